@@ -1,0 +1,108 @@
+/**
+ * The raw truth: what each command printed on each host, kept verbatim.
+ * A capture bundle is the unit that snapshots store and users upload.
+ */
+
+export const BUNDLE_FORMAT = 'tunnelscope.capture';
+export const BUNDLE_VERSION = 1;
+
+/** ok: ran and exited 0 · error: ran and failed · missing-tool: binary not on the host · timeout: killed. */
+export type CommandStatus = 'ok' | 'error' | 'missing-tool' | 'timeout';
+
+/** Ids of the catalog's commands (lib/capture/catalog.ts); parsers are registered per id. */
+export type CommandId =
+  | 'hostname'
+  | 'ip-link'
+  | 'ip-addr'
+  | 'ip-route'
+  | 'ip6-route'
+  | 'ip-neigh'
+  | 'netns-list'
+  | 'netns-list-id'
+  | 'tc-qdisc'
+  | 'tc-filter'
+  | 'bridge-fdb'
+  | 'ovs-open-vswitch'
+  | 'ovs-bridge'
+  | 'ovs-port'
+  | 'ovs-interface'
+  | 'ovs-show'
+  | 'ovs-ofctl-dump-ports'
+  | 'ovn-lsp'
+  | 'iptables-raw'
+  | 'iptables-filter'
+  | 'iptables-rules'
+  | 'sysctl'
+  | 'bpftool-net'
+  | 'conntrack-stats'
+  | 'peerpod-config'
+  | 'ip-route-get'
+  | 'arp';
+
+export interface CommandRecord {
+  id: CommandId;
+  argv: string[];
+  /** Parameters the catalog filled into argv, e.g. { dev: 'eth0', hook: 'ingress' } for tc-filter. */
+  params?: Record<string, string>;
+  stdout: string;
+  stderr: string;
+  exitCode: number | null;
+  durationMs: number;
+  status: CommandStatus;
+  /** 'json' when the command was asked for JSON output, 'text' for plain output (pastes, older tools). */
+  format: 'json' | 'text';
+}
+
+export interface NamespaceCapture {
+  /** Name of the named network namespace, or null for the host's root namespace. */
+  netns: string | null;
+  commands: CommandRecord[];
+}
+
+export type HostRole = 'worker' | 'podvm' | 'node' | 'unknown';
+
+export interface HostCapture {
+  name: string;
+  role: HostRole;
+  collectedAt: string;
+  /** complete: every command ran · partial: some failed or timed out · failed: host unreachable. */
+  status: 'complete' | 'partial' | 'failed';
+  error?: string;
+  namespaces: NamespaceCapture[];
+}
+
+export interface ClusterPod {
+  namespace: string;
+  name: string;
+  ip?: string;
+  ips?: string[];
+  nodeName?: string;
+  runtimeClassName?: string;
+  annotations?: Record<string, string>;
+}
+
+export interface ClusterNode {
+  name: string;
+  internalIPs: string[];
+  podCIDRs?: string[];
+}
+
+export interface ClusterContext {
+  name?: string;
+  nodes: ClusterNode[];
+  pods: ClusterPod[];
+}
+
+export interface CaptureSource {
+  kind: 'lab' | 'local' | 'kube' | 'ssh' | 'upload' | 'synthetic';
+  detail?: string;
+}
+
+export interface CaptureBundle {
+  format: typeof BUNDLE_FORMAT;
+  version: typeof BUNDLE_VERSION;
+  createdAt: string;
+  source: CaptureSource;
+  hosts: HostCapture[];
+  cluster?: ClusterContext;
+}

@@ -1,0 +1,252 @@
+/** Typed state of one host, parsed from its command outputs. Pure data; no classes. */
+
+/** Where a parsed fact came from, so evidence can quote the exact output. */
+export interface SourceRef {
+  /** The command as a person would type it, e.g. "ip -j -d link show". */
+  command: string;
+  /** The output line(s) that state the fact: the text line, or the compact JSON object. */
+  lines: string[];
+}
+
+export interface ParseProblem {
+  command: string;
+  /** 1-based line number in the command's stdout, when known. */
+  line?: number;
+  text?: string;
+  message: string;
+}
+
+export interface Address {
+  family: 'inet' | 'inet6';
+  local: string;
+  prefixlen: number;
+  scope?: string;
+  peer?: string;
+}
+
+export interface VxlanParams {
+  vni?: number;
+  remote?: string;
+  group?: string;
+  local?: string;
+  /** UDP destination port. */
+  port?: number;
+  /** Underlay (lower) device name as printed; may be "ifN" when it sits in another namespace. */
+  dev?: string;
+  /** Collect-metadata (external) device, e.g. cilium_vxlan, vxlan_sys_4789. */
+  external?: boolean;
+  learning?: boolean;
+}
+
+export interface InterfaceStats {
+  rxPackets?: number;
+  rxBytes?: number;
+  rxErrors?: number;
+  rxDropped?: number;
+  rxOtherhost?: number;
+  txPackets?: number;
+  txBytes?: number;
+  txErrors?: number;
+  txDropped?: number;
+}
+
+export interface Interface {
+  ifindex: number;
+  name: string;
+  /** linkinfo.info_kind ('veth','vxlan','geneve','bridge','openvswitch','tun',...), 'loopback' for lo, 'device' when absent. */
+  kind: string;
+  mac?: string;
+  mtu?: number;
+  operstate?: string;
+  flags: string[];
+  /** Administratively up (flag UP). */
+  up: boolean;
+  /** Carrier present (flag LOWER_UP). */
+  lowerUp: boolean;
+  master?: string;
+  slaveKind?: string;
+  /** Peer/lower ifindex (link_index, or N from name@ifN). */
+  linkIndex?: number;
+  /** link_netnsid: the peer/lower device lives in the namespace with this nsid. */
+  linkNetnsId?: number;
+  /** Same-namespace peer/lower name ("link" in JSON, name@peer in text); null when the peer is gone (@NONE). */
+  link?: string | null;
+  addresses: Address[];
+  vxlan?: VxlanParams;
+  geneve?: VxlanParams;
+  bridgePortState?: string;
+  tunType?: string;
+  promiscuity?: number;
+  stats?: InterfaceStats;
+  source?: SourceRef;
+}
+
+export interface Route {
+  family: 'inet' | 'inet6';
+  /** 'default' or a CIDR / address. */
+  dst: string;
+  type?: string;
+  gateway?: string;
+  dev?: string;
+  table?: string;
+  protocol?: string;
+  scope?: string;
+  prefsrc?: string;
+  metric?: number;
+  mtu?: number;
+  flags: string[];
+  source?: SourceRef;
+}
+
+export interface Neighbor {
+  dst: string;
+  dev: string;
+  lladdr?: string;
+  state: string[];
+  router?: boolean;
+  source?: SourceRef;
+}
+
+export interface Qdisc {
+  dev: string;
+  kind: string;
+  handle?: string;
+  parent?: string;
+  source?: SourceRef;
+}
+
+export interface TcAction {
+  kind: string;
+  mirredAction?: 'redirect' | 'mirror';
+  direction?: 'egress' | 'ingress';
+  toDev?: string;
+}
+
+export interface TcFilter {
+  dev: string;
+  hook: 'ingress' | 'egress';
+  kind: string;
+  protocol?: string;
+  pref?: number;
+  bpfName?: string;
+  actions: TcAction[];
+  source?: SourceRef;
+}
+
+export interface FdbEntry {
+  mac: string;
+  dev: string;
+  dst?: string;
+  vni?: number;
+  port?: number;
+  master?: string;
+  state?: string;
+  flags: string[];
+  source?: SourceRef;
+}
+
+export interface FirewallRule {
+  table: string;
+  chain: string;
+  /** The rule as iptables-save prints it, e.g. "-A INPUT -p udp --dport 4789 -j DROP". */
+  rule: string;
+  target?: string;
+  inInterface?: string;
+  outInterface?: string;
+  protocol?: string;
+  source?: SourceRef;
+}
+
+export interface BpfAttachment {
+  dev: string;
+  hook: string;
+  name: string;
+  id?: number;
+}
+
+export interface NetnsId {
+  nsid: number;
+  name?: string;
+}
+
+export interface NamespaceState {
+  netns: string | null;
+  /** nsid → named namespace, as seen from this namespace (ip netns list-id). */
+  netnsIds: NetnsId[];
+  interfaces: Interface[];
+  routes: Route[];
+  neighbors: Neighbor[];
+  qdiscs: Qdisc[];
+  tcFilters: TcFilter[];
+  fdb: FdbEntry[];
+  firewall: FirewallRule[];
+  sysctls: Record<string, string>;
+  bpf: BpfAttachment[];
+}
+
+export interface OvsBridge {
+  uuid?: string;
+  name: string;
+  /** Port uuids or names, as given by the source. Resolve with OvsState.ports. */
+  ports: string[];
+  datapathType?: string;
+  failMode?: string;
+  externalIds: Record<string, string>;
+}
+
+export interface OvsPort {
+  uuid?: string;
+  name: string;
+  interfaces: string[];
+  tag?: number;
+}
+
+export interface OvsInterface {
+  uuid?: string;
+  name: string;
+  type: string;
+  /** -1: OVS failed to add the interface; null: not assigned yet. */
+  ofport: number | null;
+  error?: string;
+  externalIds: Record<string, string>;
+  options: Record<string, string>;
+  macInUse?: string;
+  mtu?: number;
+  linkState?: string;
+  adminState?: string;
+  ifindex?: number;
+  source?: SourceRef;
+}
+
+export interface OvsState {
+  bridges: OvsBridge[];
+  ports: OvsPort[];
+  interfaces: OvsInterface[];
+  externalIds: Record<string, string>;
+  version?: string;
+}
+
+export interface OvnLogicalSwitchPort {
+  name: string;
+  /** Each entry "MAC IP [IP...]" or "router"/"unknown"/"dynamic". */
+  addresses: string[];
+  portSecurity: string[];
+  up?: boolean;
+  type?: string;
+  source?: SourceRef;
+}
+
+export interface HostState {
+  name: string;
+  role: 'worker' | 'podvm' | 'node' | 'unknown';
+  status: 'complete' | 'partial' | 'failed';
+  error?: string;
+  namespaces: NamespaceState[];
+  ovs?: OvsState;
+  ovnLogicalPorts?: OvnLogicalSwitchPort[];
+  /** Parsed /run/peerpod/podnetwork.json on a pod VM. */
+  peerpodConfig?: Record<string, unknown>;
+  /** Commands whose tool is not installed on the host, e.g. ["ovs-vsctl"]. */
+  missingTools: string[];
+  problems: ParseProblem[];
+}

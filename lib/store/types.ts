@@ -1,0 +1,29 @@
+import type { CaptureBundle, CaptureSource } from '@/lib/capture/types';
+import type { Finding, Severity } from '@/lib/diagnose/types';
+import type { Topology } from '@/lib/topology/types';
+
+export interface SnapshotMeta {
+  /** ≥128 bits of randomness, URL-safe (base64url). */
+  id: string;
+  title: string;
+  createdAt: string;
+  source: CaptureSource;
+  cluster?: string;
+  hosts: string[];
+  /** Hosts whose capture is partial or failed. */
+  partialHosts: string[];
+  counts: Record<Severity, number>;
+  /** Version of parsers + rules that derived topology and findings. */
+  rulesVersion: string;
+}
+
+/** What the dashboard reads: everything derived, without the raw bundle. */
+export interface SnapshotView {
+  meta: SnapshotMeta;
+  topology: Topology;
+  findings: Finding[];
+}
+
+export interface Snapshot extends SnapshotView {
+  bundle: CaptureBundle;
+}
