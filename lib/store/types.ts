@@ -27,3 +27,27 @@ export interface SnapshotView {
 export interface Snapshot extends SnapshotView {
   bundle: CaptureBundle;
 }
+
+export interface SnapshotListQuery {
+  limit?: number;
+  /** Opaque cursor from a previous page. */
+  cursor?: string;
+  host?: string;
+  cluster?: string;
+  hasFaults?: boolean;
+}
+
+export interface SnapshotPage {
+  items: SnapshotMeta[];
+  nextCursor?: string;
+}
+
+/** Snapshots are immutable: there is no update path. */
+export interface SnapshotStore {
+  create(input: { bundle: CaptureBundle; title?: string }): Promise<SnapshotMeta>;
+  get(id: string): Promise<Snapshot | null>;
+  getView(id: string): Promise<SnapshotView | null>;
+  getBundle(id: string): Promise<CaptureBundle | null>;
+  list(query: SnapshotListQuery): Promise<SnapshotPage>;
+  close(): Promise<void>;
+}
