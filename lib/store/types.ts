@@ -22,6 +22,18 @@ export interface SnapshotView {
   meta: SnapshotMeta;
   topology: Topology;
   findings: Finding[];
+  /**
+   * Version of parsers + rules that produced `topology` and `findings` in this view. Equals
+   * `meta.rulesVersion` (the version stored at creation) unless the view was re-diagnosed.
+   */
+  rulesVersion?: string;
+  /** True when topology and findings were recomputed from the stored bundle with the current rules. */
+  rediagnosed?: boolean;
+}
+
+export interface SnapshotViewOptions {
+  /** Re-run analyze() on the stored bundle with the current parsers and rules instead of reading the stored result. */
+  rediagnose?: boolean;
 }
 
 export interface Snapshot extends SnapshotView {
@@ -46,7 +58,7 @@ export interface SnapshotPage {
 export interface SnapshotStore {
   create(input: { bundle: CaptureBundle; title?: string }): Promise<SnapshotMeta>;
   get(id: string): Promise<Snapshot | null>;
-  getView(id: string): Promise<SnapshotView | null>;
+  getView(id: string, options?: SnapshotViewOptions): Promise<SnapshotView | null>;
   getBundle(id: string): Promise<CaptureBundle | null>;
   list(query: SnapshotListQuery): Promise<SnapshotPage>;
   close(): Promise<void>;

@@ -1,0 +1,257 @@
+/** The `tunnelscope` command line. Every error is one clear line and a non-zero exit. */
+import { readFile, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { parseArgs, stringOption, UsageError, type ParsedArgs } from './args';
+import { formatFindings, formatTopology, formatTrace } from './format';
+import { importFiles } from '@/lib/capture/import';
+import { serializeBundle } from '@/lib/capture/bundle';
+import type { CaptureBundle } from '@/lib/capture/types';
+import { analyze } from '@/lib/analyze';
+import { traceRoute } from '@/lib/diagnose/trace';
+import { captureFromSource, SOURCE_KINDS, type SourceKind } from '@/lib/sources';
+
+const HELP = `tunnelscope — device-level network topology and fault finder for Kubernetes nodes and peer-pod VMs
+
+Usage:
+  tunnelscope collect --source local|lab -o FILE      capture hosts into a bundle
+  tunnelscope import FILE... -o FILE                  transcripts, collector outputs or bundles → one bundle
+  tunnelscope topology FILE [--json]                  print the device graph
+  tunnelscope diagnose FILE [--json]                  print findings with evidence and fixes
+  tunnelscope trace FILE --from ELEMENT|HOST --to IP [--json]
+                                                      walk the path hop by hop, name the first broken hop
+  tunnelscope snapshot --source lab|local [--title T] [--server URL]
+  tunnelscope snapshot FILE [--title T] [--server URL]
+                                                      store a snapshot and print its incident link
+  tunnelscope serve [--port N]                        start the built dashboard
+  tunnelscope demo [--port N]                         lab (or the bundled sample) → snapshot → dashboard
+  tunnelscope lab up [--scenario NAME] | down | status [--json] | list | break FAULT | heal FAULT
+
+FILE may be a capture bundle (.json), the output of public/tunnelscope-collect.sh, or a pasted terminal
+transcript. Use - for standard input.`;
+
+type Out = (text: string) => void;
+
+interface Io {
+  out: Out;
+  err: Out;
+}
+
+const defaultIo: Io = {
+  out: (text) => process.stdout.write(`${text}\n`),
+  err: (text) => process.stderr.write(`${text}\n`),
+};
+
+async function readInput(file: string): Promise<string> {
+  if (file === '-') {
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks).toString('utf8');
+  }
+  if (!existsSync(file)) throw new UsageError(`file not found: ${file}`);
+  return readFile(file, 'utf8');
+}
+
+async function loadBundle(files: string[], io: Io): Promise<CaptureBundle> {
+  if (!files.length) throw new UsageError('give at least one input FILE');
+  const inputs = await Promise.all(files.map(async (name) => ({ name, content: await readInput(name) })));
+  const { bundle, problems } = importFiles(inputs);
+  for (const p of problems.slice(0, 20)) io.err(`warning: ${formatProblem(p)}`);
+  if (problems.length > 20) io.err(`warning: … and ${problems.length - 20} more input problems`);
+  if (!bundle.hosts.length) throw new UsageError('no host data found in the input');
+  return bundle;
+}
+
+function formatProblem(problem: unknown): string {
+  if (typeof problem === 'string') return problem;
+  if (problem && typeof problem === 'object') {
+    const p = problem as Record<string, unknown>;
+    const where = [p.file, p.line !== undefined ? `line ${String(p.line)}` : undefined].filter(Boolean).join(':');
+    return `${where ? `${where}: ` : ''}${String(p.message ?? JSON.stringify(problem))}`;
+  }
+  return String(problem);
+}
+
+function sourceKind(value: string | undefined): SourceKind {
+  if (!value) throw new UsageError(`--source is required (${SOURCE_KINDS.join('|')})`);
+  if (!(SOURCE_KINDS as readonly string[]).includes(value)) {
+    throw new UsageError(`unknown source "${value}" (expected ${SOURCE_KINDS.join('|')})`);
+  }
+  return value as SourceKind;
+}
+
+async function writeOutput(file: string | undefined, text: string, io: Io): Promise<void> {
+  if (!file || file === '-') io.out(text);
+  else await writeFile(file, text);
+}
+
+async function cmdCollect(args: ParsedArgs, io: Io): Promise<number> {
+  const bundle = await captureFromSource(sourceKind(stringOption(args, 'source')));
+  await writeOutput(stringOption(args, 'o', 'output'), serializeBundle(bundle), io);
+  const partial = bundle.hosts.filter((h) => h.status !== 'complete');
+  io.err(`collected ${bundle.hosts.length} host(s)${partial.length ? `, partial: ${partial.map((h) => h.name).join(', ')}` : ''}`);
+  return 0;
+}
+
+async function cmdImport(args: ParsedArgs, io: Io): Promise<number> {
+  const bundle = await loadBundle(args.positionals, io);
+  await writeOutput(stringOption(args, 'o', 'output'), serializeBundle(bundle), io);
+  return 0;
+}
+
+async function cmdTopology(args: ParsedArgs, io: Io): Promise<number> {
+  const { topology } = analyze(await loadBundle(args.positionals, io));
+  io.out(args.options.json ? JSON.stringify({ nodes: topology.nodes, edges: topology.edges }, null, 2) : formatTopology(topology));
+  return 0;
+}
+
+async function cmdDiagnose(args: ParsedArgs, io: Io): Promise<number> {
+  const { findings, rulesVersion } = analyze(await loadBundle(args.positionals, io));
+  if (args.options.json) {
+    io.out(JSON.stringify({ rulesVersion, findings }, null, 2));
+  } else {
+    io.out(formatFindings(findings));
+  }
+  return 0;
+}
+
+async function cmdTrace(args: ParsedArgs, io: Io): Promise<number> {
+  const from = stringOption(args, 'from');
+  const to = stringOption(args, 'to');
+  if (!from || !to) throw new UsageError('trace needs --from ELEMENT|HOST and --to IP');
+  const { topology } = analyze(await loadBundle(args.positionals, io));
+  const result = traceRoute(topology, from, to);
+  io.out(args.options.json ? JSON.stringify(result, null, 2) : formatTrace(result));
+  return 0;
+}
+
+function publicUrl(): string {
+  return (process.env.TUNNELSCOPE_PUBLIC_URL ?? `http://localhost:${process.env.PORT ?? 3000}`).replace(/\/$/, '');
+}
+
+async function createSnapshot(bundle: CaptureBundle, title: string | undefined, server: string | undefined): Promise<string> {
+  if (server) {
+    const response = await fetch(`${server.replace(/\/$/, '')}/api/snapshots`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ bundle, title }),
+    });
+    const body = (await response.json().catch(() => ({}))) as { meta?: { id: string }; error?: { message?: string } };
+    if (!response.ok || !body.meta) {
+      throw new UsageError(`the server refused the snapshot (HTTP ${response.status}): ${body.error?.message ?? 'no details'}`);
+    }
+    return `${server.replace(/\/$/, '')}/s/${body.meta.id}`;
+  }
+  const { getStore } = await import('@/lib/store');
+  const store = getStore();
+  try {
+    const meta = await store.create({ bundle, title });
+    return `${publicUrl()}/s/${meta.id}`;
+  } finally {
+    await store.close();
+  }
+}
+
+async function cmdSnapshot(args: ParsedArgs, io: Io): Promise<number> {
+  const source = stringOption(args, 'source');
+  const bundle = source ? await captureFromSource(sourceKind(source)) : await loadBundle(args.positionals, io);
+  io.out(await createSnapshot(bundle, stringOption(args, 'title'), stringOption(args, 'server')));
+  return 0;
+}
+
+function nextBin(): string {
+  return path.join(process.cwd(), 'node_modules', 'next', 'dist', 'bin', 'next');
+}
+
+function runNode(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, argv, { stdio: 'inherit', env });
+    const forward = (signal: NodeJS.Signals) => child.kill(signal);
+    process.once('SIGINT', forward);
+    process.once('SIGTERM', forward);
+    child.on('exit', (code) => resolve(code ?? 1));
+  });
+}
+
+async function ensureBuilt(io: Io): Promise<void> {
+  if (existsSync(path.join(process.cwd(), '.next', 'BUILD_ID'))) return;
+  io.err('building the dashboard (first start only)…');
+  const code = await runNode([nextBin(), 'build']);
+  if (code !== 0) throw new UsageError('the dashboard build failed; see the output above');
+}
+
+async function cmdServe(args: ParsedArgs, io: Io): Promise<number> {
+  const port = stringOption(args, 'port', 'p') ?? process.env.PORT ?? '3000';
+  if (!/^\d{1,5}$/.test(port)) throw new UsageError(`invalid port "${port}"`);
+  await ensureBuilt(io);
+  io.err(`dashboard on http://localhost:${port}`);
+  return runNode([nextBin(), 'start', '-p', port]);
+}
+
+async function cmdDemo(args: ParsedArgs, io: Io): Promise<number> {
+  const { labPrerequisites, labUp } = await import('@/lib/lab');
+  const prereq = await labPrerequisites();
+  let kind: SourceKind = 'sample';
+  if (prereq.ok) {
+    io.err('starting the lab (default scenario: the peer-pod MAC mismatch)…');
+    await labUp({ scenario: 'default' });
+    kind = 'lab';
+  } else {
+    io.err(`the lab cannot run here (${prereq.missing.join(', ')}); showing the bundled sample captured from the lab`);
+  }
+  const bundle = await captureFromSource(kind);
+  const port = stringOption(args, 'port', 'p') ?? process.env.PORT ?? '3000';
+  process.env.PORT = port;
+  process.env.TUNNELSCOPE_DEFAULT_SOURCE = kind;
+  const link = await createSnapshot(bundle, kind === 'lab' ? 'Lab: peer-pod MAC mismatch' : 'Sample: peer-pod MAC mismatch', undefined);
+  io.out(`incident snapshot: ${link}`);
+  return cmdServe(args, io);
+}
+
+async function cmdLab(args: string[], io: Io): Promise<number> {
+  const { runLabCli } = await import('@/lib/lab/cli');
+  return runLabCli(args, io.out);
+}
+
+const BOOLEANS = ['json', 'help', 'h'] as const;
+
+export async function main(argv: string[], io: Io = defaultIo): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    if (!command || command === 'help' || command === '--help' || command === '-h') {
+      io.out(HELP);
+      return command ? 0 : 1;
+    }
+    if (command === 'lab') return await cmdLab(rest, io);
+    const args = parseArgs(rest, BOOLEANS);
+    if (args.options.help || args.options.h) {
+      io.out(HELP);
+      return 0;
+    }
+    switch (command) {
+      case 'collect':
+        return await cmdCollect(args, io);
+      case 'import':
+        return await cmdImport(args, io);
+      case 'topology':
+        return await cmdTopology(args, io);
+      case 'diagnose':
+        return await cmdDiagnose(args, io);
+      case 'trace':
+        return await cmdTrace(args, io);
+      case 'snapshot':
+        return await cmdSnapshot(args, io);
+      case 'serve':
+        return await cmdServe(args, io);
+      case 'demo':
+        return await cmdDemo(args, io);
+      default:
+        throw new UsageError(`unknown command "${command}" (see tunnelscope --help)`);
+    }
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    io.err(`tunnelscope: error: ${message.split('\n')[0]}`);
+    return 2;
+  }
+}

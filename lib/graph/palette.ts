@@ -1,0 +1,67 @@
+/**
+ * Colours for severities, device kinds and edge kinds, defined once (palette.json) and shared by the graph
+ * stylesheet, the legend and the Tailwind theme (tailwind.config.js reads the same file).
+ */
+import type { Severity } from '@/lib/diagnose/types';
+import type { EdgeKind } from '@/lib/topology/types';
+import palette from './palette.json';
+
+/** How a device is drawn: one shape and colour per class. */
+export type DeviceClass = keyof typeof palette.kind;
+
+export const SEVERITY_COLOR: Record<Severity, string> = palette.severity;
+export const DEVICE_COLOR: Record<DeviceClass, string> = palette.kind;
+export const EDGE_COLOR: Record<EdgeKind, string> = palette.edge;
+export const TRACE_COLOR = palette.trace;
+export const SELECTED_COLOR = palette.selected;
+
+export const SEVERITY_ORDER: Severity[] = ['critical', 'warning', 'info'];
+
+/** Worst first: critical < warning < info. */
+export function worseSeverity(a: Severity | undefined, b: Severity): Severity {
+  if (a === undefined) return b;
+  return SEVERITY_ORDER.indexOf(a) <= SEVERITY_ORDER.indexOf(b) ? a : b;
+}
+
+/** Cytoscape node shapes per device class; the legend draws the same names. */
+export const DEVICE_SHAPE: Record<DeviceClass, string> = {
+  host: 'round-rectangle',
+  podvm: 'round-rectangle',
+  netns: 'round-rectangle',
+  pod: 'ellipse',
+  veth: 'ellipse',
+  tunnel: 'diamond',
+  bridge: 'barrel',
+  'ovs-bridge': 'rectangle',
+  'ovs-internal': 'hexagon',
+  physical: 'round-tag',
+  loopback: 'round-octagon',
+  other: 'ellipse',
+};
+
+export const DEVICE_LABEL: Record<DeviceClass, string> = {
+  host: 'Host',
+  podvm: 'Pod VM',
+  netns: 'Network namespace',
+  pod: 'Pod',
+  veth: 'veth',
+  tunnel: 'VXLAN / Geneve',
+  bridge: 'Linux bridge',
+  'ovs-bridge': 'OVS bridge',
+  'ovs-internal': 'OVS internal port',
+  physical: 'Physical / uplink',
+  loopback: 'Loopback',
+  other: 'Other device',
+};
+
+export const EDGE_LABEL: Record<EdgeKind, string> = {
+  veth: 'veth pair',
+  'ovs-port': 'OVS port',
+  'bridge-port': 'Bridge port',
+  'tc-redirect': 'tc redirect (arrow)',
+  'tc-mirror': 'tc mirror (arrow)',
+  tunnel: 'Tunnel (VNI · port)',
+  'tunnel-underlay': 'Tunnel → underlay',
+  underlay: 'Underlay link',
+  'pod-netns': 'Pod ↔ namespace',
+};

@@ -1,0 +1,59 @@
+/**
+ * Sources: where a capture comes from. Each source turns into hosts + runners, and the capture layer collects.
+ * Kubernetes and SSH sources arrive with the live-cluster milestone; they only add a runner.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { BUNDLE_FORMAT, BUNDLE_VERSION, type CaptureBundle } from '@/lib/capture/types';
+import { collectHost, collectHosts } from '@/lib/capture/collect';
+import { LocalRunner, PrefixRunner } from '@/lib/capture/runner';
+import { parseBundle } from '@/lib/capture/bundle';
+
+export type SourceKind = 'lab' | 'local' | 'sample';
+
+export const SOURCE_KINDS: readonly SourceKind[] = ['lab', 'local', 'sample'];
+
+/** A bundle captured from the lab's default scenario, shipped for machines where the lab cannot run. */
+export const SAMPLE_BUNDLE_PATH = path.join(process.cwd(), 'public', 'samples', 'peerpod-incident.bundle.json');
+
+export class SourceError extends Error {}
+
+export async function captureFromSource(kind: SourceKind): Promise<CaptureBundle> {
+  switch (kind) {
+    case 'lab':
+      return captureLab();
+    case 'local':
+      return captureLocal();
+    case 'sample':
+      return loadSampleBundle();
+  }
+}
+
+async function captureLab(): Promise<CaptureBundle> {
+  const { labStatus } = await import('@/lib/lab');
+  const status = await labStatus({ probe: false });
+  if (!status) throw new SourceError('No lab is running. Start one with: tunnelscope lab up');
+  const local = new LocalRunner();
+  const bundle = await collectHosts(
+    status.hosts.map((host) => ({ name: host.name, role: host.role, runner: new PrefixRunner(host.enter, local) })),
+  );
+  return { ...bundle, source: { kind: 'lab', detail: `scenario ${status.scenario}` } };
+}
+
+async function captureLocal(): Promise<CaptureBundle> {
+  const host = await collectHost(new LocalRunner(), {});
+  return {
+    format: BUNDLE_FORMAT,
+    version: BUNDLE_VERSION,
+    createdAt: new Date().toISOString(),
+    source: { kind: 'local', detail: host.name },
+    hosts: [host],
+  };
+}
+
+export async function loadSampleBundle(): Promise<CaptureBundle> {
+  const text = await readFile(SAMPLE_BUNDLE_PATH, 'utf8');
+  const parsed = parseBundle(JSON.parse(text) as unknown);
+  if (!parsed.ok) throw new SourceError(`The bundled sample capture is invalid: ${parsed.error}`);
+  return parsed.bundle;
+}

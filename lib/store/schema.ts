@@ -1,0 +1,42 @@
+/** Row shapes as the database sees them (kysely's view of the schema created in migrations.ts). */
+
+export interface SnapshotsTable {
+  id: string;
+  title: string;
+  /** ISO 8601 UTC with milliseconds: sorts lexically in time order on both databases. */
+  created_at: string;
+  source_kind: string;
+  source_detail: string | null;
+  cluster: string | null;
+  /** JSON array of host names. */
+  hosts: string;
+  /** JSON array of host names whose capture is partial or failed. */
+  partial_hosts: string;
+  critical_count: number;
+  warning_count: number;
+  info_count: number;
+  rules_version: string;
+  encoding: string;
+  bundle: Uint8Array;
+  topology: Uint8Array;
+  findings: Uint8Array;
+}
+
+export interface SnapshotHostsTable {
+  snapshot_id: string;
+  host: string;
+}
+
+export interface SchemaMigrationsTable {
+  version: number;
+  name: string;
+  applied_at: string;
+}
+
+export interface Database {
+  snapshots: SnapshotsTable;
+  snapshot_hosts: SnapshotHostsTable;
+  schema_migrations: SchemaMigrationsTable;
+}
+
+export type Dialect = 'sqlite' | 'postgres';
