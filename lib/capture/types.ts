@@ -51,6 +51,8 @@ export interface CommandRecord {
   status: CommandStatus;
   /** 'json' when the command was asked for JSON output, 'text' for plain output (pastes, older tools). */
   format: 'json' | 'text';
+  /** True when part of the output is known to be missing (a `[snip]` in a pasted transcript). */
+  truncated?: boolean;
 }
 
 export interface NamespaceCapture {

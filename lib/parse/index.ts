@@ -1,31 +1,76 @@
-// Minimal starting point; the full parser set replaces this file.
-import type { HostCapture } from '@/lib/capture/types';
-import type { HostState, Interface, NamespaceState } from './types';
+/** Parse layer entry: a host's raw command outputs → typed host state (DESIGN.md §2). */
+import type { CommandRecord, HostCapture } from '@/lib/capture/types';
+import type { HostState, ParseProblem } from './types';
+import type { ParseResult } from './parser';
+import { commandLine } from './parser';
+import { parserFor } from './registry';
+import { emptyNamespace, mergeIntoHost, mergeIntoNamespace, resolvePeerNamespaces, type HostExtras } from './merge';
 
-function emptyNamespace(netns: string | null): NamespaceState {
-  return { netns, netnsIds: [], interfaces: [], routes: [], neighbors: [], qdiscs: [], tcFilters: [], fdb: [], firewall: [], sysctls: {}, bpf: [] };
+export type { ParseResult, ParsedState, Parser } from './parser';
+export { PARSERS, parserFor } from './registry';
+
+/** The tool a command runs, e.g. "ovs-vsctl" for ["ovs-vsctl","-f","json","list","Bridge"]. */
+function toolOf(record: CommandRecord): string {
+  const first = record.argv[0] ?? record.id;
+  return first.slice(first.lastIndexOf('/') + 1);
+}
+
+function statusProblem(record: CommandRecord, netns: string | null): ParseProblem | undefined {
+  const where = netns === null ? '' : ` in namespace ${netns}`;
+  const stderr = record.stderr.trim().split('\n')[0] ?? '';
+  if (record.status === 'timeout') return { command: commandLine(record.argv), message: `timed out${where}` };
+  if (record.status === 'error') {
+    const detail = stderr === '' ? '' : `: ${stderr}`;
+    return { command: commandLine(record.argv), message: `failed with exit code ${record.exitCode ?? 'unknown'}${where}${detail}` };
+  }
+  return undefined;
+}
+
+/** Runs one record's parser; a parser bug becomes a problem, never an exception for the caller. */
+export function parseRecord(record: CommandRecord): ParseResult | undefined {
+  const parser = parserFor(record.id);
+  if (!parser || record.stdout.trim() === '') return undefined;
+  try {
+    return parser(record);
+  } catch (e) {
+    const message = `parser failed: ${e instanceof Error ? e.message : String(e)}`;
+    return { state: {}, problems: [{ command: commandLine(record.argv), message }] };
+  }
 }
 
 export function parseHost(capture: HostCapture): HostState {
-  const namespaces = capture.namespaces.map((ns) => {
-    const state = emptyNamespace(ns.netns);
-    const link = ns.commands.find((c) => c.id === 'ip-link' && c.format === 'json' && c.status === 'ok');
-    if (link) {
-      const rows = JSON.parse(link.stdout) as Array<Record<string, unknown>>;
-      state.interfaces = rows.map(
-        (r): Interface => ({
-          ifindex: Number(r.ifindex),
-          name: String(r.ifname),
-          kind: 'device',
-          mac: typeof r.address === 'string' ? r.address : undefined,
-          flags: Array.isArray(r.flags) ? r.flags.map(String) : [],
-          up: Array.isArray(r.flags) && r.flags.includes('UP'),
-          lowerUp: Array.isArray(r.flags) && r.flags.includes('LOWER_UP'),
-          addresses: [],
-        }),
-      );
+  const missingTools = new Set<string>();
+  const problems: ParseProblem[] = [];
+  const extras: HostExtras = {};
+  const namespaces = capture.namespaces.map((nsCapture) => {
+    const ns = emptyNamespace(nsCapture.netns);
+    for (const record of nsCapture.commands) {
+      if (record.status === 'missing-tool') {
+        missingTools.add(toolOf(record));
+        continue;
+      }
+      const status = statusProblem(record, nsCapture.netns);
+      if (status) problems.push(status);
+      const result = parseRecord(record);
+      if (!result) continue;
+      problems.push(...result.problems);
+      mergeIntoNamespace(ns, result.state);
+      mergeIntoHost(extras, result.state);
     }
-    return state;
+    resolvePeerNamespaces(ns);
+    return ns;
   });
-  return { name: capture.name, role: capture.role, status: capture.status, error: capture.error, namespaces, missingTools: [], problems: [] };
+  const state: HostState = {
+    name: capture.name,
+    role: capture.role,
+    status: capture.status,
+    namespaces,
+    missingTools: [...missingTools].sort(),
+    problems,
+  };
+  if (capture.error !== undefined) state.error = capture.error;
+  if (extras.ovs) state.ovs = extras.ovs;
+  if (extras.ovnLogicalPorts) state.ovnLogicalPorts = extras.ovnLogicalPorts;
+  if (extras.peerpodConfig) state.peerpodConfig = extras.peerpodConfig;
+  return state;
 }

@@ -69,6 +69,8 @@ export interface Interface {
   linkIndex?: number;
   /** link_netnsid: the peer/lower device lives in the namespace with this nsid. */
   linkNetnsId?: number;
+  /** Name of the namespace holding the peer/lower device (text `link-netns NAME`, or resolved from linkNetnsId). */
+  linkNetns?: string;
   /** Same-namespace peer/lower name ("link" in JSON, name@peer in text); null when the peer is gone (@NONE). */
   link?: string | null;
   addresses: Address[];
@@ -182,6 +184,10 @@ export interface NamespaceState {
   firewall: FirewallRule[];
   sysctls: Record<string, string>;
   bpf: BpfAttachment[];
+  /** `ip route get` answers: the route the kernel chose for an address. */
+  routeLookups?: Route[];
+  /** `conntrack -S` counters summed over CPUs, e.g. { insert_failed: 0, drop: 3 }. */
+  conntrackStats?: Record<string, number>;
 }
 
 export interface OvsBridge {
@@ -218,7 +224,24 @@ export interface OvsInterface {
   source?: SourceRef;
 }
 
+/** Per-port counters from `ovs-ofctl dump-ports BRIDGE`. */
+export interface OvsPortStats {
+  bridge?: string;
+  /** OpenFlow port number as printed ("1", "LOCAL"). */
+  port: string;
+  rxPackets?: number;
+  rxBytes?: number;
+  rxDropped?: number;
+  rxErrors?: number;
+  txPackets?: number;
+  txBytes?: number;
+  txDropped?: number;
+  txErrors?: number;
+  source?: SourceRef;
+}
+
 export interface OvsState {
+  portStats?: OvsPortStats[];
   bridges: OvsBridge[];
   ports: OvsPort[];
   interfaces: OvsInterface[];

@@ -48,6 +48,8 @@ export interface TopoNode {
   ovsInterface?: OvsInterface;
   pod?: ClusterPod;
   role?: HostState['role'];
+  /** Pod node inferred from a namespace holding a global IPv4 (no cluster context named it). */
+  inferred?: boolean;
   marks: Mark[];
 }
 
@@ -64,8 +66,23 @@ export interface TopoEdge {
   marks: Mark[];
 }
 
+/**
+ * An edge the capture asks for but whose other end is not in it (tc redirect to `if12`, OVS port without a
+ * kernel device, veth peer gone). The source node carries a mark; this record says what the target was.
+ */
+export interface UnresolvedRef {
+  kind: EdgeKind;
+  /** Element id the edge would start from (an interface or OVS bridge). */
+  from: string;
+  /** The other end as the capture names it: a device name, `ifN`, an nsid, an address. */
+  target?: string;
+  reason: string;
+}
+
 export interface Topology {
   hosts: HostState[];
   nodes: TopoNode[];
   edges: TopoEdge[];
+  /** Dangling and missing ends, kept for the diagnosis (sorted by `from`). */
+  unresolved?: UnresolvedRef[];
 }

@@ -1,0 +1,21 @@
+import { NewSnapshot } from '@/components/NewSnapshot';
+import { SnapshotTable } from '@/components/SnapshotTable';
+
+export default function HomePage() {
+  return (
+    <div className="mx-auto grid max-w-7xl gap-4 p-4 lg:grid-cols-[1fr_26rem]">
+      <section className="panel" aria-labelledby="recent">
+        <h1 id="recent" className="panel-title">
+          Recent snapshots
+        </h1>
+        <SnapshotTable />
+      </section>
+      <section className="panel p-3" aria-labelledby="new">
+        <h2 id="new" className="mb-3 font-semibold">
+          New snapshot
+        </h2>
+        <NewSnapshot />
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,30 @@
+import { createHash } from 'node:crypto';
+import { SECURITY_HEADERS } from './errors';
+
+const IMMUTABLE = 'public, max-age=31536000, immutable';
+
+/** Strong ETag from the parts that identify an immutable representation (snapshot id, rules version, view). */
+export function etagFor(...parts: string[]): string {
+  const digest = createHash('sha256').update(parts.join('\u0000')).digest('base64url').slice(0, 27);
+  return `"${digest}"`;
+}
+
+function matches(ifNoneMatch: string | null, etag: string): boolean {
+  if (ifNoneMatch === null) return false;
+  return ifNoneMatch
+    .split(',')
+    .map((t) => t.trim().replace(/^W\//, ''))
+    .some((t) => t === '*' || t === etag);
+}
+
+/** 304 when the client holds this version, else the body; both carry the ETag and immutable caching. */
+export function immutableResponse(
+  request: Request,
+  etag: string,
+  body: () => BodyInit,
+  headers: Record<string, string>,
+): Response {
+  const common = { ...SECURITY_HEADERS, ETag: etag, 'Cache-Control': IMMUTABLE };
+  if (matches(request.headers.get('if-none-match'), etag)) return new Response(null, { status: 304, headers: common });
+  return new Response(body(), { status: 200, headers: { ...common, ...headers } });
+}

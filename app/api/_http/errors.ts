@@ -1,0 +1,50 @@
+import { InvalidCursorError } from '@/lib/store/cursor';
+
+export type ErrorCode =
+  | 'bad_request'
+  | 'invalid_json'
+  | 'invalid_bundle'
+  | 'nothing_recognised'
+  | 'not_found'
+  | 'payload_too_large'
+  | 'unsupported_media_type'
+  | 'source_unavailable'
+  | 'not_implemented'
+  | 'unavailable'
+  | 'internal';
+
+/** An error whose message is written for the person calling the API. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+export const SECURITY_HEADERS: Record<string, string> = { 'X-Content-Type-Options': 'nosniff' };
+
+export function errorResponse(status: number, code: ErrorCode, message: string, details?: unknown): Response {
+  const body = details === undefined ? { error: { code, message } } : { error: { code, message, details } };
+  return Response.json(body, { status, headers: { ...SECURITY_HEADERS, 'Cache-Control': 'no-store' } });
+}
+
+export function notFound(what: string): ApiError {
+  return new ApiError(404, 'not_found', `${what} does not exist. Check the link; snapshot ids are case-sensitive.`);
+}
+
+/** Runs a handler and turns anything it throws into a typed JSON error with the right status. */
+export async function withErrors(handler: () => Promise<Response>): Promise<Response> {
+  try {
+    return await handler();
+  } catch (error) {
+    if (error instanceof ApiError) return errorResponse(error.status, error.code, error.message, error.details);
+    if (error instanceof InvalidCursorError) return errorResponse(400, 'bad_request', error.message);
+    console.error('tunnelscope api error', error);
+    return errorResponse(500, 'internal', 'The server failed to handle this request; the error is in its log.');
+  }
+}

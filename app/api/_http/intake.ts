@@ -1,0 +1,167 @@
+/**
+ * Turns a POST /api/snapshots body into a validated capture bundle: a bundle (raw or wrapped in
+ * `{ bundle, title }`), a source to capture from (`{ source, title }`), or uploaded files (text/plain or
+ * multipart) for the importer. Nothing here touches the store, so a rejected request stores nothing.
+ */
+import { z } from 'zod';
+import { parseBundle } from '@/lib/capture/bundle';
+import { importFiles } from '@/lib/capture/import';
+import type { ImportProblem } from '@/lib/capture/problems';
+import { BUNDLE_FORMAT, type CaptureBundle } from '@/lib/capture/types';
+import { MAX_TITLE_LENGTH } from '@/lib/store/sql-store';
+import { ApiError } from './errors';
+
+export interface Intake {
+  bundle: CaptureBundle;
+  title?: string;
+  /** What the importer could not read (lines, files); empty for bundles and sources. */
+  problems: ImportProblem[];
+}
+
+export interface UploadedFile {
+  name: string;
+  content: string;
+}
+
+const title = z.string().max(MAX_TITLE_LENGTH, `title is longer than ${MAX_TITLE_LENGTH} characters`).optional();
+const MAX_FILE_NAME = 255;
+
+const jsonBody = z.union([
+  z.object({ bundle: z.unknown().refine((v) => v !== undefined, 'bundle is required'), title }).strict(),
+  z.object({ source: z.string().min(1).max(32), title }).strict(),
+]);
+
+function badRequest(message: string, code: 'bad_request' | 'invalid_json' | 'invalid_bundle' = 'bad_request'): ApiError {
+  return new ApiError(400, code, message);
+}
+
+function validBundle(value: unknown): CaptureBundle {
+  const parsed = parseBundle(value);
+  if (!parsed.ok) throw badRequest(parsed.error, 'invalid_bundle');
+  return parsed.bundle;
+}
+
+function looksLikeBundle(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && 'format' in value && (value as { format: unknown }).format === BUNDLE_FORMAT;
+}
+
+function decodeUtf8(bytes: Uint8Array): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw badRequest('The upload is not UTF-8 text. Upload the command output or bundle as it was saved.');
+  }
+}
+
+async function fromSource(kind: string, titleText: string | undefined): Promise<Intake> {
+  let sources: typeof import('@/lib/sources');
+  try {
+    sources = await import('@/lib/sources');
+  } catch {
+    throw new ApiError(501, 'not_implemented', 'This server cannot capture from sources; upload a bundle instead.');
+  }
+  const known: readonly string[] = sources.SOURCE_KINDS;
+  if (!known.includes(kind)) {
+    throw badRequest(`Unknown source "${kind.slice(0, 32)}". Use one of: ${known.join(', ')}.`);
+  }
+  try {
+    const bundle = await sources.captureFromSource(kind as (typeof sources.SOURCE_KINDS)[number]);
+    return { bundle: validBundle(bundle), title: titleText, problems: [] };
+  } catch (error) {
+    if (error instanceof ApiError) throw error;
+    if (error instanceof sources.SourceError) throw new ApiError(409, 'source_unavailable', error.message);
+    throw error;
+  }
+}
+
+export function fromJsonText(text: string): Promise<Intake> | Intake {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw badRequest(`The body is not valid JSON: ${error instanceof Error ? error.message : String(error)}`, 'invalid_json');
+  }
+  if (looksLikeBundle(value)) return { bundle: validBundle(value), problems: [] };
+  const parsed = jsonBody.safeParse(value);
+  if (!parsed.success) {
+    throw badRequest('Send { "bundle": <capture bundle>, "title"?: string } or { "source": "lab" | "local", "title"?: string }.');
+  }
+  if ('source' in parsed.data) return fromSource(parsed.data.source, parsed.data.title);
+  return { bundle: validBundle(parsed.data.bundle), title: parsed.data.title, problems: [] };
+}
+
+/** Uploaded files: a single bundle file is validated directly, anything else goes through the importer. */
+export async function fromFiles(files: UploadedFile[], titleText: string | undefined): Promise<Intake> {
+  if (files.length === 0) throw badRequest('The upload contains no files.');
+  if (files.length === 1) {
+    const only = files[0].content.trimStart();
+    if (only.startsWith('{')) {
+      let value: unknown = undefined;
+      try {
+        value = JSON.parse(only);
+      } catch {
+        // Not JSON after all: a transcript may start with "{"; the importer decides.
+      }
+      if (looksLikeBundle(value)) return { bundle: validBundle(value), title: titleText, problems: [] };
+    }
+  }
+  const { bundle, problems } = importFiles(files);
+  if (bundle.hosts.length === 0) {
+    const first = problems[0] ? ` First problem: ${problems[0].file}: ${problems[0].message}.` : '';
+    throw new ApiError(400, 'nothing_recognised', `No host capture was recognised in the upload.${first}`, problems);
+  }
+  return { bundle: validBundle(bundle), title: titleText, problems };
+}
+
+function fileName(value: string | null, fallback: string): string {
+  const name = (value ?? '').trim().slice(0, MAX_FILE_NAME);
+  return name || fallback;
+}
+
+async function fromMultipart(bytes: Uint8Array<ArrayBuffer>, contentType: string): Promise<Intake> {
+  let form: FormData;
+  try {
+    form = await new Response(bytes, { headers: { 'content-type': contentType } }).formData();
+  } catch {
+    throw badRequest('The multipart body could not be read.');
+  }
+  const files: UploadedFile[] = [];
+  let titleText: string | undefined;
+  for (const [key, value] of form.entries()) {
+    if (typeof value === 'string') {
+      if (key === 'title') {
+        const parsed = title.safeParse(value);
+        if (!parsed.success) throw badRequest(parsed.error.issues[0].message);
+        titleText = parsed.data;
+      }
+      continue;
+    }
+    files.push({ name: fileName(value.name, `upload-${files.length + 1}.txt`), content: decodeUtf8(new Uint8Array(await value.arrayBuffer())) });
+  }
+  return fromFiles(files, titleText);
+}
+
+/** Dispatches on Content-Type; the body has already been read within the size limit. */
+export async function intakeFromBody(bytes: Uint8Array<ArrayBuffer>, contentType: string | null, url: URL): Promise<Intake> {
+  const type = (contentType ?? '').split(';')[0].trim().toLowerCase();
+  const queryTitle = url.searchParams.get('title') ?? undefined;
+  const parsedTitle = title.safeParse(queryTitle);
+  if (!parsedTitle.success) throw badRequest(parsedTitle.error.issues[0].message);
+  if (type === 'application/json' || type.endsWith('+json')) {
+    const intake = await fromJsonText(decodeUtf8(bytes));
+    return { ...intake, title: intake.title ?? parsedTitle.data };
+  }
+  if (type === 'text/plain') {
+    const name = fileName(url.searchParams.get('name'), 'upload.txt');
+    return fromFiles([{ name, content: decodeUtf8(bytes) }], parsedTitle.data);
+  }
+  if (type === 'multipart/form-data') {
+    const intake = await fromMultipart(bytes, contentType ?? type);
+    return { ...intake, title: intake.title ?? parsedTitle.data };
+  }
+  throw new ApiError(
+    415,
+    'unsupported_media_type',
+    'Send application/json (a bundle or a source), text/plain (collector output or a transcript) or multipart/form-data (files).',
+  );
+}

@@ -1,0 +1,17 @@
+import { getStore, storeConfigFromEnv } from '@/lib/store';
+import { errorResponse, SECURITY_HEADERS } from '../_http/errors';
+
+export const dynamic = 'force-dynamic';
+
+/** GET /api/healthz: 200 when the database answers, 503 otherwise. */
+export async function GET(): Promise<Response> {
+  let database: string;
+  try {
+    database = storeConfigFromEnv().kind;
+    await getStore().list({ limit: 1 });
+  } catch (error) {
+    console.error('tunnelscope health check failed', error);
+    return errorResponse(503, 'unavailable', 'The snapshot database is not reachable; see the server log.');
+  }
+  return Response.json({ ok: true, database }, { headers: { ...SECURITY_HEADERS, 'Cache-Control': 'no-store' } });
+}

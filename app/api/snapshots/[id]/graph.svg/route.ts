@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import { renderTopologySvg } from '@/lib/export/svg';
+import { etagFor, immutableResponse } from '../../../_http/cache';
+import { withErrors } from '../../../_http/errors';
+import { parseQuery } from '../../../_http/query';
+import { loadView, rulesParam, shownRules, type IdParams } from '../../../_http/snapshots';
+
+const SVG_FORMAT = 'svg-1';
+
+const svgQuery = z.object({
+  rules: rulesParam,
+  host: z.string().min(1).max(253).optional(),
+  focus: z.string().min(1).max(2048).optional(),
+});
+
+/** GET /api/snapshots/<id>/graph.svg[?host=&focus=&rules=current]: a static picture of the view. */
+export async function GET(request: Request, { params }: IdParams): Promise<Response> {
+  return withErrors(async () => {
+    const { id } = await params;
+    const query = parseQuery(svgQuery, new URL(request.url));
+    const view = await loadView(id, query.rules);
+    const etag = etagFor(id, shownRules(view), SVG_FORMAT, query.host ?? '', query.focus ?? '');
+    return immutableResponse(
+      request,
+      etag,
+      () => renderTopologySvg(view.topology, view.findings, { host: query.host, focus: query.focus, title: view.meta.title }),
+      {
+        'Content-Type': 'image/svg+xml; charset=utf-8',
+        // Opened directly, the picture still cannot run script or load anything.
+        'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'",
+      },
+    );
+  });
+}

@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import { getStore } from '@/lib/store';
+import { MAX_PAGE_SIZE } from '@/lib/store/sql-store';
+import { maxUploadBytes, readBody } from '../_http/body';
+import { SECURITY_HEADERS, withErrors } from '../_http/errors';
+import { intakeFromBody } from '../_http/intake';
+import { parseQuery } from '../_http/query';
+
+export const dynamic = 'force-dynamic';
+
+const listQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).optional(),
+  cursor: z.string().min(1).max(512).optional(),
+  host: z.string().min(1).max(253).optional(),
+  cluster: z.string().min(1).max(253).optional(),
+  hasFaults: z
+    .enum(['true', 'false', '1', '0'])
+    .transform((v) => v === 'true' || v === '1')
+    .optional(),
+});
+
+/** GET /api/snapshots?limit&cursor&host&cluster&hasFaults: newest first, one page. */
+export async function GET(request: Request): Promise<Response> {
+  return withErrors(async () => {
+    const query = parseQuery(listQuery, new URL(request.url));
+    const page = await getStore().list(query);
+    return Response.json(page, { headers: { ...SECURITY_HEADERS, 'Cache-Control': 'no-store' } });
+  });
+}
+
+/** POST /api/snapshots: a bundle, a source to capture, or uploaded command output → a stored snapshot. */
+export async function POST(request: Request): Promise<Response> {
+  return withErrors(async () => {
+    const url = new URL(request.url);
+    const bytes = await readBody(request, maxUploadBytes());
+    const intake = await intakeFromBody(bytes, request.headers.get('content-type'), url);
+    const meta = await getStore().create({ bundle: intake.bundle, title: intake.title });
+    const link = `/s/${meta.id}`;
+    return Response.json(
+      { snapshot: meta, url: link, problems: intake.problems },
+      { status: 201, headers: { ...SECURITY_HEADERS, Location: link, 'Cache-Control': 'no-store' } },
+    );
+  });
+}

@@ -1,0 +1,98 @@
+/**
+ * Dashboard figures in headless Chromium: navigation → interactive graph for snapshots of 50 and 500 hosts,
+ * and the JavaScript the snapshot page ships (gzip).
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { createServer } from 'node:net';
+import { chromium } from 'playwright-core';
+import { parseBundle } from '@/lib/capture/bundle';
+import { SAMPLE_BUNDLE_PATH } from '@/lib/sources';
+import { syntheticBundle } from './synthetic';
+
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+async function waitForServer(url: string, child: ChildProcess): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    if (child.exitCode !== null) throw new Error('the dashboard exited during start-up');
+    try {
+      const response = await fetch(`${url}/api/healthz`);
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('the dashboard did not start within 30 s');
+}
+
+export async function uiBench(): Promise<void> {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is not installed`);
+  const nextBin = path.join('node_modules', 'next', 'dist', 'bin', 'next');
+  if (!existsSync(path.join('.next', 'BUILD_ID'))) {
+    const build = spawnSync(process.execPath, [nextBin, 'build'], { stdio: 'ignore' });
+    if (build.status !== 0) throw new Error('next build failed');
+  }
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'tunnelscope-bench-'));
+  process.env.TUNNELSCOPE_DATA_DIR = dataDir;
+  delete process.env.DATABASE_URL;
+  const base = parseBundle(JSON.parse(readFileSync(SAMPLE_BUNDLE_PATH, 'utf8')) as unknown);
+  if (!base.ok) throw new Error(base.error);
+
+  const { createStore } = await import('@/lib/store');
+  const store = createStore({ kind: 'sqlite', dataDir });
+  const ids: Record<number, string> = {};
+  for (const hosts of [50, 500]) {
+    const meta = await store.create({ bundle: syntheticBundle(base.bundle, hosts, 4), title: `bench ${hosts} hosts` });
+    ids[hosts] = meta.id;
+  }
+  await store.close();
+
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const server = spawn(process.execPath, [nextBin, 'start', '-p', String(port)], {
+    env: { ...process.env, TUNNELSCOPE_DATA_DIR: dataDir },
+    stdio: 'ignore',
+  });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  try {
+    await waitForServer(url, server);
+    console.log('dashboard (headless Chromium)');
+    for (const hosts of [50, 500]) {
+      const page = await browser.newPage();
+      let scriptBytes = 0;
+      const scripts: Promise<void>[] = [];
+      page.on('response', (response) => {
+        if (response.request().resourceType() !== 'script') return;
+        scripts.push(response.body().then((body) => { scriptBytes += gzipSync(body).length; }, () => undefined));
+      });
+      const start = Date.now();
+      await page.goto(`${url}/s/${ids[hosts]}`);
+      await page.waitForSelector('[data-graph-ready="true"]', { timeout: 60_000 });
+      const ms = Date.now() - start;
+      await Promise.all(scripts);
+      console.log(`  ${String(hosts).padStart(3)} hosts: interactive graph after ${ms} ms (target < 2000 ms for 500)`);
+      if (hosts === 50) console.log(`  JS shipped to the snapshot page: ${(scriptBytes / 1024).toFixed(0)} KB gzip (target < 400 KB)`);
+      await page.close();
+    }
+  } finally {
+    await browser.close();
+    server.kill('SIGTERM');
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}

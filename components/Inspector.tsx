@@ -1,0 +1,40 @@
+import type { Finding } from '@/lib/diagnose/types';
+import type { Inspection } from '@/lib/graph/inspect';
+import { SeverityChip } from './SeverityChip';
+
+export function Inspector({ inspection, findings }: { inspection: Inspection | null; findings: Finding[] }) {
+  if (!inspection) {
+    return <p className="p-3 text-sm text-slate-500">Select a device or an edge on the graph or in the device list.</p>;
+  }
+  return (
+    <div className="space-y-3 p-3 text-sm" data-testid="inspector" data-id={inspection.id}>
+      <div>
+        <h3 className="break-all text-base font-semibold">{inspection.title}</h3>
+        <p className="text-xs text-slate-500">{inspection.subtitle}</p>
+        <p className="mono break-all text-slate-400">{inspection.id}</p>
+      </div>
+      {findings.length > 0 && (
+        <ul className="space-y-1">
+          {findings.map((f) => (
+            <li key={f.rule}>
+              <SeverityChip severity={f.severity} /> {f.title}
+            </li>
+          ))}
+        </ul>
+      )}
+      {inspection.sections.map((section) => (
+        <section key={section.title}>
+          <h4 className="mb-1 text-xs font-semibold uppercase text-slate-500">{section.title}</h4>
+          <dl className="grid grid-cols-[minmax(6rem,auto)_1fr] gap-x-2 gap-y-0.5">
+            {section.rows.map(([key, value], i) => (
+              <div key={`${key}-${i}`} className="contents">
+                <dt className="mono text-slate-500">{key}</dt>
+                <dd className="mono whitespace-pre-wrap break-all">{value}</dd>
+              </div>
+            ))}
+          </dl>
+        </section>
+      ))}
+    </div>
+  );
+}

@@ -1,0 +1,35 @@
+'use client';
+
+import { useMutation, useQuery } from '@tanstack/react-query';
+import { useRouter } from 'next/navigation';
+import { Progress } from './Progress';
+import { LIVE_INTERVAL_MS, liveQuery, postSnapshot } from './queries';
+import { LoadState } from './SnapshotDashboard';
+import { SnapshotHeader } from './SnapshotHeader';
+import { TopologyView } from './TopologyView';
+
+export function LiveView({ source }: { source: 'lab' | 'local' }) {
+  const router = useRouter();
+  const live = useQuery(liveQuery(source));
+  const freeze = useMutation({
+    mutationFn: () => postSnapshot({ source }),
+    onSuccess: (meta) => router.push(`/s/${encodeURIComponent(meta.id)}`),
+  });
+  if (!live.data) return <LoadState error={live.error} what={`the live ${source} view`} />;
+  return (
+    <div className="flex h-[calc(100vh-3.5rem)] min-h-[36rem] flex-col gap-2 p-3">
+      <SnapshotHeader meta={live.data.meta}>
+        <span className="text-xs text-slate-500" role="status">
+          {live.isFetching ? 'refreshing…' : `live, every ${LIVE_INTERVAL_MS / 1000}s`}
+          {live.error ? ` · last refresh failed: ${live.error.message}` : ''}
+        </span>
+        <button type="button" className="btn-primary" data-testid="freeze" disabled={freeze.isPending} onClick={() => freeze.mutate()}>
+          Freeze into a snapshot
+        </button>
+      </SnapshotHeader>
+      {freeze.isPending && <Progress label="Freezing…" />}
+      {freeze.error && <p role="alert" className="text-sm text-sev-critical">{freeze.error.message}</p>}
+      <TopologyView view={live.data} />
+    </div>
+  );
+}

@@ -1,0 +1,35 @@
+import type { SnapshotMeta } from '@/lib/store/types';
+import { SEVERITY_ORDER } from '@/lib/graph/palette';
+import { SeverityChip } from './SeverityChip';
+
+export function FaultCounts({ counts }: { counts: SnapshotMeta['counts'] }) {
+  const present = SEVERITY_ORDER.filter((s) => counts[s] > 0);
+  if (present.length === 0) return <span className="text-xs text-slate-500">no faults</span>;
+  return (
+    <span className="inline-flex gap-1">
+      {present.map((s) => (
+        <span key={s} className="inline-flex items-center gap-0.5">
+          <SeverityChip severity={s} />
+          <span className="text-xs font-semibold">{counts[s]}</span>
+        </span>
+      ))}
+    </span>
+  );
+}
+
+export function SnapshotHeader({ meta, children }: { meta: SnapshotMeta; children?: React.ReactNode }) {
+  return (
+    <div className="flex flex-wrap items-center gap-3">
+      <h1 className="text-lg font-semibold" data-testid="snapshot-title">
+        {meta.title}
+      </h1>
+      <span className="text-sm text-slate-500">
+        <time dateTime={meta.createdAt}>{new Date(meta.createdAt).toLocaleString()}</time> · {meta.hosts.length} host{meta.hosts.length === 1 ? '' : 's'} · {meta.source.kind}
+        {meta.cluster ? ` · ${meta.cluster}` : ''} · rules {meta.rulesVersion}
+      </span>
+      <FaultCounts counts={meta.counts} />
+      {meta.partialHosts.length > 0 && <span className="text-xs text-sev-warning">partial capture: {meta.partialHosts.join(', ')}</span>}
+      <div className="ml-auto flex items-center gap-2">{children}</div>
+    </div>
+  );
+}

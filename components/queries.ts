@@ -1,0 +1,126 @@
+/**
+ * The one query-key factory and the fetchers behind it. Every server read in the UI goes through here.
+ */
+import { queryOptions } from '@tanstack/react-query';
+import type { SnapshotMeta, SnapshotPage, SnapshotView } from '@/lib/store/types';
+
+/** An API answer that was not 2xx, with the message the server wrote for the user. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+async function readError(response: Response): Promise<ApiError> {
+  let message = `${response.status} ${response.statusText}`;
+  try {
+    const body: unknown = await response.json();
+    if (body && typeof body === 'object' && 'error' in body) {
+      const error = (body as { error: unknown }).error;
+      if (typeof error === 'string') message = error;
+      else if (error && typeof error === 'object' && 'message' in error) message = String((error as { message: unknown }).message);
+    }
+  } catch {
+    // not JSON: keep the status line
+  }
+  return new ApiError(response.status, message);
+}
+
+export async function getJson<T>(url: string): Promise<T> {
+  const response = await fetch(url, { headers: { accept: 'application/json' } });
+  if (!response.ok) throw await readError(response);
+  return (await response.json()) as T;
+}
+
+export async function postSnapshot(body: { source: 'lab' | 'local' } | { bundle: unknown } | string): Promise<SnapshotMeta> {
+  const isText = typeof body === 'string';
+  const response = await fetch('/api/snapshots', {
+    method: 'POST',
+    headers: { 'content-type': isText ? 'text/plain' : 'application/json' },
+    body: isText ? body : JSON.stringify(body),
+  });
+  if (!response.ok) throw await readError(response);
+  return createdMeta(await response.json());
+}
+
+/** The created snapshot's metadata from a 201 answer (`{ meta }`, or `{ snapshot }` as some servers name it). */
+export function createdMeta(body: unknown): SnapshotMeta {
+  if (body && typeof body === 'object') {
+    const record = body as { meta?: SnapshotMeta; snapshot?: SnapshotMeta };
+    const meta = record.meta ?? record.snapshot;
+    if (meta && typeof meta.id === 'string') return meta;
+  }
+  throw new ApiError(502, 'The server created a snapshot but did not say which one.');
+}
+
+/** One trace hop as the trace endpoint reports it; fields beyond these are shown as given. */
+export interface TraceHop {
+  element?: string;
+  id?: string;
+  ok?: boolean;
+  status?: string;
+  note?: string;
+  reason?: string;
+  label?: string;
+}
+
+export interface TraceAnswer {
+  hops: TraceHop[];
+  breakAt?: string;
+  reached?: boolean;
+  summary?: string;
+}
+
+export const queryKeys = {
+  all: ['tunnelscope'] as const,
+  snapshots: () => [...queryKeys.all, 'snapshots'] as const,
+  snapshotList: (cursor?: string) => [...queryKeys.snapshots(), 'list', cursor ?? ''] as const,
+  snapshot: (id: string) => [...queryKeys.snapshots(), 'view', id] as const,
+  trace: (id: string, from: string, to: string) => [...queryKeys.all, 'trace', id, from, to] as const,
+  live: (source: string) => [...queryKeys.all, 'live', source] as const,
+};
+
+/** Snapshots are immutable: once loaded, never stale. */
+export function snapshotQuery(id: string) {
+  return queryOptions({
+    queryKey: queryKeys.snapshot(id),
+    queryFn: () => getJson<SnapshotView>(`/api/snapshots/${encodeURIComponent(id)}`),
+    staleTime: Infinity,
+  });
+}
+
+export function snapshotListQuery(cursor?: string) {
+  return queryOptions({
+    queryKey: queryKeys.snapshotList(cursor),
+    queryFn: () => getJson<SnapshotPage>(`/api/snapshots${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`),
+  });
+}
+
+export function traceQuery(id: string, from: string, to: string) {
+  return queryOptions({
+    queryKey: queryKeys.trace(id, from, to),
+    queryFn: () => getJson<TraceAnswer>(`/api/trace/${encodeURIComponent(id)}?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`),
+    staleTime: Infinity,
+  });
+}
+
+export const LIVE_INTERVAL_MS = 5000;
+
+export function liveQuery(source: string) {
+  return queryOptions({
+    queryKey: queryKeys.live(source),
+    queryFn: () => getJson<SnapshotView>(`/api/live?source=${encodeURIComponent(source)}`),
+    // Back off while the source keeps failing.
+    refetchInterval: (query) => LIVE_INTERVAL_MS * Math.min(2 ** query.state.fetchFailureCount, 12),
+  });
+}
+
+/** Never retry what a retry cannot fix: validation, auth and missing snapshots. */
+export function shouldRetry(failureCount: number, error: Error): boolean {
+  if (error instanceof ApiError && error.status >= 400 && error.status < 500) return false;
+  return failureCount < 2;
+}

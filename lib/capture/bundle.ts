@@ -1,0 +1,122 @@
+import { z } from 'zod';
+import { CATALOG } from './catalog';
+import { BUNDLE_FORMAT, BUNDLE_VERSION, type CaptureBundle, type CommandId } from './types';
+
+/** Limits that keep one upload from exhausting memory downstream. */
+export const BUNDLE_LIMITS = {
+  nameChars: 253,
+  argChars: 4096,
+  argvItems: 256,
+  stdoutChars: 32 * 1024 * 1024,
+  stderrChars: 1024 * 1024,
+  hosts: 5000,
+  commandsPerNamespace: 20_000,
+  namespacesPerHost: 10_000,
+} as const;
+
+const commandIds = CATALOG.map((e) => e.id) as [CommandId, ...CommandId[]];
+
+const shortString = (max: number) => z.string().max(max, { message: `string longer than ${max} characters` });
+const name = shortString(BUNDLE_LIMITS.nameChars);
+const isoDate = shortString(64);
+const stringMap = z.record(shortString(BUNDLE_LIMITS.argChars), shortString(64 * 1024));
+
+const commandRecord = z.object({
+  id: z.enum(commandIds),
+  argv: z.array(shortString(BUNDLE_LIMITS.argChars)).max(BUNDLE_LIMITS.argvItems),
+  params: z.record(shortString(256), shortString(BUNDLE_LIMITS.argChars)).optional(),
+  stdout: shortString(BUNDLE_LIMITS.stdoutChars),
+  stderr: shortString(BUNDLE_LIMITS.stderrChars),
+  exitCode: z.number().int().nullable(),
+  durationMs: z.number().nonnegative(),
+  status: z.enum(['ok', 'error', 'missing-tool', 'timeout']),
+  format: z.enum(['json', 'text']),
+  truncated: z.boolean().optional(),
+});
+
+const namespaceCapture = z.object({
+  netns: name.nullable(),
+  commands: z.array(commandRecord).max(BUNDLE_LIMITS.commandsPerNamespace),
+});
+
+const hostCapture = z.object({
+  name,
+  role: z.enum(['worker', 'podvm', 'node', 'unknown']),
+  collectedAt: isoDate,
+  status: z.enum(['complete', 'partial', 'failed']),
+  error: shortString(BUNDLE_LIMITS.stderrChars).optional(),
+  namespaces: z.array(namespaceCapture).max(BUNDLE_LIMITS.namespacesPerHost),
+});
+
+const clusterContext = z.object({
+  name: name.optional(),
+  nodes: z.array(z.object({ name, internalIPs: z.array(shortString(64)), podCIDRs: z.array(shortString(64)).optional() })),
+  pods: z.array(
+    z.object({
+      namespace: name,
+      name,
+      ip: shortString(64).optional(),
+      ips: z.array(shortString(64)).optional(),
+      nodeName: name.optional(),
+      runtimeClassName: name.optional(),
+      annotations: stringMap.optional(),
+    }),
+  ),
+});
+
+export const captureBundleSchema = z.object({
+  format: z.literal(BUNDLE_FORMAT),
+  version: z.literal(BUNDLE_VERSION),
+  createdAt: isoDate,
+  source: z.object({
+    kind: z.enum(['lab', 'local', 'kube', 'ssh', 'upload', 'synthetic']),
+    detail: shortString(BUNDLE_LIMITS.argChars).optional(),
+  }),
+  hosts: z.array(hostCapture).max(BUNDLE_LIMITS.hosts),
+  cluster: clusterContext.optional(),
+});
+
+export type ParseBundleResult = { ok: true; bundle: CaptureBundle } | { ok: false; error: string };
+
+function formatPath(path: (string | number)[]): string {
+  return path.reduce<string>((acc, part) => (typeof part === 'number' ? `${acc}[${part}]` : acc ? `${acc}.${part}` : part), '');
+}
+
+function envelopeError(value: unknown): string | null {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return 'not a Tunnelscope capture bundle: expected a JSON object';
+  }
+  const record = value as Record<string, unknown>;
+  if (record.format !== BUNDLE_FORMAT) {
+    const got = record.format === undefined ? 'no "format" field' : `format ${JSON.stringify(record.format).slice(0, 80)}`;
+    return `not a Tunnelscope capture bundle: ${got}, expected format "${BUNDLE_FORMAT}"`;
+  }
+  if (record.version !== BUNDLE_VERSION) {
+    const got = JSON.stringify(record.version ?? null).slice(0, 40);
+    return `unsupported capture bundle version ${got}: this Tunnelscope reads version ${BUNDLE_VERSION}`;
+  }
+  return null;
+}
+
+/** Validates a bundle given as JSON text or as an already parsed value. Never throws. */
+export function parseBundle(input: unknown): ParseBundleResult {
+  let value = input;
+  if (typeof input === 'string') {
+    try {
+      value = JSON.parse(input);
+    } catch (err) {
+      return { ok: false, error: `capture bundle is not valid JSON: ${err instanceof Error ? err.message : String(err)}` };
+    }
+  }
+  const envelope = envelopeError(value);
+  if (envelope) return { ok: false, error: envelope };
+  const parsed = captureBundleSchema.safeParse(value);
+  if (parsed.success) return { ok: true, bundle: parsed.data as CaptureBundle };
+  const issues = parsed.error.issues.slice(0, 5).map((i) => `${formatPath(i.path) || '(root)'}: ${i.message}`);
+  const more = parsed.error.issues.length > 5 ? ` (and ${parsed.error.issues.length - 5} more)` : '';
+  return { ok: false, error: `invalid capture bundle: ${issues.join('; ')}${more}` };
+}
+
+export function serializeBundle(bundle: CaptureBundle): string {
+  return JSON.stringify(bundle);
+}

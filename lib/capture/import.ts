@@ -1,0 +1,125 @@
+import { parseBundle } from './bundle';
+import { looksLikeCollectorOutput, parseCollectorOutput } from './collector-output';
+import type { ImportProblem } from './problems';
+import { parseTranscript } from './transcript';
+import {
+  BUNDLE_FORMAT,
+  BUNDLE_VERSION,
+  type CaptureBundle,
+  type ClusterContext,
+  type HostCapture,
+  type NamespaceCapture,
+} from './types';
+
+export interface ImportedFile {
+  name: string;
+  content: string;
+}
+
+export interface ImportOptions {
+  now?: () => Date;
+  /** Largest file read, in characters. */
+  maxFileChars?: number;
+}
+
+export type FileKind = 'bundle' | 'collector' | 'transcript';
+
+const DEFAULT_MAX_FILE_CHARS = 64 * 1024 * 1024;
+
+export function sniffFile(content: string): FileKind {
+  const start = content.trimStart();
+  if (start.startsWith('{') && /"format"\s*:/.test(start.slice(0, 4096))) return 'bundle';
+  if (looksLikeCollectorOutput(content)) return 'collector';
+  return 'transcript';
+}
+
+/** `worker-1.txt` → `worker-1`: the host of a transcript whose prompts do not name one. */
+function hostFromFileName(name: string): string {
+  const base = name.slice(name.lastIndexOf('/') + 1).replace(/\.(?:tsc\.)?(?:txt|log|out)$/i, '');
+  return base || 'unknown';
+}
+
+function mergeNamespaces(into: NamespaceCapture[], from: readonly NamespaceCapture[]): void {
+  for (const ns of from) {
+    const same = into.find((n) => n.netns === ns.netns);
+    if (same) same.commands.push(...ns.commands);
+    else into.push({ netns: ns.netns, commands: [...ns.commands] });
+  }
+}
+
+const STATUS_RANK: Record<HostCapture['status'], number> = { complete: 0, partial: 1, failed: 2 };
+
+function mergeHosts(hosts: readonly HostCapture[]): HostCapture[] {
+  const byName = new Map<string, HostCapture>();
+  for (const host of hosts) {
+    const seen = byName.get(host.name);
+    if (!seen) {
+      byName.set(host.name, { ...host, namespaces: host.namespaces.map((n) => ({ netns: n.netns, commands: [...n.commands] })) });
+      continue;
+    }
+    mergeNamespaces(seen.namespaces, host.namespaces);
+    if (seen.role === 'unknown') seen.role = host.role;
+    // Separate files for one host: a failed or partial part does not make the merged host worse than its best part.
+    if (STATUS_RANK[host.status] < STATUS_RANK[seen.status]) {
+      seen.status = host.status;
+      delete seen.error;
+    }
+  }
+  return [...byName.values()];
+}
+
+function mergeClusters(clusters: readonly ClusterContext[]): ClusterContext | undefined {
+  if (clusters.length === 0) return undefined;
+  const nodes = new Map(clusters.flatMap((c) => c.nodes).map((n) => [n.name, n]));
+  const pods = new Map(clusters.flatMap((c) => c.pods).map((p) => [`${p.namespace}/${p.name}`, p]));
+  const name = clusters.find((c) => c.name)?.name;
+  return { ...(name ? { name } : {}), nodes: [...nodes.values()], pods: [...pods.values()] };
+}
+
+function importOne(file: ImportedFile, opts: ImportOptions): { hosts: HostCapture[]; problems: ImportProblem[]; cluster?: ClusterContext } {
+  const max = opts.maxFileChars ?? DEFAULT_MAX_FILE_CHARS;
+  if (file.content.length > max) {
+    return { hosts: [], problems: [{ file: file.name, line: 0, text: '', message: `file is larger than ${max} characters and was not read` }] };
+  }
+  const kind = sniffFile(file.content);
+  if (kind === 'bundle') {
+    const parsed = parseBundle(file.content);
+    if (!parsed.ok) return { hosts: [], problems: [{ file: file.name, line: 0, text: '', message: parsed.error }] };
+    return { hosts: parsed.bundle.hosts, problems: [], cluster: parsed.bundle.cluster };
+  }
+  const result =
+    kind === 'collector'
+      ? parseCollectorOutput(file.content)
+      : parseTranscript(file.content, { defaultHost: hostFromFileName(file.name), collectedAt: (opts.now ?? (() => new Date()))().toISOString() });
+  const problems = result.problems.map((p) => ({ ...p, file: file.name }));
+  if (result.hosts.length === 0 && problems.length === 0) {
+    problems.push({ file: file.name, line: 0, text: '', message: 'no command output found in this file' });
+  }
+  return { hosts: result.hosts, problems };
+}
+
+/**
+ * Turns uploaded files (capture bundles, collector outputs, pasted transcripts) into one bundle.
+ * Hosts with the same name are merged. Never throws: unreadable input becomes a problem.
+ */
+export function importFiles(files: readonly ImportedFile[], opts: ImportOptions = {}): { bundle: CaptureBundle; problems: ImportProblem[] } {
+  const problems: ImportProblem[] = [];
+  const hosts: HostCapture[] = [];
+  const clusters: ClusterContext[] = [];
+  for (const file of files) {
+    const one = importOne(file, opts);
+    hosts.push(...one.hosts);
+    problems.push(...one.problems);
+    if (one.cluster) clusters.push(one.cluster);
+  }
+  const cluster = mergeClusters(clusters);
+  const bundle: CaptureBundle = {
+    format: BUNDLE_FORMAT,
+    version: BUNDLE_VERSION,
+    createdAt: (opts.now ?? (() => new Date()))().toISOString(),
+    source: { kind: 'upload', detail: files.map((f) => f.name).join(', ').slice(0, 1000) },
+    hosts: mergeHosts(hosts),
+    ...(cluster ? { cluster } : {}),
+  };
+  return { bundle, problems };
+}

@@ -1,0 +1,93 @@
+/**
+ * Peer-pod tunnels (cloud-api-adaptor): on the worker a pod namespace holds the CNI's veth with the pod IP
+ * and a tunnel device without an address, joined by tc redirects; on the pod VM a tunnel device carries the
+ * pod IP itself. The two tunnel ends are paired by the tunnel edge when the graph has one, else by pod IP.
+ */
+import type { HostState, NamespaceState } from '@/lib/parse/types';
+import type { Topology } from '@/lib/topology/types';
+import { edgeId } from '@/lib/topology/ids';
+import { allDevices, deviceId, globalAddresses, hostAddresses, isPlainTunnel, tunnelParams, type Device } from './devices';
+import { redirectsIn } from './redirects';
+
+export interface PeerPodLink {
+  /** The pod's primary interface on the worker (usually eth0, the CNI veth). */
+  podIf: Device;
+  /** The tunnel device in the worker pod namespace (usually vxlan1). */
+  workerTunnel: Device;
+  /** The tunnel device in the pod VM that carries the pod IP, when that host was collected. */
+  podVm?: Device;
+  tunnelEdge?: string;
+}
+
+function primaryInterface(host: HostState, ns: NamespaceState, tunnelName: string): Device | undefined {
+  const linked = redirectsIn(ns)
+    .flatMap((r) => (r.to === tunnelName ? [r.from] : r.from === tunnelName ? [r.to] : []))
+    .map((name) => ns.interfaces.find((i) => i.name === name))
+    .find((i) => i !== undefined && globalAddresses(i).length > 0);
+  if (linked) return { host, ns, iface: linked };
+  const defaultDev = ns.routes.find((r) => r.dst === 'default' && r.family === 'inet')?.dev;
+  const candidates = ns.interfaces.filter((i) => !isPlainTunnel(i) && i.kind !== 'loopback' && globalAddresses(i).length > 0);
+  const iface = candidates.find((i) => i.name === defaultDev) ?? (candidates.length === 1 ? candidates[0] : undefined);
+  return iface ? { host, ns, iface } : undefined;
+}
+
+function workerSides(topology: Topology): { podIf: Device; workerTunnel: Device }[] {
+  const out: { podIf: Device; workerTunnel: Device }[] = [];
+  for (const host of topology.hosts) {
+    for (const ns of host.namespaces) {
+      if (ns.netns === null) continue;
+      for (const iface of ns.interfaces) {
+        if (!isPlainTunnel(iface) || globalAddresses(iface).length > 0) continue;
+        const podIf = primaryInterface(host, ns, iface.name);
+        if (podIf) out.push({ podIf, workerTunnel: { host, ns, iface } });
+      }
+    }
+  }
+  return out;
+}
+
+function farEndFromGraph(topology: Topology, tunnel: Device, devices: Device[]): { device: Device; edge: string } | undefined {
+  const id = deviceId(tunnel);
+  for (const edge of topology.edges) {
+    if (edge.kind !== 'tunnel' || (edge.source !== id && edge.target !== id)) continue;
+    const other = edge.source === id ? edge.target : edge.source;
+    const device = devices.find((d) => deviceId(d) === other);
+    if (device) return { device, edge: edge.id };
+  }
+  return undefined;
+}
+
+function farEndByPodIp(podIf: Device, tunnel: Device, devices: Device[]): Device | undefined {
+  const podIps = globalAddresses(podIf.iface);
+  const vni = tunnelParams(tunnel.iface)?.vni;
+  const remote = tunnelParams(tunnel.iface)?.remote;
+  const candidates = devices.filter(
+    (d) => d.host !== podIf.host && isPlainTunnel(d.iface) && globalAddresses(d.iface).some((ip) => podIps.includes(ip)),
+  );
+  const score = (d: Device): number =>
+    (tunnelParams(d.iface)?.vni === vni ? 2 : 0) + (remote !== undefined && hostAddresses(d.host).includes(remote) ? 1 : 0);
+  return [...candidates].sort((a, b) => score(b) - score(a))[0];
+}
+
+export function peerPodLinks(topology: Topology): PeerPodLink[] {
+  const devices = allDevices(topology);
+  return workerSides(topology).map(({ podIf, workerTunnel }) => {
+    const fromGraph = farEndFromGraph(topology, workerTunnel, devices);
+    const podVm = fromGraph?.device ?? farEndByPodIp(podIf, workerTunnel, devices);
+    const tunnelEdge = fromGraph?.edge ?? (podVm ? edgeId('tunnel', deviceId(workerTunnel), deviceId(podVm)) : undefined);
+    return { podIf, workerTunnel, podVm, tunnelEdge };
+  });
+}
+
+/** Device ids of the pod VM tunnel end and the worker pod interface: the pair that legitimately shares IP and MAC. */
+export function peerPodPairKeys(topology: Topology): Set<string> {
+  const keys = new Set<string>();
+  for (const link of peerPodLinks(topology)) {
+    if (link.podVm) keys.add(pairKey(deviceId(link.podIf), deviceId(link.podVm)));
+  }
+  return keys;
+}
+
+export function pairKey(a: string, b: string): string {
+  return a <= b ? `${a}|${b}` : `${b}|${a}`;
+}

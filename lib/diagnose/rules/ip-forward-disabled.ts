@@ -1,0 +1,35 @@
+import type { Finding, Rule } from '../types';
+import { hostId } from '@/lib/topology/ids';
+import { rootNamespace } from '../devices';
+import { podVethHostEnds } from '../veth';
+
+const ID = 'ip-forward-disabled';
+
+export const ipForwardDisabled: Rule = {
+  id: ID,
+  severity: 'critical',
+  title: 'IP forwarding is off on a node that routes pod traffic',
+  run(topology) {
+    const out: Finding[] = [];
+    for (const host of topology.hosts) {
+      const root = rootNamespace(host);
+      if (!root || root.sysctls['net.ipv4.ip_forward'] !== '0') continue;
+      const pods = podVethHostEnds(host).length;
+      const hasPodNs = host.namespaces.some((ns) => ns.netns !== null);
+      if (pods === 0 && !hasPodNs && host.role !== 'worker') continue;
+      out.push({
+        rule: ID,
+        severity: 'critical',
+        title: `net.ipv4.ip_forward = 0 on ${host.name}`,
+        explanation:
+          `${host.name} forwards packets between its pods, the overlay and the uplink, but net.ipv4.ip_forward is 0, so the ` +
+          `kernel drops every packet not addressed to the host itself: pods lose everything beyond their own node. ` +
+          `Some packages and hardening profiles reset this sysctl on boot.`,
+        evidence: [{ host: host.name, netns: null, command: 'sysctl net.ipv4.ip_forward', lines: ['net.ipv4.ip_forward = 0'] }],
+        elements: [hostId(host.name)],
+        fix: ['sysctl -w net.ipv4.ip_forward=1', "echo 'net.ipv4.ip_forward = 1' > /etc/sysctl.d/99-kubernetes.conf"],
+      });
+    }
+    return out;
+  },
+};

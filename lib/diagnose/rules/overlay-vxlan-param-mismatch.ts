@@ -1,0 +1,45 @@
+import type { Finding, Rule } from '../types';
+import { deviceId, tunnelParams, tunnelPort, type Device } from '../devices';
+import { deviceEvidence } from '../evidence';
+import { overlayVteps } from '../vteps';
+
+const ID = 'overlay-vxlan-param-mismatch';
+
+function signature(d: Device): string {
+  return `VNI ${tunnelParams(d.iface)?.vni ?? '?'} port ${tunnelPort(d.iface) ?? '?'}`;
+}
+
+export const overlayVxlanParamMismatch: Rule = {
+  id: ID,
+  severity: 'critical',
+  title: 'Overlay VTEPs on different nodes use different VNIs or UDP ports',
+  run(topology) {
+    const out: Finding[] = [];
+    for (const [name, vteps] of overlayVteps(topology)) {
+      const bySig = new Map<string, Device[]>();
+      for (const v of vteps) bySig.set(signature(v), [...(bySig.get(signature(v)) ?? []), v]);
+      if (bySig.size < 2) continue;
+      const ranked = [...bySig.entries()].sort((a, b) => b[1].length - a[1].length);
+      const [majority, ...others] = ranked;
+      if (!majority) continue;
+      const odd = others.flatMap(([, devs]) => devs);
+      out.push({
+        rule: ID,
+        severity: 'critical',
+        title: `${name}: ${ranked.map(([sig, devs]) => `${sig} on ${devs.map((d) => d.host.name).join(', ')}`).join(' vs ')}`,
+        explanation:
+          `Every node's ${name} must use the same VNI and UDP port: a node only accepts VXLAN packets on the port it listens on ` +
+          `and for the VNI of its device. ${odd.map((d) => d.host.name).join(', ')} differ from the rest (${majority[0]}), so ` +
+          `pod traffic between them and the other nodes is dropped on arrival.`,
+        evidence: vteps.map(deviceEvidence),
+        elements: odd.map(deviceId),
+        fix: [
+          `# set the same VNI/port in the CNI config everywhere (flannel net-conf.json Backend.VNI/Port, Calico VXLANPort), then on ${odd.map((d) => d.host.name).join(', ')}:`,
+          `ip link delete ${name}`,
+          '# and restart the CNI agent on those nodes',
+        ],
+      });
+    }
+    return out;
+  },
+};

@@ -1,0 +1,52 @@
+import type { Finding, Rule } from '../types';
+import type { HostState } from '@/lib/parse/types';
+import { deviceId, rootNamespace, type Device } from '../devices';
+import { deviceEvidence, entityEvidence } from '../evidence';
+import { inNetns } from '../fix';
+import { sameMac } from '../ip';
+import { vethPeer } from '../veth';
+
+const ID = 'ovn-lsp-mac-mismatch';
+
+/** The device whose MAC OVN must know: the pod end of a veth port, or the internal port itself. */
+function endpointOf(host: HostState, portName: string): Device | undefined {
+  const root = rootNamespace(host);
+  const iface = root?.interfaces.find((i) => i.name === portName);
+  if (!root || !iface) return undefined;
+  const d = { host, ns: root, iface };
+  if (iface.kind !== 'veth') return d;
+  const peer = vethPeer(d);
+  return peer.status === 'found' ? peer.peer : undefined;
+}
+
+export const ovnLspMacMismatch: Rule = {
+  id: ID,
+  severity: 'warning',
+  title: "OVN logical port MAC differs from the device's MAC",
+  run(topology) {
+    const out: Finding[] = [];
+    const lsps = topology.hosts.flatMap((h) => (h.ovnLogicalPorts ?? []).map((lsp) => ({ host: h, lsp })));
+    for (const host of topology.hosts) {
+      for (const ovsIf of host.ovs?.interfaces ?? []) {
+        const name = ovsIf.externalIds['iface-id'];
+        const entry = lsps.find((l) => l.lsp.name === name);
+        const lspMac = entry?.lsp.addresses.map((a) => a.split(/\s+/)[0] ?? '').find((m) => /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i.test(m));
+        const device = endpointOf(host, ovsIf.name);
+        if (!entry || !lspMac || !device?.iface.mac || sameMac(lspMac, device.iface.mac)) continue;
+        out.push({
+          rule: ID,
+          severity: 'warning',
+          title: `Logical port ${entry.lsp.name} says ${lspMac}, ${device.iface.name} on ${host.name} has ${device.iface.mac}`,
+          explanation:
+            `OVN answers ARP for this port with ${lspMac} and, with port security, drops frames from any other source MAC. ` +
+            `The device behind the port (${device.iface.name}${device.ns.netns ? ` in ${device.ns.netns}` : ''}) uses ${device.iface.mac}, ` +
+            `so traffic to it is addressed to a MAC it does not own and its own frames are discarded.`,
+          evidence: [...entityEvidence(entry.host, null, entry.lsp), ...entityEvidence(host, null, ovsIf), deviceEvidence(device)],
+          elements: [deviceId(device)],
+          fix: [inNetns(device.ns.netns, `ip link set dev ${device.iface.name} address ${lspMac}`), '# or delete the pod so the CNI and OVN agree again'],
+        });
+      }
+    }
+    return out;
+  },
+};

@@ -1,0 +1,67 @@
+import type { Evidence, Finding, Rule } from '../types';
+import type { Topology } from '@/lib/topology/types';
+import { deviceId, globalAddresses, type Device } from '../devices';
+import { deviceEvidence, entityEvidence, mergeEvidence } from '../evidence';
+import { inNetns, where } from '../fix';
+import { sameMac } from '../ip';
+import { peerPodLinks } from '../peerpod';
+
+const ID = 'peerpod-podvm-mac-mismatch';
+
+/** Neighbour entries anywhere that resolve the pod IP to the worker pod MAC: what the node will send to. */
+function corroboration(topology: Topology, podIf: Device): Evidence[] {
+  const ips = globalAddresses(podIf.iface);
+  const out: Evidence[] = [];
+  for (const host of topology.hosts) {
+    for (const ns of host.namespaces) {
+      for (const neigh of ns.neighbors) {
+        if (ips.includes(neigh.dst) && sameMac(neigh.lladdr, podIf.iface.mac)) out.push(...entityEvidence(host, ns, neigh));
+      }
+    }
+    for (const ovsIf of host.ovs?.interfaces ?? []) {
+      if (sameMac(ovsIf.externalIds['attached_mac'], podIf.iface.mac)) out.push(...entityEvidence(host, null, ovsIf));
+    }
+  }
+  return out;
+}
+
+function finding(topology: Topology, podIf: Device, vm: Device, tunnelEdge: string | undefined): Finding {
+  const mac = podIf.iface.mac ?? '';
+  const name = vm.iface.name;
+  const netns = vm.ns.netns;
+  const ip = globalAddresses(podIf.iface)[0] ?? 'the pod IP';
+  return {
+    rule: ID,
+    severity: 'critical',
+    title: `Pod VM ${name} has MAC ${vm.iface.mac ?? '?'} but the pod's MAC is ${mac}`,
+    explanation:
+      `The peer pod ${ip} is split in two: ${where(podIf.host.name, podIf.ns.netns, podIf.iface.name)} holds the IP the ` +
+      `cluster network knows, with MAC ${mac}, and every frame it receives is redirected by tc into the tunnel to ` +
+      `${where(vm.host.name, netns, name)}, which carries the same IP with MAC ${vm.iface.mac ?? '?'}. ` +
+      `The node and the CNI (OVN answers ARP itself and pins the MAC in its flows) address frames to ${mac}, so the ` +
+      `pod VM receives them with a destination MAC that is not its own and drops them as "otherhost": requests arrive, ` +
+      `replies never leave. Both ends were read from ip link; the node's neighbour entry for ${ip} confirms ${mac}.`,
+    evidence: mergeEvidence([deviceEvidence(vm), deviceEvidence(podIf), ...corroboration(topology, podIf)]),
+    elements: [deviceId(vm), deviceId(podIf), ...(tunnelEdge ? [tunnelEdge] : [])],
+    fix: [
+      inNetns(netns, `ip link set ${name} down`),
+      inNetns(netns, `ip link set dev ${name} address ${mac}`),
+      inNetns(netns, `ip link set ${name} up`),
+    ],
+  };
+}
+
+export const peerpodPodvmMacMismatch: Rule = {
+  id: ID,
+  severity: 'critical',
+  title: 'Peer-pod VM tunnel device MAC differs from the pod MAC',
+  run(topology) {
+    const out: Finding[] = [];
+    for (const link of peerPodLinks(topology)) {
+      const vm = link.podVm;
+      if (!vm || !link.podIf.iface.mac || !vm.iface.mac || sameMac(vm.iface.mac, link.podIf.iface.mac)) continue;
+      out.push(finding(topology, link.podIf, vm, link.tunnelEdge));
+    }
+    return out;
+  },
+};

@@ -1,0 +1,42 @@
+import type { Finding, Rule } from '../types';
+import { deviceId, globalAddresses, isPlainTunnel, rootNamespace } from '../devices';
+import { deviceEvidence, entityEvidence } from '../evidence';
+import { lookupRoute, isUnusableRoute, uplinkName } from '../routes';
+import { podDevices } from '../pods';
+
+const ID = 'pod-route-missing';
+
+/** The node must route each of its own pods' IPs to a pod-facing device, not out of the uplink or nowhere. */
+export const podRouteMissing: Rule = {
+  id: ID,
+  severity: 'warning',
+  title: 'Node has no route to one of its pods, or routes it out of the uplink',
+  run(topology) {
+    const out: Finding[] = [];
+    for (const pod of podDevices(topology)) {
+      const root = rootNamespace(pod.host);
+      if (!root || root.routes.length === 0 || pod.host.role === 'podvm' || isPlainTunnel(pod.iface)) continue;
+      const uplink = uplinkName(root);
+      for (const ip of globalAddresses(pod.iface)) {
+        const route = lookupRoute(root, ip);
+        const wrong = !route || isUnusableRoute(route) || route.dst === 'default' || (uplink !== undefined && route.dev === uplink && route.gateway !== undefined);
+        if (!wrong) continue;
+        const what = !route ? 'has no route' : isUnusableRoute(route) ? `has a ${route.type ?? ''} route` : `only matches ${route.dst} via ${route.dev ?? '?'}`;
+        const dev = route?.dev ? root.interfaces.find((i) => i.name === route.dev) : undefined;
+        out.push({
+          rule: ID,
+          severity: 'warning',
+          title: `${pod.host.name} ${what} for its pod ${ip}`,
+          explanation:
+            `Pod ${ip} lives in netns ${pod.ns.netns ?? '?'} on ${pod.host.name}, but the node's routing table ${what} for it. ` +
+            `Traffic from the node (kubelet probes, host-network pods, service NAT) to the pod ${route && !isUnusableRoute(route) ? `leaves through ${route.dev ?? '?'} towards the outside` : 'is dropped'} ` +
+            `instead of going to the pod's veth, bridge or management port.`,
+          evidence: [deviceEvidence(pod), ...(route ? entityEvidence(pod.host, root, route) : [])],
+          elements: [deviceId(pod), ...(dev ? [deviceId({ host: pod.host, ns: root, iface: dev })] : [])],
+          fix: ['# restart the CNI agent on this node so it restores the pod-subnet route, or add it by hand:', `ip route replace ${ip}/32 dev <pod-facing device>`],
+        });
+      }
+    }
+    return out;
+  },
+};

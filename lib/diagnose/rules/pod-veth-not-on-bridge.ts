@@ -1,0 +1,51 @@
+import type { Finding, Rule } from '../types';
+import type { HostState } from '@/lib/parse/types';
+import { deviceId, type Device } from '../devices';
+import { deviceEvidence } from '../evidence';
+import { ovsBridgeOf } from '../ovs';
+import { redirectsIn } from '../redirects';
+import { podVethHostEnds } from '../veth';
+
+const ID = 'pod-veth-not-on-bridge';
+
+function attachment(host: HostState, d: Device): string | undefined {
+  const ovs = ovsBridgeOf(host, d.iface.name);
+  if (ovs) return `ovs:${ovs.name}`;
+  if (d.iface.master) return `bridge:${d.iface.master}`;
+  return undefined;
+}
+
+/** Routed CNIs (Calico, Cilium) never bridge pod veths; only judge hosts where the other pods are bridged. */
+export const podVethNotOnBridge: Rule = {
+  id: ID,
+  severity: 'warning',
+  title: 'Pod veth host end is on no bridge while the other pods are',
+  run(topology) {
+    const out: Finding[] = [];
+    for (const host of topology.hosts) {
+      const ends = podVethHostEnds(host);
+      const attached = ends.map((e) => attachment(host, e.hostEnd)).filter((a): a is string => a !== undefined);
+      if (attached.length === 0 || attached.length * 2 < ends.length) continue;
+      const bridge = attached.sort((a, b) => attached.filter((x) => x === b).length - attached.filter((x) => x === a).length)[0] ?? '';
+      const [kind, name] = bridge.split(':');
+      for (const { hostEnd, podEnd } of ends) {
+        if (attachment(host, hostEnd)) continue;
+        const tc = redirectsIn(hostEnd.ns).some((r) => r.from === hostEnd.iface.name) || hostEnd.ns.tcFilters.some((f) => f.dev === hostEnd.iface.name);
+        if (tc) continue;
+        out.push({
+          rule: ID,
+          severity: 'warning',
+          title: `${hostEnd.iface.name} on ${host.name} is not a port of ${name ?? 'any bridge'}`,
+          explanation:
+            `${hostEnd.iface.name} is the host end of the pod veth in netns ${podEnd.ns.netns ?? '?'}. The other pods on ${host.name} ` +
+            `are ports of ${name ?? '?'}, but this one is on no bridge (neither in OVS's Port table nor enslaved by master), ` +
+            `so frames from the pod reach nothing and the pod is isolated.`,
+          evidence: [deviceEvidence(hostEnd), deviceEvidence(podEnd)],
+          elements: [deviceId(hostEnd), deviceId(podEnd)],
+          fix: [kind === 'ovs' ? `ovs-vsctl add-port ${name ?? ''} ${hostEnd.iface.name}` : `ip link set ${hostEnd.iface.name} master ${name ?? ''}`, '# or delete the pod so the CNI plugs it again'],
+        });
+      }
+    }
+    return out;
+  },
+};

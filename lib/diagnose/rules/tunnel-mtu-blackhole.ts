@@ -1,0 +1,76 @@
+import type { Finding, Rule } from '../types';
+import type { Interface } from '@/lib/parse/types';
+import { allDevices, deviceId, isPlainTunnel, rootNamespace, tunnelKind, tunnelParams, type Device } from '../devices';
+import { deviceEvidence, entityEvidence } from '../evidence';
+import { inNetns } from '../fix';
+import { isIpv4 } from '../ip';
+import { redirectsIn } from '../redirects';
+import { lookupRoute } from '../routes';
+
+const ID = 'tunnel-mtu-blackhole';
+
+/**
+ * Encapsulation overhead: VXLAN over IPv4 adds 50 bytes (14 Ethernet + 20 IP + 8 UDP + 8 VXLAN), over IPv6 70;
+ * Geneve as OVN uses it adds 58 / 78 (8 more bytes of options).
+ */
+function overhead(iface: Interface, remote: string): number {
+  const v4 = isIpv4(remote);
+  return tunnelKind(iface) === 'geneve' ? (v4 ? 58 : 78) : v4 ? 50 : 70;
+}
+
+/** The underlay device the encapsulated packet leaves by: the lower device, else the route to the remote in the root namespace (where the UDP socket lives). */
+function underlay(tunnel: Device, remote: string): { device: Device; routeMtu?: number; route?: Device['ns']['routes'][number] } | undefined {
+  const params = tunnelParams(tunnel.iface);
+  const lower = tunnel.ns.interfaces.find((i) => i.name === params?.dev);
+  if (lower) return { device: { ...tunnel, iface: lower } };
+  const root = rootNamespace(tunnel.host);
+  if (!root) return undefined;
+  const route = lookupRoute(root, remote);
+  const iface = root.interfaces.find((i) => i.name === route?.dev);
+  return iface ? { device: { host: tunnel.host, ns: root, iface }, routeMtu: route?.mtu, route } : undefined;
+}
+
+/** For a tunnel fed by a tc redirect, the inner packets come from the redirecting device, so its MTU is what counts. */
+function innerDevice(tunnel: Device): Device {
+  const feeder = redirectsIn(tunnel.ns).find((r) => r.to === tunnel.iface.name);
+  const iface = tunnel.ns.interfaces.find((i) => i.name === feeder?.from);
+  return iface ? { ...tunnel, iface } : tunnel;
+}
+
+export const tunnelMtuBlackhole: Rule = {
+  id: ID,
+  severity: 'warning',
+  title: 'Tunnel MTU plus encapsulation overhead exceeds the underlay MTU',
+  run(topology) {
+    const out: Finding[] = [];
+    for (const tunnel of allDevices(topology)) {
+      const remote = tunnelParams(tunnel.iface)?.remote;
+      if (!isPlainTunnel(tunnel.iface) || remote === undefined) continue;
+      const inner = innerDevice(tunnel);
+      const under = underlay(tunnel, remote);
+      const innerMtu = inner.iface.mtu;
+      const underMtu = under ? Math.min(under.device.iface.mtu ?? Infinity, under.routeMtu ?? Infinity) : undefined;
+      if (!under || innerMtu === undefined || underMtu === undefined || !Number.isFinite(underMtu)) continue;
+      const extra = overhead(tunnel.iface, remote);
+      if (innerMtu + extra <= underMtu) continue;
+      const fitting = underMtu - extra;
+      out.push({
+        rule: ID,
+        severity: 'warning',
+        title: `${inner.iface.name} MTU ${innerMtu} + ${extra} bytes of ${tunnelKind(tunnel.iface)} > ${under.device.iface.name} MTU ${underMtu} on ${tunnel.host.name}`,
+        explanation:
+          `Packets of ${innerMtu} bytes entering ${tunnel.iface.name} grow by ${extra} bytes of encapsulation and leave through ` +
+          `${under.device.iface.name}, which carries at most ${underMtu}. VXLAN/Geneve endpoints must not fragment (RFC 7348 §4.3), ` +
+          `so full-size packets are dropped: small requests work, large transfers and TLS handshakes hang. The inner MTU must ` +
+          `be at most ${fitting}.`,
+        evidence: [deviceEvidence(inner), ...(inner === tunnel ? [] : [deviceEvidence(tunnel)]), deviceEvidence(under.device), ...(under.route ? entityEvidence(tunnel.host, under.device.ns, under.route) : [])],
+        elements: [deviceId(inner), deviceId(tunnel), deviceId(under.device)],
+        fix: [
+          inNetns(inner.ns.netns, `ip link set dev ${inner.iface.name} mtu ${fitting}`),
+          `# and set the CNI MTU to ${fitting} (or raise the underlay MTU of ${under.device.iface.name} to ${innerMtu + extra})`,
+        ],
+      });
+    }
+    return out;
+  },
+};

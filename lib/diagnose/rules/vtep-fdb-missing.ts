@@ -1,0 +1,52 @@
+import type { Finding, Rule } from '../types';
+import { deviceId } from '../devices';
+import { deviceEvidence, entityEvidence } from '../evidence';
+import { sameMac } from '../ip';
+import { overlayVteps, vtepAddress } from '../vteps';
+
+const ID = 'vtep-fdb-missing';
+
+export const vtepFdbMissing: Rule = {
+  id: ID,
+  severity: 'critical',
+  title: 'Overlay forwarding entry for a remote node is missing or stale',
+  run(topology) {
+    const out: Finding[] = [];
+    for (const [name, vteps] of overlayVteps(topology)) {
+      for (const local of vteps) {
+        // Without any FDB output for this device the collector did not run `bridge fdb`: nothing to judge.
+        const entries = local.ns.fdb.filter((e) => e.dev === name);
+        if (entries.length === 0) continue;
+        for (const remote of vteps) {
+          if (remote === local || !remote.iface.mac) continue;
+          const dst = vtepAddress(remote);
+          if (dst === undefined) continue;
+          const exact = entries.find((e) => sameMac(e.mac, remote.iface.mac) && e.dst === dst);
+          if (exact) continue;
+          const stale = entries.find((e) => e.dst === dst || sameMac(e.mac, remote.iface.mac));
+          out.push({
+            rule: ID,
+            severity: 'critical',
+            title: stale
+              ? `${local.host.name} ${name}: FDB entry for ${remote.host.name} is stale (${stale.mac} → ${stale.dst ?? '?'})`
+              : `${local.host.name} ${name}: no FDB entry for ${remote.host.name} (${remote.iface.mac} → ${dst})`,
+            explanation:
+              `To reach pods on ${remote.host.name}, ${local.host.name} resolves the remote VTEP MAC ${remote.iface.mac} through ` +
+              `the forwarding database of ${name} to the underlay address ${dst}. ` +
+              (stale
+                ? `The entry it has points to ${stale.mac} → ${stale.dst ?? '?'}, which is not ${remote.host.name}'s current VTEP (recreated device or new IP), `
+                : `There is no such entry, `) +
+              `so encapsulated packets go nowhere and pods on the two nodes cannot talk.`,
+            evidence: [...(stale ? entityEvidence(local.host, local.ns, stale) : []), deviceEvidence(local), deviceEvidence(remote)],
+            elements: [deviceId(local), deviceId(remote)],
+            fix: [
+              `bridge fdb replace ${remote.iface.mac} dev ${name} dst ${dst} self permanent`,
+              `# or restart the CNI agent (e.g. kube-flannel) on ${local.host.name}`,
+            ],
+          });
+        }
+      }
+    }
+    return out;
+  },
+};

@@ -1,0 +1,67 @@
+/** Resolves the other end of a veth from link_index / link_netnsid, as iproute2 prints them. */
+import type { HostState, NamespaceState } from '@/lib/parse/types';
+import type { Device } from './devices';
+
+export type VethPeer =
+  | { status: 'found'; peer: Device }
+  /** The kernel reports no peer (`"link": null`, text `@NONE`), or the named peer is not there. */
+  | { status: 'missing' }
+  /** The peer's namespace has a name that was not collected, or no name from the root namespace. */
+  | { status: 'uncollected'; netns?: string };
+
+function reciprocal(device: Device, candidate: NamespaceState): Device | undefined {
+  const iface = candidate.interfaces.find(
+    (i) => i.ifindex === device.iface.linkIndex && i.kind === 'veth' && (i.linkIndex === undefined || i.linkIndex === device.iface.ifindex),
+  );
+  return iface ? { host: device.host, ns: candidate, iface } : undefined;
+}
+
+function namespaceOfNsid(host: HostState, from: NamespaceState, nsid: number): NamespaceState | 'unnamed' | string {
+  const entry = from.netnsIds.find((n) => n.nsid === nsid);
+  if (entry?.name !== undefined) return host.namespaces.find((ns) => ns.netns === entry.name) ?? entry.name;
+  // From a named namespace the one unnamed nsid is the root namespace, as on a real node.
+  if (from.netns !== null) return host.namespaces.find((ns) => ns.netns === null) ?? 'unnamed';
+  return 'unnamed';
+}
+
+export function vethPeer(device: Device): VethPeer {
+  const { host, ns, iface } = device;
+  if (iface.link === null) return { status: 'missing' };
+  if (typeof iface.link === 'string' && iface.linkNetnsId === undefined) {
+    const peer = ns.interfaces.find((i) => i.name === iface.link);
+    return peer ? { status: 'found', peer: { host, ns, iface: peer } } : { status: 'missing' };
+  }
+  if (iface.linkIndex === undefined) return { status: 'uncollected' };
+  if (iface.linkNetnsId === undefined) {
+    const same = reciprocal(device, ns);
+    return same ? { status: 'found', peer: same } : { status: 'missing' };
+  }
+  const target = namespaceOfNsid(host, ns, iface.linkNetnsId);
+  if (typeof target !== 'string') {
+    const peer = reciprocal(device, target);
+    if (peer) return { status: 'found', peer };
+    if (target.interfaces.length > 0) return { status: 'missing' };
+    return { status: 'uncollected', netns: target.netns ?? undefined };
+  }
+  // Without a usable nsid map, find the one namespace of this host that holds the reciprocal end.
+  for (const candidate of host.namespaces) {
+    if (candidate === ns) continue;
+    const peer = reciprocal(device, candidate);
+    if (peer) return { status: 'found', peer };
+  }
+  return { status: 'uncollected', netns: target === 'unnamed' ? undefined : target };
+}
+
+/** A pod's veth: the end in the root namespace whose peer sits in a named (pod) namespace. */
+export function podVethHostEnds(host: HostState): { hostEnd: Device; podEnd: Device }[] {
+  const root = host.namespaces.find((ns) => ns.netns === null);
+  if (!root) return [];
+  const out: { hostEnd: Device; podEnd: Device }[] = [];
+  for (const iface of root.interfaces) {
+    if (iface.kind !== 'veth') continue;
+    const hostEnd = { host, ns: root, iface };
+    const peer = vethPeer(hostEnd);
+    if (peer.status === 'found' && peer.peer.ns.netns !== null) out.push({ hostEnd, podEnd: peer.peer });
+  }
+  return out;
+}

@@ -1,0 +1,63 @@
+/**
+ * View state lives in the URL (`?focus=&sel=&q=&f=&host=&trace=&level=`), so every view is a link.
+ * Pure parse/serialise, shared by the dashboard, the embed and the link controls.
+ */
+
+export type FilterFlag = 'lo' | 'down' | 'collapse' | 'faulty' | 'trace';
+export const FILTER_FLAGS: FilterFlag[] = ['lo', 'down', 'collapse', 'faulty', 'trace'];
+
+export type ViewLevel = 'overview' | 'full';
+
+export interface TraceRequest {
+  from: string;
+  to: string;
+}
+
+export interface ViewState {
+  /** Element ids to zoom to (e.g. a finding's elements). */
+  focus: string[];
+  /** Selected element id, shown in the inspector. */
+  sel?: string;
+  q?: string;
+  filters: FilterFlag[];
+  /** Drill-down into one host by name. */
+  host?: string;
+  trace?: TraceRequest;
+  /** Overrides the automatic choice between overview and the full device graph. */
+  level?: ViewLevel;
+}
+
+type Params = { get(name: string): string | null };
+
+function list(value: string | null): string[] {
+  return value ? value.split(',').filter((v) => v.length > 0) : [];
+}
+
+export function parseViewState(params: Params): ViewState {
+  const traceRaw = params.get('trace');
+  const sep = traceRaw?.lastIndexOf('>') ?? -1;
+  const level = params.get('level');
+  return {
+    focus: list(params.get('focus')),
+    sel: params.get('sel') ?? undefined,
+    q: params.get('q') ?? undefined,
+    filters: list(params.get('f')).filter((f): f is FilterFlag => (FILTER_FLAGS as string[]).includes(f)),
+    host: params.get('host') ?? undefined,
+    trace: traceRaw && sep > 0 ? { from: traceRaw.slice(0, sep), to: traceRaw.slice(sep + 1) } : undefined,
+    level: level === 'overview' || level === 'full' ? level : undefined,
+  };
+}
+
+/** Canonical query string: fixed key order, empty values left out, so equal views give equal links. */
+export function serializeViewState(state: ViewState): string {
+  const params = new URLSearchParams();
+  if (state.host) params.set('host', state.host);
+  if (state.level) params.set('level', state.level);
+  if (state.focus.length > 0) params.set('focus', state.focus.join(','));
+  if (state.sel) params.set('sel', state.sel);
+  if (state.q) params.set('q', state.q);
+  const filters = FILTER_FLAGS.filter((f) => state.filters.includes(f));
+  if (filters.length > 0) params.set('f', filters.join(','));
+  if (state.trace) params.set('trace', `${state.trace.from}>${state.trace.to}`);
+  return params.toString();
+}

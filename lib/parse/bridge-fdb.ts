@@ -1,0 +1,56 @@
+/** `bridge -j fdb show` and `bridge fdb show` (iproute2 bridge/fdb.c). */
+import type { FdbEntry, ParseProblem } from './types';
+import type { Parser } from './parser';
+import { deviceOf, jsonSource, lineProblem, textSource, toInput } from './parser';
+import { readJsonValues } from './json-values';
+import { isObject, num, str, strings } from './json-fields';
+import { intOrUndefined, words } from './text-lines';
+import { stripUndefined } from './ip-link';
+
+const STATES = new Set(['permanent', 'static', 'stale', 'noarp', 'reachable']);
+const VALUE_KEYS = new Set(['dev', 'dst', 'vni', 'port', 'master', 'vlan', 'via', 'src_vni', 'nhid', 'used', 'updated']);
+
+export const parseBridgeFdb: Parser = (record) => {
+  const input = toInput(record);
+  const fdb: FdbEntry[] = [];
+  const problems: ParseProblem[] = [];
+  if (input.isJson) {
+    const read = readJsonValues(input.stdout, input.command);
+    problems.push(...read.problems);
+    for (const { value, line } of read.values) {
+      const mac = isObject(value) ? str(value, 'mac') : undefined;
+      const dev = isObject(value) ? str(value, 'ifname') ?? deviceOf(input) : undefined;
+      if (!isObject(value) || mac === undefined || dev === undefined) {
+        problems.push({ command: input.command, line, text: JSON.stringify(value).slice(0, 300), message: 'not an fdb object' });
+        continue;
+      }
+      const entry = { mac, dev, dst: str(value, 'dst'), vni: num(value, 'vni'), port: num(value, 'port'), master: str(value, 'master'), state: str(value, 'state') };
+      fdb.push(stripUndefined({ ...entry, flags: strings(value, 'flags'), source: jsonSource(input.command, value) }));
+    }
+    return { state: { fdb }, problems };
+  }
+  input.lines.forEach((line, i) => {
+    const ws = words(line);
+    if (ws.length === 0) return;
+    if (!/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i.test(ws[0])) {
+      problems.push(lineProblem(input.command, i + 1, line, 'not an fdb line: skipped'));
+      return;
+    }
+    const values: Record<string, string> = {};
+    const flags: string[] = [];
+    let state: string | undefined;
+    for (let k = 1; k < ws.length; k++) {
+      if (VALUE_KEYS.has(ws[k]) && k + 1 < ws.length) values[ws[k]] = ws[++k];
+      else if (STATES.has(ws[k])) state = ws[k];
+      else flags.push(ws[k]);
+    }
+    const dev = values.dev ?? deviceOf(input);
+    if (dev === undefined) {
+      problems.push(lineProblem(input.command, i + 1, line, 'fdb line without a device: skipped'));
+      return;
+    }
+    const entry = { mac: ws[0], dev, dst: values.dst, vni: intOrUndefined(values.vni), port: intOrUndefined(values.port), master: values.master, state };
+    fdb.push(stripUndefined({ ...entry, flags, source: textSource(input.command, [line]) }));
+  });
+  return { state: { fdb }, problems };
+};

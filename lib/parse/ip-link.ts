@@ -1,0 +1,280 @@
+/**
+ * `ip -j -d [-s] link show`, `ip -j addr show` and their text forms (`ip -d link show`, `ip link`, `ip a`,
+ * including older iproute2 layouts). Both commands print the same per-device blocks; `ip addr` adds addresses.
+ */
+import type { Address, Interface, InterfaceStats, ParseProblem, VxlanParams } from './types';
+import type { ParseInput, ParseResult, Parser } from './parser';
+import { jsonSource, lineProblem, textSource, toInput } from './parser';
+import { readJsonValues } from './json-values';
+import { arr, bool, isObject, num, obj, str, strings, type JsonObject } from './json-fields';
+import { intOrUndefined, valueAfter, words } from './text-lines';
+
+export const parseIpLink: Parser = (record) => parseLinks(toInput(record));
+
+export function parseLinks(input: ParseInput): ParseResult {
+  return input.isJson ? parseLinksJson(input) : parseLinksText(input);
+}
+
+// ---------- JSON ----------
+
+function parseLinksJson(input: ParseInput): ParseResult {
+  const { values, problems } = readJsonValues(input.stdout, input.command);
+  const interfaces: Interface[] = [];
+  for (const { value, line } of values) {
+    const iface = isObject(value) ? interfaceFromJson(value, input.command) : undefined;
+    if (iface) interfaces.push(iface);
+    else problems.push({ command: input.command, line, text: JSON.stringify(value).slice(0, 300), message: 'not a link object (no ifindex/ifname)' });
+  }
+  return { state: { interfaces }, problems };
+}
+
+export function interfaceFromJson(o: JsonObject, command: string): Interface | undefined {
+  const ifindex = num(o, 'ifindex');
+  const name = str(o, 'ifname');
+  if (ifindex === undefined || name === undefined) return undefined;
+  const flags = strings(o, 'flags');
+  const linkinfo = obj(o, 'linkinfo');
+  const kind = str(linkinfo ?? {}, 'info_kind') ?? (str(o, 'link_type') === 'loopback' ? 'loopback' : 'device');
+  const iface: Interface = {
+    ifindex,
+    name,
+    kind,
+    mac: str(o, 'link_type') === 'none' ? undefined : str(o, 'address'),
+    mtu: num(o, 'mtu'),
+    operstate: str(o, 'operstate'),
+    flags,
+    up: flags.includes('UP'),
+    lowerUp: flags.includes('LOWER_UP'),
+    master: str(o, 'master'),
+    promiscuity: num(o, 'promiscuity'),
+    addresses: arr(o, 'addr_info').filter(isObject).flatMap(addressFromJson),
+    source: jsonSource(command, o),
+  };
+  applyJsonLink(iface, o);
+  if (linkinfo) applyJsonLinkinfo(iface, linkinfo);
+  const stats = obj(o, 'stats64') ?? obj(o, 'stats');
+  if (stats) iface.stats = statsFromJson(stats);
+  return stripUndefined(iface);
+}
+
+function applyJsonLink(iface: Interface, o: JsonObject): void {
+  iface.linkIndex = num(o, 'link_index');
+  iface.linkNetnsId = num(o, 'link_netnsid');
+  if ('link' in o) {
+    const link = o.link;
+    iface.link = typeof link === 'string' ? link : null;
+    const unresolved = typeof link === 'string' ? /^if(\d+)$/.exec(link) : null;
+    if (unresolved && iface.linkIndex === undefined) iface.linkIndex = Number(unresolved[1]);
+  }
+}
+
+function applyJsonLinkinfo(iface: Interface, linkinfo: JsonObject): void {
+  iface.slaveKind = str(linkinfo, 'info_slave_kind');
+  const slaveData = obj(linkinfo, 'info_slave_data');
+  if (iface.slaveKind === 'bridge' && slaveData) iface.bridgePortState = str(slaveData, 'state');
+  const data = obj(linkinfo, 'info_data');
+  if (!data) return;
+  if (iface.kind === 'vxlan') iface.vxlan = tunnelFromJson(data);
+  if (iface.kind === 'geneve') iface.geneve = tunnelFromJson(data);
+  if (iface.kind === 'tun') iface.tunType = str(data, 'type');
+}
+
+function tunnelFromJson(d: JsonObject): VxlanParams {
+  return stripUndefined({
+    vni: num(d, 'id'),
+    remote: str(d, 'remote') ?? str(d, 'remote6'),
+    group: str(d, 'group') ?? str(d, 'group6'),
+    local: str(d, 'local') ?? str(d, 'local6'),
+    port: num(d, 'port'),
+    dev: str(d, 'link'),
+    external: bool(d, 'external') === true ? true : undefined,
+    learning: bool(d, 'learning'),
+  });
+}
+
+function addressFromJson(a: JsonObject): Address[] {
+  const family = str(a, 'family');
+  const local = str(a, 'local');
+  const prefixlen = num(a, 'prefixlen');
+  if ((family !== 'inet' && family !== 'inet6') || local === undefined || prefixlen === undefined) return [];
+  return [stripUndefined({ family, local, prefixlen, scope: str(a, 'scope'), peer: str(a, 'address') })];
+}
+
+function statsFromJson(s: JsonObject): InterfaceStats {
+  const rx = obj(s, 'rx') ?? {};
+  const tx = obj(s, 'tx') ?? {};
+  return stripUndefined({
+    rxPackets: num(rx, 'packets'),
+    rxBytes: num(rx, 'bytes'),
+    rxErrors: num(rx, 'errors'),
+    rxDropped: num(rx, 'dropped'),
+    rxOtherhost: num(rx, 'otherhost') ?? num(rx, 'otherhost_dropped'),
+    txPackets: num(tx, 'packets'),
+    txBytes: num(tx, 'bytes'),
+    txErrors: num(tx, 'errors'),
+    txDropped: num(tx, 'dropped'),
+  });
+}
+
+// ---------- text ----------
+
+const HEADER = /^(\d+):\s+(\S+?):\s+<([^>]*)>\s*(.*)$/;
+/** First words of indented lines that are not a device-kind detail line. */
+const NOT_KIND = new Set(['addrgenmode', 'alias', 'altname', 'vf', 'prop', 'valid_lft', 'numtxqueues', 'protodown', 'parentbus']);
+
+interface TextBlock {
+  start: number;
+  lines: string[];
+}
+
+function parseLinksText(input: ParseInput): ParseResult {
+  const problems: ParseProblem[] = [];
+  const blocks: TextBlock[] = [];
+  input.lines.forEach((line, i) => {
+    if (HEADER.test(line)) blocks.push({ start: i + 1, lines: [line] });
+    else if (/^\s+\S/.test(line) && blocks.length > 0) blocks[blocks.length - 1].lines.push(line);
+    else if (line.trim() !== '') problems.push(lineProblem(input.command, i + 1, line, 'not a link line: skipped'));
+  });
+  const interfaces = blocks.map((b) => interfaceFromText(b, input.command));
+  return { state: { interfaces }, problems };
+}
+
+function interfaceFromText(block: TextBlock, command: string): Interface {
+  const m = HEADER.exec(block.lines[0]);
+  const [, index, nameAndLink, flagText, rest] = m ?? ['', '0', '', '', ''];
+  const at = nameAndLink.indexOf('@');
+  const flags = flagText.split(',').filter((f) => f !== '');
+  const ws = words(rest);
+  const iface: Interface = {
+    ifindex: Number(index),
+    name: at >= 0 ? nameAndLink.slice(0, at) : nameAndLink,
+    kind: 'device',
+    mtu: intOrUndefined(valueAfter(ws, 'mtu')),
+    operstate: valueAfter(ws, 'state'),
+    flags,
+    up: flags.includes('UP'),
+    lowerUp: flags.includes('LOWER_UP'),
+    master: valueAfter(ws, 'master'),
+    addresses: [],
+    source: textSource(command, block.lines),
+  };
+  const detail = new TextDetail(iface);
+  block.lines.slice(1).forEach((line, i) => detail.read(line, block.lines[i + 2]));
+  applyTextLink(iface, at >= 0 ? nameAndLink.slice(at + 1) : undefined, detail.otherNetns);
+  return stripUndefined(iface);
+}
+
+/** `name@ifN` is the peer's ifindex; `@NONE` means the peer is gone; `@name` a same-namespace peer. */
+function applyTextLink(iface: Interface, link: string | undefined, otherNetns: boolean): void {
+  if (link === undefined) return;
+  if (link === 'NONE') {
+    iface.link = null;
+    return;
+  }
+  const index = /^if(\d+)$/.exec(link);
+  if (index) iface.linkIndex = Number(index[1]);
+  if (!index || !otherNetns) iface.link = link;
+}
+
+/** Reads the indented lines of one device block. */
+class TextDetail {
+  otherNetns = false;
+  private sawKind = false;
+  constructor(private readonly iface: Interface) {}
+
+  read(line: string, next: string | undefined): void {
+    const ws = words(line);
+    const first = ws[0] ?? '';
+    if (first.startsWith('link/')) this.readLinkLine(first.slice(5), ws);
+    else if (first === 'inet' || first === 'inet6') this.readAddress(first, ws);
+    else if (/^\s*RX errors:/.test(line) && next !== undefined) this.readErrorStats(line, next);
+    else if (/^\s*TX errors:/.test(line)) return;
+    else if (/^(RX|TX):?$/.test(first) && next !== undefined) this.readStats(first.slice(0, 2), line, next);
+    else if (first.endsWith('_slave')) this.readSlave(first.slice(0, -'_slave'.length), ws);
+    else if (!this.sawKind && /^[a-z][a-z0-9_]*$/.test(first) && !NOT_KIND.has(first)) this.readKind(first, ws);
+  }
+
+  private readLinkLine(linkType: string, ws: string[]): void {
+    if (linkType === 'loopback') this.iface.kind = 'loopback';
+    if (linkType !== 'none' && ws[1] !== undefined && /^[0-9a-f]{2}(:[0-9a-f]{2})+$/i.test(ws[1])) this.iface.mac = ws[1];
+    const netns = valueAfter(ws, 'link-netns');
+    const nsid = intOrUndefined(valueAfter(ws, 'link-netnsid'));
+    if (netns !== undefined) this.iface.linkNetns = netns;
+    if (nsid !== undefined) this.iface.linkNetnsId = nsid;
+    this.otherNetns = netns !== undefined || nsid !== undefined;
+    this.iface.promiscuity = intOrUndefined(valueAfter(ws, 'promiscuity'));
+  }
+
+  private readAddress(family: 'inet' | 'inet6', ws: string[]): void {
+    const peerIndex = ws.indexOf('peer');
+    const withPrefix = peerIndex >= 0 ? ws[peerIndex + 1] ?? '' : ws[1] ?? '';
+    const [peerOrLocal, prefix] = withPrefix.split('/');
+    const local = peerIndex >= 0 ? ws[1] ?? '' : peerOrLocal;
+    const defaultPrefix = family === 'inet' ? 32 : 128;
+    this.iface.addresses.push(
+      stripUndefined({
+        family,
+        local,
+        prefixlen: intOrUndefined(prefix) ?? defaultPrefix,
+        scope: valueAfter(ws, 'scope'),
+        peer: peerIndex >= 0 ? peerOrLocal : undefined,
+      }),
+    );
+  }
+
+  private readStats(dir: string, header: string, values: string): void {
+    const names = words(header.replace(/^\s*(RX|TX):?/, ''));
+    const numbers = words(values).map(Number);
+    const column = (name: string): number | undefined => {
+      const i = names.indexOf(name);
+      return i >= 0 && Number.isFinite(numbers[i]) ? numbers[i] : undefined;
+    };
+    const stats: InterfaceStats = this.iface.stats ?? {};
+    if (dir === 'RX') {
+      Object.assign(stats, stripUndefined({ rxBytes: column('bytes'), rxPackets: column('packets'), rxErrors: column('errors'), rxDropped: column('dropped') }));
+    } else {
+      Object.assign(stats, stripUndefined({ txBytes: column('bytes'), txPackets: column('packets'), txErrors: column('errors'), txDropped: column('dropped') }));
+    }
+    this.iface.stats = stats;
+  }
+
+  /** `RX errors: ... otherhost` (iproute2 with -s -s on newer kernels). */
+  private readErrorStats(header: string, values: string): void {
+    const names = words(header.replace(/^\s*RX errors:/, ''));
+    const i = names.indexOf('otherhost');
+    const n = Number(words(values)[i]);
+    if (i >= 0 && Number.isFinite(n)) this.iface.stats = { ...(this.iface.stats ?? {}), rxOtherhost: n };
+  }
+
+  private readSlave(slaveKind: string, ws: string[]): void {
+    this.iface.slaveKind = slaveKind;
+    if (slaveKind === 'bridge') this.iface.bridgePortState = valueAfter(ws, 'state');
+  }
+
+  private readKind(kind: string, ws: string[]): void {
+    this.sawKind = true;
+    this.iface.kind = kind;
+    if (kind === 'vxlan') this.iface.vxlan = tunnelFromText(ws, true);
+    if (kind === 'geneve') this.iface.geneve = tunnelFromText(ws, false);
+    if (kind === 'tun') this.iface.tunType = valueAfter(ws, 'type');
+  }
+}
+
+function tunnelFromText(ws: string[], vxlan: boolean): VxlanParams {
+  return stripUndefined({
+    vni: intOrUndefined(valueAfter(ws, 'id')),
+    remote: valueAfter(ws, 'remote'),
+    group: valueAfter(ws, 'group'),
+    local: valueAfter(ws, 'local'),
+    port: intOrUndefined(valueAfter(ws, 'dstport')),
+    dev: valueAfter(ws, 'dev'),
+    external: ws.includes('external') ? true : undefined,
+    learning: vxlan ? !ws.includes('nolearning') : undefined,
+  });
+}
+
+/** Optional fields stay absent rather than present-and-undefined, so models compare equal. */
+export function stripUndefined<T extends object>(o: T): T {
+  for (const key of Object.keys(o) as (keyof T)[]) if (o[key] === undefined) delete o[key];
+  return o;
+}

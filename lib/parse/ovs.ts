@@ -1,0 +1,257 @@
+/**
+ * Open vSwitch: `ovs-vsctl -f json list Open_vSwitch|Bridge|Port|Interface` (OVSDB JSON encoding: empty optional
+ * = ["set",[]], maps = ["map",[[k,v],...]], references = ["uuid","..."]), the text `ovs-vsctl show`, and
+ * `ovs-ofctl dump-ports BRIDGE`.
+ */
+import type { OvsBridge, OvsInterface, OvsPort, OvsPortStats, OvsState, ParseProblem } from './types';
+import type { ParseInput, ParseResult, Parser } from './parser';
+import { jsonSource, lineProblem, textSource, toInput } from './parser';
+import { readJsonValues } from './json-values';
+import { arr, isObject, scalarText, strings } from './json-fields';
+import { indentOf } from './text-lines';
+import { stripUndefined } from './ip-link';
+
+// ---------- OVSDB JSON ----------
+
+/** Decodes one OVSDB datum: sets to arrays, maps to records, uuids to their string. */
+export function decodeOvsdb(v: unknown): unknown {
+  if (!Array.isArray(v) || v.length !== 2 || typeof v[0] !== 'string') return v;
+  const [tag, body] = v as [string, unknown];
+  if (tag === 'uuid' || tag === 'named-uuid') return body;
+  if (tag === 'set' && Array.isArray(body)) return body.map(decodeOvsdb);
+  if (tag === 'map' && Array.isArray(body)) {
+    const out: Record<string, string> = {};
+    for (const pair of body) {
+      if (!Array.isArray(pair) || pair.length !== 2) continue;
+      const key = scalarText(decodeOvsdb(pair[0]));
+      const value = scalarText(decodeOvsdb(pair[1]));
+      if (key !== undefined && value !== undefined) out[key] = value;
+    }
+    return out;
+  }
+  return v;
+}
+
+export interface OvsdbRow {
+  /** Column → decoded value. */
+  values: Record<string, unknown>;
+  /** Column → value as printed, for quoting. */
+  raw: Record<string, unknown>;
+}
+
+/** Rows of an `ovs-vsctl -f json` / `ovn-nbctl -f json` table, or problems when the shape is not one. */
+export function readOvsdbTable(input: ParseInput): { rows: OvsdbRow[]; problems: ParseProblem[] } {
+  const { values, problems } = readJsonValues(input.stdout, input.command);
+  const rows: OvsdbRow[] = [];
+  for (const { value, line } of values) {
+    const headings = isObject(value) ? strings(value, 'headings') : [];
+    if (!isObject(value) || headings.length === 0) {
+      problems.push({ command: input.command, line, text: JSON.stringify(value).slice(0, 300), message: 'not an OVSDB table ({"data":[...],"headings":[...]})' });
+      continue;
+    }
+    for (const row of arr(value, 'data')) {
+      if (!Array.isArray(row)) continue;
+      const raw: Record<string, unknown> = {};
+      const decoded: Record<string, unknown> = {};
+      headings.forEach((h, i) => {
+        raw[h] = row[i];
+        decoded[h] = decodeOvsdb(row[i]);
+      });
+      rows.push({ values: decoded, raw });
+    }
+  }
+  return { rows, problems };
+}
+
+export function text(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : undefined;
+}
+
+export function int(v: unknown): number | undefined {
+  return typeof v === 'number' && Number.isInteger(v) ? v : undefined;
+}
+
+export function list(v: unknown): string[] {
+  if (Array.isArray(v)) return v.map(scalarText).filter((x): x is string => x !== undefined);
+  const one = scalarText(v);
+  return one === undefined ? [] : [one];
+}
+
+export function map(v: unknown): Record<string, string> {
+  return isObject(v) ? Object.fromEntries(Object.entries(v).filter((e): e is [string, string] => typeof e[1] === 'string')) : {};
+}
+
+function bridgeFromRow({ values: r }: OvsdbRow): OvsBridge | undefined {
+  const name = text(r.name);
+  if (name === undefined) return undefined;
+  return stripUndefined({ uuid: text(r._uuid), name, ports: list(r.ports), datapathType: text(r.datapath_type) || undefined, failMode: text(r.fail_mode), externalIds: map(r.external_ids) });
+}
+
+function portFromRow({ values: r }: OvsdbRow): OvsPort | undefined {
+  const name = text(r.name);
+  if (name === undefined) return undefined;
+  return stripUndefined({ uuid: text(r._uuid), name, interfaces: list(r.interfaces), tag: int(r.tag) });
+}
+
+function interfaceFromRow({ values: r, raw }: OvsdbRow, command: string): OvsInterface | undefined {
+  const name = text(r.name);
+  if (name === undefined) return undefined;
+  return stripUndefined({
+    uuid: text(r._uuid),
+    name,
+    type: text(r.type) ?? '',
+    ofport: int(r.ofport) ?? null,
+    error: text(r.error),
+    externalIds: map(r.external_ids),
+    options: map(r.options),
+    macInUse: text(r.mac_in_use),
+    mtu: int(r.mtu),
+    linkState: text(r.link_state),
+    adminState: text(r.admin_state),
+    ifindex: int(r.ifindex),
+    source: jsonSource(command, raw),
+  });
+}
+
+type OvsTable = 'Open_vSwitch' | 'Bridge' | 'Port' | 'Interface';
+
+/** One parser per table: the catalog lists each table as its own command. */
+export function ovsTableParser(table: OvsTable): Parser {
+  return (record) => {
+    const input = toInput(record);
+    if (!input.isJson) return parseOvsShow(record);
+    const { rows, problems } = readOvsdbTable(input);
+    const ovs: Partial<OvsState> = {};
+    if (table === 'Open_vSwitch') {
+      const row = rows[0]?.values ?? {};
+      ovs.externalIds = map(row.external_ids);
+      const version = text(row.ovs_version);
+      if (version !== undefined) ovs.version = version;
+    }
+    if (table === 'Bridge') ovs.bridges = rows.map(bridgeFromRow).filter((b): b is OvsBridge => b !== undefined);
+    if (table === 'Port') ovs.ports = rows.map(portFromRow).filter((p): p is OvsPort => p !== undefined);
+    if (table === 'Interface') ovs.interfaces = rows.map((r) => interfaceFromRow(r, input.command)).filter((i): i is OvsInterface => i !== undefined);
+    return { state: { ovs }, problems };
+  };
+}
+
+// ---------- ovs-vsctl show ----------
+
+function unquote(s: string): string {
+  const t = s.trim();
+  return t.startsWith('"') && t.endsWith('"') && t.length >= 2 ? t.slice(1, -1).replace(/\\"/g, '"') : t;
+}
+
+/** `{csum="true", key=flow, remote_ip="192.0.2.1"}` → record. */
+function showMap(s: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const body = s.trim().replace(/^\{/, '').replace(/\}$/, '');
+  const re = /([\w:.-]+)=("(?:[^"\\]|\\.)*"|[^,]*)/g;
+  for (let m = re.exec(body); m !== null; m = re.exec(body)) out[m[1]] = unquote(m[2]);
+  return out;
+}
+
+interface ShowCursor {
+  bridge?: { item: OvsBridge; indent: number };
+  port?: { item: OvsPort; indent: number };
+  iface?: { item: OvsInterface; indent: number; lines: string[] };
+}
+
+export const parseOvsShow: Parser = (record) => {
+  const input = toInput(record);
+  const state: OvsState = { bridges: [], ports: [], interfaces: [], externalIds: {} };
+  const problems: ParseProblem[] = [];
+  const at: ShowCursor = {};
+  input.lines.forEach((line, i) => {
+    const trimmed = line.trim();
+    if (trimmed === '') return;
+    const indent = indentOf(line);
+    if (indent === 0) {
+      if (!/^[0-9a-f-]{36}$/i.test(trimmed)) problems.push(lineProblem(input.command, i + 1, line, 'not an ovs-vsctl show line: skipped'));
+      return;
+    }
+    if (at.iface && indent <= at.iface.indent) at.iface = undefined;
+    if (at.port && indent <= at.port.indent) at.port = undefined;
+    if (at.bridge && indent <= at.bridge.indent) at.bridge = undefined;
+    const entity = /^(Bridge|Port|Interface)\s+(.+)$/.exec(trimmed);
+    if (entity) {
+      openEntity(state, at, entity[1], unquote(entity[2]), indent, line, input.command);
+      return;
+    }
+    const kv = /^([\w-]+):\s*(.*)$/.exec(trimmed);
+    if (kv) applyShowValue(state, at, kv[1], kv[2], line);
+  });
+  return { state: { ovs: state }, problems };
+};
+
+function openEntity(state: OvsState, at: ShowCursor, what: string, name: string, indent: number, line: string, command: string): void {
+  if (what === 'Bridge') {
+    const item: OvsBridge = { name, ports: [], externalIds: {} };
+    state.bridges.push(item);
+    at.bridge = { item, indent };
+  } else if (what === 'Port') {
+    const item: OvsPort = { name, interfaces: [] };
+    state.ports.push(item);
+    at.bridge?.item.ports.push(name);
+    at.port = { item, indent };
+  } else {
+    const lines = [line];
+    // `ovs-vsctl show` does not print ofport; null here means "not stated", see OvsInterface.
+    const item: OvsInterface = { name, type: '', ofport: null, externalIds: {}, options: {}, source: textSource(command, lines) };
+    state.interfaces.push(item);
+    at.port?.item.interfaces.push(name);
+    at.iface = { item, indent, lines };
+  }
+}
+
+function applyShowValue(state: OvsState, at: ShowCursor, key: string, value: string, line: string): void {
+  if (at.iface) {
+    at.iface.lines.push(line);
+    const iface = at.iface.item;
+    if (key === 'type') iface.type = unquote(value);
+    else if (key === 'error') iface.error = unquote(value);
+    else if (key === 'options') iface.options = showMap(value);
+    else if (key === 'mac_in_use') iface.macInUse = unquote(value);
+  } else if (at.port) {
+    const tag = Number(value);
+    if (key === 'tag' && Number.isInteger(tag)) at.port.item.tag = tag;
+  } else if (at.bridge) {
+    if (key === 'fail_mode') at.bridge.item.failMode = unquote(value);
+    if (key === 'datapath_type') at.bridge.item.datapathType = unquote(value);
+  } else if (key === 'ovs_version') {
+    state.version = unquote(value);
+  }
+}
+
+// ---------- ovs-ofctl dump-ports ----------
+
+function counters(s: string): Record<string, number | undefined> {
+  const out: Record<string, number | undefined> = {};
+  for (const m of s.matchAll(/(\w+)=([^,\s]+)/g)) out[m[1]] = /^\d+$/.test(m[2]) ? Number(m[2]) : undefined;
+  return out;
+}
+
+export const parseOvsDumpPorts: Parser = (record): ParseResult => {
+  const input = toInput(record);
+  const bridge = input.params.bridge ?? input.argv[input.argv.indexOf('dump-ports') + 1];
+  const portStats: OvsPortStats[] = [];
+  const problems: ParseProblem[] = [];
+  input.lines.forEach((line, i) => {
+    const trimmed = line.trim();
+    if (trimmed === '' || /^OFPST_PORT reply/.test(trimmed) || /^duration=/.test(trimmed)) {
+      if (trimmed !== '' && portStats.length > 0) portStats[portStats.length - 1].source?.lines.push(line);
+      return;
+    }
+    const port = /^port\s+("?)([^:"]+)\1:\s*rx\s+(.*)$/.exec(trimmed);
+    const last = portStats[portStats.length - 1];
+    if (port) {
+      const rx = counters(port[3]);
+      portStats.push(stripUndefined({ bridge, port: port[2].trim(), rxPackets: rx.pkts, rxBytes: rx.bytes, rxDropped: rx.drop, rxErrors: rx.errs, source: textSource(input.command, [line]) }));
+    } else if (/^tx\s/.test(trimmed) && last) {
+      const tx = counters(trimmed.slice(3));
+      Object.assign(last, stripUndefined({ txPackets: tx.pkts, txBytes: tx.bytes, txDropped: tx.drop, txErrors: tx.errs }));
+      last.source?.lines.push(line);
+    } else problems.push(lineProblem(input.command, i + 1, line, 'not an ovs-ofctl dump-ports line: skipped'));
+  });
+  return { state: { ovs: { portStats } }, problems };
+};

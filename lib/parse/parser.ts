@@ -1,0 +1,98 @@
+/** What every command parser takes and returns. Registered per command id in registry.ts. */
+import type { CommandRecord } from '@/lib/capture/types';
+import type {
+  BpfAttachment,
+  FdbEntry,
+  FirewallRule,
+  Interface,
+  Neighbor,
+  NetnsId,
+  OvnLogicalSwitchPort,
+  OvsState,
+  ParseProblem,
+  Qdisc,
+  Route,
+  SourceRef,
+  TcFilter,
+} from './types';
+import { splitLines } from './text-lines';
+
+/** The part of a host's state that one command states. parseHost merges these. */
+export interface ParsedState {
+  interfaces?: Interface[];
+  routes?: Route[];
+  routeLookups?: Route[];
+  neighbors?: Neighbor[];
+  qdiscs?: Qdisc[];
+  tcFilters?: TcFilter[];
+  fdb?: FdbEntry[];
+  firewall?: FirewallRule[];
+  sysctls?: Record<string, string>;
+  bpf?: BpfAttachment[];
+  netnsIds?: NetnsId[];
+  conntrackStats?: Record<string, number>;
+  ovs?: Partial<OvsState>;
+  ovnLogicalPorts?: OvnLogicalSwitchPort[];
+  peerpodConfig?: Record<string, unknown>;
+}
+
+export interface ParseResult {
+  state: ParsedState;
+  problems: ParseProblem[];
+}
+
+/** A parser never throws: unreadable input becomes problems, readable input is kept. */
+export type Parser = (record: CommandRecord) => ParseResult;
+
+/** A record prepared for parsing: the command as typed, the output lines, and the detected format. */
+export interface ParseInput {
+  command: string;
+  argv: string[];
+  params: Record<string, string>;
+  stdout: string;
+  lines: string[];
+  /** Decided from the content, not from the record's declared format: pastes mix both. */
+  isJson: boolean;
+}
+
+const SHELL_SAFE = /^[A-Za-z0-9_@%+=:,./-]+$/;
+
+/** argv as a person would type it; words with spaces or shell characters are single-quoted. */
+export function commandLine(argv: readonly string[]): string {
+  return argv.map((a) => (SHELL_SAFE.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
+}
+
+/** JSON starts with [ or { followed by JSON, unlike text such as "[snip]" or "[root@node ~]#". */
+export function looksLikeJson(stdout: string): boolean {
+  return /^\s*(\{\s*("|\})|\[\s*(\{|\[|"|\]|-?\d|true|false|null))/.test(stdout);
+}
+
+export function toInput(record: CommandRecord): ParseInput {
+  return {
+    command: commandLine(record.argv),
+    argv: record.argv,
+    params: record.params ?? {},
+    stdout: record.stdout,
+    lines: splitLines(record.stdout),
+    isJson: looksLikeJson(record.stdout),
+  };
+}
+
+export function jsonSource(command: string, value: unknown): SourceRef {
+  return { command, lines: [JSON.stringify(value)] };
+}
+
+export function textSource(command: string, lines: string[]): SourceRef {
+  return { command, lines };
+}
+
+export function lineProblem(command: string, line: number, text: string, message: string): ParseProblem {
+  return { command, line, text, message };
+}
+
+/** A device named by the catalog (params.dev) or on the command line (`... dev X ...`). */
+export function deviceOf(input: ParseInput): string | undefined {
+  if (input.params.dev) return input.params.dev;
+  const i = input.argv.indexOf('dev');
+  return i >= 0 ? input.argv[i + 1] : undefined;
+}

@@ -1,0 +1,98 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import { storeConfigFromEnv, type StoreConfig } from './config';
+import { migrate } from './migrations';
+import type { Database } from './schema';
+import { SqlSnapshotStore, type StoreOptions } from './sql-store';
+
+export type { StoreOptions } from './sql-store';
+import type { SnapshotListQuery, SnapshotStore, SnapshotViewOptions } from './types';
+
+export type { StoreConfig, RetentionPolicy } from './config';
+export { storeConfigFromEnv } from './config';
+export { InvalidCursorError } from './cursor';
+export { isSnapshotId, newSnapshotId } from './ids';
+
+function openSqlite(file: string): Kysely<Database> {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const sqlite = new BetterSqlite3(file);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('busy_timeout = 10000');
+  sqlite.pragma('foreign_keys = ON');
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+}
+
+function openPostgres(url: string): Kysely<Database> {
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 10 }) }) });
+}
+
+/** Opens the database, creating it and applying pending migrations on first use. */
+export async function createStore(config: StoreConfig, options: StoreOptions = {}): Promise<SnapshotStore> {
+  const db = config.kind === 'postgres' ? openPostgres(config.url) : openSqlite(config.file);
+  try {
+    await migrate(db, config.kind);
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
+  return new SqlSnapshotStore(db, config.retention, options);
+}
+
+/** Opens on first use, so that callers get a store synchronously while migrations run once in the background. */
+class LazyStore implements SnapshotStore {
+  private opening: Promise<SnapshotStore> | undefined;
+
+  constructor(private readonly open: () => Promise<SnapshotStore>) {}
+
+  private store(): Promise<SnapshotStore> {
+    if (!this.opening) {
+      const opening = this.open();
+      this.opening = opening;
+      // A failed open (database down) is retried by the next call instead of being cached forever.
+      opening.catch(() => {
+        if (this.opening === opening) this.opening = undefined;
+      });
+    }
+    return this.opening;
+  }
+
+  async create(input: Parameters<SnapshotStore['create']>[0]) {
+    return (await this.store()).create(input);
+  }
+  async get(id: string) {
+    return (await this.store()).get(id);
+  }
+  async getView(id: string, options?: SnapshotViewOptions) {
+    return (await this.store()).getView(id, options);
+  }
+  async getBundle(id: string) {
+    return (await this.store()).getBundle(id);
+  }
+  async list(query: SnapshotListQuery) {
+    return (await this.store()).list(query);
+  }
+  async close() {
+    const opening = this.opening;
+    this.opening = undefined;
+    if (opening) await (await opening).close();
+  }
+}
+
+/** One store per process; kept on globalThis so that module reloads in development reuse it. */
+const holder = globalThis as typeof globalThis & { __tunnelscopeStore?: SnapshotStore };
+
+/** The process-wide store: PostgreSQL when DATABASE_URL is set, otherwise SQLite in the data directory. */
+export function getStore(): SnapshotStore {
+  holder.__tunnelscopeStore ??= new LazyStore(() => createStore(storeConfigFromEnv()));
+  return holder.__tunnelscopeStore;
+}
+
+/** Closes the process-wide store; the next getStore() opens it again from the environment. */
+export async function closeStore(): Promise<void> {
+  const current = holder.__tunnelscopeStore;
+  holder.__tunnelscopeStore = undefined;
+  if (current) await current.close();
+}

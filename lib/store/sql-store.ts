@@ -1,0 +1,296 @@
+import type { Kysely, SelectQueryBuilder, Transaction } from 'kysely';
+import { analyze, type Analysis } from '@/lib/analyze';
+import type { CaptureBundle, CaptureSource } from '@/lib/capture/types';
+import type { Finding, Severity } from '@/lib/diagnose/types';
+import type { Topology } from '@/lib/topology/types';
+import { DEFAULT_ENCODING, packJson, unpackJson } from './codec';
+import type { RetentionPolicy } from './config';
+import { decodeCursor, encodeCursor } from './cursor';
+import { newSnapshotId } from './ids';
+import type { Database, SnapshotsTable } from './schema';
+import type {
+  Snapshot,
+  SnapshotListQuery,
+  SnapshotMeta,
+  SnapshotPage,
+  SnapshotStore,
+  SnapshotView,
+  SnapshotViewOptions,
+} from './types';
+
+export const DEFAULT_PAGE_SIZE = 50;
+export const MAX_PAGE_SIZE = 200;
+export const MAX_TITLE_LENGTH = 200;
+
+const META_COLUMNS = [
+  'id',
+  'title',
+  'created_at',
+  'source_kind',
+  'source_detail',
+  'cluster',
+  'hosts',
+  'partial_hosts',
+  'critical_count',
+  'warning_count',
+  'info_count',
+  'rules_version',
+] as const;
+
+type MetaRow = Pick<SnapshotsTable, (typeof META_COLUMNS)[number]>;
+type DB = Kysely<Database>;
+
+const SOURCE_KINDS: ReadonlySet<string> = new Set<CaptureSource['kind']>(['lab', 'local', 'kube', 'ssh', 'upload', 'synthetic']);
+
+function isSourceKind(kind: string): kind is CaptureSource['kind'] {
+  return SOURCE_KINDS.has(kind);
+}
+
+function countBySeverity(findings: Finding[]): Record<Severity, number> {
+  const counts: Record<Severity, number> = { critical: 0, warning: 0, info: 0 };
+  for (const finding of findings) counts[finding.severity] += 1;
+  return counts;
+}
+
+function defaultTitle(bundle: CaptureBundle, hosts: string[]): string {
+  const where = bundle.cluster?.name ?? (hosts.length > 0 ? hosts.join(', ') : 'no hosts');
+  return `${bundle.source.kind} capture of ${where}`;
+}
+
+function cleanTitle(title: string | undefined, fallback: string): string {
+  const trimmed = (title ?? '').replace(/\s+/g, ' ').trim();
+  return (trimmed || fallback).slice(0, MAX_TITLE_LENGTH);
+}
+
+export function metaFor(id: string, createdAt: string, bundle: CaptureBundle, analysis: Analysis, title?: string): SnapshotMeta {
+  const hosts = [...new Set(bundle.hosts.map((h) => h.name))];
+  const partialHosts = [...new Set(bundle.hosts.filter((h) => h.status !== 'complete').map((h) => h.name))];
+  const meta: SnapshotMeta = {
+    id,
+    title: cleanTitle(title, defaultTitle(bundle, hosts)),
+    createdAt,
+    source: bundle.source.detail === undefined ? { kind: bundle.source.kind } : { kind: bundle.source.kind, detail: bundle.source.detail },
+    hosts,
+    partialHosts,
+    counts: countBySeverity(analysis.findings),
+    rulesVersion: analysis.rulesVersion,
+  };
+  if (bundle.cluster?.name) meta.cluster = bundle.cluster.name;
+  return meta;
+}
+
+function stringList(json: string): string[] {
+  const value: unknown = JSON.parse(json);
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+}
+
+function rowToMeta(row: MetaRow): SnapshotMeta {
+  const kind = isSourceKind(row.source_kind) ? row.source_kind : 'upload';
+  const meta: SnapshotMeta = {
+    id: row.id,
+    title: row.title,
+    createdAt: row.created_at,
+    source: row.source_detail === null ? { kind } : { kind, detail: row.source_detail },
+    hosts: stringList(row.hosts),
+    partialHosts: stringList(row.partial_hosts),
+    counts: { critical: Number(row.critical_count), warning: Number(row.warning_count), info: Number(row.info_count) },
+    rulesVersion: row.rules_version,
+  };
+  if (row.cluster !== null) meta.cluster = row.cluster;
+  return meta;
+}
+
+/**
+ * The blobs were written by this module from typed values, so reading them back trusts their shape;
+ * bundles entering from outside are validated before they reach create().
+ */
+async function unpack<T>(blob: Uint8Array, encoding: string): Promise<T> {
+  return (await unpackJson(blob, encoding)) as T;
+}
+
+export interface StoreOptions {
+  /** Derives topology and findings; defaults to lib/analyze. */
+  analyze?: (bundle: CaptureBundle) => Analysis;
+  /** Clock for created_at and retention; defaults to the system clock. */
+  now?: () => Date;
+}
+
+export class SqlSnapshotStore implements SnapshotStore {
+  private readonly analyzeBundle: (bundle: CaptureBundle) => Analysis;
+  private readonly now: () => Date;
+
+  constructor(
+    private readonly db: DB,
+    private readonly retention: RetentionPolicy | undefined,
+    options: StoreOptions = {},
+  ) {
+    this.analyzeBundle = options.analyze ?? analyze;
+    this.now = options.now ?? (() => new Date());
+  }
+
+  async create(input: { bundle: CaptureBundle; title?: string }): Promise<SnapshotMeta> {
+    const analysis = this.analyzeBundle(input.bundle);
+    const meta = metaFor(newSnapshotId(), this.now().toISOString(), input.bundle, analysis, input.title);
+    const [bundle, topology, findings] = await Promise.all([
+      packJson(input.bundle),
+      packJson(analysis.topology),
+      packJson(analysis.findings),
+    ]);
+    const row: SnapshotsTable = {
+      id: meta.id,
+      title: meta.title,
+      created_at: meta.createdAt,
+      source_kind: meta.source.kind,
+      source_detail: meta.source.detail ?? null,
+      cluster: meta.cluster ?? null,
+      hosts: JSON.stringify(meta.hosts),
+      partial_hosts: JSON.stringify(meta.partialHosts),
+      critical_count: meta.counts.critical,
+      warning_count: meta.counts.warning,
+      info_count: meta.counts.info,
+      rules_version: meta.rulesVersion,
+      encoding: DEFAULT_ENCODING,
+      bundle,
+      topology,
+      findings,
+    };
+    await this.db.transaction().execute(async (trx) => {
+      // Write first, then read for retention: in SQLite WAL a read-then-write transaction cannot wait for the lock.
+      await trx.insertInto('snapshots').values(row).execute();
+      if (meta.hosts.length > 0) {
+        await trx
+          .insertInto('snapshot_hosts')
+          .values(meta.hosts.map((host) => ({ snapshot_id: meta.id, host })))
+          .execute();
+      }
+      await this.applyRetention(trx, meta.id);
+    });
+    return meta;
+  }
+
+  async get(id: string): Promise<Snapshot | null> {
+    const row = await this.db.selectFrom('snapshots').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!row) return null;
+    const [bundle, topology, findings] = await Promise.all([
+      unpack<CaptureBundle>(row.bundle, row.encoding),
+      unpack<Topology>(row.topology, row.encoding),
+      unpack<Finding[]>(row.findings, row.encoding),
+    ]);
+    return { meta: rowToMeta(row), topology, findings, bundle, rulesVersion: row.rules_version, rediagnosed: false };
+  }
+
+  async getView(id: string, options: SnapshotViewOptions = {}): Promise<SnapshotView | null> {
+    if (options.rediagnose) {
+      const row = await this.db
+        .selectFrom('snapshots')
+        .select([...META_COLUMNS, 'bundle', 'encoding'])
+        .where('id', '=', id)
+        .executeTakeFirst();
+      if (!row) return null;
+      const analysis = this.analyzeBundle(await unpack<CaptureBundle>(row.bundle, row.encoding));
+      return {
+        meta: rowToMeta(row),
+        topology: analysis.topology,
+        findings: analysis.findings,
+        rulesVersion: analysis.rulesVersion,
+        rediagnosed: true,
+      };
+    }
+    const row = await this.db
+      .selectFrom('snapshots')
+      .select([...META_COLUMNS, 'topology', 'findings', 'encoding'])
+      .where('id', '=', id)
+      .executeTakeFirst();
+    if (!row) return null;
+    const [topology, findings] = await Promise.all([
+      unpack<Topology>(row.topology, row.encoding),
+      unpack<Finding[]>(row.findings, row.encoding),
+    ]);
+    return { meta: rowToMeta(row), topology, findings, rulesVersion: row.rules_version, rediagnosed: false };
+  }
+
+  async getBundle(id: string): Promise<CaptureBundle | null> {
+    const row = await this.db.selectFrom('snapshots').select(['bundle', 'encoding']).where('id', '=', id).executeTakeFirst();
+    return row ? unpack<CaptureBundle>(row.bundle, row.encoding) : null;
+  }
+
+  async list(query: SnapshotListQuery): Promise<SnapshotPage> {
+    const limit = Math.min(Math.max(Math.trunc(query.limit ?? DEFAULT_PAGE_SIZE), 1), MAX_PAGE_SIZE);
+    let q: SelectQueryBuilder<Database, 'snapshots', MetaRow> = this.db.selectFrom('snapshots').select([...META_COLUMNS]);
+    if (query.cursor !== undefined) {
+      const after = decodeCursor(query.cursor);
+      q = q.where((eb) =>
+        eb.or([
+          eb('created_at', '<', after.createdAt),
+          eb.and([eb('created_at', '=', after.createdAt), eb('id', '<', after.id)]),
+        ]),
+      );
+    }
+    if (query.cluster !== undefined) q = q.where('cluster', '=', query.cluster);
+    if (query.host !== undefined) {
+      const host = query.host;
+      q = q.where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('snapshot_hosts')
+            .select('snapshot_hosts.host')
+            .whereRef('snapshot_hosts.snapshot_id', '=', 'snapshots.id')
+            .where('snapshot_hosts.host', '=', host),
+        ),
+      );
+    }
+    if (query.hasFaults === true) q = q.where((eb) => eb.or([eb('critical_count', '>', 0), eb('warning_count', '>', 0)]));
+    if (query.hasFaults === false) q = q.where('critical_count', '=', 0).where('warning_count', '=', 0);
+    const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit + 1).execute();
+    const items = rows.slice(0, limit).map(rowToMeta);
+    const last = items[items.length - 1];
+    return rows.length > limit && last ? { items, nextCursor: encodeCursor({ createdAt: last.createdAt, id: last.id }) } : { items };
+  }
+
+  async close(): Promise<void> {
+    await this.db.destroy();
+  }
+
+  private async applyRetention(trx: Transaction<Database>, keepId: string): Promise<void> {
+    const policy = this.retention;
+    if (!policy) return;
+    if (policy.maxAgeDays !== undefined) {
+      const cutoff = new Date(this.now().getTime() - policy.maxAgeDays * 86_400_000).toISOString();
+      await this.deleteWhere(trx, (q) => q.where('created_at', '<', cutoff).where('id', '!=', keepId));
+    }
+    if (policy.maxCount !== undefined) {
+      const oldestKept = await trx
+        .selectFrom('snapshots')
+        .select(['created_at', 'id'])
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .offset(policy.maxCount - 1)
+        .limit(1)
+        .executeTakeFirst();
+      if (!oldestKept) return;
+      await this.deleteWhere(trx, (q) =>
+        q
+          .where((eb) =>
+            eb.or([
+              eb('created_at', '<', oldestKept.created_at),
+              eb.and([eb('created_at', '=', oldestKept.created_at), eb('id', '<', oldestKept.id)]),
+            ]),
+          )
+          .where('id', '!=', keepId),
+      );
+    }
+  }
+
+  /** Retention is the only path that removes snapshots. */
+  private async deleteWhere(
+    trx: Transaction<Database>,
+    filter: (q: SelectQueryBuilder<Database, 'snapshots', { id: string }>) => SelectQueryBuilder<Database, 'snapshots', { id: string }>,
+  ): Promise<void> {
+    const doomed = (await filter(trx.selectFrom('snapshots').select('id')).execute()).map((r) => r.id);
+    for (let i = 0; i < doomed.length; i += 500) {
+      const chunk = doomed.slice(i, i + 500);
+      await trx.deleteFrom('snapshot_hosts').where('snapshot_id', 'in', chunk).execute();
+      await trx.deleteFrom('snapshots').where('id', 'in', chunk).execute();
+    }
+  }
+}

@@ -1,0 +1,61 @@
+/** Lookups over parsed host state that several topology stages share. */
+import type { Address, HostState, Interface, NamespaceState, VxlanParams } from '@/lib/parse/types';
+import { isHostOnly } from './ip';
+
+export function findNamespace(host: HostState, netns: string | null): NamespaceState | undefined {
+  return host.namespaces.find((ns) => ns.netns === netns);
+}
+
+export function findIfaceByName(ns: NamespaceState, name: string): Interface | undefined {
+  return ns.interfaces.find((i) => i.name === name);
+}
+
+export function findIfaceByIndex(ns: NamespaceState, ifindex: number): Interface | undefined {
+  return ns.interfaces.find((i) => i.ifindex === ifindex);
+}
+
+/**
+ * The namespace an nsid names, as seen from `ns` (`ip netns list-id` run there). An nsid listed without a name is
+ * the host's root namespace. `known: false` when the nsid is not listed at all.
+ */
+export function resolveNsid(ns: NamespaceState, nsid: number): { known: boolean; netns: string | null } {
+  const entry = ns.netnsIds.find((e) => e.nsid === nsid);
+  if (entry === undefined) return { known: false, netns: null };
+  return { known: true, netns: entry.name ?? null };
+}
+
+/** Global addresses: what other hosts and pods can reach (no loopback, no link-local). */
+export function globalAddresses(iface: Interface): Address[] {
+  return iface.addresses.filter((a) => (a.scope === undefined || a.scope === 'global') && !isHostOnly(a.local));
+}
+
+/** Every address of every interface in every namespace of the host. */
+export function hostAddresses(host: HostState): string[] {
+  const out = new Set<string>();
+  for (const ns of host.namespaces) for (const i of ns.interfaces) for (const a of i.addresses) out.add(a.local);
+  return [...out].sort();
+}
+
+export function tunnelParams(iface: Interface): VxlanParams | undefined {
+  return iface.vxlan ?? iface.geneve;
+}
+
+export function isTunnel(iface: Interface): boolean {
+  return tunnelParams(iface) !== undefined || iface.kind === 'vxlan' || iface.kind === 'geneve';
+}
+
+/** Destination port with the kernel default filled in when the parser did not see one. */
+export function tunnelPort(iface: Interface): number | undefined {
+  const params = tunnelParams(iface);
+  if (params?.port !== undefined) return params.port;
+  if (iface.kind === 'geneve') return 6081;
+  return undefined;
+}
+
+/** The namespace a moved tunnel device was created in: its sockets and routes live there (link_netnsid). */
+export function creatingNamespace(host: HostState, ns: NamespaceState, iface: Interface): NamespaceState {
+  if (iface.linkNetnsId === undefined) return ns;
+  const resolved = resolveNsid(ns, iface.linkNetnsId);
+  const target = resolved.known ? findNamespace(host, resolved.netns) : undefined;
+  return target ?? findNamespace(host, null) ?? ns;
+}

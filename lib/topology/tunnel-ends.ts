@@ -1,0 +1,67 @@
+/** Tunnel devices (VXLAN/Geneve) of all hosts, as the pairing stages see them. */
+import type { HostState, Interface, NamespaceState } from '@/lib/parse/types';
+import { ifaceId } from './ids';
+import { globalAddresses, hostAddresses, tunnelParams, tunnelPort } from './inventory';
+import { isMulticast } from './ip';
+
+export interface TunnelEnd {
+  id: string;
+  host: string;
+  netns: string | null;
+  iface: Interface;
+  kind: 'vxlan' | 'geneve';
+  vni?: number;
+  port?: number;
+  /** Unicast far end (remote, or a unicast `group` as CAA sets it). */
+  remote?: string;
+  external: boolean;
+  /** Global addresses in the device's namespace: a peer pod's IP sits here on both sides. */
+  namespaceAddresses: string[];
+}
+
+function unicastRemote(iface: Interface): string | undefined {
+  const params = tunnelParams(iface);
+  if (params?.remote !== undefined) return params.remote;
+  if (params?.group !== undefined && !isMulticast(params.group)) return params.group;
+  return undefined;
+}
+
+function toEnd(host: HostState, ns: NamespaceState, iface: Interface): TunnelEnd | undefined {
+  const params = tunnelParams(iface);
+  if (params === undefined) return undefined;
+  return {
+    id: ifaceId(host.name, ns.netns, iface.name),
+    host: host.name,
+    netns: ns.netns,
+    iface,
+    kind: iface.geneve !== undefined || iface.kind === 'geneve' ? 'geneve' : 'vxlan',
+    vni: params.vni,
+    port: tunnelPort(iface),
+    remote: unicastRemote(iface),
+    external: params.external === true,
+    namespaceAddresses: ns.interfaces.flatMap((i) => globalAddresses(i).map((a) => a.local)),
+  };
+}
+
+export function tunnelEnds(hosts: readonly HostState[]): TunnelEnd[] {
+  const ends: TunnelEnd[] = [];
+  for (const host of hosts) {
+    for (const ns of host.namespaces) {
+      for (const iface of ns.interfaces) {
+        const end = toEnd(host, ns, iface);
+        if (end !== undefined) ends.push(end);
+      }
+    }
+  }
+  return ends.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+/** Addresses of every host, any namespace: a device moved out of its creating namespace still sends from there. */
+export function addressesByHost(hosts: readonly HostState[]): Map<string, Set<string>> {
+  return new Map(hosts.map((h) => [h.name, new Set(hostAddresses(h))]));
+}
+
+export function tunnelLabel(kind: TunnelEnd['kind'], vni: number | undefined, port: number | undefined): string {
+  const prefix = kind === 'geneve' ? 'Geneve ' : '';
+  return `${prefix}VNI ${vni ?? '?'} · udp/${port ?? '?'}`;
+}

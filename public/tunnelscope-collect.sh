@@ -1,0 +1,180 @@
+#!/bin/sh
+# tunnelscope-collect: read-only network state collector for Tunnelscope.
+#
+# Run as root on a Kubernetes node or a pod VM:   sh tunnelscope-collect.sh > "$(hostname).tsc.txt"
+# then upload the file to Tunnelscope (or: tunnelscope import FILE -o bundle.json).
+#
+# It only reads: ip/tc/bridge show commands, ovs-vsctl/ovn-nbctl list, iptables-save, sysctl, bpftool net show,
+# conntrack -S and /run/peerpod/podnetwork.json, in the root network namespace and in every namespace listed by
+# `ip netns list`. Tools that are not installed are reported, not fatal. Needs only iproute2 and a POSIX sh.
+#
+# Options:
+#   --netns NAME      collect only this named namespace (repeatable); default: all of `ip netns list`
+#   --no-netns        collect only the root namespace
+#   --role ROLE       worker | podvm | node | unknown (default: guessed)
+#   --timeout SEC     per-command time limit when `timeout` is available (default 20)
+#
+# Output format 1: a header line, then per command a prompt-shaped line with the command and a marker comment,
+# its stdout verbatim, its stderr lines and an end line with the exit code:
+#   #tunnelscope-collect format=1 host=H role=R date=D boundary=B
+#   [tunnelscope@H /]# ip netns exec NS ip -j addr show #ts:B
+#   ...stdout...
+#   #ts:B stderr: ...
+#   #ts:B end id=ip-addr ns=NS exit=0 status=ok ms=4 eol=1 errs=0 erreol=1
+
+LC_ALL=C
+export LC_ALL
+PATH="$PATH:/usr/sbin:/sbin:/usr/local/sbin"
+
+only_netns=''
+no_netns=0
+role=''
+limit=20
+while [ $# -gt 0 ]; do
+  case $1 in
+    --netns) only_netns="$only_netns
+$2"; shift 2 ;;
+    --no-netns) no_netns=1; shift ;;
+    --role) role=$2; shift 2 ;;
+    --timeout) limit=$2; shift 2 ;;
+    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
+    *) echo "tunnelscope-collect: unknown option $1 (see --help)" >&2; exit 2 ;;
+  esac
+done
+
+tmp=$(mktemp -d 2>/dev/null || { d="/tmp/tunnelscope.$$"; mkdir -m 700 "$d" && echo "$d"; }) || exit 1
+trap 'rm -rf "$tmp"' EXIT INT TERM
+
+host=$(hostname 2>/dev/null || cat /proc/sys/kernel/hostname)
+boundary=$(od -An -N6 -tx1 /dev/urandom 2>/dev/null | tr -d ' \n')
+[ -n "$boundary" ] || boundary="$$$(date +%s)"
+if [ -z "$role" ]; then
+  if [ -f /run/peerpod/podnetwork.json ]; then role=podvm
+  elif [ -d /var/lib/kubelet ]; then role=worker
+  else role=unknown; fi
+fi
+have_timeout=0
+command -v timeout >/dev/null 2>&1 && have_timeout=1
+
+now_ms() {
+  t=$(date +%s%N 2>/dev/null)
+  case $t in *N*|'') echo $(( $(date +%s) * 1000 )) ;; *) echo $(( t / 1000000 )) ;; esac
+}
+
+# Quotes one word so that the prompt line reads back as the same argv.
+q() {
+  case $1 in
+    '' | *[!A-Za-z0-9_@%+=:,./-]*) printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")" ;;
+    *) printf '%s' "$1" ;;
+  esac
+}
+
+ends_with_newline() {
+  last=$(tail -c 1 "$1"; echo x)
+  [ "$last" = "
+x" ]
+}
+
+# run ID NETNS OPTIONAL TOOL ARGV...   (NETNS '-' = root namespace)
+run() {
+  id=$1; ns=$2; optional=$3; shift 3
+  tool=$1
+  line=''
+  for w in "$@"; do line="$line $(q "$w")"; done
+  if [ "$ns" = - ]; then printf '[tunnelscope@%s /]#%s #ts:%s\n' "$host" "$line" "$boundary"
+  else printf '[tunnelscope@%s /]# ip netns exec %s%s #ts:%s\n' "$host" "$(q "$ns")" "$line" "$boundary"; fi
+  : >"$tmp/out"; : >"$tmp/err"
+  start=$(now_ms)
+  if ! command -v "$tool" >/dev/null 2>&1; then
+    rc=127; status=missing-tool
+    echo "$tool: command not found" >"$tmp/err"
+  else
+    set -- "$@"
+    [ "$ns" = - ] || set -- ip netns exec "$ns" "$@"
+    [ "$have_timeout" = 1 ] && set -- timeout -s KILL "$limit" "$@"
+    "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
+    rc=$?
+    case $rc in
+      0) status=ok ;;
+      124|137) if [ "$have_timeout" = 1 ]; then status=timeout; else status=error; fi ;;
+      *) status=error ;;
+    esac
+  fi
+  ms=$(( $(now_ms) - start ))
+  eol=1
+  if [ -s "$tmp/out" ]; then
+    cat "$tmp/out"
+    ends_with_newline "$tmp/out" || { eol=0; echo; }
+  fi
+  errs=0; erreol=1
+  if [ -s "$tmp/err" ]; then
+    ends_with_newline "$tmp/err" || { erreol=0; echo >>"$tmp/err"; }
+    while IFS= read -r l; do
+      printf '#ts:%s stderr: %s\n' "$boundary" "$l"
+      errs=$((errs + 1))
+    done <"$tmp/err"
+  fi
+  printf '#ts:%s end id=%s ns=%s exit=%s status=%s ms=%s eol=%s errs=%s erreol=%s optional=%s\n' \
+    "$boundary" "$id" "$(q "$ns")" "$rc" "$status" "$ms" "$eol" "$errs" "$erreol" "$optional"
+}
+
+# Device names of a namespace from `ip -o link show` ("2: eth0@if5: <...").
+devices() {
+  if [ "$1" = - ]; then ip -o link show 2>/dev/null; else ip netns exec "$1" ip -o link show 2>/dev/null; fi |
+    while IFS= read -r l; do
+      d=${l#*: }; d=${d%%: *}; d=${d%%@*}
+      [ -n "$d" ] && printf '%s\n' "$d"
+    done
+}
+
+collect_netns() {
+  ns=$1
+  run ip-link "$ns" 0 ip -j -d -s -s link show
+  run ip-addr "$ns" 0 ip -j addr show
+  run ip-route "$ns" 0 ip -j route show table all
+  run ip6-route "$ns" 0 ip -j -6 route show table all
+  run ip-neigh "$ns" 0 ip -j neigh show
+  run netns-list-id "$ns" 0 ip -j netns list-id
+  run tc-qdisc "$ns" 0 tc -j qdisc show
+  run bridge-fdb "$ns" 0 bridge -j fdb show
+  run iptables-raw "$ns" 1 iptables-save -t raw
+  run iptables-filter "$ns" 1 iptables-save -t filter
+  run sysctl "$ns" 1 sysctl -a -r '^net\.ipv4\.(ip_forward|conf\..*\.rp_filter)$'
+  run bpftool-net "$ns" 1 bpftool -j net show
+  devices "$ns" >"$tmp/devs.$2"
+  while IFS= read -r dev; do
+    run tc-filter "$ns" 0 tc -j filter show dev "$dev" ingress
+    run tc-filter "$ns" 0 tc -j filter show dev "$dev" egress
+  done <"$tmp/devs.$2"
+}
+
+printf '#tunnelscope-collect format=1 host=%s role=%s date=%s boundary=%s\n' \
+  "$(q "$host")" "$role" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$boundary"
+
+run hostname - 0 hostname
+run netns-list - 0 ip -j netns list
+run ovs-open-vswitch - 1 ovs-vsctl -f json list Open_vSwitch
+run ovs-bridge - 1 ovs-vsctl -f json list Bridge
+run ovs-port - 1 ovs-vsctl -f json list Port
+run ovs-interface - 1 ovs-vsctl -f json list Interface
+run ovn-lsp - 1 ovn-nbctl -f json list Logical_Switch_Port
+run conntrack-stats - 1 conntrack -S
+run peerpod-config - 1 cat /run/peerpod/podnetwork.json
+collect_netns - 0
+
+[ "$no_netns" = 1 ] && exit 0
+ip netns list 2>/dev/null | while read -r name _rest; do
+  case $name in ''|-*|*/*) continue ;; esac
+  if [ -n "$only_netns" ]; then
+    case "$only_netns
+" in *"
+$name
+"*) ;; *) continue ;; esac
+  fi
+  printf '%s\n' "$name"
+done >"$tmp/netns"
+i=0
+while IFS= read -r name; do
+  i=$((i + 1))
+  collect_netns "$name" "$i"
+done <"$tmp/netns"

@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { collectHost, isSafeNetnsName } from '@/lib/capture/collect';
+import { importFiles, sniffFile } from '@/lib/capture/import';
+import { PrefixRunner, statusFromExit, type RunResult, type Runner } from '@/lib/capture/runner';
+
+class FakeRunner implements Runner {
+  readonly calls: string[][] = [];
+  constructor(private readonly answer: (argv: string[]) => Partial<RunResult>) {}
+  async run(argv: string[]): Promise<RunResult> {
+    this.calls.push(argv);
+    return { stdout: '', stderr: '', exitCode: 0, durationMs: 1, status: 'ok', ...this.answer(argv) };
+  }
+}
+
+describe('collectHost with a scripted runner', () => {
+  it('refuses namespace names that ip could read as an option or a path', () => {
+    expect(['', '-all', 'a/b', '../x'].map(isSafeNetnsName)).toEqual([false, false, false, false]);
+    expect(['podns', 'c16c7a01-5e8d', 'a b'].map(isSafeNetnsName)).toEqual([true, true, true]);
+  });
+
+  it('enters only namespaces with safe names, passing each name as one argv element', async () => {
+    const runner = new FakeRunner((argv) =>
+      argv.join(' ') === 'ip -j netns list' ? { stdout: JSON.stringify([{ name: '-x' }, { name: 'a/b' }, { name: '' }, { name: 'ok ns;x' }]) } : {},
+    );
+    const host = await collectHost(runner, { name: 'h' });
+    expect(host.namespaces.map((n) => n.netns)).toEqual([null, 'ok ns;x']);
+    const entered = runner.calls.filter((c) => c[1] === 'netns' && c[2] === 'exec').map((c) => c[3]);
+    expect(new Set(entered)).toEqual(new Set(['ok ns;x']));
+  });
+
+  it('takes the host name from hostname output when none is given', async () => {
+    const host = await collectHost(new FakeRunner((argv) => (argv[0] === 'hostname' ? { stdout: 'node-7\n' } : {})));
+    expect(host.name).toBe('node-7');
+  });
+
+  it('marks the host failed, without throwing, when the runner rejects every command', async () => {
+    const broken: Runner = { run: () => Promise.reject(new Error('connection refused')) };
+    const host = await collectHost(broken, { name: 'far' });
+    expect(host.status).toBe('failed');
+    expect(host.error).toMatch(/connection refused/);
+  });
+
+  it('records commands that would start after the host budget as timeouts without running them', async () => {
+    const slow = new FakeRunner(() => ({}));
+    const runner: Runner = { run: async (argv) => { await new Promise((r) => setTimeout(r, 30)); return slow.run(argv); } };
+    const host = await collectHost(runner, { name: 'h', hostTimeoutMs: 50, concurrency: 1 });
+    const statuses = host.namespaces.flatMap((n) => n.commands).map((c) => c.status);
+    expect(statuses).toContain('timeout');
+    expect(host.status).toBe('partial');
+  });
+});
+
+describe('runner status detection', () => {
+  it('recognises a missing tool reported by ip netns exec, nsenter and sh', () => {
+    expect(statusFromExit(1, 'exec of "ovs-vsctl" failed: No such file or directory\n')).toBe('missing-tool');
+    expect(statusFromExit(127, 'nsenter: failed to execute bpftool: No such file or directory\n')).toBe('missing-tool');
+    expect(statusFromExit(127, 'sh: 1: conntrack: not found\n')).toBe('missing-tool');
+    expect(statusFromExit(1, 'cat: /run/peerpod/podnetwork.json: No such file or directory\n')).toBe('error');
+  });
+
+  it('PrefixRunner prepends its argv and reclassifies wrapped missing tools', async () => {
+    const inner = new FakeRunner(() => ({ exitCode: 127, status: 'error', stderr: 'nsenter: failed to execute tc: No such file or directory' }));
+    const result = await new PrefixRunner(['nsenter', '--net=/run/netns/x', '--'], inner).run(['tc', '-j', 'qdisc', 'show']);
+    expect(inner.calls[0]).toEqual(['nsenter', '--net=/run/netns/x', '--', 'tc', '-j', 'qdisc', 'show']);
+    expect(result.status).toBe('missing-tool');
+  });
+});
+
+describe('importFiles', () => {
+  it('sniffs bundles, collector output and transcripts', () => {
+    expect(sniffFile('{"format":"tunnelscope.capture"}')).toBe('bundle');
+    expect(sniffFile('#tunnelscope-collect format=1 host=a\n')).toBe('collector');
+    expect(sniffFile('$ ip a\n')).toBe('transcript');
+  });
+
+  it('merges files of one host and names a prompt-less host after its file', () => {
+    const { bundle, problems } = importFiles([
+      { name: 'worker-3.txt', content: '$ ip -j neigh\n[]\n' },
+      { name: 'more.txt', content: '[root@worker-3 ~]# ip r\ndefault via 10.0.0.1 dev eth0\n' },
+    ]);
+    expect(problems).toEqual([]);
+    expect(bundle.hosts.map((h) => h.name)).toEqual(['worker-3']);
+    expect(bundle.hosts[0].namespaces[0].commands.map((c) => c.id)).toEqual(['ip-neigh', 'ip-route']);
+  });
+
+  it('turns a broken bundle into a problem naming the file, never a throw', () => {
+    const { bundle, problems } = importFiles([{ name: 'old.json', content: '{"format":"tunnelscope.capture","version":0}' }]);
+    expect(bundle.hosts).toEqual([]);
+    expect(problems).toEqual([expect.objectContaining({ file: 'old.json', message: expect.stringContaining('version 0') })]);
+  });
+});

@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { interpretLine, recognizeCommand } from '@/lib/capture/commandline';
+
+describe('recognizeCommand', () => {
+  const cases: [string, string, 'json' | 'text', Record<string, string> | undefined][] = [
+    ['ip a', 'ip-addr', 'text', undefined],
+    ['ip addr', 'ip-addr', 'text', undefined],
+    ['ip -d li sh', 'ip-link', 'text', undefined],
+    ['ip -d link show', 'ip-link', 'text', undefined],
+    ['ip l', 'ip-link', 'text', undefined],
+    ['ip -j -d -s -s link show', 'ip-link', 'json', undefined],
+    ['ip link show dev eth0', 'ip-link', 'text', { dev: 'eth0' }],
+    ['ip r', 'ip-route', 'text', undefined],
+    ['ip route show table all', 'ip-route', 'text', { table: 'all' }],
+    ['ip -6 r', 'ip6-route', 'text', undefined],
+    ['ip -j route show table all', 'ip-route', 'json', { table: 'all' }],
+    ['ip n', 'ip-neigh', 'text', undefined],
+    ['ip neigh', 'ip-neigh', 'text', undefined],
+    ['ip route get 10.128.2.5', 'ip-route-get', 'text', { dst: '10.128.2.5' }],
+    ['ip -j netns list-id', 'netns-list-id', 'json', undefined],
+    ['arp -n', 'arp', 'text', { style: 'n' }],
+    ['arp -a', 'arp', 'text', { style: 'a' }],
+    ['tc qdisc show', 'tc-qdisc', 'text', undefined],
+    ['tc filter show dev eth0 ingress', 'tc-filter', 'text', { dev: 'eth0', hook: 'ingress' }],
+    ['tc filter show dev eth0 parent ffff:', 'tc-filter', 'text', { dev: 'eth0', hook: 'ingress' }],
+    ['tc -j filter show dev vxlan1 egress', 'tc-filter', 'json', { dev: 'vxlan1', hook: 'egress' }],
+    ['bridge fdb show', 'bridge-fdb', 'text', undefined],
+    ['ovs-vsctl show', 'ovs-show', 'text', undefined],
+    ['ovs-vsctl -f json list Interface', 'ovs-interface', 'json', undefined],
+    ['ovs-vsctl --format=json list bridge', 'ovs-bridge', 'json', undefined],
+    ['ovs-vsctl list interface', 'ovs-interface', 'text', undefined],
+    ['ovs-ofctl dump-ports br-int', 'ovs-ofctl-dump-ports', 'text', { bridge: 'br-int' }],
+    ['ovn-nbctl --db=ssl:10.0.0.1:9641 -f json list Logical_Switch_Port', 'ovn-lsp', 'json', undefined],
+    ['iptables -S', 'iptables-rules', 'text', undefined],
+    ['iptables -t raw -S', 'iptables-rules', 'text', { table: 'raw' }],
+    ['iptables-save', 'iptables-filter', 'text', { table: 'all' }],
+    ['iptables-save -t raw', 'iptables-raw', 'text', undefined],
+    ['sysctl net.ipv4.ip_forward', 'sysctl', 'text', undefined],
+    ['cat /run/peerpod/podnetwork.json', 'peerpod-config', 'json', undefined],
+    ['bpftool net show', 'bpftool-net', 'text', undefined],
+    ['bpftool -j net show', 'bpftool-net', 'json', undefined],
+    ['conntrack -S', 'conntrack-stats', 'text', undefined],
+    ['hostname', 'hostname', 'text', undefined],
+  ];
+  it.each(cases)('reads "%s" as %s (%s)', (line, id, format, params) => {
+    const got = recognizeCommand(line);
+    expect(got?.id).toBe(id);
+    expect(got?.format).toBe(format);
+    expect(got?.params).toEqual(params);
+    expect(got?.netns).toBeUndefined();
+  });
+
+  it('strips sudo and ip netns exec and reports the namespace with the inner argv', () => {
+    expect(recognizeCommand('sudo ip netns exec c16c7a01-aa ip -d link show')).toEqual({
+      id: 'ip-link', format: 'text', netns: 'c16c7a01-aa', argv: ['ip', '-d', 'link', 'show'],
+    });
+  });
+
+  it('reads ip -n NS as running inside NS and drops the option from argv', () => {
+    expect(recognizeCommand('ip -n podns -j addr show')).toMatchObject({ id: 'ip-addr', format: 'json', netns: 'podns', argv: ['ip', '-j', 'addr', 'show'] });
+  });
+
+  it('reads nsenter --net=/run/netns/NS and nsenter -t 1 -n (the host root namespace)', () => {
+    expect(recognizeCommand('nsenter --net=/run/netns/podns -- ip r')).toMatchObject({ id: 'ip-route', netns: 'podns' });
+    expect(recognizeCommand('nsenter -t 1 -n ip a')?.netns).toBeUndefined();
+    expect(recognizeCommand('nsenter -t 4242 -n ip a')?.netns).toBe('pid:4242');
+  });
+
+  it('expands $NS and ${NS} from earlier assignments', () => {
+    expect(recognizeCommand('ip netns exec $NS ip a', { NS: 'abc' })?.netns).toBe('abc');
+    expect(recognizeCommand('ip -n "${NS}" r', { NS: 'abc' })?.netns).toBe('abc');
+    expect(recognizeCommand('NS=xyz; ip netns exec $NS ip a')?.netns).toBe('xyz');
+  });
+
+  it('returns null for unset variables, pipes, writes and unknown tools', () => {
+    expect(recognizeCommand('ip netns exec $NS ip a')).toBeNull();
+    expect(recognizeCommand('ip a | grep inet')).toBeNull();
+    expect(recognizeCommand('ip link set eth0 down')).toBeNull();
+    expect(recognizeCommand('sysctl -w net.ipv4.ip_forward=1')).toBeNull();
+    expect(recognizeCommand('ls -l')).toBeNull();
+  });
+
+  it('keeps an untrusted namespace name as one argv element', () => {
+    const got = recognizeCommand(`ip netns exec 'a b;rm -rf /' ip a`);
+    expect(got?.netns).toBe('a b;rm -rf /');
+    expect(got?.argv).toEqual(['ip', 'a']);
+  });
+});
+
+describe('interpretLine', () => {
+  it('reads assignments, namespace shells and host changes', () => {
+    expect(interpretLine('export NS=abc')).toEqual({ kind: 'assign', assignments: { NS: 'abc' } });
+    expect(interpretLine('ip netns exec podns bash')).toMatchObject({ kind: 'enter', netns: 'podns' });
+    expect(interpretLine('oc debug node/worker-2')).toMatchObject({ kind: 'host', host: 'worker-2' });
+    expect(interpretLine('ip a | head').kind).toBe('unknown');
+  });
+});

@@ -1,0 +1,96 @@
+/**
+ * Builds the app once (`next build`, skipped when .next is newer than every source file) and starts
+ * `next start` on a free port with a throwaway data directory.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+const ROOT = path.resolve(__dirname, '../..');
+const BUILD_ID = path.join(ROOT, '.next', 'BUILD_ID');
+const SOURCE_DIRS = ['app', 'components', 'lib'];
+
+function newestSource(dir: string): number {
+  let newest = 0;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestSource(full) : fs.statSync(full).mtimeMs);
+  }
+  return newest;
+}
+
+export function buildIsCurrent(): boolean {
+  if (!fs.existsSync(BUILD_ID)) return false;
+  const built = fs.statSync(BUILD_ID).mtimeMs;
+  return SOURCE_DIRS.every((dir) => newestSource(path.join(ROOT, dir)) < built);
+}
+
+export function ensureBuild(): void {
+  if (buildIsCurrent()) return;
+  const result = spawnSync('npx', ['next', 'build'], { cwd: ROOT, stdio: 'pipe', encoding: 'utf8', timeout: 600_000 });
+  if (result.status !== 0) throw new Error(`next build failed:\n${result.stdout}\n${result.stderr}`);
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (address && typeof address === 'object' ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+export interface RunningApp {
+  url: string;
+  dataDir: string;
+  stop(): Promise<void>;
+}
+
+async function waitForHttp(url: string, child: ChildProcess, log: () => string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`next start exited (${child.exitCode}):\n${log()}`);
+    try {
+      const response = await fetch(url);
+      if (response.status < 500) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`next start did not answer on ${url}:\n${log()}`);
+}
+
+/** TUNNELSCOPE_E2E_URL points the tests at an already running server (e.g. `next dev`) instead. */
+export async function startApp(): Promise<RunningApp> {
+  const external = process.env.TUNNELSCOPE_E2E_URL;
+  if (external) return { url: external.replace(/\/$/, ''), dataDir: '', stop: async () => {} };
+  ensureBuild();
+  const port = await freePort();
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tunnelscope-e2e-'));
+  const child = spawn(path.join(ROOT, 'node_modules', '.bin', 'next'), ['start', '-p', String(port), '-H', '127.0.0.1'], {
+    cwd: ROOT,
+    env: { ...process.env, TUNNELSCOPE_DATA_DIR: dataDir, NODE_ENV: 'production', DATABASE_URL: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  const url = `http://127.0.0.1:${port}`;
+  await waitForHttp(url, child, () => output);
+  return {
+    url,
+    dataDir,
+    async stop() {
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        await exited;
+      }
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

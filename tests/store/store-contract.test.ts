@@ -1,0 +1,214 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { analyze, type Analysis } from '@/lib/analyze';
+import type { CaptureBundle } from '@/lib/capture/types';
+import type { Finding } from '@/lib/diagnose/types';
+import { createStore, InvalidCursorError, type StoreOptions } from '@/lib/store';
+import type { SnapshotStore } from '@/lib/store/types';
+import { backends, type Backend } from './backends';
+import { FIXTURE_DEVICES, makeBundle } from './bundles';
+
+/** Wraps the real analysis and adds one critical finding for every host whose name starts with "faulty". */
+function analyzeWithFaults(bundle: CaptureBundle): Analysis {
+  const real = analyze(bundle);
+  const extra: Finding[] = bundle.hosts
+    .filter((h) => h.name.startsWith('faulty'))
+    .map((h) => ({
+      rule: 'test-fault',
+      severity: 'critical',
+      title: `fault on ${h.name}`,
+      explanation: 'injected by the test',
+      evidence: [],
+      elements: [`host:${h.name}`],
+    }));
+  return { ...real, findings: [...real.findings, ...extra] };
+}
+
+describe.each(backends.map((make) => make()))('snapshot store on $name', (backend: Backend) => {
+  const open: SnapshotStore[] = [];
+  async function store(options: StoreOptions = {}, config = backend.fresh()): Promise<SnapshotStore> {
+    const s = await createStore(config, { analyze: analyzeWithFaults, ...options });
+    open.push(s);
+    return s;
+  }
+
+  beforeAll(() => backend.start());
+  afterAll(async () => {
+    for (const s of open.splice(0)) await s.close();
+    await backend.stop();
+  });
+
+  it('creates a snapshot whose metadata names hosts, partial hosts, cluster, counts and rules version', async () => {
+    const s = await store();
+    const meta = await s.create({
+      bundle: makeBundle({ hosts: ['worker-1', 'faulty-podvm'], cluster: 'ocp-412', partial: ['faulty-podvm'] }),
+      title: '  MAC   mismatch  ',
+    });
+    expect(meta.title).toBe('MAC mismatch');
+    expect(meta.hosts).toEqual(['worker-1', 'faulty-podvm']);
+    expect(meta.partialHosts).toEqual(['faulty-podvm']);
+    expect(meta.cluster).toBe('ocp-412');
+    expect(meta.counts).toEqual({ critical: 1, warning: 0, info: 0 });
+    expect(meta.rulesVersion).toBe(analyze(makeBundle()).rulesVersion);
+    expect(meta.source).toEqual({ kind: 'synthetic', detail: 'tests' });
+    const listed = await s.list({});
+    expect(listed.items).toEqual([meta]);
+  });
+
+  it('gives a default title from the source and hosts when none is given', async () => {
+    const s = await store();
+    const meta = await s.create({ bundle: makeBundle({ hosts: ['a', 'b'] }) });
+    expect(meta.title).toBe('synthetic capture of a, b');
+  });
+
+  it('returns the stored bundle unchanged and a view with the devices of the ip-link output', async () => {
+    const s = await store();
+    const bundle = makeBundle({ hosts: ['worker-1'] });
+    const meta = await s.create({ bundle });
+    expect(await s.getBundle(meta.id)).toEqual(bundle);
+    const full = await s.get(meta.id);
+    expect(full?.bundle).toEqual(bundle);
+    const view = await s.getView(meta.id);
+    expect(view?.meta).toEqual(meta);
+    expect(view?.rulesVersion).toBe(meta.rulesVersion);
+    expect(view?.rediagnosed).toBe(false);
+    const labels = view?.topology.nodes.filter((n) => n.kind === 'interface').map((n) => n.label);
+    expect(labels).toEqual(expect.arrayContaining(FIXTURE_DEVICES));
+  });
+
+  it('re-diagnoses a stored snapshot with the current rules when asked, keeping the stored metadata', async () => {
+    const config = backend.fresh();
+    const first = await createStore(config, { analyze: (b) => ({ ...analyze(b), rulesVersion: 'old-rules', findings: [] }) });
+    const meta = await first.create({ bundle: makeBundle({ hosts: ['faulty-1'] }) });
+    await first.close();
+    const current = await store({}, config);
+    const oldView = await current.getView(meta.id);
+    expect(oldView?.rulesVersion).toBe('old-rules');
+    expect(oldView?.findings).toEqual([]);
+    const fresh = await current.getView(meta.id, { rediagnose: true });
+    expect(fresh?.rediagnosed).toBe(true);
+    expect(fresh?.rulesVersion).toBe(analyze(makeBundle()).rulesVersion);
+    expect(fresh?.findings.map((f) => f.rule)).toEqual(['test-fault']);
+    expect(fresh?.meta.rulesVersion).toBe('old-rules');
+  });
+
+  it('answers null for an id that does not exist', async () => {
+    const s = await store();
+    const missing = 'AAAAAAAAAAAAAAAAAAAAAAAA';
+    expect(await s.get(missing)).toBeNull();
+    expect(await s.getView(missing)).toBeNull();
+    expect(await s.getView(missing, { rediagnose: true })).toBeNull();
+    expect(await s.getBundle(missing)).toBeNull();
+  });
+
+  it('lists newest first and pages through every snapshot exactly once with the cursor', async () => {
+    let t = Date.parse('2025-03-01T00:00:00.000Z');
+    // Two snapshots share each timestamp so that the id breaks ties.
+    const s = await store({ now: () => new Date(Math.floor(t++ / 2) * 2) });
+    const created: string[] = [];
+    for (let i = 0; i < 7; i += 1) created.push((await s.create({ bundle: makeBundle({ hosts: [`h${i}`] }) })).id);
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      const page = await s.list({ limit: 3, cursor });
+      seen.push(...page.items.map((m) => m.id));
+      cursor = page.nextCursor;
+      pages += 1;
+    } while (cursor);
+    expect(pages).toBe(3);
+    expect(new Set(seen).size).toBe(7);
+    expect([...seen].sort()).toEqual([...created].sort());
+    const all = await s.list({ limit: 100 });
+    const times = all.items.map((m) => m.createdAt);
+    expect([...times].sort().reverse()).toEqual(times);
+  });
+
+  it('rejects a cursor it did not produce', async () => {
+    const s = await store();
+    await expect(s.list({ cursor: 'not-a-cursor' })).rejects.toBeInstanceOf(InvalidCursorError);
+  });
+
+  it('filters the list by host, cluster and faults', async () => {
+    const s = await store();
+    const a = await s.create({ bundle: makeBundle({ hosts: ['worker-1', 'podvm-1'], cluster: 'east' }) });
+    const b = await s.create({ bundle: makeBundle({ hosts: ['faulty-2'], cluster: 'west' }) });
+    const c = await s.create({ bundle: makeBundle({ hosts: ['worker-1'] }) });
+    const ids = async (q: Parameters<SnapshotStore['list']>[0]) => (await s.list(q)).items.map((m) => m.id).sort();
+    expect(await ids({ host: 'worker-1' })).toEqual([a.id, c.id].sort());
+    expect(await ids({ host: 'podvm-1' })).toEqual([a.id]);
+    expect(await ids({ host: 'worker' })).toEqual([]);
+    expect(await ids({ cluster: 'west' })).toEqual([b.id]);
+    expect(await ids({ hasFaults: true })).toEqual([b.id]);
+    expect(await ids({ hasFaults: false })).toEqual([a.id, c.id].sort());
+    expect(await ids({ host: 'worker-1', cluster: 'east' })).toEqual([a.id]);
+  });
+
+  it('keeps every snapshot across closing and reopening the store', async () => {
+    const config = backend.fresh();
+    const first = await createStore(config);
+    const meta = await first.create({ bundle: makeBundle({ hosts: ['persist-1'] }) });
+    await first.close();
+    const again = await store({}, config);
+    expect((await again.list({})).items).toEqual([meta]);
+    expect((await again.getBundle(meta.id))?.hosts[0].name).toBe('persist-1');
+  });
+
+  it('stores 20 concurrent creates with unique ids, all listed and readable', async () => {
+    const s = await store();
+    const metas = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => s.create({ bundle: makeBundle({ hosts: [`par-${i}`] }) })),
+    );
+    const ids = metas.map((m) => m.id);
+    expect(new Set(ids).size).toBe(20);
+    const listed = await s.list({ limit: 100 });
+    expect(listed.items.map((m) => m.id).sort()).toEqual([...ids].sort());
+    const views = await Promise.all(ids.map((id) => s.getView(id)));
+    expect(views.every((v) => v !== null && v.topology.nodes.length > 0)).toBe(true);
+  });
+
+  it('issues url-safe ids of at least 128 bits that never repeat', async () => {
+    const s = await store();
+    const ids = new Set<string>();
+    for (let i = 0; i < 40; i += 1) ids.add((await s.create({ bundle: makeBundle() })).id);
+    expect(ids.size).toBe(40);
+    for (const id of ids) {
+      expect(id).toMatch(/^[A-Za-z0-9_-]+$/);
+      // 6 bits per base64url character: 22 characters carry at least 128 bits.
+      expect(id.length).toBeGreaterThanOrEqual(22);
+    }
+  });
+
+  it('stores nothing when analysis of the bundle fails', async () => {
+    const s = await store({
+      analyze: () => {
+        throw new Error('parser exploded');
+      },
+    });
+    await expect(s.create({ bundle: makeBundle() })).rejects.toThrow('parser exploded');
+    expect((await s.list({})).items).toEqual([]);
+  });
+
+  it('keeps only the newest snapshots when a maximum count is set', async () => {
+    let t = Date.parse('2025-04-01T00:00:00.000Z');
+    const s = await store({ now: () => new Date((t += 1000)) }, backend.fresh({ maxCount: 3 }));
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i += 1) ids.push((await s.create({ bundle: makeBundle({ hosts: [`r${i}`] }) })).id);
+    const listed = (await s.list({})).items.map((m) => m.id);
+    expect(listed).toEqual(ids.slice(2).reverse());
+    expect(await s.get(ids[0])).toBeNull();
+    expect((await s.list({ host: 'r0' })).items).toEqual([]);
+  });
+
+  it('removes snapshots older than the maximum age when a new one is created', async () => {
+    let now = Date.parse('2025-05-01T00:00:00.000Z');
+    const s = await store({ now: () => new Date(now) }, backend.fresh({ maxAgeDays: 7 }));
+    const old = await s.create({ bundle: makeBundle({ hosts: ['old'] }) });
+    now += 3 * 86_400_000;
+    const middle = await s.create({ bundle: makeBundle({ hosts: ['middle'] }) });
+    now += 5 * 86_400_000;
+    const latest = await s.create({ bundle: makeBundle({ hosts: ['latest'] }) });
+    const listed = (await s.list({})).items.map((m) => m.id);
+    expect(listed).toEqual([latest.id, middle.id]);
+    expect(await s.getBundle(old.id)).toBeNull();
+  });
+});

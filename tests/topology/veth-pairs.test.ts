@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { buildTopology } from '@/lib/topology/build';
+import { edgeId, ifaceId } from '@/lib/topology/ids';
+import { host, iface, ns, withIface, withNs } from '@/tests/fixtures/topology/builders';
+import { ciliumHost, CILIUM_DEFAULT } from '@/tests/fixtures/topology/cilium';
+import { LAB_PEERPOD, OTHER_PEERPOD, peerPodHosts } from '@/tests/fixtures/topology/ovn-peerpod';
+
+describe('veth pairs', () => {
+  it.each([LAB_PEERPOD, OTHER_PEERPOD])('pairs the pod eth0 with its host end across namespaces via link_netnsid ($worker)', (p) => {
+    const t = buildTopology(peerPodHosts(p));
+    const id = edgeId('veth', ifaceId(p.worker, null, p.hostVeth), ifaceId(p.worker, p.podNs, 'eth0'));
+    expect(t.edges.find((e) => e.id === id)?.kind).toBe('veth');
+    expect(t.edges.filter((e) => e.kind === 'veth')).toHaveLength(1);
+  });
+
+  it('pairs same-namespace veths by link name (cilium_host ⇄ cilium_net) and lxc veths across namespaces', () => {
+    const t = buildTopology([ciliumHost()]);
+    const h = CILIUM_DEFAULT.name;
+    expect(t.edges.some((e) => e.id === edgeId('veth', ifaceId(h, null, 'cilium_host'), ifaceId(h, null, 'cilium_net')))).toBe(true);
+    for (const pod of CILIUM_DEFAULT.pods) {
+      expect(t.edges.some((e) => e.id === edgeId('veth', ifaceId(h, null, pod.lxc), ifaceId(h, pod.netns, 'eth0')))).toBe(true);
+    }
+  });
+
+  it('marks peer-missing when the kernel reports @NONE', () => {
+    const hosts = withIface(peerPodHosts(), LAB_PEERPOD.worker, null, LAB_PEERPOD.hostVeth, (i) => ({ ...i, link: null, linkIndex: undefined, linkNetnsId: undefined }));
+    const t = buildTopology(withNs(hosts, LAB_PEERPOD.worker, LAB_PEERPOD.podNs, (n) => ({ ...n, interfaces: n.interfaces.filter((i) => i.name !== 'eth0') })));
+    expect(t.nodes.find((n) => n.id === ifaceId(LAB_PEERPOD.worker, null, LAB_PEERPOD.hostVeth))?.marks).toContain('peer-missing');
+    expect(t.unresolved?.some((u) => u.kind === 'veth' && u.from === ifaceId(LAB_PEERPOD.worker, null, LAB_PEERPOD.hostVeth))).toBe(true);
+  });
+
+  it('marks peer-missing when the peer ifindex is absent from the captured namespace', () => {
+    const t = buildTopology(withIface(peerPodHosts(), LAB_PEERPOD.worker, null, LAB_PEERPOD.hostVeth, (i) => ({ ...i, linkIndex: 99 })));
+    expect(t.nodes.find((n) => n.id === ifaceId(LAB_PEERPOD.worker, null, LAB_PEERPOD.hostVeth))?.marks).toEqual(['peer-missing']);
+  });
+
+  it('marks peer-elsewhere when link_netnsid names a namespace that was not captured', () => {
+    const hosts = withNs(peerPodHosts(), LAB_PEERPOD.worker, null, (n) => ({ ...n, netnsIds: [...n.netnsIds, { nsid: 5, name: 'uncaptured' }] }));
+    const t = buildTopology(withIface(hosts, LAB_PEERPOD.worker, null, LAB_PEERPOD.hostVeth, (i) => ({ ...i, linkNetnsId: 5 })));
+    expect(t.nodes.find((n) => n.id === ifaceId(LAB_PEERPOD.worker, null, LAB_PEERPOD.hostVeth))?.marks).toEqual(['peer-elsewhere']);
+  });
+
+  it('resolves a pair from text name@ifN without ip netns list-id when both ends point at each other', () => {
+    const a = iface({ ifindex: 20, name: 'vethA', kind: 'device', link: 'if3', linkNetnsId: 4 });
+    const b = iface({ ifindex: 3, name: 'eth0', kind: 'device', link: 'if20', linkNetnsId: 0 });
+    const t = buildTopology([host('n1', 'node', [ns(null, { interfaces: [a] }), ns('p1', { interfaces: [b] })])]);
+    expect(t.edges.map((e) => e.id)).toEqual([edgeId('veth', ifaceId('n1', null, 'vethA'), ifaceId('n1', 'p1', 'eth0'))]);
+  });
+
+  it('does not treat a vxlan moved into a pod namespace (link_index = own ifindex) as a veth', () => {
+    const t = buildTopology(peerPodHosts());
+    expect(t.edges.filter((e) => e.kind === 'veth' && e.id.includes('vxlan'))).toEqual([]);
+  });
+});
