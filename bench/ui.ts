@@ -55,7 +55,7 @@ export async function uiBench(): Promise<void> {
   if (!base.ok) throw new Error(base.error);
 
   const { createStore } = await import('@/lib/store');
-  const store = createStore({ kind: 'sqlite', dataDir });
+  const store = await createStore({ kind: 'sqlite', file: path.join(dataDir, 'tunnelscope.db') });
   const ids: Record<number, string> = {};
   for (const hosts of [50, 500]) {
     const meta = await store.create({ bundle: syntheticBundle(base.bundle, hosts, 4), title: `bench ${hosts} hosts` });
@@ -83,7 +83,7 @@ export async function uiBench(): Promise<void> {
       });
       const start = Date.now();
       await page.goto(`${url}/s/${ids[hosts]}`);
-      await page.waitForSelector('[data-graph-ready="true"]', { timeout: 60_000 });
+      await page.waitForSelector('[data-testid="topology-canvas"][data-ready="true"]', { timeout: 60_000 });
       const ms = Date.now() - start;
       await Promise.all(scripts);
       console.log(`  ${String(hosts).padStart(3)} hosts: interactive graph after ${ms} ms (target < 2000 ms for 500)`);

@@ -143,13 +143,12 @@ async function createSnapshot(bundle: CaptureBundle, title: string | undefined, 
     }
     return `${server.replace(/\/$/, '')}/s/${body.meta.id}`;
   }
-  const { getStore } = await import('@/lib/store');
-  const store = getStore();
+  const { getStore, closeStore } = await import('@/lib/store');
   try {
-    const meta = await store.create({ bundle, title });
+    const meta = await getStore().create({ bundle, title });
     return `${publicUrl()}/s/${meta.id}`;
   } finally {
-    await store.close();
+    await closeStore();
   }
 }
 
