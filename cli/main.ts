@@ -11,6 +11,9 @@ import type { CaptureBundle } from '@/lib/capture/types';
 import { analyze } from '@/lib/analyze';
 import { traceRoute } from '@/lib/diagnose/trace';
 import { captureFromSource, SOURCE_KINDS, type SourceKind } from '@/lib/sources';
+import { getStore, closeStore } from '@/lib/store';
+import { labPrerequisites, labUp } from '@/lib/lab';
+import { runLabCli } from '@/lib/lab/cli';
 
 const HELP = `tunnelscope — device-level network topology and fault finder for Kubernetes nodes and peer-pod VMs
 
@@ -143,7 +146,6 @@ async function createSnapshot(bundle: CaptureBundle, title: string | undefined, 
     }
     return `${server.replace(/\/$/, '')}/s/${body.meta.id}`;
   }
-  const { getStore, closeStore } = await import('@/lib/store');
   try {
     const meta = await getStore().create({ bundle, title });
     return `${publicUrl()}/s/${meta.id}`;
@@ -189,7 +191,6 @@ async function cmdServe(args: ParsedArgs, io: Io): Promise<number> {
 }
 
 async function cmdDemo(args: ParsedArgs, io: Io): Promise<number> {
-  const { labPrerequisites, labUp } = await import('@/lib/lab');
   const prereq = await labPrerequisites();
   let kind: SourceKind = 'sample';
   if (prereq.ok) {
@@ -209,7 +210,6 @@ async function cmdDemo(args: ParsedArgs, io: Io): Promise<number> {
 }
 
 async function cmdLab(args: string[], io: Io): Promise<number> {
-  const { runLabCli } = await import('@/lib/lab/cli');
   return runLabCli(args, io.out);
 }
 
@@ -250,7 +250,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     }
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    io.err(`tunnelscope: error: ${message.split('\n')[0]}`);
+    io.err(`tunnelscope: error: ${message.split('\n')[0].slice(0, 400)}`);
     return 2;
   }
 }

@@ -8,6 +8,7 @@ import { BUNDLE_FORMAT, BUNDLE_VERSION, type CaptureBundle } from '@/lib/capture
 import { collectHost, collectHosts } from '@/lib/capture/collect';
 import { LocalRunner, PrefixRunner } from '@/lib/capture/runner';
 import { parseBundle } from '@/lib/capture/bundle';
+import { labStatus } from '@/lib/lab';
 
 export type SourceKind = 'lab' | 'local' | 'sample';
 
@@ -30,7 +31,6 @@ export async function captureFromSource(kind: SourceKind): Promise<CaptureBundle
 }
 
 async function captureLab(): Promise<CaptureBundle> {
-  const { labStatus } = await import('@/lib/lab');
   const status = await labStatus({ probe: false });
   if (!status) throw new SourceError('No lab is running. Start one with: tunnelscope lab up');
   const local = new LocalRunner();

@@ -19,7 +19,31 @@ export function compareFindings(a: Finding, b: Finding): number {
   );
 }
 
+/**
+ * Symptom rules report what a root cause does further along: a device without carrier because its peer is
+ * down, a default route that is dead because its device is. In this order, a symptom finding whose devices are
+ * all already named by an earlier finding is left out, so the root cause stands alone.
+ */
+const SYMPTOM_RULES = ['link-down-or-no-carrier', 'pod-default-route-broken', 'pod-route-missing'];
+
+function isEdgeId(id: string): boolean {
+  return id.includes('|');
+}
+
+export function withoutSymptoms(findings: Finding[]): Finding[] {
+  const covered = new Set(findings.filter((f) => !SYMPTOM_RULES.includes(f.rule)).flatMap((f) => f.elements));
+  const dropped = new Set<Finding>();
+  for (const rule of SYMPTOM_RULES) {
+    for (const finding of findings.filter((f) => f.rule === rule)) {
+      const devices = finding.elements.filter((id) => !isEdgeId(id));
+      if (devices.length > 0 && devices.every((id) => covered.has(id))) dropped.add(finding);
+      else finding.elements.forEach((id) => covered.add(id));
+    }
+  }
+  return findings.filter((f) => !dropped.has(f));
+}
+
 export function diagnose(topology: Topology): Diagnosis {
-  const findings = RULES.flatMap((rule) => rule.run(topology));
+  const findings = withoutSymptoms(RULES.flatMap((rule) => rule.run(topology)));
   return { rulesVersion: RULES_VERSION, findings: findings.sort(compareFindings) };
 }

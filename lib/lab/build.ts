@@ -32,6 +32,8 @@ export async function buildScenario(dir: string, scenario: ScenarioSpec): Promis
     const host = await add(await createHost(dir, { name: w.name, netns: w.netns, role: 'worker', cni: 'ovn' }));
     host.ovs = { dbSocket: OVS_DB_SOCKET, ovnNbSocket: OVN_NB_SOCKET };
     await plug(host);
+    // Kubernetes nodes route pod traffic: ip_forward is on, as kubelet and the CNI require.
+    await onHost(host, ['sysctl', '-qw', 'net.ipv4.ip_forward=1']);
     await startOvn(host, w);
     await setupBrEx(host, w);
     await setupLogicalNetwork(host, w);

@@ -79,6 +79,7 @@ async function toggleDuplicate(ctx: FaultContext, broken: boolean): Promise<void
   await onHost(w, ['ip', 'link', 'add', DUPLICATE.hostVeth, 'mtu', String(pod.mtu), 'type', 'veth', 'peer', 'name', 'eth0', 'netns', DUPLICATE.netns]);
   await inDup(['ip', 'link', 'set', 'eth0', 'address', DUPLICATE.mac, 'mtu', String(pod.mtu), 'up']);
   await inDup(['ip', 'addr', 'add', `${pod.ip}/${pod.prefix}`, 'dev', 'eth0']);
+  await inDup(['ip', 'route', 'add', 'default', 'via', pod.gateway, 'dev', 'eth0']);
   await onHost(w, ['ip', 'link', 'set', DUPLICATE.hostVeth, 'up']);
   await kernelBlindPort(w, DUPLICATE.hostVeth);
   // ovn-nbctl lsp-set-addresses refuses a duplicate IP; an IPAM bug writes the NB row directly, and so does this.

@@ -1,5 +1,5 @@
 /** Parse layer entry: a host's raw command outputs → typed host state (DESIGN.md §2). */
-import type { CommandRecord, HostCapture } from '@/lib/capture/types';
+import type { CommandId, CommandRecord, HostCapture } from '@/lib/capture/types';
 import type { HostState, ParseProblem } from './types';
 import type { ParseResult } from './parser';
 import { commandLine } from './parser';
@@ -44,6 +44,7 @@ export function parseHost(capture: HostCapture): HostState {
   const extras: HostExtras = {};
   const namespaces = capture.namespaces.map((nsCapture) => {
     const ns = emptyNamespace(nsCapture.netns);
+    const collected = new Set<CommandId>();
     for (const record of nsCapture.commands) {
       if (record.status === 'missing-tool') {
         missingTools.add(toolOf(record));
@@ -51,6 +52,7 @@ export function parseHost(capture: HostCapture): HostState {
       }
       const status = statusProblem(record, nsCapture.netns);
       if (status) problems.push(status);
+      if (record.status === 'ok' && !record.truncated) collected.add(record.id);
       const result = parseRecord(record);
       if (!result) continue;
       problems.push(...result.problems);
@@ -58,6 +60,7 @@ export function parseHost(capture: HostCapture): HostState {
       mergeIntoHost(extras, result.state);
     }
     resolvePeerNamespaces(ns);
+    ns.collected = [...collected].sort();
     return ns;
   });
   const state: HostState = {

@@ -1,5 +1,5 @@
 /** Merging what each command says into one namespace and one host. */
-import type { Interface, NamespaceState, NetnsId, OvsState } from './types';
+import type { Interface, NamespaceState, NetnsId, OvsState, TcFilter } from './types';
 import type { ParsedState } from './parser';
 
 export function emptyNamespace(netns: string | null): NamespaceState {
@@ -19,7 +19,7 @@ export function mergeIntoNamespace(ns: NamespaceState, s: ParsedState): void {
   if (s.routeLookups) ns.routeLookups = [...(ns.routeLookups ?? []), ...s.routeLookups];
   if (s.neighbors) ns.neighbors.push(...s.neighbors);
   if (s.qdiscs) ns.qdiscs.push(...s.qdiscs);
-  if (s.tcFilters) ns.tcFilters.push(...s.tcFilters);
+  if (s.tcFilters) ns.tcFilters = uniqueFilters([...ns.tcFilters, ...s.tcFilters]);
   if (s.fdb) ns.fdb.push(...s.fdb);
   if (s.firewall) ns.firewall.push(...s.firewall);
   if (s.sysctls) Object.assign(ns.sysctls, s.sysctls);
@@ -98,4 +98,15 @@ function mergeOvs(base: OvsState | undefined, next: Partial<OvsState>): OvsState
     version: b.version ?? next.version,
     portStats: next.portStats ? [...(b.portStats ?? []), ...next.portStats] : b.portStats,
   };
+}
+
+/** The same filter can be listed by two commands (both hooks of a legacy ingress qdisc): keep it once. */
+function uniqueFilters(filters: TcFilter[]): TcFilter[] {
+  const seen = new Set<string>();
+  return filters.filter((f) => {
+    const key = JSON.stringify([f.dev, f.hook, f.kind, f.pref, f.protocol, f.bpfName, f.actions]);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }

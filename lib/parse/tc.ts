@@ -63,12 +63,14 @@ export const parseTcFilter: Parser = (record) => {
 };
 
 function hookOf(input: ParseInput, parent: string | undefined, said?: 'ingress' | 'egress'): 'ingress' | 'egress' {
-  const fromCommand = input.params.hook ?? input.argv.find((a) => a === 'ingress' || a === 'egress');
-  if (fromCommand === 'ingress' || fromCommand === 'egress') return fromCommand;
-  if (said) return said;
+  // The filter's own parent wins over the hook the command asked for: with the legacy ingress qdisc,
+  // `tc filter show dev X egress` lists the ingress filters (parent ffff:) again.
   // clsact: ffff:fff2 is ingress, ffff:fff3 egress; the ingress qdisc's filters hang at ffff:.
   if (parent === 'ffff:fff3') return 'egress';
   if (parent === 'ffff:' || parent === 'ffff:fff2') return 'ingress';
+  const fromCommand = input.params.hook ?? input.argv.find((a) => a === 'ingress' || a === 'egress');
+  if (fromCommand === 'ingress' || fromCommand === 'egress') return fromCommand;
+  if (said) return said;
   return 'egress';
 }
 

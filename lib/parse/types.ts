@@ -1,4 +1,5 @@
 /** Typed state of one host, parsed from its command outputs. Pure data; no classes. */
+import type { CommandId } from '@/lib/capture/types';
 
 /** Where a parsed fact came from, so evidence can quote the exact output. */
 export interface SourceRef {
@@ -188,6 +189,11 @@ export interface NamespaceState {
   routeLookups?: Route[];
   /** `conntrack -S` counters summed over CPUs, e.g. { insert_failed: 0, drop: 3 }. */
   conntrackStats?: Record<string, number>;
+  /**
+   * Commands that ran completely in this namespace. An empty table from a command that ran means "none";
+   * from a command that did not run it means "unknown", and rules must not judge it.
+   */
+  collected?: CommandId[];
 }
 
 export interface OvsBridge {

@@ -250,6 +250,10 @@ describe.each(backends.map((make) => make()))('snapshot API on $name', (backend:
       expect(view.rediagnosed).toBe(true);
       expect(view.rulesVersion).toBe(meta.rulesVersion);
       expect(view.findings.map((f) => f.rule)).toEqual(['vxlan-down']);
+      const stored = await getView(meta.id);
+      const current = await getView(meta.id, '?rules=current');
+      // Different bytes (rediagnosed flag) need different strong ETags.
+      expect(current.headers.get('etag')).not.toBe(stored.headers.get('etag'));
       await expectError(await getView(meta.id, '?rules=tomorrow'), 400, 'bad_request');
     });
 

@@ -14,9 +14,9 @@ export const ipForwardDisabled: Rule = {
     for (const host of topology.hosts) {
       const root = rootNamespace(host);
       if (!root || root.sysctls['net.ipv4.ip_forward'] !== '0') continue;
-      const pods = podVethHostEnds(host).length;
-      const hasPodNs = host.namespaces.some((ns) => ns.netns !== null);
-      if (pods === 0 && !hasPodNs && host.role !== 'worker') continue;
+      // A pod VM only terminates its tunnel: the kernel decapsulates straight into podns, nothing is forwarded.
+      const routesPods = podVethHostEnds(host).length > 0 || host.role === 'worker' || host.role === 'node';
+      if (!routesPods) continue;
       out.push({
         rule: ID,
         severity: 'critical',

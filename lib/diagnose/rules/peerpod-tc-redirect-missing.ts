@@ -3,7 +3,6 @@ import type { HostState, NamespaceState } from '@/lib/parse/types';
 import { edgeId, ifaceId } from '@/lib/topology/ids';
 import { deviceEvidence, entityEvidence } from '../evidence';
 import { inNetns, where } from '../fix';
-import { isOperDown } from '../devices';
 import { peerPodLinks } from '../peerpod';
 import { redirectsIn } from '../redirects';
 
@@ -20,7 +19,8 @@ function brokenTargets(host: HostState, ns: NamespaceState): Finding[] {
   const out: Finding[] = [];
   for (const r of redirectsIn(ns)) {
     const target = ns.interfaces.find((i) => i.name === r.to);
-    if (target && !isOperDown(target)) continue;
+    // A target without carrier is the link rule's finding; here only a missing or admin-down target counts.
+    if (target && target.up) continue;
     const from = ifaceId(host.name, ns.netns, r.from);
     const to = ifaceId(host.name, ns.netns, r.to);
     const dangling = /^if\d+$/.test(r.to) || !target;

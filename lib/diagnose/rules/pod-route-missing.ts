@@ -1,10 +1,24 @@
 import type { Finding, Rule } from '../types';
-import { deviceId, globalAddresses, isPlainTunnel, rootNamespace } from '../devices';
+import type { Interface, NamespaceState } from '@/lib/parse/types';
+import { deviceId, globalAddresses, isOperDown, isPlainTunnel, rootNamespace } from '../devices';
+import { inCidr, networkOf } from '../ip';
 import { deviceEvidence, entityEvidence } from '../evidence';
 import { lookupRoute, isUnusableRoute, uplinkName } from '../routes';
 import { podDevices } from '../pods';
 
 const ID = 'pod-route-missing';
+
+/** The node's device that sits in the pod's subnet (a management port or CNI bridge), if any. */
+function podFacingDevice(root: NamespaceState, ip: string): { iface: Interface; network: string } | undefined {
+  for (const iface of root.interfaces) {
+    for (const a of iface.addresses) {
+      if (a.family !== 'inet' || a.scope === 'host' || a.prefixlen >= 32 || a.prefixlen === 0) continue;
+      const network = networkOf(a.local, a.prefixlen);
+      if (network !== undefined && inCidr(ip, `${network}/${a.prefixlen}`)) return { iface, network: `${network}/${a.prefixlen}` };
+    }
+  }
+  return undefined;
+}
 
 /** The node must route each of its own pods' IPs to a pod-facing device, not out of the uplink or nowhere. */
 export const podRouteMissing: Rule = {
@@ -18,6 +32,9 @@ export const podRouteMissing: Rule = {
       if (!root || root.routes.length === 0 || pod.host.role === 'podvm' || isPlainTunnel(pod.iface)) continue;
       const uplink = uplinkName(root);
       for (const ip of globalAddresses(pod.iface)) {
+        const facing = podFacingDevice(root, ip);
+        // A down device takes its connected route with it; the link rule reports that root cause.
+        if (facing && isOperDown(facing.iface)) continue;
         const route = lookupRoute(root, ip);
         const wrong = !route || isUnusableRoute(route) || route.dst === 'default' || (uplink !== undefined && route.dev === uplink && route.gateway !== undefined);
         if (!wrong) continue;
@@ -33,7 +50,10 @@ export const podRouteMissing: Rule = {
             `instead of going to the pod's veth, bridge or management port.`,
           evidence: [deviceEvidence(pod), ...(route ? entityEvidence(pod.host, root, route) : [])],
           elements: [deviceId(pod), ...(dev ? [deviceId({ host: pod.host, ns: root, iface: dev })] : [])],
-          fix: ['# restart the CNI agent on this node so it restores the pod-subnet route, or add it by hand:', `ip route replace ${ip}/32 dev <pod-facing device>`],
+          fix: [
+            '# restart the CNI agent on this node so it restores the pod-subnet route, or add it by hand:',
+            facing ? `ip route replace ${facing.network} dev ${facing.iface.name}` : `ip route replace ${ip}/32 dev <pod-facing device>`,
+          ],
         });
       }
     }

@@ -2,7 +2,7 @@ import type { Finding, Rule } from '../types';
 import type { HostState } from '@/lib/parse/types';
 import { deviceId, type Device } from '../devices';
 import { deviceEvidence } from '../evidence';
-import { ovsBridgeOf } from '../ovs';
+import { integrationBridge, ovsBridgeOf, usesOvn } from '../ovs';
 import { redirectsIn } from '../redirects';
 import { podVethHostEnds } from '../veth';
 
@@ -15,6 +15,19 @@ function attachment(host: HostState, d: Device): string | undefined {
   return undefined;
 }
 
+/**
+ * Where this host's pod veths belong: OVN's integration bridge when the node runs OVN (pods are always its
+ * ports), otherwise the bridge most of the other pod veths are on. Undefined for routed CNIs.
+ */
+function expectedBridge(host: HostState, hostEnds: Device[]): string | undefined {
+  const integration = usesOvn(host) ? integrationBridge(host) : undefined;
+  if (integration) return `ovs:${integration.name}`;
+  const attached = hostEnds.map((e) => attachment(host, e)).filter((a): a is string => a !== undefined);
+  if (attached.length === 0 || attached.length * 2 < hostEnds.length) return undefined;
+  const count = (a: string) => attached.filter((x) => x === a).length;
+  return [...attached].sort((a, b) => count(b) - count(a))[0];
+}
+
 /** Routed CNIs (Calico, Cilium) never bridge pod veths; only judge hosts where the other pods are bridged. */
 export const podVethNotOnBridge: Rule = {
   id: ID,
@@ -24,9 +37,8 @@ export const podVethNotOnBridge: Rule = {
     const out: Finding[] = [];
     for (const host of topology.hosts) {
       const ends = podVethHostEnds(host);
-      const attached = ends.map((e) => attachment(host, e.hostEnd)).filter((a): a is string => a !== undefined);
-      if (attached.length === 0 || attached.length * 2 < ends.length) continue;
-      const bridge = attached.sort((a, b) => attached.filter((x) => x === b).length - attached.filter((x) => x === a).length)[0] ?? '';
+      const bridge = expectedBridge(host, ends.map((e) => e.hostEnd));
+      if (bridge === undefined) continue;
       const [kind, name] = bridge.split(':');
       for (const { hostEnd, podEnd } of ends) {
         if (attachment(host, hostEnd)) continue;

@@ -14,9 +14,11 @@ export const vtepFdbMissing: Rule = {
     const out: Finding[] = [];
     for (const [name, vteps] of overlayVteps(topology)) {
       for (const local of vteps) {
-        // Without any FDB output for this device the collector did not run `bridge fdb`: nothing to judge.
+        // Without `bridge fdb` output the FDB is unknown, not empty: nothing to judge. Older captures lack
+        // the list of collected commands; there any FDB entry on the device shows the command ran.
         const entries = local.ns.fdb.filter((e) => e.dev === name);
-        if (entries.length === 0) continue;
+        const fdbCollected = local.ns.collected ? local.ns.collected.includes('bridge-fdb') : entries.length > 0;
+        if (!fdbCollected) continue;
         for (const remote of vteps) {
           if (remote === local || !remote.iface.mac) continue;
           const dst = vtepAddress(remote);

@@ -10,7 +10,7 @@ export async function GET(request: Request, { params }: IdParams): Promise<Respo
     const { id } = await params;
     const { rules } = parseQuery(z.object({ rules: rulesParam }), new URL(request.url));
     const view = await loadView(id, rules);
-    return immutableResponse(request, etagFor(id, shownRules(view), 'view'), () => JSON.stringify(view), {
+    return immutableResponse(request, etagFor(id, shownRules(view), 'view', rules), () => JSON.stringify(view), {
       'Content-Type': 'application/json; charset=utf-8',
     });
   });

@@ -19,7 +19,7 @@ export async function GET(request: Request, { params }: IdParams): Promise<Respo
     const { id } = await params;
     const query = parseQuery(svgQuery, new URL(request.url));
     const view = await loadView(id, query.rules);
-    const etag = etagFor(id, shownRules(view), SVG_FORMAT, query.host ?? '', query.focus ?? '');
+    const etag = etagFor(id, shownRules(view), SVG_FORMAT, query.rules, query.host ?? '', query.focus ?? '');
     return immutableResponse(
       request,
       etag,

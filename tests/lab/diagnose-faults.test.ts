@@ -1,0 +1,113 @@
+/**
+ * Diagnosis against the real lab: each fault is injected into real devices, collected with the real collector,
+ * and must be found by its rule on the right elements — and by nothing else of warning or critical severity.
+ */
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { labBreak, labDown, labHeal, labList, labUp } from '@/lib/lab';
+import { captureFromSource } from '@/lib/sources';
+import { analyze } from '@/lib/analyze';
+import type { Finding } from '@/lib/diagnose/types';
+import { ifaceId, netnsId } from '@/lib/topology/ids';
+
+const WORKER = 'ocp-412-ovn-worker-1';
+const POD_NS = 'c16c7a01-5b9e-4d3f-8a2c-6e1f0b9d2a46';
+const PODVM = 'podvm-nginx-priv-8b726648';
+const POD_ETH0 = ifaceId(WORKER, POD_NS, 'eth0');
+const POD_VXLAN1 = ifaceId(WORKER, POD_NS, 'vxlan1');
+const VM_VXLAN0 = ifaceId(PODVM, 'podns', 'vxlan0');
+const MP0 = ifaceId(WORKER, null, 'ovn-k8s-mp0');
+
+/** fault → the rules that must fire (a fault can have more than one true consequence) and elements they name. */
+const EXPECTED: Record<string, { rules: string[]; elements: string[] }> = {
+  'podvm-mac-mismatch': { rules: ['peerpod-podvm-mac-mismatch'], elements: [VM_VXLAN0, POD_ETH0] },
+  'vxlan-vni-mismatch': { rules: ['peerpod-vni-or-port-mismatch'], elements: [POD_VXLAN1, VM_VXLAN0] },
+  'vxlan-remote-mismatch': { rules: ['peerpod-tunnel-endpoint-mismatch'], elements: [VM_VXLAN0] },
+  'vxlan-port-mismatch': { rules: ['peerpod-vni-or-port-mismatch'], elements: [POD_VXLAN1, VM_VXLAN0] },
+  'tc-redirect-missing': { rules: ['peerpod-tc-redirect-missing'], elements: [POD_ETH0, POD_VXLAN1] },
+  // The pod eth0 MTU drops below both its veth peer and the tunnel's far end: two real mismatches.
+  'mtu-mismatch': { rules: ['peerpod-mtu-mismatch', 'veth-mtu-mismatch'], elements: [POD_ETH0] },
+  'veth-host-end-down': { rules: ['link-down-or-no-carrier'], elements: [POD_ETH0] },
+  'pod-port-off-bridge': { rules: ['pod-veth-not-on-bridge'], elements: [POD_ETH0] },
+  'iface-id-missing': { rules: ['ovn-port-not-bound'], elements: [POD_ETH0] },
+  'mp0-down': { rules: ['ovn-mgmt-port-broken'], elements: [MP0] },
+  'node-route-missing': { rules: ['pod-route-missing'], elements: [POD_ETH0] },
+  'stale-neighbor': { rules: ['neighbor-mac-mismatch'], elements: [MP0, POD_ETH0] },
+  'podns-firewall-drop': { rules: ['firewall-drops-pod-traffic'], elements: [netnsId(PODVM, 'podns')] },
+  'duplicate-pod-ip': { rules: ['duplicate-ip-address'], elements: [POD_ETH0] },
+  'tunnel-peer-missing': { rules: ['tunnel-unpaired'], elements: [POD_VXLAN1] },
+  'flannel-fdb-missing': {
+    rules: ['vtep-fdb-missing'],
+    elements: [ifaceId('k8s-flannel-node-1', null, 'flannel.1'), ifaceId('k8s-flannel-node-2', null, 'flannel.1')],
+  },
+};
+
+async function diagnoseLab(): Promise<Finding[]> {
+  const bundle = await captureFromSource('lab');
+  expect(bundle.hosts.filter((h) => h.status !== 'complete').map((h) => h.name)).toEqual([]);
+  return analyze(bundle).findings;
+}
+
+const serious = (findings: Finding[]) => findings.filter((f) => f.severity !== 'info');
+
+describe('diagnosis of the lab', () => {
+  beforeAll(async () => {
+    await labUp({ scenario: 'full' });
+  }, 120_000);
+
+  afterAll(async () => {
+    await labDown();
+  });
+
+  it('finds the seed incident as the only problem: vxlan0 on the pod VM has another MAC than the pod eth0', async () => {
+    const findings = serious(await diagnoseLab());
+    expect(findings.map((f) => f.rule)).toEqual(['peerpod-podvm-mac-mismatch']);
+    const [finding] = findings;
+    expect(finding.severity).toBe('critical');
+    expect(finding.elements).toEqual(expect.arrayContaining([VM_VXLAN0, POD_ETH0]));
+    expect(finding.fix).toContain('ip netns exec podns ip link set dev vxlan0 address 0a:58:0a:84:02:2e');
+    expect(finding.evidence.flatMap((e) => e.lines).join('\n')).toContain('7e:e5:f7:e6:f5:1a');
+  });
+
+  it('reports no warning or critical finding on the healed full scenario (OVN, peer pods, Cilium, flannel)', async () => {
+    await labHeal('podvm-mac-mismatch');
+    expect(serious(await diagnoseLab())).toEqual([]);
+  });
+
+  it('covers every lab fault with an expectation', () => {
+    expect(Object.keys(EXPECTED).sort()).toEqual(labList().faults.map((f) => f.name).sort());
+  });
+
+  for (const [fault, expected] of Object.entries(EXPECTED)) {
+    it(`finds ${fault} with ${expected.rules.join(' + ')} and nothing else, and nothing once healed`, async () => {
+      await labBreak(fault);
+      let broken: Finding[];
+      try {
+        broken = serious(await diagnoseLab());
+      } finally {
+        await labHeal(fault);
+      }
+      expect([...new Set(broken.map((f) => f.rule))].sort()).toEqual([...expected.rules].sort());
+      const named = new Set(broken.flatMap((f) => f.elements));
+      for (const element of expected.elements) expect(named).toContain(element);
+      for (const finding of broken) {
+        expect(finding.evidence.length).toBeGreaterThan(0);
+        expect(finding.explanation.length).toBeGreaterThan(40);
+      }
+      expect(serious(await diagnoseLab())).toEqual([]);
+    });
+  }
+});
+
+describe('diagnosis of the healthy scenario', () => {
+  beforeAll(async () => {
+    await labUp({ scenario: 'healthy' });
+  }, 120_000);
+
+  afterAll(async () => {
+    await labDown();
+  });
+
+  it('reports no warning or critical finding', async () => {
+    expect(serious(await diagnoseLab())).toEqual([]);
+  });
+});
