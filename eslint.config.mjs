@@ -6,6 +6,10 @@ import nextPlugin from '@next/eslint-plugin-next';
 export default tseslint.config(
   { ignores: ['node_modules/', '.next/', 'data/', 'test-results/', 'next-env.d.ts', 'public/', '**/*.js'] },
   js.configs.recommended,
+  {
+    files: ['**/*.mjs'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly' } },
+  },
   ...tseslint.configs.recommended,
   {
     files: ['**/*.{ts,tsx}'],

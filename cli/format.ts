@@ -75,12 +75,16 @@ export function formatFindings(findings: Finding[]): string {
   return lines.join('\n').trimEnd();
 }
 
-export function formatTrace(trace: TraceResult): string {
+export function formatTrace(trace: TraceResult, finding?: Finding): string {
   const lines = [`trace ${trace.from} -> ${trace.to}: ${trace.ok ? 'reachable' : 'BROKEN'}`];
   trace.hops.forEach((hop, i) => {
     const mark = hop.ok ? '  ' : '✗ ';
     lines.push(`${mark}${String(i + 1).padStart(2)}. ${hop.action}  [${hop.element}]${hop.why ? ` — ${hop.why}` : ''}`);
   });
   if (!trace.ok && trace.reason) lines.push(`breaks at hop ${(trace.brokenAt ?? 0) + 1}: ${trace.reason}`);
+  if (finding) {
+    lines.push(`explained by [${finding.rule}] ${finding.title}`);
+    for (const cmd of finding.fix ?? []) lines.push(`  fix: ${cmd}`);
+  }
   return lines.join('\n');
 }

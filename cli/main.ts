@@ -9,7 +9,7 @@ import { importFiles } from '@/lib/capture/import';
 import { serializeBundle } from '@/lib/capture/bundle';
 import type { CaptureBundle } from '@/lib/capture/types';
 import { analyze } from '@/lib/analyze';
-import { traceRoute } from '@/lib/diagnose/trace';
+import { findingForTrace, traceRoute } from '@/lib/diagnose/trace';
 import { captureFromSource, SOURCE_KINDS, type SourceKind } from '@/lib/sources';
 import { getStore, closeStore } from '@/lib/store';
 import { labPrerequisites, labUp } from '@/lib/lab';
@@ -123,9 +123,10 @@ async function cmdTrace(args: ParsedArgs, io: Io): Promise<number> {
   const from = stringOption(args, 'from');
   const to = stringOption(args, 'to');
   if (!from || !to) throw new UsageError('trace needs --from ELEMENT|HOST and --to IP');
-  const { topology } = analyze(await loadBundle(args.positionals, io));
+  const { topology, findings } = analyze(await loadBundle(args.positionals, io));
   const result = traceRoute(topology, from, to);
-  io.out(args.options.json ? JSON.stringify(result, null, 2) : formatTrace(result));
+  const finding = findingForTrace(result, findings);
+  io.out(args.options.json ? JSON.stringify({ ...result, finding }, null, 2) : formatTrace(result, finding));
   return 0;
 }
 

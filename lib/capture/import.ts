@@ -76,7 +76,15 @@ function mergeClusters(clusters: readonly ClusterContext[]): ClusterContext | un
   return { ...(name ? { name } : {}), nodes: [...nodes.values()], pods: [...pods.values()] };
 }
 
-function importOne(file: ImportedFile, opts: ImportOptions): { hosts: HostCapture[]; problems: ImportProblem[]; cluster?: ClusterContext } {
+interface ImportedOne {
+  hosts: HostCapture[];
+  problems: ImportProblem[];
+  cluster?: ClusterContext;
+  /** A bundle file keeps its own origin and time. */
+  bundle?: CaptureBundle;
+}
+
+function importOne(file: ImportedFile, opts: ImportOptions): ImportedOne {
   const max = opts.maxFileChars ?? DEFAULT_MAX_FILE_CHARS;
   if (file.content.length > max) {
     return { hosts: [], problems: [{ file: file.name, line: 0, text: '', message: `file is larger than ${max} characters and was not read` }] };
@@ -85,7 +93,7 @@ function importOne(file: ImportedFile, opts: ImportOptions): { hosts: HostCaptur
   if (kind === 'bundle') {
     const parsed = parseBundle(file.content);
     if (!parsed.ok) return { hosts: [], problems: [{ file: file.name, line: 0, text: '', message: parsed.error }] };
-    return { hosts: parsed.bundle.hosts, problems: [], cluster: parsed.bundle.cluster };
+    return { hosts: parsed.bundle.hosts, problems: [], cluster: parsed.bundle.cluster, bundle: parsed.bundle };
   }
   const result =
     kind === 'collector'
@@ -106,8 +114,10 @@ export function importFiles(files: readonly ImportedFile[], opts: ImportOptions 
   const problems: ImportProblem[] = [];
   const hosts: HostCapture[] = [];
   const clusters: ClusterContext[] = [];
-  for (const file of files) {
-    const one = importOne(file, opts);
+  const ones = files.map((file) => importOne(file, opts));
+  // One bundle file alone is re-read, not re-imported: it keeps its source and capture time.
+  const only = ones.length === 1 ? ones[0].bundle : undefined;
+  for (const one of ones) {
     hosts.push(...one.hosts);
     problems.push(...one.problems);
     if (one.cluster) clusters.push(one.cluster);
@@ -116,8 +126,8 @@ export function importFiles(files: readonly ImportedFile[], opts: ImportOptions 
   const bundle: CaptureBundle = {
     format: BUNDLE_FORMAT,
     version: BUNDLE_VERSION,
-    createdAt: (opts.now ?? (() => new Date()))().toISOString(),
-    source: { kind: 'upload', detail: files.map((f) => f.name).join(', ').slice(0, 1000) },
+    createdAt: only?.createdAt ?? (opts.now ?? (() => new Date()))().toISOString(),
+    source: only?.source ?? { kind: 'upload', detail: files.map((f) => f.name).join(', ').slice(0, 1000) },
     hosts: mergeHosts(hosts),
     ...(cluster ? { cluster } : {}),
   };

@@ -1,3 +1,4 @@
+import type { Finding } from './types';
 /**
  * Path trace: follow a packet from a device, namespace, pod or host to an IP through the topology, the way the
  * kernel and OVS would forward it (routes → neighbour → egress device → bridge / veth / tc redirect / tunnel),
@@ -191,6 +192,21 @@ function ovnPortOwns(w: Walk, port: TopoNode): boolean {
   return lsp?.addresses.some((a) => a.split(/\s+/).some((x) => sameIp(x, w.to))) ?? false;
 }
 
+/**
+ * With no neighbour entry captured, the frame's destination MAC is whatever answers ARP. On an OVN logical
+ * switch that is OVN's ARP responder, with the MAC of the logical port that holds the IP.
+ */
+function ovnArpAnswer(w: Walk, port: TopoNode): string | undefined {
+  const ifaceIdValue = port.ovsInterface?.externalIds['iface-id'];
+  if (ifaceIdValue === undefined) return undefined;
+  const lsp = w.t.hosts.find((h) => h.name === port.host)?.ovnLogicalPorts?.find((p) => p.name === ifaceIdValue);
+  for (const entry of lsp?.addresses ?? []) {
+    const [mac, ...ips] = entry.split(/\s+/);
+    if (ips.some((ip) => sameIp(ip, w.to)) && /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i.test(mac ?? '')) return mac;
+  }
+  return undefined;
+}
+
 function chooseOvsPort(w: Walk, ports: PortChoice[]): PortChoice | undefined {
   const tests: Array<[string, (p: TopoNode) => boolean]> = [
     ['its attached_mac is the frame destination', (p) => macEq(p.ovsInterface?.externalIds.attached_mac, w.dstMac)],
@@ -219,7 +235,10 @@ function crossOvs(w: Walk, bridgeId: string, inPort: TopoNode): Position {
   if (ofport === -1 || choice.port.ovsInterface?.error !== undefined) {
     return fail(w, { element: choice.port.id, edge: choice.edge.id, action: `OVS ${label} → port ${choice.port.label}` }, `OVS could not add ${choice.port.label}: ${choice.port.ovsInterface?.error ?? 'ofport -1'}`);
   }
-  pass(w, { element: bridgeId, edge: choice.edge.id, action: `OVS ${label} → port ${choice.port.label}`, why: choice.why });
+  const answered = w.dstMac === undefined ? ovnArpAnswer(w, choice.port) : undefined;
+  if (answered !== undefined) w.dstMac = answered;
+  const why = answered === undefined ? choice.why : `${choice.why}; OVN answers ARP for ${w.to} with the logical port MAC ${answered}`;
+  pass(w, { element: bridgeId, edge: choice.edge.id, action: `OVS ${label} → port ${choice.port.label}`, why });
   return isInternalOvsPort(choice.port) ? { at: 'rx', node: choice.port } : { at: 'tx', node: choice.port };
 }
 
@@ -378,4 +397,12 @@ export function traceRoute(t: Topology, from: string, to: string): TraceResult {
   }
   if (pos.at !== 'done') fail(w, { element: w.hops[w.hops.length - 1]?.element ?? from, action: 'stop' }, `more than ${MAX_STEPS} steps`);
   return result(from, to, w);
+}
+
+/** The finding that explains a broken trace: the first one that names the breaking hop's element or edge. */
+export function findingForTrace(result: TraceResult, findings: readonly Finding[]): Finding | undefined {
+  if (result.ok || result.brokenAt === undefined) return undefined;
+  const hop = result.hops[result.brokenAt];
+  if (hop === undefined) return undefined;
+  return findings.find((f) => f.elements.includes(hop.element) || (hop.edge !== undefined && f.elements.includes(hop.edge)));
 }

@@ -49,6 +49,6 @@ export function storeConfigFromEnv(env: Readonly<Record<string, string | undefin
       ? { maxAgeDays: e.TUNNELSCOPE_RETENTION_DAYS, maxCount: e.TUNNELSCOPE_RETENTION_MAX }
       : undefined;
   if (e.DATABASE_URL) return { kind: 'postgres', url: e.DATABASE_URL, retention };
-  const dir = path.resolve(e.TUNNELSCOPE_DATA_DIR ?? './data');
+  const dir = path.resolve(/*turbopackIgnore: true*/ e.TUNNELSCOPE_DATA_DIR ?? './data');
   return { kind: 'sqlite', file: path.join(dir, DB_FILE_NAME), retention };
 }

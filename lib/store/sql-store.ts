@@ -62,7 +62,7 @@ function cleanTitle(title: string | undefined, fallback: string): string {
   return (trimmed || fallback).slice(0, MAX_TITLE_LENGTH);
 }
 
-function metaFor(id: string, createdAt: string, bundle: CaptureBundle, analysis: Analysis, title?: string): SnapshotMeta {
+export function metaFor(id: string, createdAt: string, bundle: CaptureBundle, analysis: Analysis, title?: string): SnapshotMeta {
   const hosts = [...new Set(bundle.hosts.map((h) => h.name))];
   const partialHosts = [...new Set(bundle.hosts.filter((h) => h.status !== 'complete').map((h) => h.name))];
   const meta: SnapshotMeta = {

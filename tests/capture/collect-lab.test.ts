@@ -30,7 +30,11 @@ function record(host: HostCapture, netns: string | null, id: string, params?: Re
 }
 
 beforeAll(() => {
-  for (const ns of [A, B]) sh(['ip', 'netns', 'add', ns]);
+  for (const ns of [A, B]) {
+    sh(['ip', 'netns', 'add', ns]);
+    // No duplicate address detection: IPv6 addresses would flip from "tentative" between two reads.
+    sh(['ip', 'netns', 'exec', ns, 'sysctl', '-qw', 'net.ipv6.conf.default.accept_dad=0', 'net.ipv6.conf.all.accept_dad=0']);
+  }
   sh(['ip', '-n', A, 'link', 'add', 'va0', 'type', 'veth', 'peer', 'name', 'vb0', 'netns', B]);
   sh(['ip', '-n', A, 'addr', 'add', '10.77.0.1/24', 'dev', 'va0']);
   sh(['ip', '-n', A, 'link', 'set', 'va0', 'up']);

@@ -13,7 +13,8 @@ const POD_IP = '10.132.2.46';
 const POD_MAC = '0a:58:0a:84:02:2e';
 let hosts: LabHost[] = [];
 const host = (name: string) => hosts.find((h) => h.name === name) as LabHost;
-const runMountExisted = existsSync('/run/mount');
+// Whether /run/mount existed before any lab: a lab left up by someone else created it itself.
+let runMountExisted = existsSync('/run/mount');
 
 async function vxlan0Mac(): Promise<string> {
   const out = await runOnHost(host(VM), ['ip', '-j', 'link', 'show', 'vxlan0'], { netns: 'podns' });
@@ -31,6 +32,8 @@ function leftovers(): { netns: string[]; daemons: string[]; nsfs: string[] } {
 }
 
 beforeAll(async () => {
+  await labDown();
+  runMountExisted = existsSync('/run/mount');
   hosts = (await labUp()).hosts;
 });
 

@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import { analyze } from '@/lib/analyze';
+import { captureFromSource, SOURCE_KINDS, SourceError } from '@/lib/sources';
+import { metaFor } from '@/lib/store/sql-store';
+import type { SnapshotView } from '@/lib/store/types';
+import { ApiError, SECURITY_HEADERS, withErrors } from '../_http/errors';
+import { parseQuery } from '../_http/query';
+
+const liveQuery = z.object({
+  source: z.enum(SOURCE_KINDS as [string, ...string[]]).default(process.env.TUNNELSCOPE_DEFAULT_SOURCE ?? 'lab'),
+});
+
+export const dynamic = 'force-dynamic';
+
+/** GET /api/live?source=lab|local|sample: capture now and return the view, without storing anything. */
+export async function GET(request: Request): Promise<Response> {
+  return withErrors(async () => {
+    const { source } = parseQuery(liveQuery, new URL(request.url));
+    let bundle;
+    try {
+      bundle = await captureFromSource(source as (typeof SOURCE_KINDS)[number]);
+    } catch (error) {
+      if (error instanceof SourceError) throw new ApiError(409, 'source_unavailable', error.message);
+      throw error;
+    }
+    const analysis = analyze(bundle);
+    const view: SnapshotView = {
+      meta: metaFor('live', bundle.createdAt, bundle, analysis, `Live: ${source}`),
+      topology: analysis.topology,
+      findings: analysis.findings,
+    };
+    return Response.json(view, { headers: { ...SECURITY_HEADERS, 'Cache-Control': 'no-store' } });
+  });
+}
