@@ -17,7 +17,8 @@ const SCHEMAS: [string, string][] = [
 ];
 
 async function onPath(bin: string): Promise<boolean> {
-  const dirs = (process.env.PATH ?? '').split(':').concat(['/usr/sbin', '/sbin', '/usr/bin', '/bin']);
+  // Only PATH counts: the lab runs its commands through PATH, so a binary outside it is as good as missing.
+  const dirs = (process.env.PATH ?? '').split(':').filter((d) => d !== '');
   for (const d of dirs) {
     try {
       await access(path.join(d, bin), constants.X_OK);

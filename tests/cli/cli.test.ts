@@ -1,0 +1,122 @@
+import { describe, it, expect } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { main } from '@/cli/main';
+import { SAMPLE_BUNDLE_PATH } from '@/lib/sources';
+
+async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(argv, { out: (t) => out.push(t), err: (t) => err.push(t) });
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+describe('tunnelscope CLI', () => {
+  it('diagnose prints the MAC mismatch grouped under CRITICAL with evidence and the fix', async () => {
+    const { code, out } = await run('diagnose', SAMPLE_BUNDLE_PATH);
+    expect(code).toBe(0);
+    expect(out).toMatch(/^CRITICAL \(1\)/m);
+    expect(out).toContain('[peerpod-podvm-mac-mismatch]');
+    expect(out).toContain('ip netns exec podns ip link set dev vxlan0 address 0a:58:0a:84:02:2e');
+    expect(out).toContain('evidence: podvm-nginx-priv-8b726648 netns podns');
+  });
+
+  it('diagnose --json prints { findings: [{ rule, severity, title, elements, fix }] }', async () => {
+    const { code, out } = await run('diagnose', SAMPLE_BUNDLE_PATH, '--json');
+    expect(code).toBe(0);
+    const parsed = JSON.parse(out) as { findings: Array<Record<string, unknown>>; uncovered: unknown[] };
+    expect(parsed.findings).toHaveLength(1);
+    const [finding] = parsed.findings;
+    for (const key of ['rule', 'severity', 'title', 'elements', 'fix']) expect(finding).toHaveProperty(key);
+    expect(finding.elements).toContain('host:podvm-nginx-priv-8b726648/ns:podns/if:vxlan0');
+    expect(parsed.uncovered.length).toBeGreaterThan(0);
+  });
+
+  it('topology prints a tree with the pod VM namespace and the tunnel between the hosts', async () => {
+    const { code, out } = await run('topology', SAMPLE_BUNDLE_PATH);
+    expect(code).toBe(0);
+    expect(out).toMatch(/^host podvm-nginx-priv-8b726648/m);
+    expect(out).toMatch(/^ {2}netns podns/m);
+    expect(out).toMatch(/vxlan0 \(vxlan\) 7e:e5:f7:e6:f5:1a/);
+    expect(out).toMatch(/tunnel: .*vxlan1 -- .*vxlan0 \(VNI 555005/);
+  });
+
+  it('trace names the broken hop and the finding that explains it', async () => {
+    const { code, out } = await run('trace', SAMPLE_BUNDLE_PATH, '--from', 'ocp-412-ovn-worker-1', '--to', '10.132.2.46');
+    expect(code).toBe(0);
+    expect(out).toMatch(/BROKEN/);
+    expect(out).toMatch(/✗ .*vxlan0/);
+    expect(out).toContain('explained by [peerpod-podvm-mac-mismatch]');
+  });
+
+  it('import turns a pasted transcript into a bundle that diagnose reads', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'tunnelscope-cli-'));
+    try {
+      const paste = path.join(dir, 'paste.txt');
+      writeFileSync(
+        paste,
+        [
+          '[root@node-a ~]# ip -d link show',
+          '1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN mode DEFAULT group default qlen 1000',
+          '    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00 promiscuity 0',
+          '2: ens3: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc fq_codel state UP mode DEFAULT group default qlen 1000',
+          '    link/ether 52:54:00:12:34:56 brd ff:ff:ff:ff:ff:ff promiscuity 0',
+          '[root@node-a ~]# ',
+        ].join('\n'),
+      );
+      const out = path.join(dir, 'bundle.json');
+      expect((await run('import', paste, '-o', out)).code).toBe(0);
+      const bundle = JSON.parse(readFileSync(out, 'utf8')) as { hosts: Array<{ name: string }> };
+      expect(bundle.hosts.map((h) => h.name)).toEqual(['node-a']);
+      const topo = await run('topology', out);
+      expect(topo.out).toMatch(/ens3 \(device\) 52:54:00:12:34:56 mtu 1500 up/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('fails with one clear line and a non-zero exit on a missing file, an unknown command or a missing option', async () => {
+    for (const argv of [['diagnose', '/nonexistent/file.json'], ['frobnicate'], ['trace', SAMPLE_BUNDLE_PATH, '--to', '10.0.0.1'], ['collect', '--source', 'mars']]) {
+      const { code, err } = await run(...argv);
+      expect(code).not.toBe(0);
+      expect(err.split('\n')).toHaveLength(1);
+      expect(err).toMatch(/^tunnelscope: error: \S/);
+    }
+  });
+
+  it('snapshot stores the capture and prints an incident link with an unguessable id', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'tunnelscope-cli-store-'));
+    const saved = { data: process.env.TUNNELSCOPE_DATA_DIR, db: process.env.DATABASE_URL };
+    process.env.TUNNELSCOPE_DATA_DIR = dir;
+    delete process.env.DATABASE_URL;
+    try {
+      const { code, out } = await run('snapshot', SAMPLE_BUNDLE_PATH, '--title', 'incident 42');
+      expect(code).toBe(0);
+      expect(out).toMatch(/^http:\/\/localhost:\d+\/s\/[A-Za-z0-9_-]{22,}$/);
+    } finally {
+      if (saved.data === undefined) delete process.env.TUNNELSCOPE_DATA_DIR;
+      else process.env.TUNNELSCOPE_DATA_DIR = saved.data;
+      if (saved.db !== undefined) process.env.DATABASE_URL = saved.db;
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('lab up without the tools on PATH names what is missing and how to install it, and changes nothing', () => {
+    const empty = mkdtempSync(path.join(tmpdir(), 'tunnelscope-nopath-'));
+    const labNamespaces = () => spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout.split('\n').filter((l) => l.startsWith('tsl-')).sort();
+    const before = labNamespaces();
+    try {
+      const result = spawnSync(process.execPath, ['bin/tunnelscope.mjs', 'lab', 'up'], { env: { PATH: empty, HOME: tmpdir() }, encoding: 'utf8' });
+      expect(result.status).not.toBe(0);
+      const message = `${result.stdout}${result.stderr}`;
+      expect(message).toMatch(/ovsdb-server/);
+      expect(message).toMatch(/apt-get install -y [^\n]*openvswitch-switch/);
+      expect(message).toMatch(/ovn-central/);
+      expect(labNamespaces()).toEqual(before);
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
+  });
+});
