@@ -21,6 +21,7 @@ describe('tunnelscope CLI', () => {
     expect(out).toContain('[peerpod-podvm-mac-mismatch]');
     expect(out).toContain('ip netns exec podns ip link set dev vxlan0 address 0a:58:0a:84:02:2e');
     expect(out).toContain('evidence: podvm-nginx-priv-8b726648 netns podns');
+    expect(out).toMatch(/neighbour entry for 10\.132\.2\.46 confirms 0a:58:0a:84:02:2e; vxlan0 has already dropped \d+ frame\(s\) as otherhost/);
   });
 
   it('diagnose --json prints { findings: [{ rule, severity, title, elements, fix }] }', async () => {

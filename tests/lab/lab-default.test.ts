@@ -31,9 +31,22 @@ function leftovers(): { netns: string[]; daemons: string[]; nsfs: string[] } {
   return { netns, daemons, nsfs };
 }
 
+/** The machine's own network state, which the lab must never touch. */
+function rootNetworkState(): string {
+  const read = (cmd: string, args: string[]) => spawnSync(cmd, args, { encoding: 'utf8' }).stdout;
+  return [
+    read('ip', ['-br', 'addr']),
+    read('ip', ['route', 'show', 'table', 'all']),
+    read('iptables-save', []).replace(/^#.*$/gm, ''),
+  ].join('\n---\n');
+}
+
+let rootBefore = '';
+
 beforeAll(async () => {
   await labDown();
   runMountExisted = existsSync('/run/mount');
+  rootBefore = rootNetworkState();
   hosts = (await labUp()).hosts;
 });
 
@@ -48,6 +61,24 @@ describe('lab default scenario', () => {
     expect((JSON.parse(neigh.stdout) as { lladdr?: string }[])[0]?.lladdr).toBe(POD_MAC);
     expect(await vxlan0Mac()).toBe('7e:e5:f7:e6:f5:1a');
     expect((await labStatus({ probe: true }))?.probes).toEqual([{ from: WORKER, to: POD_IP, ok: false }]);
+  });
+
+  it('shows the frames arriving on vxlan0 and dropped as otherhost while the MAC is wrong', async () => {
+    const capture = runOnHost(host(VM), ['timeout', '6', 'tcpdump', '-l', '-nei', 'vxlan0', '-c', '2', 'icmp'], { netns: 'podns', timeoutMs: 10_000 });
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await ping(host(WORKER), POD_IP)).toBe(false);
+    await ping(host(WORKER), POD_IP);
+    const { stdout } = await capture;
+    expect(stdout).toMatch(new RegExp(`> ${POD_MAC}, .*${POD_IP.replace(/\./g, '\\.')}: ICMP echo request`));
+    const link = await runOnHost(host(VM), ['ip', '-j', '-s', '-s', 'link', 'show', 'vxlan0'], { netns: 'podns' });
+    const [vxlan0] = JSON.parse(link.stdout) as { stats64?: { rx?: { otherhost?: number } } }[];
+    expect(vxlan0.stats64?.rx?.otherhost ?? 0).toBeGreaterThan(0);
+  });
+
+  it('leaves the machine\'s own addresses, routes and firewall untouched and holds no lab address in the root namespace', () => {
+    const now = rootNetworkState();
+    expect(now).toBe(rootBefore);
+    expect(now).not.toMatch(/192\.168\.10\.|10\.132\./);
   });
 
   it('gives each host its own hostname, named namespaces and OVS', async () => {

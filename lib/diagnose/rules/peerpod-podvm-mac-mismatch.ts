@@ -25,6 +25,16 @@ function corroboration(topology: Topology, podIf: Device): Evidence[] {
   return out;
 }
 
+/** The corroborating signals that are present: the node's neighbour entry and the VM's otherhost drop counter. */
+function howWeKnow(topology: Topology, vm: Device, ip: string, mac: string): string {
+  const neighbour = topology.hosts.some((h) => h.namespaces.some((ns) => ns.neighbors.some((n) => n.dst === ip && sameMac(n.lladdr, mac))));
+  const dropped = vm.iface.stats?.rxOtherhost ?? 0;
+  return (
+    (neighbour ? `; the node's neighbour entry for ${ip} confirms ${mac}` : '') +
+    (dropped > 0 ? `; ${vm.iface.name} has already dropped ${dropped} frame(s) as otherhost (ip -s -s link)` : '')
+  );
+}
+
 function finding(topology: Topology, podIf: Device, vm: Device, tunnelEdge: string | undefined): Finding {
   const mac = podIf.iface.mac ?? '';
   const name = vm.iface.name;
@@ -40,7 +50,7 @@ function finding(topology: Topology, podIf: Device, vm: Device, tunnelEdge: stri
       `${where(vm.host.name, netns, name)}, which carries the same IP with MAC ${vm.iface.mac ?? '?'}. ` +
       `The node and the CNI (OVN answers ARP itself and pins the MAC in its flows) address frames to ${mac}, so the ` +
       `pod VM receives them with a destination MAC that is not its own and drops them as "otherhost": requests arrive, ` +
-      `replies never leave. Both ends were read from ip link; the node's neighbour entry for ${ip} confirms ${mac}.`,
+      `replies never leave. Both ends were read from ip link${howWeKnow(topology, vm, ip, mac)}.`,
     evidence: mergeEvidence([deviceEvidence(vm), deviceEvidence(podIf), ...corroboration(topology, podIf)]),
     elements: [deviceId(vm), deviceId(podIf), ...(tunnelEdge ? [tunnelEdge] : [])],
     fix: [
