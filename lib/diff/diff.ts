@@ -53,10 +53,16 @@ function asRecord(value: unknown): Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }
 
+/**
+ * Fields that differ between any two captures of a healthy device and say nothing about its state: traffic
+ * counters, and the raw output line a value was read from (it changes with the counters it carries).
+ */
+const VOLATILE_KEYS: ReadonlySet<string> = new Set(['stats', 'source']);
+
 export function changedFields(before: unknown, after: unknown, prefix = ''): string[] {
   const a = asRecord(before);
   const b = asRecord(after);
-  const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
+  const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((k) => prefix === '' || !VOLATILE_KEYS.has(k)).sort();
   const fields: string[] = [];
   for (const key of keys) {
     if (canonicalJson(a[key]) === canonicalJson(b[key])) continue;

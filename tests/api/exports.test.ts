@@ -62,6 +62,25 @@ describe('snapshot diff', () => {
     expect(d.summary.findings).toEqual({ added: 0, removed: 0, changed: 1 });
   });
 
+  it('ignores traffic counters and quoted output lines but reports a changed MAC as iface.mac', () => {
+    const before = view(['w1']);
+    const withIface = (v: SnapshotView, edit: (n: SnapshotView['topology']['nodes'][number]) => void): SnapshotView => {
+      const copy = structuredClone(v);
+      const node = copy.topology.nodes.find((n) => n.iface !== undefined);
+      if (!node) throw new Error('the test bundle has no interface');
+      edit(node);
+      return copy;
+    };
+    const counters = withIface(before, (n) => {
+      n.iface = { ...n.iface!, stats: { rxPackets: 123456 }, source: { command: 'ip -j link', lines: ['{"changed":true}'] } };
+    });
+    expect(diffViews(before, counters).nodes.changed).toEqual([]);
+    const mac = withIface(before, (n) => {
+      n.iface = { ...n.iface!, mac: '02:00:00:00:00:99' };
+    });
+    expect(diffViews(before, mac).nodes.changed.map((c) => c.fields)).toEqual([['iface.mac']]);
+  });
+
   it('finds no difference between a snapshot and itself', () => {
     const v = view(['w1', 'w2'], [finding()]);
     const d = diffViews(v, v);
