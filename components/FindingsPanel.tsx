@@ -1,18 +1,28 @@
 'use client';
 
+import { useState } from 'react';
 import type { Finding } from '@/lib/diagnose/types';
 import { SEVERITY_ORDER } from '@/lib/graph/palette';
+import type { FindingSummary } from '@/lib/store/subview';
 import { CopyButton } from './CopyButton';
 import { SEVERITY_CLASSES, SeverityChip } from './SeverityChip';
 
 export interface FindingsPanelProps {
-  findings: Finding[];
+  findings: FindingSummary[];
   /** The finding whose elements are the current focus: shown expanded. */
-  active?: Finding;
-  onOpen(finding: Finding): void;
+  active?: FindingSummary;
+  /** The active finding with its explanation, evidence and fix, once the level that holds it is loaded. */
+  detail?: Finding;
+  /** The level's data is still loading. */
+  loading?: boolean;
+  onOpen(finding: FindingSummary): void;
+  onOpenHost(host: string): void;
 }
 
-export function findingKey(finding: Finding): string {
+/** Rows drawn per severity before "show all": thousands of buttons would slow every render of the page. */
+export const FINDINGS_SHOWN = 100;
+
+export function findingKey(finding: Pick<Finding, 'rule' | 'elements'>): string {
   return `${finding.rule}:${finding.elements.join(',')}`;
 }
 
@@ -43,25 +53,44 @@ function FindingDetail({ finding }: { finding: Finding }) {
   );
 }
 
-export function FindingsPanel({ findings, active, onOpen }: FindingsPanelProps) {
+function MissingDetail({ finding, loading, onOpenHost }: { finding: FindingSummary; loading?: boolean; onOpenHost(host: string): void }) {
+  if (loading) return <p className="px-3 pb-3 text-sm text-slate-500" role="status">Loading the evidence…</p>;
+  return (
+    <p className="px-3 pb-3 text-sm text-slate-500">
+      The explanation, evidence and fix come with the devices of its host.{' '}
+      {finding.host && (
+        <button type="button" className="underline" onClick={() => onOpenHost(finding.host!)}>
+          Open {finding.host}
+        </button>
+      )}
+    </p>
+  );
+}
+
+export function FindingsPanel({ findings, active, detail, loading, onOpen, onOpenHost }: FindingsPanelProps) {
+  const [showAll, setShowAll] = useState<string[]>([]);
   if (findings.length === 0) {
     return <p className="p-3 text-sm text-slate-500">No findings: every rule passed on this snapshot.</p>;
   }
+  const activeKey = active && findingKey(active);
   return (
     <div data-testid="findings">
       {SEVERITY_ORDER.map((severity) => {
         const group = findings.filter((f) => f.severity === severity);
         if (group.length === 0) return null;
+        const all = showAll.includes(severity);
+        const shown = all ? group : group.filter((f, i) => i < FINDINGS_SHOWN || findingKey(f) === activeKey);
         return (
           <section key={severity} aria-label={`${severity} findings`}>
             <h3 className={`px-3 pt-2 text-xs font-semibold uppercase ${SEVERITY_CLASSES[severity].text}`}>
               {severity} ({group.length})
             </h3>
             <ul>
-              {group.map((finding) => {
-                const open = active !== undefined && findingKey(active) === findingKey(finding);
+              {shown.map((finding) => {
+                const key = findingKey(finding);
+                const open = key === activeKey;
                 return (
-                  <li key={findingKey(finding)} className={`border-l-4 ${SEVERITY_CLASSES[severity].border} my-1`}>
+                  <li key={key} className={`border-l-4 ${SEVERITY_CLASSES[severity].border} my-1`}>
                     <button
                       type="button"
                       className="w-full px-3 py-2 text-left text-sm hover:bg-slate-100 dark:hover:bg-slate-800"
@@ -73,11 +102,16 @@ export function FindingsPanel({ findings, active, onOpen }: FindingsPanelProps) 
                       <SeverityChip severity={finding.severity} /> <span className="font-medium">{finding.title}</span>
                       <span className="mono block text-slate-500">{finding.rule}</span>
                     </button>
-                    {open && <FindingDetail finding={finding} />}
+                    {open && (detail ? <FindingDetail finding={detail} /> : <MissingDetail finding={finding} loading={loading} onOpenHost={onOpenHost} />)}
                   </li>
                 );
               })}
             </ul>
+            {shown.length < group.length && (
+              <button type="button" className="btn mx-3 my-1 text-xs" onClick={() => setShowAll([...showAll, severity])}>
+                Show all {group.length} {severity} findings
+              </button>
+            )}
           </section>
         );
       })}

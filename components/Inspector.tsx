@@ -2,9 +2,22 @@ import type { Finding } from '@/lib/diagnose/types';
 import type { Inspection } from '@/lib/graph/inspect';
 import { SeverityChip } from './SeverityChip';
 
-export function Inspector({ inspection, findings }: { inspection: Inspection | null; findings: Finding[] }) {
+export interface InspectorProps {
+  selected?: string;
+  inspection: Inspection | null;
+  /** The level's data is still loading. */
+  loading?: boolean;
+  findings: Pick<Finding, 'rule' | 'severity' | 'title'>[];
+}
+
+export function Inspector({ selected, inspection, loading, findings }: InspectorProps) {
   if (!inspection) {
-    return <p className="p-3 text-sm text-slate-500">Select a device or an edge on the graph or in the device list.</p>;
+    const note = !selected
+      ? 'Select a device or an edge on the graph or in the device list.'
+      : loading
+        ? 'Loading…'
+        : 'There is nothing to show for the selection at this level: open its host to inspect it.';
+    return <p className="p-3 text-sm text-slate-500" role="status">{note}</p>;
   }
   return (
     <div className="space-y-3 p-3 text-sm" data-testid="inspector" data-id={inspection.id}>

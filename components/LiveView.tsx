@@ -2,11 +2,13 @@
 
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useRouter } from 'next/navigation';
+import { useMemo } from 'react';
 import { Progress } from './Progress';
 import { LIVE_INTERVAL_MS, liveQuery, postSnapshot } from './queries';
 import { LoadState } from './SnapshotDashboard';
 import { SnapshotHeader } from './SnapshotHeader';
 import { TopologyView } from './TopologyView';
+import type { GraphSource } from './useGraphData';
 
 export function LiveView({ source }: { source: 'lab' | 'local' }) {
   const router = useRouter();
@@ -15,7 +17,8 @@ export function LiveView({ source }: { source: 'lab' | 'local' }) {
     mutationFn: () => postSnapshot({ source }),
     onSuccess: (meta) => router.push(`/s/${encodeURIComponent(meta.id)}`),
   });
-  if (!live.data) return <LoadState error={live.error} what={`the live ${source} view`} />;
+  const graphSource = useMemo((): GraphSource | undefined => live.data && { kind: 'view', view: live.data }, [live.data]);
+  if (!live.data || !graphSource) return <LoadState error={live.error} what={`the live ${source} view`} />;
   return (
     <div className="flex h-[calc(100vh-3.5rem)] min-h-[36rem] flex-col gap-2 p-3">
       <SnapshotHeader meta={live.data.meta}>
@@ -29,7 +32,7 @@ export function LiveView({ source }: { source: 'lab' | 'local' }) {
       </SnapshotHeader>
       {freeze.isPending && <Progress label="Freezing…" />}
       {freeze.error && <p role="alert" className="text-sm text-sev-critical">{freeze.error.message}</p>}
-      <TopologyView view={live.data} />
+      <TopologyView source={graphSource} />
     </div>
   );
 }

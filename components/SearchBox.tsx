@@ -1,24 +1,24 @@
 'use client';
 
-import { useMemo, useState } from 'react';
-import { searchTopology, type SearchHit } from '@/lib/graph/search';
-import type { Topology } from '@/lib/topology/types';
+import { useState } from 'react';
+import type { SearchHit } from '@/lib/graph/search';
 
 export interface SearchBoxProps {
-  topology: Topology;
+  /** Undefined while the search runs. */
+  hits?: SearchHit[];
+  error?: Error | null;
   query?: string;
   onQuery(q: string): void;
   onPick(hit: SearchHit): void;
 }
 
-export function SearchBox({ topology, query, onQuery, onPick }: SearchBoxProps) {
+export function SearchBox({ hits, error, query, onQuery, onPick }: SearchBoxProps) {
   const [draft, setDraft] = useState(query ?? '');
   const [seen, setSeen] = useState(query);
   if (seen !== query) {
     setSeen(query);
     setDraft(query ?? '');
   }
-  const hits = useMemo(() => searchTopology(topology, query ?? ''), [topology, query]);
   return (
     <div className="relative">
       <form
@@ -43,7 +43,11 @@ export function SearchBox({ topology, query, onQuery, onPick }: SearchBoxProps) 
       </form>
       {query && (
         <div className="absolute z-20 mt-1 max-h-72 w-[28rem] overflow-y-auto panel shadow-lg" data-testid="search-results" aria-live="polite">
-          {hits.length === 0 ? (
+          {error ? (
+            <p className="p-2 text-sm text-sev-warning" role="status">Search failed: {error.message}</p>
+          ) : hits === undefined ? (
+            <p className="p-2 text-sm text-slate-500" role="status">Searching…</p>
+          ) : hits.length === 0 ? (
             <p className="p-2 text-sm text-slate-500">Nothing matches “{query}”.</p>
           ) : (
             <ul>

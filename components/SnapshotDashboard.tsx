@@ -1,10 +1,12 @@
 'use client';
 
 import { useQuery } from '@tanstack/react-query';
-import { snapshotQuery } from './queries';
+import { useMemo } from 'react';
+import { snapshotOverviewQuery } from './queries';
 import { ShareControls } from './ShareControls';
 import { SnapshotHeader } from './SnapshotHeader';
 import { TopologyView } from './TopologyView';
+import type { GraphSource } from './useGraphData';
 
 export function LoadState({ error, what }: { error: Error | null; what: string }) {
   if (error) {
@@ -21,8 +23,13 @@ export function LoadState({ error, what }: { error: Error | null; what: string }
   );
 }
 
+function useSource(id: string): GraphSource {
+  return useMemo(() => ({ kind: 'snapshot', id }), [id]);
+}
+
 export function SnapshotDashboard({ id }: { id: string }) {
-  const { data, error } = useQuery(snapshotQuery(id));
+  const { data, error } = useQuery(snapshotOverviewQuery(id));
+  const source = useSource(id);
   if (!data) return <LoadState error={error} what="the snapshot" />;
   return (
     <div className="flex h-[calc(100vh-3.5rem)] min-h-[36rem] flex-col gap-2 p-3">
@@ -32,13 +39,14 @@ export function SnapshotDashboard({ id }: { id: string }) {
         </a>
         <ShareControls id={id} />
       </SnapshotHeader>
-      <TopologyView view={data} snapshotId={id} />
+      <TopologyView source={source} />
     </div>
   );
 }
 
 export function EmbedGraph({ id }: { id: string }) {
-  const { data, error } = useQuery(snapshotQuery(id));
+  const { data, error } = useQuery(snapshotOverviewQuery(id));
+  const source = useSource(id);
   if (!data) return <LoadState error={error} what="the snapshot" />;
-  return <TopologyView view={data} snapshotId={id} chrome={false} />;
+  return <TopologyView source={source} chrome={false} />;
 }

@@ -6,21 +6,31 @@
  * positions. Cytoscape extensions are registered here and nowhere else.
  */
 import cytoscape, { type Core, type ElementDefinition, type LayoutOptions as CyLayoutOptions } from 'cytoscape';
-import elk from 'cytoscape-elk';
 import { useEffect, useRef } from 'react';
 import type { GraphElement, GraphLevel } from '@/lib/graph/elements';
 import { layoutFor } from '@/lib/graph/layout';
 import { buildStylesheet, type Theme } from '@/lib/graph/style';
 
-let registered = false;
-function registerExtensions(): void {
-  if (registered) return;
-  cytoscape.use(elk);
-  registered = true;
+/**
+ * ELK is most of the page's JavaScript (about 450 KB gzip), and only device-level layouts use it: it is
+ * fetched the first time one is drawn, so a big snapshot's overview (a grid) never loads it.
+ */
+let elkRegistered: Promise<void> | undefined;
+function registerElk(): Promise<void> {
+  elkRegistered ??= import('cytoscape-elk').then(
+    (elk) => cytoscape.use(elk.default),
+    (error: unknown) => {
+      elkRegistered = undefined;
+      throw error;
+    },
+  );
+  return elkRegistered;
 }
 
 export interface TopologyCanvasProps {
   elements: GraphElement[];
+  /** The level's elements are still loading: keep what is drawn and say the graph is not ready. */
+  pending?: boolean;
   level: GraphLevel;
   theme: Theme;
   selected?: string;
@@ -82,7 +92,6 @@ export function TopologyCanvas(props: TopologyCanvasProps) {
   callbacks.current = props;
 
   useEffect(() => {
-    registerExtensions();
     const cy = cytoscape({
       container: container.current,
       style: buildStylesheet(callbacks.current.theme),
@@ -111,24 +120,46 @@ export function TopologyCanvas(props: TopologyCanvasProps) {
     cyRef.current?.style(buildStylesheet(props.theme));
   }, [props.theme]);
 
-  const { elements, level } = props;
+  const { elements, level, pending } = props;
+  const layoutRun = useRef(0);
   useEffect(() => {
     const cy = cyRef.current;
     const box = container.current;
     if (!cy || !box) return;
-    if (!applyElements(cy, elements)) return;
+    if (pending) {
+      box.dataset.ready = 'false';
+      // Device levels are laid out by ELK: fetch it while their data loads, not after.
+      if (level !== 'overview') registerElk().catch(() => undefined);
+      return;
+    }
+    if (!applyElements(cy, elements)) {
+      if (layoutDone.current || cy.elements().empty()) markReady(box, cy, level);
+      return;
+    }
     layoutDone.current = false;
     box.dataset.ready = 'false';
-    const layout = cy.layout({
-      ...layoutFor(level, cy.nodes().length),
-      stop: () => {
-        layoutDone.current = true;
-        box.dataset.ready = 'true';
-        applyViewport(cy, callbacks.current.focus, callbacks.current.selected);
-      },
-    } as CyLayoutOptions);
-    layout.run();
-  }, [elements, level]);
+    const run = ++layoutRun.current;
+    const options = layoutFor(level, cy.nodes().length);
+    const start = () => {
+      if (run !== layoutRun.current || cy.destroyed()) return;
+      cy.layout({
+        ...options,
+        stop: () => {
+          if (run !== layoutRun.current) return;
+          if (!options.fit) cy.fit(cy.nodes(), options.padding);
+          layoutDone.current = true;
+          markReady(box, cy, level);
+          applyViewport(cy, callbacks.current.focus, callbacks.current.selected);
+        },
+      } as CyLayoutOptions).run();
+    };
+    if (options.name === 'elk') {
+      registerElk().then(start, (error: unknown) => {
+        box.dataset.ready = 'error';
+        console.error('tunnelscope: the layout engine could not be loaded', error);
+      });
+    } else start();
+  }, [elements, level, pending]);
 
   const { selected, focus } = props;
   const focusKey = focus.join(',');
@@ -150,10 +181,15 @@ export function TopologyCanvas(props: TopologyCanvasProps) {
       role="img"
       aria-label={props.label ?? 'Network topology graph; the device list next to it holds the same elements'}
       data-testid="topology-canvas"
-      data-level={level}
-      data-count={elements.length}
     />
   );
+}
+
+/** `data-level` says what is drawn, so it changes together with `data-ready`, when the layout is done. */
+function markReady(box: HTMLElement, cy: Core, level: GraphLevel): void {
+  box.dataset.level = level;
+  box.dataset.count = String(cy.elements().length);
+  box.dataset.ready = 'true';
 }
 
 const MAX_FOCUS_ZOOM = 2.5;

@@ -2,31 +2,33 @@
 
 /**
  * A snapshot (or a live view) on screen: graph, device list, findings, inspector, search, filters and trace.
- * All view state comes from the URL through useViewState; this component only wires panels to it.
+ * All view state comes from the URL through useViewState; the data for the level shown comes through
+ * useGraphData; this component only wires panels to both.
  */
+import { useQuery } from '@tanstack/react-query';
 import { useMemo } from 'react';
-import type { Finding } from '@/lib/diagnose/types';
-import { buildGraph } from '@/lib/graph/elements';
+import { buildDeviceElements, buildOverviewElements } from '@/lib/graph/elements';
 import { findingsFor } from '@/lib/graph/faults';
-import { inspect } from '@/lib/graph/inspect';
-import type { SearchHit } from '@/lib/graph/search';
+import { inspect, inspectInCut, type Inspection } from '@/lib/graph/inspect';
+import { searchTopology, type SearchHit } from '@/lib/graph/search';
 import type { FilterFlag } from '@/lib/graph/view-state';
+import type { FindingSummary } from '@/lib/store/subview';
 import type { SnapshotView } from '@/lib/store/types';
 import { DeviceList } from './DeviceList';
 import { FilterBar } from './FilterBar';
 import { FindingsPanel, findingKey } from './FindingsPanel';
 import { Inspector } from './Inspector';
 import { Legend } from './Legend';
+import { searchQuery } from './queries';
 import { SearchBox } from './SearchBox';
 import { TopologyCanvas } from './TopologyCanvas';
 import { TracePanel, traceMarks, useTrace } from './TracePanel';
+import { useGraphData, type GraphData, type GraphSource } from './useGraphData';
 import { useTheme } from './useTheme';
 import { useViewState } from './useViewState';
 
 export interface TopologyViewProps {
-  view: SnapshotView;
-  /** Set for stored snapshots: enables path trace. */
-  snapshotId?: string;
+  source: GraphSource;
   /** Embeds show the graph only. */
   chrome?: boolean;
 }
@@ -38,33 +40,75 @@ function hostOfElement(view: SnapshotView, id: string): string | undefined {
   return edge ? view.topology.nodes.find((n) => n.id === edge.source)?.host : undefined;
 }
 
-export function TopologyView({ view, snapshotId, chrome = true }: TopologyViewProps) {
+/** The selected element as the level's data knows it; host nodes are also known to the overview. */
+function inspectSelected(data: GraphData, id: string): Inspection | null {
+  const { detail, overview } = data;
+  const found = detail
+    ? detail.cut && detail.host !== undefined
+      ? inspectInCut(detail.topology, id, detail.briefs, detail.host)
+      : inspect(detail.topology, id)
+    : null;
+  if (found || !overview) return found;
+  return inspect({ hosts: [], nodes: overview.hosts, edges: [] }, id, overview.briefs);
+}
+
+/** Search in the browser when the whole snapshot is here, else on the server. Undefined while searching. */
+function useSearchHits(data: GraphData, snapshotId: string | undefined, query: string): { hits?: SearchHit[]; error: Error | null } {
+  const q = query.trim();
+  const local = useMemo(() => (data.whole ? searchTopology(data.whole.topology, q) : undefined), [data.whole, q]);
+  const remote = useQuery({ ...searchQuery(snapshotId ?? '', q), enabled: !data.whole && snapshotId !== undefined && q.length >= 2 });
+  if (local) return { hits: local, error: null };
+  if (q.length < 2 || snapshotId === undefined) return { hits: [], error: null };
+  return { hits: remote.data, error: remote.error };
+}
+
+const NO_FINDINGS: FindingSummary[] = [];
+
+function levelNote(level: GraphData['level'], host: string | undefined, pending: boolean): string {
+  if (level === 'overview') return 'Overview: double-click a host to open its devices.';
+  if (level === 'host') return pending ? `Loading host ${host}…` : `Host ${host}`;
+  return pending ? 'Loading every device…' : 'All devices';
+}
+
+export function TopologyView({ source, chrome = true }: TopologyViewProps) {
   const [state, update] = useViewState();
   const theme = useTheme();
+  const snapshotId = source.kind === 'snapshot' ? source.id : undefined;
+  const data = useGraphData(source, state);
+  const { overview, level, detail } = data;
   const trace = useTrace(snapshotId, state.trace);
   const marks = useMemo(() => traceMarks(trace.data), [trace.data]);
-  const graph = useMemo(
-    () => buildGraph(view.topology, view.findings, { level: state.level, host: state.host, filters: state.filters, trace: marks }),
-    [view, state.level, state.host, state.filters, marks],
-  );
-  const hosts = useMemo(() => view.topology.nodes.filter((n) => n.kind === 'host').map((n) => n.host), [view]);
-  const inspection = useMemo(() => (state.sel ? inspect(view.topology, state.sel) : null), [view, state.sel]);
+  const elements = useMemo(() => {
+    if (!overview || !level) return undefined;
+    if (level === 'overview') return buildOverviewElements(overview, marks);
+    if (!detail) return undefined;
+    return buildDeviceElements(detail.topology, detail.findings, { host: detail.host, filters: state.filters, trace: marks });
+  }, [overview, level, detail, state.filters, marks]);
+  const pending = elements === undefined;
+  const drawn = useMemo(() => new Set(elements?.map((e) => e.data.id)), [elements]);
+  const hosts = useMemo(() => overview?.hosts.map((n) => n.host) ?? [], [overview]);
+  const inspection = useMemo(() => (state.sel ? inspectSelected(data, state.sel) : null), [data, state.sel]);
+  const search = useSearchHits(data, snapshotId, state.q ?? '');
+  const findings = overview?.findings ?? NO_FINDINGS;
   const focusKey = state.focus.join(',');
-  const activeFinding = view.findings.find((f) => f.elements.join(',') === focusKey && focusKey !== '');
+  const activeFinding = focusKey === '' ? undefined : findings.find((f) => f.elements.join(',') === focusKey);
+  const activeDetail = activeFinding && detail?.findings.find((f) => findingKey(f) === findingKey(activeFinding));
 
   /** Keeps an element visible: leave the overview, or move the drill-down, to the element's host. */
-  function hostFor(id: string): string | undefined {
-    const drawn = graph.elements.some((e) => e.data.id === id);
-    return drawn ? state.host : (hostOfElement(view, id) ?? state.host);
+  function hostFor(id: string, known: string | undefined): string | undefined {
+    if (drawn.has(id)) return state.host;
+    return known ?? (data.whole ? hostOfElement(data.whole, id) : undefined) ?? state.host;
   }
 
-  function openFinding(finding: Finding) {
+  function openFinding(finding: FindingSummary) {
     if (activeFinding && findingKey(activeFinding) === findingKey(finding)) {
       update({ focus: [] });
       return;
     }
-    const first = finding.elements.find((id) => view.topology.nodes.some((n) => n.id === id)) ?? finding.elements[0];
-    update({ focus: finding.elements, sel: first, host: first ? hostFor(first) : state.host });
+    const first = finding.first;
+    // The overview holds no evidence: a finding always opens on its host, whose data carries it.
+    const host = level === 'overview' ? (finding.host ?? state.host) : first ? hostFor(first, finding.host) : state.host;
+    update({ focus: finding.elements, sel: first, host });
   }
 
   function select(id: string | undefined) {
@@ -72,17 +116,20 @@ export function TopologyView({ view, snapshotId, chrome = true }: TopologyViewPr
   }
 
   function pick(hit: SearchHit) {
-    update({ sel: hit.id, focus: [hit.id], host: hostFor(hit.id) });
+    update({ sel: hit.id, focus: [hit.id], host: hostFor(hit.id, hit.host) });
   }
 
   function toggle(flag: FilterFlag) {
     update({ filters: state.filters.includes(flag) ? state.filters.filter((f) => f !== flag) : [...state.filters, flag] });
   }
 
+  if (!overview) return <p className="p-6 text-slate-500" role="status">{data.error ? `Could not load the graph: ${data.error.message}` : 'Loading the graph…'}</p>;
+
   const canvas = (
     <TopologyCanvas
-      elements={graph.elements}
-      level={graph.level}
+      elements={elements ?? []}
+      pending={pending}
+      level={level ?? 'overview'}
       theme={theme}
       selected={state.sel}
       focus={state.focus}
@@ -96,7 +143,13 @@ export function TopologyView({ view, snapshotId, chrome = true }: TopologyViewPr
   return (
     <div className="flex min-h-0 flex-1 flex-col gap-2">
       <div className="flex flex-wrap items-center gap-3">
-        <SearchBox topology={view.topology} query={state.q} onQuery={(q) => update({ q: q || undefined }, { replace: true })} onPick={pick} />
+        <SearchBox
+          hits={search.hits}
+          error={search.error}
+          query={state.q}
+          onQuery={(q) => update({ q: q || undefined }, { replace: true })}
+          onPick={pick}
+        />
         <FilterBar
           filters={state.filters}
           onToggle={toggle}
@@ -104,35 +157,47 @@ export function TopologyView({ view, snapshotId, chrome = true }: TopologyViewPr
           host={state.host}
           onHost={(host) => update({ host, focus: [] })}
           level={state.level}
-          onLevel={(level) => update({ level })}
+          onLevel={(next) => update({ level: next })}
         />
       </div>
       <div className="grid min-h-0 flex-1 grid-cols-[14rem_1fr_24rem] gap-2">
         <aside className="panel flex min-h-0 flex-col">
           <h2 className="panel-title">
-            {graph.level === 'overview' ? 'Hosts' : 'Devices'} <span className="font-normal">({graph.elements.filter((e) => e.group === 'nodes').length})</span>
+            {level === 'overview' ? 'Hosts' : 'Devices'} <span className="font-normal">({elements?.filter((e) => e.group === 'nodes').length ?? '…'})</span>
           </h2>
           <div className="min-h-0 flex-1">
-            <DeviceList elements={graph.elements} selected={state.sel} onSelect={(id) => select(id)} />
+            <DeviceList elements={elements ?? []} selected={state.sel} onSelect={(id) => select(id)} />
           </div>
         </aside>
         <section className="panel relative min-h-[24rem] overflow-hidden" aria-label="Topology">
           {canvas}
           <div className="absolute bottom-2 left-2 max-w-md rounded bg-white/90 p-2 shadow dark:bg-slate-900/90">
-            <p className="text-xs text-slate-500">
-              {graph.level === 'overview' ? 'Overview: double-click a host to open its devices.' : graph.level === 'host' ? `Host ${state.host}` : 'All devices'}
+            <p className="text-xs text-slate-500" role="status">
+              {data.error ? `Could not load this level: ${data.error.message}` : levelNote(level, state.host, pending)}
             </p>
             <Legend />
           </div>
         </section>
         <aside className="flex min-h-0 flex-col gap-2 overflow-y-auto">
           <section className="panel" aria-label="Findings">
-            <h2 className="panel-title">Findings ({view.findings.length})</h2>
-            <FindingsPanel findings={view.findings} active={activeFinding} onOpen={openFinding} />
+            <h2 className="panel-title">Findings ({findings.length})</h2>
+            <FindingsPanel
+              findings={findings}
+              active={activeFinding}
+              detail={activeDetail}
+              loading={pending}
+              onOpen={openFinding}
+              onOpenHost={(host) => update({ host })}
+            />
           </section>
           <section className="panel" aria-label="Inspector">
             <h2 className="panel-title">Inspector</h2>
-            <Inspector inspection={inspection} findings={state.sel ? findingsFor(view.findings, state.sel) : []} />
+            <Inspector
+              selected={state.sel}
+              inspection={inspection}
+              loading={pending}
+              findings={state.sel ? findingsFor(findings, state.sel) : []}
+            />
           </section>
           {snapshotId && (
             <section className="panel" aria-label="Path trace">
@@ -143,7 +208,7 @@ export function TopologyView({ view, snapshotId, chrome = true }: TopologyViewPr
                 trace={state.trace}
                 result={trace}
                 onTrace={(t) => update({ trace: t })}
-                onSelect={(id) => select(id)}
+                onSelect={(id, host) => update({ sel: id, focus: [], host: hostFor(id, host) })}
               />
             </section>
           )}

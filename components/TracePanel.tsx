@@ -19,7 +19,8 @@ export function traceMarks(answer: TraceAnswer | undefined): TraceMarks | undefi
   if (!answer) return undefined;
   const ids = answer.hops.map(hopId).filter((id): id is string => id !== undefined);
   const broken = answer.breakAt ?? hopId(answer.hops.find(hopBroken) ?? {});
-  return { ids, breakAt: broken };
+  const hosts = answer.hops.map((hop) => hop.host).filter((host): host is string => host !== undefined);
+  return { ids, breakAt: broken, hosts: [...new Set(hosts)] };
 }
 
 export function useTrace(snapshotId: string | undefined, trace: TraceRequest | undefined) {
@@ -34,7 +35,8 @@ export interface TracePanelProps {
   trace?: TraceRequest;
   result: ReturnType<typeof useTrace>;
   onTrace(trace: TraceRequest | undefined): void;
-  onSelect(id: string): void;
+  /** A hop was clicked: select its element, on its host. */
+  onSelect(id: string, host: string | undefined): void;
 }
 
 export function TracePanel({ selected, trace, result, onTrace, onSelect }: TracePanelProps) {
@@ -79,7 +81,7 @@ export function TracePanel({ selected, trace, result, onTrace, onSelect }: Trace
             const broken = hopBroken(hop) || (id !== undefined && id === result.data.breakAt);
             return (
               <li key={i} className={broken ? 'font-semibold text-sev-critical' : ''}>
-                <button type="button" className="text-left hover:underline disabled:no-underline" disabled={!id} onClick={() => id && onSelect(id)}>
+                <button type="button" className="text-left hover:underline disabled:no-underline" disabled={!id} onClick={() => id && onSelect(id, hop.host)}>
                   {broken ? '✖' : '→'} {hop.label ?? id ?? '?'}
                 </button>
                 {(hop.note ?? hop.reason) && <span className="block pl-4 text-xs text-slate-500">{hop.note ?? hop.reason}</span>}

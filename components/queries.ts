@@ -2,7 +2,10 @@
  * The one query-key factory and the fetchers behind it. Every server read in the UI goes through here.
  */
 import { queryOptions } from '@tanstack/react-query';
+import type { SearchHit } from '@/lib/graph/search';
+import type { HostSubview, SnapshotOverview } from '@/lib/store/subview';
 import type { SnapshotMeta, SnapshotPage, SnapshotView } from '@/lib/store/types';
+import { snapshotHostUrl, snapshotOverviewUrl, snapshotUrl } from './snapshot-urls';
 
 /** An API answer that was not 2xx, with the message the server wrote for the user. */
 export class ApiError extends Error {
@@ -66,6 +69,8 @@ export interface TraceHop {
   note?: string;
   reason?: string;
   label?: string;
+  /** The host the hop is on. */
+  host?: string;
 }
 
 export interface TraceAnswer {
@@ -80,6 +85,9 @@ export const queryKeys = {
   snapshots: () => [...queryKeys.all, 'snapshots'] as const,
   snapshotList: (cursor?: string) => [...queryKeys.snapshots(), 'list', cursor ?? ''] as const,
   snapshot: (id: string) => [...queryKeys.snapshots(), 'view', id] as const,
+  snapshotOverview: (id: string) => [...queryKeys.snapshots(), 'overview', id] as const,
+  snapshotHost: (id: string, host: string) => [...queryKeys.snapshots(), 'host', id, host] as const,
+  search: (id: string, q: string) => [...queryKeys.snapshots(), 'search', id, q] as const,
   trace: (id: string, from: string, to: string) => [...queryKeys.all, 'trace', id, from, to] as const,
   live: (source: string) => [...queryKeys.all, 'live', source] as const,
 };
@@ -88,7 +96,34 @@ export const queryKeys = {
 export function snapshotQuery(id: string) {
   return queryOptions({
     queryKey: queryKeys.snapshot(id),
-    queryFn: () => getJson<SnapshotView>(`/api/snapshots/${encodeURIComponent(id)}`),
+    queryFn: () => getJson<SnapshotView>(snapshotUrl(id)),
+    staleTime: Infinity,
+  });
+}
+
+
+/** Hosts, merged tunnels, fault counts and the findings list: what every level of a snapshot page shows. */
+export function snapshotOverviewQuery(id: string) {
+  return queryOptions({
+    queryKey: queryKeys.snapshotOverview(id),
+    queryFn: () => getJson<SnapshotOverview>(snapshotOverviewUrl(id)),
+    staleTime: Infinity,
+  });
+}
+
+/** One host's devices and what its inspector and findings need. */
+export function snapshotHostQuery(id: string, host: string) {
+  return queryOptions({
+    queryKey: queryKeys.snapshotHost(id, host),
+    queryFn: () => getJson<HostSubview>(snapshotHostUrl(id, host)),
+    staleTime: Infinity,
+  });
+}
+
+export function searchQuery(id: string, q: string) {
+  return queryOptions({
+    queryKey: queryKeys.search(id, q),
+    queryFn: async () => (await getJson<{ hits: SearchHit[] }>(snapshotUrl(id, `/search?q=${encodeURIComponent(q)}`))).hits,
     staleTime: Infinity,
   });
 }

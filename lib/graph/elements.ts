@@ -6,8 +6,8 @@ import type { Finding, Severity } from '@/lib/diagnose/types';
 import type { EdgeKind, NodeKind, TopoEdge, TopoNode, Topology } from '@/lib/topology/types';
 import { hostId } from '@/lib/topology/ids';
 import { deviceClass, isDown, isLoopback } from './device-class';
-import { faultIndex, faultsPerHost } from './faults';
-import { worseSeverity, type DeviceClass } from './palette';
+import { faultIndex, worseSeverity, type HostGraph, type HostLink, type SnapshotSize } from '@/lib/store/subview';
+import type { DeviceClass } from './palette';
 import type { FilterFlag } from './view-state';
 
 export interface GraphNodeData {
@@ -45,6 +45,8 @@ export interface TraceMarks {
   ids: string[];
   /** The hop where the path breaks, if any. */
   breakAt?: string;
+  /** Hosts the path crosses, marked on the overview. */
+  hosts?: string[];
 }
 
 export interface BuildOptions {
@@ -198,22 +200,11 @@ function edgeElement(edge: TopoEdge, source: string, target: string, severity: S
 }
 
 /** Overview of a big cluster: one node per host with its fault count, tunnels merged per host pair. */
-export function buildOverviewElements(topology: Topology, findings: Finding[], trace?: TraceMarks): GraphElement[] {
-  const faults = faultIndex(findings);
-  const perHost = faultsPerHost(topology, findings);
-  const hostOf = new Map(topology.nodes.map((n) => [n.id, n.host]));
-  const edgeHosts = new Map(topology.edges.map((e) => [e.id, [hostOf.get(e.source), hostOf.get(e.target)]]));
-  const hostSeverity = new Map<string, Severity>();
-  for (const [id, severity] of faults) {
-    for (const host of edgeHosts.get(id) ?? [hostOf.get(id)]) {
-      if (host) hostSeverity.set(host, worseSeverity(hostSeverity.get(host), severity));
-    }
-  }
+export function buildOverviewElements(graph: HostGraph, trace?: TraceMarks): GraphElement[] {
   const out: GraphElement[] = [];
-  for (const node of topology.nodes) {
-    if (node.kind !== 'host') continue;
-    const count = perHost.get(node.host) ?? 0;
-    const severity = hostSeverity.get(node.host);
+  const traced = new Set(trace?.hosts ?? []);
+  for (const node of graph.hosts) {
+    const { count, severity } = graph.faults[node.host] ?? { count: 0 };
     const data: GraphNodeData = {
       id: node.id,
       label: count > 0 ? `${FAULT_BADGE} ${node.label} (${count})` : node.label,
@@ -226,65 +217,37 @@ export function buildOverviewElements(topology: Topology, findings: Finding[], t
       data.severity = severity;
       data.badge = FAULT_BADGE;
     }
-    const traced = trace?.ids.some((id) => hostOf.get(id) === node.host);
-    out.push({ group: 'nodes', data, classes: [...stateClasses(node.id, severity, undefined), 'overview', ...(traced ? ['trace'] : [])] });
+    out.push({ group: 'nodes', data, classes: [...stateClasses(node.id, severity, undefined), 'overview', ...(traced.has(node.host) ? ['trace'] : [])] });
   }
-  out.push(...mergeHostEdges(topology, faults, hostOf));
+  out.push(...graph.links.map(linkElement));
   return out;
 }
 
-function mergeHostEdges(topology: Topology, faults: Map<string, Severity>, hostOf: Map<string, string>): GraphElement[] {
-  const merged = new Map<string, { data: GraphEdgeData; vnis: Set<number> }>();
-  for (const edge of topology.edges) {
-    if (edge.kind !== 'tunnel' && edge.kind !== 'underlay') continue;
-    const a = hostOf.get(edge.source);
-    const b = hostOf.get(edge.target);
-    if (!a || !b || a === b) continue;
-    const [x, y] = a <= b ? [a, b] : [b, a];
-    const id = `${edge.kind}s:${hostId(x)}|${hostId(y)}`;
-    const entry = merged.get(id) ?? { data: { id, source: hostId(x), target: hostId(y), kind: edge.kind, count: 0 }, vnis: new Set<number>() };
-    entry.data.count = (entry.data.count ?? 0) + 1;
-    if (edge.vni !== undefined) entry.vnis.add(edge.vni);
-    const severity = faults.get(edge.id);
-    if (severity) entry.data.severity = worseSeverity(entry.data.severity, severity);
-    merged.set(id, entry);
-  }
-  return [...merged.values()].map(({ data, vnis }) => {
-    const what = data.kind === 'tunnel' ? `${data.count} tunnel${data.count === 1 ? '' : 's'}` : 'underlay';
-    const vniText = vnis.size > 0 ? ` · VNI ${[...vnis].sort((p, q) => p - q).slice(0, 3).join(',')}${vnis.size > 3 ? '…' : ''}` : '';
-    const label = `${what}${vniText}`;
-    return {
-      group: 'edges' as const,
-      data: { ...data, label: badgeLabel(label, data.severity) },
-      classes: data.severity ? ['fault', `fault-${data.severity}`, 'overview'] : ['overview'],
-    };
-  });
+function linkElement(link: HostLink): GraphElement {
+  const what = link.kind === 'tunnel' ? `${link.count} tunnel${link.count === 1 ? '' : 's'}` : 'underlay';
+  const vniText = link.vnis.length > 0 ? ` · VNI ${link.vnis.slice(0, 3).join(',')}${link.vnis.length > 3 ? '…' : ''}` : '';
+  const data: GraphEdgeData = { id: link.id, source: link.source, target: link.target, kind: link.kind, count: link.count, label: badgeLabel(`${what}${vniText}`, link.severity) };
+  if (link.severity) data.severity = link.severity;
+  return { group: 'edges', data, classes: link.severity ? ['fault', `fault-${link.severity}`, 'overview'] : ['overview'] };
 }
 
 /** Above these, the full device graph is too heavy for the canvas renderer (anchors.md §4). */
 export const OVERVIEW_HOST_THRESHOLD = 20;
 export const OVERVIEW_ELEMENT_THRESHOLD = 1500;
 
-export function needsOverview(topology: Topology): boolean {
-  const hosts = topology.nodes.filter((n) => n.kind === 'host').length;
-  return hosts > OVERVIEW_HOST_THRESHOLD || topology.nodes.length + topology.edges.length > OVERVIEW_ELEMENT_THRESHOLD;
+export function needsOverview(size: SnapshotSize): boolean {
+  return size.hosts > OVERVIEW_HOST_THRESHOLD || size.nodes + size.edges > OVERVIEW_ELEMENT_THRESHOLD;
 }
 
 export type GraphLevel = 'overview' | 'host' | 'full';
 
-export interface GraphRequest {
+export interface LevelRequest {
   level?: 'overview' | 'full';
   host?: string;
-  filters?: FilterFlag[];
-  trace?: TraceMarks;
 }
 
-/** Picks the level (drill-down wins, then an explicit level, then the size rule) and builds its elements. */
-export function buildGraph(topology: Topology, findings: Finding[], request: GraphRequest): { level: GraphLevel; elements: GraphElement[] } {
-  if (request.host && topology.nodes.some((n) => n.kind === 'host' && n.host === request.host)) {
-    return { level: 'host', elements: buildDeviceElements(topology, findings, { filters: request.filters, host: request.host, trace: request.trace }) };
-  }
-  const level = request.level ?? (needsOverview(topology) ? 'overview' : 'full');
-  if (level === 'overview') return { level, elements: buildOverviewElements(topology, findings, request.trace) };
-  return { level, elements: buildDeviceElements(topology, findings, { filters: request.filters, trace: request.trace }) };
+/** Drill-down into a host of the snapshot wins, then an explicit level, then the size rule. */
+export function chooseLevel(size: SnapshotSize, hosts: string[], request: LevelRequest): GraphLevel {
+  if (request.host !== undefined && hosts.includes(request.host)) return 'host';
+  return request.level ?? (needsOverview(size) ? 'overview' : 'full');
 }

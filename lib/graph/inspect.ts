@@ -4,6 +4,7 @@
  * point at it anywhere in the snapshot.
  */
 import type { HostState, Interface, NamespaceState } from '@/lib/parse/types';
+import { beyondLink, hostBrief, type HostBrief } from '@/lib/store/subview';
 import type { TopoEdge, TopoNode, Topology } from '@/lib/topology/types';
 import { deviceClass } from './device-class';
 
@@ -122,7 +123,7 @@ function pointersSection(topology: Topology, node: TopoNode, iface: Interface): 
 
 /** The same IP on other devices: for a peer pod, the worker-side eth0 and the pod VM's tunnel device. */
 function sameAddressSection(topology: Topology, node: TopoNode, iface: Interface): InspectSection | null {
-  const addresses = new Set(iface.addresses.filter((a) => a.scope !== 'host').map((a) => a.local));
+  const addresses = new Set(iface.addresses.filter(beyondLink).map((a) => a.local));
   if (addresses.size === 0) return null;
   const rows: [string, string][] = [];
   for (const other of topology.nodes) {
@@ -133,11 +134,11 @@ function sameAddressSection(topology: Topology, node: TopoNode, iface: Interface
   return rows.length > 0 ? { title: 'Same address elsewhere', rows } : null;
 }
 
-function podVmSection(host: HostState | undefined): InspectSection | null {
-  if (!host?.peerpodConfig) return null;
+function podVmSection(config: Record<string, unknown> | undefined): InspectSection | null {
+  if (!config) return null;
   return section(
     'Pod VM network config',
-    Object.entries(host.peerpodConfig).map(([k, v]): [string, string] => [k, typeof v === 'string' ? v : JSON.stringify(v)]),
+    Object.entries(config).map(([k, v]): [string, string] => [k, typeof v === 'string' ? v : JSON.stringify(v)]),
   );
 }
 
@@ -152,27 +153,26 @@ function interfaceSections(topology: Topology, node: TopoNode, host: HostState |
     ovsSection(host, node),
     ...pointersSection(topology, node, iface),
     sameAddressSection(topology, node, iface),
-    iface.kind === 'vxlan' || iface.kind === 'geneve' ? podVmSection(host) : null,
+    iface.kind === 'vxlan' || iface.kind === 'geneve' ? podVmSection(host?.peerpodConfig) : null,
     iface.source ? { title: 'Source', rows: [[iface.source.command, iface.source.lines.join('\n')]] as [string, string][] } : null,
   ].filter((s): s is InspectSection => s !== null);
 }
 
-function hostSections(node: TopoNode, host: HostState | undefined): InspectSection[] {
+function hostSections(node: TopoNode, host: HostBrief | undefined): InspectSection[] {
   if (!host) return [];
-  const ifaces = host.namespaces.reduce((n, ns) => n + ns.interfaces.length, 0);
   return [
     section('Host', [
       ['Role', host.role],
       ['Capture', host.status],
       ['Error', host.error],
-      ['Namespaces', host.namespaces.length],
-      ['Interfaces', ifaces],
-      ['OVS bridges', host.ovs?.bridges.map((b) => b.name).join(', ')],
+      ['Namespaces', host.namespaces],
+      ['Interfaces', host.interfaces],
+      ['OVS bridges', host.bridges.join(', ')],
       ['Missing tools', host.missingTools.join(', ')],
-      ['Parse problems', host.problems.length || undefined],
+      ['Parse problems', host.problems || undefined],
       ['Marks', node.marks.join(', ')],
     ]),
-    podVmSection(host),
+    podVmSection(host.peerpodConfig),
   ].filter((s): s is InspectSection => s !== null);
 }
 
@@ -243,7 +243,11 @@ function inspectEdge(edge: TopoEdge, byId: Map<string, TopoNode>): Inspection {
   return { id: edge.id, title: edge.label ?? edge.kind, subtitle: edge.kind, sections };
 }
 
-export function inspect(topology: Topology, id: string): Inspection | null {
+/**
+ * `briefs` stand in for host states that are not in `topology` (an overview or one host's cut of a snapshot)
+ * and win over them, because a cut keeps of other hosts only what points at its own devices.
+ */
+export function inspect(topology: Topology, id: string, briefs: HostBrief[] = []): Inspection | null {
   const byId = new Map(topology.nodes.map((n) => [n.id, n]));
   const node = byId.get(id);
   if (!node) {
@@ -251,11 +255,12 @@ export function inspect(topology: Topology, id: string): Inspection | null {
     return edge ? inspectEdge(edge, byId) : null;
   }
   const host = topology.hosts.find((h) => h.name === node.host);
+  const brief = () => briefs.find((b) => b.name === node.host) ?? (host ? hostBrief(host) : undefined);
   const sections =
     node.kind === 'interface'
       ? interfaceSections(topology, node, host)
       : node.kind === 'host'
-        ? hostSections(node, host)
+        ? hostSections(node, brief())
         : node.kind === 'netns'
           ? netnsSections(node, host)
           : node.kind === 'ovs-bridge'
@@ -263,4 +268,14 @@ export function inspect(topology: Topology, id: string): Inspection | null {
             : podSections(node);
   const where = node.kind === 'host' ? node.role ?? 'host' : `${node.host} · ${nsLabel(node.netns)}`;
   return { id, title: node.label, subtitle: `${deviceClass(node)} · ${where}`, sections };
+}
+
+/**
+ * Inspects in one host's cut of a snapshot (subview.ts), where other hosts' devices are only far ends: the
+ * host's own elements, its edges and host nodes are answered as on the whole snapshot, the rest not at all.
+ */
+export function inspectInCut(topology: Topology, id: string, briefs: HostBrief[], host: string): Inspection | null {
+  const node = topology.nodes.find((n) => n.id === id);
+  if (node && node.kind !== 'host' && node.host !== host) return null;
+  return inspect(topology, id, briefs);
 }

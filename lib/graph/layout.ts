@@ -16,7 +16,11 @@ export interface ElkLayoutOptions {
 
 export interface GridLayoutOptions {
   name: 'grid';
-  fit: boolean;
+  /**
+   * False: the canvas fits the view to the nodes alone. Fitting to every element measures each edge and its
+   * label first, which on a 500-host overview costs more than the layout itself.
+   */
+  fit: false;
   padding: number;
   avoidOverlap: boolean;
 }
@@ -47,7 +51,7 @@ const ELK_LAYERED: ElkLayoutOptions = {
 
 export function layoutFor(level: GraphLevel, nodeCount: number): LayoutOptions {
   if (level === 'overview' && nodeCount > OVERVIEW_GRID_THRESHOLD) {
-    return { name: 'grid', fit: true, padding: 24, avoidOverlap: true };
+    return { name: 'grid', fit: false, padding: 24, avoidOverlap: true };
   }
   return ELK_LAYERED;
 }

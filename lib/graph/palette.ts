@@ -17,11 +17,6 @@ export const SELECTED_COLOR = palette.selected;
 
 export const SEVERITY_ORDER: Severity[] = ['critical', 'warning', 'info'];
 
-/** Worst first: critical < warning < info. */
-export function worseSeverity(a: Severity | undefined, b: Severity): Severity {
-  if (a === undefined) return b;
-  return SEVERITY_ORDER.indexOf(a) <= SEVERITY_ORDER.indexOf(b) ? a : b;
-}
 
 /** Cytoscape node shapes per device class; the legend draws the same names. */
 export const DEVICE_SHAPE: Record<DeviceClass, string> = {

@@ -106,7 +106,7 @@ export function buildStylesheet(theme: Theme = 'light'): StylesheetStyle[] {
     { selector: 'node[kind = "host"]:parent', style: { 'border-width': 2, 'border-color': DEVICE_COLOR.host, 'font-size': 13 } },
     { selector: 'node[device = "podvm"]:parent', style: { 'border-color': DEVICE_COLOR.podvm } },
     { selector: 'node[device = "ovs-bridge"]', style: { width: 60, height: 18 } },
-    { selector: 'node.overview', style: { width: 46, height: 30, 'font-size': 12, 'min-zoomed-font-size': 4 } },
+    { selector: 'node.overview', style: { width: 46, height: 30, 'font-size': 12, 'min-zoomed-font-size': DEVICE_LABEL_MIN_PX } },
     { selector: 'node.remote', style: { 'border-style': 'dashed', 'background-opacity': 0.35, 'font-style': 'italic' } },
     {
       selector: 'edge',

@@ -68,6 +68,9 @@ class LazyStore implements SnapshotStore {
   async getView(id: string, options?: SnapshotViewOptions) {
     return (await this.store()).getView(id, options);
   }
+  async getOverview(id: string, options?: SnapshotViewOptions) {
+    return (await this.store()).getOverview(id, options);
+  }
   async getBundle(id: string) {
     return (await this.store()).getBundle(id);
   }

@@ -44,6 +44,14 @@ export const migrations: Migration[] = [
       await trx.schema.createIndex('snapshot_hosts_host_idx').on('snapshot_hosts').columns(['host', 'snapshot_id']).execute();
     },
   },
+  {
+    version: 2,
+    name: 'snapshot overview',
+    async up(trx, dialect) {
+      // Null for snapshots stored before it existed: their overview is cut from topology and findings on read.
+      await trx.schema.alterTable('snapshots').addColumn('overview', dialect === 'postgres' ? 'bytea' : 'blob').execute();
+    },
+  },
 ];
 
 /** Applies pending migrations in one transaction; safe when several processes open the store at once. */

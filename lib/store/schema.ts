@@ -20,6 +20,8 @@ export interface SnapshotsTable {
   bundle: Uint8Array;
   topology: Uint8Array;
   findings: Uint8Array;
+  /** The overview level (subview.ts StoredOverview), packed; null for rows written before migration 2. */
+  overview: Uint8Array | null;
 }
 
 export interface SnapshotHostsTable {

@@ -8,6 +8,7 @@ import type { RetentionPolicy } from './config';
 import { decodeCursor, encodeCursor } from './cursor';
 import { newSnapshotId } from './ids';
 import type { Database, SnapshotsTable } from './schema';
+import { overviewOf, storedOverview, type SnapshotOverview, type StoredOverview } from './subview';
 import type {
   Snapshot,
   SnapshotListQuery,
@@ -131,10 +132,11 @@ export class SqlSnapshotStore implements SnapshotStore {
   async create(input: { bundle: CaptureBundle; title?: string }): Promise<SnapshotMeta> {
     const analysis = this.analyzeBundle(input.bundle);
     const meta = metaFor(newSnapshotId(), this.now().toISOString(), input.bundle, analysis, input.title);
-    const [bundle, topology, findings] = await Promise.all([
+    const [bundle, topology, findings, overview] = await Promise.all([
       packJson(input.bundle),
       packJson(analysis.topology),
       packJson(analysis.findings),
+      packJson(storedOverview(analysis.topology, analysis.findings)),
     ]);
     const row: SnapshotsTable = {
       id: meta.id,
@@ -153,6 +155,7 @@ export class SqlSnapshotStore implements SnapshotStore {
       bundle,
       topology,
       findings,
+      overview,
     };
     await this.db.transaction().execute(async (trx) => {
       // Write first, then read for retention: in SQLite WAL a read-then-write transaction cannot wait for the lock.
@@ -207,6 +210,25 @@ export class SqlSnapshotStore implements SnapshotStore {
       unpack<Finding[]>(row.findings, row.encoding),
     ]);
     return { meta: rowToMeta(row), topology, findings, rulesVersion: row.rules_version, rediagnosed: false };
+  }
+
+  async getOverview(id: string, options: SnapshotViewOptions = {}): Promise<SnapshotOverview | null> {
+    if (options.rediagnose) {
+      const view = await this.getView(id, options);
+      return view && overviewOf(view);
+    }
+    const row = await this.db
+      .selectFrom('snapshots')
+      .select([...META_COLUMNS, 'overview', 'encoding'])
+      .where('id', '=', id)
+      .executeTakeFirst();
+    if (!row) return null;
+    if (row.overview === null) {
+      const view = await this.getView(id);
+      return view && overviewOf(view);
+    }
+    const stored = await unpack<StoredOverview>(row.overview, row.encoding);
+    return { meta: rowToMeta(row), rulesVersion: row.rules_version, rediagnosed: false, ...stored };
   }
 
   async getBundle(id: string): Promise<CaptureBundle | null> {

@@ -1,6 +1,7 @@
 import type { CaptureBundle, CaptureSource } from '@/lib/capture/types';
 import type { Finding, Severity } from '@/lib/diagnose/types';
 import type { Topology } from '@/lib/topology/types';
+import type { SnapshotOverview } from './subview';
 
 export interface SnapshotMeta {
   /** ≥128 bits of randomness, URL-safe (base64url). */
@@ -59,6 +60,8 @@ export interface SnapshotStore {
   create(input: { bundle: CaptureBundle; title?: string }): Promise<SnapshotMeta>;
   get(id: string): Promise<Snapshot | null>;
   getView(id: string, options?: SnapshotViewOptions): Promise<SnapshotView | null>;
+  /** The overview level alone (subview.ts): read without unpacking topology and findings. */
+  getOverview(id: string, options?: SnapshotViewOptions): Promise<SnapshotOverview | null>;
   getBundle(id: string): Promise<CaptureBundle | null>;
   list(query: SnapshotListQuery): Promise<SnapshotPage>;
   close(): Promise<void>;

@@ -6,6 +6,8 @@ import * as snapshot from '@/app/api/snapshots/[id]/route';
 import * as bundle from '@/app/api/snapshots/[id]/bundle/route';
 import * as report from '@/app/api/snapshots/[id]/report.md/route';
 import * as graph from '@/app/api/snapshots/[id]/graph.svg/route';
+import * as search from '@/app/api/snapshots/[id]/search/route';
+import * as trace from '@/app/api/trace/[id]/route';
 import * as diff from '@/app/api/diff/route';
 import * as healthz from '@/app/api/healthz/route';
 
@@ -54,6 +56,14 @@ export function getReport(id: string, query = '', headers: Record<string, string
 
 export function getSvg(id: string, query = '', headers: Record<string, string> = {}): Promise<Response> {
   return graph.GET(req(`/api/snapshots/${encodeURIComponent(id)}/graph.svg${query}`, headers), ctx(id));
+}
+
+export function getSearch(id: string, query: string, headers: Record<string, string> = {}): Promise<Response> {
+  return search.GET(req(`/api/snapshots/${encodeURIComponent(id)}/search${query}`, headers), ctx(id));
+}
+
+export function getTrace(id: string, query: string): Promise<Response> {
+  return trace.GET(req(`/api/trace/${encodeURIComponent(id)}${query}`), ctx(id));
 }
 
 export function getDiff(query: string, headers: Record<string, string> = {}): Promise<Response> {

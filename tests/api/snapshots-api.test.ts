@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { CaptureBundle } from '@/lib/capture/types';
 import type { SnapshotDiff } from '@/lib/diff/diff';
 import { closeStore } from '@/lib/store';
+import type { SearchHit } from '@/lib/graph/search';
+import type { HostSubview, SnapshotOverview } from '@/lib/store/subview';
 import type { SnapshotMeta, SnapshotPage, SnapshotView } from '@/lib/store/types';
 import { backends, type Backend } from '../store/backends';
 import { FIXTURE_DEVICES, IP_LINK_JSON, makeBundle } from '../store/bundles';
@@ -10,7 +12,9 @@ import {
   getDiff,
   getHealth,
   getReport,
+  getSearch,
   getSvg,
+  getTrace,
   getView,
   list,
   postJson,
@@ -257,9 +261,69 @@ describe.each(backends.map((make) => make()))('snapshot API on $name', (backend:
       await expectError(await getView(meta.id, '?rules=tomorrow'), 400, 'bad_request');
     });
 
+    it('answers ?level=overview with hosts, fault counts and findings without evidence, cached under its own ETag', async () => {
+      const meta = await created(await postJson({ bundle: makeBundle({ hosts: ['faulty-ov', 'api-ov'] }) }));
+      const response = await getView(meta.id, '?level=overview');
+      expect(response.status).toBe(200);
+      const overview = (await response.json()) as SnapshotOverview;
+      expect(overview.meta).toEqual(meta);
+      expect(overview.hosts.map((n) => n.host).sort()).toEqual(['api-ov', 'faulty-ov']);
+      expect(overview.faults['faulty-ov']).toEqual({ count: 1, severity: 'critical' });
+      expect(overview.findings).toEqual([
+        { rule: 'vxlan-down', severity: 'critical', title: 'vxlan1 is down on faulty-ov', elements: ['host:faulty-ov/if:vxlan1'], first: 'host:faulty-ov/if:vxlan1', host: 'faulty-ov' },
+      ]);
+      expect(overview).not.toHaveProperty('topology');
+      const etag = response.headers.get('etag') ?? '';
+      expect(etag).not.toBe((await getView(meta.id)).headers.get('etag'));
+      expect((await getView(meta.id, '?level=overview', { 'if-none-match': etag })).status).toBe(304);
+      expect((await getView(meta.id, '?level=full')).headers.get('etag')).toBe((await getView(meta.id)).headers.get('etag'));
+    });
+
+    it('answers ?host= with that host, the far ends of its edges and its whole findings', async () => {
+      const meta = await created(await postJson({ bundle: makeBundle({ hosts: ['faulty-drill', 'api-drill'] }) }));
+      const response = await getView(meta.id, '?host=faulty-drill');
+      expect(response.status).toBe(200);
+      const cut = (await response.json()) as HostSubview;
+      expect(cut.host).toBe('faulty-drill');
+      expect(new Set(cut.topology.nodes.map((n) => n.host))).toEqual(new Set(['faulty-drill']));
+      expect(cut.topology.hosts.map((h) => h.name)).toEqual(['faulty-drill']);
+      expect(cut.findings).toHaveLength(1);
+      expect(cut.findings[0].evidence[0].lines[0]).toContain('vxlan1');
+      const other = await getView(meta.id, '?host=api-drill');
+      expect(((await other.json()) as HostSubview).findings).toEqual([]);
+      expect(other.headers.get('etag')).not.toBe(response.headers.get('etag'));
+      await expectError(await getView(meta.id, '?host=nowhere'), 404, 'not_found');
+      await expectError(await getView(meta.id, '?host=faulty-drill&level=overview'), 400, 'bad_request');
+      await expectError(await getView(meta.id, '?level=devices'), 400, 'bad_request');
+    });
+
+    it('searches the whole snapshot on the server by device name and IP', async () => {
+      const meta = await created(await postJson({ bundle: makeBundle({ hosts: ['api-search-1', 'api-search-2'] }) }));
+      const response = await getSearch(meta.id, '?q=vxlan1');
+      expect(response.status).toBe(200);
+      const { hits } = (await response.json()) as { hits: SearchHit[] };
+      expect(hits.map((h) => h.id).sort()).toEqual(['host:api-search-1/if:vxlan1', 'host:api-search-2/if:vxlan1']);
+      expect(hits.map((h) => h.host).sort()).toEqual(['api-search-1', 'api-search-2']);
+      const etag = response.headers.get('etag') ?? '';
+      expect((await getSearch(meta.id, '?q=vxlan1', { 'if-none-match': etag })).status).toBe(304);
+      await expectError(await getSearch(meta.id, '?q=v'), 400, 'bad_request');
+      await expectError(await getSearch('AAAAAAAAAAAAAAAAAAAAAAAA', '?q=vxlan1'), 404, 'not_found');
+    });
+
+    it('names the host of every trace hop, for the overview and for opening the right host', async () => {
+      const meta = await created(await postJson({ bundle: makeBundle({ hosts: ['api-trace'] }) }));
+      const response = await getTrace(meta.id, `?from=${encodeURIComponent('host:api-trace/if:veth-a')}&to=10.0.0.1`);
+      expect(response.status).toBe(200);
+      const body = (await response.json()) as { hops: { element: string; host?: string }[] };
+      expect(body.hops.length).toBeGreaterThan(0);
+      for (const hop of body.hops) expect(hop.host).toBe('api-trace');
+    });
+
     it('answers 404 for an unknown id and for an id of the wrong shape, on every snapshot route', async () => {
       for (const id of ['AAAAAAAAAAAAAAAAAAAAAAAA', '../../etc/passwd', '<script>']) {
         await expectError(await getView(id), 404, 'not_found');
+        await expectError(await getView(id, '?level=overview'), 404, 'not_found');
+        await expectError(await getView(id, '?host=worker-1'), 404, 'not_found');
         await expectError(await getBundle(id), 404, 'not_found');
         await expectError(await getReport(id), 404, 'not_found');
         await expectError(await getSvg(id), 404, 'not_found');

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SnapshotView } from '@/lib/store/types';
-import { buildDeviceElements, buildGraph, buildOverviewElements, needsOverview, type GraphElement } from '@/lib/graph/elements';
+import { buildDeviceElements, buildOverviewElements, chooseLevel, needsOverview, type GraphElement } from '@/lib/graph/elements';
+import { hostGraph, topologySize } from '@/lib/store/subview';
 import view from '../fixtures/views/peerpod-incident.json';
 import { syntheticTopology } from './synthetic';
 
@@ -80,8 +81,7 @@ describe('device elements', () => {
   });
 
   it('drill-down into a host shows its devices and the remote end as the remote host', () => {
-    const { level, elements: host } = buildGraph(incident.topology, incident.findings, { host: 'ocp-412-ovn-worker-1' });
-    expect(level).toBe('host');
+    const host = buildDeviceElements(incident.topology, incident.findings, { host: 'ocp-412-ovn-worker-1' });
     expect(byId(host, VXLAN0)).toBeUndefined();
     expect(byId(host, 'host:podvm-nginx-priv-8b726648')?.classes).toContain('remote');
     const tunnel = host.find((e) => e.group === 'edges' && e.data.kind === 'tunnel');
@@ -93,21 +93,28 @@ describe('overview on a 200-host cluster', () => {
   const big = syntheticTopology(200, 6);
 
   it('is chosen by default for 200 hosts and not for the two-host incident', () => {
-    expect(needsOverview(big)).toBe(true);
-    expect(needsOverview(incident.topology)).toBe(false);
-    expect(buildGraph(big, [], {}).level).toBe('overview');
-    expect(buildGraph(incident.topology, incident.findings, {}).level).toBe('full');
+    expect(needsOverview(topologySize(big))).toBe(true);
+    expect(needsOverview(topologySize(incident.topology))).toBe(false);
+    expect(chooseLevel(topologySize(big), [], {})).toBe('overview');
+    expect(chooseLevel(topologySize(incident.topology), [], {})).toBe('full');
+  });
+
+  it('lets a drill-down into a known host win over an explicit level, and an explicit level over the size rule', () => {
+    const size = topologySize(big);
+    expect(chooseLevel(size, ['worker-007'], { host: 'worker-007', level: 'overview' })).toBe('host');
+    expect(chooseLevel(size, ['worker-007'], { host: 'nope', level: 'full' })).toBe('full');
+    expect(chooseLevel(topologySize(incident.topology), [], { level: 'overview' })).toBe('overview');
   });
 
   it('draws one node per host and one merged tunnel edge per host pair', () => {
-    const elements = buildOverviewElements(big, []);
+    const elements = buildOverviewElements(hostGraph(big, []));
     expect(elements.filter((e) => e.group === 'nodes')).toHaveLength(200);
     expect(elements.filter((e) => e.group === 'edges')).toHaveLength(200);
     expect(big.nodes.length + big.edges.length).toBeGreaterThan(5000);
   });
 
   it('drill-down into one of 200 hosts stays small', () => {
-    const { elements } = buildGraph(big, [], { host: 'worker-007' });
+    const elements = buildDeviceElements(big, [], { host: 'worker-007' });
     const own = elements.filter((e) => e.group === 'nodes' && !e.classes.includes('remote'));
     expect(own).toHaveLength(1 + 1 + 2 + 6 * 4);
     expect(elements.length).toBeLessThan(80);
@@ -116,7 +123,7 @@ describe('overview on a 200-host cluster', () => {
   it('shows per-host fault counts on overview nodes', () => {
     const tunnel = big.edges.find((e) => e.kind === 'tunnel');
     const findings = [{ rule: 'r', severity: 'warning' as const, title: 't', explanation: '', evidence: [], elements: [tunnel!.id] }];
-    const elements = buildOverviewElements(big, findings);
+    const elements = buildOverviewElements(hostGraph(big, findings));
     const faulty = elements.filter((e) => e.group === 'nodes' && e.data.faults === 1);
     expect(faulty.map((e) => e.data.id).sort()).toEqual(['host:worker-000', 'host:worker-001']);
     expect(faulty[0].classes).toContain('fault-warning');

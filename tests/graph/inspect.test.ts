@@ -4,6 +4,7 @@ import { inspect } from '@/lib/graph/inspect';
 import { searchTopology } from '@/lib/graph/search';
 import { parseViewState, serializeViewState } from '@/lib/graph/view-state';
 import view from '../fixtures/views/peerpod-incident.json';
+import { syntheticTopology } from './synthetic';
 
 const incident = view as unknown as SnapshotView;
 const VXLAN0 = 'host:podvm-nginx-priv-8b726648/ns:podns/if:vxlan0';
@@ -33,6 +34,18 @@ describe('inspector data', () => {
   it('describes edges by their two ends', () => {
     const tunnel = incident.topology.edges.find((e) => e.kind === 'tunnel')!;
     expect(text(tunnel.id)).toContain('podvm-nginx-priv-8b726648 · podns · vxlan0');
+  });
+
+  it('lists the same address on other hosts only for addresses beyond the link (not fe80::, not 127.0.0.1)', () => {
+    const topology = syntheticTopology(2, 0);
+    const ens3 = topology.nodes.filter((n) => n.label === 'ens3');
+    const withAddress = (scope: string) => {
+      for (const node of ens3) node.iface!.addresses = [{ family: 'inet6', local: 'fd00::1', prefixlen: 64, scope }];
+      return inspect(topology, ens3[0].id)?.sections.find((s) => s.title === 'Same address elsewhere');
+    };
+    expect(withAddress('link')).toBeUndefined();
+    expect(withAddress('host')).toBeUndefined();
+    expect(withAddress('global')?.rows).toEqual([['worker-001 · root · ens3', 'fd00::1 MAC 52:54:00:00:00:01']]);
   });
 
   it('returns null for an unknown id', () => {

@@ -2,7 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyze, type Analysis } from '@/lib/analyze';
 import type { CaptureBundle } from '@/lib/capture/types';
 import type { Finding } from '@/lib/diagnose/types';
-import { createStore, InvalidCursorError, type StoreOptions } from '@/lib/store';
+import BetterSqlite3 from 'better-sqlite3';
+import pg from 'pg';
+import { createStore, InvalidCursorError, type StoreConfig, type StoreOptions } from '@/lib/store';
+import { overviewOf } from '@/lib/store/subview';
 import type { SnapshotStore } from '@/lib/store/types';
 import { backends, type Backend } from './backends';
 import { FIXTURE_DEVICES, makeBundle } from './bundles';
@@ -21,6 +24,20 @@ function analyzeWithFaults(bundle: CaptureBundle): Analysis {
       elements: [`host:${h.name}`],
     }));
   return { ...real, findings: [...real.findings, ...extra] };
+}
+
+/** Makes a row look like one written before the overview column existed. */
+async function dropStoredOverview(config: StoreConfig, id: string): Promise<void> {
+  if (config.kind === 'sqlite') {
+    const db = new BetterSqlite3(config.file);
+    db.prepare('update snapshots set overview = null where id = ?').run(id);
+    db.close();
+    return;
+  }
+  const client = new pg.Client({ connectionString: config.url });
+  await client.connect();
+  await client.query('update snapshots set overview = null where id = $1', [id]);
+  await client.end();
 }
 
 describe.each(backends.map((make) => make()))('snapshot store on $name', (backend: Backend) => {
@@ -75,7 +92,7 @@ describe.each(backends.map((make) => make()))('snapshot store on $name', (backen
     expect(labels).toEqual(expect.arrayContaining(FIXTURE_DEVICES));
   });
 
-  it('re-diagnoses a stored snapshot with the current rules when asked, keeping the stored metadata', async () => {
+  it('re-diagnoses a stored snapshot (view and overview) with the current rules when asked, keeping the stored metadata', async () => {
     const config = backend.fresh();
     const first = await createStore(config, { analyze: (b) => ({ ...analyze(b), rulesVersion: 'old-rules', findings: [] }) });
     const meta = await first.create({ bundle: makeBundle({ hosts: ['faulty-1'] }) });
@@ -89,6 +106,23 @@ describe.each(backends.map((make) => make()))('snapshot store on $name', (backen
     expect(fresh?.rulesVersion).toBe(analyze(makeBundle()).rulesVersion);
     expect(fresh?.findings.map((f) => f.rule)).toEqual(['test-fault']);
     expect(fresh?.meta.rulesVersion).toBe('old-rules');
+    expect((await current.getOverview(meta.id))?.findings).toEqual([]);
+    const freshOverview = await current.getOverview(meta.id, { rediagnose: true });
+    expect(freshOverview?.rediagnosed).toBe(true);
+    expect(freshOverview?.findings.map((f) => f.rule)).toEqual(['test-fault']);
+  });
+
+  it('reads the stored overview level as it would be cut from the view, also for rows stored without one', async () => {
+    const config = backend.fresh();
+    const s = await store({}, config);
+    const meta = await s.create({ bundle: makeBundle({ hosts: ['worker-1', 'faulty-podvm'] }) });
+    const view = await s.getView(meta.id);
+    const overview = await s.getOverview(meta.id);
+    expect(overview).toEqual(overviewOf(view!));
+    expect(overview?.faults['faulty-podvm']).toEqual({ count: 1, severity: 'critical' });
+    expect(overview?.findings[0]).not.toHaveProperty('evidence');
+    await dropStoredOverview(config, meta.id);
+    expect(await s.getOverview(meta.id)).toEqual(overview);
   });
 
   it('answers null for an id that does not exist', async () => {
@@ -97,6 +131,8 @@ describe.each(backends.map((make) => make()))('snapshot store on $name', (backen
     expect(await s.get(missing)).toBeNull();
     expect(await s.getView(missing)).toBeNull();
     expect(await s.getView(missing, { rediagnose: true })).toBeNull();
+    expect(await s.getOverview(missing)).toBeNull();
+    expect(await s.getOverview(missing, { rediagnose: true })).toBeNull();
     expect(await s.getBundle(missing)).toBeNull();
   });
 

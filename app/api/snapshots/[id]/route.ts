@@ -2,16 +2,41 @@ import { z } from 'zod';
 import { etagFor, immutableResponse } from '../../_http/cache';
 import { withErrors } from '../../_http/errors';
 import { parseQuery } from '../../_http/query';
-import { loadView, rulesParam, shownRules, type IdParams } from '../../_http/snapshots';
+import { loadHost, loadOverview, loadView, rulesParam, shownRules, type IdParams } from '../../_http/snapshots';
 
-/** GET /api/snapshots/<id>[?rules=current]: the SnapshotView (metadata, topology, findings). */
+/** Bumped when the shape of a level's answer changes, so cached copies of the old shape are not reused. */
+const SUBVIEW_FORMAT = 'subview-1';
+
+const viewQuery = z
+  .object({
+    rules: rulesParam,
+    level: z.enum(['overview', 'full']).optional(),
+    host: z.string().min(1).max(253).optional(),
+  })
+  .refine((q) => q.level === undefined || q.host === undefined, { message: 'give either level or host, not both' });
+
+const JSON_TYPE = { 'Content-Type': 'application/json; charset=utf-8' };
+
+/**
+ * GET /api/snapshots/<id>[?rules=current]: the SnapshotView (metadata, topology, findings).
+ * `?level=overview`: hosts, merged tunnels and underlay, fault counts per host, findings without evidence.
+ * `?host=NAME`: one host's devices, the far ends of its edges, and the findings and host state they need.
+ */
 export async function GET(request: Request, { params }: IdParams): Promise<Response> {
   return withErrors(async () => {
     const { id } = await params;
-    const { rules } = parseQuery(z.object({ rules: rulesParam }), new URL(request.url));
+    const { rules, level, host } = parseQuery(viewQuery, new URL(request.url));
+    if (level === 'overview') {
+      const overview = await loadOverview(id, rules);
+      const etag = etagFor(id, shownRules(overview), SUBVIEW_FORMAT, 'overview', rules);
+      return immutableResponse(request, etag, () => JSON.stringify(overview), JSON_TYPE);
+    }
+    if (host !== undefined) {
+      const subview = await loadHost(id, host, rules);
+      const etag = etagFor(id, shownRules(subview), SUBVIEW_FORMAT, 'host', rules, host);
+      return immutableResponse(request, etag, () => JSON.stringify(subview), JSON_TYPE);
+    }
     const view = await loadView(id, rules);
-    return immutableResponse(request, etagFor(id, shownRules(view), 'view', rules), () => JSON.stringify(view), {
-      'Content-Type': 'application/json; charset=utf-8',
-    });
+    return immutableResponse(request, etagFor(id, shownRules(view), 'view', rules), () => JSON.stringify(view), JSON_TYPE);
   });
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { findingForTrace, traceRoute } from '@/lib/diagnose/trace';
+import { elementHosts } from '@/lib/store/subview';
 import { etagFor, immutableResponse } from '../../_http/cache';
 import { withErrors } from '../../_http/errors';
 import { parseQuery } from '../../_http/query';
@@ -20,7 +21,10 @@ export async function GET(request: Request, { params }: IdParams): Promise<Respo
     const result = traceRoute(view.topology, from, to);
     const finding = findingForTrace(result, view.findings);
     const breakAt = result.brokenAt === undefined ? undefined : result.hops[result.brokenAt]?.element;
-    const body = JSON.stringify({ ...result, breakAt, reached: result.ok, summary: result.reason, finding });
+    // The host of each hop lets an overview mark the hosts on the path and a click open the right host.
+    const hostsOf = elementHosts(view.topology);
+    const hops = result.hops.map((hop) => ({ ...hop, host: hostsOf(hop.element)[0] }));
+    const body = JSON.stringify({ ...result, hops, breakAt, reached: result.ok, summary: result.reason, finding });
     return immutableResponse(request, etagFor(id, shownRules(view), 'trace', `${from}>${to}`), () => body, {
       'Content-Type': 'application/json; charset=utf-8',
     });

@@ -1,0 +1,23 @@
+import { z } from 'zod';
+import { searchTopology } from '@/lib/graph/search';
+import { etagFor, immutableResponse } from '../../../_http/cache';
+import { withErrors } from '../../../_http/errors';
+import { parseQuery } from '../../../_http/query';
+import { loadView, rulesParam, shownRules, type IdParams } from '../../../_http/snapshots';
+
+const searchQuery = z.object({
+  q: z.string().trim().min(2, 'q needs at least 2 characters: a pod name, IP, MAC or device name').max(200),
+  rules: rulesParam,
+});
+
+/** GET /api/snapshots/<id>/search?q=: devices and pods by pod name, IP, MAC or device name, anywhere in the snapshot. */
+export async function GET(request: Request, { params }: IdParams): Promise<Response> {
+  return withErrors(async () => {
+    const { id } = await params;
+    const { q, rules } = parseQuery(searchQuery, new URL(request.url));
+    const view = await loadView(id, rules);
+    return immutableResponse(request, etagFor(id, shownRules(view), 'search', rules, q), () => JSON.stringify({ hits: searchTopology(view.topology, q) }), {
+      'Content-Type': 'application/json; charset=utf-8',
+    });
+  });
+}
