@@ -12,10 +12,17 @@ export interface FieldChange {
   field: string;
   before: string;
   after: string;
+  /**
+   * The value is the command output a fact was read from (a SourceRef): it changes along with the facts, and is
+   * long, so it is shown folded after them.
+   */
+  output?: boolean;
 }
 
 /** Long values (objects, evidence lines) are cut here; the full value is one click away in the inspector. */
 export const MAX_VALUE_CHARS = 160;
+/** Output lines are shown whole up to this length (an `ip -s -s -j link` entry is about 2 kB). */
+export const MAX_OUTPUT_CHARS = 8000;
 
 export function valueAt(value: unknown, path: string): unknown {
   let current = value;
@@ -35,12 +42,32 @@ export function formatValue(value: unknown): string {
   return json.length > MAX_VALUE_CHARS ? `${json.slice(0, MAX_VALUE_CHARS - 1)}…` : json;
 }
 
+interface OutputRef {
+  command: string;
+  lines: string[];
+}
+
+function isOutputRef(value: unknown): value is OutputRef {
+  if (typeof value !== 'object' || value === null) return false;
+  const { command, lines } = value as Partial<OutputRef>;
+  return typeof command === 'string' && Array.isArray(lines) && lines.every((l) => typeof l === 'string');
+}
+
+function formatOutput(value: unknown): string {
+  if (!isOutputRef(value)) return formatValue(value);
+  const text = [`$ ${value.command}`, ...value.lines].join('\n');
+  return text.length > MAX_OUTPUT_CHARS ? `${text.slice(0, MAX_OUTPUT_CHARS - 1)}…` : text;
+}
+
+/** Facts first, in the diff's order, then the output they were read from. */
 export function fieldChanges<T>(change: Change<T>): FieldChange[] {
-  return change.fields.map((field) => ({
-    field,
-    before: formatValue(valueAt(change.before, field)),
-    after: formatValue(valueAt(change.after, field)),
-  }));
+  const rows = change.fields.map((field): FieldChange => {
+    const before = valueAt(change.before, field);
+    const after = valueAt(change.after, field);
+    if (isOutputRef(before) || isOutputRef(after)) return { field, before: formatOutput(before), after: formatOutput(after), output: true };
+    return { field, before: formatValue(before), after: formatValue(after) };
+  });
+  return [...rows.filter((r) => !r.output), ...rows.filter((r) => r.output)];
 }
 
 export interface ElementRow {

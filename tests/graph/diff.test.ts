@@ -73,8 +73,16 @@ describe('diff of the peer-pod incident before and after the MAC fix', () => {
   it('lists the vxlan0 change as iface.mac old → new', () => {
     const rows = elementRows(diff, after.topology);
     expect(rows.map((r) => [r.id, r.status])).toEqual([[VXLAN0_ID, 'changed']]);
-    expect(rows[0].fields).toContainEqual({ field: 'iface.mac', before: BROKEN_MAC, after: FIXED_MAC });
+    expect(rows[0].fields[0]).toEqual({ field: 'iface.mac', before: BROKEN_MAC, after: FIXED_MAC });
     expect(rows[0].detail).toBe(`${PODVM} · podns · vxlan`);
+  });
+
+  it('folds the changed command output after the facts, whole and marked as output', () => {
+    const source = elementRows(diff, after.topology)[0].fields.find((f) => f.field === 'iface.source');
+    expect(source?.output).toBe(true);
+    expect(source?.before.startsWith('$ ip -j -d -s -s link show\n')).toBe(true);
+    expect(source?.before).toContain(BROKEN_MAC);
+    expect(source?.after).toContain(FIXED_MAC);
   });
 
   it('lists the MAC-mismatch finding as resolved and keeps its elements when only changes are shown', () => {
