@@ -2,6 +2,8 @@
  * The one query-key factory and the fetchers behind it. Every server read in the UI goes through here.
  */
 import { queryOptions } from '@tanstack/react-query';
+import type { SnapshotDiff } from '@/lib/diff/diff';
+import type { RulesChoice } from '@/lib/graph/diff-view';
 import type { SnapshotMeta, SnapshotPage, SnapshotView } from '@/lib/store/types';
 
 /** An API answer that was not 2xx, with the message the server wrote for the user. */
@@ -80,15 +82,38 @@ export const queryKeys = {
   snapshots: () => [...queryKeys.all, 'snapshots'] as const,
   snapshotList: (cursor?: string) => [...queryKeys.snapshots(), 'list', cursor ?? ''] as const,
   snapshot: (id: string) => [...queryKeys.snapshots(), 'view', id] as const,
+  snapshotRediagnosed: (id: string) => [...queryKeys.snapshot(id), 'current'] as const,
+  snapshotsOnHost: (host: string) => [...queryKeys.snapshots(), 'host', host] as const,
+  diff: (a: string, b: string, rules: RulesChoice) => [...queryKeys.all, 'diff', a, b, rules] as const,
   trace: (id: string, from: string, to: string) => [...queryKeys.all, 'trace', id, from, to] as const,
   live: (source: string) => [...queryKeys.all, 'live', source] as const,
 };
 
-/** Snapshots are immutable: once loaded, never stale. */
-export function snapshotQuery(id: string) {
+/** Snapshots are immutable: once loaded, never stale. `current` re-diagnoses with this server's rules. */
+export function snapshotQuery(id: string, rules: RulesChoice = 'stored') {
+  const current = rules === 'current';
   return queryOptions({
-    queryKey: queryKeys.snapshot(id),
-    queryFn: () => getJson<SnapshotView>(`/api/snapshots/${encodeURIComponent(id)}`),
+    queryKey: current ? queryKeys.snapshotRediagnosed(id) : queryKeys.snapshot(id),
+    queryFn: () => getJson<SnapshotView>(`/api/snapshots/${encodeURIComponent(id)}${current ? '?rules=current' : ''}`),
+    staleTime: Infinity,
+  });
+}
+
+/** Recent snapshots that include a host, newest first: candidates to compare a snapshot with. */
+export const SNAPSHOTS_ON_HOST_LIMIT = 20;
+
+export function snapshotsOnHostQuery(host: string) {
+  return queryOptions({
+    queryKey: queryKeys.snapshotsOnHost(host),
+    queryFn: () => getJson<SnapshotPage>(`/api/snapshots?host=${encodeURIComponent(host)}&limit=${SNAPSHOTS_ON_HOST_LIMIT}`),
+  });
+}
+
+/** A diff of two immutable snapshots never changes either. */
+export function diffQuery(a: string, b: string, rules: RulesChoice) {
+  return queryOptions({
+    queryKey: queryKeys.diff(a, b, rules),
+    queryFn: () => getJson<SnapshotDiff>(`/api/diff?a=${encodeURIComponent(a)}&b=${encodeURIComponent(b)}${rules === 'current' ? '&rules=current' : ''}`),
     staleTime: Infinity,
   });
 }
