@@ -57,3 +57,14 @@ export function diffHref(one: SnapshotRef, other: SnapshotRef): string {
   const [a, b] = Date.parse(other.createdAt) < Date.parse(one.createdAt) ? [other, one] : [one, other];
   return `/diff?${serializeDiffViewState({ a: a.id, b: b.id, rules: 'stored', focus: [] })}`;
 }
+
+export interface CandidateMeta extends SnapshotRef {
+  title: string;
+}
+
+/** Snapshots worth comparing with one: any that shares a host with it, each once, newest first. */
+export function compareCandidates<T extends CandidateMeta>(pages: T[][], self: string, limit = 20): T[] {
+  const byId = new Map<string, T>();
+  for (const item of pages.flat()) if (item.id !== self && !byId.has(item.id)) byId.set(item.id, item);
+  return [...byId.values()].sort((x, y) => Date.parse(y.createdAt) - Date.parse(x.createdAt)).slice(0, limit);
+}

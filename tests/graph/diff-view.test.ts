@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { diffHref, parseDiffViewState, serializeDiffViewState } from '@/lib/graph/diff-view';
+import { compareCandidates, diffHref, parseDiffViewState, serializeDiffViewState } from '@/lib/graph/diff-view';
 
 const VXLAN0 = 'host:podvm-nginx-priv-8b726648/ns:podns/if:vxlan0';
 
@@ -27,5 +27,20 @@ describe('diff view state in the URL', () => {
     const fixed = { id: 'fixed', createdAt: '2026-03-02T10:02:51.000Z' };
     expect(diffHref(broken, fixed)).toBe('/diff?a=broken&b=fixed');
     expect(diffHref(fixed, broken)).toBe('/diff?a=broken&b=fixed');
+  });
+});
+
+describe('snapshots offered for comparison', () => {
+  const snap = (id: string, minute: number) => ({ id, title: id, createdAt: `2026-03-02T10:${String(minute).padStart(2, '0')}:00.000Z` });
+
+  it('merges the pages per host into one list, newest first, without the snapshot itself or repeats', () => {
+    const worker = [snap('self', 5), snap('w-old', 1), snap('both', 3)];
+    const podvm = [snap('both', 3), snap('vm-new', 9), snap('self', 5)];
+    expect(compareCandidates([worker, podvm], 'self').map((s) => s.id)).toEqual(['vm-new', 'both', 'w-old']);
+  });
+
+  it('offers at most the limit', () => {
+    const many = Array.from({ length: 30 }, (_, i) => snap(`s${i}`, i));
+    expect(compareCandidates([many], 'none', 20)).toHaveLength(20);
   });
 });
