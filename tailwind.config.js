@@ -11,6 +11,7 @@ module.exports = {
         sev: palette.severity,
         dev: palette.kind,
         trace: palette.trace,
+        diff: palette.diff,
       },
     },
   },

@@ -1,6 +1,7 @@
 'use client';
 
 import { useMemo, type KeyboardEvent } from 'react';
+import { diffStatusOf } from '@/lib/graph/diff';
 import type { GraphElement, GraphNodeData } from '@/lib/graph/elements';
 import { DEVICE_LABEL } from '@/lib/graph/palette';
 import { SEVERITY_CLASSES } from './SeverityChip';
@@ -38,6 +39,8 @@ function stateText(row: Row): string {
   if (row.data.severity) parts.push(`fault: ${row.data.severity}`);
   if (row.classes.includes('contains-fault')) parts.push('contains a fault');
   if (row.data.faults) parts.push(`${row.data.faults} finding${row.data.faults === 1 ? '' : 's'}`);
+  const diff = diffStatusOf(row.classes);
+  if (diff) parts.push(diff);
   if (row.classes.includes('trace-break')) parts.push('path breaks here');
   else if (row.classes.includes('trace')) parts.push('on traced path');
   return parts.join(', ');

@@ -2,6 +2,7 @@
 
 import { useQuery } from '@tanstack/react-query';
 import { useMemo } from 'react';
+import { CompareControl } from './CompareControl';
 import { snapshotOverviewQuery } from './queries';
 import { ShareControls } from './ShareControls';
 import { SnapshotHeader } from './SnapshotHeader';
@@ -34,6 +35,7 @@ export function SnapshotDashboard({ id }: { id: string }) {
   return (
     <div className="flex h-[calc(100vh-3.5rem)] min-h-[36rem] flex-col gap-2 p-3">
       <SnapshotHeader meta={data.meta}>
+        <CompareControl meta={data.meta} />
         <a className="btn" href={`/api/snapshots/${encodeURIComponent(id)}/report.md`}>
           report.md
         </a>

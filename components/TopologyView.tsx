@@ -12,7 +12,7 @@ import { findingsFor } from '@/lib/graph/faults';
 import { inspect, inspectInCut, type Inspection } from '@/lib/graph/inspect';
 import { searchTopology, type SearchHit } from '@/lib/graph/search';
 import type { FilterFlag } from '@/lib/graph/view-state';
-import type { FindingSummary } from '@/lib/store/subview';
+import type { FindingSummary } from '@/lib/graph/subview';
 import type { SnapshotView } from '@/lib/store/types';
 import { DeviceList } from './DeviceList';
 import { FilterBar } from './FilterBar';

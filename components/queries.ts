@@ -3,7 +3,9 @@
  */
 import { queryOptions } from '@tanstack/react-query';
 import type { SearchHit } from '@/lib/graph/search';
-import type { HostSubview, SnapshotOverview } from '@/lib/store/subview';
+import type { HostSubview, SnapshotOverview } from '@/lib/graph/subview';
+import type { SnapshotDiff } from '@/lib/diff/diff';
+import type { RulesChoice } from '@/lib/graph/diff-view';
 import type { SnapshotMeta, SnapshotPage, SnapshotView } from '@/lib/store/types';
 import { snapshotHostUrl, snapshotOverviewUrl, snapshotUrl } from './snapshot-urls';
 
@@ -88,15 +90,19 @@ export const queryKeys = {
   snapshotOverview: (id: string) => [...queryKeys.snapshots(), 'overview', id] as const,
   snapshotHost: (id: string, host: string) => [...queryKeys.snapshots(), 'host', id, host] as const,
   search: (id: string, q: string) => [...queryKeys.snapshots(), 'search', id, q] as const,
+  snapshotRediagnosed: (id: string) => [...queryKeys.snapshot(id), 'current'] as const,
+  snapshotsOnHost: (host: string) => [...queryKeys.snapshots(), 'on-host', host] as const,
+  diff: (a: string, b: string, rules: RulesChoice) => [...queryKeys.all, 'diff', a, b, rules] as const,
   trace: (id: string, from: string, to: string) => [...queryKeys.all, 'trace', id, from, to] as const,
   live: (source: string) => [...queryKeys.all, 'live', source] as const,
 };
 
-/** Snapshots are immutable: once loaded, never stale. */
-export function snapshotQuery(id: string) {
+/** Snapshots are immutable: once loaded, never stale. `current` re-diagnoses with this server's rules. */
+export function snapshotQuery(id: string, rules: RulesChoice = 'stored') {
+  const current = rules === 'current';
   return queryOptions({
-    queryKey: queryKeys.snapshot(id),
-    queryFn: () => getJson<SnapshotView>(snapshotUrl(id)),
+    queryKey: current ? queryKeys.snapshotRediagnosed(id) : queryKeys.snapshot(id),
+    queryFn: () => getJson<SnapshotView>(snapshotUrl(id, current ? '?rules=current' : '')),
     staleTime: Infinity,
   });
 }
@@ -124,6 +130,25 @@ export function searchQuery(id: string, q: string) {
   return queryOptions({
     queryKey: queryKeys.search(id, q),
     queryFn: async () => (await getJson<{ hits: SearchHit[] }>(snapshotUrl(id, `/search?q=${encodeURIComponent(q)}`))).hits,
+    staleTime: Infinity,
+  });
+}
+
+/** Recent snapshots that include a host, newest first: candidates to compare a snapshot with. */
+export const SNAPSHOTS_ON_HOST_LIMIT = 20;
+
+export function snapshotsOnHostQuery(host: string) {
+  return queryOptions({
+    queryKey: queryKeys.snapshotsOnHost(host),
+    queryFn: () => getJson<SnapshotPage>(`/api/snapshots?host=${encodeURIComponent(host)}&limit=${SNAPSHOTS_ON_HOST_LIMIT}`),
+  });
+}
+
+/** A diff of two immutable snapshots never changes either. */
+export function diffQuery(a: string, b: string, rules: RulesChoice) {
+  return queryOptions({
+    queryKey: queryKeys.diff(a, b, rules),
+    queryFn: () => getJson<SnapshotDiff>(`/api/diff?a=${encodeURIComponent(a)}&b=${encodeURIComponent(b)}${rules === 'current' ? '&rules=current' : ''}`),
     staleTime: Infinity,
   });
 }

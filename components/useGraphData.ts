@@ -10,7 +10,7 @@ import { useMemo } from 'react';
 import type { Finding } from '@/lib/diagnose/types';
 import { chooseLevel, type GraphLevel } from '@/lib/graph/elements';
 import type { ViewState } from '@/lib/graph/view-state';
-import { overviewOf, type HostBrief, type SnapshotOverview } from '@/lib/store/subview';
+import { overviewOf, type HostBrief, type SnapshotOverview } from '@/lib/graph/subview';
 import type { SnapshotView } from '@/lib/store/types';
 import type { Topology } from '@/lib/topology/types';
 import { snapshotHostQuery, snapshotOverviewQuery, snapshotQuery } from './queries';

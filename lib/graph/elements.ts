@@ -6,7 +6,7 @@ import type { Finding, Severity } from '@/lib/diagnose/types';
 import type { EdgeKind, NodeKind, TopoEdge, TopoNode, Topology } from '@/lib/topology/types';
 import { hostId } from '@/lib/topology/ids';
 import { deviceClass, isDown, isLoopback } from './device-class';
-import { faultIndex, worseSeverity, type HostGraph, type HostLink, type SnapshotSize } from '@/lib/store/subview';
+import { faultIndex, worseSeverity, type HostGraph, type HostLink, type SnapshotSize } from '@/lib/graph/subview';
 import type { DeviceClass } from './palette';
 import type { FilterFlag } from './view-state';
 

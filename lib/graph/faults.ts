@@ -1,6 +1,6 @@
 import type { Finding } from '@/lib/diagnose/types';
 
-export { faultIndex } from '@/lib/store/subview';
+export { faultIndex } from '@/lib/graph/subview';
 
 /** Findings that name this element id. */
 export function findingsFor<F extends Pick<Finding, 'elements'>>(findings: F[], id: string): F[] {

@@ -1,10 +1,12 @@
 /**
  * The one stylesheet: selectors key on element data (`device`, `kind`, `severity`) and on state classes
- * (`fault`, `trace`, `trace-break`, `dim`). Edge kinds differ by colour, width and arrow as well as by line
- * style, so the graph stays readable without dashes (WebGL mode draws no dashed lines, anchors.md §4).
+ * (`fault`, `trace`, `trace-break`, `dim`, and the `diff-*` marks of diff.ts). Edge kinds differ by colour, width
+ * and arrow as well as by line style, so the graph stays readable without dashes (WebGL mode draws no dashed
+ * lines, anchors.md §4).
  */
 import type { StylesheetStyle } from 'cytoscape';
 import type { EdgeKind } from '@/lib/topology/types';
+import { diffRules } from './diff';
 import { DEVICE_COLOR, DEVICE_SHAPE, EDGE_COLOR, SELECTED_COLOR, SEVERITY_COLOR, SEVERITY_ORDER, TRACE_COLOR, type DeviceClass } from './palette';
 
 export type Theme = 'light' | 'dark';
@@ -126,6 +128,7 @@ export function buildStylesheet(theme: Theme = 'light'): StylesheetStyle[] {
     { selector: 'edge.overview[count > 1]', style: { width: 6 } },
     { selector: 'node.contains-fault', style: { 'border-style': 'double', 'border-width': 4 } },
     ...faultRules(),
+    ...diffRules(),
     { selector: '.trace', style: { 'overlay-color': TRACE_COLOR, 'overlay-opacity': 0.25, 'overlay-padding': 6 } },
     { selector: 'edge.trace', style: { 'line-color': TRACE_COLOR, 'target-arrow-color': TRACE_COLOR, width: 5 } },
     { selector: '.trace-break', style: { 'overlay-color': SEVERITY_COLOR.critical, 'overlay-opacity': 0.35, 'border-color': SEVERITY_COLOR.critical, 'border-width': 5, 'border-style': 'double' } },

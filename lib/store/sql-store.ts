@@ -8,7 +8,7 @@ import type { RetentionPolicy } from './config';
 import { decodeCursor, encodeCursor } from './cursor';
 import { newSnapshotId } from './ids';
 import type { Database, SnapshotsTable } from './schema';
-import { overviewOf, storedOverview, type SnapshotOverview, type StoredOverview } from './subview';
+import { overviewOf, storedOverview, type SnapshotOverview, type StoredOverview } from '@/lib/graph/subview';
 import type {
   Snapshot,
   SnapshotListQuery,

@@ -1,7 +1,7 @@
 import type { CaptureBundle, CaptureSource } from '@/lib/capture/types';
 import type { Finding, Severity } from '@/lib/diagnose/types';
 import type { Topology } from '@/lib/topology/types';
-import type { SnapshotOverview } from './subview';
+import type { SnapshotOverview } from '@/lib/graph/subview';
 
 export interface SnapshotMeta {
   /** ≥128 bits of randomness, URL-safe (base64url). */

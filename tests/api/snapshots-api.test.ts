@@ -3,7 +3,7 @@ import type { CaptureBundle } from '@/lib/capture/types';
 import type { SnapshotDiff } from '@/lib/diff/diff';
 import { closeStore } from '@/lib/store';
 import type { SearchHit } from '@/lib/graph/search';
-import type { HostSubview, SnapshotOverview } from '@/lib/store/subview';
+import type { HostSubview, SnapshotOverview } from '@/lib/graph/subview';
 import type { SnapshotMeta, SnapshotPage, SnapshotView } from '@/lib/store/types';
 import { backends, type Backend } from '../store/backends';
 import { FIXTURE_DEVICES, IP_LINK_JSON, makeBundle } from '../store/bundles';

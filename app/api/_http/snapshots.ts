@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { getStore, isSnapshotId } from '@/lib/store';
-import { hostSubview, overviewOf, type HostSubview, type SnapshotOverview } from '@/lib/store/subview';
+import { hostSubview, overviewOf, type HostSubview, type SnapshotOverview } from '@/lib/graph/subview';
 import type { SnapshotStore, SnapshotView } from '@/lib/store/types';
 import { notFound } from './errors';
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { findingForTrace, traceRoute } from '@/lib/diagnose/trace';
-import { elementHosts } from '@/lib/store/subview';
+import { elementHosts } from '@/lib/graph/subview';
 import { etagFor, immutableResponse } from '../../_http/cache';
 import { withErrors } from '../../_http/errors';
 import { parseQuery } from '../../_http/query';

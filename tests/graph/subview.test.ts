@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Finding } from '@/lib/diagnose/types';
 import { buildDeviceElements, buildOverviewElements, type BuildOptions } from '@/lib/graph/elements';
 import { inspect, inspectInCut } from '@/lib/graph/inspect';
-import { hostGraph, hostSubview, overviewOf, storedOverview } from '@/lib/store/subview';
+import { hostGraph, hostSubview, overviewOf, storedOverview } from '@/lib/graph/subview';
 import type { SnapshotView } from '@/lib/store/types';
 import { edgeId, hostId, ifaceId, netnsId } from '@/lib/topology/ids';
 import view from '../fixtures/views/peerpod-incident.json';

@@ -1,0 +1,46 @@
+/** Real Chromium for the end-to-end tests, and the snapshot uploads they start from. */
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import type { CaptureBundle } from '@/lib/capture/types';
+import type { SnapshotMeta } from '@/lib/store/types';
+
+export const CHROMIUM = process.env.TUNNELSCOPE_E2E_CHROMIUM ?? '/usr/bin/chromium';
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+const SHOTS = path.resolve(__dirname, '../../test-results/e2e');
+
+/** Screenshots for a person reviewing a run; no test compares pixels. */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
+}
+
+/** The canvas sets data-ready once the layout has run. */
+export async function graphReady(page: Page): Promise<void> {
+  await page.waitForSelector('[data-testid="topology-canvas"][data-ready="true"]', { timeout: 30_000 });
+}
+
+/** POST /api/snapshots with a bundle; fails the test unless the server answers 201 with the new snapshot. */
+export async function createSnapshot(baseUrl: string, bundle: CaptureBundle, title: string): Promise<SnapshotMeta> {
+  const response = await fetch(`${baseUrl}/api/snapshots`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ bundle, title }),
+  });
+  const body = (await response.json()) as { snapshot?: SnapshotMeta; error?: unknown };
+  if (response.status !== 201 || !body.snapshot) throw new Error(`POST /api/snapshots answered ${response.status}: ${JSON.stringify(body.error ?? body)}`);
+  return body.snapshot;
+}
+
+export async function getJson<T>(url: string): Promise<T> {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`GET ${url} answered ${response.status}`);
+  return (await response.json()) as T;
+}

@@ -1,0 +1,122 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SnapshotDiff } from '@/lib/diff/diff';
+import type { SnapshotMeta } from '@/lib/store/types';
+import { BROKEN_MAC, FIXED_MAC, MAC_RULE, VXLAN0_ID, fixedIncidentBundle, incidentBundle } from '../helpers/incident-sample';
+import { createSnapshot, getJson, graphReady, launchChromium, screenshot } from './browser';
+import { startApp, type RunningApp } from './server';
+
+let app: RunningApp;
+let browser: Browser;
+let page: Page;
+let broken: SnapshotMeta;
+let fixed: SnapshotMeta;
+
+const diffUrl = () => `${app.url}/diff?a=${broken.id}&b=${fixed.id}`;
+
+beforeAll(async () => {
+  app = await startApp();
+  broken = await createSnapshot(app.url, incidentBundle(), 'nginx-priv unreachable');
+  fixed = await createSnapshot(app.url, fixedIncidentBundle(), 'after setting vxlan0 MAC');
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+}, 600_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.stop();
+});
+
+describe('diff of the peer-pod incident before and after the fix, in Chromium', () => {
+  it('marks vxlan0 on the pod VM changed, with iface.mac old → new', async () => {
+    await page.goto(diffUrl());
+    await graphReady(page);
+    const row = page.locator(`[data-testid="diff-element"][data-id="${VXLAN0_ID}"]`);
+    await expect(row.getAttribute('data-status')).resolves.toBe('changed');
+    const mac = page.locator(`li:has([data-id="${VXLAN0_ID}"]) [data-testid="field-change"][data-field="iface.mac"]`);
+    const text = await mac.innerText();
+    expect(text.indexOf(BROKEN_MAC)).toBeGreaterThanOrEqual(0);
+    expect(text.indexOf(FIXED_MAC)).toBeGreaterThan(text.indexOf(BROKEN_MAC));
+    await expect(mac.locator('del').innerText()).resolves.toBe(BROKEN_MAC);
+    await expect(mac.locator('ins').innerText()).resolves.toBe(FIXED_MAC);
+    await screenshot(page, 'diff-01-mac-fix');
+  });
+
+  it('marks the same vxlan0 changed on the graph, as the device list names it', async () => {
+    const item = page.locator(`[data-testid="device-item"][data-id="${VXLAN0_ID}"]`);
+    await expect(item.getAttribute('aria-label')).resolves.toMatch(/^~ vxlan0: .*\bchanged\b/);
+    const marked = await page.locator('[data-testid="device-item"]').evaluateAll((rows) =>
+      rows.filter((r) => /\b(added|removed|changed)$/.test(r.getAttribute('aria-label') ?? '')).map((r) => r.getAttribute('data-id')),
+    );
+    expect(marked).toEqual([VXLAN0_ID]);
+  });
+
+  it('lists the peerpod-podvm-mac-mismatch finding as resolved and no new one', async () => {
+    const findings = page.locator('[data-testid="diff-finding"]');
+    await expect(findings.count()).resolves.toBe(1);
+    await expect(findings.getAttribute('data-rule')).resolves.toBe(MAC_RULE);
+    await expect(findings.getAttribute('data-status')).resolves.toBe('resolved');
+    await expect(findings.innerText()).resolves.toMatch(/resolved/);
+  });
+
+  it('lists exactly the elements and findings that the diff API names', async () => {
+    const api = await getJson<SnapshotDiff>(`${app.url}/api/diff?a=${broken.id}&b=${fixed.id}`);
+    const fromApi = [api.nodes, api.edges].flatMap((s) => [...s.added.map((x) => x.id), ...s.removed.map((x) => x.id), ...s.changed.map((c) => c.id)]);
+    const shown = await page.locator('[data-testid="diff-element"]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-id')));
+    expect(shown.sort()).toEqual(fromApi.sort());
+    const rules = await page.locator('[data-testid="diff-finding"]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-rule')));
+    expect(rules).toEqual([...api.findings.removed, ...api.findings.added, ...api.findings.changed.map((c) => c.after)].map((f) => f.rule));
+  });
+
+  it('selection and "Changes only" live in the URL, and the link reopens the same view in a new tab', async () => {
+    await page.click(`[data-testid="diff-element"][data-id="${VXLAN0_ID}"]`);
+    await page.waitForSelector(`[data-testid="inspector"][data-id="${VXLAN0_ID}"]`);
+    expect(new URL(page.url()).searchParams.get('sel')).toBe(VXLAN0_ID);
+    const whole = await page.locator('[data-testid="device-item"]').count();
+    await page.click('[data-testid="show-changes"]');
+    await page.waitForURL((url) => url.searchParams.get('show') === 'changes');
+    await graphReady(page);
+    await expect(page.locator('[data-testid="device-item"]').count()).resolves.toBeLessThan(whole);
+    const link = page.url();
+    const fresh = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    await fresh.goto(link);
+    await graphReady(fresh);
+    await fresh.waitForSelector(`[data-testid="inspector"][data-id="${VXLAN0_ID}"]`);
+    await expect(fresh.getAttribute('[data-testid="topology-canvas"]', 'data-selected')).resolves.toBe(VXLAN0_ID);
+    await expect(fresh.locator('[data-testid="show-changes"]').getAttribute('aria-pressed')).resolves.toBe('true');
+    await screenshot(fresh, 'diff-02-changes-only-selected');
+    await fresh.close();
+  });
+
+  it('re-diagnosing both with the current rules still shows the finding resolved, and says so in the URL', async () => {
+    await page.goto(diffUrl());
+    await graphReady(page);
+    await page.click('[data-testid="rules-current"]');
+    await page.waitForURL((url) => url.searchParams.get('rules') === 'current');
+    await page.waitForSelector(`[data-testid="diff-finding"][data-rule="${MAC_RULE}"][data-status="resolved"]`);
+    await expect(page.locator('[data-testid="rules-current"]').getAttribute('aria-pressed')).resolves.toBe('true');
+  });
+
+  it('names the problem when a snapshot of the pair does not exist', async () => {
+    await page.goto(`${app.url}/diff?a=${broken.id}&b=AAAAAAAAAAAAAAAAAAAAAA`);
+    // Next.js keeps an empty role=alert route announcer on every page.
+    const alert = page.getByRole('alert').filter({ hasText: 'Could not load' });
+    await alert.waitFor();
+    await expect(alert.innerText()).resolves.toMatch(/^Could not load the comparison: Snapshot AAAAAAAAAAAAAAAAAAAAAA does not exist/);
+  });
+
+  it('Compare… on either snapshot opens the diff from the earlier to the later', async () => {
+    for (const from of [broken, fixed]) {
+      await page.goto(`${app.url}/s/${from.id}`);
+      await page.waitForSelector('[data-testid="compare-link"]');
+      if (from === broken) await screenshot(page, 'diff-03-compare-control');
+      const other = from === broken ? fixed : broken;
+      await expect(page.locator('[data-testid="compare-select"]').inputValue()).resolves.toBe(other.id);
+      await page.click('[data-testid="compare-link"]');
+      await page.waitForURL((url) => url.pathname === '/diff');
+      const url = new URL(page.url());
+      expect([url.searchParams.get('a'), url.searchParams.get('b')]).toEqual([broken.id, fixed.id]);
+      await page.waitForSelector(`[data-testid="diff-element"][data-id="${VXLAN0_ID}"]`);
+    }
+  });
+});
