@@ -53,24 +53,27 @@ function asRecord(value: unknown): Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }
 
-/**
- * Fields that differ between any two captures of a healthy device and say nothing about its state: traffic
- * counters, and the raw output line a value was read from (it changes with the counters it carries).
- */
-const VOLATILE_KEYS: ReadonlySet<string> = new Set(['stats', 'source']);
+/** Traffic counters differ between any two captures of a healthy device and say nothing about its state. */
+const COUNTER_KEYS: ReadonlySet<string> = new Set(['stats']);
+
+/** The quoted output line of a value changes with the counters it carries: it counts only beside a real change. */
+const QUOTE_KEYS: ReadonlySet<string> = new Set(['source']);
 
 export function changedFields(before: unknown, after: unknown, prefix = ''): string[] {
   const a = asRecord(before);
   const b = asRecord(after);
-  const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((k) => prefix === '' || !VOLATILE_KEYS.has(k)).sort();
+  const nested = prefix !== '';
+  const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((k) => !(nested && COUNTER_KEYS.has(k))).sort();
   const fields: string[] = [];
+  const quotes: string[] = [];
   for (const key of keys) {
     if (canonicalJson(a[key]) === canonicalJson(b[key])) continue;
     const bothObjects = Object.keys(asRecord(a[key])).length > 0 && Object.keys(asRecord(b[key])).length > 0;
-    if (prefix === '' && NESTED_KEYS.has(key) && bothObjects) fields.push(...changedFields(a[key], b[key], `${key}.`));
+    if (!nested && NESTED_KEYS.has(key) && bothObjects) fields.push(...changedFields(a[key], b[key], `${key}.`));
+    else if (nested && QUOTE_KEYS.has(key)) quotes.push(`${prefix}${key}`);
     else fields.push(`${prefix}${key}`);
   }
-  return fields;
+  return fields.length > 0 ? [...fields, ...quotes].sort() : fields;
 }
 
 /** A finding's identity across snapshots: its rule and the sorted set of elements it marks. */
