@@ -127,6 +127,25 @@ devices() {
     done
 }
 
+# "DEV HOOK" for each tc hook that can hold filters: a clsact qdisc has ingress and egress, the legacy ingress
+# qdisc only ingress (asked for egress, tc lists the same ingress filters again). A device with neither has no
+# filter to show. When the qdiscs cannot be read, every device and both hooks, as before.
+filter_hooks() {
+  if [ "$1" = - ]; then qdiscs=$(tc qdisc show 2>/dev/null); read_ok=$?
+  else qdiscs=$(ip netns exec "$1" tc qdisc show 2>/dev/null); read_ok=$?; fi
+  if [ "$read_ok" -ne 0 ]; then
+    devices "$1" | while IFS= read -r dev; do printf '%s ingress\n%s egress\n' "$dev" "$dev"; done
+    return
+  fi
+  # "qdisc clsact ffff: dev eth0 parent ffff:fff1"
+  printf '%s\n' "$qdiscs" | while read -r _qdisc kind _handle _dev dev _rest; do
+    case $kind in
+      clsact) printf '%s ingress\n%s egress\n' "$dev" "$dev" ;;
+      ingress) printf '%s ingress\n' "$dev" ;;
+    esac
+  done
+}
+
 collect_netns() {
   ns=$1
   run ip-link "$ns" 0 ip -j -d -s -s link show
@@ -141,11 +160,10 @@ collect_netns() {
   run iptables-filter "$ns" 1 iptables-save -t filter
   run sysctl "$ns" 1 sysctl -a -r '^net\.ipv4\.(ip_forward|conf\..*\.rp_filter)$'
   run bpftool-net "$ns" 1 bpftool -j net show
-  devices "$ns" >"$tmp/devs.$2"
-  while IFS= read -r dev; do
-    run tc-filter "$ns" 0 tc -j filter show dev "$dev" ingress
-    run tc-filter "$ns" 0 tc -j filter show dev "$dev" egress
-  done <"$tmp/devs.$2"
+  filter_hooks "$ns" >"$tmp/hooks.$2"
+  while read -r dev hook; do
+    run tc-filter "$ns" 0 tc -j filter show dev "$dev" "$hook"
+  done <"$tmp/hooks.$2"
 }
 
 printf '#tunnelscope-collect format=1 host=%s role=%s date=%s boundary=%s\n' \

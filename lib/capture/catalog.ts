@@ -1,10 +1,11 @@
-import type { CommandId } from './types';
+import { wantsFilterJob } from './tc-hooks';
+import type { CommandId, CommandRecord } from './types';
 
 /**
  * Where a command runs:
  * host: once per host, in the root namespace (OVS/OVN databases, files, the host name);
  * netns: in the root namespace and in every named namespace;
- * device: in every namespace, once per network device and per variant (tc filters per hook).
+ * device: in every namespace, once per network device and per variant (tc filters per hook), narrowed by `select`.
  */
 export type CommandScope = 'host' | 'netns' | 'device';
 
@@ -18,6 +19,11 @@ export interface CatalogEntry {
   argv: readonly string[];
   /** Parameter sets for device-scoped commands, e.g. one per tc hook. */
   variants?: readonly Record<string, string>[];
+  /**
+   * Device-scoped commands: which (device, variant) jobs to run, judged from what the namespace's own commands
+   * printed. Without it every device and variant runs.
+   */
+  select?: (namespace: readonly CommandRecord[]) => (params: Record<string, string>) => boolean;
   /** Failures are expected on many hosts (no OVS, not a pod VM): they do not make the host partial. */
   optional?: boolean;
   /** False for forms recognised in pastes but not run by the collector (text forms, `ip route get`). */
@@ -52,7 +58,8 @@ export const CATALOG: readonly CatalogEntry[] = [
   { id: 'tc-qdisc', tool: 'tc', format: 'json', scope: 'netns', argv: ['tc', '-j', 'qdisc', 'show'], collect: true, summary: 'qdiscs' },
   {
     id: 'tc-filter', tool: 'tc', format: 'json', scope: 'device', argv: ['tc', '-j', 'filter', 'show', 'dev', '{dev}', '{hook}'],
-    variants: [{ hook: 'ingress' }, { hook: 'egress' }], collect: true, summary: 'tc filters per device and hook',
+    variants: [{ hook: 'ingress' }, { hook: 'egress' }], select: wantsFilterJob, collect: true,
+    summary: 'tc filters per device and hook that a clsact or ingress qdisc can hold',
   },
   { id: 'bridge-fdb', tool: 'bridge', format: 'json', scope: 'netns', argv: ['bridge', '-j', 'fdb', 'show'], collect: true, summary: 'bridge and VXLAN FDB' },
   {

@@ -121,8 +121,12 @@ async function collectNamespace(session: HostSession, catalog: readonly CatalogE
   );
   const deviceJobs: Job[] = [];
   for (const entry of catalog.filter((e) => e.collect && e.scope === 'device')) {
+    const wanted = entry.select?.(commands) ?? (() => true);
     for (const dev of devices) {
-      for (const variant of entry.variants ?? [{}]) deviceJobs.push({ entry, netns, params: { dev, ...variant } });
+      for (const variant of entry.variants ?? [{}]) {
+        const params = { dev, ...variant };
+        if (wanted(params)) deviceJobs.push({ entry, netns, params });
+      }
     }
   }
   commands.push(...(await session.runAll(deviceJobs)));

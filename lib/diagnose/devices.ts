@@ -2,6 +2,7 @@
 import type { HostState, Interface, NamespaceState, VxlanParams } from '@/lib/parse/types';
 import type { Topology } from '@/lib/topology/types';
 import { ifaceId } from '@/lib/topology/ids';
+import { memoize } from '@/lib/topology/memoize';
 import { isSpecialAddress } from './ip';
 
 export interface Device {
@@ -10,7 +11,8 @@ export interface Device {
   iface: Interface;
 }
 
-export function allDevices(topology: Topology): Device[] {
+/** Every device in topology order (hosts, namespaces, interfaces); the same objects on every call. */
+export const allDevices = memoize((topology: Topology): readonly Device[] => {
   const out: Device[] = [];
   for (const host of topology.hosts) {
     for (const ns of host.namespaces) {
@@ -18,7 +20,7 @@ export function allDevices(topology: Topology): Device[] {
     }
   }
   return out;
-}
+});
 
 export function deviceId(device: Device): string {
   return ifaceId(device.host.name, device.ns.netns, device.iface.name);
@@ -35,15 +37,11 @@ export function rootNamespace(host: HostState): NamespaceState | undefined {
 
 /** Addresses a device answers for (not loopback or link-local). */
 export function globalAddresses(iface: Interface, family: 'inet' | 'inet6' | 'any' = 'inet'): string[] {
-  return iface.addresses
-    .filter((a) => (family === 'any' || a.family === family) && a.scope !== 'host' && a.scope !== 'link')
-    .filter((a) => !isSpecialAddress(a.local))
-    .map((a) => a.local);
-}
-
-/** Every device holding `ip`, on any host and namespace. */
-export function ownersOf(topology: Topology, ip: string): Device[] {
-  return allDevices(topology).filter((d) => d.iface.addresses.some((a) => a.local === ip));
+  const out: string[] = [];
+  for (const a of iface.addresses) {
+    if ((family === 'any' || a.family === family) && a.scope !== 'host' && a.scope !== 'link' && !isSpecialAddress(a.local)) out.push(a.local);
+  }
+  return out;
 }
 
 export function hostAddresses(host: HostState, rootOnly = true): string[] {

@@ -1,16 +1,8 @@
-/** IPv4/IPv6 address arithmetic for prefix matching. Pure, no dependencies. */
+/** IPv4/IPv6 address arithmetic for prefix matching. Pure. */
+import { ipv4Number } from '@/lib/topology/ip';
 
 export function parseIpv4(ip: string): number | undefined {
-  const parts = ip.split('.');
-  if (parts.length !== 4) return undefined;
-  let value = 0;
-  for (const part of parts) {
-    if (!/^\d{1,3}$/.test(part)) return undefined;
-    const n = Number(part);
-    if (n > 255) return undefined;
-    value = value * 256 + n;
-  }
-  return value;
+  return ipv4Number(ip);
 }
 
 export function isIpv4(ip: string): boolean {
@@ -56,7 +48,9 @@ export function networkOf(ip: string, prefixlen: number): string | undefined {
 
 /** Addresses that are never unique by design: loopback, link-local, unspecified. */
 export function isSpecialAddress(ip: string): boolean {
-  if (isIpv4(ip)) return ipv4InPrefix(ip, '127.0.0.0', 8) || ipv4InPrefix(ip, '169.254.0.0', 16) || ip === '0.0.0.0';
+  const v4 = parseIpv4(ip);
+  // 127.0.0.0/8 and 169.254.0.0/16
+  if (v4 !== undefined) return Math.floor(v4 / 2 ** 24) === 127 || Math.floor(v4 / 2 ** 16) === 169 * 256 + 254 || ip === '0.0.0.0';
   const lower = ip.toLowerCase();
   return lower === '::1' || lower === '::' || lower.startsWith('fe80:');
 }

@@ -6,7 +6,10 @@
 import type { HostState, NamespaceState } from '@/lib/parse/types';
 import type { Topology } from '@/lib/topology/types';
 import { edgeId } from '@/lib/topology/ids';
-import { allDevices, deviceId, globalAddresses, hostAddresses, isPlainTunnel, tunnelParams, type Device } from './devices';
+import { memoize } from '@/lib/topology/memoize';
+import { edgesOf, otherEnd } from '@/lib/topology/query';
+import { deviceById, plainTunnelsCarrying, rootAddressesOf } from './device-index';
+import { deviceId, globalAddresses, isPlainTunnel, tunnelParams, type Device } from './devices';
 import { redirectsIn } from './redirects';
 
 export interface PeerPodLink {
@@ -46,47 +49,48 @@ function workerSides(topology: Topology): { podIf: Device; workerTunnel: Device 
   return out;
 }
 
-function farEndFromGraph(topology: Topology, tunnel: Device, devices: Device[]): { device: Device; edge: string } | undefined {
+function farEndFromGraph(topology: Topology, tunnel: Device): { device: Device; edge: string } | undefined {
   const id = deviceId(tunnel);
-  for (const edge of topology.edges) {
-    if (edge.kind !== 'tunnel' || (edge.source !== id && edge.target !== id)) continue;
-    const other = edge.source === id ? edge.target : edge.source;
-    const device = devices.find((d) => deviceId(d) === other);
+  for (const edge of edgesOf(topology, id, 'tunnel')) {
+    const device = deviceById(topology, otherEnd(edge, id));
     if (device) return { device, edge: edge.id };
   }
   return undefined;
 }
 
-function farEndByPodIp(podIf: Device, tunnel: Device, devices: Device[]): Device | undefined {
-  const podIps = globalAddresses(podIf.iface);
+/** The other host's tunnel carrying the pod IP; the same VNI counts most, then a remote that is that host. */
+function farEndByPodIp(topology: Topology, podIf: Device, tunnel: Device): Device | undefined {
   const vni = tunnelParams(tunnel.iface)?.vni;
   const remote = tunnelParams(tunnel.iface)?.remote;
-  const candidates = devices.filter(
-    (d) => d.host !== podIf.host && isPlainTunnel(d.iface) && globalAddresses(d.iface).some((ip) => podIps.includes(ip)),
-  );
   const score = (d: Device): number =>
-    (tunnelParams(d.iface)?.vni === vni ? 2 : 0) + (remote !== undefined && hostAddresses(d.host).includes(remote) ? 1 : 0);
-  return [...candidates].sort((a, b) => score(b) - score(a))[0];
+    (tunnelParams(d.iface)?.vni === vni ? 2 : 0) + (remote !== undefined && rootAddressesOf(topology, d.host).has(remote) ? 1 : 0);
+  let best: { device: Device; score: number } | undefined;
+  for (const d of plainTunnelsCarrying(topology, globalAddresses(podIf.iface))) {
+    if (d.host === podIf.host) continue;
+    const s = score(d);
+    if (best === undefined || s > best.score) best = { device: d, score: s };
+  }
+  return best?.device;
 }
 
-export function peerPodLinks(topology: Topology): PeerPodLink[] {
-  const devices = allDevices(topology);
-  return workerSides(topology).map(({ podIf, workerTunnel }) => {
-    const fromGraph = farEndFromGraph(topology, workerTunnel, devices);
-    const podVm = fromGraph?.device ?? farEndByPodIp(podIf, workerTunnel, devices);
+/** Every peer pod seen from its worker, with the pod VM end when that host was collected. Computed once per topology. */
+export const peerPodLinks = memoize((topology: Topology): readonly PeerPodLink[] =>
+  workerSides(topology).map(({ podIf, workerTunnel }) => {
+    const fromGraph = farEndFromGraph(topology, workerTunnel);
+    const podVm = fromGraph?.device ?? farEndByPodIp(topology, podIf, workerTunnel);
     const tunnelEdge = fromGraph?.edge ?? (podVm ? edgeId('tunnel', deviceId(workerTunnel), deviceId(podVm)) : undefined);
     return { podIf, workerTunnel, podVm, tunnelEdge };
-  });
-}
+  }),
+);
 
 /** Device ids of the pod VM tunnel end and the worker pod interface: the pair that legitimately shares IP and MAC. */
-export function peerPodPairKeys(topology: Topology): Set<string> {
+export const peerPodPairKeys = memoize((topology: Topology): ReadonlySet<string> => {
   const keys = new Set<string>();
   for (const link of peerPodLinks(topology)) {
     if (link.podVm) keys.add(pairKey(deviceId(link.podIf), deviceId(link.podVm)));
   }
   return keys;
-}
+});
 
 export function pairKey(a: string, b: string): string {
   return a <= b ? `${a}|${b}` : `${b}|${a}`;

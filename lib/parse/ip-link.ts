@@ -47,7 +47,8 @@ export function interfaceFromJson(o: JsonObject, command: string): Interface | u
     lowerUp: flags.includes('LOWER_UP'),
     master: str(o, 'master'),
     promiscuity: num(o, 'promiscuity'),
-    addresses: arr(o, 'addr_info').filter(isObject).flatMap(addressFromJson),
+    // slice(): an exactly sized copy, where flatMap's result keeps spare capacity for every device.
+    addresses: arr(o, 'addr_info').filter(isObject).flatMap(addressFromJson).slice(),
     source: jsonSource(command, o),
   };
   applyJsonLink(iface, o);
@@ -273,8 +274,12 @@ function tunnelFromText(ws: string[], vxlan: boolean): VxlanParams {
   });
 }
 
-/** Optional fields stay absent rather than present-and-undefined, so models compare equal. */
+/**
+ * Optional fields stay absent rather than present-and-undefined, so models compare equal. Returns a copy:
+ * deleting keys would leave V8 objects in slow dictionary mode, and parsed state is read millions of times.
+ */
 export function stripUndefined<T extends object>(o: T): T {
-  for (const key of Object.keys(o) as (keyof T)[]) if (o[key] === undefined) delete o[key];
-  return o;
+  const out = {} as T;
+  for (const key of Object.keys(o) as (keyof T)[]) if (o[key] !== undefined) out[key] = o[key];
+  return out;
 }

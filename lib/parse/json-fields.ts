@@ -34,7 +34,9 @@ export function arr(o: JsonObject, key: string): unknown[] {
 }
 
 export function strings(o: JsonObject, key: string): string[] {
-  return arr(o, key).filter((x): x is string => typeof x === 'string');
+  const list = arr(o, key);
+  // The parsed array itself when it holds only strings: exactly sized, where a filtered copy keeps spare capacity.
+  return list.every((x) => typeof x === 'string') ? (list as string[]) : list.filter((x): x is string => typeof x === 'string');
 }
 
 /** Scalars as text, for maps whose values are printed as-is. */

@@ -82,7 +82,28 @@ function stringEnd(text: string, start: number): number {
   return -1;
 }
 
+/**
+ * The common case, read at native speed: one JSON array or object on a single line, as `ip -j`, `tc -j`,
+ * `bridge -j` and `ovs-vsctl -f json` print. Elementwise reading gives the same values, all on line 1.
+ */
+function readSingleLine(text: string): JsonValue[] | undefined {
+  const start = skipWs(text, 0);
+  let end = text.length;
+  while (end > start && WS.has(text[end - 1])) end--;
+  const newline = text.indexOf('\n');
+  if ((newline >= 0 && newline < end) || (text[start] !== '[' && text[start] !== '{')) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text.slice(start, end));
+  } catch {
+    return undefined;
+  }
+  return Array.isArray(value) ? value.map((v: unknown) => ({ value: v, line: 1 })) : [{ value, line: 1 }];
+}
+
 export function readJsonValues(text: string, command: string): JsonRead {
+  const single = readSingleLine(text);
+  if (single !== undefined) return { values: single, problems: [] };
   const index = new LineIndex(text);
   const values: JsonValue[] = [];
   const problems: ParseProblem[] = [];

@@ -19,7 +19,7 @@ export function mergeIntoNamespace(ns: NamespaceState, s: ParsedState): void {
   if (s.routeLookups) ns.routeLookups = [...(ns.routeLookups ?? []), ...s.routeLookups];
   if (s.neighbors) ns.neighbors.push(...s.neighbors);
   if (s.qdiscs) ns.qdiscs.push(...s.qdiscs);
-  if (s.tcFilters) ns.tcFilters = uniqueFilters([...ns.tcFilters, ...s.tcFilters]);
+  if (s.tcFilters) addUniqueFilters(ns.tcFilters, s.tcFilters);
   if (s.fdb) ns.fdb.push(...s.fdb);
   if (s.firewall) ns.firewall.push(...s.firewall);
   if (s.sysctls) Object.assign(ns.sysctls, s.sysctls);
@@ -100,13 +100,24 @@ function mergeOvs(base: OvsState | undefined, next: Partial<OvsState>): OvsState
   };
 }
 
+function filterKey(f: TcFilter): string {
+  return JSON.stringify([f.dev, f.hook, f.kind, f.pref, f.protocol, f.bpfName, f.actions]);
+}
+
+/** Keys of the filters already merged into a namespace, so each merge only looks at the new filters. */
+const filterKeys = new WeakMap<TcFilter[], Set<string>>();
+
 /** The same filter can be listed by two commands (both hooks of a legacy ingress qdisc): keep it once. */
-function uniqueFilters(filters: TcFilter[]): TcFilter[] {
-  const seen = new Set<string>();
-  return filters.filter((f) => {
-    const key = JSON.stringify([f.dev, f.hook, f.kind, f.pref, f.protocol, f.bpfName, f.actions]);
-    if (seen.has(key)) return false;
+function addUniqueFilters(into: TcFilter[], filters: readonly TcFilter[]): void {
+  let seen = filterKeys.get(into);
+  if (seen === undefined) {
+    seen = new Set(into.map(filterKey));
+    filterKeys.set(into, seen);
+  }
+  for (const f of filters) {
+    const key = filterKey(f);
+    if (seen.has(key)) continue;
     seen.add(key);
-    return true;
-  });
+    into.push(f);
+  }
 }

@@ -28,11 +28,17 @@ export const STAGES: ReadonlyArray<{ name: string; run: Stage }> = [
   { name: 'pods', run: podStage },
 ];
 
+/** Appends in place; `push(...items)` overflows the call stack on the lists of a large cluster. */
+function append<T>(into: T[], items: readonly T[] | undefined): void {
+  for (const item of items ?? []) into.push(item);
+}
+
 function byId<T extends { id: string }>(a: T, b: T): number {
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
 function mergeMarks(a: readonly Mark[], b: readonly Mark[]): Mark[] {
+  if (b.length === 0 && a.length <= 1) return [...a];
   return [...new Set([...a, ...b])].sort();
 }
 
@@ -45,14 +51,16 @@ function dedupe<T extends { id: string; marks: Mark[] }>(items: readonly T[]): T
   return [...out.values()].sort(byId);
 }
 
-function finishNodes(nodes: readonly TopoNode[], marks: readonly NodeMark[], hosts: readonly HostState[]): TopoNode[] {
+function finishNodes(nodes: TopoNode[], marks: readonly NodeMark[], hosts: readonly HostState[]): TopoNode[] {
   const extra = new Map<string, Mark[]>();
   for (const m of marks) extra.set(m.id, [...(extra.get(m.id) ?? []), m.mark]);
   const ovsRows = ovsInterfacesById(hosts);
+  // The stages made these nodes for this build alone: completing them in place spares a copy of the graph.
   return dedupe(nodes).map((n) => {
+    n.marks = mergeMarks(n.marks, extra.get(n.id) ?? []);
     const ovsInterface = n.kind === 'interface' ? ovsRows.get(n.id) : undefined;
-    const withOvs = ovsInterface === undefined ? n : { ...n, ovsInterface };
-    return { ...withOvs, marks: mergeMarks(n.marks, extra.get(n.id) ?? []) };
+    if (ovsInterface !== undefined) n.ovsInterface = ovsInterface;
+    return n;
   });
 }
 
@@ -63,16 +71,20 @@ function sortUnresolved(list: readonly UnresolvedRef[]): UnresolvedRef[] {
 
 export function buildTopology(hosts: HostState[], cluster?: ClusterContext): Topology {
   const ordered = [...hosts].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  let input: StageInput = { hosts: ordered, cluster, nodes: [], edges: [] };
+  // Stages see the graph built before them; the lists only grow after a stage has returned.
+  const nodes: TopoNode[] = [];
+  const edges: TopoEdge[] = [];
   const marks: NodeMark[] = [];
   const unresolved: UnresolvedRef[] = [];
+  const input: StageInput = { hosts: ordered, cluster, nodes, edges };
   for (const stage of STAGES) {
     const out = stage.run(input);
-    input = { ...input, nodes: [...input.nodes, ...(out.nodes ?? [])], edges: [...input.edges, ...(out.edges ?? [])] };
-    marks.push(...(out.marks ?? []));
-    unresolved.push(...(out.unresolved ?? []));
+    append(nodes, out.nodes);
+    append(edges, out.edges);
+    append(marks, out.marks);
+    append(unresolved, out.unresolved);
   }
-  const nodeIds = new Set(input.nodes.map((n) => n.id));
-  const edges: TopoEdge[] = dedupe(input.edges).filter((e) => nodeIds.has(e.source) && nodeIds.has(e.target));
-  return { hosts, nodes: finishNodes(input.nodes, marks, ordered), edges, unresolved: sortUnresolved(unresolved) };
+  const nodeIds = new Set(nodes.map((n) => n.id));
+  const linked: TopoEdge[] = dedupe(edges).filter((e) => nodeIds.has(e.source) && nodeIds.has(e.target));
+  return { hosts, nodes: finishNodes(nodes, marks, ordered), edges: linked, unresolved: sortUnresolved(unresolved) };
 }

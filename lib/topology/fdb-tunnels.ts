@@ -7,6 +7,7 @@ import type { FdbEntry, HostState } from '@/lib/parse/types';
 import { edgeId } from './ids';
 import { findNamespace } from './inventory';
 import type { NodeMark, StageInput, StageOutput } from './stage';
+import { tunnelCandidates } from './tunnel-candidates';
 import { addressesByHost, tunnelEnds, tunnelLabel, type TunnelEnd } from './tunnel-ends';
 import type { TopoEdge, UnresolvedRef } from './types';
 
@@ -20,6 +21,11 @@ function compatible(a: TunnelEnd, b: TunnelEnd): boolean {
   return a.host !== b.host && !b.external && a.kind === b.kind && a.vni === b.vni && a.port === b.port;
 }
 
+/** What `compatible` compares besides the host: kind, VNI and port. */
+function signature(end: TunnelEnd): string {
+  return `${end.kind}|${end.vni}|${end.port}`;
+}
+
 function sameMac(a: string | undefined, b: string | undefined): boolean {
   return a !== undefined && b !== undefined && a.toLowerCase() === b.toLowerCase();
 }
@@ -27,6 +33,7 @@ function sameMac(a: string | undefined, b: string | undefined): boolean {
 export function fdbTunnelStage(input: StageInput): StageOutput {
   const addresses = addressesByHost(input.hosts);
   const all = tunnelEnds(input.hosts);
+  const candidates = tunnelCandidates(all, addresses);
   const fdbStyle = all.filter((e) => !e.external && e.remote === undefined);
   const edges = new Map<string, TopoEdge>();
   const marks: NodeMark[] = [];
@@ -34,13 +41,13 @@ export function fdbTunnelStage(input: StageInput): StageOutput {
   for (const end of fdbStyle) {
     for (const entry of fdbEntries(input.hosts, end)) {
       const dst = entry.dst ?? '';
-      const owner = [...addresses.entries()].find(([host, set]) => host !== end.host && set.has(dst))?.[0];
+      const owner = candidates.owners(dst).find((host) => host !== end.host);
       if (owner === undefined) {
         unresolved.push({ kind: 'tunnel', from: end.id, target: dst, reason: `FDB entry ${entry.mac} → ${dst}: no captured host owns ${dst}` });
         continue;
       }
-      const candidates = all.filter((b) => b.host === owner && compatible(end, b));
-      const far = candidates.find((b) => sameMac(b.iface.mac, entry.mac)) ?? candidates[0];
+      const onOwner = candidates.onHost(owner).map((i) => all[i]).filter((b) => compatible(end, b));
+      const far = onOwner.find((b) => sameMac(b.iface.mac, entry.mac)) ?? onOwner[0];
       if (far === undefined) {
         marks.push({ id: end.id, mark: 'unpaired' });
         unresolved.push({ kind: 'tunnel', from: end.id, target: dst, reason: `${owner} owns ${dst} but has no tunnel device with VNI ${end.vni ?? '?'} and udp/${end.port ?? '?'}` });
@@ -56,8 +63,11 @@ export function fdbTunnelStage(input: StageInput): StageOutput {
     }
   }
   const connected = new Set([...edges.values()].flatMap((e) => [e.source, e.target]));
+  const hostsBySignature = new Map<string, Set<string>>();
+  for (const end of fdbStyle) hostsBySignature.set(signature(end), (hostsBySignature.get(signature(end)) ?? new Set()).add(end.host));
   for (const end of fdbStyle) {
-    if (!connected.has(end.id) && fdbStyle.some((b) => compatible(end, b))) marks.push({ id: end.id, mark: 'unpaired' });
+    // A compatible device on another host exists exactly when more than one host has this signature.
+    if (!connected.has(end.id) && (hostsBySignature.get(signature(end))?.size ?? 0) > 1) marks.push({ id: end.id, mark: 'unpaired' });
   }
   return { edges: [...edges.values()], marks, unresolved };
 }

@@ -8,17 +8,33 @@ interface ParsedIp {
   bits: number;
 }
 
-function parseIPv4(text: string): bigint | null {
-  const parts = text.split('.');
-  if (parts.length !== 4) return null;
-  let value = 0n;
-  for (const part of parts) {
-    if (!/^\d{1,3}$/.test(part)) return null;
-    const n = Number(part);
-    if (n > 255) return null;
-    value = (value << 8n) | BigInt(n);
+/** Four dot-separated groups of one to three decimal digits, each at most 255 (read char by char: a hot path). */
+export function ipv4Number(text: string): number | undefined {
+  let value = 0;
+  let part = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0 || part > 255 || ++dots > 3) return undefined;
+      value = value * 256 + part;
+      part = 0;
+      digits = 0;
+    } else if (c >= 48 && c <= 57 && digits < 3) {
+      part = part * 10 + (c - 48);
+      digits++;
+    } else {
+      return undefined;
+    }
   }
-  return value;
+  if (dots !== 3 || digits === 0 || part > 255) return undefined;
+  return value * 256 + part;
+}
+
+function parseIPv4(text: string): bigint | null {
+  const value = ipv4Number(text);
+  return value === undefined ? null : BigInt(value);
 }
 
 function parseGroups(text: string): number[] | null {
@@ -112,7 +128,16 @@ export function isMulticast(ip: string): boolean {
   return parsed.family === 'inet' ? parsed.value >> 28n === 14n : parsed.value >> 120n === 0xffn;
 }
 
+/** Loopback and link-local networks, parsed once: every address of every device is checked against them. */
+const HOST_ONLY = ['127.0.0.0/8', '169.254.0.0/16', '::1/128', 'fe80::/10'].map((cidr) => {
+  const [addr, len] = cidr.split('/');
+  const net = parseIp(addr) as ParsedIp;
+  const shift = BigInt(net.bits - Number(len));
+  return { family: net.family, shift, prefix: net.value >> shift };
+});
+
 /** Loopback and link-local addresses never identify a pod or a host on the network. */
 export function isHostOnly(ip: string): boolean {
-  return ipInCidr(ip, '127.0.0.0/8') || ipInCidr(ip, '169.254.0.0/16') || ipInCidr(ip, '::1/128') || ipInCidr(ip, 'fe80::/10');
+  const target = parseIp(ip);
+  return target !== null && HOST_ONLY.some((n) => n.family === target.family && target.value >> n.shift === n.prefix);
 }

@@ -2,7 +2,8 @@
 import type { NamespaceState } from '@/lib/parse/types';
 import { ifaceId } from './ids';
 import { findNamespace } from './inventory';
-import { sameIp } from './ip';
+import { parseIp } from './ip';
+import { memoize } from './memoize';
 import type { EdgeKind, Topology, TopoEdge, TopoNode } from './types';
 
 export { hostAddresses } from './inventory';
@@ -11,31 +12,52 @@ export { lookupRoute, lookupNeighbor } from './routing';
 
 interface TopologyIndex {
   nodes: Map<string, TopoNode>;
+  /** Edges touching each node id, in edge order. */
   edges: Map<string, TopoEdge[]>;
+  edgesById: Map<string, TopoEdge>;
 }
+
+function push<V>(map: Map<string, V[]>, key: string, value: V): void {
+  const list = map.get(key);
+  if (list === undefined) map.set(key, [value]);
+  else list.push(value);
+}
+
+/** `sameIp` as a map key: family and numeric value. */
+function ipKey(ip: string): string | undefined {
+  const parsed = parseIp(ip);
+  return parsed === null ? undefined : `${parsed.family}:${parsed.value}`;
+}
+
+/** Interface nodes by every address they carry, keyed by the parsed address so that spellings compare equal. */
+const interfacesByIp = memoize((t: Topology): Map<string, TopoNode[]> => {
+  const out = new Map<string, TopoNode[]>();
+  for (const n of t.nodes) {
+    if (n.kind !== 'interface' || n.iface === undefined) continue;
+    const keys = new Set(n.iface.addresses.map((a) => ipKey(a.local)));
+    for (const key of keys) if (key !== undefined) push(out, key, n);
+  }
+  return out;
+});
 
 /** Built once per topology object; topologies are immutable once built. */
-const indexes = new WeakMap<Topology, TopologyIndex>();
-
-function indexOf(t: Topology): TopologyIndex {
-  const cached = indexes.get(t);
-  if (cached !== undefined) return cached;
+const indexOf = memoize((t: Topology): TopologyIndex => {
   const nodes = new Map(t.nodes.map((n) => [n.id, n]));
   const edges = new Map<string, TopoEdge[]>();
+  const edgesById = new Map<string, TopoEdge>();
   for (const e of t.edges) {
-    for (const end of e.source === e.target ? [e.source] : [e.source, e.target]) edges.set(end, [...(edges.get(end) ?? []), e]);
+    if (!edgesById.has(e.id)) edgesById.set(e.id, e);
+    for (const end of e.source === e.target ? [e.source] : [e.source, e.target]) push(edges, end, e);
   }
-  const index = { nodes, edges };
-  indexes.set(t, index);
-  return index;
-}
+  return { nodes, edges, edgesById };
+});
 
 export function nodeById(t: Topology, id: string): TopoNode | undefined {
   return indexOf(t).nodes.get(id);
 }
 
 export function edgeById(t: Topology, id: string): TopoEdge | undefined {
-  return t.edges.find((e) => e.id === id);
+  return indexOf(t).edgesById.get(id);
 }
 
 /** Edges touching `id` (either end), optionally of one kind. */
@@ -55,7 +77,8 @@ export function findInterface(t: Topology, host: string, netns: string | null, n
 
 /** Interface nodes that carry `ip` as an address, in any host and namespace. */
 export function interfacesOwningIp(t: Topology, ip: string): TopoNode[] {
-  return t.nodes.filter((n) => n.kind === 'interface' && (n.iface?.addresses.some((a) => sameIp(a.local, ip)) ?? false));
+  const key = ipKey(ip);
+  return key === undefined ? [] : [...(interfacesByIp(t).get(key) ?? [])];
 }
 
 /** The parsed namespace state behind an interface or netns node (routes, neighbours, tc filters). */

@@ -3,6 +3,7 @@ import type { HostState, Interface, NamespaceState } from '@/lib/parse/types';
 import { ifaceId } from './ids';
 import { globalAddresses, hostAddresses, tunnelParams, tunnelPort } from './inventory';
 import { isMulticast } from './ip';
+import { memoize } from './memoize';
 
 export interface TunnelEnd {
   id: string;
@@ -43,7 +44,8 @@ function toEnd(host: HostState, ns: NamespaceState, iface: Interface): TunnelEnd
   };
 }
 
-export function tunnelEnds(hosts: readonly HostState[]): TunnelEnd[] {
+/** Every tunnel end of the hosts, sorted by id; the tunnel stages share one list per host list. */
+export const tunnelEnds = memoize((hosts: readonly HostState[]): readonly TunnelEnd[] => {
   const ends: TunnelEnd[] = [];
   for (const host of hosts) {
     for (const ns of host.namespaces) {
@@ -54,12 +56,12 @@ export function tunnelEnds(hosts: readonly HostState[]): TunnelEnd[] {
     }
   }
   return ends.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-}
+});
 
 /** Addresses of every host, any namespace: a device moved out of its creating namespace still sends from there. */
-export function addressesByHost(hosts: readonly HostState[]): Map<string, Set<string>> {
-  return new Map(hosts.map((h) => [h.name, new Set(hostAddresses(h))]));
-}
+export const addressesByHost = memoize(
+  (hosts: readonly HostState[]): ReadonlyMap<string, ReadonlySet<string>> => new Map(hosts.map((h) => [h.name, new Set(hostAddresses(h))])),
+);
 
 export function tunnelLabel(kind: TunnelEnd['kind'], vni: number | undefined, port: number | undefined): string {
   const prefix = kind === 'geneve' ? 'Geneve ' : '';

@@ -8,12 +8,13 @@
  */
 import { edgeId } from './ids';
 import type { NodeMark, StageInput, StageOutput } from './stage';
+import { tunnelCandidates, type TunnelCandidates } from './tunnel-candidates';
 import { addressesByHost, tunnelEnds, tunnelLabel, type TunnelEnd } from './tunnel-ends';
 import type { TopoEdge } from './types';
 
 type Owns = (host: string, ip: string | undefined) => boolean;
 
-function ownsFn(addresses: Map<string, Set<string>>): Owns {
+function ownsFn(addresses: ReadonlyMap<string, ReadonlySet<string>>): Owns {
   return (host, ip) => ip !== undefined && (addresses.get(host)?.has(ip) ?? false);
 }
 
@@ -48,26 +49,28 @@ function tunnelEdge(a: TunnelEnd, b: TunnelEnd, label: string, unpaired: boolean
   return { id: edgeId('tunnel', a.id, b.id), kind: 'tunnel', source, target, directed: false, label, vni: a.vni, port: a.port, marks: unpaired ? ['unpaired'] : [] };
 }
 
-function pairExact(ends: TunnelEnd[], owns: Owns): { edges: TopoEdge[]; paired: Set<string> } {
+function pairExact(ends: TunnelEnd[], owns: Owns, candidates: TunnelCandidates): { edges: TopoEdge[]; paired: Set<string> } {
   const paired = new Set<string>();
   const edges: TopoEdge[] = [];
   for (const a of ends) {
     if (paired.has(a.id)) continue;
-    const b = ends.find((c) => !paired.has(c.id) && c.id !== a.id && isExactPair(a, c, owns));
-    if (b === undefined) continue;
+    const at = candidates.onRemoteHost(a).find((i) => !paired.has(ends[i].id) && ends[i].id !== a.id && isExactPair(a, ends[i], owns));
+    if (at === undefined) continue;
+    const b = ends[at];
     paired.add(a.id).add(b.id);
     edges.push(tunnelEdge(a, b, tunnelLabel(a.kind, a.vni, a.port), false));
   }
   return { edges, paired };
 }
 
-function pairNear(left: TunnelEnd[], owns: Owns): TopoEdge[] {
+function pairNear(left: TunnelEnd[], owns: Owns, candidates: TunnelCandidates): TopoEdge[] {
   const used = new Set<string>();
   const edges: TopoEdge[] = [];
   for (const a of left) {
     if (used.has(a.id)) continue;
     let best: { end: TunnelEnd; match: NearMatch } | undefined;
-    for (const b of left) {
+    for (const i of candidates.related(a)) {
+      const b = left[i];
       if (used.has(b.id) || b.id === a.id) continue;
       const match = nearMatch(a, b, owns);
       if (match !== undefined && (best === undefined || match.score > best.match.score)) best = { end: b, match };
@@ -80,10 +83,11 @@ function pairNear(left: TunnelEnd[], owns: Owns): TopoEdge[] {
 }
 
 export function tunnelStage(input: StageInput): StageOutput {
-  const owns = ownsFn(addressesByHost(input.hosts));
+  const addresses = addressesByHost(input.hosts);
+  const owns = ownsFn(addresses);
   const ends = tunnelEnds(input.hosts).filter((e) => !e.external && e.remote !== undefined);
-  const exact = pairExact(ends, owns);
+  const exact = pairExact(ends, owns, tunnelCandidates(ends, addresses));
   const left = ends.filter((e) => !exact.paired.has(e.id));
   const marks: NodeMark[] = left.map((e) => ({ id: e.id, mark: 'unpaired' }));
-  return { edges: [...exact.edges, ...pairNear(left, owns)], marks };
+  return { edges: [...exact.edges, ...pairNear(left, owns, tunnelCandidates(left, addresses))], marks };
 }

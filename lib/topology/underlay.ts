@@ -9,6 +9,7 @@ import { edgeId, hostId, ifaceId } from './ids';
 import { creatingNamespace, findIfaceByName, findNamespace, globalAddresses, tunnelParams } from './inventory';
 import { ipInCidr, networkOf, sameIp } from './ip';
 import { lookupRoute } from './routing';
+import { hostPairsSharingASubnet } from './shared-subnets';
 import type { StageInput, StageOutput } from './stage';
 import type { TopoEdge } from './types';
 
@@ -81,14 +82,34 @@ function sharedSubnet(a: readonly Address[], b: readonly Address[]): string | un
   return undefined;
 }
 
+/** Tunnel-underlay edges by the host whose id prefixes their target (the uplink), in edge order. */
+function edgesByTargetHost(edges: readonly TopoEdge[], hosts: readonly HostState[]): Map<string, TopoEdge[]> {
+  const names = new Set(hosts.map((h) => h.name));
+  const prefix = hostId('');
+  const out = new Map<string, TopoEdge[]>();
+  for (const e of edges) {
+    if (!e.target.startsWith(prefix)) continue;
+    // A host name may itself contain '/': every `host:NAME/` prefix naming a captured host counts.
+    for (let at = e.target.indexOf('/', prefix.length); at >= 0; at = e.target.indexOf('/', at + 1)) {
+      const name = e.target.slice(prefix.length, at);
+      if (!names.has(name)) continue;
+      const list = out.get(name);
+      if (list === undefined) out.set(name, [e]);
+      else list.push(e);
+    }
+  }
+  return out;
+}
+
 function underlayEdges(input: StageInput, tunnelEdges: readonly TopoEdge[]): TopoEdge[] {
   const byId = new Map(input.hosts.flatMap((h) => h.namespaces.flatMap((ns) => ns.interfaces.map((i) => [ifaceId(h.name, ns.netns, i.name), i] as const))));
+  const byHost = edgesByTargetHost(tunnelEdges, input.hosts);
   const uplinks = input.hosts.map((h) => {
-    const fromTunnels = tunnelEdges.filter((e) => e.target.startsWith(`${hostId(h.name)}/`)).map((e) => byId.get(e.target)).filter((i): i is Interface => i !== undefined);
+    const fromTunnels = (byHost.get(h.name) ?? []).map((e) => byId.get(e.target)).filter((i): i is Interface => i !== undefined);
     return { host: h.name, addresses: uplinkAddresses(h, fromTunnels, input.cluster) };
   });
   const edges: TopoEdge[] = [];
-  for (let i = 0; i < uplinks.length; i += 1) for (let j = i + 1; j < uplinks.length; j += 1) {
+  for (const [i, j] of hostPairsSharingASubnet(uplinks.map((u) => u.addresses))) {
     const subnet = sharedSubnet(uplinks[i].addresses, uplinks[j].addresses);
     if (subnet === undefined) continue;
     const [a, b] = [hostId(uplinks[i].host), hostId(uplinks[j].host)].sort();

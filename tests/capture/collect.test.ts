@@ -40,6 +40,30 @@ describe('collectHost with a scripted runner', () => {
     expect(host.error).toMatch(/connection refused/);
   });
 
+  it('runs tc filter show only for the hooks that the namespace qdiscs can hold', async () => {
+    const runner = new FakeRunner((argv) => {
+      const line = argv.join(' ');
+      if (line === 'ip -j -d -s -s link show') return { stdout: '[{"ifindex":1,"ifname":"lo"},{"ifindex":2,"ifname":"eth0"},{"ifindex":3,"ifname":"vxlan1"}]' };
+      if (line === 'tc -j qdisc show') return { stdout: '[{"kind":"ingress","handle":"ffff:","dev":"eth0","parent":"ffff:fff1"},{"kind":"clsact","handle":"ffff:","dev":"vxlan1","parent":"ffff:fff1"}]' };
+      return {};
+    });
+    await collectHost(runner, { name: 'h' });
+    const filters = runner.calls.filter((c) => c[0] === 'tc' && c[2] === 'filter').map((c) => c.slice(4).join(' '));
+    expect(filters).toEqual(['dev eth0 ingress', 'dev vxlan1 ingress', 'dev vxlan1 egress']);
+  });
+
+  it('runs tc filter show for every device and hook when the qdiscs could not be listed', async () => {
+    const runner = new FakeRunner((argv) => {
+      const line = argv.join(' ');
+      if (line === 'ip -j -d -s -s link show') return { stdout: '[{"ifindex":1,"ifname":"lo"},{"ifindex":2,"ifname":"eth0"}]' };
+      if (line === 'tc -j qdisc show') return { stdout: '', stderr: 'RTNETLINK answers: Operation not permitted', exitCode: 2, status: 'error' };
+      return {};
+    });
+    await collectHost(runner, { name: 'h' });
+    const filters = runner.calls.filter((c) => c[0] === 'tc' && c[2] === 'filter').map((c) => c.slice(4).join(' '));
+    expect(filters).toEqual(['dev lo ingress', 'dev lo egress', 'dev eth0 ingress', 'dev eth0 egress']);
+  });
+
   it('records commands that would start after the host budget as timeouts without running them', async () => {
     const slow = new FakeRunner(() => ({}));
     const runner: Runner = { run: async (argv) => { await new Promise((r) => setTimeout(r, 30)); return slow.run(argv); } };

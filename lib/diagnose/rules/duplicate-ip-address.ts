@@ -18,7 +18,11 @@ export const duplicateIpAddress: Rule = {
     const byIp = new Map<string, Device[]>();
     for (const d of allDevices(topology)) {
       if (SHARED_BY_DESIGN.has(d.iface.kind)) continue;
-      for (const ip of globalAddresses(d.iface, 'any')) byIp.set(ip, [...(byIp.get(ip) ?? []), d]);
+      for (const ip of globalAddresses(d.iface, 'any')) {
+        const holders = byIp.get(ip);
+        if (holders === undefined) byIp.set(ip, [d]);
+        else holders.push(d);
+      }
     }
     const out: Finding[] = [];
     for (const [ip, holders] of byIp) {

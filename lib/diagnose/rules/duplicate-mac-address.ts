@@ -9,11 +9,12 @@ import { overlayVteps } from '../vteps';
 const ID = 'duplicate-mac-address';
 
 /** L2 segments Tunnelscope can see: an IPv4 subnet shared by addressed devices, and one overlay's VTEPs. */
-function segments(devices: Device[], vteps: Map<string, Device[]>): Map<string, Device[]> {
-  const out = new Map<string, Device[]>();
+function segments(devices: readonly Device[], vteps: Map<string, Device[]>): Map<string, Device[]> {
+  const members = new Map<string, Set<Device>>();
   const add = (key: string, d: Device): void => {
-    const list = out.get(key) ?? [];
-    if (!list.includes(d)) out.set(key, [...list, d]);
+    const seen = members.get(key);
+    if (seen === undefined) members.set(key, new Set([d]));
+    else seen.add(d);
   };
   for (const d of devices) {
     if (isZeroMac(d.iface.mac) || d.iface.kind === 'loopback') continue;
@@ -24,7 +25,23 @@ function segments(devices: Device[], vteps: Map<string, Device[]>): Map<string, 
     }
   }
   for (const [name, list] of vteps) for (const d of list) add(`overlay ${name}`, d);
-  return out;
+  return new Map([...members].map(([key, set]) => [key, [...set]]));
+}
+
+/** Pairs [i, j] (i < j, in member order) of segment members whose MACs are equal ignoring case. */
+function sameMacPairs(members: readonly Device[]): [Device, Device][] {
+  const byMac = new Map<string | undefined, number[]>();
+  members.forEach((d, i) => {
+    const mac = d.iface.mac?.toLowerCase();
+    const same = byMac.get(mac);
+    if (same === undefined) byMac.set(mac, [i]);
+    else same.push(i);
+  });
+  const pairs: [Device, Device][] = [];
+  members.forEach((a, i) => {
+    for (const j of byMac.get(a.iface.mac?.toLowerCase()) ?? []) if (j > i) pairs.push([a, members[j]]);
+  });
+  return pairs;
 }
 
 export const duplicateMacAddress: Rule = {
@@ -36,29 +53,24 @@ export const duplicateMacAddress: Rule = {
     const out: Finding[] = [];
     const reported = new Set<string>();
     for (const [segment, members] of segments(allDevices(topology), overlayVteps(topology))) {
-      for (let i = 0; i < members.length; i++) {
-        for (let j = i + 1; j < members.length; j++) {
-          const a = members[i];
-          const b = members[j];
-          if (!a || !b || a.iface.mac?.toLowerCase() !== b.iface.mac?.toLowerCase()) continue;
-          // Same host and namespace: bridge and its uplink, bond or VLAN over its lower device share a MAC by design.
-          if (a.host === b.host && a.ns === b.ns) continue;
-          const key = pairKey(deviceId(a), deviceId(b));
-          if (intended.has(key) || reported.has(key)) continue;
-          reported.add(key);
-          out.push({
-            rule: ID,
-            severity: 'warning',
-            title: `${a.iface.name}@${a.host.name} and ${b.iface.name}@${b.host.name} share MAC ${a.iface.mac ?? ''}`,
-            explanation:
-              `Both devices are in ${segment} and use MAC ${a.iface.mac ?? ''}. Switches and bridges learn the MAC on whichever ` +
-              `port spoke last, so frames for one device are delivered to the other and both see intermittent loss. ` +
-              `Cloned VM templates and hand-set addresses are the usual causes.`,
-            evidence: [deviceEvidence(a), deviceEvidence(b)],
-            elements: [deviceId(a), deviceId(b)],
-            fix: [inNetns(b.ns.netns, `ip link set dev ${b.iface.name} address <unique MAC>`), '# and fix the VM template (machine-id / MAC policy) if the hosts were cloned'],
-          });
-        }
+      for (const [a, b] of sameMacPairs(members)) {
+        // Same host and namespace: bridge and its uplink, bond or VLAN over its lower device share a MAC by design.
+        if (a.host === b.host && a.ns === b.ns) continue;
+        const key = pairKey(deviceId(a), deviceId(b));
+        if (intended.has(key) || reported.has(key)) continue;
+        reported.add(key);
+        out.push({
+          rule: ID,
+          severity: 'warning',
+          title: `${a.iface.name}@${a.host.name} and ${b.iface.name}@${b.host.name} share MAC ${a.iface.mac ?? ''}`,
+          explanation:
+            `Both devices are in ${segment} and use MAC ${a.iface.mac ?? ''}. Switches and bridges learn the MAC on whichever ` +
+            `port spoke last, so frames for one device are delivered to the other and both see intermittent loss. ` +
+            `Cloned VM templates and hand-set addresses are the usual causes.`,
+          evidence: [deviceEvidence(a), deviceEvidence(b)],
+          elements: [deviceId(a), deviceId(b)],
+          fix: [inNetns(b.ns.netns, `ip link set dev ${b.iface.name} address <unique MAC>`), '# and fix the VM template (machine-id / MAC policy) if the hosts were cloned'],
+        });
       }
     }
     return out;

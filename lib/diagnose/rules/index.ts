@@ -1,5 +1,9 @@
 /** Every diagnosis rule, in one list: adding a rule is one file in this folder and one line here. */
 import type { Rule } from '../types';
+import { ciliumHostDatapathBroken } from './cilium-host-datapath-broken';
+import { ciliumLxcBpfMissing } from './cilium-lxc-bpf-missing';
+import { cni0BridgeAddressConflict } from './cni0-bridge-address-conflict';
+import { conntrackTableFull } from './conntrack-table-full';
 import { duplicateIpAddress } from './duplicate-ip-address';
 import { duplicateMacAddress } from './duplicate-mac-address';
 import { firewallDropsPodTraffic } from './firewall-drops-pod-traffic';
@@ -7,15 +11,27 @@ import { ipForwardDisabled } from './ip-forward-disabled';
 import { linkDownOrNoCarrier } from './link-down-or-no-carrier';
 import { neighborMacMismatch } from './neighbor-mac-mismatch';
 import { neighborUnresolved } from './neighbor-unresolved';
+import { ovnDuplicateSystemId } from './ovn-duplicate-system-id';
 import { ovnLspMacMismatch } from './ovn-lsp-mac-mismatch';
 import { ovnMgmtPortBroken } from './ovn-mgmt-port-broken';
 import { ovnPortNotBound } from './ovn-port-not-bound';
+import { ovnkBrExMisconfigured } from './ovnk-br-ex-misconfigured';
+import { ovnkDuplicateIfaceId } from './ovnk-duplicate-iface-id';
+import { ovnkEncapIpMismatch } from './ovnk-encap-ip-mismatch';
+import { ovnkGeneveMtuMismatch } from './ovnk-geneve-mtu-mismatch';
 import { ovsInterfaceError } from './ovs-interface-error';
 import { overlayVxlanParamMismatch } from './overlay-vxlan-param-mismatch';
+import { ovsOvnVersionSkew } from './ovs-ovn-version-skew';
+import { peerpodIpv6NotPropagated } from './peerpod-ipv6-not-propagated';
+import { peerpodLeftoverPpvxlan } from './peerpod-leftover-ppvxlan';
 import { peerpodMtuMismatch } from './peerpod-mtu-mismatch';
+import { peerpodPermanentNeighNotPropagated } from './peerpod-permanent-neigh-not-propagated';
 import { peerpodPodvmMacMismatch } from './peerpod-podvm-mac-mismatch';
+import { peerpodRoutesNotPropagated } from './peerpod-routes-not-propagated';
 import { peerpodTcRedirectMissing } from './peerpod-tc-redirect-missing';
 import { peerpodTunnelEndpointMismatch, peerpodVniOrPortMismatch } from './peerpod-tunnel-mismatch';
+import { peerpodVxlanConntrackTracked } from './peerpod-vxlan-conntrack-tracked';
+import { peerpodVxlanPortConflict } from './peerpod-vxlan-port-conflict';
 import { podDefaultRouteBroken } from './pod-default-route-broken';
 import { podRouteMissing } from './pod-route-missing';
 import { podVethNotOnBridge } from './pod-veth-not-on-bridge';
@@ -32,11 +48,18 @@ export const RULES: readonly Rule[] = [
   peerpodTunnelEndpointMismatch,
   peerpodVniOrPortMismatch,
   peerpodMtuMismatch,
+  peerpodVxlanPortConflict,
+  peerpodRoutesNotPropagated,
+  peerpodPermanentNeighNotPropagated,
+  peerpodIpv6NotPropagated,
+  peerpodLeftoverPpvxlan,
+  peerpodVxlanConntrackTracked,
   neighborMacMismatch,
   neighborUnresolved,
   tunnelUnpaired,
   overlayVxlanParamMismatch,
   vtepFdbMissing,
+  cni0BridgeAddressConflict,
   tunnelMtuBlackhole,
   vethMtuMismatch,
   linkDownOrNoCarrier,
@@ -46,6 +69,14 @@ export const RULES: readonly Rule[] = [
   podVethNotOnBridge,
   ovnMgmtPortBroken,
   ovnLspMacMismatch,
+  ovnkDuplicateIfaceId,
+  ovnkGeneveMtuMismatch,
+  ovnkBrExMisconfigured,
+  ovnkEncapIpMismatch,
+  ovnDuplicateSystemId,
+  ovsOvnVersionSkew,
+  ciliumLxcBpfMissing,
+  ciliumHostDatapathBroken,
   podDefaultRouteBroken,
   podRouteMissing,
   duplicateIpAddress,
@@ -53,4 +84,5 @@ export const RULES: readonly Rule[] = [
   firewallDropsPodTraffic,
   ipForwardDisabled,
   rpFilterStrict,
+  conntrackTableFull,
 ];

@@ -1,5 +1,6 @@
 import type { Finding, Rule } from '../types';
-import { allDevices, deviceId, findDevice } from '../devices';
+import { ownersOf } from '../device-index';
+import { deviceId, findDevice } from '../devices';
 import { deviceEvidence, entityEvidence, mergeEvidence } from '../evidence';
 import { inNetns, where } from '../fix';
 import { isSpecialAddress, isZeroMac, sameMac } from '../ip';
@@ -14,16 +15,13 @@ export const neighborMacMismatch: Rule = {
   severity: 'warning',
   title: 'Neighbour entry resolves an IP to a MAC its owner does not have',
   run(topology) {
-    const devices = allDevices(topology);
     const out: Finding[] = [];
     for (const host of topology.hosts) {
       for (const ns of host.namespaces) {
         for (const neigh of ns.neighbors) {
           if (!neigh.lladdr || isZeroMac(neigh.lladdr) || isSpecialAddress(neigh.dst)) continue;
           if (neigh.state.some((s) => s === 'FAILED' || s === 'INCOMPLETE' || s === 'NOARP')) continue;
-          const owners = devices.filter(
-            (d) => !NON_OWNER_KINDS.has(d.iface.kind) && d.iface.mac && d.iface.addresses.some((a) => a.local === neigh.dst),
-          );
+          const owners = ownersOf(topology, neigh.dst).filter((d) => !NON_OWNER_KINDS.has(d.iface.kind) && d.iface.mac);
           if (owners.length === 0 || owners.some((d) => sameMac(d.iface.mac, neigh.lladdr))) continue;
           const owner = owners[0];
           if (!owner) continue;

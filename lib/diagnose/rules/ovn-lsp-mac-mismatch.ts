@@ -1,5 +1,5 @@
 import type { Finding, Rule } from '../types';
-import type { HostState } from '@/lib/parse/types';
+import type { HostState, OvnLogicalSwitchPort } from '@/lib/parse/types';
 import { deviceId, rootNamespace, type Device } from '../devices';
 import { deviceEvidence, entityEvidence } from '../evidence';
 import { inNetns } from '../fix';
@@ -19,17 +19,24 @@ function endpointOf(host: HostState, portName: string): Device | undefined {
   return peer.status === 'found' ? peer.peer : undefined;
 }
 
+/** The first logical port of each name, over every host's NB listing. */
+function logicalPortsByName(hosts: readonly HostState[]): Map<string, { host: HostState; lsp: OvnLogicalSwitchPort }> {
+  const out = new Map<string, { host: HostState; lsp: OvnLogicalSwitchPort }>();
+  for (const host of hosts) for (const lsp of host.ovnLogicalPorts ?? []) if (!out.has(lsp.name)) out.set(lsp.name, { host, lsp });
+  return out;
+}
+
 export const ovnLspMacMismatch: Rule = {
   id: ID,
   severity: 'warning',
   title: "OVN logical port MAC differs from the device's MAC",
   run(topology) {
     const out: Finding[] = [];
-    const lsps = topology.hosts.flatMap((h) => (h.ovnLogicalPorts ?? []).map((lsp) => ({ host: h, lsp })));
+    const lsps = logicalPortsByName(topology.hosts);
     for (const host of topology.hosts) {
       for (const ovsIf of host.ovs?.interfaces ?? []) {
         const name = ovsIf.externalIds['iface-id'];
-        const entry = lsps.find((l) => l.lsp.name === name);
+        const entry = name === undefined ? undefined : lsps.get(name);
         const lspMac = entry?.lsp.addresses.map((a) => a.split(/\s+/)[0] ?? '').find((m) => /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i.test(m));
         const device = endpointOf(host, ovsIf.name);
         if (!entry || !lspMac || !device?.iface.mac || sameMac(lspMac, device.iface.mac)) continue;

@@ -1,5 +1,7 @@
 import type { Evidence, Finding, Rule } from '../types';
+import type { HostState } from '@/lib/parse/types';
 import type { Topology } from '@/lib/topology/types';
+import { neighborsTo, ovsInterfacesAttaching } from '../device-index';
 import { deviceId, globalAddresses, type Device } from '../devices';
 import { deviceEvidence, entityEvidence, mergeEvidence } from '../evidence';
 import { inNetns, where } from '../fix';
@@ -10,24 +12,20 @@ const ID = 'peerpod-podvm-mac-mismatch';
 
 /** Neighbour entries anywhere that resolve the pod IP to the worker pod MAC: what the node will send to. */
 function corroboration(topology: Topology, podIf: Device): Evidence[] {
-  const ips = globalAddresses(podIf.iface);
-  const out: Evidence[] = [];
-  for (const host of topology.hosts) {
-    for (const ns of host.namespaces) {
-      for (const neigh of ns.neighbors) {
-        if (ips.includes(neigh.dst) && sameMac(neigh.lladdr, podIf.iface.mac)) out.push(...entityEvidence(host, ns, neigh));
-      }
-    }
-    for (const ovsIf of host.ovs?.interfaces ?? []) {
-      if (sameMac(ovsIf.externalIds['attached_mac'], podIf.iface.mac)) out.push(...entityEvidence(host, null, ovsIf));
-    }
+  const byHost = new Map<HostState, Evidence[]>();
+  const add = (host: HostState, evidence: Evidence[]): void => {
+    byHost.set(host, [...(byHost.get(host) ?? []), ...evidence]);
+  };
+  for (const { host, ns, neigh } of neighborsTo(topology, globalAddresses(podIf.iface))) {
+    if (sameMac(neigh.lladdr, podIf.iface.mac)) add(host, entityEvidence(host, ns, neigh));
   }
-  return out;
+  for (const { host, ovsIf } of ovsInterfacesAttaching(topology, podIf.iface.mac)) add(host, entityEvidence(host, null, ovsIf));
+  return topology.hosts.flatMap((host) => byHost.get(host) ?? []);
 }
 
 /** The corroborating signals that are present: the node's neighbour entry and the VM's otherhost drop counter. */
 function howWeKnow(topology: Topology, vm: Device, ip: string, mac: string): string {
-  const neighbour = topology.hosts.some((h) => h.namespaces.some((ns) => ns.neighbors.some((n) => n.dst === ip && sameMac(n.lladdr, mac))));
+  const neighbour = neighborsTo(topology, [ip]).some((e) => sameMac(e.neigh.lladdr, mac));
   const dropped = vm.iface.stats?.rxOtherhost ?? 0;
   return (
     (neighbour ? `; the node's neighbour entry for ${ip} confirms ${mac}` : '') +

@@ -24,8 +24,10 @@ function expectedBridge(host: HostState, hostEnds: Device[]): string | undefined
   if (integration) return `ovs:${integration.name}`;
   const attached = hostEnds.map((e) => attachment(host, e)).filter((a): a is string => a !== undefined);
   if (attached.length === 0 || attached.length * 2 < hostEnds.length) return undefined;
-  const count = (a: string) => attached.filter((x) => x === a).length;
-  return [...attached].sort((a, b) => count(b) - count(a))[0];
+  const counts = new Map<string, number>();
+  for (const a of attached) counts.set(a, (counts.get(a) ?? 0) + 1);
+  // The most common attachment; on a tie the one seen first.
+  return attached.reduce((best, a) => ((counts.get(a) ?? 0) > (counts.get(best) ?? 0) ? a : best));
 }
 
 /** Routed CNIs (Calico, Cilium) never bridge pod veths; only judge hosts where the other pods are bridged. */

@@ -1,20 +1,24 @@
 import type { Finding, Rule } from '../types';
-import type { HostState } from '@/lib/parse/types';
-import { allDevices, deviceId, globalAddresses, hostAddresses, isPlainTunnel, tunnelParams, type Device } from '../devices';
+import type { HostState, Interface } from '@/lib/parse/types';
+import type { Topology } from '@/lib/topology/types';
+import { hostOwningRootAddress, plainTunnelsOn, rootAddressesOf } from '../device-index';
+import { allDevices, deviceId, globalAddresses, hostAddresses, isPlainTunnel, tunnelParams } from '../devices';
 import { deviceEvidence } from '../evidence';
 import { where } from '../fix';
-import { peerPodLinks } from '../peerpod';
+import { peerPodLinks, type PeerPodLink } from '../peerpod';
 
 const ID = 'tunnel-unpaired';
 
-function ownerHost(hosts: HostState[], ip: string): HostState | undefined {
-  return hosts.find((h) => hostAddresses(h).includes(ip));
+/** A point-to-point tunnel on the far host that sends back to this host (any VNI: mismatches are another rule). */
+function hasReturnTunnel(topology: Topology, far: HostState, near: HostState): boolean {
+  const nearAddrs = rootAddressesOf(topology, near);
+  return plainTunnelsOn(topology, far).some((d) => nearAddrs.has(tunnelParams(d.iface)?.remote ?? ''));
 }
 
-/** A point-to-point tunnel on the far host that sends back to this host (any VNI: mismatches are another rule). */
-function hasReturnTunnel(devices: Device[], far: HostState, near: HostState): boolean {
-  const nearAddrs = hostAddresses(near);
-  return devices.some((d) => d.host === far && isPlainTunnel(d.iface) && nearAddrs.includes(tunnelParams(d.iface)?.remote ?? ''));
+function linksByTunnel(links: readonly PeerPodLink[]): Map<Interface, PeerPodLink[]> {
+  const out = new Map<Interface, PeerPodLink[]>();
+  for (const link of links) out.set(link.workerTunnel.iface, [...(out.get(link.workerTunnel.iface) ?? []), link]);
+  return out;
 }
 
 export const tunnelUnpaired: Rule = {
@@ -22,16 +26,15 @@ export const tunnelUnpaired: Rule = {
   severity: 'critical',
   title: 'Tunnel has no matching device on the host it points to',
   run(topology) {
-    const devices = allDevices(topology);
-    const links = peerPodLinks(topology);
+    const links = linksByTunnel(peerPodLinks(topology));
     const out: Finding[] = [];
-    for (const d of devices) {
+    for (const d of allDevices(topology)) {
       const remote = tunnelParams(d.iface)?.remote;
       if (!isPlainTunnel(d.iface) || remote === undefined) continue;
-      const far = ownerHost(topology.hosts, remote);
+      const far = hostOwningRootAddress(topology, remote);
       if (!far || far === d.host || far.status === 'failed') continue;
-      const link = links.find((l) => l.workerTunnel.iface === d.iface && l.workerTunnel.host === d.host);
-      const paired = link ? link.podVm !== undefined : hasReturnTunnel(devices, far, d.host);
+      const link = links.get(d.iface)?.find((l) => l.workerTunnel.host === d.host);
+      const paired = link ? link.podVm !== undefined : hasReturnTunnel(topology, far, d.host);
       if (paired) continue;
       const podIp = link ? globalAddresses(link.podIf.iface)[0] : undefined;
       out.push({

@@ -1,0 +1,78 @@
+import type { Finding, Rule } from '../types';
+import type { HostState, NamespaceState } from '@/lib/parse/types';
+import { ranIn } from '../collected';
+import { deviceId, rootNamespace, type Device } from '../devices';
+import { deviceEvidence, entityEvidence } from '../evidence';
+import { vethPeer } from '../veth';
+
+const ID = 'cilium-lxc-bpf-missing';
+
+/** Cilium names the host end of every endpoint's veth lxc<hash> (and lxc_health for its health endpoint). */
+const LXC = /^lxc/;
+
+function hasTcBpf(ns: NamespaceState, dev: string): boolean {
+  return ns.tcFilters.some((f) => f.dev === dev && f.hook === 'ingress' && f.kind === 'bpf');
+}
+
+/** bpftool lists both tc (clsact/ingress) and tcx (tcx/ingress) attachments; Cilium ≥ 1.16 on kernel ≥ 6.6 uses tcx. */
+function hasBpftoolIngress(ns: NamespaceState, dev: string): boolean {
+  return ns.bpf.some((a) => a.dev === dev && a.hook.includes('ingress'));
+}
+
+/**
+ * tc filters of a device are known when its filter listing ran, or when the qdisc listing shows no clsact/ingress
+ * qdisc on it (nothing could hold a filter, so the collector did not ask). A failed listing for it is unknown.
+ */
+function tcKnown(host: HostState, ns: NamespaceState, dev: string): boolean {
+  const failed = host.problems.some((p) => p.command.startsWith('tc ') && p.command.includes(` dev ${dev} `));
+  if (failed) return false;
+  if (ranIn(ns, 'tc-filter', ns.tcFilters.length > 0)) return true;
+  const holdsFilters = ns.qdiscs.some((q) => q.dev === dev && (q.kind === 'clsact' || q.kind === 'ingress'));
+  return ranIn(ns, 'tc-qdisc', false) && !holdsFilters;
+}
+
+function finding(lxc: Device, healthy: Device | undefined): Finding {
+  const { host, ns, iface } = lxc;
+  const peer = vethPeer(lxc);
+  const pod = peer.status === 'found' ? peer.peer : undefined;
+  const contrast = healthy ? ns.tcFilters.filter((f) => f.dev === healthy.iface.name && f.kind === 'bpf') : [];
+  return {
+    rule: ID,
+    severity: 'critical',
+    title: `${iface.name} on ${host.name} has no Cilium BPF program on ingress`,
+    explanation:
+      `${iface.name} is the host end of a Cilium endpoint${pod ? ` (the pod in netns ${pod.ns.netns ?? '?'})` : ''}. Cilium ` +
+      `routes and polices everything the pod sends with the from-container program (cil_from_container) attached to ` +
+      `${iface.name}'s ingress, as a tc filter or, on kernels ≥ 6.6, a tcx link. Neither tc filter show nor bpftool net show ` +
+      `lists a program there${healthy ? `, while ${healthy.iface.name} on the same node has one` : ''}, so the pod's packets ` +
+      `reach the kernel stack unhandled: no service translation, no policy, no tunnel, and usually no way out.`,
+    evidence: [deviceEvidence(lxc), ...contrast.flatMap((f) => entityEvidence(host, ns, f))],
+    elements: [deviceId(lxc), ...(pod ? [deviceId(pod)] : [])],
+    fix: [
+      `kubectl -n kube-system delete pod -l k8s-app=cilium --field-selector spec.nodeName=${host.name}`,
+      `# or regenerate the endpoint: cilium endpoint list (in the agent on ${host.name}), then cilium endpoint regenerate <id>`,
+      '# or recreate the pod',
+    ],
+  };
+}
+
+export const ciliumLxcBpfMissing: Rule = {
+  id: ID,
+  severity: 'critical',
+  title: 'A Cilium endpoint device has no BPF program attached',
+  run(topology) {
+    const out: Finding[] = [];
+    for (const host of topology.hosts) {
+      const root = rootNamespace(host);
+      if (!root || !root.interfaces.some((i) => i.name === 'cilium_host') || !ranIn(root, 'bpftool-net', root.bpf.length > 0)) continue;
+      const lxcs = root.interfaces.filter((i) => LXC.test(i.name) && i.kind === 'veth').map((iface): Device => ({ host, ns: root, iface }));
+      const attached = (d: Device): boolean => hasTcBpf(root, d.iface.name) || hasBpftoolIngress(root, d.iface.name);
+      const healthy = lxcs.find(attached);
+      for (const lxc of lxcs) {
+        if (attached(lxc) || !tcKnown(host, root, lxc.iface.name)) continue;
+        out.push(finding(lxc, healthy));
+      }
+    }
+    return out;
+  },
+};

@@ -1,0 +1,66 @@
+import type { Finding, Rule } from '../types';
+import type { HostState, NamespaceState } from '@/lib/parse/types';
+import { hostId } from '@/lib/topology/ids';
+import { rootNamespace, tunnelKind, tunnelPort } from '../devices';
+
+const ID = 'conntrack-table-full';
+
+/** Tunnel UDP ports in use on the host: the traffic worth exempting from connection tracking. */
+function tunnelPorts(host: HostState): number[] {
+  const ports = host.namespaces.flatMap((ns) => ns.interfaces.filter((i) => tunnelKind(i) !== undefined).map(tunnelPort));
+  return [...new Set(ports.filter((p): p is number => p !== undefined))].sort((a, b) => a - b);
+}
+
+/**
+ * `conntrack -S` counters since boot, summed over CPUs. drop: a new connection found the table full and nothing to
+ * evict ("nf_conntrack: table full, dropping packet"); early_drop: an entry was evicted to make room; insert_failed:
+ * an entry could not be inserted (a clash, typically parallel UDP such as DNS A/AAAA); each dropped packet is lost.
+ */
+function finding(host: HostState, root: NamespaceState, stats: Record<string, number>): Finding {
+  const drop = stats.drop ?? 0;
+  const early = stats.early_drop ?? 0;
+  const failed = stats.insert_failed ?? 0;
+  const ports = tunnelPorts(host);
+  const what = [...(drop > 0 ? [`${drop} packet(s) dropped for a full table`] : []), ...(failed > 0 ? [`${failed} failed insertion(s)`] : [])].join(' and ');
+  return {
+    rule: ID,
+    severity: 'warning',
+    title: `Connection tracking on ${host.name} has lost packets: ${what}`,
+    explanation:
+      `The conntrack counters of ${host.name} (conntrack -S, summed over CPUs, since boot) show ${what}` +
+      `${early > 0 ? `, and ${early} entries evicted early to make room` : ''}. ` +
+      (drop > 0
+        ? 'A full table drops the first packet of every new flow on the node, pods and tunnels alike, until entries expire: ' +
+          'connections time out at random. Overlay UDP (VXLAN/Geneve) fills it fastest when it is tracked. '
+        : 'A failed insertion drops that packet: typically the second of two parallel UDP queries (DNS A and AAAA), seen as 5-second lookup delays. ') +
+      'The counters are cumulative, so this may be past trouble: compare with a later capture.',
+    evidence: [{
+      host: host.name,
+      netns: root.netns,
+      command: 'conntrack -S',
+      lines: [`insert_failed=${failed} drop=${drop} early_drop=${early} (sum over all cpu= lines)`],
+    }],
+    elements: [hostId(host.name)],
+    fix: [
+      'sysctl net.netfilter.nf_conntrack_count net.netfilter.nf_conntrack_max',
+      'sysctl -w net.netfilter.nf_conntrack_max=<twice the current value, if count is near max>',
+      ...ports.flatMap((p) => [`iptables -t raw -A PREROUTING -p udp --dport ${p} -j NOTRACK`, `iptables -t raw -A OUTPUT -p udp --dport ${p} -j NOTRACK`]),
+    ],
+  };
+}
+
+export const conntrackTableFull: Rule = {
+  id: ID,
+  severity: 'warning',
+  title: 'Connection tracking dropped packets (table full or failed insertions)',
+  run(topology) {
+    const out: Finding[] = [];
+    for (const host of topology.hosts) {
+      const root = rootNamespace(host);
+      const stats = root?.conntrackStats;
+      if (!root || !stats || ((stats.drop ?? 0) === 0 && (stats.insert_failed ?? 0) === 0)) continue;
+      out.push(finding(host, root, stats));
+    }
+    return out;
+  },
+};

@@ -1,0 +1,63 @@
+import type { Finding, Rule } from '../types';
+import type { HostState } from '@/lib/parse/types';
+import { hostId } from '@/lib/topology/ids';
+import { externalIdEvidence } from '../open-vswitch';
+import { usesOvn } from '../ovs';
+
+const ID = 'ovn-duplicate-system-id';
+
+const NEW_ID = [
+  'uuidgen > /etc/openvswitch/system-id.conf',
+  'ovs-vsctl set Open_vSwitch . external_ids:system-id="$(cat /etc/openvswitch/system-id.conf)"',
+  '# then restart ovn-controller (the ovnkube-node pod) on that node',
+];
+
+function duplicate(id: string, hosts: HostState[]): Finding {
+  const names = hosts.map((h) => h.name);
+  return {
+    rule: ID,
+    severity: 'warning',
+    title: `${names.join(' and ')} share OVS system-id ${id}`,
+    explanation:
+      `ovn-controller registers its node in the OVN southbound database as the chassis named by external_ids:system-id, ` +
+      `and ${names.join(', ')} all use ${id}. The nodes overwrite each other's chassis record (encap IP, port bindings), ` +
+      `so OVN sends tunnel traffic for one node's pods to the other and ports flap between them. This is what cloning a VM ` +
+      `with its Open vSwitch database does.`,
+    evidence: hosts.flatMap((h) => externalIdEvidence(h, 'system-id')),
+    elements: names.map(hostId),
+    fix: hosts.slice(1).flatMap((h) => [`# on ${h.name}:`, ...NEW_ID]),
+  };
+}
+
+function absent(host: HostState): Finding {
+  return {
+    rule: ID,
+    severity: 'warning',
+    title: `${host.name} runs OVN without an OVS system-id`,
+    explanation:
+      `${host.name} is configured for OVN (ovn-remote/ovn-encap-ip are set), but the Open_vSwitch table has no ` +
+      `external_ids:system-id. ovn-controller needs it to name its chassis; without it the node's ports are never bound ` +
+      `and its pods have no network.`,
+    evidence: [...externalIdEvidence(host, 'ovn-encap-ip'), ...externalIdEvidence(host, 'ovn-remote')],
+    elements: [hostId(host.name)],
+    fix: NEW_ID,
+  };
+}
+
+export const ovnDuplicateSystemId: Rule = {
+  id: ID,
+  severity: 'warning',
+  title: 'Two nodes share one OVS system-id (OVN chassis name)',
+  run(topology) {
+    const out: Finding[] = [];
+    const byId = new Map<string, HostState[]>();
+    for (const host of topology.hosts) {
+      if (!host.ovs || !usesOvn(host)) continue;
+      const id = host.ovs.externalIds['system-id'];
+      if (id === undefined || id === '') out.push(absent(host));
+      else byId.set(id, [...(byId.get(id) ?? []), host]);
+    }
+    for (const [id, hosts] of byId) if (hosts.length > 1) out.push(duplicate(id, hosts));
+    return out;
+  },
+};

@@ -1,0 +1,46 @@
+import type { Finding, Rule } from '../types';
+import { deviceId, rootNamespace, tunnelKind, tunnelParams, tunnelPort } from '../devices';
+import { deviceEvidence } from '../evidence';
+import { where } from '../fix';
+
+const ID = 'peerpod-leftover-ppvxlan';
+
+/** cloud-api-adaptor names the device ppvxlan1..ppvxlan5 in the root namespace, then moves it into the pod as vxlan1. */
+const CAA_HOST_DEVICE = /^ppvxlan\d+$/;
+
+export const peerpodLeftoverPpvxlan: Rule = {
+  id: ID,
+  severity: 'warning',
+  title: 'A peer-pod tunnel device was left in the root namespace',
+  run(topology) {
+    const out: Finding[] = [];
+    for (const host of topology.hosts) {
+      const root = rootNamespace(host);
+      for (const iface of root?.interfaces ?? []) {
+        if (!root || !CAA_HOST_DEVICE.test(iface.name) || tunnelKind(iface) !== 'vxlan') continue;
+        const device = { host, ns: root, iface };
+        const params = tunnelParams(iface);
+        const target = params?.remote ?? params?.group;
+        out.push({
+          rule: ID,
+          severity: 'warning',
+          title: `${iface.name} is still in the root namespace of ${host.name} (VNI ${params?.vni ?? '?'}, UDP ${tunnelPort(iface) ?? '?'})`,
+          explanation:
+            `cloud-api-adaptor creates a peer pod's tunnel as ${iface.name} in ${where(host.name, null)} and at once moves it ` +
+            `into the pod's namespace as vxlan1; a ${iface.name} that stays behind means that setup stopped half-way, so a peer ` +
+            `pod${target ? ` (pod VM ${target})` : ''} has no tunnel. The device still holds VNI ${params?.vni ?? '?'} on UDP ` +
+            `${tunnelPort(iface) ?? '?'}, and the next peer pod given that VNI cannot create its own; after five such names ` +
+            `cloud-api-adaptor fails with "too many".`,
+          evidence: [deviceEvidence(device)],
+          elements: [deviceId(device)],
+          fix: [
+            `# check that no running pod namespace expects this tunnel (ip netns list; ip -n <ns> -d link show vxlan1), then:`,
+            `ip link del ${iface.name}`,
+            '# and recreate the peer pod whose setup failed',
+          ],
+        });
+      }
+    }
+    return out;
+  },
+};
