@@ -4,14 +4,15 @@ import { useQueries } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useId, useState } from 'react';
 import { compareCandidates, diffHref } from '@/lib/graph/diff-view';
+import type { RulesChoice } from '@/lib/graph/rules-check';
 import type { SnapshotMeta } from '@/lib/store/types';
 import { snapshotsOnHostQuery } from './queries';
 
 /** One list request per host; a snapshot of a big cluster asks about its first hosts only. */
 export const MAX_HOSTS_ASKED = 8;
 
-/** "Compare…": pick another recent snapshot of the same hosts and open the diff of the two. */
-export function CompareControl({ meta }: { meta: SnapshotMeta }) {
+/** "Compare…": pick another recent snapshot of the same hosts and open the diff of the two, under the page's rules. */
+export function CompareControl({ meta, rules = 'stored' }: { meta: SnapshotMeta; rules?: RulesChoice }) {
   const selectId = useId();
   const [chosen, setChosen] = useState<string>();
   const { others, pending } = useQueries({
@@ -37,7 +38,7 @@ export function CompareControl({ meta }: { meta: SnapshotMeta }) {
           </option>
         ))}
       </select>
-      <Link className="btn" href={diffHref(meta, target)} data-testid="compare-link">
+      <Link className="btn" href={diffHref(meta, target, rules)} data-testid="compare-link">
         Compare…
       </Link>
     </div>

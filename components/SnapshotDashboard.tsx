@@ -2,12 +2,17 @@
 
 import { useQuery } from '@tanstack/react-query';
 import { useMemo } from 'react';
+import { severityCounts } from '@/lib/graph/faults';
+import type { RulesChoice } from '@/lib/graph/rules-check';
+import type { SnapshotOverview } from '@/lib/graph/subview';
 import { CompareControl } from './CompareControl';
 import { snapshotOverviewQuery } from './queries';
+import { RulesControl } from './RulesControl';
 import { ShareControls } from './ShareControls';
 import { SnapshotHeader } from './SnapshotHeader';
 import { TopologyView } from './TopologyView';
 import type { GraphSource } from './useGraphData';
+import { useViewState } from './useViewState';
 
 export function LoadState({ error, what }: { error: Error | null; what: string }) {
   if (error) {
@@ -28,15 +33,31 @@ function useSource(id: string): GraphSource {
   return useMemo(() => ({ kind: 'snapshot', id }), [id]);
 }
 
+/** The overview under the rules the URL names; while switching rules, the header keeps the previous one. */
+function useOverview(id: string, rules: RulesChoice) {
+  return useQuery({
+    ...snapshotOverviewQuery(id, rules),
+    placeholderData: (previous: SnapshotOverview | undefined) => (previous?.meta.id === id ? previous : undefined),
+  });
+}
+
+/** Re-checked findings were counted now, not when the snapshot was stored. */
+function shownCounts(overview: SnapshotOverview) {
+  return overview.rediagnosed ? severityCounts(overview.findings) : overview.meta.counts;
+}
+
 export function SnapshotDashboard({ id }: { id: string }) {
-  const { data, error } = useQuery(snapshotOverviewQuery(id));
+  const [state, update] = useViewState();
+  const rules = state.rules ?? 'stored';
+  const { data, error, isPlaceholderData } = useOverview(id, rules);
   const source = useSource(id);
   if (!data) return <LoadState error={error} what="the snapshot" />;
+  const rulesControl = <RulesControl overview={data} choice={rules} pending={isPlaceholderData} onChoose={(next) => update({ rules: next })} />;
   return (
     <div className="flex h-[calc(100vh-3.5rem)] min-h-[36rem] flex-col gap-2 p-3">
-      <SnapshotHeader meta={data.meta}>
-        <CompareControl meta={data.meta} />
-        <a className="btn" href={`/api/snapshots/${encodeURIComponent(id)}/report.md`}>
+      <SnapshotHeader meta={data.meta} counts={shownCounts(data)} rules={rulesControl}>
+        <CompareControl meta={data.meta} rules={rules} />
+        <a className="btn" href={`/api/snapshots/${encodeURIComponent(id)}/report.md${rules === 'current' ? '?rules=current' : ''}`}>
           report.md
         </a>
         <ShareControls id={id} />
@@ -47,7 +68,8 @@ export function SnapshotDashboard({ id }: { id: string }) {
 }
 
 export function EmbedGraph({ id }: { id: string }) {
-  const { data, error } = useQuery(snapshotOverviewQuery(id));
+  const [state] = useViewState();
+  const { data, error } = useQuery(snapshotOverviewQuery(id, state.rules));
   const source = useSource(id);
   if (!data) return <LoadState error={error} what="the snapshot" />;
   return <TopologyView source={source} chrome={false} />;

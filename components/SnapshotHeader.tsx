@@ -17,7 +17,16 @@ export function FaultCounts({ counts }: { counts: SnapshotMeta['counts'] }) {
   );
 }
 
-export function SnapshotHeader({ meta, children }: { meta: SnapshotMeta; children?: React.ReactNode }) {
+export interface SnapshotHeaderProps {
+  meta: SnapshotMeta;
+  /** The counts of the findings on screen; the stored ones by default. */
+  counts?: SnapshotMeta['counts'];
+  /** Shown in place of the stored rules version, e.g. with a control to re-check. */
+  rules?: React.ReactNode;
+  children?: React.ReactNode;
+}
+
+export function SnapshotHeader({ meta, counts = meta.counts, rules, children }: SnapshotHeaderProps) {
   return (
     <div className="flex flex-wrap items-center gap-3">
       <h1 className="text-lg font-semibold" data-testid="snapshot-title">
@@ -25,9 +34,10 @@ export function SnapshotHeader({ meta, children }: { meta: SnapshotMeta; childre
       </h1>
       <span className="text-sm text-slate-500">
         <time dateTime={meta.createdAt}>{new Date(meta.createdAt).toLocaleString()}</time> · {meta.hosts.length} host{meta.hosts.length === 1 ? '' : 's'} · {meta.source.kind}
-        {meta.cluster ? ` · ${meta.cluster}` : ''} · rules {meta.rulesVersion}
+        {meta.cluster ? ` · ${meta.cluster}` : ''}
       </span>
-      <FaultCounts counts={meta.counts} />
+      {rules ?? <span className="text-sm text-slate-500">rules {meta.rulesVersion}</span>}
+      <FaultCounts counts={counts} />
       {meta.partialHosts.length > 0 && <span className="text-xs text-sev-warning">partial capture: {meta.partialHosts.join(', ')}</span>}
       <div className="ml-auto flex items-center gap-2">{children}</div>
     </div>

@@ -11,6 +11,7 @@ import { buildDeviceElements, buildOverviewElements } from '@/lib/graph/elements
 import { findingsFor } from '@/lib/graph/faults';
 import { inspect, inspectInCut, type Inspection } from '@/lib/graph/inspect';
 import { searchTopology, type SearchHit } from '@/lib/graph/search';
+import type { RulesChoice } from '@/lib/graph/rules-check';
 import type { FilterFlag } from '@/lib/graph/view-state';
 import type { FindingSummary } from '@/lib/graph/subview';
 import type { SnapshotView } from '@/lib/store/types';
@@ -53,10 +54,10 @@ function inspectSelected(data: GraphData, id: string): Inspection | null {
 }
 
 /** Search in the browser when the whole snapshot is here, else on the server. Undefined while searching. */
-function useSearchHits(data: GraphData, snapshotId: string | undefined, query: string): { hits?: SearchHit[]; error: Error | null } {
+function useSearchHits(data: GraphData, snapshotId: string | undefined, query: string, rules: RulesChoice): { hits?: SearchHit[]; error: Error | null } {
   const q = query.trim();
   const local = useMemo(() => (data.whole ? searchTopology(data.whole.topology, q) : undefined), [data.whole, q]);
-  const remote = useQuery({ ...searchQuery(snapshotId ?? '', q), enabled: !data.whole && snapshotId !== undefined && q.length >= 2 });
+  const remote = useQuery({ ...searchQuery(snapshotId ?? '', q, rules), enabled: !data.whole && snapshotId !== undefined && q.length >= 2 });
   if (local) return { hits: local, error: null };
   if (q.length < 2 || snapshotId === undefined) return { hits: [], error: null };
   return { hits: remote.data, error: remote.error };
@@ -76,7 +77,8 @@ export function TopologyView({ source, chrome = true }: TopologyViewProps) {
   const snapshotId = source.kind === 'snapshot' ? source.id : undefined;
   const data = useGraphData(source, state);
   const { overview, level, detail } = data;
-  const trace = useTrace(snapshotId, state.trace);
+  const rules = state.rules ?? 'stored';
+  const trace = useTrace(snapshotId, state.trace, rules);
   const marks = useMemo(() => traceMarks(trace.data), [trace.data]);
   const elements = useMemo(() => {
     if (!overview || !level) return undefined;
@@ -88,7 +90,7 @@ export function TopologyView({ source, chrome = true }: TopologyViewProps) {
   const drawn = useMemo(() => new Set(elements?.map((e) => e.data.id)), [elements]);
   const hosts = useMemo(() => overview?.hosts.map((n) => n.host) ?? [], [overview]);
   const inspection = useMemo(() => (state.sel ? inspectSelected(data, state.sel) : null), [data, state.sel]);
-  const search = useSearchHits(data, snapshotId, state.q ?? '');
+  const search = useSearchHits(data, snapshotId, state.q ?? '', rules);
   const findings = overview?.findings ?? NO_FINDINGS;
   const focusKey = state.focus.join(',');
   const activeFinding = focusKey === '' ? undefined : findings.find((f) => f.elements.join(',') === focusKey);

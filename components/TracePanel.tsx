@@ -3,6 +3,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import type { TraceMarks } from '@/lib/graph/elements';
+import type { RulesChoice } from '@/lib/graph/rules-check';
 import type { TraceRequest } from '@/lib/graph/view-state';
 import { ApiError, traceQuery, type TraceAnswer, type TraceHop } from './queries';
 
@@ -23,9 +24,9 @@ export function traceMarks(answer: TraceAnswer | undefined): TraceMarks | undefi
   return { ids, breakAt: broken, hosts: [...new Set(hosts)] };
 }
 
-export function useTrace(snapshotId: string | undefined, trace: TraceRequest | undefined) {
+export function useTrace(snapshotId: string | undefined, trace: TraceRequest | undefined, rules: RulesChoice = 'stored') {
   return useQuery({
-    ...traceQuery(snapshotId ?? '', trace?.from ?? '', trace?.to ?? ''),
+    ...traceQuery(snapshotId ?? '', trace?.from ?? '', trace?.to ?? '', rules),
     enabled: snapshotId !== undefined && trace !== undefined,
   });
 }

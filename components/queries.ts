@@ -5,9 +5,9 @@ import { queryOptions } from '@tanstack/react-query';
 import type { SearchHit } from '@/lib/graph/search';
 import type { HostSubview, SnapshotOverview } from '@/lib/graph/subview';
 import type { SnapshotDiff } from '@/lib/diff/diff';
-import type { RulesChoice } from '@/lib/graph/diff-view';
+import type { RulesChoice } from '@/lib/graph/rules-check';
 import type { SnapshotMeta, SnapshotPage, SnapshotView } from '@/lib/store/types';
-import { snapshotHostUrl, snapshotOverviewUrl, snapshotUrl } from './snapshot-urls';
+import { rulesQuery, snapshotHostUrl, snapshotOverviewUrl, snapshotUrl } from './snapshot-urls';
 
 /** An API answer that was not 2xx, with the message the server wrote for the user. */
 export class ApiError extends Error {
@@ -87,14 +87,15 @@ export const queryKeys = {
   snapshots: () => [...queryKeys.all, 'snapshots'] as const,
   snapshotList: (cursor?: string) => [...queryKeys.snapshots(), 'list', cursor ?? ''] as const,
   snapshot: (id: string) => [...queryKeys.snapshots(), 'view', id] as const,
-  snapshotOverview: (id: string) => [...queryKeys.snapshots(), 'overview', id] as const,
-  snapshotHost: (id: string, host: string) => [...queryKeys.snapshots(), 'host', id, host] as const,
-  search: (id: string, q: string) => [...queryKeys.snapshots(), 'search', id, q] as const,
+  snapshotOverview: (id: string, rules: RulesChoice) => [...queryKeys.snapshots(), 'overview', id, rules] as const,
+  snapshotHost: (id: string, host: string, rules: RulesChoice) => [...queryKeys.snapshots(), 'host', id, host, rules] as const,
+  search: (id: string, q: string, rules: RulesChoice) => [...queryKeys.snapshots(), 'search', id, q, rules] as const,
   snapshotRediagnosed: (id: string) => [...queryKeys.snapshot(id), 'current'] as const,
   snapshotsOnHost: (host: string) => [...queryKeys.snapshots(), 'on-host', host] as const,
   diff: (a: string, b: string, rules: RulesChoice) => [...queryKeys.all, 'diff', a, b, rules] as const,
-  trace: (id: string, from: string, to: string) => [...queryKeys.all, 'trace', id, from, to] as const,
+  trace: (id: string, from: string, to: string, rules: RulesChoice) => [...queryKeys.all, 'trace', id, from, to, rules] as const,
   live: (source: string) => [...queryKeys.all, 'live', source] as const,
+  version: () => [...queryKeys.all, 'version'] as const,
 };
 
 /** Snapshots are immutable: once loaded, never stale. `current` re-diagnoses with this server's rules. */
@@ -107,29 +108,28 @@ export function snapshotQuery(id: string, rules: RulesChoice = 'stored') {
   });
 }
 
-
 /** Hosts, merged tunnels, fault counts and the findings list: what every level of a snapshot page shows. */
-export function snapshotOverviewQuery(id: string) {
+export function snapshotOverviewQuery(id: string, rules: RulesChoice = 'stored') {
   return queryOptions({
-    queryKey: queryKeys.snapshotOverview(id),
-    queryFn: () => getJson<SnapshotOverview>(snapshotOverviewUrl(id)),
+    queryKey: queryKeys.snapshotOverview(id, rules),
+    queryFn: () => getJson<SnapshotOverview>(snapshotOverviewUrl(id, rules)),
     staleTime: Infinity,
   });
 }
 
 /** One host's devices and what its inspector and findings need. */
-export function snapshotHostQuery(id: string, host: string) {
+export function snapshotHostQuery(id: string, host: string, rules: RulesChoice = 'stored') {
   return queryOptions({
-    queryKey: queryKeys.snapshotHost(id, host),
-    queryFn: () => getJson<HostSubview>(snapshotHostUrl(id, host)),
+    queryKey: queryKeys.snapshotHost(id, host, rules),
+    queryFn: () => getJson<HostSubview>(snapshotHostUrl(id, host, rules)),
     staleTime: Infinity,
   });
 }
 
-export function searchQuery(id: string, q: string) {
+export function searchQuery(id: string, q: string, rules: RulesChoice = 'stored') {
   return queryOptions({
-    queryKey: queryKeys.search(id, q),
-    queryFn: async () => (await getJson<{ hits: SearchHit[] }>(snapshotUrl(id, `/search?q=${encodeURIComponent(q)}`))).hits,
+    queryKey: queryKeys.search(id, q, rules),
+    queryFn: async () => (await getJson<{ hits: SearchHit[] }>(snapshotUrl(id, `/search?q=${encodeURIComponent(q)}${rulesQuery(rules)}`))).hits,
     staleTime: Infinity,
   });
 }
@@ -160,10 +160,24 @@ export function snapshotListQuery(cursor?: string) {
   });
 }
 
-export function traceQuery(id: string, from: string, to: string) {
+export function traceQuery(id: string, from: string, to: string, rules: RulesChoice = 'stored') {
   return queryOptions({
-    queryKey: queryKeys.trace(id, from, to),
-    queryFn: () => getJson<TraceAnswer>(`/api/trace/${encodeURIComponent(id)}?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`),
+    queryKey: queryKeys.trace(id, from, to, rules),
+    queryFn: () => getJson<TraceAnswer>(`/api/trace/${encodeURIComponent(id)}?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}${rulesQuery(rules)}`),
+    staleTime: Infinity,
+  });
+}
+
+/** What this server runs: the rules version a re-check would diagnose with. */
+export interface ServerVersion {
+  rulesVersion: string;
+}
+
+/** Read once per page: the server's rules change only with a new release, and a reload picks that up. */
+export function versionQuery() {
+  return queryOptions({
+    queryKey: queryKeys.version(),
+    queryFn: () => getJson<ServerVersion>('/api/version'),
     staleTime: Infinity,
   });
 }

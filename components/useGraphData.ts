@@ -3,7 +3,8 @@
 /**
  * What a snapshot page reads for the level it shows. A stored snapshot is read level by level: always its
  * overview (hosts, fault counts, findings list), plus one host's cut for a drill-down or the whole view when
- * every device is drawn. A live view holds the whole view already and cuts its own overview.
+ * every device is drawn. A live view holds the whole view already and cuts its own overview. Every read of a
+ * stored snapshot is under the rules the view state names: those stored with it, or this server's.
  */
 import { useQuery } from '@tanstack/react-query';
 import { useMemo } from 'react';
@@ -38,13 +39,14 @@ export interface GraphData {
   error: Error | null;
 }
 
-export function useGraphData(source: GraphSource, state: Pick<ViewState, 'host' | 'level'>): GraphData {
+export function useGraphData(source: GraphSource, state: Pick<ViewState, 'host' | 'level' | 'rules'>): GraphData {
   const view = source.kind === 'view' ? source.view : undefined;
   const id = source.kind === 'snapshot' ? source.id : '';
   const stored = source.kind === 'snapshot';
   const { host, level: requested } = state;
+  const rules = state.rules ?? 'stored';
 
-  const overviewRead = useQuery({ ...snapshotOverviewQuery(id), enabled: stored });
+  const overviewRead = useQuery({ ...snapshotOverviewQuery(id, rules), enabled: stored });
   const localOverview = useMemo(() => (view ? overviewOf(view) : undefined), [view]);
   const overview = view ? localOverview : overviewRead.data;
   const hosts = useMemo(() => overview?.hosts.map((n) => n.host) ?? [], [overview]);
@@ -52,9 +54,9 @@ export function useGraphData(source: GraphSource, state: Pick<ViewState, 'host' 
 
   // A link that names a host or the full level starts that read together with the overview.
   const wantHost = host !== undefined && (level === undefined || level === 'host');
-  const hostRead = useQuery({ ...snapshotHostQuery(id, host ?? ''), enabled: stored && wantHost });
+  const hostRead = useQuery({ ...snapshotHostQuery(id, host ?? '', rules), enabled: stored && wantHost });
   const wantFull = level === 'full' || (level === undefined && requested === 'full' && host === undefined);
-  const fullRead = useQuery({ ...snapshotQuery(id), enabled: stored && wantFull });
+  const fullRead = useQuery({ ...snapshotQuery(id, rules), enabled: stored && wantFull });
   const whole = view ?? fullRead.data;
   const cut = hostRead.data;
 

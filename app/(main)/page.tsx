@@ -1,3 +1,4 @@
+import { CollectFromHost } from '@/components/CollectFromHost';
 import { NewSnapshot } from '@/components/NewSnapshot';
 import { SnapshotTable } from '@/components/SnapshotTable';
 
@@ -10,12 +11,20 @@ export default function HomePage() {
         </h1>
         <SnapshotTable />
       </section>
-      <section className="panel p-3" aria-labelledby="new">
-        <h2 id="new" className="mb-3 font-semibold">
-          New snapshot
-        </h2>
-        <NewSnapshot />
-      </section>
+      <div className="flex flex-col gap-4">
+        <section className="panel p-3" aria-labelledby="new">
+          <h2 id="new" className="mb-3 font-semibold">
+            New snapshot
+          </h2>
+          <NewSnapshot />
+        </section>
+        <section className="panel p-3" aria-labelledby="collect">
+          <h2 id="collect" className="mb-3 font-semibold">
+            Collect from a host
+          </h2>
+          <CollectFromHost />
+        </section>
+      </div>
     </div>
   );
 }

@@ -3,10 +3,8 @@
  * link. Selection and focus read and write exactly as on the snapshot page.
  */
 import type { DiffShow } from './diff';
+import type { RulesChoice } from './rules-check';
 import { parseViewState, serializeViewState } from './view-state';
-
-/** Which rules the findings come from: those stored with each snapshot, or this server's (re-diagnosed). */
-export type RulesChoice = 'stored' | 'current';
 
 export interface DiffViewState {
   /** The earlier snapshot. */
@@ -52,10 +50,13 @@ export interface SnapshotRef {
   createdAt: string;
 }
 
-/** The diff of two snapshots reads from the earlier to the later, so "resolved" means fixed since then. */
-export function diffHref(one: SnapshotRef, other: SnapshotRef): string {
+/**
+ * The diff of two snapshots reads from the earlier to the later, so "resolved" means fixed since then. A page
+ * re-checked with the current rules compares both under them.
+ */
+export function diffHref(one: SnapshotRef, other: SnapshotRef, rules: RulesChoice = 'stored'): string {
   const [a, b] = Date.parse(other.createdAt) < Date.parse(one.createdAt) ? [other, one] : [one, other];
-  return `/diff?${serializeDiffViewState({ a: a.id, b: b.id, rules: 'stored', focus: [] })}`;
+  return `/diff?${serializeDiffViewState({ a: a.id, b: b.id, rules, focus: [] })}`;
 }
 
 export interface CandidateMeta extends SnapshotRef {

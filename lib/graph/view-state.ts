@@ -1,7 +1,8 @@
 /**
- * View state lives in the URL (`?focus=&sel=&q=&f=&host=&trace=&level=`), so every view is a link.
+ * View state lives in the URL (`?focus=&sel=&q=&f=&host=&trace=&level=&rules=`), so every view is a link.
  * Pure parse/serialise, shared by the dashboard, the embed and the link controls.
  */
+import type { RulesChoice } from './rules-check';
 
 export type FilterFlag = 'lo' | 'down' | 'collapse' | 'faulty' | 'trace';
 export const FILTER_FLAGS: FilterFlag[] = ['lo', 'down', 'collapse', 'faulty', 'trace'];
@@ -25,6 +26,8 @@ export interface ViewState {
   trace?: TraceRequest;
   /** Overrides the automatic choice between overview and the full device graph. */
   level?: ViewLevel;
+  /** Unset: the findings stored with the snapshot; `current`: re-diagnosed with this server's rules. */
+  rules?: RulesChoice;
 }
 
 type Params = { get(name: string): string | null };
@@ -45,6 +48,7 @@ export function parseViewState(params: Params): ViewState {
     host: params.get('host') ?? undefined,
     trace: traceRaw && sep > 0 ? { from: traceRaw.slice(0, sep), to: traceRaw.slice(sep + 1) } : undefined,
     level: level === 'overview' || level === 'full' ? level : undefined,
+    rules: params.get('rules') === 'current' ? 'current' : undefined,
   };
 }
 
@@ -53,6 +57,7 @@ export function serializeViewState(state: ViewState): string {
   const params = new URLSearchParams();
   if (state.host) params.set('host', state.host);
   if (state.level) params.set('level', state.level);
+  if (state.rules === 'current') params.set('rules', 'current');
   if (state.focus.length > 0) params.set('focus', state.focus.join(','));
   if (state.sel) params.set('sel', state.sel);
   if (state.q) params.set('q', state.q);

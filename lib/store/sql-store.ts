@@ -1,13 +1,14 @@
 import type { Kysely, SelectQueryBuilder, Transaction } from 'kysely';
 import { analyze, type Analysis } from '@/lib/analyze';
 import type { CaptureBundle, CaptureSource } from '@/lib/capture/types';
-import type { Finding, Severity } from '@/lib/diagnose/types';
+import type { Finding } from '@/lib/diagnose/types';
 import type { Topology } from '@/lib/topology/types';
 import { DEFAULT_ENCODING, packJson, unpackJson } from './codec';
 import type { RetentionPolicy } from './config';
 import { decodeCursor, encodeCursor } from './cursor';
 import { newSnapshotId } from './ids';
 import type { Database, SnapshotsTable } from './schema';
+import { severityCounts } from '@/lib/graph/faults';
 import { overviewOf, storedOverview, type SnapshotOverview, type StoredOverview } from '@/lib/graph/subview';
 import type {
   Snapshot,
@@ -47,12 +48,6 @@ function isSourceKind(kind: string): kind is CaptureSource['kind'] {
   return SOURCE_KINDS.has(kind);
 }
 
-function countBySeverity(findings: Finding[]): Record<Severity, number> {
-  const counts: Record<Severity, number> = { critical: 0, warning: 0, info: 0 };
-  for (const finding of findings) counts[finding.severity] += 1;
-  return counts;
-}
-
 function defaultTitle(bundle: CaptureBundle, hosts: string[]): string {
   const where = bundle.cluster?.name ?? (hosts.length > 0 ? hosts.join(', ') : 'no hosts');
   return `${bundle.source.kind} capture of ${where}`;
@@ -73,7 +68,7 @@ export function metaFor(id: string, createdAt: string, bundle: CaptureBundle, an
     source: bundle.source.detail === undefined ? { kind: bundle.source.kind } : { kind: bundle.source.kind, detail: bundle.source.detail },
     hosts,
     partialHosts,
-    counts: countBySeverity(analysis.findings),
+    counts: severityCounts(analysis.findings),
     rulesVersion: analysis.rulesVersion,
   };
   if (bundle.cluster?.name) meta.cluster = bundle.cluster.name;

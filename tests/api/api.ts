@@ -10,6 +10,7 @@ import * as search from '@/app/api/snapshots/[id]/search/route';
 import * as trace from '@/app/api/trace/[id]/route';
 import * as diff from '@/app/api/diff/route';
 import * as healthz from '@/app/api/healthz/route';
+import * as version from '@/app/api/version/route';
 
 export const BASE = 'http://tunnelscope.test';
 
@@ -72,6 +73,10 @@ export function getDiff(query: string, headers: Record<string, string> = {}): Pr
 
 export function getHealth(): Promise<Response> {
   return healthz.GET();
+}
+
+export function getVersion(): Response {
+  return version.GET();
 }
 
 export interface ErrorBody {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { CaptureBundle } from '@/lib/capture/types';
+import { RULES_VERSION } from '@/lib/diagnose';
 import type { SnapshotDiff } from '@/lib/diff/diff';
 import { closeStore } from '@/lib/store';
 import type { SearchHit } from '@/lib/graph/search';
@@ -15,6 +16,7 @@ import {
   getSearch,
   getSvg,
   getTrace,
+  getVersion,
   getView,
   list,
   postJson,
@@ -259,6 +261,34 @@ describe.each(backends.map((make) => make()))('snapshot API on $name', (backend:
       // Different bytes (rediagnosed flag) need different strong ETags.
       expect(current.headers.get('etag')).not.toBe(stored.headers.get('etag'));
       await expectError(await getView(meta.id, '?rules=tomorrow'), 400, 'bad_request');
+    });
+
+    it('lets browsers keep answers under the current rules only after asking again, on every level and read', async () => {
+      const meta = await created(await postJson({ bundle: makeBundle({ hosts: ['faulty-recheck'] }) }));
+      const current = [
+        await getView(meta.id, '?rules=current'),
+        await getView(meta.id, '?level=overview&rules=current'),
+        await getView(meta.id, '?host=faulty-recheck&rules=current'),
+        await getSearch(meta.id, '?q=vxlan1&rules=current'),
+        await getTrace(meta.id, '?from=faulty-recheck&to=10.0.0.9&rules=current'),
+      ];
+      for (const response of current) expect(response.headers.get('cache-control')).toBe('no-cache');
+      const overview = (await current[1].json()) as SnapshotOverview;
+      expect(overview.rediagnosed).toBe(true);
+      expect(overview.findings.map((f) => f.rule)).toEqual(['vxlan-down']);
+      const etag = current[1].headers.get('etag') ?? '';
+      expect((await getView(meta.id, '?level=overview&rules=current', { 'if-none-match': etag })).status).toBe(304);
+      expect((await getView(meta.id, '?level=overview')).headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    });
+
+    it('names the rules version this server diagnoses with, the one a re-check uses', async () => {
+      const meta = await created(await postJson({ bundle: makeBundle({ hosts: ['api-version'] }) }));
+      const response = getVersion();
+      expect(response.status).toBe(200);
+      expect(response.headers.get('cache-control')).toBe('no-store');
+      const body = (await response.json()) as { rulesVersion: string };
+      expect(body).toEqual({ rulesVersion: meta.rulesVersion });
+      expect(body.rulesVersion).toBe(RULES_VERSION);
     });
 
     it('answers ?level=overview with hosts, fault counts and findings without evidence, cached under its own ETag', async () => {

@@ -196,3 +196,19 @@ describe('a 200-host snapshot in Chromium', () => {
     expect(wholeReads).toEqual([]);
   });
 });
+
+describe('the home page in Chromium', () => {
+  it('offers the collector script for download, the commands to run it on a host, and the CLI naming this server', async () => {
+    await page.goto(app.url);
+    const href = await page.locator('[data-testid="collector-download"]').getAttribute('href');
+    expect(href).toBe('/tunnelscope-collect.sh');
+    const script = await fetch(`${app.url}${href}`);
+    expect(script.status).toBe(200);
+    expect(await script.text()).toMatch(/^#!\/bin\/sh\n# tunnelscope-collect:/);
+    await expect(page.locator('[data-testid="collector-commands"]').innerText()).resolves.toBe(
+      `curl -fsSLO ${app.url}/tunnelscope-collect.sh\nsh tunnelscope-collect.sh > node1.txt`,
+    );
+    await expect(page.locator('[data-testid="cli-command"]').innerText()).resolves.toBe(`tunnelscope snapshot --source local --server ${app.url}`);
+    await shot('00-home');
+  });
+});

@@ -28,6 +28,12 @@ describe('diff view state in the URL', () => {
     expect(diffHref(broken, fixed)).toBe('/diff?a=broken&b=fixed');
     expect(diffHref(fixed, broken)).toBe('/diff?a=broken&b=fixed');
   });
+
+  it('keeps the current rules of a re-checked page in the comparison it links to', () => {
+    const broken = { id: 'broken', createdAt: '2026-03-02T09:14:07.000Z' };
+    const fixed = { id: 'fixed', createdAt: '2026-03-02T10:02:51.000Z' };
+    expect(diffHref(fixed, broken, 'current')).toBe('/diff?a=broken&b=fixed&rules=current');
+  });
 });
 
 describe('snapshots offered for comparison', () => {

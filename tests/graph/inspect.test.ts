@@ -77,4 +77,18 @@ describe('view state in the URL', () => {
   it('drops unknown filter flags', () => {
     expect(parseViewState(new URLSearchParams('f=lo,bogus')).filters).toEqual(['lo']);
   });
+
+  it('round-trips a view re-checked with the current rules, next to host and level', () => {
+    const state = { focus: [VXLAN0], filters: [], host: 'w1', level: 'full' as const, rules: 'current' as const };
+    const query = serializeViewState(state);
+    expect(query).toBe(`host=w1&level=full&rules=current&focus=${encodeURIComponent(VXLAN0)}`);
+    expect(parseViewState(new URLSearchParams(query))).toEqual(state);
+  });
+
+  it('leaves the stored rules out of the link, and reads any other rules value as stored', () => {
+    expect(serializeViewState({ focus: [], filters: [], rules: 'stored' })).toBe('');
+    expect(parseViewState(new URLSearchParams('rules=stored')).rules).toBeUndefined();
+    expect(parseViewState(new URLSearchParams('rules=newest')).rules).toBeUndefined();
+    expect(parseViewState(new URLSearchParams('')).rules).toBeUndefined();
+  });
 });

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { SECURITY_HEADERS } from './errors';
+import type { RulesChoice } from './snapshots';
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 
@@ -17,14 +18,26 @@ function matches(ifNoneMatch: string | null, etag: string): boolean {
     .some((t) => t === '*' || t === etag);
 }
 
-/** 304 when the client holds this version, else the body; both carry the ETag and immutable caching. */
+/**
+ * A snapshot's stored answers never change. Answers re-diagnosed with this server's rules (`rules=current`)
+ * change at the same URL when the server's rules do: browsers keep them but ask again before each use, and get
+ * a 304 while the ETag, which carries the rules version, still matches.
+ */
+const REVALIDATE = 'no-cache';
+
+export interface CachingOptions {
+  rules?: RulesChoice;
+}
+
+/** 304 when the client holds this version, else the body; both carry the ETag and the caching for `rules`. */
 export function immutableResponse(
   request: Request,
   etag: string,
   body: () => BodyInit,
   headers: Record<string, string>,
+  { rules = 'stored' }: CachingOptions = {},
 ): Response {
-  const common = { ...SECURITY_HEADERS, ETag: etag, 'Cache-Control': IMMUTABLE };
+  const common = { ...SECURITY_HEADERS, ETag: etag, 'Cache-Control': rules === 'current' ? REVALIDATE : IMMUTABLE };
   if (matches(request.headers.get('if-none-match'), etag)) return new Response(null, { status: 304, headers: common });
   return new Response(body(), { status: 200, headers: { ...common, ...headers } });
 }

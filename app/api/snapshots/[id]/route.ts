@@ -29,14 +29,14 @@ export async function GET(request: Request, { params }: IdParams): Promise<Respo
     if (level === 'overview') {
       const overview = await loadOverview(id, rules);
       const etag = etagFor(id, shownRules(overview), SUBVIEW_FORMAT, 'overview', rules);
-      return immutableResponse(request, etag, () => JSON.stringify(overview), JSON_TYPE);
+      return immutableResponse(request, etag, () => JSON.stringify(overview), JSON_TYPE, { rules });
     }
     if (host !== undefined) {
       const subview = await loadHost(id, host, rules);
       const etag = etagFor(id, shownRules(subview), SUBVIEW_FORMAT, 'host', rules, host);
-      return immutableResponse(request, etag, () => JSON.stringify(subview), JSON_TYPE);
+      return immutableResponse(request, etag, () => JSON.stringify(subview), JSON_TYPE, { rules });
     }
     const view = await loadView(id, rules);
-    return immutableResponse(request, etagFor(id, shownRules(view), 'view', rules), () => JSON.stringify(view), JSON_TYPE);
+    return immutableResponse(request, etagFor(id, shownRules(view), 'view', rules), () => JSON.stringify(view), JSON_TYPE, { rules });
   });
 }

@@ -25,8 +25,6 @@ export async function GET(request: Request, { params }: IdParams): Promise<Respo
     const hostsOf = elementHosts(view.topology);
     const hops = result.hops.map((hop) => ({ ...hop, host: hostsOf(hop.element)[0] }));
     const body = JSON.stringify({ ...result, hops, breakAt, reached: result.ok, summary: result.reason, finding });
-    return immutableResponse(request, etagFor(id, shownRules(view), 'trace', `${from}>${to}`), () => body, {
-      'Content-Type': 'application/json; charset=utf-8',
-    });
+    return immutableResponse(request, etagFor(id, shownRules(view), 'trace', rules, `${from}>${to}`), () => body, { 'Content-Type': 'application/json; charset=utf-8' }, { rules });
   });
 }

@@ -29,6 +29,7 @@ export async function GET(request: Request, { params }: IdParams): Promise<Respo
         // Opened directly, the picture still cannot run script or load anything.
         'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'",
       },
+      { rules: query.rules },
     );
   });
 }

@@ -16,9 +16,12 @@ export async function GET(request: Request, { params }: IdParams): Promise<Respo
     const { rules } = parseQuery(z.object({ rules: rulesParam }), url);
     const view = await loadView(id, rules);
     const link = new URL(`/s/${id}${rules === 'current' ? '?rules=current' : ''}`, url.origin).toString();
-    return immutableResponse(request, etagFor(id, shownRules(view), REPORT_FORMAT, link), () => renderReport(view, { link }), {
-      'Content-Type': 'text/markdown; charset=utf-8',
-      'Content-Disposition': `inline; filename="tunnelscope-${id}.md"`,
-    });
+    return immutableResponse(
+      request,
+      etagFor(id, shownRules(view), REPORT_FORMAT, link),
+      () => renderReport(view, { link }),
+      { 'Content-Type': 'text/markdown; charset=utf-8', 'Content-Disposition': `inline; filename="tunnelscope-${id}.md"` },
+      { rules },
+    );
   });
 }

@@ -16,8 +16,7 @@ export async function GET(request: Request, { params }: IdParams): Promise<Respo
     const { id } = await params;
     const { q, rules } = parseQuery(searchQuery, new URL(request.url));
     const view = await loadView(id, rules);
-    return immutableResponse(request, etagFor(id, shownRules(view), 'search', rules, q), () => JSON.stringify({ hits: searchTopology(view.topology, q) }), {
-      'Content-Type': 'application/json; charset=utf-8',
-    });
+    const body = () => JSON.stringify({ hits: searchTopology(view.topology, q) });
+    return immutableResponse(request, etagFor(id, shownRules(view), 'search', rules, q), body, { 'Content-Type': 'application/json; charset=utf-8' }, { rules });
   });
 }
