@@ -1,4 +1,3 @@
-import type { Finding } from './types';
 /**
  * Path trace: follow a packet from a device, namespace, pod or host to an IP through the topology, the way the
  * kernel and OVS would forward it (routes → neighbour → egress device → bridge / veth / tc redirect / tunnel),
@@ -10,6 +9,7 @@ import { ipFamily, sameIp } from '@/lib/topology/ip';
 import { edgesOf, findInterface, interfacesOwningIp, namespaceOf, nodeById, otherEnd } from '@/lib/topology/query';
 import { isUnresolved, lookupNeighbor, lookupRoute } from '@/lib/topology/routing';
 import type { NamespaceState, TcAction } from '@/lib/parse/types';
+import type { Finding } from './types';
 import type { Topology, TopoEdge, TopoNode } from '@/lib/topology/types';
 
 export interface TraceHop {
