@@ -25,20 +25,20 @@ function familyOf(input: ParseInput, ...addresses: (string | undefined)[]): 'ine
 }
 
 function routesFromJson(input: ParseInput): { routes: Route[]; problems: ParseProblem[] } {
-  const { values, problems } = readJsonValues(input.stdout, input.command);
+  const { values, problems } = readJsonValues(input.stdout, input.command, true);
   const routes: Route[] = [];
-  for (const { value, line } of values) {
+  for (const { value, line, text } of values) {
     const dst = isObject(value) ? str(value, 'dst') : undefined;
     if (!isObject(value) || dst === undefined) {
       problems.push({ command: input.command, line, text: JSON.stringify(value).slice(0, 300), message: 'not a route object (no dst)' });
       continue;
     }
-    routes.push(routeFromJson(input, value, dst));
+    routes.push(routeFromJson(input, value, dst, text));
   }
   return { routes, problems };
 }
 
-function routeFromJson(input: ParseInput, o: JsonObject, dst: string): Route {
+function routeFromJson(input: ParseInput, o: JsonObject, dst: string, text?: string): Route {
   const gateway = str(o, 'gateway');
   const metrics = arr(o, 'metrics').filter(isObject);
   const type = str(o, 'type');
@@ -55,7 +55,7 @@ function routeFromJson(input: ParseInput, o: JsonObject, dst: string): Route {
     metric: num(o, 'metric'),
     mtu: metrics.map((m) => num(m, 'mtu')).find((m) => m !== undefined),
     flags: strings(o, 'flags'),
-    source: jsonSource(input.command, o),
+    source: jsonSource(input.command, o, text),
   });
 }
 
