@@ -15,9 +15,9 @@ export const parseBridgeFdb: Parser = (record) => {
   const fdb: FdbEntry[] = [];
   const problems: ParseProblem[] = [];
   if (input.isJson) {
-    const read = readJsonValues(input.stdout, input.command, true);
+    const read = readJsonValues(input.stdout, input.command);
     problems.push(...read.problems);
-    for (const { value, line, text } of read.values) {
+    for (const { value, line } of read.values) {
       const mac = isObject(value) ? str(value, 'mac') : undefined;
       const dev = isObject(value) ? str(value, 'ifname') ?? deviceOf(input) : undefined;
       if (!isObject(value) || mac === undefined || dev === undefined) {
@@ -25,7 +25,7 @@ export const parseBridgeFdb: Parser = (record) => {
         continue;
       }
       const entry = { mac, dev, dst: str(value, 'dst'), vni: num(value, 'vni'), port: num(value, 'port'), master: str(value, 'master'), state: str(value, 'state') };
-      fdb.push(stripUndefined({ ...entry, flags: strings(value, 'flags'), source: jsonSource(input.command, value, text) }));
+      fdb.push(stripUndefined({ ...entry, flags: strings(value, 'flags'), source: jsonSource(input.command, value) }));
     }
     return { state: { fdb }, problems };
   }

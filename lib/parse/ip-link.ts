@@ -18,17 +18,17 @@ export function parseLinks(input: ParseInput): ParseResult {
 // ---------- JSON ----------
 
 function parseLinksJson(input: ParseInput): ParseResult {
-  const { values, problems } = readJsonValues(input.stdout, input.command, true);
+  const { values, problems } = readJsonValues(input.stdout, input.command);
   const interfaces: Interface[] = [];
-  for (const { value, line, text } of values) {
-    const iface = isObject(value) ? interfaceFromJson(value, input.command, text) : undefined;
+  for (const { value, line } of values) {
+    const iface = isObject(value) ? interfaceFromJson(value, input.command) : undefined;
     if (iface) interfaces.push(iface);
     else problems.push({ command: input.command, line, text: JSON.stringify(value).slice(0, 300), message: 'not a link object (no ifindex/ifname)' });
   }
   return { state: { interfaces }, problems };
 }
 
-export function interfaceFromJson(o: JsonObject, command: string, text?: string): Interface | undefined {
+export function interfaceFromJson(o: JsonObject, command: string): Interface | undefined {
   const ifindex = num(o, 'ifindex');
   const name = str(o, 'ifname');
   if (ifindex === undefined || name === undefined) return undefined;
@@ -52,7 +52,7 @@ export function interfaceFromJson(o: JsonObject, command: string, text?: string)
   if (promiscuity !== undefined) iface.promiscuity = promiscuity;
   // slice(): an exactly sized copy, where flatMap's result keeps spare capacity for every device.
   iface.addresses = arr(o, 'addr_info').filter(isObject).flatMap(addressFromJson).slice();
-  iface.source = jsonSource(command, o, text);
+  iface.source = jsonSource(command, o);
   applyJsonLink(iface, o);
   if (linkinfo) applyJsonLinkinfo(iface, linkinfo);
   const stats = obj(o, 'stats64') ?? obj(o, 'stats');

@@ -16,9 +16,9 @@ export const parseIpNeigh: Parser = (record) => {
 };
 
 function neighborsFromJson(input: ParseInput): { neighbors: Neighbor[]; problems: ParseProblem[] } {
-  const { values, problems } = readJsonValues(input.stdout, input.command, true);
+  const { values, problems } = readJsonValues(input.stdout, input.command);
   const neighbors: Neighbor[] = [];
-  for (const { value, line, text } of values) {
+  for (const { value, line } of values) {
     const dst = isObject(value) ? str(value, 'dst') : undefined;
     const dev = isObject(value) ? str(value, 'dev') ?? deviceOf(input) : undefined;
     if (!isObject(value) || dst === undefined || dev === undefined) {
@@ -26,7 +26,7 @@ function neighborsFromJson(input: ParseInput): { neighbors: Neighbor[]; problems
       continue;
     }
     const router = 'router' in value ? bool(value, 'router') ?? value.router === null : undefined;
-    neighbors.push(stripUndefined({ dst, dev, lladdr: str(value, 'lladdr'), state: strings(value, 'state'), router: router || undefined, source: jsonSource(input.command, value, text) }));
+    neighbors.push(stripUndefined({ dst, dev, lladdr: str(value, 'lladdr'), state: strings(value, 'state'), router: router || undefined, source: jsonSource(input.command, value) }));
   }
   return { neighbors, problems };
 }

@@ -25,20 +25,20 @@ function familyOf(input: ParseInput, ...addresses: (string | undefined)[]): 'ine
 }
 
 function routesFromJson(input: ParseInput): { routes: Route[]; problems: ParseProblem[] } {
-  const { values, problems } = readJsonValues(input.stdout, input.command, true);
+  const { values, problems } = readJsonValues(input.stdout, input.command);
   const routes: Route[] = [];
-  for (const { value, line, text } of values) {
+  for (const { value, line } of values) {
     const dst = isObject(value) ? str(value, 'dst') : undefined;
     if (!isObject(value) || dst === undefined) {
       problems.push({ command: input.command, line, text: JSON.stringify(value).slice(0, 300), message: 'not a route object (no dst)' });
       continue;
     }
-    routes.push(routeFromJson(input, value, dst, text));
+    routes.push(routeFromJson(input, value, dst));
   }
   return { routes, problems };
 }
 
-function routeFromJson(input: ParseInput, o: JsonObject, dst: string, text?: string): Route {
+function routeFromJson(input: ParseInput, o: JsonObject, dst: string): Route {
   const gateway = str(o, 'gateway');
   const prefsrc = str(o, 'prefsrc');
   // Optional fields are set only when present, in the order the model lists them (see stripUndefined).
@@ -62,7 +62,7 @@ function routeFromJson(input: ParseInput, o: JsonObject, dst: string, text?: str
   const mtu = metricsMtu(arr(o, 'metrics'));
   if (mtu !== undefined) route.mtu = mtu;
   route.flags = strings(o, 'flags');
-  route.source = jsonSource(input.command, o, text);
+  route.source = jsonSource(input.command, o);
   return route;
 }
 

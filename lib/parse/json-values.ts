@@ -9,11 +9,6 @@ export interface JsonValue {
   value: unknown;
   /** 1-based line where the value starts. */
   line: number;
-  /**
-   * With `withText`: the value's text as printed when it is exactly what JSON.stringify(value) gives (compact
-   * output such as `ip -j` prints), so evidence can quote it without serialising the value again.
-   */
-  text?: string;
 }
 
 export interface JsonRead {
@@ -80,13 +75,9 @@ function valueEnd(text: string, start: number): number {
 }
 
 function stringEnd(text: string, start: number): number {
-  let quote = text.indexOf('"', start + 1);
-  while (quote >= 0) {
-    // A quote after an odd number of backslashes is escaped.
-    let backslashes = 0;
-    while (text.charCodeAt(quote - 1 - backslashes) === 92) backslashes++;
-    if (backslashes % 2 === 0) return quote + 1;
-    quote = text.indexOf('"', quote + 1);
+  for (let i = start + 1; i < text.length; i++) {
+    if (text[i] === '\\') i++;
+    else if (text[i] === '"') return i + 1;
   }
   return -1;
 }
@@ -95,7 +86,7 @@ function stringEnd(text: string, start: number): number {
  * The common case, read at native speed: one JSON array or object on a single line, as `ip -j`, `tc -j`,
  * `bridge -j` and `ovs-vsctl -f json` print. Elementwise reading gives the same values, all on line 1.
  */
-function readSingleLine(text: string, withText: boolean): JsonValue[] | undefined {
+function readSingleLine(text: string): JsonValue[] | undefined {
   const start = skipWs(text, 0);
   let end = text.length;
   while (end > start && WS.has(text[end - 1])) end--;
@@ -107,54 +98,11 @@ function readSingleLine(text: string, withText: boolean): JsonValue[] | undefine
   } catch {
     return undefined;
   }
-  if (!Array.isArray(value)) {
-    const one: JsonValue = { value, line: 1 };
-    if (withText) one.text = compactText(value, text, start, end);
-    return [one];
-  }
-  const values: JsonValue[] = new Array<JsonValue>(value.length);
-  const texts = withText ? compactElements(value, text, start, end) : undefined;
-  for (let k = 0; k < value.length; k++) {
-    const read: JsonValue = { value: value[k] as unknown, line: 1 };
-    if (texts !== undefined) read.text = texts[k];
-    values[k] = read;
-  }
-  return values;
+  return Array.isArray(value) ? value.map((v: unknown) => ({ value: v, line: 1 })) : [{ value, line: 1 }];
 }
 
-/**
- * The text of each element of the array printed at text[start, end), when that text is exactly
- * JSON.stringify(array): then each element's slice is exactly JSON.stringify(element).
- */
-function compactElements(array: unknown[], text: string, start: number, end: number): string[] | undefined {
-  if (JSON.stringify(array) !== text.slice(start, end)) return undefined;
-  const texts: string[] = new Array<string>(array.length);
-  let depth = 0;
-  let from = start + 1;
-  let k = 0;
-  for (let i = from; i < end - 1; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 34) {
-      i = stringEnd(text, i) - 1;
-    } else if (c === 123 || c === 91) depth++;
-    else if (c === 125 || c === 93) depth--;
-    else if (c === 44 && depth === 0) {
-      texts[k++] = text.slice(from, i);
-      from = i + 1;
-    }
-  }
-  if (array.length > 0) texts[k++] = text.slice(from, end - 1);
-  return k === array.length ? texts : undefined;
-}
-
-/** The text at [start, end) when it is exactly JSON.stringify(value), as compact output prints it. */
-function compactText(value: unknown, text: string, start: number, end: number): string | undefined {
-  const slice = text.slice(start, end);
-  return JSON.stringify(value) === slice ? slice : undefined;
-}
-
-export function readJsonValues(text: string, command: string, withText = false): JsonRead {
-  const single = readSingleLine(text, withText);
+export function readJsonValues(text: string, command: string): JsonRead {
+  const single = readSingleLine(text);
   if (single !== undefined) return { values: single, problems: [] };
   const index = new LineIndex(text);
   const values: JsonValue[] = [];
@@ -171,10 +119,7 @@ export function readJsonValues(text: string, command: string, withText = false):
       return text.length;
     }
     try {
-      const value = JSON.parse(text.slice(start, end)) as unknown;
-      const read: JsonValue = { value, line: index.lineOf(start) };
-      if (withText) read.text = compactText(value, text, start, end);
-      values.push(read);
+      values.push({ value: JSON.parse(text.slice(start, end)) as unknown, line: index.lineOf(start) });
     } catch (e) {
       problemAt(start, `unreadable JSON ${into}: ${e instanceof Error ? e.message : String(e)}`);
     }

@@ -83,9 +83,8 @@ export function toInput(record: CommandRecord): ParseInput {
   };
 }
 
-/** `text`, when given, is the value's compact JSON as printed (JsonValue.text): quoted without serialising again. */
-export function jsonSource(command: string, value: unknown, text?: string): SourceRef {
-  return { command, lines: [text ?? flat(JSON.stringify(value))] };
+export function jsonSource(command: string, value: unknown): SourceRef {
+  return { command, lines: [flat(JSON.stringify(value))] };
 }
 
 /**

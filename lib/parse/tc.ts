@@ -19,9 +19,9 @@ export const parseTcQdisc: Parser = (record) => {
   const qdiscs: Qdisc[] = [];
   const problems: ParseProblem[] = [];
   if (input.isJson) {
-    const read = readJsonValues(input.stdout, input.command, true);
+    const read = readJsonValues(input.stdout, input.command);
     problems.push(...read.problems);
-    for (const { value, line, text } of read.values) {
+    for (const { value, line } of read.values) {
       const kind = isObject(value) ? str(value, 'kind') : undefined;
       const dev = isObject(value) ? str(value, 'dev') ?? deviceOf(input) : undefined;
       if (!isObject(value) || kind === undefined || dev === undefined) {
@@ -29,7 +29,7 @@ export const parseTcQdisc: Parser = (record) => {
         continue;
       }
       const parent = str(value, 'parent') ?? (bool(value, 'root') === true ? 'root' : undefined);
-      qdiscs.push(stripUndefined({ dev, kind, handle: str(value, 'handle'), parent, source: jsonSource(input.command, value, text) }));
+      qdiscs.push(stripUndefined({ dev, kind, handle: str(value, 'handle'), parent, source: jsonSource(input.command, value) }));
     }
     return { state: { qdiscs }, problems };
   }
@@ -77,9 +77,9 @@ function hookOf(input: ParseInput, parent: string | undefined, said?: 'ingress' 
 const U32_NODE = /^[0-9a-f]*:[0-9a-f]*:[0-9a-f]+$/i;
 
 function entriesFromJson(input: ParseInput): { entries: FilterEntry[]; problems: ParseProblem[] } {
-  const { values, problems } = readJsonValues(input.stdout, input.command, true);
+  const { values, problems } = readJsonValues(input.stdout, input.command);
   const entries: FilterEntry[] = [];
-  for (const { value, line, text } of values) {
+  for (const { value, line } of values) {
     const kind = isObject(value) ? str(value, 'kind') : undefined;
     const dev = isObject(value) ? str(value, 'dev') ?? deviceOf(input) : undefined;
     if (!isObject(value) || kind === undefined || dev === undefined) {
@@ -99,7 +99,7 @@ function entriesFromJson(input: ParseInput): { entries: FilterEntry[]; problems:
       pref: num(value, 'pref'),
       bpfName,
       actions,
-      source: jsonSource(input.command, value, text),
+      source: jsonSource(input.command, value),
     });
     const isRule = actions.length > 0 || bpfName !== undefined || (fh !== undefined && U32_NODE.test(fh)) || (kind !== 'u32' && 'handle' in options);
     entries.push({ filter, chain: num(value, 'chain'), isRule });

@@ -19,17 +19,6 @@ describe('readJsonValues', () => {
     expect(readJsonValues('  {"a":1}  ', 'x').values).toEqual([{ value: { a: 1 }, line: 1 }]);
   });
 
-  it('gives each element its printed text only when that text is exactly its compact JSON', () => {
-    const texts = (t: string) => readJsonValues(t, 'x', true).values.map((v) => v.text);
-    expect(texts(ONE_LINE)).toEqual(JSON.parse(ONE_LINE).map((v: unknown) => JSON.stringify(v)));
-    expect(texts(String.raw`[{"a":"x,]}"},[1,{"b":[]}],"s\\"]`)).toEqual(['{"a":"x,]}"}', '[1,{"b":[]}]', String.raw`"s\\"`]);
-    expect(texts('[{"a": 1},{"b":2}]')).toEqual([undefined, undefined]);
-    expect(texts('[{"b":1,"1":2}]')).toEqual([undefined]);
-    expect(texts('[{"a":1.0}]')).toEqual([undefined]);
-    expect(texts('[{"a":"\\u0041"}]')).toEqual([undefined]);
-    expect(readJsonValues(ONE_LINE, 'x').values.every((v) => !('text' in v))).toBe(true);
-  });
-
   it('keeps the line of each element when the output spans lines or starts on a later line', () => {
     expect(readJsonValues(PRETTY, 'x').values.map((v) => v.line)).toEqual([2, 3]);
     expect(readJsonValues('\n{"a":1}', 'x').values).toEqual([{ value: { a: 1 }, line: 2 }]);
