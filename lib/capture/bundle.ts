@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import { CATALOG } from './catalog';
 import { BUNDLE_FORMAT, BUNDLE_VERSION, type CaptureBundle, type CommandId } from './types';
 
@@ -27,7 +27,7 @@ const commandRecord = z.object({
   params: z.record(shortString(256), shortString(BUNDLE_LIMITS.argChars)).optional(),
   stdout: shortString(BUNDLE_LIMITS.stdoutChars),
   stderr: shortString(BUNDLE_LIMITS.stderrChars),
-  exitCode: z.number().int().nullable(),
+  exitCode: z.number().refine(Number.isInteger, { message: 'Expected integer, received float' }).nullable(),
   durationMs: z.number().nonnegative(),
   status: z.enum(['ok', 'error', 'missing-tool', 'timeout']),
   format: z.enum(['json', 'text']),
@@ -76,10 +76,47 @@ export const captureBundleSchema = z.object({
   cluster: clusterContext.optional(),
 });
 
+/** Type names as issue messages have always printed them. */
+function typeName(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  if (typeof value === 'number' && Number.isNaN(value)) return 'nan';
+  return typeof value;
+}
+
+function listed(values: readonly unknown[]): string {
+  return values.map((v) => (typeof v === 'string' ? `'${v}'` : String(v))).join(' | ');
+}
+
+/** Issue messages worded as users of this format have always seen them. */
+const issueMessage: z.core.$ZodErrorMap = (issue) => {
+  switch (issue.code) {
+    case 'invalid_type':
+      return issue.input === undefined ? 'Required' : `Expected ${issue.expected}, received ${typeName(issue.input)}`;
+    case 'invalid_value':
+      if (issue.input === undefined) return 'Required';
+      return typeof issue.input === 'string'
+        ? `Invalid enum value. Expected ${listed(issue.values)}, received '${issue.input}'`
+        : `Expected ${listed(issue.values)}, received ${typeName(issue.input)}`;
+    case 'too_small':
+      if (issue.origin === 'number') return `Number must be ${issue.inclusive ? 'greater than or equal to' : 'greater than'} ${String(issue.minimum)}`;
+      if (issue.origin === 'array') return `Array must contain ${issue.inclusive ? 'at least' : 'more than'} ${String(issue.minimum)} element(s)`;
+      return undefined;
+    case 'too_big':
+      if (issue.origin === 'number') return `Number must be ${issue.inclusive ? 'less than or equal to' : 'less than'} ${String(issue.maximum)}`;
+      if (issue.origin === 'array') return `Array must contain ${issue.inclusive ? 'at most' : 'less than'} ${String(issue.maximum)} element(s)`;
+      return undefined;
+    case 'invalid_key':
+      return issue.issues[0]?.message;
+    default:
+      return undefined;
+  }
+};
+
 export type ParseBundleResult = { ok: true; bundle: CaptureBundle } | { ok: false; error: string };
 
-function formatPath(path: (string | number)[]): string {
-  return path.reduce<string>((acc, part) => (typeof part === 'number' ? `${acc}[${part}]` : acc ? `${acc}.${part}` : part), '');
+function formatPath(path: PropertyKey[]): string {
+  return path.reduce<string>((acc, part) => (typeof part === 'number' ? `${acc}[${part}]` : acc ? `${acc}.${String(part)}` : String(part)), '');
 }
 
 function envelopeError(value: unknown): string | null {
@@ -110,7 +147,7 @@ export function parseBundle(input: unknown): ParseBundleResult {
   }
   const envelope = envelopeError(value);
   if (envelope) return { ok: false, error: envelope };
-  const parsed = captureBundleSchema.safeParse(value);
+  const parsed = captureBundleSchema.safeParse(value, { error: issueMessage });
   if (parsed.success) return { ok: true, bundle: parsed.data as CaptureBundle };
   const issues = parsed.error.issues.slice(0, 5).map((i) => `${formatPath(i.path) || '(root)'}: ${i.message}`);
   const more = parsed.error.issues.length > 5 ? ` (and ${parsed.error.issues.length - 5} more)` : '';

@@ -24,8 +24,21 @@ export const parseBridgeFdb: Parser = (record) => {
         problems.push({ command: input.command, line, text: JSON.stringify(value).slice(0, 300), message: 'not an fdb object' });
         continue;
       }
-      const entry = { mac, dev, dst: str(value, 'dst'), vni: num(value, 'vni'), port: num(value, 'port'), master: str(value, 'master'), state: str(value, 'state') };
-      fdb.push(stripUndefined({ ...entry, flags: strings(value, 'flags'), source: jsonSource(input.command, value) }));
+      // Optional fields are set only when present, in the order the model lists them (see stripUndefined).
+      const entry = { mac, dev } as FdbEntry;
+      const dst = str(value, 'dst');
+      if (dst !== undefined) entry.dst = dst;
+      const vni = num(value, 'vni');
+      if (vni !== undefined) entry.vni = vni;
+      const port = num(value, 'port');
+      if (port !== undefined) entry.port = port;
+      const master = str(value, 'master');
+      if (master !== undefined) entry.master = master;
+      const state = str(value, 'state');
+      if (state !== undefined) entry.state = state;
+      entry.flags = strings(value, 'flags');
+      entry.source = jsonSource(input.command, value);
+      fdb.push(entry);
     }
     return { state: { fdb }, problems };
   }

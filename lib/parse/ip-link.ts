@@ -35,49 +35,61 @@ export function interfaceFromJson(o: JsonObject, command: string): Interface | u
   const flags = strings(o, 'flags');
   const linkinfo = obj(o, 'linkinfo');
   const kind = str(linkinfo ?? {}, 'info_kind') ?? (str(o, 'link_type') === 'loopback' ? 'loopback' : 'device');
-  const iface: Interface = {
-    ifindex,
-    name,
-    kind,
-    mac: str(o, 'link_type') === 'none' ? undefined : str(o, 'address'),
-    mtu: num(o, 'mtu'),
-    operstate: str(o, 'operstate'),
-    flags,
-    up: flags.includes('UP'),
-    lowerUp: flags.includes('LOWER_UP'),
-    master: str(o, 'master'),
-    promiscuity: num(o, 'promiscuity'),
-    // slice(): an exactly sized copy, where flatMap's result keeps spare capacity for every device.
-    addresses: arr(o, 'addr_info').filter(isObject).flatMap(addressFromJson).slice(),
-    source: jsonSource(command, o),
-  };
+  // Optional fields are set only when present, in the order the model lists them (see stripUndefined).
+  const iface = { ifindex, name, kind } as Interface;
+  const mac = str(o, 'link_type') === 'none' ? undefined : str(o, 'address');
+  if (mac !== undefined) iface.mac = mac;
+  const mtu = num(o, 'mtu');
+  if (mtu !== undefined) iface.mtu = mtu;
+  const operstate = str(o, 'operstate');
+  if (operstate !== undefined) iface.operstate = operstate;
+  iface.flags = flags;
+  iface.up = flags.includes('UP');
+  iface.lowerUp = flags.includes('LOWER_UP');
+  const master = str(o, 'master');
+  if (master !== undefined) iface.master = master;
+  const promiscuity = num(o, 'promiscuity');
+  if (promiscuity !== undefined) iface.promiscuity = promiscuity;
+  // slice(): an exactly sized copy, where flatMap's result keeps spare capacity for every device.
+  iface.addresses = arr(o, 'addr_info').filter(isObject).flatMap(addressFromJson).slice();
+  iface.source = jsonSource(command, o);
   applyJsonLink(iface, o);
   if (linkinfo) applyJsonLinkinfo(iface, linkinfo);
   const stats = obj(o, 'stats64') ?? obj(o, 'stats');
   if (stats) iface.stats = statsFromJson(stats);
-  return stripUndefined(iface);
+  return iface;
 }
 
 function applyJsonLink(iface: Interface, o: JsonObject): void {
-  iface.linkIndex = num(o, 'link_index');
-  iface.linkNetnsId = num(o, 'link_netnsid');
-  if ('link' in o) {
-    const link = o.link;
-    iface.link = typeof link === 'string' ? link : null;
-    const unresolved = typeof link === 'string' ? /^if(\d+)$/.exec(link) : null;
-    if (unresolved && iface.linkIndex === undefined) iface.linkIndex = Number(unresolved[1]);
+  let linkIndex = num(o, 'link_index');
+  const linkNetnsId = num(o, 'link_netnsid');
+  const hasLink = 'link' in o;
+  const link = hasLink && typeof o.link === 'string' ? o.link : null;
+  if (linkIndex === undefined && link !== null) {
+    const unresolved = /^if(\d+)$/.exec(link);
+    if (unresolved) linkIndex = Number(unresolved[1]);
   }
+  if (linkIndex !== undefined) iface.linkIndex = linkIndex;
+  if (linkNetnsId !== undefined) iface.linkNetnsId = linkNetnsId;
+  if (hasLink) iface.link = link;
 }
 
 function applyJsonLinkinfo(iface: Interface, linkinfo: JsonObject): void {
-  iface.slaveKind = str(linkinfo, 'info_slave_kind');
+  const slaveKind = str(linkinfo, 'info_slave_kind');
+  if (slaveKind !== undefined) iface.slaveKind = slaveKind;
   const slaveData = obj(linkinfo, 'info_slave_data');
-  if (iface.slaveKind === 'bridge' && slaveData) iface.bridgePortState = str(slaveData, 'state');
+  if (slaveKind === 'bridge' && slaveData) {
+    const state = str(slaveData, 'state');
+    if (state !== undefined) iface.bridgePortState = state;
+  }
   const data = obj(linkinfo, 'info_data');
   if (!data) return;
   if (iface.kind === 'vxlan') iface.vxlan = tunnelFromJson(data);
   if (iface.kind === 'geneve') iface.geneve = tunnelFromJson(data);
-  if (iface.kind === 'tun') iface.tunType = str(data, 'type');
+  if (iface.kind === 'tun') {
+    const tunType = str(data, 'type');
+    if (tunType !== undefined) iface.tunType = tunType;
+  }
 }
 
 function tunnelFromJson(d: JsonObject): VxlanParams {
@@ -275,11 +287,17 @@ function tunnelFromText(ws: string[], vxlan: boolean): VxlanParams {
 }
 
 /**
- * Optional fields stay absent rather than present-and-undefined, so models compare equal. Returns a copy:
- * deleting keys would leave V8 objects in slow dictionary mode, and parsed state is read millions of times.
+ * Optional fields stay absent rather than present-and-undefined, so models compare equal. The object itself
+ * when no field is undefined, else a copy: deleting keys would leave V8 objects in slow dictionary mode, and
+ * parsed state is read millions of times. Callers pass objects they have just made.
  */
 export function stripUndefined<T extends object>(o: T): T {
+  for (const key in o) if (o[key] === undefined) return definedCopy(o);
+  return o;
+}
+
+function definedCopy<T extends object>(o: T): T {
   const out = {} as T;
-  for (const key of Object.keys(o) as (keyof T)[]) if (o[key] !== undefined) out[key] = o[key];
+  for (const key in o) if (o[key] !== undefined) out[key] = o[key];
   return out;
 }

@@ -40,23 +40,39 @@ function routesFromJson(input: ParseInput): { routes: Route[]; problems: ParsePr
 
 function routeFromJson(input: ParseInput, o: JsonObject, dst: string): Route {
   const gateway = str(o, 'gateway');
-  const metrics = arr(o, 'metrics').filter(isObject);
+  const prefsrc = str(o, 'prefsrc');
+  // Optional fields are set only when present, in the order the model lists them (see stripUndefined).
+  const route = { family: familyOf(input, dst === 'default' ? undefined : dst, gateway, prefsrc), dst } as Route;
   const type = str(o, 'type');
-  return stripUndefined({
-    family: familyOf(input, dst === 'default' ? undefined : dst, gateway, str(o, 'prefsrc')),
-    dst,
-    type: type === 'unicast' ? undefined : type,
-    gateway,
-    dev: str(o, 'dev'),
-    table: str(o, 'table') ?? (num(o, 'table') !== undefined ? String(num(o, 'table')) : undefined),
-    protocol: str(o, 'protocol'),
-    scope: str(o, 'scope'),
-    prefsrc: str(o, 'prefsrc'),
-    metric: num(o, 'metric'),
-    mtu: metrics.map((m) => num(m, 'mtu')).find((m) => m !== undefined),
-    flags: strings(o, 'flags'),
-    source: jsonSource(input.command, o),
-  });
+  if (type !== undefined && type !== 'unicast') route.type = type;
+  if (gateway !== undefined) route.gateway = gateway;
+  const dev = str(o, 'dev');
+  if (dev !== undefined) route.dev = dev;
+  const tableName = str(o, 'table');
+  const tableNumber = tableName === undefined ? num(o, 'table') : undefined;
+  if (tableName !== undefined) route.table = tableName;
+  else if (tableNumber !== undefined) route.table = String(tableNumber);
+  const protocol = str(o, 'protocol');
+  if (protocol !== undefined) route.protocol = protocol;
+  const scope = str(o, 'scope');
+  if (scope !== undefined) route.scope = scope;
+  if (prefsrc !== undefined) route.prefsrc = prefsrc;
+  const metric = num(o, 'metric');
+  if (metric !== undefined) route.metric = metric;
+  const mtu = metricsMtu(arr(o, 'metrics'));
+  if (mtu !== undefined) route.mtu = mtu;
+  route.flags = strings(o, 'flags');
+  route.source = jsonSource(input.command, o);
+  return route;
+}
+
+function metricsMtu(metrics: unknown[]): number | undefined {
+  for (const m of metrics) {
+    if (!isObject(m)) continue;
+    const mtu = num(m, 'mtu');
+    if (mtu !== undefined) return mtu;
+  }
+  return undefined;
 }
 
 const ROUTE_TYPES = new Set(['unicast', 'local', 'broadcast', 'multicast', 'anycast', 'unreachable', 'blackhole', 'prohibit', 'throw', 'nat']);

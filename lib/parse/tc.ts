@@ -91,16 +91,15 @@ function entriesFromJson(input: ParseInput): { entries: FilterEntry[]; problems:
     const actions = arr(options, 'actions').filter(isObject).map(actionFromJson);
     const bpfName = str(options, 'bpf_name') ?? str(obj(options, 'prog') ?? {}, 'name');
     const fh = str(options, 'fh');
-    const filter: TcFilter = stripUndefined({
-      dev,
-      hook: hookOf(input, str(value, 'parent'), said),
-      kind,
-      protocol: str(value, 'protocol'),
-      pref: num(value, 'pref'),
-      bpfName,
-      actions,
-      source: jsonSource(input.command, value),
-    });
+    // Optional fields are set only when present, in the order the model lists them (see stripUndefined).
+    const filter = { dev, hook: hookOf(input, str(value, 'parent'), said), kind } as TcFilter;
+    const protocol = str(value, 'protocol');
+    if (protocol !== undefined) filter.protocol = protocol;
+    const pref = num(value, 'pref');
+    if (pref !== undefined) filter.pref = pref;
+    if (bpfName !== undefined) filter.bpfName = bpfName;
+    filter.actions = actions;
+    filter.source = jsonSource(input.command, value);
     const isRule = actions.length > 0 || bpfName !== undefined || (fh !== undefined && U32_NODE.test(fh)) || (kind !== 'u32' && 'handle' in options);
     entries.push({ filter, chain: num(value, 'chain'), isRule });
   }
