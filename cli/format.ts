@@ -22,6 +22,11 @@ function describeNode(node: TopoNode): string {
   return parts.join(' ');
 }
 
+function segmentLine(node: TopoNode, topology: Topology): string {
+  const hosts = topology.edges.filter((e) => e.kind === 'underlay' && (e.source === node.id || e.target === node.id)).length;
+  return `segment ${node.label} (${hosts} host${hosts === 1 ? '' : 's'})${node.marks.length ? ` [${node.marks.join(', ')}]` : ''}`;
+}
+
 export function formatTopology(topology: Topology): string {
   const children = new Map<string | undefined, TopoNode[]>();
   for (const node of topology.nodes) {
@@ -33,7 +38,12 @@ export function formatTopology(topology: Topology): string {
   const walk = (parent: string | undefined, depth: number) => {
     for (const node of children.get(parent) ?? []) {
       const indent = '  '.repeat(depth);
-      const head = node.kind === 'interface' ? describeNode(node) : `${node.kind} ${node.label}${node.marks.length ? ` [${node.marks.join(', ')}]` : ''}`;
+      const head =
+        node.kind === 'interface'
+          ? describeNode(node)
+          : node.kind === 'segment'
+            ? segmentLine(node, topology)
+            : `${node.kind} ${node.label}${node.marks.length ? ` [${node.marks.join(', ')}]` : ''}`;
       lines.push(`${indent}${head}`);
       walk(node.id, depth + 1);
     }

@@ -3,7 +3,7 @@ import type { EdgeKind } from '@/lib/topology/types';
 
 const SHAPE_GLYPH: Record<DeviceClass, string> = {
   host: '▭', podvm: '▭', netns: '⬚', pod: '●', veth: '●', tunnel: '◆', bridge: '⬭', 'ovs-bridge': '▬',
-  'ovs-internal': '⬢', physical: '⬟', loopback: '⯃', other: '●',
+  'ovs-internal': '⬢', physical: '⬟', loopback: '⯃', segment: '═', other: '●',
 };
 
 /** Legend colours are data from the shared palette, so they are applied as SVG fill attributes. */

@@ -50,7 +50,7 @@ function inspectSelected(data: GraphData, id: string): Inspection | null {
       : inspect(detail.topology, id)
     : null;
   if (found || !overview) return found;
-  return inspect({ hosts: [], nodes: overview.hosts, edges: [] }, id, overview.briefs);
+  return inspect({ hosts: [], nodes: [...overview.hosts, ...(overview.segments ?? [])], edges: [] }, id, overview.briefs);
 }
 
 /** Search in the browser when the whole snapshot is here, else on the server. Undefined while searching. */

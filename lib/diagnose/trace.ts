@@ -102,7 +102,7 @@ function vethPeerOwns(w: Walk, port: TopoNode): boolean {
 
 function startPosition(t: Topology, from: string): Position | undefined {
   const node = nodeById(t, from) ?? nodeById(t, hostId(from));
-  if (node === undefined) return undefined;
+  if (node === undefined || node.kind === 'segment') return undefined;
   if (node.kind === 'pod') {
     const links = edgesOf(t, node.id, 'pod-netns').map((e) => nodeById(t, otherEnd(e, node.id)));
     const ns = links.find((n) => n !== undefined && t.hosts.find((h) => h.name === n.host)?.role !== 'podvm') ?? links[0];
@@ -299,9 +299,26 @@ function crossUnderlay(w: Walk, node: TopoNode): Position {
   if (target === undefined) {
     return fail(w, { element: node.id, action: `out of ${node.label} towards ${nextHop}` }, `${nextHop} is not an address of any captured host: the path leaves the capture at ${node.host} ${node.label}`);
   }
-  const edge = edgeId('underlay', hostId(node.host), hostId(target.host));
-  pass(w, { element: target.id, edge: w.t.edges.some((e) => e.id === edge) ? edge : undefined, action: `underlay ${node.label} → ${target.host} ${target.label}`, why: `${target.label} owns next hop ${nextHop}` });
+  const link = underlayLink(w.t, node.host, target.host);
+  const via = link?.segment === undefined ? '' : ` via ${link.segment.label}`;
+  pass(w, { element: target.id, edge: link?.edge, action: `underlay ${node.label} → ${target.host} ${target.label}${via}`, why: `${target.label} owns next hop ${nextHop}` });
   return { at: 'rx', node: target };
+}
+
+/**
+ * The underlay edge a packet from host `from` to host `to` crosses: the direct one between two hosts alone on
+ * their subnet, else `from`'s edge to a segment that `to` is on too.
+ */
+function underlayLink(t: Topology, from: string, to: string): { edge: string; segment?: TopoNode } | undefined {
+  const direct = edgeId('underlay', hostId(from), hostId(to));
+  if (t.edges.some((e) => e.id === direct)) return { edge: direct };
+  const segmentsOf = (host: string) => new Map(edgesOf(t, hostId(host), 'underlay').map((e) => [otherEnd(e, hostId(host)), e.id] as const));
+  const far = segmentsOf(to);
+  for (const [end, edge] of segmentsOf(from)) {
+    const segment = nodeById(t, end);
+    if (segment?.kind === 'segment' && far.has(end)) return { edge, segment };
+  }
+  return undefined;
 }
 
 function txStep(w: Walk, node: TopoNode): Position {
@@ -384,7 +401,13 @@ export function traceRoute(t: Topology, from: string, to: string): TraceResult {
   const w: Walk = { t, to, hops: [], seen: new Set() };
   if (ipFamily(to) === null) return { from, to, hops: [], ok: false, reason: `${to} is not an IP address` };
   let pos = startPosition(t, from);
-  if (pos === undefined) return { from, to, hops: [], ok: false, reason: `${from} is neither an element id nor a host name in this topology` };
+  if (pos === undefined) {
+    const reason =
+      nodeById(t, from)?.kind === 'segment'
+        ? `${from} is a shared underlay segment, which sends nothing itself: trace from a host or device on it`
+        : `${from} is neither an element id nor a host name in this topology`;
+    return { from, to, hops: [], ok: false, reason };
+  }
   for (let i = 0; i < MAX_STEPS && pos.at !== 'done'; i += 1) {
     const key = positionKey(pos);
     if (w.seen.has(key)) {

@@ -38,7 +38,10 @@ const EDGE_COLOURS: Record<EdgeKind, string> = {
   underlay: '#64748b',
   'pod-netns': '#db2777',
 };
-const DEVICE_FILL: Record<string, string> = { interface: '#f8fafc', 'ovs-bridge': '#ede9fe', pod: '#fce7f3' };
+const DEVICE_FILL: Record<string, string> = { interface: '#f8fafc', 'ovs-bridge': '#ede9fe', pod: '#fce7f3', segment: '#e2e8f0' };
+
+/** Segments belong to no host ('' is no host's name): they share one column of their own. */
+const SEGMENT_COLUMN = '';
 
 interface Box {
   x: number;
@@ -106,7 +109,7 @@ function buildColumns(nodes: TopoNode[], all: Topology): Column[] {
   const column = (host: string): Column => {
     let c = columns.get(host);
     if (!c) {
-      c = { host, label: byId.get(`host:${host}`)?.label ?? host, groups: [] };
+      c = { host, label: host === SEGMENT_COLUMN ? 'shared underlay' : byId.get(`host:${host}`)?.label ?? host, groups: [] };
       columns.set(host, c);
     }
     return c;
@@ -125,9 +128,10 @@ function buildColumns(nodes: TopoNode[], all: Topology): Column[] {
   }
   for (const node of nodes) {
     if (node.kind === 'host' || node.kind === 'netns') continue;
-    const c = column(node.host);
+    const c = column(node.kind === 'segment' ? SEGMENT_COLUMN : node.host);
     const container = containerOf(node, byId);
-    if (node.kind === 'pod') group(c, 'pods', 'pods').devices.push(node);
+    if (node.kind === 'segment') group(c, 'segments', 'segments').devices.push(node);
+    else if (node.kind === 'pod') group(c, 'pods', 'pods').devices.push(node);
     else if (container?.kind === 'netns') group(c, container.id, `netns ${container.label}`).devices.push(node);
     else group(c, 'root', 'root namespace').devices.push(node);
   }
@@ -232,7 +236,7 @@ export function renderTopologySvg(topology: Topology, findings: Finding[], optio
   ];
   if (columns.length === 0) out.push(`<text x="${MARGIN}" y="${TOP + 20}" font-size="13" fill="#475569">Nothing to draw for this view.</text>`);
   for (const { column, box } of l.hostBoxes) {
-    const id = hostNode(column.host)?.id ?? `host:${column.host}`;
+    const id = column.host === SEGMENT_COLUMN ? 'segments' : hostNode(column.host)?.id ?? `host:${column.host}`;
     const bad = faulty.has(id);
     out.push(
       `<g class="host${bad ? ' fault' : ''}" data-id="${esc(id)}"><rect x="${box.x}" y="${box.y}" width="${box.w}" height="${box.h}" rx="8" fill="#f1f5f9" stroke="${bad ? FAULT : '#334155'}" stroke-width="${bad ? 2.5 : 1.5}"/>`,

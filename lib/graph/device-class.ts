@@ -22,6 +22,8 @@ export function deviceClass(node: TopoNode): DeviceClass {
       return 'pod';
     case 'ovs-bridge':
       return 'ovs-bridge';
+    case 'segment':
+      return 'segment';
     case 'interface': {
       const iface = node.iface;
       if (!iface) return 'other';

@@ -95,7 +95,7 @@ export function elementRows(diff: Pick<SnapshotDiff, 'nodes' | 'edges'>, union: 
   const nodes = new Map(union.nodes.map((n) => [n.id, n]));
   const labelOf = (id: string) => {
     const node = nodes.get(id);
-    return node ? `${node.label} (${node.host})` : id;
+    return node ? (node.host === '' ? node.label : `${node.label} (${node.host})`) : id;
   };
   const nodeRow = (node: TopoNode, status: DiffStatus, fields: FieldChange[] = []): ElementRow => ({
     id: node.id,

@@ -117,7 +117,8 @@ function visibility(topology: Topology, faults: Map<string, Severity>, options: 
     if (filters.has('lo') && isLoopback(node)) continue;
     if (filters.has('down') && isDown(node)) continue;
     if (restrict && !keepOnly.has(node.id)) continue;
-    if (options.host !== undefined && node.host !== options.host) {
+    // A segment belongs to no host: a drill-down shows it beside the host, linked by the host's own edge.
+    if (options.host !== undefined && node.kind !== 'segment' && node.host !== options.host) {
       if (byId.has(hostId(node.host))) shownAs.set(node.id, hostId(node.host));
       continue;
     }
@@ -129,9 +130,10 @@ function visibility(topology: Topology, faults: Map<string, Severity>, options: 
 }
 
 function nodeElement(node: TopoNode, byId: Map<string, TopoNode>, severity: Severity | undefined, options: BuildOptions): GraphElement {
-  const remote = options.host !== undefined && node.host !== options.host;
+  const remote = options.host !== undefined && node.kind !== 'segment' && node.host !== options.host;
   const classes = stateClasses(node.id, severity, options.trace);
   if (remote) classes.push('remote');
+  if (node.kind === 'segment') classes.push('segment');
   const data: GraphNodeData = {
     id: node.id,
     label: badgeLabel(node.label, severity),
@@ -199,7 +201,16 @@ function edgeElement(edge: TopoEdge, source: string, target: string, severity: S
   return { group: 'edges', data, classes };
 }
 
-/** Overview of a big cluster: one node per host with its fault count, tunnels merged per host pair. */
+/** A segment on the overview: faults are counted per host, so a faulty underlay link colours its edge. */
+function segmentElement(node: TopoNode, trace?: TraceMarks): GraphElement {
+  const data: GraphNodeData = { id: node.id, label: node.label, kind: 'segment', device: deviceClass(node), host: node.host };
+  return { group: 'nodes', data, classes: [...stateClasses(node.id, undefined, trace), 'overview', 'segment'] };
+}
+
+/**
+ * Overview of a big cluster: one node per host with its fault count, tunnels merged per host pair, and each
+ * subnet shared by more than two hosts as one segment node linked to each of them.
+ */
 export function buildOverviewElements(graph: HostGraph, trace?: TraceMarks): GraphElement[] {
   const out: GraphElement[] = [];
   const traced = new Set(trace?.hosts ?? []);
@@ -219,12 +230,13 @@ export function buildOverviewElements(graph: HostGraph, trace?: TraceMarks): Gra
     }
     out.push({ group: 'nodes', data, classes: [...stateClasses(node.id, severity, undefined), 'overview', ...(traced.has(node.host) ? ['trace'] : [])] });
   }
+  for (const node of graph.segments ?? []) out.push(segmentElement(node, trace));
   out.push(...graph.links.map(linkElement));
   return out;
 }
 
 function linkElement(link: HostLink): GraphElement {
-  const what = link.kind === 'tunnel' ? `${link.count} tunnel${link.count === 1 ? '' : 's'}` : 'underlay';
+  const what = link.kind === 'tunnel' ? `${link.count} tunnel${link.count === 1 ? '' : 's'}` : link.label ?? 'underlay';
   const vniText = link.vnis.length > 0 ? ` · VNI ${link.vnis.slice(0, 3).join(',')}${link.vnis.length > 3 ? '…' : ''}` : '';
   const data: GraphEdgeData = { id: link.id, source: link.source, target: link.target, kind: link.kind, count: link.count, label: badgeLabel(`${what}${vniText}`, link.severity) };
   if (link.severity) data.severity = link.severity;

@@ -208,6 +208,26 @@ function bridgeSections(node: TopoNode, host: HostState | undefined): InspectSec
   ].filter((s): s is InspectSection => s !== null);
 }
 
+/** Hosts listed by name in a segment's inspection; a flat subnet of a big cluster lists the rest as a count. */
+const SEGMENT_HOSTS_LISTED = 50;
+
+function segmentSections(topology: Topology, node: TopoNode): InspectSection[] {
+  const members = topology.edges
+    .filter((e) => e.kind === 'underlay' && (e.source === node.id || e.target === node.id))
+    .map((e): [string, string] => {
+      const other = topology.nodes.find((n) => n.id === (e.source === node.id ? e.target : e.source));
+      return [other?.host || other?.label || (e.source === node.id ? e.target : e.source), e.label ?? ''];
+    });
+  const rest = members.length - SEGMENT_HOSTS_LISTED;
+  return [
+    section('Segment', [
+      ['Subnet', node.label],
+      ['Hosts', members.length > 0 ? members.length : undefined],
+    ]),
+    section('Hosts on it', [...members.slice(0, SEGMENT_HOSTS_LISTED), ...(rest > 0 ? [[`… ${rest} more`, ''] as [string, string]] : [])]),
+  ].filter((s): s is InspectSection => s !== null);
+}
+
 function podSections(node: TopoNode): InspectSection[] {
   const pod = node.pod;
   if (!pod) return [];
@@ -265,8 +285,10 @@ export function inspect(topology: Topology, id: string, briefs: HostBrief[] = []
           ? netnsSections(node, host)
           : node.kind === 'ovs-bridge'
             ? bridgeSections(node, host)
-            : podSections(node);
-  const where = node.kind === 'host' ? node.role ?? 'host' : `${node.host} · ${nsLabel(node.netns)}`;
+            : node.kind === 'segment'
+              ? segmentSections(topology, node)
+              : podSections(node);
+  const where = node.kind === 'host' ? node.role ?? 'host' : node.kind === 'segment' ? 'shared underlay' : `${node.host} · ${nsLabel(node.netns)}`;
   return { id, title: node.label, subtitle: `${deviceClass(node)} · ${where}`, sections };
 }
 
@@ -276,6 +298,6 @@ export function inspect(topology: Topology, id: string, briefs: HostBrief[] = []
  */
 export function inspectInCut(topology: Topology, id: string, briefs: HostBrief[], host: string): Inspection | null {
   const node = topology.nodes.find((n) => n.id === id);
-  if (node && node.kind !== 'host' && node.host !== host) return null;
+  if (node && node.kind !== 'host' && node.kind !== 'segment' && node.host !== host) return null;
   return inspect(topology, id, briefs);
 }

@@ -31,6 +31,7 @@ export const DEVICE_SHAPE: Record<DeviceClass, string> = {
   'ovs-internal': 'hexagon',
   physical: 'round-tag',
   loopback: 'round-octagon',
+  segment: 'cut-rectangle',
   other: 'ellipse',
 };
 
@@ -46,6 +47,7 @@ export const DEVICE_LABEL: Record<DeviceClass, string> = {
   'ovs-internal': 'OVS internal port',
   physical: 'Physical / uplink',
   loopback: 'Loopback',
+  segment: 'Shared underlay subnet',
   other: 'Other device',
 };
 

@@ -109,6 +109,7 @@ export function buildStylesheet(theme: Theme = 'light'): StylesheetStyle[] {
     { selector: 'node[device = "podvm"]:parent', style: { 'border-color': DEVICE_COLOR.podvm } },
     { selector: 'node[device = "ovs-bridge"]', style: { width: 60, height: 18 } },
     { selector: 'node.overview', style: { width: 46, height: 30, 'font-size': 12, 'min-zoomed-font-size': DEVICE_LABEL_MIN_PX } },
+    { selector: 'node[kind = "segment"]', style: { width: 90, height: 16, 'text-valign': 'center', 'text-halign': 'center', color: '#ffffff', 'text-outline-color': DEVICE_COLOR.segment, 'min-zoomed-font-size': 0 } },
     { selector: 'node.remote', style: { 'border-style': 'dashed', 'background-opacity': 0.35, 'font-style': 'italic' } },
     {
       selector: 'edge',

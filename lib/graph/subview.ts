@@ -2,9 +2,9 @@
  * What each view level of the dashboard reads, cut from a snapshot view so that a big snapshot never ships
  * whole to the browser (DESIGN.md "Scale and rendering"):
  *
- * - the overview: host nodes, tunnels and underlay merged per host pair, fault counts per host, and the
- *   findings without their evidence;
- * - one host: its devices, the far ends of its edges and their hosts, and exactly the host state that the
+ * - the overview: host nodes, shared underlay segments, tunnels and underlay merged per host pair (or per host
+ *   and segment), fault counts per host, and the findings without their evidence;
+ * - one host: its devices, the far ends of its edges and their hosts (or segments), and exactly the host state that the
  *   graph builder and the inspector read, so that both give the same answer as on the whole snapshot.
  *
  * Pure functions over plain data: the store keeps the overview of every snapshot, the API cuts hosts on demand,
@@ -12,7 +12,7 @@
  */
 import type { Finding, Severity } from '@/lib/diagnose/types';
 import type { Address, HostState, Interface, NamespaceState } from '@/lib/parse/types';
-import type { EdgeKind, TopoNode, Topology } from '@/lib/topology/types';
+import type { EdgeKind, TopoEdge, TopoNode, Topology } from '@/lib/topology/types';
 import { hostId } from '@/lib/topology/ids';
 import type { SnapshotMeta, SnapshotView } from '@/lib/store/types';
 
@@ -75,15 +75,17 @@ export interface FindingSummary {
   host?: string;
 }
 
-/** Tunnels or underlay links between two hosts, merged into one overview edge. */
+/** Tunnels or underlay links between two hosts, merged into one overview edge, or a host's link to a segment. */
 export interface HostLink {
   id: string;
   kind: Extract<EdgeKind, 'tunnel' | 'underlay'>;
-  /** Host node ids, in name order. */
+  /** Host node ids, in name order; for a host's link to a segment, the host then the segment node id. */
   source: string;
   target: string;
   count: number;
   vnis: number[];
+  /** Of a link to a segment: the host's address in the segment's subnet. */
+  label?: string;
   severity?: Severity;
 }
 
@@ -103,6 +105,8 @@ export interface SnapshotSize {
 export interface HostGraph {
   /** Host nodes in topology order. */
   hosts: TopoNode[];
+  /** Underlay segments shared by more than two hosts (absent from overviews stored before segments existed). */
+  segments?: TopoNode[];
   briefs: HostBrief[];
   /** By host name; hosts without findings are left out. */
   faults: Record<string, HostFaults>;
@@ -145,9 +149,9 @@ export function topologySize(topology: Topology): SnapshotSize {
   };
 }
 
-/** Host names an element belongs to: a node's host, or both ends' hosts for an edge. */
+/** Host names an element belongs to: a node's host, or both ends' hosts for an edge (a segment has none). */
 export function elementHosts(topology: Topology): (id: string) => string[] {
-  const hostOf = new Map(topology.nodes.map((n) => [n.id, n.host]));
+  const hostOf = new Map(topology.nodes.filter((n) => n.host !== '').map((n) => [n.id, n.host]));
   const edgeHosts = new Map(
     topology.edges.map((e) => [e.id, [hostOf.get(e.source), hostOf.get(e.target)].filter((h): h is string => h !== undefined)]),
   );
@@ -173,11 +177,29 @@ function hostFaults(topology: Topology, findings: Finding[]): Record<string, Hos
   return faults;
 }
 
+/** A host's underlay link to a segment, kept as it is: one per host and segment already. */
+function segmentLink(edge: TopoEdge, byId: Map<string, TopoNode>, severity: Severity | undefined): HostLink | undefined {
+  const ends = [byId.get(edge.source), byId.get(edge.target)];
+  const segment = ends.find((n) => n?.kind === 'segment');
+  const host = ends.find((n) => n?.kind === 'host');
+  if (segment === undefined || host === undefined) return undefined;
+  const link: HostLink = { id: `underlays:${host.id}|${segment.id}`, kind: 'underlay', source: host.id, target: segment.id, count: 1, vnis: [] };
+  if (edge.label !== undefined) link.label = edge.label;
+  if (severity) link.severity = severity;
+  return link;
+}
+
 function hostLinks(topology: Topology, faults: Map<string, Severity>): HostLink[] {
+  const byId = new Map(topology.nodes.map((n) => [n.id, n]));
   const hostOf = new Map(topology.nodes.map((n) => [n.id, n.host]));
   const merged = new Map<string, HostLink>();
   for (const edge of topology.edges) {
     if (edge.kind !== 'tunnel' && edge.kind !== 'underlay') continue;
+    const toSegment = edge.kind === 'underlay' ? segmentLink(edge, byId, faults.get(edge.id)) : undefined;
+    if (toSegment !== undefined) {
+      merged.set(toSegment.id, toSegment);
+      continue;
+    }
     const a = hostOf.get(edge.source);
     const b = hostOf.get(edge.target);
     if (!a || !b || a === b) continue;
@@ -197,6 +219,7 @@ function hostLinks(topology: Topology, faults: Map<string, Severity>): HostLink[
 export function hostGraph(topology: Topology, findings: Finding[]): HostGraph {
   return {
     hosts: topology.nodes.filter((n) => n.kind === 'host'),
+    segments: topology.nodes.filter((n) => n.kind === 'segment'),
     briefs: topology.hosts.map(hostBrief),
     faults: hostFaults(topology, findings),
     links: hostLinks(topology, faultIndex(findings)),
@@ -288,7 +311,8 @@ function hostElementIds(topology: Topology, findings: Finding[], host: string): 
       const node = byId.get(end);
       if (node && node.host !== host) {
         nodes.add(end);
-        farHosts.add(node.host);
+        // A segment stands alone: the other hosts on it are not far ends of this host.
+        if (node.kind !== 'segment') farHosts.add(node.host);
       }
     }
   }

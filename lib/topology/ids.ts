@@ -24,6 +24,11 @@ export function podId(namespace: string, name: string): string {
   return `pod:${namespace}/${name}`;
 }
 
+/** An underlay segment shared by several hosts, named by its subnet (e.g. `segment:192.168.10.0/24`). */
+export function segmentId(cidr: string): string {
+  return `segment:${cidr}`;
+}
+
 /** Undirected edges sort their ends so that A–B and B–A get the same id. */
 export function edgeId(kind: string, a: string, b: string, directed = false): string {
   const [x, y] = directed || a <= b ? [a, b] : [b, a];

@@ -2,7 +2,8 @@
 import type { HostState, Interface, OvsBridge, OvsInterface } from '@/lib/parse/types';
 import type { ClusterPod } from '@/lib/capture/types';
 
-export type NodeKind = 'host' | 'netns' | 'interface' | 'ovs-bridge' | 'pod';
+/** 'segment': an L2/L3 segment (one IPv4 subnet) that the uplinks of more than two hosts share. */
+export type NodeKind = 'host' | 'netns' | 'interface' | 'ovs-bridge' | 'pod' | 'segment';
 
 export type EdgeKind =
   /** veth pair, undirected */
@@ -19,7 +20,10 @@ export type EdgeKind =
   | 'tunnel'
   /** tunnel device → its underlay device/host address */
   | 'tunnel-underlay'
-  /** two hosts share an L2/L3 segment (same subnet on their uplinks) */
+  /**
+   * hosts share an L2/L3 segment (same subnet on their uplinks): host–host when exactly two hosts share it,
+   * else host → the segment node
+   */
   | 'underlay'
   /** pod ↔ the namespace holding its IP */
   | 'pod-netns';
@@ -40,6 +44,7 @@ export interface TopoNode {
   label: string;
   /** Compound parent id: host ⊃ netns ⊃ interface. */
   parent?: string;
+  /** The host the node belongs to; '' for a segment, which belongs to none. */
   host: string;
   /** null = the host's root namespace. */
   netns?: string | null;

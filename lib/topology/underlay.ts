@@ -1,17 +1,19 @@
 /**
  * Stage: where tunnels leave their host ('tunnel-underlay': tunnel device → the uplink owning `local`, naming
  * `dev`, or carrying the route to `remote`, looked up in the namespace that created the device), and which hosts
- * share a segment ('underlay': one edge per host pair whose uplinks have an IPv4 subnet in common).
+ * share a segment ('underlay': hosts whose uplinks have an IPv4 subnet in common). Two hosts on a subnet get one
+ * edge between them; more get one 'segment' node for the subnet and one edge from each host to it, so that a
+ * flat subnet of N nodes costs N edges rather than N·(N−1)/2.
  */
 import type { ClusterContext } from '@/lib/capture/types';
 import type { Address, HostState, Interface, NamespaceState } from '@/lib/parse/types';
-import { edgeId, hostId, ifaceId } from './ids';
+import { edgeId, hostId, ifaceId, segmentId } from './ids';
 import { creatingNamespace, findIfaceByName, findNamespace, globalAddresses, tunnelParams } from './inventory';
 import { ipInCidr, networkOf, sameIp } from './ip';
 import { lookupRoute } from './routing';
 import { hostPairsSharingASubnet } from './shared-subnets';
 import type { StageInput, StageOutput } from './stage';
-import type { TopoEdge } from './types';
+import type { TopoEdge, TopoNode } from './types';
 
 interface Uplink {
   ns: NamespaceState;
@@ -75,9 +77,18 @@ function uplinkAddresses(host: HostState, tunnelUplinks: readonly Interface[], c
   return [...devices].flatMap(globalAddresses).filter((a) => a.family === 'inet' && a.prefixlen < 32);
 }
 
-function sharedSubnet(a: readonly Address[], b: readonly Address[]): string | undefined {
+interface Shared {
+  subnet: string;
+  /** The address of each host of the pair in that subnet. */
+  a: Address;
+  b: Address;
+}
+
+function sharedSubnet(a: readonly Address[], b: readonly Address[]): Shared | undefined {
   for (const x of a) for (const y of b) {
-    if (ipInCidr(x.local, `${y.local}/${y.prefixlen}`) && ipInCidr(y.local, `${x.local}/${x.prefixlen}`)) return networkOf(x.local, Math.min(x.prefixlen, y.prefixlen));
+    if (ipInCidr(x.local, `${y.local}/${y.prefixlen}`) && ipInCidr(y.local, `${x.local}/${x.prefixlen}`)) {
+      return { subnet: networkOf(x.local, Math.min(x.prefixlen, y.prefixlen)), a: x, b: y };
+    }
   }
   return undefined;
 }
@@ -101,24 +112,51 @@ function edgesByTargetHost(edges: readonly TopoEdge[], hosts: readonly HostState
   return out;
 }
 
-function underlayEdges(input: StageInput, tunnelEdges: readonly TopoEdge[]): TopoEdge[] {
+/** Host name → its uplink address in the subnet, per shared subnet (the first address found wins). */
+type Members = Map<string, Map<string, Address>>;
+
+function sharedSubnets(input: StageInput, tunnelEdges: readonly TopoEdge[]): Members {
   const byId = new Map(input.hosts.flatMap((h) => h.namespaces.flatMap((ns) => ns.interfaces.map((i) => [ifaceId(h.name, ns.netns, i.name), i] as const))));
   const byHost = edgesByTargetHost(tunnelEdges, input.hosts);
   const uplinks = input.hosts.map((h) => {
     const fromTunnels = (byHost.get(h.name) ?? []).map((e) => byId.get(e.target)).filter((i): i is Interface => i !== undefined);
     return { host: h.name, addresses: uplinkAddresses(h, fromTunnels, input.cluster) };
   });
-  const edges: TopoEdge[] = [];
+  const members: Members = new Map();
   for (const [i, j] of hostPairsSharingASubnet(uplinks.map((u) => u.addresses))) {
-    const subnet = sharedSubnet(uplinks[i].addresses, uplinks[j].addresses);
-    if (subnet === undefined) continue;
-    const [a, b] = [hostId(uplinks[i].host), hostId(uplinks[j].host)].sort();
-    edges.push({ id: edgeId('underlay', a, b), kind: 'underlay', source: a, target: b, directed: false, label: subnet, marks: [] });
+    const shared = sharedSubnet(uplinks[i].addresses, uplinks[j].addresses);
+    if (shared === undefined) continue;
+    const hosts = members.get(shared.subnet) ?? new Map<string, Address>();
+    if (!hosts.has(uplinks[i].host)) hosts.set(uplinks[i].host, shared.a);
+    if (!hosts.has(uplinks[j].host)) hosts.set(uplinks[j].host, shared.b);
+    members.set(shared.subnet, hosts);
   }
-  return edges;
+  return members;
+}
+
+function underlayLinks(input: StageInput, tunnelEdges: readonly TopoEdge[]): { nodes: TopoNode[]; edges: TopoEdge[] } {
+  const nodes: TopoNode[] = [];
+  const edges: TopoEdge[] = [];
+  for (const [subnet, hosts] of sharedSubnets(input, tunnelEdges)) {
+    const names = [...hosts.keys()].sort();
+    if (names.length === 2) {
+      const [a, b] = names.map(hostId);
+      edges.push({ id: edgeId('underlay', a, b), kind: 'underlay', source: a, target: b, directed: false, label: subnet, marks: [] });
+      continue;
+    }
+    const segment = segmentId(subnet);
+    nodes.push({ id: segment, kind: 'segment', label: subnet, host: '', marks: [] });
+    for (const name of names) {
+      const host = hostId(name);
+      const [source, target] = host <= segment ? [host, segment] : [segment, host];
+      edges.push({ id: edgeId('underlay', host, segment), kind: 'underlay', source, target, directed: false, label: hosts.get(name)?.local, marks: [] });
+    }
+  }
+  return { nodes, edges };
 }
 
 export function underlayStage(input: StageInput): StageOutput {
   const tunnelEdges = tunnelUnderlayEdges(input.hosts);
-  return { edges: [...tunnelEdges, ...underlayEdges(input, tunnelEdges)] };
+  const links = underlayLinks(input, tunnelEdges);
+  return { nodes: links.nodes, edges: [...tunnelEdges, ...links.edges] };
 }

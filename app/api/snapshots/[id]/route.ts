@@ -19,7 +19,8 @@ const JSON_TYPE = { 'Content-Type': 'application/json; charset=utf-8' };
 
 /**
  * GET /api/snapshots/<id>[?rules=current]: the SnapshotView (metadata, topology, findings).
- * `?level=overview`: hosts, merged tunnels and underlay, fault counts per host, findings without evidence.
+ * `?level=overview`: hosts, shared underlay segments, merged tunnels and underlay, fault counts per host,
+ * findings without evidence.
  * `?host=NAME`: one host's devices, the far ends of its edges, and the findings and host state they need.
  */
 export async function GET(request: Request, { params }: IdParams): Promise<Response> {
