@@ -4,8 +4,7 @@
  */
 import type { BpfAttachment, ParseProblem } from './types';
 import type { Parser } from './parser';
-import { lineProblem, toInput } from './parser';
-import { readJsonValues } from './json-values';
+import { jsonObjects, lineProblem, toInput } from './parser';
 import { arr, isObject, num, str, type JsonObject } from './json-fields';
 import { intOrUndefined, valueAfter, words } from './text-lines';
 
@@ -14,9 +13,7 @@ export const parseBpftoolNet: Parser = (record) => {
   const bpf: BpfAttachment[] = [];
   const problems: ParseProblem[] = [];
   if (input.isJson) {
-    const read = readJsonValues(input.stdout, input.command);
-    problems.push(...read.problems);
-    for (const { value } of read.values) if (isObject(value)) bpf.push(...attachmentsFromJson(value));
+    for (const value of jsonObjects(input, problems)) bpf.push(...attachmentsFromJson(value));
     return { state: { bpf }, problems };
   }
   let section = '';

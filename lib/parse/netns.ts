@@ -1,19 +1,15 @@
 /** `ip -j netns list-id` / `ip netns list-id` and `ip -j netns list` / `ip netns list`: nsid → namespace name. */
 import type { NetnsId, ParseProblem } from './types';
 import type { Parser } from './parser';
-import { lineProblem, toInput } from './parser';
-import { readJsonValues } from './json-values';
-import { isObject, num, str } from './json-fields';
+import { jsonObjects, lineProblem, toInput } from './parser';
+import { num, str } from './json-fields';
 
 export const parseNetns: Parser = (record) => {
   const input = toInput(record);
   const netnsIds: NetnsId[] = [];
   const problems: ParseProblem[] = [];
   if (input.isJson) {
-    const read = readJsonValues(input.stdout, input.command);
-    problems.push(...read.problems);
-    for (const { value } of read.values) {
-      if (!isObject(value)) continue;
+    for (const value of jsonObjects(input, problems)) {
       const nsid = num(value, 'nsid') ?? num(value, 'id');
       const name = str(value, 'name');
       if (nsid !== undefined) netnsIds.push(name === undefined ? { nsid } : { nsid, name });

@@ -16,6 +16,8 @@ import type {
   TcFilter,
 } from './types';
 import { splitLines } from './text-lines';
+import { readJsonValues } from './json-values';
+import { isObject, type JsonObject } from './json-fields';
 
 /** The part of a host's state that one command states. parseHost merges these. */
 export interface ParsedState {
@@ -109,4 +111,11 @@ export function deviceOf(input: ParseInput): string | undefined {
   if (input.params.dev) return input.params.dev;
   const i = input.argv.indexOf('dev');
   return i >= 0 ? input.argv[i + 1] : undefined;
+}
+
+/** The JSON objects a command printed; unreadable parts become problems, values that are not objects are skipped. */
+export function jsonObjects(input: ParseInput, problems: ParseProblem[]): JsonObject[] {
+  const read = readJsonValues(input.stdout, input.command);
+  problems.push(...read.problems);
+  return read.values.map((v) => v.value).filter(isObject);
 }

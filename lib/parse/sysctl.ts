@@ -1,19 +1,15 @@
 /** `sysctl -a -r PATTERN` / `sysctl KEY...`: "key = value" lines. */
 import type { ParseProblem } from './types';
 import type { Parser } from './parser';
-import { lineProblem, toInput } from './parser';
-import { readJsonValues } from './json-values';
-import { isObject, scalarText } from './json-fields';
+import { jsonObjects, lineProblem, toInput } from './parser';
+import { scalarText } from './json-fields';
 
 export const parseSysctl: Parser = (record) => {
   const input = toInput(record);
   const sysctls: Record<string, string> = {};
   const problems: ParseProblem[] = [];
   if (input.isJson) {
-    const read = readJsonValues(input.stdout, input.command);
-    problems.push(...read.problems);
-    for (const { value } of read.values) {
-      if (!isObject(value)) continue;
+    for (const value of jsonObjects(input, problems)) {
       for (const [k, v] of Object.entries(value)) {
         const text = scalarText(v);
         if (text !== undefined) sysctls[k] = text;
