@@ -19,6 +19,8 @@ import type {
   VxlanParams,
 } from '@/lib/parse/types';
 import { buildTopology } from '@/lib/topology/build';
+import { RULES } from '@/lib/diagnose/rules';
+import type { Finding, Rule } from '@/lib/diagnose/types';
 import type { Topology } from '@/lib/topology/types';
 
 export interface LinkSpec {
@@ -236,4 +238,16 @@ export function host(name: string, role: HostState['role'], namespaces: Namespac
 
 export function topo(hosts: HostState[]): Topology {
   return buildTopology(hosts);
+}
+
+/** The registered rule with this id; a typo in a test fails loudly. */
+export function rule(id: string): Rule {
+  const found = RULES.find((r) => r.id === id);
+  if (!found) throw new Error(`no rule ${id}`);
+  return found;
+}
+
+/** One rule's findings on the topology built from these hosts. */
+export function run(id: string, hosts: HostState[]): Finding[] {
+  return rule(id).run(topo(hosts));
 }

@@ -5,24 +5,15 @@
  */
 import { describe, expect, it } from 'vitest';
 import { diagnose, RULES } from '@/lib/diagnose';
-import type { Finding, Rule } from '@/lib/diagnose/types';
+import type { Finding } from '@/lib/diagnose/types';
 import type { CommandId } from '@/lib/capture/types';
 import type { HostState, NamespaceState } from '@/lib/parse/types';
 import { edgeId, hostId, ifaceId, ovsBridgeId } from '@/lib/topology/ids';
-import { bpfFilter, iptables, link, neigh, ovsInterface, route, topo } from './builders';
+import { bpfFilter, iptables, link, neigh, ovsInterface, route, run, topo } from './builders';
 import { cilium, flannel, HEALTHY, ovnKernel, peerPodOvnNetdev } from './fixtures';
 import { OTHER_PEERPOD, peerPodHosts } from '../fixtures/topology/ovn-peerpod';
 import { addr } from '../fixtures/topology/builders';
 
-function rule(id: string): Rule {
-  const found = RULES.find((r) => r.id === id);
-  if (!found) throw new Error(`no rule ${id}`);
-  return found;
-}
-
-function run(id: string, hosts: HostState[]): Finding[] {
-  return rule(id).run(topo(hosts));
-}
 
 function serious(id: string, hosts: HostState[]): Finding[] {
   return run(id, hosts).filter((f) => f.severity !== 'info');

@@ -1,20 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { RULES } from '@/lib/diagnose';
-import type { Finding, Rule } from '@/lib/diagnose/types';
 import type { HostState, NamespaceState } from '@/lib/parse/types';
 import { edgeId, hostId, ifaceId } from '@/lib/topology/ids';
-import { fdb, iptables, neigh, redirect, route, topo } from './builders';
+import { fdb, iptables, neigh, redirect, route, run, topo } from './builders';
 import { cilium, flannel, HEALTHY, ovnKernel, peerPodOvnNetdev, POD_MAC } from './fixtures';
 
-function rule(id: string): Rule {
-  const found = RULES.find((r) => r.id === id);
-  if (!found) throw new Error(`no rule ${id}`);
-  return found;
-}
-
-function run(id: string, hosts: HostState[]): Finding[] {
-  return rule(id).run(topo(hosts));
-}
 
 function nsOf(hosts: HostState[], host: string, netns: string | null): NamespaceState {
   const found = hosts.find((h) => h.name === host)?.namespaces.find((n) => n.netns === netns);
