@@ -63,7 +63,7 @@ describe('snapshot dashboard in Chromium', () => {
   it('clicking the finding selects vxlan0 on the pod VM and shows evidence and fix', async () => {
     await page.click('[data-testid="finding"][data-rule="peerpod-podvm-mac-mismatch"]');
     await page.waitForSelector(`[data-testid="inspector"][data-id="${VXLAN0_ID}"]`);
-    await expect(page.getAttribute('[data-testid="topology-canvas"]', 'data-selected')).resolves.toBe(VXLAN0_ID);
+    await expect.poll(() => page.getAttribute('[data-testid="topology-canvas"]', 'data-selected')).toBe(VXLAN0_ID);
     const url = new URL(page.url());
     expect(url.searchParams.get('sel')).toBe(VXLAN0_ID);
     expect(url.searchParams.get('focus')).toContain(VXLAN0_ID);
@@ -85,7 +85,7 @@ describe('snapshot dashboard in Chromium', () => {
     await graphReady();
     await page.waitForSelector(`[data-testid="inspector"][data-id="${VXLAN0_ID}"]`);
     expect(page.url()).toBe(before);
-    await expect(page.getAttribute('[data-testid="topology-canvas"]', 'data-selected')).resolves.toBe(VXLAN0_ID);
+    await expect.poll(() => page.getAttribute('[data-testid="topology-canvas"]', 'data-selected')).toBe(VXLAN0_ID);
     await expect(page.locator('[data-testid="finding"][aria-expanded="true"]').getAttribute('data-rule')).resolves.toBe('peerpod-podvm-mac-mismatch');
     await shot('03-reloaded');
   });
@@ -114,7 +114,7 @@ describe('snapshot dashboard in Chromium', () => {
     await page.goto(`${app.url}/embed/${snapshotId}?sel=${encodeURIComponent(VXLAN0_ID)}`);
     await graphReady();
     await expect(page.locator('[data-testid="findings"]').count()).resolves.toBe(0);
-    await expect(page.getAttribute('[data-testid="topology-canvas"]', 'data-selected')).resolves.toBe(VXLAN0_ID);
+    await expect.poll(() => page.getAttribute('[data-testid="topology-canvas"]', 'data-selected')).toBe(VXLAN0_ID);
     await shot('05-embed');
   });
 });

@@ -82,7 +82,7 @@ describe('diff of the peer-pod incident before and after the fix, in Chromium', 
     await fresh.goto(link);
     await graphReady(fresh);
     await fresh.waitForSelector(`[data-testid="inspector"][data-id="${VXLAN0_ID}"]`);
-    await expect(fresh.getAttribute('[data-testid="topology-canvas"]', 'data-selected')).resolves.toBe(VXLAN0_ID);
+    await expect.poll(() => fresh.getAttribute('[data-testid="topology-canvas"]', 'data-selected')).toBe(VXLAN0_ID);
     await expect(fresh.locator('[data-testid="show-changes"]').getAttribute('aria-pressed')).resolves.toBe('true');
     await screenshot(fresh, 'diff-02-changes-only-selected');
     await fresh.close();

@@ -138,7 +138,8 @@ describe.skipIf(process.env.TUNNELSCOPE_E2E_URL)('re-checking a stored snapshot 
       await page.click('[data-testid="rules-recheck"]');
       await page.waitForURL(() => rulesParam() === 'current');
       await expect.poll(() => page.locator(MAC_FINDING).count()).toBe(3);
-      await expect(page.getAttribute('[data-testid="topology-canvas"]', 'data-level')).resolves.toBe('overview');
+      // The re-checked level is drawn anew; wait for that drawing rather than read the canvas mid-layout.
+      await page.waitForSelector('[data-testid="topology-canvas"][data-level="overview"][data-ready="true"]', { timeout: 30_000 });
     });
 
     it('keeps the current rules through a host drill-down, a server-side search and a trace', async () => {
