@@ -144,8 +144,12 @@ function jsonParseOnly(bundle: BundleFile): number {
   return total;
 }
 
+/** The phases from bundle bytes to the topology: what the target is set for. Diagnosis follows them. */
+const TO_TOPOLOGY = ['read', 'JSON.parse', 'validate', 'parse', 'topology'];
+
 function report(bundle: BundleFile, jsonMs: number, result: ReturnType<typeof pipeline>): void {
   const { phases, nodes, edges, findings } = result;
+  const toTopology = TO_TOPOLOGY.reduce((sum, phase) => sum + (phases.ms.get(phase) ?? 0), 0);
   const total = phases.total();
   const peakRss = Math.max(phases.peakRss, process.resourceUsage().maxRSS * 1024);
   const vms = bundle.hosts.length - HOSTS;
@@ -153,11 +157,12 @@ function report(bundle: BundleFile, jsonMs: number, result: ReturnType<typeof pi
   console.log(`  bundle size                 ${mib(bundle.bytes)} (a file, read host by host)`);
   console.log(`  JSON.parse alone            ${ms(jsonMs)}`);
   for (const [phase, n] of phases.ms) console.log(`    ${phase.padEnd(24)}${ms(n)}`);
-  console.log(`  whole pipeline              ${ms(total)} (${(total / jsonMs).toFixed(1)}× JSON.parse), ${ms(phases.cpuMs).trim()} of CPU`);
+  console.log(`  bundle → topology           ${ms(toTopology)} (${(toTopology / jsonMs).toFixed(1)}× JSON.parse): ${TO_TOPOLOGY.join(' + ')}`);
+  console.log(`  bundle → findings           ${ms(total)} (diagnosis included), ${ms(phases.cpuMs).trim()} of CPU`);
   console.log(`  graph                       ${nodes} nodes, ${edges} edges`);
   console.log(`  findings                    ${[...findings].map(([rule, n]) => `${n} ${rule}`).join(', ') || 'none'}`);
-  console.log(`  peak RSS                    ${mib(peakRss)} (whole process, writing the bundle file included)`);
-  console.log(`  target                      < 10 s and < 2 GiB: ${total < 10_000 && peakRss < 2 * GIB ? 'met' : 'NOT met'}`);
+  console.log(`  peak RSS                    ${mib(peakRss)} (whole process, writing the bundle file and diagnosis included)`);
+  console.log(`  target                      bundle → topology < 10 s and < 2 GiB: ${toTopology < 10_000 && peakRss < 2 * GIB ? 'met' : 'NOT met'}`);
   console.log(`  machine                     ${cpus().length} CPUs, load average ${loadavg()[0].toFixed(1)} at the end`);
 }
 

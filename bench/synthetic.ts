@@ -149,7 +149,13 @@ function readTemplate(capture: CaptureBundle): Template {
   const rootState = namespaceState(state, null);
   const podState = namespaceState(state, pod.netns);
   const hostEnd = hostEndOf(rootState, pod.netns);
-  const podIps = new Set(podState.interfaces.flatMap((i) => globalAddresses(i).filter((a) => a.family === 'inet').map((a) => a.local)));
+  const podIps = new Set(
+    podState.interfaces.flatMap((i) =>
+      globalAddresses(i)
+        .filter((a) => a.family === 'inet')
+        .map((a) => a.local),
+    ),
+  );
   const remoteIps = new Set(podState.interfaces.flatMap((i) => tunnelParams(i)?.remote ?? []));
   const podVm = base.hosts.find((h) => h !== worker && h.status !== 'failed' && parseHost(h).namespaces.some((ns) => ns.interfaces.some((i) => i.addresses.some((a) => remoteIps.has(a.local)))));
   const hostMacs = new Set(macsOf([rootState]).filter((m) => m !== hostEnd.mac?.toLowerCase()));
@@ -210,7 +216,13 @@ class Replica {
     private readonly podsPerHost: number,
   ) {
     const names = [t.worker.name, t.pod.netns ?? '', t.hostEnd.name, t.ifaceId ?? '', t.podVm?.name ?? ''].filter((n) => n !== '');
-    this.names = new RegExp(names.sort((a, b) => b.length - a.length).map(escapeRegExp).join('|'), 'g');
+    this.names = new RegExp(
+      names
+        .sort((a, b) => b.length - a.length)
+        .map(escapeRegExp)
+        .join('|'),
+      'g',
+    );
     const portUuid = t.ovsUuids[1];
     this.portRef = portUuid === undefined ? undefined : `["uuid","${portUuid}"]`;
   }
@@ -364,7 +376,12 @@ function entriesOf(stdout: string): { open: string; entries: string[]; separator
       if (Array.isArray(value)) return { open: '[', entries: value.map((v) => JSON.stringify(v)), separator: ',', close: `]${trailing}` };
       const table = value as { data?: unknown; headings?: unknown };
       if (Array.isArray(table.data) && Object.keys(table).join() === 'data,headings') {
-        return { open: '{"data":[', entries: table.data.map((v) => JSON.stringify(v)), separator: ',', close: `],"headings":${JSON.stringify(table.headings)}}${trailing}` };
+        return {
+          open: '{"data":[',
+          entries: table.data.map((v) => JSON.stringify(v)),
+          separator: ',',
+          close: `],"headings":${JSON.stringify(table.headings)}}${trailing}`,
+        };
       }
     }
   } catch {
@@ -423,7 +440,11 @@ export function* syntheticHosts(base: CaptureBundle, hosts: number, podsPerHost:
     for (let j = 0; j < podsPerHost; j++) namespaces.push({ netns: r.podNetns(h, j), commands: pod.map((c) => renderRecord(r, c, h, j, podsPerHost)) });
     yield { ...t.worker, name: `${t.worker.name}-${h}`, namespaces };
     if (options.podVms && t.podVm !== undefined && vm !== undefined) {
-      yield { ...t.podVm, name: `${t.podVm.name}-${h}`, namespaces: vm.map((ns) => ({ netns: ns.netns, commands: ns.commands.map((c) => renderRecord(r, c, h, 0, podsPerHost)) })) };
+      yield {
+        ...t.podVm,
+        name: `${t.podVm.name}-${h}`,
+        namespaces: vm.map((ns) => ({ netns: ns.netns, commands: ns.commands.map((c) => renderRecord(r, c, h, 0, podsPerHost)) })),
+      };
     }
   }
 }

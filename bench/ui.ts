@@ -14,8 +14,7 @@ import { SAMPLE_BUNDLE_PATH } from '@/lib/sources';
 import { syntheticBundle } from './synthetic';
 
 const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -79,7 +78,14 @@ export async function uiBench(): Promise<void> {
       const scripts: Promise<void>[] = [];
       page.on('response', (response) => {
         if (response.request().resourceType() !== 'script') return;
-        scripts.push(response.body().then((body) => { scriptBytes += gzipSync(body).length; }, () => undefined));
+        scripts.push(
+          response.body().then(
+            (body) => {
+              scriptBytes += gzipSync(body).length;
+            },
+            () => undefined,
+          ),
+        );
       });
       const start = Date.now();
       await page.goto(`${url}/s/${ids[hosts]}`);

@@ -39,11 +39,7 @@ export function formatTopology(topology: Topology): string {
     for (const node of children.get(parent) ?? []) {
       const indent = '  '.repeat(depth);
       const head =
-        node.kind === 'interface'
-          ? describeNode(node)
-          : node.kind === 'segment'
-            ? segmentLine(node, topology)
-            : `${node.kind} ${node.label}${node.marks.length ? ` [${node.marks.join(', ')}]` : ''}`;
+        node.kind === 'interface' ? describeNode(node) : node.kind === 'segment' ? segmentLine(node, topology) : `${node.kind} ${node.label}${node.marks.length ? ` [${node.marks.join(', ')}]` : ''}`;
       lines.push(`${indent}${head}`);
       walk(node.id, depth + 1);
     }

@@ -18,7 +18,10 @@ export function CompareControl({ meta, rules = 'stored' }: { meta: SnapshotMeta;
   const { others, pending } = useQueries({
     queries: meta.hosts.slice(0, MAX_HOSTS_ASKED).map((host) => snapshotsOnHostQuery(host)),
     combine: (results) => ({
-      others: compareCandidates(results.map((r) => r.data?.items ?? []), meta.id),
+      others: compareCandidates(
+        results.map((r) => r.data?.items ?? []),
+        meta.id,
+      ),
       pending: results.some((r) => r.isPending),
     }),
   });

@@ -74,7 +74,9 @@ export function DeviceList({ elements, selected, onSelect }: { elements: GraphEl
                 row.data.id === selected ? 'bg-amber-100 dark:bg-amber-900/40' : ''
               } ${row.data.severity ? `font-semibold ${SEVERITY_CLASSES[row.data.severity].text}` : ''}`}
             >
-              <span aria-hidden className="w-4 shrink-0 text-center">{row.data.severity ? '⚠' : row.classes.includes('trace') ? '→' : '·'}</span>
+              <span aria-hidden className="w-4 shrink-0 text-center">
+                {row.data.severity ? '⚠' : row.classes.includes('trace') ? '→' : '·'}
+              </span>
               <span className="truncate">{row.data.label.replace(/^⚠ /, '')}</span>
               <span className="ml-auto shrink-0 text-xs font-normal text-slate-400">{row.data.device}</span>
             </button>

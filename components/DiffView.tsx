@@ -126,8 +126,24 @@ function DiffScreen({ a, b, state, update }: { a: string; b: string; state: Diff
         <span aria-hidden>→</span>
         <SnapshotRef role="After" meta={diff.data.b.meta} rulesVersion={diff.data.b.rulesVersion} />
         <div className="ml-auto flex flex-wrap items-center gap-2">
-          <Segmented<DiffShow> label="Show" options={[['all', 'Whole graph'], ['changes', 'Changes only']]} value={graph.show} onChange={(show) => update({ show })} />
-          <Segmented<RulesChoice> label="Rules" options={[['stored', 'Stored rules'], ['current', 'Current rules']]} value={state.rules} onChange={(rules) => update({ rules })} />
+          <Segmented<DiffShow>
+            label="Show"
+            options={[
+              ['all', 'Whole graph'],
+              ['changes', 'Changes only'],
+            ]}
+            value={graph.show}
+            onChange={(show) => update({ show })}
+          />
+          <Segmented<RulesChoice>
+            label="Rules"
+            options={[
+              ['stored', 'Stored rules'],
+              ['current', 'Current rules'],
+            ]}
+            value={state.rules}
+            onChange={(rules) => update({ rules })}
+          />
           <Link className="btn" href={swap} data-testid="diff-swap">
             Swap before/after
           </Link>

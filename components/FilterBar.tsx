@@ -36,12 +36,7 @@ export function FilterBar({ filters, onToggle, hosts, host, onHost, level, onLev
       </label>
       <label className="flex items-center gap-1">
         <span className="text-slate-500">Level</span>
-        <select
-          className="input"
-          data-testid="level-select"
-          value={level ?? ''}
-          onChange={(e) => onLevel(e.target.value === 'overview' || e.target.value === 'full' ? e.target.value : undefined)}
-        >
+        <select className="input" data-testid="level-select" value={level ?? ''} onChange={(e) => onLevel(e.target.value === 'overview' || e.target.value === 'full' ? e.target.value : undefined)}>
           <option value="">Automatic</option>
           <option value="overview">Overview (hosts)</option>
           <option value="full">All devices</option>

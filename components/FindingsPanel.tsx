@@ -54,7 +54,12 @@ function FindingDetail({ finding }: { finding: Finding }) {
 }
 
 function MissingDetail({ finding, loading, onOpenHost }: { finding: FindingSummary; loading?: boolean; onOpenHost(host: string): void }) {
-  if (loading) return <p className="px-3 pb-3 text-sm text-slate-500" role="status">Loading the evidence…</p>;
+  if (loading)
+    return (
+      <p className="px-3 pb-3 text-sm text-slate-500" role="status">
+        Loading the evidence…
+      </p>
+    );
   return (
     <p className="px-3 pb-3 text-sm text-slate-500">
       The explanation, evidence and fix come with the devices of its host.{' '}

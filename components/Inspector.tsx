@@ -17,7 +17,11 @@ export function Inspector({ selected, inspection, loading, findings }: Inspector
       : loading
         ? 'Loading…'
         : 'There is nothing to show for the selection at this level: open its host to inspect it.';
-    return <p className="p-3 text-sm text-slate-500" role="status">{note}</p>;
+    return (
+      <p className="p-3 text-sm text-slate-500" role="status">
+        {note}
+      </p>
+    );
   }
   return (
     <div className="space-y-3 p-3 text-sm" data-testid="inspector" data-id={inspection.id}>

@@ -2,8 +2,19 @@ import { DEVICE_COLOR, DEVICE_LABEL, EDGE_COLOR, EDGE_LABEL, SEVERITY_COLOR, typ
 import type { EdgeKind } from '@/lib/topology/types';
 
 const SHAPE_GLYPH: Record<DeviceClass, string> = {
-  host: '▭', podvm: '▭', netns: '⬚', pod: '●', veth: '●', tunnel: '◆', bridge: '⬭', 'ovs-bridge': '▬',
-  'ovs-internal': '⬢', physical: '⬟', loopback: '⯃', segment: '═', other: '●',
+  host: '▭',
+  podvm: '▭',
+  netns: '⬚',
+  pod: '●',
+  veth: '●',
+  tunnel: '◆',
+  bridge: '⬭',
+  'ovs-bridge': '▬',
+  'ovs-internal': '⬢',
+  physical: '⬟',
+  loopback: '⯃',
+  segment: '═',
+  other: '●',
 };
 
 /** Legend colours are data from the shared palette, so they are applied as SVG fill attributes. */

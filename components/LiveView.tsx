@@ -31,7 +31,11 @@ export function LiveView({ source }: { source: 'lab' | 'local' }) {
         </button>
       </SnapshotHeader>
       {freeze.isPending && <Progress label="Freezing…" />}
-      {freeze.error && <p role="alert" className="text-sm text-sev-critical">{freeze.error.message}</p>}
+      {freeze.error && (
+        <p role="alert" className="text-sm text-sev-critical">
+          {freeze.error.message}
+        </p>
+      )}
       <TopologyView source={graphSource} />
     </div>
   );

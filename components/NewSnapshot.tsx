@@ -38,7 +38,11 @@ export function NewSnapshot() {
           New snapshot from the lab
         </button>
         {lab.isPending && <Progress label="Collecting hosts…" />}
-        {lab.error && <p role="alert" className="text-sm text-sev-critical">{lab.error.message}</p>}
+        {lab.error && (
+          <p role="alert" className="text-sm text-sev-critical">
+            {lab.error.message}
+          </p>
+        )}
       </div>
       <form
         className="space-y-2"
@@ -60,19 +64,16 @@ export function NewSnapshot() {
             if (file) void readFile(file);
           }}
         />
-        <textarea
-          id="capture-text"
-          data-testid="paste-area"
-          className="input mono h-40 w-full"
-          placeholder="$ ip -j -d link show …"
-          value={text}
-          onChange={(event) => setText(event.target.value)}
-        />
+        <textarea id="capture-text" data-testid="paste-area" className="input mono h-40 w-full" placeholder="$ ip -j -d link show …" value={text} onChange={(event) => setText(event.target.value)} />
         <button type="submit" className="btn-primary" data-testid="upload-submit" disabled={busy || !text.trim()}>
           Create snapshot
         </button>
         {upload.isPending && <Progress label={fraction !== undefined && fraction >= 1 ? 'Analysing…' : 'Uploading…'} fraction={fraction !== undefined && fraction < 1 ? fraction : undefined} />}
-        {upload.error && <p role="alert" className="text-sm text-sev-critical">{upload.error.message}</p>}
+        {upload.error && (
+          <p role="alert" className="text-sm text-sev-critical">
+            {upload.error.message}
+          </p>
+        )}
       </form>
     </div>
   );

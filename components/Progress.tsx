@@ -14,11 +14,7 @@ export function Progress({ label, fraction }: { label: string; fraction?: number
   return (
     <div role="status" aria-live="polite" className="space-y-1 text-sm" data-testid="progress">
       <div className="h-1.5 w-full overflow-hidden rounded bg-slate-200 dark:bg-slate-800">
-        {fraction === undefined ? (
-          <div className="progress-indeterminate h-full w-1/3 bg-sky-600" />
-        ) : (
-          <progress className="sr-only" value={fraction} max={1} />
-        )}
+        {fraction === undefined ? <div className="progress-indeterminate h-full w-1/3 bg-sky-600" /> : <progress className="sr-only" value={fraction} max={1} />}
         {fraction !== undefined && <div className={`h-full bg-sky-600 ${WIDTHS[Math.round(fraction * 10)]}`} />}
       </div>
       <p className="text-slate-500">

@@ -35,14 +35,7 @@ export function RulesControl({ overview, choice, pending, onChoose }: RulesContr
         {note}
       </span>
       {offersRecheck(stored, server.data?.rulesVersion, choice) && (
-        <button
-          type="button"
-          className="btn text-xs"
-          data-testid="rules-recheck"
-          title={title}
-          disabled={pending}
-          onClick={() => onChoose(choice === 'current' ? 'stored' : 'current')}
-        >
+        <button type="button" className="btn text-xs" data-testid="rules-recheck" title={title} disabled={pending} onClick={() => onChoose(choice === 'current' ? 'stored' : 'current')}>
           {buttonText(choice, pending)}
         </button>
       )}

@@ -44,23 +44,24 @@ export function SearchBox({ hits, error, query, onQuery, onPick }: SearchBoxProp
       {query && (
         <div className="absolute z-20 mt-1 max-h-72 w-[28rem] overflow-y-auto panel shadow-lg" data-testid="search-results" aria-live="polite">
           {error ? (
-            <p className="p-2 text-sm text-sev-warning" role="status">Search failed: {error.message}</p>
+            <p className="p-2 text-sm text-sev-warning" role="status">
+              Search failed: {error.message}
+            </p>
           ) : hits === undefined ? (
-            <p className="p-2 text-sm text-slate-500" role="status">Searching…</p>
+            <p className="p-2 text-sm text-slate-500" role="status">
+              Searching…
+            </p>
           ) : hits.length === 0 ? (
             <p className="p-2 text-sm text-slate-500">Nothing matches “{query}”.</p>
           ) : (
             <ul>
               {hits.map((hit) => (
                 <li key={`${hit.id}-${hit.match}`}>
-                  <button
-                    type="button"
-                    data-testid="search-hit"
-                    data-id={hit.id}
-                    className="w-full px-2 py-1 text-left text-sm hover:bg-slate-100 dark:hover:bg-slate-800"
-                    onClick={() => onPick(hit)}
-                  >
-                    <span className="font-medium">{hit.label}</span> <span className="text-xs text-slate-500">{hit.match}: {hit.text}</span>
+                  <button type="button" data-testid="search-hit" data-id={hit.id} className="w-full px-2 py-1 text-left text-sm hover:bg-slate-100 dark:hover:bg-slate-800" onClick={() => onPick(hit)}>
+                    <span className="font-medium">{hit.label}</span>{' '}
+                    <span className="text-xs text-slate-500">
+                      {hit.match}: {hit.text}
+                    </span>
                     <span className="mono block truncate text-slate-400">{hit.host}</span>
                   </button>
                 </li>

@@ -175,13 +175,7 @@ export function TopologyCanvas(props: TopologyCanvasProps) {
   }, [selected, focusKey]);
 
   return (
-    <div
-      ref={container}
-      className="h-full w-full"
-      role="img"
-      aria-label={props.label ?? 'Network topology graph; the device list next to it holds the same elements'}
-      data-testid="topology-canvas"
-    />
+    <div ref={container} className="h-full w-full" role="img" aria-label={props.label ?? 'Network topology graph; the device list next to it holds the same elements'} data-testid="topology-canvas" />
   );
 }
 

@@ -44,11 +44,7 @@ function hostOfElement(view: SnapshotView, id: string): string | undefined {
 /** The selected element as the level's data knows it; host nodes are also known to the overview. */
 function inspectSelected(data: GraphData, id: string): Inspection | null {
   const { detail, overview } = data;
-  const found = detail
-    ? detail.cut && detail.host !== undefined
-      ? inspectInCut(detail.topology, id, detail.briefs, detail.host)
-      : inspect(detail.topology, id)
-    : null;
+  const found = detail ? (detail.cut && detail.host !== undefined ? inspectInCut(detail.topology, id, detail.briefs, detail.host) : inspect(detail.topology, id)) : null;
   if (found || !overview) return found;
   return inspect({ hosts: [], nodes: [...overview.hosts, ...(overview.segments ?? [])], edges: [] }, id, overview.briefs);
 }
@@ -125,7 +121,12 @@ export function TopologyView({ source, chrome = true }: TopologyViewProps) {
     update({ filters: state.filters.includes(flag) ? state.filters.filter((f) => f !== flag) : [...state.filters, flag] });
   }
 
-  if (!overview) return <p className="p-6 text-slate-500" role="status">{data.error ? `Could not load the graph: ${data.error.message}` : 'Loading the graph…'}</p>;
+  if (!overview)
+    return (
+      <p className="p-6 text-slate-500" role="status">
+        {data.error ? `Could not load the graph: ${data.error.message}` : 'Loading the graph…'}
+      </p>
+    );
 
   const canvas = (
     <TopologyCanvas
@@ -145,13 +146,7 @@ export function TopologyView({ source, chrome = true }: TopologyViewProps) {
   return (
     <div className="flex min-h-0 flex-1 flex-col gap-2">
       <div className="flex flex-wrap items-center gap-3">
-        <SearchBox
-          hits={search.hits}
-          error={search.error}
-          query={state.q}
-          onQuery={(q) => update({ q: q || undefined }, { replace: true })}
-          onPick={pick}
-        />
+        <SearchBox hits={search.hits} error={search.error} query={state.q} onQuery={(q) => update({ q: q || undefined }, { replace: true })} onPick={pick} />
         <FilterBar
           filters={state.filters}
           onToggle={toggle}
@@ -183,23 +178,11 @@ export function TopologyView({ source, chrome = true }: TopologyViewProps) {
         <aside className="flex min-h-0 flex-col gap-2 overflow-y-auto">
           <section className="panel" aria-label="Findings">
             <h2 className="panel-title">Findings ({findings.length})</h2>
-            <FindingsPanel
-              findings={findings}
-              active={activeFinding}
-              detail={activeDetail}
-              loading={pending}
-              onOpen={openFinding}
-              onOpenHost={(host) => update({ host })}
-            />
+            <FindingsPanel findings={findings} active={activeFinding} detail={activeDetail} loading={pending} onOpen={openFinding} onOpenHost={(host) => update({ host })} />
           </section>
           <section className="panel" aria-label="Inspector">
             <h2 className="panel-title">Inspector</h2>
-            <Inspector
-              selected={state.sel}
-              inspection={inspection}
-              loading={pending}
-              findings={state.sel ? findingsFor(findings, state.sel) : []}
-            />
+            <Inspector selected={state.sel} inspection={inspection} loading={pending} findings={state.sel ? findingsFor(findings, state.sel) : []} />
           </section>
           {snapshotId && (
             <section className="panel" aria-label="Path trace">

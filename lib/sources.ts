@@ -34,9 +34,7 @@ async function captureLab(): Promise<CaptureBundle> {
   const status = await labStatus({ probe: false });
   if (!status) throw new SourceError('No lab is running. Start one with: tunnelscope lab up');
   const local = new LocalRunner();
-  const bundle = await collectHosts(
-    status.hosts.map((host) => ({ name: host.name, role: host.role, runner: new PrefixRunner(host.enter, local) })),
-  );
+  const bundle = await collectHosts(status.hosts.map((host) => ({ name: host.name, role: host.role, runner: new PrefixRunner(host.enter, local) })));
   return { ...bundle, source: { kind: 'lab', detail: `scenario ${status.scenario}` } };
 }
 

@@ -1,18 +1,10 @@
 import { z } from 'zod/v4';
 import { CATALOG } from './catalog';
 import { BUNDLE_FORMAT, BUNDLE_VERSION, type CaptureBundle, type CommandId } from './types';
+import { BUNDLE_LIMITS } from './limits';
+import { isExactHost } from './bundle-check';
 
-/** Limits that keep one upload from exhausting memory downstream. */
-export const BUNDLE_LIMITS = {
-  nameChars: 253,
-  argChars: 4096,
-  argvItems: 256,
-  stdoutChars: 32 * 1024 * 1024,
-  stderrChars: 1024 * 1024,
-  hosts: 5000,
-  commandsPerNamespace: 20_000,
-  namespacesPerHost: 10_000,
-} as const;
+export { BUNDLE_LIMITS };
 
 const commandIds = CATALOG.map((e) => e.id) as [CommandId, ...CommandId[]];
 
@@ -147,11 +139,21 @@ export function parseBundle(input: unknown): ParseBundleResult {
   }
   const envelope = envelopeError(value);
   if (envelope) return { ok: false, error: envelope };
+  const exact = exactBundle(value as Record<string, unknown>);
+  if (exact) return { ok: true, bundle: exact };
   const parsed = captureBundleSchema.safeParse(value, { error: issueMessage });
   if (parsed.success) return { ok: true, bundle: parsed.data as CaptureBundle };
   const issues = parsed.error.issues.slice(0, 5).map((i) => `${formatPath(i.path) || '(root)'}: ${i.message}`);
   const more = parsed.error.issues.length > 5 ? ` (and ${parsed.error.issues.length - 5} more)` : '';
   return { ok: false, error: `invalid capture bundle: ${issues.join('; ')}${more}` };
+}
+
+/** The bundle itself, uncopied, when every host passes the in-place check and the rest passes the schema. */
+function exactBundle(value: Record<string, unknown>): CaptureBundle | undefined {
+  const hosts = value.hosts;
+  if (!Array.isArray(hosts) || hosts.length > BUNDLE_LIMITS.hosts || !hosts.every(isExactHost)) return undefined;
+  const rest = captureBundleSchema.safeParse({ ...value, hosts: [] }, { error: issueMessage });
+  return rest.success ? ({ ...rest.data, hosts } as CaptureBundle) : undefined;
 }
 
 export function serializeBundle(bundle: CaptureBundle): string {

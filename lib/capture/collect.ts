@@ -2,17 +2,7 @@ import { CATALOG, fillArgv, type CatalogEntry } from './catalog';
 import { hostStatus } from './host-status';
 import { mapWithLimit } from './pool';
 import { DEFAULT_COMMAND_TIMEOUT_MS, type RunResult, type Runner } from './runner';
-import {
-  BUNDLE_FORMAT,
-  BUNDLE_VERSION,
-  type CaptureBundle,
-  type CaptureSource,
-  type ClusterContext,
-  type CommandRecord,
-  type HostCapture,
-  type HostRole,
-  type NamespaceCapture,
-} from './types';
+import { BUNDLE_FORMAT, BUNDLE_VERSION, type CaptureBundle, type CaptureSource, type ClusterContext, type CommandRecord, type HostCapture, type HostRole, type NamespaceCapture } from './types';
 
 export interface CollectHostOptions {
   name?: string;
@@ -148,9 +138,14 @@ export async function collectHost(runner: Runner, opts: CollectHostOptions = {})
     const hostnameRecord = hostRecords.find((c) => c.id === 'hostname' && c.status === 'ok');
     const name = opts.name ?? (hostnameRecord?.stdout.trim() || 'unknown');
     const include = opts.includeNetns ?? (() => true);
-    const named = [...new Set(namesFrom(hostRecords.find((c) => c.id === 'netns-list'), 'name'))].filter(
-      (ns) => isSafeNetnsName(ns) && include(ns),
-    );
+    const named = [
+      ...new Set(
+        namesFrom(
+          hostRecords.find((c) => c.id === 'netns-list'),
+          'name',
+        ),
+      ),
+    ].filter((ns) => isSafeNetnsName(ns) && include(ns));
     const namespaces: NamespaceCapture[] = [root];
     for (const netns of named) namespaces.push(await collectNamespace(session, catalog, netns));
     return { name, role: opts.role ?? 'unknown', collectedAt, ...hostStatus(catalog, namespaces), namespaces };

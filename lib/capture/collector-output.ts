@@ -100,7 +100,10 @@ class HostReader {
     if (!p) return;
     this.problems.push(problemAt(p.line, p.text, 'the output of this command is cut before its end marker'));
     this.end({ id: findCatalogEntry(this.guessId(p))?.id ?? '', status: 'error', exit: '' });
-    const last = this.groups.namespaces().find((ns) => ns.netns === p.netns)?.commands.at(-1);
+    const last = this.groups
+      .namespaces()
+      .find((ns) => ns.netns === p.netns)
+      ?.commands.at(-1);
     if (last) last.truncated = true;
   }
 

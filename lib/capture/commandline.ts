@@ -43,9 +43,38 @@ function firstMatch(word: string, names: readonly string[]): string | undefined 
 }
 
 const IP_OBJECTS = [
-  'address', 'addrlabel', 'maddress', 'route', 'rule', 'neighbor', 'neighbour', 'ntable', 'ntbl', 'link', 'l2tp', 'fou',
-  'ila', 'macsec', 'tunnel', 'tuntap', 'tap', 'token', 'tcpmetrics', 'tcp_metrics', 'monitor', 'xfrm', 'mroute', 'mrule',
-  'netns', 'netconf', 'vrf', 'sr', 'nexthop', 'mptcp', 'ioam', 'stats',
+  'address',
+  'addrlabel',
+  'maddress',
+  'route',
+  'rule',
+  'neighbor',
+  'neighbour',
+  'ntable',
+  'ntbl',
+  'link',
+  'l2tp',
+  'fou',
+  'ila',
+  'macsec',
+  'tunnel',
+  'tuntap',
+  'tap',
+  'token',
+  'tcpmetrics',
+  'tcp_metrics',
+  'monitor',
+  'xfrm',
+  'mroute',
+  'mrule',
+  'netns',
+  'netconf',
+  'vrf',
+  'sr',
+  'nexthop',
+  'mptcp',
+  'ioam',
+  'stats',
 ] as const;
 
 const SHOW_WORDS = ['show', 'list', 'lst'];
@@ -91,8 +120,7 @@ function devParam(args: string[]): Record<string, string> {
     if (args[i] === 'dev' && args[i + 1] !== undefined) params.dev = args[++i];
     else if (args[i] === 'type' && args[i + 1] !== undefined) params.type = args[++i];
     else if (args[i] === 'table' && args[i + 1] !== undefined) params.table = args[++i];
-    else if (!params.dev && /^[^-]/.test(args[i]) && !['up', 'down', 'scope', 'to', 'permanent', 'dynamic', 'nud', 'proto'].includes(args[i]))
-      params.dev = args[i];
+    else if (!params.dev && /^[^-]/.test(args[i]) && !['up', 'down', 'scope', 'to', 'permanent', 'dynamic', 'nud', 'proto'].includes(args[i])) params.dev = args[i];
   }
   return params;
 }

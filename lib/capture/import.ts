@@ -2,14 +2,7 @@ import { parseBundle } from './bundle';
 import { looksLikeCollectorOutput, parseCollectorOutput } from './collector-output';
 import type { ImportProblem } from './problems';
 import { parseTranscript } from './transcript';
-import {
-  BUNDLE_FORMAT,
-  BUNDLE_VERSION,
-  type CaptureBundle,
-  type ClusterContext,
-  type HostCapture,
-  type NamespaceCapture,
-} from './types';
+import { BUNDLE_FORMAT, BUNDLE_VERSION, type CaptureBundle, type ClusterContext, type HostCapture, type NamespaceCapture } from './types';
 
 export interface ImportedFile {
   name: string;
@@ -127,7 +120,13 @@ export function importFiles(files: readonly ImportedFile[], opts: ImportOptions 
     format: BUNDLE_FORMAT,
     version: BUNDLE_VERSION,
     createdAt: only?.createdAt ?? (opts.now ?? (() => new Date()))().toISOString(),
-    source: only?.source ?? { kind: 'upload', detail: files.map((f) => f.name).join(', ').slice(0, 1000) },
+    source: only?.source ?? {
+      kind: 'upload',
+      detail: files
+        .map((f) => f.name)
+        .join(', ')
+        .slice(0, 1000),
+    },
     hosts: mergeHosts(hosts),
     ...(cluster ? { cluster } : {}),
   };

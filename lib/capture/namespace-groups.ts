@@ -17,8 +17,6 @@ export class NamespaceGroups {
   }
 
   namespaces(): NamespaceCapture[] {
-    return [...this.byNetns.entries()]
-      .filter(([netns, commands]) => netns === null || commands.length > 0)
-      .map(([netns, commands]) => ({ netns, commands }));
+    return [...this.byNetns.entries()].filter(([netns, commands]) => netns === null || commands.length > 0).map(([netns, commands]) => ({ netns, commands }));
   }
 }

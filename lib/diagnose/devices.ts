@@ -45,9 +45,7 @@ export function globalAddresses(iface: Interface, family: 'inet' | 'inet6' | 'an
 }
 
 export function hostAddresses(host: HostState, rootOnly = true): string[] {
-  return host.namespaces
-    .filter((ns) => !rootOnly || ns.netns === null)
-    .flatMap((ns) => ns.interfaces.flatMap((i) => i.addresses.map((a) => a.local)));
+  return host.namespaces.filter((ns) => !rootOnly || ns.netns === null).flatMap((ns) => ns.interfaces.flatMap((i) => i.addresses.map((a) => a.local)));
 }
 
 export type TunnelKind = 'vxlan' | 'geneve';

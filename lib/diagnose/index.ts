@@ -12,11 +12,7 @@ export const RULES_VERSION: string = '1.1.0';
 const SEVERITY_ORDER: Record<Severity, number> = { critical: 0, warning: 1, info: 2 };
 
 export function compareFindings(a: Finding, b: Finding): number {
-  return (
-    SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||
-    a.rule.localeCompare(b.rule) ||
-    (a.elements[0] ?? '').localeCompare(b.elements[0] ?? '')
-  );
+  return SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || a.rule.localeCompare(b.rule) || (a.elements[0] ?? '').localeCompare(b.elements[0] ?? '');
 }
 
 /**

@@ -24,5 +24,10 @@ export function externalIdEvidence(host: HostState, key: string): Evidence[] {
 /** ovn-encap-ip may list several addresses, comma-separated (multiple encap IPs per chassis). */
 export function encapIps(host: HostState): string[] {
   const value = host.ovs?.externalIds['ovn-encap-ip'];
-  return value === undefined ? [] : value.split(',').map((ip) => ip.trim()).filter((ip) => ip !== '');
+  return value === undefined
+    ? []
+    : value
+        .split(',')
+        .map((ip) => ip.trim())
+        .filter((ip) => ip !== '');
 }

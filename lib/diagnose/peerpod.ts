@@ -62,8 +62,7 @@ function farEndFromGraph(topology: Topology, tunnel: Device): { device: Device; 
 function farEndByPodIp(topology: Topology, podIf: Device, tunnel: Device): Device | undefined {
   const vni = tunnelParams(tunnel.iface)?.vni;
   const remote = tunnelParams(tunnel.iface)?.remote;
-  const score = (d: Device): number =>
-    (tunnelParams(d.iface)?.vni === vni ? 2 : 0) + (remote !== undefined && rootAddressesOf(topology, d.host).has(remote) ? 1 : 0);
+  const score = (d: Device): number => (tunnelParams(d.iface)?.vni === vni ? 2 : 0) + (remote !== undefined && rootAddressesOf(topology, d.host).has(remote) ? 1 : 0);
   let best: { device: Device; score: number } | undefined;
   for (const d of plainTunnelsCarrying(topology, globalAddresses(podIf.iface))) {
     if (d.host === podIf.host) continue;

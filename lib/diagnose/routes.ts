@@ -9,9 +9,7 @@ function prefixLength(route: Route): number {
 
 export function lookupRoute(ns: NamespaceState, ip: string): Route | undefined {
   const family = isIpv4(ip) ? 'inet' : 'inet6';
-  const candidates = ns.routes.filter(
-    (r) => r.family === family && (r.table === undefined || r.table === 'main') && inCidr(ip, r.dst),
-  );
+  const candidates = ns.routes.filter((r) => r.family === family && (r.table === undefined || r.table === 'main') && inCidr(ip, r.dst));
   return [...candidates].sort((a, b) => prefixLength(b) - prefixLength(a) || (a.metric ?? 0) - (b.metric ?? 0))[0];
 }
 

@@ -37,11 +37,7 @@ export interface TraceResult {
 const MAX_STEPS = 64;
 const BROADCAST = 'ff:ff:ff:ff:ff:ff';
 
-type Position =
-  | { at: 'stack'; host: string; netns: string | null; via?: TopoNode }
-  | { at: 'tx'; node: TopoNode }
-  | { at: 'rx'; node: TopoNode }
-  | { at: 'done' };
+type Position = { at: 'stack'; host: string; netns: string | null; via?: TopoNode } | { at: 'tx'; node: TopoNode } | { at: 'rx'; node: TopoNode } | { at: 'done' };
 
 interface Walk {
   t: Topology;
@@ -126,9 +122,20 @@ function deliverOrForward(w: Walk, ns: NamespaceState, pos: Extract<Position, { 
   if (owner !== undefined) {
     if (!frameOk) {
       const reason = `frame to ${w.dstMac ?? '?'} arrives on ${via.label} (${via.iface?.mac ?? 'no MAC'}): the kernel drops it as addressed to another host`;
-      return fail(w, { element: via.id, action: `delivered: ${via.label} ${owner.name === via.label ? 'owns' : `(${owner.name} owns)`} ${w.to} but MAC differs from the frame destination` }, reason);
+      return fail(
+        w,
+        {
+          element: via.id,
+          action: `delivered: ${via.label} ${owner.name === via.label ? 'owns' : `(${owner.name} owns)`} ${w.to} but MAC differs from the frame destination`,
+        },
+        reason,
+      );
     }
-    pass(w, { element: via.id, action: `delivered: ${owner.name} owns ${w.to}`, why: w.dstMac === undefined ? undefined : `frame destination ${w.dstMac} matches ${via.label}` });
+    pass(w, {
+      element: via.id,
+      action: `delivered: ${owner.name} owns ${w.to}`,
+      why: w.dstMac === undefined ? undefined : `frame destination ${w.dstMac} matches ${via.label}`,
+    });
     return DONE;
   }
   if (!frameOk) {
@@ -165,7 +172,8 @@ function neighbourStep(w: Walk, ns: NamespaceState, dev: TopoNode, nextHop: stri
     return { at: 'tx', node: dev };
   }
   const action = `neighbour ${nextHop} → ${neighbour.lladdr ?? '?'} (${neighbour.state.join(',') || 'no state'})`;
-  if (isUnresolved(neighbour)) return fail(w, { element: dev.id, action }, `neighbour ${nextHop} on ${dev.label} is ${neighbour.state.join(',') || 'without a MAC'}: the kernel cannot address the frame`);
+  if (isUnresolved(neighbour))
+    return fail(w, { element: dev.id, action }, `neighbour ${nextHop} on ${dev.label} is ${neighbour.state.join(',') || 'without a MAC'}: the kernel cannot address the frame`);
   w.dstMac = neighbour.lladdr;
   pass(w, { element: dev.id, action, why: `ip neigh on ${dev.label}` });
   return { at: 'tx', node: dev };
@@ -230,10 +238,19 @@ function crossOvs(w: Walk, bridgeId: string, inPort: TopoNode): Position {
     .filter((p): p is PortChoice => p.port !== undefined && p.port.id !== inPort.id);
   const choice = chooseOvsPort(w, ports);
   const label = bridge?.label ?? bridgeId;
-  if (choice === undefined) return fail(w, { element: bridgeId, action: `OVS ${label}: no port leads to ${w.to}` }, `no port of ${label} on ${inPort.host} owns ${w.to} or leads to it (tunnels between OVS chassis are not followed)`);
+  if (choice === undefined)
+    return fail(
+      w,
+      { element: bridgeId, action: `OVS ${label}: no port leads to ${w.to}` },
+      `no port of ${label} on ${inPort.host} owns ${w.to} or leads to it (tunnels between OVS chassis are not followed)`,
+    );
   const ofport = choice.port.ovsInterface?.ofport;
   if (ofport === -1 || choice.port.ovsInterface?.error !== undefined) {
-    return fail(w, { element: choice.port.id, edge: choice.edge.id, action: `OVS ${label} → port ${choice.port.label}` }, `OVS could not add ${choice.port.label}: ${choice.port.ovsInterface?.error ?? 'ofport -1'}`);
+    return fail(
+      w,
+      { element: choice.port.id, edge: choice.edge.id, action: `OVS ${label} → port ${choice.port.label}` },
+      `OVS could not add ${choice.port.label}: ${choice.port.ovsInterface?.error ?? 'ofport -1'}`,
+    );
   }
   const answered = w.dstMac === undefined ? ovnArpAnswer(w, choice.port) : undefined;
   if (answered !== undefined) w.dstMac = answered;
@@ -264,11 +281,7 @@ function crossLinuxBridge(w: Walk, bridge: TopoNode, inPort?: TopoNode): Positio
 
 function chooseTunnel(w: Walk, node: TopoNode, edges: TopoEdge[]): TopoEdge | undefined {
   const far = (e: TopoEdge): TopoNode | undefined => nodeById(w.t, otherEnd(e, node.id));
-  return (
-    edges.find((e) => macEq(far(e)?.iface?.mac, w.dstMac)) ??
-    edges.find((e) => interfacesOwningIp(w.t, w.to).some((n) => n.host === far(e)?.host)) ??
-    edges[0]
-  );
+  return edges.find((e) => macEq(far(e)?.iface?.mac, w.dstMac)) ?? edges.find((e) => interfacesOwningIp(w.t, w.to).some((n) => n.host === far(e)?.host)) ?? edges[0];
 }
 
 function tunnelRemote(w: Walk, node: TopoNode, far: TopoNode): string {
@@ -284,7 +297,12 @@ function crossTunnel(w: Walk, node: TopoNode): Position {
     return fail(w, { element: node.id, action: `${kind} ${node.label} (collect-metadata)` }, `${node.label} picks its far end per packet (BPF or OVS metadata); the capture does not say which`);
   }
   const edge = chooseTunnel(w, node, edgesOf(w.t, node.id, 'tunnel'));
-  if (edge === undefined) return fail(w, { element: node.id, action: `${kind} ${node.label}: no far end` }, `${node.label} has no paired tunnel end in the capture (VNI ${params?.vni ?? '?'}, remote ${params?.remote ?? params?.group ?? 'none'})`);
+  if (edge === undefined)
+    return fail(
+      w,
+      { element: node.id, action: `${kind} ${node.label}: no far end` },
+      `${node.label} has no paired tunnel end in the capture (VNI ${params?.vni ?? '?'}, remote ${params?.remote ?? params?.group ?? 'none'})`,
+    );
   const far = nodeById(w.t, otherEnd(edge, node.id));
   const action = `${kind} VNI ${params?.vni ?? edge.vni ?? '?'} → ${far === undefined ? '?' : tunnelRemote(w, node, far)}`;
   if (far === undefined) return fail(w, { element: node.id, edge: edge.id, action }, 'tunnel edge without a far end');
@@ -297,11 +315,20 @@ function crossUnderlay(w: Walk, node: TopoNode): Position {
   const nextHop = w.nextHop ?? w.to;
   const target = interfacesOwningIp(w.t, nextHop).find((n) => n.host !== node.host);
   if (target === undefined) {
-    return fail(w, { element: node.id, action: `out of ${node.label} towards ${nextHop}` }, `${nextHop} is not an address of any captured host: the path leaves the capture at ${node.host} ${node.label}`);
+    return fail(
+      w,
+      { element: node.id, action: `out of ${node.label} towards ${nextHop}` },
+      `${nextHop} is not an address of any captured host: the path leaves the capture at ${node.host} ${node.label}`,
+    );
   }
   const link = underlayLink(w.t, node.host, target.host);
   const via = link?.segment === undefined ? '' : ` via ${link.segment.label}`;
-  pass(w, { element: target.id, edge: link?.edge, action: `underlay ${node.label} → ${target.host} ${target.label}${via}`, why: `${target.label} owns next hop ${nextHop}` });
+  pass(w, {
+    element: target.id,
+    edge: link?.edge,
+    action: `underlay ${node.label} → ${target.host} ${target.label}${via}`,
+    why: `${target.label} owns next hop ${nextHop}`,
+  });
   return { at: 'rx', node: target };
 }
 
@@ -329,7 +356,12 @@ function txStep(w: Walk, node: TopoNode): Position {
     const veth = edgesOf(w.t, node.id, 'veth')[0];
     const peer = veth === undefined ? undefined : nodeById(w.t, otherEnd(veth, node.id));
     if (veth === undefined || peer === undefined) return fail(w, { element: node.id, action: `veth ${node.label} → ?` }, `the veth peer of ${node.label} is missing or not captured`);
-    pass(w, { element: peer.id, edge: veth.id, action: `veth ${node.label} → ${peer.label} in ${nsName(peer.netns)}`, why: peer.host === node.host ? undefined : `on ${peer.host}` });
+    pass(w, {
+      element: peer.id,
+      edge: veth.id,
+      action: `veth ${node.label} → ${peer.label} in ${nsName(peer.netns)}`,
+      why: peer.host === node.host ? undefined : `on ${peer.host}`,
+    });
     return { at: 'rx', node: peer };
   }
   if (node.iface.kind === 'bridge') return crossLinuxBridge(w, node);
@@ -338,7 +370,10 @@ function txStep(w: Walk, node: TopoNode): Position {
 }
 
 function ingressRedirect(ns: NamespaceState, dev: string): TcAction | undefined {
-  return ns.tcFilters.filter((f) => f.dev === dev && f.hook === 'ingress').flatMap((f) => f.actions).find((a) => a.mirredAction === 'redirect');
+  return ns.tcFilters
+    .filter((f) => f.dev === dev && f.hook === 'ingress')
+    .flatMap((f) => f.actions)
+    .find((a) => a.mirredAction === 'redirect');
 }
 
 function tcStep(w: Walk, node: TopoNode, ns: NamespaceState): Position | undefined {
@@ -346,7 +381,11 @@ function tcStep(w: Walk, node: TopoNode, ns: NamespaceState): Position | undefin
   if (redirect === undefined) {
     const reverse = ns.tcFilters.find((f) => f.actions.some((a) => a.mirredAction === 'redirect' && a.toDev === node.label));
     if (reverse === undefined) return undefined;
-    return fail(w, { element: node.id, action: `tc: no ingress redirect on ${node.label}` }, `${reverse.dev} redirects into ${node.label}, but ${node.label} has no ingress redirect back: frames arriving on ${node.label} stop in ${nsName(node.netns)}`);
+    return fail(
+      w,
+      { element: node.id, action: `tc: no ingress redirect on ${node.label}` },
+      `${reverse.dev} redirects into ${node.label}, but ${node.label} has no ingress redirect back: frames arriving on ${node.label} stop in ${nsName(node.netns)}`,
+    );
   }
   const target = redirect.toDev === undefined ? undefined : findInterface(w.t, node.host, node.netns ?? null, redirect.toDev);
   const action = `tc redirect ${node.label} → ${redirect.toDev ?? '?'}`;
@@ -368,7 +407,12 @@ function rxStep(w: Walk, node: TopoNode): Position {
   const bridge = bridgeEdge === undefined ? undefined : nodeById(w.t, bridgeEdge.target);
   if (bridge !== undefined) {
     if (macEq(w.dstMac, bridge.iface?.mac)) {
-      pass(w, { element: bridge.id, edge: bridgeEdge?.id, action: `bridge ${bridge.label}: frame for the bridge itself`, why: `destination ${w.dstMac ?? ''} is ${bridge.label}'s MAC: routed by ${nsName(bridge.netns)}` });
+      pass(w, {
+        element: bridge.id,
+        edge: bridgeEdge?.id,
+        action: `bridge ${bridge.label}: frame for the bridge itself`,
+        why: `destination ${w.dstMac ?? ''} is ${bridge.label}'s MAC: routed by ${nsName(bridge.netns)}`,
+      });
       return { at: 'stack', host: bridge.host, netns: bridge.netns ?? null, via: bridge };
     }
     return crossLinuxBridge(w, bridge, node);

@@ -10,9 +10,7 @@ export type VethPeer =
   | { status: 'uncollected'; netns?: string };
 
 function reciprocal(device: Device, candidate: NamespaceState): Device | undefined {
-  const iface = candidate.interfaces.find(
-    (i) => i.ifindex === device.iface.linkIndex && i.kind === 'veth' && (i.linkIndex === undefined || i.linkIndex === device.iface.ifindex),
-  );
+  const iface = candidate.interfaces.find((i) => i.ifindex === device.iface.linkIndex && i.kind === 'veth' && (i.linkIndex === undefined || i.linkIndex === device.iface.ifindex));
   return iface ? { host: device.host, ns: candidate, iface } : undefined;
 }
 

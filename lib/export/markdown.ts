@@ -2,15 +2,17 @@
 
 /** Inline text: HTML metacharacters become entities, Markdown syntax characters are backslash-escaped. */
 export function mdText(value: string): string {
-  return value
-    // Control characters are exactly what must go: they are invalid in XML and invisible in Markdown.
-    // eslint-disable-next-line no-control-regex
-    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g, '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/[\\`*_{}[\]()#+!|~]/g, (c) => `\\${c}`)
-    .replace(/\r?\n/g, ' ');
+  return (
+    value
+      // Control characters are exactly what must go: they are invalid in XML and invisible in Markdown.
+      // eslint-disable-next-line no-control-regex
+      .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g, '')
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/[\\`*_{}[\]()#+!|~]/g, (c) => `\\${c}`)
+      .replace(/\r?\n/g, ' ')
+  );
 }
 
 /** Multi-line prose: like mdText per line, keeping line breaks. */

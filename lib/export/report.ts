@@ -19,16 +19,8 @@ function header(view: SnapshotView, options: ReportOptions): string[] {
   const { meta } = view;
   const shown = view.rulesVersion ?? meta.rulesVersion;
   const source = meta.source.detail ? `${meta.source.kind} (${meta.source.detail})` : meta.source.kind;
-  const rules = view.rediagnosed
-    ? `${mdCode(shown)}, re-diagnosed with the current rules (stored with ${mdCode(meta.rulesVersion)})`
-    : mdCode(shown);
-  const lines = [
-    `# ${mdText(meta.title)}`,
-    '',
-    `- Snapshot: ${mdCode(meta.id)}`,
-    `- Created: ${mdText(meta.createdAt)}`,
-    `- Source: ${mdText(source)}`,
-  ];
+  const rules = view.rediagnosed ? `${mdCode(shown)}, re-diagnosed with the current rules (stored with ${mdCode(meta.rulesVersion)})` : mdCode(shown);
+  const lines = [`# ${mdText(meta.title)}`, '', `- Snapshot: ${mdCode(meta.id)}`, `- Created: ${mdText(meta.createdAt)}`, `- Source: ${mdText(source)}`];
   if (meta.cluster) lines.push(`- Cluster: ${mdText(meta.cluster)}`);
   lines.push(`- Rules: ${rules}`);
   if (options.link) lines.push(`- Link: <${encodeURI(options.link).replace(/[<>]/g, '')}>`);

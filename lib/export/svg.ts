@@ -94,7 +94,7 @@ function selectNodes(topology: Topology, options: SvgOptions): TopoNode[] {
 
 /** The namespace or host box a device sits in: its nearest netns/host ancestor. */
 function containerOf(node: TopoNode, byId: Map<string, TopoNode>): TopoNode | undefined {
-  for (let p = node.parent; p !== undefined; ) {
+  for (let p = node.parent; p !== undefined;) {
     const parent = byId.get(p);
     if (!parent) return undefined;
     if (parent.kind === 'netns' || parent.kind === 'host') return parent;
@@ -109,7 +109,7 @@ function buildColumns(nodes: TopoNode[], all: Topology): Column[] {
   const column = (host: string): Column => {
     let c = columns.get(host);
     if (!c) {
-      c = { host, label: host === SEGMENT_COLUMN ? 'shared underlay' : byId.get(`host:${host}`)?.label ?? host, groups: [] };
+      c = { host, label: host === SEGMENT_COLUMN ? 'shared underlay' : (byId.get(`host:${host}`)?.label ?? host), groups: [] };
       columns.set(host, c);
     }
     return c;
@@ -199,7 +199,7 @@ function renderEdge(edge: TopoEdge, boxes: Map<string, Box>, faulty: Set<string>
   const b = boxes.get(edge.target);
   if (!a || !b) return '';
   const bad = faulty.has(edge.id);
-  const colour = bad ? FAULT : EDGE_COLOURS[edge.kind] ?? '#64748b';
+  const colour = bad ? FAULT : (EDGE_COLOURS[edge.kind] ?? '#64748b');
   const marker = edge.directed ? ` marker-end="url(#${bad ? 'arrow-fault' : 'arrow'})"` : '';
   const label = edge.label ?? edge.kind;
   return `<path class="edge ${esc(edge.kind)}${bad ? ' fault' : ''}" data-id="${esc(edge.id)}" d="${edgePath(a, b)}" fill="none" stroke="${colour}" stroke-width="${bad ? 3 : 1.5}"${marker}><title>${esc(label)}</title></path>`;
@@ -236,7 +236,7 @@ export function renderTopologySvg(topology: Topology, findings: Finding[], optio
   ];
   if (columns.length === 0) out.push(`<text x="${MARGIN}" y="${TOP + 20}" font-size="13" fill="#475569">Nothing to draw for this view.</text>`);
   for (const { column, box } of l.hostBoxes) {
-    const id = column.host === SEGMENT_COLUMN ? 'segments' : hostNode(column.host)?.id ?? `host:${column.host}`;
+    const id = column.host === SEGMENT_COLUMN ? 'segments' : (hostNode(column.host)?.id ?? `host:${column.host}`);
     const bad = faulty.has(id);
     out.push(
       `<g class="host${bad ? ' fault' : ''}" data-id="${esc(id)}"><rect x="${box.x}" y="${box.y}" width="${box.w}" height="${box.h}" rx="8" fill="#f1f5f9" stroke="${bad ? FAULT : '#334155'}" stroke-width="${bad ? 2.5 : 1.5}"/>`,

@@ -125,7 +125,13 @@ export function diffRules(): StylesheetStyle[] {
     { selector: 'node.diff-changed:childless', style: { 'background-color': changed } },
     { selector: 'edge.diff', style: { 'min-zoomed-font-size': 0, 'font-weight': 'bold' } },
     { selector: 'edge.diff-added', style: { 'line-color': added, 'target-arrow-color': added, width: 5, color: added } },
-    { selector: 'edge.diff-removed', style: { 'line-color': removed, 'target-arrow-color': removed, 'line-style': 'dotted', opacity: 0.7, 'font-style': 'italic' } },
-    { selector: 'edge.diff-changed', style: { 'line-color': changed, 'target-arrow-color': changed, width: 5, color: changed, 'source-arrow-shape': 'diamond', 'source-arrow-color': changed } },
+    {
+      selector: 'edge.diff-removed',
+      style: { 'line-color': removed, 'target-arrow-color': removed, 'line-style': 'dotted', opacity: 0.7, 'font-style': 'italic' },
+    },
+    {
+      selector: 'edge.diff-changed',
+      style: { 'line-color': changed, 'target-arrow-color': changed, width: 5, color: changed, 'source-arrow-shape': 'diamond', 'source-arrow-color': changed },
+    },
   ];
 }

@@ -36,9 +36,7 @@ export interface GraphEdgeData {
   count?: number;
 }
 
-export type GraphElement =
-  | { group: 'nodes'; data: GraphNodeData; classes: string[] }
-  | { group: 'edges'; data: GraphEdgeData; classes: string[] };
+export type GraphElement = { group: 'nodes'; data: GraphNodeData; classes: string[] } | { group: 'edges'; data: GraphEdgeData; classes: string[] };
 
 export interface TraceMarks {
   /** Element ids on the traced path, in order. */
@@ -97,10 +95,7 @@ function visibility(topology: Topology, faults: Map<string, Severity>, options: 
   const keepOnly = new Set<string>();
   const restrict = filters.has('faulty') || (filters.has('trace') && options.trace !== undefined);
   if (restrict) {
-    const seeds = [
-      ...(filters.has('faulty') ? [...faults.keys()] : []),
-      ...(filters.has('trace') && options.trace ? options.trace.ids : []),
-    ];
+    const seeds = [...(filters.has('faulty') ? [...faults.keys()] : []), ...(filters.has('trace') && options.trace ? options.trace.ids : [])];
     const edges = new Map(topology.edges.map((e) => [e.id, e]));
     for (const seed of seeds) {
       const edge = edges.get(seed);
@@ -122,8 +117,7 @@ function visibility(topology: Topology, faults: Map<string, Severity>, options: 
       if (byId.has(hostId(node.host))) shownAs.set(node.id, hostId(node.host));
       continue;
     }
-    const collapsedNs =
-      filters.has('collapse') && node.kind === 'interface' && node.parent && byId.get(node.parent)?.kind === 'netns';
+    const collapsedNs = filters.has('collapse') && node.kind === 'interface' && node.parent && byId.get(node.parent)?.kind === 'netns';
     shownAs.set(node.id, collapsedNs && node.parent ? node.parent : node.id);
   }
   return shownAs;
@@ -236,9 +230,16 @@ export function buildOverviewElements(graph: HostGraph, trace?: TraceMarks): Gra
 }
 
 function linkElement(link: HostLink): GraphElement {
-  const what = link.kind === 'tunnel' ? `${link.count} tunnel${link.count === 1 ? '' : 's'}` : link.label ?? 'underlay';
+  const what = link.kind === 'tunnel' ? `${link.count} tunnel${link.count === 1 ? '' : 's'}` : (link.label ?? 'underlay');
   const vniText = link.vnis.length > 0 ? ` · VNI ${link.vnis.slice(0, 3).join(',')}${link.vnis.length > 3 ? '…' : ''}` : '';
-  const data: GraphEdgeData = { id: link.id, source: link.source, target: link.target, kind: link.kind, count: link.count, label: badgeLabel(`${what}${vniText}`, link.severity) };
+  const data: GraphEdgeData = {
+    id: link.id,
+    source: link.source,
+    target: link.target,
+    kind: link.kind,
+    count: link.count,
+    label: badgeLabel(`${what}${vniText}`, link.severity),
+  };
   if (link.severity) data.severity = link.severity;
   return { group: 'edges', data, classes: link.severity ? ['fault', `fault-${link.severity}`, 'overview'] : ['overview'] };
 }

@@ -115,10 +115,7 @@ function pointersSection(topology: Topology, node: TopoNode, iface: Interface): 
       }
     }
   }
-  return [
-    routes.length > 0 ? { title: 'Routes', rows: routes } : null,
-    neighbours.length > 0 ? { title: 'Neighbours', rows: neighbours } : null,
-  ].filter((s): s is InspectSection => s !== null);
+  return [routes.length > 0 ? { title: 'Routes', rows: routes } : null, neighbours.length > 0 ? { title: 'Neighbours', rows: neighbours } : null].filter((s): s is InspectSection => s !== null);
 }
 
 /** The same IP on other devices: for a peer pod, the worker-side eth0 and the pod VM's tunnel device. */
@@ -194,7 +191,11 @@ function bridgeSections(node: TopoNode, host: HostState | undefined): InspectSec
   if (!bridge) return [];
   const ports = bridge.ports.map((p): [string, string] => {
     const iface = host?.ovs?.interfaces.find((i) => i.name === p || i.uuid === p);
-    const ids = iface ? Object.entries(iface.externalIds).map(([k, v]) => `${k}=${v}`).join(' ') : '';
+    const ids = iface
+      ? Object.entries(iface.externalIds)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(' ')
+      : '';
     return [iface?.name ?? p, `ofport ${iface?.ofport ?? '?'} ${iface?.type || 'system'}${iface?.error ? ` error: ${iface.error}` : ''} ${ids}`.trim()];
   });
   return [
@@ -288,7 +289,7 @@ export function inspect(topology: Topology, id: string, briefs: HostBrief[] = []
             : node.kind === 'segment'
               ? segmentSections(topology, node)
               : podSections(node);
-  const where = node.kind === 'host' ? node.role ?? 'host' : node.kind === 'segment' ? 'shared underlay' : `${node.host} · ${nsLabel(node.netns)}`;
+  const where = node.kind === 'host' ? (node.role ?? 'host') : node.kind === 'segment' ? 'shared underlay' : `${node.host} · ${nsLabel(node.netns)}`;
   return { id, title: node.label, subtitle: `${deviceClass(node)} · ${where}`, sections };
 }
 

@@ -17,7 +17,6 @@ export const SELECTED_COLOR = palette.selected;
 
 export const SEVERITY_ORDER: Severity[] = ['critical', 'warning', 'info'];
 
-
 /** Cytoscape node shapes per device class; the legend draws the same names. */
 export const DEVICE_SHAPE: Record<DeviceClass, string> = {
   host: 'round-rectangle',

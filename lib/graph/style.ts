@@ -61,11 +61,23 @@ function faultRules(): StylesheetStyle[] {
     },
     {
       selector: `node.fault-${severity}:childless`,
-      style: { 'background-color': SEVERITY_COLOR[severity], 'background-fill': 'linear-gradient', 'background-gradient-stop-colors': `${SEVERITY_COLOR[severity]} #ffffff ${SEVERITY_COLOR[severity]}`, 'background-gradient-direction': 'to-bottom-right' },
+      style: {
+        'background-color': SEVERITY_COLOR[severity],
+        'background-fill': 'linear-gradient',
+        'background-gradient-stop-colors': `${SEVERITY_COLOR[severity]} #ffffff ${SEVERITY_COLOR[severity]}`,
+        'background-gradient-direction': 'to-bottom-right',
+      },
     },
     {
       selector: `edge.fault-${severity}`,
-      style: { 'line-color': SEVERITY_COLOR[severity], 'target-arrow-color': SEVERITY_COLOR[severity], width: 5, color: SEVERITY_COLOR[severity], 'source-arrow-shape': 'square', 'source-arrow-color': SEVERITY_COLOR[severity] },
+      style: {
+        'line-color': SEVERITY_COLOR[severity],
+        'target-arrow-color': SEVERITY_COLOR[severity],
+        width: 5,
+        color: SEVERITY_COLOR[severity],
+        'source-arrow-shape': 'square',
+        'source-arrow-color': SEVERITY_COLOR[severity],
+      },
     },
   ]);
 }
@@ -109,7 +121,18 @@ export function buildStylesheet(theme: Theme = 'light'): StylesheetStyle[] {
     { selector: 'node[device = "podvm"]:parent', style: { 'border-color': DEVICE_COLOR.podvm } },
     { selector: 'node[device = "ovs-bridge"]', style: { width: 60, height: 18 } },
     { selector: 'node.overview', style: { width: 46, height: 30, 'font-size': 12, 'min-zoomed-font-size': DEVICE_LABEL_MIN_PX } },
-    { selector: 'node[kind = "segment"]', style: { width: 90, height: 16, 'text-valign': 'center', 'text-halign': 'center', color: '#ffffff', 'text-outline-color': DEVICE_COLOR.segment, 'min-zoomed-font-size': 0 } },
+    {
+      selector: 'node[kind = "segment"]',
+      style: {
+        width: 90,
+        height: 16,
+        'text-valign': 'center',
+        'text-halign': 'center',
+        color: '#ffffff',
+        'text-outline-color': DEVICE_COLOR.segment,
+        'min-zoomed-font-size': 0,
+      },
+    },
     { selector: 'node.remote', style: { 'border-style': 'dashed', 'background-opacity': 0.35, 'font-style': 'italic' } },
     {
       selector: 'edge',
@@ -132,7 +155,16 @@ export function buildStylesheet(theme: Theme = 'light'): StylesheetStyle[] {
     ...diffRules(),
     { selector: '.trace', style: { 'overlay-color': TRACE_COLOR, 'overlay-opacity': 0.25, 'overlay-padding': 6 } },
     { selector: 'edge.trace', style: { 'line-color': TRACE_COLOR, 'target-arrow-color': TRACE_COLOR, width: 5 } },
-    { selector: '.trace-break', style: { 'overlay-color': SEVERITY_COLOR.critical, 'overlay-opacity': 0.35, 'border-color': SEVERITY_COLOR.critical, 'border-width': 5, 'border-style': 'double' } },
+    {
+      selector: '.trace-break',
+      style: {
+        'overlay-color': SEVERITY_COLOR.critical,
+        'overlay-opacity': 0.35,
+        'border-color': SEVERITY_COLOR.critical,
+        'border-width': 5,
+        'border-style': 'double',
+      },
+    },
     { selector: '.dim', style: { opacity: 0.25 } },
     { selector: ':selected', style: { 'overlay-color': SELECTED_COLOR, 'overlay-opacity': 0.35, 'overlay-padding': 8 } },
     { selector: 'node:selected', style: { 'border-color': SELECTED_COLOR, 'border-width': 4 } },

@@ -152,9 +152,7 @@ export function topologySize(topology: Topology): SnapshotSize {
 /** Host names an element belongs to: a node's host, or both ends' hosts for an edge (a segment has none). */
 export function elementHosts(topology: Topology): (id: string) => string[] {
   const hostOf = new Map(topology.nodes.filter((n) => n.host !== '').map((n) => [n.id, n.host]));
-  const edgeHosts = new Map(
-    topology.edges.map((e) => [e.id, [hostOf.get(e.source), hostOf.get(e.target)].filter((h): h is string => h !== undefined)]),
-  );
+  const edgeHosts = new Map(topology.edges.map((e) => [e.id, [hostOf.get(e.source), hostOf.get(e.target)].filter((h): h is string => h !== undefined)]));
   return (id) => {
     const ends = edgeHosts.get(id);
     if (ends) return ends;
@@ -360,9 +358,7 @@ export function hostSubview(view: SnapshotView, host: string): HostSubview | nul
   const elsewhere = new Set(sameAddressNodes(topology, host, ifaces).filter((n) => !drawn.nodes.has(n.id)));
   const nodes = topology.nodes.filter((n) => drawn.nodes.has(n.id) || elsewhere.has(n)).map((n) => (elsewhere.has(n) ? slim(n) : n));
   const edges = topology.edges.filter((e) => drawn.edges.has(e.id));
-  const hosts = topology.hosts
-    .map((h) => (h.name === host ? h : pointersInto(h, addresses, macs)))
-    .filter((h): h is HostState => h !== null);
+  const hosts = topology.hosts.map((h) => (h.name === host ? h : pointersInto(h, addresses, macs))).filter((h): h is HostState => h !== null);
   const drawnHosts = new Set(nodes.filter((n) => n.kind === 'host').map((n) => n.host));
   return {
     meta: view.meta,

@@ -69,7 +69,12 @@ export async function buildScenario(dir: string, scenario: ScenarioSpec): Promis
   }
   for (const f of scenario.flannel) {
     const host = state.hosts.find((h) => h.name === f.name);
-    if (host) await createFlannelNode(host, f, scenario.flannel.filter((p) => p !== f));
+    if (host)
+      await createFlannelNode(
+        host,
+        f,
+        scenario.flannel.filter((p) => p !== f),
+      );
   }
   await writeState(state);
   return state;

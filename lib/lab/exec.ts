@@ -10,18 +10,13 @@ export interface ExecResult {
 export function exec(argv: string[], opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<ExecResult> {
   const [file, ...args] = argv;
   return new Promise((resolve) => {
-    execFile(
-      file,
-      args,
-      { timeout: opts.timeoutMs ?? 30_000, maxBuffer: 16 * 1024 * 1024, env: opts.env, killSignal: 'SIGKILL' },
-      (error, stdout, stderr) => {
-        if (!error) return resolve({ stdout, stderr, exitCode: 0 });
-        const code = (error as NodeJS.ErrnoException & { code?: unknown }).code;
-        const exitCode = typeof code === 'number' ? code : 127;
-        const detail = typeof code === 'string' ? `${stderr}${stderr ? '\n' : ''}${error.message}` : stderr;
-        resolve({ stdout, stderr: detail, exitCode });
-      },
-    );
+    execFile(file, args, { timeout: opts.timeoutMs ?? 30_000, maxBuffer: 16 * 1024 * 1024, env: opts.env, killSignal: 'SIGKILL' }, (error, stdout, stderr) => {
+      if (!error) return resolve({ stdout, stderr, exitCode: 0 });
+      const code = (error as NodeJS.ErrnoException & { code?: unknown }).code;
+      const exitCode = typeof code === 'number' ? code : 127;
+      const detail = typeof code === 'string' ? `${stderr}${stderr ? '\n' : ''}${error.message}` : stderr;
+      resolve({ stdout, stderr: detail, exitCode });
+    });
   });
 }
 

@@ -84,8 +84,7 @@ async function toggleDuplicate(ctx: FaultContext, broken: boolean): Promise<void
   await kernelBlindPort(w, DUPLICATE.hostVeth);
   // ovn-nbctl lsp-set-addresses refuses a duplicate IP; an IPAM bug writes the NB row directly, and so does this.
   const addr = `"${DUPLICATE.mac} ${pod.ip}"`;
-  await onHost(w, ['ovn-nbctl', 'lsp-add', worker.name, DUPLICATE.lsp, '--', 'set', 'logical_switch_port', DUPLICATE.lsp,
-    `addresses=${addr}`, `port_security=${addr}`]);
+  await onHost(w, ['ovn-nbctl', 'lsp-add', worker.name, DUPLICATE.lsp, '--', 'set', 'logical_switch_port', DUPLICATE.lsp, `addresses=${addr}`, `port_security=${addr}`]);
   await attachPodPort(w, DUPLICATE.hostVeth, DUPLICATE.lsp);
   await onHost(w, ['ip', 'neigh', 'flush', 'to', pod.ip]);
 }
@@ -123,30 +122,22 @@ export const FAULTS: Fault[] = [
   {
     name: 'tc-redirect-missing',
     description: 'the vxlan1 -> eth0 tc mirred redirect in the worker-side pod namespace is gone (one direction)',
-    apply: onWorker(({ pod, w }, broken) =>
-      broken
-        ? onHost(w, ['tc', 'filter', 'del', 'dev', 'vxlan1', 'parent', 'ffff:'], pod.netns)
-        : addRedirect(w, pod.netns, 'vxlan1', 'eth0'),
-    ),
+    apply: onWorker(({ pod, w }, broken) => (broken ? onHost(w, ['tc', 'filter', 'del', 'dev', 'vxlan1', 'parent', 'ffff:'], pod.netns) : addRedirect(w, pod.netns, 'vxlan1', 'eth0'))),
   },
   {
     name: 'mtu-mismatch',
     description: 'worker-side pod eth0 MTU is 1300 while OVN, the host veth end and the tunnel use 1400',
-    apply: onWorker(({ pod, w }, broken) =>
-      onHost(w, ['ip', 'link', 'set', 'eth0', 'mtu', String(broken ? SHRUNK_MTU : pod.mtu)], pod.netns),
-    ),
+    apply: onWorker(({ pod, w }, broken) => onHost(w, ['ip', 'link', 'set', 'eth0', 'mtu', String(broken ? SHRUNK_MTU : pod.mtu)], pod.netns)),
   },
   {
     name: 'veth-host-end-down',
-    description: "the host end of the pod veth (br-int port) is administratively down",
+    description: 'the host end of the pod veth (br-int port) is administratively down',
     apply: onWorker(({ pod, w }, broken) => onHost(w, ['ip', 'link', 'set', pod.hostVeth, broken ? 'down' : 'up'])),
   },
   {
     name: 'pod-port-off-bridge',
     description: 'the host end of the pod veth is not a port of br-int',
-    apply: onWorker(({ pod, w }, broken) =>
-      broken ? onHost(w, ['ovs-vsctl', 'del-port', 'br-int', pod.hostVeth]) : attachPodPort(w, pod.hostVeth, podLsp(pod)),
-    ),
+    apply: onWorker(({ pod, w }, broken) => (broken ? onHost(w, ['ovs-vsctl', 'del-port', 'br-int', pod.hostVeth]) : attachPodPort(w, pod.hostVeth, podLsp(pod)))),
   },
   {
     name: 'iface-id-missing',
@@ -164,7 +155,7 @@ export const FAULTS: Fault[] = [
   },
   {
     name: 'node-route-missing',
-    description: "the worker has no route to its pod subnet via ovn-k8s-mp0",
+    description: 'the worker has no route to its pod subnet via ovn-k8s-mp0',
     apply: onWorker(({ worker, w }, broken) =>
       broken
         ? onHost(w, ['ip', 'route', 'del', worker.subnet, 'dev', 'ovn-k8s-mp0'])
@@ -173,19 +164,15 @@ export const FAULTS: Fault[] = [
   },
   {
     name: 'stale-neighbor',
-    description: "the worker has a wrong permanent neighbour entry for the pod IP on ovn-k8s-mp0",
+    description: 'the worker has a wrong permanent neighbour entry for the pod IP on ovn-k8s-mp0',
     apply: onWorker(({ pod, w }, broken) =>
-      broken
-        ? onHost(w, ['ip', 'neigh', 'replace', pod.ip, 'lladdr', WRONG_NEIGHBOR_MAC, 'dev', 'ovn-k8s-mp0', 'nud', 'permanent'])
-        : onHost(w, ['ip', 'neigh', 'del', pod.ip, 'dev', 'ovn-k8s-mp0']),
+      broken ? onHost(w, ['ip', 'neigh', 'replace', pod.ip, 'lladdr', WRONG_NEIGHBOR_MAC, 'dev', 'ovn-k8s-mp0', 'nud', 'permanent']) : onHost(w, ['ip', 'neigh', 'del', pod.ip, 'dev', 'ovn-k8s-mp0']),
     ),
   },
   {
     name: 'podns-firewall-drop',
     description: "an iptables rule in the pod VM's podns drops all incoming packets",
-    apply: onWorker(({ vm }, broken) =>
-      onHost(vm, ['iptables', '-w', broken ? '-I' : '-D', 'INPUT', '-j', 'DROP'], PODVM_NETNS),
-    ),
+    apply: onWorker(({ vm }, broken) => onHost(vm, ['iptables', '-w', broken ? '-I' : '-D', 'INPUT', '-j', 'DROP'], PODVM_NETNS)),
   },
   {
     name: 'duplicate-pod-ip',

@@ -15,8 +15,7 @@ export async function createFlannelNode(host: LabHost, spec: FlannelNodeSpec, pe
   await onHost(host, ['ip', 'link', 'set', 'eth0', 'up'], pod.netns);
   await onHost(host, ['ip', 'addr', 'add', `${pod.ip}/24`, 'dev', 'eth0'], pod.netns);
   await onHost(host, ['ip', 'route', 'add', 'default', 'via', `${spec.podCidrBase}.1`], pod.netns);
-  await onHost(host, ['ip', 'link', 'add', 'flannel.1', 'type', 'vxlan', 'id', '1', 'local', spec.nodeIp, 'dev', UPLINK,
-    'dstport', '8472', 'nolearning']);
+  await onHost(host, ['ip', 'link', 'add', 'flannel.1', 'type', 'vxlan', 'id', '1', 'local', spec.nodeIp, 'dev', UPLINK, 'dstport', '8472', 'nolearning']);
   await onHost(host, ['ip', 'link', 'set', 'flannel.1', 'address', spec.vtepMac, 'up']);
   await onHost(host, ['ip', 'addr', 'add', `${spec.podCidrBase}.0/32`, 'dev', 'flannel.1']);
   for (const peer of peers) {

@@ -33,10 +33,7 @@ export function enterPrefix(stateDir: string, netns: string): string[] {
   return ['nsenter', `--mount=${pins.mnt}`, `--uts=${pins.uts}`, `--net=/run/netns/${netns}`, '--'];
 }
 
-export async function createHost(
-  stateDir: string,
-  spec: { name: string; netns: string; role: LabRole; cni: LabCni },
-): Promise<LabHost> {
+export async function createHost(stateDir: string, spec: { name: string; netns: string; role: LabRole; cni: LabCni }): Promise<LabHost> {
   await must(['ip', 'netns', 'add', spec.netns], `creating host ${spec.name}`);
   const pins = pinFiles(stateDir, spec.netns);
   await fs.mkdir(pinDir(stateDir), { recursive: true });
@@ -45,19 +42,12 @@ export async function createHost(
   await must(['unshare', `--mount=${pins.mnt}`, `--uts=${pins.uts}`, '--propagation', 'slave', 'true'], `pinning namespaces of ${spec.name}`);
   const host: LabHost = { ...spec, enter: enterPrefix(stateDir, spec.netns), namespaces: [] };
   const fsDir = hostFsDir(stateDir, spec.netns);
-  await must(
-    [...host.enter, 'sh', '-c', HOST_SETUP_SCRIPT, 'sh', pinDir(stateDir), spec.name, fsDir, ...PRIVATE_DIRS],
-    `preparing the filesystem view of ${spec.name}`,
-  );
+  await must([...host.enter, 'sh', '-c', HOST_SETUP_SCRIPT, 'sh', pinDir(stateDir), spec.name, fsDir, ...PRIVATE_DIRS], `preparing the filesystem view of ${spec.name}`);
   await onHost(host, ['ip', 'link', 'set', 'lo', 'up']);
   return host;
 }
 
-export function runOnHost(
-  host: LabHost,
-  argv: string[],
-  opts: { netns?: string; timeoutMs?: number } = {},
-): Promise<ExecResult> {
+export function runOnHost(host: LabHost, argv: string[], opts: { netns?: string; timeoutMs?: number } = {}): Promise<ExecResult> {
   const inner = opts.netns ? ['ip', 'netns', 'exec', opts.netns, ...argv] : argv;
   return exec([...host.enter, ...inner], { timeoutMs: opts.timeoutMs });
 }

@@ -30,8 +30,7 @@ export async function createWorkerPod(host: LabHost, spec: OvnWorkerSpec, pod: P
 export async function addRedirect(host: LabHost, netns: string, from: string, to: string): Promise<void> {
   const qdiscs = await onHost(host, ['tc', 'qdisc', 'show', 'dev', from, 'ingress'], netns);
   if (!qdiscs.includes('ingress')) await onHost(host, ['tc', 'qdisc', 'add', 'dev', from, 'ingress'], netns);
-  await onHost(host, ['tc', 'filter', 'add', 'dev', from, 'parent', 'ffff:', 'protocol', 'all', 'u32', 'match', 'u32', '0', '0',
-    'action', 'mirred', 'egress', 'redirect', 'dev', to], netns);
+  await onHost(host, ['tc', 'filter', 'add', 'dev', from, 'parent', 'ffff:', 'protocol', 'all', 'u32', 'match', 'u32', '0', '0', 'action', 'mirred', 'egress', 'redirect', 'dev', to], netns);
 }
 
 export interface PodVmTunnel {

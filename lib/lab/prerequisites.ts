@@ -3,11 +3,26 @@ import path from 'node:path';
 
 /** Binaries the lab runs, and the Debian package that ships each. */
 const BINARIES: [string, string][] = [
-  ['ip', 'iproute2'], ['tc', 'iproute2'], ['bridge', 'iproute2'], ['nsenter', 'util-linux'], ['unshare', 'util-linux'],
-  ['findmnt', 'util-linux'], ['mountpoint', 'util-linux'], ['ovsdb-server', 'openvswitch-switch'],
-  ['ovs-vswitchd', 'openvswitch-switch'], ['ovs-vsctl', 'openvswitch-common'], ['ovsdb-tool', 'openvswitch-common'],
-  ['ovn-northd', 'ovn-central'], ['ovn-nbctl', 'ovn-common'], ['ovn-sbctl', 'ovn-common'], ['ovn-controller', 'ovn-host'],
-  ['ethtool', 'ethtool'], ['nft', 'nftables'], ['iptables', 'iptables'], ['ping', 'iputils-ping'], ['tcpdump', 'tcpdump'],
+  ['ip', 'iproute2'],
+  ['tc', 'iproute2'],
+  ['bridge', 'iproute2'],
+  ['nsenter', 'util-linux'],
+  ['unshare', 'util-linux'],
+  ['findmnt', 'util-linux'],
+  ['mountpoint', 'util-linux'],
+  ['ovsdb-server', 'openvswitch-switch'],
+  ['ovs-vswitchd', 'openvswitch-switch'],
+  ['ovs-vsctl', 'openvswitch-common'],
+  ['ovsdb-tool', 'openvswitch-common'],
+  ['ovn-northd', 'ovn-central'],
+  ['ovn-nbctl', 'ovn-common'],
+  ['ovn-sbctl', 'ovn-common'],
+  ['ovn-controller', 'ovn-host'],
+  ['ethtool', 'ethtool'],
+  ['nft', 'nftables'],
+  ['iptables', 'iptables'],
+  ['ping', 'iputils-ping'],
+  ['tcpdump', 'tcpdump'],
 ];
 
 const SCHEMAS: [string, string][] = [
@@ -41,7 +56,12 @@ export async function labPrerequisites(): Promise<{ ok: boolean; missing: string
     }
   }
   for (const [file, pkg] of SCHEMAS) {
-    if (!(await access(file).then(() => true, () => false))) {
+    if (
+      !(await access(file).then(
+        () => true,
+        () => false,
+      ))
+    ) {
       missing.push(file);
       packages.add(pkg);
     }

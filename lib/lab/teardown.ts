@@ -48,10 +48,7 @@ export async function labProcesses(dir: string): Promise<number[]> {
   const pids: number[] = [];
   for (const entry of await fs.readdir('/proc')) {
     if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
-    const [mnt, net] = await Promise.all([
-      fs.readlink(`/proc/${entry}/ns/mnt`).catch(() => ''),
-      fs.readlink(`/proc/${entry}/ns/net`).catch(() => ''),
-    ]);
+    const [mnt, net] = await Promise.all([fs.readlink(`/proc/${entry}/ns/mnt`).catch(() => ''), fs.readlink(`/proc/${entry}/ns/net`).catch(() => '')]);
     if ((mnt && mnt !== ownMnt && ids.has(mnt)) || (net && net !== ownNet && ids.has(net))) pids.push(Number(entry));
   }
   return pids;

@@ -1,7 +1,7 @@
 /** `bridge -j fdb show` and `bridge fdb show` (iproute2 bridge/fdb.c). */
 import type { FdbEntry, ParseProblem } from './types';
 import type { Parser } from './parser';
-import { deviceOf, jsonSource, lineProblem, textSource, toInput } from './parser';
+import { deviceOf, lineProblem, printedSource, textSource, toInput } from './parser';
 import { readJsonValues } from './json-values';
 import { isObject, num, str, strings } from './json-fields';
 import { intOrUndefined, words } from './text-lines';
@@ -17,9 +17,9 @@ export const parseBridgeFdb: Parser = (record) => {
   if (input.isJson) {
     const read = readJsonValues(input.stdout, input.command);
     problems.push(...read.problems);
-    for (const { value, line } of read.values) {
+    for (const [i, { value, line }] of read.values.entries()) {
       const mac = isObject(value) ? str(value, 'mac') : undefined;
-      const dev = isObject(value) ? str(value, 'ifname') ?? deviceOf(input) : undefined;
+      const dev = isObject(value) ? (str(value, 'ifname') ?? deviceOf(input)) : undefined;
       if (!isObject(value) || mac === undefined || dev === undefined) {
         problems.push({ command: input.command, line, text: JSON.stringify(value).slice(0, 300), message: 'not an fdb object' });
         continue;
@@ -37,7 +37,7 @@ export const parseBridgeFdb: Parser = (record) => {
       const state = str(value, 'state');
       if (state !== undefined) entry.state = state;
       entry.flags = strings(value, 'flags');
-      entry.source = jsonSource(input.command, value);
+      entry.source = printedSource(input.command, read.texts, i);
       fdb.push(entry);
     }
     return { state: { fdb }, problems };

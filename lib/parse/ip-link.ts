@@ -2,9 +2,9 @@
  * `ip -j -d [-s] link show`, `ip -j addr show` and their text forms (`ip -d link show`, `ip link`, `ip a`,
  * including older iproute2 layouts). Both commands print the same per-device blocks; `ip addr` adds addresses.
  */
-import type { Address, Interface, InterfaceStats, ParseProblem, VxlanParams } from './types';
+import type { Address, Interface, InterfaceStats, ParseProblem, SourceRef, VxlanParams } from './types';
 import type { ParseInput, ParseResult, Parser } from './parser';
-import { jsonSource, lineProblem, textSource, toInput } from './parser';
+import { lineProblem, printedSource, textSource, toInput } from './parser';
 import { readJsonValues } from './json-values';
 import { arr, bool, isObject, num, obj, str, strings, type JsonObject } from './json-fields';
 import { intOrUndefined, valueAfter, words } from './text-lines';
@@ -18,17 +18,17 @@ export function parseLinks(input: ParseInput): ParseResult {
 // ---------- JSON ----------
 
 function parseLinksJson(input: ParseInput): ParseResult {
-  const { values, problems } = readJsonValues(input.stdout, input.command);
+  const { values, problems, texts } = readJsonValues(input.stdout, input.command);
   const interfaces: Interface[] = [];
-  for (const { value, line } of values) {
-    const iface = isObject(value) ? interfaceFromJson(value, input.command) : undefined;
+  for (const [i, { value, line }] of values.entries()) {
+    const iface = isObject(value) ? interfaceFromJson(value, printedSource(input.command, texts, i)) : undefined;
     if (iface) interfaces.push(iface);
     else problems.push({ command: input.command, line, text: JSON.stringify(value).slice(0, 300), message: 'not a link object (no ifindex/ifname)' });
   }
   return { state: { interfaces }, problems };
 }
 
-export function interfaceFromJson(o: JsonObject, command: string): Interface | undefined {
+export function interfaceFromJson(o: JsonObject, source: SourceRef): Interface | undefined {
   const ifindex = num(o, 'ifindex');
   const name = str(o, 'ifname');
   if (ifindex === undefined || name === undefined) return undefined;
@@ -52,7 +52,7 @@ export function interfaceFromJson(o: JsonObject, command: string): Interface | u
   if (promiscuity !== undefined) iface.promiscuity = promiscuity;
   // slice(): an exactly sized copy, where flatMap's result keeps spare capacity for every device.
   iface.addresses = arr(o, 'addr_info').filter(isObject).flatMap(addressFromJson).slice();
-  iface.source = jsonSource(command, o);
+  iface.source = source;
   applyJsonLink(iface, o);
   if (linkinfo) applyJsonLinkinfo(iface, linkinfo);
   const stats = obj(o, 'stats64') ?? obj(o, 'stats');
@@ -220,9 +220,9 @@ class TextDetail {
 
   private readAddress(family: 'inet' | 'inet6', ws: string[]): void {
     const peerIndex = ws.indexOf('peer');
-    const withPrefix = peerIndex >= 0 ? ws[peerIndex + 1] ?? '' : ws[1] ?? '';
+    const withPrefix = peerIndex >= 0 ? (ws[peerIndex + 1] ?? '') : (ws[1] ?? '');
     const [peerOrLocal, prefix] = withPrefix.split('/');
-    const local = peerIndex >= 0 ? ws[1] ?? '' : peerOrLocal;
+    const local = peerIndex >= 0 ? (ws[1] ?? '') : peerOrLocal;
     const defaultPrefix = family === 'inet' ? 32 : 128;
     this.iface.addresses.push(
       stripUndefined({

@@ -1,7 +1,7 @@
 /** `ip -j neigh show`, `ip neigh`, and the net-tools forms `arp -n` and `arp -a`. */
 import type { Neighbor, ParseProblem } from './types';
 import type { ParseInput, Parser } from './parser';
-import { deviceOf, jsonSource, lineProblem, textSource, toInput } from './parser';
+import { deviceOf, lineProblem, printedSource, textSource, toInput } from './parser';
 import { readJsonValues } from './json-values';
 import { bool, isObject, str, strings } from './json-fields';
 import { valueAfter, words } from './text-lines';
@@ -16,17 +16,26 @@ export const parseIpNeigh: Parser = (record) => {
 };
 
 function neighborsFromJson(input: ParseInput): { neighbors: Neighbor[]; problems: ParseProblem[] } {
-  const { values, problems } = readJsonValues(input.stdout, input.command);
+  const { values, problems, texts } = readJsonValues(input.stdout, input.command);
   const neighbors: Neighbor[] = [];
-  for (const { value, line } of values) {
+  for (const [i, { value, line }] of values.entries()) {
     const dst = isObject(value) ? str(value, 'dst') : undefined;
-    const dev = isObject(value) ? str(value, 'dev') ?? deviceOf(input) : undefined;
+    const dev = isObject(value) ? (str(value, 'dev') ?? deviceOf(input)) : undefined;
     if (!isObject(value) || dst === undefined || dev === undefined) {
       problems.push({ command: input.command, line, text: JSON.stringify(value).slice(0, 300), message: 'not a neighbour object (no dst/dev)' });
       continue;
     }
-    const router = 'router' in value ? bool(value, 'router') ?? value.router === null : undefined;
-    neighbors.push(stripUndefined({ dst, dev, lladdr: str(value, 'lladdr'), state: strings(value, 'state'), router: router || undefined, source: jsonSource(input.command, value) }));
+    const router = 'router' in value ? (bool(value, 'router') ?? value.router === null) : undefined;
+    neighbors.push(
+      stripUndefined({
+        dst,
+        dev,
+        lladdr: str(value, 'lladdr'),
+        state: strings(value, 'state'),
+        router: router || undefined,
+        source: printedSource(input.command, texts, i),
+      }),
+    );
   }
   return { neighbors, problems };
 }

@@ -1,7 +1,7 @@
 /** `ip -j route show table all`, `ip r`, `ip -6 r` (iproute2 ip/iproute.c). */
-import type { ParseProblem, Route } from './types';
+import type { ParseProblem, Route, SourceRef } from './types';
 import type { ParseInput, Parser } from './parser';
-import { jsonSource, lineProblem, textSource, toInput } from './parser';
+import { lineProblem, printedSource, textSource, toInput } from './parser';
 import { readJsonValues } from './json-values';
 import { arr, isObject, num, str, strings, type JsonObject } from './json-fields';
 import { intOrUndefined, words } from './text-lines';
@@ -25,20 +25,20 @@ function familyOf(input: ParseInput, ...addresses: (string | undefined)[]): 'ine
 }
 
 function routesFromJson(input: ParseInput): { routes: Route[]; problems: ParseProblem[] } {
-  const { values, problems } = readJsonValues(input.stdout, input.command);
+  const { values, problems, texts } = readJsonValues(input.stdout, input.command);
   const routes: Route[] = [];
-  for (const { value, line } of values) {
+  for (const [i, { value, line }] of values.entries()) {
     const dst = isObject(value) ? str(value, 'dst') : undefined;
     if (!isObject(value) || dst === undefined) {
       problems.push({ command: input.command, line, text: JSON.stringify(value).slice(0, 300), message: 'not a route object (no dst)' });
       continue;
     }
-    routes.push(routeFromJson(input, value, dst));
+    routes.push(routeFromJson(input, value, dst, printedSource(input.command, texts, i)));
   }
   return { routes, problems };
 }
 
-function routeFromJson(input: ParseInput, o: JsonObject, dst: string): Route {
+function routeFromJson(input: ParseInput, o: JsonObject, dst: string, source: SourceRef): Route {
   const gateway = str(o, 'gateway');
   const prefsrc = str(o, 'prefsrc');
   // Optional fields are set only when present, in the order the model lists them (see stripUndefined).
@@ -62,7 +62,7 @@ function routeFromJson(input: ParseInput, o: JsonObject, dst: string): Route {
   const mtu = metricsMtu(arr(o, 'metrics'));
   if (mtu !== undefined) route.mtu = mtu;
   route.flags = strings(o, 'flags');
-  route.source = jsonSource(input.command, o);
+  route.source = source;
   return route;
 }
 
@@ -78,7 +78,40 @@ function metricsMtu(metrics: unknown[]): number | undefined {
 const ROUTE_TYPES = new Set(['unicast', 'local', 'broadcast', 'multicast', 'anycast', 'unreachable', 'blackhole', 'prohibit', 'throw', 'nat']);
 const ROUTE_FLAGS = new Set(['linkdown', 'onlink', 'dead', 'pervasive', 'offload', 'notify', 'trap', 'rt_offload', 'rt_trap']);
 /** Keys followed by a value that the model does not keep; skipped so the value is not read as the next key. */
-const OTHER_KEYS = new Set(['pref', 'expires', 'hoplimit', 'advmss', 'rtt', 'rttvar', 'window', 'cwnd', 'initcwnd', 'initrwnd', 'realm', 'realms', 'uid', 'weight', 'nhid', 'features', 'quickack', 'congctl', 'fastopen_no_cookie', 'error', 'ssthresh', 'reordering', 'tos', 'dsfield', 'iif', 'from', 'mark', 'ipid', 'encap', 'ttl-propagate', 'rto_min', 'lock']);
+const OTHER_KEYS = new Set([
+  'pref',
+  'expires',
+  'hoplimit',
+  'advmss',
+  'rtt',
+  'rttvar',
+  'window',
+  'cwnd',
+  'initcwnd',
+  'initrwnd',
+  'realm',
+  'realms',
+  'uid',
+  'weight',
+  'nhid',
+  'features',
+  'quickack',
+  'congctl',
+  'fastopen_no_cookie',
+  'error',
+  'ssthresh',
+  'reordering',
+  'tos',
+  'dsfield',
+  'iif',
+  'from',
+  'mark',
+  'ipid',
+  'encap',
+  'ttl-propagate',
+  'rto_min',
+  'lock',
+]);
 
 function routesFromText(input: ParseInput): { routes: Route[]; problems: ParseProblem[] } {
   const routes: Route[] = [];

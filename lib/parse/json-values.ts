@@ -14,6 +14,54 @@ export interface JsonValue {
 export interface JsonRead {
   values: JsonValue[];
   problems: ParseProblem[];
+  /** The text of each value, in the order of `values`: what evidence quotes. */
+  texts: JsonTexts;
+}
+
+/**
+ * Where each value read from one output lies in that output. Evidence quotes a value as it was printed, taken
+ * from the output on demand (a slice shares the output's memory), so reading a big capture copies nothing.
+ */
+export class JsonTexts {
+  #spans: number[] | undefined;
+  #arrayAt: number;
+
+  /** `spans` holds start and end of every value; without it the output is one array (or object) at `arrayAt`. */
+  constructor(
+    readonly text: string,
+    spans: number[] | undefined,
+    arrayAt = -1,
+  ) {
+    this.#spans = spans;
+    this.#arrayAt = arrayAt;
+  }
+
+  /** The value's text on one line: as printed, or compacted when it was pretty-printed over several lines. */
+  textOf(index: number): string {
+    this.#spans ??= this.#arrayAt >= 0 ? elementSpans(this.text, this.#arrayAt) : [];
+    const start = this.#spans[2 * index];
+    const end = this.#spans[2 * index + 1];
+    if (start === undefined || end === undefined) return '';
+    const text = this.text.slice(start, end);
+    return text.includes('\n') ? JSON.stringify(JSON.parse(text)) : text;
+  }
+}
+
+/** Start and end of each element of the array that opens at `at`; the array is known to be valid JSON. */
+function elementSpans(text: string, at: number): number[] {
+  const spans: number[] = [];
+  let i = skipWs(text, at + 1);
+  while (i < text.length && text.charCodeAt(i) !== CLOSE_BRACKET) {
+    if (text.charCodeAt(i) === COMMA) {
+      i = skipWs(text, i + 1);
+      continue;
+    }
+    const end = valueEnd(text, i);
+    if (end < 0) break;
+    spans.push(i, end);
+    i = skipWs(text, end);
+  }
+  return spans;
 }
 
 class LineIndex {
@@ -34,7 +82,10 @@ class LineIndex {
   textOf(line: number): string {
     const start = this.starts[line - 1] ?? 0;
     const end = this.text.indexOf('\n', start);
-    return this.text.slice(start, end < 0 ? undefined : end).replace(/\r$/, '').slice(0, 300);
+    return this.text
+      .slice(start, end < 0 ? undefined : end)
+      .replace(/\r$/, '')
+      .slice(0, 300);
   }
   lineEnd(offset: number): number {
     const end = this.text.indexOf('\n', offset);
@@ -42,31 +93,44 @@ class LineIndex {
   }
 }
 
-const WS = new Set([' ', '\t', '\n', '\r']);
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COMMA = 0x2c;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+
+function isWs(c: number): boolean {
+  return c === 0x20 || c === 0x0a || c === 0x09 || c === 0x0d;
+}
 
 function skipWs(text: string, i: number): number {
-  while (i < text.length && WS.has(text[i])) i++;
+  while (i < text.length && isWs(text.charCodeAt(i))) i++;
   return i;
 }
 
 /** End (exclusive) of the JSON value starting at `start`, or -1 when the text ends inside it. */
 function valueEnd(text: string, start: number): number {
-  const first = text[start];
-  if (first === '"') return stringEnd(text, start);
-  if (first !== '{' && first !== '[') {
+  const first = text.charCodeAt(start);
+  if (first === QUOTE) return stringEnd(text, start);
+  if (first !== OPEN_BRACE && first !== OPEN_BRACKET) {
     let i = start;
-    while (i < text.length && !WS.has(text[i]) && text[i] !== ',' && text[i] !== ']' && text[i] !== '}') i++;
+    for (; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (isWs(c) || c === COMMA || c === CLOSE_BRACKET || c === CLOSE_BRACE) break;
+    }
     return i;
   }
   let depth = 0;
   for (let i = start; i < text.length; i++) {
-    const c = text[i];
-    if (c === '"') {
+    const c = text.charCodeAt(i);
+    if (c === QUOTE) {
       const end = stringEnd(text, i);
       if (end < 0) return -1;
       i = end - 1;
-    } else if (c === '{' || c === '[') depth++;
-    else if (c === '}' || c === ']') {
+    } else if (c === OPEN_BRACE || c === OPEN_BRACKET) depth++;
+    else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
       depth--;
       if (depth === 0) return i + 1;
     }
@@ -76,8 +140,9 @@ function valueEnd(text: string, start: number): number {
 
 function stringEnd(text: string, start: number): number {
   for (let i = start + 1; i < text.length; i++) {
-    if (text[i] === '\\') i++;
-    else if (text[i] === '"') return i + 1;
+    const c = text.charCodeAt(i);
+    if (c === BACKSLASH) i++;
+    else if (c === QUOTE) return i + 1;
   }
   return -1;
 }
@@ -86,26 +151,29 @@ function stringEnd(text: string, start: number): number {
  * The common case, read at native speed: one JSON array or object on a single line, as `ip -j`, `tc -j`,
  * `bridge -j` and `ovs-vsctl -f json` print. Elementwise reading gives the same values, all on line 1.
  */
-function readSingleLine(text: string): JsonValue[] | undefined {
+function readSingleLine(text: string): JsonRead | undefined {
   const start = skipWs(text, 0);
   let end = text.length;
-  while (end > start && WS.has(text[end - 1])) end--;
+  while (end > start && isWs(text.charCodeAt(end - 1))) end--;
   const newline = text.indexOf('\n');
-  if ((newline >= 0 && newline < end) || (text[start] !== '[' && text[start] !== '{')) return undefined;
+  const first = text.charCodeAt(start);
+  if ((newline >= 0 && newline < end) || (first !== OPEN_BRACKET && first !== OPEN_BRACE)) return undefined;
   let value: unknown;
   try {
     value = JSON.parse(text.slice(start, end));
   } catch {
     return undefined;
   }
-  return Array.isArray(value) ? value.map((v: unknown) => ({ value: v, line: 1 })) : [{ value, line: 1 }];
+  if (!Array.isArray(value)) return { values: [{ value, line: 1 }], problems: [], texts: new JsonTexts(text, [start, end]) };
+  return { values: value.map((v: unknown) => ({ value: v, line: 1 })), problems: [], texts: new JsonTexts(text, undefined, start) };
 }
 
 export function readJsonValues(text: string, command: string): JsonRead {
   const single = readSingleLine(text);
-  if (single !== undefined) return { values: single, problems: [] };
+  if (single !== undefined) return single;
   const index = new LineIndex(text);
   const values: JsonValue[] = [];
+  const spans: number[] = [];
   const problems: ParseProblem[] = [];
   const problemAt = (offset: number, message: string): void => {
     const line = index.lineOf(offset);
@@ -120,6 +188,7 @@ export function readJsonValues(text: string, command: string): JsonRead {
     }
     try {
       values.push({ value: JSON.parse(text.slice(start, end)) as unknown, line: index.lineOf(start) });
+      spans.push(start, end);
     } catch (e) {
       problemAt(start, `unreadable JSON ${into}: ${e instanceof Error ? e.message : String(e)}`);
     }
@@ -155,5 +224,5 @@ export function readJsonValues(text: string, command: string): JsonRead {
     }
     i = skipWs(text, i);
   }
-  return { values, problems };
+  return { values, problems, texts: new JsonTexts(text, spans) };
 }

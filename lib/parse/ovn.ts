@@ -14,7 +14,14 @@ export const parseOvnLsp: Parser = (record) => {
     if (name === undefined) continue;
     const up = typeof r.up === 'boolean' ? r.up : undefined;
     ovnLogicalPorts.push(
-      stripUndefined({ name, addresses: list(r.addresses), portSecurity: list(r.port_security), up, type: text(r.type), source: jsonSource(input.command, raw) }),
+      stripUndefined({
+        name,
+        addresses: list(r.addresses),
+        portSecurity: list(r.port_security),
+        up,
+        type: text(r.type),
+        source: jsonSource(input.command, raw),
+      }),
     );
   }
   if (!input.isJson && input.lines.length > 0 && problems.length === 0) {

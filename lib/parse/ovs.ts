@@ -46,7 +46,12 @@ export function readOvsdbTable(input: ParseInput): { rows: OvsdbRow[]; problems:
   for (const { value, line } of values) {
     const headings = isObject(value) ? strings(value, 'headings') : [];
     if (!isObject(value) || headings.length === 0) {
-      problems.push({ command: input.command, line, text: JSON.stringify(value).slice(0, 300), message: 'not an OVSDB table ({"data":[...],"headings":[...]})' });
+      problems.push({
+        command: input.command,
+        line,
+        text: JSON.stringify(value).slice(0, 300),
+        message: 'not an OVSDB table ({"data":[...],"headings":[...]})',
+      });
       continue;
     }
     for (const row of arr(value, 'data')) {
@@ -84,7 +89,14 @@ export function map(v: unknown): Record<string, string> {
 function bridgeFromRow({ values: r }: OvsdbRow): OvsBridge | undefined {
   const name = text(r.name);
   if (name === undefined) return undefined;
-  return stripUndefined({ uuid: text(r._uuid), name, ports: list(r.ports), datapathType: text(r.datapath_type) || undefined, failMode: text(r.fail_mode), externalIds: map(r.external_ids) });
+  return stripUndefined({
+    uuid: text(r._uuid),
+    name,
+    ports: list(r.ports),
+    datapathType: text(r.datapath_type) || undefined,
+    failMode: text(r.fail_mode),
+    externalIds: map(r.external_ids),
+  });
 }
 
 function portFromRow({ values: r }: OvsdbRow): OvsPort | undefined {
@@ -246,7 +258,17 @@ export const parseOvsDumpPorts: Parser = (record): ParseResult => {
     const last = portStats[portStats.length - 1];
     if (port) {
       const rx = counters(port[3]);
-      portStats.push(stripUndefined({ bridge, port: port[2].trim(), rxPackets: rx.pkts, rxBytes: rx.bytes, rxDropped: rx.drop, rxErrors: rx.errs, source: textSource(input.command, [line]) }));
+      portStats.push(
+        stripUndefined({
+          bridge,
+          port: port[2].trim(),
+          rxPackets: rx.pkts,
+          rxBytes: rx.bytes,
+          rxDropped: rx.drop,
+          rxErrors: rx.errs,
+          source: textSource(input.command, [line]),
+        }),
+      );
     } else if (/^tx\s/.test(trimmed) && last) {
       const tx = counters(trimmed.slice(3));
       Object.assign(last, stripUndefined({ txPackets: tx.pkts, txBytes: tx.bytes, txDropped: tx.drop, txErrors: tx.errs }));

@@ -1,22 +1,8 @@
 /** What every command parser takes and returns. Registered per command id in registry.ts. */
 import type { CommandRecord } from '@/lib/capture/types';
-import type {
-  BpfAttachment,
-  FdbEntry,
-  FirewallRule,
-  Interface,
-  Neighbor,
-  NetnsId,
-  OvnLogicalSwitchPort,
-  OvsState,
-  ParseProblem,
-  Qdisc,
-  Route,
-  SourceRef,
-  TcFilter,
-} from './types';
+import type { BpfAttachment, FdbEntry, FirewallRule, Interface, Neighbor, NetnsId, OvnLogicalSwitchPort, OvsState, ParseProblem, Qdisc, Route, SourceRef, TcFilter } from './types';
 import { splitLines } from './text-lines';
-import { readJsonValues } from './json-values';
+import { readJsonValues, type JsonTexts } from './json-values';
 import { isObject, type JsonObject } from './json-fields';
 
 /** The part of a host's state that one command states. parseHost merges these. */
@@ -85,8 +71,40 @@ export function toInput(record: CommandRecord): ParseInput {
   };
 }
 
+/** The source of a value nested inside a printed document (an OVSDB row): its compact JSON. */
 export function jsonSource(command: string, value: unknown): SourceRef {
   return { command, lines: [flat(JSON.stringify(value))] };
+}
+
+/** The source of the `index`-th value a command printed, quoted from the output when someone reads it. */
+export function printedSource(command: string, texts: JsonTexts, index: number): SourceRef {
+  return new PrintedSource(command, texts, index);
+}
+
+/**
+ * A fact read from JSON output names the output and its place in it; the line itself is cut from the output only
+ * when evidence, the inspector or storage asks for it. Serialises as a plain { command, lines }.
+ */
+class PrintedSource implements SourceRef {
+  readonly #texts: JsonTexts;
+  readonly #index: number;
+
+  constructor(
+    readonly command: string,
+    texts: JsonTexts,
+    index: number,
+  ) {
+    this.#texts = texts;
+    this.#index = index;
+  }
+
+  get lines(): string[] {
+    return [this.#texts.textOf(this.#index)];
+  }
+
+  toJSON(): SourceRef {
+    return { command: this.command, lines: this.lines };
+  }
 }
 
 /**

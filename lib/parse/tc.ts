@@ -6,7 +6,7 @@
  */
 import type { ParseProblem, Qdisc, TcAction, TcFilter } from './types';
 import type { ParseInput, Parser } from './parser';
-import { deviceOf, jsonSource, lineProblem, textSource, toInput } from './parser';
+import { deviceOf, lineProblem, printedSource, textSource, toInput } from './parser';
 import { readJsonValues } from './json-values';
 import { arr, bool, isObject, num, obj, str, type JsonObject } from './json-fields';
 import { indentOf, intOrUndefined, valueAfter, words } from './text-lines';
@@ -21,15 +21,15 @@ export const parseTcQdisc: Parser = (record) => {
   if (input.isJson) {
     const read = readJsonValues(input.stdout, input.command);
     problems.push(...read.problems);
-    for (const { value, line } of read.values) {
+    for (const [i, { value, line }] of read.values.entries()) {
       const kind = isObject(value) ? str(value, 'kind') : undefined;
-      const dev = isObject(value) ? str(value, 'dev') ?? deviceOf(input) : undefined;
+      const dev = isObject(value) ? (str(value, 'dev') ?? deviceOf(input)) : undefined;
       if (!isObject(value) || kind === undefined || dev === undefined) {
         problems.push({ command: input.command, line, text: JSON.stringify(value).slice(0, 300), message: 'not a qdisc object' });
         continue;
       }
       const parent = str(value, 'parent') ?? (bool(value, 'root') === true ? 'root' : undefined);
-      qdiscs.push(stripUndefined({ dev, kind, handle: str(value, 'handle'), parent, source: jsonSource(input.command, value) }));
+      qdiscs.push(stripUndefined({ dev, kind, handle: str(value, 'handle'), parent, source: printedSource(input.command, read.texts, i) }));
     }
     return { state: { qdiscs }, problems };
   }
@@ -77,11 +77,11 @@ function hookOf(input: ParseInput, parent: string | undefined, said?: 'ingress' 
 const U32_NODE = /^[0-9a-f]*:[0-9a-f]*:[0-9a-f]+$/i;
 
 function entriesFromJson(input: ParseInput): { entries: FilterEntry[]; problems: ParseProblem[] } {
-  const { values, problems } = readJsonValues(input.stdout, input.command);
+  const { values, problems, texts } = readJsonValues(input.stdout, input.command);
   const entries: FilterEntry[] = [];
-  for (const { value, line } of values) {
+  for (const [i, { value, line }] of values.entries()) {
     const kind = isObject(value) ? str(value, 'kind') : undefined;
-    const dev = isObject(value) ? str(value, 'dev') ?? deviceOf(input) : undefined;
+    const dev = isObject(value) ? (str(value, 'dev') ?? deviceOf(input)) : undefined;
     if (!isObject(value) || kind === undefined || dev === undefined) {
       problems.push({ command: input.command, line, text: JSON.stringify(value).slice(0, 300), message: 'not a filter object' });
       continue;
@@ -99,7 +99,7 @@ function entriesFromJson(input: ParseInput): { entries: FilterEntry[]; problems:
     if (pref !== undefined) filter.pref = pref;
     if (bpfName !== undefined) filter.bpfName = bpfName;
     filter.actions = actions;
-    filter.source = jsonSource(input.command, value);
+    filter.source = printedSource(input.command, texts, i);
     const isRule = actions.length > 0 || bpfName !== undefined || (fh !== undefined && U32_NODE.test(fh)) || (kind !== 'u32' && 'handle' in options);
     entries.push({ filter, chain: num(value, 'chain'), isRule });
   }

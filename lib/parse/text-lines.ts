@@ -9,7 +9,10 @@ export function splitLines(stdout: string): string[] {
 
 /** Whitespace-separated words of a line. */
 export function words(line: string): string[] {
-  return line.trim().split(/\s+/).filter((w) => w !== '');
+  return line
+    .trim()
+    .split(/\s+/)
+    .filter((w) => w !== '');
 }
 
 /** The word after `key` in a word list, e.g. valueAfter(['dev','eth0'], 'dev') === 'eth0'. */

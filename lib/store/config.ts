@@ -8,9 +8,7 @@ export interface RetentionPolicy {
   maxCount?: number;
 }
 
-export type StoreConfig =
-  | { kind: 'sqlite'; file: string; retention?: RetentionPolicy }
-  | { kind: 'postgres'; url: string; retention?: RetentionPolicy };
+export type StoreConfig = { kind: 'sqlite'; file: string; retention?: RetentionPolicy } | { kind: 'postgres'; url: string; retention?: RetentionPolicy };
 
 export const DB_FILE_NAME = 'tunnelscope.db';
 
@@ -45,9 +43,7 @@ export function storeConfigFromEnv(env: Readonly<Record<string, string | undefin
   }
   const e = parsed.data;
   const retention: RetentionPolicy | undefined =
-    e.TUNNELSCOPE_RETENTION_DAYS || e.TUNNELSCOPE_RETENTION_MAX
-      ? { maxAgeDays: e.TUNNELSCOPE_RETENTION_DAYS, maxCount: e.TUNNELSCOPE_RETENTION_MAX }
-      : undefined;
+    e.TUNNELSCOPE_RETENTION_DAYS || e.TUNNELSCOPE_RETENTION_MAX ? { maxAgeDays: e.TUNNELSCOPE_RETENTION_DAYS, maxCount: e.TUNNELSCOPE_RETENTION_MAX } : undefined;
   if (e.DATABASE_URL) return { kind: 'postgres', url: e.DATABASE_URL, retention };
   const dir = path.resolve(/*turbopackIgnore: true*/ e.TUNNELSCOPE_DATA_DIR ?? './data');
   return { kind: 'sqlite', file: path.join(dir, DB_FILE_NAME), retention };

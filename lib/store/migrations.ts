@@ -49,7 +49,10 @@ export const migrations: Migration[] = [
     name: 'snapshot overview',
     async up(trx, dialect) {
       // Null for snapshots stored before it existed: their overview is cut from topology and findings on read.
-      await trx.schema.alterTable('snapshots').addColumn('overview', dialect === 'postgres' ? 'bytea' : 'blob').execute();
+      await trx.schema
+        .alterTable('snapshots')
+        .addColumn('overview', dialect === 'postgres' ? 'bytea' : 'blob')
+        .execute();
     },
   },
 ];
@@ -74,10 +77,7 @@ export async function migrate(db: Kysely<Database>, dialect: Dialect): Promise<n
     for (const migration of migrations) {
       if (done.has(migration.version)) continue;
       await migration.up(trx, dialect);
-      await trx
-        .insertInto('schema_migrations')
-        .values({ version: migration.version, name: migration.name, applied_at: new Date().toISOString() })
-        .execute();
+      await trx.insertInto('schema_migrations').values({ version: migration.version, name: migration.name, applied_at: new Date().toISOString() }).execute();
       count += 1;
     }
     return count;
@@ -85,6 +85,9 @@ export async function migrate(db: Kysely<Database>, dialect: Dialect): Promise<n
 }
 
 export async function schemaVersion(db: Kysely<Database>): Promise<number> {
-  const row = await db.selectFrom('schema_migrations').select((eb) => eb.fn.max('version').as('v')).executeTakeFirst();
+  const row = await db
+    .selectFrom('schema_migrations')
+    .select((eb) => eb.fn.max('version').as('v'))
+    .executeTakeFirst();
   return row?.v == null ? 0 : Number(row.v);
 }

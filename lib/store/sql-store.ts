@@ -10,34 +10,13 @@ import { newSnapshotId } from './ids';
 import type { Database, SnapshotsTable } from './schema';
 import { severityCounts } from '@/lib/graph/faults';
 import { overviewOf, storedOverview, type SnapshotOverview, type StoredOverview } from '@/lib/graph/subview';
-import type {
-  Snapshot,
-  SnapshotListQuery,
-  SnapshotMeta,
-  SnapshotPage,
-  SnapshotStore,
-  SnapshotView,
-  SnapshotViewOptions,
-} from './types';
+import type { Snapshot, SnapshotListQuery, SnapshotMeta, SnapshotPage, SnapshotStore, SnapshotView, SnapshotViewOptions } from './types';
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 200;
 export const MAX_TITLE_LENGTH = 200;
 
-const META_COLUMNS = [
-  'id',
-  'title',
-  'created_at',
-  'source_kind',
-  'source_detail',
-  'cluster',
-  'hosts',
-  'partial_hosts',
-  'critical_count',
-  'warning_count',
-  'info_count',
-  'rules_version',
-] as const;
+const META_COLUMNS = ['id', 'title', 'created_at', 'source_kind', 'source_detail', 'cluster', 'hosts', 'partial_hosts', 'critical_count', 'warning_count', 'info_count', 'rules_version'] as const;
 
 type MetaRow = Pick<SnapshotsTable, (typeof META_COLUMNS)[number]>;
 type DB = Kysely<Database>;
@@ -200,10 +179,7 @@ export class SqlSnapshotStore implements SnapshotStore {
       .where('id', '=', id)
       .executeTakeFirst();
     if (!row) return null;
-    const [topology, findings] = await Promise.all([
-      unpack<Topology>(row.topology, row.encoding),
-      unpack<Finding[]>(row.findings, row.encoding),
-    ]);
+    const [topology, findings] = await Promise.all([unpack<Topology>(row.topology, row.encoding), unpack<Finding[]>(row.findings, row.encoding)]);
     return { meta: rowToMeta(row), topology, findings, rulesVersion: row.rules_version, rediagnosed: false };
   }
 
@@ -236,29 +212,20 @@ export class SqlSnapshotStore implements SnapshotStore {
     let q: SelectQueryBuilder<Database, 'snapshots', MetaRow> = this.db.selectFrom('snapshots').select([...META_COLUMNS]);
     if (query.cursor !== undefined) {
       const after = decodeCursor(query.cursor);
-      q = q.where((eb) =>
-        eb.or([
-          eb('created_at', '<', after.createdAt),
-          eb.and([eb('created_at', '=', after.createdAt), eb('id', '<', after.id)]),
-        ]),
-      );
+      q = q.where((eb) => eb.or([eb('created_at', '<', after.createdAt), eb.and([eb('created_at', '=', after.createdAt), eb('id', '<', after.id)])]));
     }
     if (query.cluster !== undefined) q = q.where('cluster', '=', query.cluster);
     if (query.host !== undefined) {
       const host = query.host;
-      q = q.where((eb) =>
-        eb.exists(
-          eb
-            .selectFrom('snapshot_hosts')
-            .select('snapshot_hosts.host')
-            .whereRef('snapshot_hosts.snapshot_id', '=', 'snapshots.id')
-            .where('snapshot_hosts.host', '=', host),
-        ),
-      );
+      q = q.where((eb) => eb.exists(eb.selectFrom('snapshot_hosts').select('snapshot_hosts.host').whereRef('snapshot_hosts.snapshot_id', '=', 'snapshots.id').where('snapshot_hosts.host', '=', host)));
     }
     if (query.hasFaults === true) q = q.where((eb) => eb.or([eb('critical_count', '>', 0), eb('warning_count', '>', 0)]));
     if (query.hasFaults === false) q = q.where('critical_count', '=', 0).where('warning_count', '=', 0);
-    const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit + 1).execute();
+    const rows = await q
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(limit + 1)
+      .execute();
     const items = rows.slice(0, limit).map(rowToMeta);
     const last = items[items.length - 1];
     return rows.length > limit && last ? { items, nextCursor: encodeCursor({ createdAt: last.createdAt, id: last.id }) } : { items };
@@ -286,14 +253,7 @@ export class SqlSnapshotStore implements SnapshotStore {
         .executeTakeFirst();
       if (!oldestKept) return;
       await this.deleteWhere(trx, (q) =>
-        q
-          .where((eb) =>
-            eb.or([
-              eb('created_at', '<', oldestKept.created_at),
-              eb.and([eb('created_at', '=', oldestKept.created_at), eb('id', '<', oldestKept.id)]),
-            ]),
-          )
-          .where('id', '!=', keepId),
+        q.where((eb) => eb.or([eb('created_at', '<', oldestKept.created_at), eb.and([eb('created_at', '=', oldestKept.created_at), eb('id', '<', oldestKept.id)])])).where('id', '!=', keepId),
       );
     }
   }

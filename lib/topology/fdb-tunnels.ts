@@ -46,11 +46,19 @@ export function fdbTunnelStage(input: StageInput): StageOutput {
         unresolved.push({ kind: 'tunnel', from: end.id, target: dst, reason: `FDB entry ${entry.mac} → ${dst}: no captured host owns ${dst}` });
         continue;
       }
-      const onOwner = candidates.onHost(owner).map((i) => all[i]).filter((b) => compatible(end, b));
+      const onOwner = candidates
+        .onHost(owner)
+        .map((i) => all[i])
+        .filter((b) => compatible(end, b));
       const far = onOwner.find((b) => sameMac(b.iface.mac, entry.mac)) ?? onOwner[0];
       if (far === undefined) {
         marks.push({ id: end.id, mark: 'unpaired' });
-        unresolved.push({ kind: 'tunnel', from: end.id, target: dst, reason: `${owner} owns ${dst} but has no tunnel device with VNI ${end.vni ?? '?'} and udp/${end.port ?? '?'}` });
+        unresolved.push({
+          kind: 'tunnel',
+          from: end.id,
+          target: dst,
+          reason: `${owner} owns ${dst} but has no tunnel device with VNI ${end.vni ?? '?'} and udp/${end.port ?? '?'}`,
+        });
         continue;
       }
       const id = edgeId('tunnel', end.id, far.id);

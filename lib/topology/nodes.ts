@@ -21,9 +21,7 @@ export function interfaceMarks(iface: Interface): Mark[] {
 
 function hostNodes(host: HostState): TopoNode[] {
   const hid = hostId(host.name);
-  const nodes: TopoNode[] = [
-    { id: hid, kind: 'host', label: host.name, host: host.name, role: host.role, marks: host.status === 'complete' ? [] : ['partial-host'] },
-  ];
+  const nodes: TopoNode[] = [{ id: hid, kind: 'host', label: host.name, host: host.name, role: host.role, marks: host.status === 'complete' ? [] : ['partial-host'] }];
   for (const ns of host.namespaces) {
     const nsId = netnsId(host.name, ns.netns);
     if (ns.netns !== null) {

@@ -20,16 +20,31 @@ interface Holder {
 /** Global IPv4 → the named namespaces holding it. */
 function holdersByIp(hosts: readonly HostState[]): Map<string, Holder[]> {
   const out = new Map<string, Holder[]>();
-  for (const host of hosts) for (const ns of host.namespaces) {
-    if (ns.netns === null) continue;
-    const ips = new Set(ns.interfaces.flatMap((i) => globalAddresses(i).filter((a) => a.family === 'inet').map((a) => a.local)));
-    for (const ip of ips) out.set(ip, [...(out.get(ip) ?? []), { host, netns: ns.netns, id: netnsId(host.name, ns.netns) }]);
-  }
+  for (const host of hosts)
+    for (const ns of host.namespaces) {
+      if (ns.netns === null) continue;
+      const ips = new Set(
+        ns.interfaces.flatMap((i) =>
+          globalAddresses(i)
+            .filter((a) => a.family === 'inet')
+            .map((a) => a.local),
+        ),
+      );
+      for (const ip of ips) out.set(ip, [...(out.get(ip) ?? []), { host, netns: ns.netns, id: netnsId(host.name, ns.netns) }]);
+    }
   return out;
 }
 
 function podNetnsEdges(pod: string, holders: readonly Holder[]): TopoEdge[] {
-  return holders.map((h) => ({ id: edgeId('pod-netns', pod, h.id), kind: 'pod-netns', source: pod, target: h.id, directed: false, label: h.host.role === 'podvm' ? 'pod VM' : 'netns', marks: [] }));
+  return holders.map((h) => ({
+    id: edgeId('pod-netns', pod, h.id),
+    kind: 'pod-netns',
+    source: pod,
+    target: h.id,
+    directed: false,
+    label: h.host.role === 'podvm' ? 'pod VM' : 'netns',
+    marks: [],
+  }));
 }
 
 function podIps(pod: ClusterPod): string[] {

@@ -33,7 +33,12 @@ export function tcStage(input: StageInput): StageOutput {
           if (kind === undefined) continue;
           if (action.toDev === undefined || !names.has(action.toDev)) {
             marks.push({ id: from, mark: 'dangling' });
-            unresolved.push({ kind, from, target: action.toDev, reason: `tc ${filter.hook} filter on ${filter.dev} sends to ${action.toDev ?? 'an unnamed device'}, which does not exist in this namespace` });
+            unresolved.push({
+              kind,
+              from,
+              target: action.toDev,
+              reason: `tc ${filter.hook} filter on ${filter.dev} sends to ${action.toDev ?? 'an unnamed device'}, which does not exist in this namespace`,
+            });
             continue;
           }
           const to = ifaceId(host.name, ns.netns, action.toDev);

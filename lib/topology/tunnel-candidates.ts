@@ -53,7 +53,6 @@ export function tunnelCandidates(ends: readonly TunnelEnd[], addresses: Readonly
     owners: ownersOf,
     onHost: (host) => byHost.get(host) ?? [],
     onRemoteHost,
-    related: (end) =>
-      union([onRemoteHost(end), byRemoteOwner.get(end.host), ...end.namespaceAddresses.map((ip) => byAddress.get(ip))]),
+    related: (end) => union([onRemoteHost(end), byRemoteOwner.get(end.host), ...end.namespaceAddresses.map((ip) => byAddress.get(ip))]),
   };
 }

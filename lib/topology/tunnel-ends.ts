@@ -59,9 +59,7 @@ export const tunnelEnds = memoize((hosts: readonly HostState[]): readonly Tunnel
 });
 
 /** Addresses of every host, any namespace: a device moved out of its creating namespace still sends from there. */
-export const addressesByHost = memoize(
-  (hosts: readonly HostState[]): ReadonlyMap<string, ReadonlySet<string>> => new Map(hosts.map((h) => [h.name, new Set(hostAddresses(h))])),
-);
+export const addressesByHost = memoize((hosts: readonly HostState[]): ReadonlyMap<string, ReadonlySet<string>> => new Map(hosts.map((h) => [h.name, new Set(hostAddresses(h))])));
 
 export function tunnelLabel(kind: TunnelEnd['kind'], vni: number | undefined, port: number | undefined): string {
   const prefix = kind === 'geneve' ? 'Geneve ' : '';

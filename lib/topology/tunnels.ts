@@ -46,7 +46,17 @@ function nearMatch(a: TunnelEnd, b: TunnelEnd, owns: Owns): NearMatch | undefine
 
 function tunnelEdge(a: TunnelEnd, b: TunnelEnd, label: string, unpaired: boolean): TopoEdge {
   const [source, target] = a.id <= b.id ? [a.id, b.id] : [b.id, a.id];
-  return { id: edgeId('tunnel', a.id, b.id), kind: 'tunnel', source, target, directed: false, label, vni: a.vni, port: a.port, marks: unpaired ? ['unpaired'] : [] };
+  return {
+    id: edgeId('tunnel', a.id, b.id),
+    kind: 'tunnel',
+    source,
+    target,
+    directed: false,
+    label,
+    vni: a.vni,
+    port: a.port,
+    marks: unpaired ? ['unpaired'] : [],
+  };
 }
 
 function pairExact(ends: TunnelEnd[], owns: Owns, candidates: TunnelCandidates): { edges: TopoEdge[]; paired: Set<string> } {

@@ -29,14 +29,7 @@ export type EdgeKind =
   | 'pod-netns';
 
 /** Marks are facts the diagnosis needs about unpaired or dangling things. */
-export type Mark =
-  | 'unpaired'
-  | 'dangling'
-  | 'peer-missing'
-  | 'peer-elsewhere'
-  | 'down'
-  | 'no-carrier'
-  | 'partial-host';
+export type Mark = 'unpaired' | 'dangling' | 'peer-missing' | 'peer-elsewhere' | 'down' | 'no-carrier' | 'partial-host';
 
 export interface TopoNode {
   id: string;

@@ -53,7 +53,15 @@ function tunnelUnderlayEdges(hosts: readonly HostState[]): TopoEdge[] {
         if (uplink === undefined) continue;
         const from = ifaceId(host.name, ns.netns, iface.name);
         const to = ifaceId(host.name, uplink.ns.netns, uplink.iface.name);
-        edges.push({ id: edgeId('tunnel-underlay', from, to, true), kind: 'tunnel-underlay', source: from, target: to, directed: true, label: uplink.why, marks: [] });
+        edges.push({
+          id: edgeId('tunnel-underlay', from, to, true),
+          kind: 'tunnel-underlay',
+          source: from,
+          target: to,
+          directed: true,
+          label: uplink.why,
+          marks: [],
+        });
       }
     }
   }
@@ -70,10 +78,11 @@ function uplinkAddresses(host: HostState, tunnelUplinks: readonly Interface[], c
     if (dev !== undefined) devices.add(dev);
   }
   const internal = cluster?.nodes.find((n) => n.name === host.name)?.internalIPs ?? [];
-  for (const ip of internal) for (const ns of host.namespaces) {
-    const dev = owning(ns, ip);
-    if (dev !== undefined) devices.add(dev);
-  }
+  for (const ip of internal)
+    for (const ns of host.namespaces) {
+      const dev = owning(ns, ip);
+      if (dev !== undefined) devices.add(dev);
+    }
   return [...devices].flatMap(globalAddresses).filter((a) => a.family === 'inet' && a.prefixlen < 32);
 }
 
@@ -85,11 +94,12 @@ interface Shared {
 }
 
 function sharedSubnet(a: readonly Address[], b: readonly Address[]): Shared | undefined {
-  for (const x of a) for (const y of b) {
-    if (ipInCidr(x.local, `${y.local}/${y.prefixlen}`) && ipInCidr(y.local, `${x.local}/${x.prefixlen}`)) {
-      return { subnet: networkOf(x.local, Math.min(x.prefixlen, y.prefixlen)), a: x, b: y };
+  for (const x of a)
+    for (const y of b) {
+      if (ipInCidr(x.local, `${y.local}/${y.prefixlen}`) && ipInCidr(y.local, `${x.local}/${x.prefixlen}`)) {
+        return { subnet: networkOf(x.local, Math.min(x.prefixlen, y.prefixlen)), a: x, b: y };
+      }
     }
-  }
   return undefined;
 }
 

@@ -8,9 +8,7 @@ import { findIfaceByIndex, findIfaceByName, findNamespace, resolveNsid } from '.
 import type { NodeMark, StageInput, StageOutput } from './stage';
 import type { TopoEdge, UnresolvedRef } from './types';
 
-type PeerLookup =
-  | { found: true; netns: string | null; peer: Interface }
-  | { found: false; mark: 'peer-missing' | 'peer-elsewhere'; target?: string; reason: string };
+type PeerLookup = { found: true; netns: string | null; peer: Interface } | { found: false; mark: 'peer-missing' | 'peer-elsewhere'; target?: string; reason: string };
 
 function peerIndex(iface: Interface): number | undefined {
   if (iface.linkIndex !== undefined) return iface.linkIndex;

@@ -25,9 +25,7 @@ export async function useDatabase(config: StoreConfig): Promise<void> {
 
 export function postJson(body: unknown, headers: Record<string, string> = {}): Promise<Response> {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
-  return snapshots.POST(
-    new Request(`${BASE}/api/snapshots`, { method: 'POST', body: text, headers: { 'content-type': 'application/json', ...headers } }),
-  );
+  return snapshots.POST(new Request(`${BASE}/api/snapshots`, { method: 'POST', body: text, headers: { 'content-type': 'application/json', ...headers } }));
 }
 
 export function postRaw(body: BodyInit, headers: Record<string, string>, query = ''): Promise<Response> {

@@ -22,7 +22,8 @@ function view(hosts: string[], findings: Finding[] = []): SnapshotView {
       counts: { critical: findings.length, warning: 0, info: 0 },
       rulesVersion,
     },
-    topology,
+    // As the store returns it: plain JSON, the way every view reaches the diff.
+    topology: JSON.parse(JSON.stringify(topology)) as SnapshotView['topology'],
     findings,
   };
 }
@@ -121,9 +122,7 @@ describe('report.md', () => {
   });
 
   it('orders findings critical first, then warning, then info', () => {
-    const md = renderReport(
-      view(['w1'], [finding({ severity: 'info', title: 'I' }), finding({ severity: 'critical', title: 'C' }), finding({ title: 'W' })]),
-    );
+    const md = renderReport(view(['w1'], [finding({ severity: 'info', title: 'I' }), finding({ severity: 'critical', title: 'C' }), finding({ title: 'W' })]));
     expect(md.indexOf('### Critical')).toBeLessThan(md.indexOf('### Warning'));
     expect(md.indexOf('### Warning')).toBeLessThan(md.indexOf('### Info'));
     expect(md).toContain('#### 1. C');

@@ -20,7 +20,7 @@ describe('framing policy', () => {
 
   it('drops tokens that could inject other CSP directives', () => {
     expect(embedAncestors("https://ok.example; script-src * 'unsafe-inline' https://good.example")).toBe('https://good.example');
-    expect(embedAncestors("; default-src *")).toBe("'self'");
+    expect(embedAncestors('; default-src *')).toBe("'self'");
   });
 
   it('refuses framing of every other page with CSP and X-Frame-Options', () => {

@@ -8,22 +8,7 @@ import type { HostSubview, SnapshotOverview } from '@/lib/graph/subview';
 import type { SnapshotMeta, SnapshotPage, SnapshotView } from '@/lib/store/types';
 import { backends, type Backend } from '../store/backends';
 import { FIXTURE_DEVICES, IP_LINK_JSON, makeBundle } from '../store/bundles';
-import {
-  getBundle,
-  getDiff,
-  getHealth,
-  getReport,
-  getSearch,
-  getSvg,
-  getTrace,
-  getVersion,
-  getView,
-  list,
-  postJson,
-  postRaw,
-  useDatabase,
-  type ErrorBody,
-} from './api';
+import { getBundle, getDiff, getHealth, getReport, getSearch, getSvg, getTrace, getVersion, getView, list, postJson, postRaw, useDatabase, type ErrorBody } from './api';
 import { parseXml } from './xml-check';
 
 /** The real analysis plus one critical finding, with evidence and a fix, on vxlan1 of every host named faulty-*. */
@@ -199,9 +184,7 @@ describe.each(backends.map((make) => make()))('snapshot API on $name', (backend:
     });
 
     it('stores all of 10 concurrent uploads under distinct ids', async () => {
-      const responses = await Promise.all(
-        Array.from({ length: 10 }, () => postJson({ bundle: makeBundle({ hosts: ['api-par'] }) })),
-      );
+      const responses = await Promise.all(Array.from({ length: 10 }, () => postJson({ bundle: makeBundle({ hosts: ['api-par'] }) })));
       const ids = await Promise.all(responses.map(async (r) => (await created(r)).id));
       expect(new Set(ids).size).toBe(10);
       expect(await count('api-par')).toBe(10);
@@ -300,7 +283,14 @@ describe.each(backends.map((make) => make()))('snapshot API on $name', (backend:
       expect(overview.hosts.map((n) => n.host).sort()).toEqual(['api-ov', 'faulty-ov']);
       expect(overview.faults['faulty-ov']).toEqual({ count: 1, severity: 'critical' });
       expect(overview.findings).toEqual([
-        { rule: 'vxlan-down', severity: 'critical', title: 'vxlan1 is down on faulty-ov', elements: ['host:faulty-ov/if:vxlan1'], first: 'host:faulty-ov/if:vxlan1', host: 'faulty-ov' },
+        {
+          rule: 'vxlan-down',
+          severity: 'critical',
+          title: 'vxlan1 is down on faulty-ov',
+          elements: ['host:faulty-ov/if:vxlan1'],
+          first: 'host:faulty-ov/if:vxlan1',
+          host: 'faulty-ov',
+        },
       ]);
       expect(overview).not.toHaveProperty('topology');
       const etag = response.headers.get('etag') ?? '';
@@ -426,7 +416,10 @@ describe.each(backends.map((make) => make()))('snapshot API on $name', (backend:
 
     it('draws only one host with ?host= and the focused device neighbourhood with ?focus=', async () => {
       const meta = await created(await postJson({ bundle: makeBundle({ hosts: ['api-one', 'api-two'] }) }));
-      const hostIds = (xml: string) => parseXml(xml).filter((e) => e.attributes.class?.startsWith('host')).map((e) => e.attributes['data-id']);
+      const hostIds = (xml: string) =>
+        parseXml(xml)
+          .filter((e) => e.attributes.class?.startsWith('host'))
+          .map((e) => e.attributes['data-id']);
       expect(hostIds(await (await getSvg(meta.id, '?host=api-two')).text())).toEqual(['host:api-two']);
       const focused = parseXml(await (await getSvg(meta.id, `?focus=${encodeURIComponent('host:api-one/if:veth-a')}`)).text());
       const devices = focused.filter((e) => e.attributes.class?.startsWith('device')).map((e) => e.attributes['data-id']);

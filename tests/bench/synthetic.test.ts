@@ -19,9 +19,12 @@ describe('synthetic capture', () => {
     const bundle = parseBundle(serializeBundle(syntheticBundle(base, 3, 4, { podVms: true })));
     if (!bundle.ok) throw new Error(bundle.error);
     expect(bundle.bundle.hosts.map((h) => h.name)).toEqual([
-      'ocp-412-ovn-worker-1-1', 'podvm-nginx-priv-8b726648-1',
-      'ocp-412-ovn-worker-1-2', 'podvm-nginx-priv-8b726648-2',
-      'ocp-412-ovn-worker-1-3', 'podvm-nginx-priv-8b726648-3',
+      'ocp-412-ovn-worker-1-1',
+      'podvm-nginx-priv-8b726648-1',
+      'ocp-412-ovn-worker-1-2',
+      'podvm-nginx-priv-8b726648-2',
+      'ocp-412-ovn-worker-1-3',
+      'podvm-nginx-priv-8b726648-3',
     ]);
     expect(analyze(bundle.bundle).findings.map((f) => f.rule)).toEqual([...template, ...template, ...template]);
   });
@@ -38,7 +41,10 @@ describe('synthetic capture', () => {
     const devices = topology.hosts.flatMap((h) => h.namespaces.flatMap((n) => n.interfaces));
     const macs = devices.map((i) => i.mac).filter((m) => m !== undefined && m !== '00:00:00:00:00:00');
     expect(new Set(macs).size).toBe(macs.length);
-    const ips = devices.flatMap((i) => i.addresses).filter((a) => a.family === 'inet' && !a.local.startsWith('127.')).map((a) => a.local);
+    const ips = devices
+      .flatMap((i) => i.addresses)
+      .filter((a) => a.family === 'inet' && !a.local.startsWith('127.'))
+      .map((a) => a.local);
     expect(new Set(ips).size).toBe(ips.length);
   });
 });

@@ -8,10 +8,20 @@ function bundle(stdout = '[]'): CaptureBundle {
     version: 1,
     createdAt: '2025-01-01T00:00:00.000Z',
     source: { kind: 'upload' },
-    hosts: [{
-      name: 'w1', role: 'worker', collectedAt: '2025-01-01T00:00:00.000Z', status: 'complete',
-      namespaces: [{ netns: null, commands: [{ id: 'ip-link', argv: ['ip', '-j', 'link'], stdout, stderr: '', exitCode: 0, durationMs: 3, status: 'ok', format: 'json' }] }],
-    }],
+    hosts: [
+      {
+        name: 'w1',
+        role: 'worker',
+        collectedAt: '2025-01-01T00:00:00.000Z',
+        status: 'complete',
+        namespaces: [
+          {
+            netns: null,
+            commands: [{ id: 'ip-link', argv: ['ip', '-j', 'link'], stdout, stderr: '', exitCode: 0, durationMs: 3, status: 'ok', format: 'json' }],
+          },
+        ],
+      },
+    ],
   };
 }
 
@@ -23,7 +33,10 @@ describe('parseBundle', () => {
 
   it('names the wrong format explicitly', () => {
     const result = parseBundle({ ...bundle(), format: 'something-else' });
-    expect(result).toEqual({ ok: false, error: expect.stringMatching(/not a Tunnelscope capture bundle: format "something-else", expected format "tunnelscope.capture"/) });
+    expect(result).toEqual({
+      ok: false,
+      error: expect.stringMatching(/not a Tunnelscope capture bundle: format "something-else", expected format "tunnelscope.capture"/),
+    });
   });
 
   it('names an unsupported version explicitly', () => {

@@ -43,8 +43,7 @@ beforeAll(() => {
   sh(['ip', '-n', A, 'link', 'add', 'vx0', 'type', 'vxlan', 'id', '42', 'remote', '10.77.0.2', 'local', '10.77.0.1', 'dstport', '4789', 'dev', 'va0']);
   sh(['ip', '-n', A, 'link', 'set', 'vx0', 'up']);
   sh(['tc', '-n', A, 'qdisc', 'add', 'dev', 'va0', 'clsact']);
-  sh(['tc', '-n', A, 'filter', 'add', 'dev', 'va0', 'ingress', 'protocol', 'all', 'u32', 'match', 'u32', '0', '0',
-    'action', 'mirred', 'egress', 'redirect', 'dev', 'vx0']);
+  sh(['tc', '-n', A, 'filter', 'add', 'dev', 'va0', 'ingress', 'protocol', 'all', 'u32', 'match', 'u32', '0', '0', 'action', 'mirred', 'egress', 'redirect', 'dev', 'vx0']);
   sh(['tc', '-n', A, 'qdisc', 'add', 'dev', 'vx0', 'ingress']);
 });
 
@@ -71,9 +70,7 @@ describe('collectHost on real namespaces', () => {
     expect(link?.exitCode).toBe(0);
     const names = (JSON.parse(link?.stdout ?? '[]') as { ifname: string }[]).map((l) => l.ifname);
     expect(names).toEqual(expect.arrayContaining(['lo', 'va0', 'vx0']));
-    expect(JSON.parse(record(host, null, 'ip-addr')?.stdout ?? '')).toEqual(
-      expect.arrayContaining([expect.objectContaining({ ifname: 'va0' })]),
-    );
+    expect(JSON.parse(record(host, null, 'ip-addr')?.stdout ?? '')).toEqual(expect.arrayContaining([expect.objectContaining({ ifname: 'va0' })]));
     expect(host.name).toBe(os.hostname());
     expect(host.role).toBe('worker');
   });
@@ -102,7 +99,15 @@ describe('collectHost on real namespaces', () => {
   });
 
   it('records a tool that is not installed as missing-tool, through nsenter and through ip netns exec', async () => {
-    const fake: CatalogEntry = { id: 'arp', tool: 'tscap-no-such-tool', format: 'text', scope: 'netns', argv: ['tscap-no-such-tool', '-n'], collect: true, summary: 'test' };
+    const fake: CatalogEntry = {
+      id: 'arp',
+      tool: 'tscap-no-such-tool',
+      format: 'text',
+      scope: 'netns',
+      argv: ['tscap-no-such-tool', '-n'],
+      collect: true,
+      summary: 'test',
+    };
     const lean = CATALOG.filter((e) => ['hostname', 'netns-list', 'ip-link'].includes(e.id));
     const h = await collectHost(inA, { catalog: [...lean, fake], includeNetns: onlyB });
     expect(record(h, null, 'arp')?.status).toBe('missing-tool');
@@ -171,7 +176,10 @@ describe('tunnelscope-collect.sh', () => {
     const tc = record(host, null, 'tc-filter', { dev: 'va0', hook: 'ingress' });
     expect(tc?.argv).toEqual(['tc', '-j', 'filter', 'show', 'dev', 'va0', 'ingress']);
     expect(tc?.stdout).toBe((await inA.run(['tc', '-j', 'filter', 'show', 'dev', 'va0', 'ingress'])).stdout);
-    const hooks = host.namespaces.flatMap((n) => n.commands).filter((c) => c.id === 'tc-filter').map((c) => `${c.params?.dev}/${c.params?.hook}`);
+    const hooks = host.namespaces
+      .flatMap((n) => n.commands)
+      .filter((c) => c.id === 'tc-filter')
+      .map((c) => `${c.params?.dev}/${c.params?.hook}`);
     expect(hooks.sort()).toEqual(['va0/egress', 'va0/ingress', 'vx0/ingress']);
     const directB = await inA.run(['ip', 'netns', 'exec', B, 'ip', '-j', 'route', 'show', 'table', 'all']);
     expect(record(host, B, 'ip-route')?.stdout).toBe(directB.stdout);

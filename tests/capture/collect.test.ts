@@ -19,9 +19,7 @@ describe('collectHost with a scripted runner', () => {
   });
 
   it('enters only namespaces with safe names, passing each name as one argv element', async () => {
-    const runner = new FakeRunner((argv) =>
-      argv.join(' ') === 'ip -j netns list' ? { stdout: JSON.stringify([{ name: '-x' }, { name: 'a/b' }, { name: '' }, { name: 'ok ns;x' }]) } : {},
-    );
+    const runner = new FakeRunner((argv) => (argv.join(' ') === 'ip -j netns list' ? { stdout: JSON.stringify([{ name: '-x' }, { name: 'a/b' }, { name: '' }, { name: 'ok ns;x' }]) } : {}));
     const host = await collectHost(runner, { name: 'h' });
     expect(host.namespaces.map((n) => n.netns)).toEqual([null, 'ok ns;x']);
     const entered = runner.calls.filter((c) => c[1] === 'netns' && c[2] === 'exec').map((c) => c[3]);
@@ -44,7 +42,10 @@ describe('collectHost with a scripted runner', () => {
     const runner = new FakeRunner((argv) => {
       const line = argv.join(' ');
       if (line === 'ip -j -d -s -s link show') return { stdout: '[{"ifindex":1,"ifname":"lo"},{"ifindex":2,"ifname":"eth0"},{"ifindex":3,"ifname":"vxlan1"}]' };
-      if (line === 'tc -j qdisc show') return { stdout: '[{"kind":"ingress","handle":"ffff:","dev":"eth0","parent":"ffff:fff1"},{"kind":"clsact","handle":"ffff:","dev":"vxlan1","parent":"ffff:fff1"}]' };
+      if (line === 'tc -j qdisc show')
+        return {
+          stdout: '[{"kind":"ingress","handle":"ffff:","dev":"eth0","parent":"ffff:fff1"},{"kind":"clsact","handle":"ffff:","dev":"vxlan1","parent":"ffff:fff1"}]',
+        };
       return {};
     });
     await collectHost(runner, { name: 'h' });
@@ -66,7 +67,12 @@ describe('collectHost with a scripted runner', () => {
 
   it('records commands that would start after the host budget as timeouts without running them', async () => {
     const slow = new FakeRunner(() => ({}));
-    const runner: Runner = { run: async (argv) => { await new Promise((r) => setTimeout(r, 30)); return slow.run(argv); } };
+    const runner: Runner = {
+      run: async (argv) => {
+        await new Promise((r) => setTimeout(r, 30));
+        return slow.run(argv);
+      },
+    };
     const host = await collectHost(runner, { name: 'h', hostTimeoutMs: 50, concurrency: 1 });
     const statuses = host.namespaces.flatMap((n) => n.commands).map((c) => c.status);
     expect(statuses).toContain('timeout');

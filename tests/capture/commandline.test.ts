@@ -52,7 +52,10 @@ describe('recognizeCommand', () => {
 
   it('strips sudo and ip netns exec and reports the namespace with the inner argv', () => {
     expect(recognizeCommand('sudo ip netns exec c16c7a01-aa ip -d link show')).toEqual({
-      id: 'ip-link', format: 'text', netns: 'c16c7a01-aa', argv: ['ip', '-d', 'link', 'show'],
+      id: 'ip-link',
+      format: 'text',
+      netns: 'c16c7a01-aa',
+      argv: ['ip', '-d', 'link', 'show'],
     });
   });
 

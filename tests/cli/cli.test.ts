@@ -106,10 +106,17 @@ describe('tunnelscope CLI', () => {
 
   it('lab up without the tools on PATH names what is missing and how to install it, and changes nothing', () => {
     const empty = mkdtempSync(path.join(tmpdir(), 'tunnelscope-nopath-'));
-    const labNamespaces = () => spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout.split('\n').filter((l) => l.startsWith('tsl-')).sort();
+    const labNamespaces = () =>
+      spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' })
+        .stdout.split('\n')
+        .filter((l) => l.startsWith('tsl-'))
+        .sort();
     const before = labNamespaces();
     try {
-      const result = spawnSync(process.execPath, ['bin/tunnelscope.mjs', 'lab', 'up'], { env: { PATH: empty, HOME: tmpdir(), NODE_ENV: 'test' }, encoding: 'utf8' });
+      const result = spawnSync(process.execPath, ['bin/tunnelscope.mjs', 'lab', 'up'], {
+        env: { PATH: empty, HOME: tmpdir(), NODE_ENV: 'test' },
+        encoding: 'utf8',
+      });
       expect(result.status).not.toBe(0);
       const message = `${result.stdout}${result.stderr}`;
       expect(message).toMatch(/ovsdb-server/);

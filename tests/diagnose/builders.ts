@@ -101,7 +101,17 @@ export function link(s: LinkSpec): Interface {
 }
 
 export function lo(): Interface {
-  return link({ ifindex: 1, name: 'lo', kind: 'loopback', mac: '00:00:00:00:00:00', mtu: 65536, flags: ['LOOPBACK', 'UP', 'LOWER_UP'], operstate: 'UNKNOWN', addrs: ['127.0.0.1/8'], scope: 'host' });
+  return link({
+    ifindex: 1,
+    name: 'lo',
+    kind: 'loopback',
+    mac: '00:00:00:00:00:00',
+    mtu: 65536,
+    flags: ['LOOPBACK', 'UP', 'LOWER_UP'],
+    operstate: 'UNKNOWN',
+    addrs: ['127.0.0.1/8'],
+    scope: 'host',
+  });
 }
 
 export interface RouteSpec {
@@ -155,12 +165,39 @@ export function neigh(dst: string, dev: string, lladdr: string | undefined, stat
 /** The u32 match-all filter with a mirred egress redirect, as CAA installs it (lab-recipe §8). */
 export function redirect(dev: string, toDev: string): TcFilter {
   const json = {
-    parent: 'ffff:', protocol: 'all', pref: 49152, kind: 'u32', chain: 0,
-    options: { fh: '800::800', order: 2048, key_ht: '800', bkt: '0', not_in_hw: true, match: { value: '0', mask: '0', offmask: '', off: 0 },
-      actions: [{ order: 1, kind: 'mirred', mirred_action: 'redirect', direction: 'egress', to_dev: toDev, control_action: { type: 'stolen' }, index: 1, ref: 1, bind: 1 }] },
+    parent: 'ffff:',
+    protocol: 'all',
+    pref: 49152,
+    kind: 'u32',
+    chain: 0,
+    options: {
+      fh: '800::800',
+      order: 2048,
+      key_ht: '800',
+      bkt: '0',
+      not_in_hw: true,
+      match: { value: '0', mask: '0', offmask: '', off: 0 },
+      actions: [
+        {
+          order: 1,
+          kind: 'mirred',
+          mirred_action: 'redirect',
+          direction: 'egress',
+          to_dev: toDev,
+          control_action: { type: 'stolen' },
+          index: 1,
+          ref: 1,
+          bind: 1,
+        },
+      ],
+    },
   };
   return {
-    dev, hook: 'ingress', kind: 'u32', protocol: 'all', pref: 49152,
+    dev,
+    hook: 'ingress',
+    kind: 'u32',
+    protocol: 'all',
+    pref: 49152,
     actions: [{ kind: 'mirred', mirredAction: 'redirect', direction: 'egress', toDev }],
     source: { command: `tc -j filter show dev ${dev} ingress`, lines: [JSON.stringify(json)] },
   };
@@ -168,7 +205,16 @@ export function redirect(dev: string, toDev: string): TcFilter {
 
 export function bpfFilter(dev: string, name: string): TcFilter {
   const json = { protocol: 'all', pref: 1, kind: 'bpf', chain: 0, options: { handle: '0x1', bpf_name: name, 'direct-action': true, not_in_hw: true } };
-  return { dev, hook: 'ingress', kind: 'bpf', protocol: 'all', pref: 1, bpfName: name, actions: [], source: { command: `tc -j filter show dev ${dev} ingress`, lines: [JSON.stringify(json)] } };
+  return {
+    dev,
+    hook: 'ingress',
+    kind: 'bpf',
+    protocol: 'all',
+    pref: 1,
+    bpfName: name,
+    actions: [],
+    source: { command: `tc -j filter show dev ${dev} ingress`, lines: [JSON.stringify(json)] },
+  };
 }
 
 export function fdb(mac: string, dev: string, dst: string): FdbEntry {
@@ -217,19 +263,36 @@ export function ovsInterface(name: string, type: string, ofport: number | null, 
   const ids = Object.entries(externalIds);
   const row = [name, type, ofport ?? ['set', []], ['map', ids], extra.error ?? ['set', []]];
   return {
-    name, type, ofport, externalIds, options: {}, ...extra,
+    name,
+    type,
+    ofport,
+    externalIds,
+    options: {},
+    ...extra,
     source: { command: 'ovs-vsctl -f json list Interface', lines: [JSON.stringify(row)] },
   };
 }
 
 export function ovs(bridges: { name: string; datapathType?: string; interfaces: OvsInterface[] }[], externalIds: Record<string, string>): OvsState {
   const ports: OvsPort[] = bridges.flatMap((b) => b.interfaces.map((i) => ({ name: i.name, interfaces: [i.name] })));
-  const bridgeRows: OvsBridge[] = bridges.map((b) => ({ name: b.name, ports: b.interfaces.map((i) => i.name), datapathType: b.datapathType, failMode: 'secure', externalIds: {} }));
+  const bridgeRows: OvsBridge[] = bridges.map((b) => ({
+    name: b.name,
+    ports: b.interfaces.map((i) => i.name),
+    datapathType: b.datapathType,
+    failMode: 'secure',
+    externalIds: {},
+  }));
   return { bridges: bridgeRows, ports, interfaces: bridges.flatMap((b) => b.interfaces), externalIds, version: '3.1.0' };
 }
 
 export function lsp(name: string, address: string): OvnLogicalSwitchPort {
-  return { name, addresses: [address], portSecurity: [address], up: true, source: { command: 'ovn-nbctl -f json list Logical_Switch_Port', lines: [`${name}  addresses: ["${address}"]`] } };
+  return {
+    name,
+    addresses: [address],
+    portSecurity: [address],
+    up: true,
+    source: { command: 'ovn-nbctl -f json list Logical_Switch_Port', lines: [`${name}  addresses: ["${address}"]`] },
+  };
 }
 
 export function host(name: string, role: HostState['role'], namespaces: NamespaceState[], extra: Partial<HostState> = {}): HostState {

@@ -14,7 +14,6 @@ import { cilium, flannel, HEALTHY, ovnKernel, peerPodOvnNetdev } from './fixture
 import { OTHER_PEERPOD, peerPodHosts } from '../fixtures/topology/ovn-peerpod';
 import { addr } from '../fixtures/topology/builders';
 
-
 function serious(id: string, hosts: HostState[]): Finding[] {
   return run(id, hosts).filter((f) => f.severity !== 'info');
 }
@@ -33,8 +32,20 @@ function nsOf(hosts: HostState[], host: string, netns: string | null): Namespace
 
 /** What a full collector run records in every namespace (host-scoped commands included, as in the root namespace). */
 const EVERYTHING: CommandId[] = [
-  'ip-link', 'ip-addr', 'ip-route', 'ip6-route', 'ip-neigh', 'netns-list-id', 'tc-qdisc', 'tc-filter', 'bridge-fdb',
-  'iptables-raw', 'iptables-filter', 'sysctl', 'bpftool-net', 'conntrack-stats',
+  'ip-link',
+  'ip-addr',
+  'ip-route',
+  'ip6-route',
+  'ip-neigh',
+  'netns-list-id',
+  'tc-qdisc',
+  'tc-filter',
+  'bridge-fdb',
+  'iptables-raw',
+  'iptables-filter',
+  'sysctl',
+  'bpftool-net',
+  'conntrack-stats',
 ];
 
 function collectedEverywhere(hosts: HostState[], commands: CommandId[] = EVERYTHING): HostState[] {
@@ -55,10 +66,21 @@ function otherPeerPod(): HostState[] {
 
 describe('catalog rules on healthy shapes', () => {
   const added = [
-    'peerpod-vxlan-port-conflict', 'peerpod-routes-not-propagated', 'peerpod-permanent-neigh-not-propagated',
-    'peerpod-ipv6-not-propagated', 'peerpod-leftover-ppvxlan', 'peerpod-vxlan-conntrack-tracked', 'ovnk-duplicate-iface-id',
-    'ovnk-geneve-mtu-mismatch', 'ovnk-br-ex-misconfigured', 'ovnk-encap-ip-mismatch', 'ovn-duplicate-system-id',
-    'ovs-ovn-version-skew', 'cilium-lxc-bpf-missing', 'cilium-host-datapath-broken', 'cni0-bridge-address-conflict',
+    'peerpod-vxlan-port-conflict',
+    'peerpod-routes-not-propagated',
+    'peerpod-permanent-neigh-not-propagated',
+    'peerpod-ipv6-not-propagated',
+    'peerpod-leftover-ppvxlan',
+    'peerpod-vxlan-conntrack-tracked',
+    'ovnk-duplicate-iface-id',
+    'ovnk-geneve-mtu-mismatch',
+    'ovnk-br-ex-misconfigured',
+    'ovnk-encap-ip-mismatch',
+    'ovn-duplicate-system-id',
+    'ovs-ovn-version-skew',
+    'cilium-lxc-bpf-missing',
+    'cilium-host-datapath-broken',
+    'cni0-bridge-address-conflict',
     'conntrack-table-full',
   ];
 
@@ -88,7 +110,14 @@ describe('peerpod-vxlan-port-conflict', () => {
 
   it('flags a collect-metadata vxlan on the peer-pod port and blames the tunnel left down', () => {
     const hosts = withRootVxlan(otherPeerPod(), O.worker, {
-      ifindex: 41, name: 'vxlan_sys_4790', kind: 'vxlan', mac: '5a:0e:41:7c:22:90', mtu: 65000, operstate: 'UNKNOWN', master: 'ovs-system', slaveKind: 'openvswitch',
+      ifindex: 41,
+      name: 'vxlan_sys_4790',
+      kind: 'vxlan',
+      mac: '5a:0e:41:7c:22:90',
+      mtu: 65000,
+      operstate: 'UNKNOWN',
+      master: 'ovs-system',
+      slaveKind: 'openvswitch',
       vxlan: { external: true, port: 4790 },
     });
     const tun = nsOf(hosts, O.worker, O.podNs).interfaces.find((i) => i.name === O.workerTunnel);
@@ -112,7 +141,14 @@ describe('peerpod-vxlan-port-conflict', () => {
         'podvm/lv-vmpod/vxlan0': { vxlan: { vni: 555005, remote: '192.168.10.163', port: 8472 } },
       },
     });
-    withRootVxlan(hosts, 'worker', { ifindex: 30, name: 'cilium_vxlan', kind: 'vxlan', mac: '9e:44:01:2b:c3:11', operstate: 'UNKNOWN', vxlan: { external: true, port: 8472 } });
+    withRootVxlan(hosts, 'worker', {
+      ifindex: 30,
+      name: 'cilium_vxlan',
+      kind: 'vxlan',
+      mac: '9e:44:01:2b:c3:11',
+      operstate: 'UNKNOWN',
+      vxlan: { external: true, port: 8472 },
+    });
     const [f] = run('peerpod-vxlan-port-conflict', hosts);
     expect(f?.elements).toEqual([ifaceId('worker', null, 'cilium_vxlan'), ifaceId('worker', 'lv-wpod', 'vxlan1')]);
     expect(f?.explanation).toContain('whichever device is set up next');
@@ -120,7 +156,16 @@ describe('peerpod-vxlan-port-conflict', () => {
   });
 
   it('accepts flannel.1 on the same port with another VNI, and flags it with the same VNI', () => {
-    const spec = { ifindex: 31, name: 'flannel.1', kind: 'vxlan', mac: 'c2:7d:4e:90:1a:07', mtu: 1450, operstate: 'UNKNOWN', addrs: ['10.244.3.0/32'], vxlan: { vni: 1, local: '172.20.5.10', dev: O.uplink, port: 4790 } };
+    const spec = {
+      ifindex: 31,
+      name: 'flannel.1',
+      kind: 'vxlan',
+      mac: 'c2:7d:4e:90:1a:07',
+      mtu: 1450,
+      operstate: 'UNKNOWN',
+      addrs: ['10.244.3.0/32'],
+      vxlan: { vni: 1, local: '172.20.5.10', dev: O.uplink, port: 4790 },
+    };
     expect(run('peerpod-vxlan-port-conflict', withRootVxlan(otherPeerPod(), O.worker, spec))).toEqual([]);
     const clash = run('peerpod-vxlan-port-conflict', withRootVxlan(otherPeerPod(), O.worker, { ...spec, vxlan: { ...spec.vxlan, vni: 7001 } }));
     expect(clash.map((f) => f.elements)).toEqual([[ifaceId(O.worker, null, 'flannel.1'), O_WTUN]]);
@@ -148,10 +193,7 @@ describe('peerpod-routes-not-propagated', () => {
     pod.routes = [route({ dst: 'default', via: '169.254.1.1', dev: 'eth0' }), route({ dst: '169.254.1.1', dev: 'eth0', scope: 'link' })];
     nsOf(hosts, O.podvm, O.podvmNs).routes = [route({ dst: '10.200.4.9', dev: O.podvmTunnel, protocol: 'kernel', scope: 'link' })];
     const [f] = run('peerpod-routes-not-propagated', hosts);
-    expect(f?.fix?.slice(0, 2)).toEqual([
-      'ip netns exec pod-net ip route replace 169.254.1.1 dev tun-v scope link',
-      'ip netns exec pod-net ip route replace default via 169.254.1.1 dev tun-v',
-    ]);
+    expect(f?.fix?.slice(0, 2)).toEqual(['ip netns exec pod-net ip route replace 169.254.1.1 dev tun-v scope link', 'ip netns exec pod-net ip route replace default via 169.254.1.1 dev tun-v']);
     expect(f?.explanation).toContain('Without the default route');
   });
 
@@ -159,7 +201,9 @@ describe('peerpod-routes-not-propagated', () => {
     const hosts = otherPeerPod();
     const vm = nsOf(hosts, O.podvm, O.podvmNs);
     vm.routes = vm.routes.filter((r) => r.dst !== 'default');
-    const rules = diagnose(topo(hosts)).findings.filter((f) => f.severity !== 'info').map((f) => f.rule);
+    const rules = diagnose(topo(hosts))
+      .findings.filter((f) => f.severity !== 'info')
+      .map((f) => f.rule);
     expect(rules).toEqual(['peerpod-routes-not-propagated']);
   });
 
@@ -234,7 +278,15 @@ describe('peerpod-leftover-ppvxlan', () => {
   it('flags a ppvxlanN left in the worker root namespace with its VNI and port, and deletes it', () => {
     const hosts = otherPeerPod();
     nsOf(hosts, O.worker, null).interfaces.push(
-      link({ ifindex: 52, name: 'ppvxlan2', kind: 'vxlan', mac: '8a:31:07:5c:e2:10', operstate: 'UNKNOWN', flags: ['BROADCAST', 'MULTICAST'], vxlan: { vni: 7002, remote: '172.20.5.78', port: 4790, learning: false } }),
+      link({
+        ifindex: 52,
+        name: 'ppvxlan2',
+        kind: 'vxlan',
+        mac: '8a:31:07:5c:e2:10',
+        operstate: 'UNKNOWN',
+        flags: ['BROADCAST', 'MULTICAST'],
+        vxlan: { vni: 7002, remote: '172.20.5.78', port: 4790, learning: false },
+      }),
     );
     const [f, ...rest] = run('peerpod-leftover-ppvxlan', hosts);
     expect(rest).toEqual([]);
@@ -380,7 +432,11 @@ describe('ovnk-br-ex-misconfigured', () => {
       },
     });
     const root = nsOf(hosts, 'ocp-worker-1', null);
-    root.routes = root.routes.map((r) => (r.dev === 'br-ex' && (r.dst === 'default' || r.dst === '192.168.122.0/24') ? route({ dst: r.dst, via: r.gateway, dev: 'ens3', protocol: r.protocol, scope: r.scope, metric: r.metric, prefsrc: r.prefsrc }) : r));
+    root.routes = root.routes.map((r) =>
+      r.dev === 'br-ex' && (r.dst === 'default' || r.dst === '192.168.122.0/24')
+        ? route({ dst: r.dst, via: r.gateway, dev: 'ens3', protocol: r.protocol, scope: r.scope, metric: r.metric, prefsrc: r.prefsrc })
+        : r,
+    );
     return hosts;
   }
 
@@ -390,11 +446,7 @@ describe('ovnk-br-ex-misconfigured', () => {
     expect(f?.severity).toBe('critical');
     expect(f?.elements).toEqual([ifaceId('ocp-worker-1', null, 'ens3'), ifaceId('ocp-worker-1', null, 'br-ex'), ovsBridgeId('ocp-worker-1', 'br-ex')]);
     expect(f?.title).toBe('ens3 is a port of br-ex on ocp-worker-1, but ens3 still holds 192.168.122.20 and the default route uses ens3');
-    expect(f?.fix).toEqual(expect.arrayContaining([
-      'ip addr del 192.168.122.20/24 dev ens3',
-      'ip addr add 192.168.122.20/24 dev br-ex',
-      'ip route replace default via 192.168.122.1 dev br-ex',
-    ]));
+    expect(f?.fix).toEqual(expect.arrayContaining(['ip addr del 192.168.122.20/24 dev ens3', 'ip addr add 192.168.122.20/24 dev br-ex', 'ip route replace default via 192.168.122.1 dev br-ex']));
     expect(f?.evidence.some((e) => e.command === 'ip -j route show table all' && e.lines[0]?.includes('"dev":"ens3"'))).toBe(true);
   });
 
@@ -405,7 +457,10 @@ describe('ovnk-br-ex-misconfigured', () => {
     host.ovs.externalIds['ovn-bridge-mappings'] = 'physnet:breth0';
     host.ovs.bridges.push({ name: 'breth0', ports: ['p-breth0', `p-${O.uplink}`], externalIds: {} });
     host.ovs.ports.push({ uuid: 'p-breth0', name: 'breth0', interfaces: ['if-breth0'] }, { uuid: `p-${O.uplink}`, name: O.uplink, interfaces: [`if-${O.uplink}`] });
-    host.ovs.interfaces.push({ uuid: 'if-breth0', name: 'breth0', type: 'internal', ofport: 65534, externalIds: {}, options: {} }, { uuid: `if-${O.uplink}`, name: O.uplink, type: '', ofport: 1, externalIds: {}, options: {} });
+    host.ovs.interfaces.push(
+      { uuid: 'if-breth0', name: 'breth0', type: 'internal', ofport: 65534, externalIds: {}, options: {} },
+      { uuid: `if-${O.uplink}`, name: O.uplink, type: '', ofport: 1, externalIds: {}, options: {} },
+    );
     const [f] = run('ovnk-br-ex-misconfigured', hosts);
     expect(f?.title).toContain('ens5 is a port of breth0 on edge-worker-07');
     expect(f?.fix).toContain('ip addr add 172.20.5.10/22 dev breth0');
@@ -422,11 +477,19 @@ describe('ovnk-encap-ip-mismatch', () => {
     expect(rest).toEqual([]);
     expect(f?.elements).toEqual([hostId('ocp-worker-1'), ifaceId('ocp-worker-1', null, 'br-ex')]);
     expect(f?.fix?.[0]).toBe('ovs-vsctl set Open_vSwitch . external_ids:ovn-encap-ip=192.168.122.20');
-    expect(f?.evidence[0]).toEqual({ host: 'ocp-worker-1', netns: null, command: 'ovs-vsctl get Open_vSwitch . external_ids:ovn-encap-ip', lines: ['"192.168.122.99"'] });
+    expect(f?.evidence[0]).toEqual({
+      host: 'ocp-worker-1',
+      netns: null,
+      command: 'ovs-vsctl get Open_vSwitch . external_ids:ovn-encap-ip',
+      lines: ['"192.168.122.99"'],
+    });
   });
 
   it('does not judge a node whose addresses were not collected', () => {
-    const hosts = collectedEverywhere(otherPeerPod(), EVERYTHING.filter((c) => c !== 'ip-addr'));
+    const hosts = collectedEverywhere(
+      otherPeerPod(),
+      EVERYTHING.filter((c) => c !== 'ip-addr'),
+    );
     const ovs = hostOf(hosts, O.worker).ovs;
     if (ovs) ovs.externalIds['ovn-encap-ip'] = '172.20.5.11';
     expect(run('ovnk-encap-ip-mismatch', hosts)).toEqual([]);
@@ -437,7 +500,10 @@ describe('ovn-duplicate-system-id', () => {
   function twoNodes(idA: string | undefined, idB: string | undefined): HostState[] {
     const a = ovnKernel()[0];
     const b: HostState = { ...structuredClone(a), name: 'ocp-worker-2' };
-    for (const [h, id] of [[a, idA], [b, idB]] as const) {
+    for (const [h, id] of [
+      [a, idA],
+      [b, idB],
+    ] as const) {
       if (!h?.ovs) throw new Error('no ovs');
       if (id === undefined) delete h.ovs.externalIds['system-id'];
       else h.ovs.externalIds['system-id'] = id;
@@ -472,10 +538,7 @@ describe('ovs-ovn-version-skew', () => {
     expect(rest).toEqual([]);
     expect(f?.severity).toBe('info');
     expect(f?.elements).toEqual([hostId(O.worker), hostId('ocp-worker-1')]);
-    expect(f?.evidence.map((e) => `${e.command} ${e.lines.join()}`)).toEqual([
-      'ovs-vsctl get Open_vSwitch . ovs_version "3.3.2"',
-      'ovs-vsctl get Open_vSwitch . ovs_version "3.1.0"',
-    ]);
+    expect(f?.evidence.map((e) => `${e.command} ${e.lines.join()}`)).toEqual(['ovs-vsctl get Open_vSwitch . ovs_version "3.3.2"', 'ovs-vsctl get Open_vSwitch . ovs_version "3.1.0"']);
     edge.version = kernel.version;
     expect(run('ovs-ovn-version-skew', hosts)).toEqual([]);
   });
@@ -568,7 +631,17 @@ describe('cilium-host-datapath-broken', () => {
 
   it('flags cilium_vxlan down while a leftover flannel.1 holds UDP 8472', () => {
     const hosts = cilium({ links: { 'cilium-1/-/cilium_vxlan': { flags: ['BROADCAST', 'MULTICAST'], operstate: 'DOWN' } } });
-    nsOf(hosts, 'cilium-1', null).interfaces.push(link({ ifindex: 21, name: 'flannel.1', kind: 'vxlan', mac: 'c2:7d:4e:90:1a:0c', mtu: 1450, operstate: 'UNKNOWN', vxlan: { vni: 1, local: '10.0.0.10', dev: 'eth0', port: 8472 } }));
+    nsOf(hosts, 'cilium-1', null).interfaces.push(
+      link({
+        ifindex: 21,
+        name: 'flannel.1',
+        kind: 'vxlan',
+        mac: 'c2:7d:4e:90:1a:0c',
+        mtu: 1450,
+        operstate: 'UNKNOWN',
+        vxlan: { vni: 1, local: '10.0.0.10', dev: 'eth0', port: 8472 },
+      }),
+    );
     const [f] = run('cilium-host-datapath-broken', hosts);
     expect(f?.elements).toEqual([ifaceId('cilium-1', null, 'cilium_vxlan'), ifaceId('cilium-1', null, 'flannel.1')]);
     expect(f?.title).toContain('cilium_vxlan is down, and flannel.1 holds its UDP port 8472');

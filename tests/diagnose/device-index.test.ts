@@ -1,36 +1,39 @@
 import { describe, expect, it } from 'vitest';
 import { allDevices, deviceId } from '@/lib/diagnose/devices';
-import {
-  deviceById,
-  hostOwningRootAddress,
-  neighborsTo,
-  ovsInterfacesAttaching,
-  ownersOf,
-  plainTunnelsCarrying,
-  plainTunnelsOn,
-  rootAddressesOf,
-} from '@/lib/diagnose/device-index';
+import { deviceById, hostOwningRootAddress, neighborsTo, ovsInterfacesAttaching, ownersOf, plainTunnelsCarrying, plainTunnelsOn, rootAddressesOf } from '@/lib/diagnose/device-index';
 import { ifaceId } from '@/lib/topology/ids';
 import { host, link, lo, neigh, ns, ovs, ovsInterface, topo } from './builders';
 
 /** Two workers that both (wrongly) hold 192.168.10.5, a pod VM, and a tunnel on each side. */
 function cluster() {
-  const w1 = host('w1', 'worker', [
+  const w1 = host(
+    'w1',
+    'worker',
+    [
+      ns(null, {
+        interfaces: [lo(), link({ ifindex: 2, name: 'eth0', mac: '02:00:00:00:00:01', addrs: ['192.168.10.5/24', '192.168.10.11/24'] })],
+        neighbors: [neigh('10.128.0.9', 'eth0', '0A:58:0A:80:00:09', 'REACHABLE'), neigh('192.168.10.20', 'eth0', '02:00:00:00:00:20', 'STALE')],
+      }),
+      ns('pod-a', {
+        interfaces: [
+          link({ ifindex: 2, name: 'eth0', kind: 'veth', mac: '0a:58:0a:80:00:09', addrs: ['10.128.0.9/23'] }),
+          link({ ifindex: 3, name: 'vxlan1', kind: 'vxlan', vxlan: { vni: 7, remote: '192.168.10.20', port: 4789 } }),
+        ],
+      }),
+    ],
+    { ovs: ovs([{ name: 'br-int', interfaces: [ovsInterface('pod-a-veth', '', 2, { attached_mac: '0A:58:0A:80:00:09' })] }], {}) },
+  );
+  const w2 = host('w2', 'worker', [
     ns(null, {
-      interfaces: [lo(), link({ ifindex: 2, name: 'eth0', mac: '02:00:00:00:00:01', addrs: ['192.168.10.5/24', '192.168.10.11/24'] })],
-      neighbors: [neigh('10.128.0.9', 'eth0', '0A:58:0A:80:00:09', 'REACHABLE'), neigh('192.168.10.20', 'eth0', '02:00:00:00:00:20', 'STALE')],
+      interfaces: [lo(), link({ ifindex: 2, name: 'eth0', addrs: ['192.168.10.5/24'] })],
+      neighbors: [neigh('10.128.0.9', 'eth0', '0a:58:0a:80:00:09', 'REACHABLE')],
     }),
-    ns('pod-a', {
-      interfaces: [
-        link({ ifindex: 2, name: 'eth0', kind: 'veth', mac: '0a:58:0a:80:00:09', addrs: ['10.128.0.9/23'] }),
-        link({ ifindex: 3, name: 'vxlan1', kind: 'vxlan', vxlan: { vni: 7, remote: '192.168.10.20', port: 4789 } }),
-      ],
-    }),
-  ], { ovs: ovs([{ name: 'br-int', interfaces: [ovsInterface('pod-a-veth', '', 2, { 'attached_mac': '0A:58:0A:80:00:09' })] }], {}) });
-  const w2 = host('w2', 'worker', [ns(null, { interfaces: [lo(), link({ ifindex: 2, name: 'eth0', addrs: ['192.168.10.5/24'] })], neighbors: [neigh('10.128.0.9', 'eth0', '0a:58:0a:80:00:09', 'REACHABLE')] })]);
+  ]);
   const vm = host('vm', 'podvm', [
     ns(null, { interfaces: [lo(), link({ ifindex: 2, name: 'ens3', addrs: ['192.168.10.20/24'] })] }),
-    ns('podns', { interfaces: [link({ ifindex: 3, name: 'vxlan0', kind: 'vxlan', addrs: ['10.128.0.9/23'], vxlan: { vni: 7, remote: '192.168.10.5', port: 4789 } })] }),
+    ns('podns', {
+      interfaces: [link({ ifindex: 3, name: 'vxlan0', kind: 'vxlan', addrs: ['10.128.0.9/23'], vxlan: { vni: 7, remote: '192.168.10.5', port: 4789 } })],
+    }),
   ]);
   return { t: topo([w1, w2, vm]), w1, w2, vm };
 }

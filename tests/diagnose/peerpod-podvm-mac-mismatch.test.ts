@@ -15,11 +15,7 @@ describe('peerpod-podvm-mac-mismatch', () => {
     const [f] = findings;
     expect(f?.severity).toBe('critical');
     expect(f?.elements).toEqual([vxlan0, eth0, edgeId('tunnel', vxlan1, vxlan0)]);
-    expect(f?.fix).toEqual([
-      'ip netns exec lv-vmpod ip link set vxlan0 down',
-      `ip netns exec lv-vmpod ip link set dev vxlan0 address ${POD_MAC}`,
-      'ip netns exec lv-vmpod ip link set vxlan0 up',
-    ]);
+    expect(f?.fix).toEqual(['ip netns exec lv-vmpod ip link set vxlan0 down', `ip netns exec lv-vmpod ip link set dev vxlan0 address ${POD_MAC}`, 'ip netns exec lv-vmpod ip link set vxlan0 up']);
   });
 
   it('quotes both link lines and the node neighbour entry that resolves the pod IP to the pod MAC', () => {

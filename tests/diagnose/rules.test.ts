@@ -5,7 +5,6 @@ import { edgeId, hostId, ifaceId } from '@/lib/topology/ids';
 import { fdb, iptables, neigh, redirect, route, run, topo } from './builders';
 import { cilium, flannel, HEALTHY, ovnKernel, peerPodOvnNetdev, POD_MAC } from './fixtures';
 
-
 function nsOf(hosts: HostState[], host: string, netns: string | null): NamespaceState {
   const found = hosts.find((h) => h.name === host)?.namespaces.find((n) => n.netns === netns);
   if (!found) throw new Error(`no ${host}/${netns ?? '-'}`);
@@ -128,7 +127,12 @@ describe('overlay rules', () => {
 
 describe('device rules', () => {
   it('marks the admin-down pod eth0 rather than its carrier-less host veth', () => {
-    const hosts = flannel({ links: { 'node-a/cni-node-a-1/eth0': { flags: ['BROADCAST', 'MULTICAST'] }, 'node-a/-/veth3c1a7b2e': { flags: ['BROADCAST', 'MULTICAST', 'UP', 'NO-CARRIER'] } } });
+    const hosts = flannel({
+      links: {
+        'node-a/cni-node-a-1/eth0': { flags: ['BROADCAST', 'MULTICAST'] },
+        'node-a/-/veth3c1a7b2e': { flags: ['BROADCAST', 'MULTICAST', 'UP', 'NO-CARRIER'] },
+      },
+    });
     const [f, ...rest] = run('link-down-or-no-carrier', hosts);
     expect(rest).toEqual([]);
     expect(f?.elements).toEqual([ifaceId('node-a', 'cni-node-a-1', 'eth0'), ifaceId('node-a', null, 'veth3c1a7b2e')]);

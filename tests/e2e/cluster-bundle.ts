@@ -16,9 +16,7 @@ function hex(n: number): string {
 
 /** The address an IPv4 address of the incident has in pair `n`. */
 export function pairAddress(ip: string, n: number): string {
-  return ip.replace(IPV4, (all, a: string, b: string, c: string, d: string) =>
-    a === '0' || a === '127' || a === '255' ? all : `${a}.${(Number(b) + n) % 256}.${c}.${d}`,
-  );
+  return ip.replace(IPV4, (all, a: string, b: string, c: string, d: string) => (a === '0' || a === '127' || a === '255' ? all : `${a}.${(Number(b) + n) % 256}.${c}.${d}`));
 }
 
 function rewrite(text: string, n: number): string {

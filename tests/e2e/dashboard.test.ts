@@ -205,9 +205,7 @@ describe('the home page in Chromium', () => {
     const script = await fetch(`${app.url}${href}`);
     expect(script.status).toBe(200);
     expect(await script.text()).toMatch(/^#!\/bin\/sh\n# tunnelscope-collect:/);
-    await expect(page.locator('[data-testid="collector-commands"]').innerText()).resolves.toBe(
-      `curl -fsSLO ${app.url}/tunnelscope-collect.sh\nsh tunnelscope-collect.sh > node1.txt`,
-    );
+    await expect(page.locator('[data-testid="collector-commands"]').innerText()).resolves.toBe(`curl -fsSLO ${app.url}/tunnelscope-collect.sh\nsh tunnelscope-collect.sh > node1.txt`);
     await expect(page.locator('[data-testid="cli-command"]').innerText()).resolves.toBe(`tunnelscope snapshot --source local --server ${app.url}`);
     await shot('00-home');
   });

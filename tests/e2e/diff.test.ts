@@ -45,9 +45,9 @@ describe('diff of the peer-pod incident before and after the fix, in Chromium', 
   it('marks the same vxlan0 changed on the graph, as the device list names it', async () => {
     const item = page.locator(`[data-testid="device-item"][data-id="${VXLAN0_ID}"]`);
     await expect(item.getAttribute('aria-label')).resolves.toMatch(/^~ vxlan0: .*\bchanged\b/);
-    const marked = await page.locator('[data-testid="device-item"]').evaluateAll((rows) =>
-      rows.filter((r) => /\b(added|removed|changed)$/.test(r.getAttribute('aria-label') ?? '')).map((r) => r.getAttribute('data-id')),
-    );
+    const marked = await page
+      .locator('[data-testid="device-item"]')
+      .evaluateAll((rows) => rows.filter((r) => /\b(added|removed|changed)$/.test(r.getAttribute('aria-label') ?? '')).map((r) => r.getAttribute('data-id')));
     expect(marked).toEqual([VXLAN0_ID]);
   });
 

@@ -58,9 +58,9 @@ describe('a link opened in real Chromium shows the same elements and findings as
 
   it('the findings panel shows the same finding titles and rules as the API', async () => {
     const panel = page.getByRole('region', { name: 'Findings' });
-    const shown = await panel.locator('[data-testid="finding"]').evaluateAll((buttons) =>
-      buttons.map((b) => ({ rule: b.getAttribute('data-rule') ?? '', title: b.querySelector('.font-medium')?.textContent ?? '' })),
-    );
+    const shown = await panel
+      .locator('[data-testid="finding"]')
+      .evaluateAll((buttons) => buttons.map((b) => ({ rule: b.getAttribute('data-rule') ?? '', title: b.querySelector('.font-medium')?.textContent ?? '' })));
     const fromApi = view.findings.map((f) => ({ rule: f.rule, title: f.title }));
     const order = (x: { rule: string; title: string }, y: { rule: string; title: string }) => `${x.rule}${x.title}`.localeCompare(`${y.rule}${y.title}`);
     expect(shown.sort(order)).toEqual(fromApi.sort(order));

@@ -56,10 +56,7 @@ function record(id: CommandRecord['id'], argv: string[], value: unknown): Comman
 function namespace(netns: string | null, links: Link[], routes: Record<string, unknown>[]): NamespaceCapture {
   return {
     netns,
-    commands: [
-      record('ip-addr', ['ip', '-j', '-d', 'addr', 'show'], links.map(link)),
-      record('ip-route', ['ip', '-j', 'route', 'show'], routes),
-    ],
+    commands: [record('ip-addr', ['ip', '-j', '-d', 'addr', 'show'], links.map(link)), record('ip-route', ['ip', '-j', 'route', 'show'], routes)],
   };
 }
 
@@ -97,7 +94,15 @@ export function peerPodBundle(): CaptureBundle {
             [
               lo,
               { ifindex: 2, ifname: 'eth0', address: POD_MAC, mtu: 1400, kind: 'veth', link_index: 12, link_netnsid: 0, addr: `${POD_IP}/23` },
-              { ifindex: 3, ifname: 'vxlan1', address: '7a:3c:91:0e:44:d2', mtu: 1450, kind: 'vxlan', info_data: { id: 555000, remote: '192.168.122.50', port: 4789, learning: true }, operstate: 'UNKNOWN' },
+              {
+                ifindex: 3,
+                ifname: 'vxlan1',
+                address: '7a:3c:91:0e:44:d2',
+                mtu: 1450,
+                kind: 'vxlan',
+                info_data: { id: 555000, remote: '192.168.122.50', port: 4789, learning: true },
+                operstate: 'UNKNOWN',
+              },
             ],
             [
               { dst: 'default', gateway: '10.132.2.1', dev: 'eth0', flags: [] },
@@ -115,7 +120,19 @@ export function peerPodBundle(): CaptureBundle {
           namespace(null, [lo, { ifindex: 2, ifname: 'ens4', address: '52:54:00:3d:81:a7', addr: '192.168.122.50/24' }], [{ dst: 'default', gateway: '192.168.122.1', dev: 'ens4', flags: [] }]),
           namespace(
             'podns',
-            [lo, { ifindex: 3, ifname: 'vxlan0', address: VM_MAC, mtu: 1450, kind: 'vxlan', info_data: { id: 555000, remote: '192.168.122.11', port: 4789, learning: true }, addr: `${POD_IP}/23`, operstate: 'UNKNOWN' }],
+            [
+              lo,
+              {
+                ifindex: 3,
+                ifname: 'vxlan0',
+                address: VM_MAC,
+                mtu: 1450,
+                kind: 'vxlan',
+                info_data: { id: 555000, remote: '192.168.122.11', port: 4789, learning: true },
+                addr: `${POD_IP}/23`,
+                operstate: 'UNKNOWN',
+              },
+            ],
             [{ dst: 'default', gateway: '10.132.2.1', dev: 'vxlan0', flags: [] }],
           ),
         ],

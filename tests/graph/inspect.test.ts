@@ -56,9 +56,7 @@ describe('inspector data', () => {
 describe('search', () => {
   it('finds both devices holding 10.132.2.46 and the pod by IP', () => {
     const hits = searchTopology(incident.topology, '10.132.2.46');
-    expect(hits.map((h) => h.id)).toEqual(
-      expect.arrayContaining([VXLAN0, 'host:ocp-412-ovn-worker-1/ns:c16c7a01-3f0e-4b8e-9d55-5c2b1e7d0a11/if:eth0', 'pod:default/nginx-priv']),
-    );
+    expect(hits.map((h) => h.id)).toEqual(expect.arrayContaining([VXLAN0, 'host:ocp-412-ovn-worker-1/ns:c16c7a01-3f0e-4b8e-9d55-5c2b1e7d0a11/if:eth0', 'pod:default/nginx-priv']));
   });
 
   it('finds a device by MAC in any case and a pod by name', () => {
@@ -69,7 +67,14 @@ describe('search', () => {
 
 describe('view state in the URL', () => {
   it('round-trips focus, selection, filters, host and trace', () => {
-    const state = { focus: [VXLAN0], sel: VXLAN0, q: '10.132.2.46', filters: ['lo' as const, 'faulty' as const], host: 'w1', trace: { from: VXLAN0, to: '10.132.2.1' } };
+    const state = {
+      focus: [VXLAN0],
+      sel: VXLAN0,
+      q: '10.132.2.46',
+      filters: ['lo' as const, 'faulty' as const],
+      host: 'w1',
+      trace: { from: VXLAN0, to: '10.132.2.1' },
+    };
     const parsed = parseViewState(new URLSearchParams(serializeViewState(state)));
     expect(parsed).toEqual({ ...state, level: undefined });
   });

@@ -36,9 +36,7 @@ describe('a flat underlay subnet of many hosts', () => {
     const elements = buildDeviceElements(cut!.topology, [], { host: flatHostName(7) });
     const segment = elements.find((e) => e.data.id === SEGMENT);
     expect(segment?.classes).not.toContain('remote');
-    expect(elements.filter((e) => e.group === 'edges' && e.data.kind === 'underlay').map((e) => e.data.id)).toEqual([
-      edgeId('underlay', hostId(flatHostName(7)), SEGMENT),
-    ]);
+    expect(elements.filter((e) => e.group === 'edges' && e.data.kind === 'underlay').map((e) => e.data.id)).toEqual([edgeId('underlay', hostId(flatHostName(7)), SEGMENT)]);
   });
 
   it('inspects, prints and exports the segment', () => {

@@ -69,8 +69,6 @@ describe('stylesheet on a headless graph', () => {
 
   it('uses light text on the dark theme', () => {
     const dark = headless('dark');
-    expect(dark.getElementById('host:podvm-nginx-priv-8b726648/if:ens4').style('color')).not.toBe(
-      cy.getElementById('host:podvm-nginx-priv-8b726648/if:ens4').style('color'),
-    );
+    expect(dark.getElementById('host:podvm-nginx-priv-8b726648/if:ens4').style('color')).not.toBe(cy.getElementById('host:podvm-nginx-priv-8b726648/if:ens4').style('color'));
   });
 });

@@ -15,7 +15,15 @@ const VXLAN0 = `host:${PODVM}/ns:podns/if:vxlan0`;
 const POD_ETH0 = `host:${WORKER}/ns:c16c7a01-3f0e-4b8e-9d55-5c2b1e7d0a11/if:eth0`;
 
 function finding(rule: string, severity: Finding['severity'], elements: string[]): Finding {
-  return { rule, severity, title: rule, explanation: `why ${rule}`, evidence: [{ host: 'h', netns: null, command: 'ip link', lines: ['line'] }], elements, fix: ['ip link set x up'] };
+  return {
+    rule,
+    severity,
+    title: rule,
+    explanation: `why ${rule}`,
+    evidence: [{ host: 'h', netns: null, command: 'ip link', lines: ['line'] }],
+    elements,
+    fix: ['ip link set x up'],
+  };
 }
 
 function worker(i: number): string {
@@ -67,7 +75,15 @@ describe('overview level', () => {
     expect(graph.links).toHaveLength(30);
     const faulty = graph.links.filter((l) => l.severity);
     expect(faulty).toEqual([
-      { id: `tunnels:${hostId(worker(0))}|${hostId(worker(1))}`, kind: 'tunnel', source: hostId(worker(0)), target: hostId(worker(1)), count: 1, vnis: [1000], severity: 'warning' },
+      {
+        id: `tunnels:${hostId(worker(0))}|${hostId(worker(1))}`,
+        kind: 'tunnel',
+        source: hostId(worker(0)),
+        target: hostId(worker(1)),
+        count: 1,
+        vnis: [1000],
+        severity: 'warning',
+      },
     ]);
   });
 
@@ -99,9 +115,7 @@ describe('host level', () => {
       const cut = hostSubview(whole, host)!;
       for (const filters of FILTER_SETS) {
         const options = { host, filters, trace };
-        expect(buildDeviceElements(cut.topology, cut.findings, options), `${host} ${filters?.join(',')}`).toEqual(
-          buildDeviceElements(whole.topology, whole.findings, options),
-        );
+        expect(buildDeviceElements(cut.topology, cut.findings, options), `${host} ${filters?.join(',')}`).toEqual(buildDeviceElements(whole.topology, whole.findings, options));
       }
     }
   });
@@ -120,10 +134,7 @@ describe('host level', () => {
   ])('inspects every own device, edge and host of %s as the whole snapshot does', (_name, whole) => {
     for (const host of hostsOf(whole)) {
       const cut = hostSubview(whole, host)!;
-      const ids = [
-        ...cut.topology.nodes.filter((n) => n.host === host || n.kind === 'host').map((n) => n.id),
-        ...cut.topology.edges.map((e) => e.id),
-      ];
+      const ids = [...cut.topology.nodes.filter((n) => n.host === host || n.kind === 'host').map((n) => n.id), ...cut.topology.edges.map((e) => e.id)];
       expect(ids.length).toBeGreaterThan(1);
       for (const id of ids) expect(inspectInCut(cut.topology, id, cut.briefs, host), id).toEqual(inspect(whole.topology, id));
     }

@@ -74,7 +74,11 @@ describe('diagnosis of the lab', () => {
   });
 
   it('covers every lab fault with an expectation', () => {
-    expect(Object.keys(EXPECTED).sort()).toEqual(labList().faults.map((f) => f.name).sort());
+    expect(Object.keys(EXPECTED).sort()).toEqual(
+      labList()
+        .faults.map((f) => f.name)
+        .sort(),
+    );
   });
 
   for (const [fault, expected] of Object.entries(EXPECTED)) {

@@ -22,8 +22,12 @@ async function vxlan0Mac(): Promise<string> {
 }
 
 function leftovers(): { netns: string[]; daemons: string[]; nsfs: string[] } {
-  const netns = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }).split('\n').filter((l) => l.startsWith('tsl-'));
-  const daemons = execFileSync('ps', ['-e', '-o', 'comm='], { encoding: 'utf8' }).split('\n').filter((c) => /^(ovs|ovn)/.test(c));
+  const netns = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })
+    .split('\n')
+    .filter((l) => l.startsWith('tsl-'));
+  const daemons = execFileSync('ps', ['-e', '-o', 'comm='], { encoding: 'utf8' })
+    .split('\n')
+    .filter((c) => /^(ovs|ovn)/.test(c));
   // findmnt exits 1 when no nsfs mount exists at all
   const nsfs = spawnSync('findmnt', ['-rn', '-t', 'nsfs', '-o', 'TARGET'], { encoding: 'utf8' })
     .stdout.split('\n')
@@ -34,11 +38,7 @@ function leftovers(): { netns: string[]; daemons: string[]; nsfs: string[] } {
 /** The machine's own network state, which the lab must never touch. */
 function rootNetworkState(): string {
   const read = (cmd: string, args: string[]) => spawnSync(cmd, args, { encoding: 'utf8' }).stdout;
-  return [
-    read('ip', ['-br', 'addr']),
-    read('ip', ['route', 'show', 'table', 'all']),
-    read('iptables-save', []).replace(/^#.*$/gm, ''),
-  ].join('\n---\n');
+  return [read('ip', ['-br', 'addr']), read('ip', ['route', 'show', 'table', 'all']), read('iptables-save', []).replace(/^#.*$/gm, '')].join('\n---\n');
 }
 
 let rootBefore = '';
@@ -75,7 +75,7 @@ describe('lab default scenario', () => {
     expect(vxlan0.stats64?.rx?.otherhost ?? 0).toBeGreaterThan(0);
   });
 
-  it('leaves the machine\'s own addresses, routes and firewall untouched and holds no lab address in the root namespace', () => {
+  it("leaves the machine's own addresses, routes and firewall untouched and holds no lab address in the root namespace", () => {
     const now = rootNetworkState();
     expect(now).toBe(rootBefore);
     expect(now).not.toMatch(/192\.168\.10\.|10\.132\./);

@@ -49,8 +49,13 @@ describe('lab faults in the full scenario', () => {
   it('brings up every host of the full scenario with all probes answering once the seed fault is healed', async () => {
     const status = await labStatus({ probe: true });
     expect(status?.hosts.map((h) => h.name).sort()).toEqual([
-      'k8s-cilium-node-1', 'k8s-flannel-node-1', 'k8s-flannel-node-2', 'ocp-412-ovn-worker-1', 'ocp-412-ovn-worker-2',
-      'podvm-httpd-peer-3f9c2d1e', 'podvm-nginx-priv-8b726648',
+      'k8s-cilium-node-1',
+      'k8s-flannel-node-1',
+      'k8s-flannel-node-2',
+      'ocp-412-ovn-worker-1',
+      'ocp-412-ovn-worker-2',
+      'podvm-httpd-peer-3f9c2d1e',
+      'podvm-nginx-priv-8b726648',
     ]);
     expect(status?.faults).toEqual([]);
     expect(status?.probes.filter((p) => !p.ok)).toEqual([]);
@@ -97,7 +102,7 @@ describe('lab faults in the full scenario', () => {
     expect(await podReachable()).toBe(true);
   });
 
-  it('flannel-fdb-missing: the first flannel node cannot reach the other node\'s pod until the FDB entry is back', async () => {
+  it("flannel-fdb-missing: the first flannel node cannot reach the other node's pod until the FDB entry is back", async () => {
     expect(await reaches('k8s-flannel-node-1', '10.244.2.2')).toBe(true);
     await labBreak('flannel-fdb-missing');
     expect(await ping(host('k8s-flannel-node-1'), '10.244.2.2')).toBe(false);

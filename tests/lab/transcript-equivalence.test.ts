@@ -33,7 +33,10 @@ const HOST_COMMANDS = [
 
 async function deviceNames(host: LabHost, netns: string | undefined): Promise<string[]> {
   const { stdout } = await runOnHost(host, ['ip', '-o', 'link', 'show'], { netns });
-  return stdout.split('\n').map((l) => /^\d+:\s+([^:@\s]+)/.exec(l)?.[1]).filter((n): n is string => n !== undefined);
+  return stdout
+    .split('\n')
+    .map((l) => /^\d+:\s+([^:@\s]+)/.exec(l)?.[1])
+    .filter((n): n is string => n !== undefined);
 }
 
 /** A scrollback as a terminal shows it; one namespace is reached through a shell variable, as people do. */
@@ -66,7 +69,9 @@ const key = (f: Finding) => `${f.severity} ${f.rule} ${[...f.elements].sort().jo
 async function bothWays(): Promise<{ json: string[]; text: string[] }> {
   const status = await labStatus({ probe: false });
   if (!status) throw new Error('the lab is not up');
-  const json = analyze(await captureFromSource('lab')).findings.map(key).sort();
+  const json = analyze(await captureFromSource('lab'))
+    .findings.map(key)
+    .sort();
   const files = await Promise.all(status.hosts.map(async (h) => ({ name: `${h.name}.txt`, content: await transcriptOf(h) })));
   const { bundle, problems } = importFiles(files);
   expect(problems.filter((p) => !/unknown|not recognised/i.test(p.message))).toEqual([]);

@@ -28,7 +28,14 @@ describe('older iproute2 text layouts', () => {
   });
 
   it('reads a veth in a bridge whose peer sits in the namespace with nsid 0 (link-netnsid, no names)', () => {
-    expect(named(state.interfaces, 'veth1a2b3c4d')).toMatchObject({ kind: 'veth', linkIndex: 3, linkNetnsId: 0, master: 'cni0', slaveKind: 'bridge', bridgePortState: 'forwarding' });
+    expect(named(state.interfaces, 'veth1a2b3c4d')).toMatchObject({
+      kind: 'veth',
+      linkIndex: 3,
+      linkNetnsId: 0,
+      master: 'cni0',
+      slaveKind: 'bridge',
+      bridgePortState: 'forwarding',
+    });
     expect(named(state.interfaces, 'veth1a2b3c4d').link).toBeUndefined();
   });
 
@@ -40,7 +47,12 @@ describe('older iproute2 text layouts', () => {
 
   it('reads the OVS datapath device and an external (collect-metadata) vxlan enslaved to it', () => {
     expect(named(state.interfaces, 'ovs-system').kind).toBe('openvswitch');
-    expect(named(state.interfaces, 'vxlan_sys_4789')).toMatchObject({ kind: 'vxlan', slaveKind: 'openvswitch', master: 'ovs-system', vxlan: { external: true, port: 4789, vni: 0 } });
+    expect(named(state.interfaces, 'vxlan_sys_4789')).toMatchObject({
+      kind: 'vxlan',
+      slaveKind: 'openvswitch',
+      master: 'ovs-system',
+      vxlan: { external: true, port: 4789, vni: 0 },
+    });
   });
 
   it('reads ip a addresses without brd, with brd and dynamic, and point-to-point peers', () => {
@@ -49,7 +61,9 @@ describe('older iproute2 text layouts', () => {
     expect(named(addr.state.interfaces, 'cni0').addresses[0]).toEqual({ family: 'inet', local: '10.244.1.1', prefixlen: 24, scope: 'global' });
     expect(named(addr.state.interfaces, 'eth0').addresses[0]).toMatchObject({ local: '10.0.0.11', prefixlen: 24 });
     expect(named(addr.state.interfaces, 'tun0').mac).toBeUndefined();
-    expect(named(addr.state.interfaces, 'tun0')).toMatchObject({ addresses: [{ family: 'inet', local: '10.8.0.1', peer: '10.8.0.2', prefixlen: 32, scope: 'global' }] });
+    expect(named(addr.state.interfaces, 'tun0')).toMatchObject({
+      addresses: [{ family: 'inet', local: '10.8.0.1', peer: '10.8.0.2', prefixlen: 32, scope: 'global' }],
+    });
     expect(named(addr.state.interfaces, 'lo').kind).toBe('loopback');
   });
 });
@@ -103,7 +117,13 @@ describe('tc filter text', () => {
     const { state, problems } = parse('tc-filter', ['tc', 'filter', 'show', 'dev', 'eth0', 'ingress'], fixture('text/tc-filter-u32-old.txt'));
     expect(problems).toEqual([]);
     expect(state.tcFilters).toHaveLength(1);
-    expect(state.tcFilters?.[0]).toMatchObject({ dev: 'eth0', hook: 'ingress', kind: 'u32', pref: 49152, actions: [{ kind: 'mirred', mirredAction: 'redirect', direction: 'egress', toDev: 'vxlan1' }] });
+    expect(state.tcFilters?.[0]).toMatchObject({
+      dev: 'eth0',
+      hook: 'ingress',
+      kind: 'u32',
+      pref: 49152,
+      actions: [{ kind: 'mirred', mirredAction: 'redirect', direction: 'egress', toDev: 'vxlan1' }],
+    });
     expect(state.tcFilters?.[0].source?.lines).toContain('\taction order 1: mirred (Egress Redirect to device vxlan1) stolen');
   });
 
@@ -120,9 +140,17 @@ describe('Open vSwitch', () => {
     const { state, problems } = parse('ovs-interface', ['ovs-vsctl', '-f', 'json', 'list', 'Interface'], list('Interface'));
     expect(problems).toEqual([]);
     const ifs = state.ovs?.interfaces ?? [];
-    expect(ifs.find((i) => i.name === 'veth-pod9')).toMatchObject({ ofport: -1, error: 'could not open network device veth-pod9 (No such device)', externalIds: { 'iface-id': 'default_pod-9', attached_mac: '0a:58:0a:84:02:09' } });
+    expect(ifs.find((i) => i.name === 'veth-pod9')).toMatchObject({
+      ofport: -1,
+      error: 'could not open network device veth-pod9 (No such device)',
+      externalIds: { 'iface-id': 'default_pod-9', attached_mac: '0a:58:0a:84:02:09' },
+    });
     expect(ifs.find((i) => i.name === 'mp0')).toMatchObject({ type: 'internal', ofport: 2, macInUse: '0a:58:0a:84:02:02', mtu: 1400, linkState: 'up' });
-    expect(ifs.find((i) => i.name === 'ovn-w2-0')).toMatchObject({ type: 'geneve', ofport: null, options: { remote_ip: '192.0.2.8', csum: 'true', key: 'flow' } });
+    expect(ifs.find((i) => i.name === 'ovn-w2-0')).toMatchObject({
+      type: 'geneve',
+      ofport: null,
+      options: { remote_ip: '192.0.2.8', csum: 'true', key: 'flow' },
+    });
     expect(ifs.find((i) => i.name === 'mp0')?.error).toBeUndefined();
   });
 
@@ -197,12 +225,16 @@ describe('firewall, sysctl, bpftool, conntrack, peer-pod config', () => {
   });
 
   it('sums conntrack -S counters over CPUs', () => {
-    const out = 'cpu=0   \tfound=0 invalid=3 insert=0 insert_failed=1 drop=1 early_drop=0 error=0 search_restart=0 \ncpu=1   \tfound=2 invalid=4 insert=0 insert_failed=0 drop=5 early_drop=0 error=0 search_restart=1 \n';
+    const out =
+      'cpu=0   \tfound=0 invalid=3 insert=0 insert_failed=1 drop=1 early_drop=0 error=0 search_restart=0 \ncpu=1   \tfound=2 invalid=4 insert=0 insert_failed=0 drop=5 early_drop=0 error=0 search_restart=1 \n';
     expect(parse('conntrack-stats', ['conntrack', '-S'], out).state.conntrackStats).toMatchObject({ invalid: 7, insert_failed: 1, drop: 6, found: 2 });
   });
 
   it('keeps the peer-pod network config as an object', () => {
     const out = '{"podip":"10.132.2.46/23","pod-hw-addr":"0a:58:0a:84:02:2e","interface":"eth0","worker-node-ip":"192.168.10.163/24","tunnel-type":"vxlan","vxlan-port":4789,"vxlan-id":555005}';
-    expect(parse('peerpod-config', ['cat', '/run/peerpod/podnetwork.json'], out).state.peerpodConfig).toMatchObject({ 'pod-hw-addr': '0a:58:0a:84:02:2e', 'vxlan-id': 555005 });
+    expect(parse('peerpod-config', ['cat', '/run/peerpod/podnetwork.json'], out).state.peerpodConfig).toMatchObject({
+      'pod-hw-addr': '0a:58:0a:84:02:2e',
+      'vxlan-id': 555005,
+    });
   });
 });

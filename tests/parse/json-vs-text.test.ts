@@ -118,11 +118,7 @@ describe('parseHost', () => {
       namespaces: [
         {
           netns: NS_A,
-          commands: [
-            capture(NS_A, 'ip-link', ['ip', '-j', '-d', 'link', 'show']),
-            capture(NS_A, 'ip-addr', ['ip', 'addr', 'show']),
-            capture(NS_A, 'netns-list-id', ['ip', '-j', 'netns', 'list-id']),
-          ],
+          commands: [capture(NS_A, 'ip-link', ['ip', '-j', '-d', 'link', 'show']), capture(NS_A, 'ip-addr', ['ip', 'addr', 'show']), capture(NS_A, 'netns-list-id', ['ip', '-j', 'netns', 'list-id'])],
         },
       ],
     });
@@ -138,8 +134,7 @@ describe('parseHost', () => {
 
   it('resolves the peer namespace id of the text form to the same nsid as JSON', () => {
     const nsCommands = (link: CommandRecord) => [link, capture(NS_A, 'netns-list-id', ['ip', 'netns', 'list-id'])];
-    const host = (link: CommandRecord) =>
-      parseHost({ name: 'h', role: 'unknown', collectedAt: '', status: 'complete', namespaces: [{ netns: NS_A, commands: nsCommands(link) }] });
+    const host = (link: CommandRecord) => parseHost({ name: 'h', role: 'unknown', collectedAt: '', status: 'complete', namespaces: [{ netns: NS_A, commands: nsCommands(link) }] });
     const fromJson = byName(host(capture(NS_A, 'ip-link', ['ip', '-j', '-d', 'link', 'show'])).namespaces[0].interfaces, 'tun7');
     const fromText = byName(host(capture(NS_A, 'ip-link', ['ip', '-d', 'link', 'show'])).namespaces[0].interfaces, 'tun7');
     expect(fromText.linkNetnsId).toBe(fromJson.linkNetnsId);
@@ -204,7 +199,14 @@ describe('tc', () => {
   it('reads the u32 match-all as one filter with a stolen egress redirect to the peer device', () => {
     const { tcFilters } = parsed(capture(NS_A, 'tc-filter', ['tc', '-j', 'filter', 'show', 'dev', 'tun7', 'ingress']));
     expect(withoutSource(tcFilters)).toEqual([
-      { dev: 'tun7', hook: 'ingress', kind: 'u32', protocol: 'all', pref: 49152, actions: [{ kind: 'mirred', mirredAction: 'redirect', direction: 'egress', toDev: 'pod0' }] },
+      {
+        dev: 'tun7',
+        hook: 'ingress',
+        kind: 'u32',
+        protocol: 'all',
+        pref: 49152,
+        actions: [{ kind: 'mirred', mirredAction: 'redirect', direction: 'egress', toDev: 'pod0' }],
+      },
     ]);
   });
 

@@ -46,7 +46,10 @@ export function buildKernelState(): void {
   inA('neigh', 'add', '198.51.100.46', 'lladdr', '0a:58:0a:84:02:2e', 'dev', 'pod0', 'nud', 'permanent');
   inA('neigh', 'add', '2001:db8:5::1', 'lladdr', '0a:58:0a:84:02:01', 'dev', 'pod0', 'nud', 'permanent', 'router');
   // tc: ingress qdisc and u32 match-all + mirred redirect both ways, as a peer-pod tunnel is built
-  for (const [from, to] of [['pod0', 'tun7'], ['tun7', 'pod0']]) {
+  for (const [from, to] of [
+    ['pod0', 'tun7'],
+    ['tun7', 'pod0'],
+  ]) {
     tcA('qdisc', 'add', 'dev', from, 'ingress');
     tcA('filter', 'add', 'dev', from, 'parent', 'ffff:', 'protocol', 'all', 'u32', 'match', 'u32', '0', '0', 'action', 'mirred', 'egress', 'redirect', 'dev', to);
   }

@@ -62,13 +62,20 @@ describe('malformed input', () => {
   it('reads several JSON documents printed one after another', () => {
     const { values, problems } = readJsonValues('[{"a":1}]\n[{"a":2},{"a":3}]\n', 'x');
     expect(problems).toEqual([]);
-    expect(values.map((v) => [v.value, v.line])).toEqual([[{ a: 1 }, 1], [{ a: 2 }, 2], [{ a: 3 }, 2]]);
+    expect(values.map((v) => [v.value, v.line])).toEqual([
+      [{ a: 1 }, 1],
+      [{ a: 2 }, 2],
+      [{ a: 3 }, 2],
+    ]);
   });
 });
 
 describe('format sniffing', () => {
   it('parses JSON pasted into a record declared as text, and text in a record declared as JSON', () => {
-    const jsonAsText: CommandRecord = { ...recordOf('ip-neigh', ['ip', 'neigh'], '[{"dst":"10.0.0.1","dev":"eth0","lladdr":"52:54:00:00:00:01","state":["STALE"]}]'), format: 'text' };
+    const jsonAsText: CommandRecord = {
+      ...recordOf('ip-neigh', ['ip', 'neigh'], '[{"dst":"10.0.0.1","dev":"eth0","lladdr":"52:54:00:00:00:01","state":["STALE"]}]'),
+      format: 'text',
+    };
     const textAsJson: CommandRecord = { ...recordOf('ip-neigh', ['ip', '-j', 'neigh'], '10.0.0.1 dev eth0 lladdr 52:54:00:00:00:01 STALE\n'), format: 'json' };
     const a = parseRecord(jsonAsText);
     const b = parseRecord(textAsJson);
@@ -90,7 +97,12 @@ describe('parseHost', () => {
 
   it('records missing tools, turns failed and timed-out commands into problems, and still parses the rest', () => {
     const missing: CommandRecord = { ...recordOf('ovs-bridge', ['ovs-vsctl', '-f', 'json', 'list', 'Bridge'], ''), status: 'missing-tool', exitCode: null };
-    const failed: CommandRecord = { ...recordOf('tc-filter', ['tc', '-j', 'filter', 'show', 'dev', 'eth9', 'ingress'], ''), status: 'error', exitCode: 1, stderr: 'Cannot find device "eth9"\n' };
+    const failed: CommandRecord = {
+      ...recordOf('tc-filter', ['tc', '-j', 'filter', 'show', 'dev', 'eth9', 'ingress'], ''),
+      status: 'error',
+      exitCode: 1,
+      stderr: 'Cannot find device "eth9"\n',
+    };
     const timedOut: CommandRecord = { ...recordOf('ip-neigh', ['ip', '-j', 'neigh'], ''), status: 'timeout', exitCode: null };
     const link = recordOf('ip-link', ['ip', '-j', '-d', 'link', 'show'], LINK_JSON.slice(0, LINK_JSON.lastIndexOf(',\n')) + ']');
     const host = parseHost({ ...base, namespaces: [{ netns: null, commands: [missing, failed, timedOut, link] }] });
@@ -111,9 +123,7 @@ describe('parseHost', () => {
   });
 
   it('merges OVS tables from separate commands into one OVS state on the host', () => {
-    const tables = ['Bridge', 'Port', 'Interface'].map((t) =>
-      recordOf(`ovs-${t.toLowerCase()}` as CommandRecord['id'], ['ovs-vsctl', '-f', 'json', 'list', t], fixture(`ovs/list-${t}.json`)),
-    );
+    const tables = ['Bridge', 'Port', 'Interface'].map((t) => recordOf(`ovs-${t.toLowerCase()}` as CommandRecord['id'], ['ovs-vsctl', '-f', 'json', 'list', t], fixture(`ovs/list-${t}.json`)));
     const host = parseHost({ ...base, namespaces: [{ netns: null, commands: tables }] });
     expect(host.ovs?.bridges.map((b) => b.name)).toEqual(['br-int']);
     expect(host.ovs?.ports).toHaveLength(5);

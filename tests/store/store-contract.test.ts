@@ -191,9 +191,7 @@ describe.each(backends.map((make) => make()))('snapshot store on $name', (backen
 
   it('stores 20 concurrent creates with unique ids, all listed and readable', async () => {
     const s = await store();
-    const metas = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => s.create({ bundle: makeBundle({ hosts: [`par-${i}`] }) })),
-    );
+    const metas = await Promise.all(Array.from({ length: 20 }, (_, i) => s.create({ bundle: makeBundle({ hosts: [`par-${i}`] }) })));
     const ids = metas.map((m) => m.id);
     expect(new Set(ids).size).toBe(20);
     const listed = await s.list({ limit: 100 });

@@ -8,7 +8,13 @@ import { OTHER_PEERPOD, peerPodHosts } from '@/tests/fixtures/topology/ovn-peerp
 function reversedDeep(hosts: HostState[]): HostState[] {
   return [...hosts].reverse().map((h) => ({
     ...h,
-    namespaces: [...h.namespaces].reverse().map((n) => ({ ...n, interfaces: [...n.interfaces].reverse(), routes: [...n.routes].reverse(), tcFilters: [...n.tcFilters].reverse(), fdb: [...n.fdb].reverse() })),
+    namespaces: [...h.namespaces].reverse().map((n) => ({
+      ...n,
+      interfaces: [...n.interfaces].reverse(),
+      routes: [...n.routes].reverse(),
+      tcFilters: [...n.tcFilters].reverse(),
+      fdb: [...n.fdb].reverse(),
+    })),
   }));
 }
 

@@ -38,11 +38,10 @@ describe('topology queries', () => {
     expect(findInterface(t, 'edge-worker-07', null, 'tun-w')).toBeUndefined();
   });
   it('lists every interface owning an IP, across hosts', () => {
-    const owners = interfacesOwningIp(t, '10.200.4.9').map((n) => n.id).sort();
-    expect(owners).toEqual([
-      `host:edge-worker-07/ns:${OTHER_PEERPOD.podNs}/if:eth0`,
-      'host:vm-7f3a/ns:pod-net/if:tun-v',
-    ]);
+    const owners = interfacesOwningIp(t, '10.200.4.9')
+      .map((n) => n.id)
+      .sort();
+    expect(owners).toEqual([`host:edge-worker-07/ns:${OTHER_PEERPOD.podNs}/if:eth0`, 'host:vm-7f3a/ns:pod-net/if:tun-v']);
   });
   it('collects addresses of all namespaces of a host', () => {
     const worker = t.hosts.find((h) => h.name === 'edge-worker-07');

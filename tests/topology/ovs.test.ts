@@ -15,7 +15,10 @@ describe('OVS membership', () => {
     const t = buildTopology(peerPodHosts(p));
     const bridge = ovsBridgeId(p.worker, p.bridge);
     expect(t.nodes.find((n) => n.id === bridge)?.parent).toBe(`host:${p.worker}`);
-    const members = t.edges.filter((e) => e.kind === 'ovs-port' && e.target === bridge).map((e) => e.source).sort();
+    const members = t.edges
+      .filter((e) => e.kind === 'ovs-port' && e.target === bridge)
+      .map((e) => e.source)
+      .sort();
     expect(members).toEqual([p.bridge, p.mgmtPort, p.hostVeth].map((n) => ifaceId(p.worker, null, n)).sort());
   });
 
@@ -34,7 +37,10 @@ describe('OVS membership', () => {
   });
 
   it('records an OVS system port whose kernel device does not exist', () => {
-    const hosts = peerPodHosts().map((h) => ({ ...h, namespaces: h.namespaces.map((n) => ({ ...n, interfaces: n.interfaces.filter((i) => i.name !== LAB_PEERPOD.hostVeth) })) }));
+    const hosts = peerPodHosts().map((h) => ({
+      ...h,
+      namespaces: h.namespaces.map((n) => ({ ...n, interfaces: n.interfaces.filter((i) => i.name !== LAB_PEERPOD.hostVeth) })),
+    }));
     const t = buildTopology(hosts);
     expect(t.unresolved).toContainEqual(expect.objectContaining({ kind: 'ovs-port', from: ovsBridgeId(LAB_PEERPOD.worker, 'br-int'), target: LAB_PEERPOD.hostVeth }));
   });

@@ -10,7 +10,10 @@ describe('pods', () => {
     const t = buildTopology(peerPodHosts(p), { nodes: [], pods: [{ namespace: 'shop', name: 'cart-5d9f', ip: p.podIp, nodeName: p.worker }] });
     const pod = podId('shop', 'cart-5d9f');
     expect(t.nodes.find((n) => n.id === pod)?.label).toBe('shop/cart-5d9f');
-    const targets = t.edges.filter((e) => e.kind === 'pod-netns' && e.source === pod).map((e) => e.target).sort();
+    const targets = t.edges
+      .filter((e) => e.kind === 'pod-netns' && e.source === pod)
+      .map((e) => e.target)
+      .sort();
     expect(targets).toEqual([netnsId(p.worker, p.podNs), netnsId(p.podvm, p.podvmNs)].sort());
   });
 
@@ -25,7 +28,10 @@ describe('pods', () => {
 
   it('infers Cilium pods from /32 addresses and never from the root namespace', () => {
     const t = buildTopology([ciliumHost()]);
-    const pods = t.nodes.filter((n) => n.kind === 'pod').map((n) => n.id).sort();
+    const pods = t.nodes
+      .filter((n) => n.kind === 'pod')
+      .map((n) => n.id)
+      .sort();
     expect(pods).toEqual(CILIUM_DEFAULT.pods.map((p) => podId(CILIUM_DEFAULT.name, p.netns)).sort());
     expect(t.edges.some((e) => e.id === edgeId('pod-netns', podId(CILIUM_DEFAULT.name, CILIUM_DEFAULT.pods[0].netns), netnsId(CILIUM_DEFAULT.name, CILIUM_DEFAULT.pods[0].netns)))).toBe(true);
   });

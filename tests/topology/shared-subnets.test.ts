@@ -7,10 +7,11 @@ import { addr } from '@/tests/fixtures/topology/builders';
 /** The definition the index replaces: some pair of addresses lies each in the other's prefix. */
 function bruteForce(hosts: Address[][]): [number, number][] {
   const out: [number, number][] = [];
-  for (let i = 0; i < hosts.length; i++) for (let j = i + 1; j < hosts.length; j++) {
-    const shared = hosts[i].some((x) => hosts[j].some((y) => ipInCidr(x.local, `${y.local}/${y.prefixlen}`) && ipInCidr(y.local, `${x.local}/${x.prefixlen}`)));
-    if (shared) out.push([i, j]);
-  }
+  for (let i = 0; i < hosts.length; i++)
+    for (let j = i + 1; j < hosts.length; j++) {
+      const shared = hosts[i].some((x) => hosts[j].some((y) => ipInCidr(x.local, `${y.local}/${y.prefixlen}`) && ipInCidr(y.local, `${x.local}/${x.prefixlen}`)));
+      if (shared) out.push([i, j]);
+    }
   return out;
 }
 
@@ -24,7 +25,12 @@ describe('hostPairsSharingASubnet', () => {
       [addr('10.200.1.1/16')],
       [addr('10.0.0.1/16')],
     ];
-    expect(hostPairsSharingASubnet(hosts)).toEqual([[0, 1], [0, 3], [1, 3], [3, 4]]);
+    expect(hostPairsSharingASubnet(hosts)).toEqual([
+      [0, 1],
+      [0, 3],
+      [1, 3],
+      [3, 4],
+    ]);
   });
 
   it('ignores addresses that do not parse and keeps IPv4 and IPv6 apart', () => {
@@ -38,9 +44,7 @@ describe('hostPairsSharingASubnet', () => {
       seed = (seed * 1103515245 + 12345) % 2 ** 31;
       return seed % n;
     };
-    const hosts = Array.from({ length: 60 }, () =>
-      Array.from({ length: 1 + next(3) }, () => addr(`10.${next(3)}.${next(4)}.${next(250)}/${[8, 16, 22, 24, 30][next(5)]}`)),
-    );
+    const hosts = Array.from({ length: 60 }, () => Array.from({ length: 1 + next(3) }, () => addr(`10.${next(3)}.${next(4)}.${next(250)}/${[8, 16, 22, 24, 30][next(5)]}`)));
     expect(hostPairsSharingASubnet(hosts)).toEqual(bruteForce(hosts));
   });
 });

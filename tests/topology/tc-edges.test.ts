@@ -13,7 +13,12 @@ describe('tc redirect edges', () => {
   it('adds one directed tc-redirect edge per direction between the pod eth0 and the tunnel device', () => {
     const t = buildTopology(peerPodHosts(p));
     const tc = t.edges.filter((e) => e.kind === 'tc-redirect');
-    expect(tc.map((e) => [e.source, e.target])).toEqual(expect.arrayContaining([[eth0, tun], [tun, eth0]]));
+    expect(tc.map((e) => [e.source, e.target])).toEqual(
+      expect.arrayContaining([
+        [eth0, tun],
+        [tun, eth0],
+      ]),
+    );
     expect(tc.every((e) => e.directed)).toBe(true);
     expect(tc.find((e) => e.id === edgeId('tc-redirect', eth0, tun, true))?.label).toBe('ingress redirect egress');
   });

@@ -4,7 +4,18 @@ import type { TunnelEnd } from '@/lib/topology/tunnel-ends';
 import { iface } from '@/tests/fixtures/topology/builders';
 
 function end(host: string, name: string, remote: string | undefined, namespaceAddresses: string[] = []): TunnelEnd {
-  return { id: `${host}/${name}`, host, netns: null, iface: iface({ ifindex: 1, name, kind: 'vxlan' }), kind: 'vxlan', vni: 1, port: 4789, remote, external: false, namespaceAddresses };
+  return {
+    id: `${host}/${name}`,
+    host,
+    netns: null,
+    iface: iface({ ifindex: 1, name, kind: 'vxlan' }),
+    kind: 'vxlan',
+    vni: 1,
+    port: 4789,
+    remote,
+    external: false,
+    namespaceAddresses,
+  };
 }
 
 const ADDRESSES = new Map([

@@ -82,7 +82,10 @@ describe('FDB-driven tunnels', () => {
 
   it('marks the tunnel edge unpaired when the FDB MAC is not the remote VTEP MAC', () => {
     const p = FLANNEL_DEFAULT;
-    const hosts = withNs(flannelHosts(p), p.nodes[0].name, null, (s) => ({ ...s, fdb: s.fdb.map((e) => (e.dev === p.vtep ? { ...e, mac: '02:00:00:00:00:99' } : e)) }));
+    const hosts = withNs(flannelHosts(p), p.nodes[0].name, null, (s) => ({
+      ...s,
+      fdb: s.fdb.map((e) => (e.dev === p.vtep ? { ...e, mac: '02:00:00:00:00:99' } : e)),
+    }));
     const edge = buildTopology(hosts).edges.find((e) => e.kind === 'tunnel');
     expect(edge?.marks).toEqual(['unpaired']);
     expect(edge?.label).toContain('FDB MAC 02:00:00:00:00:99');

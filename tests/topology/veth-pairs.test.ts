@@ -23,7 +23,12 @@ describe('veth pairs', () => {
   });
 
   it('marks peer-missing when the kernel reports @NONE', () => {
-    const hosts = withIface(peerPodHosts(), LAB_PEERPOD.worker, null, LAB_PEERPOD.hostVeth, (i) => ({ ...i, link: null, linkIndex: undefined, linkNetnsId: undefined }));
+    const hosts = withIface(peerPodHosts(), LAB_PEERPOD.worker, null, LAB_PEERPOD.hostVeth, (i) => ({
+      ...i,
+      link: null,
+      linkIndex: undefined,
+      linkNetnsId: undefined,
+    }));
     const t = buildTopology(withNs(hosts, LAB_PEERPOD.worker, LAB_PEERPOD.podNs, (n) => ({ ...n, interfaces: n.interfaces.filter((i) => i.name !== 'eth0') })));
     expect(t.nodes.find((n) => n.id === ifaceId(LAB_PEERPOD.worker, null, LAB_PEERPOD.hostVeth))?.marks).toContain('peer-missing');
     expect(t.unresolved?.some((u) => u.kind === 'veth' && u.from === ifaceId(LAB_PEERPOD.worker, null, LAB_PEERPOD.hostVeth))).toBe(true);

@@ -9,11 +9,7 @@ export function maxUploadBytes(env: Readonly<Record<string, string | undefined>>
 }
 
 function tooLarge(limit: number): ApiError {
-  return new ApiError(
-    413,
-    'payload_too_large',
-    `The upload is larger than ${limit} bytes (TUNNELSCOPE_MAX_UPLOAD_BYTES). Capture fewer hosts or raise the limit.`,
-  );
+  return new ApiError(413, 'payload_too_large', `The upload is larger than ${limit} bytes (TUNNELSCOPE_MAX_UPLOAD_BYTES). Capture fewer hosts or raise the limit.`);
 }
 
 /** Reads the whole body, refusing it by Content-Length up front and by counting bytes as they arrive. */

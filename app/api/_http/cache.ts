@@ -30,13 +30,7 @@ export interface CachingOptions {
 }
 
 /** 304 when the client holds this version, else the body; both carry the ETag and the caching for `rules`. */
-export function immutableResponse(
-  request: Request,
-  etag: string,
-  body: () => BodyInit,
-  headers: Record<string, string>,
-  { rules = 'stored' }: CachingOptions = {},
-): Response {
+export function immutableResponse(request: Request, etag: string, body: () => BodyInit, headers: Record<string, string>, { rules = 'stored' }: CachingOptions = {}): Response {
   const common = { ...SECURITY_HEADERS, ETag: etag, 'Cache-Control': rules === 'current' ? REVALIDATE : IMMUTABLE };
   if (matches(request.headers.get('if-none-match'), etag)) return new Response(null, { status: 304, headers: common });
   return new Response(body(), { status: 200, headers: { ...common, ...headers } });

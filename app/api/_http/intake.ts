@@ -26,10 +26,7 @@ export interface UploadedFile {
 const title = z.string().max(MAX_TITLE_LENGTH, `title is longer than ${MAX_TITLE_LENGTH} characters`).optional();
 const MAX_FILE_NAME = 255;
 
-const jsonBody = z.union([
-  z.object({ bundle: z.unknown().refine((v) => v !== undefined, 'bundle is required'), title }).strict(),
-  z.object({ source: z.string().min(1).max(32), title }).strict(),
-]);
+const jsonBody = z.union([z.object({ bundle: z.unknown().refine((v) => v !== undefined, 'bundle is required'), title }).strict(), z.object({ source: z.string().min(1).max(32), title }).strict()]);
 
 function badRequest(message: string, code: 'bad_request' | 'invalid_json' | 'invalid_bundle' = 'bad_request'): ApiError {
   return new ApiError(400, code, message);
@@ -159,9 +156,5 @@ export async function intakeFromBody(bytes: Uint8Array<ArrayBuffer>, contentType
     const intake = await fromMultipart(bytes, contentType ?? type);
     return { ...intake, title: intake.title ?? parsedTitle.data };
   }
-  throw new ApiError(
-    415,
-    'unsupported_media_type',
-    'Send application/json (a bundle or a source), text/plain (collector output or a transcript) or multipart/form-data (files).',
-  );
+  throw new ApiError(415, 'unsupported_media_type', 'Send application/json (a bundle or a source), text/plain (collector output or a transcript) or multipart/form-data (files).');
 }

@@ -36,9 +36,6 @@ export async function POST(request: Request): Promise<Response> {
     const intake = await intakeFromBody(bytes, request.headers.get('content-type'), url);
     const meta = await getStore().create({ bundle: intake.bundle, title: intake.title });
     const link = `/s/${meta.id}`;
-    return Response.json(
-      { snapshot: meta, url: link, problems: intake.problems },
-      { status: 201, headers: { ...SECURITY_HEADERS, Location: link, 'Cache-Control': 'no-store' } },
-    );
+    return Response.json({ snapshot: meta, url: link, problems: intake.problems }, { status: 201, headers: { ...SECURITY_HEADERS, Location: link, 'Cache-Control': 'no-store' } });
   });
 }

@@ -41,14 +41,16 @@ function pairProblems(ciliumHost: Device | undefined, ciliumNet: Device | undefi
 function routerIpProblems(ciliumHost: Device | undefined): Problem[] {
   const v4 = ciliumHost?.iface.addresses.filter((a) => a.family === 'inet' && a.scope !== 'host') ?? [];
   if (!ciliumHost || v4.length < 2) return [];
-  return [{
-    text: `cilium_host has ${v4.length} router IPs (${v4.map((a) => a.local).join(', ')})`,
-    devices: [ciliumHost],
-    fix: [
-      `# keep the router IP that CiliumNode ${ciliumHost.host.name} lists (kubectl get ciliumnode ${ciliumHost.host.name} -o jsonpath='{.spec.addresses}'), delete the others:`,
-      ...v4.map((a) => `ip addr del ${a.local}/${a.prefixlen} dev cilium_host`),
-    ],
-  }];
+  return [
+    {
+      text: `cilium_host has ${v4.length} router IPs (${v4.map((a) => a.local).join(', ')})`,
+      devices: [ciliumHost],
+      fix: [
+        `# keep the router IP that CiliumNode ${ciliumHost.host.name} lists (kubectl get ciliumnode ${ciliumHost.host.name} -o jsonpath='{.spec.addresses}'), delete the others:`,
+        ...v4.map((a) => `ip addr del ${a.local}/${a.prefixlen} dev cilium_host`),
+      ],
+    },
+  ];
 }
 
 /** In tunnel mode the tunnel device must be up; another VXLAN device on its port (a leftover flannel.1) keeps it down. */
@@ -84,10 +86,7 @@ function finding(host: HostState, problems: Problem[]): Finding {
       `the node's pod CIDR is not checked: that needs the CiliumNode resource.`,
     evidence: devices.map(deviceEvidence),
     elements: devices.length > 0 ? devices.map(deviceId) : [hostId(host.name)],
-    fix: [
-      ...problems.flatMap((p) => p.fix),
-      `kubectl -n kube-system delete pod -l k8s-app=cilium --field-selector spec.nodeName=${host.name}`,
-    ],
+    fix: [...problems.flatMap((p) => p.fix), `kubectl -n kube-system delete pod -l k8s-app=cilium --field-selector spec.nodeName=${host.name}`],
   };
 }
 

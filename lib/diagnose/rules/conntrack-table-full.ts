@@ -34,12 +34,14 @@ function finding(host: HostState, root: NamespaceState, stats: Record<string, nu
           'connections time out at random. Overlay UDP (VXLAN/Geneve) fills it fastest when it is tracked. '
         : 'A failed insertion drops that packet: typically the second of two parallel UDP queries (DNS A and AAAA), seen as 5-second lookup delays. ') +
       'The counters are cumulative, so this may be past trouble: compare with a later capture.',
-    evidence: [{
-      host: host.name,
-      netns: root.netns,
-      command: 'conntrack -S',
-      lines: [`insert_failed=${failed} drop=${drop} early_drop=${early} (sum over all cpu= lines)`],
-    }],
+    evidence: [
+      {
+        host: host.name,
+        netns: root.netns,
+        command: 'conntrack -S',
+        lines: [`insert_failed=${failed} drop=${drop} early_drop=${early} (sum over all cpu= lines)`],
+      },
+    ],
     elements: [hostId(host.name)],
     fix: [
       'sysctl net.netfilter.nf_conntrack_count net.netfilter.nf_conntrack_max',

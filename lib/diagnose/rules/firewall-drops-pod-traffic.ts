@@ -95,7 +95,10 @@ function verdict(topology: Topology, host: HostState, netns: string | null, rule
       if (blocked.length > 0 || remotes.length === 0) return `drops UDP port ${port}, the tunnel port this host uses${blocked.length > 0 ? ` with ${blocked.join(', ')}` : ''}`;
     }
   }
-  const hitPod = firstPodHit(pods, [destination, source].filter((m): m is AddressMatch => m !== undefined));
+  const hitPod = firstPodHit(
+    pods,
+    [destination, source].filter((m): m is AddressMatch => m !== undefined),
+  );
   if (hitPod) return `drops traffic of pod ${hitPod}`;
   const bare = !/ (-s|-d|-p|-m|-i|-o|--dport|--sport) /.test(`${text} `);
   if (netns !== null && bare) return 'drops everything in a pod namespace';

@@ -31,7 +31,10 @@ export const ovnMgmtPortBroken: Rule = {
             `health checks, kubelet probes and host-network traffic to pods fail.`,
           evidence: pods.flatMap((p) => entityEvidence(host, null, p)),
           elements: [ovsBridgeId(host.name, bridge.name)],
-          fix: [`# restart the ovnkube-node pod on ${host.name}; it recreates the management port`, `ovs-vsctl --may-exist add-port ${bridge.name} ovn-k8s-mp0 -- set interface ovn-k8s-mp0 type=internal external-ids:iface-id=k8s-${host.name}`],
+          fix: [
+            `# restart the ovnkube-node pod on ${host.name}; it recreates the management port`,
+            `ovs-vsctl --may-exist add-port ${bridge.name} ovn-k8s-mp0 -- set interface ovn-k8s-mp0 type=internal external-ids:iface-id=k8s-${host.name}`,
+          ],
         });
         continue;
       }

@@ -57,10 +57,7 @@ function fix(bridgeName: string, p: Problem): string[] {
 function finding(host: HostState, root: NamespaceState, bridge: OvsBridge, p: Problem): Finding {
   const name = p.uplink.iface.name;
   const bridgeDev = root.interfaces.find((i) => i.name === bridge.name);
-  const what = [
-    ...(p.addresses.length > 0 ? [`${name} still holds ${p.addresses.join(', ')}`] : []),
-    ...(p.defaultRoute ? [`the default route uses ${name}`] : []),
-  ].join(' and ');
+  const what = [...(p.addresses.length > 0 ? [`${name} still holds ${p.addresses.join(', ')}`] : []), ...(p.defaultRoute ? [`the default route uses ${name}`] : [])].join(' and ');
   const evidence: Evidence[] = [
     deviceEvidence(p.uplink),
     ...(bridgeDev ? [deviceEvidence({ host, ns: root, iface: bridgeDev })] : []),

@@ -38,13 +38,13 @@ function finding(host: HostState, id: string, group: OvsInterface[]): Finding {
       `the stale one, the live pod has no flows and its traffic is dropped, or works only until the next recompute. ` +
       (stale.length > 0
         ? `${stale.map((i) => i.name).join(', ')} ${stale.length > 1 ? 'are' : 'is'} stale (no kernel device, or an OVS error).`
-        : 'None of them is evidently stale: compare external_ids:sandbox with the pod\'s current sandbox.'),
+        : "None of them is evidently stale: compare external_ids:sandbox with the pod's current sandbox."),
     evidence: group.flatMap((i) => entityEvidence(host, null, i)),
     elements: [...new Set(group.map((i) => elementOf(host, i)))],
     fix:
       stale.length > 0 && stale.length < group.length
         ? stale.map(delPort)
-        : [`ovs-vsctl --columns=name,ofport,external_ids find Interface external_ids:iface-id=${id}`, '# delete the port whose sandbox is not the pod\'s current one:', ...group.map(delPort)],
+        : [`ovs-vsctl --columns=name,ofport,external_ids find Interface external_ids:iface-id=${id}`, "# delete the port whose sandbox is not the pod's current one:", ...group.map(delPort)],
   };
 }
 

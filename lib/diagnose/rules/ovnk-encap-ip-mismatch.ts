@@ -18,7 +18,9 @@ function nodeDevice(host: HostState, root: NamespaceState): Device | undefined {
 function finding(host: HostState, root: NamespaceState, missing: string[]): Finding {
   const node = nodeDevice(host, root);
   const nodeIp = node ? globalAddresses(node.iface)[0] : undefined;
-  const wanted = encapIps(host).map((ip) => (missing.includes(ip) ? (nodeIp ?? '<node IP>') : ip)).join(',');
+  const wanted = encapIps(host)
+    .map((ip) => (missing.includes(ip) ? (nodeIp ?? '<node IP>') : ip))
+    .join(',');
   return {
     rule: ID,
     severity: 'warning',
@@ -31,10 +33,7 @@ function finding(host: HostState, root: NamespaceState, missing: string[]): Find
       `pods on other nodes. It happens when the node's IP changed (DHCP, re-IP) or the encap IP was taken from another NIC.`,
     evidence: [...externalIdEvidence(host, 'ovn-encap-ip'), ...(node ? [deviceEvidence(node)] : [])],
     elements: [hostId(host.name), ...(node ? [deviceId(node)] : [])],
-    fix: [
-      `ovs-vsctl set Open_vSwitch . external_ids:ovn-encap-ip=${wanted}`,
-      `# then restart ovnkube-node on ${host.name} so the chassis record carries the new address`,
-    ],
+    fix: [`ovs-vsctl set Open_vSwitch . external_ids:ovn-encap-ip=${wanted}`, `# then restart ovnkube-node on ${host.name} so the chassis record carries the new address`],
   };
 }
 

@@ -27,10 +27,7 @@ function corroboration(topology: Topology, podIf: Device): Evidence[] {
 function howWeKnow(topology: Topology, vm: Device, ip: string, mac: string): string {
   const neighbour = neighborsTo(topology, [ip]).some((e) => sameMac(e.neigh.lladdr, mac));
   const dropped = vm.iface.stats?.rxOtherhost ?? 0;
-  return (
-    (neighbour ? `; the node's neighbour entry for ${ip} confirms ${mac}` : '') +
-    (dropped > 0 ? `; ${vm.iface.name} has already dropped ${dropped} frame(s) as otherhost (ip -s -s link)` : '')
-  );
+  return (neighbour ? `; the node's neighbour entry for ${ip} confirms ${mac}` : '') + (dropped > 0 ? `; ${vm.iface.name} has already dropped ${dropped} frame(s) as otherhost (ip -s -s link)` : '');
 }
 
 function finding(topology: Topology, podIf: Device, vm: Device, tunnelEdge: string | undefined): Finding {
@@ -51,11 +48,7 @@ function finding(topology: Topology, podIf: Device, vm: Device, tunnelEdge: stri
       `replies never leave. Both ends were read from ip link${howWeKnow(topology, vm, ip, mac)}.`,
     evidence: mergeEvidence([deviceEvidence(vm), deviceEvidence(podIf), ...corroboration(topology, podIf)]),
     elements: [deviceId(vm), deviceId(podIf), ...(tunnelEdge ? [tunnelEdge] : [])],
-    fix: [
-      inNetns(netns, `ip link set ${name} down`),
-      inNetns(netns, `ip link set dev ${name} address ${mac}`),
-      inNetns(netns, `ip link set ${name} up`),
-    ],
+    fix: [inNetns(netns, `ip link set ${name} down`), inNetns(netns, `ip link set dev ${name} address ${mac}`), inNetns(netns, `ip link set ${name} up`)],
   };
 }
 

@@ -29,9 +29,7 @@ function normalDst(dst: string): string {
 /** A default route via another device is the external-network-via-pod-VM mode, where that NIC takes the default. */
 function present(vmNs: NamespaceState, vmIf: string, route: Route): boolean {
   const dst = normalDst(route.dst);
-  return vmNs.routes.some(
-    (r) => mainTable(r) && normalDst(r.dst) === dst && (r.gateway === route.gateway || (dst === 'default' && r.dev !== vmIf)),
-  );
+  return vmNs.routes.some((r) => mainTable(r) && normalDst(r.dst) === dst && (r.gateway === route.gateway || (dst === 'default' && r.dev !== vmIf)));
 }
 
 function describe(route: Route): string {
@@ -44,7 +42,10 @@ function fixFor(vm: Device, missing: Route[]): string[] {
   const name = vm.iface.name;
   return [
     ...ordered.map((r) =>
-      inNetns(vm.ns.netns, `ip route replace ${normalDst(r.dst)}${r.gateway ? ` via ${r.gateway}` : ''} dev ${name}${r.scope === 'link' ? ' scope link' : ''}${r.flags.includes('onlink') ? ' onlink' : ''}`),
+      inNetns(
+        vm.ns.netns,
+        `ip route replace ${normalDst(r.dst)}${r.gateway ? ` via ${r.gateway}` : ''} dev ${name}${r.scope === 'link' ? ' scope link' : ''}${r.flags.includes('onlink') ? ' onlink' : ''}`,
+      ),
     ),
     '# or recreate the pod with cloud-api-adaptor v0.10.0 or later, which copies every pod route (PR #1920)',
   ];

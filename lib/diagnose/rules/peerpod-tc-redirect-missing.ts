@@ -9,10 +9,7 @@ import { redirectsIn } from '../redirects';
 const ID = 'peerpod-tc-redirect-missing';
 
 function addRedirect(netns: string | null, from: string, to: string): string[] {
-  return [
-    inNetns(netns, `tc qdisc add dev ${from} ingress`),
-    inNetns(netns, `tc filter add dev ${from} parent ffff: protocol all u32 match u32 0 0 action mirred egress redirect dev ${to}`),
-  ];
+  return [inNetns(netns, `tc qdisc add dev ${from} ingress`), inNetns(netns, `tc filter add dev ${from} parent ffff: protocol all u32 match u32 0 0 action mirred egress redirect dev ${to}`)];
 }
 
 function brokenTargets(host: HostState, ns: NamespaceState): Finding[] {
@@ -34,9 +31,7 @@ function brokenTargets(host: HostState, ns: NamespaceState): Finding[] {
         `the frames are dropped and nothing leaves this way.`,
       evidence: [...entityEvidence(host, ns, r.filter), ...(target ? [deviceEvidence({ host, ns, iface: target })] : [])],
       elements: [from, ...(target ? [to, edgeId('tc-redirect', from, to, true)] : [])],
-      fix: dangling
-        ? [inNetns(ns.netns, `tc filter del dev ${r.from} ingress`), '# then recreate the pod so the tunnel and redirects are rebuilt']
-        : [inNetns(ns.netns, `ip link set ${r.to} up`)],
+      fix: dangling ? [inNetns(ns.netns, `tc filter del dev ${r.from} ingress`), '# then recreate the pod so the tunnel and redirects are rebuilt'] : [inNetns(ns.netns, `ip link set ${r.to} up`)],
     });
   }
   return out;

@@ -28,11 +28,15 @@ export const peerpodTunnelEndpointMismatch: Rule = {
       const problems: string[] = [];
       const elements: string[] = [];
       if (wRemote === undefined || !vmAddrs.includes(wRemote)) {
-        problems.push(`${workerTunnel.iface.name} on ${workerTunnel.host.name} sends to ${wRemote ?? '(no remote)'}, which is not an address of pod VM ${podVm.host.name} (${vmAddrs.join(', ') || 'none'})`);
+        problems.push(
+          `${workerTunnel.iface.name} on ${workerTunnel.host.name} sends to ${wRemote ?? '(no remote)'}, which is not an address of pod VM ${podVm.host.name} (${vmAddrs.join(', ') || 'none'})`,
+        );
         elements.push(deviceId(workerTunnel));
       }
       if (vRemote === undefined || !workerAddrs.includes(vRemote)) {
-        problems.push(`${podVm.iface.name} on ${podVm.host.name} sends to ${vRemote ?? '(no remote)'}, which is not an address of worker ${workerTunnel.host.name} (${workerAddrs.join(', ') || 'none'})`);
+        problems.push(
+          `${podVm.iface.name} on ${podVm.host.name} sends to ${vRemote ?? '(no remote)'}, which is not an address of worker ${workerTunnel.host.name} (${workerAddrs.join(', ') || 'none'})`,
+        );
         elements.push(deviceId(podVm));
       }
       if (problems.length === 0) continue;

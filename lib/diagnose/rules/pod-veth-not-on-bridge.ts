@@ -39,7 +39,10 @@ export const podVethNotOnBridge: Rule = {
     const out: Finding[] = [];
     for (const host of topology.hosts) {
       const ends = podVethHostEnds(host);
-      const bridge = expectedBridge(host, ends.map((e) => e.hostEnd));
+      const bridge = expectedBridge(
+        host,
+        ends.map((e) => e.hostEnd),
+      );
       if (bridge === undefined) continue;
       const [kind, name] = bridge.split(':');
       for (const { hostEnd, podEnd } of ends) {

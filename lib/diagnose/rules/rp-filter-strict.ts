@@ -50,7 +50,14 @@ export const rpFilterStrict: Rule = {
             `Packets for pods arrive on ${d.iface.name} from sources the kernel would route out of another device. With strict ` +
             `reverse-path filtering (effective value max(all, ${d.iface.name}) = 1) the kernel drops them silently; loose mode (2) ` +
             `or off (0) is what the CNI expects here.`,
-          evidence: [{ host: host.name, netns: null, command: 'sysctl -a -r rp_filter', lines: [`net.ipv4.conf.all.rp_filter = ${root.sysctls['net.ipv4.conf.all.rp_filter'] ?? '?'}`, ...(own !== undefined ? [`net.ipv4.conf.${d.iface.name}.rp_filter = ${own}`] : [])] }],
+          evidence: [
+            {
+              host: host.name,
+              netns: null,
+              command: 'sysctl -a -r rp_filter',
+              lines: [`net.ipv4.conf.all.rp_filter = ${root.sysctls['net.ipv4.conf.all.rp_filter'] ?? '?'}`, ...(own !== undefined ? [`net.ipv4.conf.${d.iface.name}.rp_filter = ${own}`] : [])],
+            },
+          ],
           elements: [deviceId(d)],
           fix: [inNetns(null, `sysctl -w net.ipv4.conf.${d.iface.name}.rp_filter=2`), ...(root.sysctls['net.ipv4.conf.all.rp_filter'] === '1' ? ['sysctl -w net.ipv4.conf.all.rp_filter=2'] : [])],
         });

@@ -63,7 +63,12 @@ export const tunnelMtuBlackhole: Rule = {
           `${under.device.iface.name}, which carries at most ${underMtu}. VXLAN/Geneve endpoints must not fragment (RFC 7348 §4.3), ` +
           `so full-size packets are dropped: small requests work, large transfers and TLS handshakes hang. The inner MTU must ` +
           `be at most ${fitting}.`,
-        evidence: [deviceEvidence(inner), ...(inner === tunnel ? [] : [deviceEvidence(tunnel)]), deviceEvidence(under.device), ...(under.route ? entityEvidence(tunnel.host, under.device.ns, under.route) : [])],
+        evidence: [
+          deviceEvidence(inner),
+          ...(inner === tunnel ? [] : [deviceEvidence(tunnel)]),
+          deviceEvidence(under.device),
+          ...(under.route ? entityEvidence(tunnel.host, under.device.ns, under.route) : []),
+        ],
         elements: [deviceId(inner), deviceId(tunnel), deviceId(under.device)],
         fix: [
           inNetns(inner.ns.netns, `ip link set dev ${inner.iface.name} mtu ${fitting}`),

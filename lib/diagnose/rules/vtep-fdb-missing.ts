@@ -35,16 +35,11 @@ export const vtepFdbMissing: Rule = {
             explanation:
               `To reach pods on ${remote.host.name}, ${local.host.name} resolves the remote VTEP MAC ${remote.iface.mac} through ` +
               `the forwarding database of ${name} to the underlay address ${dst}. ` +
-              (stale
-                ? `The entry it has points to ${stale.mac} → ${stale.dst ?? '?'}, which is not ${remote.host.name}'s current VTEP (recreated device or new IP), `
-                : `There is no such entry, `) +
+              (stale ? `The entry it has points to ${stale.mac} → ${stale.dst ?? '?'}, which is not ${remote.host.name}'s current VTEP (recreated device or new IP), ` : `There is no such entry, `) +
               `so encapsulated packets go nowhere and pods on the two nodes cannot talk.`,
             evidence: [...(stale ? entityEvidence(local.host, local.ns, stale) : []), deviceEvidence(local), deviceEvidence(remote)],
             elements: [deviceId(local), deviceId(remote)],
-            fix: [
-              `bridge fdb replace ${remote.iface.mac} dev ${name} dst ${dst} self permanent`,
-              `# or restart the CNI agent (e.g. kube-flannel) on ${local.host.name}`,
-            ],
+            fix: [`bridge fdb replace ${remote.iface.mac} dev ${name} dst ${dst} self permanent`, `# or restart the CNI agent (e.g. kube-flannel) on ${local.host.name}`],
           });
         }
       }
