@@ -22,6 +22,9 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
 }
 
+/** How long a read of the page is retried until it shows what the test expects: React renders after each action. */
+export const POLL = { timeout: 10_000, interval: 50 };
+
 /** The canvas sets data-ready once the layout has run. */
 export async function graphReady(page: Page): Promise<void> {
   await page.waitForSelector('[data-testid="topology-canvas"][data-ready="true"]', { timeout: 30_000 });

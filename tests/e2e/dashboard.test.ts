@@ -4,6 +4,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clusterBundle, pairAddress } from './cluster-bundle';
 import { PODVM, POD_IP, POD_MAC, VM_MAC, VXLAN0_ID, WORKER, peerPodBundle } from './peerpod-bundle';
+import { POLL } from './browser';
 import { startApp, type RunningApp } from './server';
 
 const SHOTS = path.resolve(__dirname, '../../test-results/e2e');
@@ -55,20 +56,20 @@ describe('snapshot dashboard in Chromium', () => {
     await page.goto(`${app.url}/s/${snapshotId}`);
     await graphReady();
     const finding = page.locator('[data-testid="finding"][data-rule="peerpod-podvm-mac-mismatch"]');
-    await expect(finding.count()).resolves.toBe(1);
-    await expect(finding.innerText()).resolves.toContain('critical');
+    await expect.poll(() => finding.count(), POLL).toBe(1);
+    await expect.poll(() => finding.innerText(), POLL).toContain('critical');
     await shot('01-dashboard');
   });
 
   it('clicking the finding selects vxlan0 on the pod VM and shows evidence and fix', async () => {
     await page.click('[data-testid="finding"][data-rule="peerpod-podvm-mac-mismatch"]');
     await page.waitForSelector(`[data-testid="inspector"][data-id="${VXLAN0_ID}"]`);
-    await expect.poll(() => page.getAttribute('[data-testid="topology-canvas"]', 'data-selected')).toBe(VXLAN0_ID);
+    await expect.poll(() => page.getAttribute('[data-testid="topology-canvas"]', 'data-selected'), POLL).toBe(VXLAN0_ID);
     const url = new URL(page.url());
     expect(url.searchParams.get('sel')).toBe(VXLAN0_ID);
     expect(url.searchParams.get('focus')).toContain(VXLAN0_ID);
-    await expect(page.locator('[data-testid="finding-detail"]').innerText()).resolves.toContain(VM_MAC);
-    await expect(page.locator(`[data-testid="device-item"][data-id="${VXLAN0_ID}"]`).getAttribute('aria-current')).resolves.toBe('true');
+    await expect.poll(() => page.locator('[data-testid="finding-detail"]').innerText(), POLL).toContain(VM_MAC);
+    await expect.poll(() => page.locator(`[data-testid="device-item"][data-id="${VXLAN0_ID}"]`).getAttribute('aria-current'), POLL).toBe('true');
     await shot('02-finding-selected');
   });
 
@@ -85,8 +86,8 @@ describe('snapshot dashboard in Chromium', () => {
     await graphReady();
     await page.waitForSelector(`[data-testid="inspector"][data-id="${VXLAN0_ID}"]`);
     expect(page.url()).toBe(before);
-    await expect.poll(() => page.getAttribute('[data-testid="topology-canvas"]', 'data-selected')).toBe(VXLAN0_ID);
-    await expect(page.locator('[data-testid="finding"][aria-expanded="true"]').getAttribute('data-rule')).resolves.toBe('peerpod-podvm-mac-mismatch');
+    await expect.poll(() => page.getAttribute('[data-testid="topology-canvas"]', 'data-selected'), POLL).toBe(VXLAN0_ID);
+    await expect.poll(() => page.locator('[data-testid="finding"][aria-expanded="true"]').getAttribute('data-rule'), POLL).toBe('peerpod-podvm-mac-mismatch');
     await shot('03-reloaded');
   });
 
@@ -113,8 +114,8 @@ describe('snapshot dashboard in Chromium', () => {
   it('the embed page draws the same graph without the panels', async () => {
     await page.goto(`${app.url}/embed/${snapshotId}?sel=${encodeURIComponent(VXLAN0_ID)}`);
     await graphReady();
-    await expect(page.locator('[data-testid="findings"]').count()).resolves.toBe(0);
-    await expect.poll(() => page.getAttribute('[data-testid="topology-canvas"]', 'data-selected')).toBe(VXLAN0_ID);
+    await expect.poll(() => page.locator('[data-testid="findings"]').count(), POLL).toBe(0);
+    await expect.poll(() => page.getAttribute('[data-testid="topology-canvas"]', 'data-selected'), POLL).toBe(VXLAN0_ID);
     await shot('05-embed');
   });
 });
@@ -137,9 +138,9 @@ describe('a 200-host snapshot in Chromium', () => {
   it('opens in the overview: one item per host, drawn without reading the whole snapshot', async () => {
     await page.goto(`${app.url}/s/${bigId}`);
     await graphReady('overview');
-    await expect(page.locator('[data-testid="device-item"]').count()).resolves.toBe(2 * PAIRS);
+    await expect.poll(() => page.locator('[data-testid="device-item"]').count(), POLL).toBe(2 * PAIRS);
     const drill = page.locator(`[data-testid="device-item"][data-id="host:${DRILL}"]`);
-    await expect(drill.getAttribute('aria-label')).resolves.toMatch(/fault: critical/);
+    await expect.poll(() => drill.getAttribute('aria-label'), POLL).toMatch(/fault: critical/);
     expect(wholeReads).toEqual([]);
     await shot('06-overview-200-hosts');
   });
@@ -205,8 +206,8 @@ describe('the home page in Chromium', () => {
     const script = await fetch(`${app.url}${href}`);
     expect(script.status).toBe(200);
     expect(await script.text()).toMatch(/^#!\/bin\/sh\n# tunnelscope-collect:/);
-    await expect(page.locator('[data-testid="collector-commands"]').innerText()).resolves.toBe(`curl -fsSLO ${app.url}/tunnelscope-collect.sh\nsh tunnelscope-collect.sh > node1.txt`);
-    await expect(page.locator('[data-testid="cli-command"]').innerText()).resolves.toBe(`tunnelscope snapshot --source local --server ${app.url}`);
+    await expect.poll(() => page.locator('[data-testid="collector-commands"]').innerText(), POLL).toBe(`curl -fsSLO ${app.url}/tunnelscope-collect.sh\nsh tunnelscope-collect.sh > node1.txt`);
+    await expect.poll(() => page.locator('[data-testid="cli-command"]').innerText(), POLL).toBe(`tunnelscope snapshot --source local --server ${app.url}`);
     await shot('00-home');
   });
 });

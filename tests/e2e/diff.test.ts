@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SnapshotDiff } from '@/lib/diff/diff';
 import type { SnapshotMeta } from '@/lib/store/types';
 import { BROKEN_MAC, FIXED_MAC, MAC_RULE, VXLAN0_ID, fixedIncidentBundle, incidentBundle } from '../helpers/incident-sample';
-import { createSnapshot, getJson, graphReady, launchChromium, screenshot } from './browser';
+import { createSnapshot, getJson, graphReady, launchChromium, screenshot, POLL } from './browser';
 import { startApp, type RunningApp } from './server';
 
 let app: RunningApp;
@@ -32,19 +32,19 @@ describe('diff of the peer-pod incident before and after the fix, in Chromium', 
     await page.goto(diffUrl());
     await graphReady(page);
     const row = page.locator(`[data-testid="diff-element"][data-id="${VXLAN0_ID}"]`);
-    await expect(row.getAttribute('data-status')).resolves.toBe('changed');
+    await expect.poll(() => row.getAttribute('data-status'), POLL).toBe('changed');
     const mac = page.locator(`li:has([data-id="${VXLAN0_ID}"]) [data-testid="field-change"][data-field="iface.mac"]`);
     const text = await mac.innerText();
     expect(text.indexOf(BROKEN_MAC)).toBeGreaterThanOrEqual(0);
     expect(text.indexOf(FIXED_MAC)).toBeGreaterThan(text.indexOf(BROKEN_MAC));
-    await expect(mac.locator('del').innerText()).resolves.toBe(BROKEN_MAC);
-    await expect(mac.locator('ins').innerText()).resolves.toBe(FIXED_MAC);
+    await expect.poll(() => mac.locator('del').innerText(), POLL).toBe(BROKEN_MAC);
+    await expect.poll(() => mac.locator('ins').innerText(), POLL).toBe(FIXED_MAC);
     await screenshot(page, 'diff-01-mac-fix');
   });
 
   it('marks the same vxlan0 changed on the graph, as the device list names it', async () => {
     const item = page.locator(`[data-testid="device-item"][data-id="${VXLAN0_ID}"]`);
-    await expect(item.getAttribute('aria-label')).resolves.toMatch(/^~ vxlan0: .*\bchanged\b/);
+    await expect.poll(() => item.getAttribute('aria-label'), POLL).toMatch(/^~ vxlan0: .*\bchanged\b/);
     const marked = await page
       .locator('[data-testid="device-item"]')
       .evaluateAll((rows) => rows.filter((r) => /\b(added|removed|changed)$/.test(r.getAttribute('aria-label') ?? '')).map((r) => r.getAttribute('data-id')));
@@ -53,10 +53,10 @@ describe('diff of the peer-pod incident before and after the fix, in Chromium', 
 
   it('lists the peerpod-podvm-mac-mismatch finding as resolved and no new one', async () => {
     const findings = page.locator('[data-testid="diff-finding"]');
-    await expect(findings.count()).resolves.toBe(1);
-    await expect(findings.getAttribute('data-rule')).resolves.toBe(MAC_RULE);
-    await expect(findings.getAttribute('data-status')).resolves.toBe('resolved');
-    await expect(findings.innerText()).resolves.toMatch(/resolved/);
+    await expect.poll(() => findings.count(), POLL).toBe(1);
+    await expect.poll(() => findings.getAttribute('data-rule'), POLL).toBe(MAC_RULE);
+    await expect.poll(() => findings.getAttribute('data-status'), POLL).toBe('resolved');
+    await expect.poll(() => findings.innerText(), POLL).toMatch(/resolved/);
   });
 
   it('lists exactly the elements and findings that the diff API names', async () => {
@@ -76,14 +76,14 @@ describe('diff of the peer-pod incident before and after the fix, in Chromium', 
     await page.click('[data-testid="show-changes"]');
     await page.waitForURL((url) => url.searchParams.get('show') === 'changes');
     await graphReady(page);
-    await expect(page.locator('[data-testid="device-item"]').count()).resolves.toBeLessThan(whole);
+    await expect.poll(() => page.locator('[data-testid="device-item"]').count(), POLL).toBeLessThan(whole);
     const link = page.url();
     const fresh = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     await fresh.goto(link);
     await graphReady(fresh);
     await fresh.waitForSelector(`[data-testid="inspector"][data-id="${VXLAN0_ID}"]`);
-    await expect.poll(() => fresh.getAttribute('[data-testid="topology-canvas"]', 'data-selected')).toBe(VXLAN0_ID);
-    await expect(fresh.locator('[data-testid="show-changes"]').getAttribute('aria-pressed')).resolves.toBe('true');
+    await expect.poll(() => fresh.getAttribute('[data-testid="topology-canvas"]', 'data-selected'), POLL).toBe(VXLAN0_ID);
+    await expect.poll(() => fresh.locator('[data-testid="show-changes"]').getAttribute('aria-pressed'), POLL).toBe('true');
     await screenshot(fresh, 'diff-02-changes-only-selected');
     await fresh.close();
   });
@@ -94,7 +94,7 @@ describe('diff of the peer-pod incident before and after the fix, in Chromium', 
     await page.click('[data-testid="rules-current"]');
     await page.waitForURL((url) => url.searchParams.get('rules') === 'current');
     await page.waitForSelector(`[data-testid="diff-finding"][data-rule="${MAC_RULE}"][data-status="resolved"]`);
-    await expect(page.locator('[data-testid="rules-current"]').getAttribute('aria-pressed')).resolves.toBe('true');
+    await expect.poll(() => page.locator('[data-testid="rules-current"]').getAttribute('aria-pressed'), POLL).toBe('true');
   });
 
   it('names the problem when a snapshot of the pair does not exist', async () => {
@@ -102,7 +102,7 @@ describe('diff of the peer-pod incident before and after the fix, in Chromium', 
     // Next.js keeps an empty role=alert route announcer on every page.
     const alert = page.getByRole('alert').filter({ hasText: 'Could not load' });
     await alert.waitFor();
-    await expect(alert.innerText()).resolves.toMatch(/^Could not load the comparison: Snapshot AAAAAAAAAAAAAAAAAAAAAA does not exist/);
+    await expect.poll(() => alert.innerText(), POLL).toMatch(/^Could not load the comparison: Snapshot AAAAAAAAAAAAAAAAAAAAAA does not exist/);
   });
 
   it('Compare… on either snapshot opens the diff from the earlier to the later', async () => {
@@ -111,7 +111,7 @@ describe('diff of the peer-pod incident before and after the fix, in Chromium', 
       await page.waitForSelector('[data-testid="compare-link"]');
       if (from === broken) await screenshot(page, 'diff-03-compare-control');
       const other = from === broken ? fixed : broken;
-      await expect(page.locator('[data-testid="compare-select"]').inputValue()).resolves.toBe(other.id);
+      await expect.poll(() => page.locator('[data-testid="compare-select"]').inputValue(), POLL).toBe(other.id);
       await page.click('[data-testid="compare-link"]');
       await page.waitForURL((url) => url.pathname === '/diff');
       const url = new URL(page.url());

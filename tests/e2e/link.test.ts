@@ -2,7 +2,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SnapshotView } from '@/lib/store/types';
 import { incidentBundle } from '../helpers/incident-sample';
-import { createSnapshot, getJson, graphReady, launchChromium } from './browser';
+import { createSnapshot, getJson, graphReady, launchChromium, POLL } from './browser';
 import { startApp, type RunningApp } from './server';
 
 let app: RunningApp;
@@ -30,7 +30,7 @@ afterAll(async () => {
 
 describe('a link opened in real Chromium shows the same elements and findings as the API', () => {
   it('draws the whole device graph for this two-host capture', async () => {
-    await expect(page.getAttribute('[data-testid="topology-canvas"]', 'data-level')).resolves.toBe('full');
+    await expect.poll(() => page.getAttribute('[data-testid="topology-canvas"]', 'data-level'), POLL).toBe('full');
   });
 
   it('the accessible device list names every device of the API topology, by id and name', async () => {
@@ -53,7 +53,7 @@ describe('a link opened in real Chromium shows the same elements and findings as
 
   it('the canvas holds every node and every distinct edge of the API topology', async () => {
     const distinctEdges = new Set(view.topology.edges.map((e) => `${e.kind}:${e.source}|${e.target}`)).size;
-    await expect(page.getAttribute('[data-testid="topology-canvas"]', 'data-count')).resolves.toBe(String(view.topology.nodes.length + distinctEdges));
+    await expect.poll(() => page.getAttribute('[data-testid="topology-canvas"]', 'data-count'), POLL).toBe(String(view.topology.nodes.length + distinctEdges));
   });
 
   it('the findings panel shows the same finding titles and rules as the API', async () => {

@@ -10,7 +10,7 @@ import type { CaptureBundle } from '@/lib/capture/types';
 import { RULES_VERSION } from '@/lib/diagnose';
 import { createStore, storeConfigFromEnv } from '@/lib/store';
 import { MAC_RULE, incidentBundle } from '../helpers/incident-sample';
-import { graphReady, launchChromium, screenshot } from './browser';
+import { graphReady, launchChromium, screenshot, POLL } from './browser';
 import { clusterBundle, pairAddress } from './cluster-bundle';
 import { POD_IP, WORKER } from './peerpod-bundle';
 import { startApp, type RunningApp } from './server';
@@ -73,10 +73,10 @@ describe.skipIf(process.env.TUNNELSCOPE_E2E_URL)('re-checking a stored snapshot 
     it('shows the stored findings (none) and offers the re-check, since the server runs other rules', async () => {
       await page.goto(`${app.url}/s/${incidentId}`);
       await graphReady(page);
-      await expect(findingsHeading()).resolves.toBe('Findings (0)');
-      await expect(page.locator(MAC_FINDING).count()).resolves.toBe(0);
-      await expect(rulesNote()).resolves.toBe(`rules ${OLD_RULES}`);
-      await expect(page.locator('[data-testid="rules-recheck"]').innerText()).resolves.toBe('Re-check with current rules');
+      await expect.poll(() => findingsHeading(), POLL).toBe('Findings (0)');
+      await expect.poll(() => page.locator(MAC_FINDING).count(), POLL).toBe(0);
+      await expect.poll(() => rulesNote(), POLL).toBe(`rules ${OLD_RULES}`);
+      await expect.poll(() => page.locator('[data-testid="rules-recheck"]').innerText(), POLL).toBe('Re-check with current rules');
     });
 
     it('the re-check shows the peer-pod MAC mismatch, names both rules versions and puts rules=current in the URL', async () => {
@@ -84,8 +84,8 @@ describe.skipIf(process.env.TUNNELSCOPE_E2E_URL)('re-checking a stored snapshot 
       await page.waitForURL(() => rulesParam() === 'current');
       await page.locator(MAC_FINDING).waitFor();
       await graphReady(page);
-      await expect(rulesNote()).resolves.toBe(`rules ${RULES_VERSION} (re-checked; stored ${OLD_RULES})`);
-      await expect(page.locator('[data-testid="rules-recheck"]').innerText()).resolves.toBe('Show stored findings');
+      await expect.poll(() => rulesNote(), POLL).toBe(`rules ${RULES_VERSION} (re-checked; stored ${OLD_RULES})`);
+      await expect.poll(() => page.locator('[data-testid="rules-recheck"]').innerText(), POLL).toBe('Show stored findings');
       // The graph paints the re-checked fault too, not only the list.
       const faulty = await page.locator('[data-testid="device-item"]').evaluateAll((items) => items.filter((b) => (b.getAttribute('aria-label') ?? '').includes('fault: ')).length);
       expect(faulty).toBeGreaterThan(0);
@@ -96,7 +96,7 @@ describe.skipIf(process.env.TUNNELSCOPE_E2E_URL)('re-checking a stored snapshot 
       await page.reload();
       await page.locator(MAC_FINDING).waitFor();
       expect(rulesParam()).toBe('current');
-      await expect(rulesNote()).resolves.toBe(`rules ${RULES_VERSION} (re-checked; stored ${OLD_RULES})`);
+      await expect.poll(() => rulesNote(), POLL).toBe(`rules ${RULES_VERSION} (re-checked; stored ${OLD_RULES})`);
     });
 
     it('opening the finding shows its evidence from the re-checked capture', async () => {
@@ -109,14 +109,14 @@ describe.skipIf(process.env.TUNNELSCOPE_E2E_URL)('re-checking a stored snapshot 
     it('toggling back shows the stored findings, and back and forward move between the two', async () => {
       await page.click('[data-testid="rules-recheck"]');
       await page.waitForURL(() => rulesParam() === null);
-      await expect.poll(findingsHeading).toBe('Findings (0)');
-      await expect(rulesNote()).resolves.toBe(`rules ${OLD_RULES}`);
+      await expect.poll(findingsHeading, POLL).toBe('Findings (0)');
+      await expect.poll(() => rulesNote(), POLL).toBe(`rules ${OLD_RULES}`);
       await page.goBack();
       await page.waitForURL(() => rulesParam() === 'current');
       await page.locator(MAC_FINDING).waitFor();
       await page.goForward();
       await page.waitForURL(() => rulesParam() === null);
-      await expect.poll(findingsHeading).toBe('Findings (0)');
+      await expect.poll(findingsHeading, POLL).toBe('Findings (0)');
     });
   });
 
@@ -134,10 +134,10 @@ describe.skipIf(process.env.TUNNELSCOPE_E2E_URL)('re-checking a stored snapshot 
     it('re-checks the overview: one MAC mismatch per pair instead of none', async () => {
       await page.goto(`${app.url}/s/${clusterId}?level=overview`);
       await graphReady(page);
-      await expect(findingsHeading()).resolves.toBe('Findings (0)');
+      await expect.poll(() => findingsHeading(), POLL).toBe('Findings (0)');
       await page.click('[data-testid="rules-recheck"]');
       await page.waitForURL(() => rulesParam() === 'current');
-      await expect.poll(() => page.locator(MAC_FINDING).count()).toBe(3);
+      await expect.poll(() => page.locator(MAC_FINDING).count(), POLL).toBe(3);
       // The re-checked level is drawn anew; wait for that drawing rather than read the canvas mid-layout.
       await page.waitForSelector('[data-testid="topology-canvas"][data-level="overview"][data-ready="true"]', { timeout: 30_000 });
     });
