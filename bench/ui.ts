@@ -11,10 +11,8 @@ import { createServer } from 'node:net';
 import { chromium } from 'playwright-core';
 import { parseBundle } from '@/lib/capture/bundle';
 import { SAMPLE_BUNDLE_PATH } from '@/lib/sources';
+import { CHROMIUM, CHROMIUM_ARGS } from '@/tests/e2e/browser';
 import { syntheticBundle } from './synthetic';
-
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -7,11 +7,11 @@ import type { SnapshotMeta } from '@/lib/store/types';
 
 export const CHROMIUM = process.env.TUNNELSCOPE_E2E_CHROMIUM ?? '/usr/bin/chromium';
 
+/** Headless, offline, nothing fetched in the background: the only traffic is the page under test. */
+export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
 export function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 }
 
 const SHOTS = path.resolve(__dirname, '../../test-results/e2e');
@@ -25,9 +25,10 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 /** How long a read of the page is retried until it shows what the test expects: React renders after each action. */
 export const POLL = { timeout: 10_000, interval: 50 };
 
-/** The canvas sets data-ready once the layout has run. */
-export async function graphReady(page: Page): Promise<void> {
-  await page.waitForSelector('[data-testid="topology-canvas"][data-ready="true"]', { timeout: 30_000 });
+/** The canvas sets data-ready once the layout has run, and data-level to what it drew (overview, host, full). */
+export async function graphReady(page: Page, level?: string): Promise<void> {
+  const drawn = level ? `[data-level="${level}"]` : '';
+  await page.waitForSelector(`[data-testid="topology-canvas"]${drawn}[data-ready="true"]`, { timeout: 30_000 });
 }
 
 /** POST /api/snapshots with a bundle; fails the test unless the server answers 201 with the new snapshot. */

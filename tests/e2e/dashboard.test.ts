@@ -1,48 +1,21 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clusterBundle, pairAddress } from './cluster-bundle';
 import { PODVM, POD_IP, POD_MAC, VM_MAC, VXLAN0_ID, WORKER, peerPodBundle } from './peerpod-bundle';
-import { POLL } from './browser';
+import { POLL, createSnapshot, graphReady, launchChromium, screenshot } from './browser';
 import { startApp, type RunningApp } from './server';
-
-const SHOTS = path.resolve(__dirname, '../../test-results/e2e');
 
 let app: RunningApp;
 let browser: Browser;
 let page: Page;
 let snapshotId: string;
 
-async function shot(name: string): Promise<void> {
-  fs.mkdirSync(SHOTS, { recursive: true });
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
-}
-
-async function graphReady(level?: string): Promise<void> {
-  const selector = level ? `[data-testid="topology-canvas"][data-level="${level}"][data-ready="true"]` : '[data-testid="topology-canvas"][data-ready="true"]';
-  await page.waitForSelector(selector, { timeout: 30_000 });
-}
-
-async function createSnapshot(bundle: unknown): Promise<string> {
-  const response = await fetch(`${app.url}/api/snapshots`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ bundle }),
-  });
-  expect(response.status).toBe(201);
-  const created = (await response.json()) as { meta?: { id: string }; snapshot?: { id: string } };
-  return (created.meta ?? created.snapshot)?.id ?? '';
-}
+const shot = (name: string): Promise<void> => screenshot(page, name);
 
 beforeAll(async () => {
   app = await startApp();
-  snapshotId = await createSnapshot(peerPodBundle());
-  expect(snapshotId).not.toBe('');
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  snapshotId = (await createSnapshot(app.url, peerPodBundle(), 'peer-pod incident')).id;
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
 }, 600_000);
 
@@ -54,7 +27,7 @@ afterAll(async () => {
 describe('snapshot dashboard in Chromium', () => {
   it('lists the peer-pod MAC mismatch among the findings', async () => {
     await page.goto(`${app.url}/s/${snapshotId}`);
-    await graphReady();
+    await graphReady(page);
     const finding = page.locator('[data-testid="finding"][data-rule="peerpod-podvm-mac-mismatch"]');
     await expect.poll(() => finding.count(), POLL).toBe(1);
     await expect.poll(() => finding.innerText(), POLL).toContain('critical');
@@ -83,7 +56,7 @@ describe('snapshot dashboard in Chromium', () => {
   it('reloading the URL reproduces the same view', async () => {
     const before = page.url();
     await page.reload();
-    await graphReady();
+    await graphReady(page);
     await page.waitForSelector(`[data-testid="inspector"][data-id="${VXLAN0_ID}"]`);
     expect(page.url()).toBe(before);
     await expect.poll(() => page.getAttribute('[data-testid="topology-canvas"]', 'data-selected'), POLL).toBe(VXLAN0_ID);
@@ -113,7 +86,7 @@ describe('snapshot dashboard in Chromium', () => {
 
   it('the embed page draws the same graph without the panels', async () => {
     await page.goto(`${app.url}/embed/${snapshotId}?sel=${encodeURIComponent(VXLAN0_ID)}`);
-    await graphReady();
+    await graphReady(page);
     await expect.poll(() => page.locator('[data-testid="findings"]').count(), POLL).toBe(0);
     await expect.poll(() => page.getAttribute('[data-testid="topology-canvas"]', 'data-selected'), POLL).toBe(VXLAN0_ID);
     await shot('05-embed');
@@ -128,7 +101,7 @@ describe('a 200-host snapshot in Chromium', () => {
   const wholeReads: string[] = [];
 
   beforeAll(async () => {
-    bigId = await createSnapshot(clusterBundle(PAIRS));
+    bigId = (await createSnapshot(app.url, clusterBundle(PAIRS), `${2 * PAIRS} hosts`)).id;
     page.on('request', (request) => {
       const url = new URL(request.url());
       if (url.pathname === `/api/snapshots/${bigId}` && url.search === '') wholeReads.push(url.href);
@@ -137,7 +110,7 @@ describe('a 200-host snapshot in Chromium', () => {
 
   it('opens in the overview: one item per host, drawn without reading the whole snapshot', async () => {
     await page.goto(`${app.url}/s/${bigId}`);
-    await graphReady('overview');
+    await graphReady(page, 'overview');
     await expect.poll(() => page.locator('[data-testid="device-item"]').count(), POLL).toBe(2 * PAIRS);
     const drill = page.locator(`[data-testid="device-item"][data-id="host:${DRILL}"]`);
     await expect.poll(() => drill.getAttribute('aria-label'), POLL).toMatch(/fault: critical/);
@@ -147,7 +120,7 @@ describe('a 200-host snapshot in Chromium', () => {
 
   it('drills into one host, lists its devices and inspects one of them', async () => {
     await page.selectOption('[data-testid="host-select"]', DRILL);
-    await graphReady('host');
+    await graphReady(page, 'host');
     expect(new URL(page.url()).searchParams.get('host')).toBe(DRILL);
     const ids = await page.locator('[data-testid="device-item"]').evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-id') ?? ''));
     const own = ids.filter((id) => id.startsWith(`host:${DRILL}/`));
@@ -169,7 +142,7 @@ describe('a 200-host snapshot in Chromium', () => {
   it('back returns to the overview', async () => {
     await page.goBack();
     await page.goBack();
-    await graphReady('overview');
+    await graphReady(page, 'overview');
     expect(new URL(page.url()).searchParams.get('host')).toBeNull();
   });
 
@@ -180,7 +153,7 @@ describe('a 200-host snapshot in Chromium', () => {
     await hit.waitFor();
     const id = (await hit.getAttribute('data-id')) ?? '';
     await hit.click();
-    await graphReady('host');
+    await graphReady(page, 'host');
     expect(new URL(page.url()).searchParams.get('host')).toBe(DRILL);
     await page.waitForSelector(`[data-testid="inspector"][data-id="${id}"]`);
     expect(wholeReads).toEqual([]);
@@ -188,9 +161,9 @@ describe('a 200-host snapshot in Chromium', () => {
 
   it('a finding opened from the overview opens its host with the evidence', async () => {
     await page.goto(`${app.url}/s/${bigId}`);
-    await graphReady('overview');
+    await graphReady(page, 'overview');
     await page.locator('[data-testid="finding"][data-rule="peerpod-podvm-mac-mismatch"]').first().click();
-    await graphReady('host');
+    await graphReady(page, 'host');
     const detail = await page.locator('[data-testid="finding-detail"]').innerText();
     expect(detail).toMatch(/ip -j -d addr show/);
     expect(new URL(page.url()).searchParams.get('focus')).toBeTruthy();
