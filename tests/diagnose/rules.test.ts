@@ -231,6 +231,8 @@ describe('route rules', () => {
     const [f] = run('pod-route-missing', hosts);
     expect(f?.title).toContain('10.244.0.5');
     expect(f?.elements).toEqual([ifaceId('node-a', 'cni-node-a-1', 'eth0'), ifaceId('node-a', null, 'eth0')]);
+    // The connected route of the bridge's subnet, as `ip route` takes it.
+    expect(f?.fix).toContain('ip route replace 10.244.0.0/24 dev cni0');
   });
 });
 

@@ -14,7 +14,7 @@ function podFacingDevice(root: NamespaceState, ip: string): { iface: Interface; 
     for (const a of iface.addresses) {
       if (a.family !== 'inet' || a.scope === 'host' || a.prefixlen >= 32 || a.prefixlen === 0) continue;
       const network = networkOf(a.local, a.prefixlen);
-      if (network !== undefined && inCidr(ip, `${network}/${a.prefixlen}`)) return { iface, network: `${network}/${a.prefixlen}` };
+      if (network !== undefined && inCidr(ip, network)) return { iface, network };
     }
   }
   return undefined;
