@@ -6,6 +6,7 @@ import { severityCounts } from '@/lib/graph/faults';
 import type { RulesChoice } from '@/lib/graph/rules-check';
 import type { SnapshotOverview } from '@/lib/graph/subview';
 import { CompareControl } from './CompareControl';
+import { ExportControls } from './ExportControls';
 import { snapshotOverviewQuery } from './queries';
 import { RulesControl } from './RulesControl';
 import { ShareControls } from './ShareControls';
@@ -57,9 +58,7 @@ export function SnapshotDashboard({ id }: { id: string }) {
     <div className="flex h-[calc(100vh-3.5rem)] min-h-[36rem] flex-col gap-2 p-3">
       <SnapshotHeader meta={data.meta} counts={shownCounts(data)} rules={rulesControl}>
         <CompareControl meta={data.meta} rules={rules} />
-        <a className="btn" href={`/api/snapshots/${encodeURIComponent(id)}/report.md${rules === 'current' ? '?rules=current' : ''}`}>
-          report.md
-        </a>
+        <ExportControls id={id} />
         <ShareControls id={id} />
       </SnapshotHeader>
       <TopologyView source={source} />

@@ -81,6 +81,14 @@ function focusSet(topology: Topology, focus: string): Set<string> | null {
   for (const id of [...keep]) {
     for (let p = byId.get(id)?.parent; p !== undefined; p = byId.get(p)?.parent) keep.add(p);
   }
+  // A focused host or namespace is a box: draw what it holds as well.
+  if (!edge) {
+    for (const node of topology.nodes) {
+      for (let p = node.parent; p !== undefined; p = byId.get(p)?.parent) {
+        if (p === focus) keep.add(node.id);
+      }
+    }
+  }
   return keep;
 }
 

@@ -425,6 +425,10 @@ describe.each(backends.map((make) => make()))('snapshot API on $name', (backend:
       const devices = focused.filter((e) => e.attributes.class?.startsWith('device')).map((e) => e.attributes['data-id']);
       expect(devices).toContain('host:api-one/if:veth-a');
       expect(devices.every((id) => id.startsWith('host:api-one/'))).toBe(true);
+      const hostFocus = parseXml(await (await getSvg(meta.id, `?focus=${encodeURIComponent('host:api-one')}`)).text());
+      const held = hostFocus.filter((e) => e.attributes.class?.startsWith('device')).map((e) => e.attributes['data-id']);
+      expect(held).toContain('host:api-one/if:veth-a');
+      expect(held.every((id) => id.startsWith('host:api-one/'))).toBe(true);
       const a = (await getSvg(meta.id, '?host=api-one')).headers.get('etag');
       const b = (await getSvg(meta.id, '?host=api-two')).headers.get('etag');
       expect(a).not.toBe(b);

@@ -16,10 +16,15 @@ export function launchChromium(): Promise<Browser> {
 
 const SHOTS = path.resolve(__dirname, '../../test-results/e2e');
 
+/** Where a test keeps a file for a person reviewing the run (screenshots, downloads). */
+export function artifactPath(name: string): string {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  return path.join(SHOTS, name);
+}
+
 /** Screenshots for a person reviewing a run; no test compares pixels. */
 export async function screenshot(page: Page, name: string): Promise<void> {
-  fs.mkdirSync(SHOTS, { recursive: true });
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
+  await page.screenshot({ path: artifactPath(`${name}.png`) });
 }
 
 /** How long a read of the page is retried until it shows what the test expects: React renders after each action. */

@@ -1,8 +1,9 @@
+import fs from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clusterBundle, pairAddress } from './cluster-bundle';
 import { PODVM, POD_IP, POD_MAC, VM_MAC, VXLAN0_ID, WORKER, peerPodBundle } from './peerpod-bundle';
-import { POLL, createSnapshot, graphReady, launchChromium, screenshot } from './browser';
+import { POLL, artifactPath, createSnapshot, graphReady, launchChromium, screenshot } from './browser';
 import { startApp, type RunningApp } from './server';
 
 let app: RunningApp;
@@ -82,6 +83,23 @@ describe('snapshot dashboard in Chromium', () => {
     expect(ids.some((id) => id?.startsWith('host:ocp-412-ovn-worker-1/') && id.endsWith('/if:eth0'))).toBe(true);
     expect(new URL(page.url()).searchParams.get('q')).toBe(POD_IP);
     await shot('04-search');
+  });
+
+  it('exports the view: graph.svg of the selected device, and a PNG drawn from it', async () => {
+    await page.click(`[data-testid="device-item"][data-id="${VXLAN0_ID}"]`);
+    await page.waitForSelector(`[data-testid="inspector"][data-id="${VXLAN0_ID}"]`);
+    const svgHref = await page.getAttribute('[data-testid="export-svg"]', 'href');
+    expect(new URL(svgHref ?? '', app.url).searchParams.get('focus')).toBe(VXLAN0_ID);
+    const svg = await (await fetch(new URL(svgHref ?? '', app.url))).text();
+    expect(svg).toContain('vxlan0');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid="export-png"]')]);
+    expect(download.suggestedFilename()).toBe(`tunnelscope-${snapshotId}.png`);
+    await download.saveAs(artifactPath('06-export.png'));
+    const png = fs.readFileSync(artifactPath('06-export.png'));
+    expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
+    // IHDR: width and height, big-endian, right after the signature and the chunk header.
+    expect(png.readUInt32BE(16)).toBeGreaterThan(200);
+    expect(png.readUInt32BE(20)).toBeGreaterThan(100);
   });
 
   it('the embed page draws the same graph without the panels', async () => {

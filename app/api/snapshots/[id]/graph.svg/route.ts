@@ -5,7 +5,7 @@ import { withErrors } from '../../../_http/errors';
 import { parseQuery } from '../../../_http/query';
 import { loadView, rulesParam, shownRules, type IdParams } from '../../../_http/snapshots';
 
-const SVG_FORMAT = 'svg-1';
+const SVG_FORMAT = 'svg-2';
 
 const svgQuery = z.object({
   rules: rulesParam,
