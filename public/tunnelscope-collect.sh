@@ -7,6 +7,8 @@
 # It only reads: ip/tc/bridge show commands, ovs-vsctl/ovn-nbctl list, iptables-save, sysctl, bpftool net show,
 # conntrack -S and /run/peerpod/podnetwork.json, in the root network namespace and in every namespace listed by
 # `ip netns list`. Tools that are not installed are reported, not fatal. Needs only iproute2 and a POSIX sh.
+# Secrets that OVS/OVN tables or the peer-pod config can hold (an IPsec PSK, a password, a token) are printed as
+# <redacted>: the key stays, the value does not.
 #
 # Options:
 #   --netns NAME      collect only this named namespace (repeatable); default: all of `ip netns list`
@@ -56,6 +58,37 @@ fi
 have_timeout=0
 command -v timeout >/dev/null 2>&1 && have_timeout=1
 
+# Any-case bracket form of a word, for sed without a case-insensitive flag: psk -> [Pp][Ss][Kk].
+anycase() {
+  w=$1; out=''
+  while [ -n "$w" ]; do
+    c=${w%"${w#?}"}; w=${w#?}
+    case $c in
+      [A-Za-z]) out="$out[$(printf '%s' "$c" | tr a-z A-Z)$(printf '%s' "$c" | tr A-Z a-z)]" ;;
+      *) out="$out$c" ;;
+    esac
+  done
+  printf '%s' "$out"
+}
+# Key names whose value is a secret (the patterns of lib/capture/redact.ts). `key` alone is a tunnel's VNI, not one.
+secret_key="[A-Za-z0-9_.-]*($(anycase psk)|$(anycase password)|$(anycase passwd)|$(anycase secret)|$(anycase token)|$(anycase private)[_-]?$(anycase key)|$(anycase api)[_-]?$(anycase key)|$(anycase credential)[Ss]?)"
+json_string='"([^"\\]|\\.)*"'
+mask_json="s/\\[(\"$secret_key\")[[:space:]]*,[[:space:]]*$json_string[[:space:]]*\\]/[\\1,\"<redacted>\"]/g;s/(\"$secret_key\")([[:space:]]*):([[:space:]]*)$json_string/\\1\\3:\\4\"<redacted>\"/g"
+mask_text="s/([{, ])($secret_key)=($json_string|[^,} ]*)/\\1\\2=\"<redacted>\"/g"
+have_sed_e=0
+[ "$(echo ab | sed -E 's/(a)(b)/\2\1/' 2>/dev/null)" = ba ] && have_sed_e=1
+
+# A command's stdout as printed, with secret values masked in the outputs that can hold them.
+show_out() {
+  if [ "$have_sed_e" = 1 ]; then
+    case $1 in
+      ovs-show) sed -E -e "$mask_json" -e "$mask_text" "$tmp/out"; return ;;
+      ovs-open-vswitch|ovs-bridge|ovs-port|ovs-interface|ovn-lsp|peerpod-config) sed -E -e "$mask_json" "$tmp/out"; return ;;
+    esac
+  fi
+  cat "$tmp/out"
+}
+
 now_ms() {
   t=$(date +%s%N 2>/dev/null)
   case $t in *N*|'') echo $(( $(date +%s) * 1000 )) ;; *) echo $(( t / 1000000 )) ;; esac
@@ -103,7 +136,7 @@ run() {
   ms=$(( $(now_ms) - start ))
   eol=1
   if [ -s "$tmp/out" ]; then
-    cat "$tmp/out"
+    show_out "$id"
     ends_with_newline "$tmp/out" || { eol=0; echo; }
   fi
   errs=0; erreol=1

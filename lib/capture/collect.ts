@@ -3,6 +3,7 @@ import { hostStatus } from './host-status';
 import { mapWithLimit } from './pool';
 import { DEFAULT_COMMAND_TIMEOUT_MS, type RunResult, type Runner } from './runner';
 import { BUNDLE_FORMAT, BUNDLE_VERSION, type CaptureBundle, type CaptureSource, type ClusterContext, type CommandRecord, type HostCapture, type HostRole, type NamespaceCapture } from './types';
+import { redactHost } from './redact';
 
 export interface CollectHostOptions {
   name?: string;
@@ -148,7 +149,8 @@ export async function collectHost(runner: Runner, opts: CollectHostOptions = {})
     ].filter((ns) => isSafeNetnsName(ns) && include(ns));
     const namespaces: NamespaceCapture[] = [root];
     for (const netns of named) namespaces.push(await collectNamespace(session, catalog, netns));
-    return { name, role: opts.role ?? 'unknown', collectedAt, ...hostStatus(catalog, namespaces), namespaces };
+    // Secrets some outputs carry (an IPsec PSK in OVS options) are masked before the capture leaves this function.
+    return redactHost({ name, role: opts.role ?? 'unknown', collectedAt, ...hostStatus(catalog, namespaces), namespaces });
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     return { name: opts.name ?? 'unknown', role: opts.role ?? 'unknown', collectedAt, status: 'failed', error: message, namespaces: [] };

@@ -3,6 +3,7 @@ import { looksLikeCollectorOutput, parseCollectorOutput } from './collector-outp
 import type { ImportProblem } from './problems';
 import { parseTranscript } from './transcript';
 import { BUNDLE_FORMAT, BUNDLE_VERSION, type CaptureBundle, type ClusterContext, type HostCapture, type NamespaceCapture } from './types';
+import { redactBundle } from './redact';
 
 export interface ImportedFile {
   name: string;
@@ -130,5 +131,5 @@ export function importFiles(files: readonly ImportedFile[], opts: ImportOptions 
     hosts: mergeHosts(hosts),
     ...(cluster ? { cluster } : {}),
   };
-  return { bundle, problems };
+  return { bundle: redactBundle(bundle), problems };
 }

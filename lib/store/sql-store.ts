@@ -1,5 +1,6 @@
 import type { Kysely, SelectQueryBuilder, Transaction } from 'kysely';
 import { analyze, type Analysis } from '@/lib/analyze';
+import { redactBundle } from '@/lib/capture/redact';
 import type { CaptureBundle, CaptureSource } from '@/lib/capture/types';
 import type { Finding } from '@/lib/diagnose/types';
 import type { Topology } from '@/lib/topology/types';
@@ -104,10 +105,12 @@ export class SqlSnapshotStore implements SnapshotStore {
   }
 
   async create(input: { bundle: CaptureBundle; title?: string }): Promise<SnapshotMeta> {
-    const analysis = this.analyzeBundle(input.bundle);
-    const meta = metaFor(newSnapshotId(), this.now().toISOString(), input.bundle, analysis, input.title);
+    // Whatever path a bundle took here (an upload, a file, a script), no secret is stored with it.
+    const captured = redactBundle(input.bundle);
+    const analysis = this.analyzeBundle(captured);
+    const meta = metaFor(newSnapshotId(), this.now().toISOString(), captured, analysis, input.title);
     const [bundle, topology, findings, overview] = await Promise.all([
-      packJson(input.bundle),
+      packJson(captured),
       packJson(analysis.topology),
       packJson(analysis.findings),
       packJson(storedOverview(analysis.topology, analysis.findings)),

@@ -6,6 +6,10 @@ import { labDown, labHeal, labStatus, labUp, runOnHost, type LabHost } from '@/l
 import { runLabCli } from '@/lib/lab/cli';
 import { ping } from '@/lib/lab/probe';
 import { labDir } from '@/lib/lab/state';
+import { REDACTED } from '@/lib/capture/redact';
+import type { HostCapture } from '@/lib/capture/types';
+import { parseHost } from '@/lib/parse';
+import { captureFromSource } from '@/lib/sources';
 
 const WORKER = 'ocp-412-ovn-worker-1';
 const VM = 'podvm-nginx-priv-8b726648';
@@ -119,6 +123,28 @@ describe('lab default scenario', () => {
     expect(await runLabCli(['break', 'no-such-fault'], (l) => err.push(l))).toBe(1);
     expect(err).toHaveLength(1);
     expect(err[0]).toMatch(/unknown fault/);
+  });
+
+  it('keeps secrets set in real OVS out of the lab capture and out of tunnelscope-collect.sh output', async () => {
+    const secrets = { 'ipsec-psk': 'lab-psk-9f3c51', 'tunnelscope-api-token': 'lab-token-77a1e0' };
+    const worker = host(WORKER);
+    const set = Object.entries(secrets).map(([k, v]) => `external_ids:${k}=${v}`);
+    expect((await runOnHost(worker, ['ovs-vsctl', 'set', 'Open_vSwitch', '.', ...set])).exitCode).toBe(0);
+    try {
+      const bundle = await captureFromSource('lab');
+      const text = JSON.stringify(bundle);
+      for (const value of Object.values(secrets)) expect(text).not.toContain(value);
+      const capture = bundle.hosts.find((h) => h.name === WORKER);
+      expect(capture).toBeDefined();
+      // The keys stay, so a reader still sees that a PSK is configured; OVN's own external ids are untouched.
+      const ovs = parseHost(capture as HostCapture).ovs;
+      expect(ovs?.externalIds).toMatchObject({ 'ipsec-psk': REDACTED, 'tunnelscope-api-token': REDACTED, 'ovn-encap-type': 'geneve' });
+      const script = await runOnHost(worker, ['sh', path.resolve('public/tunnelscope-collect.sh'), '--no-netns'], { timeoutMs: 60_000 });
+      expect(script.stdout).toContain(`["ipsec-psk","${REDACTED}"]`);
+      for (const value of Object.values(secrets)) expect(script.stdout).not.toContain(value);
+    } finally {
+      await runOnHost(worker, ['ovs-vsctl', 'remove', 'Open_vSwitch', '.', 'external_ids', ...Object.keys(secrets)]);
+    }
   });
 
   it('brings a lab up over one killed mid-way, and labDown then leaves nothing behind', async () => {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyze, type Analysis } from '@/lib/analyze';
-import type { CaptureBundle } from '@/lib/capture/types';
+import { REDACTED } from '@/lib/capture/redact';
+import type { CaptureBundle, CommandRecord } from '@/lib/capture/types';
 import type { Finding } from '@/lib/diagnose/types';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
@@ -90,6 +91,20 @@ describe.each(backends.map((make) => make()))('snapshot store on $name', (backen
     expect(view?.rediagnosed).toBe(false);
     const labels = view?.topology.nodes.filter((n) => n.kind === 'interface').map((n) => n.label);
     expect(labels).toEqual(expect.arrayContaining(FIXTURE_DEVICES));
+  });
+
+  it('stores no secret a bundle carries in from any path: an OVS PSK is kept as its key with the value masked', async () => {
+    const s = await store();
+    const bundle = makeBundle({ hosts: ['ipsec-1'] });
+    const stdout = '{"data":[[["uuid","9e1"],"gnv0",["map",[["psk","do-not-store-7c2"],["remote_ip","10.0.0.9"]]]]],"headings":["_uuid","name","options"]}';
+    const ovs: CommandRecord = { id: 'ovs-interface', argv: ['ovs-vsctl', '-f', 'json', 'list', 'Interface'], stdout, stderr: '', exitCode: 0, durationMs: 2, status: 'ok', format: 'json' };
+    bundle.hosts[0].namespaces[0].commands.push(ovs);
+    const meta = await s.create({ bundle });
+    const stored = JSON.stringify([await s.getBundle(meta.id), await s.getView(meta.id), await s.getView(meta.id, { rediagnose: true })]);
+    expect(stored).not.toContain('do-not-store-7c2');
+    expect(stored).toContain('10.0.0.9');
+    const kept = (await s.getBundle(meta.id))?.hosts[0].namespaces[0].commands.find((c) => c.id === 'ovs-interface');
+    expect(kept?.stdout).toContain(`["psk","${REDACTED}"]`);
   });
 
   it('re-diagnoses a stored snapshot (view and overview) with the current rules when asked, keeping the stored metadata', async () => {
