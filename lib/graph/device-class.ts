@@ -28,6 +28,8 @@ export function deviceClass(node: TopoNode): DeviceClass {
       const iface = node.iface;
       if (!iface) return 'other';
       if (iface.name === 'lo') return 'loopback';
+      // On the userspace datapath an OVS internal port is a tap device: OVS's own table says what it is.
+      if (node.ovsInterface?.type === 'internal') return 'ovs-internal';
       return IFACE_CLASS[iface.kind] ?? 'other';
     }
   }
