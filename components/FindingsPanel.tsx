@@ -6,6 +6,7 @@ import { SEVERITY_ORDER } from '@/lib/graph/palette';
 import type { FindingSummary } from '@/lib/graph/subview';
 import { CopyButton } from './CopyButton';
 import { SEVERITY_CLASSES, SeverityChip } from './SeverityChip';
+import { highlightSegments, salientValues } from '@/lib/graph/highlight';
 
 export interface FindingsPanelProps {
   findings: FindingSummary[];
@@ -26,7 +27,25 @@ export function findingKey(finding: Pick<Finding, 'rule' | 'elements'>): string 
   return `${finding.rule}:${finding.elements.join(',')}`;
 }
 
+/** An evidence line with the finding's own values marked. */
+function Quoted({ text, values }: { text: string; values: readonly string[] }) {
+  return (
+    <>
+      {highlightSegments(text, values).map((segment, i) =>
+        segment.hit ? (
+          <mark key={i} className="rounded-sm bg-amber-200 px-0.5 text-slate-900 dark:bg-amber-500/40 dark:text-amber-50">
+            {segment.text}
+          </mark>
+        ) : (
+          segment.text
+        ),
+      )}
+    </>
+  );
+}
+
 function FindingDetail({ finding }: { finding: Finding }) {
+  const values = salientValues(finding.title);
   return (
     <div className="space-y-2 px-3 pb-3 text-sm" data-testid="finding-detail">
       <p className="whitespace-pre-line">{finding.explanation}</p>
@@ -35,7 +54,9 @@ function FindingDetail({ finding }: { finding: Finding }) {
           <figcaption className="mono mb-1 text-slate-500 dark:text-slate-400">
             {ev.host} · {ev.netns ?? 'root'} · <span className="font-semibold">{ev.command}</span>
           </figcaption>
-          <pre className="mono overflow-x-auto whitespace-pre-wrap break-all">{ev.lines.join('\n')}</pre>
+          <pre className="mono overflow-x-auto whitespace-pre-wrap break-all">
+            <Quoted text={ev.lines.join('\n')} values={values} />
+          </pre>
         </figure>
       ))}
       {finding.fix && finding.fix.length > 0 && (

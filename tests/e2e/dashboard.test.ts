@@ -43,6 +43,9 @@ describe('snapshot dashboard in Chromium', () => {
     expect(url.searchParams.get('sel')).toBe(VXLAN0_ID);
     expect(url.searchParams.get('focus')).toContain(VXLAN0_ID);
     await expect.poll(() => page.locator('[data-testid="finding-detail"]').innerText(), POLL).toContain(VM_MAC);
+    // The evidence marks the two MACs the finding names where the quoted output holds them.
+    const marks = await page.locator('[data-testid="finding-detail"] pre mark').allInnerTexts();
+    expect(marks.map((m) => m.toLowerCase())).toEqual(expect.arrayContaining([VM_MAC, POD_MAC]));
     await expect.poll(() => page.locator(`[data-testid="device-item"][data-id="${VXLAN0_ID}"]`).getAttribute('aria-current'), POLL).toBe('true');
     await shot('02-finding-selected');
   });
