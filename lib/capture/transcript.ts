@@ -23,6 +23,8 @@ const PROMPTS: readonly { re: RegExp; host?: number; command: number; bare?: boo
   { re: /^\[[^@\]\s]+@([^\s\]]+)(?:\s[^\]]*)?\]\s?[#$](?:\s(.*))?$/, host: 1, command: 2 },
   // root@podvm-abc:/home# cmd   user@host:~$ cmd
   { re: /^[\w.-]+@([\w.-]+):[^\s#$]*\s?[#$](?:\s(.*))?$/, host: 1, command: 2 },
+  // core@node-3 ~ $ cmd   (Flatcar, Gentoo)
+  { re: /^[\w.-]+@([\w.-]+)\s+[~/][^\s#$]*\s+[#$](?:\s(.*))?$/, host: 1, command: 2 },
   // sh-4.4# cmd   bash-5.1$ cmd
   { re: /^(?:sh|bash|zsh|ash)-[\d.]+[#$](?:\s(.*))?$/, command: 1 },
   // $ cmd   # cmd

@@ -4,7 +4,7 @@ import type { ParseInput, Parser } from './parser';
 import { lineProblem, printedSource, textSource, toInput } from './parser';
 import { readJsonValues } from './json-values';
 import { arr, isObject, num, str, strings, type JsonObject } from './json-fields';
-import { intOrUndefined, words } from './text-lines';
+import { intOrUndefined, valueAfter, words } from './text-lines';
 import { stripUndefined } from './ip-link';
 
 export const parseIpRoute: Parser = (record) => {
@@ -14,7 +14,19 @@ export const parseIpRoute: Parser = (record) => {
 };
 
 export function readRoutes(input: ParseInput): { routes: Route[]; problems: ParseProblem[] } {
-  return input.isJson ? routesFromJson(input) : routesFromText(input);
+  const read = input.isJson ? routesFromJson(input) : routesFromText(input);
+  const table = shownTable(input);
+  if (table !== undefined) for (const route of read.routes) route.table ??= table;
+  return read;
+}
+
+/**
+ * `ip route show table 100` prints no `table` on its routes: the table they were listed from is the command's.
+ * Unset for `table all` and the main table, whose routes are listed by a plain `ip route` too.
+ */
+function shownTable(input: ParseInput): string | undefined {
+  const table = input.params.table ?? valueAfter(input.argv, 'table');
+  return table === undefined || table === 'all' || table === 'main' ? undefined : table;
 }
 
 /** Family from the addresses; `default` and device-only routes fall back to the command's -4/-6. */

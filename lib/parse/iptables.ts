@@ -19,13 +19,25 @@ function option(ws: string[], ...names: string[]): string | undefined {
   return i > 0 && ws[i - 1] === '!' ? `!${ws[i + 1]}` : ws[i + 1];
 }
 
+/**
+ * The rule without its packet and byte counters, which `iptables-save -c` prints before it ("[12:720] -A ...") and
+ * `iptables -v -S` inside it ("-A INPUT -i lo -c 12 720 -j ACCEPT"): the rule text is also how a fix deletes it.
+ */
+function withoutCounters(line: string): string {
+  return line
+    .trim()
+    .replace(/^\[\d+:\d+\]\s+/, '')
+    .replace(/\s-c\s+\d+\s+\d+(?=\s|$)/, '');
+}
+
 function ruleFromLine(table: string, line: string, command: string): FirewallRule | undefined {
-  const ws = shellWords(line);
+  const rule = withoutCounters(line);
+  const ws = shellWords(rule);
   if ((ws[0] !== '-A' && ws[0] !== '-I') || ws[1] === undefined) return undefined;
   return stripUndefined({
     table,
     chain: ws[1],
-    rule: line.trim(),
+    rule,
     target: option(ws, '-j', '--jump') ?? option(ws, '-g', '--goto'),
     inInterface: option(ws, '-i', '--in-interface'),
     outInterface: option(ws, '-o', '--out-interface'),

@@ -3,12 +3,13 @@
  * = ["set",[]], maps = ["map",[[k,v],...]], references = ["uuid","..."]), the text `ovs-vsctl show`, and
  * `ovs-ofctl dump-ports BRIDGE`.
  */
-import type { OvsBridge, OvsInterface, OvsPort, OvsPortStats, OvsState, ParseProblem } from './types';
+import type { OvsBridge, OvsInterface, OvsPort, OvsPortStats, OvsState, ParseProblem, SourceRef } from './types';
 import type { ParseInput, ParseResult, Parser } from './parser';
 import { jsonSource, lineProblem, textSource, toInput } from './parser';
 import { readJsonValues } from './json-values';
 import { arr, isObject, scalarText, strings } from './json-fields';
 import { indentOf } from './text-lines';
+import { looksLikeOvsdbList, readOvsdbText, textMap, unquote, type OvsdbRow } from './ovsdb-text';
 import { stripUndefined } from './ip-link';
 
 // ---------- OVSDB JSON ----------
@@ -32,15 +33,9 @@ export function decodeOvsdb(v: unknown): unknown {
   return v;
 }
 
-export interface OvsdbRow {
-  /** Column → decoded value. */
-  values: Record<string, unknown>;
-  /** Column → value as printed, for quoting. */
-  raw: Record<string, unknown>;
-}
-
-/** Rows of an `ovs-vsctl -f json` / `ovn-nbctl -f json` table, or problems when the shape is not one. */
+/** Rows of an `ovs-vsctl [-f json] list` / `ovn-nbctl [-f json] list` table, or problems when the shape is not one. */
 export function readOvsdbTable(input: ParseInput): { rows: OvsdbRow[]; problems: ParseProblem[] } {
+  if (!input.isJson) return readOvsdbText(input);
   const { values, problems } = readJsonValues(input.stdout, input.command);
   const rows: OvsdbRow[] = [];
   for (const { value, line } of values) {
@@ -105,7 +100,13 @@ function portFromRow({ values: r }: OvsdbRow): OvsPort | undefined {
   return stripUndefined({ uuid: text(r._uuid), name, interfaces: list(r.interfaces), tag: int(r.tag) });
 }
 
-function interfaceFromRow({ values: r, raw }: OvsdbRow, command: string): OvsInterface | undefined {
+/** A row's source: its lines when printed as text, else its columns as printed JSON. */
+export function rowSource(command: string, row: OvsdbRow): SourceRef {
+  return row.lines ? textSource(command, row.lines) : jsonSource(command, row.raw);
+}
+
+function interfaceFromRow(row: OvsdbRow, command: string): OvsInterface | undefined {
+  const r = row.values;
   const name = text(r.name);
   if (name === undefined) return undefined;
   return stripUndefined({
@@ -121,7 +122,7 @@ function interfaceFromRow({ values: r, raw }: OvsdbRow, command: string): OvsInt
     linkState: text(r.link_state),
     adminState: text(r.admin_state),
     ifindex: int(r.ifindex),
-    source: jsonSource(command, raw),
+    source: rowSource(command, row),
   });
 }
 
@@ -131,7 +132,7 @@ type OvsTable = 'Open_vSwitch' | 'Bridge' | 'Port' | 'Interface';
 export function ovsTableParser(table: OvsTable): Parser {
   return (record) => {
     const input = toInput(record);
-    if (!input.isJson) return parseOvsShow(record);
+    if (!input.isJson && !looksLikeOvsdbList(input.stdout)) return parseOvsShow(record);
     const { rows, problems } = readOvsdbTable(input);
     const ovs: Partial<OvsState> = {};
     if (table === 'Open_vSwitch') {
@@ -148,20 +149,6 @@ export function ovsTableParser(table: OvsTable): Parser {
 }
 
 // ---------- ovs-vsctl show ----------
-
-function unquote(s: string): string {
-  const t = s.trim();
-  return t.startsWith('"') && t.endsWith('"') && t.length >= 2 ? t.slice(1, -1).replace(/\\"/g, '"') : t;
-}
-
-/** `{csum="true", key=flow, remote_ip="192.0.2.1"}` → record. */
-function showMap(s: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const body = s.trim().replace(/^\{/, '').replace(/\}$/, '');
-  const re = /([\w:.-]+)=("(?:[^"\\]|\\.)*"|[^,]*)/g;
-  for (let m = re.exec(body); m !== null; m = re.exec(body)) out[m[1]] = unquote(m[2]);
-  return out;
-}
 
 interface ShowCursor {
   bridge?: { item: OvsBridge; indent: number };
@@ -222,7 +209,7 @@ function applyShowValue(state: OvsState, at: ShowCursor, key: string, value: str
     const iface = at.iface.item;
     if (key === 'type') iface.type = unquote(value);
     else if (key === 'error') iface.error = unquote(value);
-    else if (key === 'options') iface.options = showMap(value);
+    else if (key === 'options') iface.options = textMap(value);
     else if (key === 'mac_in_use') iface.macInUse = unquote(value);
   } else if (at.port) {
     const tag = Number(value);
@@ -248,15 +235,14 @@ export const parseOvsDumpPorts: Parser = (record): ParseResult => {
   const bridge = input.params.bridge ?? input.argv[input.argv.indexOf('dump-ports') + 1];
   const portStats: OvsPortStats[] = [];
   const problems: ParseProblem[] = [];
+  let portIndent = 0;
   input.lines.forEach((line, i) => {
     const trimmed = line.trim();
-    if (trimmed === '' || /^OFPST_PORT reply/.test(trimmed) || /^duration=/.test(trimmed)) {
-      if (trimmed !== '' && portStats.length > 0) portStats[portStats.length - 1].source?.lines.push(line);
-      return;
-    }
+    if (trimmed === '' || /^OFPST_PORT reply/.test(trimmed)) return;
     const port = /^port\s+("?)([^:"]+)\1:\s*rx\s+(.*)$/.exec(trimmed);
     const last = portStats[portStats.length - 1];
     if (port) {
+      portIndent = indentOf(line);
       const rx = counters(port[3]);
       portStats.push(
         stripUndefined({
@@ -272,6 +258,9 @@ export const parseOvsDumpPorts: Parser = (record): ParseResult => {
     } else if (/^tx\s/.test(trimmed) && last) {
       const tx = counters(trimmed.slice(3));
       Object.assign(last, stripUndefined({ txPackets: tx.pkts, txBytes: tx.bytes, txDropped: tx.drop, txErrors: tx.errs }));
+      last.source?.lines.push(line);
+    } else if (last && (indentOf(line) > portIndent || /^duration=/.test(trimmed))) {
+      // duration, and with OpenFlow 1.4+ the rfc2819 histogram and custom counters: more about the same port.
       last.source?.lines.push(line);
     } else problems.push(lineProblem(input.command, i + 1, line, 'not an ovs-ofctl dump-ports line: skipped'));
   });

@@ -117,7 +117,18 @@ function actionFromJson(a: JsonObject): TcAction {
   });
 }
 
-const BPF_WORDS = new Set(['direct-action', 'not_in_hw', 'in_hw', 'in_hw_count', 'skip_hw', 'skip_sw', 'id', 'name', 'tag', 'jited', 'classid', 'flowid']);
+/** Words tc prints after a bpf filter's handle: flags, and keywords followed by their value. The other word is the name. */
+const BPF_FLAGS = new Set(['direct-action', 'not_in_hw', 'in_hw', 'skip_hw', 'skip_sw', 'jited']);
+const BPF_VALUED = new Set(['in_hw_count', 'id', 'name', 'tag', 'classid', 'flowid']);
+
+/** `handle 0x1 flowid :1 bpf_host.o:[from-netdev] direct-action ... id 7 name cil_from_netdev tag ...`. */
+function bpfNameFromText(ws: string[], handleAt: number): string | undefined {
+  for (let i = handleAt + 2; i < ws.length; i++) {
+    if (BPF_VALUED.has(ws[i])) i++;
+    else if (!BPF_FLAGS.has(ws[i])) return ws[i];
+  }
+  return valueAfter(ws, 'name');
+}
 
 function entriesFromText(input: ParseInput): { entries: FilterEntry[]; problems: ParseProblem[] } {
   const entries: FilterEntry[] = [];
@@ -149,9 +160,9 @@ function filterFromText(input: ParseInput, line: string): FilterEntry | undefine
   if (kind === undefined || dev === undefined) return undefined;
   const said = ws.includes('ingress') ? 'ingress' : ws.includes('egress') ? 'egress' : undefined;
   const parent = ws.includes('root') ? 'root' : valueAfter(ws, 'parent');
-  const handle = valueAfter(ws, 'handle');
-  const afterHandle = handle !== undefined ? valueAfter(ws, handle) : undefined;
-  const bpfName = kind === 'bpf' ? (afterHandle !== undefined && !BPF_WORDS.has(afterHandle) ? afterHandle : valueAfter(ws, 'name')) : undefined;
+  const handleAt = ws.indexOf('handle');
+  const handle = handleAt >= 0 ? ws[handleAt + 1] : undefined;
+  const bpfName = kind === 'bpf' && handle !== undefined ? bpfNameFromText(ws, handleAt) : undefined;
   const fh = valueAfter(ws, 'fh');
   const filter: TcFilter = stripUndefined({
     dev,
