@@ -96,6 +96,17 @@ describe('neighbour rules', () => {
     expect(f?.evidence[0]?.lines[0]).toContain('c2:7d:4e:90:1a:99');
   });
 
+  it("accepts a routed pod resolving the node's uplink IP to the node's end of its veth, and still flags another MAC", () => {
+    // A node answers ARP for all its addresses with the MAC of the device the request came in on (Calico, Cilium).
+    const hosts = cilium();
+    const pod = nsOf(hosts, 'cilium-1', 'cni-7d2e');
+    pod.neighbors = [neigh('10.0.0.10', 'eth0', '4e:90:1d:aa:10:09', 'REACHABLE')];
+    expect(run('neighbor-mac-mismatch', hosts)).toEqual([]);
+    pod.neighbors = [neigh('10.0.0.10', 'eth0', '4e:90:1d:aa:10:99', 'REACHABLE')];
+    const [f] = run('neighbor-mac-mismatch', hosts);
+    expect(f?.elements).toEqual([ifaceId('cilium-1', 'cni-7d2e', 'eth0'), ifaceId('cilium-1', null, 'eth0')]);
+  });
+
   it('flags a FAILED neighbour for a pod IP and leaves STALE ones alone', () => {
     const hosts = ovnKernel();
     const root = nsOf(hosts, 'ocp-worker-1', null);

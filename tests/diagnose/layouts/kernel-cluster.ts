@@ -1,0 +1,189 @@
+/**
+ * Small clusters built in real kernel namespaces for diagnosis tests. Each node is a host as the lab builds it
+ * (own network, mount and UTS namespace, so `ip netns list` on the node shows only its own pods); the nodes'
+ * uplinks meet on a Linux bridge in a fabric namespace. Every namespace name starts with `tsu-`.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { collectHost } from '@/lib/capture/collect';
+import { LocalRunner, PrefixRunner } from '@/lib/capture/runner';
+import { diagnose } from '@/lib/diagnose';
+import type { Finding } from '@/lib/diagnose/types';
+import { createHost, onHost, runOnHost } from '@/lib/lab/host';
+import { pinDir } from '@/lib/lab/state';
+import type { LabHost } from '@/lib/lab/types';
+import { parseHost } from '@/lib/parse';
+import { buildTopology } from '@/lib/topology/build';
+import type { EdgeKind, Topology } from '@/lib/topology/types';
+
+export const NETNS_PREFIX = 'tsu-';
+const STATE_DIR_PREFIX = 'tsu-cluster-';
+export const UPLINK = 'enp1s0';
+
+function sh(argv: string[]): string {
+  return execFileSync(argv[0], argv.slice(1), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+function trySh(argv: string[]): void {
+  try {
+    sh(argv);
+  } catch {
+    // already gone
+  }
+}
+
+function rootNamespaces(): string[] {
+  const out = sh(['ip', '-j', 'netns', 'list']).trim();
+  const rows = out ? (JSON.parse(out) as { name: string }[]) : [];
+  return rows.map((r) => r.name).filter((n) => n.startsWith(NETNS_PREFIX));
+}
+
+function releaseStateDir(dir: string): void {
+  const pins = existsSync(pinDir(dir)) ? readdirSync(pinDir(dir)) : [];
+  for (const pin of pins) trySh(['umount', '-l', path.join(pinDir(dir), pin)]);
+  rmSync(dir, { recursive: true, force: true });
+}
+
+/** Removes whatever an earlier run left: pinned host namespaces, `tsu-` network namespaces, state folders. */
+export function removeLeftovers(): void {
+  for (const entry of readdirSync(os.tmpdir()).filter((e) => e.startsWith(STATE_DIR_PREFIX))) releaseStateDir(path.join(os.tmpdir(), entry));
+  for (const ns of rootNamespaces()) trySh(['ip', 'netns', 'del', ns]);
+}
+
+export interface Node {
+  host: LabHost;
+  /** Underlay address of the node on its uplink. */
+  ip: string;
+  ip6?: string;
+  pods: Pod[];
+}
+
+export interface Pod {
+  netns: string;
+  hostVeth: string;
+  ip: string;
+  ip6?: string;
+}
+
+export class KernelCluster {
+  readonly dir: string;
+  readonly nodes: Node[] = [];
+  private readonly fabric: string;
+  private ports = 0;
+
+  /** `name` is short (a few letters): it goes into namespace and device names. */
+  constructor(
+    readonly name: string,
+    private readonly underlay: { base: string; base6?: string },
+  ) {
+    this.dir = mkdtempSync(path.join(os.tmpdir(), STATE_DIR_PREFIX));
+    this.fabric = `${NETNS_PREFIX}${name}-fab`;
+    sh(['ip', 'netns', 'add', this.fabric]);
+    sh(['ip', '-n', this.fabric, 'link', 'set', 'lo', 'up']);
+    sh(['ip', '-n', this.fabric, 'link', 'add', 'br0', 'type', 'bridge']);
+    sh(['ip', '-n', this.fabric, 'addr', 'add', `${underlay.base}.1/24`, 'dev', 'br0']);
+    sh(['ip', '-n', this.fabric, 'link', 'set', 'br0', 'up']);
+  }
+
+  /**
+   * A node plugged into the fabric with `<base>.<10+n>/24` (and `<base6>::<10+n>/64`) on its uplink, a default route
+   * via the fabric's `<base>.1` and forwarding on.
+   */
+  async addNode(hostname: string): Promise<Node> {
+    const n = this.nodes.length + 1;
+    const host = await createHost(this.dir, { name: hostname, netns: `${NETNS_PREFIX}${this.name}-n${n}`, role: 'node', cni: 'none' });
+    const node: Node = { host, ip: `${this.underlay.base}.${10 + n}`, pods: [] };
+    this.nodes.push(node);
+    // No duplicate address detection: IPv6 addresses are usable at once and never read as tentative.
+    await this.on(node, ['sysctl', '-qw', 'net.ipv6.conf.all.accept_dad=0', 'net.ipv6.conf.default.accept_dad=0']);
+    const port = `sw${++this.ports}`;
+    sh(['ip', '-n', this.fabric, 'link', 'add', port, 'type', 'veth', 'peer', 'name', UPLINK, 'netns', host.netns]);
+    sh(['ip', '-n', this.fabric, 'link', 'set', port, 'master', 'br0', 'up']);
+    await this.on(node, ['ip', 'addr', 'add', `${node.ip}/24`, 'dev', UPLINK]);
+    if (this.underlay.base6) {
+      node.ip6 = `${this.underlay.base6}::${10 + n}`;
+      await this.on(node, ['ip', 'addr', 'add', `${node.ip6}/64`, 'dev', UPLINK]);
+    }
+    await this.on(node, ['ip', 'link', 'set', UPLINK, 'up']);
+    await this.on(node, ['ip', 'route', 'add', 'default', 'via', `${this.underlay.base}.1`, 'dev', UPLINK]);
+    await this.on(node, ['sysctl', '-qw', 'net.ipv4.ip_forward=1']);
+    return node;
+  }
+
+  on(node: Node, argv: string[], netns?: string): Promise<string> {
+    return onHost(node.host, argv, netns);
+  }
+
+  /** A pod namespace on the node with `eth0` paired to `hostVeth` in the node's root namespace (both up, no addresses). */
+  async addPodNamespace(node: Node, pod: Pod): Promise<void> {
+    await this.on(node, ['ip', 'netns', 'add', pod.netns]);
+    await this.on(node, ['sysctl', '-qw', 'net.ipv6.conf.all.accept_dad=0', 'net.ipv6.conf.default.accept_dad=0'], pod.netns);
+    await this.on(node, ['ip', 'link', 'set', 'lo', 'up'], pod.netns);
+    await this.on(node, ['ip', 'link', 'add', pod.hostVeth, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', pod.netns]);
+    await this.on(node, ['ip', 'link', 'set', 'eth0', 'up'], pod.netns);
+    node.pods.push(pod);
+  }
+
+  /** Pings `to` from pod `from`'s namespace; true when at least one reply came back. */
+  async ping(node: Node, from: Pod, to: string): Promise<boolean> {
+    const result = await runOnHost(node.host, ['ping', '-c', '2', '-i', '0.2', '-W', '2', to], { netns: from.netns, timeoutMs: 10_000 });
+    return result.exitCode === 0;
+  }
+
+  /** Every pod pings every pod on the other nodes; returns the pairs that failed as `from -> to`. */
+  async pingAcross(family: 4 | 6 = 4): Promise<string[]> {
+    const failed: string[] = [];
+    for (const node of this.nodes) {
+      for (const from of node.pods) {
+        for (const other of this.nodes.filter((o) => o !== node)) {
+          for (const to of other.pods) {
+            const address = family === 4 ? to.ip : to.ip6;
+            if (address === undefined) throw new Error(`pod ${to.netns} has no IPv${family} address`);
+            if (!(await this.ping(node, from, address))) failed.push(`${from.netns} -> ${address}`);
+          }
+        }
+      }
+    }
+    return failed;
+  }
+
+  /** Collects every node with the product's collector and builds one topology from the captures. */
+  async topology(): Promise<Topology> {
+    const local = new LocalRunner();
+    const captures = await Promise.all(this.nodes.map((n) => collectHost(new PrefixRunner(n.host.enter, local), { name: n.host.name, role: 'node' })));
+    const failed = captures.filter((c) => c.status !== 'complete');
+    if (failed.length) throw new Error(`collect: ${failed.map((c) => `${c.name} ${c.status} ${c.error ?? ''}`).join('; ')}`);
+    return buildTopology(captures.map(parseHost));
+  }
+
+  destroy(): void {
+    releaseStateDir(this.dir);
+    for (const ns of rootNamespaces().filter((n) => n.startsWith(`${NETNS_PREFIX}${this.name}-`))) trySh(['ip', 'netns', 'del', ns]);
+  }
+}
+
+/** Warning and critical findings, one readable line each, so a failed assertion explains itself. */
+export function seriousFindings(topology: Topology): string[] {
+  return diagnose(topology)
+    .findings.filter((f) => f.severity !== 'info')
+    .map(describe);
+}
+
+export function findingsOf(topology: Topology, rule: string): Finding[] {
+  return diagnose(topology).findings.filter((f) => f.rule === rule && f.severity !== 'info');
+}
+
+export function describe(f: Finding): string {
+  return `${f.severity} ${f.rule}: ${f.title} [${f.elements.join(', ')}]`;
+}
+
+/** Edges of one kind as `source ~ target` with ids shortened to `host/ns/if`; an undirected edge's ends in sorted order. */
+export function edgesOf(topology: Topology, kind: EdgeKind): string[] {
+  const short = (id: string) => id.replace(/host:/g, '').replace(/\/ns:/g, '/').replace(/\/if:/g, '/');
+  return topology.edges
+    .filter((e) => e.kind === kind)
+    .map((e) => (e.directed ? [short(e.source), short(e.target)] : [short(e.source), short(e.target)].sort()).join(' ~ '))
+    .sort();
+}
