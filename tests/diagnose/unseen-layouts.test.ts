@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Topology } from '@/lib/topology/types';
 import { edgesOf, findingsOf, removeLeftovers, seriousFindings, type KernelCluster } from './layouts/kernel-cluster';
-import { calicoRouted, dualStackBridge, flannelHostGw, OVERLAY, vxlanOverlay } from './layouts/layouts';
+import { CALICO_VXLAN, calicoRouted, calicoVxlan, dualStackBridge, flannelHostGw, OVERLAY, vxlanOverlay } from './layouts/layouts';
 
 beforeAll(() => removeLeftovers());
 afterAll(() => removeLeftovers());
@@ -96,6 +96,26 @@ const CASES: LayoutCase[] = [
         await c.on(node, ['bridge', 'fdb', 'append', '00:00:00:00:00:00', 'dev', OVERLAY.device, 'dst', c.nodes[0].ip]);
       },
       rule: 'overlay-vxlan-param-mismatch',
+    },
+  },
+  {
+    name: `Calico VXLAN mode (${CALICO_VXLAN.device} VNI ${CALICO_VXLAN.vni}, onlink routes via peer VTEPs, VXLAN allowed from cluster hosts only)`,
+    build: calicoVxlan,
+    families: [4],
+    edges: (cluster, topology) => {
+      const [a, b] = cluster.nodes.map((n) => `${n.host.name}/${CALICO_VXLAN.device}`);
+      expect(edgesOf(topology, 'tunnel')).toEqual([`${a} ~ ${b}`]);
+      expect(edgesOf(topology, 'bridge-port')).toEqual([]);
+    },
+    fault: {
+      what: 'the rule accepting VXLAN from cluster hosts is deleted, leaving the DROP',
+      apply: async (c) => {
+        const out = await c.on(c.nodes[0], ['iptables', '-w', '-S', 'cali-INPUT']);
+        const accept = out.split('\n').find((l) => l.includes('-j ACCEPT'));
+        if (!accept) throw new Error(`no ACCEPT rule in cali-INPUT:\n${out}`);
+        await c.on(c.nodes[0], ['sh', '-c', `iptables -w ${accept.replace(/^-A /, '-D ')}`]);
+      },
+      rule: 'firewall-drops-pod-traffic',
     },
   },
 ];

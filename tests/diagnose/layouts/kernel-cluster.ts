@@ -89,7 +89,7 @@ export class KernelCluster {
 
   /**
    * A node plugged into the fabric with `<base>.<10+n>/24` (and `<base6>::<10+n>/64`) on its uplink, a default route
-   * via the fabric's `<base>.1` and forwarding on.
+   * via the fabric's `<base>.1`, forwarding on and kube-proxy's filter rules.
    */
   async addNode(hostname: string): Promise<Node> {
     const n = this.nodes.length + 1;
@@ -109,7 +109,45 @@ export class KernelCluster {
     await this.on(node, ['ip', 'link', 'set', UPLINK, 'up']);
     await this.on(node, ['ip', 'route', 'add', 'default', 'via', `${this.underlay.base}.1`, 'dev', UPLINK]);
     await this.on(node, ['sysctl', '-qw', 'net.ipv4.ip_forward=1']);
+    await this.kubeProxyRules(node);
     return node;
+  }
+
+  /**
+   * The filter rules kube-proxy (iptables mode) keeps on every node: its DROPs for invalid conntrack state, marked
+   * packets and loopback destinations from outside, and a REJECT for a service without endpoints.
+   */
+  private async kubeProxyRules(node: Node): Promise<void> {
+    const comment = (text: string) => ['-m', 'comment', '--comment', text];
+    for (const chain of ['KUBE-FIREWALL', 'KUBE-FORWARD', 'KUBE-SERVICES']) await this.on(node, ['iptables', '-w', '-N', chain]);
+    const rules: string[][] = [
+      ['INPUT', '-j', 'KUBE-FIREWALL'],
+      ['FORWARD', ...comment('kubernetes forwarding rules'), '-j', 'KUBE-FORWARD'],
+      ['FORWARD', '-m', 'conntrack', '--ctstate', 'NEW', ...comment('kubernetes service portals'), '-j', 'KUBE-SERVICES'],
+      ['OUTPUT', '-j', 'KUBE-FIREWALL'],
+      [
+        'KUBE-FIREWALL',
+        '!',
+        '-s',
+        '127.0.0.0/8',
+        '-d',
+        '127.0.0.0/8',
+        ...comment('block incoming localnet connections'),
+        '-m',
+        'conntrack',
+        '!',
+        '--ctstate',
+        'RELATED,ESTABLISHED,DNAT',
+        '-j',
+        'DROP',
+      ],
+      ['KUBE-FIREWALL', ...comment('kubernetes firewall for dropping marked packets'), '-m', 'mark', '--mark', '0x8000/0x8000', '-j', 'DROP'],
+      ['KUBE-FORWARD', '-m', 'conntrack', '--ctstate', 'INVALID', '-j', 'DROP'],
+      ['KUBE-FORWARD', ...comment('kubernetes forwarding rules'), '-m', 'mark', '--mark', '0x4000/0x4000', '-j', 'ACCEPT'],
+      ['KUBE-FORWARD', ...comment('kubernetes forwarding conntrack rule'), '-m', 'conntrack', '--ctstate', 'RELATED,ESTABLISHED', '-j', 'ACCEPT'],
+      ['KUBE-SERVICES', '-d', '10.200.255.10/32', '-p', 'tcp', ...comment('default/web has no endpoints'), '-m', 'tcp', '--dport', '80', '-j', 'REJECT', '--reject-with', 'icmp-port-unreachable'],
+    ];
+    for (const [chain, ...rule] of rules) await this.on(node, ['iptables', '-w', '-A', chain, ...rule]);
   }
 
   on(node: Node, argv: string[], netns?: string): Promise<string> {

@@ -17,11 +17,37 @@ function sandbox(seed: string): string {
 
 const PODS_PER_NODE = [3, 2];
 
+const CALICO_GATEWAY = '169.254.1.1';
+
 /**
- * Calico without encapsulation (BGP / host-gw style): one `caliXXXXXXXXXXX` veth per pod with no address on the
- * host end, MAC ee:ee:ee:ee:ee:ee on every host end, proxy ARP answering for the pod's gateway 169.254.1.1, a /32
- * route per pod, a blackhole for the node's own block and the other node's block via its address.
+ * A Calico workload: `caliXXXXXXXXXXX` with no address on the host end and MAC ee:ee:ee:ee:ee:ee on every host end,
+ * proxy ARP answering for the pod's gateway 169.254.1.1, strict rp_filter on the cali device and a /32 route per pod.
  */
+async function addCalicoPod(cluster: KernelCluster, node: Node, seed: string, ip: string, mtu?: number): Promise<void> {
+  const pod: Pod = { netns: sandbox(seed), hostVeth: `cali${hex(seed, 11)}`, ip };
+  await cluster.addPodNamespace(node, pod);
+  await cluster.on(node, ['ip', 'link', 'set', pod.hostVeth, 'address', 'ee:ee:ee:ee:ee:ee']);
+  if (mtu !== undefined) {
+    await cluster.on(node, ['ip', 'link', 'set', pod.hostVeth, 'mtu', String(mtu)]);
+    await cluster.on(node, ['ip', 'link', 'set', 'eth0', 'mtu', String(mtu)], pod.netns);
+  }
+  await cluster.on(node, [
+    'sysctl',
+    '-qw',
+    `net.ipv4.conf.${pod.hostVeth}.proxy_arp=1`,
+    `net.ipv4.neigh.${pod.hostVeth}.proxy_delay=0`,
+    `net.ipv4.conf.${pod.hostVeth}.rp_filter=1`,
+    `net.ipv4.conf.${pod.hostVeth}.forwarding=1`,
+    `net.ipv6.conf.${pod.hostVeth}.disable_ipv6=1`,
+  ]);
+  await cluster.on(node, ['ip', 'link', 'set', pod.hostVeth, 'up']);
+  await cluster.on(node, ['ip', 'route', 'add', pod.ip, 'dev', pod.hostVeth, 'scope', 'link']);
+  await cluster.on(node, ['ip', 'addr', 'add', `${pod.ip}/32`, 'dev', 'eth0'], pod.netns);
+  await cluster.on(node, ['ip', 'route', 'add', CALICO_GATEWAY, 'dev', 'eth0', 'scope', 'link'], pod.netns);
+  await cluster.on(node, ['ip', 'route', 'add', 'default', 'via', CALICO_GATEWAY, 'dev', 'eth0'], pod.netns);
+}
+
+/** Calico without encapsulation (BGP, host-gw style): a blackhole for the node's own /26 block, the other node's block via its address. */
 export async function calicoRouted(): Promise<KernelCluster> {
   const cluster = new KernelCluster('cal', { base: '172.31.1' });
   const block = (n: number) => `10.200.${10 + n}`;
@@ -32,26 +58,44 @@ export async function calicoRouted(): Promise<KernelCluster> {
     for (const [j, peer] of cluster.nodes.entries()) {
       if (peer !== node) await cluster.on(node, ['ip', 'route', 'add', `${block(j + 1)}.0/26`, 'via', peer.ip, 'dev', UPLINK, 'proto', 'bird']);
     }
-    for (let p = 0; p < PODS_PER_NODE[i]; p++) {
-      const seed = `cal-${n}-${p}`;
-      const pod: Pod = { netns: sandbox(seed), hostVeth: `cali${hex(seed, 11)}`, ip: `${block(n)}.${2 + p}` };
-      await cluster.addPodNamespace(node, pod);
-      await cluster.on(node, ['ip', 'link', 'set', pod.hostVeth, 'address', 'ee:ee:ee:ee:ee:ee']);
-      await cluster.on(node, [
-        'sysctl',
-        '-qw',
-        `net.ipv4.conf.${pod.hostVeth}.proxy_arp=1`,
-        `net.ipv4.neigh.${pod.hostVeth}.proxy_delay=0`,
-        `net.ipv4.conf.${pod.hostVeth}.rp_filter=1`,
-        `net.ipv4.conf.${pod.hostVeth}.forwarding=1`,
-        `net.ipv6.conf.${pod.hostVeth}.disable_ipv6=1`,
-      ]);
-      await cluster.on(node, ['ip', 'link', 'set', pod.hostVeth, 'up']);
-      await cluster.on(node, ['ip', 'route', 'add', pod.ip, 'dev', pod.hostVeth, 'scope', 'link']);
-      await cluster.on(node, ['ip', 'addr', 'add', `${pod.ip}/32`, 'dev', 'eth0'], pod.netns);
-      await cluster.on(node, ['ip', 'route', 'add', '169.254.1.1', 'dev', 'eth0', 'scope', 'link'], pod.netns);
-      await cluster.on(node, ['ip', 'route', 'add', 'default', 'via', '169.254.1.1', 'dev', 'eth0'], pod.netns);
+    for (let p = 0; p < PODS_PER_NODE[i]; p++) await addCalicoPod(cluster, node, `cal-${n}-${p}`, `${block(n)}.${2 + p}`);
+  }
+  return cluster;
+}
+
+export const CALICO_VXLAN = { device: 'vxlan.calico', vni: 4096, port: 4789, mtu: 1450 };
+
+/**
+ * Calico in VXLAN mode: `vxlan.calico` holds a /32 from the node's block; each other block is routed `onlink` via
+ * the peer's VTEP address, with a permanent neighbour and an FDB entry per peer. As Felix does, the node accepts
+ * VXLAN only from the cluster's hosts and drops it from anywhere else (an ACCEPT, then a DROP for the port).
+ */
+export async function calicoVxlan(): Promise<KernelCluster> {
+  const cluster = new KernelCluster('cvx', { base: '172.31.5' });
+  const block = (n: number) => `10.200.${50 + n}`;
+  const vtepMac = (n: number) => `66:${hex(`cvx-vtep-${n}`, 10).replace(/(..)(?!$)/g, '$1:')}`;
+  for (const name of ['calico-vxlan-1', 'calico-vxlan-2']) await cluster.addNode(name);
+  for (const [i, node] of cluster.nodes.entries()) {
+    const n = i + 1;
+    const vx = ['type', 'vxlan', 'id', String(CALICO_VXLAN.vni), 'dstport', String(CALICO_VXLAN.port), 'local', node.ip, 'dev', UPLINK, 'nolearning'];
+    await cluster.on(node, ['ip', 'link', 'add', CALICO_VXLAN.device, ...vx]);
+    await cluster.on(node, ['ip', 'link', 'set', CALICO_VXLAN.device, 'address', vtepMac(n), 'mtu', String(CALICO_VXLAN.mtu), 'up']);
+    await cluster.on(node, ['ip', 'addr', 'add', `${block(n)}.0/32`, 'dev', CALICO_VXLAN.device]);
+    await cluster.on(node, ['ip', 'route', 'add', 'blackhole', `${block(n)}.0/26`, 'proto', '80']);
+    for (const [j, peer] of cluster.nodes.entries()) {
+      if (peer === node) continue;
+      const vtep = `${block(j + 1)}.0`;
+      await cluster.on(node, ['ip', 'neigh', 'replace', vtep, 'lladdr', vtepMac(j + 1), 'dev', CALICO_VXLAN.device, 'nud', 'permanent']);
+      await cluster.on(node, ['bridge', 'fdb', 'replace', vtepMac(j + 1), 'dev', CALICO_VXLAN.device, 'dst', peer.ip, 'self', 'permanent']);
+      await cluster.on(node, ['ip', 'route', 'add', `${block(j + 1)}.0/26`, 'via', vtep, 'dev', CALICO_VXLAN.device, 'onlink', 'proto', '80']);
     }
+    await cluster.on(node, ['iptables', '-w', '-N', 'cali-INPUT']);
+    await cluster.on(node, ['iptables', '-w', '-A', 'INPUT', '-m', 'comment', '--comment', 'cali:Cz_u1IQiXIMmKD4c', '-j', 'cali-INPUT']);
+    const vxlanIn = ['-p', 'udp', '-m', 'multiport', '--dports', String(CALICO_VXLAN.port), '-m', 'addrtype', '--dst-type', 'LOCAL'];
+    const comment = (text: string) => ['-m', 'comment', '--comment', text];
+    await cluster.on(node, ['iptables', '-w', '-A', 'cali-INPUT', ...vxlanIn, '-s', '172.31.5.0/24', ...comment('Allow IPv4 VXLAN packets from allowed hosts'), '-j', 'ACCEPT']);
+    await cluster.on(node, ['iptables', '-w', '-A', 'cali-INPUT', ...vxlanIn, ...comment('Drop IPv4 VXLAN packets from non-allowed hosts'), '-j', 'DROP']);
+    for (let p = 0; p < PODS_PER_NODE[i]; p++) await addCalicoPod(cluster, node, `cvx-${n}-${p}`, `${block(n)}.${2 + p}`, CALICO_VXLAN.mtu);
   }
   return cluster;
 }
