@@ -180,6 +180,20 @@ describe('OVS and OVN rules', () => {
     expect(f?.fix).toEqual(['ovs-vsctl --if-exists del-port br-int 8b2c4f1e0d9a7c3']);
   });
 
+  it('flags a system port whose kernel device was deleted (the netdev datapath keeps its ofport), not one whose device is there', () => {
+    const hosts = peerPodOvnNetdev();
+    const port = hosts[0]?.ovs?.interfaces.find((i) => i.name === 'veth-pod46');
+    if (!port) throw new Error('fixture');
+    port.linkState = 'down';
+    expect(run('ovs-interface-error', hosts)).toEqual([]);
+    const root = nsOf(hosts, 'worker', null);
+    root.interfaces = root.interfaces.filter((i) => i.name !== 'veth-pod46');
+    const [f, ...rest] = run('ovs-interface-error', hosts);
+    expect(rest).toEqual([]);
+    expect(f?.title).toBe('OVS interface veth-pod46 on worker: no kernel device of that name, link down');
+    expect(f?.fix).toEqual(['ovs-vsctl --if-exists del-port br-int veth-pod46']);
+  });
+
   it('flags a pod port on the integration bridge without iface-id on the netdev datapath (no master)', () => {
     const hosts = peerPodOvnNetdev();
     const port = hosts[0]?.ovs?.interfaces.find((i) => i.name === 'veth-pod46');

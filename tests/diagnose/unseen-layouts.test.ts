@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Topology } from '@/lib/topology/types';
 import { edgesOf, findingsOf, removeLeftovers, seriousFindings, type KernelCluster } from './layouts/kernel-cluster';
-import { CALICO_VXLAN, calicoRouted, calicoVxlan, dualStackBridge, flannelHostGw, OVERLAY, vxlanOverlay } from './layouts/layouts';
+import { CALICO_VXLAN, calicoRouted, calicoVxlan, dualStackBridge, flannelHostGw, OVERLAY, OVS_ROUTED, ovsRouted, vxlanOverlay } from './layouts/layouts';
 
 beforeAll(() => removeLeftovers());
 afterAll(() => removeLeftovers());
@@ -116,6 +116,26 @@ const CASES: LayoutCase[] = [
         await c.on(c.nodes[0], ['sh', '-c', `iptables -w ${accept.replace(/^-A /, '-D ')}`]);
       },
       rule: 'firewall-drops-pod-traffic',
+    },
+  },
+  {
+    name: `OVS without OVN, routed (${OVS_ROUTED.bridge} on the userspace datapath, ${OVS_ROUTED.gateway} gateway port, no tunnel)`,
+    build: ovsRouted,
+    families: [4],
+    edges: (cluster, topology) => {
+      const ports = cluster.nodes.flatMap((n) => [...n.pods.map((p) => p.hostVeth), OVS_ROUTED.gateway, OVS_ROUTED.bridge].map((p) => `${n.host.name}/${p} ~ ${n.host.name}/ovs:${OVS_ROUTED.bridge}`));
+      expect(edgesOf(topology, 'ovs-port')).toEqual(ports.sort());
+      expect(edgesOf(topology, 'tunnel')).toEqual([]);
+    },
+    fault: {
+      what: "a pod's veth is deleted while its OVS port stays",
+      apply: async (c) => {
+        const [node] = c.nodes;
+        const port = node.pods[0].hostVeth;
+        await c.on(node, ['ip', 'link', 'del', port]);
+        await c.on(node, ['ovs-vsctl', '--timeout=10', 'wait-until', 'interface', port, 'link_state=down']);
+      },
+      rule: 'ovs-interface-error',
     },
   },
 ];

@@ -4,7 +4,7 @@
  * uplinks meet on a Linux bridge in a fabric namespace. Every namespace name starts with `tsu-`.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readlinkSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { collectHost } from '@/lib/capture/collect';
@@ -46,10 +46,50 @@ function releaseStateDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
 }
 
-/** Removes whatever an earlier run left: pinned host namespaces, `tsu-` network namespaces, state folders. */
-export function removeLeftovers(): void {
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Stops processes (daemons a layout started) and waits until they are gone. */
+async function stopProcesses(pids: number[]): Promise<void> {
+  for (const pid of pids.filter(alive)) process.kill(pid, 'SIGTERM');
+  for (let i = 0; i < 50 && pids.some(alive); i++) await sleep(100);
+  for (const pid of pids.filter(alive)) process.kill(pid, 'SIGKILL');
+}
+
+/** Processes whose network namespace is one of the given `tsu-` namespaces (daemons an earlier run left). */
+function processesIn(namespaces: string[]): number[] {
+  const ids = new Set(namespaces.map((ns) => `net:[${statSync(`/run/netns/${ns}`).ino}]`));
+  const own = readlinkSync('/proc/self/ns/net');
+  return readdirSync('/proc')
+    .filter((e) => /^\d+$/.test(e) && Number(e) !== process.pid)
+    .filter((e) => {
+      try {
+        const net = readlinkSync(`/proc/${e}/ns/net`);
+        return net !== own && ids.has(net);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+/** libmount creates /run/mount the first time a host's mount namespace is set up; only a folder this run made is removed. */
+const hadRunMount = existsSync('/run/mount');
+
+/** Removes whatever an earlier run left: daemons in `tsu-` namespaces, pinned host namespaces, the namespaces, state folders. */
+export async function removeLeftovers(): Promise<void> {
+  await stopProcesses(processesIn(rootNamespaces()));
   for (const entry of readdirSync(os.tmpdir()).filter((e) => e.startsWith(STATE_DIR_PREFIX))) releaseStateDir(path.join(os.tmpdir(), entry));
   for (const ns of rootNamespaces()) trySh(['ip', 'netns', 'del', ns]);
+  if (!hadRunMount) trySh(['rmdir', '/run/mount']);
 }
 
 export interface Node {
@@ -72,6 +112,8 @@ export class KernelCluster {
   readonly nodes: Node[] = [];
   private readonly fabric: string;
   private ports = 0;
+  /** Daemons started on the nodes, stopped by destroy(). */
+  private readonly daemons: number[] = [];
 
   /** `name` is short (a few letters): it goes into namespace and device names. */
   constructor(
@@ -196,9 +238,26 @@ export class KernelCluster {
     return buildTopology(captures.map(parseHost));
   }
 
-  destroy(): void {
+  /**
+   * Open vSwitch on the node (userspace `netdev` datapath: this kernel has no OVS module), with the default paths the
+   * node's private /run and state folders give it.
+   */
+  async startOvs(node: Node): Promise<void> {
+    await this.on(node, ['ovsdb-tool', 'create', '/etc/openvswitch/conf.db', '/usr/share/openvswitch/vswitch.ovsschema']);
+    const db = 'unix:/run/openvswitch/db.sock';
+    await this.on(node, ['ovsdb-server', '/etc/openvswitch/conf.db', '-vconsole:off', '--remote=punix:/run/openvswitch/db.sock', '--pidfile', '--detach', '--log-file']);
+    this.daemons.push(Number((await this.on(node, ['cat', '/run/openvswitch/ovsdb-server.pid'])).trim()));
+    await this.on(node, ['ovs-vsctl', '--no-wait', 'init']);
+    await this.on(node, ['ovs-vswitchd', db, '-vconsole:off', '--pidfile', '--detach', '--log-file']);
+    this.daemons.push(Number((await this.on(node, ['cat', '/run/openvswitch/ovs-vswitchd.pid'])).trim()));
+    await this.on(node, ['ovs-vsctl', 'set', 'open', '.', `external_ids:hostname=${node.host.name}`, `external_ids:system-id=${node.host.name}`]);
+  }
+
+  async destroy(): Promise<void> {
+    const namespaces = rootNamespaces().filter((n) => n.startsWith(`${NETNS_PREFIX}${this.name}-`));
+    await stopProcesses([...this.daemons, ...processesIn(namespaces)]);
     releaseStateDir(this.dir);
-    for (const ns of rootNamespaces().filter((n) => n.startsWith(`${NETNS_PREFIX}${this.name}-`))) trySh(['ip', 'netns', 'del', ns]);
+    for (const ns of namespaces) trySh(['ip', 'netns', 'del', ns]);
   }
 }
 

@@ -203,3 +203,42 @@ export async function vxlanOverlay(): Promise<KernelCluster> {
   }
   return cluster;
 }
+
+export const OVS_ROUTED = { bridge: 'br-int', gateway: 'antrea-gw0' };
+
+/**
+ * An OVS-based CNI without OVN, routed without encapsulation (Antrea's noEncap mode): pods' veths are ports of the
+ * `br-int` OVS bridge, whose internal port `antrea-gw0` is the pods' gateway; the other node's pod subnet is routed
+ * via its address. OVS runs the userspace datapath, so the host ends of the pod veths drop what the kernel would
+ * otherwise answer itself (as the lab does, reference/lab-recipe.md §7.1).
+ */
+export async function ovsRouted(): Promise<KernelCluster> {
+  const cluster = new KernelCluster('ovs', { base: '172.31.6' });
+  const subnet = (n: number) => `10.200.${60 + n}`;
+  const { bridge, gateway } = OVS_ROUTED;
+  for (const name of ['antrea-node-1', 'antrea-node-2']) await cluster.addNode(name);
+  for (const [i, node] of cluster.nodes.entries()) {
+    const n = i + 1;
+    await cluster.startOvs(node);
+    await cluster.on(node, ['ovs-vsctl', 'add-br', bridge, '--', 'set', 'bridge', bridge, 'datapath_type=netdev']);
+    await cluster.on(node, ['ovs-vsctl', 'add-port', bridge, gateway, '--', 'set', 'interface', gateway, 'type=internal', 'external_ids:antrea-type=gateway']);
+    await cluster.on(node, ['ip', 'addr', 'add', `${subnet(n)}.1/24`, 'dev', gateway]);
+    await cluster.on(node, ['ip', 'link', 'set', gateway, 'up']);
+    for (const [j, peer] of cluster.nodes.entries()) {
+      if (peer !== node) await cluster.on(node, ['ip', 'route', 'add', `${subnet(j + 1)}.0/24`, 'via', peer.ip, 'dev', UPLINK]);
+    }
+    await cluster.on(node, ['nft', 'add', 'table', 'netdev', 'pod-ports']);
+    for (let p = 0; p < PODS_PER_NODE[i]; p++) {
+      const seed = `ovs-${n}-${p}`;
+      const pod: Pod = { netns: sandbox(seed), hostVeth: `pod-${hex(seed, 6)}-e0`, ip: `${subnet(n)}.${2 + p}` };
+      await cluster.addPodNamespace(node, pod);
+      const ids = ['external_ids:antrea-type=container', `external_ids:ip=${pod.ip}`, `external_ids:pod-name=web-${p}`, 'external_ids:pod-namespace=default'];
+      await cluster.on(node, ['ovs-vsctl', 'add-port', bridge, pod.hostVeth, '--', 'set', 'interface', pod.hostVeth, ...ids]);
+      await cluster.on(node, ['nft', `add chain netdev pod-ports ${pod.hostVeth} { type filter hook ingress device "${pod.hostVeth}" priority 0; policy drop; }`]);
+      await cluster.on(node, ['ip', 'link', 'set', pod.hostVeth, 'up']);
+      await cluster.on(node, ['ip', 'addr', 'add', `${pod.ip}/24`, 'dev', 'eth0'], pod.netns);
+      await cluster.on(node, ['ip', 'route', 'add', 'default', 'via', `${subnet(n)}.1`], pod.netns);
+    }
+  }
+  return cluster;
+}
