@@ -1,8 +1,9 @@
 // Builds healthy node layouts of other CNIs in real kernel namespaces (names start with tsu-), collects them with the
-// product's collector and checks that diagnosis stays quiet; then breaks one thing per layout. Needs root and iproute2.
+// product's collector and checks that diagnosis stays quiet; then breaks one thing per layout.
+// Needs root, iproute2, iptables, nftables and the Open vSwitch tools (the OVS layout runs its own daemons).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Topology } from '@/lib/topology/types';
-import { edgesOf, findingsOf, removeLeftovers, seriousFindings, type KernelCluster } from './layouts/kernel-cluster';
+import { edgesOf, findingsOf, removeLeftovers, seriousFindings, UPLINK, type KernelCluster } from './layouts/kernel-cluster';
 import { CALICO_VXLAN, calicoRouted, calicoVxlan, dualStackBridge, flannelHostGw, OVERLAY, OVS_ROUTED, ovsRouted, vxlanOverlay } from './layouts/layouts';
 
 beforeAll(() => removeLeftovers());
@@ -90,7 +91,7 @@ const CASES: LayoutCase[] = [
       apply: async (c) => {
         const node = c.nodes[1];
         await c.on(node, ['ip', 'link', 'del', OVERLAY.device]);
-        const vx = ['type', 'vxlan', 'id', String(OVERLAY.vni + 1), 'dstport', String(OVERLAY.port), 'local', node.ip, 'dev', 'enp1s0'];
+        const vx = ['type', 'vxlan', 'id', String(OVERLAY.vni + 1), 'dstport', String(OVERLAY.port), 'local', node.ip, 'dev', UPLINK];
         await c.on(node, ['ip', 'link', 'add', OVERLAY.device, ...vx]);
         await c.on(node, ['ip', 'link', 'set', OVERLAY.device, 'mtu', String(OVERLAY.mtu), 'master', OVERLAY.bridge, 'up']);
         await c.on(node, ['bridge', 'fdb', 'append', '00:00:00:00:00:00', 'dev', OVERLAY.device, 'dst', c.nodes[0].ip]);

@@ -109,6 +109,8 @@ interface BridgeCni {
   /** IPv6 pod subnet of node n as a /64 prefix without `::`. */
   subnet6?: (n: number) => string;
   hostnames: string[];
+  /** Extra node sysctls (the distribution's defaults). */
+  sysctls?: string[];
 }
 
 async function addBridgePod(cluster: KernelCluster, cni: BridgeCni, node: Node, n: number, p: number): Promise<void> {
@@ -134,6 +136,7 @@ async function bridgeHostGw(cni: BridgeCni): Promise<KernelCluster> {
   for (const [i, node] of cluster.nodes.entries()) {
     const n = i + 1;
     if (cni.subnet6) await cluster.on(node, ['sysctl', '-qw', 'net.ipv6.conf.all.forwarding=1']);
+    if (cni.sysctls) await cluster.on(node, ['sysctl', '-qw', ...cni.sysctls]);
     await cluster.on(node, ['ip', 'link', 'add', cni.bridge, 'type', 'bridge']);
     await cluster.on(node, ['ip', 'addr', 'add', `${cni.subnet(n)}.1/24`, 'dev', cni.bridge]);
     if (cni.subnet6) await cluster.on(node, ['ip', '-6', 'addr', 'add', `${cni.subnet6(n)}::1/64`, 'dev', cni.bridge]);
@@ -148,7 +151,7 @@ async function bridgeHostGw(cni: BridgeCni): Promise<KernelCluster> {
   return cluster;
 }
 
-/** flannel's host-gw backend: `cni0` with the node's /24, no VXLAN. */
+/** flannel's host-gw backend: `cni0` with the node's /24, no VXLAN; the nodes keep RHEL's strict rp_filter default. */
 export function flannelHostGw(): Promise<KernelCluster> {
   return bridgeHostGw({
     name: 'fhg',
@@ -156,6 +159,7 @@ export function flannelHostGw(): Promise<KernelCluster> {
     underlay: { base: '172.31.2' },
     subnet: (n) => `10.200.${20 + n}`,
     hostnames: ['flannel-hostgw-1', 'flannel-hostgw-2'],
+    sysctls: ['net.ipv4.conf.all.rp_filter=1', 'net.ipv4.conf.default.rp_filter=1'],
   });
 }
 
