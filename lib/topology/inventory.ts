@@ -15,12 +15,15 @@ export function findIfaceByIndex(ns: NamespaceState, ifindex: number): Interface
 }
 
 /**
- * The namespace an nsid names, as seen from `ns` (`ip netns list-id` run there). An nsid listed without a name is
- * the host's root namespace. `known: false` when the nsid is not listed at all.
+ * The namespace an nsid names, as seen from `ns` (`ip netns list-id` run there). From a named namespace, an nsid
+ * listed without a name is the host's root namespace (which has no name of its own). From the root namespace it is
+ * a namespace nobody named on this host (a container runtime's, another machine's end of a veth uplink): never the
+ * root itself, and never captured. `known: false` when the nsid is not listed, or names no captured namespace.
  */
-export function resolveNsid(ns: NamespaceState, nsid: number): { known: boolean; netns: string | null } {
+export function resolveNsid(ns: NamespaceState, nsid: number): { known: true; netns: string | null } | { known: false; unnamed: boolean } {
   const entry = ns.netnsIds.find((e) => e.nsid === nsid);
-  if (entry === undefined) return { known: false, netns: null };
+  if (entry === undefined) return { known: false, unnamed: false };
+  if (entry.name === undefined && ns.netns === null) return { known: false, unnamed: true };
   return { known: true, netns: entry.name ?? null };
 }
 

@@ -37,6 +37,7 @@ function lookupAcrossNamespaces(host: HostState, ns: NamespaceState, iface: Inte
     if (peer !== undefined) return { found: true, netns: peerNs.netns, peer };
     return { found: false, mark: 'peer-missing', target, reason: `no ifindex ${index} in namespace ${resolved.netns ?? 'root'}` };
   }
+  if (resolved.unnamed) return { found: false, mark: 'peer-elsewhere', target, reason: `nsid ${nsid} is a namespace without a name on this host, which was not captured` };
   const mutual = mutualPeer(host, iface, index);
   if (mutual !== undefined) return { found: true, ...mutual };
   return { found: false, mark: 'peer-elsewhere', target, reason: `nsid ${nsid} is not listed by ip netns list-id and no captured device points back` };

@@ -96,6 +96,17 @@ describe('neighbour rules', () => {
     expect(f?.evidence[0]?.lines[0]).toContain('c2:7d:4e:90:1a:99');
   });
 
+  it("accepts a routed pod resolving the node's uplink IP to the node's end of its veth, and still flags another MAC", () => {
+    // A node answers ARP for all its addresses with the MAC of the device the request came in on (Calico, Cilium).
+    const hosts = cilium();
+    const pod = nsOf(hosts, 'cilium-1', 'cni-7d2e');
+    pod.neighbors = [neigh('10.0.0.10', 'eth0', '4e:90:1d:aa:10:09', 'REACHABLE')];
+    expect(run('neighbor-mac-mismatch', hosts)).toEqual([]);
+    pod.neighbors = [neigh('10.0.0.10', 'eth0', '4e:90:1d:aa:10:99', 'REACHABLE')];
+    const [f] = run('neighbor-mac-mismatch', hosts);
+    expect(f?.elements).toEqual([ifaceId('cilium-1', 'cni-7d2e', 'eth0'), ifaceId('cilium-1', null, 'eth0')]);
+  });
+
   it('flags a FAILED neighbour for a pod IP and leaves STALE ones alone', () => {
     const hosts = ovnKernel();
     const root = nsOf(hosts, 'ocp-worker-1', null);
@@ -167,6 +178,20 @@ describe('OVS and OVN rules', () => {
     const [f] = run('ovs-interface-error', hosts);
     expect(f?.title).toContain('No such device');
     expect(f?.fix).toEqual(['ovs-vsctl --if-exists del-port br-int 8b2c4f1e0d9a7c3']);
+  });
+
+  it('flags a system port whose kernel device was deleted (the netdev datapath keeps its ofport), not one whose device is there', () => {
+    const hosts = peerPodOvnNetdev();
+    const port = hosts[0]?.ovs?.interfaces.find((i) => i.name === 'veth-pod46');
+    if (!port) throw new Error('fixture');
+    port.linkState = 'down';
+    expect(run('ovs-interface-error', hosts)).toEqual([]);
+    const root = nsOf(hosts, 'worker', null);
+    root.interfaces = root.interfaces.filter((i) => i.name !== 'veth-pod46');
+    const [f, ...rest] = run('ovs-interface-error', hosts);
+    expect(rest).toEqual([]);
+    expect(f?.title).toBe('OVS interface veth-pod46 on worker: no kernel device of that name, link down');
+    expect(f?.fix).toEqual(['ovs-vsctl --if-exists del-port br-int veth-pod46']);
   });
 
   it('flags a pod port on the integration bridge without iface-id on the netdev datapath (no master)', () => {

@@ -45,6 +45,18 @@ describe('veth pairs', () => {
     expect(t.nodes.find((n) => n.id === ifaceId(LAB_PEERPOD.worker, null, LAB_PEERPOD.hostVeth))?.marks).toEqual(['peer-elsewhere']);
   });
 
+  it('keeps an uplink veth whose peer is in an unnamed namespace unpaired, even when a root device has the peer ifindex', () => {
+    // Root `ip netns list-id` lists the switch's namespace without a name; ifindex 3 in the root is the CNI bridge.
+    const uplink = iface({ ifindex: 2, name: 'enp1s0', kind: 'veth', linkIndex: 3, linkNetnsId: 0 });
+    const bridge = iface({ ifindex: 3, name: 'cni0', kind: 'bridge' });
+    const podEnd = iface({ ifindex: 4, name: 'veth1', kind: 'veth', linkIndex: 2, linkNetnsId: 1 });
+    const eth0 = iface({ ifindex: 2, name: 'eth0', kind: 'veth', linkIndex: 4, linkNetnsId: 0 });
+    const root = ns(null, { interfaces: [uplink, bridge, podEnd], netnsIds: [{ nsid: 0 }, { nsid: 1, name: 'p1' }] });
+    const t = buildTopology([host('n1', 'node', [root, ns('p1', { interfaces: [eth0], netnsIds: [{ nsid: 0 }] })])]);
+    expect(t.edges.filter((e) => e.kind === 'veth').map((e) => e.id)).toEqual([edgeId('veth', ifaceId('n1', null, 'veth1'), ifaceId('n1', 'p1', 'eth0'))]);
+    expect(t.nodes.find((n) => n.id === ifaceId('n1', null, 'enp1s0'))?.marks).toEqual(['peer-elsewhere']);
+  });
+
   it('resolves a pair from text name@ifN without ip netns list-id when both ends point at each other', () => {
     const a = iface({ ifindex: 20, name: 'vethA', kind: 'device', link: 'if3', linkNetnsId: 4 });
     const b = iface({ ifindex: 3, name: 'eth0', kind: 'device', link: 'if20', linkNetnsId: 0 });

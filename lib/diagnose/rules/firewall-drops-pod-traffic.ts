@@ -28,6 +28,8 @@ interface AddressMatch {
   test(ip: string): boolean;
   /** The one IPv4 address a plain `-d A/32` (or `-d A`) matches. */
   only?: number;
+  /** Matches loopback addresses only (`-d 127.0.0.0/8`): no packet from or to a pod has one at the other end. */
+  loopbackOnly: boolean;
 }
 
 /** Undefined when the rule has no such match. */
@@ -38,7 +40,8 @@ function addressMatch(rule: string, flag: '-s' | '-d'): AddressMatch | undefined
   const negated = m[1] !== undefined;
   const parsed = parseCidr(cidr);
   const only = !negated && parsed?.prefixlen === 32 ? parseIpv4(parsed.address) : undefined;
-  return { test: (ip) => inCidr(ip, cidr) !== negated, only };
+  const loopbackOnly = !negated && parsed !== undefined && (parsed.address === '::1' || (parsed.prefixlen >= 8 && inCidr(parsed.address, '127.0.0.0/8')));
+  return { test: (ip) => inCidr(ip, cidr) !== negated, only, loopbackOnly };
 }
 
 /** Pod IPs by IPv4 value, and each one's position in the set. */
@@ -65,21 +68,55 @@ function firstPodHit(pods: ReadonlySet<string>, matches: AddressMatch[]): string
   return undefined;
 }
 
-/** Tunnel ports this host uses, with the remotes whose packets must get through. */
+/**
+ * Tunnel ports this host uses, with the remotes whose packets must get through: a tunnel's `remote`, else the
+ * destinations of its FDB entries (flannel.1, vxlan.calico, head-end replication lists).
+ */
 function tunnelPorts(topology: Topology, host: HostState): Map<number, string[]> {
   const out = new Map<number, string[]>();
   for (const d of plainTunnelsOn(topology, host)) {
     const port = tunnelPort(d.iface);
     if (port === undefined) continue;
     const remote = tunnelParams(d.iface)?.remote;
-    out.set(port, [...(out.get(port) ?? []), ...(remote ? [remote] : [])]);
+    const remotes = remote ? [remote] : d.ns.fdb.filter((e) => e.dev === d.iface.name && e.dst !== undefined).map((e) => e.dst ?? '');
+    out.set(port, [...new Set([...(out.get(port) ?? []), ...remotes])]);
   }
   return out;
 }
 
-function verdict(topology: Topology, host: HostState, netns: string | null, rule: FirewallRule, pods: ReadonlySet<string>): string | undefined {
-  const target = rule.target ?? /-j (\S+)/.exec(rule.rule)?.[1];
-  if (target !== 'DROP' && target !== 'REJECT') return undefined;
+/** An address of a cluster host (a node, not a pod VM): what a node firewall's IP set of allowed hosts lists. */
+function isClusterHost(topology: Topology, ip: string): boolean {
+  return ownersOf(topology, ip).some((d) => d.host.role !== 'podvm');
+}
+
+function targetOf(rule: FirewallRule): string | undefined {
+  return rule.target ?? /-j (\S+)/.exec(rule.rule)?.[1];
+}
+
+/** Matches an ACCEPT may carry and still accept every new UDP packet from its sources. */
+const PLAIN_MATCHES = new Set(['comment', 'udp', 'multiport', 'addrtype', 'set']);
+
+/**
+ * An earlier ACCEPT in the same chain lets the tunnel's UDP from `remote` through, so a later DROP of the port only
+ * catches everyone else: an allow-list of cluster hosts (Calico's "Allow IPv4 VXLAN packets from allowed hosts").
+ * Only plain ACCEPTs count: one tied to a device, a destination, conntrack state or a mark may not see the tunnel's packets.
+ */
+function acceptedBefore(topology: Topology, earlier: readonly FirewallRule[], drop: FirewallRule, port: number, remote: string): boolean {
+  return earlier.some((r) => {
+    if (r.table !== drop.table || r.chain !== drop.chain || targetOf(r) !== 'ACCEPT' || / (-i|-o|-d) /.test(` ${r.rule}`)) return false;
+    const protocol = r.protocol ?? /-p (\S+)/.exec(r.rule)?.[1];
+    if (protocol !== undefined && protocol !== 'udp') return false;
+    if ([...r.rule.matchAll(/-m (\S+)/g)].some((m) => !PLAIN_MATCHES.has(m[1] ?? ''))) return false;
+    if (/--dports? /.test(r.rule) && !ports(r.rule).includes(port)) return false;
+    if (/--match-set/.test(r.rule)) return isClusterHost(topology, remote);
+    return addressMatch(r.rule, '-s')?.test(remote) ?? true;
+  });
+}
+
+function verdict(topology: Topology, host: HostState, netns: string | null, rules: readonly FirewallRule[], index: number, pods: ReadonlySet<string>): string | undefined {
+  const rule = rules[index];
+  const target = rule === undefined ? undefined : targetOf(rule);
+  if (rule === undefined || (target !== 'DROP' && target !== 'REJECT')) return undefined;
   if (rule.table !== 'filter' && rule.table !== 'raw' && rule.table !== 'mangle') return undefined;
   const text = rule.rule;
   const source = addressMatch(text, '-s');
@@ -90,15 +127,19 @@ function verdict(topology: Topology, host: HostState, netns: string | null, rule
       if (!ports(text).includes(port)) continue;
       // A set match ("! --match-set … src") lists cluster nodes; it only blocks remotes outside the cluster, such as pod VMs.
       const fromSet = /--match-set/.test(text);
-      const blocked = remotes.filter((r) => source?.test(r) !== false);
-      if (fromSet && !remotes.some((r) => !ownersOf(topology, r).some((d) => d.host.role !== 'podvm'))) continue;
+      const blocked = remotes.filter((r) => source?.test(r) !== false && !acceptedBefore(topology, rules.slice(0, index), rule, port, r));
+      if (fromSet && !remotes.some((r) => !isClusterHost(topology, r))) continue;
       if (blocked.length > 0 || remotes.length === 0) return `drops UDP port ${port}, the tunnel port this host uses${blocked.length > 0 ? ` with ${blocked.join(', ')}` : ''}`;
     }
   }
-  const hitPod = firstPodHit(
-    pods,
-    [destination, source].filter((m): m is AddressMatch => m !== undefined),
-  );
+  // kube-proxy's "block incoming localnet connections" (! -s 127.0.0.0/8 -d 127.0.0.0/8) never sees pod traffic.
+  const loopback = source?.loopbackOnly === true || destination?.loopbackOnly === true;
+  const hitPod = loopback
+    ? undefined
+    : firstPodHit(
+        pods,
+        [destination, source].filter((m): m is AddressMatch => m !== undefined),
+      );
   if (hitPod) return `drops traffic of pod ${hitPod}`;
   const bare = !/ (-s|-d|-p|-m|-i|-o|--dport|--sport) /.test(`${text} `);
   if (netns !== null && bare) return 'drops everything in a pod namespace';
@@ -114,8 +155,8 @@ export const firewallDropsPodTraffic: Rule = {
     const pods = podIps(topology);
     for (const host of topology.hosts) {
       for (const ns of host.namespaces) {
-        for (const rule of ns.firewall) {
-          const why = verdict(topology, host, ns.netns, rule, pods);
+        for (const [index, rule] of ns.firewall.entries()) {
+          const why = verdict(topology, host, ns.netns, ns.firewall, index, pods);
           if (!why) continue;
           out.push({
             rule: ID,

@@ -1,14 +1,31 @@
 import type { Finding, Rule } from '../types';
 import { ownersOf } from '../device-index';
-import { deviceId, findDevice } from '../devices';
+import { deviceId, findDevice, type Device } from '../devices';
 import { deviceEvidence, entityEvidence, mergeEvidence } from '../evidence';
 import { inNetns, where } from '../fix';
 import { isSpecialAddress, isZeroMac, sameMac } from '../ip';
+import { vethPeer } from '../veth';
 
 const ID = 'neighbor-mac-mismatch';
 
 /** Devices whose address is shared by design on many hosts (IPVS service IPs on a dummy) are not owners. */
 const NON_OWNER_KINDS = new Set(['dummy', 'loopback']);
+
+/**
+ * Linux answers ARP for any of a namespace's addresses on every device (arp_ignore=0), with the MAC of the device the
+ * request came in on. Over a veth the namespace at the far end therefore resolves all of its IPs to its end of the
+ * veth (or to the bridge that end is a port of): a routed pod (Calico's proxy-ARP veth) holds the node's uplink IP
+ * with the MAC of the node's cali device. That is the owner answering, not a stale entry.
+ */
+function answeredAcrossVeth(dev: Device | undefined, owners: readonly Device[], lladdr: string): boolean {
+  if (dev === undefined || dev.iface.kind !== 'veth') return false;
+  const far = vethPeer(dev);
+  if (far.status !== 'found') return false;
+  const { host, ns, iface } = far.peer;
+  if (!owners.some((o) => o.host === host && o.ns === ns)) return false;
+  const master = iface.master === undefined ? undefined : ns.interfaces.find((i) => i.name === iface.master);
+  return [iface, master].some((facing) => facing !== undefined && sameMac(facing.mac, lladdr));
+}
 
 export const neighborMacMismatch: Rule = {
   id: ID,
@@ -26,6 +43,7 @@ export const neighborMacMismatch: Rule = {
           const owner = owners[0];
           if (!owner) continue;
           const dev = findDevice(host, ns, neigh.dev);
+          if (answeredAcrossVeth(dev, owners, neigh.lladdr)) continue;
           const permanent = neigh.state.includes('PERMANENT');
           out.push({
             rule: ID,
