@@ -71,11 +71,6 @@ export function toInput(record: CommandRecord): ParseInput {
   };
 }
 
-/** The source of a value nested inside a printed document (an OVSDB row): its compact JSON. */
-export function jsonSource(command: string, value: unknown): SourceRef {
-  return { command, lines: [flat(JSON.stringify(value))] };
-}
-
 /** The source of the `index`-th value a command printed, quoted from the output when someone reads it. */
 export function printedSource(command: string, texts: JsonTexts, index: number): SourceRef {
   return new PrintedSource(command, texts, index);
@@ -105,15 +100,6 @@ class PrintedSource implements SourceRef {
   toJSON(): SourceRef {
     return { command: this.command, lines: this.lines };
   }
-}
-
-/**
- * JSON.stringify returns a rope of string parts; reading one character makes V8 store it as one flat string,
- * about a third smaller. Every parsed fact keeps its source: on a big capture they are most of the parsed state.
- */
-function flat(text: string): string {
-  text.charCodeAt(0);
-  return text;
 }
 
 export function textSource(command: string, lines: string[]): SourceRef {
