@@ -5,7 +5,7 @@
  */
 import type { OvsBridge, OvsInterface, OvsPort, OvsPortStats, OvsState, ParseProblem, SourceRef } from './types';
 import type { ParseInput, ParseResult, Parser } from './parser';
-import { lineProblem, textSource, toInput } from './parser';
+import { lineProblem, printedSource, textSource, toInput, type PrintedTexts } from './parser';
 import { elementSpans, memberAt, readJsonValues, type JsonTexts } from './json-values';
 import { arr, isObject, scalarText, strings } from './json-fields';
 import { indentOf } from './text-lines';
@@ -56,7 +56,7 @@ export function readOvsdbTable(input: ParseInput): { rows: OvsdbRow[]; problems:
       headings.forEach((h, column) => {
         decoded[h] = decodeOvsdb(row[column]);
       });
-      rows.push({ values: decoded, source: new PrintedRowSource(input.command, table, i) });
+      rows.push({ values: decoded, source: printedSource(input.command, table, i) });
     });
   }
   return { rows, problems };
@@ -76,7 +76,7 @@ function rowColumns(headings: readonly string[], row: unknown[]): Record<string,
  * Interface table has a row of some fifty columns per port, and copying every row up front would double what
  * the parsed state holds.
  */
-class PrintedTable {
+class PrintedTable implements PrintedTexts {
   #text: string | undefined;
   #rows: number[] | undefined;
 
@@ -87,7 +87,7 @@ class PrintedTable {
   ) {}
 
   /** The compact JSON of the `row`-th element of the table's data, as a record of its columns. */
-  rowText(row: number): string {
+  textOf(row: number): string {
     if (this.#text === undefined || this.#rows === undefined) {
       this.#text = this.texts.textOf(this.index);
       const data = memberAt(this.#text, 0, 'data');
@@ -97,29 +97,6 @@ class PrintedTable {
     const end = this.#rows[2 * row + 1];
     const value: unknown = start === undefined || end === undefined ? undefined : JSON.parse(this.#text.slice(start, end));
     return JSON.stringify(rowColumns(this.headings, Array.isArray(value) ? value : []));
-  }
-}
-
-/** Serialises as a plain { command, lines }, like every other source. */
-class PrintedRowSource implements SourceRef {
-  readonly #table: PrintedTable;
-  readonly #row: number;
-
-  constructor(
-    readonly command: string,
-    table: PrintedTable,
-    row: number,
-  ) {
-    this.#table = table;
-    this.#row = row;
-  }
-
-  get lines(): string[] {
-    return [this.#table.rowText(this.#row)];
-  }
-
-  toJSON(): SourceRef {
-    return { command: this.command, lines: this.lines };
   }
 }
 

@@ -2,7 +2,7 @@
 import type { CommandRecord } from '@/lib/capture/types';
 import type { BpfAttachment, FdbEntry, FirewallRule, Interface, Neighbor, NetnsId, OvnLogicalSwitchPort, OvsState, ParseProblem, Qdisc, Route, SourceRef, TcFilter } from './types';
 import { splitLines } from './text-lines';
-import { readJsonValues, type JsonTexts } from './json-values';
+import { readJsonValues } from './json-values';
 import { isObject, type JsonObject } from './json-fields';
 
 /** The part of a host's state that one command states. parseHost merges these. */
@@ -71,8 +71,13 @@ export function toInput(record: CommandRecord): ParseInput {
   };
 }
 
+/** Printed values that can be quoted one at a time on one line: the values of an output, the rows of a table. */
+export interface PrintedTexts {
+  textOf(index: number): string;
+}
+
 /** The source of the `index`-th value a command printed, quoted from the output when someone reads it. */
-export function printedSource(command: string, texts: JsonTexts, index: number): SourceRef {
+export function printedSource(command: string, texts: PrintedTexts, index: number): SourceRef {
   return new PrintedSource(command, texts, index);
 }
 
@@ -81,12 +86,12 @@ export function printedSource(command: string, texts: JsonTexts, index: number):
  * when evidence, the inspector or storage asks for it. Serialises as a plain { command, lines }.
  */
 class PrintedSource implements SourceRef {
-  readonly #texts: JsonTexts;
+  readonly #texts: PrintedTexts;
   readonly #index: number;
 
   constructor(
     readonly command: string,
-    texts: JsonTexts,
+    texts: PrintedTexts,
     index: number,
   ) {
     this.#texts = texts;
