@@ -7,10 +7,20 @@ function prefixLength(route: Route): number {
   return parseCidr(route.dst)?.prefixlen ?? -1;
 }
 
+/** The longest prefix, then the lowest metric; of equals the first listed, as a stable sort would put first. */
 export function lookupRoute(ns: NamespaceState, ip: string): Route | undefined {
   const family = isIpv4(ip) ? 'inet' : 'inet6';
-  const candidates = ns.routes.filter((r) => r.family === family && (r.table === undefined || r.table === 'main') && inCidr(ip, r.dst));
-  return [...candidates].sort((a, b) => prefixLength(b) - prefixLength(a) || (a.metric ?? 0) - (b.metric ?? 0))[0];
+  let best: Route | undefined;
+  let bestLength = 0;
+  for (const r of ns.routes) {
+    if (r.family !== family || (r.table !== undefined && r.table !== 'main') || !inCidr(ip, r.dst)) continue;
+    const length = prefixLength(r);
+    if (best === undefined || length > bestLength || (length === bestLength && (r.metric ?? 0) < (best.metric ?? 0))) {
+      best = r;
+      bestLength = length;
+    }
+  }
+  return best;
 }
 
 export function defaultRoutes(ns: NamespaceState, family: 'inet' | 'inet6' = 'inet'): Route[] {
@@ -19,7 +29,9 @@ export function defaultRoutes(ns: NamespaceState, family: 'inet' | 'inet6' = 'in
 
 /** The device of the lowest-metric default route: the host's uplink. */
 export function uplinkName(ns: NamespaceState): string | undefined {
-  return [...defaultRoutes(ns)].sort((a, b) => (a.metric ?? 0) - (b.metric ?? 0))[0]?.dev;
+  let best: Route | undefined;
+  for (const r of defaultRoutes(ns)) if (best === undefined || (r.metric ?? 0) < (best.metric ?? 0)) best = r;
+  return best?.dev;
 }
 
 export function isUnusableRoute(route: Route): boolean {

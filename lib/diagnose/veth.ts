@@ -1,5 +1,6 @@
 /** Resolves the other end of a veth from link_index / link_netnsid, as iproute2 prints them. */
-import type { HostState, NamespaceState } from '@/lib/parse/types';
+import type { HostState, Interface, NamespaceState, NetnsId } from '@/lib/parse/types';
+import { memoize } from '@/lib/topology/memoize';
 import type { Device } from './devices';
 
 export type VethPeer =
@@ -9,16 +10,37 @@ export type VethPeer =
   /** The peer's namespace has a name that was not collected, or no name from the root namespace. */
   | { status: 'uncollected'; netns?: string };
 
+/*
+ * Every pod's veth is resolved from the root namespace, where a node has one veth and one nsid per pod: lists
+ * scanned per veth are quadratic in the pods of a node. Parsed state never changes, so these maps are built once
+ * per namespace or host, each list in the order a scan would meet its entries.
+ */
+function groupBy<K, V>(items: readonly V[], key: (item: V) => K): Map<K, V[]> {
+  const out = new Map<K, V[]>();
+  for (const item of items) {
+    const list = out.get(key(item));
+    if (list === undefined) out.set(key(item), [item]);
+    else list.push(item);
+  }
+  return out;
+}
+
+const interfacesByIfindex = memoize((ns: NamespaceState): Map<number | undefined, Interface[]> => groupBy(ns.interfaces, (i) => i.ifindex));
+const nsidsOf = memoize((ns: NamespaceState): Map<number, NetnsId[]> => groupBy(ns.netnsIds, (n) => n.nsid));
+const namespacesByName = memoize((host: HostState): Map<string | null, NamespaceState[]> => groupBy(host.namespaces, (ns) => ns.netns));
+
 function reciprocal(device: Device, candidate: NamespaceState): Device | undefined {
-  const iface = candidate.interfaces.find((i) => i.ifindex === device.iface.linkIndex && i.kind === 'veth' && (i.linkIndex === undefined || i.linkIndex === device.iface.ifindex));
+  const iface = interfacesByIfindex(candidate)
+    .get(device.iface.linkIndex)
+    ?.find((i) => i.kind === 'veth' && (i.linkIndex === undefined || i.linkIndex === device.iface.ifindex));
   return iface ? { host: device.host, ns: candidate, iface } : undefined;
 }
 
 function namespaceOfNsid(host: HostState, from: NamespaceState, nsid: number): NamespaceState | 'unnamed' | string {
-  const entry = from.netnsIds.find((n) => n.nsid === nsid);
-  if (entry?.name !== undefined) return host.namespaces.find((ns) => ns.netns === entry.name) ?? entry.name;
+  const entry = nsidsOf(from).get(nsid)?.[0];
+  if (entry?.name !== undefined) return namespacesByName(host).get(entry.name)?.[0] ?? entry.name;
   // From a named namespace the one unnamed nsid is the root namespace, as on a real node.
-  if (from.netns !== null) return host.namespaces.find((ns) => ns.netns === null) ?? 'unnamed';
+  if (from.netns !== null) return namespacesByName(host).get(null)?.[0] ?? 'unnamed';
   return 'unnamed';
 }
 

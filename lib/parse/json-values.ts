@@ -48,7 +48,7 @@ export class JsonTexts {
 }
 
 /** Start and end of each element of the array that opens at `at`; the array is known to be valid JSON. */
-function elementSpans(text: string, at: number): number[] {
+export function elementSpans(text: string, at: number): number[] {
   const spans: number[] = [];
   let i = skipWs(text, at + 1);
   while (i < text.length && text.charCodeAt(i) !== CLOSE_BRACKET) {
@@ -62,6 +62,27 @@ function elementSpans(text: string, at: number): number[] {
     i = skipWs(text, end);
   }
   return spans;
+}
+
+/**
+ * Where the value of `key` starts in the object that opens at `at`, or -1 when the object has no such member.
+ * The object is known to be valid JSON; of repeated keys the last counts, as JSON.parse keeps it.
+ */
+export function memberAt(text: string, at: number, key: string): number {
+  let found = -1;
+  let i = skipWs(text, at + 1);
+  while (i < text.length && text.charCodeAt(i) === QUOTE) {
+    const keyEnd = stringEnd(text, i);
+    if (keyEnd < 0) break;
+    const name: unknown = JSON.parse(text.slice(i, keyEnd));
+    const valueAt = skipWs(text, skipWs(text, keyEnd) + 1);
+    const end = valueEnd(text, valueAt);
+    if (end < 0) break;
+    if (name === key) found = valueAt;
+    i = skipWs(text, end);
+    if (text.charCodeAt(i) === COMMA) i = skipWs(text, i + 1);
+  }
+  return found;
 }
 
 class LineIndex {

@@ -5,8 +5,8 @@
  */
 import type { OvsBridge, OvsInterface, OvsPort, OvsPortStats, OvsState, ParseProblem, SourceRef } from './types';
 import type { ParseInput, ParseResult, Parser } from './parser';
-import { jsonSource, lineProblem, textSource, toInput } from './parser';
-import { readJsonValues } from './json-values';
+import { lineProblem, printedSource, textSource, toInput, type PrintedTexts } from './parser';
+import { elementSpans, memberAt, readJsonValues, type JsonTexts } from './json-values';
 import { arr, isObject, scalarText, strings } from './json-fields';
 import { indentOf } from './text-lines';
 import { looksLikeOvsdbList, readOvsdbText, textMap, unquote, type OvsdbRow } from './ovsdb-text';
@@ -36,9 +36,9 @@ export function decodeOvsdb(v: unknown): unknown {
 /** Rows of an `ovs-vsctl [-f json] list` / `ovn-nbctl [-f json] list` table, or problems when the shape is not one. */
 export function readOvsdbTable(input: ParseInput): { rows: OvsdbRow[]; problems: ParseProblem[] } {
   if (!input.isJson) return readOvsdbText(input);
-  const { values, problems } = readJsonValues(input.stdout, input.command);
+  const { values, problems, texts } = readJsonValues(input.stdout, input.command);
   const rows: OvsdbRow[] = [];
-  for (const { value, line } of values) {
+  for (const [index, { value, line }] of values.entries()) {
     const headings = isObject(value) ? strings(value, 'headings') : [];
     if (!isObject(value) || headings.length === 0) {
       problems.push({
@@ -49,18 +49,55 @@ export function readOvsdbTable(input: ParseInput): { rows: OvsdbRow[]; problems:
       });
       continue;
     }
-    for (const row of arr(value, 'data')) {
-      if (!Array.isArray(row)) continue;
-      const raw: Record<string, unknown> = {};
+    const table = new PrintedTable(texts, index, headings);
+    arr(value, 'data').forEach((row, i) => {
+      if (!Array.isArray(row)) return;
       const decoded: Record<string, unknown> = {};
-      headings.forEach((h, i) => {
-        raw[h] = row[i];
-        decoded[h] = decodeOvsdb(row[i]);
+      headings.forEach((h, column) => {
+        decoded[h] = decodeOvsdb(row[column]);
       });
-      rows.push({ values: decoded, raw });
-    }
+      rows.push({ values: decoded, source: printedSource(input.command, table, i) });
+    });
   }
   return { rows, problems };
+}
+
+/** A row's columns by heading, as printed: what evidence quotes for a fact read from a table printed as JSON. */
+function rowColumns(headings: readonly string[], row: unknown[]): Record<string, unknown> {
+  const columns: Record<string, unknown> = {};
+  headings.forEach((h, i) => {
+    columns[h] = row[i];
+  });
+  return columns;
+}
+
+/**
+ * One table printed as JSON. Its rows are cut from the output and re-read only when a source is read: a node's
+ * Interface table has a row of some fifty columns per port, and copying every row up front would double what
+ * the parsed state holds.
+ */
+class PrintedTable implements PrintedTexts {
+  #text: string | undefined;
+  #rows: number[] | undefined;
+
+  constructor(
+    private readonly texts: JsonTexts,
+    private readonly index: number,
+    private readonly headings: readonly string[],
+  ) {}
+
+  /** The compact JSON of the `row`-th element of the table's data, as a record of its columns. */
+  textOf(row: number): string {
+    if (this.#text === undefined || this.#rows === undefined) {
+      this.#text = this.texts.textOf(this.index);
+      const data = memberAt(this.#text, 0, 'data');
+      this.#rows = data >= 0 ? elementSpans(this.#text, data) : [];
+    }
+    const start = this.#rows[2 * row];
+    const end = this.#rows[2 * row + 1];
+    const value: unknown = start === undefined || end === undefined ? undefined : JSON.parse(this.#text.slice(start, end));
+    return JSON.stringify(rowColumns(this.headings, Array.isArray(value) ? value : []));
+  }
 }
 
 export function text(v: unknown): string | undefined {
@@ -102,7 +139,7 @@ function portFromRow({ values: r }: OvsdbRow): OvsPort | undefined {
 
 /** A row's source: its lines when printed as text, else its columns as printed JSON. */
 export function rowSource(command: string, row: OvsdbRow): SourceRef {
-  return row.lines ? textSource(command, row.lines) : jsonSource(command, row.raw);
+  return row.lines ? textSource(command, row.lines) : (row.source ?? textSource(command, []));
 }
 
 function interfaceFromRow(row: OvsdbRow, command: string): OvsInterface | undefined {

@@ -2,17 +2,17 @@
  * OVSDB values as the text forms print them (Open vSwitch lib/ovsdb-data.c): `ovs-vsctl show`, and
  * `ovs-vsctl list TABLE` / `ovn-nbctl list TABLE` without `-f json`.
  */
-import type { ParseProblem } from './types';
+import type { ParseProblem, SourceRef } from './types';
 import type { ParseInput } from './parser';
 import { lineProblem } from './parser';
 
 export interface OvsdbRow {
   /** Column → decoded value. */
   values: Record<string, unknown>;
-  /** Column → value as printed, for quoting. */
-  raw: Record<string, unknown>;
   /** The row's lines, when it was printed as text. */
   lines?: string[];
+  /** The row's source, when it was printed as JSON: quoted from the output on demand. */
+  source?: SourceRef;
 }
 
 export function unquote(s: string): string {
@@ -66,9 +66,8 @@ export function readOvsdbText(input: ParseInput): { rows: OvsdbRow[]; problems: 
       problems.push(lineProblem(input.command, i + 1, line, 'not a "column : value" line: skipped'));
       return;
     }
-    if (!row) rows.push((row = { values: {}, raw: {}, lines: [] }));
+    if (!row) rows.push((row = { values: {}, lines: [] }));
     row.values[m[1]] = textDatum(m[2]);
-    row.raw[m[1]] = m[2].trim();
     row.lines?.push(line);
   });
   return { rows, problems };

@@ -2,7 +2,7 @@
 import type { CommandRecord } from '@/lib/capture/types';
 import type { BpfAttachment, FdbEntry, FirewallRule, Interface, Neighbor, NetnsId, OvnLogicalSwitchPort, OvsState, ParseProblem, Qdisc, Route, SourceRef, TcFilter } from './types';
 import { splitLines } from './text-lines';
-import { readJsonValues, type JsonTexts } from './json-values';
+import { readJsonValues } from './json-values';
 import { isObject, type JsonObject } from './json-fields';
 
 /** The part of a host's state that one command states. parseHost merges these. */
@@ -71,13 +71,13 @@ export function toInput(record: CommandRecord): ParseInput {
   };
 }
 
-/** The source of a value nested inside a printed document (an OVSDB row): its compact JSON. */
-export function jsonSource(command: string, value: unknown): SourceRef {
-  return { command, lines: [flat(JSON.stringify(value))] };
+/** Printed values that can be quoted one at a time on one line: the values of an output, the rows of a table. */
+export interface PrintedTexts {
+  textOf(index: number): string;
 }
 
 /** The source of the `index`-th value a command printed, quoted from the output when someone reads it. */
-export function printedSource(command: string, texts: JsonTexts, index: number): SourceRef {
+export function printedSource(command: string, texts: PrintedTexts, index: number): SourceRef {
   return new PrintedSource(command, texts, index);
 }
 
@@ -86,12 +86,12 @@ export function printedSource(command: string, texts: JsonTexts, index: number):
  * when evidence, the inspector or storage asks for it. Serialises as a plain { command, lines }.
  */
 class PrintedSource implements SourceRef {
-  readonly #texts: JsonTexts;
+  readonly #texts: PrintedTexts;
   readonly #index: number;
 
   constructor(
     readonly command: string,
-    texts: JsonTexts,
+    texts: PrintedTexts,
     index: number,
   ) {
     this.#texts = texts;
@@ -105,15 +105,6 @@ class PrintedSource implements SourceRef {
   toJSON(): SourceRef {
     return { command: this.command, lines: this.lines };
   }
-}
-
-/**
- * JSON.stringify returns a rope of string parts; reading one character makes V8 store it as one flat string,
- * about a third smaller. Every parsed fact keeps its source: on a big capture they are most of the parsed state.
- */
-function flat(text: string): string {
-  text.charCodeAt(0);
-  return text;
 }
 
 export function textSource(command: string, lines: string[]): SourceRef {

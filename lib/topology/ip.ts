@@ -78,27 +78,58 @@ export function parseIp(text: string): ParsedIp | null {
   return value === null ? null : { family: 'inet', value, bits: 32 };
 }
 
+/*
+ * IPv4 addresses are read as plain numbers below 2^32, where every operation is exact, instead of as BigInt:
+ * route lookups and address checks run for every device of every host, and nearly all addresses are IPv4.
+ * Whatever has a colon takes the general path.
+ */
+
 export function ipFamily(ip: string): IpFamily | null {
+  if (!ip.includes(':')) return ipv4Number(ip) === undefined ? null : 'inet';
   return parseIp(ip)?.family ?? null;
+}
+
+/** `cidr` split at its slashes as `cidr.split('/')` would give its first two parts, without the array. */
+function cidrParts(cidr: string): [string, string | undefined] {
+  const slash = cidr.indexOf('/');
+  if (slash < 0) return [cidr, undefined];
+  const next = cidr.indexOf('/', slash + 1);
+  return [cidr.slice(0, slash), next < 0 ? cidr.slice(slash + 1) : cidr.slice(slash + 1, next)];
+}
+
+function lengthWithin(len: string | undefined, bits: number): number | null {
+  if (len === undefined) return bits;
+  const n = Number(len);
+  return Number.isInteger(n) && n >= 0 && n <= bits ? n : null;
 }
 
 /** Prefix length of a route destination: `default` is 0, a bare address is a host route. */
 export function prefixLength(cidr: string): number | null {
   if (cidr === 'default') return 0;
-  const [addr, len] = cidr.split('/');
+  const [addr, len] = cidrParts(cidr);
+  if (!addr.includes(':')) return ipv4Number(addr) === undefined ? null : lengthWithin(len, 32);
   const parsed = parseIp(addr);
-  if (parsed === null) return null;
-  if (len === undefined) return parsed.bits;
-  const n = Number(len);
-  return Number.isInteger(n) && n >= 0 && n <= parsed.bits ? n : null;
+  return parsed === null ? null : lengthWithin(len, parsed.bits);
 }
 
 /** True when `ip` lies in `cidr`; `default` contains every address of the same family as `ip`. */
 export function ipInCidr(ip: string, cidr: string, family?: IpFamily): boolean {
+  if (!ip.includes(':')) {
+    const target = ipv4Number(ip);
+    if (target === undefined) return false;
+    if (cidr === 'default') return family === undefined || family === 'inet';
+    const [addr, len] = cidrParts(cidr);
+    // An address with a colon is not IPv4 (or not an address): no match either way.
+    const net = addr.includes(':') ? undefined : ipv4Number(addr);
+    const prefix = lengthWithin(len, 32);
+    if (net === undefined || prefix === null) return false;
+    const size = 2 ** (32 - prefix);
+    return Math.floor(target / size) === Math.floor(net / size);
+  }
   const target = parseIp(ip);
   if (target === null) return false;
   if (cidr === 'default') return family === undefined || family === target.family;
-  const [addr] = cidr.split('/');
+  const [addr] = cidrParts(cidr);
   const net = parseIp(addr);
   const len = prefixLength(cidr);
   if (net === null || len === null || net.family !== target.family) return false;
@@ -107,6 +138,12 @@ export function ipInCidr(ip: string, cidr: string, family?: IpFamily): boolean {
 }
 
 export function sameIp(a: string, b: string): boolean {
+  const v6 = a.includes(':');
+  if (v6 !== b.includes(':')) return false;
+  if (!v6) {
+    const x = ipv4Number(a);
+    return x !== undefined && x === ipv4Number(b);
+  }
   const x = parseIp(a);
   const y = parseIp(b);
   return x !== null && y !== null && x.family === y.family && x.value === y.value;
@@ -114,6 +151,12 @@ export function sameIp(a: string, b: string): boolean {
 
 /** Network of an interface address, e.g. 192.168.10.163/24 → 192.168.10.0/24 (IPv4 only, else as given). */
 export function networkOf(local: string, prefixlen: number): string {
+  const v4 = local.includes(':') ? undefined : ipv4Number(local);
+  if (v4 !== undefined && Number.isInteger(prefixlen) && prefixlen >= 0 && prefixlen <= 32) {
+    const size = 2 ** (32 - prefixlen);
+    const net = Math.floor(v4 / size) * size;
+    return `${Math.floor(net / 2 ** 24) % 256}.${Math.floor(net / 2 ** 16) % 256}.${Math.floor(net / 2 ** 8) % 256}.${net % 256}/${prefixlen}`;
+  }
   const parsed = parseIp(local);
   if (parsed === null || parsed.family !== 'inet') return `${local}/${prefixlen}`;
   const shift = BigInt(32 - prefixlen);
@@ -136,8 +179,14 @@ const HOST_ONLY = ['127.0.0.0/8', '169.254.0.0/16', '::1/128', 'fe80::/10'].map(
   return { family: net.family, shift, prefix: net.value >> shift };
 });
 
+const HOST_ONLY_V4 = HOST_ONLY.filter((n) => n.family === 'inet').map((n) => ({ size: 2 ** Number(n.shift), prefix: Number(n.prefix) }));
+
 /** Loopback and link-local addresses never identify a pod or a host on the network. */
 export function isHostOnly(ip: string): boolean {
+  if (!ip.includes(':')) {
+    const v4 = ipv4Number(ip);
+    return v4 !== undefined && HOST_ONLY_V4.some((n) => Math.floor(v4 / n.size) === n.prefix);
+  }
   const target = parseIp(ip);
   return target !== null && HOST_ONLY.some((n) => n.family === target.family && target.value >> n.shift === n.prefix);
 }

@@ -10,16 +10,21 @@ function inMainTable(route: Route): boolean {
 export function lookupRoute(ns: NamespaceState, ip: string): Route | undefined {
   const family = ipFamily(ip);
   if (family === null) return undefined;
-  let best: { route: Route; len: number } | undefined;
-  for (const route of ns.routes) {
+  let best: Route | undefined;
+  let bestLen = 0;
+  const routes = ns.routes;
+  for (let i = 0; i < routes.length; i++) {
+    const route = routes[i];
     if (!inMainTable(route) || route.family !== family) continue;
     if (route.type === 'local' || route.type === 'broadcast' || route.type === 'multicast') continue;
     if (!ipInCidr(ip, route.dst, family)) continue;
     const len = prefixLength(route.dst) ?? 0;
-    const better = best === undefined || len > best.len || (len === best.len && (route.metric ?? 0) < (best.route.metric ?? 0));
-    if (better) best = { route, len };
+    if (best === undefined || len > bestLen || (len === bestLen && (route.metric ?? 0) < (best.metric ?? 0))) {
+      best = route;
+      bestLen = len;
+    }
   }
-  return best?.route;
+  return best;
 }
 
 export function lookupNeighbor(ns: NamespaceState, ip: string, dev?: string): Neighbor | undefined {
