@@ -53,6 +53,8 @@ const macMismatch: Fault = {
   reachable: false,
   expect: (c, pod, f) => {
     expect(f.elements).toEqual([vmEnd(pod), worker(c, pod, 'eth0'), tunnelEdge(c, pod)]);
+    // No OVS on these workers: the explanation must not lean on OVN's ARP responder.
+    expect(f.explanation).not.toContain('OVN');
     expect(f.fix).toEqual([
       `ip netns exec ${pod.vmNetns} ip link set ${pod.vmDevice} down`,
       `ip netns exec ${pod.vmNetns} ip link set dev ${pod.vmDevice} address ${pod.mac}`,
