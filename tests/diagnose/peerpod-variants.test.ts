@@ -8,7 +8,7 @@ import { diagnose } from '@/lib/diagnose';
 import type { Finding } from '@/lib/diagnose/types';
 import { edgeId, ifaceId } from '@/lib/topology/ids';
 import type { Topology } from '@/lib/topology/types';
-import { describe as describeFinding, edgesOf, removeLeftovers, seriousFindings } from './layouts/kernel-cluster';
+import { describe as describeFinding, edgesOf, removeLeftovers, seriousFindings, shortId } from './layouts/kernel-cluster';
 import { PEERPOD_PREFIX, PeerPodCluster, type PeerPod, type PeerPodLayout } from './layouts/peerpods';
 
 beforeAll(() => removeLeftovers(PEERPOD_PREFIX));
@@ -31,7 +31,8 @@ interface Fault {
 
 interface Variant {
   what: string;
-  layout: PeerPodLayout;
+  layout: Omit<PeerPodLayout, 'pods'>;
+  pods: PeerPodLayout['pods'];
   faults: Fault[];
 }
 
@@ -137,53 +138,29 @@ const notrackMissing: Fault = {
 const VARIANTS: Variant[] = [
   {
     what: 'A: bridge CNI worker, two peer pods on two pod VMs, other device, namespace and VNI names',
-    layout: {
-      name: 'brg',
-      underlay: '172.29.41',
-      bridge: 'cni0',
-      subnet: '10.88.41',
-      mtu: 1400,
-      worker: 'bridge-worker-1',
-      vms: ['podvm-web', 'podvm-db'],
-      pods: [
-        { seed: 'brg-web', tunnel: 'vxlan-peer1', vni: 7001, port: 4789, vm: 0, vmNetns: 'peerpod-ns', vmDevice: 'pp0' },
-        { seed: 'brg-db', tunnel: 'pp-tun0', vni: 7002, port: 4789, vm: 1, vmNetns: 'kata-sandbox', vmDevice: 'eth0' },
-      ],
-    },
+    layout: { name: 'brg', underlay: '172.29.41', bridge: 'cni0', subnet: '10.88.41', mtu: 1400, worker: 'bridge-worker-1', vms: ['podvm-web', 'podvm-db'] },
+    pods: [
+      { seed: 'brg-web', tunnel: 'vxlan-peer1', vni: 7001, port: 4789, vm: 0, vmNetns: 'peerpod-ns', vmDevice: 'pp0' },
+      { seed: 'brg-db', tunnel: 'pp-tun0', vni: 7002, port: 4789, vm: 1, vmNetns: 'kata-sandbox', vmDevice: 'eth0' },
+    ],
     faults: [macMismatch, vniMismatch(0), redirectMissing(1, 'to-pod'), redirectMissing(0, 'to-vm'), notrackMissing],
   },
   {
     what: 'B: one pod VM carrying two peer pods of the worker (two namespaces, two VNIs, one remote)',
-    layout: {
-      name: 'shr',
-      underlay: '172.29.42',
-      bridge: 'cbr0',
-      subnet: '10.90.7',
-      mtu: 1450,
-      worker: 'worker-b',
-      vms: ['podvm-shared'],
-      pods: [
-        { seed: 'shr-front', tunnel: 'vxlan1', vni: 4201, port: 4789, vm: 0, vmNetns: 'pod-frontend', vmDevice: 'vx-front' },
-        { seed: 'shr-back', tunnel: 'vxlan1', vni: 4202, port: 4789, vm: 0, vmNetns: 'pod-backend', vmDevice: 'vx-back' },
-      ],
-    },
+    layout: { name: 'shr', underlay: '172.29.42', bridge: 'cbr0', subnet: '10.90.7', mtu: 1450, worker: 'worker-b', vms: ['podvm-shared'] },
+    pods: [
+      { seed: 'shr-front', tunnel: 'vxlan1', vni: 4201, port: 4789, vm: 0, vmNetns: 'pod-frontend', vmDevice: 'vx-front' },
+      { seed: 'shr-back', tunnel: 'vxlan1', vni: 4202, port: 4789, vm: 0, vmNetns: 'pod-backend', vmDevice: 'vx-back' },
+    ],
     faults: [macMismatch, { ...macMismatch, pod: 0 }, vniMismatch(1), redirectMissing(0, 'to-vm')],
   },
   {
     what: 'C: VXLAN on udp/4790 on both ends',
-    layout: {
-      name: 'prt',
-      underlay: '172.29.43',
-      bridge: 'cni0',
-      subnet: '10.91.3',
-      mtu: 1400,
-      worker: 'worker-c',
-      vms: ['podvm-c1', 'podvm-c2'],
-      pods: [
-        { seed: 'prt-1', tunnel: 'vxlan1', vni: 9100, port: 4790, vm: 0, vmNetns: 'podnet', vmDevice: 'eth0' },
-        { seed: 'prt-2', tunnel: 'vxlan1', vni: 9101, port: 4790, vm: 1, vmNetns: 'podnet', vmDevice: 'eth0' },
-      ],
-    },
+    layout: { name: 'prt', underlay: '172.29.43', bridge: 'cni0', subnet: '10.91.3', mtu: 1400, worker: 'worker-c', vms: ['podvm-c1', 'podvm-c2'] },
+    pods: [
+      { seed: 'prt-1', tunnel: 'vxlan1', vni: 9100, port: 4790, vm: 0, vmNetns: 'podnet', vmDevice: 'eth0' },
+      { seed: 'prt-2', tunnel: 'vxlan1', vni: 9101, port: 4790, vm: 1, vmNetns: 'podnet', vmDevice: 'eth0' },
+    ],
     faults: [portMismatch, macMismatch, redirectMissing(1, 'to-pod'), notrackMissing],
   },
 ];
@@ -194,7 +171,7 @@ for (const variant of VARIANTS) {
     let topology: Topology;
 
     beforeAll(async () => {
-      c = await PeerPodCluster.build(variant.layout);
+      c = await PeerPodCluster.build({ ...variant.layout, pods: variant.pods });
       // Traffic first, as on a live node: neighbour entries are then as a running cluster has them.
       expect(await c.unreachable(), 'pings without a reply').toEqual([]);
       topology = await c.cluster.topology();
@@ -207,15 +184,14 @@ for (const variant of VARIANTS) {
     });
 
     it('pairs each worker tunnel with its pod VM tunnel and has both tc redirects of every pod', () => {
-      const short = (id: string) => id.replace(/host:/g, '').replace(/\/ns:/g, '/').replace(/\/if:/g, '/');
-      const tunnels = c.pods.map((p) => [short(worker(c, p, p.tunnel)), short(vmEnd(p))].sort().join(' ~ ')).sort();
+      const tunnels = c.pods.map((p) => [shortId(worker(c, p, p.tunnel)), shortId(vmEnd(p))].sort().join(' ~ ')).sort();
       expect(edgesOf(topology, 'tunnel')).toEqual(tunnels);
       for (const p of c.pods) {
         const edge = topology.edges.find((e) => e.id === tunnelEdge(c, p));
         expect(edge, `tunnel edge of ${p.ip}`).toMatchObject({ vni: p.vni, port: p.port, marks: [] });
       }
       for (const p of c.pods) {
-        const [eth0, tun] = [short(worker(c, p, 'eth0')), short(worker(c, p, p.tunnel))];
+        const [eth0, tun] = [shortId(worker(c, p, 'eth0')), shortId(worker(c, p, p.tunnel))];
         expect(edgesOf(topology, 'tc-redirect')).toEqual(expect.arrayContaining([`${eth0} ~ ${tun}`, `${tun} ~ ${eth0}`]));
       }
       expect(edgesOf(topology, 'tc-redirect')).toHaveLength(2 * c.pods.length);

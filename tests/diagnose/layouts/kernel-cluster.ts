@@ -283,11 +283,15 @@ export function describe(f: Finding): string {
   return `${f.severity} ${f.rule}: ${f.title} [${f.elements.join(', ')}]`;
 }
 
+/** An element id as `host/ns/if`. */
+export function shortId(id: string): string {
+  return id.replace(/host:/g, '').replace(/\/ns:/g, '/').replace(/\/if:/g, '/');
+}
+
 /** Edges of one kind as `source ~ target` with ids shortened to `host/ns/if`; an undirected edge's ends in sorted order. */
 export function edgesOf(topology: Topology, kind: EdgeKind): string[] {
-  const short = (id: string) => id.replace(/host:/g, '').replace(/\/ns:/g, '/').replace(/\/if:/g, '/');
   return topology.edges
     .filter((e) => e.kind === kind)
-    .map((e) => (e.directed ? [short(e.source), short(e.target)] : [short(e.source), short(e.target)].sort()).join(' ~ '))
+    .map((e) => (e.directed ? [shortId(e.source), shortId(e.target)] : [shortId(e.source), shortId(e.target)].sort()).join(' ~ '))
     .sort();
 }
