@@ -29,6 +29,15 @@ describe('peerpod-podvm-mac-mismatch', () => {
     expect(f?.explanation).toContain(BROKEN_VM_MAC);
   });
 
+  it('credits OVN with pinning the pod MAC only on a worker that runs Open vSwitch', () => {
+    const [ovn] = peerpodPodvmMacMismatch.run(topo(peerPodMacMismatch()));
+    expect(ovn?.explanation).toContain('OVN answers ARP');
+    const hosts = peerPodMacMismatch().map((h) => (h.role === 'worker' ? { ...h, ovs: undefined } : h));
+    const [bridge] = peerpodPodvmMacMismatch.run(topo(hosts));
+    expect(bridge?.explanation).not.toContain('OVN');
+    expect(bridge?.explanation).toContain('every sender that resolved 10.132.2.46 (neighbour entries) address frames to');
+  });
+
   it('stays silent when both ends share the pod MAC, whatever the worker vxlan1 MAC is', () => {
     for (const make of Object.values(HEALTHY)) expect(peerpodPodvmMacMismatch.run(topo(make()))).toEqual([]);
   });

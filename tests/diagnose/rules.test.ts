@@ -83,6 +83,15 @@ describe('peer-pod rules', () => {
     expect(f?.elements).toEqual([W_ETH0, W_VXLAN1, ifaceId('worker', null, 'eth0')]);
     expect(f?.fix?.[0]).toBe('ip netns exec lv-wpod ip link set dev eth0 mtu 1450');
   });
+
+  it("measures a peer pod's worker tunnel by the pod interface also while the eth0 → vxlan1 redirect is missing", () => {
+    // vxlan1 itself is 1500 (no lower device): only the redirect rule may report the missing redirect.
+    const hosts = peerPodOvnNetdev();
+    const pod = nsOf(hosts, 'worker', 'lv-wpod');
+    pod.tcFilters = pod.tcFilters.filter((f) => f.dev !== 'eth0');
+    expect(run('tunnel-mtu-blackhole', hosts)).toEqual([]);
+    expect(run('peerpod-tc-redirect-missing', hosts).map((f) => f.title)).toEqual(['No tc redirect eth0 → vxlan1 in lv-wpod on worker']);
+  });
 });
 
 describe('neighbour rules', () => {

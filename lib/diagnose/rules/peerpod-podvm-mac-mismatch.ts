@@ -30,6 +30,14 @@ function howWeKnow(topology: Topology, vm: Device, ip: string, mac: string): str
   return (neighbour ? `; the node's neighbour entry for ${ip} confirms ${mac}` : '') + (dropped > 0 ? `; ${vm.iface.name} has already dropped ${dropped} frame(s) as otherhost (ip -s -s link)` : '');
 }
 
+/** Who sends to the pod MAC: with OVN the CNI itself answers ARP; a bridge or routed CNI only has what senders resolved. */
+function addressedBy(podIf: Device): string {
+  const ovn = (podIf.host.ovs?.interfaces.length ?? 0) > 0;
+  return ovn
+    ? 'The node and the CNI (OVN answers ARP itself and pins the MAC in its flows)'
+    : `The node and every sender that resolved ${globalAddresses(podIf.iface)[0] ?? 'the pod IP'} (neighbour entries)`;
+}
+
 function finding(topology: Topology, podIf: Device, vm: Device, tunnelEdge: string | undefined): Finding {
   const mac = podIf.iface.mac ?? '';
   const name = vm.iface.name;
@@ -43,7 +51,7 @@ function finding(topology: Topology, podIf: Device, vm: Device, tunnelEdge: stri
       `The peer pod ${ip} is split in two: ${where(podIf.host.name, podIf.ns.netns, podIf.iface.name)} holds the IP the ` +
       `cluster network knows, with MAC ${mac}, and every frame it receives is redirected by tc into the tunnel to ` +
       `${where(vm.host.name, netns, name)}, which carries the same IP with MAC ${vm.iface.mac ?? '?'}. ` +
-      `The node and the CNI (OVN answers ARP itself and pins the MAC in its flows) address frames to ${mac}, so the ` +
+      `${addressedBy(podIf)} address frames to ${mac}, so the ` +
       `pod VM receives them with a destination MAC that is not its own and drops them as "otherhost": requests arrive, ` +
       `replies never leave. Both ends were read from ip link${howWeKnow(topology, vm, ip, mac)}.`,
     evidence: mergeEvidence([deviceEvidence(vm), deviceEvidence(podIf), ...corroboration(topology, podIf)]),

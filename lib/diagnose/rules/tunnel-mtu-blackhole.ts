@@ -1,9 +1,11 @@
 import type { Finding, Rule } from '../types';
 import type { Interface } from '@/lib/parse/types';
+import type { Topology } from '@/lib/topology/types';
 import { allDevices, deviceId, isPlainTunnel, rootNamespace, tunnelKind, tunnelParams, type Device } from '../devices';
 import { deviceEvidence, entityEvidence } from '../evidence';
 import { inNetns } from '../fix';
 import { isIpv4 } from '../ip';
+import { peerPodLinks } from '../peerpod';
 import { redirectsIn } from '../redirects';
 import { lookupRoute } from '../routes';
 
@@ -30,8 +32,14 @@ function underlay(tunnel: Device, remote: string): { device: Device; routeMtu?: 
   return iface ? { device: { host: tunnel.host, ns: root, iface }, routeMtu: route?.mtu, route } : undefined;
 }
 
-/** For a tunnel fed by a tc redirect, the inner packets come from the redirecting device, so its MTU is what counts. */
-function innerDevice(tunnel: Device): Device {
+/**
+ * For a tunnel fed by a tc redirect, the inner packets come from the redirecting device, so its MTU is what counts.
+ * A peer pod's worker tunnel is fed by the pod interface alone, also while that redirect is missing (the redirect
+ * rule's finding): its own MTU never limits anything.
+ */
+function innerDevice(topology: Topology, tunnel: Device): Device {
+  const podIf = peerPodLinks(topology).find((l) => l.workerTunnel.iface === tunnel.iface)?.podIf;
+  if (podIf) return podIf;
   const feeder = redirectsIn(tunnel.ns).find((r) => r.to === tunnel.iface.name);
   const iface = tunnel.ns.interfaces.find((i) => i.name === feeder?.from);
   return iface ? { ...tunnel, iface } : tunnel;
@@ -46,7 +54,7 @@ export const tunnelMtuBlackhole: Rule = {
     for (const tunnel of allDevices(topology)) {
       const remote = tunnelParams(tunnel.iface)?.remote;
       if (!isPlainTunnel(tunnel.iface) || remote === undefined) continue;
-      const inner = innerDevice(tunnel);
+      const inner = innerDevice(topology, tunnel);
       const under = underlay(tunnel, remote);
       const innerMtu = inner.iface.mtu;
       const underMtu = under ? Math.min(under.device.iface.mtu ?? Infinity, under.routeMtu ?? Infinity) : undefined;
@@ -69,7 +77,7 @@ export const tunnelMtuBlackhole: Rule = {
           deviceEvidence(under.device),
           ...(under.route ? entityEvidence(tunnel.host, under.device.ns, under.route) : []),
         ],
-        elements: [deviceId(inner), deviceId(tunnel), deviceId(under.device)],
+        elements: [...new Set([deviceId(inner), deviceId(tunnel), deviceId(under.device)])],
         fix: [
           inNetns(inner.ns.netns, `ip link set dev ${inner.iface.name} mtu ${fitting}`),
           `# and set the CNI MTU to ${fitting} (or raise the underlay MTU of ${under.device.iface.name} to ${innerMtu + extra})`,

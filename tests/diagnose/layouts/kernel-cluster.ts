@@ -1,7 +1,8 @@
 /**
  * Small clusters built in real kernel namespaces for diagnosis tests. Each node is a host as the lab builds it
  * (own network, mount and UTS namespace, so `ip netns list` on the node shows only its own pods); the nodes'
- * uplinks meet on a Linux bridge in a fabric namespace. Every namespace name starts with `tsu-`.
+ * uplinks meet on a Linux bridge in a fabric namespace. Every namespace name starts with `tsu-` unless the cluster
+ * is given another prefix.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readlinkSync, rmSync, statSync } from 'node:fs';
@@ -13,13 +14,13 @@ import { diagnose } from '@/lib/diagnose';
 import type { Finding } from '@/lib/diagnose/types';
 import { createHost, onHost, runOnHost } from '@/lib/lab/host';
 import { pinDir } from '@/lib/lab/state';
-import type { LabHost } from '@/lib/lab/types';
+import type { LabHost, LabRole } from '@/lib/lab/types';
 import { parseHost } from '@/lib/parse';
 import { buildTopology } from '@/lib/topology/build';
 import type { EdgeKind, Topology } from '@/lib/topology/types';
 
 export const NETNS_PREFIX = 'tsu-';
-const STATE_DIR_PREFIX = 'tsu-cluster-';
+const stateDirPrefix = (prefix: string) => `${prefix}cluster-`;
 export const UPLINK = 'enp1s0';
 
 function sh(argv: string[]): string {
@@ -34,10 +35,10 @@ function trySh(argv: string[]): void {
   }
 }
 
-function rootNamespaces(): string[] {
+function rootNamespaces(prefix: string): string[] {
   const out = sh(['ip', '-j', 'netns', 'list']).trim();
   const rows = out ? (JSON.parse(out) as { name: string }[]) : [];
-  return rows.map((r) => r.name).filter((n) => n.startsWith(NETNS_PREFIX));
+  return rows.map((r) => r.name).filter((n) => n.startsWith(prefix));
 }
 
 function releaseStateDir(dir: string): void {
@@ -64,7 +65,7 @@ async function stopProcesses(pids: number[]): Promise<void> {
   for (const pid of pids.filter(alive)) process.kill(pid, 'SIGKILL');
 }
 
-/** Processes whose network namespace is one of the given `tsu-` namespaces (daemons an earlier run left). */
+/** Processes whose network namespace is one of the given namespaces (daemons an earlier run left). */
 function processesIn(namespaces: string[]): number[] {
   const ids = new Set(namespaces.map((ns) => `net:[${statSync(`/run/netns/${ns}`).ino}]`));
   const own = readlinkSync('/proc/self/ns/net');
@@ -84,11 +85,14 @@ function processesIn(namespaces: string[]): number[] {
 /** libmount creates /run/mount the first time a host's mount namespace is set up; only a folder this run made is removed. */
 const hadRunMount = existsSync('/run/mount');
 
-/** Removes whatever an earlier run left: daemons in `tsu-` namespaces, pinned host namespaces, the namespaces, state folders. */
-export async function removeLeftovers(): Promise<void> {
-  await stopProcesses(processesIn(rootNamespaces()));
-  for (const entry of readdirSync(os.tmpdir()).filter((e) => e.startsWith(STATE_DIR_PREFIX))) releaseStateDir(path.join(os.tmpdir(), entry));
-  for (const ns of rootNamespaces()) trySh(['ip', 'netns', 'del', ns]);
+/**
+ * Removes whatever an earlier run left: daemons in namespaces named with the prefix (`tsu-` unless given), pinned
+ * host namespaces, the namespaces, state folders.
+ */
+export async function removeLeftovers(prefix = NETNS_PREFIX): Promise<void> {
+  await stopProcesses(processesIn(rootNamespaces(prefix)));
+  for (const entry of readdirSync(os.tmpdir()).filter((e) => e.startsWith(stateDirPrefix(prefix)))) releaseStateDir(path.join(os.tmpdir(), entry));
+  for (const ns of rootNamespaces(prefix)) trySh(['ip', 'netns', 'del', ns]);
   if (!hadRunMount) trySh(['rmdir', '/run/mount']);
 }
 
@@ -115,13 +119,14 @@ export class KernelCluster {
   /** Daemons started on the nodes, stopped by destroy(). */
   private readonly daemons: number[] = [];
 
-  /** `name` is short (a few letters): it goes into namespace and device names. */
+  /** `name` is short (a few letters): it goes into namespace and device names, after `prefix`. */
   constructor(
     readonly name: string,
     private readonly underlay: { base: string; base6?: string },
+    private readonly prefix = NETNS_PREFIX,
   ) {
-    this.dir = mkdtempSync(path.join(os.tmpdir(), STATE_DIR_PREFIX));
-    this.fabric = `${NETNS_PREFIX}${name}-fab`;
+    this.dir = mkdtempSync(path.join(os.tmpdir(), stateDirPrefix(prefix)));
+    this.fabric = `${prefix}${name}-fab`;
     sh(['ip', 'netns', 'add', this.fabric]);
     sh(['ip', '-n', this.fabric, 'link', 'set', 'lo', 'up']);
     sh(['ip', '-n', this.fabric, 'link', 'add', 'br0', 'type', 'bridge']);
@@ -131,11 +136,12 @@ export class KernelCluster {
 
   /**
    * A node plugged into the fabric with `<base>.<10+n>/24` (and `<base6>::<10+n>/64`) on its uplink, a default route
-   * via the fabric's `<base>.1`, forwarding on and kube-proxy's filter rules.
+   * via the fabric's `<base>.1`, forwarding on and kube-proxy's filter rules. A pod VM (role `podvm`) gets the same
+   * uplink and route, without forwarding or kube-proxy.
    */
-  async addNode(hostname: string): Promise<Node> {
+  async addNode(hostname: string, role: LabRole = 'node'): Promise<Node> {
     const n = this.nodes.length + 1;
-    const host = await createHost(this.dir, { name: hostname, netns: `${NETNS_PREFIX}${this.name}-n${n}`, role: 'node', cni: 'none' });
+    const host = await createHost(this.dir, { name: hostname, netns: `${this.prefix}${this.name}-n${n}`, role, cni: 'none' });
     const node: Node = { host, ip: `${this.underlay.base}.${10 + n}`, pods: [] };
     this.nodes.push(node);
     // No duplicate address detection: IPv6 addresses are usable at once and never read as tentative.
@@ -150,6 +156,7 @@ export class KernelCluster {
     }
     await this.on(node, ['ip', 'link', 'set', UPLINK, 'up']);
     await this.on(node, ['ip', 'route', 'add', 'default', 'via', `${this.underlay.base}.1`, 'dev', UPLINK]);
+    if (role === 'podvm') return node;
     await this.on(node, ['sysctl', '-qw', 'net.ipv4.ip_forward=1']);
     await this.kubeProxyRules(node);
     return node;
@@ -232,7 +239,7 @@ export class KernelCluster {
   /** Collects every node with the product's collector and builds one topology from the captures. */
   async topology(): Promise<Topology> {
     const local = new LocalRunner();
-    const captures = await Promise.all(this.nodes.map((n) => collectHost(new PrefixRunner(n.host.enter, local), { name: n.host.name, role: 'node' })));
+    const captures = await Promise.all(this.nodes.map((n) => collectHost(new PrefixRunner(n.host.enter, local), { name: n.host.name, role: n.host.role })));
     const failed = captures.filter((c) => c.status !== 'complete');
     if (failed.length) throw new Error(`collect: ${failed.map((c) => `${c.name} ${c.status} ${c.error ?? ''}`).join('; ')}`);
     return buildTopology(captures.map(parseHost));
@@ -254,7 +261,7 @@ export class KernelCluster {
   }
 
   async destroy(): Promise<void> {
-    const namespaces = rootNamespaces().filter((n) => n.startsWith(`${NETNS_PREFIX}${this.name}-`));
+    const namespaces = rootNamespaces(this.prefix).filter((n) => n.startsWith(`${this.prefix}${this.name}-`));
     await stopProcesses([...this.daemons, ...processesIn(namespaces)]);
     releaseStateDir(this.dir);
     for (const ns of namespaces) trySh(['ip', 'netns', 'del', ns]);
@@ -276,11 +283,15 @@ export function describe(f: Finding): string {
   return `${f.severity} ${f.rule}: ${f.title} [${f.elements.join(', ')}]`;
 }
 
+/** An element id as `host/ns/if`. */
+export function shortId(id: string): string {
+  return id.replace(/host:/g, '').replace(/\/ns:/g, '/').replace(/\/if:/g, '/');
+}
+
 /** Edges of one kind as `source ~ target` with ids shortened to `host/ns/if`; an undirected edge's ends in sorted order. */
 export function edgesOf(topology: Topology, kind: EdgeKind): string[] {
-  const short = (id: string) => id.replace(/host:/g, '').replace(/\/ns:/g, '/').replace(/\/if:/g, '/');
   return topology.edges
     .filter((e) => e.kind === kind)
-    .map((e) => (e.directed ? [short(e.source), short(e.target)] : [short(e.source), short(e.target)].sort()).join(' ~ '))
+    .map((e) => (e.directed ? [shortId(e.source), shortId(e.target)] : [shortId(e.source), shortId(e.target)].sort()).join(' ~ '))
     .sort();
 }

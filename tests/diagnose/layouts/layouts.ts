@@ -6,11 +6,11 @@ import { createHash } from 'node:crypto';
 import { KernelCluster, UPLINK, type Node, type Pod } from './kernel-cluster';
 
 /** Stable hex the way CNIs derive device names from a container id. */
-function hex(seed: string, length: number): string {
+export function hex(seed: string, length: number): string {
   return createHash('sha1').update(seed).digest('hex').slice(0, length);
 }
 
-function sandbox(seed: string): string {
+export function sandbox(seed: string): string {
   const h = hex(seed, 32);
   return `cni-${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 }
