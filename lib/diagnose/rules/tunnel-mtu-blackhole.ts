@@ -6,6 +6,7 @@ import { deviceEvidence, entityEvidence } from '../evidence';
 import { inNetns } from '../fix';
 import { isIpv4 } from '../ip';
 import { peerPodLinks } from '../peerpod';
+import { memoize } from '@/lib/topology/memoize';
 import { redirectsIn } from '../redirects';
 import { lookupRoute } from '../routes';
 
@@ -32,13 +33,16 @@ function underlay(tunnel: Device, remote: string): { device: Device; routeMtu?: 
   return iface ? { device: { host: tunnel.host, ns: root, iface }, routeMtu: route?.mtu, route } : undefined;
 }
 
+/** Each peer pod's worker tunnel → its pod interface, once per topology (a scan per tunnel is quadratic). */
+const podIfByWorkerTunnel = memoize((topology: Topology): ReadonlyMap<Interface, Device> => new Map(peerPodLinks(topology).map((l) => [l.workerTunnel.iface, l.podIf])));
+
 /**
  * For a tunnel fed by a tc redirect, the inner packets come from the redirecting device, so its MTU is what counts.
  * A peer pod's worker tunnel is fed by the pod interface alone, also while that redirect is missing (the redirect
  * rule's finding): its own MTU never limits anything.
  */
 function innerDevice(topology: Topology, tunnel: Device): Device {
-  const podIf = peerPodLinks(topology).find((l) => l.workerTunnel.iface === tunnel.iface)?.podIf;
+  const podIf = podIfByWorkerTunnel(topology).get(tunnel.iface);
   if (podIf) return podIf;
   const feeder = redirectsIn(tunnel.ns).find((r) => r.to === tunnel.iface.name);
   const iface = tunnel.ns.interfaces.find((i) => i.name === feeder?.from);
