@@ -3,7 +3,7 @@
  * and a tunnel device without an address, joined by tc redirects; on the pod VM a tunnel device carries the
  * pod IP itself. The two tunnel ends are paired by the tunnel edge when the graph has one, else by pod IP.
  */
-import type { HostState, NamespaceState } from '@/lib/parse/types';
+import type { HostState, Interface, NamespaceState } from '@/lib/parse/types';
 import type { Topology } from '@/lib/topology/types';
 import { edgeId } from '@/lib/topology/ids';
 import { memoize } from '@/lib/topology/memoize';
@@ -81,6 +81,22 @@ export const peerPodLinks = memoize((topology: Topology): readonly PeerPodLink[]
     return { podIf, workerTunnel, podVm, tunnelEdge };
   }),
 );
+
+/**
+ * Tunnel ends of paired peer pods that send to an address their far end's host does not have (or to none), each with
+ * that host: the endpoint-mismatch rule reports them; what other rules expect of such a tunnel (NOTRACK rules for its
+ * remote, a tunnel back) follows the host it was meant to reach, not the wrong address.
+ */
+export const misdirectedTunnels = memoize((topology: Topology): ReadonlyMap<Interface, HostState> => {
+  const out = new Map<Interface, HostState>();
+  const misses = (from: Device, to: HostState) => !rootAddressesOf(topology, to).has(tunnelParams(from.iface)?.remote ?? '');
+  for (const { workerTunnel, podVm } of peerPodLinks(topology)) {
+    if (!podVm) continue;
+    if (misses(workerTunnel, podVm.host)) out.set(workerTunnel.iface, podVm.host);
+    if (misses(podVm, workerTunnel.host)) out.set(podVm.iface, workerTunnel.host);
+  }
+  return out;
+});
 
 /** Device ids of the pod VM tunnel end and the worker pod interface: the pair that legitimately shares IP and MAC. */
 export const peerPodPairKeys = memoize((topology: Topology): ReadonlySet<string> => {

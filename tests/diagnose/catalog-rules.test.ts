@@ -355,6 +355,21 @@ describe('peerpod-vxlan-conntrack-tracked', () => {
     expect(findings.filter((f) => f.severity === 'warning').map((f) => f.elements)).toEqual([[O_VTUN, hostId(O.podvm)]]);
     expect(findings.find((f) => f.severity === 'warning')?.fix?.[0]).toContain('-d 172.20.5.10/32');
   });
+
+  for (const end of ['worker', 'pod VM'] as const) {
+    it(`leaves a ${end} tunnel end that sends to an address of no host to the endpoint rule, rules for its real peer kept`, () => {
+      const hosts = otherPeerPod();
+      nsOf(hosts, O.worker, null).firewall = [...JUMPS, ...caaRulesFor(O.vni, O.podvmIp, O.port)];
+      nsOf(hosts, O.podvm, null).firewall = [...JUMPS, ...caaRulesFor(O.vni, O.workerIp, O.port)];
+      const [host, netns, tunnel] = end === 'worker' ? [O.worker, O.podNs, O.workerTunnel] : [O.podvm, O.podvmNs, O.podvmTunnel];
+      const iface = nsOf(hosts, host, netns).interfaces.find((i) => i.name === tunnel);
+      if (!iface?.vxlan) throw new Error(`no ${tunnel}`);
+      iface.vxlan = { ...iface.vxlan, remote: '172.20.5.99' };
+      const findings = diagnose(topo(hosts)).findings;
+      expect(findings.filter((f) => f.severity !== 'info').map((f) => [f.rule, f.elements[0]])).toEqual([['peerpod-tunnel-endpoint-mismatch', end === 'worker' ? O_WTUN : O_VTUN]]);
+      expect(findings.filter((f) => f.rule === 'peerpod-vxlan-conntrack-tracked')).toEqual([]);
+    });
+  }
 });
 
 describe('ovnk-duplicate-iface-id', () => {

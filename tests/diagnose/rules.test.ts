@@ -39,6 +39,16 @@ describe('peer-pod rules', () => {
     expect(f?.evidence.some((e) => e.command === 'tc -j filter show dev eth0 ingress' && e.lines[0]?.includes('"to_dev":"vxlan1"'))).toBe(true);
   });
 
+  it('puts the missing redirect on the ingress hook of a clsact qdisc, where an ingress qdisc cannot be added', () => {
+    const hosts = peerPodOvnNetdev();
+    const pod = nsOf(hosts, 'worker', 'lv-wpod');
+    pod.qdiscs = pod.qdiscs.map((q) => ({ ...q, kind: 'clsact', parent: 'ffff:fff1' }));
+    pod.tcFilters = pod.tcFilters.filter((f) => f.dev !== 'eth0');
+    const [f, ...rest] = run('peerpod-tc-redirect-missing', hosts);
+    expect(rest).toEqual([]);
+    expect(f?.fix).toEqual(['ip netns exec lv-wpod tc filter add dev eth0 ingress protocol all u32 match u32 0 0 action mirred egress redirect dev vxlan1']);
+  });
+
   it('flags a redirect whose target is a dangling ifindex', () => {
     const hosts = peerPodOvnNetdev();
     const pod = nsOf(hosts, 'worker', 'lv-wpod');

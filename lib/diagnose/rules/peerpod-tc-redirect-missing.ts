@@ -8,8 +8,11 @@ import { redirectsIn } from '../redirects';
 
 const ID = 'peerpod-tc-redirect-missing';
 
-function addRedirect(netns: string | null, from: string, to: string): string[] {
-  return [inNetns(netns, `tc qdisc add dev ${from} ingress`), inNetns(netns, `tc filter add dev ${from} parent ffff: protocol all u32 match u32 0 0 action mirred egress redirect dev ${to}`)];
+/** On a clsact qdisc the filter goes on its ingress hook (an ingress qdisc cannot be added next to it); else on the legacy ingress qdisc. */
+function addRedirect(ns: NamespaceState, from: string, to: string): string[] {
+  const redirect = `protocol all u32 match u32 0 0 action mirred egress redirect dev ${to}`;
+  if (ns.qdiscs.some((q) => q.dev === from && q.kind === 'clsact')) return [inNetns(ns.netns, `tc filter add dev ${from} ingress ${redirect}`)];
+  return [inNetns(ns.netns, `tc qdisc add dev ${from} ingress`), inNetns(ns.netns, `tc filter add dev ${from} parent ffff: ${redirect}`)];
 }
 
 function brokenTargets(host: HostState, ns: NamespaceState): Finding[] {
@@ -67,7 +70,7 @@ export const peerpodTcRedirectMissing: Rule = {
           `frames in that direction stop here${missing.length === 1 ? ' while the other direction still works (one-way traffic)' : ''}.`,
         evidence: [deviceEvidence(podIf), deviceEvidence(workerTunnel), ...redirects.flatMap((r) => entityEvidence(host, ns, r.filter))],
         elements: [ifaceId(host.name, ns.netns, pod), ifaceId(host.name, ns.netns, tun)],
-        fix: missing.flatMap(([a, b]) => addRedirect(ns.netns, a, b)),
+        fix: missing.flatMap(([a, b]) => addRedirect(ns, a, b)),
       });
     }
     return out;

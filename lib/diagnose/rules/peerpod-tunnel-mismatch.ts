@@ -1,7 +1,7 @@
 import type { Finding, Rule } from '../types';
 import { deviceId, hostAddresses, tunnelParams, tunnelPort, type Device } from '../devices';
 import { deviceEvidence } from '../evidence';
-import { peerPodLinks } from '../peerpod';
+import { misdirectedTunnels, peerPodLinks } from '../peerpod';
 
 const ENDPOINT = 'peerpod-tunnel-endpoint-mismatch';
 const PARAMS = 'peerpod-vni-or-port-mismatch';
@@ -19,6 +19,7 @@ export const peerpodTunnelEndpointMismatch: Rule = {
   title: 'Peer-pod tunnel points at an address the other end does not have',
   run(topology) {
     const out: Finding[] = [];
+    const misdirected = misdirectedTunnels(topology);
     for (const { podIf, workerTunnel, podVm, tunnelEdge } of peerPodLinks(topology)) {
       if (!podVm) continue;
       const wRemote = tunnelParams(workerTunnel.iface)?.remote;
@@ -27,13 +28,13 @@ export const peerpodTunnelEndpointMismatch: Rule = {
       const workerAddrs = hostAddresses(workerTunnel.host);
       const problems: string[] = [];
       const elements: string[] = [];
-      if (wRemote === undefined || !vmAddrs.includes(wRemote)) {
+      if (misdirected.has(workerTunnel.iface)) {
         problems.push(
           `${workerTunnel.iface.name} on ${workerTunnel.host.name} sends to ${wRemote ?? '(no remote)'}, which is not an address of pod VM ${podVm.host.name} (${vmAddrs.join(', ') || 'none'})`,
         );
         elements.push(deviceId(workerTunnel));
       }
-      if (vRemote === undefined || !workerAddrs.includes(vRemote)) {
+      if (misdirected.has(podVm.iface)) {
         problems.push(
           `${podVm.iface.name} on ${podVm.host.name} sends to ${vRemote ?? '(no remote)'}, which is not an address of worker ${workerTunnel.host.name} (${workerAddrs.join(', ') || 'none'})`,
         );

@@ -6,6 +6,8 @@ import { ranIn } from '../collected';
 import { deviceId, rootNamespace, tunnelParams, tunnelPort, type Device } from '../devices';
 import { deviceEvidence, entityEvidence, mergeEvidence } from '../evidence';
 import { where } from '../fix';
+import { rootAddressesOf } from '../device-index';
+import { misdirectedTunnels } from '../peerpod';
 import { peerPodTunnelsOn } from '../peerpod-tunnels';
 
 const ID = 'peerpod-vxlan-conntrack-tracked';
@@ -106,8 +108,15 @@ function judgeHost(topology: Topology, host: HostState): Finding[] {
   if (rules.length === 0) return [];
   const evidence = mergeEvidence(rules.flatMap((r) => entityEvidence(host, root, r)));
   const live = tunnels.map((t) => expected(t, rules)).filter((e): e is Expected => e !== undefined);
-  const out = live.filter((e) => e.missing.length > 0).map((e) => missingFinding(host, e, evidence));
-  const stale = leftovers(rules, live);
+  // A tunnel sending to a wrong address is the endpoint-mismatch finding: rules for that address are no fix, and the
+  // rules for the host it was meant to reach are not leftovers.
+  const misdirected = misdirectedTunnels(topology);
+  const meant = live.flatMap((e) => {
+    const far = misdirected.get(e.tunnel.iface);
+    return far ? [...rootAddressesOf(topology, far)].map((remote) => ({ ...e, remote })) : [];
+  });
+  const out = live.filter((e) => e.missing.length > 0 && !misdirected.has(e.tunnel.iface)).map((e) => missingFinding(host, e, evidence));
+  const stale = leftovers(rules, [...live, ...meant]);
   return stale.length > 0 ? [...out, leftoverFinding(host, root, stale)] : out;
 }
 

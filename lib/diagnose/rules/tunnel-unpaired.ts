@@ -27,6 +27,8 @@ export const tunnelUnpaired: Rule = {
   title: 'Tunnel has no matching device on the host it points to',
   run(topology) {
     const links = linksByTunnel(peerPodLinks(topology));
+    // A pod VM end paired with its worker end by the pod IP is judged by the peer-pod rules (endpoints, VNI, port).
+    const vmEnds = new Set(peerPodLinks(topology).flatMap((l) => (l.podVm ? [l.podVm.iface] : [])));
     const out: Finding[] = [];
     for (const d of allDevices(topology)) {
       const remote = tunnelParams(d.iface)?.remote;
@@ -34,7 +36,7 @@ export const tunnelUnpaired: Rule = {
       const far = hostOwningRootAddress(topology, remote);
       if (!far || far === d.host || far.status === 'failed') continue;
       const link = links.get(d.iface)?.find((l) => l.workerTunnel.host === d.host);
-      const paired = link ? link.podVm !== undefined : hasReturnTunnel(topology, far, d.host);
+      const paired = link ? link.podVm !== undefined : vmEnds.has(d.iface) || hasReturnTunnel(topology, far, d.host);
       if (paired) continue;
       const podIp = link ? globalAddresses(link.podIf.iface)[0] : undefined;
       out.push({
