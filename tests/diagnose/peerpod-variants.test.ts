@@ -1,6 +1,6 @@
-// Builds peer-pod clusters unlike the lab in real kernel namespaces (names start with tsp-): a bridge CNI worker,
-// several peer pods per worker and per pod VM, sandbox-style namespace names, other tunnel device names, VNIs and
-// UDP ports. Each must carry traffic and diagnose clean; then one fault at a time is put into the kernel and must be
+// Builds peer-pod clusters unlike the lab in real kernel namespaces (names start with tsp-): bridge CNI workers,
+// several peer pods per worker and per pod VM, peer pods of two workers on one pod VM, sandbox-style namespace names,
+// other tunnel device names, VNIs and UDP ports, redirects on clsact, dual-stack pods. Each must carry traffic and diagnose clean; then one fault at a time is put into the kernel and must be
 // reported by its rule on that pod's own devices, with a fix naming them, and on nothing of the other pods.
 // Needs root, iproute2 and tc (u32, mirred).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,7 +9,7 @@ import type { Finding } from '@/lib/diagnose/types';
 import { edgeId, ifaceId } from '@/lib/topology/ids';
 import type { Topology } from '@/lib/topology/types';
 import { describe as describeFinding, edgesOf, removeLeftovers, seriousFindings, shortId } from './layouts/kernel-cluster';
-import { PEERPOD_PREFIX, PeerPodCluster, type PeerPod, type PeerPodLayout } from './layouts/peerpods';
+import { PEERPOD_PREFIX, PeerPodCluster, type PeerPod, type PeerPodLayout, type TunnelEnd } from './layouts/peerpods';
 
 beforeAll(() => removeLeftovers(PEERPOD_PREFIX));
 afterAll(() => removeLeftovers(PEERPOD_PREFIX));
@@ -36,13 +36,15 @@ interface Variant {
   faults: Fault[];
 }
 
-const worker = (c: PeerPodCluster, pod: PeerPod, device: string) => ifaceId(c.worker.host.name, pod.netns, device);
+const WRONG_REMOTE_HOST = 99;
+
+const worker = (pod: PeerPod, device: string) => ifaceId(pod.workerNode.host.name, pod.netns, device);
 const vmEnd = (pod: PeerPod) => ifaceId(pod.vmNode.host.name, pod.vmNetns, pod.vmDevice);
-const tunnelEdge = (c: PeerPodCluster, pod: PeerPod) => edgeId('tunnel', worker(c, pod, pod.tunnel), vmEnd(pod));
+const tunnelEdge = (pod: PeerPod) => edgeId('tunnel', worker(pod, pod.tunnel), vmEnd(pod));
 
 /** Every id that belongs to one peer pod: its worker namespace, its pod VM namespace, the edges between them. */
-function ownsElement(c: PeerPodCluster, pod: PeerPod, id: string): boolean {
-  return id.includes(`host:${c.worker.host.name}/ns:${pod.netns}/`) || id.includes(`host:${pod.vmNode.host.name}/ns:${pod.vmNetns}/`);
+function ownsElement(pod: PeerPod, id: string): boolean {
+  return id.includes(`host:${pod.workerNode.host.name}/ns:${pod.netns}/`) || id.includes(`host:${pod.vmNode.host.name}/ns:${pod.vmNetns}/`);
 }
 
 const macMismatch: Fault = {
@@ -53,7 +55,7 @@ const macMismatch: Fault = {
   heal: (c, pod) => c.setVmMac(pod, pod.mac),
   reachable: false,
   expect: (c, pod, f) => {
-    expect(f.elements).toEqual([vmEnd(pod), worker(c, pod, 'eth0'), tunnelEdge(c, pod)]);
+    expect(f.elements).toEqual([vmEnd(pod), worker(pod, 'eth0'), tunnelEdge(pod)]);
     // No OVS on these workers: the explanation must not lean on OVN's ARP responder.
     expect(f.explanation).not.toContain('OVN');
     expect(f.fix).toEqual([
@@ -64,32 +66,27 @@ const macMismatch: Fault = {
   },
 };
 
-const vniMismatch = (pod: number): Fault => ({
-  what: 'the pod VM end of one tunnel uses another VNI',
+/** One end of a tunnel is recreated with another VNI: cloud-api-adaptor on that side runs with another vxlan-min-id. */
+const vniMismatch = (pod: number, end: TunnelEnd = 'vm'): Fault => ({
+  what: `the ${end === 'vm' ? 'pod VM' : 'worker'} end of one tunnel uses another VNI`,
   rule: 'peerpod-vni-or-port-mismatch',
   pod,
-  apply: async (c, p) => {
-    await c.deleteVmTunnel(p);
-    await c.addVmTunnel(p, { vni: p.vni + 1000, port: p.port, mac: p.mac });
-  },
-  heal: async (c, p) => {
-    await c.deleteVmTunnel(p);
-    await c.addVmTunnel(p, { vni: p.vni, port: p.port, mac: p.mac });
-  },
+  apply: (c, p) => c.rebuildTunnel(p, end, { vni: p.vni + 1000 }),
+  heal: (c, p) => c.rebuildTunnel(p, end),
   reachable: false,
   expect: (c, p, f) => {
-    expect(f.elements).toEqual([worker(c, p, p.tunnel), vmEnd(p), tunnelEdge(c, p)]);
-    expect(f.title).toContain(`VNI ${p.vni} on the worker vs ${p.vni + 1000} on the pod VM`);
-    expect((f.fix ?? []).join('\n')).toContain(`netns ${p.netns} on ${c.worker.host.name}`);
+    const [onWorker, onVm] = end === 'vm' ? [p.vni, p.vni + 1000] : [p.vni + 1000, p.vni];
+    expect(f.elements).toEqual([worker(p, p.tunnel), vmEnd(p), tunnelEdge(p)]);
+    expect(f.title).toBe(`Peer-pod tunnel ${p.tunnel} ↔ ${p.vmDevice}: VNI ${onWorker} on the worker vs ${onVm} on the pod VM`);
+    expect((f.fix ?? []).join('\n')).toContain(`netns ${p.netns} on ${p.workerNode.host.name}`);
   },
 });
 
 /** The pod VM end is rebuilt on another port, its NOTRACK rules with it (they come from the same configuration). */
 async function moveVmPort(c: PeerPodCluster, p: PeerPod, from: number, to: number): Promise<void> {
-  await c.deleteVmTunnel(p);
-  await c.addVmTunnel(p, { vni: p.vni, port: to, mac: p.mac });
-  await c.notrack(p.vmNode, 'D', { vni: p.vni, port: from }, c.worker.ip);
-  await c.notrack(p.vmNode, 'A', { vni: p.vni, port: to }, c.worker.ip);
+  await c.rebuildTunnel(p, 'vm', { port: to });
+  await c.notrack(p.vmNode, 'D', { vni: p.vni, port: from }, p.workerNode.ip);
+  await c.notrack(p.vmNode, 'A', { vni: p.vni, port: to }, p.workerNode.ip);
 }
 
 const portMismatch: Fault = {
@@ -100,7 +97,7 @@ const portMismatch: Fault = {
   heal: (c, p) => moveVmPort(c, p, 4789, p.port),
   reachable: false,
   expect: (c, p, f) => {
-    expect(f.elements).toEqual([worker(c, p, p.tunnel), vmEnd(p), tunnelEdge(c, p)]);
+    expect(f.elements).toEqual([worker(p, p.tunnel), vmEnd(p), tunnelEdge(p)]);
     expect(f.title).toContain(`UDP port ${p.port} on the worker vs 4789 on the pod VM`);
   },
 };
@@ -116,9 +113,15 @@ const redirectMissing = (pod: number, direction: 'to-vm' | 'to-pod'): Fault => {
     heal: (c, p) => c.addRedirect(p, ...ends(p)),
     expect: (c, p, f) => {
       const [from, to] = ends(p);
-      expect(f.elements).toEqual([worker(c, p, 'eth0'), worker(c, p, p.tunnel)]);
-      expect(f.title).toBe(`No tc redirect ${from} → ${to} in ${p.netns} on ${c.worker.host.name}`);
-      expect(f.fix).toContain(`ip netns exec ${p.netns} tc filter add dev ${from} parent ffff: protocol all u32 match u32 0 0 action mirred egress redirect dev ${to}`);
+      expect(f.elements).toEqual([worker(p, 'eth0'), worker(p, p.tunnel)]);
+      expect(f.title).toBe(`No tc redirect ${from} → ${to} in ${p.netns} on ${p.workerNode.host.name}`);
+      const redirect = `protocol all u32 match u32 0 0 action mirred egress redirect dev ${to}`;
+      if (c.layout.redirects === 'clsact') {
+        // The clsact qdisc is still there: adding an ingress qdisc would fail, the filter goes on its ingress hook.
+        expect(f.fix).toEqual([`ip netns exec ${p.netns} tc filter add dev ${from} ingress ${redirect}`]);
+      } else {
+        expect(f.fix).toContain(`ip netns exec ${p.netns} tc filter add dev ${from} parent ffff: ${redirect}`);
+      }
     },
   };
 };
@@ -127,12 +130,32 @@ const notrackMissing: Fault = {
   what: "the worker's NOTRACK rules for one tunnel are deleted",
   rule: 'peerpod-vxlan-conntrack-tracked',
   pod: 0,
-  apply: (c, p) => c.notrack(c.worker, 'D', p, p.vmNode.ip),
-  heal: (c, p) => c.notrack(c.worker, 'A', p, p.vmNode.ip),
+  apply: (c, p) => c.notrack(p.workerNode, 'D', p, p.vmNode.ip),
+  heal: (c, p) => c.notrack(p.workerNode, 'A', p, p.vmNode.ip),
   expect: (c, p, f) => {
-    expect(f.elements).toEqual([worker(c, p, p.tunnel), `host:${c.worker.host.name}`]);
+    expect(f.elements).toEqual([worker(p, p.tunnel), `host:${p.workerNode.host.name}`]);
     expect(f.fix).toContain(`iptables -t raw -A peerpod-OUTPUT -m comment --comment "peerpod [vni:${p.vni}]" -d ${p.vmNode.ip}/32 -p udp -m udp --dport ${p.port} -j NOTRACK`);
   },
+};
+
+/** One end of the tunnel sends to an underlay address no host has (the pod VM got another address, say). */
+const remoteMismatch = (pod: number, end: TunnelEnd): Fault => {
+  const wrong = (c: PeerPodCluster) => `${c.layout.underlay}.${WRONG_REMOTE_HOST}`;
+  return {
+    what: `the ${end === 'vm' ? 'pod VM' : 'worker'} end of one tunnel sends to an address of no host`,
+    rule: 'peerpod-tunnel-endpoint-mismatch',
+    pod,
+    apply: (c, p) => c.rebuildTunnel(p, end, { remote: wrong(c) }),
+    heal: (c, p) => c.rebuildTunnel(p, end),
+    reachable: false,
+    expect: (c, p, f) => {
+      const [wrongEnd, host] = end === 'vm' ? [vmEnd(p), p.vmNode] : [worker(p, p.tunnel), p.workerNode];
+      expect(f.elements[0]).toBe(wrongEnd);
+      expect(f.elements).not.toContain(end === 'vm' ? worker(p, p.tunnel) : vmEnd(p));
+      expect(f.explanation).toContain(`${end === 'vm' ? p.vmDevice : p.tunnel} on ${host.host.name} sends to ${wrong(c)}`);
+      expect((f.fix ?? []).join('\n')).toContain(`netns ${p.netns} on ${p.workerNode.host.name}`);
+    },
+  };
 };
 
 const VARIANTS: Variant[] = [
@@ -163,6 +186,51 @@ const VARIANTS: Variant[] = [
     ],
     faults: [portMismatch, macMismatch, redirectMissing(1, 'to-pod'), notrackMissing],
   },
+  {
+    what: 'D: redirects on a clsact qdisc instead of the legacy ingress qdisc',
+    layout: { name: 'cls', underlay: '172.29.44', bridge: 'cni0', subnet: '10.92.4', mtu: 1450, worker: 'worker-d', vms: ['podvm-d1', 'podvm-d2'], redirects: 'clsact' },
+    pods: [
+      { seed: 'cls-1', tunnel: 'vxlan1', vni: 3301, port: 4789, vm: 0, vmNetns: 'podns', vmDevice: 'vxlan0' },
+      { seed: 'cls-2', tunnel: 'tun-cls', vni: 3302, port: 4789, vm: 1, vmNetns: 'podns', vmDevice: 'vxlan0' },
+    ],
+    faults: [redirectMissing(0, 'to-vm'), redirectMissing(1, 'to-pod'), macMismatch],
+  },
+  {
+    what: 'E: faults on the worker end of the tunnel and on either remote',
+    layout: { name: 'wke', underlay: '172.29.45', bridge: 'cbr0', subnet: '10.92.5', mtu: 1400, worker: 'worker-e', vms: ['podvm-e1', 'podvm-e2'] },
+    pods: [
+      { seed: 'wke-api', tunnel: 'vx-api', vni: 6101, port: 4789, vm: 0, vmNetns: 'sandbox-api', vmDevice: 'eth1' },
+      { seed: 'wke-job', tunnel: 'vx-job', vni: 6102, port: 4789, vm: 1, vmNetns: 'sandbox-job', vmDevice: 'vxlan0' },
+    ],
+    faults: [vniMismatch(0, 'worker'), vniMismatch(1, 'worker'), remoteMismatch(1, 'vm'), remoteMismatch(0, 'worker')],
+  },
+  {
+    what: 'F: two workers whose peer pods share one pod VM (a namespace each, other VNIs, other remotes)',
+    layout: {
+      name: 'two',
+      underlay: '172.29.46',
+      bridge: 'cni0',
+      subnet: '10.92.6',
+      mtu: 1400,
+      worker: 'worker-f1',
+      moreWorkers: [{ name: 'worker-f2', subnet: '10.92.7' }],
+      vms: ['podvm-f'],
+    },
+    pods: [
+      { seed: 'two-a', tunnel: 'vxlan1', vni: 5101, port: 4789, vm: 0, vmNetns: 'pod-a', vmDevice: 'vxlan0' },
+      { seed: 'two-b', tunnel: 'vxlan1', vni: 5102, port: 4789, vm: 0, vmNetns: 'pod-b', vmDevice: 'vxlan0', worker: 1 },
+    ],
+    faults: [macMismatch, { ...macMismatch, pod: 0 }, vniMismatch(1), vniMismatch(0, 'worker'), remoteMismatch(1, 'worker'), redirectMissing(1, 'to-pod')],
+  },
+  {
+    what: 'G: dual-stack pods, the pod VM device carrying the IPv6 address too',
+    layout: { name: 'dual', underlay: '172.29.47', bridge: 'cni0', subnet: '10.92.8', subnet6: 'fd00:92:8', mtu: 1400, worker: 'worker-g', vms: ['podvm-g1', 'podvm-g2'] },
+    pods: [
+      { seed: 'dual-1', tunnel: 'vxlan1', vni: 8801, port: 4789, vm: 0, vmNetns: 'podns', vmDevice: 'vxlan0' },
+      { seed: 'dual-2', tunnel: 'vxlan1', vni: 8802, port: 4789, vm: 1, vmNetns: 'podns', vmDevice: 'vxlan0' },
+    ],
+    faults: [macMismatch, redirectMissing(0, 'to-vm')],
+  },
 ];
 
 for (const variant of VARIANTS) {
@@ -184,14 +252,14 @@ for (const variant of VARIANTS) {
     });
 
     it('pairs each worker tunnel with its pod VM tunnel and has both tc redirects of every pod', () => {
-      const tunnels = c.pods.map((p) => [shortId(worker(c, p, p.tunnel)), shortId(vmEnd(p))].sort().join(' ~ ')).sort();
+      const tunnels = c.pods.map((p) => [shortId(worker(p, p.tunnel)), shortId(vmEnd(p))].sort().join(' ~ ')).sort();
       expect(edgesOf(topology, 'tunnel')).toEqual(tunnels);
       for (const p of c.pods) {
-        const edge = topology.edges.find((e) => e.id === tunnelEdge(c, p));
+        const edge = topology.edges.find((e) => e.id === tunnelEdge(p));
         expect(edge, `tunnel edge of ${p.ip}`).toMatchObject({ vni: p.vni, port: p.port, marks: [] });
       }
       for (const p of c.pods) {
-        const [eth0, tun] = [shortId(worker(c, p, 'eth0')), shortId(worker(c, p, p.tunnel))];
+        const [eth0, tun] = [shortId(worker(p, 'eth0')), shortId(worker(p, p.tunnel))];
         expect(edgesOf(topology, 'tc-redirect')).toEqual(expect.arrayContaining([`${eth0} ~ ${tun}`, `${tun} ~ ${eth0}`]));
       }
       expect(edgesOf(topology, 'tc-redirect')).toHaveLength(2 * c.pods.length);
@@ -214,12 +282,12 @@ for (const variant of VARIANTS) {
           expect(found, all).toHaveLength(1);
           fault.expect(c, pod, found[0]);
           for (const other of c.pods.filter((p) => p !== pod)) {
-            const about = findings.filter((f) => f.elements.some((id) => ownsElement(c, other, id)));
+            const about = findings.filter((f) => f.elements.some((id) => ownsElement(other, id)));
             expect(about.map(describeFinding), `findings about the healthy pod ${other.ip}`).toEqual([]);
           }
           if (fault.reachable !== undefined) {
-            expect(await c.ping(pod.ip), `ping ${pod.ip} from the worker`).toBe(fault.reachable);
-            for (const other of c.pods.filter((p) => p !== pod)) expect(await c.ping(other.ip), `ping the healthy pod ${other.ip}`).toBe(true);
+            expect(await c.ping(pod.ip, pod.workerNode), `ping ${pod.ip} from the worker`).toBe(fault.reachable);
+            for (const other of c.pods.filter((p) => p !== pod)) expect(await c.ping(other.ip, other.workerNode), `ping the healthy pod ${other.ip}`).toBe(true);
           }
         } finally {
           await fault.heal(c, pod);

@@ -4,7 +4,9 @@
  * VNIs, UDP ports and pod VM namespaces of any name. Each peer pod is split as cloud-api-adaptor splits it: the
  * worker pod namespace keeps the CNI veth `eth0` with the pod IP and a VXLAN device joined to it by two tc
  * redirects; the pod VM holds the pod IP and the pod MAC on its own VXLAN device in a namespace of its own. Both
- * tunnel devices are created in their host's root namespace (where the UDP socket stays) and moved.
+ * tunnel devices are created in their host's root namespace (where the UDP socket stays) and moved. A layout may
+ * have more workers (each with its own pod subnet, routed to the others over the underlay), dual-stack pods, and
+ * redirects on a clsact qdisc instead of the legacy ingress qdisc.
  */
 import { addRedirect } from '@/lib/lab/peerpod';
 import { runOnHost } from '@/lib/lab/host';
@@ -24,6 +26,16 @@ export interface PeerPodSpec {
   vm: number;
   vmNetns: string;
   vmDevice: string;
+  /** Index of the worker: 0 is the layout's `worker`, 1 on its `moreWorkers`. */
+  worker?: number;
+}
+
+/** A worker's pod network: the bridge holds `.1` (and `::1`), the pods `.2` (`::2`) on. */
+export interface WorkerNetwork {
+  /** Pod subnet /24 as `a.b.c`. */
+  subnet: string;
+  /** Pod subnet /64 as its prefix before `::` (`fd00:1:2`): the pods are dual-stack. */
+  subnet6?: string;
 }
 
 export interface PeerPodLayout {
@@ -32,17 +44,33 @@ export interface PeerPodLayout {
   /** Underlay /24 as `a.b.c`. */
   underlay: string;
   bridge: string;
-  /** Pod subnet /24 as `a.b.c`; the bridge holds `.1`, the pods `.2` on. */
+  /** Pod subnet of the (first) worker. */
   subnet: string;
+  subnet6?: string;
   mtu: number;
   worker: string;
+  /** Further workers, each with its own pod subnet and a bridge of the same name. */
+  moreWorkers?: (WorkerNetwork & { name: string })[];
   vms: string[];
   pods: PeerPodSpec[];
+  /** The qdisc the tc redirects hang on: the legacy `ingress` (default) or `clsact`. */
+  redirects?: 'ingress' | 'clsact';
 }
 
-export interface PeerPod extends Pod, PeerPodSpec {
+export interface PeerPod extends Pod, PeerPodSpec, WorkerNetwork {
   mac: string;
   vmNode: Node;
+  workerNode: Node;
+}
+
+export type TunnelEnd = 'worker' | 'vm';
+
+/** The far end and identity of a VXLAN device. */
+export interface TunnelParams {
+  vni: number;
+  port: number;
+  /** Underlay address of the other end; its host's own address unless a fault says otherwise. */
+  remote?: string;
 }
 
 /** A locally administered MAC derived from the pod IP, as bridge CNIs derive `0a:58:…`. */
@@ -56,19 +84,28 @@ export class PeerPodCluster {
   private constructor(
     readonly layout: PeerPodLayout,
     readonly cluster: KernelCluster,
-    readonly worker: Node,
+    readonly workers: (WorkerNetwork & { node: Node })[],
     readonly vms: Node[],
   ) {}
+
+  /** The first worker. */
+  get worker(): Node {
+    return this.workers[0].node;
+  }
 
   static async build(layout: PeerPodLayout): Promise<PeerPodCluster> {
     const cluster = new KernelCluster(layout.name, { base: layout.underlay }, PEERPOD_PREFIX);
     try {
-      const worker = await cluster.addNode(layout.worker, 'worker');
+      const workers: PeerPodCluster['workers'] = [];
+      for (const w of [{ name: layout.worker, subnet: layout.subnet, subnet6: layout.subnet6 }, ...(layout.moreWorkers ?? [])]) {
+        workers.push({ subnet: w.subnet, subnet6: w.subnet6, node: await cluster.addNode(w.name, 'worker') });
+      }
       const vms: Node[] = [];
       for (const vm of layout.vms) vms.push(await cluster.addNode(vm, 'podvm'));
-      const built = new PeerPodCluster(layout, cluster, worker, vms);
-      await built.addBridge();
-      for (const [i, spec] of layout.pods.entries()) await built.addPeerPod(spec, i);
+      const built = new PeerPodCluster(layout, cluster, workers, vms);
+      for (const w of workers) await built.addBridge(w);
+      await built.routeBetweenWorkers();
+      for (const spec of layout.pods) await built.addPeerPod(spec);
       return built;
     } catch (e) {
       await cluster.destroy();
@@ -80,28 +117,43 @@ export class PeerPodCluster {
     return this.cluster.on(node, argv, netns);
   }
 
-  private async addBridge(): Promise<void> {
-    const { bridge, subnet } = this.layout;
-    await this.on(this.worker, ['ip', 'link', 'add', bridge, 'type', 'bridge']);
-    await this.on(this.worker, ['ip', 'addr', 'add', `${subnet}.1/24`, 'dev', bridge]);
-    await this.on(this.worker, ['ip', 'link', 'set', bridge, 'up']);
+  private async addBridge({ node, subnet, subnet6 }: PeerPodCluster['workers'][number]): Promise<void> {
+    const { bridge } = this.layout;
+    await this.on(node, ['ip', 'link', 'add', bridge, 'type', 'bridge']);
+    await this.on(node, ['ip', 'addr', 'add', `${subnet}.1/24`, 'dev', bridge]);
+    if (subnet6) {
+      await this.on(node, ['ip', 'addr', 'add', `${subnet6}::1/64`, 'dev', bridge]);
+      await this.on(node, ['sysctl', '-qw', 'net.ipv6.conf.all.forwarding=1']);
+    }
+    await this.on(node, ['ip', 'link', 'set', bridge, 'up']);
   }
 
-  private async addPeerPod(spec: PeerPodSpec, i: number): Promise<void> {
-    const { bridge, subnet, mtu } = this.layout;
-    const ip = `${subnet}.${2 + i}`;
-    const pod: PeerPod = { ...spec, netns: sandbox(spec.seed), hostVeth: `veth${hex(spec.seed, 8)}`, ip, mac: podMac(ip), vmNode: this.vms[spec.vm] };
-    const w = this.worker;
+  /** Each worker routes the other workers' pod subnets to them over the underlay, as a host-gateway CNI does. */
+  private async routeBetweenWorkers(): Promise<void> {
+    for (const w of this.workers) {
+      for (const other of this.workers.filter((o) => o !== w)) await this.on(w.node, ['ip', 'route', 'add', `${other.subnet}.0/24`, 'via', other.node.ip]);
+    }
+  }
+
+  private async addPeerPod(spec: PeerPodSpec): Promise<void> {
+    const { bridge, mtu } = this.layout;
+    const { node: w, subnet, subnet6 } = this.workers[spec.worker ?? 0];
+    const n = 2 + this.pods.filter((p) => p.workerNode === w).length;
+    const ip = `${subnet}.${n}`;
+    const ip6 = subnet6 ? `${subnet6}::${n}` : undefined;
+    const [netns, hostVeth, vmNode] = [sandbox(spec.seed), `veth${hex(spec.seed, 8)}`, this.vms[spec.vm]];
+    const pod: PeerPod = { ...spec, netns, hostVeth, ip, ip6, subnet, subnet6, mac: podMac(ip), vmNode, workerNode: w };
     await this.cluster.addPodNamespace(w, pod);
-    await this.on(w, ['ip', 'link', 'set', 'eth0', 'address', pod.mac, 'mtu', String(mtu)], pod.netns);
-    await this.on(w, ['ip', 'addr', 'add', `${ip}/24`, 'dev', 'eth0'], pod.netns);
-    await this.on(w, ['ip', 'route', 'add', 'default', 'via', `${subnet}.1`, 'dev', 'eth0'], pod.netns);
+    const inPod = (argv: string[]) => this.on(w, argv, pod.netns);
+    await inPod(['ip', 'link', 'set', 'eth0', 'address', pod.mac, 'mtu', String(mtu)]);
+    await inPod(['ip', 'addr', 'add', `${ip}/24`, 'dev', 'eth0']);
+    await inPod(['ip', 'route', 'add', 'default', 'via', `${subnet}.1`, 'dev', 'eth0']);
+    if (subnet6) {
+      await inPod(['ip', '-6', 'addr', 'add', `${ip6}/64`, 'dev', 'eth0', 'nodad']);
+      await inPod(['ip', '-6', 'route', 'add', 'default', 'via', `${subnet6}::1`, 'dev', 'eth0']);
+    }
     await this.on(w, ['ip', 'link', 'set', pod.hostVeth, 'mtu', String(mtu), 'master', bridge, 'up']);
-    await this.on(w, ['ip', 'link', 'add', spec.tunnel, 'type', 'vxlan', 'id', String(spec.vni), 'remote', pod.vmNode.ip, 'dstport', String(spec.port)]);
-    await this.on(w, ['ip', 'link', 'set', spec.tunnel, 'netns', pod.netns]);
-    await this.on(w, ['ip', 'link', 'set', spec.tunnel, 'up'], pod.netns);
-    await addRedirect(w.host, pod.netns, 'eth0', spec.tunnel);
-    await addRedirect(w.host, pod.netns, spec.tunnel, 'eth0');
+    await this.addWorkerTunnel(pod, { vni: spec.vni, port: spec.port });
     const vm = pod.vmNode;
     const namespaces = await this.on(vm, ['ip', 'netns', 'list']);
     if (!namespaces.split('\n').some((l) => l.split(' ')[0] === spec.vmNetns)) {
@@ -113,6 +165,22 @@ export class PeerPodCluster {
     await this.notrack(w, 'A', pod, vm.ip);
     await this.notrack(vm, 'A', pod, w.ip);
     this.pods.push(pod);
+  }
+
+  /** The worker end: created in the worker's root namespace, moved into the pod namespace, joined to eth0 by both redirects. */
+  async addWorkerTunnel(pod: PeerPod, t: TunnelParams): Promise<void> {
+    const w = pod.workerNode;
+    await this.on(w, ['ip', 'link', 'add', pod.tunnel, 'type', 'vxlan', 'id', String(t.vni), 'remote', t.remote ?? pod.vmNode.ip, 'dstport', String(t.port)]);
+    await this.on(w, ['ip', 'link', 'set', pod.tunnel, 'netns', pod.netns]);
+    await this.on(w, ['ip', 'link', 'set', pod.tunnel, 'up'], pod.netns);
+    await this.addRedirect(pod, 'eth0', pod.tunnel);
+    await this.addRedirect(pod, pod.tunnel, 'eth0');
+  }
+
+  /** The worker end and both redirects go; eth0's ingress filter would otherwise point at a device that no longer exists. */
+  async deleteWorkerTunnel(pod: PeerPod): Promise<void> {
+    await this.deleteRedirect(pod, 'eth0');
+    await this.on(pod.workerNode, ['ip', 'link', 'del', pod.tunnel], pod.netns);
   }
 
   /**
@@ -139,52 +207,81 @@ export class PeerPodCluster {
    * The pod VM end: created under a temporary name in the VM's root namespace, moved into the pod's namespace and
    * renamed there (several pods on one VM may use the same device name), given the MAC, MTU, pod IP and route.
    */
-  async addVmTunnel(pod: PeerPod, t: { vni: number; port: number; mac: string }): Promise<void> {
+  async addVmTunnel(pod: PeerPod, t: TunnelParams & { mac: string }): Promise<void> {
     const vm = pod.vmNode;
     const temporary = 'tsp-newtun';
-    await this.on(vm, ['ip', 'link', 'add', temporary, 'type', 'vxlan', 'id', String(t.vni), 'remote', this.worker.ip, 'dstport', String(t.port)]);
+    await this.on(vm, ['ip', 'link', 'add', temporary, 'type', 'vxlan', 'id', String(t.vni), 'remote', t.remote ?? pod.workerNode.ip, 'dstport', String(t.port)]);
     await this.on(vm, ['ip', 'link', 'set', temporary, 'netns', pod.vmNetns]);
     const inPod = (argv: string[]) => this.on(vm, argv, pod.vmNetns);
     await inPod(['ip', 'link', 'set', temporary, 'name', pod.vmDevice]);
     await inPod(['ip', 'link', 'set', pod.vmDevice, 'address', t.mac, 'mtu', String(this.layout.mtu), 'up']);
     await inPod(['ip', 'addr', 'add', `${pod.ip}/24`, 'dev', pod.vmDevice]);
-    await inPod(['ip', 'route', 'add', 'default', 'via', `${this.layout.subnet}.1`, 'dev', pod.vmDevice]);
+    if (pod.ip6) await inPod(['ip', '-6', 'addr', 'add', `${pod.ip6}/64`, 'dev', pod.vmDevice, 'nodad']);
+    await this.vmDefaultRoutes(pod, 'add');
+  }
+
+  private async vmDefaultRoutes(pod: PeerPod, op: 'add' | 'replace'): Promise<void> {
+    const inPod = (argv: string[]) => this.on(pod.vmNode, argv, pod.vmNetns);
+    await inPod(['ip', 'route', op, 'default', 'via', `${pod.subnet}.1`, 'dev', pod.vmDevice]);
+    if (pod.subnet6) await inPod(['ip', '-6', 'route', op, 'default', 'via', `${pod.subnet6}::1`, 'dev', pod.vmDevice]);
+  }
+
+  /** Recreates one end of the pod's tunnel, with the pod's own VNI, port and remote where `t` does not say otherwise. */
+  async rebuildTunnel(pod: PeerPod, end: TunnelEnd, t: Partial<TunnelParams> = {}): Promise<void> {
+    const params = { vni: pod.vni, port: pod.port, ...t };
+    if (end === 'vm') {
+      await this.deleteVmTunnel(pod);
+      await this.addVmTunnel(pod, { ...params, mac: pod.mac });
+    } else {
+      await this.deleteWorkerTunnel(pod);
+      await this.addWorkerTunnel(pod, params);
+    }
   }
 
   async deleteVmTunnel(pod: PeerPod): Promise<void> {
     await this.on(pod.vmNode, ['ip', 'link', 'del', pod.vmDevice], pod.vmNetns);
   }
 
-  /** Sets the pod VM device's MAC the way the fix does: down, address, up. */
+  /** Sets the pod VM device's MAC the way the fix does: down, address, up (which drops its IPv6 address: given back). */
   async setVmMac(pod: PeerPod, mac: string): Promise<void> {
     const inPod = (argv: string[]) => this.on(pod.vmNode, argv, pod.vmNetns);
     await inPod(['ip', 'link', 'set', pod.vmDevice, 'down']);
     await inPod(['ip', 'link', 'set', 'dev', pod.vmDevice, 'address', mac]);
     await inPod(['ip', 'link', 'set', pod.vmDevice, 'up']);
-    await inPod(['ip', 'route', 'replace', 'default', 'via', `${this.layout.subnet}.1`, 'dev', pod.vmDevice]);
+    if (pod.ip6) await inPod(['ip', '-6', 'addr', 'replace', `${pod.ip6}/64`, 'dev', pod.vmDevice, 'nodad']);
+    await this.vmDefaultRoutes(pod, 'replace');
   }
 
   async deleteRedirect(pod: PeerPod, from: string): Promise<void> {
-    await this.on(this.worker, ['tc', 'filter', 'del', 'dev', from, 'ingress'], pod.netns);
+    await this.on(pod.workerNode, ['tc', 'filter', 'del', 'dev', from, 'ingress'], pod.netns);
   }
 
   async addRedirect(pod: PeerPod, from: string, to: string): Promise<void> {
-    await addRedirect(this.worker.host, pod.netns, from, to);
+    if (this.layout.redirects !== 'clsact') return addRedirect(pod.workerNode.host, pod.netns, from, to);
+    const inPod = (argv: string[]) => this.on(pod.workerNode, argv, pod.netns);
+    if (!(await inPod(['tc', 'qdisc', 'show', 'dev', from])).includes('clsact')) await inPod(['tc', 'qdisc', 'add', 'dev', from, 'clsact']);
+    await inPod(['tc', 'filter', 'add', 'dev', from, 'ingress', 'protocol', 'all', 'u32', 'match', 'u32', '0', '0', 'action', 'mirred', 'egress', 'redirect', 'dev', to]);
   }
 
-  /** Pings `ip` from the worker's root namespace (or from a pod VM namespace); true when a reply came back. */
-  async ping(ip: string, from?: PeerPod): Promise<boolean> {
-    const [host, netns] = from ? [from.vmNode.host, from.vmNetns] : [this.worker.host, undefined];
+  /** Pings `ip` (v4 or v6) from a node's root namespace (the first worker unless given) or from a pod VM namespace; true when a reply came back. */
+  async ping(ip: string, from: Node | PeerPod = this.worker): Promise<boolean> {
+    const [host, netns] = 'vmNode' in from ? [from.vmNode.host, from.vmNetns] : [from.host, undefined];
     const result = await runOnHost(host, ['ping', '-c', '2', '-i', '0.2', '-W', '2', ip], { netns, timeoutMs: 10_000 });
     return result.exitCode === 0;
   }
 
-  /** The worker pings every pod, every pod (from its VM) pings every other pod; the pairs without a reply. */
+  /** Each worker pings its pods, every pod (from its VM) pings every other pod, on every address; the pairs without a reply. */
   async unreachable(): Promise<string[]> {
     const failed: string[] = [];
-    for (const pod of this.pods) if (!(await this.ping(pod.ip))) failed.push(`${this.worker.host.name} -> ${pod.ip}`);
+    const addresses = (p: PeerPod) => [p.ip, ...(p.ip6 ? [p.ip6] : [])];
+    for (const pod of this.pods) {
+      for (const ip of addresses(pod)) if (!(await this.ping(ip, pod.workerNode))) failed.push(`${pod.workerNode.host.name} -> ${ip}`);
+    }
     for (const from of this.pods) {
-      for (const to of this.pods.filter((p) => p !== from)) if (!(await this.ping(to.ip, from))) failed.push(`${from.ip} -> ${to.ip}`);
+      for (const to of this.pods.filter((p) => p !== from)) {
+        const both = (p: PeerPod) => (p.ip6 && from.ip6 ? addresses(p) : [p.ip]);
+        for (const ip of both(to)) if (!(await this.ping(ip, from))) failed.push(`${from.ip} -> ${ip}`);
+      }
     }
     return failed;
   }
