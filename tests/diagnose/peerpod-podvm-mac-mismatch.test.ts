@@ -15,7 +15,13 @@ describe('peerpod-podvm-mac-mismatch', () => {
     const [f] = findings;
     expect(f?.severity).toBe('critical');
     expect(f?.elements).toEqual([vxlan0, eth0, edgeId('tunnel', vxlan1, vxlan0)]);
-    expect(f?.fix).toEqual(['ip netns exec lv-vmpod ip link set vxlan0 down', `ip netns exec lv-vmpod ip link set dev vxlan0 address ${POD_MAC}`, 'ip netns exec lv-vmpod ip link set vxlan0 up']);
+    expect(f?.fix).toEqual([
+      'ip netns exec lv-vmpod ip link set vxlan0 down',
+      `ip netns exec lv-vmpod ip link set dev vxlan0 address ${POD_MAC}`,
+      'ip netns exec lv-vmpod ip link set vxlan0 up',
+      // Taking the device down dropped the routes through it; the connected one comes back by itself.
+      'ip netns exec lv-vmpod ip route replace default via 10.132.2.1 dev vxlan0',
+    ]);
   });
 
   it('quotes both link lines and the node neighbour entry that resolves the pod IP to the pod MAC', () => {

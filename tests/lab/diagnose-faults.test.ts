@@ -3,7 +3,8 @@
  * and must be found by its rule on the right elements — and by nothing else of warning or critical severity.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { labBreak, labDown, labHeal, labList, labUp } from '@/lib/lab';
+import { labBreak, labDown, labHeal, labList, labStatus, labUp, runOnHost, type LabHost } from '@/lib/lab';
+import { ping } from '@/lib/lab/probe';
 import { captureFromSource } from '@/lib/sources';
 import { analyze } from '@/lib/analyze';
 import type { Finding } from '@/lib/diagnose/types';
@@ -16,6 +17,7 @@ const POD_ETH0 = ifaceId(WORKER, POD_NS, 'eth0');
 const POD_VXLAN1 = ifaceId(WORKER, POD_NS, 'vxlan1');
 const VM_VXLAN0 = ifaceId(PODVM, 'podns', 'vxlan0');
 const MP0 = ifaceId(WORKER, null, 'ovn-k8s-mp0');
+const POD_IP = '10.132.2.46';
 
 /** fault → the rules that must fire (a fault can have more than one true consequence) and elements they name. */
 const EXPECTED: Record<string, { rules: string[]; elements: string[] }> = {
@@ -40,6 +42,12 @@ const EXPECTED: Record<string, { rules: string[]; elements: string[] }> = {
     elements: [ifaceId('k8s-flannel-node-1', null, 'flannel.1'), ifaceId('k8s-flannel-node-2', null, 'flannel.1')],
   },
 };
+
+async function worker(): Promise<LabHost> {
+  const host = (await labStatus())?.hosts.find((h) => h.name === WORKER);
+  if (!host) throw new Error(`the lab has no host ${WORKER}`);
+  return host;
+}
 
 async function diagnoseLab(): Promise<Finding[]> {
   const bundle = await captureFromSource('lab');
@@ -66,6 +74,20 @@ describe('diagnosis of the lab', () => {
     expect(finding.elements).toEqual(expect.arrayContaining([VM_VXLAN0, POD_ETH0]));
     expect(finding.fix).toContain('ip netns exec podns ip link set dev vxlan0 address 0a:58:0a:84:02:2e');
     expect(finding.evidence.flatMap((e) => e.lines).join('\n')).toContain('7e:e5:f7:e6:f5:1a');
+  });
+
+  it('gives a fix that, run by hand on the pod VM, makes the pod answer and leaves nothing to report', async () => {
+    const [finding] = serious(await diagnoseLab());
+    const vm = (await labStatus())?.hosts.find((h) => h.name === PODVM);
+    expect(vm).toBeDefined();
+    expect(await ping(await worker(), POD_IP)).toBe(false);
+    // Each line is a command a person pastes into the pod VM's shell; these names hold no shell characters.
+    for (const line of finding.fix ?? []) {
+      const result = await runOnHost(vm as LabHost, line.split(' '));
+      expect(result.exitCode, `${line}: ${result.stderr}`).toBe(0);
+    }
+    expect(await ping(await worker(), POD_IP)).toBe(true);
+    expect(serious(await diagnoseLab())).toEqual([]);
   });
 
   it('reports no warning or critical finding on the healed full scenario (OVN, peer pods, Cilium, flannel)', async () => {
