@@ -16,20 +16,28 @@ function toolOf(record: CommandRecord): string {
 }
 
 function statusProblem(record: CommandRecord, netns: string | null): ParseProblem | undefined {
+  if (record.status !== 'timeout' && record.status !== 'error') return undefined;
   const where = netns === null ? '' : ` in namespace ${netns}`;
-  const stderr = record.stderr.trim().split('\n')[0] ?? '';
   if (record.status === 'timeout') return { command: commandLine(record.argv), message: `timed out${where}` };
-  if (record.status === 'error') {
-    const detail = stderr === '' ? '' : `: ${stderr}`;
-    return { command: commandLine(record.argv), message: `failed with exit code ${record.exitCode ?? 'unknown'}${where}${detail}` };
+  const stderr = record.stderr.trim().split('\n')[0] ?? '';
+  const detail = stderr === '' ? '' : `: ${stderr}`;
+  return { command: commandLine(record.argv), message: `failed with exit code ${record.exitCode ?? 'unknown'}${where}${detail}` };
+}
+
+/** `text.trim() === ''` without copying: decided at the first printable ASCII character (outputs can be megabytes). */
+function isBlank(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c > 0x7f) return text.trim() === '';
+    if (c !== 0x20 && (c < 0x09 || c > 0x0d)) return false;
   }
-  return undefined;
+  return true;
 }
 
 /** Runs one record's parser; a parser bug becomes a problem, never an exception for the caller. */
 export function parseRecord(record: CommandRecord): ParseResult | undefined {
   const parser = parserFor(record.id);
-  if (!parser || record.stdout.trim() === '') return undefined;
+  if (!parser || isBlank(record.stdout)) return undefined;
   try {
     return parser(record);
   } catch (e) {

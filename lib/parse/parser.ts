@@ -44,9 +44,13 @@ export interface ParseInput {
 }
 
 const SHELL_SAFE = /^[A-Za-z0-9_@%+=:,./-]+$/;
+/** Words of shell-safe characters separated by single spaces: argv that needs no quoting, tested in one go. */
+const SHELL_SAFE_WORDS = /^[A-Za-z0-9_@%+=:,./-]+(?: [A-Za-z0-9_@%+=:,./-]+)*$/;
 
 /** argv as a person would type it; words with spaces or shell characters are single-quoted. */
 export function commandLine(argv: readonly string[]): string {
+  const plain = argv.join(' ');
+  if (SHELL_SAFE_WORDS.test(plain)) return plain;
   return argv.map((a) => (SHELL_SAFE.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
 }
 
@@ -55,20 +59,33 @@ export function looksLikeJson(stdout: string): boolean {
   return /^\s*(\{\s*("|\})|\[\s*(\{|\[|"|\]|-?\d|true|false|null))/.test(stdout);
 }
 
+const NO_PARAMS: Record<string, string> = {};
+
+class RecordInput implements ParseInput {
+  readonly command: string;
+  readonly argv: string[];
+  readonly params: Record<string, string>;
+  readonly stdout: string;
+  readonly isJson: boolean;
+  #lines: string[] | undefined;
+
+  constructor(record: CommandRecord) {
+    this.command = commandLine(record.argv);
+    this.argv = record.argv;
+    this.params = record.params ?? NO_PARAMS;
+    this.stdout = record.stdout;
+    this.isJson = looksLikeJson(record.stdout);
+  }
+
+  /** Split on first use: JSON parsers never need the lines, and outputs can be large. */
+  get lines(): string[] {
+    this.#lines ??= splitLines(this.stdout);
+    return this.#lines;
+  }
+}
+
 export function toInput(record: CommandRecord): ParseInput {
-  let lines: string[] | undefined;
-  return {
-    command: commandLine(record.argv),
-    argv: record.argv,
-    params: record.params ?? {},
-    stdout: record.stdout,
-    // Split on first use: JSON parsers never need the lines, and outputs can be large.
-    get lines() {
-      lines ??= splitLines(record.stdout);
-      return lines;
-    },
-    isJson: looksLikeJson(record.stdout),
-  };
+  return new RecordInput(record);
 }
 
 /** Printed values that can be quoted one at a time on one line: the values of an output, the rows of a table. */

@@ -42,18 +42,25 @@ function mergeMarks(a: readonly Mark[], b: readonly Mark[]): Mark[] {
   return [...new Set([...a, ...b])].sort();
 }
 
+/** Sorted by id, one item per id, marks of repeated ids merged. Sorting first finds repeats as neighbours. */
 function dedupe<T extends { id: string; marks: Mark[] }>(items: readonly T[]): T[] {
-  const out = new Map<string, T>();
-  for (const item of items) {
-    const previous = out.get(item.id);
-    out.set(item.id, previous === undefined ? item : { ...previous, marks: mergeMarks(previous.marks, item.marks) });
+  const sorted = [...items].sort(byId);
+  const out: T[] = [];
+  for (const item of sorted) {
+    const last = out.length - 1;
+    if (last >= 0 && out[last].id === item.id) out[last] = { ...out[last], marks: mergeMarks(out[last].marks, item.marks) };
+    else out.push(item);
   }
-  return [...out.values()].sort(byId);
+  return out;
 }
 
 function finishNodes(nodes: TopoNode[], marks: readonly NodeMark[], hosts: readonly HostState[]): TopoNode[] {
   const extra = new Map<string, Mark[]>();
-  for (const m of marks) extra.set(m.id, [...(extra.get(m.id) ?? []), m.mark]);
+  for (const m of marks) {
+    const list = extra.get(m.id);
+    if (list === undefined) extra.set(m.id, [m.mark]);
+    else list.push(m.mark);
+  }
   const ovsRows = ovsInterfacesById(hosts);
   // The stages made these nodes for this build alone: completing them in place spares a copy of the graph.
   return dedupe(nodes).map((n) => {

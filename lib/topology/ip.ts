@@ -149,6 +149,16 @@ export function sameIp(a: string, b: string): boolean {
   return x !== null && y !== null && x.family === y.family && x.value === y.value;
 }
 
+/** One key per address however it is written (`10.0.0.1`, `fe80::1` = `fe80:0::1`), for maps of addresses. */
+export function ipKey(ip: string): string | undefined {
+  if (!ip.includes(':')) {
+    const value = ipv4Number(ip);
+    return value === undefined ? undefined : `4:${value}`;
+  }
+  const parsed = parseIp(ip);
+  return parsed === null ? undefined : `6:${parsed.value}`;
+}
+
 /** Network of an interface address, e.g. 192.168.10.163/24 → 192.168.10.0/24 (IPv4 only, else as given). */
 export function networkOf(local: string, prefixlen: number): string {
   const v4 = local.includes(':') ? undefined : ipv4Number(local);

@@ -9,7 +9,8 @@ import type { ClusterContext } from '@/lib/capture/types';
 import type { Address, HostState, Interface, NamespaceState } from '@/lib/parse/types';
 import { edgeId, hostId, ifaceId, segmentId } from './ids';
 import { creatingNamespace, findIfaceByName, findNamespace, globalAddresses, tunnelParams } from './inventory';
-import { ipInCidr, networkOf, sameIp } from './ip';
+import { ipInCidr, ipKey, networkOf, sameIp } from './ip';
+import { memoize } from './memoize';
 import { lookupRoute } from './routing';
 import { hostPairsSharingASubnet } from './shared-subnets';
 import type { StageInput, StageOutput } from './stage';
@@ -25,6 +26,18 @@ function owning(ns: NamespaceState, ip: string): Interface | undefined {
   return ns.interfaces.find((i) => i.addresses.some((a) => sameIp(a.local, ip)));
 }
 
+/** Address → the first namespace and device holding it, in capture order: a look-up per tunnel instead of a scan. */
+const addressHolders = memoize((host: HostState): ReadonlyMap<string, { ns: NamespaceState; iface: Interface }> => {
+  const holders = new Map<string, { ns: NamespaceState; iface: Interface }>();
+  for (const ns of host.namespaces)
+    for (const iface of ns.interfaces)
+      for (const a of iface.addresses) {
+        const key = ipKey(a.local);
+        if (key !== undefined && !holders.has(key)) holders.set(key, { ns, iface });
+      }
+  return holders;
+});
+
 export function tunnelUplink(host: HostState, ns: NamespaceState, iface: Interface): Uplink | undefined {
   const params = tunnelParams(iface);
   if (params === undefined) return undefined;
@@ -33,9 +46,10 @@ export function tunnelUplink(host: HostState, ns: NamespaceState, iface: Interfa
   if (named !== undefined) return { ns: home, iface: named, why: `dev ${named.name}` };
   if (params.local !== undefined) {
     const local = params.local;
-    const holder = [home, ...host.namespaces].find((n) => owning(n, local) !== undefined);
-    const dev = holder === undefined ? undefined : owning(holder, local);
-    if (holder !== undefined && dev !== undefined) return { ns: holder, iface: dev, why: `local ${local}` };
+    const inHome = owning(home, local);
+    const key = ipKey(local);
+    const holder = inHome !== undefined ? { ns: home, iface: inHome } : key === undefined ? undefined : addressHolders(host).get(key);
+    if (holder !== undefined) return { ...holder, why: `local ${local}` };
   }
   const remote = params.remote ?? params.group;
   const route = remote === undefined ? undefined : lookupRoute(home, remote);
@@ -44,9 +58,12 @@ export function tunnelUplink(host: HostState, ns: NamespaceState, iface: Interfa
   return undefined;
 }
 
-function tunnelUnderlayEdges(hosts: readonly HostState[]): TopoEdge[] {
+/** Tunnel-underlay edges, and per host the uplinks they reach, in edge order. */
+function tunnelUnderlayEdges(hosts: readonly HostState[]): { edges: TopoEdge[]; uplinks: Map<string, Interface[]> } {
   const edges: TopoEdge[] = [];
+  const uplinks = new Map<string, Interface[]>();
   for (const host of hosts) {
+    const mine: Interface[] = [];
     for (const ns of host.namespaces) {
       for (const iface of ns.interfaces) {
         const uplink = tunnelUplink(host, ns, iface);
@@ -62,10 +79,12 @@ function tunnelUnderlayEdges(hosts: readonly HostState[]): TopoEdge[] {
           label: uplink.why,
           marks: [],
         });
+        mine.push(uplink.iface);
       }
     }
+    uplinks.set(host.name, mine);
   }
-  return edges;
+  return { edges, uplinks };
 }
 
 /** Uplink addresses: of tunnel underlay devices, the root default-route device, and the node's InternalIPs. */
@@ -103,35 +122,11 @@ function sharedSubnet(a: readonly Address[], b: readonly Address[]): Shared | un
   return undefined;
 }
 
-/** Tunnel-underlay edges by the host whose id prefixes their target (the uplink), in edge order. */
-function edgesByTargetHost(edges: readonly TopoEdge[], hosts: readonly HostState[]): Map<string, TopoEdge[]> {
-  const names = new Set(hosts.map((h) => h.name));
-  const prefix = hostId('');
-  const out = new Map<string, TopoEdge[]>();
-  for (const e of edges) {
-    if (!e.target.startsWith(prefix)) continue;
-    // A host name may itself contain '/': every `host:NAME/` prefix naming a captured host counts.
-    for (let at = e.target.indexOf('/', prefix.length); at >= 0; at = e.target.indexOf('/', at + 1)) {
-      const name = e.target.slice(prefix.length, at);
-      if (!names.has(name)) continue;
-      const list = out.get(name);
-      if (list === undefined) out.set(name, [e]);
-      else list.push(e);
-    }
-  }
-  return out;
-}
-
 /** Host name → its uplink address in the subnet, per shared subnet (the first address found wins). */
 type Members = Map<string, Map<string, Address>>;
 
-function sharedSubnets(input: StageInput, tunnelEdges: readonly TopoEdge[]): Members {
-  const byId = new Map(input.hosts.flatMap((h) => h.namespaces.flatMap((ns) => ns.interfaces.map((i) => [ifaceId(h.name, ns.netns, i.name), i] as const))));
-  const byHost = edgesByTargetHost(tunnelEdges, input.hosts);
-  const uplinks = input.hosts.map((h) => {
-    const fromTunnels = (byHost.get(h.name) ?? []).map((e) => byId.get(e.target)).filter((i): i is Interface => i !== undefined);
-    return { host: h.name, addresses: uplinkAddresses(h, fromTunnels, input.cluster) };
-  });
+function sharedSubnets(input: StageInput, tunnelUplinks: ReadonlyMap<string, readonly Interface[]>): Members {
+  const uplinks = input.hosts.map((h) => ({ host: h.name, addresses: uplinkAddresses(h, tunnelUplinks.get(h.name) ?? [], input.cluster) }));
   const members: Members = new Map();
   for (const [i, j] of hostPairsSharingASubnet(uplinks.map((u) => u.addresses))) {
     const shared = sharedSubnet(uplinks[i].addresses, uplinks[j].addresses);
@@ -144,10 +139,10 @@ function sharedSubnets(input: StageInput, tunnelEdges: readonly TopoEdge[]): Mem
   return members;
 }
 
-function underlayLinks(input: StageInput, tunnelEdges: readonly TopoEdge[]): { nodes: TopoNode[]; edges: TopoEdge[] } {
+function underlayLinks(input: StageInput, tunnelUplinks: ReadonlyMap<string, readonly Interface[]>): { nodes: TopoNode[]; edges: TopoEdge[] } {
   const nodes: TopoNode[] = [];
   const edges: TopoEdge[] = [];
-  for (const [subnet, hosts] of sharedSubnets(input, tunnelEdges)) {
+  for (const [subnet, hosts] of sharedSubnets(input, tunnelUplinks)) {
     const names = [...hosts.keys()].sort();
     if (names.length === 2) {
       const [a, b] = names.map(hostId);
@@ -166,7 +161,7 @@ function underlayLinks(input: StageInput, tunnelEdges: readonly TopoEdge[]): { n
 }
 
 export function underlayStage(input: StageInput): StageOutput {
-  const tunnelEdges = tunnelUnderlayEdges(input.hosts);
-  const links = underlayLinks(input, tunnelEdges);
-  return { nodes: links.nodes, edges: [...tunnelEdges, ...links.edges] };
+  const tunnels = tunnelUnderlayEdges(input.hosts);
+  const links = underlayLinks(input, tunnels.uplinks);
+  return { nodes: links.nodes, edges: [...tunnels.edges, ...links.edges] };
 }
