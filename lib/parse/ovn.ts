@@ -7,7 +7,7 @@ import { stripUndefined } from './ip-link';
 
 export const parseOvnLsp: Parser = (record) => {
   const input = toInput(record);
-  const { rows, problems } = readOvsdbTable(input);
+  const { rows, problems } = readOvsdbTable(input, ['name', 'addresses', 'port_security', 'up', 'type']);
   const ovnLogicalPorts: OvnLogicalSwitchPort[] = [];
   for (const row of rows) {
     const r = row.values;

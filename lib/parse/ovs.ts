@@ -33,8 +33,12 @@ export function decodeOvsdb(v: unknown): unknown {
   return v;
 }
 
-/** Rows of an `ovs-vsctl [-f json] list` / `ovn-nbctl [-f json] list` table, or problems when the shape is not one. */
-export function readOvsdbTable(input: ParseInput): { rows: OvsdbRow[]; problems: ParseProblem[] } {
+/**
+ * Rows of an `ovs-vsctl [-f json] list` / `ovn-nbctl [-f json] list` table, or problems when the shape is not one.
+ * Of a JSON table only the `columns` asked for are decoded (an Interface row has some fifty); evidence quotes the
+ * whole row from the output all the same. Rows printed as text hold every column.
+ */
+export function readOvsdbTable(input: ParseInput, columns: readonly string[]): { rows: OvsdbRow[]; problems: ParseProblem[] } {
   if (!input.isJson) return readOvsdbText(input);
   const { values, problems, texts } = readJsonValues(input.stdout, input.command);
   const rows: OvsdbRow[] = [];
@@ -50,12 +54,14 @@ export function readOvsdbTable(input: ParseInput): { rows: OvsdbRow[]; problems:
       continue;
     }
     const table = new PrintedTable(texts, index, headings);
+    const wanted = columns.flatMap((name) => {
+      const at = headings.lastIndexOf(name);
+      return at < 0 ? [] : [{ name, at }];
+    });
     arr(value, 'data').forEach((row, i) => {
       if (!Array.isArray(row)) return;
       const decoded: Record<string, unknown> = {};
-      headings.forEach((h, column) => {
-        decoded[h] = decodeOvsdb(row[column]);
-      });
+      for (const { name, at } of wanted) decoded[name] = decodeOvsdb(row[at]);
       rows.push({ values: decoded, source: printedSource(input.command, table, i) });
     });
   }
@@ -165,12 +171,20 @@ function interfaceFromRow(row: OvsdbRow, command: string): OvsInterface | undefi
 
 type OvsTable = 'Open_vSwitch' | 'Bridge' | 'Port' | 'Interface';
 
+/** The columns each table's reader above uses. */
+const OVS_COLUMNS: Record<OvsTable, readonly string[]> = {
+  Open_vSwitch: ['external_ids', 'ovs_version'],
+  Bridge: ['_uuid', 'name', 'ports', 'datapath_type', 'fail_mode', 'external_ids'],
+  Port: ['_uuid', 'name', 'interfaces', 'tag'],
+  Interface: ['_uuid', 'name', 'type', 'ofport', 'error', 'external_ids', 'options', 'mac_in_use', 'mtu', 'link_state', 'admin_state', 'ifindex'],
+};
+
 /** One parser per table: the catalog lists each table as its own command. */
 export function ovsTableParser(table: OvsTable): Parser {
   return (record) => {
     const input = toInput(record);
     if (!input.isJson && !looksLikeOvsdbList(input.stdout)) return parseOvsShow(record);
-    const { rows, problems } = readOvsdbTable(input);
+    const { rows, problems } = readOvsdbTable(input, OVS_COLUMNS[table]);
     const ovs: Partial<OvsState> = {};
     if (table === 'Open_vSwitch') {
       const row = rows[0]?.values ?? {};
