@@ -9,10 +9,10 @@ import type { ClusterContext } from '@/lib/capture/types';
 import type { Address, HostState, Interface, NamespaceState } from '@/lib/parse/types';
 import { edgeId, hostId, ifaceId, segmentId } from './ids';
 import { creatingNamespace, findIfaceByName, findNamespace, globalAddresses, tunnelParams } from './inventory';
-import { ipInCidr, ipKey, networkOf, sameIp } from './ip';
+import { ipKey, sameIp } from './ip';
 import { memoize } from './memoize';
 import { lookupRoute } from './routing';
-import { hostPairsSharingASubnet } from './shared-subnets';
+import { sharedSubnets } from './shared-subnets';
 import type { StageInput, StageOutput } from './stage';
 import type { TopoEdge, TopoNode } from './types';
 
@@ -105,44 +105,18 @@ function uplinkAddresses(host: HostState, tunnelUplinks: readonly Interface[], c
   return [...devices].flatMap(globalAddresses).filter((a) => a.family === 'inet' && a.prefixlen < 32);
 }
 
-interface Shared {
-  subnet: string;
-  /** The address of each host of the pair in that subnet. */
-  a: Address;
-  b: Address;
-}
-
-function sharedSubnet(a: readonly Address[], b: readonly Address[]): Shared | undefined {
-  for (const x of a)
-    for (const y of b) {
-      if (ipInCidr(x.local, `${y.local}/${y.prefixlen}`) && ipInCidr(y.local, `${x.local}/${x.prefixlen}`)) {
-        return { subnet: networkOf(x.local, Math.min(x.prefixlen, y.prefixlen)), a: x, b: y };
-      }
-    }
-  return undefined;
-}
-
-/** Host name → its uplink address in the subnet, per shared subnet (the first address found wins). */
-type Members = Map<string, Map<string, Address>>;
-
-function sharedSubnets(input: StageInput, tunnelUplinks: ReadonlyMap<string, readonly Interface[]>): Members {
-  const uplinks = input.hosts.map((h) => ({ host: h.name, addresses: uplinkAddresses(h, tunnelUplinks.get(h.name) ?? [], input.cluster) }));
-  const members: Members = new Map();
-  for (const [i, j] of hostPairsSharingASubnet(uplinks.map((u) => u.addresses))) {
-    const shared = sharedSubnet(uplinks[i].addresses, uplinks[j].addresses);
-    if (shared === undefined) continue;
-    const hosts = members.get(shared.subnet) ?? new Map<string, Address>();
-    if (!hosts.has(uplinks[i].host)) hosts.set(uplinks[i].host, shared.a);
-    if (!hosts.has(uplinks[j].host)) hosts.set(uplinks[j].host, shared.b);
-    members.set(shared.subnet, hosts);
-  }
-  return members;
+/** Shared subnet → host name → that host's uplink address in the subnet. */
+function subnetsOfUplinks(input: StageInput, tunnelUplinks: ReadonlyMap<string, readonly Interface[]>): Map<string, Map<string, Address>> {
+  const addresses = input.hosts.map((h) => uplinkAddresses(h, tunnelUplinks.get(h.name) ?? [], input.cluster));
+  const out = new Map<string, Map<string, Address>>();
+  for (const [subnet, members] of sharedSubnets(addresses)) out.set(subnet, new Map([...members].map(([host, address]) => [input.hosts[host].name, address])));
+  return out;
 }
 
 function underlayLinks(input: StageInput, tunnelUplinks: ReadonlyMap<string, readonly Interface[]>): { nodes: TopoNode[]; edges: TopoEdge[] } {
   const nodes: TopoNode[] = [];
   const edges: TopoEdge[] = [];
-  for (const [subnet, hosts] of sharedSubnets(input, tunnelUplinks)) {
+  for (const [subnet, hosts] of subnetsOfUplinks(input, tunnelUplinks)) {
     const names = [...hosts.keys()].sort();
     if (names.length === 2) {
       const [a, b] = names.map(hostId);

@@ -1,0 +1,12 @@
+import { readFileSync } from 'node:fs';
+import v8 from 'node:v8';
+import { parseBundle } from '@/lib/capture/bundle';
+import { SAMPLE_BUNDLE_PATH } from '@/lib/sources';
+import { syntheticHosts } from '@/bench/synthetic';
+import { parseHost } from '@/lib/parse';
+const base = parseBundle(JSON.parse(readFileSync(SAMPLE_BUNDLE_PATH, 'utf8')));
+if (!base.ok) throw new Error();
+const hosts = [...syntheticHosts(base.bundle, 5, 60, { podVms: true })].map((h) => JSON.parse(JSON.stringify(h)));
+(globalThis as any).keep = hosts.map(parseHost);
+(globalThis as any).hostsKeep = hosts;
+v8.writeHeapSnapshot('/tmp/states.heapsnapshot');
