@@ -3,8 +3,8 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clusterBundle, pairAddress } from './cluster-bundle';
 import { PODVM, POD_IP, POD_MAC, VM_MAC, VXLAN0_ID, WORKER, peerPodBundle } from './peerpod-bundle';
-import { POLL, artifactPath, createSnapshot, graphReady, launchChromium, screenshot } from './browser';
-import { startApp, type RunningApp } from './server';
+import { POLL, artifactPath, createSnapshot, graphReady, screenshot } from './browser';
+import { closeSession, openSession, type RunningApp } from './server';
 
 let app: RunningApp;
 let browser: Browser;
@@ -14,16 +14,11 @@ let snapshotId: string;
 const shot = (name: string): Promise<void> => screenshot(page, name);
 
 beforeAll(async () => {
-  app = await startApp();
+  ({ app, browser, page } = await openSession());
   snapshotId = (await createSnapshot(app.url, peerPodBundle(), 'peer-pod incident')).id;
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
 }, 600_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-});
+afterAll(() => closeSession({ app, browser }));
 
 describe('snapshot dashboard in Chromium', () => {
   it('lists the peer-pod MAC mismatch among the findings', async () => {

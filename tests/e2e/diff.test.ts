@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SnapshotDiff } from '@/lib/diff/diff';
 import type { SnapshotMeta } from '@/lib/store/types';
 import { BROKEN_MAC, FIXED_MAC, MAC_RULE, VXLAN0_ID, fixedIncidentBundle, incidentBundle } from '../helpers/incident-sample';
-import { createSnapshot, getJson, graphReady, launchChromium, screenshot, POLL } from './browser';
-import { startApp, type RunningApp } from './server';
+import { createSnapshot, getJson, graphReady, screenshot, POLL } from './browser';
+import { VIEWPORT, closeSession, openSession, type RunningApp } from './server';
 
 let app: RunningApp;
 let browser: Browser;
@@ -15,17 +15,12 @@ let fixed: SnapshotMeta;
 const diffUrl = () => `${app.url}/diff?a=${broken.id}&b=${fixed.id}`;
 
 beforeAll(async () => {
-  app = await startApp();
+  ({ app, browser, page } = await openSession());
   broken = await createSnapshot(app.url, incidentBundle(), 'nginx-priv unreachable');
   fixed = await createSnapshot(app.url, fixedIncidentBundle(), 'after setting vxlan0 MAC');
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
 }, 600_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-});
+afterAll(() => closeSession({ app, browser }));
 
 describe('diff of the peer-pod incident before and after the fix, in Chromium', () => {
   it('marks vxlan0 on the pod VM changed, with iface.mac old → new', async () => {
@@ -78,7 +73,7 @@ describe('diff of the peer-pod incident before and after the fix, in Chromium', 
     await graphReady(page);
     await expect.poll(() => page.locator('[data-testid="device-item"]').count(), POLL).toBeLessThan(whole);
     const link = page.url();
-    const fresh = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    const fresh = await browser.newPage({ viewport: VIEWPORT });
     await fresh.goto(link);
     await graphReady(fresh);
     await fresh.waitForSelector(`[data-testid="inspector"][data-id="${VXLAN0_ID}"]`);

@@ -1,32 +1,25 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SnapshotView } from '@/lib/store/types';
 import { incidentBundle } from '../helpers/incident-sample';
-import { createSnapshot, getJson, graphReady, launchChromium, POLL } from './browser';
-import { startApp, type RunningApp } from './server';
+import { createSnapshot, getJson, graphReady, POLL } from './browser';
+import { closeSession, openSession, type RunningApp } from './server';
 
 let app: RunningApp;
 let browser: Browser;
-let context: BrowserContext;
 let page: Page;
 let view: SnapshotView;
 
 beforeAll(async () => {
-  app = await startApp();
+  // The session's page has a fresh profile, as for someone opening the link from the incident channel.
+  ({ app, browser, page } = await openSession());
   const meta = await createSnapshot(app.url, incidentBundle(), 'nginx-priv unreachable (peer pod)');
   view = await getJson<SnapshotView>(`${app.url}/api/snapshots/${meta.id}`);
-  browser = await launchChromium();
-  // A fresh profile, as for someone opening the link from the incident channel.
-  context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-  page = await context.newPage();
   await page.goto(`${app.url}/s/${meta.id}`);
   await graphReady(page);
 }, 600_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-});
+afterAll(() => closeSession({ app, browser }));
 
 describe('a link opened in real Chromium shows the same elements and findings as the API', () => {
   it('draws the whole device graph for this two-host capture', async () => {

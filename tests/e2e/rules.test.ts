@@ -10,10 +10,10 @@ import type { CaptureBundle } from '@/lib/capture/types';
 import { RULES_VERSION } from '@/lib/diagnose';
 import { createStore, storeConfigFromEnv } from '@/lib/store';
 import { MAC_RULE, incidentBundle } from '../helpers/incident-sample';
-import { graphReady, launchChromium, screenshot, POLL } from './browser';
+import { graphReady, screenshot, POLL } from './browser';
 import { clusterBundle, pairAddress } from './cluster-bundle';
 import { POD_IP, WORKER } from './peerpod-bundle';
-import { startApp, type RunningApp } from './server';
+import { closeSession, openSession, type RunningApp } from './server';
 
 const OLD_RULES = '0.0.1';
 const MAC_FINDING = `[data-testid="finding"][data-rule="${MAC_RULE}"]`;
@@ -55,19 +55,14 @@ describe.skipIf(process.env.TUNNELSCOPE_E2E_URL)('re-checking a stored snapshot 
   let clusterId: string;
 
   beforeAll(async () => {
-    app = await startApp();
+    ({ app, browser, page } = await openSession());
     [incidentId, clusterId] = await storeUnderOldRules([
       { bundle: incidentBundle(), title: 'nginx-priv unreachable, stored under rules 0.0.1' },
       { bundle: clusterBundle(3), title: 'three peer-pod pairs, stored under rules 0.0.1' },
     ]);
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
   }, 600_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await app?.stop();
-  });
+  afterAll(() => closeSession({ app, browser }));
 
   describe('a two-host capture drawn whole', () => {
     it('shows the stored findings (none) and offers the re-check, since the server runs other rules', async () => {

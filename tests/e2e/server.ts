@@ -1,12 +1,14 @@
 /**
  * Builds the app once (`next build`, skipped when .next is newer than every source file) and starts
- * `next start` on a free port with a throwaway data directory.
+ * `next start` on a free port with a throwaway data directory, and opens Chromium on it.
  */
+import type { Browser, Page } from 'playwright-core';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { launchChromium } from './browser';
 
 const ROOT = path.resolve(__dirname, '../..');
 const BUILD_ID = path.join(ROOT, '.next', 'BUILD_ID');
@@ -93,4 +95,32 @@ export async function startApp(): Promise<RunningApp> {
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** The page size every end-to-end test and screenshot uses. */
+export const VIEWPORT = { width: 1440, height: 900 };
+
+export interface Session {
+  app: RunningApp;
+  browser: Browser;
+  /** A page in a fresh browser context, as for someone opening a link for the first time. */
+  page: Page;
+}
+
+/** The app and Chromium with one page: what a test file opens before its tests and closes after them. */
+export async function openSession(): Promise<Session> {
+  const app = await startApp();
+  try {
+    const browser = await launchChromium();
+    return { app, browser, page: await browser.newPage({ viewport: VIEWPORT }) };
+  } catch (error) {
+    await app.stop();
+    throw error;
+  }
+}
+
+/** Closes what openSession opened, whichever parts of it were opened. */
+export async function closeSession(session: Partial<Session>): Promise<void> {
+  await session.browser?.close();
+  await session.app?.stop();
 }
