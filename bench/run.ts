@@ -4,18 +4,18 @@
  * are present (BENCH_SKIP_UI=1 skips them). BENCH_HOSTS and BENCH_PODS change the size. A benchmark prints
  * figures; it does not pass or fail.
  *
- * The capture is written to a bundle file first. At this size the bundle is longer than the longest string V8
- * can make (2^29 − 24 characters), so it cannot be read as one string: the pipeline reads it host by host, and
- * every host goes through the steps an upload takes — JSON.parse, bundle validation, parseHost. Then the
- * topology is built and diagnosed for the whole cluster at once, as lib/analyze.ts does. The file is written
- * outside the timed part; where each host's text starts is noted while writing, where a streaming reader
- * would find it with a JSON tokenizer.
+ * The capture is written to a bundle file first (writeBundleFile, outside the timed part). At this size the
+ * bundle is longer than the longest string V8 can make (2^29 − 24 characters), so it is read as the CLI reads
+ * it: lib/capture/bundle-file.ts scans the file chunk by chunk and hands out one host's text at a time ("read"),
+ * and every host goes through the steps an upload takes — JSON.parse, validation (with redaction), parseHost.
+ * Then the topology is built and diagnosed for the whole cluster at once, as lib/analyze.ts does.
  */
-import { closeSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
-import { BUNDLE_FORMAT, BUNDLE_VERSION, type CaptureBundle, type HostCapture } from '@/lib/capture/types';
+import { BUNDLE_FORMAT, BUNDLE_VERSION, type BundleEnvelope } from '@/lib/capture/types';
 import { parseBundle } from '@/lib/capture/bundle';
+import { checkHost, openBundleFile, parseHostText, writeBundleFile } from '@/lib/capture/bundle-file';
 import { parseHost } from '@/lib/parse';
 import type { HostState } from '@/lib/parse/types';
 import { buildTopology } from '@/lib/topology/build';
@@ -35,57 +35,23 @@ function ms(n: number): string {
   return `${n.toFixed(0)} ms`.padStart(9);
 }
 
-/** A bundle file and where each host's JSON text lies in it. */
 interface BundleFile {
   file: string;
-  envelope: Omit<CaptureBundle, 'hosts'>;
-  hosts: { at: number; length: number }[];
   bytes: number;
 }
 
-function writeBundleFile(base: CaptureBundle, dir: string): BundleFile {
-  const envelope: BundleFile['envelope'] = {
+function writeSynthetic(dir: string): BundleFile {
+  const base = parseBundle(JSON.parse(readFileSync(SAMPLE_BUNDLE_PATH, 'utf8')) as unknown);
+  if (!base.ok) throw new Error(base.error);
+  const envelope: BundleEnvelope = {
     format: BUNDLE_FORMAT,
     version: BUNDLE_VERSION,
-    createdAt: base.createdAt,
+    createdAt: base.bundle.createdAt,
     source: { kind: 'synthetic', detail: `${HOSTS} workers × ${PODS} pods` },
   };
   const file = path.join(dir, 'bundle.json');
-  const fd = openSync(file, 'w');
-  let bytes = 0;
-  const write = (text: string): number => {
-    const n = writeSync(fd, text);
-    bytes += n;
-    return n;
-  };
-  const hosts: BundleFile['hosts'] = [];
-  try {
-    write(JSON.stringify({ ...envelope, hosts: [] }).slice(0, -2));
-    for (const host of syntheticHosts(base, HOSTS, PODS, { podVms: true })) {
-      if (hosts.length > 0) write(',');
-      const at = bytes;
-      hosts.push({ at, length: write(JSON.stringify(host)) });
-    }
-    write(']}');
-  } finally {
-    closeSync(fd);
-  }
-  return { file, envelope, hosts, bytes };
-}
-
-/** Reads one host's text at a time into one reusable buffer. */
-function* hostTexts(bundle: BundleFile): Generator<string> {
-  const fd = openSync(bundle.file, 'r');
-  try {
-    let buffer = Buffer.alloc(0);
-    for (const { at, length } of bundle.hosts) {
-      if (buffer.length < length) buffer = Buffer.alloc(length);
-      readSync(fd, buffer, 0, length, at);
-      yield buffer.toString('utf8', 0, length);
-    }
-  } finally {
-    closeSync(fd);
-  }
+  const bytes = writeBundleFile(file, envelope, syntheticHosts(base.bundle, HOSTS, PODS, { podVms: true }));
+  return { file, bytes };
 }
 
 /** Wall time per phase, and the process's CPU time (user + system, GC threads included) over all phases. */
@@ -110,33 +76,27 @@ class Phases {
   }
 }
 
-function readHost(bundle: BundleFile, text: string, phases: Phases): HostCapture {
-  const value = phases.run('JSON.parse', () => JSON.parse(text) as unknown);
-  const checked = phases.run('validate', () => parseBundle({ ...bundle.envelope, hosts: [value] }));
-  if (!checked.ok) throw new Error(checked.error);
-  return checked.bundle.hosts[0];
-}
-
-function pipeline(bundle: BundleFile): { phases: Phases; nodes: number; edges: number; findings: Map<string, number> } {
+function pipeline(bundle: BundleFile): { phases: Phases; hosts: number; nodes: number; edges: number; findings: Map<string, number> } {
   const phases = new Phases();
   const states: HostState[] = [];
-  const texts = hostTexts(bundle);
+  const texts = openBundleFile(bundle.file).hostTexts();
   for (;;) {
     const next = phases.run('read', () => texts.next());
     if (next.done) break;
-    const host = readHost(bundle, next.value, phases);
+    const value = phases.run('JSON.parse', () => parseHostText(next.value));
+    const host = phases.run('validate', () => checkHost(value, next.value.index));
     states.push(phases.run('parse', () => parseHost(host)));
   }
   const topology = phases.run('topology', () => buildTopology(states));
   const { findings } = phases.run('diagnose', () => diagnose(topology));
   const byRule = new Map<string, number>();
   for (const f of findings) byRule.set(f.rule, (byRule.get(f.rule) ?? 0) + 1);
-  return { phases, nodes: topology.nodes.length, edges: topology.edges.length, findings: byRule };
+  return { phases, hosts: states.length, nodes: topology.nodes.length, edges: topology.edges.length, findings: byRule };
 }
 
 function jsonParseOnly(bundle: BundleFile): number {
   let total = 0;
-  for (const text of hostTexts(bundle)) {
+  for (const { text } of openBundleFile(bundle.file).hostTexts()) {
     const start = performance.now();
     JSON.parse(text);
     total += performance.now() - start;
@@ -148,12 +108,12 @@ function jsonParseOnly(bundle: BundleFile): number {
 const TO_TOPOLOGY = ['read', 'JSON.parse', 'validate', 'parse', 'topology'];
 
 function report(bundle: BundleFile, jsonMs: number, result: ReturnType<typeof pipeline>): void {
-  const { phases, nodes, edges, findings } = result;
+  const { phases, hosts, nodes, edges, findings } = result;
   const toTopology = TO_TOPOLOGY.reduce((sum, phase) => sum + (phases.ms.get(phase) ?? 0), 0);
   const total = phases.total();
   const peakRss = Math.max(phases.peakRss, process.resourceUsage().maxRSS * 1024);
-  const vms = bundle.hosts.length - HOSTS;
-  console.log(`pipeline: synthetic capture of ${bundle.hosts.length} hosts (${HOSTS} workers × ${PODS} pod namespaces + ${vms} pod VMs)`);
+  const vms = hosts - HOSTS;
+  console.log(`pipeline: synthetic capture of ${hosts} hosts (${HOSTS} workers × ${PODS} pod namespaces + ${vms} pod VMs)`);
   console.log(`  bundle size                 ${mib(bundle.bytes)} (a file, read host by host)`);
   console.log(`  JSON.parse alone            ${ms(jsonMs)}`);
   for (const [phase, n] of phases.ms) console.log(`    ${phase.padEnd(24)}${ms(n)}`);
@@ -167,11 +127,9 @@ function report(bundle: BundleFile, jsonMs: number, result: ReturnType<typeof pi
 }
 
 function pipelineBench(): void {
-  const base = parseBundle(JSON.parse(readFileSync(SAMPLE_BUNDLE_PATH, 'utf8')) as unknown);
-  if (!base.ok) throw new Error(base.error);
   const dir = mkdtempSync(path.join(tmpdir(), 'tunnelscope-bench-'));
   try {
-    const bundle = writeBundleFile(base.bundle, dir);
+    const bundle = writeSynthetic(dir);
     const jsonMs = jsonParseOnly(bundle);
     report(bundle, jsonMs, pipeline(bundle));
   } finally {

@@ -1,14 +1,15 @@
 /** The `tunnelscope` command line. Every error is one clear line and a non-zero exit. */
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { parseArgs, stringOption, UsageError, type ParsedArgs } from './args';
 import { formatFindings, formatTopology, formatTrace } from './format';
-import { importFiles } from '@/lib/capture/import';
+import { importFiles, MAX_IMPORT_FILE_CHARS, type ImportedBundle, type ImportedFile } from '@/lib/capture/import';
 import { serializeBundle } from '@/lib/capture/bundle';
+import { BundleFileError, openBundleFile, sniffBundleFile, writeBundleFile, type BundleFile } from '@/lib/capture/bundle-file';
 import type { CaptureBundle } from '@/lib/capture/types';
-import { analyze } from '@/lib/analyze';
+import { analyze, analyzeHosts, type Analysis } from '@/lib/analyze';
 import { findingForTrace, traceRoute } from '@/lib/diagnose/trace';
 import { UNCOVERED_FAULTS } from '@/lib/diagnose';
 import { captureFromSource, SOURCE_KINDS, type SourceKind } from '@/lib/sources';
@@ -33,7 +34,7 @@ Usage:
   tunnelscope lab up [--scenario NAME] | down | status [--json] | list | break FAULT | heal FAULT
 
 FILE may be a capture bundle (.json), the output of public/tunnelscope-collect.sh, or a pasted terminal
-transcript. Use - for standard input.`;
+transcript. Use - for standard input. Bundle files of any size are read host by host.`;
 
 type Out = (text: string) => void;
 
@@ -47,24 +48,71 @@ const defaultIo: Io = {
   err: (text) => process.stderr.write(`${text}\n`),
 };
 
-async function readInput(file: string): Promise<string> {
+/** A whole file as one string: up to `maxBytes`, since bigger ones are refused by import anyway or cannot be made a string. */
+async function readInput(file: string, maxBytes?: number): Promise<string> {
   if (file === '-') {
     const chunks: Buffer[] = [];
     for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
     return Buffer.concat(chunks).toString('utf8');
   }
   if (!existsSync(file)) throw new UsageError(`file not found: ${file}`);
+  const { size } = await stat(file);
+  if (maxBytes !== undefined && size > maxBytes) {
+    throw new UsageError(`${file} is ${mib(size)}, more than the ${mib(maxBytes)} this command reads; topology, diagnose, trace and import read bundles of any size`);
+  }
   return readFile(file, 'utf8');
 }
 
-async function loadBundle(files: string[], io: Io): Promise<CaptureBundle> {
+function mib(bytes: number): string {
+  return `${Math.ceil(bytes / 1024 / 1024)} MiB`;
+}
+
+/** A file named on the command line (not standard input) that holds a capture bundle: read host by host. */
+function isBundleFile(file: string): boolean {
+  return file !== '-' && existsSync(file) && sniffBundleFile(file);
+}
+
+/** Runs a pass over a bundle file; its errors become one line naming the file. */
+function fromBundleFile<T>(file: string, read: (bundle: BundleFile) => T): T {
+  try {
+    return read(openBundleFile(file));
+  } catch (error) {
+    if (error instanceof BundleFileError) throw new UsageError(`${file}: ${error.message}`);
+    throw error;
+  }
+}
+
+async function readFileInput(file: string, stream: boolean): Promise<ImportedFile | ImportedBundle> {
+  if (stream && isBundleFile(file)) return { name: file, bundle: fromBundleFile(file, (b) => b.readAll()) };
+  return { name: file, content: await readInput(file, stream ? undefined : MAX_IMPORT_FILE_CHARS) };
+}
+
+/** The inputs as one bundle; with `stream`, bundle files are read host by host, so they may be of any size. */
+async function loadBundle(files: string[], io: Io, stream = true): Promise<CaptureBundle> {
   if (!files.length) throw new UsageError('give at least one input FILE');
-  const inputs = await Promise.all(files.map(async (name) => ({ name, content: await readInput(name) })));
+  const inputs = await Promise.all(files.map((name) => readFileInput(name, stream)));
   const { bundle, problems } = importFiles(inputs);
   for (const p of problems.slice(0, 20)) io.err(`warning: ${formatProblem(p)}`);
   if (problems.length > 20) io.err(`warning: … and ${problems.length - 20} more input problems`);
   if (!bundle.hosts.length) throw new UsageError('no host data found in the input');
   return bundle;
+}
+
+/** One bundle file is analysed as it is read, a host at a time; anything else is imported first. */
+async function loadAnalysis(files: string[], io: Io): Promise<Analysis> {
+  if (files.length !== 1 || !isBundleFile(files[0])) return analyze(await loadBundle(files, io));
+  return fromBundleFile(files[0], (bundle) => {
+    let hosts = 0;
+    const counted = (function* () {
+      for (const host of bundle.hosts()) {
+        hosts++;
+        yield host;
+      }
+    })();
+    const analysis = analyzeHosts(counted, bundle.cluster);
+    if (!hosts) throw new UsageError('no host data found in the input');
+    return analysis;
+  });
 }
 
 function formatProblem(problem: unknown): string {
@@ -99,19 +147,31 @@ async function cmdCollect(args: ParsedArgs, io: Io): Promise<number> {
 }
 
 async function cmdImport(args: ParsedArgs, io: Io): Promise<number> {
-  const bundle = await loadBundle(args.positionals, io);
-  await writeOutput(stringOption(args, 'o', 'output'), serializeBundle(bundle), io);
+  const { hosts, ...envelope } = await loadBundle(args.positionals, io);
+  const output = stringOption(args, 'o', 'output');
+  if (output && output !== '-') writeBundleFile(output, envelope, hosts);
+  else io.out(printable(() => serializeBundle({ ...envelope, hosts })));
   return 0;
 }
 
+/** Text for standard output, or one line saying to write a file when the bundle is longer than a string can be. */
+function printable(text: () => string): string {
+  try {
+    return text();
+  } catch (error) {
+    if (error instanceof RangeError) throw new UsageError('the bundle is too big to print; write it to a file with -o FILE');
+    throw error;
+  }
+}
+
 async function cmdTopology(args: ParsedArgs, io: Io): Promise<number> {
-  const { topology } = analyze(await loadBundle(args.positionals, io));
+  const { topology } = await loadAnalysis(args.positionals, io);
   io.out(args.options.json ? JSON.stringify({ nodes: topology.nodes, edges: topology.edges }, null, 2) : formatTopology(topology));
   return 0;
 }
 
 async function cmdDiagnose(args: ParsedArgs, io: Io): Promise<number> {
-  const { findings, rulesVersion } = analyze(await loadBundle(args.positionals, io));
+  const { findings, rulesVersion } = await loadAnalysis(args.positionals, io);
   if (args.options.json) {
     io.out(JSON.stringify({ rulesVersion, findings, uncovered: UNCOVERED_FAULTS }, null, 2));
   } else {
@@ -125,7 +185,7 @@ async function cmdTrace(args: ParsedArgs, io: Io): Promise<number> {
   const from = stringOption(args, 'from');
   const to = stringOption(args, 'to');
   if (!from || !to) throw new UsageError('trace needs --from ELEMENT|HOST and --to IP');
-  const { topology, findings } = analyze(await loadBundle(args.positionals, io));
+  const { topology, findings } = await loadAnalysis(args.positionals, io);
   const result = traceRoute(topology, from, to);
   const finding = findingForTrace(result, findings);
   io.out(args.options.json ? JSON.stringify({ ...result, finding }, null, 2) : formatTrace(result, finding));
@@ -159,7 +219,8 @@ async function createSnapshot(bundle: CaptureBundle, title: string | undefined, 
 
 async function cmdSnapshot(args: ParsedArgs, io: Io): Promise<number> {
   const source = stringOption(args, 'source');
-  const bundle = source ? await captureFromSource(sourceKind(source)) : await loadBundle(args.positionals, io);
+  // A snapshot is stored and sent as one document, so its input is read as one string, within import's limit.
+  const bundle = source ? await captureFromSource(sourceKind(source)) : await loadBundle(args.positionals, io, false);
   io.out(await createSnapshot(bundle, stringOption(args, 'title'), stringOption(args, 'server')));
   return 0;
 }

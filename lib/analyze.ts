@@ -1,4 +1,4 @@
-import type { CaptureBundle } from '@/lib/capture/types';
+import type { CaptureBundle, ClusterContext, HostCapture } from '@/lib/capture/types';
 import { parseHost } from '@/lib/parse';
 import { buildTopology } from '@/lib/topology/build';
 import { diagnose } from '@/lib/diagnose';
@@ -13,8 +13,17 @@ export interface Analysis {
 
 /** Everything derived from a capture: recomputable whenever parsers or rules improve. */
 export function analyze(bundle: CaptureBundle): Analysis {
-  const hosts = bundle.hosts.map(parseHost);
-  const topology = buildTopology(hosts, bundle.cluster);
+  return analyzeHosts(bundle.hosts, () => bundle.cluster);
+}
+
+/**
+ * The same analysis of hosts read one at a time: each is parsed as it arrives and can then be let go, so a
+ * capture too big to hold as one bundle is analysed from its file. The cluster is asked for after the last host,
+ * since a bundle file may hold it after its hosts.
+ */
+export function analyzeHosts(hosts: Iterable<HostCapture>, cluster: () => ClusterContext | undefined): Analysis {
+  const states = Array.from(hosts, parseHost);
+  const topology = buildTopology(states, cluster());
   const { findings, rulesVersion } = diagnose(topology);
   return { topology, findings, rulesVersion };
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod/v4';
 import { CATALOG } from './catalog';
-import { BUNDLE_FORMAT, BUNDLE_VERSION, type CaptureBundle, type CommandId } from './types';
+import { BUNDLE_FORMAT, BUNDLE_VERSION, type BundleEnvelope, type CaptureBundle, type CommandId, type HostCapture } from './types';
 import { BUNDLE_LIMITS } from './limits';
 import { isExactHost } from './bundle-check';
 
@@ -111,7 +111,14 @@ function formatPath(path: PropertyKey[]): string {
   return path.reduce<string>((acc, part) => (typeof part === 'number' ? `${acc}[${part}]` : acc ? `${acc}.${String(part)}` : String(part)), '');
 }
 
-function envelopeError(value: unknown): string | null {
+/** Up to five issues, each with the path where the schema found it, as one line. */
+function invalid(issues: readonly z.core.$ZodIssue[], at: PropertyKey[] = []): string {
+  const shown = issues.slice(0, 5).map((i) => `${formatPath([...at, ...i.path]) || '(root)'}: ${i.message}`);
+  const more = issues.length > 5 ? ` (and ${issues.length - 5} more)` : '';
+  return `invalid capture bundle: ${shown.join('; ')}${more}`;
+}
+
+export function envelopeError(value: unknown): string | null {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return 'not a Tunnelscope capture bundle: expected a JSON object';
   }
@@ -143,9 +150,32 @@ export function parseBundle(input: unknown): ParseBundleResult {
   if (exact) return { ok: true, bundle: exact };
   const parsed = captureBundleSchema.safeParse(value, { error: issueMessage });
   if (parsed.success) return { ok: true, bundle: parsed.data as CaptureBundle };
-  const issues = parsed.error.issues.slice(0, 5).map((i) => `${formatPath(i.path) || '(root)'}: ${i.message}`);
-  const more = parsed.error.issues.length > 5 ? ` (and ${parsed.error.issues.length - 5} more)` : '';
-  return { ok: false, error: `invalid capture bundle: ${issues.join('; ')}${more}` };
+  return { ok: false, error: invalid(parsed.error.issues) };
+}
+
+export type CheckHostResult = { ok: true; host: HostCapture } | { ok: false; error: string };
+
+/**
+ * One host of a bundle read host by host, checked as parseBundle checks it: the same result, and the same
+ * message when it is the bundle's only invalid host (hosts[17].namespaces[0]…).
+ */
+export function checkHostValue(value: unknown, index: number): CheckHostResult {
+  if (isExactHost(value)) return { ok: true, host: value };
+  const parsed = hostCapture.safeParse(value, { error: issueMessage });
+  if (parsed.success) return { ok: true, host: parsed.data as HostCapture };
+  return { ok: false, error: invalid(parsed.error.issues, ['hosts', index]) };
+}
+
+export type CheckEnvelopeResult = { ok: true; envelope: BundleEnvelope } | { ok: false; error: string };
+
+/** The members of a bundle other than its hosts, checked as parseBundle checks them; `hosts` must be present (any array). */
+export function checkEnvelope(members: Record<string, unknown>): CheckEnvelopeResult {
+  const envelope = envelopeError(members);
+  if (envelope) return { ok: false, error: envelope };
+  const parsed = captureBundleSchema.safeParse({ ...members, hosts: Array.isArray(members.hosts) ? [] : members.hosts }, { error: issueMessage });
+  if (!parsed.success) return { ok: false, error: invalid(parsed.error.issues) };
+  const { hosts: _hosts, ...rest } = parsed.data;
+  return { ok: true, envelope: rest as BundleEnvelope };
 }
 
 /** The bundle itself, uncopied, when every host passes the in-place check and the rest passes the schema. */

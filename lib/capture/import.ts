@@ -10,6 +10,12 @@ export interface ImportedFile {
   content: string;
 }
 
+/** A bundle file already read and checked (lib/capture/bundle-file.ts reads those too big for a string). */
+export interface ImportedBundle {
+  name: string;
+  bundle: CaptureBundle;
+}
+
 export interface ImportOptions {
   now?: () => Date;
   /** Largest file read, in characters. */
@@ -18,7 +24,7 @@ export interface ImportOptions {
 
 export type FileKind = 'bundle' | 'collector' | 'transcript';
 
-const DEFAULT_MAX_FILE_CHARS = 64 * 1024 * 1024;
+export const MAX_IMPORT_FILE_CHARS = 64 * 1024 * 1024;
 
 export function sniffFile(content: string): FileKind {
   const start = content.trimStart();
@@ -78,8 +84,9 @@ interface ImportedOne {
   bundle?: CaptureBundle;
 }
 
-function importOne(file: ImportedFile, opts: ImportOptions): ImportedOne {
-  const max = opts.maxFileChars ?? DEFAULT_MAX_FILE_CHARS;
+function importOne(file: ImportedFile | ImportedBundle, opts: ImportOptions): ImportedOne {
+  if ('bundle' in file) return { hosts: file.bundle.hosts, problems: [], cluster: file.bundle.cluster, bundle: file.bundle };
+  const max = opts.maxFileChars ?? MAX_IMPORT_FILE_CHARS;
   if (file.content.length > max) {
     return { hosts: [], problems: [{ file: file.name, line: 0, text: '', message: `file is larger than ${max} characters and was not read` }] };
   }
@@ -104,7 +111,7 @@ function importOne(file: ImportedFile, opts: ImportOptions): ImportedOne {
  * Turns uploaded files (capture bundles, collector outputs, pasted transcripts) into one bundle.
  * Hosts with the same name are merged. Never throws: unreadable input becomes a problem.
  */
-export function importFiles(files: readonly ImportedFile[], opts: ImportOptions = {}): { bundle: CaptureBundle; problems: ImportProblem[] } {
+export function importFiles(files: readonly (ImportedFile | ImportedBundle)[], opts: ImportOptions = {}): { bundle: CaptureBundle; problems: ImportProblem[] } {
   const problems: ImportProblem[] = [];
   const hosts: HostCapture[] = [];
   const clusters: ClusterContext[] = [];

@@ -57,7 +57,7 @@ export function redactHost(host: HostCapture): HostCapture {
   return changed ? { ...host, namespaces } : host;
 }
 
-function redactCluster(cluster: ClusterContext): ClusterContext {
+export function redactCluster(cluster: ClusterContext): ClusterContext {
   const pods = cluster.pods.map((pod) => {
     if (!pod.annotations) return pod;
     const entries = Object.entries(pod.annotations);

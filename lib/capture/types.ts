@@ -108,3 +108,6 @@ export interface CaptureBundle {
   hosts: HostCapture[];
   cluster?: ClusterContext;
 }
+
+/** A bundle without its hosts: what a bundle file holds around the hosts it is read for. */
+export type BundleEnvelope = Omit<CaptureBundle, 'hosts'>;
