@@ -6,8 +6,9 @@
  *
  * The capture is written to a bundle file first (writeBundleFile, outside the timed part). At this size the
  * bundle is longer than the longest string V8 can make (2^29 − 24 characters), so it is read as the CLI reads
- * it: lib/capture/bundle-file.ts scans the file chunk by chunk and hands out one host's text at a time ("read"),
- * and every host goes through the steps an upload takes — JSON.parse, validation (with redaction), parseHost.
+ * it: lib/capture/bundle-file.ts reads the file chunk by chunk and hands out one host at a time, parsed ("read +
+ * JSON.parse": the reader finds where a compactly written host ends by parsing it), and every host goes through
+ * the steps an upload takes — validation (with redaction), parseHost.
  * Then the topology is built and diagnosed for the whole cluster at once, as lib/analyze.ts does.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -76,14 +77,17 @@ class Phases {
   }
 }
 
+/** Reading a host and parsing its JSON text are one step for the reader (see the header). */
+const READ = 'read + JSON.parse';
+
 function pipeline(bundle: BundleFile): { phases: Phases; hosts: number; nodes: number; edges: number; findings: Map<string, number> } {
   const phases = new Phases();
   const states: HostState[] = [];
   const texts = openBundleFile(bundle.file).hostTexts();
   for (;;) {
-    const next = phases.run('read', () => texts.next());
+    const next = phases.run(READ, () => texts.next());
     if (next.done) break;
-    const value = phases.run('JSON.parse', () => parseHostText(next.value));
+    const value = phases.run(READ, () => parseHostText(next.value));
     const host = phases.run('validate', () => checkHost(value, next.value.index));
     states.push(phases.run('parse', () => parseHost(host)));
   }
@@ -105,7 +109,7 @@ function jsonParseOnly(bundle: BundleFile): number {
 }
 
 /** The phases from bundle bytes to the topology: what the target is set for. Diagnosis follows them. */
-const TO_TOPOLOGY = ['read', 'JSON.parse', 'validate', 'parse', 'topology'];
+const TO_TOPOLOGY = [READ, 'validate', 'parse', 'topology'];
 
 function report(bundle: BundleFile, jsonMs: number, result: ReturnType<typeof pipeline>): void {
   const { phases, hosts, nodes, edges, findings } = result;

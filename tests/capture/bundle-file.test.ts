@@ -75,6 +75,20 @@ describe('bundle files', () => {
     }
   });
 
+  it('ends compact hosts at the separator before the next host, and scans a host where the separator lies deeper', () => {
+    const bundle = tiny({ hosts: ['a', 'b', 'c', 'd'].map((name) => host(name, [command('hostname', `${name}\n`)])) });
+    // Host a carries a member (dropped by validation) whose objects start with a name: the separator sits inside it.
+    const text = serializeBundle(bundle).replace('{"name":"a",', '{"name":"a","extra":[{"x":1},{"name":"inner"}],');
+    const file = fileWith(text);
+    for (const chunkBytes of CHUNKS) {
+      const texts = [...openBundleFile(file, { chunkBytes }).hostTexts()];
+      // a: scanned (the separator inside it does not end a whole object); b, c: found by the separator; d: last.
+      expect(texts.map((t) => 'value' in t)).toEqual([false, true, true, false]);
+      expect(texts.map((t) => (parseHostText(t) as HostCapture).name)).toEqual(['a', 'b', 'c', 'd']);
+      expect(openBundleFile(file, { chunkBytes }).readAll()).toEqual(expected(text));
+    }
+  });
+
   it('writes a bundle with a cluster as serializeBundle writes the parsed bundle: hosts, then cluster', () => {
     const cluster = { name: 'c1', nodes: [{ name: 'a', internalIPs: ['10.0.0.1'] }], pods: [{ namespace: 'default', name: 'p', ip: '10.128.0.5' }] };
     const bundle = tiny({ cluster });
