@@ -5,12 +5,15 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { parseArgs, stringOption, UsageError, type ParsedArgs } from './args';
 import { formatFindings, formatTopology, formatTrace } from './format';
+import type { Finding } from '@/lib/diagnose/types';
 import { importFiles, MAX_IMPORT_FILE_CHARS, type ImportedBundle, type ImportedFile } from '@/lib/capture/import';
 import { serializeBundle } from '@/lib/capture/bundle';
 import { BundleFileError, openBundleFile, sniffBundleFile, writeBundleFile, type BundleFile } from '@/lib/capture/bundle-file';
 import type { CaptureBundle } from '@/lib/capture/types';
 import { analyze, analyzeHosts, type Analysis } from '@/lib/analyze';
 import { findingForTrace, traceRoute } from '@/lib/diagnose/trace';
+import { counterFindings } from '@/lib/diff/counters';
+import { diffBy, findingKey } from '@/lib/diff/diff';
 import { UNCOVERED_FAULTS } from '@/lib/diagnose';
 import { captureFromSource, SOURCE_KINDS, type SourceKind } from '@/lib/sources';
 import { getStore, closeStore } from '@/lib/store';
@@ -26,6 +29,8 @@ Usage:
   tunnelscope diagnose FILE [--json]                  print findings with evidence and fixes
   tunnelscope trace FILE --from ELEMENT|HOST --to IP [--json]
                                                       walk the path hop by hop, name the first broken hop
+  tunnelscope diff BEFORE AFTER [--json]              two captures of the same hosts: findings resolved and new,
+                                                      and what the counters say happened in between
   tunnelscope snapshot --source lab|local [--title T] [--server URL]
   tunnelscope snapshot FILE [--title T] [--server URL]
                                                       store a snapshot and print its incident link
@@ -192,6 +197,29 @@ async function cmdTrace(args: ParsedArgs, io: Io): Promise<number> {
   return 0;
 }
 
+/** Two captures, in the order they were taken when both say when; the counters are read from the earlier one. */
+async function cmdDiff(args: ParsedArgs, io: Io): Promise<number> {
+  if (args.positionals.length !== 2) throw new UsageError('diff needs two input files: BEFORE AFTER');
+  const loaded = [];
+  for (const file of args.positionals) {
+    const bundle = await loadBundle([file], io);
+    loaded.push({ file, time: Date.parse(bundle.createdAt), analysis: analyze(bundle) });
+  }
+  const [earlier, later] = loaded[1].time < loaded[0].time ? [loaded[1], loaded[0]] : loaded;
+  const seconds = Number.isNaN(earlier.time) || Number.isNaN(later.time) ? undefined : (later.time - earlier.time) / 1000;
+  const between = counterFindings(earlier.analysis.topology, later.analysis.topology, seconds);
+  const findings = diffBy(earlier.analysis.findings, later.analysis.findings, findingKey);
+  if (args.options.json) {
+    io.out(JSON.stringify({ before: earlier.file, after: later.file, seconds, between, resolved: findings.removed, new: findings.added }, null, 2));
+    return 0;
+  }
+  const list = (items: Finding[]): string => (items.length ? items.map((f) => `  [${f.rule}] ${f.title}`).join('\n') : '  none');
+  io.out(`${earlier.file} → ${later.file}${seconds === undefined ? '' : ` (${Math.round(seconds)} s apart)`}`);
+  io.out(`\nResolved findings:\n${list(findings.removed)}\nNew findings:\n${list(findings.added)}`);
+  io.out(`\nBetween the captures:\n${between.length ? formatFindings(between) : '  No tunnel went one way and no error counter grew.'}`);
+  return 0;
+}
+
 function publicUrl(): string {
   return (process.env.TUNNELSCOPE_PUBLIC_URL ?? `http://localhost:${process.env.PORT ?? 3000}`).replace(/\/$/, '');
 }
@@ -303,6 +331,8 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         return await cmdDiagnose(args, io);
       case 'trace':
         return await cmdTrace(args, io);
+      case 'diff':
+        return await cmdDiff(args, io);
       case 'snapshot':
         return await cmdSnapshot(args, io);
       case 'serve':

@@ -1,11 +1,12 @@
 'use client';
 
 import type { ReactNode } from 'react';
+import type { Finding } from '@/lib/diagnose/types';
 import { DIFF_STATUSES } from '@/lib/graph/diff';
 import { FINDING_STATUSES, type ElementRow, type FindingRow } from '@/lib/graph/diff-changes';
 import { DIFF_CLASSES, DiffChip, FINDING_CLASSES, FindingStatusChip } from './DiffBadge';
 import { FieldChanges } from './FieldChanges';
-import { SeverityChip } from './SeverityChip';
+import { SEVERITY_CLASSES, SeverityChip } from './SeverityChip';
 
 /** Rows beyond this per group are counted, not drawn: "Changes only" on the graph narrows a big diff. */
 export const MAX_ROWS_PER_GROUP = 200;
@@ -90,5 +91,41 @@ export function ElementChanges({ rows, selected, onSelect }: { rows: ElementRow[
         />
       ))}
     </div>
+  );
+}
+
+/** What the counters say happened between the captures: each finding with why and what to run, its devices a click away. */
+export function CounterFindings({ findings, seconds, active, onOpen }: { findings: Finding[]; seconds?: number; active?: string; onOpen(finding: Finding): void }) {
+  const apart = seconds === undefined ? '' : ` (${Math.round(seconds)} s apart)`;
+  if (findings.length === 0) {
+    return <p className="p-3 text-sm text-slate-500">No tunnel went one way and no drop counter grew between the captures{apart}.</p>;
+  }
+  return (
+    <ul data-testid="diff-between">
+      {findings.map((finding) => {
+        const key = finding.elements.join(',');
+        return (
+          <li key={`${finding.rule}|${key}`} className={`my-1 border-l-4 ${SEVERITY_CLASSES[finding.severity].border}`}>
+            <button
+              type="button"
+              className={`${ROW_BUTTON} ${active === key ? 'bg-amber-100 dark:bg-amber-900/40' : ''}`}
+              data-testid="counter-finding"
+              data-rule={finding.rule}
+              aria-pressed={active === key}
+              onClick={() => onOpen(finding)}
+            >
+              <SeverityChip severity={finding.severity} /> <span className="font-medium">{finding.title}</span>
+              <span className="mono block text-slate-500">{finding.rule}</span>
+            </button>
+            <p className="px-3 pb-1 text-xs text-slate-600 dark:text-slate-300">{finding.explanation}</p>
+            {finding.fix && finding.fix.length > 0 && (
+              <pre className="mono mx-3 mb-2 overflow-x-auto whitespace-pre-wrap rounded bg-slate-100 p-2 text-xs dark:bg-slate-800" data-testid="counter-fix">
+                {finding.fix.join('\n')}
+              </pre>
+            )}
+          </li>
+        );
+      })}
+    </ul>
   );
 }

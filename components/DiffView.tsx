@@ -13,12 +13,13 @@ import { buildDiffGraph, type DiffShow } from '@/lib/graph/diff';
 import { elementRows, findingElements, findingRows, type FindingRow } from '@/lib/graph/diff-changes';
 import { parseDiffViewState, serializeDiffViewState, type DiffViewState } from '@/lib/graph/diff-view';
 import type { RulesChoice } from '@/lib/graph/rules-check';
+import type { Finding } from '@/lib/diagnose/types';
 import { findingsFor } from '@/lib/graph/faults';
 import { inspect } from '@/lib/graph/inspect';
 import type { SnapshotMeta } from '@/lib/store/types';
 import { CopyButton } from './CopyButton';
 import { DeviceList } from './DeviceList';
-import { ElementChanges, FindingChanges } from './DiffChanges';
+import { CounterFindings, ElementChanges, FindingChanges } from './DiffChanges';
 import { DiffLegend } from './DiffLegend';
 import { Inspector } from './Inspector';
 import { diffQuery, snapshotQuery } from './queries';
@@ -98,7 +99,13 @@ function DiffScreen({ a, b, state, update }: { a: string; b: string; state: Diff
   const after = useQuery(snapshotQuery(b, state.rules));
   const findings = useMemo(() => (diff.data ? findingRows(diff.data) : []), [diff.data]);
   const graph = useMemo(
-    () => (diff.data && after.data ? buildDiffGraph(after.data.topology, diff.data, { show: state.show, keep: findingElements(findings) }) : undefined),
+    () =>
+      diff.data && after.data
+        ? buildDiffGraph(after.data.topology, diff.data, {
+            show: state.show,
+            keep: [...findingElements(findings), ...diff.data.between.findings.flatMap((f) => f.elements)],
+          })
+        : undefined,
     [diff.data, after.data, state.show, findings],
   );
   const elements = useMemo(() => (diff.data && graph ? elementRows(diff.data, graph.topology) : []), [diff.data, graph]);
@@ -113,6 +120,11 @@ function DiffScreen({ a, b, state, update }: { a: string; b: string; state: Diff
   function openFinding(row: FindingRow) {
     if (activeFinding === row.key) update({ focus: [] });
     else update({ focus: row.finding.elements, sel: row.finding.elements.find((id) => nodeIds.has(id)) ?? row.finding.elements[0] });
+  }
+
+  function openCounterFinding(finding: Finding) {
+    if (focusKey === finding.elements.join(',')) update({ focus: [] });
+    else update({ focus: finding.elements, sel: finding.elements.find((id) => nodeIds.has(id)) ?? finding.elements[0] });
   }
 
   const swap = `/diff?${serializeDiffViewState({ ...state, a: b, b: a })}`;
@@ -175,6 +187,10 @@ function DiffScreen({ a, b, state, update }: { a: string; b: string; state: Diff
           </div>
         </section>
         <aside className="flex min-h-0 flex-col gap-2 overflow-y-auto">
+          <section className="panel" aria-label="Between the captures">
+            <h2 className="panel-title">Between the captures</h2>
+            <CounterFindings findings={diff.data.between.findings} seconds={diff.data.between.seconds} active={focusKey || undefined} onOpen={openCounterFinding} />
+          </section>
           <section className="panel" aria-label="Findings compared">
             <h2 className="panel-title">Findings</h2>
             <FindingChanges rows={findings} active={activeFinding} onOpen={openFinding} />

@@ -14,7 +14,8 @@ export const UNCOVERED_FAULTS: UncoveredFault[] = [
   {
     id: 'peerpod-vxlan-underlay-blocked',
     title: 'Underlay drops the tunnel UDP port',
-    needs: 'two snapshots of stats64 tx/rx on the tunnel devices, and cloud security-group rules',
+    needs:
+      'a second capture: comparing two snapshots (tunnelscope diff, or Compare… on the dashboard) finds the tunnel end that sends while the far end receives nothing (tunnel-traffic-one-way); the cloud security-group rules name the culprit',
   },
   {
     id: 'peerpod-worker-ip-ambiguous',
@@ -41,6 +42,6 @@ export const UNCOVERED_FAULTS: UncoveredFault[] = [
     id: 'overlay-udp-blocked-or-conntrack-full',
     title: 'Underlay silently drops overlay UDP',
     needs:
-      "two snapshots of the tunnel devices' stats64 (tx grows while rx stays 0) and the cloud firewall rules; host iptables drops are checked by firewall-drops-pod-traffic, conntrack drops by conntrack-table-full",
+      'a second capture: comparing two snapshots finds tunnels whose sent packets never arrive (tunnel-traffic-one-way); host iptables drops are checked by firewall-drops-pod-traffic, conntrack drops by conntrack-table-full, the cloud firewall rules are outside any capture',
   },
 ];

@@ -5,6 +5,7 @@
 import type { Finding } from '@/lib/diagnose/types';
 import type { SnapshotMeta, SnapshotView } from '@/lib/store/types';
 import type { TopoEdge, TopoNode } from '@/lib/topology/types';
+import { counterFindings } from './counters';
 
 export interface Change<T> {
   /** Element id, or the finding key for findings. */
@@ -27,6 +28,11 @@ export interface SnapshotDiff {
   nodes: DiffSection<TopoNode>;
   edges: DiffSection<TopoEdge>;
   findings: DiffSection<Finding>;
+  /**
+   * What the traffic counters say happened between the captures (lib/diff/counters.ts), read from the earlier
+   * snapshot to the later whichever is shown first; `seconds` apart when both times are known.
+   */
+  between: { seconds?: number; findings: Finding[] };
   summary: { nodes: DiffCounts; edges: DiffCounts; findings: DiffCounts };
 }
 
@@ -113,6 +119,14 @@ function counts<T>(section: DiffSection<T>): DiffCounts {
   return { added: section.added.length, removed: section.removed.length, changed: section.changed.length };
 }
 
+function between(a: SnapshotView, b: SnapshotView): SnapshotDiff['between'] {
+  const ta = Date.parse(a.meta.createdAt);
+  const tb = Date.parse(b.meta.createdAt);
+  const [earlier, later] = tb < ta ? [b, a] : [a, b];
+  const seconds = Number.isNaN(ta) || Number.isNaN(tb) ? undefined : Math.abs(tb - ta) / 1000;
+  return { ...(seconds === undefined ? {} : { seconds }), findings: counterFindings(earlier.topology, later.topology, seconds) };
+}
+
 export function diffViews(a: SnapshotView, b: SnapshotView): SnapshotDiff {
   const nodes = diffBy(a.topology.nodes, b.topology.nodes, (n) => n.id);
   const edges = diffBy(a.topology.edges, b.topology.edges, (e) => e.id);
@@ -123,6 +137,7 @@ export function diffViews(a: SnapshotView, b: SnapshotView): SnapshotDiff {
     nodes,
     edges,
     findings,
+    between: between(a, b),
     summary: { nodes: counts(nodes), edges: counts(edges), findings: counts(findings) },
   };
 }

@@ -1,7 +1,8 @@
 import { listHostNamespaces, onHost, runOnHost } from './host';
 import { attachPodPort, kernelBlindPort, podLsp, waitBound } from './ovn';
 import { addRedirect, createPodVmVxlan, deletePodVmVxlan, podVmVxlanMac, PODVM_NETNS, PODVM_VXLAN } from './peerpod';
-import { SEED_PODVM_MAC } from './scenarios';
+import { FABRIC_NETNS, SEED_PODVM_MAC } from './scenarios';
+import { must } from './exec';
 import type { LabState } from './state';
 import type { FlannelNodeSpec, LabHost, OvnWorkerSpec, PeerPodSpec, ScenarioSpec } from './types';
 
@@ -87,6 +88,25 @@ async function toggleDuplicate(ctx: FaultContext, broken: boolean): Promise<void
   await onHost(w, ['ovn-nbctl', 'lsp-add', worker.name, DUPLICATE.lsp, '--', 'set', 'logical_switch_port', DUPLICATE.lsp, `addresses=${addr}`, `port_security=${addr}`]);
   await attachPodPort(w, DUPLICATE.hostVeth, DUPLICATE.lsp);
   await onHost(w, ['ip', 'neigh', 'flush', 'to', pod.ip]);
+}
+
+/** nf_tables table in the underlay's own namespace: the fabric stands for the network between the machines. */
+const UNDERLAY_TABLE = 'tunnelscope_underlay';
+
+/**
+ * The underlay drops the tunnel's UDP port on its way to the pod VM, as a cloud security group would. It sits in
+ * the fabric, which no capture covers: each host looks healthy, and only counters over time show the loss.
+ */
+async function toggleUnderlayDrop(ctx: FaultContext, broken: boolean): Promise<void> {
+  const { pod } = target(ctx);
+  const vm = ctx.scenario.podvms.find((v) => v.name === pod.vm);
+  if (!vm) throw new Error(`the scenario has no pod VM ${pod.vm}`);
+  const nft = (...args: string[]) => must(['ip', 'netns', 'exec', FABRIC_NETNS, 'nft', ...args], 'configuring the underlay');
+  await nft('delete', 'table', 'bridge', UNDERLAY_TABLE).catch(() => undefined);
+  if (!broken) return;
+  await nft('add', 'table', 'bridge', UNDERLAY_TABLE);
+  await nft('add', 'chain', 'bridge', UNDERLAY_TABLE, 'tunnel_udp', '{ type filter hook forward priority 0; }');
+  await nft('add', 'rule', 'bridge', UNDERLAY_TABLE, 'tunnel_udp', 'ip', 'daddr', vm.nodeIp, 'udp', 'dport', String(pod.port), 'counter', 'drop');
 }
 
 function flannelPair(ctx: FaultContext): { node: FlannelNodeSpec; peer: FlannelNodeSpec; host: LabHost } {
@@ -183,6 +203,11 @@ export const FAULTS: Fault[] = [
     name: 'tunnel-peer-missing',
     description: "the pod VM has no vxlan0: the worker's tunnel has no peer",
     apply: (ctx) => reconcilePodVmTunnel(ctx),
+  },
+  {
+    name: 'underlay-drops-tunnel',
+    description: "the network between worker and pod VM drops the tunnel's UDP port towards the pod VM (a cloud security group no host shows)",
+    apply: toggleUnderlayDrop,
   },
   {
     name: 'flannel-fdb-missing',

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { main } from '@/cli/main';
 import { SAMPLE_BUNDLE_PATH } from '@/lib/sources';
+import { fixedIncidentBundle, incidentBundle, tunnelSentMoreBundle } from '../helpers/incident-sample';
 
 async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];
@@ -73,6 +74,36 @@ describe('tunnelscope CLI', () => {
       expect(bundle.hosts.map((h) => h.name)).toEqual(['node-a']);
       const topo = await run('topology', out);
       expect(topo.out).toMatch(/ens3 \(device\) 52:54:00:12:34:56 mtu 1500 up/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('diff names resolved findings and, from the earlier capture to the later, a tunnel whose packets never arrive', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'tunnelscope-cli-'));
+    try {
+      const write = (name: string, bundle: ReturnType<typeof incidentBundle>, createdAt: string): string => {
+        const file = path.join(dir, name);
+        writeFileSync(file, JSON.stringify({ ...bundle, createdAt }));
+        return file;
+      };
+      const first = write('first.json', incidentBundle(), '2026-03-02T09:14:07.000Z');
+      const minuteLater = write('later.json', tunnelSentMoreBundle(12), '2026-03-02T09:15:07.000Z');
+      for (const argv of [
+        [first, minuteLater],
+        [minuteLater, first],
+      ]) {
+        const { code, out } = await run('diff', ...argv);
+        expect(code).toBe(0);
+        expect(out).toContain(`${first} → ${minuteLater} (60 s apart)`);
+        expect(out).toMatch(/Between the captures:\nCRITICAL \(1\)\n {2}\[tunnel-traffic-one-way\] Tunnel vxlan1 → vxlan0: 12 packet\(s\) sent, none received/);
+      }
+      const fixed = write('fixed.json', fixedIncidentBundle(), '2026-03-02T09:20:00.000Z');
+      const json = await run('diff', first, fixed, '--json');
+      const parsed = JSON.parse(json.out) as { resolved: { rule: string }[]; new: unknown[]; between: unknown[] };
+      expect([parsed.resolved.map((f) => f.rule), parsed.new, parsed.between]).toEqual([['peerpod-podvm-mac-mismatch'], [], []]);
+      const one = await run('diff', first);
+      expect([one.code, one.err]).toEqual([2, 'tunnelscope: error: diff needs two input files: BEFORE AFTER']);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

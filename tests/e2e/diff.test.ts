@@ -2,7 +2,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SnapshotDiff } from '@/lib/diff/diff';
 import type { SnapshotMeta } from '@/lib/store/types';
-import { BROKEN_MAC, FIXED_MAC, MAC_RULE, VXLAN0_ID, fixedIncidentBundle, incidentBundle } from '../helpers/incident-sample';
+import { BROKEN_MAC, FIXED_MAC, MAC_RULE, VXLAN0_ID, fixedIncidentBundle, incidentBundle, tunnelSentMoreBundle } from '../helpers/incident-sample';
 import { createSnapshot, getJson, graphReady, screenshot, POLL } from './browser';
 import { VIEWPORT, closeSession, openSession, type RunningApp } from './server';
 
@@ -113,5 +113,32 @@ describe('diff of the peer-pod incident before and after the fix, in Chromium', 
       expect([url.searchParams.get('a'), url.searchParams.get('b')]).toEqual([broken.id, fixed.id]);
       await page.waitForSelector(`[data-testid="diff-element"][data-id="${VXLAN0_ID}"]`);
     }
+  });
+});
+
+describe('counters between two captures of the same devices, in Chromium', () => {
+  let later: SnapshotMeta;
+
+  beforeAll(async () => {
+    later = await createSnapshot(app.url, tunnelSentMoreBundle(12), 'nginx-priv still unreachable, a minute later');
+  });
+
+  it('shows the tunnel that sent while its far end received nothing, with the captures to run, and focuses it on a click', async () => {
+    await page.goto(`${app.url}/diff?a=${broken.id}&b=${later.id}`);
+    await graphReady(page);
+    const row = page.locator('[data-testid="counter-finding"]');
+    await expect.poll(() => row.count(), POLL).toBe(1);
+    await expect.poll(() => row.getAttribute('data-rule'), POLL).toBe('tunnel-traffic-one-way');
+    await expect.poll(() => row.innerText(), POLL).toMatch(/12 packet\(s\) sent, none received/);
+    await expect.poll(() => page.locator('[data-testid="counter-fix"]').innerText(), POLL).toMatch(/tcpdump -ni \S+ -c 20 'udp port \d+/);
+    await row.click();
+    await page.waitForURL((url) => url.searchParams.getAll('focus').join(',').includes(VXLAN0_ID));
+    await screenshot(page, 'diff-04-tunnel-one-way');
+  });
+
+  it('says that nothing moved when the counters are the same', async () => {
+    await page.goto(diffUrl());
+    await graphReady(page);
+    await expect.poll(() => page.locator('section[aria-label="Between the captures"]').innerText(), POLL).toMatch(/No tunnel went one way/);
   });
 });

@@ -34,3 +34,25 @@ export function fixedIncidentBundle(): CaptureBundle {
   }
   return bundle;
 }
+
+/**
+ * The same capture taken again after the worker sent `sent` more packets into its tunnel to the pod VM, none of
+ * which arrived: what an underlay dropping the tunnel's UDP port looks like in a second capture.
+ */
+export function tunnelSentMoreBundle(sent: number): CaptureBundle {
+  const bundle = incidentBundle();
+  let grown = 0;
+  for (const host of bundle.hosts.filter((h) => h.name !== PODVM)) {
+    for (const record of host.namespaces.flatMap((ns) => ns.commands).filter((c) => c.id === 'ip-link')) {
+      const links = JSON.parse(record.stdout) as { linkinfo?: { info_kind?: string }; stats64?: { tx?: { packets?: number } } }[];
+      for (const link of links) {
+        if (link.linkinfo?.info_kind !== 'vxlan' || link.stats64?.tx?.packets === undefined) continue;
+        link.stats64.tx.packets += sent;
+        grown++;
+      }
+      record.stdout = JSON.stringify(links);
+    }
+  }
+  if (grown !== 1) throw new Error(`expected one worker tunnel with counters in the sample, found ${grown}`);
+  return bundle;
+}

@@ -8,6 +8,8 @@ import { ping } from '@/lib/lab/probe';
 import { captureFromSource } from '@/lib/sources';
 import { analyze } from '@/lib/analyze';
 import type { Finding } from '@/lib/diagnose/types';
+import { COUNTER_RULES, counterFindings } from '@/lib/diff/counters';
+import type { Topology } from '@/lib/topology/types';
 import { ifaceId, netnsId } from '@/lib/topology/ids';
 
 const WORKER = 'ocp-412-ovn-worker-1';
@@ -42,6 +44,9 @@ const EXPECTED: Record<string, { rules: string[]; elements: string[] }> = {
     elements: [ifaceId('k8s-flannel-node-1', null, 'flannel.1'), ifaceId('k8s-flannel-node-2', null, 'flannel.1')],
   },
 };
+
+/** Faults no single capture can show (they live outside the hosts); two captures with traffic between them do. */
+const BETWEEN_CAPTURES = ['underlay-drops-tunnel'];
 
 async function worker(): Promise<LabHost> {
   const host = (await labStatus())?.hosts.find((h) => h.name === WORKER);
@@ -96,11 +101,41 @@ describe('diagnosis of the lab', () => {
   });
 
   it('covers every lab fault with an expectation', () => {
-    expect(Object.keys(EXPECTED).sort()).toEqual(
+    expect([...Object.keys(EXPECTED), ...BETWEEN_CAPTURES].sort()).toEqual(
       labList()
         .faults.map((f) => f.name)
         .sort(),
     );
+  });
+
+  it('finds the underlay dropping the tunnel only between two captures: the worker end sends, the pod VM end receives nothing', async () => {
+    const capture = async (): Promise<Topology> => {
+      const bundle = await captureFromSource('lab');
+      expect(bundle.hosts.filter((h) => h.status !== 'complete').map((h) => h.name)).toEqual([]);
+      return analyze(bundle).topology;
+    };
+    const tunnel = `tunnel:${[POD_VXLAN1, VM_VXLAN0].sort().join('|')}`;
+    await labHeal('podvm-mac-mismatch');
+    await labBreak('underlay-drops-tunnel');
+    let broken: ReturnType<typeof counterFindings>;
+    let single: Finding[];
+    try {
+      const before = await capture();
+      for (let i = 0; i < 3; i++) expect(await ping(await worker(), POD_IP)).toBe(false);
+      const after = await capture();
+      broken = counterFindings(before, after, 5);
+      single = serious(analyze(await captureFromSource('lab')).findings);
+    } finally {
+      await labHeal('underlay-drops-tunnel');
+    }
+    // Every host is healthy on its own: the drop is in the network between them.
+    expect(single).toEqual([]);
+    expect(broken.map((f) => [f.rule, f.elements])).toEqual([[COUNTER_RULES.oneWay, [POD_VXLAN1, VM_VXLAN0, tunnel]]]);
+    expect(broken[0].fix?.join('\n')).toMatch(/tcpdump -ni \S+ -c 20 'udp port 4789/);
+    // Healed, the same traffic goes both ways and the counters show nothing.
+    const before = await capture();
+    for (let i = 0; i < 3; i++) expect(await ping(await worker(), POD_IP)).toBe(true);
+    expect(counterFindings(before, await capture())).toEqual([]);
   });
 
   for (const [fault, expected] of Object.entries(EXPECTED)) {

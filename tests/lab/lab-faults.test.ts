@@ -43,6 +43,7 @@ const PING_LOSS_FAULTS = [
   'stale-neighbor',
   'podns-firewall-drop',
   'tunnel-peer-missing',
+  'underlay-drops-tunnel',
 ];
 
 describe('lab faults in the full scenario', () => {
