@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { analyze } from '@/lib/analyze';
 import { COUNTER_RULES, MIN_SENT, counterFindings } from '@/lib/diff/counters';
 import { diffViews } from '@/lib/diff/diff';
+import { LiveCounters } from '@/lib/diff/live-counters';
 import type { InterfaceStats } from '@/lib/parse/types';
 import type { SnapshotView } from '@/lib/store/types';
 import type { TopoEdge, Topology } from '@/lib/topology/types';
@@ -89,5 +90,17 @@ describe('counter checks between two captures', () => {
       expect(diff.between.seconds).toBe(62);
       expect(diff.between.findings.map((f) => f.rule)).toEqual([COUNTER_RULES.oneWay]);
     }
+  });
+
+  it('compares each live capture of a source with the one before it, and nothing with an older or equal time', () => {
+    const { before, after, worker } = captures();
+    grow(after, worker, { txPackets: 10 });
+    const live = new LiveCounters();
+    expect(live.observe('lab', before, 1_000)).toEqual([]);
+    expect(live.observe('sample', after, 2_000)).toEqual([]);
+    const since = live.observe('lab', after, 11_000);
+    expect(since.map((f) => f.rule)).toEqual([COUNTER_RULES.oneWay]);
+    expect(since[0].explanation).toContain('in the 10 s between the captures');
+    expect(live.observe('lab', after, 11_000)).toEqual([]);
   });
 });

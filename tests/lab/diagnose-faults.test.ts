@@ -9,6 +9,8 @@ import { captureFromSource } from '@/lib/sources';
 import { analyze } from '@/lib/analyze';
 import type { Finding } from '@/lib/diagnose/types';
 import { COUNTER_RULES, counterFindings } from '@/lib/diff/counters';
+import * as liveRoute from '@/app/api/live/route';
+import type { SnapshotView } from '@/lib/store/types';
 import type { Topology } from '@/lib/topology/types';
 import { ifaceId, netnsId } from '@/lib/topology/ids';
 
@@ -136,6 +138,27 @@ describe('diagnosis of the lab', () => {
     const before = await capture();
     for (let i = 0; i < 3; i++) expect(await ping(await worker(), POD_IP)).toBe(true);
     expect(counterFindings(before, await capture())).toEqual([]);
+  });
+
+  it('shows the same one-way tunnel in the live view on the refresh after the traffic', async () => {
+    const refresh = async (): Promise<SnapshotView> => {
+      const response = await liveRoute.GET(new Request('http://tunnelscope.test/api/live?source=lab'));
+      expect(response.status).toBe(200);
+      return (await response.json()) as SnapshotView;
+    };
+    await labHeal('podvm-mac-mismatch');
+    await labBreak('underlay-drops-tunnel');
+    let first: SnapshotView;
+    let second: SnapshotView;
+    try {
+      first = await refresh();
+      for (let i = 0; i < 3; i++) await ping(await worker(), POD_IP);
+      second = await refresh();
+    } finally {
+      await labHeal('underlay-drops-tunnel');
+    }
+    expect(first.findings.some((f) => f.rule === COUNTER_RULES.oneWay)).toBe(false);
+    expect(second.findings.filter((f) => f.severity !== 'info').map((f) => [f.rule, f.elements[0]])).toEqual([[COUNTER_RULES.oneWay, POD_VXLAN1]]);
   });
 
   for (const [fault, expected] of Object.entries(EXPECTED)) {

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { analyze } from '@/lib/analyze';
+import { compareFindings } from '@/lib/diagnose';
+import { liveCounters } from '@/lib/diff/live-counters';
 import { captureFromSource, SOURCE_KINDS, SourceError } from '@/lib/sources';
 import { metaFor } from '@/lib/store/sql-store';
 import type { SnapshotView } from '@/lib/store/types';
@@ -12,7 +14,10 @@ const liveQuery = z.object({
 
 export const dynamic = 'force-dynamic';
 
-/** GET /api/live?source=lab|local|sample: capture now and return the view, without storing anything. */
+/**
+ * GET /api/live?source=lab|local|sample: capture now and return the view, without storing anything. Its findings
+ * include what the counters say happened since the previous live capture of the same source.
+ */
 export async function GET(request: Request): Promise<Response> {
   return withErrors(async () => {
     const { source } = parseQuery(liveQuery, new URL(request.url));
@@ -24,10 +29,12 @@ export async function GET(request: Request): Promise<Response> {
       throw error;
     }
     const analysis = analyze(bundle);
+    const since = liveCounters.observe(source, analysis.topology, Date.parse(bundle.createdAt));
+    const findings = [...analysis.findings, ...since].sort(compareFindings);
     const view: SnapshotView = {
-      meta: metaFor('live', bundle.createdAt, bundle, analysis, `Live: ${source}`),
+      meta: metaFor('live', bundle.createdAt, bundle, { ...analysis, findings }, `Live: ${source}`),
       topology: analysis.topology,
-      findings: analysis.findings,
+      findings,
     };
     return Response.json(view, { headers: { ...SECURITY_HEADERS, 'Cache-Control': 'no-store' } });
   });
