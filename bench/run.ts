@@ -128,6 +128,8 @@ function report(bundle: BundleFile, jsonMs: number, result: ReturnType<typeof pi
   console.log(`  peak RSS                    ${mib(peakRss)} (whole process, writing the bundle file and diagnosis included)`);
   console.log(`  target                      bundle → topology < 10 s and < 2 GiB: ${toTopology < 10_000 && peakRss < 2 * GIB ? 'met' : 'NOT met'}`);
   console.log(`  machine                     ${cpus().length} CPUs, load average ${loadavg()[0].toFixed(1)} at the end`);
+  const heap = process.execArgv.filter((a) => a.includes('semi-space'));
+  console.log(`  node                        ${process.version}, ${heap.length ? `${heap.join(' ')} (as bin/tunnelscope.mjs runs)` : 'default young generation'}`);
 }
 
 function pipelineBench(): void {

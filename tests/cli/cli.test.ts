@@ -109,6 +109,17 @@ describe('tunnelscope CLI', () => {
     }
   });
 
+  it('runs as an executable, with the young-generation size the benchmark measures with', () => {
+    const shebang = readFileSync('bin/tunnelscope.mjs', 'utf8').split('\n')[0];
+    const flags = shebang.match(/--(?:min|max)-semi-space-size=\d+/g) ?? [];
+    expect(flags).toHaveLength(2);
+    const bench = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts.bench;
+    for (const flag of flags) expect(bench.split(' ')).toContain(flag);
+    const result = spawnSync('./bin/tunnelscope.mjs', ['--help'], { encoding: 'utf8' });
+    expect([result.status, result.stderr]).toEqual([0, '']);
+    expect(result.stdout).toMatch(/^tunnelscope — /);
+  });
+
   it('fails with one clear line and a non-zero exit on a missing file, an unknown command or a missing option', async () => {
     for (const argv of [['diagnose', '/nonexistent/file.json'], ['frobnicate'], ['trace', SAMPLE_BUNDLE_PATH, '--to', '10.0.0.1'], ['collect', '--source', 'mars']]) {
       const { code, err } = await run(...argv);
