@@ -86,9 +86,10 @@ function Summary({ diff }: { diff: SnapshotDiff }) {
   const { nodes, edges, findings } = diff.summary;
   const elements = { added: nodes.added + edges.added, removed: nodes.removed + edges.removed, changed: nodes.changed + edges.changed };
   const findingText = `findings: ${findings.removed} resolved, ${findings.added} new, ${findings.changed} changed`;
+  const moved = diff.between.findings.length;
   return (
     <p className="text-sm text-slate-600 dark:text-slate-300" data-testid="diff-summary">
-      {countText(elements, 'devices and links')} · {findingText}
+      {countText(elements, 'devices and links')} · {findingText} · between the captures: {moved === 0 ? 'nothing to report' : `${moved} finding${moved === 1 ? '' : 's'}`}
     </p>
   );
 }

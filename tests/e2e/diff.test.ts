@@ -129,6 +129,7 @@ describe('counters between two captures of the same devices, in Chromium', () =>
     const row = page.locator('[data-testid="counter-finding"]');
     await expect.poll(() => row.count(), POLL).toBe(1);
     await expect.poll(() => row.getAttribute('data-rule'), POLL).toBe('tunnel-traffic-one-way');
+    await expect.poll(() => page.locator('[data-testid="diff-summary"]').innerText(), POLL).toMatch(/between the captures: 1 finding$/);
     await expect.poll(() => row.innerText(), POLL).toMatch(/12 packet\(s\) sent, none received/);
     await expect.poll(() => page.locator('[data-testid="counter-fix"]').innerText(), POLL).toMatch(/tcpdump -ni \S+ -c 20 'udp port \d+/);
     await row.click();
