@@ -6,6 +6,7 @@ import { severityCounts } from '@/lib/graph/faults';
 import type { RulesChoice } from '@/lib/graph/rules-check';
 import type { SnapshotOverview } from '@/lib/graph/subview';
 import { CompareControl } from './CompareControl';
+import { RecaptureControl } from './RecaptureControl';
 import { ExportControls } from './ExportControls';
 import { snapshotOverviewQuery } from './queries';
 import { RulesControl } from './RulesControl';
@@ -58,6 +59,7 @@ export function SnapshotDashboard({ id }: { id: string }) {
     <div className="flex h-[calc(100vh-3.5rem)] min-h-[36rem] flex-col gap-2 p-3">
       <SnapshotHeader meta={data.meta} counts={shownCounts(data)} rules={rulesControl}>
         <CompareControl meta={data.meta} rules={rules} />
+        <RecaptureControl meta={data.meta} rules={rules} />
         <ExportControls id={id} />
         <ShareControls id={id} />
       </SnapshotHeader>
