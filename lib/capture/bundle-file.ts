@@ -246,12 +246,22 @@ class BundleScanner {
         return { text, at, value };
       }
       const searched = w.data.length - (NEXT_HOST.length - 1) - w.keep;
-      if (w.data.length - w.keep > SEPARATOR_SEARCH_BYTES || !w.more()) break;
+      if (w.data.length - w.keep > SEPARATOR_SEARCH_BYTES || !this.readMore()) break;
       from = w.keep + Math.max(0, searched);
     }
     this.separatorMisses++;
     w.pos = w.keep;
     return undefined;
+  }
+
+  /** More of the file for the separator search; false at its end, or where the window may not grow (the scan decides). */
+  private readMore(): boolean {
+    try {
+      return this.w.more();
+    } catch (error) {
+      if (error instanceof BundleFileError) return false;
+      throw error;
+    }
   }
 
   /** After a value: true at `close`, false after a comma (the next value follows). */

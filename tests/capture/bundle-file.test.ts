@@ -204,6 +204,11 @@ describe('bundle files', () => {
     expect(readError(fileWith(text), { maxHostBytes: 4096, chunkBytes: 1024 })).toMatch(
       /^host 0 of the capture bundle \(from byte \d+\) is larger than 4096 bytes, the most Tunnelscope reads at once$/,
     );
+    // The last host is small, and so is what follows it; together they are more than the limit.
+    const pods = Array.from({ length: 70 }, (_, i) => ({ namespace: 'default', name: `pod-${i}`, ip: `10.128.0.${i}` }));
+    const tail = serializeBundle(tiny({ cluster: { name: 'c', nodes: [{ name: 'a', internalIPs: ['10.0.0.1'] }], pods } }));
+    expect(tail.length - tail.indexOf('{"name":"b"')).toBeGreaterThan(4096);
+    expect(openBundleFile(fileWith(tail), { maxHostBytes: 4096, chunkBytes: 1024 }).readAll()).toEqual(expected(tail));
     const many = JSON.stringify({ ...tiny(), hosts: Array.from({ length: 5001 }, (_, i) => host(`h${i}`, [])) });
     expect(readError(fileWith(many))).toBe('capture bundle holds more than 5000 hosts, the most one bundle may hold');
   });
