@@ -44,14 +44,13 @@ export interface ParseInput {
 }
 
 const SHELL_SAFE = /^[A-Za-z0-9_@%+=:,./-]+$/;
-/** Words of shell-safe characters separated by single spaces: argv that needs no quoting, tested in one go. */
-const SHELL_SAFE_WORDS = /^[A-Za-z0-9_@%+=:,./-]+(?: [A-Za-z0-9_@%+=:,./-]+)*$/;
 
 /** argv as a person would type it; words with spaces or shell characters are single-quoted. */
 export function commandLine(argv: readonly string[]): string {
-  const plain = argv.join(' ');
-  if (SHELL_SAFE_WORDS.test(plain)) return plain;
-  return argv.map((a) => (SHELL_SAFE.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
+  for (const word of argv) {
+    if (!SHELL_SAFE.test(word)) return argv.map((a) => (SHELL_SAFE.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
+  }
+  return argv.join(' ');
 }
 
 /** JSON starts with [ or { followed by JSON, unlike text such as "[snip]" or "[root@node ~]#". */
