@@ -3,13 +3,15 @@
  * kernel and OVS would forward it (routes → neighbour → egress device → bridge / veth / tc redirect / tunnel),
  * and report every hop with why it was taken and the first hop that breaks.
  */
-import { edgeId, hostId } from '@/lib/topology/ids';
-import { tunnelParams } from '@/lib/topology/inventory';
+import { edgeId, hostId, ovsBridgeId } from '@/lib/topology/ids';
+import { hostAddresses, tunnelParams } from '@/lib/topology/inventory';
+import { bridgeInterfaces } from '@/lib/topology/ovs';
 import { ipFamily, sameIp } from '@/lib/topology/ip';
 import { edgesOf, findInterface, interfacesOwningIp, namespaceOf, nodeById, otherEnd } from '@/lib/topology/query';
 import { isUnresolved, lookupNeighbor, lookupRoute } from '@/lib/topology/routing';
 import type { NamespaceState, TcAction } from '@/lib/parse/types';
 import type { Finding } from './types';
+import { encapIps } from './open-vswitch';
 import type { Topology, TopoEdge, TopoNode } from '@/lib/topology/types';
 
 export interface TraceHop {
@@ -231,19 +233,74 @@ function chooseOvsPort(w: Walk, ports: PortChoice[]): PortChoice | undefined {
   return undefined;
 }
 
-function crossOvs(w: Walk, bridgeId: string, inPort: TopoNode): Position {
+/** An OVS tunnel port of a bridge, as OVS lists it (these have no kernel device, so no node of their own). */
+interface OvsTunnelPort {
+  name: string;
+  remoteIp?: string;
+  error?: string;
+  ofport: number | null;
+}
+
+function tunnelPortsOf(w: Walk, host: string, bridge: string): OvsTunnelPort[] {
+  const ovs = w.t.hosts.find((h) => h.name === host)?.ovs;
+  const row = ovs?.bridges.find((b) => b.name === bridge);
+  if (ovs === undefined || row === undefined) return [];
+  return bridgeInterfaces(ovs, row)
+    .filter((i) => i.type === 'geneve' || i.type === 'vxlan' || i.type === 'stt')
+    .map((i) => ({ name: i.name, remoteIp: i.options.remote_ip, error: i.error, ofport: i.ofport }));
+}
+
+/**
+ * Where no port of an OVN bridge holds the IP, OVN sends the packet over a tunnel port to the chassis that does:
+ * the captured host owning the IP, reached by the tunnel whose remote_ip is that host's ovn-encap-ip (or one of
+ * its addresses). The walk goes on at that host's bridge of the same name, with the destination MAC that OVN's
+ * logical router writes for the logical port.
+ */
+function crossOvnTunnel(w: Walk, bridge: TopoNode, inHost: string): Position | undefined {
+  const tunnels = tunnelPortsOf(w, inHost, bridge.label);
+  if (tunnels.length === 0) return undefined;
+  const holder = interfacesOwningIp(w.t, w.to).find((n) => n.host !== inHost && nodeById(w.t, ovsBridgeId(n.host, bridge.label)) !== undefined);
+  const label = `OVS ${bridge.label}`;
+  if (holder === undefined) {
+    return fail(
+      w,
+      { element: bridge.id, action: `${label}: ${w.to} is behind no port or captured chassis` },
+      `no port of ${bridge.label} on ${inHost} holds ${w.to}, and no captured host does: OVN would tunnel it to the chassis holding it, which is not in the capture`,
+    );
+  }
+  const far = w.t.hosts.find((h) => h.name === holder.host);
+  const encap = far === undefined ? [] : encapIps(far);
+  const encapIp = encap.length > 0 ? encap.join(', ') : undefined;
+  const farAddresses = far === undefined ? [] : hostAddresses(far);
+  const reaches = (ip: string): boolean => encap.some((e) => sameIp(e, ip)) || farAddresses.some((a) => sameIp(a, ip));
+  const port = tunnels.find((t) => t.remoteIp !== undefined && reaches(t.remoteIp));
+  const action = `${label} → tunnel ${port?.name ?? '?'} → ${holder.host}`;
+  if (port === undefined) {
+    return fail(
+      w,
+      { element: bridge.id, action },
+      `${holder.host} holds ${w.to}, but ${bridge.label} on ${inHost} has no tunnel port to it (remote_ip ${encapIp ?? 'of its encap IP'}; tunnels go to ${tunnels.map((t) => t.remoteIp ?? '?').join(', ')})`,
+    );
+  }
+  if (port.ofport === -1 || port.error !== undefined) return fail(w, { element: bridge.id, action }, `OVS could not add tunnel port ${port.name}: ${port.error ?? 'ofport -1'}`);
+  const farBridge = ovsBridgeId(holder.host, bridge.label);
+  pass(w, { element: farBridge, action, why: `remote_ip ${port.remoteIp ?? '?'} is ${holder.host}${encapIp ? `'s ovn-encap-ip` : ''}, and ${holder.host} holds ${w.to}` });
+  w.dstMac = undefined;
+  return crossOvs(w, farBridge);
+}
+
+function crossOvs(w: Walk, bridgeId: string, inPort?: TopoNode): Position {
   const bridge = nodeById(w.t, bridgeId);
   const ports = edgesOf(w.t, bridgeId, 'ovs-port')
     .map((edge) => ({ edge, port: nodeById(w.t, edge.source), why: '' }))
-    .filter((p): p is PortChoice => p.port !== undefined && p.port.id !== inPort.id);
+    .filter((p): p is PortChoice => p.port !== undefined && p.port.id !== inPort?.id);
   const choice = chooseOvsPort(w, ports);
   const label = bridge?.label ?? bridgeId;
-  if (choice === undefined)
-    return fail(
-      w,
-      { element: bridgeId, action: `OVS ${label}: no port leads to ${w.to}` },
-      `no port of ${label} on ${inPort.host} owns ${w.to} or leads to it (tunnels between OVS chassis are not followed)`,
-    );
+  if (choice === undefined) {
+    const tunnelled = bridge !== undefined && inPort !== undefined ? crossOvnTunnel(w, bridge, inPort.host) : undefined;
+    if (tunnelled !== undefined) return tunnelled;
+    return fail(w, { element: bridgeId, action: `OVS ${label}: no port leads to ${w.to}` }, `no port of ${label} on ${bridge?.host ?? '?'} owns ${w.to} or leads to it`);
+  }
   const ofport = choice.port.ovsInterface?.ofport;
   if (ofport === -1 || choice.port.ovsInterface?.error !== undefined) {
     return fail(

@@ -5,6 +5,8 @@ import { hostId, ifaceId, netnsId, ovsBridgeId } from '@/lib/topology/ids';
 import { neigh, redirect, withIface, withNs } from '@/tests/fixtures/topology/builders';
 import { FLANNEL_OTHER, flannelHosts } from '@/tests/fixtures/topology/flannel';
 import { LAB_PEERPOD, OTHER_PEERPOD, peerPodHosts } from '@/tests/fixtures/topology/ovn-peerpod';
+import { ovnKernel } from '@/tests/diagnose/fixtures';
+import type { HostState } from '@/lib/parse/types';
 
 describe('traceRoute: peer-pod path', () => {
   it('breaks at the pod VM vxlan0 when its MAC differs from the MAC the node resolved (the lab incident)', () => {
@@ -114,5 +116,60 @@ describe('traceRoute: flannel', () => {
     expect(r.ok).toBe(false);
     expect(r.reason).toContain('forwarding loop');
     expect(r.hops.length).toBeLessThan(70);
+  });
+});
+
+/** ovnKernel's worker and a second chassis made from it: other names and addresses, Geneve ports to each other. */
+function twoChassis(options: { tunnelFromFirst?: boolean } = {}): HostState[] {
+  const [first] = ovnKernel();
+  const swap: [string, string][] = [
+    ['ocp-worker-1', 'ocp-worker-2'],
+    ['192.168.122.20', '192.168.122.2X'],
+    ['192.168.122.21', '192.168.122.20'],
+    ['192.168.122.2X', '192.168.122.21'],
+    ['10.128.2.', '10.128.4.'],
+    ['0a:58:0a:80:02:', '0a:58:0a:80:04:'],
+    ['demo_web-1', 'demo_web-2'],
+  ];
+  let text = JSON.stringify(first);
+  for (const [from, to] of swap) text = text.split(from).join(to);
+  const second = JSON.parse(text) as HostState;
+  if (options.tunnelFromFirst === false) {
+    for (const iface of first.ovs?.interfaces ?? []) if (iface.type === 'geneve') iface.options = { remote_ip: '192.168.122.99' };
+  }
+  return [first, second];
+}
+
+describe('traceRoute: OVN between chassis', () => {
+  it('follows br-int over the Geneve port to the chassis holding the pod, and on to the pod', () => {
+    const r = traceRoute(buildTopology(twoChassis()), 'ocp-worker-1', '10.128.4.5');
+    expect(r.ok).toBe(true);
+    const geneve = r.hops.find((h) => h.action.includes('tunnel ovn-9a1c2e-0'));
+    expect(geneve).toMatchObject({ element: ovsBridgeId('ocp-worker-2', 'br-int'), action: 'OVS br-int → tunnel ovn-9a1c2e-0 → ocp-worker-2', ok: true });
+    expect(geneve?.why).toBe("remote_ip 192.168.122.21 is ocp-worker-2's ovn-encap-ip, and ocp-worker-2 holds 10.128.4.5");
+    expect(r.hops.at(-1)?.element).toBe(ifaceId('ocp-worker-2', 'c16c7a01-pod', 'eth0'));
+  });
+
+  it('matches a tunnel to any of several encap IPs of the far chassis', () => {
+    const hosts = twoChassis();
+    const ovs = hosts[1].ovs;
+    if (ovs === undefined) throw new Error('the second chassis has no OVS');
+    ovs.externalIds['ovn-encap-ip'] = '10.0.9.9, 192.168.122.21';
+    const r = traceRoute(buildTopology(hosts), 'ocp-worker-1', '10.128.4.5');
+    expect(r.ok).toBe(true);
+    expect(r.hops.some((h) => h.why === "remote_ip 192.168.122.21 is ocp-worker-2's ovn-encap-ip, and ocp-worker-2 holds 10.128.4.5")).toBe(true);
+  });
+
+  it('breaks at br-int when it has no tunnel port to the chassis holding the pod, naming where its tunnels go', () => {
+    const r = traceRoute(buildTopology(twoChassis({ tunnelFromFirst: false })), 'ocp-worker-1', '10.128.4.5');
+    expect(r.ok).toBe(false);
+    expect(r.hops[r.brokenAt ?? -1]?.element).toBe(ovsBridgeId('ocp-worker-1', 'br-int'));
+    expect(r.reason).toBe('ocp-worker-2 holds 10.128.4.5, but br-int on ocp-worker-1 has no tunnel port to it (remote_ip 192.168.122.21; tunnels go to 192.168.122.99)');
+  });
+
+  it('says the chassis holding the IP is not captured when no captured host holds it', () => {
+    const r = traceRoute(buildTopology(twoChassis()), 'ocp-worker-1', '10.128.6.9');
+    expect(r.ok).toBe(false);
+    expect(r.reason).toMatch(/no captured host does: OVN would tunnel it to the chassis holding it, which is not in the capture$/);
   });
 });
