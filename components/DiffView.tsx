@@ -14,6 +14,7 @@ import { elementRows, findingElements, findingRows, type FindingRow } from '@/li
 import { parseDiffViewState, serializeDiffViewState, type DiffViewState } from '@/lib/graph/diff-view';
 import type { RulesChoice } from '@/lib/graph/rules-check';
 import type { Finding } from '@/lib/diagnose/types';
+import { counterChanges } from '@/lib/diff/counters';
 import { findingsFor } from '@/lib/graph/faults';
 import { inspect } from '@/lib/graph/inspect';
 import type { SnapshotMeta } from '@/lib/store/types';
@@ -110,7 +111,15 @@ function DiffScreen({ a, b, state, update }: { a: string; b: string; state: Diff
     [diff.data, after.data, state.show, findings],
   );
   const elements = useMemo(() => (diff.data && graph ? elementRows(diff.data, graph.topology) : []), [diff.data, graph]);
-  const inspection = useMemo(() => (graph && state.sel ? inspect(graph.topology, state.sel) : null), [graph, state.sel]);
+  const before = useQuery(snapshotQuery(a, state.rules));
+  const inspection = useMemo(() => {
+    const shown = graph && state.sel ? inspect(graph.topology, state.sel) : null;
+    if (!shown || !diff.data || !before.data || !after.data) return shown;
+    const aFirst = Date.parse(diff.data.a.meta.createdAt) <= Date.parse(diff.data.b.meta.createdAt);
+    const [earlier, later] = aFirst ? [before.data.topology, after.data.topology] : [after.data.topology, before.data.topology];
+    const rows = counterChanges(earlier, later, shown.id);
+    return rows.length === 0 ? shown : { ...shown, sections: [{ title: 'Counters between the captures', rows }, ...shown.sections] };
+  }, [graph, state.sel, diff.data, before.data, after.data]);
 
   if (!diff.data || !after.data || !graph) return <LoadState error={diff.error ?? after.error} what="the comparison" />;
 

@@ -185,3 +185,31 @@ export function counterFindings(before: Topology, after: Topology, seconds?: num
   }
   return findings;
 }
+
+/** The counters of one device as ip -s -s prints them, in that order. */
+const COUNTER_NAMES: [Counter, string][] = [
+  ['rxPackets', 'rx_packets'],
+  ['rxBytes', 'rx_bytes'],
+  ['rxErrors', 'rx_errors'],
+  ['rxDropped', 'rx_dropped'],
+  ['rxOtherhost', 'rx_otherhost_dropped'],
+  ['txPackets', 'tx_packets'],
+  ['txBytes', 'tx_bytes'],
+  ['txErrors', 'tx_errors'],
+  ['txDropped', 'tx_dropped'],
+];
+
+/**
+ * A device's counters from the earlier capture to the later, as [name, "before → after (+growth)"] rows for the
+ * inspector; none when the device lacks counters in either capture.
+ */
+export function counterChanges(before: Topology, after: Topology, id: string): [string, string][] {
+  const was = before.nodes.find((n) => n.id === id)?.iface?.stats;
+  const now = after.nodes.find((n) => n.id === id)?.iface?.stats;
+  if (was === undefined || now === undefined) return [];
+  const sample: Sample = { node: { id, kind: 'interface', label: id, host: '', marks: [] }, before: was, after: now };
+  return COUNTER_NAMES.filter(([counter]) => was[counter] !== undefined && now[counter] !== undefined).map(([counter, name]) => {
+    const grown = growth(sample, counter);
+    return [name, `${was[counter]} → ${now[counter]} (${grown === undefined ? 'reset' : `+${grown}`})`];
+  });
+}

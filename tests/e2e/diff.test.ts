@@ -135,6 +135,10 @@ describe('counters between two captures of the same devices, in Chromium', () =>
     await row.click();
     await page.waitForURL((url) => url.searchParams.getAll('focus').join(',').includes(VXLAN0_ID));
     await screenshot(page, 'diff-04-tunnel-one-way');
+    const sender = (await getJson<SnapshotDiff>(`${app.url}/api/diff?a=${broken.id}&b=${later.id}`)).between.findings[0].elements[0];
+    await page.click(`[data-testid="device-item"][data-id="${sender}"]`);
+    await page.waitForSelector(`[data-testid="inspector"][data-id="${sender}"]`);
+    await expect.poll(() => page.locator('[data-testid="inspector"]').innerText(), POLL).toMatch(/Counters between the captures[\s\S]*tx_packets\s+\d+ → \d+ \(\+12\)/i);
   });
 
   it('says that nothing moved when the counters are the same', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { analyze } from '@/lib/analyze';
-import { COUNTER_RULES, MIN_SENT, counterFindings } from '@/lib/diff/counters';
+import { COUNTER_RULES, MIN_SENT, counterChanges, counterFindings } from '@/lib/diff/counters';
 import { diffViews } from '@/lib/diff/diff';
 import { LiveCounters } from '@/lib/diff/live-counters';
 import type { InterfaceStats } from '@/lib/parse/types';
@@ -102,5 +102,17 @@ describe('counter checks between two captures', () => {
     expect(since.map((f) => f.rule)).toEqual([COUNTER_RULES.oneWay]);
     expect(since[0].explanation).toContain('in the 10 s between the captures');
     expect(live.observe('lab', after, 11_000)).toEqual([]);
+  });
+
+  it("lists a device's counters from one capture to the next for the inspector, and nothing for a device without them", () => {
+    const { before, after, worker } = captures();
+    grow(after, worker, { txPackets: 12, txBytes: 1200 });
+    grow(before, VXLAN0_ID, { rxErrors: 5 });
+    const rows = new Map(counterChanges(before, after, worker));
+    expect(rows.get('tx_packets')).toMatch(/^(\d+) → (\d+) \(\+12\)$/);
+    expect(rows.get('tx_bytes')).toMatch(/\(\+1200\)$/);
+    expect(rows.get('rx_packets')).toMatch(/\(\+0\)$/);
+    expect(new Map(counterChanges(before, after, VXLAN0_ID)).get('rx_errors')).toMatch(/\(reset\)$/);
+    expect(counterChanges(before, after, 'host:nowhere')).toEqual([]);
   });
 });
