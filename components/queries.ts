@@ -148,7 +148,11 @@ export function snapshotsOnHostQuery(host: string) {
 export function diffQuery(a: string, b: string, rules: RulesChoice) {
   return queryOptions({
     queryKey: queryKeys.diff(a, b, rules),
-    queryFn: () => getJson<SnapshotDiff>(`/api/diff?a=${encodeURIComponent(a)}&b=${encodeURIComponent(b)}${rules === 'current' ? '&rules=current' : ''}`),
+    // A diff cached by the browser before counters were compared has no `between`: read it as nothing moved.
+    queryFn: async () => {
+      const diff = await getJson<SnapshotDiff>(`/api/diff?a=${encodeURIComponent(a)}&b=${encodeURIComponent(b)}${rules === 'current' ? '&rules=current' : ''}`);
+      return { ...diff, between: diff.between ?? { findings: [] } };
+    },
     staleTime: Infinity,
   });
 }

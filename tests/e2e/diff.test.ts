@@ -146,4 +146,17 @@ describe('counters between two captures of the same devices, in Chromium', () =>
     await graphReady(page);
     await expect.poll(() => page.locator('section[aria-label="Between the captures"]').innerText(), POLL).toMatch(/No tunnel went one way/);
   });
+
+  it('reads a comparison cached before counters were compared (no between) as nothing moved', async () => {
+    const { between: _between, ...older } = await getJson<SnapshotDiff>(`${app.url}/api/diff?a=${broken.id}&b=${fixed.id}`);
+    await page.route('**/api/diff?*', (route) => route.fulfill({ json: older }));
+    try {
+      await page.goto(diffUrl());
+      await graphReady(page);
+      await expect.poll(() => page.locator('section[aria-label="Between the captures"]').innerText(), POLL).toMatch(/No tunnel went one way/);
+      await expect.poll(() => page.locator('[data-testid="diff-finding"]').count(), POLL).toBe(1);
+    } finally {
+      await page.unroute('**/api/diff?*');
+    }
+  });
 });

@@ -16,7 +16,7 @@ export async function GET(request: Request): Promise<Response> {
   return withErrors(async () => {
     const query = parseQuery(diffQuery, new URL(request.url));
     const [a, b] = await Promise.all([loadView(query.a, query.rules), loadView(query.b, query.rules)]);
-    const etag = etagFor(query.a, shownRules(a), query.b, shownRules(b), 'diff-1', query.rules);
+    const etag = etagFor(query.a, shownRules(a), query.b, shownRules(b), 'diff-2', query.rules);
     return immutableResponse(request, etag, () => JSON.stringify(diffViews(a, b)), { 'Content-Type': 'application/json; charset=utf-8' }, { rules: query.rules });
   });
 }
