@@ -8,6 +8,7 @@ import type { HostSubview, SnapshotOverview } from '@/lib/graph/subview';
 import type { SnapshotMeta, SnapshotPage, SnapshotView } from '@/lib/store/types';
 import { backends, type Backend } from '../store/backends';
 import { FIXTURE_DEVICES, IP_LINK_JSON, makeBundle } from '../store/bundles';
+import { VXLAN0_ID, incidentBundle, tunnelSentMoreBundle } from '../helpers/incident-sample';
 import { getBundle, getDiff, getHealth, getReport, getSearch, getSvg, getTrace, getVersion, getView, list, postJson, postRaw, useDatabase, type ErrorBody } from './api';
 import { parseXml } from './xml-check';
 
@@ -460,6 +461,22 @@ describe.each(backends.map((make) => make()))('snapshot API on $name', (backend:
       expect(d.summary.findings).toEqual({ added: 0, removed: 1, changed: 0 });
       const cached = await getDiff(`?a=${before.id}&b=${after.id}`, { 'if-none-match': response.headers.get('etag') ?? '' });
       expect(cached.status).toBe(304);
+    });
+
+    it('says what the counters did between the captures, read from the earlier to the later either way round', async () => {
+      const first = await created(await postJson({ bundle: incidentBundle() }));
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      const later = await created(await postJson({ bundle: tunnelSentMoreBundle(12) }));
+      for (const [a, b] of [
+        [first, later],
+        [later, first],
+      ]) {
+        const d = (await (await getDiff(`?a=${a.id}&b=${b.id}`)).json()) as SnapshotDiff;
+        expect(d.between.findings.map((f) => [f.rule, f.severity, f.elements[1]])).toEqual([['tunnel-traffic-one-way', 'critical', VXLAN0_ID]]);
+        expect(d.between.seconds).toBeGreaterThan(0);
+      }
+      const same = (await (await getDiff(`?a=${first.id}&b=${first.id}`)).json()) as SnapshotDiff;
+      expect(same.between).toEqual({ seconds: 0, findings: [] });
     });
 
     it('answers 400 without both ids and 404 when one snapshot does not exist', async () => {
