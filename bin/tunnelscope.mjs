@@ -8,6 +8,9 @@ import path from 'node:path';
 import { tsImport } from 'tsx/esm/api';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
+// The project's tsconfig by path, not the one tsx would look for from the working directory: the command runs
+// from any directory, and its modules import each other through the tsconfig's `@/` alias.
+process.env.TSX_TSCONFIG_PATH ??= path.join(here, '..', 'tsconfig.json');
 const { main } = await tsImport(path.join(here, '..', 'cli', 'main.ts'), import.meta.url);
 const code = await main(process.argv.slice(2));
 process.exitCode = code;

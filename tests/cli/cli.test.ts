@@ -120,6 +120,19 @@ describe('tunnelscope CLI', () => {
     expect(result.stdout).toMatch(/^tunnelscope — /);
   });
 
+  it('runs from any working directory, not only from the checkout', () => {
+    const elsewhere = mkdtempSync(path.join(tmpdir(), 'tunnelscope-cwd-'));
+    try {
+      const env = { ...process.env };
+      delete env.TSX_TSCONFIG_PATH;
+      const result = spawnSync(path.resolve('bin/tunnelscope.mjs'), ['diagnose', path.resolve(SAMPLE_BUNDLE_PATH)], { cwd: elsewhere, env, encoding: 'utf8' });
+      expect([result.status, result.stderr]).toEqual([0, '']);
+      expect(result.stdout).toContain('[peerpod-podvm-mac-mismatch]');
+    } finally {
+      rmSync(elsewhere, { recursive: true, force: true });
+    }
+  });
+
   it('fails with one clear line and a non-zero exit on a missing file, an unknown command or a missing option', async () => {
     for (const argv of [['diagnose', '/nonexistent/file.json'], ['frobnicate'], ['trace', SAMPLE_BUNDLE_PATH, '--to', '10.0.0.1'], ['collect', '--source', 'mars']]) {
       const { code, err } = await run(...argv);
