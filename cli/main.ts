@@ -1,6 +1,6 @@
 /** The `tunnelscope` command line. Every error is one clear line and a non-zero exit. */
 import { readFile, stat, writeFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { parseArgs, stringOption, UsageError, type ParsedArgs } from './args';
@@ -8,7 +8,8 @@ import { formatFindings, formatTopology, formatTrace } from './format';
 import type { Finding } from '@/lib/diagnose/types';
 import { importFiles, MAX_IMPORT_FILE_CHARS, type ImportedBundle, type ImportedFile } from '@/lib/capture/import';
 import { serializeBundle } from '@/lib/capture/bundle';
-import { BundleFileError, openBundleFile, sniffBundleFile, writeBundleFile, type BundleFile } from '@/lib/capture/bundle-file';
+import { BundleFileError, sniffBundleFile, writeBundleFile } from '@/lib/capture/bundle-file';
+import { hostReader, type HostReader } from '@/lib/capture/bundle-file-thread';
 import type { CaptureBundle } from '@/lib/capture/types';
 import { analyze, analyzeHosts, type Analysis } from '@/lib/analyze';
 import { findingForTrace, traceRoute } from '@/lib/diagnose/trace';
@@ -77,10 +78,10 @@ function isBundleFile(file: string): boolean {
   return file !== '-' && existsSync(file) && sniffBundleFile(file);
 }
 
-/** Runs a pass over a bundle file; its errors become one line naming the file. */
-function fromBundleFile<T>(file: string, read: (bundle: BundleFile) => T): T {
+/** Runs a pass over a bundle file (a big one read on a second thread); its errors become one line naming the file. */
+function fromBundleFile<T>(file: string, read: (bundle: HostReader) => T): T {
   try {
-    return read(openBundleFile(file));
+    return read(hostReader(file, statSync(file).size));
   } catch (error) {
     if (error instanceof BundleFileError) throw new UsageError(`${file}: ${error.message}`);
     throw error;
