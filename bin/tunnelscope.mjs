@@ -11,6 +11,8 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 // The project's tsconfig by path, not the one tsx would look for from the working directory: the command runs
 // from any directory, and its modules import each other through the tsconfig's `@/` alias.
 process.env.TSX_TSCONFIG_PATH ??= path.join(here, '..', 'tsconfig.json');
+// The checkout, for what the command reads from it (the bundled sample, the dashboard it serves).
+process.env.TUNNELSCOPE_HOME ??= path.join(here, '..');
 const { main } = await tsImport(path.join(here, '..', 'cli', 'main.ts'), import.meta.url);
 const code = await main(process.argv.slice(2));
 process.exitCode = code;

@@ -16,7 +16,7 @@ import { findingForTrace, traceRoute } from '@/lib/diagnose/trace';
 import { counterFindings } from '@/lib/diff/counters';
 import { diffBy, findingKey } from '@/lib/diff/diff';
 import { UNCOVERED_FAULTS } from '@/lib/diagnose';
-import { captureFromSource, SOURCE_KINDS, type SourceKind } from '@/lib/sources';
+import { captureFromSource, PROJECT_HOME, SOURCE_KINDS, type SourceKind } from '@/lib/sources';
 import { getStore, closeStore } from '@/lib/store';
 import { labPrerequisites, labUp } from '@/lib/lab';
 import { runLabCli } from '@/lib/lab/cli';
@@ -255,12 +255,17 @@ async function cmdSnapshot(args: ParsedArgs, io: Io): Promise<number> {
 }
 
 function nextBin(): string {
-  return path.join(process.cwd(), 'node_modules', 'next', 'dist', 'bin', 'next');
+  return path.join(PROJECT_HOME, 'node_modules', 'next', 'dist', 'bin', 'next');
 }
 
-function runNode(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+/**
+ * Runs Next.js in the checkout. The data directory stays where the command was run from (as for `snapshot`,
+ * which writes the same store), so a relative TUNNELSCOPE_DATA_DIR or the default ./data is made absolute first.
+ */
+function runNext(argv: string[]): Promise<number> {
+  const env = { ...process.env, TUNNELSCOPE_DATA_DIR: path.resolve(process.env.TUNNELSCOPE_DATA_DIR ?? './data') };
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, argv, { stdio: 'inherit', env });
+    const child = spawn(process.execPath, [nextBin(), ...argv], { stdio: 'inherit', env, cwd: PROJECT_HOME });
     const forward = (signal: NodeJS.Signals) => child.kill(signal);
     process.once('SIGINT', forward);
     process.once('SIGTERM', forward);
@@ -269,9 +274,9 @@ function runNode(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<
 }
 
 async function ensureBuilt(io: Io): Promise<void> {
-  if (existsSync(path.join(process.cwd(), '.next', 'BUILD_ID'))) return;
+  if (existsSync(path.join(PROJECT_HOME, '.next', 'BUILD_ID'))) return;
   io.err('building the dashboard (first start only)…');
-  const code = await runNode([nextBin(), 'build']);
+  const code = await runNext(['build']);
   if (code !== 0) throw new UsageError('the dashboard build failed; see the output above');
 }
 
@@ -280,7 +285,7 @@ async function cmdServe(args: ParsedArgs, io: Io): Promise<number> {
   if (!/^\d{1,5}$/.test(port)) throw new UsageError(`invalid port "${port}"`);
   await ensureBuilt(io);
   io.err(`dashboard on http://localhost:${port}`);
-  return runNode([nextBin(), 'start', '-p', port]);
+  return runNext(['start', '-p', port]);
 }
 
 async function cmdDemo(args: ParsedArgs, io: Io): Promise<number> {

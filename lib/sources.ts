@@ -14,8 +14,14 @@ export type SourceKind = 'lab' | 'local' | 'sample';
 
 export const SOURCE_KINDS: readonly SourceKind[] = ['lab', 'local', 'sample'];
 
+/**
+ * The checkout Tunnelscope runs from: the command line names it (bin/tunnelscope.mjs sets TUNNELSCOPE_HOME, since
+ * it may run from any directory); the dashboard is started in it.
+ */
+export const PROJECT_HOME = process.env.TUNNELSCOPE_HOME ?? process.cwd();
+
 /** A bundle captured from the lab's default scenario, shipped for machines where the lab cannot run. */
-export const SAMPLE_BUNDLE_PATH = path.join(process.cwd(), 'public', 'samples', 'peerpod-incident.bundle.json');
+export const SAMPLE_BUNDLE_PATH = path.join(/*turbopackIgnore: true*/ PROJECT_HOME, 'public', 'samples', 'peerpod-incident.bundle.json');
 
 export class SourceError extends Error {}
 
