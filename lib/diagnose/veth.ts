@@ -1,11 +1,12 @@
 /** Resolves the other end of a veth from link_index / link_netnsid, as iproute2 prints them. */
 import type { HostState, Interface, NamespaceState, NetnsId } from '@/lib/parse/types';
 import { memoize } from '@/lib/topology/memoize';
+import { devicesListed } from './collected';
 import type { Device } from './devices';
 
 export type VethPeer =
   | { status: 'found'; peer: Device }
-  /** The kernel reports no peer (`"link": null`, text `@NONE`), or the named peer is not there. */
+  /** The kernel reports no peer (`"link": null`, text `@NONE`), or the named peer is not in its namespace's full listing. */
   | { status: 'missing' }
   /** The peer's namespace has a name that was not collected, or no name from the root namespace. */
   | { status: 'uncollected'; netns?: string };
@@ -44,24 +45,27 @@ function namespaceOfNsid(host: HostState, from: NamespaceState, nsid: number): N
   return 'unnamed';
 }
 
+/** A peer not found in `ns`: gone when every device of ns was listed, else perhaps among those not shown. */
+function absentFrom(ns: NamespaceState): VethPeer {
+  return devicesListed(ns) ? { status: 'missing' } : { status: 'uncollected', netns: ns.netns ?? undefined };
+}
+
 export function vethPeer(device: Device): VethPeer {
   const { host, ns, iface } = device;
   if (iface.link === null) return { status: 'missing' };
   if (typeof iface.link === 'string' && iface.linkNetnsId === undefined) {
     const peer = ns.interfaces.find((i) => i.name === iface.link);
-    return peer ? { status: 'found', peer: { host, ns, iface: peer } } : { status: 'missing' };
+    return peer ? { status: 'found', peer: { host, ns, iface: peer } } : absentFrom(ns);
   }
   if (iface.linkIndex === undefined) return { status: 'uncollected' };
   if (iface.linkNetnsId === undefined) {
     const same = reciprocal(device, ns);
-    return same ? { status: 'found', peer: same } : { status: 'missing' };
+    return same ? { status: 'found', peer: same } : absentFrom(ns);
   }
   const target = namespaceOfNsid(host, ns, iface.linkNetnsId);
   if (typeof target !== 'string') {
     const peer = reciprocal(device, target);
-    if (peer) return { status: 'found', peer };
-    if (target.interfaces.length > 0) return { status: 'missing' };
-    return { status: 'uncollected', netns: target.netns ?? undefined };
+    return peer ? { status: 'found', peer } : absentFrom(target);
   }
   // Without a usable nsid map, find the one namespace of this host that holds the reciprocal end.
   for (const candidate of host.namespaces) {

@@ -1,6 +1,6 @@
 /** Parse layer entry: a host's raw command outputs → typed host state (DESIGN.md §2). */
 import type { CommandId, CommandRecord, HostCapture } from '@/lib/capture/types';
-import type { HostState, ParseProblem } from './types';
+import type { HostState, NamespaceState, ParseProblem } from './types';
 import type { ParseResult } from './parser';
 import { commandLine } from './parser';
 import { parserFor } from './registry';
@@ -46,13 +46,46 @@ export function parseRecord(record: CommandRecord): ParseResult | undefined {
   }
 }
 
+/** Parameters that do not narrow what a listing shows: the tc hook asked for, the brief layout, the route table. */
+const WHOLE_LISTING_PARAMS: ReadonlySet<string> = new Set(['hook', 'brief', 'table']);
+
+/** What a record that ran completely covers: its namespace's whole listing, one device's, or only what it names. */
+function coverage(record: CommandRecord): 'whole' | { dev: string } | 'narrowed' {
+  const narrowing = Object.keys(record.params ?? {}).filter((k) => !WHOLE_LISTING_PARAMS.has(k));
+  if (narrowing.length === 0) return 'whole';
+  const dev = record.params?.dev;
+  return narrowing.length === 1 && dev !== undefined ? { dev } : 'narrowed';
+}
+
+class Coverage {
+  readonly whole = new Set<CommandId>();
+  readonly devices = new Map<CommandId, Set<string>>();
+
+  add(record: CommandRecord): void {
+    if (record.status !== 'ok' || record.truncated) return;
+    const covers = coverage(record);
+    if (covers === 'whole') this.whole.add(record.id);
+    else if (covers !== 'narrowed') {
+      const devs = this.devices.get(record.id) ?? new Set<string>();
+      this.devices.set(record.id, devs.add(covers.dev));
+    }
+  }
+
+  apply(ns: NamespaceState): void {
+    ns.collected = [...this.whole].sort();
+    if (this.devices.size === 0) return;
+    const byCommand = [...this.devices].sort(([a], [b]) => a.localeCompare(b));
+    ns.collectedFor = Object.fromEntries(byCommand.map(([id, devs]) => [id, [...devs].sort()]));
+  }
+}
+
 export function parseHost(capture: HostCapture): HostState {
   const missingTools = new Set<string>();
   const problems: ParseProblem[] = [];
   const extras: HostExtras = {};
   const namespaces = capture.namespaces.map((nsCapture) => {
     const ns = emptyNamespace(nsCapture.netns);
-    const collected = new Set<CommandId>();
+    const collected = new Coverage();
     for (const record of nsCapture.commands) {
       if (record.status === 'missing-tool') {
         missingTools.add(toolOf(record));
@@ -60,7 +93,7 @@ export function parseHost(capture: HostCapture): HostState {
       }
       const status = statusProblem(record, nsCapture.netns);
       if (status) problems.push(status);
-      if (record.status === 'ok' && !record.truncated) collected.add(record.id);
+      collected.add(record);
       const result = parseRecord(record);
       if (!result) continue;
       problems.push(...result.problems);
@@ -68,7 +101,7 @@ export function parseHost(capture: HostCapture): HostState {
       mergeIntoHost(extras, result.state);
     }
     resolvePeerNamespaces(ns);
-    ns.collected = [...collected].sort();
+    collected.apply(ns);
     return ns;
   });
   const state: HostState = {

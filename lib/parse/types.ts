@@ -190,10 +190,13 @@ export interface NamespaceState {
   /** `conntrack -S` counters summed over CPUs, e.g. { insert_failed: 0, drop: 3 }. */
   conntrackStats?: Record<string, number>;
   /**
-   * Commands that ran completely in this namespace. An empty table from a command that ran means "none";
-   * from a command that did not run it means "unknown", and rules must not judge it.
+   * Commands whose whole listing ran in this namespace. An empty table from a command that ran means "none";
+   * from a command that did not run it means "unknown", and rules must not judge it. A listing narrowed to one
+   * device, address or record (`ip a show eth0`, `ip -4 a`) does not count: it says nothing of the rest.
    */
   collected?: CommandId[];
+  /** Listings that ran narrowed to one device (`tc filter show dev X`, `ip link show X`): the devices, by command. */
+  collectedFor?: Partial<Record<CommandId, string[]>>;
 }
 
 export interface OvsBridge {

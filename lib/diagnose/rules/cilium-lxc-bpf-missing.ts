@@ -1,6 +1,6 @@
 import type { Finding, Rule } from '../types';
 import type { HostState, NamespaceState } from '@/lib/parse/types';
-import { ranIn } from '../collected';
+import { ranIn, tcFiltersKnown } from '../collected';
 import { deviceId, rootNamespace, type Device } from '../devices';
 import { deviceEvidence, entityEvidence } from '../evidence';
 import { vethPeer } from '../veth';
@@ -17,18 +17,6 @@ function hasTcBpf(ns: NamespaceState, dev: string): boolean {
 /** bpftool lists both tc (clsact/ingress) and tcx (tcx/ingress) attachments; Cilium ≥ 1.16 on kernel ≥ 6.6 uses tcx. */
 function hasBpftoolIngress(ns: NamespaceState, dev: string): boolean {
   return ns.bpf.some((a) => a.dev === dev && a.hook.includes('ingress'));
-}
-
-/**
- * tc filters of a device are known when its filter listing ran, or when the qdisc listing shows no clsact/ingress
- * qdisc on it (nothing could hold a filter, so the collector did not ask). A failed listing for it is unknown.
- */
-function tcKnown(host: HostState, ns: NamespaceState, dev: string): boolean {
-  const failed = host.problems.some((p) => p.command.startsWith('tc ') && p.command.includes(` dev ${dev} `));
-  if (failed) return false;
-  if (ranIn(ns, 'tc-filter', ns.tcFilters.length > 0)) return true;
-  const holdsFilters = ns.qdiscs.some((q) => q.dev === dev && (q.kind === 'clsact' || q.kind === 'ingress'));
-  return ranIn(ns, 'tc-qdisc', false) && !holdsFilters;
 }
 
 function finding(lxc: Device, healthy: Device | undefined): Finding {
@@ -69,7 +57,7 @@ export const ciliumLxcBpfMissing: Rule = {
       const attached = (d: Device): boolean => hasTcBpf(root, d.iface.name) || hasBpftoolIngress(root, d.iface.name);
       const healthy = lxcs.find(attached);
       for (const lxc of lxcs) {
-        if (attached(lxc) || !tcKnown(host, root, lxc.iface.name)) continue;
+        if (attached(lxc) || !tcFiltersKnown(host, root, lxc.iface.name)) continue;
         out.push(finding(lxc, healthy));
       }
     }

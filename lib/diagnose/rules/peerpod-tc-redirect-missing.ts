@@ -5,6 +5,7 @@ import { deviceEvidence, entityEvidence } from '../evidence';
 import { inNetns, where } from '../fix';
 import { peerPodLinks } from '../peerpod';
 import { redirectsIn } from '../redirects';
+import { tcFiltersKnown } from '../collected';
 
 const ID = 'peerpod-tc-redirect-missing';
 
@@ -54,9 +55,13 @@ export const peerpodTcRedirectMissing: Rule = {
       if (redirects.length === 0 && ns.qdiscs.length === 0 && ns.tcFilters.length === 0) continue;
       const pod = podIf.iface.name;
       const tun = workerTunnel.iface.name;
-      const missing: [string, string][] = [];
-      if (!redirects.some((r) => r.from === pod && r.to === tun)) missing.push([pod, tun]);
-      if (!redirects.some((r) => r.from === tun && r.to === pod)) missing.push([tun, pod]);
+      // A direction counts as missing only where the filters of the device it starts from were listed.
+      const missing = (
+        [
+          [pod, tun],
+          [tun, pod],
+        ] as [string, string][]
+      ).filter(([from, to]) => !redirects.some((r) => r.from === from && r.to === to) && tcFiltersKnown(host, ns, from));
       if (missing.length === 0) continue;
       const wrong = redirects.filter((r) => missing.some(([from]) => r.from === from));
       out.push({

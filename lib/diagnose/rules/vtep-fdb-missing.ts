@@ -1,4 +1,5 @@
 import type { Finding, Rule } from '../types';
+import { ranFor } from '../collected';
 import { deviceId } from '../devices';
 import { deviceEvidence, entityEvidence } from '../evidence';
 import { sameMac } from '../ip';
@@ -14,11 +15,9 @@ export const vtepFdbMissing: Rule = {
     const out: Finding[] = [];
     for (const [name, vteps] of overlayVteps(topology)) {
       for (const local of vteps) {
-        // Without `bridge fdb` output the FDB is unknown, not empty: nothing to judge. Older captures lack
-        // the list of collected commands; there any FDB entry on the device shows the command ran.
+        // Without `bridge fdb` output for this device the FDB is unknown, not empty: nothing to judge.
         const entries = local.ns.fdb.filter((e) => e.dev === name);
-        const fdbCollected = local.ns.collected ? local.ns.collected.includes('bridge-fdb') : entries.length > 0;
-        if (!fdbCollected) continue;
+        if (!ranFor(local.ns, 'bridge-fdb', name, entries.length > 0)) continue;
         for (const remote of vteps) {
           if (remote === local || !remote.iface.mac) continue;
           const dst = vtepAddress(remote);
