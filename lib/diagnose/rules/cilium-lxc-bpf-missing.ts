@@ -1,5 +1,5 @@
 import type { Finding, Rule } from '../types';
-import type { HostState, NamespaceState } from '@/lib/parse/types';
+import type { NamespaceState } from '@/lib/parse/types';
 import { ranIn, tcFiltersKnown } from '../collected';
 import { deviceId, rootNamespace, type Device } from '../devices';
 import { deviceEvidence, entityEvidence } from '../evidence';
