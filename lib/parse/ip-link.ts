@@ -12,7 +12,11 @@ import { intOrUndefined, valueAfter, words } from './text-lines';
 export const parseIpLink: Parser = (record) => parseLinks(toInput(record));
 
 export function parseLinks(input: ParseInput): ParseResult {
-  return input.isJson ? parseLinksJson(input) : parseLinksText(input);
+  const result = input.isJson ? parseLinksJson(input) : parseLinksText(input);
+  const listed = input.params.type;
+  // `ip link show type veth` lists only that kind; without -d nothing else in the output names it.
+  if (listed !== undefined) for (const iface of result.state.interfaces ?? []) if (iface.kind === 'device') iface.kind = listed;
+  return result;
 }
 
 // ---------- JSON ----------

@@ -594,17 +594,30 @@ describe('cilium-lxc-bpf-missing', () => {
     expect(run('cilium-lxc-bpf-missing', hosts).map((f) => f.elements[0])).toEqual([LXC]);
   });
 
-  it('does not judge without bpftool output, or when the tc listing for that device failed', () => {
-    expect(run('cilium-lxc-bpf-missing', lostProgram(EVERYTHING.filter((c) => c !== 'bpftool-net')))).toEqual([]);
+  it('without bpftool output judges only where another endpoint shows its program on tc, not where all could be on tcx', () => {
+    const withoutBpftool = EVERYTHING.filter((c) => c !== 'bpftool-net');
+    const [f, ...rest] = run('cilium-lxc-bpf-missing', lostProgram(withoutBpftool));
+    expect(rest).toEqual([]);
+    expect(f?.explanation).toContain('while lxc_health on the same node has its program on tc');
+    const noneOnTc = lostProgram(withoutBpftool);
+    const root = nsOf(noneOnTc, 'cilium-1', null);
+    root.tcFilters = root.tcFilters.filter((t) => t.dev !== 'lxc_health');
+    expect(run('cilium-lxc-bpf-missing', noneOnTc)).toEqual([]);
+  });
+
+  it('does not judge when the tc listing for that device failed', () => {
     const hosts = lostProgram();
     hostOf(hosts, 'cilium-1').problems.push({ command: 'tc -j filter show dev lxc8a3f2c1d ingress', message: 'timed out' });
     expect(run('cilium-lxc-bpf-missing', hosts)).toEqual([]);
   });
 
-  it('ignores lxc devices on a node that is not running Cilium', () => {
+  it('ignores lxc devices on a node that is not running Cilium: no cilium_host, no cil_ program', () => {
     const hosts = lostProgram();
     const root = nsOf(hosts, 'cilium-1', null);
     root.interfaces = root.interfaces.filter((i) => i.name !== 'cilium_host');
+    expect(run('cilium-lxc-bpf-missing', hosts).map((f) => f.elements[0])).toEqual([LXC]);
+    root.tcFilters = root.tcFilters.map((t) => ({ ...t, bpfName: t.bpfName?.replace(/^cil_/, 'other_') }));
+    root.bpf = root.bpf.map((a) => ({ ...a, name: a.name.replace(/^cil_/, 'other_') }));
     expect(run('cilium-lxc-bpf-missing', hosts)).toEqual([]);
   });
 });

@@ -77,3 +77,32 @@ describe('a partial paste of the peer-pod incident', () => {
     expect(broken?.title).toBe(`veth eth0 on ${WORKER} has no peer`);
   });
 });
+
+describe('a partial paste from a Cilium node without bpftool', () => {
+  const CILIUM = readFileSync(path.join(__dirname, '../fixtures/capture/cilium-partial-paste.txt'), 'utf8');
+  const HEALTHY_LISTING = /\[root@cilium-w1 ~\]# tc filter show dev lxc8a1b2c3d4e5f ingress\n(?:filter .*\n)+/;
+  const EMPTY_LISTING = '[root@cilium-w1 ~]# tc filter show dev lxcff00aa11bb22 ingress\n';
+
+  it('takes the device kind from `ip link show type veth`', () => {
+    const root = analyse(CILIUM).ns('cilium-w1', null);
+    expect(root.interfaces.map((i) => [i.name, i.kind])).toEqual([
+      ['lxc_health', 'veth'],
+      ['lxc8a1b2c3d4e5f', 'veth'],
+      ['lxcff00aa11bb22', 'veth'],
+    ]);
+  });
+
+  it('reports the endpoint whose listed filters hold no program while its neighbour has one on tc', () => {
+    const missing = analyse(CILIUM).findings.filter((f) => f.rule === 'cilium-lxc-bpf-missing');
+    expect(missing.map((f) => f.title)).toEqual(['lxcff00aa11bb22 on cilium-w1 has no Cilium BPF program on ingress']);
+    expect(missing[0].explanation).toContain('while lxc8a1b2c3d4e5f on the same node has its program on tc');
+  });
+
+  it('says nothing when no endpoint shows its program on tc (they may all be on tcx) or the filters were not listed', () => {
+    expect(CILIUM).toMatch(HEALTHY_LISTING);
+    expect(CILIUM).toContain(EMPTY_LISTING);
+    for (const text of [CILIUM.replace(HEALTHY_LISTING, ''), CILIUM.replace(EMPTY_LISTING, '')]) {
+      expect(rules(analyse(text).findings)).not.toContain('cilium-lxc-bpf-missing');
+    }
+  });
+});

@@ -19,7 +19,13 @@ function hasBpftoolIngress(ns: NamespaceState, dev: string): boolean {
   return ns.bpf.some((a) => a.dev === dev && a.hook.includes('ingress'));
 }
 
-function finding(lxc: Device, healthy: Device | undefined): Finding {
+/** Cilium's devices, or its programs (all named cil_…) on some device: a paste may not show cilium_host. */
+function runsCilium(root: NamespaceState): boolean {
+  const ciliumProgram = (name: string | undefined): boolean => name?.startsWith('cil_') ?? false;
+  return root.interfaces.some((i) => i.name === 'cilium_host') || root.tcFilters.some((f) => ciliumProgram(f.bpfName)) || root.bpf.some((a) => ciliumProgram(a.name));
+}
+
+function finding(lxc: Device, healthy: Device | undefined, bpftoolRan: boolean): Finding {
   const { host, ns, iface } = lxc;
   const peer = vethPeer(lxc);
   const pod = peer.status === 'found' ? peer.peer : undefined;
@@ -31,8 +37,11 @@ function finding(lxc: Device, healthy: Device | undefined): Finding {
     explanation:
       `${iface.name} is the host end of a Cilium endpoint${pod ? ` (the pod in netns ${pod.ns.netns ?? '?'})` : ''}. Cilium ` +
       `routes and polices everything the pod sends with the from-container program (cil_from_container) attached to ` +
-      `${iface.name}'s ingress, as a tc filter or, on kernels ≥ 6.6, a tcx link. Neither tc filter show nor bpftool net show ` +
-      `lists a program there${healthy ? `, while ${healthy.iface.name} on the same node has one` : ''}, so the pod's packets ` +
+      `${iface.name}'s ingress, as a tc filter or, on kernels ≥ 6.6, a tcx link. ` +
+      (bpftoolRan
+        ? `Neither tc filter show nor bpftool net show lists a program there${healthy ? `, while ${healthy.iface.name} on the same node has one` : ''}`
+        : `tc filter show lists none there, while ${healthy?.iface.name ?? 'another endpoint'} on the same node has its program on tc (Cilium attaches every endpoint of a node the same way)`) +
+      `, so the pod's packets ` +
       `reach the kernel stack unhandled: no service translation, no policy, no tunnel, and usually no way out.`,
     evidence: [deviceEvidence(lxc), ...contrast.flatMap((f) => entityEvidence(host, ns, f))],
     elements: [deviceId(lxc), ...(pod ? [deviceId(pod)] : [])],
@@ -52,13 +61,18 @@ export const ciliumLxcBpfMissing: Rule = {
     const out: Finding[] = [];
     for (const host of topology.hosts) {
       const root = rootNamespace(host);
-      if (!root || !root.interfaces.some((i) => i.name === 'cilium_host') || !ranIn(root, 'bpftool-net', root.bpf.length > 0)) continue;
+      if (!root || !runsCilium(root)) continue;
       const lxcs = root.interfaces.filter((i) => LXC.test(i.name) && i.kind === 'veth').map((iface): Device => ({ host, ns: root, iface }));
       const attached = (d: Device): boolean => hasTcBpf(root, d.iface.name) || hasBpftoolIngress(root, d.iface.name);
       const healthy = lxcs.find(attached);
+      // Without bpftool a program could sit on tcx, where tc does not see it; unless the node's other endpoints
+      // hold theirs on tc, which Cilium uses for all endpoints of a node or for none.
+      const onTc = healthy !== undefined && hasTcBpf(root, healthy.iface.name);
+      const bpftoolRan = ranIn(root, 'bpftool-net', root.bpf.length > 0);
+      if (!bpftoolRan && !onTc) continue;
       for (const lxc of lxcs) {
         if (attached(lxc) || !tcFiltersKnown(host, root, lxc.iface.name)) continue;
-        out.push(finding(lxc, healthy));
+        out.push(finding(lxc, healthy, bpftoolRan));
       }
     }
     return out;
