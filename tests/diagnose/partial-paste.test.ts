@@ -106,3 +106,22 @@ describe('a partial paste from a Cilium node without bpftool', () => {
     }
   });
 });
+
+describe('a paste of ovs-vsctl show with one device listed by name', () => {
+  const OVS = readFileSync(path.join(__dirname, '../fixtures/capture/ovs-show-paste.txt'), 'utf8');
+  const interfaceError = (text: string): Finding | undefined => {
+    const { hosts } = parseTranscript(text, { defaultHost: 'worker-7', collectedAt: '2026-12-04T10:00:00.000Z' });
+    return diagnose(buildTopology(hosts.map(parseHost))).findings.find((f) => f.rule === 'ovs-interface-error');
+  };
+
+  it('reports the port OVS could not open, without claiming its kernel device is gone', () => {
+    const f = interfaceError(OVS);
+    expect(f?.title).toBe('OVS interface 2f3a9c1b7d8e4f1 on worker-7: could not open network device 2f3a9c1b7d8e4f1 (No such device)');
+    expect(f?.explanation).toContain('whether a kernel device 2f3a9c1b7d8e4f1 still exists is not known');
+  });
+
+  it('calls it a stale port once every device of the root namespace was listed', () => {
+    const listed = `${OVS}sh-5.1# ip -o link\n1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN mode DEFAULT group default qlen 1000\\    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00\n`;
+    expect(interfaceError(listed)?.explanation).toContain('No kernel device of that name was found: it is a stale port');
+  });
+});

@@ -4,6 +4,7 @@ import { ifaceId, ovsBridgeId } from '@/lib/topology/ids';
 import { entityEvidence } from '../evidence';
 import { ovsBridgeOf } from '../ovs';
 import { rootNamespace } from '../devices';
+import { devicesListed } from '../collected';
 
 const ID = 'ovs-interface-error';
 
@@ -15,8 +16,14 @@ const SYSTEM_TYPES = new Set(['', 'system']);
  * link down after the device was deleted, where the kernel datapath would set ofport -1.
  */
 function deviceGone(ovsIf: OvsInterface, root: NamespaceState | undefined): boolean {
-  if (!SYSTEM_TYPES.has(ovsIf.type) || ovsIf.linkState !== 'down' || root === undefined || root.interfaces.length === 0) return false;
+  if (!SYSTEM_TYPES.has(ovsIf.type) || ovsIf.linkState !== 'down' || root === undefined || !devicesListed(root)) return false;
   return !root.interfaces.some((i) => i.name === ovsIf.name);
+}
+
+function kernelDevice(name: string, found: boolean, allListed: boolean): string {
+  if (found) return 'The kernel device exists, so another bridge or bond may hold it.';
+  if (allListed) return 'No kernel device of that name was found: it is a stale port of a deleted pod or NIC.';
+  return `The capture does not list every device of the root namespace, so whether a kernel device ${name} still exists is not known (ip link show ${name} tells).`;
 }
 
 export const ovsInterfaceError: Rule = {
@@ -42,7 +49,7 @@ export const ovsInterfaceError: Rule = {
               ? `OVS still holds ${ovsIf.name}${bridge ? ` on ${bridge.name}` : ''} (ofport ${ovsIf.ofport ?? 'unset'}, link down), but its kernel device is gone, so nothing reaches it. `
               : `OVS failed to attach ${ovsIf.name}${bridge ? ` to ${bridge.name}` : ''} (ofport ${ovsIf.ofport ?? 'unset'}` +
                 `${ovsIf.error ? `, error "${ovsIf.error}"` : ''}), so no flow can send traffic to or from it. `) +
-            (kernel ? 'The kernel device exists, so another bridge or bond may hold it.' : 'No kernel device of that name was found: it is a stale port of a deleted pod or NIC.'),
+            kernelDevice(ovsIf.name, kernel !== undefined, root !== undefined && devicesListed(root)),
           evidence: entityEvidence(host, null, ovsIf),
           elements: [kernel ? ifaceId(host.name, null, ovsIf.name) : bridge ? ovsBridgeId(host.name, bridge.name) : ifaceId(host.name, null, ovsIf.name)],
           fix: [`ovs-vsctl --if-exists del-port ${bridge?.name ?? '<bridge>'} ${ovsIf.name}`],
