@@ -280,6 +280,40 @@ describe('route rules', () => {
   });
 });
 
+describe('rules that find something absent judge only what was listed whole', () => {
+  it('a route to the pod is missing only from a whole route table, not from one listed for a device', () => {
+    const hosts = flannel();
+    const root = nsOf(hosts, 'node-a', null);
+    root.routes = root.routes.filter((r) => r.dev !== 'cni0');
+    root.collected = ['ip-addr', 'ip-link'];
+    root.collectedFor = { 'ip-route': ['eth0'] };
+    expect(run('pod-route-missing', hosts)).toEqual([]);
+    root.collected = ['ip-addr', 'ip-link', 'ip-route'];
+    expect(run('pod-route-missing', hosts).map((f) => f.rule)).toEqual(['pod-route-missing']);
+  });
+
+  it('a pod without a default route is judged only where its route table was listed', () => {
+    const hosts = ovnKernel();
+    const pod = nsOf(hosts, 'ocp-worker-1', 'c16c7a01-pod');
+    pod.routes = pod.routes.filter((r) => r.dst !== 'default');
+    pod.collected = ['ip-addr'];
+    expect(run('pod-default-route-broken', hosts)).toEqual([]);
+    pod.collected = ['ip-addr', 'ip-route'];
+    expect(run('pod-default-route-broken', hosts)).toHaveLength(1);
+  });
+
+  it('a management port has no kernel device only where every device of the root namespace was listed', () => {
+    const hosts = ovnKernel();
+    const root = nsOf(hosts, 'ocp-worker-1', null);
+    root.interfaces = root.interfaces.filter((i) => i.name !== 'ovn-k8s-mp0');
+    root.collected = ['ip-route'];
+    root.collectedFor = { 'ip-addr': ['br-ex'] };
+    expect(run('ovn-mgmt-port-broken', hosts)).toEqual([]);
+    root.collected = ['ip-link', 'ip-route'];
+    expect(run('ovn-mgmt-port-broken', hosts).map((f) => f.title)).toEqual(['OVN management port ovn-k8s-mp0 has no kernel device on ocp-worker-1']);
+  });
+});
+
 describe('duplicate rules', () => {
   it('flags the same pod IP on two nodes but not the peer-pod pair', () => {
     const hosts = flannel({ links: { 'node-b/cni-node-b-1/eth0': { addrs: ['10.244.0.5/24'] } } });

@@ -3,6 +3,7 @@ import { ovsBridgeId, ifaceId } from '@/lib/topology/ids';
 import { isOperDown, rootNamespace } from '../devices';
 import { deviceEvidence, entityEvidence } from '../evidence';
 import { integrationBridge, ovsBridgeInterfaces, usesOvn } from '../ovs';
+import { devicesListed } from '../collected';
 
 const ID = 'ovn-mgmt-port-broken';
 
@@ -39,7 +40,7 @@ export const ovnMgmtPortBroken: Rule = {
         continue;
       }
       const kernel = root.interfaces.find((i) => i.name === mgmt.name);
-      if (kernel && !isOperDown(kernel)) continue;
+      if (kernel ? !isOperDown(kernel) : !devicesListed(root)) continue;
       const device = kernel ? { host, ns: root, iface: kernel } : undefined;
       out.push({
         rule: ID,

@@ -6,6 +6,7 @@ import { inNetns, where } from '../fix';
 import { inCidr } from '../ip';
 import { defaultRoutes } from '../routes';
 import { podDevices } from '../pods';
+import { ranIn } from '../collected';
 
 const ID = 'pod-default-route-broken';
 
@@ -40,8 +41,9 @@ export const podDefaultRouteBroken: Rule = {
     const seen = new Set<NamespaceState>();
     for (const pod of podDevices(topology)) {
       const { host, ns } = pod;
-      // No routes at all means `ip route` was not collected here: an address always brings its connected route.
-      if (seen.has(ns) || ns.routes.length === 0) continue;
+      // Judged only where the whole route table was listed (a capture without the list of collected commands
+      // shows it by any route: an address always brings its connected route).
+      if (seen.has(ns) || !ranIn(ns, 'ip-route', ns.routes.length > 0)) continue;
       seen.add(ns);
       const p = problem(ns);
       if (!p) continue;

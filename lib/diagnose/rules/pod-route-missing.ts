@@ -5,6 +5,7 @@ import { inCidr, networkOf } from '../ip';
 import { deviceEvidence, entityEvidence } from '../evidence';
 import { lookupRoute, isUnusableRoute, uplinkName } from '../routes';
 import { podDevices } from '../pods';
+import { ranIn } from '../collected';
 
 const ID = 'pod-route-missing';
 
@@ -29,9 +30,11 @@ export const podRouteMissing: Rule = {
     const out: Finding[] = [];
     for (const pod of podDevices(topology)) {
       const root = rootNamespace(pod.host);
-      if (!root || root.routes.length === 0 || pod.host.role === 'podvm' || isPlainTunnel(pod.iface)) continue;
+      if (!root || pod.host.role === 'podvm' || isPlainTunnel(pod.iface)) continue;
       const uplink = uplinkName(root);
       for (const ip of globalAddresses(pod.iface)) {
+        // The table of the pod address's family must have been listed whole: a missing route is not seen in part of it.
+        if (!ranIn(root, ip.includes(':') ? 'ip6-route' : 'ip-route', root.routes.length > 0)) continue;
         const facing = podFacingDevice(root, ip);
         // A down device takes its connected route with it; the link rule reports that root cause.
         if (facing && isOperDown(facing.iface)) continue;
