@@ -8,11 +8,8 @@
  * posted and takes it with receiveMessageOnPort. Errors arrive as messages and are thrown with the same text.
  */
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
-import { BundleFileError, bundleOf, openBundleFile, type BundleFile, type BundleFileOptions } from './bundle-file';
+import { BundleFileError, openBundleFile, readerOf, type BundleFileOptions, type HostReader } from './bundle-file';
 import type { BundleEnvelope, HostCapture } from './types';
-
-/** What a pass over a bundle file offers its consumer, however it is read. */
-export type HostReader = Pick<BundleFile, 'hosts' | 'envelope' | 'cluster' | 'readAll'>;
 
 export type ReaderMessage = { kind: 'host'; host: HostCapture } | { kind: 'end'; envelope: BundleEnvelope } | { kind: 'error'; message: string; bundleFileError: boolean };
 
@@ -80,20 +77,7 @@ export function openBundleFileThreaded(file: string, opts: BundleFileOptions = {
     }
   }
 
-  function read(): BundleEnvelope {
-    if (!envelope) throw new Error('the bundle file has not been read yet: iterate hosts() first');
-    return envelope;
-  }
-
-  return {
-    hosts,
-    envelope: read,
-    cluster: () => read().cluster,
-    readAll: () => {
-      const all = [...hosts()];
-      return bundleOf(read(), all);
-    },
-  };
+  return readerOf(hosts, () => envelope);
 }
 
 /** The reader for a file of `bytes`: on a second thread when the file is big enough to gain from one. */

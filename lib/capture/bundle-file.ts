@@ -498,13 +498,20 @@ export function openBundleFile(file: string, opts: BundleFileOptions = {}): Bund
     for (const text of hostTexts()) yield checkHost(parseHostText(text), text.index);
   }
 
-  function read(): BundleEnvelope {
-    if (!envelope) throw new Error('the bundle file has not been read yet: iterate hosts() first');
-    return envelope;
-  }
+  return { hostTexts, ...readerOf(hosts, () => envelope) };
+}
 
+/** What a pass over a bundle file offers its consumer, however the file is read. */
+export type HostReader = Pick<BundleFile, 'hosts' | 'envelope' | 'cluster' | 'readAll'>;
+
+/** The reader around `hosts`, a pass over a file that leaves `envelope()` set once it has read to the end. */
+export function readerOf(hosts: () => Generator<HostCapture>, envelope: () => BundleEnvelope | undefined): HostReader {
+  function read(): BundleEnvelope {
+    const found = envelope();
+    if (!found) throw new Error('the bundle file has not been read yet: iterate hosts() first');
+    return found;
+  }
   return {
-    hostTexts,
     hosts,
     envelope: read,
     cluster: () => read().cluster,
