@@ -114,13 +114,17 @@ function readToolOptions(args: string[]): ToolOptions | string {
   return opts;
 }
 
-function devParam(args: string[]): Record<string, string> {
+/**
+ * What a show command is narrowed to. A bare word is a device for `ip link|addr show DEV`, an address or prefix
+ * for `ip route|neigh show PREFIX` (kept as `to`, so it is never taken for a device).
+ */
+function selectorParams(args: string[], bare: 'dev' | 'to'): Record<string, string> {
   const params: Record<string, string> = {};
   for (let i = 0; i < args.length; i++) {
     if (args[i] === 'dev' && args[i + 1] !== undefined) params.dev = args[++i];
     else if (args[i] === 'type' && args[i + 1] !== undefined) params.type = args[++i];
     else if (args[i] === 'table' && args[i + 1] !== undefined) params.table = args[++i];
-    else if (!params.dev && /^[^-]/.test(args[i]) && !['up', 'down', 'scope', 'to', 'permanent', 'dynamic', 'nud', 'proto'].includes(args[i])) params.dev = args[i];
+    else if (!params[bare] && /^[^-]/.test(args[i]) && !['up', 'down', 'scope', 'to', 'permanent', 'dynamic', 'nud', 'proto'].includes(args[i])) params[bare] = args[i];
   }
   return params;
 }
@@ -141,18 +145,18 @@ function recognizeIp(args: string[]): Outcome {
     case 'address':
     case 'link':
       if (!isShow(sub)) return `ip ${object} ${sub} is not a read-only show command`;
-      return { ...base, id: object === 'link' ? 'ip-link' : 'ip-addr', params: withFamily({ ...devParam(rest), ...brief }, opts.family) };
+      return { ...base, id: object === 'link' ? 'ip-link' : 'ip-addr', params: withFamily({ ...selectorParams(rest, 'dev'), ...brief }, opts.family) };
     case 'route':
       if (sub !== undefined && isPrefixOf(sub, 'get')) {
         const dst = rest.find((w) => !['to', 'from', 'iif', 'oif', 'mark', 'vrf', 'uid'].includes(w));
         return { ...base, id: 'ip-route-get', params: dst ? { dst } : {} };
       }
       if (!isShow(sub)) return `ip route ${sub} is not a read-only show command`;
-      return { ...base, id: opts.family === 'inet6' ? 'ip6-route' : 'ip-route', params: devParam(rest) };
+      return { ...base, id: opts.family === 'inet6' ? 'ip6-route' : 'ip-route', params: selectorParams(rest, 'to') };
     case 'neighbor':
     case 'neighbour':
       if (!isShow(sub)) return `ip neigh ${sub} is not a read-only show command`;
-      return { ...base, id: 'ip-neigh', params: withFamily(devParam(rest), opts.family) };
+      return { ...base, id: 'ip-neigh', params: withFamily(selectorParams(rest, 'to'), opts.family) };
     case 'netns':
       if (sub === 'list-id') return { ...base, id: 'netns-list-id' };
       if (sub === undefined || isShow(sub)) return { ...base, id: 'netns-list' };

@@ -46,8 +46,8 @@ export function parseRecord(record: CommandRecord): ParseResult | undefined {
   }
 }
 
-/** Parameters that do not narrow what a listing shows: the tc hook asked for, the brief layout, the route table. */
-const WHOLE_LISTING_PARAMS: ReadonlySet<string> = new Set(['hook', 'brief', 'table']);
+/** Parameters that do not narrow what a listing shows: the tc hook asked for, a layout (brief, arp's), the table. */
+const WHOLE_LISTING_PARAMS: ReadonlySet<string> = new Set(['hook', 'brief', 'style', 'table']);
 
 /** What a record that ran completely covers: its namespace's whole listing, one device's, or only what it names. */
 function coverage(record: CommandRecord): 'whole' | { dev: string } | 'narrowed' {
