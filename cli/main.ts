@@ -232,11 +232,13 @@ async function createSnapshot(bundle: CaptureBundle, title: string | undefined, 
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ bundle, title }),
     });
-    const body = (await response.json().catch(() => ({}))) as { meta?: { id: string }; error?: { message?: string } };
-    if (!response.ok || !body.meta) {
+    // POST /api/snapshots answers 201 with { snapshot: meta, url: "/s/<id>" }, or an { error } body.
+    const body = (await response.json().catch(() => ({}))) as { snapshot?: { id?: unknown }; error?: { message?: string } };
+    const id = body.snapshot?.id;
+    if (!response.ok || typeof id !== 'string') {
       throw new UsageError(`the server refused the snapshot (HTTP ${response.status}): ${body.error?.message ?? 'no details'}`);
     }
-    return `${server.replace(/\/$/, '')}/s/${body.meta.id}`;
+    return `${server.replace(/\/$/, '')}/s/${id}`;
   }
   try {
     const meta = await getStore().create({ bundle, title });

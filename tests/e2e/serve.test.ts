@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ensureBuild, freePort } from './server';
+import { SAMPLE_BUNDLE_PATH } from '@/lib/sources';
 
 const CLI = path.resolve('bin/tunnelscope.mjs');
 
@@ -19,7 +20,7 @@ async function answer(url: string, deadline: number): Promise<Response> {
 }
 
 describe('the command line outside the checkout', () => {
-  it('stores a snapshot of the bundled sample in ./data of its directory and serves it from there', async () => {
+  it('stores a snapshot of the bundled sample in ./data of its directory, serves it from there and takes snapshots sent to it', async () => {
     ensureBuild();
     const elsewhere = mkdtempSync(path.join(tmpdir(), 'tunnelscope-serve-'));
     const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: '' };
@@ -35,6 +36,14 @@ describe('the command line outside the checkout', () => {
       const response = await answer(`http://localhost:${port}/api/snapshots/${id}`, Date.now() + 60_000);
       expect(response.status).toBe(200);
       expect(JSON.stringify(await response.json())).toContain('peerpod-podvm-mac-mismatch');
+
+      // The command the dashboard offers for a host: a snapshot sent to this server, answered with its link.
+      const sent = spawnSync(CLI, ['snapshot', path.resolve(SAMPLE_BUNDLE_PATH), '--server', `http://localhost:${port}`], { cwd: elsewhere, env, encoding: 'utf8' });
+      expect([sent.status, sent.stderr]).toEqual([0, '']);
+      const link = sent.stdout.trim();
+      expect(link).toMatch(new RegExp(`^http://localhost:${port}/s/[A-Za-z0-9_-]{20,}$`));
+      expect(link).not.toContain(`/s/${id}`);
+      expect((await fetch(link.replace('/s/', '/api/snapshots/'))).status).toBe(200);
     } finally {
       if (server.pid !== undefined) process.kill(-server.pid, 'SIGTERM');
       await new Promise((r) => server.once('exit', r));
