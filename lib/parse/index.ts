@@ -49,12 +49,18 @@ export function parseRecord(record: CommandRecord): ParseResult | undefined {
 /** Parameters that do not narrow what a listing shows: the tc hook asked for, a layout (brief, arp's), the table. */
 const WHOLE_LISTING_PARAMS: ReadonlySet<string> = new Set(['hook', 'brief', 'style', 'table']);
 
-/** What a record that ran completely covers: its namespace's whole listing, one device's, or only what it names. */
-function coverage(record: CommandRecord): 'whole' | { dev: string } | 'narrowed' {
-  const narrowing = Object.keys(record.params ?? {}).filter((k) => !WHOLE_LISTING_PARAMS.has(k));
-  if (narrowing.length === 0) return 'whole';
-  const dev = record.params?.dev;
-  return narrowing.length === 1 && dev !== undefined ? { dev } : 'narrowed';
+/**
+ * The device a listing that ran completely is narrowed to: '' for its namespace's whole listing, undefined when
+ * it is narrowed to something else (an address, a record). Called for every record, so it allocates nothing.
+ */
+function narrowedTo(params: Record<string, string> | undefined): string | undefined {
+  let dev = '';
+  for (const key in params) {
+    if (WHOLE_LISTING_PARAMS.has(key)) continue;
+    if (key !== 'dev') return undefined;
+    dev = params[key];
+  }
+  return dev;
 }
 
 class Coverage {
@@ -63,11 +69,12 @@ class Coverage {
 
   add(record: CommandRecord): void {
     if (record.status !== 'ok' || record.truncated) return;
-    const covers = coverage(record);
-    if (covers === 'whole') this.whole.add(record.id);
-    else if (covers !== 'narrowed') {
-      const devs = this.devices.get(record.id) ?? new Set<string>();
-      this.devices.set(record.id, devs.add(covers.dev));
+    const dev = narrowedTo(record.params);
+    if (dev === '') this.whole.add(record.id);
+    else if (dev !== undefined) {
+      const devs = this.devices.get(record.id);
+      if (devs) devs.add(dev);
+      else this.devices.set(record.id, new Set([dev]));
     }
   }
 
