@@ -6,4 +6,4 @@ const nextConfig = {
   serverExternalPackages: ['better-sqlite3', 'pg', '@kubernetes/client-node'],
 };
 
-module.exports = nextConfig;
+export default nextConfig;

@@ -1,6 +1,6 @@
 /**
  * Colours for severities, device kinds and edge kinds, defined once (palette.json) and shared by the graph
- * stylesheet, the legend and the Tailwind theme (tailwind.config.js reads the same file).
+ * stylesheet, the legend and the Tailwind theme (tailwind.config.cjs reads the same file).
  */
 import type { Severity } from '@/lib/diagnose/types';
 import type { EdgeKind } from '@/lib/topology/types';
