@@ -13,6 +13,14 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 process.env.TSX_TSCONFIG_PATH ??= path.join(here, '..', 'tsconfig.json');
 // The checkout, for what the command reads from it (the bundled sample, the dashboard it serves).
 process.env.TUNNELSCOPE_HOME ??= path.join(here, '..');
+// A reader that stops early (`tunnelscope topology big.json | head`) closes the pipe: the command then ends quietly
+// instead of printing a stack trace for output nobody reads.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(process.exitCode ?? 0);
+  });
+}
 const { main } = await tsImport(path.join(here, '..', 'cli', 'main.ts'), import.meta.url);
 const code = await main(process.argv.slice(2));
 process.exitCode = code;

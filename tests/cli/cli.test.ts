@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { main } from '@/cli/main';
@@ -118,6 +118,15 @@ describe('tunnelscope CLI', () => {
     const result = spawnSync('./bin/tunnelscope.mjs', ['--help'], { encoding: 'utf8' });
     expect([result.status, result.stderr]).toEqual([0, '']);
     expect(result.stdout).toMatch(/^tunnelscope — /);
+  });
+
+  it('ends quietly when its reader closes the pipe early (| head)', () => {
+    // The printed bundle is larger than a pipe holds, so the command is still writing when head has gone.
+    const result = spawnSync('bash', ['-o', 'pipefail', '-c', '"$0" import "$1" | head -c 10 >/dev/null', path.resolve('bin/tunnelscope.mjs'), path.resolve(SAMPLE_BUNDLE_PATH)], {
+      encoding: 'utf8',
+    });
+    expect(statSync(SAMPLE_BUNDLE_PATH).size).toBeGreaterThan(65536);
+    expect([result.status, result.stderr]).toEqual([0, '']);
   });
 
   it('runs from any working directory, not only from the checkout', () => {

@@ -153,6 +153,25 @@ describe('overlay rules', () => {
     expect(f?.elements).toEqual([ifaceId('node-a', null, 'flannel.1'), ifaceId('node-b', null, 'flannel.1')]);
     expect(f?.fix?.[0]).toBe('bridge fdb replace c2:7d:4e:90:1a:02 dev flannel.1 dst 192.168.1.11 self permanent');
   });
+
+  it('takes an entry of another MAC towards the remote as stale, unless it floods there or the VTEP bridges pod MACs', () => {
+    const podBehindB = fdb('aa:bb:cc:00:00:01', 'flannel.1', '192.168.1.11');
+    const floodToB = fdb('00:00:00:00:00:00', 'flannel.1', '192.168.1.11');
+    const findings = (fdbOfA: ReturnType<typeof fdb>[], links = {}) => {
+      const hosts = flannel({ links });
+      nsOf(hosts, 'node-a', null).fdb = fdbOfA;
+      return run('vtep-fdb-missing', hosts).map((f) => f.title);
+    };
+    expect(findings([podBehindB])).toEqual(['node-a flannel.1: FDB entry for node-b is stale (aa:bb:cc:00:00:01 → 192.168.1.11)']);
+    // Head-end replication: an all-zero entry sends what the FDB does not know to node-b, learned MACs ride on it.
+    expect(findings([floodToB, podBehindB])).toEqual([]);
+    // A VTEP enslaved to a bridge learns the pods' MACs behind the remote; they are not its VTEP entry.
+    expect(findings([podBehindB], { 'node-a/-/flannel.1': { master: 'br0' } })).toEqual([]);
+    // The flood entry towards an address the remote no longer has reaches nothing.
+    expect(findings([fdb('00:00:00:00:00:00', 'flannel.1', '192.168.1.99')], { 'node-a/-/flannel.1': { master: 'br0' } })).toEqual([
+      'node-a flannel.1: no FDB entry for node-b (c2:7d:4e:90:1a:02 → 192.168.1.11)',
+    ]);
+  });
 });
 
 describe('device rules', () => {

@@ -149,9 +149,8 @@ describe('lab default scenario', () => {
 
   it('brings a lab up over one killed mid-way, and labDown then leaves nothing behind', async () => {
     await labDown();
-    const child = spawn(path.resolve('node_modules/.bin/tsx'), ['-e', "import('@/lib/lab').then((m) => m.labUp({ scenario: 'full' }))"], {
-      stdio: 'ignore',
-    });
+    // node itself runs the script (not the tsx command, which would run it in a child the kill does not reach).
+    const child = spawn(process.execPath, ['--import', 'tsx', path.resolve('tests/lab/fixtures/lab-up.ts')], { stdio: 'ignore' });
     await new Promise((r) => setTimeout(r, 1500));
     child.kill('SIGKILL');
     await new Promise((r) => setTimeout(r, 200));

@@ -1,9 +1,10 @@
 /** Hand-built capture bundles around a real `ip -j -d link show` output (see fixtures/README.md). */
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { BUNDLE_FORMAT, BUNDLE_VERSION, type CaptureBundle, type HostCapture } from '@/lib/capture/types';
 
-export const IP_LINK_JSON = fs.readFileSync(path.join(__dirname, 'fixtures', 'ip-link-veth-vxlan.json'), 'utf8').trim();
+export const IP_LINK_JSON = fs.readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'ip-link-veth-vxlan.json'), 'utf8').trim();
 
 export const FIXTURE_DEVICES = ['lo', 'veth-a', 'veth-b', 'vxlan1'];
 

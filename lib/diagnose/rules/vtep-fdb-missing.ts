@@ -2,7 +2,7 @@ import type { Finding, Rule } from '../types';
 import { ranFor } from '../collected';
 import { deviceId } from '../devices';
 import { deviceEvidence, entityEvidence } from '../evidence';
-import { sameMac } from '../ip';
+import { isZeroMac, sameMac } from '../ip';
 import { overlayVteps, vtepAddress } from '../vteps';
 
 const ID = 'vtep-fdb-missing';
@@ -24,7 +24,13 @@ export const vtepFdbMissing: Rule = {
           if (dst === undefined) continue;
           const exact = entries.find((e) => sameMac(e.mac, remote.iface.mac) && e.dst === dst);
           if (exact) continue;
-          const stale = entries.find((e) => e.dst === dst || sameMac(e.mac, remote.iface.mac));
+          // An all-zero entry to the remote floods unknown destinations to it (head-end replication): a learning
+          // overlay needs no entry per VTEP. A VTEP that is a bridge port carries the pods' own MACs, so an entry of
+          // another MAC towards the remote is a pod behind it, not a stale VTEP entry.
+          const towards = entries.filter((e) => e.dst === dst);
+          if (towards.some((e) => isZeroMac(e.mac))) continue;
+          if (local.iface.master !== undefined && towards.length > 0) continue;
+          const stale = entries.find((e) => !isZeroMac(e.mac) && (e.dst === dst || sameMac(e.mac, remote.iface.mac)));
           out.push({
             rule: ID,
             severity: 'critical',
