@@ -185,7 +185,7 @@ collect_netns() {
   run ip-addr "$ns" 0 ip -j addr show
   run ip-route "$ns" 0 ip -j route show table all
   run ip6-route "$ns" 0 ip -j -6 route show table all
-  run ip-neigh "$ns" 0 ip -j neigh show
+  run ip-neigh "$ns" 0 ip -j -s neigh show
   run netns-list-id "$ns" 0 ip -j netns list-id
   run tc-qdisc "$ns" 0 tc -j qdisc show
   run bridge-fdb "$ns" 0 bridge -j fdb show

@@ -64,7 +64,7 @@ export const CATALOG: readonly CatalogEntry[] = [
     collect: true,
     summary: 'IPv6 routes, all tables',
   },
-  { id: 'ip-neigh', tool: 'ip', format: 'json', scope: 'netns', argv: ['ip', '-j', 'neigh', 'show'], collect: true, summary: 'neighbours' },
+  { id: 'ip-neigh', tool: 'ip', format: 'json', scope: 'netns', argv: ['ip', '-j', '-s', 'neigh', 'show'], collect: true, summary: 'neighbours, with their ages' },
   {
     id: 'netns-list-id',
     tool: 'ip',

@@ -7,7 +7,7 @@ export { RULES } from './rules';
 export { UNCOVERED_FAULTS } from './uncovered';
 
 /** Bump when a rule is added or changes what it reports, so stored snapshots can be re-diagnosed. */
-export const RULES_VERSION: string = '1.2.1';
+export const RULES_VERSION: string = '1.3.0';
 
 const SEVERITY_ORDER: Record<Severity, number> = { critical: 0, warning: 1, info: 2 };
 
@@ -27,6 +27,10 @@ function isEdgeId(id: string): boolean {
 }
 
 export function withoutSymptoms(findings: Finding[]): Finding[] {
+  // A finding that says where its path breaks is explained by any finding of another rule naming that place.
+  const explained = (f: Finding): boolean =>
+    f.causedAt !== undefined && findings.some((o) => o !== f && o.rule !== f.rule && o.causedAt === undefined && f.causedAt?.some((id) => o.elements.includes(id)));
+  findings = findings.filter((f) => !explained(f)).map(({ causedAt: _causedAt, ...f }) => f);
   const covered = new Set(findings.filter((f) => !SYMPTOM_RULES.includes(f.rule)).flatMap((f) => f.elements));
   const dropped = new Set<Finding>();
   for (const rule of SYMPTOM_RULES) {

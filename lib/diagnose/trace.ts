@@ -50,6 +50,17 @@ interface Walk {
   nextHop?: string;
   seen: Set<string>;
   failed?: string;
+  /** Take FAILED/INCOMPLETE neighbour entries as the next packet would: asked for again, not as a dead end. */
+  reresolve?: boolean;
+}
+
+export interface TraceOptions {
+  /**
+   * Walk past FAILED or INCOMPLETE neighbour entries as if they were absent: the kernel asks again with the next
+   * packet, so this tells whether the path as captured would carry it (a rule asks this of an entry left over
+   * from an earlier failure).
+   */
+  reresolve?: boolean;
 }
 
 const DONE: Position = { at: 'done' };
@@ -174,6 +185,10 @@ function neighbourStep(w: Walk, ns: NamespaceState, dev: TopoNode, nextHop: stri
     return { at: 'tx', node: dev };
   }
   const action = `neighbour ${nextHop} → ${neighbour.lladdr ?? '?'} (${neighbour.state.join(',') || 'no state'})`;
+  if (isUnresolved(neighbour) && w.reresolve) {
+    pass(w, { element: dev.id, action, why: 'asked for again by the next packet' });
+    return { at: 'tx', node: dev };
+  }
   if (isUnresolved(neighbour))
     return fail(w, { element: dev.id, action }, `neighbour ${nextHop} on ${dev.label} is ${neighbour.state.join(',') || 'without a MAC'}: the kernel cannot address the frame`);
   w.dstMac = neighbour.lladdr;
@@ -498,8 +513,8 @@ function result(from: string, to: string, w: Walk): TraceResult {
   return { from, to, hops: w.hops, ok: false, brokenAt: brokenAt < 0 ? undefined : brokenAt, reason: w.failed };
 }
 
-export function traceRoute(t: Topology, from: string, to: string): TraceResult {
-  const w: Walk = { t, to, hops: [], seen: new Set() };
+export function traceRoute(t: Topology, from: string, to: string, options: TraceOptions = {}): TraceResult {
+  const w: Walk = { t, to, hops: [], seen: new Set(), reresolve: options.reresolve };
   if (ipFamily(to) === null) return { from, to, hops: [], ok: false, reason: `${to} is not an IP address` };
   let pos = startPosition(t, from);
   if (pos === undefined) {

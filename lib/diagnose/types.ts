@@ -22,6 +22,12 @@ export interface Finding {
   elements: string[];
   /** Commands for a person to run, real names filled in. Tunnelscope never runs them. */
   fix?: string[];
+  /**
+   * For a symptom: the elements where the path it depends on breaks (the hop a trace stopped at, and its edge).
+   * A finding of another rule that names one of them explains this one, which diagnosis then leaves out. Not
+   * kept in diagnosis results.
+   */
+  causedAt?: string[];
 }
 
 export interface Rule {

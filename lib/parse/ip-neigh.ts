@@ -3,7 +3,7 @@ import type { Neighbor, ParseProblem } from './types';
 import type { ParseInput, Parser } from './parser';
 import { deviceOf, lineProblem, printedSource, textSource, toInput } from './parser';
 import { readJsonValues } from './json-values';
-import { bool, isObject, str, strings } from './json-fields';
+import { bool, isObject, num, str, strings, type JsonObject } from './json-fields';
 import { valueAfter, words } from './text-lines';
 import { stripUndefined } from './ip-link';
 
@@ -33,6 +33,7 @@ function neighborsFromJson(input: ParseInput): { neighbors: Neighbor[]; problems
         lladdr: str(value, 'lladdr'),
         state: strings(value, 'state'),
         router: router || undefined,
+        ...jsonAge(value),
         source: printedSource(input.command, texts, i),
       }),
     );
@@ -58,11 +59,32 @@ function neighborsFromText(input: ParseInput): { neighbors: Neighbor[]; problems
         lladdr: valueAfter(ws, 'lladdr'),
         state: ws.filter((w) => NUD_STATES.has(w)),
         router: ws.includes('router') || undefined,
+        ...textAge(line),
         source: textSource(input.command, [line]),
       }),
     );
   });
   return { neighbors, problems };
+}
+
+type Ages = Pick<Neighbor, 'age' | 'probes'>;
+
+const seconds = (n: number | undefined): number | undefined => (n !== undefined && Number.isFinite(n) && n >= 0 ? n : undefined);
+
+/** `"used": 3, "confirmed": 63, "updated": 0, "probes": 6` of `ip -j -s neigh`. */
+function jsonAge(value: JsonObject): Ages {
+  const [used, confirmed, updated] = (['used', 'confirmed', 'updated'] as const).map((k) => seconds(num(value, k)));
+  const probes = seconds(num(value, 'probes'));
+  const age = used !== undefined && confirmed !== undefined && updated !== undefined ? { used, confirmed, updated } : undefined;
+  return stripUndefined({ age, probes });
+}
+
+/** `used 3/63/0 probes 6` of `ip -s neigh` (some versions print `3/63/0probes 6`, with no space). */
+function textAge(line: string): Ages {
+  const m = /\bused\s+(\d+)\/(\d+)\/(\d+)/.exec(line);
+  const p = /probes\s+(\d+)/.exec(line);
+  const age = m ? { used: Number(m[1]), confirmed: Number(m[2]), updated: Number(m[3]) } : undefined;
+  return stripUndefined({ age, probes: p ? Number(p[1]) : undefined });
 }
 
 const MAC = /^[0-9a-f]{1,2}(:[0-9a-f]{1,2}){5}$/i;

@@ -107,6 +107,13 @@ export interface Neighbor {
   lladdr?: string;
   state: string[];
   router?: boolean;
+  /**
+   * Ages from `ip -s neigh`, in seconds before the capture: since the entry was last used to send, last confirmed
+   * reachable, and last changed state (`used A/B/C`). Undefined where the listing had no `-s`.
+   */
+  age?: { used: number; confirmed: number; updated: number };
+  /** Unanswered probes (`probes N` of `ip -s neigh`). */
+  probes?: number;
   source?: SourceRef;
 }
 

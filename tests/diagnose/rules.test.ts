@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RULES } from '@/lib/diagnose';
+import { diagnose, RULES } from '@/lib/diagnose';
 import type { HostState, NamespaceState } from '@/lib/parse/types';
 import { edgeId, hostId, ifaceId } from '@/lib/topology/ids';
 import { fdb, iptables, neigh, redirect, route, run, topo } from './builders';
@@ -115,6 +115,21 @@ describe('neighbour rules', () => {
     expect(f?.evidence[0]?.lines[0]).toContain('c2:7d:4e:90:1a:99');
   });
 
+  it('takes a learned entry naming a MAC that no device has any more as history (info), one naming another device as a fault', () => {
+    const hosts = flannel();
+    const root = nsOf(hosts, 'node-a', null);
+    const stale = (mac: string) => root.neighbors.map((n) => (n.dev === 'flannel.1' ? neigh(n.dst, n.dev, mac, 'STALE') : n));
+    root.neighbors = stale('c2:7d:4e:90:1a:99');
+    const [gone] = run('neighbor-mac-mismatch', hosts);
+    expect(gone?.severity).toBe('info');
+    expect(gone?.fix).toEqual(['ip neigh del 10.244.1.0 dev flannel.1']);
+    // The MAC of node-a's own flannel.1: a device that exists answers for an IP it does not hold.
+    const other = hosts.find((h) => h.name === 'node-a')?.namespaces[0]?.interfaces.find((i) => i.name === 'flannel.1')?.mac ?? '';
+    root.neighbors = stale(other);
+    const [live] = run('neighbor-mac-mismatch', hosts);
+    expect(live?.severity).toBe('warning');
+  });
+
   it("accepts a routed pod resolving the node's uplink IP to the node's end of its veth, and still flags another MAC", () => {
     // A node answers ARP for all its addresses with the MAC of the device the request came in on (Calico, Cilium).
     const hosts = cilium();
@@ -134,6 +149,34 @@ describe('neighbour rules', () => {
     expect(findings).toHaveLength(1);
     expect(findings[0]?.elements).toEqual([ifaceId('ocp-worker-1', null, 'br-ex')]);
     expect(findings[0]?.evidence[0]?.lines[0]).toContain('FAILED');
+  });
+
+  it('takes a FAILED entry for a pod IP whose path as captured works as a leftover (info), and as live (warning) where the path breaks', () => {
+    // The seed layout (OVN netdev worker, peer pod behind a tc redirect and a VXLAN tunnel), healthy but for one
+    // FAILED entry that traffic left during a fault since fixed.
+    const healed = peerPodOvnNetdev();
+    nsOf(healed, 'worker', null).neighbors = [neigh('10.132.2.46', 'ovn-k8s-mp0', undefined, 'FAILED')];
+    const [left, ...none] = run('neighbor-unresolved', healed);
+    expect(none).toEqual([]);
+    expect(left?.severity).toBe('info');
+    expect(left?.title).toContain('the path to it as captured works');
+    expect(left?.fix).toEqual(['ping -c1 -W1 10.132.2.46', 'ip -s neigh show 10.132.2.46 dev ovn-k8s-mp0']);
+
+    // The same entry while the pod VM end of the tunnel is missing: the path breaks, the entry is a live symptom.
+    const broken = peerPodOvnNetdev();
+    nsOf(broken, 'worker', null).neighbors = [neigh('10.132.2.46', 'ovn-k8s-mp0', undefined, 'FAILED')];
+    const vm = nsOf(broken, 'podvm', 'lv-vmpod');
+    vm.interfaces = vm.interfaces.filter((i) => i.name !== 'vxlan0');
+    const [live] = run('neighbor-unresolved', broken);
+    expect(live?.severity).toBe('warning');
+    expect(live?.explanation).toContain('The path as captured breaks');
+    expect(live?.fix?.[0]).toBe('ip neigh del 10.132.2.46 dev ovn-k8s-mp0');
+    expect(live?.causedAt).toEqual([W_VXLAN1]);
+    // Diagnosis leaves the symptom out: the finding about the tunnel explains it.
+    const findings = diagnose(topo(broken)).findings;
+    expect(findings.map((f) => f.rule)).toEqual(['tunnel-unpaired']);
+    expect(findings[0]?.elements).toEqual([W_VXLAN1]);
+    expect(findings[0]).not.toHaveProperty('causedAt');
   });
 });
 

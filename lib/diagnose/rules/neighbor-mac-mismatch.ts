@@ -27,6 +27,11 @@ function answeredAcrossVeth(dev: Device | undefined, owners: readonly Device[], 
   return [iface, master].some((facing) => facing !== undefined && sameMac(facing.mac, lladdr));
 }
 
+/** Whether any captured device has this MAC (the device that answered ARP for the entry, if it still exists). */
+function heldByAnyDevice(topology: Parameters<Rule['run']>[0], mac: string): boolean {
+  return topology.hosts.some((h) => h.namespaces.some((n) => n.interfaces.some((i) => sameMac(i.mac, mac))));
+}
+
 export const neighborMacMismatch: Rule = {
   id: ID,
   severity: 'warning',
@@ -45,6 +50,25 @@ export const neighborMacMismatch: Rule = {
           const dev = findDevice(host, ns, neigh.dev);
           if (answeredAcrossVeth(dev, owners, neigh.lladdr)) continue;
           const permanent = neigh.state.includes('PERMANENT');
+          if (!permanent && !heldByAnyDevice(topology, neigh.lladdr)) {
+            // A learned entry naming a MAC that no device has any more: the owner changed its MAC (a fix, a
+            // recreated device). The kernel checks the entry on its next use (DELAY, then unicast probes that go
+            // unanswered) and asks again by broadcast, so it corrects itself within seconds: history, not a fault.
+            out.push({
+              rule: ID,
+              severity: 'info',
+              title: `${neigh.dst} still resolves to ${neigh.lladdr} on ${host.name}, a MAC no captured device has any more`,
+              explanation:
+                `${where(host.name, ns.netns)} learned ${neigh.lladdr} for ${neigh.dst} on ${neigh.dev} (${neigh.state.join(',') || 'no state'}), ` +
+                `but ${owner.iface.name} holding ${neigh.dst} now has ${owner.iface.mac ?? '?'} and no captured device has ${neigh.lladdr}: the ` +
+                `owner's MAC changed since the entry was learned. The entry is not permanent: the kernel re-probes it on its next use and ` +
+                `learns the new MAC within a few seconds, losing the packets sent meanwhile. Delete it to skip that.`,
+              evidence: mergeEvidence([...entityEvidence(host, ns, neigh), ...owners.map(deviceEvidence)]),
+              elements: [...(dev ? [deviceId(dev)] : []), deviceId(owner)],
+              fix: [inNetns(ns.netns, `ip neigh del ${neigh.dst} dev ${neigh.dev}`)],
+            });
+            continue;
+          }
           out.push({
             rule: ID,
             severity: 'warning',

@@ -1,11 +1,26 @@
+import type { Neighbor } from '@/lib/parse/types';
 import type { Finding, Rule } from '../types';
 import { deviceId, findDevice } from '../devices';
 import { entityEvidence } from '../evidence';
 import { inNetns, where } from '../fix';
 import { podIps } from '../pods';
+import { traceRoute } from '../trace';
 
 const ID = 'neighbor-unresolved';
 
+/** "12 s ago", from `ip -s neigh`; empty where the listing had no ages. */
+function age(neigh: Neighbor): string {
+  return neigh.age === undefined ? '' : ` (state set ${neigh.age.updated} s before the capture)`;
+}
+
+/**
+ * A FAILED neighbour entry records the last attempt: it stays FAILED until the next packet asks again (the kernel
+ * then turns it INCOMPLETE and probes) or until garbage collection. So an entry left by traffic during a fault
+ * outlives the fault. What tells a live failure from a leftover is the rest of the capture: if the path to the pod
+ * as captured carries the packet (routes, bridge, veth, tc redirects, tunnel, all the way to the device holding the
+ * IP), the next packet gets an answer and the entry is history; if the path breaks, or leaves what was captured,
+ * nothing here says the pod would answer, and the unanswered request is a live symptom.
+ */
 export const neighborUnresolved: Rule = {
   id: ID,
   severity: 'warning',
@@ -19,17 +34,41 @@ export const neighborUnresolved: Rule = {
           const state = neigh.state.find((s) => s === 'FAILED' || s === 'INCOMPLETE');
           if (!state || !pods.has(neigh.dst)) continue;
           const dev = findDevice(host, ns, neigh.dev);
+          const elements = dev ? [deviceId(dev)] : [];
+          const evidence = entityEvidence(host, ns, neigh);
+          const path = dev ? traceRoute(topology, deviceId(dev), neigh.dst, { reresolve: true }) : undefined;
+          if (path?.ok) {
+            out.push({
+              rule: ID,
+              severity: 'info',
+              title: `${neigh.dst} is ${state} on ${neigh.dev} (${host.name}), but the path to it as captured works`,
+              explanation:
+                `${where(host.name, ns.netns)} holds a ${state} neighbour entry for pod IP ${neigh.dst} on ${neigh.dev}${age(neigh)}: ` +
+                `an earlier request got no answer. The path to ${neigh.dst} as captured now carries packets all the way to the device ` +
+                `that holds the address (${path.hops.length} hops), so the entry is most likely left over from a fault that has since ` +
+                `been fixed; the kernel asks again with the next packet. If a new ping leaves it ${state} again, the cause is outside ` +
+                `what was captured (the pod's own firewall or ARP settings, or a host not captured).`,
+              evidence,
+              elements,
+              fix: [inNetns(ns.netns, `ping -c1 -W1 ${neigh.dst}`), inNetns(ns.netns, `ip -s neigh show ${neigh.dst} dev ${neigh.dev}`)],
+            });
+            continue;
+          }
+          const breaks = path && !path.ok && path.reason ? ` The path as captured breaks: ${path.reason}.` : '';
+          const hop = path?.brokenAt === undefined ? undefined : path.hops[path.brokenAt];
+          const causedAt = hop === undefined ? undefined : [hop.element, ...(hop.edge === undefined ? [] : [hop.edge])];
           out.push({
             rule: ID,
             severity: 'warning',
             title: `${neigh.dst} is ${state} on ${neigh.dev} (${host.name})`,
             explanation:
               `${where(host.name, ns.netns)} asked for the MAC of pod IP ${neigh.dst} on ${neigh.dev} and got no answer ` +
-              `(neighbour state ${state}). Packets to the pod are queued and then dropped, so the pod is unreachable from here. ` +
-              `Look at the next hop towards the pod: the veth, bridge port or tunnel behind ${neigh.dev}.`,
-            evidence: entityEvidence(host, ns, neigh),
-            elements: dev ? [deviceId(dev)] : [],
+              `(neighbour state ${state}${age(neigh)}). Packets to the pod are queued and then dropped, so the pod is unreachable from here. ` +
+              `Look at the next hop towards the pod: the veth, bridge port or tunnel behind ${neigh.dev}.${breaks}`,
+            evidence,
+            elements,
             fix: [inNetns(ns.netns, `ip neigh del ${neigh.dst} dev ${neigh.dev}`), inNetns(ns.netns, `ping -c1 -W1 ${neigh.dst}`)],
+            ...(causedAt === undefined ? {} : { causedAt }),
           });
         }
       }

@@ -263,6 +263,44 @@ export class PeerPodCluster {
     await inPod(['tc', 'filter', 'add', 'dev', from, 'ingress', 'protocol', 'all', 'u32', 'match', 'u32', '0', '0', 'action', 'mirred', 'egress', 'redirect', 'dev', to]);
   }
 
+  /**
+   * The underlay addresses that one end's VXLAN device has learned for a MAC (entries the kernel added from
+   * frames it received, not the ones `ip link add … remote` made): with learning on, a tunnel whose configured
+   * remote is wrong still reaches the far end once the far end has sent it a frame.
+   */
+  async learnedRemotes(pod: PeerPod, end: TunnelEnd): Promise<string[]> {
+    const [node, netns, dev] = end === 'vm' ? [pod.vmNode, pod.vmNetns, pod.vmDevice] : [pod.workerNode, pod.netns, pod.tunnel];
+    const out = await this.on(node, ['bridge', '-j', 'fdb', 'show', 'dev', dev], netns);
+    const rows = (out.trim() ? JSON.parse(out) : []) as { mac: string; dst?: string; state?: string }[];
+    return rows.filter((r) => r.mac !== '00:00:00:00:00:00' && r.dst !== undefined && r.state !== 'permanent').map((r) => r.dst as string);
+  }
+
+  /** The MAC a node's root namespace resolves an IP to (its neighbour entry on any device), if it has one. */
+  async resolvedMac(node: Node, ip: string): Promise<string | undefined> {
+    const out = await this.on(node, ['ip', '-j', 'neigh', 'show', 'to', ip]);
+    const rows = (out.trim() ? JSON.parse(out) : []) as { lladdr?: string }[];
+    return rows.find((r) => r.lladdr !== undefined)?.lladdr;
+  }
+
+  /**
+   * Empties every neighbour cache and learned VXLAN FDB entry of the cluster (each node's root namespace and its
+   * named namespaces), so that what one test's traffic taught the kernel does not carry into the next test.
+   */
+  async forget(): Promise<void> {
+    for (const node of [...this.workers.map((w) => w.node), ...this.vms]) {
+      const listed = await this.on(node, ['ip', '-j', 'netns', 'list']);
+      const names = (listed.trim() ? (JSON.parse(listed) as { name: string }[]) : []).map((n) => n.name);
+      for (const netns of [undefined, ...names]) {
+        await this.on(node, ['ip', 'neigh', 'flush', 'all'], netns);
+        const fdb = JSON.parse((await this.on(node, ['bridge', '-j', 'fdb', 'show'], netns)).trim() || '[]') as { mac: string; ifname?: string; dst?: string; state?: string }[];
+        for (const e of fdb.filter((r) => r.dst !== undefined && r.ifname !== undefined && r.mac !== '00:00:00:00:00:00' && r.state !== 'permanent')) {
+          // An entry may age out between the listing and the delete: that is the state wanted.
+          await this.on(node, ['bridge', 'fdb', 'del', e.mac, 'dev', e.ifname as string, 'dst', e.dst as string], netns).catch(() => undefined);
+        }
+      }
+    }
+  }
+
   /** Pings `ip` (v4 or v6) from a node's root namespace (the first worker unless given) or from a pod VM namespace; true when a reply came back. */
   async ping(ip: string, from: Node | PeerPod = this.worker): Promise<boolean> {
     const [host, netns] = 'vmNode' in from ? [from.vmNode.host, from.vmNetns] : [from.host, undefined];
