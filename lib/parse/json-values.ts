@@ -57,7 +57,7 @@ export function elementSpans(text: string, at: number): number[] {
       continue;
     }
     const end = valueEnd(text, i);
-    if (end < 0) break;
+    if (end <= i) break;
     spans.push(i, end);
     i = skipWs(text, end);
   }
@@ -203,6 +203,12 @@ export function readJsonValues(text: string, command: string): JsonRead {
   };
   const readOne = (start: number, into: 'element' | 'document'): number => {
     const end = valueEnd(text, start);
+    if (end === start) {
+      // A closer with no opener ("}" or "]" where a value should start, as left by a paste that lost a "{"): no
+      // value starts here. Skipped by one character, so that reading always moves on.
+      problemAt(start, `unreadable JSON ${into}: unexpected "${text[start]}" where a value should start`);
+      return start + 1;
+    }
     if (end < 0) {
       problemAt(start, `truncated JSON: the ${into} starting here never ends`);
       return text.length;
