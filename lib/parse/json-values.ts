@@ -228,17 +228,25 @@ export function readJsonValues(text: string, command: string): JsonRead {
     if (c === '[') {
       i = skipWs(text, i + 1);
       let closed = false;
+      // What may come next: a value (after "[" or ","), or a "," or the "]" (after a value). Both are read either
+      // way, so one lost or doubled comma costs nothing, but it is reported: the paste was damaged there.
+      let last: 'open' | 'value' | 'comma' = 'open';
       while (i < text.length) {
         if (text[i] === ']') {
+          if (last === 'comma') problemAt(i, 'unreadable JSON: "," before the array\'s "]"');
           closed = true;
           i++;
           break;
         }
         if (text[i] === ',') {
+          if (last !== 'value') problemAt(i, 'unreadable JSON: "," where an element should be');
+          last = 'comma';
           i = skipWs(text, i + 1);
           continue;
         }
+        if (last === 'value') problemAt(i, 'unreadable JSON: no "," between two elements');
         i = skipWs(text, readOne(i, 'element'));
+        last = 'value';
       }
       if (!closed && !problems.some((p) => p.message.startsWith('truncated'))) {
         problemAt(text.length - 1, 'truncated JSON: the array is not closed');
