@@ -1,7 +1,7 @@
 /** `bridge -j fdb show` and `bridge fdb show` (iproute2 bridge/fdb.c). */
 import type { FdbEntry, ParseProblem } from './types';
 import type { Parser } from './parser';
-import { deviceOf, lineProblem, printedSource, textSource, toInput } from './parser';
+import { deviceOf, lineProblem, printedSource, textSource, toInput, jsonExcerpt } from './parser';
 import { readJsonValues } from './json-values';
 import { isObject, num, str, strings } from './json-fields';
 import { intOrUndefined, words } from './text-lines';
@@ -21,7 +21,7 @@ export const parseBridgeFdb: Parser = (record) => {
       const mac = isObject(value) ? str(value, 'mac') : undefined;
       const dev = isObject(value) ? (str(value, 'ifname') ?? deviceOf(input)) : undefined;
       if (!isObject(value) || mac === undefined || dev === undefined) {
-        problems.push({ command: input.command, line, text: JSON.stringify(value).slice(0, 300), message: 'not an fdb object' });
+        problems.push({ command: input.command, line, text: jsonExcerpt(value), message: 'not an fdb object' });
         continue;
       }
       // Optional fields are set only when present, in the order the model lists them (see stripUndefined).

@@ -4,7 +4,7 @@
  */
 import type { Address, Interface, InterfaceStats, ParseProblem, SourceRef, VxlanParams } from './types';
 import type { ParseInput, ParseResult, Parser } from './parser';
-import { lineProblem, printedSource, textSource, toInput } from './parser';
+import { lineProblem, printedSource, textSource, toInput, jsonExcerpt } from './parser';
 import { readJsonValues } from './json-values';
 import { arr, bool, isObject, num, obj, str, strings, type JsonObject } from './json-fields';
 import { intOrUndefined, valueAfter, words } from './text-lines';
@@ -27,7 +27,7 @@ function parseLinksJson(input: ParseInput): ParseResult {
   for (const [i, { value, line }] of values.entries()) {
     const iface = isObject(value) ? interfaceFromJson(value, printedSource(input.command, texts, i)) : undefined;
     if (iface) interfaces.push(iface);
-    else problems.push({ command: input.command, line, text: JSON.stringify(value).slice(0, 300), message: 'not a link object (no ifindex/ifname)' });
+    else problems.push({ command: input.command, line, text: jsonExcerpt(value), message: 'not a link object (no ifindex/ifname)' });
   }
   return { state: { interfaces }, problems };
 }

@@ -1,7 +1,7 @@
 /** `ip -j neigh show`, `ip neigh`, and the net-tools forms `arp -n` and `arp -a`. */
 import type { Neighbor, ParseProblem } from './types';
 import type { ParseInput, Parser } from './parser';
-import { deviceOf, lineProblem, printedSource, textSource, toInput } from './parser';
+import { deviceOf, lineProblem, printedSource, textSource, toInput, jsonExcerpt } from './parser';
 import { readJsonValues } from './json-values';
 import { bool, isObject, num, str, strings, type JsonObject } from './json-fields';
 import { valueAfter, words } from './text-lines';
@@ -22,7 +22,7 @@ function neighborsFromJson(input: ParseInput): { neighbors: Neighbor[]; problems
     const dst = isObject(value) ? str(value, 'dst') : undefined;
     const dev = isObject(value) ? (str(value, 'dev') ?? deviceOf(input)) : undefined;
     if (!isObject(value) || dst === undefined || dev === undefined) {
-      problems.push({ command: input.command, line, text: JSON.stringify(value).slice(0, 300), message: 'not a neighbour object (no dst/dev)' });
+      problems.push({ command: input.command, line, text: jsonExcerpt(value), message: 'not a neighbour object (no dst/dev)' });
       continue;
     }
     const router = 'router' in value ? (bool(value, 'router') ?? value.router === null) : undefined;

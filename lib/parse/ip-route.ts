@@ -1,7 +1,7 @@
 /** `ip -j route show table all`, `ip r`, `ip -6 r` (iproute2 ip/iproute.c). */
 import type { ParseProblem, Route, SourceRef } from './types';
 import type { ParseInput, Parser } from './parser';
-import { lineProblem, printedSource, textSource, toInput } from './parser';
+import { lineProblem, printedSource, textSource, toInput, jsonExcerpt } from './parser';
 import { readJsonValues } from './json-values';
 import { arr, isObject, num, str, strings, type JsonObject } from './json-fields';
 import { intOrUndefined, valueAfter, words } from './text-lines';
@@ -42,7 +42,7 @@ function routesFromJson(input: ParseInput): { routes: Route[]; problems: ParsePr
   for (const [i, { value, line }] of values.entries()) {
     const dst = isObject(value) ? str(value, 'dst') : undefined;
     if (!isObject(value) || dst === undefined) {
-      problems.push({ command: input.command, line, text: JSON.stringify(value).slice(0, 300), message: 'not a route object (no dst)' });
+      problems.push({ command: input.command, line, text: jsonExcerpt(value), message: 'not a route object (no dst)' });
       continue;
     }
     routes.push(routeFromJson(input, value, dst, printedSource(input.command, texts, i)));

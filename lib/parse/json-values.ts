@@ -57,7 +57,7 @@ export function elementSpans(text: string, at: number): number[] {
       continue;
     }
     const end = valueEnd(text, i);
-    if (end < 0) break;
+    if (end <= i) break;
     spans.push(i, end);
     i = skipWs(text, end);
   }
@@ -203,6 +203,12 @@ export function readJsonValues(text: string, command: string): JsonRead {
   };
   const readOne = (start: number, into: 'element' | 'document'): number => {
     const end = valueEnd(text, start);
+    if (end === start) {
+      // A closer with no opener ("}" or "]" where a value should start, as left by a paste that lost a "{"): no
+      // value starts here. Skipped by one character, so that reading always moves on.
+      problemAt(start, `unreadable JSON ${into}: unexpected "${text[start]}" where a value should start`);
+      return start + 1;
+    }
     if (end < 0) {
       problemAt(start, `truncated JSON: the ${into} starting here never ends`);
       return text.length;
@@ -222,17 +228,25 @@ export function readJsonValues(text: string, command: string): JsonRead {
     if (c === '[') {
       i = skipWs(text, i + 1);
       let closed = false;
+      // What may come next: a value (after "[" or ","), or a "," or the "]" (after a value). Both are read either
+      // way, so one lost or doubled comma costs nothing, but it is reported: the paste was damaged there.
+      let last: 'open' | 'value' | 'comma' = 'open';
       while (i < text.length) {
         if (text[i] === ']') {
+          if (last === 'comma') problemAt(i, 'unreadable JSON: "," before the array\'s "]"');
           closed = true;
           i++;
           break;
         }
         if (text[i] === ',') {
+          if (last !== 'value') problemAt(i, 'unreadable JSON: "," where an element should be');
+          last = 'comma';
           i = skipWs(text, i + 1);
           continue;
         }
+        if (last === 'value') problemAt(i, 'unreadable JSON: no "," between two elements');
         i = skipWs(text, readOne(i, 'element'));
+        last = 'value';
       }
       if (!closed && !problems.some((p) => p.message.startsWith('truncated'))) {
         problemAt(text.length - 1, 'truncated JSON: the array is not closed');

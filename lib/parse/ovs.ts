@@ -5,7 +5,7 @@
  */
 import type { OvsBridge, OvsInterface, OvsPort, OvsPortStats, OvsState, ParseProblem, SourceRef } from './types';
 import type { ParseInput, ParseResult, Parser } from './parser';
-import { lineProblem, printedSource, textSource, toInput, type PrintedTexts } from './parser';
+import { lineProblem, printedSource, textSource, toInput, type PrintedTexts, jsonExcerpt } from './parser';
 import { elementSpans, memberAt, readJsonValues, type JsonTexts } from './json-values';
 import { arr, isObject, scalarText, strings } from './json-fields';
 import { indentOf } from './text-lines';
@@ -48,7 +48,7 @@ export function readOvsdbTable(input: ParseInput, columns: readonly string[]): {
       problems.push({
         command: input.command,
         line,
-        text: JSON.stringify(value).slice(0, 300),
+        text: jsonExcerpt(value),
         message: 'not an OVSDB table ({"data":[...],"headings":[...]})',
       });
       continue;

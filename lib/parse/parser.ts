@@ -127,8 +127,20 @@ export function textSource(command: string, lines: string[]): SourceRef {
   return { command, lines };
 }
 
+/** How much of a line or a value a problem quotes: enough to find it, never a whole megabyte line again. */
+export const PROBLEM_TEXT_CHARS = 300;
+
 export function lineProblem(command: string, line: number, text: string, message: string): ParseProblem {
-  return { command, line, text, message };
+  return { command, line, text: text.length > PROBLEM_TEXT_CHARS ? text.slice(0, PROBLEM_TEXT_CHARS) : text, message };
+}
+
+/** A value read from JSON, quoted in a problem: cut short, and never a throw for one nested too deep to print. */
+export function jsonExcerpt(value: unknown): string {
+  try {
+    return (JSON.stringify(value) ?? String(value)).slice(0, PROBLEM_TEXT_CHARS);
+  } catch {
+    return '(a value nested too deeply to quote)';
+  }
 }
 
 /** A device named by the catalog (params.dev) or on the command line (`... dev X ...`). */

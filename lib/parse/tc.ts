@@ -6,7 +6,7 @@
  */
 import type { ParseProblem, Qdisc, TcAction, TcFilter } from './types';
 import type { ParseInput, Parser } from './parser';
-import { deviceOf, lineProblem, printedSource, textSource, toInput } from './parser';
+import { deviceOf, lineProblem, printedSource, textSource, toInput, jsonExcerpt } from './parser';
 import { readJsonValues } from './json-values';
 import { arr, bool, isObject, num, obj, str, type JsonObject } from './json-fields';
 import { indentOf, intOrUndefined, valueAfter, words } from './text-lines';
@@ -25,7 +25,7 @@ export const parseTcQdisc: Parser = (record) => {
       const kind = isObject(value) ? str(value, 'kind') : undefined;
       const dev = isObject(value) ? (str(value, 'dev') ?? deviceOf(input)) : undefined;
       if (!isObject(value) || kind === undefined || dev === undefined) {
-        problems.push({ command: input.command, line, text: JSON.stringify(value).slice(0, 300), message: 'not a qdisc object' });
+        problems.push({ command: input.command, line, text: jsonExcerpt(value), message: 'not a qdisc object' });
         continue;
       }
       const parent = str(value, 'parent') ?? (bool(value, 'root') === true ? 'root' : undefined);
@@ -83,7 +83,7 @@ function entriesFromJson(input: ParseInput): { entries: FilterEntry[]; problems:
     const kind = isObject(value) ? str(value, 'kind') : undefined;
     const dev = isObject(value) ? (str(value, 'dev') ?? deviceOf(input)) : undefined;
     if (!isObject(value) || kind === undefined || dev === undefined) {
-      problems.push({ command: input.command, line, text: JSON.stringify(value).slice(0, 300), message: 'not a filter object' });
+      problems.push({ command: input.command, line, text: jsonExcerpt(value), message: 'not a filter object' });
       continue;
     }
     const options = obj(value, 'options') ?? {};

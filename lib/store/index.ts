@@ -62,6 +62,9 @@ class LazyStore implements SnapshotStore {
   async create(input: Parameters<SnapshotStore['create']>[0]) {
     return (await this.store()).create(input);
   }
+  async createPrepared(prepared: Parameters<SnapshotStore['createPrepared']>[0]) {
+    return (await this.store()).createPrepared(prepared);
+  }
   async get(id: string) {
     return (await this.store()).get(id);
   }

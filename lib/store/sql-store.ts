@@ -84,6 +84,30 @@ async function unpack<T>(blob: Uint8Array, encoding: string): Promise<T> {
   return (await unpackJson(blob, encoding)) as T;
 }
 
+/**
+ * A snapshot ready to store but for its id and time: the redacted bundle, its analysis, packed. All the work of
+ * creating a snapshot is here, so that it can run off the thread that serves requests (lib/analysis-thread.ts).
+ */
+export interface PreparedSnapshot {
+  meta: Omit<SnapshotMeta, 'id' | 'createdAt'>;
+  encoding: string;
+  blobs: Pick<SnapshotsTable, 'bundle' | 'topology' | 'findings' | 'overview'>;
+}
+
+export async function prepareSnapshot(input: { bundle: CaptureBundle; title?: string }, analyzeBundle: (bundle: CaptureBundle) => Analysis = analyze): Promise<PreparedSnapshot> {
+  // Whatever path a bundle took here (an upload, a file, a script), no secret is stored with it.
+  const captured = redactBundle(input.bundle);
+  const analysis = analyzeBundle(captured);
+  const { id: _id, createdAt: _createdAt, ...meta } = metaFor('', '', captured, analysis, input.title);
+  const [bundle, topology, findings, overview] = await Promise.all([
+    packJson(captured),
+    packJson(analysis.topology),
+    packJson(analysis.findings),
+    packJson(storedOverview(analysis.topology, analysis.findings)),
+  ]);
+  return { meta, encoding: DEFAULT_ENCODING, blobs: { bundle, topology, findings, overview } };
+}
+
 export interface StoreOptions {
   /** Derives topology and findings; defaults to lib/analyze. */
   analyze?: (bundle: CaptureBundle) => Analysis;
@@ -105,16 +129,12 @@ export class SqlSnapshotStore implements SnapshotStore {
   }
 
   async create(input: { bundle: CaptureBundle; title?: string }): Promise<SnapshotMeta> {
-    // Whatever path a bundle took here (an upload, a file, a script), no secret is stored with it.
-    const captured = redactBundle(input.bundle);
-    const analysis = this.analyzeBundle(captured);
-    const meta = metaFor(newSnapshotId(), this.now().toISOString(), captured, analysis, input.title);
-    const [bundle, topology, findings, overview] = await Promise.all([
-      packJson(captured),
-      packJson(analysis.topology),
-      packJson(analysis.findings),
-      packJson(storedOverview(analysis.topology, analysis.findings)),
-    ]);
+    return this.createPrepared(await prepareSnapshot(input, this.analyzeBundle));
+  }
+
+  /** Stores what prepareSnapshot made (on this thread or on another): an id and a time, one transaction. */
+  async createPrepared(prepared: PreparedSnapshot): Promise<SnapshotMeta> {
+    const meta: SnapshotMeta = { id: newSnapshotId(), ...prepared.meta, createdAt: this.now().toISOString() };
     const row: SnapshotsTable = {
       id: meta.id,
       title: meta.title,
@@ -128,11 +148,8 @@ export class SqlSnapshotStore implements SnapshotStore {
       warning_count: meta.counts.warning,
       info_count: meta.counts.info,
       rules_version: meta.rulesVersion,
-      encoding: DEFAULT_ENCODING,
-      bundle,
-      topology,
-      findings,
-      overview,
+      encoding: prepared.encoding,
+      ...prepared.blobs,
     };
     await this.db.transaction().execute(async (trx) => {
       // Write first, then read for retention: in SQLite WAL a read-then-write transaction cannot wait for the lock.

@@ -2,6 +2,7 @@ import type { CaptureBundle, CaptureSource } from '@/lib/capture/types';
 import type { Finding, Severity } from '@/lib/diagnose/types';
 import type { Topology } from '@/lib/topology/types';
 import type { SnapshotOverview } from '@/lib/graph/subview';
+import type { PreparedSnapshot } from './sql-store';
 
 export interface SnapshotMeta {
   /** ≥128 bits of randomness, URL-safe (base64url). */
@@ -58,6 +59,8 @@ export interface SnapshotPage {
 /** Snapshots are immutable: there is no update path. */
 export interface SnapshotStore {
   create(input: { bundle: CaptureBundle; title?: string }): Promise<SnapshotMeta>;
+  /** Stores a snapshot prepared elsewhere (sql-store.ts prepareSnapshot), e.g. on an analysis thread. */
+  createPrepared(prepared: PreparedSnapshot): Promise<SnapshotMeta>;
   get(id: string): Promise<Snapshot | null>;
   getView(id: string, options?: SnapshotViewOptions): Promise<SnapshotView | null>;
   /** The overview level alone (subview.ts): read without unpacking topology and findings. */

@@ -12,6 +12,10 @@ import { VXLAN0_ID, incidentBundle, tunnelSentMoreBundle } from '../helpers/inci
 import { getBundle, getDiff, getHealth, getReport, getSearch, getSvg, getTrace, getVersion, getView, list, postJson, postRaw, useDatabase, type ErrorBody } from './api';
 import { parseXml } from './xml-check';
 
+// The analysis below is substituted in this process, so it runs here rather than on an analysis thread (which
+// loads the real one); tests/api/analysis-thread.test.ts covers the thread.
+process.env.TUNNELSCOPE_ANALYSIS_THREADS = '0';
+
 /** The real analysis plus one critical finding, with evidence and a fix, on vxlan1 of every host named faulty-*. */
 vi.mock('@/lib/analyze', async (importOriginal) => {
   const real = await importOriginal<typeof import('@/lib/analyze')>();

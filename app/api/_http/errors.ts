@@ -1,4 +1,5 @@
 import { InvalidCursorError } from '@/lib/store/cursor';
+import { AnalysisError } from '@/lib/analysis-thread';
 
 export type ErrorCode =
   | 'bad_request'
@@ -11,6 +12,7 @@ export type ErrorCode =
   | 'source_unavailable'
   | 'not_implemented'
   | 'unavailable'
+  | 'analysis_too_costly'
   | 'internal';
 
 /** An error whose message is written for the person calling the API. */
@@ -44,6 +46,7 @@ export async function withErrors(handler: () => Promise<Response>): Promise<Resp
   } catch (error) {
     if (error instanceof ApiError) return errorResponse(error.status, error.code, error.message, error.details);
     if (error instanceof InvalidCursorError) return errorResponse(400, 'bad_request', error.message);
+    if (error instanceof AnalysisError) return errorResponse(error.status, error.code as ErrorCode, error.message, error.details);
     console.error('tunnelscope api error', error);
     return errorResponse(500, 'internal', 'The server failed to handle this request; the error is in its log.');
   }

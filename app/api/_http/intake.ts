@@ -50,7 +50,7 @@ function decodeUtf8(bytes: Uint8Array): string {
   }
 }
 
-async function fromSource(kind: string, titleText: string | undefined): Promise<Intake> {
+export async function fromSource(kind: string, titleText: string | undefined): Promise<Intake> {
   let sources: typeof import('@/lib/sources');
   try {
     sources = await import('@/lib/sources');
@@ -71,7 +71,10 @@ async function fromSource(kind: string, titleText: string | undefined): Promise<
   }
 }
 
-export function fromJsonText(text: string): Promise<Intake> | Intake {
+/** Captures from a named source: by default here; the analysis thread hands the request back instead (it cannot collect). */
+export type SourceIntake = (kind: string, title: string | undefined) => Promise<Intake>;
+
+export function fromJsonText(text: string, onSource: SourceIntake = fromSource): Promise<Intake> | Intake {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -83,7 +86,7 @@ export function fromJsonText(text: string): Promise<Intake> | Intake {
   if (!parsed.success) {
     throw badRequest('Send { "bundle": <capture bundle>, "title"?: string } or { "source": "lab" | "local", "title"?: string }.');
   }
-  if ('source' in parsed.data) return fromSource(parsed.data.source, parsed.data.title);
+  if ('source' in parsed.data) return onSource(parsed.data.source, parsed.data.title);
   return { bundle: validBundle(parsed.data.bundle), title: parsed.data.title, problems: [] };
 }
 
@@ -139,13 +142,13 @@ async function fromMultipart(bytes: Uint8Array<ArrayBuffer>, contentType: string
 }
 
 /** Dispatches on Content-Type; the body has already been read within the size limit. */
-export async function intakeFromBody(bytes: Uint8Array<ArrayBuffer>, contentType: string | null, url: URL): Promise<Intake> {
+export async function intakeFromBody(bytes: Uint8Array<ArrayBuffer>, contentType: string | null, url: URL, onSource: SourceIntake = fromSource): Promise<Intake> {
   const type = (contentType ?? '').split(';')[0].trim().toLowerCase();
   const queryTitle = url.searchParams.get('title') ?? undefined;
   const parsedTitle = title.safeParse(queryTitle);
   if (!parsedTitle.success) throw badRequest(parsedTitle.error.issues[0].message);
   if (type === 'application/json' || type.endsWith('+json')) {
-    const intake = await fromJsonText(decodeUtf8(bytes));
+    const intake = await fromJsonText(decodeUtf8(bytes), onSource);
     return { ...intake, title: intake.title ?? parsedTitle.data };
   }
   if (type === 'text/plain') {

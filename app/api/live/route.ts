@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { analyze } from '@/lib/analyze';
+import type { Analysis } from '@/lib/analyze';
+import { analysisPool } from '@/lib/analysis-thread';
 import { compareFindings } from '@/lib/diagnose';
 import { liveCounters } from '@/lib/diff/live-counters';
 import { captureFromSource, SOURCE_KINDS, SourceError } from '@/lib/sources';
@@ -28,7 +29,10 @@ export async function GET(request: Request): Promise<Response> {
       if (error instanceof SourceError) throw new ApiError(409, 'source_unavailable', error.message);
       throw error;
     }
-    const analysis = analyze(bundle);
+    // What the commands printed is analysed on an analysis thread, within its budgets (lib/analysis-thread.ts).
+    const answer = await analysisPool().run({ kind: 'analyze', bundle }, `the ${source} collection`);
+    if (answer.kind !== 'analysis') throw new Error(`unexpected analysis answer: ${answer.kind}`);
+    const analysis = JSON.parse(answer.json) as Analysis;
     const since = liveCounters.observe(source, analysis.topology, Date.parse(bundle.createdAt));
     const findings = [...analysis.findings, ...since].sort(compareFindings);
     const view: SnapshotView = {

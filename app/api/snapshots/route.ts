@@ -3,7 +3,8 @@ import { getStore } from '@/lib/store';
 import { MAX_PAGE_SIZE } from '@/lib/store/sql-store';
 import { maxUploadBytes, readBody } from '../_http/body';
 import { SECURITY_HEADERS, withErrors } from '../_http/errors';
-import { intakeFromBody } from '../_http/intake';
+import { fromSource } from '../_http/intake';
+import { analysisPool } from '@/lib/analysis-thread';
 import { parseQuery } from '../_http/query';
 
 export const dynamic = 'force-dynamic';
@@ -33,9 +34,18 @@ export async function POST(request: Request): Promise<Response> {
   return withErrors(async () => {
     const url = new URL(request.url);
     const bytes = await readBody(request, maxUploadBytes());
-    const intake = await intakeFromBody(bytes, request.headers.get('content-type'), url);
-    const meta = await getStore().create({ bundle: intake.bundle, title: intake.title });
+    // Import and analysis run on an analysis thread within its budgets: an upload that costs too much fails alone,
+    // and this thread goes on serving every other request meanwhile.
+    const pool = analysisPool();
+    let answer = await pool.run({ kind: 'upload', bytes, contentType: request.headers.get('content-type'), url: url.href }, 'the upload', [bytes.buffer]);
+    if (answer.kind === 'source') {
+      // Collecting runs commands (its own time limits); what they print is analysed on the thread like an upload.
+      const intake = await fromSource(answer.source, answer.title ?? url.searchParams.get('title') ?? undefined);
+      answer = await pool.run({ kind: 'bundle', bundle: intake.bundle, title: intake.title }, `the ${answer.source} collection`);
+    }
+    if (answer.kind !== 'prepared') throw new Error(`unexpected analysis answer: ${answer.kind}`);
+    const meta = await getStore().createPrepared(answer.prepared);
     const link = `/s/${meta.id}`;
-    return Response.json({ snapshot: meta, url: link, problems: intake.problems }, { status: 201, headers: { ...SECURITY_HEADERS, Location: link, 'Cache-Control': 'no-store' } });
+    return Response.json({ snapshot: meta, url: link, problems: answer.problems }, { status: 201, headers: { ...SECURITY_HEADERS, Location: link, 'Cache-Control': 'no-store' } });
   });
 }

@@ -1,0 +1,227 @@
+/**
+ * Analysis of untrusted input off the thread that serves requests (issue 21). Importing and analysing an upload or
+ * a collection runs on a worker thread with a time budget and a memory budget; past either, that thread is ended
+ * and the one request fails with a message naming what was too costly, while every other request goes on being
+ * served. Threads are kept warm between jobs (loading the analysis takes a moment) and replaced when ended.
+ *
+ * Budgets (environment):
+ *   TUNNELSCOPE_ANALYSIS_TIMEOUT_MS  time one analysis may take, from when its thread starts it (default 20 s)
+ *   TUNNELSCOPE_ANALYSIS_MEMORY_MB   heap of one analysis thread (default 2048 MiB)
+ *   TUNNELSCOPE_ANALYSIS_THREADS     analyses at once (default 2); more wait in line. 0 analyses on the calling
+ *                                    thread, without budgets: only for tests that substitute the analysis
+ *   TUNNELSCOPE_ANALYSIS_QUEUE       analyses waiting at most (default 32); past it a request is refused with 503
+ */
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { AnalysisAnswer, AnalysisFailure, AnalysisJob, WorkerMessage } from './analysis-job';
+
+export interface AnalysisBudget {
+  timeoutMs: number;
+  memoryMb: number;
+  threads: number;
+  queue: number;
+}
+
+export const DEFAULT_ANALYSIS_BUDGET: AnalysisBudget = { timeoutMs: 20_000, memoryMb: 2048, threads: 2, queue: 32 };
+
+function positive(raw: string | undefined, fallback: number): number {
+  const value = raw?.trim() ? Number(raw) : NaN;
+  return Number.isInteger(value) && value > 0 ? value : fallback;
+}
+
+export function analysisBudget(env: Readonly<Record<string, string | undefined>> = process.env): AnalysisBudget {
+  return {
+    timeoutMs: positive(env.TUNNELSCOPE_ANALYSIS_TIMEOUT_MS, DEFAULT_ANALYSIS_BUDGET.timeoutMs),
+    memoryMb: positive(env.TUNNELSCOPE_ANALYSIS_MEMORY_MB, DEFAULT_ANALYSIS_BUDGET.memoryMb),
+    threads: env.TUNNELSCOPE_ANALYSIS_THREADS?.trim() === '0' ? 0 : positive(env.TUNNELSCOPE_ANALYSIS_THREADS, DEFAULT_ANALYSIS_BUDGET.threads),
+    queue: positive(env.TUNNELSCOPE_ANALYSIS_QUEUE, DEFAULT_ANALYSIS_BUDGET.queue),
+  };
+}
+
+/** A request whose analysis was refused or stopped; `status` is the HTTP status it deserves. */
+export class AnalysisError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = 'AnalysisError';
+  }
+}
+
+function seconds(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+/**
+ * The checkout's lib/ folder. Next.js bundles this module, so its own location says nothing about where the
+ * worker's file is: the dashboard runs in the checkout (TUNNELSCOPE_HOME for the command line).
+ */
+function workerEntry(): string {
+  const home = process.env.TUNNELSCOPE_HOME ?? process.cwd();
+  return path.join(/*turbopackIgnore: true*/ home, 'lib', 'analysis-worker.mjs');
+}
+
+interface Pending {
+  id: number;
+  job: AnalysisJob;
+  what: string;
+  transfer: ArrayBuffer[];
+  resolve: (answer: AnalysisAnswer) => void;
+  reject: (error: Error) => void;
+}
+
+class Slot {
+  readonly worker: Worker;
+  ready = false;
+  current: Pending | undefined;
+  timer: ReturnType<typeof setTimeout> | undefined;
+  ended = false;
+
+  constructor(
+    private readonly pool: AnalysisPool,
+    budget: AnalysisBudget,
+  ) {
+    this.worker = new Worker(workerEntry(), { resourceLimits: { maxOldGenerationSizeMb: budget.memoryMb }, stdout: false, stderr: false });
+    this.worker.unref();
+    this.worker.on('message', (message: WorkerMessage) => this.onMessage(message));
+    this.worker.on('error', (error: Error & { code?: string }) => {
+      if (error.code === 'ERR_WORKER_OUT_OF_MEMORY') this.end(this.tooCostly('memory'));
+      else this.end(new AnalysisError(500, 'internal', `The analysis thread failed: ${error.message}`));
+    });
+    this.worker.on('exit', () => this.end(new AnalysisError(500, 'internal', 'The analysis thread stopped without an answer.')));
+  }
+
+  private tooCostly(what: 'time' | 'memory'): AnalysisError {
+    const job = this.current?.what ?? 'the input';
+    const budget = this.pool.budget;
+    const message =
+      what === 'time'
+        ? `Analysis of ${job} took longer than ${seconds(budget.timeoutMs)} (the budget, TUNNELSCOPE_ANALYSIS_TIMEOUT_MS) and was stopped. Upload fewer hosts or a smaller capture, or check the input for damage.`
+        : `Analysis of ${job} needed more than ${budget.memoryMb} MiB of memory (the budget, TUNNELSCOPE_ANALYSIS_MEMORY_MB) and was stopped. Upload fewer hosts or a smaller capture.`;
+    return new AnalysisError(422, 'analysis_too_costly', message, { budget: what });
+  }
+
+  private onMessage(message: WorkerMessage): void {
+    if (message.kind === 'ready') {
+      this.ready = true;
+      this.pool.dispatch();
+      return;
+    }
+    if (message.kind === 'broken') {
+      this.end(new AnalysisError(500, 'internal', message.message));
+      return;
+    }
+    const pending = this.current;
+    if (!pending || pending.id !== message.id) return;
+    if (message.kind === 'started') {
+      this.timer = setTimeout(() => this.end(this.tooCostly('time')), this.pool.budget.timeoutMs);
+      return;
+    }
+    clearTimeout(this.timer);
+    this.current = undefined;
+    this.worker.unref();
+    if (message.kind === 'done') pending.resolve(message.answer);
+    else pending.reject(failureError(message.failure));
+    this.pool.dispatch();
+  }
+
+  run(pending: Pending): void {
+    this.current = pending;
+    // A thread at work keeps the process up; an idle one does not hold it open at exit.
+    this.worker.ref();
+    this.worker.postMessage({ id: pending.id, job: pending.job }, pending.transfer);
+  }
+
+  /** Ends the thread; its job, if any, fails with `error`. The pool starts another thread when one is needed. */
+  end(error: AnalysisError): void {
+    if (this.ended) return;
+    this.ended = true;
+    clearTimeout(this.timer);
+    const pending = this.current;
+    this.current = undefined;
+    void this.worker.terminate();
+    this.pool.remove(this);
+    if (pending) pending.reject(error);
+    else if (!this.ready) this.pool.failWaiting(error);
+    this.pool.dispatch();
+  }
+}
+
+function failureError(failure: AnalysisFailure): AnalysisError {
+  return new AnalysisError(failure.status, failure.code, failure.message, failure.details);
+}
+
+export class AnalysisPool {
+  private readonly slots = new Set<Slot>();
+  private readonly waiting: Pending[] = [];
+  private nextId = 1;
+  private closed = false;
+
+  constructor(readonly budget: AnalysisBudget = analysisBudget()) {}
+
+  /** Runs `job` on an analysis thread; `what` names the input in messages ("the upload"). */
+  run(job: AnalysisJob, what: string, transfer: ArrayBuffer[] = []): Promise<AnalysisAnswer> {
+    if (this.closed) return Promise.reject(new AnalysisError(503, 'unavailable', 'The server is shutting down.'));
+    if (this.budget.threads === 0) return this.runHere(job);
+    if (this.waiting.length >= this.budget.queue) {
+      return Promise.reject(new AnalysisError(503, 'unavailable', `${this.budget.queue} analyses are already waiting (TUNNELSCOPE_ANALYSIS_QUEUE); try again in a moment.`));
+    }
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ id: this.nextId++, job, what, transfer, resolve, reject });
+      this.dispatch();
+    });
+  }
+
+  private async runHere(job: AnalysisJob): Promise<AnalysisAnswer> {
+    const { runJob } = await import('./analysis-job');
+    try {
+      return await runJob(job);
+    } catch (error) {
+      const failure = error as Partial<AnalysisFailure>;
+      if (typeof failure.status === 'number' && typeof failure.code === 'string') throw failureError(failure as AnalysisFailure);
+      throw error;
+    }
+  }
+
+  /** Hands waiting jobs to idle ready threads, and starts threads up to the budget while jobs wait. */
+  dispatch(): void {
+    if (this.closed) return;
+    for (const slot of this.slots) {
+      if (this.waiting.length === 0) return;
+      if (slot.ready && !slot.current && !slot.ended) slot.run(this.waiting.shift() as Pending);
+    }
+    let starting = [...this.slots].filter((s) => !s.ready).length;
+    while (this.waiting.length > starting && this.slots.size < this.budget.threads) {
+      this.slots.add(new Slot(this, this.budget));
+      starting++;
+    }
+  }
+
+  remove(slot: Slot): void {
+    this.slots.delete(slot);
+  }
+
+  /** A thread that could not even start: the jobs waiting for it would wait forever, so they fail with its error. */
+  failWaiting(error: AnalysisError): void {
+    for (const pending of this.waiting.splice(0)) pending.reject(error);
+  }
+
+  /** Ends every thread; their jobs and the waiting ones fail. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const error = new AnalysisError(503, 'unavailable', 'The server is shutting down.');
+    this.failWaiting(error);
+    await Promise.all([...this.slots].map((slot) => slot.end(error)));
+  }
+}
+
+/** One pool per process; kept on globalThis so that module reloads in development reuse it. */
+const holder = globalThis as typeof globalThis & { __tunnelscopeAnalysis?: AnalysisPool };
+
+export function analysisPool(): AnalysisPool {
+  holder.__tunnelscopeAnalysis ??= new AnalysisPool();
+  return holder.__tunnelscopeAnalysis;
+}

@@ -1,0 +1,58 @@
+/**
+ * The whole path a paste takes (issue 21): transcript text → import → parse → topology → diagnosis → what storage
+ * writes. Transcripts are made of the sample's real outputs behind shell prompts, each output damaged or not, and
+ * the transcript itself damaged (lines shuffled, repeated, cut). For every case: no throw, bounded time, import
+ * problems on lines of the file, and a result that serialises.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { importFiles } from '@/lib/capture/import';
+import { analyze } from '@/lib/analyze';
+import { commandLine } from '@/lib/parse/parser';
+import { applyDamage, damage, firstElements, formatTally, lineCount, newTally, sampleOutputs, timeBudgetMs, timedRun } from './mutations';
+
+/** Each case runs import and the whole analysis, so fewer of them than a reader gets. */
+const RUNS = Math.max(400, Math.floor((Number(process.env.TUNNELSCOPE_PROPERTY_RUNS) || 0) / 25));
+
+const records = [...sampleOutputs().values()].map((r) => ({ ...r, stdout: r.format === 'json' ? firstElements(r.stdout, 3) : r.stdout }));
+const tally = newTally();
+
+afterAll(() => console.log(`property cases of paste → findings: ${formatTally('transcripts', tally)}`));
+
+const HOSTS = ['worker-1', 'podvm-a1', 'node-3'];
+const PROMPTS = [(h: string) => `root@${h}:~# `, (h: string) => `[root@${h} ~]# `, () => '$ ', () => 'sh-4.4# '];
+
+const block = fc.record({
+  record: fc.constantFrom(...records),
+  host: fc.constantFrom(...HOSTS),
+  prompt: fc.nat({ max: PROMPTS.length - 1 }),
+  damages: fc.array(damage, { maxLength: 2 }),
+});
+
+const transcript = fc.record({ blocks: fc.array(block, { minLength: 1, maxLength: 8 }), damages: fc.array(damage, { maxLength: 2 }) }).map(({ blocks, damages }) => {
+  const text = blocks.map((b) => `${PROMPTS[b.prompt](b.host)}${commandLine(b.record.argv)}\n${b.damages.reduce(applyDamage, b.record.stdout)}\n`).join('');
+  return damages.reduce(applyDamage, text);
+});
+
+describe('a damaged paste, from import to findings', () => {
+  it(`is imported, analysed and stored for ${RUNS} transcripts without a throw, in bounded time`, () => {
+    fc.assert(
+      fc.property(transcript, (text) => {
+        const { value, ms } = timedRun(tally, text, () => {
+          const { bundle, problems } = importFiles([{ name: 'paste.txt', content: text }]);
+          const analysis = analyze(bundle);
+          // What storage writes: the bundle, the topology (evidence sources quote the outputs) and the findings.
+          const stored = JSON.stringify([bundle, analysis.topology, analysis.findings]);
+          return { problems, hosts: analysis.topology.hosts, stored };
+        });
+        expect(ms).toBeLessThan(timeBudgetMs(text.length) * 4);
+        const lines = lineCount(text);
+        for (const p of value.problems) expect(p.line >= 0 && p.line <= lines, `import problem on line ${p.line} of ${lines}`).toBe(true);
+        for (const host of value.hosts) for (const p of host.problems) expect(p.text === undefined || p.text.length <= 300).toBe(true);
+        expect(typeof value.stored).toBe('string');
+      }),
+      { numRuns: RUNS },
+    );
+    expect(tally.cases).toBeGreaterThanOrEqual(RUNS);
+  });
+});
