@@ -69,9 +69,15 @@ describe('parseTranscript', () => {
     expect(commands(result.hosts[0], null).map((c) => [c.id, c.format, c.stdout])).toEqual([['ip-neigh', 'json', '[]\n']]);
   });
 
-  it('reports a paste with no prompt at all instead of guessing', () => {
-    const result = parseTranscript('default via 10.0.0.1 dev eth0\n');
+  it('reads output pasted without its command line by its shape, and says so', () => {
+    const result = parseTranscript('default via 10.0.0.1 dev eth0\n10.0.0.0/24 dev eth0 proto kernel scope link src 10.0.0.5\n');
+    expect(commands(result.hosts[0], null).map((c) => [c.id, c.stdout.split('\n').length - 1])).toEqual([['ip-route', 2]]);
+    expect(result.problems.map((p) => [p.line, p.message])).toEqual([[1, expect.stringMatching(/no command line.*ip route/)]]);
+  });
+
+  it('reports a paste with nothing recognisable', () => {
+    const result = parseTranscript('It does not work since the upgrade, please help.\n');
     expect(result.hosts).toEqual([]);
-    expect(result.problems[0].message).toMatch(/no shell prompt/);
+    expect(result.problems[0].message).toMatch(/no command output recognised/);
   });
 });
