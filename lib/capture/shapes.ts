@@ -57,6 +57,35 @@ function headShape(line: string): Family | undefined {
   return undefined;
 }
 
+const FAMILY_OF: Partial<Record<RecognizedCommand['id'], Family[]>> = {
+  'ip-addr': ['ip-link'],
+  'ip-link': ['ip-link'],
+  'ip-route': ['route'],
+  'ip6-route': ['route'],
+  'ip-neigh': ['neigh'],
+  'bridge-fdb': ['fdb'],
+  arp: ['arp-n', 'arp-a'],
+  'route-n': ['route-n'],
+  'tc-qdisc': ['tc-qdisc'],
+  'tc-filter': ['tc-filter'],
+  'ovs-show': ['ovs-show'],
+  'iptables-rules': ['iptables'],
+  'iptables-filter': ['iptables'],
+  'iptables-raw': ['iptables'],
+  'netns-list-id': ['nsid'],
+};
+
+/**
+ * Whether a line could belong to the output of `id` (false only when the line has another known shape or none
+ * while the command's own shape is known): after a blank line outside a code fence, another shape is new text.
+ */
+export function fitsOutput(id: RecognizedCommand['id'], line: string): boolean {
+  const families = FAMILY_OF[id];
+  if (!families) return true;
+  const shape = headShape(line);
+  return shape !== undefined ? families.includes(shape) : /^\s/.test(line) && families.some((f) => continues(f, line));
+}
+
 /** Whether an indented line continues a run of this shape (multi-line records). */
 function continues(family: Family, line: string): boolean {
   if (!/^\s/.test(line)) return family === 'ofctl-flows' && /^\s*cookie=/.test(line);

@@ -1,7 +1,7 @@
 import { looksLikeCollectorOutput, parseCollectorOutput } from './collector-output';
 import { interpretLine, type RecognizedCommand } from './commandline';
 import { NamespaceGroups } from './namespace-groups';
-import { inferBlocks } from './shapes';
+import { fitsOutput, inferBlocks } from './shapes';
 import { problemAt, type ImportProblem } from './problems';
 import type { CommandRecord, HostCapture } from './types';
 
@@ -26,6 +26,10 @@ const PROMPTS: readonly { re: RegExp; host?: number; command: number; bare?: boo
   { re: /^(?:\([^)\s]*\)\s+)?[\w.-]+@([\w.-]+):[^\s#$]*\s?[#$%](?:\s(.*))?$/, host: 1, command: 2 },
   // core@node-3 ~ $ cmd   (Flatcar, Gentoo)   user@host ~ % cmd   (zsh)
   { re: /^[\w.-]+@([\w.-]+)\s+[~/][^\s#$]*\s+[#$%](?:\s(.*))?$/, host: 1, command: 2 },
+  // master01 [~]$ cmd   (Photon OS)
+  { re: /^([\w-]+(?:\.[\w-]+)*)\s+\[[^\]\s]*\]\s?[#$](?:\s(.*))?$/, host: 1, command: 2 },
+  // cmd: kubectl exec … (CI logs that print the command they ran)
+  { re: /^cmd:\s+(.+)$/, command: 1 },
   // node-a:~ # cmd   (SUSE)
   { re: /^([\w-]+(?:\.[\w-]+)*):[~/][^\s#$]*\s?[#>](?:\s(.*))?$/, host: 1, command: 2, bare: true },
   // sh-4.4# cmd   bash-5.1$ cmd
@@ -72,14 +76,25 @@ const LINE_STARTS: Partial<Record<RecognizedCommand['id'], RegExp>> = {
 function rejoinText(command: RecognizedCommand, lines: string[]): string[] {
   const start = command.params?.brief ? undefined : LINE_STARTS[command.id];
   if (!start || lines.length === 0 || !start.test(lines[0])) return lines;
+  // A terminal wraps at its width: a line exactly as long as the widest was cut mid-word, others at a space.
+  const width = Math.max(...lines.map((l) => l.length));
   const out: string[] = [];
   for (const line of lines) {
     if (out.length > 0 && line !== '' && !start.test(line)) {
       const prev = out[out.length - 1];
-      out[out.length - 1] = /\s$/.test(prev) ? prev + line : `${prev} ${line}`;
+      out[out.length - 1] = /\s$/.test(prev) || (width >= 60 && prev.length === width) ? prev + line : `${prev} ${line}`;
     } else out.push(line);
   }
   return out;
+}
+
+/** The indentation every line shares (a log's tab, a quoted block's spaces) is not the command's. */
+function dedent(lines: string[]): string[] {
+  const indents = lines.filter((l) => l.trim() !== '').map((l) => /^[ \t]*/.exec(l)?.[0] ?? '');
+  if (indents.length === 0) return lines;
+  let common = indents[0];
+  for (const i of indents) while (!i.startsWith(common)) common = common.slice(0, -1);
+  return common === '' ? lines : lines.map((l) => l.slice(Math.min(common.length, l.length)));
 }
 
 /** Output text as the command printed it, undoing line wrapping where that is unambiguous. */
@@ -94,10 +109,12 @@ function outputText(command: RecognizedCommand, lines: string[]): string {
     if (parsesAsJson(joined)) return `${joined}\n`;
     return `${raw}\n`;
   }
-  return `${rejoinText(command, trimmed).join('\n')}\n`;
+  return `${rejoinText(command, dedent(trimmed)).join('\n')}\n`;
 }
 
 interface Open {
+  /** Typed without a prompt. */
+  bare?: boolean;
   host: string;
   netns: string | null;
   command: RecognizedCommand;
@@ -163,8 +180,13 @@ function isProse(line: string): boolean {
   return words.filter((w) => /^[A-Za-z][A-Za-z']*[,.:;?!]?$/.test(w)).length >= words.length * 0.6;
 }
 
+const ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', '#39': "'", apos: "'", nbsp: ' ' };
+
 function clean(line: string): string {
-  let out = line.replace(/\r/g, '').replace(ANSI, '');
+  let out = line
+    .replace(/\r/g, '')
+    .replace(ANSI, '')
+    .replace(/&(lt|gt|amp|quot|#39|apos|nbsp);/g, (_m, e: string) => ENTITIES[e]);
   const stamp = TIMESTAMP.exec(out);
   if (stamp && stamp[0].length < out.length) out = out.slice(stamp[0].length);
   return out.replace(/^>\s?(?=\S|$)/, '');
@@ -198,6 +220,8 @@ class TranscriptReader {
     const o = this.open;
     this.open = null;
     if (!o) return;
+    // A command line without a prompt and nothing after it is a heading (`ip route` above a fenced paste).
+    if (o.bare && o.lines.every((l) => l.trim() === '')) return;
     this.store(o.host, o.netns, {
       id: o.command.id,
       argv: o.command.argv,
@@ -239,7 +263,7 @@ class TranscriptReader {
   }
 
   /** Returns false when a bare prompt turned out to be output. */
-  private prompt(lineNo: number, line: string, prompt: Prompt): boolean {
+  private prompt(lineNo: number, line: string, prompt: Prompt, bare = false): boolean {
     const meaning = interpretLine(prompt.command, this.vars);
     if (prompt.bare && meaning.kind === 'unknown' && (this.open || !looksTyped(prompt.command))) return false;
     this.boundary();
@@ -253,7 +277,7 @@ class TranscriptReader {
         this.sawCommand = true;
         const host = meaning.command.host ?? this.host;
         const netns = meaning.command.netns ?? (host === this.host ? this.shellNetns : null);
-        this.open = { host, netns, command: meaning.command, lines: [], truncated: false };
+        this.open = { host, netns, command: meaning.command, lines: [], truncated: false, ...(bare ? { bare } : {}) };
         if (meaning.command.partial) this.problems.push(problemAt(lineNo, line, `imported as a partial listing: ${meaning.command.partial}`));
         break;
       }
@@ -286,7 +310,9 @@ class TranscriptReader {
       this.fenceIndent = this.fenceIndent === null ? fence[1].length : null;
       return;
     }
-    let line = clean(raw);
+    let line = clean(raw).replace(/^ *\t ?/, '');
+    // CI logs print these between a command and its output.
+    if (/^(?:Exitcode|Exit code|Stdout|Stderr):\s*\d*\s*$/i.test(line)) return;
     if (this.fenceIndent) line = line.replace(new RegExp(`^ {0,${this.fenceIndent}}`), '');
     const banner = bannerHost(line);
     const prompt = matchPrompt(line);
@@ -300,7 +326,10 @@ class TranscriptReader {
     }
     if (this.open) {
       // Outside a code fence, a sentence after the output is the writer talking again.
-      if (this.fenceIndent === null && this.open.command.format === 'text' && this.open.lines.length > 0 && isProse(line)) {
+      const o = this.open;
+      const afterBlank = o.lines.length > 0 && o.lines[o.lines.length - 1].trim() === '' && o.lines.some((l) => l.trim() !== '');
+      const ended = isProse(line) || (afterBlank && line.trim() !== '' && !fitsOutput(o.command.id, line));
+      if (this.fenceIndent === null && o.command.format === 'text' && o.lines.length > 0 && ended) {
         this.close();
         this.muted = false;
       } else {
@@ -323,7 +352,9 @@ class TranscriptReader {
     if (!BARE_HEADS.has(head) || /[:.]$/.test(text) || text.split(/\s+/).length > 30) return false;
     const meaning = interpretLine(text, this.vars);
     if (meaning.kind === 'empty' || meaning.kind === 'assign') return false;
-    return this.prompt(lineNo, line, { command: text, bare: false });
+    // After output nobody reads (brctl's table), only a command line that is read starts something new.
+    if ((this.muted || this.open) && meaning.kind === 'unknown') return false;
+    return this.prompt(lineNo, line, { command: text, bare: false }, true);
   }
 
   finish(): void {
