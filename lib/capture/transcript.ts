@@ -2,8 +2,12 @@ import { looksLikeCollectorOutput, parseCollectorOutput } from './collector-outp
 import { interpretLine, type RecognizedCommand } from './commandline';
 import { NamespaceGroups } from './namespace-groups';
 import { fitsOutput, inferBlocks } from './shapes';
+import { mergeSameMachines } from './same-machine';
 import { problemAt, type ImportProblem } from './problems';
 import type { CommandRecord, HostCapture } from './types';
+
+/** The one host of outputs that name none, when the file name says nothing either. */
+export const UNNAMED_HOST = 'unnamed-host';
 
 export interface TranscriptOptions {
   /** Host name for commands whose prompt does not name a host (e.g. `$ ip a`); default 'unknown'. */
@@ -206,7 +210,7 @@ class TranscriptReader {
   private fenceIndent: number | null = null;
   sawCommand = false;
 
-  constructor(private readonly defaultHost: string) {
+  constructor(readonly defaultHost: string) {
     this.host = defaultHost;
   }
 
@@ -383,9 +387,18 @@ export function parseTranscript(text: string, opts: TranscriptOptions = {}): { h
     problems.push(problemAt(1, text.split('\n')[0], 'no command output recognised: paste the command lines too (e.g. "# ip -d link show")'));
   }
   const collectedAt = opts.collectedAt ?? new Date().toISOString();
-  const hosts = [...reader.hosts.entries()].map(([name, groups]): HostCapture => {
+  const read = [...reader.hosts.entries()].map(([name, groups]): HostCapture => {
     // A transcript shows what someone chose to run: nothing in it says the host is incomplete.
     return { name, role: 'unknown', collectedAt, status: 'complete', namespaces: groups.namespaces() };
   });
+  const unnamed = reader.hosts.get(reader.defaultHost);
+  // A host named after the file is the user's own clue; a paste or a generic upload name is none.
+  if (unnamed && unnamed.size > 0 && (opts.defaultHost === undefined || opts.defaultHost === UNNAMED_HOST)) {
+    problems.push(
+      problemAt(1, '', `${unnamed.size} output${unnamed.size === 1 ? '' : 's'} with no host named (no prompt with a host, banner or kubectl exec target): shown as one host, "${reader.defaultHost}"`),
+    );
+  }
+  const { hosts, notes } = mergeSameMachines(read);
+  for (const note of notes) problems.push(problemAt(1, '', note));
   return { hosts, problems };
 }
