@@ -9,6 +9,10 @@ export interface RecognizedCommand {
   netns?: string;
   /** The command as it ran inside the namespace: wrappers (sudo, ip netns exec, -n NS) removed, variables expanded. */
   argv: string[];
+  /** The machine it ran on when the line names one (`kubectl exec POD`, `oc debug node/X -- …`, `kubectl ko vsctl X`). */
+  host?: string;
+  /** Why its output is only part of the listing (piped through grep/head/tail). */
+  partial?: string;
 }
 
 /** What one typed line means for a transcript reader. */
@@ -311,6 +315,14 @@ function recognizeArp(args: string[]): Outcome {
   return { id: 'arp', format: 'text', params };
 }
 
+/** net-tools `route [-n]` and `netstat -rn`: the kernel's IPv4 routing table. */
+function recognizeRoute(tool: string, args: string[]): Outcome {
+  if (tool === 'netstat') return args.some((a) => /^-[a-zA-Z]*r/.test(a)) && !args.some((a) => /^-[a-zA-Z]*[6C]/.test(a)) ? { id: 'route-n', format: 'text' } : 'only netstat -rn is read';
+  if (args.some((a) => !a.startsWith('-'))) return `route ${args.join(' ')} is not a read-only listing`;
+  if (args.some((a) => /^-[a-zA-Z]*[6AC]/.test(a) || a === '--inet6')) return 'only the IPv4 route table is read';
+  return { id: 'route-n', format: 'text' };
+}
+
 function recognizeTool(words: string[]): Outcome {
   const tool = baseName(words[0]);
   const args = words.slice(1);
@@ -350,6 +362,9 @@ function recognizeTool(words: string[]): Outcome {
       return args.length === 1 && args[0] === '-n' ? { id: 'hostname', format: 'text' } : 'only uname -n is read';
     case 'arp':
       return recognizeArp(args);
+    case 'route':
+    case 'netstat':
+      return recognizeRoute(tool, args);
     default:
       return `${tool} is not a command Tunnelscope reads`;
   }
@@ -401,17 +416,91 @@ function stripTimeout(words: string[]): string[] {
   return words.slice(i + 1);
 }
 
-/** `oc exec POD -- ovn-nbctl ...`: only OVS/OVN database reads are taken from a container. */
-function stripKubeExec(words: string[]): string[] | null {
-  const dash = words.indexOf('--');
-  if (words[1] !== 'exec' || dash < 0) return null;
-  const inner = words.slice(dash + 1);
-  return inner.length > 0 && ['ovn-nbctl', 'ovs-vsctl', 'ovs-ofctl'].includes(baseName(inner[0])) ? inner : null;
+const KUBECTL = new Set(['kubectl', 'k', 'kc', 'oc', 'kubectl.exe', 'oc.exe']);
+/** kubectl/oc options that take a value (`-n NS`, `--context X`); `--opt=value` needs no lookup. */
+const KUBE_VALUE_OPTIONS = new Set([
+  '-n',
+  '--namespace',
+  '-c',
+  '--container',
+  '--context',
+  '--kubeconfig',
+  '--cluster',
+  '--user',
+  '-s',
+  '--server',
+  '--as',
+  '--request-timeout',
+  '-f',
+  '--filename',
+  '--pod-running-timeout',
+]);
+
+/** `kubectl [-n NS] exec [-it] POD [-n NS] [-c C] [--] CMD…`: the pod and the command run in it. */
+function readKubeExec(words: string[]): { pod: string; inner: string[] } | string | null {
+  const execAt = words.findIndex((w, i) => i > 0 && w === 'exec');
+  if (execAt < 0 || words.slice(1, execAt).some((w, i, all) => !w.startsWith('-') && !KUBE_VALUE_OPTIONS.has(all[i - 1] ?? ''))) return null;
+  let pod: string | undefined;
+  let i = execAt + 1;
+  for (; i < words.length; i++) {
+    const w = words[i];
+    if (w === '--') {
+      i++;
+      break;
+    }
+    if (w.startsWith('-')) {
+      if (KUBE_VALUE_OPTIONS.has(w)) i++;
+      continue;
+    }
+    if (pod === undefined) pod = w;
+    else break; // the old form without `--`: the command starts at the first word after the pod
+  }
+  if (pod === undefined) return 'kubectl exec without a pod name';
+  const inner = words.slice(i);
+  if (inner.length === 0) return `kubectl exec ${pod} without a command`;
+  return { pod: pod.replace(/^(?:pods?|po)\//, ''), inner };
 }
 
-type Context = { netns: string | null | undefined };
+/** `docker exec [-it] C CMD…`, `crictl exec [-it] ID CMD…`, `podman exec`: the container and the command. */
+function readContainerExec(words: string[]): { container: string; inner: string[] } | null {
+  if (words[1] !== 'exec') return null;
+  let i = 2;
+  for (; i < words.length && words[i].startsWith('-'); i++) {
+    if (['-u', '--user', '-e', '--env', '-w', '--workdir', '--env-file', '--detach-keys', '--timeout', '-r', '--runtime-endpoint'].includes(words[i])) i++;
+  }
+  const [container, ...inner] = words.slice(i);
+  return container !== undefined && inner.length > 0 ? { container, inner } : null;
+}
+
+/** `kubectl ko vsctl NODE …` / `ofctl NODE …` / `nbctl …` (Kube-OVN's plugin) as the tools it wraps. */
+function readKubeKo(words: string[]): { host?: string; inner: string[] } | string | null {
+  if (words[1] !== 'ko') return null;
+  const [sub, ...rest] = words.slice(2);
+  if ((sub === 'vsctl' || sub === 'ofctl') && rest.length >= 2) return { host: rest[0], inner: [`ovs-${sub}`, ...rest.slice(1)] };
+  if (sub === 'nbctl') return { inner: ['ovn-nbctl', ...rest] };
+  return `kubectl ko ${sub ?? ''} is not read by Tunnelscope`.trim();
+}
+
+type Context = { netns: string | null | undefined; host?: string };
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 type Interpreted = DistributiveOmit<LineMeaning, 'assignments'>;
+
+/** A shell started in a pod is a session on that pod: later lines run there. */
+function withHost(meaning: Interpreted, host: string): Interpreted {
+  if (meaning.kind === 'enter' || meaning.kind === 'empty') return { kind: 'host', host };
+  return meaning;
+}
+
+/** The command run by a wrapper: words, or one string for `sh -c '…'` (read as a typed line). */
+function interpretInner(inner: string[], ctx: Context): Interpreted {
+  if (SHELLS.has(baseName(inner[0] ?? '')) && inner[1] === '-c' && inner[2] !== undefined) return interpretInner(inner.slice(2), ctx);
+  if (inner.length === 1 && /\s/.test(inner[0])) {
+    const split = splitShellLine(inner[0], {});
+    if (!split.ok || split.segments.length !== 1) return { kind: 'unknown', reason: 'several commands inside one exec' };
+    return interpretWords(split.segments[0].words, ctx);
+  }
+  return interpretWords(inner, ctx);
+}
 
 function interpretWords(words: string[], ctx: Context): Interpreted {
   if (words.length === 0) return ctx.netns !== undefined ? { kind: 'enter', netns: ctx.netns } : { kind: 'empty' };
@@ -421,6 +510,7 @@ function interpretWords(words: string[], ctx: Context): Interpreted {
   if (head === 'timeout') return interpretWords(stripTimeout(words), ctx);
   if (head === 'chroot' && rest.length >= 1) return interpretWords(rest.slice(1), ctx);
   if (head === 'exit' || head === 'logout') return { kind: 'exit' };
+  if (SHELLS.has(head) && rest[0] === '-c' && rest[1] !== undefined) return interpretInner(rest.slice(1), ctx);
   if (SHELLS.has(head)) return ctx.netns !== undefined ? { kind: 'enter', netns: ctx.netns } : { kind: 'empty' };
   if (head === 'ip' && rest[0] === 'netns' && rest[1] === 'exec') {
     if (rest[2] === undefined) return { kind: 'unknown', reason: 'ip netns exec needs a namespace name' };
@@ -430,14 +520,26 @@ function interpretWords(words: string[], ctx: Context): Interpreted {
     const ns = readNsenter(rest);
     return interpretWords(ns.rest, { netns: ns.netns === undefined ? ctx.netns : ns.netns });
   }
-  if ((head === 'oc' || head === 'kubectl') && rest[0] === 'debug') {
+  if (KUBECTL.has(head) && rest[0] === 'debug') {
     const node = rest.find((w) => w.startsWith('node/'));
+    const dash = words.indexOf('--');
+    if (node && dash > 0 && dash < words.length - 1) return interpretWords(words.slice(dash + 1), { netns: undefined, host: node.slice(5) });
     if (node) return { kind: 'host', host: node.slice(5) };
   }
-  if (head === 'oc' || head === 'kubectl') {
-    const inner = stripKubeExec(words);
-    if (inner) return interpretWords(inner, ctx);
+  if (KUBECTL.has(head)) {
+    const ko = readKubeKo(words);
+    if (typeof ko === 'string') return { kind: 'unknown', reason: ko };
+    if (ko) return interpretWords(ko.inner, { netns: ctx.netns, ...(ko.host !== undefined ? { host: ko.host } : ctx.host !== undefined ? { host: ctx.host } : {}) });
+    const exec = readKubeExec(words);
+    if (typeof exec === 'string') return { kind: 'unknown', reason: exec };
+    // A pod's view of the network is its own machine as far as a paste can tell: the host is named after the pod.
+    if (exec) return withHost(interpretInner(exec.inner, { netns: undefined, host: exec.pod }), exec.pod);
   }
+  if (head === 'docker' || head === 'crictl' || head === 'podman' || head === 'nerdctl') {
+    const exec = readContainerExec(words);
+    if (exec) return interpretInner(exec.inner, { netns: `container:${exec.container}`, ...(ctx.host !== undefined ? { host: ctx.host } : {}) });
+  }
+  if (SHELLS.has(head) && rest[0] === '-c' && rest[1] !== undefined) return interpretInner(rest.slice(1), ctx);
   if (head === 'ssh') {
     const hostWord = rest.filter((w, i) => !w.startsWith('-') && !(i > 0 && /^-[bcDEeFIiJLlmOopQRSWw]$/.test(rest[i - 1])));
     if (hostWord.length === 1) return { kind: 'host', host: hostWord[0].replace(/^.*@/, '') };
@@ -447,7 +549,14 @@ function interpretWords(words: string[], ctx: Context): Interpreted {
   const netns = outcome.netns ?? (ctx.netns === undefined || ctx.netns === null ? undefined : ctx.netns);
   const argv = outcome.netns !== undefined ? removeNetnsOption(words) : words;
   const params = outcome.params && Object.keys(outcome.params).length > 0 ? outcome.params : undefined;
-  const command: RecognizedCommand = { id: outcome.id, format: outcome.format, argv, ...(params ? { params } : {}), ...(netns !== undefined ? { netns } : {}) };
+  const command: RecognizedCommand = {
+    id: outcome.id,
+    format: outcome.format,
+    argv,
+    ...(params ? { params } : {}),
+    ...(netns !== undefined ? { netns } : {}),
+    ...(ctx.host !== undefined ? { host: ctx.host } : {}),
+  };
   return { kind: 'command', command };
 }
 
@@ -472,8 +581,15 @@ export function interpretLine(line: string, vars: Record<string, string> = {}): 
   if (!split.ok) return { kind: 'unknown', reason: split.reason, assignments: {} };
   const assignments: Record<string, string> = {};
   const commands: string[][] = [];
+  const filters: string[][] = [];
+  let piped = false;
   for (const seg of split.segments) {
-    if (seg.op === '|') return { kind: 'unknown', reason: 'output piped through another command is not the full output', assignments };
+    if (piped) {
+      filters.push(seg.words);
+      piped = seg.op === '|';
+      continue;
+    }
+    piped = seg.op === '|';
     let words = seg.words;
     if (words[0] === 'export' || words[0] === 'local' || words[0] === 'declare') words = words.slice(1);
     while (words.length > 0 && ASSIGNMENT.test(words[0])) {
@@ -490,7 +606,46 @@ export function interpretLine(line: string, vars: Record<string, string> = {}): 
     return Object.keys(assignments).length > 0 ? { kind: 'assign', assignments } : { kind: 'empty', assignments };
   }
   if (commands.length > 1) return { kind: 'unknown', reason: 'several commands on one line: their outputs cannot be told apart', assignments };
-  return { ...interpretWords(commands[0], { netns: undefined }), assignments } as LineMeaning;
+  const meaning = interpretWords(commands[0], { netns: undefined });
+  if (filters.length === 0 || meaning.kind !== 'command') return { ...meaning, assignments } as LineMeaning;
+  const piping = throughFilters(meaning.command, filters);
+  if (typeof piping === 'string') return { kind: 'unknown', reason: piping, assignments };
+  return { kind: 'command', command: piping, assignments };
+}
+
+/** Listings whose every line is a whole record: a filter that drops lines leaves the rest readable. */
+const LINE_RECORDS: ReadonlySet<CommandId> = new Set(['ip-route', 'ip6-route', 'ip-neigh', 'arp', 'bridge-fdb', 'iptables-rules', 'netns-list', 'netns-list-id', 'route-n', 'sysctl']);
+
+/**
+ * A command piped through filters. `cat`, `less`, `more`, `jq .` pass the output unchanged; `head`/`tail` keep a
+ * run of whole lines and `grep` keeps some lines: what is left is imported as a partial listing. A filter that
+ * rewrites lines (`awk`, `cut`, `sed`, `wc`, `grep -o`), or `grep` on a listing whose records span several lines,
+ * leaves nothing that can be read safely.
+ */
+function throughFilters(command: RecognizedCommand, filters: string[][]): RecognizedCommand | string {
+  const reasons: string[] = [];
+  const lineRecords = LINE_RECORDS.has(command.id) || command.params?.brief === '1' || command.argv.some((a) => a === '-o' || a === '-oneline');
+  for (const words of filters) {
+    const tool = baseName(words[0] ?? '');
+    const args = words.slice(1);
+    if (['cat', 'less', 'more', 'tee'].includes(tool)) continue;
+    if (tool === 'jq' && command.format === 'json' && args.filter((a) => !a.startsWith('-')).every((a) => a === '.')) continue;
+    if (tool === 'head' || tool === 'tail') {
+      if (args.some((a) => a === '-f' || a === '-c' || a.startsWith('--bytes'))) return `${tool} ${args.join(' ')} does not keep whole lines`;
+      reasons.push(`${tool} kept only part of its lines`);
+      continue;
+    }
+    if (tool === 'grep' || tool === 'egrep' || tool === 'fgrep') {
+      if (args.some((a) => /^-[a-zA-Z]*[oclLqZ]/.test(a) || ['--count', '--only-matching', '--files-with-matches', '--quiet'].includes(a))) return `grep ${args.join(' ')} rewrites the output`;
+      const context = args.some((a) => /^-[a-zA-Z]*[ABC]\d*$/.test(a) || /^--(?:after|before)?-?context/.test(a));
+      if (!lineRecords && !context) return `output piped through grep keeps single lines of ${command.argv.join(' ')}, whose records span several lines`;
+      reasons.push(`grep ${args.join(' ')} kept only some lines`);
+      continue;
+    }
+    if (tool === 'sort' && lineRecords) continue;
+    return `output piped through ${tool} is not the command's own output`;
+  }
+  return reasons.length > 0 ? { ...command, partial: reasons.join('; ') } : command;
 }
 
 /** Recognises a command as a person typed it; null when it is not one Tunnelscope reads. */

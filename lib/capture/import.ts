@@ -1,7 +1,7 @@
 import { parseBundle } from './bundle';
 import { looksLikeCollectorOutput, parseCollectorOutput } from './collector-output';
 import type { ImportProblem } from './problems';
-import { parseTranscript } from './transcript';
+import { parseTranscript, UNNAMED_HOST } from './transcript';
 import { BUNDLE_FORMAT, BUNDLE_VERSION, type CaptureBundle, type ClusterContext, type HostCapture, type NamespaceCapture } from './types';
 import { redactBundle } from './redact';
 
@@ -36,7 +36,9 @@ export function sniffFile(content: string): FileKind {
 /** `worker-1.txt` → `worker-1`: the host of a transcript whose prompts do not name one. */
 function hostFromFileName(name: string): string {
   const base = name.slice(name.lastIndexOf('/') + 1).replace(/\.(?:tsc\.)?(?:txt|log|out)$/i, '');
-  return base || 'unknown';
+  // A name the uploader or the page made up (upload.txt, upload-2.txt, paste.txt, -) is no clue to the machine.
+  if (base === '' || base === '-' || /^(?:upload|paste|pasted|transcript|stdin|input|output|unknown)(?:[-_ ]?\d+)?$/i.test(base)) return UNNAMED_HOST;
+  return base;
 }
 
 function mergeNamespaces(into: NamespaceCapture[], from: readonly NamespaceCapture[]): void {

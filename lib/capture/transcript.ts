@@ -1,8 +1,13 @@
 import { looksLikeCollectorOutput, parseCollectorOutput } from './collector-output';
 import { interpretLine, type RecognizedCommand } from './commandline';
 import { NamespaceGroups } from './namespace-groups';
+import { fitsOutput, inferBlocks } from './shapes';
+import { mergeSameMachines } from './same-machine';
 import { problemAt, type ImportProblem } from './problems';
 import type { CommandRecord, HostCapture } from './types';
+
+/** The one host of outputs that name none, when the file name says nothing either. */
+export const UNNAMED_HOST = 'unnamed-host';
 
 export interface TranscriptOptions {
   /** Host name for commands whose prompt does not name a host (e.g. `$ ip a`); default 'unknown'. */
@@ -19,14 +24,22 @@ interface Prompt {
 }
 
 const PROMPTS: readonly { re: RegExp; host?: number; command: number; bare?: boolean }[] = [
-  // [root@ocp-412-ovn-worker-1 ~]# cmd
-  { re: /^\[[^@\]\s]+@([^\s\]]+)(?:\s[^\]]*)?\]\s?[#$](?:\s(.*))?$/, host: 1, command: 2 },
+  // [root@ocp-412-ovn-worker-1 ~]# cmd   (venv) [user@host dir]$ cmd
+  { re: /^(?:\([^)\s]*\)\s+)?\[[^@\]\s]+@([^\s\]]+)(?:\s[^\]]*)?\]\s?[#$%](?:\s(.*))?$/, host: 1, command: 2 },
   // root@podvm-abc:/home# cmd   user@host:~$ cmd
-  { re: /^[\w.-]+@([\w.-]+):[^\s#$]*\s?[#$](?:\s(.*))?$/, host: 1, command: 2 },
-  // core@node-3 ~ $ cmd   (Flatcar, Gentoo)
-  { re: /^[\w.-]+@([\w.-]+)\s+[~/][^\s#$]*\s+[#$](?:\s(.*))?$/, host: 1, command: 2 },
+  { re: /^(?:\([^)\s]*\)\s+)?[\w.-]+@([\w.-]+):[^\s#$]*\s?[#$%](?:\s(.*))?$/, host: 1, command: 2 },
+  // core@node-3 ~ $ cmd   (Flatcar, Gentoo)   user@host ~ % cmd   (zsh)
+  { re: /^[\w.-]+@([\w.-]+)\s+[~/][^\s#$]*\s+[#$%](?:\s(.*))?$/, host: 1, command: 2 },
+  // master01 [~]$ cmd   (Photon OS)
+  { re: /^([\w-]+(?:\.[\w-]+)*)\s+\[[^\]\s]*\]\s?[#$](?:\s(.*))?$/, host: 1, command: 2 },
+  // cmd: kubectl exec … (CI logs that print the command they ran)
+  { re: /^cmd:\s+(.+)$/, command: 1 },
+  // node-a:~ # cmd   (SUSE)
+  { re: /^([\w-]+(?:\.[\w-]+)*):[~/][^\s#$]*\s?[#>](?:\s(.*))?$/, host: 1, command: 2, bare: true },
   // sh-4.4# cmd   bash-5.1$ cmd
   { re: /^(?:sh|bash|zsh|ash)-[\d.]+[#$](?:\s(.*))?$/, command: 1 },
+  // / # cmd   ~ # cmd   /home/user $ cmd   (busybox and container shells)
+  { re: /^[~/][^\s#$]*\s[#$]\s(.*)$/, command: 1, bare: true },
   // $ cmd   # cmd
   { re: /^[#$](?:\s(.*))?$/, command: 1, bare: true },
 ];
@@ -67,14 +80,25 @@ const LINE_STARTS: Partial<Record<RecognizedCommand['id'], RegExp>> = {
 function rejoinText(command: RecognizedCommand, lines: string[]): string[] {
   const start = command.params?.brief ? undefined : LINE_STARTS[command.id];
   if (!start || lines.length === 0 || !start.test(lines[0])) return lines;
+  // A terminal wraps at its width: a line exactly as long as the widest was cut mid-word, others at a space.
+  const width = Math.max(...lines.map((l) => l.length));
   const out: string[] = [];
   for (const line of lines) {
     if (out.length > 0 && line !== '' && !start.test(line)) {
       const prev = out[out.length - 1];
-      out[out.length - 1] = /\s$/.test(prev) ? prev + line : `${prev} ${line}`;
+      out[out.length - 1] = /\s$/.test(prev) || (width >= 60 && prev.length === width) ? prev + line : `${prev} ${line}`;
     } else out.push(line);
   }
   return out;
+}
+
+/** The indentation every line shares (a log's tab, a quoted block's spaces) is not the command's. */
+function dedent(lines: string[]): string[] {
+  const indents = lines.filter((l) => l.trim() !== '').map((l) => /^[ \t]*/.exec(l)?.[0] ?? '');
+  if (indents.length === 0) return lines;
+  let common = indents[0];
+  for (const i of indents) while (!i.startsWith(common)) common = common.slice(0, -1);
+  return common === '' ? lines : lines.map((l) => l.slice(Math.min(common.length, l.length)));
 }
 
 /** Output text as the command printed it, undoing line wrapping where that is unambiguous. */
@@ -89,15 +113,87 @@ function outputText(command: RecognizedCommand, lines: string[]): string {
     if (parsesAsJson(joined)) return `${joined}\n`;
     return `${raw}\n`;
   }
-  return `${rejoinText(command, trimmed).join('\n')}\n`;
+  return `${rejoinText(command, dedent(trimmed)).join('\n')}\n`;
 }
 
 interface Open {
+  /** Typed without a prompt. */
+  bare?: boolean;
   host: string;
   netns: string | null;
   command: RecognizedCommand;
   lines: string[];
   truncated: boolean;
+}
+
+/** Programs whose command line is recognised without a prompt before it (issue text, chat, runbooks). */
+const BARE_HEADS = new Set([
+  'ip',
+  'tc',
+  'bridge',
+  'ovs-vsctl',
+  'ovs-ofctl',
+  'ovn-nbctl',
+  'iptables',
+  'iptables-save',
+  'iptables-legacy',
+  'iptables-nft',
+  'iptables-legacy-save',
+  'iptables-nft-save',
+  'arp',
+  'route',
+  'netstat',
+  'bpftool',
+  'conntrack',
+  'sysctl',
+  'kubectl',
+  'k',
+  'kc',
+  'oc',
+  'sudo',
+  'nsenter',
+  'docker',
+  'crictl',
+  'podman',
+  'chroot',
+]);
+
+/** A Markdown code fence (```, ```console, ~~~); its indentation is taken off the lines it holds. */
+const FENCE = /^(\s*)(?:```|~~~)[\w+-]*\s*$/;
+/** `==== node-a ====`, `--- node-a ---`, `### node-a`, `**node-a**`, `node-a:` on a line of their own. */
+const BANNER = /^(?:(?:={2,}|-{3,}|#{1,6}|\*{2})\s*(?:(?:host|node)\s*:?\s*)?([A-Za-z0-9][\w.-]*)\s*:?\s*(?:={2,}|-{3,}|\*{2})?|([A-Za-z0-9][\w.-]*):)\s*$/;
+/** Leading time stamps a logging terminal or chat export adds: `2024-05-01T10:00:00Z `, `[10:00:01] `. */
+const TIMESTAMP = /^\[?\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?\]?\s+|^\[\d\d:\d\d(?::\d\d)?(?:\.\d+)?\]\s+/;
+const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;?]*[A-Za-z]`, 'g');
+
+/** A banner name is a machine's: it has a digit, a dash or a dot (`node-a`, `worker1`), never a plain word (`Context`). */
+function bannerHost(line: string): string | undefined {
+  const m = BANNER.exec(line);
+  const name = m ? (m[1] ?? m[2]) : undefined;
+  return name !== undefined && /[\d.-]/.test(name) && !/^\d+(?:\.\d+)*$/.test(name) && !/^-/.test(name) ? name : undefined;
+}
+
+const FUNCTION_WORDS = /\b(?:the|a|an|is|are|was|were|i|we|you|this|that|it|to|of|and|but|when|after|before|with|not|can|cannot|here|see|below|above|output|shows?|should|has|have|my|our)\b/i;
+
+/** Prose between blocks of output: a sentence, a Markdown heading or emphasis, a list item. */
+function isProse(line: string): boolean {
+  const t = line.trim();
+  if (/^(?:\*\*|[-*]\s+[A-Za-z]|\d+\.\s+[A-Za-z])/.test(t)) return true;
+  const words = t.split(/\s+/);
+  if (words.length < 4 || !(/^[A-Z]/.test(t) || /[.:?!]$/.test(t)) || !FUNCTION_WORDS.test(t)) return false;
+  return words.filter((w) => /^[A-Za-z][A-Za-z']*[,.:;?!]?$/.test(w)).length >= words.length * 0.6;
+}
+
+const ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', '#39': "'", apos: "'", nbsp: ' ' };
+
+function clean(line: string): string {
+  let out = line
+    .replace(/\r/g, '')
+    .replace(ANSI, '')
+    .replace(/&(lt|gt|amp|quot|#39|apos|nbsp);/g, (_m, e: string) => ENTITIES[e]);
+  const stamp = TIMESTAMP.exec(out);
+  if (stamp && stamp[0].length < out.length) out = out.slice(stamp[0].length);
+  return out.replace(/^>\s?(?=\S|$)/, '');
 }
 
 class TranscriptReader {
@@ -107,17 +203,30 @@ class TranscriptReader {
   private host: string;
   private shellNetns: string | null = null;
   private open: Open | null = null;
-  sawPrompt = false;
+  /** After a command that is not read: its output is not taken for anything else. */
+  private muted = false;
+  /** Lines no command introduced, with their line numbers: read by their shape. */
+  private loose: { lineNo: number; line: string }[] = [];
+  private fenceIndent: number | null = null;
+  sawCommand = false;
 
-  constructor(defaultHost: string) {
+  constructor(readonly defaultHost: string) {
     this.host = defaultHost;
+  }
+
+  private store(host: string, netns: string | null, record: CommandRecord): void {
+    const groups = this.hosts.get(host) ?? new NamespaceGroups();
+    this.hosts.set(host, groups);
+    groups.add(netns, record);
   }
 
   private close(): void {
     const o = this.open;
     this.open = null;
     if (!o) return;
-    const record: CommandRecord = {
+    // A command line without a prompt and nothing after it is a heading (`ip route` above a fenced paste).
+    if (o.bare && o.lines.every((l) => l.trim() === '')) return;
+    this.store(o.host, o.netns, {
       id: o.command.id,
       argv: o.command.argv,
       ...(o.command.params ? { params: o.command.params } : {}),
@@ -127,28 +236,55 @@ class TranscriptReader {
       durationMs: 0,
       status: 'ok',
       format: o.command.format,
-      ...(o.truncated ? { truncated: true } : {}),
-    };
-    const groups = this.hosts.get(o.host) ?? new NamespaceGroups();
-    this.hosts.set(o.host, groups);
-    groups.add(o.netns, record);
+      ...(o.truncated || o.command.partial ? { truncated: true } : {}),
+    });
+  }
+
+  /** Lines pasted without their command: each run of a known shape becomes a record of the command that prints it. */
+  private flushLoose(): void {
+    const loose = this.loose;
+    this.loose = [];
+    if (loose.length === 0) return;
+    for (const block of inferBlocks(loose.map((l) => l.line))) {
+      const at = loose[block.start];
+      if (!block.command) {
+        this.problems.push(problemAt(at.lineNo, at.line, `output without its command line, recognised as ${block.label}`));
+        continue;
+      }
+      this.sawCommand = true;
+      this.problems.push(problemAt(at.lineNo, at.line, `no command line before this output: read as \`${block.label}\` from its shape (${block.lines.length} lines)`));
+      const open: Open = { host: this.host, netns: this.shellNetns, command: block.command, lines: block.lines, truncated: false };
+      this.open = open;
+      this.close();
+    }
+  }
+
+  /** A boundary (fence, banner, prompt): what was open ends there. */
+  private boundary(): void {
+    this.close();
+    this.flushLoose();
+    this.muted = false;
   }
 
   /** Returns false when a bare prompt turned out to be output. */
-  private prompt(lineNo: number, line: string, prompt: Prompt): boolean {
+  private prompt(lineNo: number, line: string, prompt: Prompt, bare = false): boolean {
     const meaning = interpretLine(prompt.command, this.vars);
-    if (prompt.bare && meaning.kind === 'unknown' && this.open) return false;
-    this.close();
-    this.sawPrompt = true;
+    if (prompt.bare && meaning.kind === 'unknown' && (this.open || !looksTyped(prompt.command))) return false;
+    this.boundary();
     if (prompt.host && prompt.host !== this.host) {
       this.host = prompt.host;
       this.shellNetns = null;
     }
     this.vars = { ...this.vars, ...meaning.assignments };
     switch (meaning.kind) {
-      case 'command':
-        this.open = { host: this.host, netns: meaning.command.netns ?? this.shellNetns, command: meaning.command, lines: [], truncated: false };
+      case 'command': {
+        this.sawCommand = true;
+        const host = meaning.command.host ?? this.host;
+        const netns = meaning.command.netns ?? (host === this.host ? this.shellNetns : null);
+        this.open = { host, netns, command: meaning.command, lines: [], truncated: false, ...(bare ? { bare } : {}) };
+        if (meaning.command.partial) this.problems.push(problemAt(lineNo, line, `imported as a partial listing: ${meaning.command.partial}`));
         break;
+      }
       case 'enter':
         this.shellNetns = meaning.netns;
         break;
@@ -157,9 +293,11 @@ class TranscriptReader {
         this.shellNetns = null;
         break;
       case 'exit':
+        if (this.shellNetns === null && this.host !== this.defaultHost) this.host = this.defaultHost;
         this.shellNetns = null;
         break;
       case 'unknown':
+        this.muted = true;
         this.problems.push(problemAt(lineNo, line, `command not imported: ${meaning.reason}`));
         break;
       default:
@@ -168,38 +306,99 @@ class TranscriptReader {
     return true;
   }
 
-  read(lineNo: number, line: string): void {
-    if (COLLECTOR_MARKER.test(line)) return;
+  read(lineNo: number, raw: string): void {
+    if (COLLECTOR_MARKER.test(raw)) return;
+    const fence = FENCE.exec(raw);
+    if (fence) {
+      this.boundary();
+      this.fenceIndent = this.fenceIndent === null ? fence[1].length : null;
+      return;
+    }
+    let line = clean(raw).replace(/^ *\t ?/, '');
+    // CI logs print these between a command and its output.
+    if (/^(?:Exitcode|Exit code|Stdout|Stderr):\s*\d*\s*$/i.test(line)) return;
+    if (this.fenceIndent) line = line.replace(new RegExp(`^ {0,${this.fenceIndent}}`), '');
+    const banner = bannerHost(line);
     const prompt = matchPrompt(line);
-    if (prompt && this.prompt(lineNo, line, prompt)) return;
-    if (!this.open) return;
-    if (CUT.test(line)) this.open.truncated = true;
-    else this.open.lines.push(line);
+    if (prompt && !(prompt.bare && banner !== undefined) && this.prompt(lineNo, line, prompt)) return;
+    if (!prompt && this.bareCommand(lineNo, line)) return;
+    if (banner !== undefined && (!this.open || !/^\s/.test(line))) {
+      this.boundary();
+      this.host = banner;
+      this.shellNetns = null;
+      return;
+    }
+    if (this.open) {
+      // Outside a code fence, a sentence after the output is the writer talking again.
+      const o = this.open;
+      const afterBlank = o.lines.length > 0 && o.lines[o.lines.length - 1].trim() === '' && o.lines.some((l) => l.trim() !== '');
+      const ended = isProse(line) || (afterBlank && line.trim() !== '' && !fitsOutput(o.command.id, line));
+      if (this.fenceIndent === null && o.command.format === 'text' && o.lines.length > 0 && ended) {
+        this.close();
+        this.muted = false;
+      } else {
+        if (CUT.test(line)) this.open.truncated = true;
+        else this.open.lines.push(line);
+        return;
+      }
+    }
+    if (this.muted && this.fenceIndent === null && isProse(line)) this.muted = false;
+    if (this.muted) return;
+    this.loose.push({ lineNo, line });
+  }
+
+  /** A command line pasted without a prompt (`ip -d link show`, `kubectl exec web -- ip a`). */
+  private bareCommand(lineNo: number, line: string): boolean {
+    const m = /^ {0,3}(\S.*)$/.exec(line);
+    if (!m) return false;
+    const text = m[1].replace(/^`(.*)`$/, '$1');
+    const head = text.split(/\s+/)[0];
+    if (!BARE_HEADS.has(head) || /[:.]$/.test(text) || text.split(/\s+/).length > 30) return false;
+    const meaning = interpretLine(text, this.vars);
+    if (meaning.kind === 'empty' || meaning.kind === 'assign') return false;
+    // After output nobody reads (brctl's table), only a command line that is read starts something new.
+    if ((this.muted || this.open) && meaning.kind === 'unknown') return false;
+    return this.prompt(lineNo, line, { command: text, bare: false }, true);
   }
 
   finish(): void {
-    this.close();
+    this.boundary();
   }
 }
 
+/** An unknown line after a bare `#`/`$` reads as a typed command when it starts like one (not `# Generated by`). */
+function looksTyped(command: string): boolean {
+  return /^[a-z][\w.-]*(?:\s|$)/.test(command) && !/^[a-z]+:/.test(command) && command.split(/\s+/).length <= 30 && !isProse(command);
+}
+
 /**
- * Reads a pasted terminal scrollback: prompts give the host, `ip netns exec NS` / `ip -n NS` the namespace,
- * `NS=...` assignments apply to later lines. Commands Tunnelscope does not read are reported as problems.
- * Output of public/tunnelscope-collect.sh is imported losslessly.
+ * Reads a pasted terminal scrollback or issue thread: prompts, banners and `kubectl exec` targets give the host,
+ * `ip netns exec NS` / `ip -n NS` / nsenter / `docker exec` the namespace, `NS=...` assignments apply to later
+ * lines. Output pasted without its command is read by its shape. Commands Tunnelscope does not read, and what was
+ * inferred, are reported as problems. Output of public/tunnelscope-collect.sh is imported losslessly.
  */
 export function parseTranscript(text: string, opts: TranscriptOptions = {}): { hosts: HostCapture[]; problems: ImportProblem[] } {
   if (looksLikeCollectorOutput(text)) return parseCollectorOutput(text);
   const reader = new TranscriptReader(opts.defaultHost ?? 'unknown');
-  text.split(/\r?\n/).forEach((line, i) => reader.read(i + 1, line));
+  text.split(/\r?\n|\r/).forEach((line, i) => reader.read(i + 1, line));
   reader.finish();
   const problems = reader.problems;
-  if (!reader.sawPrompt && text.trim() !== '') {
-    problems.push(problemAt(1, text.split('\n')[0], 'no shell prompt found: paste the command lines too (e.g. "# ip -d link show")'));
+  if (!reader.sawCommand && text.trim() !== '') {
+    problems.push(problemAt(1, text.split('\n')[0], 'no command output recognised: paste the command lines too (e.g. "# ip -d link show")'));
   }
   const collectedAt = opts.collectedAt ?? new Date().toISOString();
-  const hosts = [...reader.hosts.entries()].map(([name, groups]): HostCapture => {
+  const read = [...reader.hosts.entries()].map(([name, groups]): HostCapture => {
     // A transcript shows what someone chose to run: nothing in it says the host is incomplete.
     return { name, role: 'unknown', collectedAt, status: 'complete', namespaces: groups.namespaces() };
   });
+  const unnamed = reader.hosts.get(reader.defaultHost);
+  // A host named after the file is the user's own clue; a paste or a generic upload name is none.
+  if (unnamed && unnamed.size > 0 && (opts.defaultHost === undefined || opts.defaultHost === UNNAMED_HOST)) {
+    problems.push(
+      problemAt(1, '', `${unnamed.size} output${unnamed.size === 1 ? '' : 's'} with no host named (no prompt with a host, banner or kubectl exec target): shown as one host, "${reader.defaultHost}"`),
+    );
+  }
+  const { hosts, notes } = mergeSameMachines(read);
+  for (const note of notes) problems.push(problemAt(1, '', note));
   return { hosts, problems };
 }

@@ -37,7 +37,8 @@ export type CommandId =
   | 'conntrack-stats'
   | 'peerpod-config'
   | 'ip-route-get'
-  | 'arp';
+  | 'arp'
+  | 'route-n';
 
 export interface CommandRecord {
   id: CommandId;

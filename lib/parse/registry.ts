@@ -4,6 +4,7 @@ import type { Parser } from './parser';
 import { parseIpLink } from './ip-link';
 import { parseIpAddr } from './ip-addr';
 import { parseIpRoute } from './ip-route';
+import { parseRouteN } from './route-n';
 import { parseIpRouteGet } from './ip-route-get';
 import { parseArp, parseIpNeigh } from './ip-neigh';
 import { parseNetns } from './netns';
@@ -23,6 +24,7 @@ export const PARSERS: Partial<Record<CommandId, Parser>> = {
   'ip-route': parseIpRoute,
   'ip6-route': parseIpRoute,
   'ip-route-get': parseIpRouteGet,
+  'route-n': parseRouteN,
   'ip-neigh': parseIpNeigh,
   arp: parseArp,
   'netns-list': parseNetns,

@@ -99,6 +99,38 @@ describe('interpretLine', () => {
     expect(interpretLine('export NS=abc')).toEqual({ kind: 'assign', assignments: { NS: 'abc' } });
     expect(interpretLine('ip netns exec podns bash')).toMatchObject({ kind: 'enter', netns: 'podns' });
     expect(interpretLine('oc debug node/worker-2')).toMatchObject({ kind: 'host', host: 'worker-2' });
-    expect(interpretLine('ip a | head').kind).toBe('unknown');
+    expect(interpretLine('ip a | grep inet').kind).toBe('unknown');
+  });
+
+  it('takes a listing through head, tail or grep as partial where the filter kept whole records', () => {
+    expect(interpretLine('ip a | head -20')).toMatchObject({ kind: 'command', command: { id: 'ip-addr', partial: expect.stringContaining('head') } });
+    expect(interpretLine('ip route | grep 10.244')).toMatchObject({ kind: 'command', command: { id: 'ip-route', partial: expect.stringContaining('grep') } });
+    expect(interpretLine('ip -d link show | grep -A2 vxlan')).toMatchObject({ kind: 'command', command: { id: 'ip-link', partial: expect.any(String) } });
+    expect(interpretLine('ip -j a | jq .')).toMatchObject({ kind: 'command', command: { id: 'ip-addr', format: 'json' } });
+    expect(interpretLine('ip -j a | jq .').kind === 'command' && interpretLine('ip -j a | jq .')).not.toHaveProperty('command.partial');
+    expect(interpretLine("ip neigh | awk '{print $1}'")).toMatchObject({ kind: 'unknown', reason: expect.stringContaining('awk') });
+    expect(interpretLine('ip route | grep -c dev').kind).toBe('unknown');
+  });
+
+  it('reads kubectl/oc exec (and aliases), kubectl ko, oc debug -- chroot, docker/crictl exec and sh -c', () => {
+    expect(interpretLine('kubectl exec -it web-6d4f -n shop -c app -- ip a')).toMatchObject({ kind: 'command', command: { id: 'ip-addr', host: 'web-6d4f' } });
+    expect(interpretLine('k -n kube-system exec ds-x7 -- ip -d link show')).toMatchObject({ kind: 'command', command: { id: 'ip-link', host: 'ds-x7' } });
+    expect(interpretLine('oc exec pod/p1 -- sh -c "ip route show"')).toMatchObject({ kind: 'command', command: { id: 'ip-route', host: 'p1' } });
+    expect(interpretLine('kubectl exec p2 ip neigh')).toMatchObject({ kind: 'command', command: { id: 'ip-neigh', host: 'p2' } });
+    expect(interpretLine('kubectl exec -it p3 -- sh')).toMatchObject({ kind: 'host', host: 'p3' });
+    expect(interpretLine('kubectl ko vsctl node-b show')).toMatchObject({ kind: 'command', command: { id: 'ovs-show', host: 'node-b', argv: ['ovs-vsctl', 'show'] } });
+    expect(interpretLine('kubectl ko nbctl list Logical_Switch_Port')).toMatchObject({ kind: 'command', command: { id: 'ovn-lsp' } });
+    expect(interpretLine('kubectl ko trace default/p1 10.0.0.1 icmp').kind).toBe('unknown');
+    expect(interpretLine('oc debug node/w-3 -- chroot /host ip -d link')).toMatchObject({ kind: 'command', command: { id: 'ip-link', host: 'w-3' } });
+    expect(interpretLine('sudo docker exec -it c0ffee ip r')).toMatchObject({ kind: 'command', command: { id: 'ip-route', netns: 'container:c0ffee' } });
+    expect(interpretLine('crictl exec -i 4b1d ip neigh show')).toMatchObject({ kind: 'command', command: { id: 'ip-neigh', netns: 'container:4b1d' } });
+    expect(interpretLine('sudo nsenter -t 4242 -n ip a')).toMatchObject({ kind: 'command', command: { id: 'ip-addr', netns: 'pid:4242' } });
+    expect(interpretLine('kubectl get pods -o wide').kind).toBe('unknown');
+  });
+
+  it('reads net-tools route -n and netstat -rn, not route add', () => {
+    expect(interpretLine('route -n')).toMatchObject({ kind: 'command', command: { id: 'route-n' } });
+    expect(interpretLine('netstat -rn')).toMatchObject({ kind: 'command', command: { id: 'route-n' } });
+    expect(interpretLine('route add default gw 10.0.0.1').kind).toBe('unknown');
   });
 });

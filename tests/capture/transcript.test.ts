@@ -69,9 +69,33 @@ describe('parseTranscript', () => {
     expect(commands(result.hosts[0], null).map((c) => [c.id, c.format, c.stdout])).toEqual([['ip-neigh', 'json', '[]\n']]);
   });
 
-  it('reports a paste with no prompt at all instead of guessing', () => {
-    const result = parseTranscript('default via 10.0.0.1 dev eth0\n');
+  it('reads output pasted without its command line by its shape, and says so', () => {
+    const result = parseTranscript('default via 10.0.0.1 dev eth0\n10.0.0.0/24 dev eth0 proto kernel scope link src 10.0.0.5\n');
+    expect(commands(result.hosts[0], null).map((c) => [c.id, c.stdout.split('\n').length - 1])).toEqual([['ip-route', 2]]);
+    expect(result.problems.map((p) => [p.line, p.message])).toEqual([
+      [1, expect.stringMatching(/no command line.*ip route/)],
+      [1, expect.stringMatching(/no host named.*shown as one host/)],
+    ]);
+  });
+
+  it('reports a paste with nothing recognisable', () => {
+    const result = parseTranscript('It does not work since the upgrade, please help.\n');
     expect(result.hosts).toEqual([]);
-    expect(result.problems[0].message).toMatch(/no shell prompt/);
+    expect(result.problems[0].message).toMatch(/no command output recognised/);
+  });
+
+  it('reads two prompt names for one machine (same devices, same MACs) as one host, and says so', () => {
+    const link = (n: string) =>
+      [
+        `2: ens3: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc mq state UP mode DEFAULT group default qlen 1000`,
+        `    link/ether 52:54:00:aa:bb:0${n} brd ff:ff:ff:ff:ff:ff`,
+        `3: cni0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1450 qdisc noqueue state UP mode DEFAULT group default qlen 1000`,
+        `    link/ether 7a:10:20:30:40:5${n} brd ff:ff:ff:ff:ff:ff`,
+      ].join('\n');
+    const text = ['[root@node-a ~]# ip link', link('1'), '$ kubectl exec -n kube-system agent-x7 -- ip link', link('1'), '[root@node-b ~]# ip link', link('2')].join('\n');
+    const result = parseTranscript(text);
+    expect(result.hosts.map((h) => h.name)).toEqual(['node-a', 'node-b']);
+    expect(commands(result.hosts[0], null)).toHaveLength(2);
+    expect(result.problems.map((p) => p.message)).toEqual([expect.stringMatching(/"agent-x7" and "node-a" show the same devices.*read as one machine/)]);
   });
 });

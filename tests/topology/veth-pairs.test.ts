@@ -64,6 +64,31 @@ describe('veth pairs', () => {
     expect(t.edges.map((e) => e.id)).toEqual([edgeId('veth', ifaceId('n1', null, 'vethA'), ifaceId('n1', 'p1', 'eth0'))]);
   });
 
+  it('reads an nsid through the map of the namespace that printed it, never the root’s', () => {
+    // Root: nsid 0 is pod p2. Inside p1, nsid 0 is the root. p1's eth0 (plain `ip a`, no kind) pairs with the root end.
+    const hostEnd = iface({ ifindex: 9, name: 'vethP1', kind: 'veth', linkIndex: 2, linkNetns: 'p1' });
+    const other = iface({ ifindex: 10, name: 'vethP2', kind: 'veth', linkIndex: 2, linkNetnsId: 0 });
+    const root = ns(null, {
+      interfaces: [hostEnd, other],
+      netnsIds: [
+        { nsid: 0, name: 'p2' },
+        { nsid: 1, name: 'p1' },
+      ],
+    });
+    const eth0 = iface({ ifindex: 2, name: 'eth0', kind: 'device', link: 'if9', linkNetnsId: 0 });
+    const t = buildTopology([host('n1', 'node', [root, ns('p1', { interfaces: [eth0] })])]);
+    expect(t.edges.filter((e) => e.kind === 'veth').map((e) => e.id)).toEqual([edgeId('veth', ifaceId('n1', null, 'vethP1'), ifaceId('n1', 'p1', 'eth0'))]);
+    expect(t.nodes.find((n) => n.id === ifaceId('n1', null, 'vethP2'))?.marks).toEqual(['peer-elsewhere']);
+  });
+
+  it('leaves a pod end unknown, not missing, when several captured ends could point back and no map tells', () => {
+    // Two pods seen from a root namespace whose list-id was not captured: both eth0 are ifindex 2 and point at if7.
+    const a = iface({ ifindex: 2, name: 'eth0', kind: 'veth', link: 'if7', linkNetnsId: 0 });
+    const b = iface({ ifindex: 7, name: 'vethX', kind: 'veth', link: 'if2', linkNetnsId: 3 });
+    const t = buildTopology([host('n1', 'node', [ns(null, { interfaces: [a] }), ns('q1', { interfaces: [b] }), ns('q2', { interfaces: [{ ...b }] })])]);
+    expect(t.nodes.find((n) => n.id === ifaceId('n1', null, 'eth0'))?.marks).toEqual(['peer-elsewhere']);
+  });
+
   it('does not treat a vxlan moved into a pod namespace (link_index = own ifindex) as a veth', () => {
     const t = buildTopology(peerPodHosts());
     expect(t.edges.filter((e) => e.kind === 'veth' && e.id.includes('vxlan'))).toEqual([]);

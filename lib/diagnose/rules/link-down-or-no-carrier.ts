@@ -5,6 +5,7 @@ import { podPathDevices } from '../datapath';
 import { deviceEvidence } from '../evidence';
 import { inNetns, where } from '../fix';
 import { vethPeer } from '../veth';
+import { peerIndex } from '@/lib/topology/veth-peer';
 
 const ID = 'link-down-or-no-carrier';
 
@@ -16,9 +17,13 @@ function state(iface: Interface): string | undefined {
   return undefined;
 }
 
-/** A veth without carrier is a symptom: the cause is the peer that is admin-down. */
+/**
+ * A veth without carrier is a symptom: the cause is the peer that is admin-down. Plain `ip a` prints no kind: a
+ * device naming a peer by `@ifN` counts when that peer is found.
+ */
 function culprit(d: Device): Device {
-  if (d.iface.kind !== 'veth' || !d.iface.up) return d;
+  if ((d.iface.kind !== 'veth' && d.iface.kind !== 'device') || !d.iface.up) return d;
+  if (d.iface.kind === 'device' && peerIndex(d.iface) === undefined) return d;
   const peer = vethPeer(d);
   return peer.status === 'found' && !peer.peer.iface.up ? peer.peer : d;
 }
