@@ -1,4 +1,5 @@
 import type { Topology } from '@/lib/topology/types';
+import type { ShellLine } from './fix';
 
 export type Severity = 'critical' | 'warning' | 'info';
 
@@ -20,8 +21,8 @@ export interface Finding {
   evidence: Evidence[];
   /** Topology element ids (nodes and edges) to paint red. */
   elements: string[];
-  /** Commands for a person to run, real names filled in. Tunnelscope never runs them. */
-  fix?: string[];
+  /** Commands for a person to run, real names filled in and quoted (built by `sh`/`note`). Tunnelscope never runs them. */
+  fix?: ShellLine[];
 }
 
 export interface Rule {

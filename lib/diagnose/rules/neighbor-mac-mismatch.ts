@@ -2,7 +2,7 @@ import type { Finding, Rule } from '../types';
 import { ownersOf } from '../device-index';
 import { deviceId, findDevice, type Device } from '../devices';
 import { deviceEvidence, entityEvidence, mergeEvidence } from '../evidence';
-import { inNetns, where } from '../fix';
+import { inNetns, part, sh, where } from '../fix';
 import { isSpecialAddress, isZeroMac, sameMac } from '../ip';
 import { vethPeer } from '../veth';
 
@@ -56,7 +56,7 @@ export const neighborMacMismatch: Rule = {
               `those frames as addressed to another host. Typical after a device was recreated with a new MAC.`,
             evidence: mergeEvidence([...entityEvidence(host, ns, neigh), ...owners.map(deviceEvidence)]),
             elements: [...(dev ? [deviceId(dev)] : []), deviceId(owner)],
-            fix: [inNetns(ns.netns, `ip neigh replace ${neigh.dst} lladdr ${owner.iface.mac ?? ''} dev ${neigh.dev}${permanent ? ' nud permanent' : ''}`)],
+            fix: [inNetns(ns.netns, sh`ip neigh replace ${neigh.dst} lladdr ${owner.iface.mac ?? '<mac>'} dev ${neigh.dev}${permanent && part` nud permanent`}`)],
           });
         }
       }

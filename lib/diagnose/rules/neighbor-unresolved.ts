@@ -1,7 +1,7 @@
 import type { Finding, Rule } from '../types';
 import { deviceId, findDevice } from '../devices';
 import { entityEvidence } from '../evidence';
-import { inNetns, where } from '../fix';
+import { inNetns, sh, where } from '../fix';
 import { podIps } from '../pods';
 
 const ID = 'neighbor-unresolved';
@@ -29,7 +29,7 @@ export const neighborUnresolved: Rule = {
               `Look at the next hop towards the pod: the veth, bridge port or tunnel behind ${neigh.dev}.`,
             evidence: entityEvidence(host, ns, neigh),
             elements: dev ? [deviceId(dev)] : [],
-            fix: [inNetns(ns.netns, `ip neigh del ${neigh.dst} dev ${neigh.dev}`), inNetns(ns.netns, `ping -c1 -W1 ${neigh.dst}`)],
+            fix: [inNetns(ns.netns, sh`ip neigh del ${neigh.dst} dev ${neigh.dev}`), inNetns(ns.netns, sh`ping -c1 -W1 ${neigh.dst}`)],
           });
         }
       }
