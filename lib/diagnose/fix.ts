@@ -60,18 +60,23 @@ function render(value: ShellValue): string {
   return value.map((w) => (typeof w === 'number' ? String(w) : shellQuote(w))).join(' ');
 }
 
-function join(strings: TemplateStringsArray, values: ShellValue[]): string {
+function join(strings: readonly string[], values: ShellValue[]): string {
   return strings.reduce((line, text, i) => line + text + (i < values.length ? render(values[i]) : ''), '');
+}
+
+/** A placeholder for the reader to fill in (`<gateway>`, `<unique MAC>`) stays one quoted word, never a redirection. */
+function placeholdersQuoted(strings: TemplateStringsArray): string[] {
+  return strings.map((text) => text.replace(/<[A-Za-z][^<>'\n]*>/g, (p) => `'${p}'`));
 }
 
 /** A command line: `sh\`ip link set ${name} up\`` quotes `name` when it needs quoting. An array is several words. */
 export function sh(strings: TemplateStringsArray, ...values: ShellValue[]): ShellLine {
-  return brand(join(strings, values));
+  return brand(join(placeholdersQuoted(strings), values));
 }
 
 /** Words to put into a command later: `part\` via ${gateway}\``. */
 export function part(strings: TemplateStringsArray, ...values: ShellValue[]): ShellPart {
-  return ShellPart.of(join(strings, values));
+  return ShellPart.of(join(placeholdersQuoted(strings), values));
 }
 
 /**
