@@ -1,8 +1,7 @@
 /**
- * Names nobody chose carefully, on real kernel devices: network namespaces and veth ends whose names hold shell
- * metacharacters, quotes, `$()`, backticks, `<script>`, unicode and the 15 bytes IFNAMSIZ allows, built with `ip`
- * (as root), collected as `collect --source local` does, diagnosed, and every fix command run by /bin/sh — with a
- * recorder for each command on PATH, then for real — while a canary file shows whether any payload ran.
+ * Names nobody chose carefully, on real kernel devices (tests/helpers/hostile-host.ts), collected as
+ * `collect --source local` does, diagnosed, and every fix command run by /bin/sh — with a recorder for each command
+ * on PATH, then for real — while canary files show whether any payload ran.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -10,70 +9,21 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyze } from '@/lib/analyze';
-import { collectHosts } from '@/lib/capture/collect';
-import { LocalRunner } from '@/lib/capture/runner';
 import type { Finding } from '@/lib/diagnose/types';
 import { renderReport } from '@/lib/export/report';
 import { renderTopologySvg } from '@/lib/export/svg';
 import type { SnapshotView } from '@/lib/store/types';
 import { parseXml } from '../api/xml-check';
-
-const PREFIX = 'h20-';
-/** Runs in the scratch directory: each payload would leave a PWNED file there. */
-const NS_SUBST = `${PREFIX}ts$(touch\${IFS}PWNED1)x`;
-const NS_QUOTES = `${PREFIX}it's "q" <script>alert(1)<script> ünï🔥`;
-const NS_TICKS = `${PREFIX}\`touch PWNED2\`;|&<img src=x onerror=alert(1)>`;
-const NAMESPACES = [NS_SUBST, NS_QUOTES, NS_TICKS];
-
-/** Device names: at most 15 bytes (DEV_LONGEST has 15), no slash, colon or white space (the kernel's dev_valid_name). */
-const DEV_TICK = 'e`id`';
-const DEV_SUBST = 'h2$(>PWNED3)';
-const DEV_LONGEST = 'h;$(>PW4)|&x<yz';
-const DEV_UNICODE = 'h2ü🔥"\'';
-const DEV_SCRIPT = '<script>h2';
-const DEV_PLAIN = 'h20plain';
+import { buildHostileHost, collectHostileHost, DEV_LONGEST, DEV_SCRIPT, DEV_SUBST, DEV_TICK, DEV_UNICODE, DEVICES, NAMESPACES, NS_QUOTES, NS_SUBST, removeHostileHost } from '../helpers/hostile-host';
 
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'h20-hostile-'));
-
-function ip(...argv: string[]): void {
-  const r = spawnSync('ip', argv, { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`ip ${argv.join(' ')}: ${r.stderr}`);
-}
-
-function cleanup(): void {
-  for (const ns of NAMESPACES) spawnSync('ip', ['netns', 'del', ns]);
-}
 
 function canaries(): string[] {
   return fs.readdirSync(scratch).filter((f) => f.startsWith('PW'));
 }
 
-/**
- * The kernel state: a veth pair across NS_SUBST and NS_QUOTES whose NS_SUBST end is down (link down, fix: set it
- * up), a veth pair across NS_QUOTES and NS_TICKS with MTUs 1500 and 1400 (fix: lower the MTU), and one address on
- * two devices (fix: delete it from one).
- */
-function build(): void {
-  cleanup();
-  for (const ns of NAMESPACES) ip('netns', 'add', ns);
-  ip('link', 'add', DEV_TICK, 'netns', NS_SUBST, 'type', 'veth', 'peer', 'name', DEV_SUBST, 'netns', NS_QUOTES);
-  ip('-n', NS_QUOTES, 'link', 'set', DEV_SUBST, 'up');
-  ip('-n', NS_SUBST, 'addr', 'add', '10.250.20.1/24', 'dev', DEV_TICK);
-  ip('link', 'add', DEV_LONGEST, 'netns', NS_QUOTES, 'mtu', '1500', 'type', 'veth', 'peer', 'name', DEV_UNICODE, 'netns', NS_TICKS, 'mtu', '1400');
-  ip('-n', NS_QUOTES, 'link', 'set', DEV_LONGEST, 'up');
-  ip('-n', NS_TICKS, 'link', 'set', DEV_UNICODE, 'up');
-  ip('link', 'add', DEV_SCRIPT, 'netns', NS_TICKS, 'type', 'veth', 'peer', 'name', DEV_PLAIN, 'netns', NS_SUBST);
-  ip('-n', NS_TICKS, 'link', 'set', DEV_SCRIPT, 'up');
-  ip('-n', NS_SUBST, 'link', 'set', DEV_PLAIN, 'up');
-  ip('-n', NS_TICKS, 'addr', 'add', '10.250.21.7/24', 'dev', DEV_SCRIPT);
-  ip('-n', NS_SUBST, 'addr', 'add', '10.250.21.7/24', 'dev', DEV_PLAIN);
-}
-
 async function collectAndAnalyze(): Promise<SnapshotView> {
-  const bundle = await collectHosts([{ name: `${PREFIX}host<script>`, role: 'unknown', runner: new LocalRunner() }], {
-    includeNetns: (ns) => ns.startsWith(PREFIX) && NAMESPACES.includes(ns),
-    source: { kind: 'local' },
-  });
+  const bundle = await collectHostileHost();
   const { topology, findings, rulesVersion } = analyze(bundle);
   const counts = { critical: 0, warning: 0, info: 0 };
   for (const f of findings) counts[f.severity] += 1;
@@ -133,19 +83,19 @@ function textOutsideCode(md: string): string {
 let view: SnapshotView;
 
 beforeAll(async () => {
-  build();
+  buildHostileHost();
   view = await collectAndAnalyze();
 }, 120_000);
 
 afterAll(() => {
-  cleanup();
+  removeHostileHost();
   fs.rmSync(scratch, { recursive: true, force: true });
 });
 
 describe('hostile names on real devices', () => {
   it('collects every namespace and device under its own name', () => {
     const names = view.topology.nodes.map((n) => n.label);
-    for (const dev of [DEV_TICK, DEV_SUBST, DEV_LONGEST, DEV_UNICODE, DEV_SCRIPT, DEV_PLAIN]) expect(names).toContain(dev);
+    for (const dev of DEVICES) expect(names).toContain(dev);
     for (const ns of NAMESPACES) expect(view.topology.nodes.some((n) => n.netns === ns)).toBe(true);
   });
 
