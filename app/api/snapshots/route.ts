@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { getStore } from '@/lib/store';
 import { MAX_PAGE_SIZE } from '@/lib/store/sql-store';
+import { clientOf, creationLimiter } from '@/lib/serve/rate-limit';
 import { maxUploadBytes, readBody } from '../_http/body';
-import { SECURITY_HEADERS, withErrors } from '../_http/errors';
+import { ApiError, SECURITY_HEADERS, withErrors } from '../_http/errors';
 import { intakeFromBody } from '../_http/intake';
 import { parseQuery } from '../_http/query';
 
@@ -32,6 +33,14 @@ export async function GET(request: Request): Promise<Response> {
 export async function POST(request: Request): Promise<Response> {
   return withErrors(async () => {
     const url = new URL(request.url);
+    const admission = creationLimiter().take(clientOf(request.headers));
+    if (!admission.ok) {
+      throw new ApiError(
+        429,
+        'rate_limited',
+        `Too many snapshots from this client: try again in ${admission.retryAfterSeconds} s (TUNNELSCOPE_RATE_LIMIT_PER_MINUTE sets how many one client may create per minute).`,
+      );
+    }
     const bytes = await readBody(request, maxUploadBytes());
     const intake = await intakeFromBody(bytes, request.headers.get('content-type'), url);
     const meta = await getStore().create({ bundle: intake.bundle, title: intake.title });
