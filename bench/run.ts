@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: pipeline figures on a synthetic capture of 500 workers × 60 peer-pod namespaces, each worker
  * with the pod VM of its first pod (bench/synthetic.ts), then the dashboard figures when a browser and a build
- * are present (BENCH_SKIP_UI=1 skips them). BENCH_HOSTS and BENCH_PODS change the size. A benchmark prints
+ * are present (BENCH_SKIP_UI=1 skips them), then the load figures (bench/load.ts; BENCH_SKIP_LOAD=1 skips them). BENCH_HOSTS and BENCH_PODS change the size. A benchmark prints
  * figures; it does not pass or fail.
  *
  * The capture is written to a bundle file first (writeBundleFile, outside the timed part). At this size the
@@ -176,13 +176,23 @@ async function main(): Promise<void> {
   pipelineBench();
   if (process.env.BENCH_SKIP_UI === '1') {
     console.log('dashboard: skipped (BENCH_SKIP_UI=1)');
+  } else {
+    try {
+      const { uiBench } = await import('./ui');
+      await uiBench();
+    } catch (error) {
+      console.log(`dashboard: skipped (${error instanceof Error ? error.message.split('\n')[0] : String(error)})`);
+    }
+  }
+  if (process.env.BENCH_SKIP_LOAD === '1') {
+    console.log('load: skipped (BENCH_SKIP_LOAD=1)');
     return;
   }
   try {
-    const { uiBench } = await import('./ui');
-    await uiBench();
+    const { loadBench } = await import('./load');
+    await loadBench();
   } catch (error) {
-    console.log(`dashboard: skipped (${error instanceof Error ? error.message.split('\n')[0] : String(error)})`);
+    console.log(`load: skipped (${error instanceof Error ? error.message.split('\n')[0] : String(error)})`);
   }
 }
 

@@ -42,7 +42,7 @@ export async function uiBench(): Promise<void> {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is not installed`);
   const nextBin = path.join('node_modules', 'next', 'dist', 'bin', 'next');
   if (!existsSync(path.join('.next', 'BUILD_ID'))) {
-    const build = spawnSync(process.execPath, [nextBin, 'build'], { stdio: 'ignore' });
+    const build = spawnSync(process.execPath, [nextBin, 'build'], { stdio: 'ignore', env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' } });
     if (build.status !== 0) throw new Error('next build failed');
   }
   const dataDir = mkdtempSync(path.join(tmpdir(), 'tunnelscope-bench-'));
@@ -63,7 +63,7 @@ export async function uiBench(): Promise<void> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const server = spawn(process.execPath, [nextBin, 'start', '-p', String(port)], {
-    env: { ...process.env, TUNNELSCOPE_DATA_DIR: dataDir },
+    env: { ...process.env, TUNNELSCOPE_DATA_DIR: dataDir, NEXT_TELEMETRY_DISABLED: '1' },
     stdio: 'ignore',
   });
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });

@@ -265,7 +265,8 @@ function nextBin(): string {
  * which writes the same store), so a relative TUNNELSCOPE_DATA_DIR or the default ./data is made absolute first.
  */
 function runNext(argv: string[]): Promise<number> {
-  const env = { ...process.env, TUNNELSCOPE_DATA_DIR: path.resolve(process.env.TUNNELSCOPE_DATA_DIR ?? './data') };
+  // Next.js would otherwise send usage telemetry to Vercel from an operator's machine.
+  const env = { ...process.env, NEXT_TELEMETRY_DISABLED: '1', TUNNELSCOPE_DATA_DIR: path.resolve(process.env.TUNNELSCOPE_DATA_DIR ?? './data') };
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [nextBin(), ...argv], { stdio: 'inherit', env, cwd: PROJECT_HOME });
     const forward = (signal: NodeJS.Signals) => child.kill(signal);

@@ -1,4 +1,5 @@
 import type { Topology } from '@/lib/topology/types';
+import type { ShellLine } from './fix';
 
 export type Severity = 'critical' | 'warning' | 'info';
 
@@ -20,8 +21,8 @@ export interface Finding {
   evidence: Evidence[];
   /** Topology element ids (nodes and edges) to paint red. */
   elements: string[];
-  /** Commands for a person to run, real names filled in. Tunnelscope never runs them. */
-  fix?: string[];
+  /** Commands for a person to run, real names filled in and quoted (built by `sh`/`note`). Tunnelscope never runs them. */
+  fix?: ShellLine[];
   /**
    * For a symptom: the elements where the path it depends on breaks (the hop a trace stopped at, and its edge).
    * A finding of another rule that names one of them explains this one, which diagnosis then leaves out. Not

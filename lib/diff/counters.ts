@@ -5,6 +5,7 @@
  * and drop or error counters that grow say a fault is still happening rather than that it once did.
  */
 import type { Evidence, Finding } from '@/lib/diagnose/types';
+import { inNetns, note, part, sh, type ShellLine } from '@/lib/diagnose/fix';
 import type { InterfaceStats } from '@/lib/parse/types';
 import type { TopoEdge, TopoNode, Topology } from '@/lib/topology/types';
 
@@ -84,11 +85,16 @@ function tunnelAddresses(node: TopoNode): { local?: string; remote?: string } {
 }
 
 /** A read-only capture of the tunnel's packets on the underlay device it leaves by. */
-function capture(after: Topology, node: TopoNode, port: number | undefined, peer: string | undefined): string {
+function capture(after: Topology, node: TopoNode, port: number | undefined, peer: string | undefined): ShellLine {
   const uplink = uplinkOf(after, node.id);
   const filter = [`udp port ${port ?? 4789}`, peer ? `host ${peer}` : undefined].filter(Boolean).join(' and ');
-  const netns = uplink?.netns ? `ip netns exec ${uplink.netns} ` : '';
-  return `${netns}tcpdump -ni ${uplink?.iface?.name ?? 'any'} -c 20 '${filter}'   # on ${node.host}`;
+  const tcpdump = sh`tcpdump -ni ${uplink?.iface?.name ?? 'any'} -c 20 ${filter}${part`   # on ${oneLine(node.host)}`}`;
+  return inNetns(uplink?.netns ?? null, tcpdump);
+}
+
+/** A name inside a trailing comment: a line break would end the comment. */
+function oneLine(text: string): string {
+  return text.replace(/[\r\n]/g, ' ');
 }
 
 function oneWay(edge: TopoEdge, from: Sample, to: Sample, after: Topology, seconds: number | undefined): Finding {
@@ -110,7 +116,11 @@ function oneWay(edge: TopoEdge, from: Sample, to: Sample, after: Topology, secon
       `shows where the packets stop.`,
     evidence: [...evidence(from), ...evidence(to)],
     elements: [a.id, b.id, edge.id],
-    fix: [capture(after, a, port, remote), capture(after, b, port, local), `# packets leave ${a.host} but never reach ${b.host}: allow ${underlay} in the security group or firewall between them`],
+    fix: [
+      capture(after, a, port, remote),
+      capture(after, b, port, local),
+      note`packets leave ${a.host} but never reach ${b.host}: allow ${local && remote ? part`UDP ${port ?? 4789} from ${local} to ${remote}` : part`UDP ${port ?? 4789} between them`} in the security group or firewall between them`,
+    ],
   };
 }
 
@@ -128,7 +138,7 @@ function noReply(sample: Sample, after: Topology, seconds: number | undefined): 
       `is not in these captures, so it cannot be told whether the packets arrive there and the answers are lost, or never arrive.`,
     evidence: evidence(sample),
     elements: [node.id],
-    fix: [capture(after, node, port, remote), `# capture the far end${remote ? ` (${remote})` : ''} too, or take both snapshots with it included`],
+    fix: [capture(after, node, port, remote), note`capture the far end${remote ? part` (${remote})` : null} too, or take both snapshots with it included`],
   };
 }
 

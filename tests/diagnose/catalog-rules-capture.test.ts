@@ -60,7 +60,7 @@ describe('catalog rules on the lab capture', () => {
     const findings = findingsOf(bundle, 'peerpod-vxlan-conntrack-tracked');
     expect(findings.map((f) => f.severity)).toEqual(['warning', 'info']);
     expect(findings[0]?.elements).toEqual([ifaceId(WORKER, POD_NS, 'vxlan1'), hostId(WORKER)]);
-    expect(findings[0]?.fix?.[0]).toBe('iptables -t raw -A peerpod-OUTPUT -m comment --comment "peerpod [vni:555005]" -d 192.168.10.201/32 -p udp -m udp --dport 4789 -j NOTRACK');
+    expect(findings[0]?.fix?.[0]).toBe("iptables -t raw -A peerpod-OUTPUT -m comment --comment 'peerpod [vni:555005]' -d 192.168.10.201/32 -p udp -m udp --dport 4789 -j NOTRACK");
     expect(findings[0]?.evidence.find((e) => e.command === 'iptables-save -t raw')?.lines).toContain('-A OUTPUT -j peerpod-OUTPUT');
   });
 

@@ -322,8 +322,8 @@ describe('peerpod-vxlan-conntrack-tracked', () => {
     expect(missing[0]?.elements).toEqual([O_WTUN, hostId(O.worker)]);
     expect(missing[0]?.title).toContain('VNI 7001, 172.20.5.77:4790');
     expect(missing[0]?.fix?.slice(0, 2)).toEqual([
-      'iptables -t raw -A peerpod-OUTPUT -m comment --comment "peerpod [vni:7001]" -d 172.20.5.77/32 -p udp -m udp --dport 4790 -j NOTRACK',
-      'iptables -t raw -A peerpod-PREROUTING -m comment --comment "peerpod [vni:7001]" -s 172.20.5.77/32 -p udp -m udp --dport 4790 -j NOTRACK',
+      "iptables -t raw -A peerpod-OUTPUT -m comment --comment 'peerpod [vni:7001]' -d 172.20.5.77/32 -p udp -m udp --dport 4790 -j NOTRACK",
+      "iptables -t raw -A peerpod-PREROUTING -m comment --comment 'peerpod [vni:7001]' -s 172.20.5.77/32 -p udp -m udp --dport 4790 -j NOTRACK",
     ]);
     expect(missing[0]?.evidence.find((e) => e.command === 'iptables-save -t raw')?.lines).toContain('-A OUTPUT -j peerpod-OUTPUT');
     const leftover = findings.filter((f) => f.severity === 'info');

@@ -31,7 +31,7 @@ export function buildIsCurrent(): boolean {
 
 export function ensureBuild(): void {
   if (buildIsCurrent()) return;
-  const result = spawnSync('npx', ['next', 'build'], { cwd: ROOT, stdio: 'pipe', encoding: 'utf8', timeout: 600_000 });
+  const result = spawnSync('npx', ['next', 'build'], { cwd: ROOT, env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' }, stdio: 'pipe', encoding: 'utf8', timeout: 600_000 });
   if (result.status !== 0) throw new Error(`next build failed:\n${result.stdout}\n${result.stderr}`);
 }
 
@@ -75,7 +75,7 @@ export async function startApp(): Promise<RunningApp> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tunnelscope-e2e-'));
   const child = spawn(path.join(ROOT, 'node_modules', '.bin', 'next'), ['start', '-p', String(port), '-H', '127.0.0.1'], {
     cwd: ROOT,
-    env: { ...process.env, TUNNELSCOPE_DATA_DIR: dataDir, NODE_ENV: 'production', DATABASE_URL: '' },
+    env: { ...process.env, TUNNELSCOPE_DATA_DIR: dataDir, NODE_ENV: 'production', DATABASE_URL: '', NEXT_TELEMETRY_DISABLED: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

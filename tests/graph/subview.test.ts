@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Finding } from '@/lib/diagnose/types';
+import { sh } from '@/lib/diagnose/fix';
 import { buildDeviceElements, buildOverviewElements, type BuildOptions } from '@/lib/graph/elements';
 import { inspect, inspectInCut } from '@/lib/graph/inspect';
 import { hostGraph, hostSubview, overviewOf, storedOverview } from '@/lib/graph/subview';
@@ -22,7 +23,7 @@ function finding(rule: string, severity: Finding['severity'], elements: string[]
     explanation: `why ${rule}`,
     evidence: [{ host: 'h', netns: null, command: 'ip link', lines: ['line'] }],
     elements,
-    fix: ['ip link set x up'],
+    fix: [sh`ip link set x up`],
   };
 }
 

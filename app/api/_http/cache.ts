@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { encodedBody, pickEncoding, responseCache, type Rendered } from '@/lib/serve/response-cache';
 import { SECURITY_HEADERS } from './errors';
 import type { RulesChoice } from './snapshots';
 
@@ -34,4 +35,20 @@ export function immutableResponse(request: Request, etag: string, body: () => Bo
   const common = { ...SECURITY_HEADERS, ETag: etag, 'Cache-Control': rules === 'current' ? REVALIDATE : IMMUTABLE };
   if (matches(request.headers.get('if-none-match'), etag)) return new Response(null, { status: 304, headers: common });
   return new Response(body(), { status: 200, headers: { ...common, ...headers } });
+}
+
+/**
+ * An answer about snapshot `id` from the response cache (lib/serve/response-cache.ts): computed by `render` once
+ * per `variant` (rules choice, level, format, query), compressed once, then sent as bytes — a 304 when the client
+ * already holds it. `render` throws ApiError for a missing snapshot, which is answered and never kept.
+ */
+export async function cachedResponse(request: Request, id: string, variant: string[], render: () => Promise<Rendered>, { rules = 'stored' }: CachingOptions = {}): Promise<Response> {
+  const cache = responseCache();
+  const key = [id, rules, ...variant].join('\u0000');
+  const answer = cache.peek(key) ?? (await cache.get(key, render));
+  const common = { ...SECURITY_HEADERS, ETag: answer.etag, 'Cache-Control': rules === 'current' ? REVALIDATE : IMMUTABLE, Vary: 'Accept-Encoding' };
+  if (matches(request.headers.get('if-none-match'), answer.etag)) return new Response(null, { status: 304, headers: common });
+  const { body, headers } = encodedBody(answer, pickEncoding(request.headers.get('accept-encoding')));
+  // Node's zlib hands out Buffers over plain ArrayBuffers, which Response sends as they are.
+  return new Response(body as Uint8Array<ArrayBuffer>, { status: 200, headers: { ...common, ...headers } });
 }

@@ -8,6 +8,7 @@ export type ErrorCode =
   | 'nothing_recognised'
   | 'not_found'
   | 'payload_too_large'
+  | 'rate_limited'
   | 'unsupported_media_type'
   | 'source_unavailable'
   | 'not_implemented'

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { getStore } from '@/lib/store';
 import { MAX_PAGE_SIZE } from '@/lib/store/sql-store';
+import { clientOf, creationLimiter } from '@/lib/serve/rate-limit';
 import { maxUploadBytes, readBody } from '../_http/body';
-import { SECURITY_HEADERS, withErrors } from '../_http/errors';
+import { ApiError, SECURITY_HEADERS, withErrors } from '../_http/errors';
 import { fromSource } from '../_http/intake';
 import { analysisPool } from '@/lib/analysis-thread';
 import { parseQuery } from '../_http/query';
@@ -33,6 +34,14 @@ export async function GET(request: Request): Promise<Response> {
 export async function POST(request: Request): Promise<Response> {
   return withErrors(async () => {
     const url = new URL(request.url);
+    const admission = creationLimiter().take(clientOf(request.headers));
+    if (!admission.ok) {
+      throw new ApiError(
+        429,
+        'rate_limited',
+        `Too many snapshots from this client: try again in ${admission.retryAfterSeconds} s (TUNNELSCOPE_RATE_LIMIT_PER_MINUTE sets how many one client may create per minute).`,
+      );
+    }
     const bytes = await readBody(request, maxUploadBytes());
     // Import and analysis run on an analysis thread within its budgets: an upload that costs too much fails alone,
     // and this thread goes on serving every other request meanwhile.

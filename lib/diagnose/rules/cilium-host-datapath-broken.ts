@@ -4,6 +4,7 @@ import { hostId } from '@/lib/topology/ids';
 import { deviceId, isOperDown, rootNamespace, tunnelParams, tunnelPort, type Device } from '../devices';
 import { deviceEvidence } from '../evidence';
 import { vethPeer } from '../veth';
+import { note, sh, type ShellLine } from '../fix';
 
 const ID = 'cilium-host-datapath-broken';
 
@@ -13,7 +14,7 @@ const TUNNELS = ['cilium_vxlan', 'cilium_geneve'];
 interface Problem {
   text: string;
   devices: Device[];
-  fix: string[];
+  fix: ShellLine[];
 }
 
 function device(host: HostState, ns: NamespaceState, name: string): Device | undefined {
@@ -32,7 +33,7 @@ function pairProblems(ciliumHost: Device | undefined, ciliumNet: Device | undefi
     out.push({ text: 'cilium_host has lost its veth peer cilium_net', devices: [ciliumHost, ciliumNet], fix: [] });
   }
   for (const d of [ciliumHost, ciliumNet]) {
-    if (isOperDown(d.iface)) out.push({ text: `${d.iface.name} is down`, devices: [d], fix: [`ip link set ${d.iface.name} up`] });
+    if (isOperDown(d.iface)) out.push({ text: `${d.iface.name} is down`, devices: [d], fix: [sh`ip link set ${d.iface.name} up`] });
   }
   return out;
 }
@@ -46,8 +47,8 @@ function routerIpProblems(ciliumHost: Device | undefined): Problem[] {
       text: `cilium_host has ${v4.length} router IPs (${v4.map((a) => a.local).join(', ')})`,
       devices: [ciliumHost],
       fix: [
-        `# keep the router IP that CiliumNode ${ciliumHost.host.name} lists (kubectl get ciliumnode ${ciliumHost.host.name} -o jsonpath='{.spec.addresses}'), delete the others:`,
-        ...v4.map((a) => `ip addr del ${a.local}/${a.prefixlen} dev cilium_host`),
+        note`keep the router IP that CiliumNode ${ciliumHost.host.name} lists (kubectl get ciliumnode ${ciliumHost.host.name} -o jsonpath='{.spec.addresses}'), delete the others:`,
+        ...v4.map((a) => sh`ip addr del ${a.local}/${a.prefixlen} dev cilium_host`),
       ],
     },
   ];
@@ -65,7 +66,7 @@ function tunnelProblems(host: HostState, root: NamespaceState): Problem[] {
     out.push({
       text: `${name} is down${rival ? `, and ${rival.name} holds its UDP port ${port ?? '?'}` : ''}`,
       devices: [tunnel, ...(rivalDevice ? [rivalDevice] : [])],
-      fix: rival ? [`# if ${rival.name} is left over from a previous CNI:`, `ip link del ${rival.name}`] : [],
+      fix: rival ? [note`if ${rival.name} is left over from a previous CNI:`, sh`ip link del ${rival.name}`] : [],
     });
   }
   return out;
@@ -86,7 +87,7 @@ function finding(host: HostState, problems: Problem[]): Finding {
       `the node's pod CIDR is not checked: that needs the CiliumNode resource.`,
     evidence: devices.map(deviceEvidence),
     elements: devices.length > 0 ? devices.map(deviceId) : [hostId(host.name)],
-    fix: [...problems.flatMap((p) => p.fix), `kubectl -n kube-system delete pod -l k8s-app=cilium --field-selector spec.nodeName=${host.name}`],
+    fix: [...problems.flatMap((p) => p.fix), sh`kubectl -n kube-system delete pod -l k8s-app=cilium --field-selector spec.nodeName=${host.name}`],
   };
 }
 

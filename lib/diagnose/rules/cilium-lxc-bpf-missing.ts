@@ -4,6 +4,7 @@ import { ranIn, tcFiltersKnown } from '../collected';
 import { deviceId, rootNamespace, type Device } from '../devices';
 import { deviceEvidence, entityEvidence } from '../evidence';
 import { vethPeer } from '../veth';
+import { note, sh } from '../fix';
 
 const ID = 'cilium-lxc-bpf-missing';
 
@@ -46,9 +47,9 @@ function finding(lxc: Device, healthy: Device | undefined, bpftoolRan: boolean):
     evidence: [deviceEvidence(lxc), ...contrast.flatMap((f) => entityEvidence(host, ns, f))],
     elements: [deviceId(lxc), ...(pod ? [deviceId(pod)] : [])],
     fix: [
-      `kubectl -n kube-system delete pod -l k8s-app=cilium --field-selector spec.nodeName=${host.name}`,
-      `# or regenerate the endpoint: cilium endpoint list (in the agent on ${host.name}), then cilium endpoint regenerate <id>`,
-      '# or recreate the pod',
+      sh`kubectl -n kube-system delete pod -l k8s-app=cilium --field-selector spec.nodeName=${host.name}`,
+      note`or regenerate the endpoint: cilium endpoint list (in the agent on ${host.name}), then cilium endpoint regenerate <id>`,
+      note`or recreate the pod`,
     ],
   };
 }

@@ -4,6 +4,7 @@ import { deviceId, globalAddresses, isPlainTunnel, rootNamespace, type Device } 
 import { deviceEvidence } from '../evidence';
 import { inCidr } from '../ip';
 import { podVethHostEnds } from '../veth';
+import { note, sh } from '../fix';
 
 const ID = 'cni0-bridge-address-conflict';
 
@@ -64,8 +65,8 @@ function finding(c: Check): Finding {
     elements: [deviceId(c.bridge), ...c.strayPods.map(deviceId)],
     fix:
       gateway && addrs.length === 1
-        ? [`# cni0 is right; recreate the pods that kept an old address: ${c.strayPods.map((p) => p.ns.netns ?? '?').join(', ')}`]
-        : ['ip link set cni0 down', 'ip link delete cni0', `# restart flannel on ${host} (it rewrites /run/flannel/subnet.env), then recreate the pods on ${host}`],
+        ? [note`cni0 is right; recreate the pods that kept an old address: ${c.strayPods.map((p) => p.ns.netns ?? '?')}`]
+        : [sh`ip link set cni0 down`, sh`ip link delete cni0`, note`restart flannel on ${host} (it rewrites /run/flannel/subnet.env), then recreate the pods on ${host}`],
   };
 }
 

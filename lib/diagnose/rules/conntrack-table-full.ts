@@ -2,6 +2,7 @@ import type { Finding, Rule } from '../types';
 import type { HostState, NamespaceState } from '@/lib/parse/types';
 import { hostId } from '@/lib/topology/ids';
 import { rootNamespace, tunnelKind, tunnelPort } from '../devices';
+import { sh } from '../fix';
 
 const ID = 'conntrack-table-full';
 
@@ -44,9 +45,9 @@ function finding(host: HostState, root: NamespaceState, stats: Record<string, nu
     ],
     elements: [hostId(host.name)],
     fix: [
-      'sysctl net.netfilter.nf_conntrack_count net.netfilter.nf_conntrack_max',
-      'sysctl -w net.netfilter.nf_conntrack_max=<twice the current value, if count is near max>',
-      ...ports.flatMap((p) => [`iptables -t raw -A PREROUTING -p udp --dport ${p} -j NOTRACK`, `iptables -t raw -A OUTPUT -p udp --dport ${p} -j NOTRACK`]),
+      sh`sysctl net.netfilter.nf_conntrack_count net.netfilter.nf_conntrack_max`,
+      sh`sysctl -w net.netfilter.nf_conntrack_max=<twice the current value, if count is near max>`,
+      ...ports.flatMap((p) => [sh`iptables -t raw -A PREROUTING -p udp --dport ${p} -j NOTRACK`, sh`iptables -t raw -A OUTPUT -p udp --dport ${p} -j NOTRACK`]),
     ],
   };
 }

@@ -1,7 +1,7 @@
 import type { Finding, Rule } from '../types';
 import { allDevices, deviceId, globalAddresses, type Device } from '../devices';
 import { deviceEvidence } from '../evidence';
-import { inNetns } from '../fix';
+import { inNetns, sh } from '../fix';
 import { pairKey, peerPodPairKeys } from '../peerpod';
 
 const ID = 'duplicate-ip-address';
@@ -40,7 +40,7 @@ export const duplicateIpAddress: Rule = {
           `Usually a stale pod kept an IP that IPAM handed out again, or a VM was cloned.`,
         evidence: holders.map(deviceEvidence),
         elements: ids,
-        fix: holders.slice(1).map((d) => inNetns(d.ns.netns, `ip addr del ${ip}/${d.iface.addresses.find((a) => a.local === ip)?.prefixlen ?? 32} dev ${d.iface.name}`)),
+        fix: holders.slice(1).map((d) => inNetns(d.ns.netns, sh`ip addr del ${ip}/${d.iface.addresses.find((a) => a.local === ip)?.prefixlen ?? 32} dev ${d.iface.name}`)),
       });
     }
     return out;

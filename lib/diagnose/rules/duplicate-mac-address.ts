@@ -1,7 +1,7 @@
 import type { Finding, Rule } from '../types';
 import { allDevices, deviceId, type Device } from '../devices';
 import { deviceEvidence } from '../evidence';
-import { inNetns } from '../fix';
+import { inNetns, note, sh } from '../fix';
 import { isZeroMac, networkOf } from '../ip';
 import { pairKey, peerPodPairKeys } from '../peerpod';
 import { overlayVteps } from '../vteps';
@@ -69,7 +69,7 @@ export const duplicateMacAddress: Rule = {
             `Cloned VM templates and hand-set addresses are the usual causes.`,
           evidence: [deviceEvidence(a), deviceEvidence(b)],
           elements: [deviceId(a), deviceId(b)],
-          fix: [inNetns(b.ns.netns, `ip link set dev ${b.iface.name} address <unique MAC>`), '# and fix the VM template (machine-id / MAC policy) if the hosts were cloned'],
+          fix: [inNetns(b.ns.netns, sh`ip link set dev ${b.iface.name} address <unique MAC>`), note`and fix the VM template (machine-id / MAC policy) if the hosts were cloned`],
         });
       }
     }

@@ -4,7 +4,7 @@ import { memoize } from '@/lib/topology/memoize';
 import { ownersOf, plainTunnelsOn } from '../device-index';
 import { tunnelParams, tunnelPort } from '../devices';
 import { entityEvidence } from '../evidence';
-import { inNetns } from '../fix';
+import { inNetns, iptablesDelete, note } from '../fix';
 import { inCidr, parseCidr, parseIpv4 } from '../ip';
 import { podIps } from '../pods';
 import type { Topology } from '@/lib/topology/types';
@@ -168,7 +168,7 @@ export const firewallDropsPodTraffic: Rule = {
               `silent black hole from both ends.`,
             evidence: entityEvidence(host, ns, rule),
             elements: [ns.netns === null ? `host:${host.name}` : `host:${host.name}/ns:${ns.netns}`],
-            fix: [inNetns(ns.netns, `iptables -t ${rule.table} ${rule.rule.replace(/^-A /, '-D ')}`), '# and fix the policy or tool that installed it (host firewall, CNI, security group)'],
+            fix: [inNetns(ns.netns, iptablesDelete(rule.table, rule.rule)), note`and fix the policy or tool that installed it (host firewall, CNI, security group)`],
           });
         }
       }

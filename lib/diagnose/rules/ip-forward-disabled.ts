@@ -2,6 +2,7 @@ import type { Finding, Rule } from '../types';
 import { hostId } from '@/lib/topology/ids';
 import { rootNamespace } from '../devices';
 import { podVethHostEnds } from '../veth';
+import { sh } from '../fix';
 
 const ID = 'ip-forward-disabled';
 
@@ -27,7 +28,7 @@ export const ipForwardDisabled: Rule = {
           `Some packages and hardening profiles reset this sysctl on boot.`,
         evidence: [{ host: host.name, netns: null, command: 'sysctl net.ipv4.ip_forward', lines: ['net.ipv4.ip_forward = 0'] }],
         elements: [hostId(host.name)],
-        fix: ['sysctl -w net.ipv4.ip_forward=1', "echo 'net.ipv4.ip_forward = 1' > /etc/sysctl.d/99-kubernetes.conf"],
+        fix: [sh`sysctl -w net.ipv4.ip_forward=1`, sh`echo 'net.ipv4.ip_forward = 1' > /etc/sysctl.d/99-kubernetes.conf`],
       });
     }
     return out;

@@ -3,7 +3,7 @@ import type { Interface } from '@/lib/parse/types';
 import { deviceId, type Device } from '../devices';
 import { podPathDevices } from '../datapath';
 import { deviceEvidence } from '../evidence';
-import { inNetns, where } from '../fix';
+import { inNetns, sh, where } from '../fix';
 import { vethPeer } from '../veth';
 import { peerIndex } from '@/lib/topology/veth-peer';
 
@@ -54,7 +54,7 @@ export const linkDownOrNoCarrier: Rule = {
           `pod behind it is cut off.`,
         evidence: [deviceEvidence(cause), ...symptoms.map(deviceEvidence)],
         elements: [id, ...symptoms.map(deviceId)],
-        fix: [inNetns(cause.ns.netns, `ip link set ${cause.iface.name} up`)],
+        fix: [inNetns(cause.ns.netns, sh`ip link set ${cause.iface.name} up`)],
       };
     });
   },

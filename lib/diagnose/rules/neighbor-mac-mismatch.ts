@@ -2,7 +2,7 @@ import type { Finding, Rule } from '../types';
 import { ownersOf } from '../device-index';
 import { deviceId, findDevice, type Device } from '../devices';
 import { deviceEvidence, entityEvidence, mergeEvidence } from '../evidence';
-import { inNetns, where } from '../fix';
+import { inNetns, part, sh, where } from '../fix';
 import { isSpecialAddress, isZeroMac, sameMac } from '../ip';
 import { vethPeer } from '../veth';
 
@@ -65,7 +65,7 @@ export const neighborMacMismatch: Rule = {
                 `learns the new MAC within a few seconds, losing the packets sent meanwhile. Delete it to skip that.`,
               evidence: mergeEvidence([...entityEvidence(host, ns, neigh), ...owners.map(deviceEvidence)]),
               elements: [...(dev ? [deviceId(dev)] : []), deviceId(owner)],
-              fix: [inNetns(ns.netns, `ip neigh del ${neigh.dst} dev ${neigh.dev}`)],
+              fix: [inNetns(ns.netns, sh`ip neigh del ${neigh.dst} dev ${neigh.dev}`)],
             });
             continue;
           }
@@ -80,7 +80,7 @@ export const neighborMacMismatch: Rule = {
               `those frames as addressed to another host. Typical after a device was recreated with a new MAC.`,
             evidence: mergeEvidence([...entityEvidence(host, ns, neigh), ...owners.map(deviceEvidence)]),
             elements: [...(dev ? [deviceId(dev)] : []), deviceId(owner)],
-            fix: [inNetns(ns.netns, `ip neigh replace ${neigh.dst} lladdr ${owner.iface.mac ?? ''} dev ${neigh.dev}${permanent ? ' nud permanent' : ''}`)],
+            fix: [inNetns(ns.netns, sh`ip neigh replace ${neigh.dst} lladdr ${owner.iface.mac ?? '<mac>'} dev ${neigh.dev}${permanent && part` nud permanent`}`)],
           });
         }
       }

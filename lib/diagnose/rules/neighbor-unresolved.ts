@@ -2,7 +2,7 @@ import type { Neighbor } from '@/lib/parse/types';
 import type { Finding, Rule } from '../types';
 import { deviceId, findDevice } from '../devices';
 import { entityEvidence } from '../evidence';
-import { inNetns, where } from '../fix';
+import { inNetns, sh, where } from '../fix';
 import { podIps } from '../pods';
 import { traceRoute } from '../trace';
 
@@ -50,7 +50,7 @@ export const neighborUnresolved: Rule = {
                 `what was captured (the pod's own firewall or ARP settings, or a host not captured).`,
               evidence,
               elements,
-              fix: [inNetns(ns.netns, `ping -c1 -W1 ${neigh.dst}`), inNetns(ns.netns, `ip -s neigh show ${neigh.dst} dev ${neigh.dev}`)],
+              fix: [inNetns(ns.netns, sh`ping -c1 -W1 ${neigh.dst}`), inNetns(ns.netns, sh`ip -s neigh show ${neigh.dst} dev ${neigh.dev}`)],
             });
             continue;
           }
@@ -67,7 +67,7 @@ export const neighborUnresolved: Rule = {
               `Look at the next hop towards the pod: the veth, bridge port or tunnel behind ${neigh.dev}.${breaks}`,
             evidence,
             elements,
-            fix: [inNetns(ns.netns, `ip neigh del ${neigh.dst} dev ${neigh.dev}`), inNetns(ns.netns, `ping -c1 -W1 ${neigh.dst}`)],
+            fix: [inNetns(ns.netns, sh`ip neigh del ${neigh.dst} dev ${neigh.dev}`), inNetns(ns.netns, sh`ping -c1 -W1 ${neigh.dst}`)],
             ...(causedAt === undefined ? {} : { causedAt }),
           });
         }

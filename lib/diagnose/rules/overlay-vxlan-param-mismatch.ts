@@ -2,6 +2,7 @@ import type { Finding, Rule } from '../types';
 import { deviceId, tunnelParams, tunnelPort, type Device } from '../devices';
 import { deviceEvidence } from '../evidence';
 import { overlayVteps } from '../vteps';
+import { note, sh } from '../fix';
 
 const ID = 'overlay-vxlan-param-mismatch';
 
@@ -34,9 +35,9 @@ export const overlayVxlanParamMismatch: Rule = {
         evidence: vteps.map(deviceEvidence),
         elements: odd.map(deviceId),
         fix: [
-          `# set the same VNI/port in the CNI config everywhere (flannel net-conf.json Backend.VNI/Port, Calico VXLANPort), then on ${odd.map((d) => d.host.name).join(', ')}:`,
-          `ip link delete ${name}`,
-          '# and restart the CNI agent on those nodes',
+          note`set the same VNI/port in the CNI config everywhere (flannel net-conf.json Backend.VNI/Port, Calico VXLANPort), then on ${odd.map((d) => d.host.name)}:`,
+          sh`ip link delete ${name}`,
+          note`and restart the CNI agent on those nodes`,
         ],
       });
     }

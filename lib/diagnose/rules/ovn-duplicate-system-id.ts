@@ -3,13 +3,14 @@ import type { HostState } from '@/lib/parse/types';
 import { hostId } from '@/lib/topology/ids';
 import { externalIdEvidence } from '../open-vswitch';
 import { usesOvn } from '../ovs';
+import { note, sh } from '../fix';
 
 const ID = 'ovn-duplicate-system-id';
 
 const NEW_ID = [
-  'uuidgen > /etc/openvswitch/system-id.conf',
-  'ovs-vsctl set Open_vSwitch . external_ids:system-id="$(cat /etc/openvswitch/system-id.conf)"',
-  '# then restart ovn-controller (the ovnkube-node pod) on that node',
+  sh`uuidgen > /etc/openvswitch/system-id.conf`,
+  sh`ovs-vsctl set Open_vSwitch . external_ids:system-id="$(cat /etc/openvswitch/system-id.conf)"`,
+  note`then restart ovn-controller (the ovnkube-node pod) on that node`,
 ];
 
 function duplicate(id: string, hosts: HostState[]): Finding {
@@ -25,7 +26,7 @@ function duplicate(id: string, hosts: HostState[]): Finding {
       `with its Open vSwitch database does.`,
     evidence: hosts.flatMap((h) => externalIdEvidence(h, 'system-id')),
     elements: names.map(hostId),
-    fix: hosts.slice(1).flatMap((h) => [`# on ${h.name}:`, ...NEW_ID]),
+    fix: hosts.slice(1).flatMap((h) => [note`on ${h.name}:`, ...NEW_ID]),
   };
 }
 

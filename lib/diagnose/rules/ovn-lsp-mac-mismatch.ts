@@ -2,7 +2,7 @@ import type { Finding, Rule } from '../types';
 import type { HostState, OvnLogicalSwitchPort } from '@/lib/parse/types';
 import { deviceId, rootNamespace, type Device } from '../devices';
 import { deviceEvidence, entityEvidence } from '../evidence';
-import { inNetns } from '../fix';
+import { inNetns, note, sh } from '../fix';
 import { sameMac } from '../ip';
 import { vethPeer } from '../veth';
 
@@ -50,7 +50,7 @@ export const ovnLspMacMismatch: Rule = {
             `so traffic to it is addressed to a MAC it does not own and its own frames are discarded.`,
           evidence: [...entityEvidence(entry.host, null, entry.lsp), ...entityEvidence(host, null, ovsIf), deviceEvidence(device)],
           elements: [deviceId(device)],
-          fix: [inNetns(device.ns.netns, `ip link set dev ${device.iface.name} address ${lspMac}`), '# or delete the pod so the CNI and OVN agree again'],
+          fix: [inNetns(device.ns.netns, sh`ip link set dev ${device.iface.name} address ${lspMac}`), note`or delete the pod so the CNI and OVN agree again`],
         });
       }
     }

@@ -4,6 +4,7 @@ import { isOperDown, rootNamespace } from '../devices';
 import { deviceEvidence, entityEvidence } from '../evidence';
 import { integrationBridge, ovsBridgeInterfaces, usesOvn } from '../ovs';
 import { devicesListed } from '../collected';
+import { note, sh } from '../fix';
 
 const ID = 'ovn-mgmt-port-broken';
 
@@ -33,8 +34,8 @@ export const ovnMgmtPortBroken: Rule = {
           evidence: pods.flatMap((p) => entityEvidence(host, null, p)),
           elements: [ovsBridgeId(host.name, bridge.name)],
           fix: [
-            `# restart the ovnkube-node pod on ${host.name}; it recreates the management port`,
-            `ovs-vsctl --may-exist add-port ${bridge.name} ovn-k8s-mp0 -- set interface ovn-k8s-mp0 type=internal external-ids:iface-id=k8s-${host.name}`,
+            note`restart the ovnkube-node pod on ${host.name}; it recreates the management port`,
+            sh`ovs-vsctl --may-exist add-port ${bridge.name} ovn-k8s-mp0 -- set interface ovn-k8s-mp0 type=internal external-ids:iface-id=k8s-${host.name}`,
           ],
         });
         continue;
@@ -52,7 +53,7 @@ export const ovnMgmtPortBroken: Rule = {
           `so the node cannot reach any pod and service traffic from the host dies.`,
         evidence: [...entityEvidence(host, null, mgmt), ...(device ? [deviceEvidence(device)] : [])],
         elements: [kernel ? ifaceId(host.name, null, mgmt.name) : ovsBridgeId(host.name, bridge.name)],
-        fix: kernel ? [`ip link set ${mgmt.name} up`] : [`# restart the ovnkube-node pod on ${host.name}`],
+        fix: kernel ? [sh`ip link set ${mgmt.name} up`] : [note`restart the ovnkube-node pod on ${host.name}`],
       });
     }
     return out;

@@ -3,6 +3,7 @@ import { deviceId } from '../devices';
 import { deviceEvidence, entityEvidence } from '../evidence';
 import { integrationBridge, ovsBridgeOf, ovsInterface, usesOvn } from '../ovs';
 import { podVethHostEnds } from '../veth';
+import { note, sh } from '../fix';
 
 const ID = 'ovn-port-not-bound';
 
@@ -35,9 +36,9 @@ export const ovnPortNotBound: Rule = {
           elements: [deviceId(hostEnd), deviceId(podEnd)],
           fix: [
             ifaceIdValue === undefined
-              ? `ovs-vsctl set Interface ${hostEnd.iface.name} external_ids:iface-id=<namespace>_<pod>`
-              : `# check ovn-controller on ${host.name} (ovn-remote, chassis registration) for port ${ifaceIdValue}`,
-            '# or delete the pod so the CNI plugs it again',
+              ? sh`ovs-vsctl set Interface ${hostEnd.iface.name} external_ids:iface-id=<namespace>_<pod>`
+              : note`check ovn-controller on ${host.name} (ovn-remote, chassis registration) for port ${ifaceIdValue}`,
+            note`or delete the pod so the CNI plugs it again`,
           ],
         });
       }

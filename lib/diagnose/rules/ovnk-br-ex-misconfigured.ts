@@ -6,6 +6,7 @@ import { deviceEvidence, entityEvidence } from '../evidence';
 import { externalIdEvidence } from '../open-vswitch';
 import { ovsBridgeInterfaces, usesOvn } from '../ovs';
 import { defaultRoutes } from '../routes';
+import { note, part, sh, type ShellLine } from '../fix';
 
 const ID = 'ovnk-br-ex-misconfigured';
 
@@ -40,17 +41,17 @@ function problems(host: HostState, root: NamespaceState, bridge: OvsBridge): Pro
   });
 }
 
-function fix(bridgeName: string, p: Problem): string[] {
+function fix(bridgeName: string, p: Problem): ShellLine[] {
   const name = p.uplink.iface.name;
   const moves = p.uplink.iface.addresses
     .filter((a) => p.addresses.includes(a.local))
-    .flatMap((a) => [`ip addr del ${a.local}/${a.prefixlen} dev ${name}`, `ip addr add ${a.local}/${a.prefixlen} dev ${bridgeName}`]);
+    .flatMap((a) => [sh`ip addr del ${a.local}/${a.prefixlen} dev ${name}`, sh`ip addr add ${a.local}/${a.prefixlen} dev ${bridgeName}`]);
   const gw = p.defaultRoute?.gateway;
   return [
-    '# from the node console: the node IP moves, so SSH sessions over it drop',
+    note`from the node console: the node IP moves, so SSH sessions over it drop`,
     ...moves,
-    ...(p.defaultRoute ? [`ip route replace default${gw ? ` via ${gw}` : ''} dev ${bridgeName}`] : []),
-    `# or re-run the bridge setup that failed (OpenShift: systemctl restart ovs-configuration), which moves the address to ${bridgeName}`,
+    ...(p.defaultRoute ? [sh`ip route replace default${gw ? part` via ${gw}` : null} dev ${bridgeName}`] : []),
+    note`or re-run the bridge setup that failed (OpenShift: systemctl restart ovs-configuration), which moves the address to ${bridgeName}`,
   ];
 }
 

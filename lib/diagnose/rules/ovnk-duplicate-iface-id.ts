@@ -3,6 +3,7 @@ import type { HostState, OvsInterface } from '@/lib/parse/types';
 import { ifaceId, ovsBridgeId } from '@/lib/topology/ids';
 import { entityEvidence } from '../evidence';
 import { ovsBridgeOf } from '../ovs';
+import { note, sh, type ShellLine } from '../fix';
 
 const ID = 'ovnk-duplicate-iface-id';
 
@@ -27,7 +28,7 @@ function elementOf(host: HostState, ovsIf: OvsInterface): string {
 function finding(host: HostState, id: string, group: OvsInterface[]): Finding {
   const stale = group.filter((i) => isStale(host, i));
   const names = group.map((i) => i.name).join(', ');
-  const delPort = (i: OvsInterface): string => `ovs-vsctl --if-exists del-port ${ovsBridgeOf(host, i.name)?.name ?? 'br-int'} ${i.name}`;
+  const delPort = (i: OvsInterface): ShellLine => sh`ovs-vsctl --if-exists del-port ${ovsBridgeOf(host, i.name)?.name ?? 'br-int'} ${i.name}`;
   return {
     rule: ID,
     severity: 'warning',
@@ -44,7 +45,7 @@ function finding(host: HostState, id: string, group: OvsInterface[]): Finding {
     fix:
       stale.length > 0 && stale.length < group.length
         ? stale.map(delPort)
-        : [`ovs-vsctl --columns=name,ofport,external_ids find Interface external_ids:iface-id=${id}`, "# delete the port whose sandbox is not the pod's current one:", ...group.map(delPort)],
+        : [sh`ovs-vsctl --columns=name,ofport,external_ids find Interface external_ids:iface-id=${id}`, note`delete the port whose sandbox is not the pod's current one:`, ...group.map(delPort)],
   };
 }
 

@@ -6,6 +6,7 @@ import { deviceEvidence } from '../evidence';
 import { deviceId, globalAddresses, rootNamespace, type Device } from '../devices';
 import { encapIps, externalIdEvidence } from '../open-vswitch';
 import { uplinkName } from '../routes';
+import { note, sh } from '../fix';
 
 const ID = 'ovnk-encap-ip-mismatch';
 
@@ -33,7 +34,7 @@ function finding(host: HostState, root: NamespaceState, missing: string[]): Find
       `pods on other nodes. It happens when the node's IP changed (DHCP, re-IP) or the encap IP was taken from another NIC.`,
     evidence: [...externalIdEvidence(host, 'ovn-encap-ip'), ...(node ? [deviceEvidence(node)] : [])],
     elements: [hostId(host.name), ...(node ? [deviceId(node)] : [])],
-    fix: [`ovs-vsctl set Open_vSwitch . external_ids:ovn-encap-ip=${wanted}`, `# then restart ovnkube-node on ${host.name} so the chassis record carries the new address`],
+    fix: [sh`ovs-vsctl set Open_vSwitch . external_ids:ovn-encap-ip=${wanted}`, note`then restart ovnkube-node on ${host.name} so the chassis record carries the new address`],
   };
 }
 

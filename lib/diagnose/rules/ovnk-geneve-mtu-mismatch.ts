@@ -6,6 +6,7 @@ import { isIpv4 } from '../ip';
 import { encapIps, externalIdEvidence } from '../open-vswitch';
 import { integrationBridge, ovsBridgeOf, ovsInterface } from '../ovs';
 import { podVethHostEnds } from '../veth';
+import { note, sh } from '../fix';
 
 const ID = 'ovnk-geneve-mtu-mismatch';
 
@@ -62,9 +63,9 @@ function check(host: HostState): Finding | undefined {
     evidence: [deviceEvidence(encap), ...externalIdEvidence(host, 'ovn-encap-ip'), deviceEvidence(widest)],
     elements: [deviceId(encap), deviceId(widest)],
     fix: [
-      `# lower the cluster network MTU to ${fitting} (ovn-kubernetes mtu / OpenShift network operator), or`,
-      `ip link set dev ${encapIf.name} mtu ${podMtu + extra}`,
-      `# only where the physical network carries ${podMtu + extra}-byte frames`,
+      note`lower the cluster network MTU to ${fitting} (ovn-kubernetes mtu / OpenShift network operator), or`,
+      sh`ip link set dev ${encapIf.name} mtu ${podMtu + extra}`,
+      note`only where the physical network carries ${podMtu + extra}-byte frames`,
     ],
   };
 }

@@ -5,6 +5,7 @@ import { entityEvidence } from '../evidence';
 import { ovsBridgeOf } from '../ovs';
 import { rootNamespace } from '../devices';
 import { devicesListed } from '../collected';
+import { sh } from '../fix';
 
 const ID = 'ovs-interface-error';
 
@@ -52,7 +53,7 @@ export const ovsInterfaceError: Rule = {
             kernelDevice(ovsIf.name, kernel !== undefined, root !== undefined && devicesListed(root)),
           evidence: entityEvidence(host, null, ovsIf),
           elements: [kernel ? ifaceId(host.name, null, ovsIf.name) : bridge ? ovsBridgeId(host.name, bridge.name) : ifaceId(host.name, null, ovsIf.name)],
-          fix: [`ovs-vsctl --if-exists del-port ${bridge?.name ?? '<bridge>'} ${ovsIf.name}`],
+          fix: [sh`ovs-vsctl --if-exists del-port ${bridge?.name ?? '<bridge>'} ${ovsIf.name}`],
         });
       }
     }

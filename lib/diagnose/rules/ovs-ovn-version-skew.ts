@@ -2,6 +2,7 @@ import type { Rule } from '../types';
 import type { HostState } from '@/lib/parse/types';
 import { hostId } from '@/lib/topology/ids';
 import { externalIdEvidence, openVswitchEvidence } from '../open-vswitch';
+import { note } from '../fix';
 
 const ID = 'ovs-ovn-version-skew';
 
@@ -34,7 +35,7 @@ export const ovsOvnVersionSkew: Rule = {
           `Only ovs_version is collected; the ovn-controller and northd versions (ovn-appctl version) are not compared.`,
         evidence: [...hosts.map((h) => openVswitchEvidence(h, 'ovs_version', h.ovs?.version ?? '')), ...matchNorthd.flatMap((h) => externalIdEvidence(h, 'ovn-match-northd-version'))],
         elements: hosts.map((h) => hostId(h.name)),
-        fix: ['# finish the upgrade so that every node runs the same Open vSwitch/OVN release (the OVN upgrade guide gives the order)'],
+        fix: [note`finish the upgrade so that every node runs the same Open vSwitch/OVN release (the OVN upgrade guide gives the order)`],
       },
     ];
   },

@@ -1,7 +1,7 @@
 import type { Finding, Rule } from '../types';
 import { deviceId, globalAddresses } from '../devices';
 import { deviceEvidence } from '../evidence';
-import { where } from '../fix';
+import { note, where } from '../fix';
 import { peerPodLinks } from '../peerpod';
 
 const ID = 'peerpod-ipv6-not-propagated';
@@ -26,7 +26,7 @@ export const peerpodIpv6NotPropagated: Rule = {
           `IPv6 traffic to this pod reaches the worker and ends there. This is a limitation of peer pods, not a broken setup.`,
         evidence: [deviceEvidence(podIf), deviceEvidence(podVm)],
         elements: [deviceId(podIf), deviceId(podVm), ...(tunnelEdge ? [tunnelEdge] : [])],
-        fix: ['# peer pods carry IPv4 only: run them on a single-stack IPv4 network, or reach them over IPv4'],
+        fix: [note`peer pods carry IPv4 only: run them on a single-stack IPv4 network, or reach them over IPv4`],
       });
     }
     return out;

@@ -1,7 +1,7 @@
 import type { Finding, Rule } from '../types';
 import { deviceId, rootNamespace, tunnelKind, tunnelParams, tunnelPort } from '../devices';
 import { deviceEvidence } from '../evidence';
-import { where } from '../fix';
+import { note, sh, where } from '../fix';
 
 const ID = 'peerpod-leftover-ppvxlan';
 
@@ -34,9 +34,9 @@ export const peerpodLeftoverPpvxlan: Rule = {
           evidence: [deviceEvidence(device)],
           elements: [deviceId(device)],
           fix: [
-            `# check that no running pod namespace expects this tunnel (ip netns list; ip -n <ns> -d link show vxlan1), then:`,
-            `ip link del ${iface.name}`,
-            '# and recreate the peer pod whose setup failed',
+            note`check that no running pod namespace expects this tunnel (ip netns list; ip -n <ns> -d link show vxlan1), then:`,
+            sh`ip link del ${iface.name}`,
+            note`and recreate the peer pod whose setup failed`,
           ],
         });
       }

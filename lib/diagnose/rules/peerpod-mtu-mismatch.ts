@@ -1,7 +1,7 @@
 import type { Finding, Rule } from '../types';
 import { deviceId } from '../devices';
 import { deviceEvidence } from '../evidence';
-import { inNetns } from '../fix';
+import { inNetns, sh } from '../fix';
 import { peerPodLinks } from '../peerpod';
 
 const ID = 'peerpod-mtu-mismatch';
@@ -28,7 +28,7 @@ export const peerpodMtuMismatch: Rule = {
         explanation: `The worker pod interface and the pod VM tunnel device carry the same pod and must agree on the MTU. ${why}`,
         evidence: [deviceEvidence(podIf), deviceEvidence(podVm)],
         elements: [deviceId(podVm), deviceId(podIf), ...(tunnelEdge ? [tunnelEdge] : [])],
-        fix: [inNetns(podVm.ns.netns, `ip link set dev ${podVm.iface.name} mtu ${pod}`)],
+        fix: [inNetns(podVm.ns.netns, sh`ip link set dev ${podVm.iface.name} mtu ${pod}`)],
       });
     }
     return out;

@@ -3,7 +3,7 @@ import type { Neighbor } from '@/lib/parse/types';
 import { ranIn } from '../collected';
 import { deviceId } from '../devices';
 import { deviceEvidence, entityEvidence, mergeEvidence } from '../evidence';
-import { inNetns, where } from '../fix';
+import { inNetns, note, sh, where } from '../fix';
 import { sameMac } from '../ip';
 import { peerPodLinks } from '../peerpod';
 
@@ -42,8 +42,8 @@ export const peerpodPermanentNeighNotPropagated: Rule = {
         ]),
         elements: [deviceId(podVm), deviceId(podIf), ...(tunnelEdge ? [tunnelEdge] : [])],
         fix: [
-          ...missing.map((n) => inNetns(podVm.ns.netns, `ip neigh replace ${n.dst} lladdr ${n.lladdr ?? '<mac>'} dev ${podVm.iface.name} nud permanent`)),
-          '# and recreate the pod with cloud-api-adaptor v0.10.0 or later so the entries are copied at setup',
+          ...missing.map((n) => inNetns(podVm.ns.netns, sh`ip neigh replace ${n.dst} lladdr ${n.lladdr ?? '<mac>'} dev ${podVm.iface.name} nud permanent`)),
+          note`and recreate the pod with cloud-api-adaptor v0.10.0 or later so the entries are copied at setup`,
         ],
       });
     }

@@ -4,7 +4,7 @@ import type { Topology } from '@/lib/topology/types';
 import { neighborsTo, ovsInterfacesAttaching } from '../device-index';
 import { deviceId, globalAddresses, type Device } from '../devices';
 import { deviceEvidence, entityEvidence, mergeEvidence } from '../evidence';
-import { inNetns, where } from '../fix';
+import { inNetns, part, sh, type ShellLine, where } from '../fix';
 import { sameMac } from '../ip';
 import { peerPodLinks } from '../peerpod';
 
@@ -42,13 +42,13 @@ function addressedBy(podIf: Device): string {
  * What taking the device down removes and bringing it up does not bring back: its IPv6 addresses (dropped on down
  * unless keep_addr_on_down is set) and the routes through it other than the connected ones.
  */
-function restoreAfterUp(vm: Device): string[] {
+function restoreAfterUp(vm: Device): ShellLine[] {
   const name = vm.iface.name;
-  const addresses = vm.iface.addresses.filter((a) => a.family === 'inet6' && a.scope !== 'link' && a.scope !== 'host').map((a) => `ip -6 addr replace ${a.local}/${a.prefixlen} dev ${name}`);
+  const addresses = vm.iface.addresses.filter((a) => a.family === 'inet6' && a.scope !== 'link' && a.scope !== 'host').map((a) => sh`ip -6 addr replace ${a.local}/${a.prefixlen} dev ${name}`);
   const routes = vm.ns.routes
     .filter((r) => r.dev === name && (r.table === undefined || r.table === 'main') && r.protocol !== 'kernel' && (r.type === undefined || r.type === 'unicast'))
     .filter((r) => !(r.family === 'inet6' && /^fe[89ab][0-9a-f]:/i.test(r.dst)))
-    .map((r) => `ip ${r.family === 'inet6' ? '-6 ' : ''}route replace ${r.dst}${r.gateway ? ` via ${r.gateway}` : ''} dev ${name}${r.scope === 'link' && !r.gateway ? ' scope link' : ''}`);
+    .map((r) => sh`ip ${r.family === 'inet6' && part`-6 `}route replace ${r.dst}${r.gateway ? part` via ${r.gateway}` : null} dev ${name}${r.scope === 'link' && !r.gateway && part` scope link`}`);
   return [...addresses, ...routes].map((command) => inNetns(vm.ns.netns, command));
 }
 
@@ -70,7 +70,7 @@ function finding(topology: Topology, podIf: Device, vm: Device, tunnelEdge: stri
       `replies never leave. Both ends were read from ip link${howWeKnow(topology, vm, ip, mac)}.`,
     evidence: mergeEvidence([deviceEvidence(vm), deviceEvidence(podIf), ...corroboration(topology, podIf)]),
     elements: [deviceId(vm), deviceId(podIf), ...(tunnelEdge ? [tunnelEdge] : [])],
-    fix: [inNetns(netns, `ip link set ${name} down`), inNetns(netns, `ip link set dev ${name} address ${mac}`), inNetns(netns, `ip link set ${name} up`), ...restoreAfterUp(vm)],
+    fix: [inNetns(netns, sh`ip link set ${name} down`), inNetns(netns, sh`ip link set dev ${name} address ${mac}`), inNetns(netns, sh`ip link set ${name} up`), ...restoreAfterUp(vm)],
   };
 }
 

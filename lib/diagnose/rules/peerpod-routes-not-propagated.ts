@@ -3,7 +3,7 @@ import type { NamespaceState, Route } from '@/lib/parse/types';
 import { ranIn } from '../collected';
 import { deviceId, type Device } from '../devices';
 import { deviceEvidence, entityEvidence, mergeEvidence } from '../evidence';
-import { inNetns, where } from '../fix';
+import { inNetns, note, part, sh, type ShellLine, where } from '../fix';
 import { peerPodLinks } from '../peerpod';
 
 const ID = 'peerpod-routes-not-propagated';
@@ -37,17 +37,17 @@ function describe(route: Route): string {
 }
 
 /** Gateway-less routes first, as cloud-api-adaptor adds them: a gateway is only reachable once its link route exists. */
-function fixFor(vm: Device, missing: Route[]): string[] {
+function fixFor(vm: Device, missing: Route[]): ShellLine[] {
   const ordered = [...missing.filter((r) => !r.gateway), ...missing.filter((r) => r.gateway)];
   const name = vm.iface.name;
   return [
     ...ordered.map((r) =>
       inNetns(
         vm.ns.netns,
-        `ip route replace ${normalDst(r.dst)}${r.gateway ? ` via ${r.gateway}` : ''} dev ${name}${r.scope === 'link' ? ' scope link' : ''}${r.flags.includes('onlink') ? ' onlink' : ''}`,
+        sh`ip route replace ${normalDst(r.dst)}${r.gateway ? part` via ${r.gateway}` : null} dev ${name}${r.scope === 'link' && part` scope link`}${r.flags.includes('onlink') && part` onlink`}`,
       ),
     ),
-    '# or recreate the pod with cloud-api-adaptor v0.10.0 or later, which copies every pod route (PR #1920)',
+    note`or recreate the pod with cloud-api-adaptor v0.10.0 or later, which copies every pod route (PR #1920)`,
   ];
 }
 

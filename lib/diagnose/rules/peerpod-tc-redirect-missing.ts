@@ -2,7 +2,7 @@ import type { Finding, Rule } from '../types';
 import type { HostState, NamespaceState } from '@/lib/parse/types';
 import { edgeId, ifaceId } from '@/lib/topology/ids';
 import { deviceEvidence, entityEvidence } from '../evidence';
-import { inNetns, where } from '../fix';
+import { inNetns, note, part, sh, type ShellLine, where } from '../fix';
 import { peerPodLinks } from '../peerpod';
 import { redirectsIn } from '../redirects';
 import { tcFiltersKnown } from '../collected';
@@ -10,10 +10,10 @@ import { tcFiltersKnown } from '../collected';
 const ID = 'peerpod-tc-redirect-missing';
 
 /** On a clsact qdisc the filter goes on its ingress hook (an ingress qdisc cannot be added next to it); else on the legacy ingress qdisc. */
-function addRedirect(ns: NamespaceState, from: string, to: string): string[] {
-  const redirect = `protocol all u32 match u32 0 0 action mirred egress redirect dev ${to}`;
-  if (ns.qdiscs.some((q) => q.dev === from && q.kind === 'clsact')) return [inNetns(ns.netns, `tc filter add dev ${from} ingress ${redirect}`)];
-  return [inNetns(ns.netns, `tc qdisc add dev ${from} ingress`), inNetns(ns.netns, `tc filter add dev ${from} parent ffff: ${redirect}`)];
+function addRedirect(ns: NamespaceState, from: string, to: string): ShellLine[] {
+  const redirect = part`protocol all u32 match u32 0 0 action mirred egress redirect dev ${to}`;
+  if (ns.qdiscs.some((q) => q.dev === from && q.kind === 'clsact')) return [inNetns(ns.netns, sh`tc filter add dev ${from} ingress ${redirect}`)];
+  return [inNetns(ns.netns, sh`tc qdisc add dev ${from} ingress`), inNetns(ns.netns, sh`tc filter add dev ${from} parent ffff: ${redirect}`)];
 }
 
 function brokenTargets(host: HostState, ns: NamespaceState): Finding[] {
@@ -35,7 +35,9 @@ function brokenTargets(host: HostState, ns: NamespaceState): Finding[] {
         `the frames are dropped and nothing leaves this way.`,
       evidence: [...entityEvidence(host, ns, r.filter), ...(target ? [deviceEvidence({ host, ns, iface: target })] : [])],
       elements: [from, ...(target ? [to, edgeId('tc-redirect', from, to, true)] : [])],
-      fix: dangling ? [inNetns(ns.netns, `tc filter del dev ${r.from} ingress`), '# then recreate the pod so the tunnel and redirects are rebuilt'] : [inNetns(ns.netns, `ip link set ${r.to} up`)],
+      fix: dangling
+        ? [inNetns(ns.netns, sh`tc filter del dev ${r.from} ingress`), note`then recreate the pod so the tunnel and redirects are rebuilt`]
+        : [inNetns(ns.netns, sh`ip link set ${r.to} up`)],
     });
   }
   return out;

@@ -2,14 +2,15 @@ import type { Finding, Rule } from '../types';
 import { deviceId, hostAddresses, tunnelParams, tunnelPort, type Device } from '../devices';
 import { deviceEvidence } from '../evidence';
 import { misdirectedTunnels, peerPodLinks } from '../peerpod';
+import { note, sh, type ShellLine } from '../fix';
 
 const ENDPOINT = 'peerpod-tunnel-endpoint-mismatch';
 const PARAMS = 'peerpod-vni-or-port-mismatch';
 
-function recreate(podIf: Device): string[] {
+function recreate(podIf: Device): ShellLine[] {
   return [
-    `# tunnel endpoints and VNI are fixed when the peer pod is created: recreate the pod that owns netns ${podIf.ns.netns ?? ''} on ${podIf.host.name}`,
-    'kubectl delete pod <peer-pod> --namespace <namespace>',
+    note`tunnel endpoints and VNI are fixed when the peer pod is created: recreate the pod that owns netns ${podIf.ns.netns ?? '?'} on ${podIf.host.name}`,
+    sh`kubectl delete pod <peer-pod> --namespace <namespace>`,
   ];
 }
 

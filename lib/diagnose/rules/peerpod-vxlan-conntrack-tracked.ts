@@ -5,7 +5,7 @@ import { hostId } from '@/lib/topology/ids';
 import { ranIn } from '../collected';
 import { deviceId, rootNamespace, tunnelParams, tunnelPort, type Device } from '../devices';
 import { deviceEvidence, entityEvidence, mergeEvidence } from '../evidence';
-import { where } from '../fix';
+import { iptablesDelete, note, sh, type ShellLine, where } from '../fix';
 import { rootAddressesOf } from '../device-index';
 import { misdirectedTunnels } from '../peerpod';
 import { peerPodTunnelsOn } from '../peerpod-tunnels';
@@ -52,9 +52,9 @@ function expected(tunnel: Device, rules: FirewallRule[]): Expected | undefined {
   return { tunnel, remote: params.remote, port, vni: params.vni, missing };
 }
 
-function addCommand(e: Expected, chain: Expected['missing'][number]): string {
+function addCommand(e: Expected, chain: Expected['missing'][number]): ShellLine {
   const flag = chain === CHAINS.out ? '-d' : '-s';
-  return `iptables -t raw -A ${chain} -m comment --comment "peerpod [vni:${e.vni}]" ${flag} ${e.remote}/32 -p udp -m udp --dport ${e.port} -j NOTRACK`;
+  return sh`iptables -t raw -A ${chain} -m comment --comment ${`peerpod [vni:${e.vni}]`} ${flag} ${e.remote}/32 -p udp -m udp --dport ${e.port} -j NOTRACK`;
 }
 
 function missingFinding(host: HostState, e: Expected, evidence: Evidence[]): Finding {
@@ -71,7 +71,7 @@ function missingFinding(host: HostState, e: Expected, evidence: Evidence[]): Fin
       `("nf_conntrack: table full, dropping packet"), for all pods, not only this one.`,
     evidence: mergeEvidence([deviceEvidence(t), ...evidence]),
     elements: [deviceId(t), hostId(host.name)],
-    fix: [...e.missing.map((chain) => addCommand(e, chain)), '# or recreate the pod so cloud-api-adaptor installs the rules again'],
+    fix: [...e.missing.map((chain) => addCommand(e, chain)), note`or recreate the pod so cloud-api-adaptor installs the rules again`],
   };
 }
 
@@ -95,7 +95,7 @@ function leftoverFinding(host: HostState, root: NamespaceState, stale: FirewallR
       `traffic to a new machine that reuses the address is not tracked either.`,
     evidence: stale.flatMap((r) => entityEvidence(host, root, r)),
     elements: [hostId(host.name)],
-    fix: stale.map((r) => `iptables -t raw ${r.rule.replace(/^-A /, '-D ')}`),
+    fix: stale.map((r) => iptablesDelete('raw', r.rule)),
   };
 }
 

@@ -3,7 +3,7 @@ import type { HostState } from '@/lib/parse/types';
 import type { Topology } from '@/lib/topology/types';
 import { deviceId, rootNamespace, tunnelKind, tunnelParams, tunnelPort, type Device } from '../devices';
 import { deviceEvidence } from '../evidence';
-import { where } from '../fix';
+import { note, sh, where } from '../fix';
 import { peerPodTunnelsOn } from '../peerpod-tunnels';
 
 const ID = 'peerpod-vxlan-port-conflict';
@@ -55,10 +55,10 @@ function finding(topology: Topology, root: Device, tunnels: Device[]): Finding {
     evidence: [deviceEvidence(root), ...tunnels.map(deviceEvidence)],
     elements: [deviceId(root), ...tunnels.map(deviceId)],
     fix: [
-      `kubectl -n confidential-containers-system patch configmap peer-pods-cm --type merge -p '{"data":{"VXLAN_PORT":"${free}"}}'`,
-      'kubectl -n confidential-containers-system rollout restart daemonset cloud-api-adaptor-daemonset',
-      `# allow UDP ${free} between the workers and the pod VMs (security group / firewall), then recreate the peer pods`,
-      '# (OpenShift sandboxed containers keep peer-pods-cm in namespace openshift-sandboxed-containers-operator)',
+      sh`kubectl -n confidential-containers-system patch configmap peer-pods-cm --type merge -p ${JSON.stringify({ data: { VXLAN_PORT: String(free) } })}`,
+      sh`kubectl -n confidential-containers-system rollout restart daemonset cloud-api-adaptor-daemonset`,
+      note`allow UDP ${free} between the workers and the pod VMs (security group / firewall), then recreate the peer pods`,
+      note`(OpenShift sandboxed containers keep peer-pods-cm in namespace openshift-sandboxed-containers-operator)`,
     ],
   };
 }

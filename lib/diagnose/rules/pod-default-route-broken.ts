@@ -2,7 +2,7 @@ import type { Finding, Rule } from '../types';
 import type { Interface, NamespaceState, Route } from '@/lib/parse/types';
 import { deviceId, isOperDown, type Device } from '../devices';
 import { deviceEvidence, entityEvidence } from '../evidence';
-import { inNetns, where } from '../fix';
+import { inNetns, note, sh, where } from '../fix';
 import { inCidr } from '../ip';
 import { defaultRoutes } from '../routes';
 import { podDevices } from '../pods';
@@ -58,7 +58,7 @@ export const podDefaultRouteBroken: Rule = {
           `DNS, the internet — is sent nowhere (or into a dead device), while same-subnet traffic may still work.`,
         evidence: [...(p.route ? entityEvidence(host, ns, p.route) : ns.routes.flatMap((r) => entityEvidence(host, ns, r))), deviceEvidence(primary)],
         elements: [deviceId(primary)],
-        fix: [inNetns(ns.netns, `ip route replace default via ${gw ?? '<gateway>'} dev ${primary.iface.name}`), '# or recreate the pod'],
+        fix: [inNetns(ns.netns, sh`ip route replace default via ${gw ?? '<gateway>'} dev ${primary.iface.name}`), note`or recreate the pod`],
       });
     }
     return out;

@@ -6,6 +6,7 @@ import { deviceEvidence, entityEvidence } from '../evidence';
 import { lookupRoute, isUnusableRoute, uplinkName } from '../routes';
 import { podDevices } from '../pods';
 import { ranIn } from '../collected';
+import { note, sh } from '../fix';
 
 const ID = 'pod-route-missing';
 
@@ -54,8 +55,8 @@ export const podRouteMissing: Rule = {
           evidence: [deviceEvidence(pod), ...(route ? entityEvidence(pod.host, root, route) : [])],
           elements: [deviceId(pod), ...(dev ? [deviceId({ host: pod.host, ns: root, iface: dev })] : [])],
           fix: [
-            '# restart the CNI agent on this node so it restores the pod-subnet route, or add it by hand:',
-            facing ? `ip route replace ${facing.network} dev ${facing.iface.name}` : `ip route replace ${ip}/32 dev <pod-facing device>`,
+            note`restart the CNI agent on this node so it restores the pod-subnet route, or add it by hand:`,
+            facing ? sh`ip route replace ${facing.network} dev ${facing.iface.name}` : sh`ip route replace ${ip}/32 dev <pod-facing device>`,
           ],
         });
       }

@@ -5,6 +5,7 @@ import { deviceEvidence } from '../evidence';
 import { integrationBridge, ovsBridgeOf, usesOvn } from '../ovs';
 import { redirectsIn } from '../redirects';
 import { podVethHostEnds } from '../veth';
+import { note, sh } from '../fix';
 
 const ID = 'pod-veth-not-on-bridge';
 
@@ -59,7 +60,10 @@ export const podVethNotOnBridge: Rule = {
             `so frames from the pod reach nothing and the pod is isolated.`,
           evidence: [deviceEvidence(hostEnd), deviceEvidence(podEnd)],
           elements: [deviceId(hostEnd), deviceId(podEnd)],
-          fix: [kind === 'ovs' ? `ovs-vsctl add-port ${name ?? ''} ${hostEnd.iface.name}` : `ip link set ${hostEnd.iface.name} master ${name ?? ''}`, '# or delete the pod so the CNI plugs it again'],
+          fix: [
+            kind === 'ovs' ? sh`ovs-vsctl add-port ${name ?? '<bridge>'} ${hostEnd.iface.name}` : sh`ip link set ${hostEnd.iface.name} master ${name ?? '<bridge>'}`,
+            note`or delete the pod so the CNI plugs it again`,
+          ],
         });
       }
     }

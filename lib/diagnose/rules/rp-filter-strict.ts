@@ -1,7 +1,7 @@
 import type { Finding, Rule } from '../types';
 import type { NamespaceState } from '@/lib/parse/types';
 import { deviceId, rootNamespace, type Device } from '../devices';
-import { inNetns } from '../fix';
+import { sh, sysctlName } from '../fix';
 import { ovsInterface } from '../ovs';
 import { podVethHostEnds } from '../veth';
 
@@ -59,7 +59,10 @@ export const rpFilterStrict: Rule = {
             },
           ],
           elements: [deviceId(d)],
-          fix: [inNetns(null, `sysctl -w net.ipv4.conf.${d.iface.name}.rp_filter=2`), ...(root.sysctls['net.ipv4.conf.all.rp_filter'] === '1' ? ['sysctl -w net.ipv4.conf.all.rp_filter=2'] : [])],
+          fix: [
+            sh`sysctl -w ${`net.ipv4.conf.${sysctlName(d.iface.name)}.rp_filter=2`}`,
+            ...(root.sysctls['net.ipv4.conf.all.rp_filter'] === '1' ? [sh`sysctl -w net.ipv4.conf.all.rp_filter=2`] : []),
+          ],
         });
       }
     }

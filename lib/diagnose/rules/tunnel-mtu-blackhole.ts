@@ -3,7 +3,7 @@ import type { Interface } from '@/lib/parse/types';
 import type { Topology } from '@/lib/topology/types';
 import { allDevices, deviceId, isPlainTunnel, rootNamespace, tunnelKind, tunnelParams, type Device } from '../devices';
 import { deviceEvidence, entityEvidence } from '../evidence';
-import { inNetns } from '../fix';
+import { inNetns, note, sh } from '../fix';
 import { isIpv4 } from '../ip';
 import { peerPodLinks } from '../peerpod';
 import { memoize } from '@/lib/topology/memoize';
@@ -83,8 +83,8 @@ export const tunnelMtuBlackhole: Rule = {
         ],
         elements: [...new Set([deviceId(inner), deviceId(tunnel), deviceId(under.device)])],
         fix: [
-          inNetns(inner.ns.netns, `ip link set dev ${inner.iface.name} mtu ${fitting}`),
-          `# and set the CNI MTU to ${fitting} (or raise the underlay MTU of ${under.device.iface.name} to ${innerMtu + extra})`,
+          inNetns(inner.ns.netns, sh`ip link set dev ${inner.iface.name} mtu ${fitting}`),
+          note`and set the CNI MTU to ${fitting} (or raise the underlay MTU of ${under.device.iface.name} to ${innerMtu + extra})`,
         ],
       });
     }

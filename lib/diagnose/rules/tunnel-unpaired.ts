@@ -4,7 +4,7 @@ import type { Topology } from '@/lib/topology/types';
 import { hostOwningRootAddress, plainTunnelsOn, rootAddressesOf } from '../device-index';
 import { allDevices, deviceId, globalAddresses, hostAddresses, isPlainTunnel, tunnelParams } from '../devices';
 import { deviceEvidence } from '../evidence';
-import { where } from '../fix';
+import { note, sh, where } from '../fix';
 import { peerPodLinks, type PeerPodLink } from '../peerpod';
 
 const ID = 'tunnel-unpaired';
@@ -50,8 +50,8 @@ export const tunnelUnpaired: Rule = {
         evidence: [deviceEvidence(d)],
         elements: [deviceId(d)],
         fix: podIp
-          ? [`# the pod VM ${far.name} lost its tunnel device for ${podIp}: recreate the peer pod`, 'kubectl delete pod <peer-pod> --namespace <namespace>']
-          : [`# recreate the tunnel on ${far.name} with remote ${hostAddresses(d.host)[0] ?? '<this host>'} and VNI ${tunnelParams(d.iface)?.vni ?? '?'}`],
+          ? [note`the pod VM ${far.name} lost its tunnel device for ${podIp}: recreate the peer pod`, sh`kubectl delete pod <peer-pod> --namespace <namespace>`]
+          : [note`recreate the tunnel on ${far.name} with remote ${hostAddresses(d.host)[0] ?? '<this host>'} and VNI ${tunnelParams(d.iface)?.vni ?? '?'}`],
       });
     }
     return out;

@@ -1,7 +1,7 @@
 import type { Finding, Rule } from '../types';
 import { allDevices, deviceId } from '../devices';
 import { deviceEvidence } from '../evidence';
-import { inNetns } from '../fix';
+import { inNetns, sh } from '../fix';
 import { vethPeer } from '../veth';
 import { edgeId } from '@/lib/topology/ids';
 
@@ -32,7 +32,7 @@ export const vethMtuMismatch: Rule = {
           `one way while pings and small requests work.`,
         evidence: [deviceEvidence(big), deviceEvidence(small)],
         elements: [deviceId(big), deviceId(small), edge],
-        fix: [inNetns(big.ns.netns, `ip link set dev ${big.iface.name} mtu ${small.iface.mtu ?? ''}`)],
+        fix: [inNetns(big.ns.netns, sh`ip link set dev ${big.iface.name} mtu ${small.iface.mtu ?? '<mtu>'}`)],
       });
     }
     return out;

@@ -1,7 +1,7 @@
 import type { Finding, Rule } from '../types';
 import { allDevices, deviceId } from '../devices';
 import { deviceEvidence } from '../evidence';
-import { inNetns, where } from '../fix';
+import { inNetns, note, sh, where } from '../fix';
 import { vethPeer } from '../veth';
 
 const ID = 'veth-peer-broken';
@@ -27,7 +27,7 @@ export const vethPeerBroken: Rule = {
           `Whatever is sent into it goes nowhere: the pod it belonged to was deleted or its namespace leaked.`,
         evidence: [deviceEvidence(d)],
         elements: [deviceId(d)],
-        fix: [inNetns(d.ns.netns, `ip link del ${d.iface.name}`), '# after checking no running pod uses it; recreate the pod if one does'],
+        fix: [inNetns(d.ns.netns, sh`ip link del ${d.iface.name}`), note`after checking no running pod uses it; recreate the pod if one does`],
       });
     }
     return out;

@@ -4,6 +4,7 @@ import { deviceId } from '../devices';
 import { deviceEvidence, entityEvidence } from '../evidence';
 import { isZeroMac, sameMac } from '../ip';
 import { overlayVteps, vtepAddress } from '../vteps';
+import { note, sh } from '../fix';
 
 const ID = 'vtep-fdb-missing';
 
@@ -44,7 +45,7 @@ export const vtepFdbMissing: Rule = {
               `so encapsulated packets go nowhere and pods on the two nodes cannot talk.`,
             evidence: [...(stale ? entityEvidence(local.host, local.ns, stale) : []), deviceEvidence(local), deviceEvidence(remote)],
             elements: [deviceId(local), deviceId(remote)],
-            fix: [`bridge fdb replace ${remote.iface.mac} dev ${name} dst ${dst} self permanent`, `# or restart the CNI agent (e.g. kube-flannel) on ${local.host.name}`],
+            fix: [sh`bridge fdb replace ${remote.iface.mac ?? '<mac>'} dev ${name} dst ${dst} self permanent`, note`or restart the CNI agent (e.g. kube-flannel) on ${local.host.name}`],
           });
         }
       }

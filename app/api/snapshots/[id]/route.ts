@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { etagFor, immutableResponse } from '../../_http/cache';
+import type { Rendered } from '@/lib/serve/response-cache';
+import { cachedResponse, etagFor } from '../../_http/cache';
 import { withErrors } from '../../_http/errors';
 import { parseQuery } from '../../_http/query';
-import { loadHost, loadOverview, loadView, rulesParam, shownRules, type IdParams } from '../../_http/snapshots';
+import { loadHost, loadOverview, loadView, rulesParam, shownRules, type IdParams, type RulesChoice } from '../../_http/snapshots';
 
 /** Bumped when the shape of a level's answer changes, so cached copies of the old shape are not reused. */
 const SUBVIEW_FORMAT = 'subview-1';
@@ -17,6 +18,19 @@ const viewQuery = z
 
 const JSON_TYPE = { 'Content-Type': 'application/json; charset=utf-8' };
 
+async function render(id: string, rules: RulesChoice, level: 'overview' | 'full' | undefined, host: string | undefined): Promise<Rendered> {
+  if (level === 'overview') {
+    const overview = await loadOverview(id, rules);
+    return { etag: etagFor(id, shownRules(overview), SUBVIEW_FORMAT, 'overview', rules), body: JSON.stringify(overview), headers: JSON_TYPE };
+  }
+  if (host !== undefined) {
+    const subview = await loadHost(id, host, rules);
+    return { etag: etagFor(id, shownRules(subview), SUBVIEW_FORMAT, 'host', rules, host), body: JSON.stringify(subview), headers: JSON_TYPE };
+  }
+  const view = await loadView(id, rules);
+  return { etag: etagFor(id, shownRules(view), 'view', rules), body: JSON.stringify(view), headers: JSON_TYPE };
+}
+
 /**
  * GET /api/snapshots/<id>[?rules=current]: the SnapshotView (metadata, topology, findings).
  * `?level=overview`: hosts, shared underlay segments, merged tunnels and underlay, fault counts per host,
@@ -27,17 +41,6 @@ export async function GET(request: Request, { params }: IdParams): Promise<Respo
   return withErrors(async () => {
     const { id } = await params;
     const { rules, level, host } = parseQuery(viewQuery, new URL(request.url));
-    if (level === 'overview') {
-      const overview = await loadOverview(id, rules);
-      const etag = etagFor(id, shownRules(overview), SUBVIEW_FORMAT, 'overview', rules);
-      return immutableResponse(request, etag, () => JSON.stringify(overview), JSON_TYPE, { rules });
-    }
-    if (host !== undefined) {
-      const subview = await loadHost(id, host, rules);
-      const etag = etagFor(id, shownRules(subview), SUBVIEW_FORMAT, 'host', rules, host);
-      return immutableResponse(request, etag, () => JSON.stringify(subview), JSON_TYPE, { rules });
-    }
-    const view = await loadView(id, rules);
-    return immutableResponse(request, etagFor(id, shownRules(view), 'view', rules), () => JSON.stringify(view), JSON_TYPE, { rules });
+    return cachedResponse(request, id, ['view', level ?? '', host ?? ''], () => render(id, rules, level, host), { rules });
   });
 }

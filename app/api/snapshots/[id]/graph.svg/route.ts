@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { renderTopologySvg } from '@/lib/export/svg';
-import { etagFor, immutableResponse } from '../../../_http/cache';
+import { cachedResponse, etagFor } from '../../../_http/cache';
 import { withErrors } from '../../../_http/errors';
 import { parseQuery } from '../../../_http/query';
 import { loadView, rulesParam, shownRules, type IdParams } from '../../../_http/snapshots';
@@ -18,16 +18,21 @@ export async function GET(request: Request, { params }: IdParams): Promise<Respo
   return withErrors(async () => {
     const { id } = await params;
     const query = parseQuery(svgQuery, new URL(request.url));
-    const view = await loadView(id, query.rules);
-    const etag = etagFor(id, shownRules(view), SVG_FORMAT, query.rules, query.host ?? '', query.focus ?? '');
-    return immutableResponse(
+    return cachedResponse(
       request,
-      etag,
-      () => renderTopologySvg(view.topology, view.findings, { host: query.host, focus: query.focus, title: view.meta.title }),
-      {
-        'Content-Type': 'image/svg+xml; charset=utf-8',
-        // Opened directly, the picture still cannot run script or load anything.
-        'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'",
+      id,
+      ['graph.svg', query.host ?? '', query.focus ?? ''],
+      async () => {
+        const view = await loadView(id, query.rules);
+        return {
+          etag: etagFor(id, shownRules(view), SVG_FORMAT, query.rules, query.host ?? '', query.focus ?? ''),
+          body: renderTopologySvg(view.topology, view.findings, { host: query.host, focus: query.focus, title: view.meta.title }),
+          headers: {
+            'Content-Type': 'image/svg+xml; charset=utf-8',
+            // Opened directly, the picture still cannot run script or load anything.
+            'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'",
+          },
+        };
       },
       { rules: query.rules },
     );

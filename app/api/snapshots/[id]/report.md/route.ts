@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { renderReport } from '@/lib/export/report';
-import { etagFor, immutableResponse } from '../../../_http/cache';
+import { cachedResponse, etagFor } from '../../../_http/cache';
 import { withErrors } from '../../../_http/errors';
 import { parseQuery } from '../../../_http/query';
 import { loadView, rulesParam, shownRules, type IdParams } from '../../../_http/snapshots';
@@ -14,13 +14,19 @@ export async function GET(request: Request, { params }: IdParams): Promise<Respo
     const { id } = await params;
     const url = new URL(request.url);
     const { rules } = parseQuery(z.object({ rules: rulesParam }), url);
-    const view = await loadView(id, rules);
     const link = new URL(`/s/${id}${rules === 'current' ? '?rules=current' : ''}`, url.origin).toString();
-    return immutableResponse(
+    return cachedResponse(
       request,
-      etagFor(id, shownRules(view), REPORT_FORMAT, link),
-      () => renderReport(view, { link }),
-      { 'Content-Type': 'text/markdown; charset=utf-8', 'Content-Disposition': `inline; filename="tunnelscope-${id}.md"` },
+      id,
+      ['report.md', link],
+      async () => {
+        const view = await loadView(id, rules);
+        return {
+          etag: etagFor(id, shownRules(view), REPORT_FORMAT, link),
+          body: renderReport(view, { link }),
+          headers: { 'Content-Type': 'text/markdown; charset=utf-8', 'Content-Disposition': `inline; filename="tunnelscope-${id}.md"` },
+        };
+      },
       { rules },
     );
   });

@@ -1,0 +1,180 @@
+/**
+ * Load: an incident link opened by 200 and then 500 people at once. autocannon drives `next start` (the page, the
+ * API view and the embed of the lab's incident snapshot, and of a 500-host snapshot's overview) and, in the same
+ * run, a plain Node server that sends the same bytes with the same headers, so the figures are read against what
+ * sending those bytes costs on this machine. BENCH_LOAD_SECONDS (default 10) per URL and client count,
+ * BENCH_LOAD_CLIENTS (default 200,500). Clients ask for compressed answers, as browsers do.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import autocannon, { type Result } from 'autocannon';
+import { parseBundle } from '@/lib/capture/bundle';
+import { SAMPLE_BUNDLE_PATH } from '@/lib/sources';
+import { syntheticBundle } from './synthetic';
+
+const SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 10);
+const CLIENTS = (process.env.BENCH_LOAD_CLIENTS ?? '200,500').split(',').map(Number);
+const HEADERS = { 'accept-encoding': 'gzip, deflate, br' };
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+async function waitFor(url: string, child: ChildProcess): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    if (child.exitCode !== null) throw new Error(`${url} exited during start-up`);
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} did not answer within 60 s`);
+}
+
+interface Captured {
+  path: string;
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** The exact answer Tunnelscope gives a browser for `path` (body bytes as base64, as sent on the wire). */
+async function capture(base: string, urlPath: string): Promise<Captured> {
+  const { request } = await import('node:http');
+  return new Promise((resolve, reject) => {
+    const req = request(`${base}${urlPath}`, { headers: HEADERS }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const headers: Record<string, string> = {};
+        for (const name of ['content-type', 'content-encoding', 'etag', 'cache-control', 'vary']) {
+          const value = res.headers[name];
+          if (typeof value === 'string') headers[name] = value;
+        }
+        resolve({ path: urlPath, status: res.statusCode ?? 0, headers, body: Buffer.concat(chunks).toString('base64') });
+      });
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** A plain Node HTTP server in its own process sending each captured answer as it is. */
+const STATIC_SERVER = `
+import { createServer } from 'node:http';
+import { readFileSync } from 'node:fs';
+const answers = new Map(JSON.parse(readFileSync(process.argv[1], 'utf8')).map((a) => [a.path, { ...a, bytes: Buffer.from(a.body, 'base64') }]));
+createServer((req, res) => {
+  if (req.url === '/healthz') return res.end('ok');
+  const a = answers.get(req.url);
+  if (!a) { res.statusCode = 404; return res.end(); }
+  res.writeHead(a.status, { ...a.headers, 'content-length': a.bytes.length });
+  res.end(a.bytes);
+}).listen(Number(process.argv[2]), '127.0.0.1');
+`;
+
+interface Row {
+  label: string;
+  bytes: number;
+  clients: number;
+  ts: Result;
+  plain: Result;
+}
+
+function run(url: string, connections: number): Promise<Result> {
+  return autocannon({ url, connections, duration: SECONDS, timeout: 10, headers: HEADERS });
+}
+
+function kb(n: number): string {
+  return `${(n / 1024).toFixed(1)} KB`;
+}
+
+function failures(r: Result): string {
+  return `${r.errors + r.non2xx} (${r.timeouts})`;
+}
+
+function print(rows: Row[]): void {
+  console.log(`  | URL | bytes sent | clients | Tunnelscope req/s | p50 | p99 | errors (timeouts) | static req/s | static p50 | static p99 | p99 ratio |`);
+  console.log(`  |---|---|---|---|---|---|---|---|---|---|---|`);
+  for (const r of rows) {
+    const ratio = r.plain.latency.p99 > 0 ? (r.ts.latency.p99 / r.plain.latency.p99).toFixed(2) : '—';
+    console.log(
+      `  | ${r.label} | ${kb(r.bytes)} | ${r.clients} | ${r.ts.requests.average.toFixed(0)} | ${r.ts.latency.p50} ms | ${r.ts.latency.p99} ms | ${failures(r.ts)} | ` +
+        `${r.plain.requests.average.toFixed(0)} | ${r.plain.latency.p50} ms | ${r.plain.latency.p99} ms | ${ratio}× |`,
+    );
+  }
+}
+
+export async function loadBench(): Promise<void> {
+  const nextBin = path.join('node_modules', 'next', 'dist', 'bin', 'next');
+  if (!existsSync(path.join('.next', 'BUILD_ID'))) {
+    const build = spawnSync(process.execPath, [nextBin, 'build'], { stdio: 'ignore', env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' } });
+    if (build.status !== 0) throw new Error('next build failed');
+  }
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'tunnelscope-load-'));
+  const children: ChildProcess[] = [];
+  try {
+    process.env.TUNNELSCOPE_DATA_DIR = dataDir;
+    delete process.env.DATABASE_URL;
+    const base = parseBundle(JSON.parse(readFileSync(SAMPLE_BUNDLE_PATH, 'utf8')) as unknown);
+    if (!base.ok) throw new Error(base.error);
+    const { createStore } = await import('@/lib/store');
+    const store = await createStore({ kind: 'sqlite', file: path.join(dataDir, 'tunnelscope.db') });
+    const incident = await store.create({ bundle: base.bundle, title: 'load: the lab incident' });
+    const big = await store.create({ bundle: syntheticBundle(base.bundle, 500, 4), title: 'load: 500 hosts' });
+    await store.close();
+
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const server = spawn(process.execPath, [nextBin, 'start', '-p', String(port), '-H', '127.0.0.1'], {
+      env: { ...process.env, TUNNELSCOPE_DATA_DIR: dataDir, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production' },
+      stdio: 'ignore',
+    });
+    children.push(server);
+    await waitFor(`${url}/api/healthz`, server);
+
+    const targets: [string, string][] = [
+      ['incident page /s/<id>', `/s/${incident.id}`],
+      ['incident API view', `/api/snapshots/${incident.id}`],
+      ['incident embed', `/embed/${incident.id}`],
+      ['500 hosts page /s/<id>', `/s/${big.id}`],
+      ['500 hosts API overview', `/api/snapshots/${big.id}?level=overview`],
+      ['500 hosts embed', `/embed/${big.id}`],
+    ];
+    // The first request renders and compresses; the benchmark measures everyone after.
+    const captured = await Promise.all(targets.map(([, p]) => capture(url, p)));
+    for (const c of captured) if (c.status !== 200) throw new Error(`${c.path} answered ${c.status}`);
+    const answersFile = path.join(dataDir, 'answers.json');
+    writeFileSync(answersFile, JSON.stringify(captured));
+    const staticPort = await freePort();
+    const staticUrl = `http://127.0.0.1:${staticPort}`;
+    const plain = spawn(process.execPath, ['--input-type=module', '-e', STATIC_SERVER, answersFile, String(staticPort)], { stdio: 'ignore' });
+    children.push(plain);
+    await waitFor(`${staticUrl}/healthz`, plain);
+
+    console.log(`load (autocannon, ${SECONDS} s per row, loopback; static = a plain Node server sending the same bytes)`);
+    const rows: Row[] = [];
+    for (const clients of CLIENTS) {
+      for (const [i, [label, p]] of targets.entries()) {
+        const ts = await run(`${url}${p}`, clients);
+        const st = await run(`${staticUrl}${p}`, clients);
+        rows.push({ label, bytes: Buffer.from(captured[i]?.body ?? '', 'base64').length, clients, ts, plain: st });
+      }
+    }
+    print(rows);
+  } finally {
+    for (const child of children) child.kill('SIGTERM');
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,166 @@
+/**
+ * Answers about a snapshot never change, so each is computed once: rendered, compressed with gzip and Brotli, and
+ * kept with its ETag in a cache bounded by bytes (least recently used out first). Requests that arrive while an
+ * answer is being computed wait for that one computation instead of starting their own, so 500 people opening a
+ * fresh incident link cost one render.
+ */
+import { promisify } from 'node:util';
+import zlib from 'node:zlib';
+
+const gzip = promisify(zlib.gzip);
+const brotli = promisify(zlib.brotliCompress);
+
+export interface Rendered {
+  etag: string;
+  body: string | Buffer;
+  /** Content-Type and the like; sent with every 200. */
+  headers: Record<string, string>;
+}
+
+export interface CachedAnswer {
+  etag: string;
+  headers: Record<string, string>;
+  identity: Buffer;
+  gzip: Buffer;
+  br: Buffer;
+  /** What the entry holds, for the byte bound. */
+  bytes: number;
+  /** When it was computed (ms since the epoch), for the age bound. */
+  at: number;
+}
+
+export type Encoding = 'br' | 'gzip' | 'identity';
+
+/** Below this size compression saves less than the header it adds. */
+const MIN_COMPRESS_BYTES = 256;
+
+async function compress(rendered: Rendered): Promise<CachedAnswer> {
+  const identity = typeof rendered.body === 'string' ? Buffer.from(rendered.body, 'utf8') : rendered.body;
+  const small = identity.length < MIN_COMPRESS_BYTES;
+  const [gz, br] = small
+    ? [identity, identity]
+    : await Promise.all([gzip(identity, { level: 6 }), brotli(identity, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 6, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: identity.length } })]);
+  return { etag: rendered.etag, headers: rendered.headers, identity, gzip: gz, br, bytes: identity.length + (small ? 0 : gz.length + br.length) + 256, at: Date.now() };
+}
+
+export interface ResponseCacheOptions {
+  /** Upper bound of the bytes held (bodies and their compressed forms). */
+  maxBytes: number;
+  /** An entry older than this is computed again (a deleted snapshot stops being served after at most this long). */
+  maxAgeMs: number;
+}
+
+export class ResponseCache {
+  private readonly entries = new Map<string, CachedAnswer>();
+  private readonly pending = new Map<string, Promise<CachedAnswer>>();
+  private held = 0;
+  /** Computations run, for tests and the benchmark: a hit costs none. */
+  computed = 0;
+
+  constructor(private readonly options: ResponseCacheOptions) {}
+
+  get bytes(): number {
+    return this.held;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** The entry for `key` if it is held and fresh, moved to the most recently used end. */
+  peek(key: string): CachedAnswer | undefined {
+    const entry = this.entries.get(key);
+    if (!entry) return undefined;
+    this.entries.delete(key);
+    if (Date.now() - entry.at > this.options.maxAgeMs) {
+      this.held -= entry.bytes;
+      return undefined;
+    }
+    this.entries.set(key, entry);
+    return entry;
+  }
+
+  /** The answer for `key`: held, being computed by another request, or computed now. A failed computation is not kept. */
+  get(key: string, render: () => Promise<Rendered>): Promise<CachedAnswer> {
+    const held = this.peek(key);
+    if (held) return Promise.resolve(held);
+    const inFlight = this.pending.get(key);
+    if (inFlight) return inFlight;
+    const computing = (async () => {
+      this.computed += 1;
+      return compress(await render());
+    })();
+    this.pending.set(key, computing);
+    computing.then(
+      (answer) => {
+        this.pending.delete(key);
+        this.keep(key, answer);
+      },
+      () => this.pending.delete(key),
+    );
+    return computing;
+  }
+
+  /** Drops every entry whose key starts with `prefix` (a deleted snapshot's answers). */
+  forget(prefix: string): void {
+    for (const [key, entry] of this.entries) {
+      if (!key.startsWith(prefix)) continue;
+      this.entries.delete(key);
+      this.held -= entry.bytes;
+    }
+  }
+
+  private keep(key: string, answer: CachedAnswer): void {
+    // An answer bigger than a quarter of the cache (the whole view of a very big snapshot) would push out everything
+    // else for one reader: it is served once and not kept.
+    if (answer.bytes > this.options.maxBytes / 4) return;
+    const old = this.entries.get(key);
+    if (old) this.held -= old.bytes;
+    this.entries.delete(key);
+    this.entries.set(key, answer);
+    this.held += answer.bytes;
+    for (const [oldest, entry] of this.entries) {
+      if (this.held <= this.options.maxBytes) break;
+      this.entries.delete(oldest);
+      this.held -= entry.bytes;
+    }
+  }
+}
+
+/** The encoding to send for an Accept-Encoding header: Brotli, else gzip, else none (a q=0 refuses one). */
+export function pickEncoding(acceptEncoding: string | null): Encoding {
+  const accepted = new Map<string, number>();
+  for (const item of (acceptEncoding ?? '').split(',')) {
+    const [name, ...params] = item.trim().toLowerCase().split(';');
+    if (!name) continue;
+    const q = params.map((p) => /^\s*q=([\d.]+)\s*$/.exec(p)?.[1]).find((v) => v !== undefined);
+    accepted.set(name, q === undefined ? 1 : Number(q));
+  }
+  const ok = (name: string): boolean => (accepted.get(name) ?? accepted.get('*') ?? 0) > 0;
+  if (ok('br')) return 'br';
+  if (ok('gzip')) return 'gzip';
+  return 'identity';
+}
+
+/** The body of `answer` in `encoding`, with the headers that say so. */
+export function encodedBody(answer: CachedAnswer, encoding: Encoding): { body: Buffer; headers: Record<string, string> } {
+  const body = answer[encoding];
+  const compressed = encoding !== 'identity' && body !== answer.identity;
+  return {
+    body,
+    headers: { ...answer.headers, 'Content-Length': String(body.length), Vary: 'Accept-Encoding', ...(compressed ? { 'Content-Encoding': encoding } : {}) },
+  };
+}
+
+function envBytes(name: string, fallback: number): number {
+  const value = Number(process.env[name]);
+  return Number.isFinite(value) && value > 0 ? value : fallback;
+}
+
+let shared: ResponseCache | undefined;
+
+/** The process's cache: TUNNELSCOPE_RESPONSE_CACHE_BYTES (default 128 MiB), entries at most 10 minutes old. */
+export function responseCache(): ResponseCache {
+  shared ??= new ResponseCache({ maxBytes: envBytes('TUNNELSCOPE_RESPONSE_CACHE_BYTES', 128 * 1024 * 1024), maxAgeMs: 10 * 60_000 });
+  return shared;
+}
