@@ -147,7 +147,7 @@ const notrackMissing: Fault = {
   heal: (c, p) => c.notrack(p.workerNode, 'A', p, p.vmNode.ip),
   expect: (c, p, f) => {
     expect(f.elements).toEqual([worker(p, p.tunnel), `host:${p.workerNode.host.name}`]);
-    expect(f.fix).toContain(`iptables -t raw -A peerpod-OUTPUT -m comment --comment "peerpod [vni:${p.vni}]" -d ${p.vmNode.ip}/32 -p udp -m udp --dport ${p.port} -j NOTRACK`);
+    expect(f.fix).toContain(`iptables -t raw -A peerpod-OUTPUT -m comment --comment 'peerpod [vni:${p.vni}]' -d ${p.vmNode.ip}/32 -p udp -m udp --dport ${p.port} -j NOTRACK`);
   },
 };
 
