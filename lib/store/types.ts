@@ -2,6 +2,7 @@ import type { CaptureBundle, CaptureSource } from '@/lib/capture/types';
 import type { Finding, Severity } from '@/lib/diagnose/types';
 import type { Topology } from '@/lib/topology/types';
 import type { SnapshotOverview } from '@/lib/graph/subview';
+import type { AuditEntry, AuditEntryInput, AuditQuery } from './audit';
 
 export interface SnapshotMeta {
   /** ≥128 bits of randomness, URL-safe (base64url). */
@@ -55,7 +56,7 @@ export interface SnapshotPage {
   nextCursor?: string;
 }
 
-/** Snapshots are immutable: there is no update path. */
+/** Snapshots are immutable: there is no update path, only retention and an admin's delete. */
 export interface SnapshotStore {
   create(input: { bundle: CaptureBundle; title?: string }): Promise<SnapshotMeta>;
   get(id: string): Promise<Snapshot | null>;
@@ -64,5 +65,12 @@ export interface SnapshotStore {
   getOverview(id: string, options?: SnapshotViewOptions): Promise<SnapshotOverview | null>;
   getBundle(id: string): Promise<CaptureBundle | null>;
   list(query: SnapshotListQuery): Promise<SnapshotPage>;
+  /** Removes one snapshot (an admin's decision) and answers what it was; null when there was none. */
+  delete(id: string): Promise<SnapshotMeta | null>;
+  recordAudit(entry: AuditEntryInput): Promise<AuditEntry>;
+  /** Newest first. */
+  listAudit(query: AuditQuery): Promise<AuditEntry[]>;
+  /** A random secret of the server's own, made on first use and the same for every process sharing the database. */
+  serverSecret(name: string): Promise<string>;
   close(): Promise<void>;
 }

@@ -11,6 +11,10 @@ export type ErrorCode =
   | 'source_unavailable'
   | 'not_implemented'
   | 'unavailable'
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'read_only'
+  | 'rate_limited'
   | 'internal';
 
 /** An error whose message is written for the person calling the API. */

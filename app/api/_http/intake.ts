@@ -18,6 +18,11 @@ export interface Intake {
   problems: ImportProblem[];
 }
 
+/** Lets the route check and record a collection before and after it runs; uploads never call it. */
+export interface IntakeHooks {
+  beforeCollect?: (source: string) => Promise<{ onCollected: (hosts: string[]) => Promise<unknown> }>;
+}
+
 export interface UploadedFile {
   name: string;
   content: string;
@@ -50,7 +55,7 @@ function decodeUtf8(bytes: Uint8Array): string {
   }
 }
 
-async function fromSource(kind: string, titleText: string | undefined): Promise<Intake> {
+async function fromSource(kind: string, titleText: string | undefined, hooks: IntakeHooks): Promise<Intake> {
   let sources: typeof import('@/lib/sources');
   try {
     sources = await import('@/lib/sources');
@@ -61,8 +66,10 @@ async function fromSource(kind: string, titleText: string | undefined): Promise<
   if (!known.includes(kind)) {
     throw badRequest(`Unknown source "${kind.slice(0, 32)}". Use one of: ${known.join(', ')}.`);
   }
+  const collected = await hooks.beforeCollect?.(kind);
   try {
     const bundle = await sources.captureFromSource(kind as (typeof sources.SOURCE_KINDS)[number]);
+    await collected?.onCollected(bundle.hosts.map((h) => h.name));
     return { bundle: validBundle(bundle), title: titleText, problems: [] };
   } catch (error) {
     if (error instanceof ApiError) throw error;
@@ -71,7 +78,7 @@ async function fromSource(kind: string, titleText: string | undefined): Promise<
   }
 }
 
-export function fromJsonText(text: string): Promise<Intake> | Intake {
+export function fromJsonText(text: string, hooks: IntakeHooks = {}): Promise<Intake> | Intake {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -83,7 +90,7 @@ export function fromJsonText(text: string): Promise<Intake> | Intake {
   if (!parsed.success) {
     throw badRequest('Send { "bundle": <capture bundle>, "title"?: string } or { "source": "lab" | "local", "title"?: string }.');
   }
-  if ('source' in parsed.data) return fromSource(parsed.data.source, parsed.data.title);
+  if ('source' in parsed.data) return fromSource(parsed.data.source, parsed.data.title, hooks);
   return { bundle: validBundle(parsed.data.bundle), title: parsed.data.title, problems: [] };
 }
 
@@ -139,13 +146,13 @@ async function fromMultipart(bytes: Uint8Array<ArrayBuffer>, contentType: string
 }
 
 /** Dispatches on Content-Type; the body has already been read within the size limit. */
-export async function intakeFromBody(bytes: Uint8Array<ArrayBuffer>, contentType: string | null, url: URL): Promise<Intake> {
+export async function intakeFromBody(bytes: Uint8Array<ArrayBuffer>, contentType: string | null, url: URL, hooks: IntakeHooks = {}): Promise<Intake> {
   const type = (contentType ?? '').split(';')[0].trim().toLowerCase();
   const queryTitle = url.searchParams.get('title') ?? undefined;
   const parsedTitle = title.safeParse(queryTitle);
   if (!parsedTitle.success) throw badRequest(parsedTitle.error.issues[0].message);
   if (type === 'application/json' || type.endsWith('+json')) {
-    const intake = await fromJsonText(decodeUtf8(bytes));
+    const intake = await fromJsonText(decodeUtf8(bytes), hooks);
     return { ...intake, title: intake.title ?? parsedTitle.data };
   }
   if (type === 'text/plain') {

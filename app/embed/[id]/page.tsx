@@ -2,6 +2,7 @@ import type { Metadata } from 'next';
 import { Suspense } from 'react';
 import { EmbedGraph } from '@/components/SnapshotDashboard';
 import { preloadSnapshot } from '@/components/preload';
+import { guardPage, shareParam } from '../../_auth/guard';
 
 export const metadata: Metadata = { title: 'Tunnelscope embed' };
 
@@ -10,7 +11,9 @@ type PageProps = { params: Promise<{ id: string }>; searchParams: Promise<Record
 /** The graph alone, for iframes; framing rules are set by the server (frame-ancestors). */
 export default async function EmbedPage({ params, searchParams }: PageProps) {
   const { id } = await params;
-  preloadSnapshot(id, await searchParams);
+  const search = await searchParams;
+  await guardPage('viewer', { snapshot: id, share: shareParam(search) });
+  preloadSnapshot(id, search);
   return (
     <Suspense>
       <EmbedGraph id={id} />

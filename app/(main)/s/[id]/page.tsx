@@ -2,6 +2,8 @@ import type { Metadata } from 'next';
 import { Suspense } from 'react';
 import { SnapshotDashboard } from '@/components/SnapshotDashboard';
 import { preloadSnapshot } from '@/components/preload';
+import { audit } from '@/lib/auth/audit';
+import { guardPage, shareParam } from '../../../_auth/guard';
 
 export const metadata: Metadata = { title: 'Snapshot · Tunnelscope' };
 
@@ -9,7 +11,10 @@ type PageProps = { params: Promise<{ id: string }>; searchParams: Promise<Record
 
 export default async function SnapshotPage({ params, searchParams }: PageProps) {
   const { id } = await params;
-  preloadSnapshot(id, await searchParams);
+  const search = await searchParams;
+  const { caller, share } = await guardPage('viewer', { snapshot: id, share: shareParam(search) });
+  await audit(caller, share ? 'share.view' : 'snapshot.view', { target: id, share });
+  preloadSnapshot(id, search);
   return (
     <Suspense>
       <SnapshotDashboard id={id} />

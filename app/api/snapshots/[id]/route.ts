@@ -1,8 +1,11 @@
 import { z } from 'zod';
+import { audit } from '@/lib/auth/audit';
+import { getStore, isSnapshotId } from '@/lib/store';
+import { authorize } from '../../_http/auth';
 import { etagFor, immutableResponse } from '../../_http/cache';
-import { withErrors } from '../../_http/errors';
+import { notFound, SECURITY_HEADERS, withErrors } from '../../_http/errors';
 import { parseQuery } from '../../_http/query';
-import { loadHost, loadOverview, loadView, rulesParam, shownRules, type IdParams } from '../../_http/snapshots';
+import { forgetViews, loadHost, loadOverview, loadView, rulesParam, shownRules, type IdParams } from '../../_http/snapshots';
 
 /** Bumped when the shape of a level's answer changes, so cached copies of the old shape are not reused. */
 const SUBVIEW_FORMAT = 'subview-1';
@@ -26,6 +29,7 @@ const JSON_TYPE = { 'Content-Type': 'application/json; charset=utf-8' };
 export async function GET(request: Request, { params }: IdParams): Promise<Response> {
   return withErrors(async () => {
     const { id } = await params;
+    await authorize(request, 'viewer', { snapshot: id });
     const { rules, level, host } = parseQuery(viewQuery, new URL(request.url));
     if (level === 'overview') {
       const overview = await loadOverview(id, rules);
@@ -39,5 +43,19 @@ export async function GET(request: Request, { params }: IdParams): Promise<Respo
     }
     const view = await loadView(id, rules);
     return immutableResponse(request, etagFor(id, shownRules(view), 'view', rules), () => JSON.stringify(view), JSON_TYPE, { rules });
+  });
+}
+
+/** DELETE /api/snapshots/<id>: admins remove a snapshot (and every link to it stops working); on the audit log. */
+export async function DELETE(request: Request, { params }: IdParams): Promise<Response> {
+  return withErrors(async () => {
+    const { id } = await params;
+    const { caller } = await authorize(request, 'admin');
+    if (!isSnapshotId(id)) throw notFound(`Snapshot "${id.slice(0, 64)}"`);
+    const meta = await getStore().delete(id);
+    if (!meta) throw notFound(`Snapshot ${id}`);
+    forgetViews(id);
+    await audit(caller, 'snapshot.delete', { target: id, hosts: meta.hosts, detail: { title: meta.title } });
+    return new Response(null, { status: 204, headers: { ...SECURITY_HEADERS, 'Cache-Control': 'no-store' } });
   });
 }
