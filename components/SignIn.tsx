@@ -30,7 +30,14 @@ export function SignIn() {
       <label htmlFor="token" className="text-sm">
         Bearer token
       </label>
-      <input id="token" type="password" autoComplete="off" value={token} onChange={(e) => setToken(e.target.value)} className="rounded border border-slate-300 px-2 py-1 dark:border-slate-700 dark:bg-slate-800" />
+      <input
+        id="token"
+        type="password"
+        autoComplete="off"
+        value={token}
+        onChange={(e) => setToken(e.target.value)}
+        className="rounded border border-slate-300 px-2 py-1 dark:border-slate-700 dark:bg-slate-800"
+      />
       <button type="submit" disabled={busy || token.trim() === ''} className="rounded bg-slate-800 px-3 py-1 text-white disabled:opacity-50 dark:bg-slate-200 dark:text-slate-900">
         Sign in
       </button>

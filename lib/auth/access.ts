@@ -31,12 +31,7 @@ function shareCaller(address: string | undefined): Caller {
   return address === undefined ? caller : { ...caller, address };
 }
 
-export function decide(
-  caller: Caller | null,
-  needed: Role,
-  needs: AccessNeeds,
-  context: { config: AuthConfig; headers: Headers; secret?: string; address?: string; now?: number },
-): Decision {
+export function decide(caller: Caller | null, needed: Role, needs: AccessNeeds, context: { config: AuthConfig; headers: Headers; secret?: string; address?: string; now?: number }): Decision {
   if (needs.collects && context.config.readOnly) {
     return { ok: false, status: 403, code: 'read_only', message: 'This server is read-only (TUNNELSCOPE_READ_ONLY): it does not collect. Upload a capture instead, or use a server that collects.' };
   }
@@ -48,5 +43,10 @@ export function decide(
   }
   if (!caller) return { ok: false, status: 401, code: 'unauthenticated', message: 'Sign in first: send Authorization: Bearer <token>, or open /login in a browser.' };
   const held = caller.role ? `the ${caller.role} role` : 'no role';
-  return { ok: false, status: 403, code: 'forbidden', message: `${caller.user} has ${held}; this needs ${needed}. Ask an admin to add one of your groups to TUNNELSCOPE_${needed.toUpperCase()}_GROUPS.` };
+  return {
+    ok: false,
+    status: 403,
+    code: 'forbidden',
+    message: `${caller.user} has ${held}; this needs ${needed}. Ask an admin to add one of your groups to TUNNELSCOPE_${needed.toUpperCase()}_GROUPS.`,
+  };
 }

@@ -34,5 +34,3 @@ export function startAuth(argv: readonly string[] = process.argv, env: NodeJS.Pr
   console.log(describeAuth(config));
   return config;
 }
-
-
