@@ -1,7 +1,7 @@
 import { NextResponse, type NextRequest } from 'next/server';
 import { MAX_SHARE_DAYS, shareCookieName } from '@/lib/auth/access';
 import { crossSiteRefusal } from '@/lib/auth/csrf';
-import { framingHeaders } from '@/lib/export/framing';
+import { framingHeaders, pageSecurityPolicy } from '@/lib/export/framing';
 import { isSnapshotId } from '@/lib/store/ids';
 
 /** On every response: framing policy, no MIME sniffing, and no full URL (which may hold a share link) sent to other sites. */
@@ -18,6 +18,21 @@ function shareCookie(request: NextRequest): string | null {
   return `${shareCookieName(match[1])}=${encodeURIComponent(share)}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${MAX_SHARE_DAYS * 86_400}${secure}`;
 }
 
+function isPage(pathname: string): boolean {
+  return pathname !== '/api' && !pathname.startsWith('/api/');
+}
+
+/** Pages get a fresh nonce: Next.js reads it from the request's CSP header, the root layout from x-nonce. */
+function withNonce(request: NextRequest, headers: Record<string, string>): NextResponse {
+  const nonce = Buffer.from(crypto.randomUUID()).toString('base64');
+  const policy = pageSecurityPolicy(request.nextUrl.pathname, process.env.TUNNELSCOPE_EMBED_ORIGINS, nonce, process.env.NODE_ENV === 'development');
+  headers['Content-Security-Policy'] = policy;
+  const requestHeaders = new Headers(request.headers);
+  requestHeaders.set('x-nonce', nonce);
+  requestHeaders.set('Content-Security-Policy', policy);
+  return NextResponse.next({ request: { headers: requestHeaders } });
+}
+
 /**
  * Runs before every route and page: refuses cross-site state changes and sets the security headers. Who may do
  * what is decided in each route handler and page (lib/auth), where the database and the Kubernetes client are at hand.
@@ -29,7 +44,7 @@ export function proxy(request: NextRequest): NextResponse {
     const body = { error: { code: 'forbidden', message: `Cross-site requests may not change anything here (${refusal}).` } };
     return NextResponse.json(body, { status: 403, headers: { ...headers, 'Cache-Control': 'no-store' } });
   }
-  const response = NextResponse.next();
+  const response = isPage(request.nextUrl.pathname) ? withNonce(request, headers) : NextResponse.next();
   for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
   const cookie = shareCookie(request);
   if (cookie) response.headers.append('Set-Cookie', cookie);

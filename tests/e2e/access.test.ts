@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from './browser';
 import { freePort, startApp, type RunningApp } from './server';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -254,6 +255,37 @@ describe('access control in token mode, against the built server', () => {
       expect(response.headers.get('referrer-policy'), endpoint.pattern).toBe('same-origin');
       expect(response.headers.get('content-security-policy'), endpoint.pattern).toMatch(/frame-ancestors/);
       await response.arrayBuffer();
+    }
+  });
+
+  it('shows every page in Chromium with its security headers and without a policy violation, signed in through /login', async () => {
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage();
+      const violations: string[] = [];
+      await page.exposeFunction('reportViolation', (text: string) => violations.push(text));
+      await page.addInitScript(() => {
+        document.addEventListener('securitypolicyviolation', (e) => (window as unknown as { reportViolation(t: string): void }).reportViolation(`${e.violatedDirective} ${e.blockedURI}`));
+      });
+      const denied = await page.goto(`${app.url}/`);
+      expect(denied?.status()).toBe(401);
+      await page.fill('#token', TOKENS.admin);
+      await Promise.all([page.waitForURL(`${app.url}/`), page.click('button[type=submit]')]);
+      for (const endpoint of appEndpoints().filter((e) => e.method === 'GET' && !e.pattern.startsWith('/api/'))) {
+        const response = await page.goto(`${app.url}${endpoint.pattern.replace('[id]', snapshotId)}`);
+        expect(response?.status(), endpoint.pattern).toBe(200);
+        const headers = await response!.allHeaders();
+        expect(headers['x-content-type-options'], endpoint.pattern).toBe('nosniff');
+        expect(headers['referrer-policy'], endpoint.pattern).toBe('same-origin');
+        expect(headers['content-security-policy'], endpoint.pattern).toMatch(/script-src 'self' 'nonce-[^']+' 'strict-dynamic';/);
+        await page.waitForLoadState('networkidle');
+      }
+      await page.goto(`${app.url}/s/${snapshotId}`);
+      await page.waitForSelector('[data-testid="finding"]');
+      expect(await page.locator('h1').first().innerText()).toBeTruthy();
+      expect(violations).toEqual([]);
+    } finally {
+      await browser.close();
     }
   });
 });
