@@ -270,7 +270,9 @@ describe('access control in token mode, against the built server', () => {
       const denied = await page.goto(`${app.url}/`);
       expect(denied?.status()).toBe(401);
       await page.fill('#token', TOKENS.admin);
-      await Promise.all([page.waitForURL(`${app.url}/`), page.click('button[type=submit]')]);
+      const [signedIn] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/api/auth/session') && r.request().method() === 'POST'), page.click('button[type=submit]')]);
+      expect(signedIn.status()).toBe(200);
+      await page.waitForSelector('#recent');
       for (const endpoint of appEndpoints().filter((e) => e.method === 'GET' && !e.pattern.startsWith('/api/'))) {
         const response = await page.goto(`${app.url}${endpoint.pattern.replace('[id]', snapshotId)}`);
         expect(response?.status(), endpoint.pattern).toBe(200);
