@@ -9,6 +9,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RBAC_GROUP } from '@/lib/auth/kube';
+import { startKubeApi, type KubeApiServer } from '../helpers/kube-api';
 import { launchChromium } from './browser';
 import { freePort, startApp, type RunningApp } from './server';
 
@@ -320,6 +322,62 @@ describe('access control in proxy mode', () => {
     const forged = { ...person, 'x-tunnelscope-peer': '10.99.0.1', 'x-forwarded-for': '10.99.0.1' };
     expect((await fetch(`${untrusted.url}/api/snapshots`, { headers: forged })).status).toBe(401);
     expect((await fetch(`${untrusted.url}/`, { headers: forged })).status).toBe(401);
+  });
+});
+
+describe('access control in Kubernetes mode, against the built server and a test API server', () => {
+  let api: KubeApiServer;
+  let app: RunningApp;
+  let dir: string;
+  const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+  beforeAll(async () => {
+    api = await startKubeApi({
+      serviceAccountToken: 'dashboard-sa-token',
+      people: {
+        'token-ann': { username: 'ann@corp', groups: ['sre-leads'] },
+        'token-sam': { username: 'sam@corp', groups: ['sre'] },
+        'token-viktor': { username: 'viktor@corp', groups: [] },
+      },
+      allows: (person, attributes) => {
+        if (attributes.group !== RBAC_GROUP) return false;
+        if (person.groups.includes('sre-leads')) return true;
+        if (person.groups.includes('sre')) return attributes.verb !== 'delete';
+        return person.user === 'viktor@corp' && attributes.verb === 'get';
+      },
+    });
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tunnelscope-kubeconfig-'));
+    const kubeconfig = path.join(dir, 'kubeconfig.json');
+    fs.writeFileSync(kubeconfig, api.kubeconfig());
+    app = await startApp({ env: { TUNNELSCOPE_AUTH: 'kubernetes', TUNNELSCOPE_KUBECONFIG: kubeconfig, TUNNELSCOPE_DEFAULT_SOURCE: 'sample' } });
+  });
+  afterAll(async () => {
+    await app?.stop();
+    await api?.close();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('lets cluster RBAC decide, and logs the collection under the person the cluster names', async () => {
+    const collect = (token: string) =>
+      fetch(`${app.url}/api/snapshots`, { method: 'POST', headers: { ...bearer(token), 'content-type': 'application/json' }, body: JSON.stringify({ source: 'sample' }) });
+    expect((await collect('token-sam')).status).toBe(201);
+    expect((await collect('token-viktor')).status).toBe(403);
+    expect((await collect('token-nobody-knows')).status).toBe(401);
+    expect((await fetch(`${app.url}/api/snapshots`, { headers: bearer('token-viktor') })).status).toBe(200);
+    expect((await fetch(`${app.url}/api/audit`, { headers: bearer('token-sam') })).status).toBe(403);
+    const log = (await (await fetch(`${app.url}/api/audit?action=collect`, { headers: bearer('token-ann') })).json()) as { entries: Array<{ actor: string; mode: string }> };
+    expect(log.entries.map((e) => `${e.actor} ${e.mode}`)).toEqual(['sam@corp kubernetes']);
+    expect(api.requests.some((r) => r.path.endsWith('/tokenreviews'))).toBe(true);
+    expect(api.requests.some((r) => r.path.endsWith('/subjectaccessreviews'))).toBe(true);
+    expect(app.output()).toContain('tunnelscope auth: kubernetes: TokenReview and SubjectAccessReview');
+    expect(app.output()).not.toContain('token-sam');
+  });
+
+  it('signs a browser in with a Kubernetes token', async () => {
+    const response = await fetch(`${app.url}/api/auth/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: 'token-ann' }) });
+    expect(response.status).toBe(200);
+    const cookie = (response.headers.get('set-cookie') ?? '').split(';')[0];
+    expect((await fetch(`${app.url}/audit`, { headers: { cookie } })).status).toBe(200);
   });
 });
 
