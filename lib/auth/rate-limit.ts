@@ -1,6 +1,6 @@
 /**
  * Collections run commands on hosts, so each person gets a budget of them: a token bucket per user that refills
- * continuously (TUNNELSCOPE_COLLECT_PER_MINUTE, default 30; the live view polls every few seconds).
+ * continuously (TUNNELSCOPE_COLLECT_PER_MINUTE, default 60: the live view refreshes every 5 s, so a person may keep a few open).
  */
 export class RateLimiter {
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
@@ -34,5 +34,5 @@ export class RateLimiter {
 
 export function collectPerMinute(env: Readonly<Record<string, string | undefined>> = process.env): number {
   const value = Number(env.TUNNELSCOPE_COLLECT_PER_MINUTE);
-  return Number.isFinite(value) && value > 0 ? value : 30;
+  return Number.isFinite(value) && value > 0 ? value : 60;
 }

@@ -1,5 +1,6 @@
 import { decide, type AccessNeeds } from '@/lib/auth/access';
 import type { Caller } from '@/lib/auth/identity';
+import { KubeReviewError } from '@/lib/auth/kube';
 import { collectPerMinute, RateLimiter } from '@/lib/auth/rate-limit';
 import type { Role } from '@/lib/auth/roles';
 import { authConfig, callerOf, signingSecret } from '@/lib/auth/server';
@@ -15,7 +16,10 @@ export interface Authorized {
 /** The first line of every route handler: who calls, and may they do what this route does. */
 export async function authorize(request: Request, needed: Role, needs: AccessNeeds = {}): Promise<Authorized> {
   const config = authConfig();
-  const caller = await callerOf(request.headers);
+  const caller = await callerOf(request.headers).catch((error: unknown) => {
+    if (error instanceof KubeReviewError) throw new ApiError(503, 'unavailable', error.message);
+    throw error;
+  });
   const secret = needs.snapshot !== undefined && !(caller && caller.role) ? await signingSecret() : undefined;
   const decision = decide(caller, needed, needs, { config, headers: request.headers, secret, address: caller?.address });
   if (!decision.ok) throw new ApiError(decision.status, decision.code, decision.message);

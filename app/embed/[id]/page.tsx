@@ -2,6 +2,7 @@ import type { Metadata } from 'next';
 import { Suspense } from 'react';
 import { EmbedGraph } from '@/components/SnapshotDashboard';
 import { preloadSnapshot } from '@/components/preload';
+import { audit } from '@/lib/auth/audit';
 import { guardPage, shareParam } from '../../_auth/guard';
 
 export const metadata: Metadata = { title: 'Tunnelscope embed' };
@@ -12,7 +13,9 @@ type PageProps = { params: Promise<{ id: string }>; searchParams: Promise<Record
 export default async function EmbedPage({ params, searchParams }: PageProps) {
   const { id } = await params;
   const search = await searchParams;
-  await guardPage('viewer', { snapshot: id, share: shareParam(search) });
+  const { caller, share } = await guardPage('viewer', { snapshot: id, share: shareParam(search) });
+  // Runbooks reload embeds all day: only views through a share link, which need no account, go on record.
+  if (share) await audit(caller, 'share.view', { target: id, share, detail: { embed: true } });
   preloadSnapshot(id, search);
   return (
     <Suspense>
