@@ -33,3 +33,20 @@ export function auditEntry(caller: Caller, action: AuditAction, event: AuditEven
 export function audit(caller: Caller, action: AuditAction, event: AuditEvent = {}): Promise<AuditEntry> {
   return getStore().recordAudit(auditEntry(caller, action, event));
 }
+
+/**
+ * Every change of a snapshot page's view (selection, filters, host) renders the page again on the server; one
+ * entry per person, snapshot and way in within VIEW_WINDOW_MS says who looked, without an entry per click.
+ */
+const VIEW_WINDOW_MS = 10 * 60_000;
+const recentViews = new Map<string, number>();
+
+export async function auditView(caller: Caller, action: 'snapshot.view' | 'share.view', event: AuditEvent & { target: string }, now = Date.now()): Promise<boolean> {
+  const key = [caller.user, caller.via, caller.address ?? '', action, event.target, event.share?.nonce ?? ''].join('\u0000');
+  const last = recentViews.get(key);
+  if (last !== undefined && now - last < VIEW_WINDOW_MS) return false;
+  if (recentViews.size > 10_000) recentViews.clear();
+  recentViews.set(key, now);
+  await audit(caller, action, event);
+  return true;
+}

@@ -2,7 +2,7 @@ import type { Metadata } from 'next';
 import { Suspense } from 'react';
 import { EmbedGraph } from '@/components/SnapshotDashboard';
 import { preloadSnapshot } from '@/components/preload';
-import { audit } from '@/lib/auth/audit';
+import { auditView } from '@/lib/auth/audit';
 import { guardPage, shareParam } from '../../_auth/guard';
 
 export const metadata: Metadata = { title: 'Tunnelscope embed' };
@@ -15,7 +15,7 @@ export default async function EmbedPage({ params, searchParams }: PageProps) {
   const search = await searchParams;
   const { caller, share } = await guardPage('viewer', { snapshot: id, share: shareParam(search) });
   // Runbooks reload embeds all day: only views through a share link, which need no account, go on record.
-  if (share) await audit(caller, 'share.view', { target: id, share, detail: { embed: true } });
+  if (share) await auditView(caller, 'share.view', { target: id, share, detail: { embed: true } });
   preloadSnapshot(id, search);
   return (
     <Suspense>
