@@ -239,7 +239,7 @@ describe('access control in token mode, against the built server', () => {
     expect(response.status).toBe(200);
     const setCookie = response.headers.get('set-cookie') ?? '';
     expect(setCookie).toMatch(/HttpOnly/);
-    expect(setCookie).toMatch(/SameSite=Strict/);
+    expect(setCookie).toMatch(/SameSite=Lax/);
     expect(setCookie).not.toContain(TOKENS.admin);
     const cookie = setCookie.split(';')[0];
     expect((await fetch(`${app.url}/audit`, { headers: { cookie } })).status).toBe(200);

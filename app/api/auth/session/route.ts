@@ -11,9 +11,13 @@ export const dynamic = 'force-dynamic';
 const SESSION_SECONDS = 12 * 3600;
 const NO_STORE = { ...SECURITY_HEADERS, 'Cache-Control': 'no-store' };
 
+/**
+ * Lax, not Strict: an incident link opened from a chat or a ticket (another site) must arrive signed in. Requests
+ * that change anything are refused from other sites by proxy.ts, so Lax gives them nothing.
+ */
 function cookieHeader(request: Request, value: string, maxAge: number): string {
   const secure = new URL(request.url).protocol === 'https:' || request.headers.get('x-forwarded-proto') === 'https' ? '; Secure' : '';
-  return `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAge}${secure}`;
+  return `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${maxAge}${secure}`;
 }
 
 /** GET /api/auth/session: who this request is signed in as, with which role, in which mode. */
