@@ -74,3 +74,9 @@ export class ImpersonatingKubeConfig extends KubeConfig {
     opts.headers = headers as typeof opts.headers;
   }
 }
+
+/** What a cluster collection for `caller` connects with: the dashboard's kubeconfig acting as them, where it can. */
+export function kubeConfigFor(caller: Caller, base: KubeConfig): KubeConfig {
+  const who = impersonationFor(caller);
+  return who ? new ImpersonatingKubeConfig(base, who) : base;
+}

@@ -3,7 +3,7 @@ import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authConfigFromEnv } from '@/lib/auth/config';
 import { identify } from '@/lib/auth/identity';
-import { ImpersonatingKubeConfig, impersonationFor } from '@/lib/auth/impersonation';
+import { ImpersonatingKubeConfig, impersonationFor, kubeConfigFor } from '@/lib/auth/impersonation';
 import { KubeReviewError, kubeReviewer, RBAC_GROUP } from '@/lib/auth/kube';
 import { startKubeApi, type KubeApiServer, type ResourceAttributes } from '../helpers/kube-api';
 
@@ -95,5 +95,18 @@ describe('Kubernetes mode against a test API server', () => {
       .catch((e: unknown) => e);
     expect(refused).toMatchObject({ code: 403 });
     expect(String((refused as { body: unknown }).body)).toContain('nora@corp');
+  });
+
+  it("gives a collection the caller's identity in Kubernetes mode and the dashboard's own account otherwise", async () => {
+    const viaKube = kubeConfigFor({ user: 'viktor@corp', groups: ['system:authenticated'], role: 'viewer', via: 'kubernetes' }, kc);
+    const refused = await viaKube
+      .makeApiClient(CoreV1Api)
+      .listNode()
+      .catch((e: unknown) => e);
+    expect(refused).toMatchObject({ code: 403 });
+    const seen = api.requests.filter((r) => r.path === '/api/v1/nodes').pop();
+    expect(seen?.headers['impersonate-user']).toEqual(['viktor@corp']);
+    expect(seen?.headers['impersonate-group']).toBeUndefined();
+    expect(kubeConfigFor({ user: 'dana', groups: ['sre'], role: 'collector', via: 'proxy' }, kc)).toBe(kc);
   });
 });
