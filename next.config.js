@@ -4,6 +4,8 @@ const nextConfig = {
   poweredByHeader: false,
   // Native and server-only modules stay outside the bundle.
   serverExternalPackages: ['better-sqlite3', 'pg', '@kubernetes/client-node'],
+  // forbidden() and unauthorized(): pages answer 403 and 401 (with a sign-in form) like the API does.
+  experimental: { authInterrupts: true },
 };
 
 export default nextConfig;

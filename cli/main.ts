@@ -19,6 +19,7 @@ import { UNCOVERED_FAULTS } from '@/lib/diagnose';
 import { captureFromSource, PROJECT_HOME, SOURCE_KINDS, type SourceKind } from '@/lib/sources';
 import { getStore, closeStore } from '@/lib/store';
 import { labPrerequisites, labUp } from '@/lib/lab';
+import { AuthConfigError, authConfigFromEnv } from '@/lib/auth/config';
 import { runLabCli } from '@/lib/lab/cli';
 
 const HELP = `tunnelscope — device-level network topology and fault finder for Kubernetes nodes and peer-pod VMs
@@ -35,7 +36,8 @@ Usage:
   tunnelscope snapshot --source lab|local [--title T] [--server URL]
   tunnelscope snapshot FILE [--title T] [--server URL]
                                                       store a snapshot and print its incident link
-  tunnelscope serve [--port N]                        start the built dashboard
+  tunnelscope serve [--port N] [--host ADDRESS]       start the built dashboard (on 127.0.0.1 unless --host;
+                                                      other addresses need TUNNELSCOPE_AUTH, see README)
   tunnelscope demo [--port N]                         lab (or the bundled sample) → snapshot → dashboard
   tunnelscope lab up [--scenario NAME] | down | status [--json] | list | break FAULT | heal FAULT
 
@@ -229,7 +231,8 @@ async function createSnapshot(bundle: CaptureBundle, title: string | undefined, 
   if (server) {
     const response = await fetch(`${server.replace(/\/$/, '')}/api/snapshots`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      // A server with access control wants a collector's token (TUNNELSCOPE_TOKEN); it never goes in a log line.
+      headers: { 'content-type': 'application/json', ...(process.env.TUNNELSCOPE_TOKEN ? { authorization: `Bearer ${process.env.TUNNELSCOPE_TOKEN}` } : {}) },
       body: JSON.stringify({ bundle, title }),
     });
     // POST /api/snapshots answers 201 with { snapshot: meta, url: "/s/<id>" }, or an { error } body.
@@ -286,9 +289,18 @@ async function ensureBuilt(io: Io): Promise<void> {
 async function cmdServe(args: ParsedArgs, io: Io): Promise<number> {
   const port = stringOption(args, 'port', 'p') ?? process.env.PORT ?? '3000';
   if (!/^\d{1,5}$/.test(port)) throw new UsageError(`invalid port "${port}"`);
+  const host = stringOption(args, 'host') ?? process.env.TUNNELSCOPE_HOST ?? '127.0.0.1';
+  if (!/^[A-Za-z0-9.:_-]{1,253}$/.test(host)) throw new UsageError(`invalid host "${host}"`);
+  // Checked here too, so the refusal comes before a build; the server checks again as it starts.
+  try {
+    authConfigFromEnv({ ...process.env, TUNNELSCOPE_HOST: host });
+  } catch (error) {
+    if (error instanceof AuthConfigError) throw new UsageError(error.message);
+    throw error;
+  }
   await ensureBuilt(io);
-  io.err(`dashboard on http://localhost:${port}`);
-  return runNext(['start', '-p', port]);
+  io.err(`dashboard on http://${host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? 'localhost' : host}:${port}`);
+  return runNext(['start', '-p', port, '-H', host]);
 }
 
 async function cmdDemo(args: ParsedArgs, io: Io): Promise<number> {

@@ -61,8 +61,10 @@ export async function runJob(job: AnalysisJob): Promise<AnalysisAnswer> {
       const bytes = new Uint8Array(job.bytes.buffer as ArrayBuffer, job.bytes.byteOffset, job.bytes.byteLength);
       try {
         return await prepared(
-          await intakeFromBody(bytes, job.contentType, new URL(job.url), (source, title) => {
-            throw new SourceRequested(source, title);
+          await intakeFromBody(bytes, job.contentType, new URL(job.url), {
+            onSource: (source, title) => {
+              throw new SourceRequested(source, title);
+            },
           }),
         );
       } catch (error) {

@@ -1,8 +1,10 @@
 import { CollectFromHost } from '@/components/CollectFromHost';
 import { NewSnapshot } from '@/components/NewSnapshot';
 import { SnapshotTable } from '@/components/SnapshotTable';
+import { guardPage } from '../_auth/guard';
 
-export default function HomePage() {
+export default async function HomePage() {
+  await guardPage('viewer');
   return (
     <div className="mx-auto grid max-w-7xl gap-4 p-4 lg:grid-cols-[1fr_26rem]">
       <section className="panel" aria-labelledby="recent">

@@ -21,3 +21,24 @@ export function framingHeaders(pathname: string, embedOrigins: string | undefine
   if (isEmbedPath(pathname)) return { 'Content-Security-Policy': `frame-ancestors ${embedAncestors(embedOrigins)}` };
   return { 'Content-Security-Policy': "frame-ancestors 'none'", 'X-Frame-Options': 'DENY' };
 }
+
+/**
+ * The policy of every page: scripts only from this origin or carrying the request's nonce (Next.js puts it on its
+ * own inline scripts; `strict-dynamic` lets those load the chunks), no plugins, no foreign form targets, and the
+ * framing rule above. Styles stay inline-able: React and Cytoscape set style attributes.
+ */
+export function pageSecurityPolicy(pathname: string, embedOrigins: string | undefined, nonce: string, dev = false): string {
+  const ancestors = isEmbedPath(pathname) ? embedAncestors(embedOrigins) : "'none'";
+  return [
+    "default-src 'self'",
+    `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${dev ? " 'unsafe-eval'" : ''}`,
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' blob: data:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    `frame-ancestors ${ancestors}`,
+  ].join('; ');
+}

@@ -10,6 +10,7 @@ import { SqlSnapshotStore, type StoreOptions } from './sql-store';
 
 export type { StoreOptions } from './sql-store';
 import type { SnapshotListQuery, SnapshotStore, SnapshotViewOptions } from './types';
+import type { AuditEntryInput, AuditQuery } from './audit';
 
 export type { StoreConfig, RetentionPolicy } from './config';
 export { storeConfigFromEnv } from './config';
@@ -79,6 +80,18 @@ class LazyStore implements SnapshotStore {
   }
   async list(query: SnapshotListQuery) {
     return (await this.store()).list(query);
+  }
+  async delete(id: string) {
+    return (await this.store()).delete(id);
+  }
+  async recordAudit(entry: AuditEntryInput) {
+    return (await this.store()).recordAudit(entry);
+  }
+  async listAudit(query: AuditQuery) {
+    return (await this.store()).listAudit(query);
+  }
+  async serverSecret(name: string) {
+    return (await this.store()).serverSecret(name);
   }
   async close() {
     const opening = this.opening;

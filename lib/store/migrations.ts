@@ -55,6 +55,32 @@ export const migrations: Migration[] = [
         .execute();
     },
   },
+  {
+    version: 3,
+    name: 'audit log and server secrets',
+    async up(trx) {
+      await trx.schema
+        .createTable('audit_log')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('at', 'text', (c) => c.notNull())
+        .addColumn('actor', 'text', (c) => c.notNull())
+        .addColumn('mode', 'text', (c) => c.notNull())
+        .addColumn('action', 'text', (c) => c.notNull())
+        .addColumn('target', 'text')
+        .addColumn('hosts', 'text', (c) => c.notNull())
+        .addColumn('address', 'text')
+        .addColumn('detail', 'text')
+        .execute();
+      await trx.schema.createIndex('audit_log_at_idx').on('audit_log').columns(['at desc', 'id desc']).execute();
+      await trx.schema.createIndex('audit_log_actor_idx').on('audit_log').columns(['actor', 'at']).execute();
+      // Secrets the server makes for itself (the key that signs sessions and share links), shared by replicas.
+      await trx.schema
+        .createTable('server_secrets')
+        .addColumn('name', 'text', (c) => c.primaryKey())
+        .addColumn('value', 'text', (c) => c.notNull())
+        .execute();
+    },
+  },
 ];
 
 /** Applies pending migrations in one transaction; safe when several processes open the store at once. */

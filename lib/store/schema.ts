@@ -35,10 +35,35 @@ export interface SchemaMigrationsTable {
   applied_at: string;
 }
 
+export interface AuditLogTable {
+  id: string;
+  /** ISO 8601 UTC with milliseconds, as created_at. */
+  at: string;
+  /** The person (user name, or e-mail where that is all the proxy gives), never a service account or a token. */
+  actor: string;
+  /** The auth mode or the share link the person came through. */
+  mode: string;
+  action: string;
+  /** A snapshot id, a source, or null. */
+  target: string | null;
+  /** JSON array of the hosts and pods concerned. */
+  hosts: string;
+  address: string | null;
+  /** JSON object with what else the action names (title, role, expiry); never a secret. */
+  detail: string | null;
+}
+
+export interface ServerSecretsTable {
+  name: string;
+  value: string;
+}
+
 export interface Database {
   snapshots: SnapshotsTable;
   snapshot_hosts: SnapshotHostsTable;
   schema_migrations: SchemaMigrationsTable;
+  audit_log: AuditLogTable;
+  server_secrets: ServerSecretsTable;
 }
 
 export type Dialect = 'sqlite' | 'postgres';

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Kysely, SelectQueryBuilder, Transaction } from 'kysely';
 import { analyze, type Analysis } from '@/lib/analyze';
 import { redactBundle } from '@/lib/capture/redact';
@@ -8,7 +9,8 @@ import { DEFAULT_ENCODING, packJson, unpackJson } from './codec';
 import type { RetentionPolicy } from './config';
 import { decodeCursor, encodeCursor } from './cursor';
 import { newSnapshotId } from './ids';
-import type { Database, SnapshotsTable } from './schema';
+import type { AuditLogTable, Database, SnapshotsTable } from './schema';
+import { DEFAULT_AUDIT_PAGE, MAX_AUDIT_PAGE, type AuditEntry, type AuditEntryInput, type AuditQuery } from './audit';
 import { severityCounts } from '@/lib/graph/faults';
 import { overviewOf, storedOverview, type SnapshotOverview, type StoredOverview } from '@/lib/graph/subview';
 import type { Snapshot, SnapshotListQuery, SnapshotMeta, SnapshotPage, SnapshotStore, SnapshotView, SnapshotViewOptions } from './types';
@@ -74,6 +76,14 @@ function rowToMeta(row: MetaRow): SnapshotMeta {
   };
   if (row.cluster !== null) meta.cluster = row.cluster;
   return meta;
+}
+
+function rowToAudit(row: AuditLogTable): AuditEntry {
+  const entry: AuditEntry = { id: row.id, at: row.at, actor: row.actor, mode: row.mode, action: row.action, hosts: stringList(row.hosts) };
+  if (row.target !== null) entry.target = row.target;
+  if (row.address !== null) entry.address = row.address;
+  if (row.detail !== null) entry.detail = JSON.parse(row.detail) as AuditEntry['detail'];
+  return entry;
 }
 
 /**
@@ -251,6 +261,63 @@ export class SqlSnapshotStore implements SnapshotStore {
     return rows.length > limit && last ? { items, nextCursor: encodeCursor({ createdAt: last.createdAt, id: last.id }) } : { items };
   }
 
+  async delete(id: string): Promise<SnapshotMeta | null> {
+    return this.db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('snapshot_hosts').where('snapshot_id', '=', id).execute();
+      const row = await trx
+        .deleteFrom('snapshots')
+        .where('id', '=', id)
+        .returning([...META_COLUMNS])
+        .executeTakeFirst();
+      return row ? rowToMeta(row) : null;
+    });
+  }
+
+  async recordAudit(input: AuditEntryInput): Promise<AuditEntry> {
+    const entry: AuditEntry = { id: newSnapshotId(), at: this.now().toISOString(), actor: input.actor, mode: input.mode, action: input.action, hosts: input.hosts ?? [] };
+    if (input.target !== undefined) entry.target = input.target;
+    if (input.address !== undefined) entry.address = input.address;
+    if (input.detail !== undefined) entry.detail = input.detail;
+    await this.db
+      .insertInto('audit_log')
+      .values({
+        id: entry.id,
+        at: entry.at,
+        actor: entry.actor,
+        mode: entry.mode,
+        action: entry.action,
+        target: entry.target ?? null,
+        hosts: JSON.stringify(entry.hosts),
+        address: entry.address ?? null,
+        detail: entry.detail === undefined ? null : JSON.stringify(entry.detail),
+      })
+      .execute();
+    return entry;
+  }
+
+  async listAudit(query: AuditQuery): Promise<AuditEntry[]> {
+    const limit = Math.min(Math.max(Math.trunc(query.limit ?? DEFAULT_AUDIT_PAGE), 1), MAX_AUDIT_PAGE);
+    let q = this.db.selectFrom('audit_log').selectAll();
+    if (query.before !== undefined) {
+      const { at, id } = query.before;
+      q = q.where((eb) => eb.or([eb('at', '<', at), eb.and([eb('at', '=', at), eb('id', '<', id)])]));
+    }
+    if (query.actor !== undefined) q = q.where('actor', '=', query.actor);
+    if (query.action !== undefined) q = q.where('action', '=', query.action);
+    const rows = await q.orderBy('at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+    return rows.map(rowToAudit);
+  }
+
+  async serverSecret(name: string): Promise<string> {
+    await this.db
+      .insertInto('server_secrets')
+      .values({ name, value: randomBytes(32).toString('base64url') })
+      .onConflict((oc) => oc.column('name').doNothing())
+      .execute();
+    const row = await this.db.selectFrom('server_secrets').select('value').where('name', '=', name).executeTakeFirstOrThrow();
+    return row.value;
+  }
+
   async close(): Promise<void> {
     await this.db.destroy();
   }
@@ -278,7 +345,7 @@ export class SqlSnapshotStore implements SnapshotStore {
     }
   }
 
-  /** Retention is the only path that removes snapshots. */
+  /** Retention removes snapshots here; an admin's delete() removes one. */
   private async deleteWhere(
     trx: Transaction<Database>,
     filter: (q: SelectQueryBuilder<Database, 'snapshots', { id: string }>) => SelectQueryBuilder<Database, 'snapshots', { id: string }>,

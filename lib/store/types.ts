@@ -3,6 +3,7 @@ import type { Finding, Severity } from '@/lib/diagnose/types';
 import type { Topology } from '@/lib/topology/types';
 import type { SnapshotOverview } from '@/lib/graph/subview';
 import type { PreparedSnapshot } from './sql-store';
+import type { AuditEntry, AuditEntryInput, AuditQuery } from './audit';
 
 export interface SnapshotMeta {
   /** ≥128 bits of randomness, URL-safe (base64url). */
@@ -56,7 +57,7 @@ export interface SnapshotPage {
   nextCursor?: string;
 }
 
-/** Snapshots are immutable: there is no update path. */
+/** Snapshots are immutable: there is no update path, only retention and an admin's delete. */
 export interface SnapshotStore {
   create(input: { bundle: CaptureBundle; title?: string }): Promise<SnapshotMeta>;
   /** Stores a snapshot prepared elsewhere (sql-store.ts prepareSnapshot), e.g. on an analysis thread. */
@@ -67,5 +68,12 @@ export interface SnapshotStore {
   getOverview(id: string, options?: SnapshotViewOptions): Promise<SnapshotOverview | null>;
   getBundle(id: string): Promise<CaptureBundle | null>;
   list(query: SnapshotListQuery): Promise<SnapshotPage>;
+  /** Removes one snapshot (an admin's decision) and answers what it was; null when there was none. */
+  delete(id: string): Promise<SnapshotMeta | null>;
+  recordAudit(entry: AuditEntryInput): Promise<AuditEntry>;
+  /** Newest first. */
+  listAudit(query: AuditQuery): Promise<AuditEntry[]>;
+  /** A random secret of the server's own, made on first use and the same for every process sharing the database. */
+  serverSecret(name: string): Promise<string>;
   close(): Promise<void>;
 }

@@ -73,8 +73,8 @@ export function getHealth(): Promise<Response> {
   return healthz.GET();
 }
 
-export function getVersion(): Response {
-  return version.GET();
+export function getVersion(): Promise<Response> {
+  return version.GET(req('/api/version'));
 }
 
 export interface ErrorBody {

@@ -35,10 +35,14 @@ describe('framing policy', () => {
   it('sets the headers on responses passing through the proxy', () => {
     process.env.TUNNELSCOPE_EMBED_ORIGINS = 'https://wiki.example.com';
     const embed = proxy(new NextRequest('http://localhost/embed/abc?focus=x'));
-    expect(embed.headers.get('content-security-policy')).toBe('frame-ancestors https://wiki.example.com');
+    expect(embed.headers.get('content-security-policy')).toContain('; frame-ancestors https://wiki.example.com');
     expect(embed.headers.get('x-frame-options')).toBeNull();
     const page = proxy(new NextRequest('http://localhost/s/abc'));
-    expect(page.headers.get('content-security-policy')).toBe("frame-ancestors 'none'");
+    expect(page.headers.get('content-security-policy')).toContain("; frame-ancestors 'none'");
+    expect(page.headers.get('content-security-policy')).toMatch(/script-src 'self' 'nonce-[A-Za-z0-9+/=]{20,}' 'strict-dynamic';/);
+    expect(page.headers.get('content-security-policy')).not.toMatch(/script-src[^;]*unsafe-inline/);
+    const api = proxy(new NextRequest('http://localhost/api/snapshots'));
+    expect(api.headers.get('content-security-policy')).toBe("frame-ancestors 'none'");
     expect(page.headers.get('x-frame-options')).toBe('DENY');
   });
 });

@@ -1,5 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as live from '@/app/api/live/route';
+import { closeStore, getStore } from '@/lib/store';
 import type { SnapshotView } from '@/lib/store/types';
 import { BASE } from './api';
 
@@ -9,6 +13,20 @@ async function getLive(query: string): Promise<{ status: number; body: unknown; 
 }
 
 describe('GET /api/live', () => {
+  // Each live capture goes on the audit log: the test's own database, not the checkout's ./data.
+  let dir: string;
+  beforeAll(async () => {
+    await closeStore();
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tslive-'));
+    process.env.TUNNELSCOPE_DATA_DIR = dir;
+    delete process.env.DATABASE_URL;
+  });
+  afterAll(async () => {
+    await closeStore();
+    delete process.env.TUNNELSCOPE_DATA_DIR;
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
   it('captures the bundled sample and diagnoses it, uncached, and finds nothing more on a refresh of the same capture', async () => {
     const first = await getLive('?source=sample');
     expect([first.status, first.cache]).toEqual([200, 'no-store']);
@@ -18,6 +36,9 @@ describe('GET /api/live', () => {
     // The sample is one capture: its counters do not move, so a refresh adds no finding about what happened in between.
     const again = (await getLive('?source=sample')).body as SnapshotView;
     expect(again.findings.map((f) => f.rule)).toEqual(view.findings.map((f) => f.rule));
+    const logged = await getStore().listAudit({ action: 'live' });
+    expect(logged.map((e) => `${e.actor} ${e.mode} ${e.target}`)).toEqual(['local none sample', 'local none sample']);
+    expect(logged[0].hosts).toEqual(view.meta.hosts);
   });
 
   it('answers 400 for an unknown source', async () => {

@@ -224,7 +224,7 @@ describe.each(backends.map((make) => make()))('snapshot API on $name', (backend:
       expect(response.status).toBe(200);
       const etag = response.headers.get('etag');
       expect(etag).toMatch(/^"[^"]+"$/);
-      expect(response.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+      expect(response.headers.get('cache-control')).toBe('private, max-age=31536000, immutable');
       const view = (await response.json()) as SnapshotView;
       expect(view.meta.id).toBe(meta.id);
       expect(view.rulesVersion).toBe(meta.rulesVersion);
@@ -266,12 +266,12 @@ describe.each(backends.map((make) => make()))('snapshot API on $name', (backend:
       expect(overview.findings.map((f) => f.rule)).toEqual(['vxlan-down']);
       const etag = current[1].headers.get('etag') ?? '';
       expect((await getView(meta.id, '?level=overview&rules=current', { 'if-none-match': etag })).status).toBe(304);
-      expect((await getView(meta.id, '?level=overview')).headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+      expect((await getView(meta.id, '?level=overview')).headers.get('cache-control')).toBe('private, max-age=31536000, immutable');
     });
 
     it('names the rules version this server diagnoses with, the one a re-check uses', async () => {
       const meta = await created(await postJson({ bundle: makeBundle({ hosts: ['api-version'] }) }));
-      const response = getVersion();
+      const response = await getVersion();
       expect(response.status).toBe(200);
       expect(response.headers.get('cache-control')).toBe('no-store');
       const body = (await response.json()) as { rulesVersion: string };

@@ -48,7 +48,14 @@ export function freePort(): Promise<number> {
 export interface RunningApp {
   url: string;
   dataDir: string;
+  /** What the server printed so far. */
+  output(): string;
   stop(): Promise<void>;
+}
+
+export interface AppOptions {
+  /** Settings on top of the test's environment (auth modes, read-only). */
+  env?: Record<string, string>;
 }
 
 async function waitForHttp(url: string, child: ChildProcess, log: () => string): Promise<void> {
@@ -67,15 +74,15 @@ async function waitForHttp(url: string, child: ChildProcess, log: () => string):
 }
 
 /** TUNNELSCOPE_E2E_URL points the tests at an already running server (e.g. `next dev`) instead. */
-export async function startApp(): Promise<RunningApp> {
+export async function startApp(options: AppOptions = {}): Promise<RunningApp> {
   const external = process.env.TUNNELSCOPE_E2E_URL;
-  if (external) return { url: external.replace(/\/$/, ''), dataDir: '', stop: async () => {} };
+  if (external) return { url: external.replace(/\/$/, ''), dataDir: '', output: () => '', stop: async () => {} };
   ensureBuild();
   const port = await freePort();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tunnelscope-e2e-'));
   const child = spawn(path.join(ROOT, 'node_modules', '.bin', 'next'), ['start', '-p', String(port), '-H', '127.0.0.1'], {
     cwd: ROOT,
-    env: { ...process.env, TUNNELSCOPE_DATA_DIR: dataDir, NODE_ENV: 'production', DATABASE_URL: '', NEXT_TELEMETRY_DISABLED: '1' },
+    env: { ...process.env, TUNNELSCOPE_DATA_DIR: dataDir, NODE_ENV: 'production', DATABASE_URL: '', NEXT_TELEMETRY_DISABLED: '1', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -86,6 +93,7 @@ export async function startApp(): Promise<RunningApp> {
   return {
     url,
     dataDir,
+    output: () => output,
     async stop() {
       if (child.exitCode === null) {
         const exited = new Promise((r) => child.once('exit', r));

@@ -3,7 +3,8 @@ import { encodedBody, pickEncoding, responseCache, type Rendered } from '@/lib/s
 import { SECURITY_HEADERS } from './errors';
 import type { RulesChoice } from './snapshots';
 
-const IMMUTABLE = 'public, max-age=31536000, immutable';
+// private: answers are only for those allowed to read the snapshot, so no shared cache may keep them.
+const IMMUTABLE = 'private, max-age=31536000, immutable';
 
 /** Strong ETag from the parts that identify an immutable representation (snapshot id, rules version, view). */
 export function etagFor(...parts: string[]): string {

@@ -14,6 +14,10 @@ export type ErrorCode =
   | 'not_implemented'
   | 'unavailable'
   | 'analysis_too_costly'
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'read_only'
+  | 'rate_limited'
   | 'internal';
 
 /** An error whose message is written for the person calling the API. */

@@ -18,6 +18,13 @@ export interface Intake {
   problems: ImportProblem[];
 }
 
+/** Lets the route check and record a collection before and after it runs; uploads never call it. */
+export interface IntakeHooks {
+  beforeCollect?: (source: string) => Promise<{ onCollected: (hosts: string[]) => Promise<unknown> }>;
+  /** Takes a request to capture from a source instead of capturing here (the analysis thread cannot collect). */
+  onSource?: (kind: string, title: string | undefined) => Promise<Intake>;
+}
+
 export interface UploadedFile {
   name: string;
   content: string;
@@ -50,7 +57,7 @@ function decodeUtf8(bytes: Uint8Array): string {
   }
 }
 
-export async function fromSource(kind: string, titleText: string | undefined): Promise<Intake> {
+export async function fromSource(kind: string, titleText: string | undefined, hooks: IntakeHooks = {}): Promise<Intake> {
   let sources: typeof import('@/lib/sources');
   try {
     sources = await import('@/lib/sources');
@@ -61,8 +68,10 @@ export async function fromSource(kind: string, titleText: string | undefined): P
   if (!known.includes(kind)) {
     throw badRequest(`Unknown source "${kind.slice(0, 32)}". Use one of: ${known.join(', ')}.`);
   }
+  const collected = await hooks.beforeCollect?.(kind);
   try {
     const bundle = await sources.captureFromSource(kind as (typeof sources.SOURCE_KINDS)[number]);
+    await collected?.onCollected(bundle.hosts.map((h) => h.name));
     return { bundle: validBundle(bundle), title: titleText, problems: [] };
   } catch (error) {
     if (error instanceof ApiError) throw error;
@@ -74,7 +83,7 @@ export async function fromSource(kind: string, titleText: string | undefined): P
 /** Captures from a named source: by default here; the analysis thread hands the request back instead (it cannot collect). */
 export type SourceIntake = (kind: string, title: string | undefined) => Promise<Intake>;
 
-export function fromJsonText(text: string, onSource: SourceIntake = fromSource): Promise<Intake> | Intake {
+export function fromJsonText(text: string, hooks: IntakeHooks = {}): Promise<Intake> | Intake {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -86,7 +95,7 @@ export function fromJsonText(text: string, onSource: SourceIntake = fromSource):
   if (!parsed.success) {
     throw badRequest('Send { "bundle": <capture bundle>, "title"?: string } or { "source": "lab" | "local", "title"?: string }.');
   }
-  if ('source' in parsed.data) return onSource(parsed.data.source, parsed.data.title);
+  if ('source' in parsed.data) return hooks.onSource ? hooks.onSource(parsed.data.source, parsed.data.title) : fromSource(parsed.data.source, parsed.data.title, hooks);
   return { bundle: validBundle(parsed.data.bundle), title: parsed.data.title, problems: [] };
 }
 
@@ -142,13 +151,13 @@ async function fromMultipart(bytes: Uint8Array<ArrayBuffer>, contentType: string
 }
 
 /** Dispatches on Content-Type; the body has already been read within the size limit. */
-export async function intakeFromBody(bytes: Uint8Array<ArrayBuffer>, contentType: string | null, url: URL, onSource: SourceIntake = fromSource): Promise<Intake> {
+export async function intakeFromBody(bytes: Uint8Array<ArrayBuffer>, contentType: string | null, url: URL, hooks: IntakeHooks = {}): Promise<Intake> {
   const type = (contentType ?? '').split(';')[0].trim().toLowerCase();
   const queryTitle = url.searchParams.get('title') ?? undefined;
   const parsedTitle = title.safeParse(queryTitle);
   if (!parsedTitle.success) throw badRequest(parsedTitle.error.issues[0].message);
   if (type === 'application/json' || type.endsWith('+json')) {
-    const intake = await fromJsonText(decodeUtf8(bytes), onSource);
+    const intake = await fromJsonText(decodeUtf8(bytes), hooks);
     return { ...intake, title: intake.title ?? parsedTitle.data };
   }
   if (type === 'text/plain') {

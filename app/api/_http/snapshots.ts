@@ -65,6 +65,13 @@ function cachedView(id: string, rules: RulesChoice): Promise<SnapshotView | null
   return entry.view;
 }
 
+/** After a delete: the snapshot's unpacked views go, so no request serves them from memory. */
+export function forgetViews(id: string): void {
+  const cache = caches.get(getStore());
+  if (!cache) return;
+  for (const [key, entry] of [...cache]) if (key.endsWith(`\u0000${id}`)) forget(cache, key, entry);
+}
+
 function checkId(id: string): void {
   if (!isSnapshotId(id)) throw notFound(`Snapshot "${id.slice(0, 64)}"`);
 }

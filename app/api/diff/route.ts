@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { diffViews } from '@/lib/diff/diff';
+import { authorize } from '../_http/auth';
 import { etagFor, immutableResponse } from '../_http/cache';
 import { withErrors } from '../_http/errors';
 import { parseQuery } from '../_http/query';
@@ -14,6 +15,7 @@ const diffQuery = z.object({
 /** GET /api/diff?a=ID&b=ID[&rules=current]: elements and findings added, removed and changed from a to b. */
 export async function GET(request: Request): Promise<Response> {
   return withErrors(async () => {
+    await authorize(request, 'viewer');
     const query = parseQuery(diffQuery, new URL(request.url));
     const [a, b] = await Promise.all([loadView(query.a, query.rules), loadView(query.b, query.rules)]);
     const etag = etagFor(query.a, shownRules(a), query.b, shownRules(b), 'diff-2', query.rules);

@@ -6,6 +6,8 @@ import { liveCounters } from '@/lib/diff/live-counters';
 import { captureFromSource, SOURCE_KINDS, SourceError } from '@/lib/sources';
 import { metaFor } from '@/lib/store/sql-store';
 import type { SnapshotView } from '@/lib/store/types';
+import { audit } from '@/lib/auth/audit';
+import { authorize, limitCollections } from '../_http/auth';
 import { ApiError, SECURITY_HEADERS, withErrors } from '../_http/errors';
 import { parseQuery } from '../_http/query';
 
@@ -21,6 +23,8 @@ export const dynamic = 'force-dynamic';
  */
 export async function GET(request: Request): Promise<Response> {
   return withErrors(async () => {
+    const { caller } = await authorize(request, 'collector', { collects: true });
+    limitCollections(caller);
     const { source } = parseQuery(liveQuery, new URL(request.url));
     let bundle;
     try {
@@ -29,6 +33,7 @@ export async function GET(request: Request): Promise<Response> {
       if (error instanceof SourceError) throw new ApiError(409, 'source_unavailable', error.message);
       throw error;
     }
+    await audit(caller, 'live', { target: source, hosts: bundle.hosts.map((h) => h.name) });
     // What the commands printed is analysed on an analysis thread, within its budgets (lib/analysis-thread.ts).
     const answer = await analysisPool().run({ kind: 'analyze', bundle }, `the ${source} collection`);
     if (answer.kind !== 'analysis') throw new Error(`unexpected analysis answer: ${answer.kind}`);

@@ -3,6 +3,8 @@ import { getStore } from '@/lib/store';
 import { MAX_PAGE_SIZE } from '@/lib/store/sql-store';
 import { clientOf, creationLimiter } from '@/lib/serve/rate-limit';
 import { maxUploadBytes, readBody } from '../_http/body';
+import { audit } from '@/lib/auth/audit';
+import { authorize, limitCollections } from '../_http/auth';
 import { ApiError, SECURITY_HEADERS, withErrors } from '../_http/errors';
 import { fromSource } from '../_http/intake';
 import { analysisPool } from '@/lib/analysis-thread';
@@ -24,6 +26,7 @@ const listQuery = z.object({
 /** GET /api/snapshots?limit&cursor&host&cluster&hasFaults: newest first, one page. */
 export async function GET(request: Request): Promise<Response> {
   return withErrors(async () => {
+    await authorize(request, 'viewer');
     const query = parseQuery(listQuery, new URL(request.url));
     const page = await getStore().list(query);
     return Response.json(page, { headers: { ...SECURITY_HEADERS, 'Cache-Control': 'no-store' } });
@@ -33,6 +36,7 @@ export async function GET(request: Request): Promise<Response> {
 /** POST /api/snapshots: a bundle, a source to capture, or uploaded command output → a stored snapshot. */
 export async function POST(request: Request): Promise<Response> {
   return withErrors(async () => {
+    const { caller } = await authorize(request, 'collector');
     const url = new URL(request.url);
     const admission = creationLimiter().take(clientOf(request.headers));
     if (!admission.ok) {
@@ -49,11 +53,19 @@ export async function POST(request: Request): Promise<Response> {
     let answer = await pool.run({ kind: 'upload', bytes, contentType: request.headers.get('content-type'), url: url.href }, 'the upload', [bytes.buffer]);
     if (answer.kind === 'source') {
       // Collecting runs commands (its own time limits); what they print is analysed on the thread like an upload.
-      const intake = await fromSource(answer.source, answer.title ?? url.searchParams.get('title') ?? undefined);
+      const intake = await fromSource(answer.source, answer.title ?? url.searchParams.get('title') ?? undefined, {
+        // Checked before anything runs on a host: only a capture from a source collects.
+        beforeCollect: async (source) => {
+          await authorize(request, 'collector', { collects: true });
+          limitCollections(caller);
+          return { onCollected: (hosts) => audit(caller, 'collect', { target: source, hosts }) };
+        },
+      });
       answer = await pool.run({ kind: 'bundle', bundle: intake.bundle, title: intake.title }, `the ${answer.source} collection`);
     }
     if (answer.kind !== 'prepared') throw new Error(`unexpected analysis answer: ${answer.kind}`);
     const meta = await getStore().createPrepared(answer.prepared);
+    await audit(caller, 'snapshot.create', { target: meta.id, hosts: meta.hosts, detail: { title: meta.title, source: meta.source.kind } });
     const link = `/s/${meta.id}`;
     return Response.json({ snapshot: meta, url: link, problems: answer.problems }, { status: 201, headers: { ...SECURITY_HEADERS, Location: link, 'Cache-Control': 'no-store' } });
   });

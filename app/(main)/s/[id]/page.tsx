@@ -4,26 +4,27 @@ import { SnapshotDashboard } from '@/components/SnapshotDashboard';
 import { notFound } from 'next/navigation';
 import { preloadSnapshot } from '@/components/preload';
 import { isSnapshotId } from '@/lib/store/ids';
+import { auditView } from '@/lib/auth/audit';
+import { guardPage, shareParam } from '../../../_auth/guard';
 
 export const metadata: Metadata = { title: 'Snapshot · Tunnelscope' };
 
 /**
- * A snapshot never changes, so its page is rendered once, on the first request, and then served from Next's cache
- * like a static file; the browser reads the snapshot from the cached API. The query string (view state) is the
- * browser's business: the shell is the same for every view of one snapshot.
+ * Rendered per request: who may look is decided here (and put on the audit log), and the page's scripts carry a
+ * per-request CSP nonce. The shell is small; the snapshot's data comes from the API, whose answers are computed
+ * once per snapshot and cached (lib/serve/response-cache.ts).
  */
-export const dynamic = 'force-static';
-
-export function generateStaticParams(): { id: string }[] {
-  return [];
-}
+export const dynamic = 'force-dynamic';
 
 type PageProps = { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> };
 
 export default async function SnapshotPage({ params, searchParams }: PageProps) {
   const { id } = await params;
   if (!isSnapshotId(id)) notFound();
-  preloadSnapshot(id, await searchParams);
+  const search = await searchParams;
+  const { caller, share } = await guardPage('viewer', { snapshot: id, share: shareParam(search) });
+  await auditView(caller, share ? 'share.view' : 'snapshot.view', { target: id, share });
+  preloadSnapshot(id, search);
   return (
     <Suspense>
       <SnapshotDashboard id={id} />

@@ -1,9 +1,12 @@
 import { z } from 'zod';
-import type { Rendered } from '@/lib/serve/response-cache';
+import { responseCache, type Rendered } from '@/lib/serve/response-cache';
+import { audit } from '@/lib/auth/audit';
+import { getStore, isSnapshotId } from '@/lib/store';
+import { authorize } from '../../_http/auth';
 import { cachedResponse, etagFor } from '../../_http/cache';
-import { withErrors } from '../../_http/errors';
+import { notFound, SECURITY_HEADERS, withErrors } from '../../_http/errors';
 import { parseQuery } from '../../_http/query';
-import { loadHost, loadOverview, loadView, rulesParam, shownRules, type IdParams, type RulesChoice } from '../../_http/snapshots';
+import { forgetViews, loadHost, loadOverview, loadView, rulesParam, shownRules, type IdParams, type RulesChoice } from '../../_http/snapshots';
 
 /** Bumped when the shape of a level's answer changes, so cached copies of the old shape are not reused. */
 const SUBVIEW_FORMAT = 'subview-1';
@@ -40,7 +43,23 @@ async function render(id: string, rules: RulesChoice, level: 'overview' | 'full'
 export async function GET(request: Request, { params }: IdParams): Promise<Response> {
   return withErrors(async () => {
     const { id } = await params;
+    await authorize(request, 'viewer', { snapshot: id });
     const { rules, level, host } = parseQuery(viewQuery, new URL(request.url));
     return cachedResponse(request, id, ['view', level ?? '', host ?? ''], () => render(id, rules, level, host), { rules });
+  });
+}
+
+/** DELETE /api/snapshots/<id>: admins remove a snapshot (and every link to it stops working); on the audit log. */
+export async function DELETE(request: Request, { params }: IdParams): Promise<Response> {
+  return withErrors(async () => {
+    const { id } = await params;
+    const { caller } = await authorize(request, 'admin');
+    if (!isSnapshotId(id)) throw notFound(`Snapshot "${id.slice(0, 64)}"`);
+    const meta = await getStore().delete(id);
+    if (!meta) throw notFound(`Snapshot ${id}`);
+    forgetViews(id);
+    responseCache().forget(`${id}\u0000`);
+    await audit(caller, 'snapshot.delete', { target: id, hosts: meta.hosts, detail: { title: meta.title } });
+    return new Response(null, { status: 204, headers: { ...SECURITY_HEADERS, 'Cache-Control': 'no-store' } });
   });
 }

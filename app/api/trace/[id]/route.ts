@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { findingForTrace, traceRoute } from '@/lib/diagnose/trace';
 import { elementHosts } from '@/lib/graph/subview';
+import { authorize } from '../../_http/auth';
 import { etagFor, immutableResponse } from '../../_http/cache';
 import { withErrors } from '../../_http/errors';
 import { parseQuery } from '../../_http/query';
@@ -16,6 +17,7 @@ const traceQuery = z.object({
 export async function GET(request: Request, { params }: IdParams): Promise<Response> {
   return withErrors(async () => {
     const { id } = await params;
+    await authorize(request, 'viewer', { snapshot: id });
     const { from, to, rules } = parseQuery(traceQuery, new URL(request.url));
     const view = await loadView(id, rules);
     const result = traceRoute(view.topology, from, to);

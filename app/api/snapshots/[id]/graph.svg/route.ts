@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { renderTopologySvg } from '@/lib/export/svg';
+import { authorize } from '../../../_http/auth';
 import { cachedResponse, etagFor } from '../../../_http/cache';
 import { withErrors } from '../../../_http/errors';
 import { parseQuery } from '../../../_http/query';
@@ -17,6 +18,7 @@ const svgQuery = z.object({
 export async function GET(request: Request, { params }: IdParams): Promise<Response> {
   return withErrors(async () => {
     const { id } = await params;
+    await authorize(request, 'viewer', { snapshot: id });
     const query = parseQuery(svgQuery, new URL(request.url));
     return cachedResponse(
       request,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { renderReport } from '@/lib/export/report';
+import { authorize } from '../../../_http/auth';
 import { cachedResponse, etagFor } from '../../../_http/cache';
 import { withErrors } from '../../../_http/errors';
 import { parseQuery } from '../../../_http/query';
@@ -12,6 +13,7 @@ const REPORT_FORMAT = 'report-1';
 export async function GET(request: Request, { params }: IdParams): Promise<Response> {
   return withErrors(async () => {
     const { id } = await params;
+    await authorize(request, 'viewer', { snapshot: id });
     const url = new URL(request.url);
     const { rules } = parseQuery(z.object({ rules: rulesParam }), url);
     const link = new URL(`/s/${id}${rules === 'current' ? '?rules=current' : ''}`, url.origin).toString();

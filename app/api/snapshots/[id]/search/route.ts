@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { searchTopology } from '@/lib/graph/search';
+import { authorize } from '../../../_http/auth';
 import { etagFor, immutableResponse } from '../../../_http/cache';
 import { withErrors } from '../../../_http/errors';
 import { parseQuery } from '../../../_http/query';
@@ -14,6 +15,7 @@ const searchQuery = z.object({
 export async function GET(request: Request, { params }: IdParams): Promise<Response> {
   return withErrors(async () => {
     const { id } = await params;
+    await authorize(request, 'viewer', { snapshot: id });
     const { q, rules } = parseQuery(searchQuery, new URL(request.url));
     const view = await loadView(id, rules);
     const body = () => JSON.stringify({ hits: searchTopology(view.topology, q) });

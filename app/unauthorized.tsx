@@ -1,0 +1,5 @@
+import { SignInPanel } from './_auth/SignInPanel';
+
+export default function Unauthorized() {
+  return <SignInPanel title="Sign in to Tunnelscope" />;
+}

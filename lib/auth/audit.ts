@@ -1,0 +1,52 @@
+/**
+ * Writes the audit log: who (the person, as identified), how they came in, what they did, to which snapshot or
+ * hosts, from which address. Callers pass names and ids only: no token, cookie or header value goes in.
+ */
+import { getStore } from '@/lib/store';
+import type { AuditAction, AuditEntry, AuditEntryInput } from '@/lib/store/audit';
+import type { Caller } from './identity';
+import type { ShareClaims } from './signed';
+
+export interface AuditEvent {
+  target?: string;
+  hosts?: string[];
+  detail?: Record<string, string | number | boolean>;
+  /** The share link the caller came through, if any: its creator and expiry go on record. */
+  share?: ShareClaims;
+}
+
+export function auditEntry(caller: Caller, action: AuditAction, event: AuditEvent = {}): AuditEntryInput {
+  const detail: Record<string, string | number | boolean> = { ...event.detail };
+  if (caller.email && caller.email !== caller.user) detail.email = caller.email;
+  if (caller.role) detail.role = caller.role;
+  if (event.share) {
+    detail.sharedBy = event.share.by;
+    detail.shareExpires = new Date(event.share.exp * 1000).toISOString();
+  }
+  const entry: AuditEntryInput = { actor: caller.user, mode: caller.via, action, hosts: event.hosts ?? [] };
+  if (event.target !== undefined) entry.target = event.target;
+  if (caller.address !== undefined) entry.address = caller.address;
+  if (Object.keys(detail).length > 0) entry.detail = detail;
+  return entry;
+}
+
+export function audit(caller: Caller, action: AuditAction, event: AuditEvent = {}): Promise<AuditEntry> {
+  return getStore().recordAudit(auditEntry(caller, action, event));
+}
+
+/**
+ * Every change of a snapshot page's view (selection, filters, host) renders the page again on the server; one
+ * entry per person, snapshot and way in within VIEW_WINDOW_MS says who looked, without an entry per click.
+ */
+const VIEW_WINDOW_MS = 10 * 60_000;
+const recentViews = new Map<string, number>();
+
+export async function auditView(caller: Caller, action: 'snapshot.view' | 'share.view', event: AuditEvent & { target: string }, now = Date.now()): Promise<boolean> {
+  const key = [caller.user, caller.via, caller.address ?? '', action, event.target, event.share?.nonce ?? ''].join('\u0000');
+  const last = recentViews.get(key);
+  if (last !== undefined && now - last < VIEW_WINDOW_MS) return false;
+  if (recentViews.size > 10_000) recentViews.clear();
+  recentViews.set(key, now);
+  await audit(caller, action, event);
+  return true;
+}
