@@ -113,7 +113,35 @@ function outputText(command: RecognizedCommand, lines: string[]): string {
     if (parsesAsJson(joined)) return `${joined}\n`;
     return `${raw}\n`;
   }
-  return `${rejoinText(command, dedent(trimmed)).join('\n')}\n`;
+  return `${unjoin(command, rejoinText(command, dedent(trimmed))).join('\n')}\n`;
+}
+
+/** Where a record of `ip addr`/`ip link` starts or continues inside a line a chat tool joined. */
+const LINK_PARTS: readonly [RegExp, string][] = [
+  [/ (?=\d+: [^\s:]+(?:@[^\s:]+)?: <)/g, ''],
+  [/ (?=link\/\w+ )/g, '    '],
+  [/ (?=inet6? [0-9a-f.:]+\/\d+ )/g, '    '],
+  [/ (?=valid_lft )/g, '       '],
+];
+/** A route begins at a destination followed by `via`/`dev`/`proto`, unless a keyword before it wants a value. */
+const JOINED_ROUTE =
+  /(?<!\b(?:via|src|from|to|dev|table|metric|proto|scope|nhid|mtu|weight|realm|expires|pref|inet|inet6|local|broadcast|multicast|anycast|unicast|nat|blackhole|unreachable|prohibit|throw)) (?=(?:blackhole |unreachable |prohibit )?(?:default|\d+\.\d+\.\d+\.\d+(?:\/\d+)?|[0-9a-f]*:[0-9a-f:]+\/\d+) (?:via|dev|proto) )/g;
+
+/**
+ * Lines a chat tool joined into one (`1: lo: <…> … 2: eth0: <…>`, `default via … 10.0.0.0/24 dev …`) are split
+ * back where a record can only begin. A line that already looks like the command's own is left alone.
+ */
+function unjoin(command: RecognizedCommand, lines: string[]): string[] {
+  if (command.params?.brief || command.argv.includes('-o') || command.argv.includes('-oneline')) return lines;
+  if (command.id === 'ip-addr' || command.id === 'ip-link') {
+    return lines.flatMap((line) => {
+      if (/^\s/.test(line) || line.length < 120 || !/ link\/\w+ /.test(line)) return [line];
+      const marked = LINK_PARTS.reduce((text, [re, indent]) => text.replace(re, `\n${indent}`), line);
+      return marked.split('\n');
+    });
+  }
+  if (command.id === 'ip-route' || command.id === 'ip6-route') return lines.flatMap((line) => (/^\s/.test(line) ? [line] : line.split(JOINED_ROUTE)));
+  return lines;
 }
 
 interface Open {

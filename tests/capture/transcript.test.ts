@@ -158,4 +158,27 @@ describe('parseTranscript', () => {
     expect(result.problems.filter((p) => /from its shape/.test(p.message))).toHaveLength(8);
     expect(result.problems.map((p) => p.message)).toContainEqual(expect.stringMatching(/recognised as ovs-ofctl dump-flows/));
   });
+
+  it('splits lines a chat tool joined back into the records the command printed', () => {
+    const text = [
+      '$ ip a',
+      '1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN group default qlen 1000 link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00 inet 127.0.0.1/8 scope host lo valid_lft forever preferred_lft forever 2: eth0@if12: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1450 qdisc noqueue state UP group default link/ether 0a:58:0a:f4:01:05 brd ff:ff:ff:ff:ff:ff link-netnsid 0 inet 10.244.1.5/24 brd 10.244.1.255 scope global eth0 valid_lft forever preferred_lft forever',
+      '$ ip r',
+      'default via 10.244.1.1 dev eth0 10.244.0.0/16 via 10.244.1.1 dev eth0 10.244.1.0/24 dev eth0 proto kernel scope link src 10.244.1.5',
+    ].join('\n');
+    const [addr, route] = commands(parseTranscript(text).hosts[0], null);
+    expect(addr.stdout.split('\n').filter((l) => /^\d+: /.test(l))).toHaveLength(2);
+    expect(addr.stdout).toContain('\n    inet 10.244.1.5/24 brd 10.244.1.255 scope global eth0\n');
+    expect(route.stdout.split('\n')).toEqual(['default via 10.244.1.1 dev eth0', '10.244.0.0/16 via 10.244.1.1 dev eth0', '10.244.1.0/24 dev eth0 proto kernel scope link src 10.244.1.5', '']);
+  });
+
+  it('leaves route lines whose address follows a route type or a keyword whole', () => {
+    const lines = [
+      'local 10.0.0.5 dev eth0 table local proto kernel scope host src 10.0.0.5',
+      'broadcast 10.0.0.255 dev eth0 table local proto kernel scope link src 10.0.0.5',
+      '10.1.0.0/16 nhid 12 via 10.0.0.9 dev eth0 proto bird',
+    ];
+    const [route] = commands(parseTranscript(['# ip route show table all', ...lines].join('\n')).hosts[0], null);
+    expect(route.stdout).toBe(`${lines.join('\n')}\n`);
+  });
 });
