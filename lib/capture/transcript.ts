@@ -34,8 +34,8 @@ const PROMPTS: readonly { re: RegExp; host?: number; command: number; bare?: boo
   { re: /^([\w-]+(?:\.[\w-]+)*)\s+\[[^\]\s]*\]\s?[#$](?:\s(.*))?$/, host: 1, command: 2 },
   // cmd: kubectl exec … (CI logs that print the command they ran)
   { re: /^cmd:\s+(.+)$/, command: 1 },
-  // node-a:~ # cmd   (SUSE)
-  { re: /^([\w-]+(?:\.[\w-]+)*):[~/][^\s#$]*\s?[#>](?:\s(.*))?$/, host: 1, command: 2, bare: true },
+  // node-a:~ # cmd   (SUSE)   worker01:/root#cmd
+  { re: /^([\w-]+(?:\.[\w-]+)*):[~/][^\s#$]*\s?[#>](?:\s?(\S.*))?$/, host: 1, command: 2, bare: true },
   // sh-4.4# cmd   bash-5.1$ cmd
   { re: /^(?:sh|bash|zsh|ash)-[\d.]+[#$](?:\s(.*))?$/, command: 1 },
   // / # cmd   ~ # cmd   /home/user $ cmd   (busybox and container shells)
@@ -113,7 +113,35 @@ function outputText(command: RecognizedCommand, lines: string[]): string {
     if (parsesAsJson(joined)) return `${joined}\n`;
     return `${raw}\n`;
   }
-  return `${rejoinText(command, dedent(trimmed)).join('\n')}\n`;
+  return `${unjoin(command, rejoinText(command, dedent(trimmed))).join('\n')}\n`;
+}
+
+/** Where a record of `ip addr`/`ip link` starts or continues inside a line a chat tool joined. */
+const LINK_PARTS: readonly [RegExp, string][] = [
+  [/ (?=\d+: [^\s:]+(?:@[^\s:]+)?: <)/g, ''],
+  [/ (?=link\/\w+ )/g, '    '],
+  [/ (?=inet6? [0-9a-f.:]+\/\d+ )/g, '    '],
+  [/ (?=valid_lft )/g, '       '],
+];
+/** A route begins at a destination followed by `via`/`dev`/`proto`, unless a keyword before it wants a value. */
+const JOINED_ROUTE =
+  /(?<!\b(?:via|src|from|to|dev|table|metric|proto|scope|nhid|mtu|weight|realm|expires|pref|inet|inet6|local|broadcast|multicast|anycast|unicast|nat|blackhole|unreachable|prohibit|throw)) (?=(?:blackhole |unreachable |prohibit )?(?:default|\d+\.\d+\.\d+\.\d+(?:\/\d+)?|[0-9a-f]*:[0-9a-f:]+\/\d+) (?:via|dev|proto) )/g;
+
+/**
+ * Lines a chat tool joined into one (`1: lo: <…> … 2: eth0: <…>`, `default via … 10.0.0.0/24 dev …`) are split
+ * back where a record can only begin. A line that already looks like the command's own is left alone.
+ */
+function unjoin(command: RecognizedCommand, lines: string[]): string[] {
+  if (command.params?.brief || command.argv.includes('-o') || command.argv.includes('-oneline')) return lines;
+  if (command.id === 'ip-addr' || command.id === 'ip-link') {
+    return lines.flatMap((line) => {
+      if (/^\s/.test(line) || line.length < 120 || !/ link\/\w+ /.test(line)) return [line];
+      const marked = LINK_PARTS.reduce((text, [re, indent]) => text.replace(re, `\n${indent}`), line);
+      return marked.split('\n');
+    });
+  }
+  if (command.id === 'ip-route' || command.id === 'ip6-route') return lines.flatMap((line) => (/^\s/.test(line) ? [line] : line.split(JOINED_ROUTE)));
+  return lines;
 }
 
 interface Open {
@@ -162,12 +190,16 @@ const BARE_HEADS = new Set([
 const FENCE = /^(\s*)(?:```|~~~)[\w+-]*\s*$/;
 /** `==== node-a ====`, `--- node-a ---`, `### node-a`, `**node-a**`, `node-a:` on a line of their own. */
 const BANNER = /^(?:(?:={2,}|-{3,}|#{1,6}|\*{2})\s*(?:(?:host|node)\s*:?\s*)?([A-Za-z0-9][\w.-]*)\s*:?\s*(?:={2,}|-{3,}|\*{2})?|([A-Za-z0-9][\w.-]*):)\s*$/;
+/** `------ 10.0.0.5 ( node2 ) ------`: a banner naming the machine by address and name. */
+const ADDRESS_BANNER = /^(?:={2,}|-{3,})\s*(?:\d[\d.:a-f]*\s*\(\s*([A-Za-z0-9][\w.-]*)\s*\)|([A-Za-z0-9][\w.-]*)\s*\(\s*\d[\d.:a-f]*\s*\))\s*(?:={2,}|-{3,})\s*$/;
 /** Leading time stamps a logging terminal or chat export adds: `2024-05-01T10:00:00Z `, `[10:00:01] `. */
 const TIMESTAMP = /^\[?\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?\]?\s+|^\[\d\d:\d\d(?::\d\d)?(?:\.\d+)?\]\s+/;
 const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;?]*[A-Za-z]`, 'g');
 
 /** A banner name is a machine's: it has a digit, a dash or a dot (`node-a`, `worker1`), never a plain word (`Context`). */
 function bannerHost(line: string): string | undefined {
+  const byAddress = ADDRESS_BANNER.exec(line);
+  if (byAddress) return byAddress[1] ?? byAddress[2];
   const m = BANNER.exec(line);
   const name = m ? (m[1] ?? m[2]) : undefined;
   return name !== undefined && /[\d.-]/.test(name) && !/^\d+(?:\.\d+)*$/.test(name) && !/^-/.test(name) ? name : undefined;
@@ -193,7 +225,10 @@ function clean(line: string): string {
     .replace(/&(lt|gt|amp|quot|#39|apos|nbsp);/g, (_m, e: string) => ENTITIES[e]);
   const stamp = TIMESTAMP.exec(out);
   if (stamp && stamp[0].length < out.length) out = out.slice(stamp[0].length);
-  return out.replace(/^>\s?(?=\S|$)/, '');
+  out = out.replace(/^>\s?(?=\S|$)/, '');
+  // A prompt line set in bold or italics by Markdown (`**root@node:~# ip a**`).
+  const emphasis = /^(?:\*\*|__)_?(\S.*?)_?(?:\*\*|__)\s*$/.exec(out);
+  return emphasis && matchPrompt(emphasis[1]) ? emphasis[1] : out;
 }
 
 class TranscriptReader {
@@ -349,7 +384,8 @@ class TranscriptReader {
 
   /** A command line pasted without a prompt (`ip -d link show`, `kubectl exec web -- ip a`). */
   private bareCommand(lineNo: number, line: string): boolean {
-    const m = /^ {0,3}(\S.*)$/.exec(line);
+    // Up to four spaces: a Markdown indented code block holds the command and its output.
+    const m = (this.open ? /^ {0,3}(\S.*)$/ : /^ {0,4}(\S.*)$/).exec(line);
     if (!m) return false;
     const text = m[1].replace(/^`(.*)`$/, '$1');
     const head = text.split(/\s+/)[0];

@@ -98,4 +98,87 @@ describe('parseTranscript', () => {
     expect(commands(result.hosts[0], null)).toHaveLength(2);
     expect(result.problems.map((p) => p.message)).toEqual([expect.stringMatching(/"agent-x7" and "node-a" show the same devices.*read as one machine/)]);
   });
+
+  it('reads a thread as posted: fences, prose, banners, CRLF, time stamps, busybox, kubectl exec, pipes', () => {
+    const text = [
+      'Routes on the first node look fine to me:',
+      '```console',
+      '==== node-7 ====',
+      '2024-05-01T10:00:00Z $ ip route | grep 10.244',
+      '2024-05-01T10:00:00Z 10.244.1.0/24 via 10.244.1.0 dev flannel.1 onlink',
+      '```',
+      'and the pod:',
+      '```',
+      '$ kubectl exec -it web-1 -n shop -- sh',
+      '/ # ip a',
+      '2: eth0@if9: <BROADCAST,MULTICAST,UP,LOWER_UP,M-DOWN> mtu 1450 qdisc noqueue ',
+      '    link/ether 0a:58:0a:f4:01:05 brd ff:ff:ff:ff:ff:ff',
+      '    inet 10.244.1.5/24 brd 10.244.1.255 scope global eth0',
+      '/ # exit',
+      '```',
+      '**node-8:**',
+      '    bridge fdb show dev flannel.1',
+      '    4e:21:0a:7c:19:e2 dst 192.0.2.8 self permanent',
+      '',
+      'That is all.',
+    ].join('\r\n');
+    const result = parseTranscript(text);
+    expect(result.hosts.map((h) => h.name)).toEqual(['node-7', 'web-1', 'node-8']);
+    const [route] = commands(result.hosts[0], null);
+    expect(route).toMatchObject({ id: 'ip-route', truncated: true, stdout: '10.244.1.0/24 via 10.244.1.0 dev flannel.1 onlink\n' });
+    expect(commands(result.hosts[1], null).map((c) => c.id)).toEqual(['ip-addr']);
+    expect(commands(result.hosts[1], null)[0].stdout).toContain('inet 10.244.1.5/24');
+    expect(commands(result.hosts[2], null).map((c) => [c.id, c.stdout])).toEqual([['bridge-fdb', '4e:21:0a:7c:19:e2 dst 192.0.2.8 self permanent\n']]);
+    expect(result.problems.map((p) => p.message)).toEqual([expect.stringMatching(/partial listing: grep/)]);
+  });
+
+  it('reads each shape of output pasted without a command line, and names what it read', () => {
+    const blocks = [
+      '1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN mode DEFAULT group default qlen 1000\n    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00',
+      '10.0.0.1 dev eth0 lladdr 52:54:00:12:34:56 REACHABLE',
+      '? (10.0.0.2) at 52:54:00:12:34:57 [ether] on eth0',
+      'Kernel IP routing table\nDestination     Gateway         Genmask         Flags Metric Ref    Use Iface\n0.0.0.0         10.0.0.1        0.0.0.0         UG    100    0        0 eth0',
+      'qdisc noqueue 0: dev lo root refcnt 2',
+      '*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -p udp --dport 4789 -j DROP\nCOMMIT',
+      'nsid 0 (iproute2 netns name: cni-1)',
+      '[{"dst":"default","gateway":"10.0.0.1","dev":"eth0","flags":[]}]',
+      'OFPST_FLOW reply (xid=0x4):\n cookie=0x0, duration=1.1s, table=0, n_packets=0, n_bytes=0, priority=0 actions=NORMAL',
+    ];
+    const result = parseTranscript(blocks.join('\n\nSome words in between the blocks here.\n\n'));
+    expect(commands(result.hosts[0], null).map((c) => `${c.id}/${c.format}`)).toEqual([
+      'ip-link/text',
+      'ip-neigh/text',
+      'arp/text',
+      'route-n/text',
+      'tc-qdisc/text',
+      'iptables-filter/text',
+      'netns-list-id/text',
+      'ip-route/json',
+    ]);
+    expect(result.problems.filter((p) => /from its shape/.test(p.message))).toHaveLength(8);
+    expect(result.problems.map((p) => p.message)).toContainEqual(expect.stringMatching(/recognised as ovs-ofctl dump-flows/));
+  });
+
+  it('splits lines a chat tool joined back into the records the command printed', () => {
+    const text = [
+      '$ ip a',
+      '1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN group default qlen 1000 link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00 inet 127.0.0.1/8 scope host lo valid_lft forever preferred_lft forever 2: eth0@if12: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1450 qdisc noqueue state UP group default link/ether 0a:58:0a:f4:01:05 brd ff:ff:ff:ff:ff:ff link-netnsid 0 inet 10.244.1.5/24 brd 10.244.1.255 scope global eth0 valid_lft forever preferred_lft forever',
+      '$ ip r',
+      'default via 10.244.1.1 dev eth0 10.244.0.0/16 via 10.244.1.1 dev eth0 10.244.1.0/24 dev eth0 proto kernel scope link src 10.244.1.5',
+    ].join('\n');
+    const [addr, route] = commands(parseTranscript(text).hosts[0], null);
+    expect(addr.stdout.split('\n').filter((l) => /^\d+: /.test(l))).toHaveLength(2);
+    expect(addr.stdout).toContain('\n    inet 10.244.1.5/24 brd 10.244.1.255 scope global eth0\n');
+    expect(route.stdout.split('\n')).toEqual(['default via 10.244.1.1 dev eth0', '10.244.0.0/16 via 10.244.1.1 dev eth0', '10.244.1.0/24 dev eth0 proto kernel scope link src 10.244.1.5', '']);
+  });
+
+  it('leaves route lines whose address follows a route type or a keyword whole', () => {
+    const lines = [
+      'local 10.0.0.5 dev eth0 table local proto kernel scope host src 10.0.0.5',
+      'broadcast 10.0.0.255 dev eth0 table local proto kernel scope link src 10.0.0.5',
+      '10.1.0.0/16 nhid 12 via 10.0.0.9 dev eth0 proto bird',
+    ];
+    const [route] = commands(parseTranscript(['# ip route show table all', ...lines].join('\n')).hosts[0], null);
+    expect(route.stdout).toBe(`${lines.join('\n')}\n`);
+  });
 });

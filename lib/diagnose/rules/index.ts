@@ -40,6 +40,7 @@ import { tunnelMtuBlackhole } from './tunnel-mtu-blackhole';
 import { tunnelUnpaired } from './tunnel-unpaired';
 import { vethMtuMismatch } from './veth-mtu-mismatch';
 import { vethPeerBroken } from './veth-peer-broken';
+import { vtepMacDisagreement } from './vtep-mac-disagreement';
 import { vtepFdbMissing } from './vtep-fdb-missing';
 
 export const RULES: readonly Rule[] = [
@@ -55,6 +56,7 @@ export const RULES: readonly Rule[] = [
   peerpodLeftoverPpvxlan,
   peerpodVxlanConntrackTracked,
   neighborMacMismatch,
+  vtepMacDisagreement,
   neighborUnresolved,
   tunnelUnpaired,
   overlayVxlanParamMismatch,
