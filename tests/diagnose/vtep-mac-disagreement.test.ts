@@ -20,7 +20,7 @@ describe('vtep-mac-disagreement', () => {
     const found = findings(text).filter((f) => f.rule === 'vtep-mac-disagreement');
     expect(found.map((f) => f.title)).toEqual(['VTEP 10.244.7.0 resolves to 2 different MACs: 6e:00:00:00:00:01 on n1, n3; 6e:00:00:00:00:02 on n2']);
     expect(found[0].evidence.map((e) => e.host)).toEqual(['n1', 'n2', 'n3']);
-    expect(found[0].fix?.join('\n')).toMatch(/on n2 if 6e:00:00:00:00:02 is stale: ip neigh replace 10\.244\.7\.0 lladdr .* dev flannel\.1 nud permanent/);
+    expect(found[0].fix?.join('\n')).toMatch(/on n2 if 6e:00:00:00:00:02 is stale:\nip neigh replace 10\.244\.7\.0 lladdr .* dev flannel\.1 nud permanent/);
   });
 
   it('is silent when the nodes agree, when entries are not permanent, and when the VTEP itself was captured', () => {

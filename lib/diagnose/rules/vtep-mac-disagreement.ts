@@ -3,7 +3,7 @@ import type { HostState, NamespaceState, Neighbor } from '@/lib/parse/types';
 import { ownersOf } from '../device-index';
 import { deviceId, findDevice } from '../devices';
 import { entityEvidence, mergeEvidence } from '../evidence';
-import { inNetns } from '../fix';
+import { inNetns, note, sh } from '../fix';
 import { isSpecialAddress, isZeroMac, sameMac } from '../ip';
 
 const ID = 'vtep-mac-disagreement';
@@ -62,12 +62,12 @@ export const vtepMacDisagreement: Rule = {
           return d ? [deviceId(d)] : [];
         }),
         fix: [
-          `# on the node that owns ${dst}: ip -br link show ${dev}   (its MAC is the right one)`,
-          ...groups.map(
-            (g) =>
-              `# on ${g.on.map((h) => h.host.name).join(', ')} if ${g.mac} is stale: ${inNetns(g.on[0].ns.netns, `ip neigh replace ${dst} lladdr <MAC of ${dev} on its node> dev ${dev} nud permanent`)}`,
-          ),
-          '# durable: restart the overlay agent (flannel, calico-node) on the nodes with the stale entry, so it rewrites its neighbour and FDB entries',
+          note`on the node that owns ${dst}: ip -br link show ${dev}   (its MAC is the right one)`,
+          ...groups.flatMap((g) => [
+            note`on ${g.on.map((h) => h.host.name).join(', ')} if ${g.mac} is stale:`,
+            inNetns(g.on[0].ns.netns, sh`ip neigh replace ${dst} lladdr <MAC of the VTEP device on its node> dev ${dev} nud permanent`),
+          ]),
+          note`durable: restart the overlay agent (flannel, calico-node) on the nodes with the stale entry, so it rewrites its neighbour and FDB entries`,
         ],
       });
     }
