@@ -13,7 +13,8 @@ declare module 'autocannon' {
     p99: number;
   }
   export interface Result {
-    requests: Histogram;
+    /** total: requests answered; sent: requests made (the rest were still unanswered when the run ended). */
+    requests: Histogram & { total: number; sent: number };
     latency: Histogram;
     throughput: Histogram;
     errors: number;
