@@ -13,8 +13,7 @@ declare module 'autocannon' {
     p99: number;
   }
   export interface Result {
-    /** total: requests answered; sent: requests made (the rest were still unanswered when the run ended). */
-    requests: Histogram & { total: number; sent: number };
+    requests: Histogram;
     latency: Histogram;
     throughput: Histogram;
     errors: number;
