@@ -85,7 +85,7 @@ function toResult(err: ExecError | null, stdout: string, stderr: string, duratio
     return { stdout, stderr: stderr || `${tool}: command not found`, exitCode: null, durationMs, status: 'missing-tool' };
   }
   if (err.code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER') {
-    return { stdout, stderr: appendLine(stderr, 'output exceeded the size limit and was cut'), exitCode: null, durationMs, status: 'error' };
+    return { stdout, stderr: appendLine(stderr, `output exceeded the ${MAX_OUTPUT_BYTES / 1024 / 1024} MiB limit and was cut`), exitCode: null, durationMs, status: 'error' };
   }
   if (err.killed) {
     return { stdout, stderr: appendLine(stderr, `killed after ${timeoutMs} ms timeout`), exitCode: null, durationMs, status: 'timeout' };

@@ -1,14 +1,13 @@
 /**
- * Answers about a snapshot never change, so each is computed once: rendered, compressed with gzip and Brotli, and
- * kept with its ETag in a cache bounded by bytes (least recently used out first). Requests that arrive while an
- * answer is being computed wait for that one computation instead of starting their own, so 500 people opening a
- * fresh incident link cost one render.
+ * Answers about a snapshot never change, so each is computed once: rendered to bytes and kept with its ETag in a
+ * cache bounded by bytes (least recently used out first). Requests that arrive while an answer is being computed
+ * wait for that one computation instead of starting their own, so 500 people opening a fresh incident link cost one
+ * render.
+ *
+ * The bytes are kept uncompressed: Next.js 16 drops a route handler's Content-Encoding (FORBIDDEN_HEADERS in
+ * next/dist/server/send-response.js) and compresses every answer itself, so bytes compressed here could not be sent
+ * as such. Serving them precompressed needs a server in front of Next.js, after the access decision.
  */
-import { promisify } from 'node:util';
-import zlib from 'node:zlib';
-
-const gzip = promisify(zlib.gzip);
-const brotli = promisify(zlib.brotliCompress);
 
 export interface Rendered {
   etag: string;
@@ -20,27 +19,19 @@ export interface Rendered {
 export interface CachedAnswer {
   etag: string;
   headers: Record<string, string>;
-  identity: Buffer;
-  gzip: Buffer;
-  br: Buffer;
+  body: Buffer;
   /** What the entry holds, for the byte bound. */
   bytes: number;
   /** When it was computed (ms since the epoch), for the age bound. */
   at: number;
 }
 
-export type Encoding = 'br' | 'gzip' | 'identity';
+/** Bookkeeping per entry (key, headers, ETag), so that many small answers still count against the bound. */
+const ENTRY_OVERHEAD_BYTES = 512;
 
-/** Below this size compression saves less than the header it adds. */
-const MIN_COMPRESS_BYTES = 256;
-
-async function compress(rendered: Rendered): Promise<CachedAnswer> {
-  const identity = typeof rendered.body === 'string' ? Buffer.from(rendered.body, 'utf8') : rendered.body;
-  const small = identity.length < MIN_COMPRESS_BYTES;
-  const [gz, br] = small
-    ? [identity, identity]
-    : await Promise.all([gzip(identity, { level: 6 }), brotli(identity, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 6, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: identity.length } })]);
-  return { etag: rendered.etag, headers: rendered.headers, identity, gzip: gz, br, bytes: identity.length + (small ? 0 : gz.length + br.length) + 256, at: Date.now() };
+function toAnswer(rendered: Rendered): CachedAnswer {
+  const body = typeof rendered.body === 'string' ? Buffer.from(rendered.body, 'utf8') : rendered.body;
+  return { etag: rendered.etag, headers: rendered.headers, body, bytes: body.length + ENTRY_OVERHEAD_BYTES, at: Date.now() };
 }
 
 export interface ResponseCacheOptions {
@@ -88,7 +79,7 @@ export class ResponseCache {
     if (inFlight) return inFlight;
     const computing = (async () => {
       this.computed += 1;
-      return compress(await render());
+      return toAnswer(await render());
     })();
     this.pending.set(key, computing);
     computing.then(
@@ -125,31 +116,6 @@ export class ResponseCache {
       this.held -= entry.bytes;
     }
   }
-}
-
-/** The encoding to send for an Accept-Encoding header: Brotli, else gzip, else none (a q=0 refuses one). */
-export function pickEncoding(acceptEncoding: string | null): Encoding {
-  const accepted = new Map<string, number>();
-  for (const item of (acceptEncoding ?? '').split(',')) {
-    const [name, ...params] = item.trim().toLowerCase().split(';');
-    if (!name) continue;
-    const q = params.map((p) => /^\s*q=([\d.]+)\s*$/.exec(p)?.[1]).find((v) => v !== undefined);
-    accepted.set(name, q === undefined ? 1 : Number(q));
-  }
-  const ok = (name: string): boolean => (accepted.get(name) ?? accepted.get('*') ?? 0) > 0;
-  if (ok('br')) return 'br';
-  if (ok('gzip')) return 'gzip';
-  return 'identity';
-}
-
-/** The body of `answer` in `encoding`, with the headers that say so. */
-export function encodedBody(answer: CachedAnswer, encoding: Encoding): { body: Buffer; headers: Record<string, string> } {
-  const body = answer[encoding];
-  const compressed = encoding !== 'identity' && body !== answer.identity;
-  return {
-    body,
-    headers: { ...answer.headers, 'Content-Length': String(body.length), Vary: 'Accept-Encoding', ...(compressed ? { 'Content-Encoding': encoding } : {}) },
-  };
 }
 
 function envBytes(name: string, fallback: number): number {

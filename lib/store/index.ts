@@ -27,7 +27,14 @@ function openSqlite(file: string): Kysely<Database> {
 }
 
 function openPostgres(url: string): Kysely<Database> {
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 10 }) }) });
+  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  // A connection that the server closes (PostgreSQL restarting) reports an error event, idle in the pool or held
+  // between two statements of a transaction; unheard, the event would end the process. The statement that was
+  // running fails (answered as 503), and the pool opens a new connection for the next request.
+  const closed = (error: Error) => console.error('tunnelscope: a database connection was closed:', error.message);
+  pool.on('error', closed);
+  pool.on('connect', (client) => client.on('error', closed));
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 
 /** Opens the database, creating it and applying pending migrations on first use. */

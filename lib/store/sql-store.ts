@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Kysely, SelectQueryBuilder, Transaction } from 'kysely';
+import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import { analyze, type Analysis } from '@/lib/analyze';
 import { redactBundle } from '@/lib/capture/redact';
 import type { CaptureBundle, CaptureSource } from '@/lib/capture/types';
@@ -161,16 +161,26 @@ export class SqlSnapshotStore implements SnapshotStore {
       encoding: prepared.encoding,
       ...prepared.blobs,
     };
-    await this.db.transaction().execute(async (trx) => {
-      // Write first, then read for retention: in SQLite WAL a read-then-write transaction cannot wait for the lock.
-      await trx.insertInto('snapshots').values(row).execute();
-      if (meta.hosts.length > 0) {
-        await trx
-          .insertInto('snapshot_hosts')
-          .values(meta.hosts.map((host) => ({ snapshot_id: meta.id, host })))
-          .execute();
+    // SQLite rolls a transaction back by itself when its disk fills up (SQLITE_FULL, often at COMMIT); Kysely's
+    // transaction() would then lose that error to its own failing ROLLBACK. So the transaction is run by hand and
+    // the write's error is the one thrown.
+    await this.db.connection().execute(async (conn) => {
+      await sql`begin`.execute(conn);
+      try {
+        // Write first, then read for retention: in SQLite WAL a read-then-write transaction cannot wait for the lock.
+        await conn.insertInto('snapshots').values(row).execute();
+        if (meta.hosts.length > 0) {
+          await conn
+            .insertInto('snapshot_hosts')
+            .values(meta.hosts.map((host) => ({ snapshot_id: meta.id, host })))
+            .execute();
+        }
+        await this.applyRetention(conn, meta.id);
+        await sql`commit`.execute(conn);
+      } catch (error) {
+        await sql`rollback`.execute(conn).catch(() => undefined);
+        throw error;
       }
-      await this.applyRetention(trx, meta.id);
     });
     return meta;
   }
@@ -322,7 +332,7 @@ export class SqlSnapshotStore implements SnapshotStore {
     await this.db.destroy();
   }
 
-  private async applyRetention(trx: Transaction<Database>, keepId: string): Promise<void> {
+  private async applyRetention(trx: Kysely<Database>, keepId: string): Promise<void> {
     const policy = this.retention;
     if (!policy) return;
     if (policy.maxAgeDays !== undefined) {
@@ -346,10 +356,7 @@ export class SqlSnapshotStore implements SnapshotStore {
   }
 
   /** Retention removes snapshots here; an admin's delete() removes one. */
-  private async deleteWhere(
-    trx: Transaction<Database>,
-    filter: (q: SelectQueryBuilder<Database, 'snapshots', { id: string }>) => SelectQueryBuilder<Database, 'snapshots', { id: string }>,
-  ): Promise<void> {
+  private async deleteWhere(trx: Kysely<Database>, filter: (q: SelectQueryBuilder<Database, 'snapshots', { id: string }>) => SelectQueryBuilder<Database, 'snapshots', { id: string }>): Promise<void> {
     const doomed = (await filter(trx.selectFrom('snapshots').select('id')).execute()).map((r) => r.id);
     for (let i = 0; i < doomed.length; i += 500) {
       const chunk = doomed.slice(i, i + 500);

@@ -1,8 +1,7 @@
 /**
  * An incident link opened by many people at once: each answer about a snapshot — the view, its levels, report.md
- * and graph.svg — is computed once, compressed once and then sent as bytes, whatever the number of requests.
+ * and graph.svg — is computed once and then sent as the same bytes, whatever the number of requests.
  */
-import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeStore } from '@/lib/store';
 import type { SnapshotMeta } from '@/lib/store/types';
@@ -25,14 +24,6 @@ afterAll(async () => {
   await backend.stop();
 });
 
-async function decoded(response: Response): Promise<string> {
-  const bytes = Buffer.from(await response.arrayBuffer());
-  const encoding = response.headers.get('content-encoding');
-  if (encoding === 'br') return zlib.brotliDecompressSync(bytes).toString();
-  if (encoding === 'gzip') return zlib.gunzipSync(bytes).toString();
-  return bytes.toString();
-}
-
 describe('answers about a snapshot are computed once', () => {
   const answers: [string, (headers: Record<string, string>) => Promise<Response>][] = [
     ['the view', (h) => getView(meta.id, '', h)],
@@ -44,19 +35,18 @@ describe('answers about a snapshot are computed once', () => {
   ];
 
   for (const [what, get] of answers) {
-    it(`${what}: 40 concurrent requests cost one computation, and every encoding carries the same bytes`, async () => {
+    it(`${what}: 40 concurrent requests cost one computation and get the same bytes`, async () => {
       const before = responseCache().computed;
-      const responses = await Promise.all(Array.from({ length: 40 }, (_, i) => get({ 'accept-encoding': ['br, gzip', 'gzip', ''][i % 3] ?? '' })));
+      const responses = await Promise.all(Array.from({ length: 40 }, () => get({})));
       expect(responseCache().computed - before).toBe(1);
       expect(new Set(responses.map((r) => r.status))).toEqual(new Set([200]));
-      expect(new Set(responses.map((r) => r.headers.get('content-encoding')))).toEqual(new Set(['br', 'gzip', null]));
-      const bodies = new Set(await Promise.all(responses.map(decoded)));
+      const bodies = new Set(await Promise.all(responses.map((r) => r.text())));
       expect(bodies.size).toBe(1);
+      expect([...bodies][0]?.length).toBeGreaterThan(100);
       expect(new Set(responses.map((r) => r.headers.get('etag'))).size).toBe(1);
-      expect(responses[0]?.headers.get('vary')).toBe('Accept-Encoding');
 
       const etag = responses[0]?.headers.get('etag') ?? '';
-      const again = await get({ 'if-none-match': etag, 'accept-encoding': 'br' });
+      const again = await get({ 'if-none-match': etag });
       expect(again.status).toBe(304);
       expect(again.headers.get('etag')).toBe(etag);
       expect(responseCache().computed - before).toBe(1);

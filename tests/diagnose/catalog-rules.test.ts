@@ -327,7 +327,9 @@ describe('peerpod-vxlan-conntrack-tracked', () => {
     ]);
     expect(missing[0]?.evidence.find((e) => e.command === 'iptables-save -t raw')?.lines).toContain('-A OUTPUT -j peerpod-OUTPUT');
     const leftover = findings.filter((f) => f.severity === 'info');
-    expect(leftover.map((f) => f.fix)).toEqual([caaRulesFor(7000, '172.20.5.50', 4790).map((r) => `iptables -t raw ${r.rule.replace('-A ', '-D ')}`)]);
+    // The same words, quoted again for the shell: iptables-save's "peerpod [vni:7000]" becomes 'peerpod [vni:7000]'.
+    const deletes = caaRulesFor(7000, '172.20.5.50', 4790).map((r) => `iptables -t raw ${r.rule.replace('-A ', '-D ').replace(/"([^"]*)"/g, "'$1'")}`);
+    expect(leftover.map((f) => f.fix)).toEqual([deletes]);
   });
 
   it('accepts the rules of the live tunnel, also in the CT --notrack form, and flags only the missing twin', () => {

@@ -22,7 +22,7 @@ function runRecorded(line: string): string[][] {
   for (const name of ['ip', 'tc', 'iptables', 'tcpdump', 'kubectl', 'sysctl', 'touch', 'id']) {
     fs.writeFileSync(path.join(bin, name), recorder, { mode: 0o755 });
   }
-  const result = spawnSync('/bin/sh', ['-c', line], { cwd: scratch, env: { PATH: bin } as unknown as NodeJS.ProcessEnv, encoding: 'utf8' });
+  const result = spawnSync('/bin/sh', ['-c', line], { cwd: scratch, env: { PATH: bin, NODE_ENV: 'test' }, encoding: 'utf8' });
   expect(result.stderr).toBe('');
   return fs
     .readFileSync(log, 'utf8')

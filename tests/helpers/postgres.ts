@@ -14,6 +14,8 @@ export interface PostgresCluster {
   url: string;
   /** Creates a fresh empty database in the cluster and returns its URL. */
   createDatabase(name: string): string;
+  /** Stops the server as a crash would (immediate mode) and starts it again on the same port and data. */
+  restart(): void;
   stop(): Promise<void>;
 }
 
@@ -65,6 +67,10 @@ export async function startPostgres(): Promise<PostgresCluster> {
       if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`bad database name ${name}`);
       runAsPostgres('createdb', ['-h', root, '-p', String(port), '-U', 'postgres', name]);
       return `${base}/${name}`;
+    },
+    restart(): void {
+      runAsPostgres('pg_ctl', ['-D', dataDir, '-m', 'immediate', '-w', 'stop']);
+      runAsPostgres('pg_ctl', ['-D', dataDir, '-l', logFile, '-o', serverOptions, '-w', '-t', '60', 'start']);
     },
     async stop(): Promise<void> {
       if (stopped) return;

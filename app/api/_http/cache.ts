@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { encodedBody, pickEncoding, responseCache, type Rendered } from '@/lib/serve/response-cache';
+import { responseCache, type Rendered } from '@/lib/serve/response-cache';
 import { SECURITY_HEADERS } from './errors';
 import type { RulesChoice } from './snapshots';
 
@@ -40,16 +40,15 @@ export function immutableResponse(request: Request, etag: string, body: () => Bo
 
 /**
  * An answer about snapshot `id` from the response cache (lib/serve/response-cache.ts): computed by `render` once
- * per `variant` (rules choice, level, format, query), compressed once, then sent as bytes — a 304 when the client
- * already holds it. `render` throws ApiError for a missing snapshot, which is answered and never kept.
+ * per `variant` (rules choice, level, format, query), then sent as the same bytes — a 304 when the client already
+ * holds it. `render` throws ApiError for a missing snapshot, which is answered and never kept.
  */
 export async function cachedResponse(request: Request, id: string, variant: string[], render: () => Promise<Rendered>, { rules = 'stored' }: CachingOptions = {}): Promise<Response> {
   const cache = responseCache();
   const key = [id, rules, ...variant].join('\u0000');
   const answer = cache.peek(key) ?? (await cache.get(key, render));
-  const common = { ...SECURITY_HEADERS, ETag: answer.etag, 'Cache-Control': rules === 'current' ? REVALIDATE : IMMUTABLE, Vary: 'Accept-Encoding' };
+  const common = { ...SECURITY_HEADERS, ETag: answer.etag, 'Cache-Control': rules === 'current' ? REVALIDATE : IMMUTABLE };
   if (matches(request.headers.get('if-none-match'), answer.etag)) return new Response(null, { status: 304, headers: common });
-  const { body, headers } = encodedBody(answer, pickEncoding(request.headers.get('accept-encoding')));
-  // Node's zlib hands out Buffers over plain ArrayBuffers, which Response sends as they are.
-  return new Response(body as Uint8Array<ArrayBuffer>, { status: 200, headers: { ...common, ...headers } });
+  // A Buffer over a plain ArrayBuffer, which Response sends as it is.
+  return new Response(answer.body as Uint8Array<ArrayBuffer>, { status: 200, headers: { ...common, ...answer.headers } });
 }

@@ -1,5 +1,5 @@
 import { getStore, storeConfigFromEnv } from '@/lib/store';
-import { errorResponse, SECURITY_HEADERS } from '../_http/errors';
+import { errorResponse, logError, SECURITY_HEADERS } from '../_http/errors';
 
 export const dynamic = 'force-dynamic';
 
@@ -10,7 +10,7 @@ export async function GET(): Promise<Response> {
     database = storeConfigFromEnv().kind;
     await getStore().list({ limit: 1 });
   } catch (error) {
-    console.error('tunnelscope health check failed', error);
+    logError('tunnelscope health check failed:', error);
     return errorResponse(503, 'unavailable', 'The snapshot database is not reachable; see the server log.');
   }
   return Response.json({ ok: true, database }, { headers: { ...SECURITY_HEADERS, 'Cache-Control': 'no-store' } });
