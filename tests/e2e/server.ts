@@ -66,8 +66,8 @@ async function waitForHttp(url: string, child: ChildProcess, log: () => string):
   throw new Error(`next start did not answer on ${url}:\n${log()}`);
 }
 
-/** TUNNELSCOPE_E2E_URL points the tests at an already running server (e.g. `next dev`) instead. */
-export async function startApp(): Promise<RunningApp> {
+/** TUNNELSCOPE_E2E_URL points the tests at an already running server (e.g. `next dev`) instead. `env` adds settings. */
+export async function startApp(env: Record<string, string> = {}): Promise<RunningApp> {
   const external = process.env.TUNNELSCOPE_E2E_URL;
   if (external) return { url: external.replace(/\/$/, ''), dataDir: '', stop: async () => {} };
   ensureBuild();
@@ -75,7 +75,7 @@ export async function startApp(): Promise<RunningApp> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tunnelscope-e2e-'));
   const child = spawn(path.join(ROOT, 'node_modules', '.bin', 'next'), ['start', '-p', String(port), '-H', '127.0.0.1'], {
     cwd: ROOT,
-    env: { ...process.env, TUNNELSCOPE_DATA_DIR: dataDir, NODE_ENV: 'production', DATABASE_URL: '' },
+    env: { ...process.env, TUNNELSCOPE_DATA_DIR: dataDir, NODE_ENV: 'production', DATABASE_URL: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
