@@ -117,6 +117,14 @@ describe('POST /api/snapshots through the analysis thread', () => {
     expect(body.snapshot.hosts).toEqual(['node-a']);
   });
 
+  it('collects from a source on this thread and analyses what it collected on the analysis thread', async () => {
+    const response = await postRaw(JSON.stringify({ source: 'sample', title: 'from the sample' }), { 'content-type': 'application/json' });
+    expect(response.status).toBe(201);
+    const body = (await response.json()) as { snapshot: { title: string; hosts: string[]; source: { kind: string } } };
+    expect(body.snapshot.title).toBe('from the sample');
+    expect(body.snapshot.hosts.length).toBeGreaterThan(1);
+  });
+
   it('refuses what the importer refuses, with its own status and message', async () => {
     const response = await postRaw('{"bundle": 1}', { 'content-type': 'application/json' });
     expect(response.status).toBe(400);
