@@ -56,3 +56,14 @@ describe('a damaged paste, from import to findings', () => {
     expect(tally.cases).toBeGreaterThanOrEqual(RUNS);
   }, 300_000);
 });
+
+describe('a paste of JSON nested a million deep', () => {
+  it('is imported and analysed in time linear in its size, its damage reported', () => {
+    for (const opener of ['[', '{"a":']) {
+      const text = `root@node-a:~# ip -j addr\n${opener.repeat(1_000_000)}\n`;
+      const { value, ms } = timedRun(tally, text, () => analyze(importFiles([{ name: 'deep.txt', content: text }]).bundle));
+      expect(ms, opener).toBeLessThan(timeBudgetMs(text.length));
+      expect(value.topology.hosts[0]?.problems.length, opener).toBeGreaterThan(0);
+    }
+  });
+});
