@@ -21,6 +21,7 @@ import { getStore, closeStore } from '@/lib/store';
 import { labPrerequisites, labUp } from '@/lib/lab';
 import { AuthConfigError, authConfigFromEnv } from '@/lib/auth/config';
 import { runLabCli } from '@/lib/lab/cli';
+import { cliTimeBudgetMs, startWatchdog } from './watchdog';
 
 const HELP = `tunnelscope — device-level network topology and fault finder for Kubernetes nodes and peer-pod VMs
 
@@ -341,31 +342,50 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       io.out(HELP);
       return 0;
     }
-    switch (command) {
-      case 'collect':
-        return await cmdCollect(args, io);
-      case 'import':
-        return await cmdImport(args, io);
-      case 'topology':
-        return await cmdTopology(args, io);
-      case 'diagnose':
-        return await cmdDiagnose(args, io);
-      case 'trace':
-        return await cmdTrace(args, io);
-      case 'diff':
-        return await cmdDiff(args, io);
-      case 'snapshot':
-        return await cmdSnapshot(args, io);
-      case 'serve':
-        return await cmdServe(args, io);
-      case 'demo':
-        return await cmdDemo(args, io);
-      default:
-        throw new UsageError(`unknown command "${command}" (see tunnelscope --help)`);
+    if (BUDGETED.has(command)) {
+      const budget = cliTimeBudgetMs();
+      const stop = startWatchdog(
+        budget,
+        `tunnelscope: error: ${command} took longer than ${budget / 1000} s (the budget, TUNNELSCOPE_ANALYSIS_TIMEOUT_MS) and was stopped; check the input for damage, or raise the budget for a very large capture`,
+      );
+      try {
+        return await runCommand(command, args, io);
+      } finally {
+        stop();
+      }
     }
+    return await runCommand(command, args, io);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     io.err(`tunnelscope: error: ${message.split('\n')[0].slice(0, 400)}`);
     return 2;
+  }
+}
+
+/** Commands that analyse what they are given: a time budget ends one that would never finish (cli/watchdog.ts). */
+const BUDGETED: ReadonlySet<string> = new Set(['import', 'topology', 'diagnose', 'trace', 'diff']);
+
+async function runCommand(command: string, args: ParsedArgs, io: Io): Promise<number> {
+  switch (command) {
+    case 'collect':
+      return await cmdCollect(args, io);
+    case 'import':
+      return await cmdImport(args, io);
+    case 'topology':
+      return await cmdTopology(args, io);
+    case 'diagnose':
+      return await cmdDiagnose(args, io);
+    case 'trace':
+      return await cmdTrace(args, io);
+    case 'diff':
+      return await cmdDiff(args, io);
+    case 'snapshot':
+      return await cmdSnapshot(args, io);
+    case 'serve':
+      return await cmdServe(args, io);
+    case 'demo':
+      return await cmdDemo(args, io);
+    default:
+      throw new UsageError(`unknown command "${command}" (see tunnelscope --help)`);
   }
 }

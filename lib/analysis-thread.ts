@@ -162,6 +162,11 @@ export class AnalysisPool {
 
   constructor(readonly budget: AnalysisBudget = analysisBudget()) {}
 
+  /** Analyses at work and waiting, as /api/healthz reports them. */
+  state(): { running: number; waiting: number } {
+    return { running: [...this.slots].filter((s) => s.current !== undefined).length, waiting: this.waiting.length };
+  }
+
   /** Runs `job` on an analysis thread; `what` names the input in messages ("the upload"). */
   run(job: AnalysisJob, what: string, transfer: ArrayBuffer[] = []): Promise<AnalysisAnswer> {
     if (this.closed) return Promise.reject(new AnalysisError(503, 'unavailable', 'The server is shutting down.'));

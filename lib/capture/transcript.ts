@@ -57,6 +57,10 @@ function matchPrompt(line: string): Prompt | null {
 }
 
 function parsesAsJson(text: string): boolean {
+  // An array or object cut short cannot parse, and JSON.parse would descend as deep as it goes before failing.
+  const first = text.trimStart()[0];
+  const last = text.trimEnd().at(-1);
+  if ((first === '[' || first === '{') && last !== ']' && last !== '}') return false;
   try {
     JSON.parse(text);
     return true;

@@ -179,6 +179,10 @@ function readSingleLine(text: string): JsonRead | undefined {
   const newline = text.indexOf('\n');
   const first = text.charCodeAt(start);
   if ((newline >= 0 && newline < end) || (first !== OPEN_BRACKET && first !== OPEN_BRACE)) return undefined;
+  // A document that does not end with a closer is cut short: JSON.parse would only fail, after descending as deep
+  // as the text goes (seconds for a million openers), so the elementwise reading takes it straight away.
+  const last = text.charCodeAt(end - 1);
+  if (last !== CLOSE_BRACKET && last !== CLOSE_BRACE) return undefined;
   let value: unknown;
   try {
     value = JSON.parse(text.slice(start, end));

@@ -9,6 +9,8 @@ import path from 'node:path';
 import { AnalysisError, AnalysisPool, analysisBudget } from '@/lib/analysis-thread';
 import type { AnalysisAnswer } from '@/lib/analysis-job';
 import { closeStore } from '@/lib/store';
+import { unpackJson } from '@/lib/store/codec';
+import type { Topology } from '@/lib/topology/types';
 import { postRaw, useDatabase, type ErrorBody } from './api';
 
 const MANGLED =
@@ -66,7 +68,10 @@ describe('the analysis thread', () => {
     const answer = (await pool({}).run(upload(MANGLED), 'the upload')) as Extract<AnalysisAnswer, { kind: 'prepared' }>;
     expect(answer.kind).toBe('prepared');
     expect(answer.prepared.meta.hosts).toEqual(['node-a']);
-    expect(Buffer.from(answer.prepared.blobs.topology).length).toBeGreaterThan(0);
+    const topology = (await unpackJson(answer.prepared.blobs.topology, answer.prepared.encoding)) as Topology;
+    const host = topology.hosts.find((h) => h.name === 'node-a');
+    expect(host?.problems).toContainEqual(expect.objectContaining({ command: 'ip -j addr', line: 1, message: expect.stringContaining('unreadable JSON') }));
+    expect(host?.namespaces[0].interfaces.map((i) => i.name)).toContain('eth0');
   });
 
   it('stops an analysis past its time budget with a message naming it, while this thread stays responsive', async () => {
@@ -115,6 +120,14 @@ describe('POST /api/snapshots through the analysis thread', () => {
     expect(response.status).toBe(201);
     const body = (await response.json()) as { snapshot: { hosts: string[] } };
     expect(body.snapshot.hosts).toEqual(['node-a']);
+  });
+
+  it('collects from a source on this thread and analyses what it collected on the analysis thread', async () => {
+    const response = await postRaw(JSON.stringify({ source: 'sample', title: 'from the sample' }), { 'content-type': 'application/json' });
+    expect(response.status).toBe(201);
+    const body = (await response.json()) as { snapshot: { title: string; hosts: string[]; source: { kind: string } } };
+    expect(body.snapshot.title).toBe('from the sample');
+    expect(body.snapshot.hosts.length).toBeGreaterThan(1);
   });
 
   it('refuses what the importer refuses, with its own status and message', async () => {

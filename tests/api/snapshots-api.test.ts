@@ -376,7 +376,7 @@ describe.each(backends.map((make) => make()))('snapshot API on $name', (backend:
     it('reports the database as healthy', async () => {
       const response = await getHealth();
       expect(response.status).toBe(200);
-      expect(await response.json()).toEqual({ ok: true, database: backend.name });
+      expect(await response.json()).toEqual({ ok: true, database: backend.name, analyses: { running: 0, waiting: 0 } });
     });
   });
 
