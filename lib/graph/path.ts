@@ -11,6 +11,9 @@ import { isTunnel, tunnelParams, tunnelPort } from '@/lib/topology/inventory';
 import { edgeById, edgesOf, namespaceOf, nodeById, otherEnd } from '@/lib/topology/query';
 import { lookupRoute } from '@/lib/topology/routing';
 import type { TopoNode, Topology } from '@/lib/topology/types';
+import { findingSubject, mostSevere } from './path-subject';
+
+export { findingSubject, mostSevere };
 
 /** What a hop is on the path. */
 export type HopKind = 'route' | 'bridge' | 'bridge-port' | 'veth' | 'tc-redirect' | 'tunnel' | 'underlay' | 'device' | 'not-captured';
@@ -142,7 +145,8 @@ function addStep(b: Builder, hop: TraceHop): PathHop {
   const action = hop.action;
   if (action.startsWith('route ') || action.startsWith('no route') || action.startsWith('neighbour ')) {
     const h = at(b, hop.element, 'route');
-    h.notes.push(action);
+    // The device is the hop's name already: `route 10.132.2.0/23 dev ovn-k8s-mp0` reads `route 10.132.2.0/23`.
+    h.notes.push(action.replace(/ dev \S+$/, '').replace(/ \(REACHABLE\)$/, ''));
     return h;
   }
   if (action.startsWith('OVS ') || action.startsWith('bridge ')) {
@@ -326,12 +330,6 @@ export function findingPath(t: Topology, finding: Finding): PathView | undefined
   return trace === undefined ? undefined : pathFromTrace(t, trace, finding);
 }
 
-/** The path a list or report shows first: that of the most severe finding that has one. */
-export function mostSevere<F extends Pick<Finding, 'severity'>>(findings: readonly F[]): F[] {
-  const rank: Record<Severity, number> = { critical: 0, warning: 1, info: 2 };
-  return [...findings].sort((a, b) => rank[a.severity] - rank[b.severity]);
-}
-
 /** The path as text, one band a line: `host · ns: a → b ⇄ c` with the broken hop as `✖ vxlan0 (reason)`. */
 export function pathText(path: PathView): string {
   const arrow = (hop: PathHop) => (hop.via === 'tc-redirect' ? ' ⇄ ' : ' → ');
@@ -346,4 +344,34 @@ export function pathText(path: PathView): string {
     return `${i === 0 ? '  ' : '→ '}${band.label}: ${hops}`;
   });
   return [`${path.from} → ${path.to}: ${path.ok ? 'delivered' : 'broken'}`, ...lines].join('\n');
+}
+
+// ── what the link names ─────────────────────────────────────────────────────────────────────────────────────
+
+/** Findings tried for the default path: a path is a few traces each, and the first critical ones are what matters. */
+const DEFAULT_CANDIDATES = 5;
+
+/**
+ * The path a link's `?path=` names: a finding (`rule@element`), a trace (`from>to`), or a pod or device (its id);
+ * without one, the path of the most severe finding that has one.
+ */
+export function pathForSubject(t: Topology, findings: readonly Finding[], subject: string | undefined): PathView | undefined {
+  if (subject === undefined || subject === '') {
+    for (const finding of mostSevere(findings).slice(0, DEFAULT_CANDIDATES)) {
+      const path = findingPath(t, finding);
+      if (path !== undefined) return path;
+    }
+    return undefined;
+  }
+  const finding = findings.find((f) => findingSubject(f) === subject);
+  if (finding !== undefined) return findingPath(t, finding);
+  if (nodeById(t, subject) !== undefined || edgeById(t, subject) !== undefined) {
+    const trace = traceThrough(t, [subject]);
+    return trace === undefined ? undefined : pathFromTrace(t, trace);
+  }
+  const sep = subject.lastIndexOf('>');
+  if (sep <= 0) return undefined;
+  const trace = traceRoute(t, subject.slice(0, sep), subject.slice(sep + 1));
+  const explained = trace.brokenAt === undefined ? undefined : findings.find((f) => touches(trace, new Set(f.elements), trace.brokenAt!));
+  return pathFromTrace(t, trace, explained);
 }
