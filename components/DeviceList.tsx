@@ -78,8 +78,7 @@ export function DeviceList({ elements, selected, onSelect }: { elements: GraphEl
               <span aria-hidden className="w-4 shrink-0 text-center">
                 {row.data.severity ? '⚠' : row.classes.includes('trace') ? '→' : '·'}
               </span>
-              <span className="truncate">{row.data.label.replace(/^⚠ /, '')}</span>
-              <span className="ml-auto shrink-0 text-xs font-normal text-slate-600 dark:text-slate-400">{row.data.device}</span>
+              <span className="truncate">{row.data.label.replace(/^⚠ /, '')}</span> <span className="ml-auto shrink-0 text-xs font-normal text-slate-600 dark:text-slate-400">{row.data.device}</span>
             </button>
           </li>
         ))}

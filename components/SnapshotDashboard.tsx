@@ -25,7 +25,7 @@ export function LoadState({ error, what }: { error: Error | null; what: string }
     );
   }
   return (
-    <p className="p-6 text-slate-500" role="status">
+    <p className="p-6 text-slate-600 dark:text-slate-400" role="status">
       Loading {what}…
     </p>
   );

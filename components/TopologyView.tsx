@@ -136,7 +136,7 @@ export function TopologyView({ source, chrome = true }: TopologyViewProps) {
 
   if (!overview)
     return (
-      <p className="p-6 text-slate-500" role="status">
+      <p className="p-6 text-slate-600 dark:text-slate-400" role="status">
         {data.error ? `Could not load the graph: ${data.error.message}` : 'Loading the graph…'}
       </p>
     );

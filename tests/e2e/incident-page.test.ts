@@ -91,6 +91,7 @@ describe('the incident page at every size', () => {
         const page = await open(`${app.url}/s/${incidentId}`, size, scheme);
         try {
           await pathReady(page);
+          await screenshot(page, `incident-${size.name}-${scheme}`);
           expect(await hops(page)).toEqual(['ovn-k8s-mp0', 'br-int', expect.any(String), 'eth0', 'vxlan1', 'underlay', 'vxlan0']);
           const broken = page.locator('[data-path-view] [data-broken="true"]');
           await expect.poll(() => broken.getAttribute('data-hop'), POLL).toBe('vxlan0');
@@ -106,7 +107,6 @@ describe('the incident page at every size', () => {
             expect(fix!.y + fix!.height).toBeLessThanOrEqual(size.height);
             expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(0);
           }
-          await screenshot(page, `incident-${size.name}-${scheme}`);
           expect(await seriousViolations(page)).toEqual([]);
           // The device graph: beside the path on wide screens, behind its tab on a phone.
           if (size.name === 'phone') await page.click('[data-testid="tab-graph"]');
