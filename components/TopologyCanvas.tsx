@@ -163,6 +163,8 @@ export function TopologyCanvas(props: TopologyCanvasProps) {
       if (run !== layoutRun.current || cy.destroyed()) return;
       cy.layout({
         ...options,
+        // ELK reads each device's datapath column from its data (lib/graph/layout.ts datapathLayer).
+        ...(options.name === 'elk' ? { nodeLayoutOptions: (n: cytoscape.NodeSingular) => ({ 'elk.partitioning.partition': Number(n.data('layer') ?? 0) }) } : {}),
         stop: () => {
           if (run !== layoutRun.current) return;
           if (!options.fit) cy.fit(cy.nodes(), options.padding);

@@ -170,8 +170,8 @@ export function TopologyView({ source, chrome = true }: TopologyViewProps) {
   }
 
   return (
-    <div className="flex min-h-0 flex-1 flex-col gap-2 lg:grid lg:grid-cols-[14rem_minmax(0,1fr)_24rem]">
-      <aside className="order-4 panel flex min-h-0 flex-col max-lg:hidden lg:order-none lg:col-start-1 lg:row-start-1">
+    <div className="flex min-h-0 flex-1 flex-col gap-2 lg:grid lg:grid-cols-[minmax(0,1fr)_22rem] xl:grid-cols-[14rem_minmax(0,1fr)_24rem]">
+      <aside className={`order-4 panel flex min-h-0 flex-col max-lg:max-h-[60vh] lg:max-xl:hidden xl:order-none xl:col-start-1 xl:row-start-1 ${graphTab ? '' : 'max-lg:hidden'}`}>
         <h2 className="panel-title">
           {level === 'overview' ? 'Hosts' : 'Devices'} <span className="font-normal">({elements?.filter((e) => e.group === 'nodes').length ?? '…'})</span>
         </h2>
@@ -179,7 +179,7 @@ export function TopologyView({ source, chrome = true }: TopologyViewProps) {
           <DeviceList elements={elements ?? []} selected={state.sel} onSelect={(id) => select(id)} />
         </div>
       </aside>
-      <div className="order-2 flex min-h-0 min-w-0 flex-col gap-2 lg:order-none lg:col-start-2 lg:row-start-1">
+      <div className="order-2 flex min-h-0 min-w-0 flex-col gap-2 lg:order-none lg:col-start-1 lg:row-start-1 xl:col-start-2">
         <div className="flex gap-1 lg:hidden" role="tablist" aria-label="View">
           <button type="button" role="tab" aria-selected={!graphTab} className="btn" data-testid="tab-path" onClick={() => update({ tab: undefined }, { replace: true })}>
             Packet path
@@ -213,7 +213,7 @@ export function TopologyView({ source, chrome = true }: TopologyViewProps) {
           </section>
         </div>
       </div>
-      <div className="contents lg:col-start-3 lg:row-start-1 lg:flex lg:min-h-0 lg:flex-col lg:gap-2 lg:overflow-y-auto">
+      <div className="contents lg:col-start-2 lg:row-start-1 lg:flex lg:min-h-0 lg:flex-col lg:gap-2 lg:overflow-y-auto xl:col-start-3">
         <section className="order-1 panel min-w-0 lg:order-none" aria-label="Findings">
           <h2 className="panel-title">Findings ({findings.length})</h2>
           <FindingsPanel findings={findings} active={activeFinding} detail={activeDetail} loading={pending} onOpen={openFinding} onOpenHost={(host) => update({ host })} />
