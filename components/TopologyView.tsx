@@ -202,8 +202,9 @@ export function TopologyView({ source, chrome = true }: TopologyViewProps) {
               onLevel={(next) => update({ level: next })}
             />
           </div>
-          <section className="panel relative min-h-[24rem] flex-1 overflow-hidden max-lg:h-[70vh]" aria-label="Topology">
-            {canvas}
+          <section className="panel relative min-h-[24rem] flex-1 overflow-hidden max-lg:h-[70vh] max-lg:flex-none" aria-label="Topology">
+            {/* Positioned, so that the canvas has the section's size even where the column's height is auto. */}
+            <div className="absolute inset-0">{canvas}</div>
             <div className="absolute bottom-2 left-2 max-w-md rounded bg-white/90 p-2 shadow dark:bg-slate-900/90">
               <p className="text-xs text-slate-600 dark:text-slate-300" role="status">
                 {data.error ? `Could not load this level: ${data.error.message}` : levelNote(level, state.host, pending)}
