@@ -55,7 +55,7 @@ function Hop({ hop, onSelect }: { hop: PathHop; onSelect?(element: string, host:
         {hop.device}
       </span>
       {hop.notes.map((note, i) => (
-        <span key={i} className="mono block text-[11px] text-slate-700 dark:text-slate-300">
+        <span key={i} className="mono block truncate text-[10px] leading-tight text-slate-700 dark:text-slate-300" title={note}>
           {note}
         </span>
       ))}
@@ -64,7 +64,7 @@ function Hop({ hop, onSelect }: { hop: PathHop; onSelect?(element: string, host:
   );
   return (
     <div
-      className={`min-w-0 max-w-full break-words rounded border-2 px-2 py-1 text-left text-sm sm:max-w-[18rem] ${tone}`}
+      className={`min-w-0 max-w-full break-words rounded border-2 px-1.5 py-0.5 text-left text-sm sm:max-w-[12rem] ${tone}`}
       data-hop={hop.device}
       data-kind={hop.kind}
       data-broken={broken ? 'true' : undefined}
