@@ -212,12 +212,19 @@ export function bandsOf(t: Topology, hops: readonly PathHop[]): PathBand[] {
 /** The path view of a trace; the broken hop carries the finding's title when a finding explains it. */
 export function pathFromTrace(t: Topology, trace: TraceResult, finding?: Pick<Finding, 'rule' | 'severity' | 'title' | 'elements'>): PathView {
   const b: Builder = { t, hops: [] };
-  const named = new Set(finding?.elements ?? []);
+  const elements = new Set(finding?.elements ?? []);
   trace.hops.forEach((hop, i) => {
     const end = addStep(b, hop);
-    if (i === trace.brokenAt) markEnd(b, end, hop, finding?.title ?? trace.reason ?? hop.why ?? hop.action, named);
+    if (i === trace.brokenAt) markEnd(b, end, hop, finding?.title ?? trace.reason ?? hop.why ?? hop.action, elements);
   });
-  const view: PathView = { from: trace.from, to: trace.to, ok: trace.ok, hops: b.hops, bands: bandsOf(t, b.hops) };
+  // A trace that passes the finding's devices (the capture lacks what the walk would need to see the fault, a
+  // neighbour entry say) still shows the finding where it is: on the furthest of its devices on the path.
+  const named = finding === undefined || b.hops.some((h) => h.broken) ? undefined : b.hops.findLast((h) => finding.elements.includes(h.element));
+  if (named !== undefined && finding !== undefined) {
+    named.broken = true;
+    named.reason = finding.title;
+  }
+  const view: PathView = { from: trace.from, to: trace.to, ok: trace.ok && named === undefined, hops: b.hops, bands: bandsOf(t, b.hops) };
   if (trace.reason !== undefined) view.reason = trace.reason;
   if (finding !== undefined) view.finding = { rule: finding.rule, severity: finding.severity, title: finding.title };
   return view;

@@ -54,6 +54,18 @@ describe('path view: the peer-pod incident', () => {
     expect(path.hops.at(-1)?.device).toBe(p.podvmTunnel);
   });
 
+  it("marks the finding's furthest device on a path the trace passes (the capture lacks what would show the fault)", () => {
+    const p = { ...OTHER_PEERPOD, vmPodMac: OTHER_PEERPOD.podMac };
+    const t = buildTopology(peerPodHosts(p));
+    const trace = traceRoute(t, hostId(p.worker), p.podIp);
+    expect(trace.ok).toBe(true);
+    const vm = `host:${p.podvm}/ns:${p.podvmNs}/if:${p.podvmTunnel}`;
+    const pod = `host:${p.worker}/ns:${p.podNs}/if:eth0`;
+    const path = pathFromTrace(t, trace, { rule: 'r', severity: 'critical', title: 'the reason', elements: [pod, vm] });
+    expect(path.ok).toBe(false);
+    expect(path.hops.filter((h) => h.broken).map((h) => [h.device, h.reason])).toEqual([[p.podvmTunnel, 'the reason']]);
+  });
+
   it('writes the path as a text diagram with the broken hop and the redirect marked', () => {
     const t = buildTopology(peerPodHosts(LAB_PEERPOD));
     const path = findingPath(t, diagnose(t).findings[0]!)!;
