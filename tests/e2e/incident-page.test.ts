@@ -141,6 +141,23 @@ describe('the incident page at every size', () => {
     }
   }, 120_000);
 
+  it("the README's picture: the incident's path view whole, with the finding and the graph beside it", async () => {
+    const page = await open(`${app.url}/s/${incidentId}`, { width: 1440, height: 1250 });
+    try {
+      await pathReady(page);
+      await graphReady(page);
+      // The path view is drawn whole at this height: nothing of it is scrolled out of its box.
+      const clipped = await page.$eval('[data-path-view]', (view) => {
+        const box = view.parentElement!;
+        return box.scrollHeight - box.clientHeight;
+      });
+      expect(clipped).toBeLessThanOrEqual(0);
+      await screenshot(page, 'readme-incident');
+    } finally {
+      await page.close();
+    }
+  }, 120_000);
+
   it('pretty-prints JSON evidence with the named values marked, and toggles to the raw output', async () => {
     const page = await open(`${app.url}/s/${incidentId}`, SIZES[0]);
     try {
