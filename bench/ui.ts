@@ -92,10 +92,12 @@ export async function uiBench(bigHosts = 500): Promise<void> {
       });
       const start = Date.now();
       await page.goto(`${url}/s/${ids[hosts]}`);
-      for (const selector of READY) await page.waitForSelector(selector, { timeout: 60_000 });
-      const ms = Date.now() - start;
+      const [pathMs, graphMs] = await Promise.all(READY.map((selector) => page.waitForSelector(selector, { timeout: 120_000 }).then(() => Date.now() - start)));
+      const ms = Math.max(pathMs ?? 0, graphMs ?? 0);
       await Promise.all(scripts);
-      console.log(`  ${String(hosts).padStart(3)} hosts: time to interactive ${ms} ms (target < 2000 ms for 500); JS ${(scriptBytes / 1024).toFixed(0)} KB gzip (target < 400 KB)`);
+      console.log(
+        `  ${String(hosts).padStart(3)} hosts: time to interactive ${ms} ms (path view ${pathMs} ms, graph ${graphMs} ms; target < 2000 ms for 500); JS ${(scriptBytes / 1024).toFixed(0)} KB gzip (target < 400 KB)`,
+      );
       await page.close();
     }
   } finally {
