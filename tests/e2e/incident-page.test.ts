@@ -141,6 +141,29 @@ describe('the incident page at every size', () => {
     }
   }, 120_000);
 
+  it('a selected pod and a trace each open their path', async () => {
+    const page = await open(`${app.url}/s/${incidentId}`, SIZES[0]);
+    try {
+      await pathReady(page);
+      const pod = page.locator('[data-testid="device-item"][data-id^="pod:"]').first();
+      const podId = await pod.getAttribute('data-id');
+      await pod.click();
+      await expect.poll(() => new URL(page.url()).searchParams.get('path'), POLL).toBe(podId);
+      await expect.poll(() => page.locator('[data-path-view] [data-broken="true"]').getAttribute('data-hop'), POLL).toBe('vxlan0');
+      // A trace from the worker host to the pod IP: the path view follows it.
+      const host = page.locator('[data-testid="device-item"][data-id^="host:"]').first();
+      const hostId = (await host.getAttribute('data-id')) ?? '';
+      await host.click();
+      await page.fill('[data-testid="trace-to"]', '10.132.2.46');
+      await page.click('[data-testid="trace-submit"]');
+      await expect.poll(() => new URL(page.url()).searchParams.get('path'), POLL).toBe(`${hostId}>10.132.2.46`);
+      await expect.poll(() => page.locator('[data-path-view] h2').innerText(), POLL).toContain(`${hostId} → 10.132.2.46`);
+      expect(await hops(page)).toContain('vxlan0');
+    } finally {
+      await page.close();
+    }
+  }, 120_000);
+
   it("the README's picture: the incident's path view whole, with the finding and the graph beside it", async () => {
     const page = await open(`${app.url}/s/${incidentId}`, { width: 1440, height: 1250 });
     try {
