@@ -85,7 +85,8 @@ function Band({ band, first, onSelect }: { band: PathBand; first: boolean; onSel
     <li className="flex min-w-0 max-w-full items-center gap-1">
       {!first && <Connector via={band.hops[0]?.via} />}
       <div className="min-w-0 max-w-full rounded border border-slate-300 bg-slate-50 p-1.5 dark:border-slate-700 dark:bg-slate-800/60" data-band={band.label}>
-        <p className="mb-1 break-words text-xs font-medium text-slate-700 dark:text-slate-200" data-band-label>
+        {/* w-0 min-w-full: the band is as wide as its hops, a longer name is cut (whole on hover). */}
+        <p className="mb-1 w-0 min-w-full truncate text-xs font-medium text-slate-700 dark:text-slate-200" title={band.label} data-band-label>
           {band.label}
         </p>
         <ol className="flex flex-wrap items-center gap-1">
