@@ -202,6 +202,9 @@ describe('the incident page at every size', () => {
       await pathReady(page);
       await expect.poll(() => page.locator('[data-path-view] [data-broken="true"]').getAttribute('data-hop'), POLL).toBe('vxlan0');
       expect(await overlaps(page)).toEqual([]);
+      // The broken hop's name is on screen without scrolling.
+      const name = await page.locator('[data-path-view] [data-broken="true"] [data-hop-label]').boundingBox();
+      expect(name && name.y + name.height).toBeLessThanOrEqual(450);
       expect(await page.locator('[data-testid="findings"]').count()).toBe(0);
       await screenshot(page, 'incident-embed-800x450');
     } finally {
