@@ -1,8 +1,9 @@
 /**
  * `npm run bench`: pipeline figures on a synthetic capture of 500 workers × 60 peer-pod namespaces, each worker
  * with the pod VM of its first pod (bench/synthetic.ts), then the dashboard figures when a browser and a build
- * are present (BENCH_SKIP_UI=1 skips them), then the load figures (bench/load.ts; BENCH_SKIP_LOAD=1 skips them). BENCH_HOSTS and BENCH_PODS change the size. A benchmark prints
- * figures; it does not pass or fail.
+ * are present (BENCH_SKIP_UI=1 skips them), then the load figures (bench/load.ts; BENCH_SKIP_LOAD=1 skips them).
+ * BENCH_HOSTS and BENCH_PODS change the size. A benchmark prints figures and does not judge them; a part that
+ * cannot run fails the bench (non-zero exit) instead of being skipped.
  *
  * The capture is written to a bundle file first (writeBundleFile, outside the timed part). At this size the
  * bundle is longer than the longest string V8 can make (2^29 − 24 characters), so it is read as the CLI reads
@@ -157,7 +158,7 @@ function pipelineBench(): void {
     const jsonMs = jsonParseOnly(bundle);
     const env = { ...process.env, [PIPELINE_ENV]: JSON.stringify({ bundle, jsonMs }) };
     const child = spawnSync(process.execPath, [...process.execArgv, process.argv[1]], { env, stdio: 'inherit' });
-    if (child.status !== 0) console.log(`pipeline: the analysing process failed (${child.signal ?? `exit ${child.status}`})`);
+    if (child.status !== 0) throw new Error(`pipeline: the analysing process failed (${child.signal ?? `exit ${child.status}`})`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -177,23 +178,18 @@ async function main(): Promise<void> {
   if (process.env.BENCH_SKIP_UI === '1') {
     console.log('dashboard: skipped (BENCH_SKIP_UI=1)');
   } else {
-    try {
-      const { uiBench } = await import('./ui');
-      await uiBench();
-    } catch (error) {
-      console.log(`dashboard: skipped (${error instanceof Error ? error.message.split('\n')[0] : String(error)})`);
-    }
+    const { uiBench } = await import('./ui');
+    await uiBench(HOSTS);
   }
   if (process.env.BENCH_SKIP_LOAD === '1') {
     console.log('load: skipped (BENCH_SKIP_LOAD=1)');
     return;
   }
-  try {
-    const { loadBench } = await import('./load');
-    await loadBench();
-  } catch (error) {
-    console.log(`load: skipped (${error instanceof Error ? error.message.split('\n')[0] : String(error)})`);
-  }
+  const { loadBench } = await import('./load');
+  await loadBench();
 }
 
-void main();
+main().catch((error: unknown) => {
+  console.error(`bench FAILED: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  process.exitCode = 1;
+});

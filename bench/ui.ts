@@ -1,6 +1,7 @@
 /**
- * Dashboard figures in headless Chromium: navigation → interactive graph for snapshots of 50 and 500 hosts,
- * and the JavaScript the snapshot page ships (gzip).
+ * Dashboard figures in headless Chromium: navigation → interactive page (the path view of the worst finding and
+ * the graph both ready) for snapshots of 50 and BENCH_HOSTS (500) hosts, and the JavaScript the page ships (gzip).
+ * Anything that keeps a figure from being taken throws: the bench fails instead of printing a partial result.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -38,8 +39,12 @@ async function waitForServer(url: string, child: ChildProcess): Promise<void> {
   throw new Error('the dashboard did not start within 30 s');
 }
 
-export async function uiBench(): Promise<void> {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is not installed`);
+/** The page is interactive when the path view and the graph both say they are ready. */
+const READY = ['[data-path-view][data-ready="true"]', '[data-testid="topology-canvas"][data-ready="true"]'];
+
+export async function uiBench(bigHosts = 500): Promise<void> {
+  if (!existsSync(CHROMIUM)) throw new Error(`dashboard: ${CHROMIUM} is not installed (install chromium, or set BENCH_SKIP_UI=1)`);
+  const sizes = [...new Set([Math.min(50, bigHosts), bigHosts])];
   const nextBin = path.join('node_modules', 'next', 'dist', 'bin', 'next');
   if (!existsSync(path.join('.next', 'BUILD_ID'))) {
     const build = spawnSync(process.execPath, [nextBin, 'build'], { stdio: 'ignore', env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' } });
@@ -54,7 +59,7 @@ export async function uiBench(): Promise<void> {
   const { createStore } = await import('@/lib/store');
   const store = await createStore({ kind: 'sqlite', file: path.join(dataDir, 'tunnelscope.db') });
   const ids: Record<number, string> = {};
-  for (const hosts of [50, 500]) {
+  for (const hosts of sizes) {
     const meta = await store.create({ bundle: syntheticBundle(base.bundle, hosts, 4), title: `bench ${hosts} hosts` });
     ids[hosts] = meta.id;
   }
@@ -70,8 +75,8 @@ export async function uiBench(): Promise<void> {
   try {
     await waitForServer(url, server);
     console.log('dashboard (headless Chromium)');
-    for (const hosts of [50, 500]) {
-      const page = await browser.newPage();
+    for (const hosts of sizes) {
+      const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
       let scriptBytes = 0;
       const scripts: Promise<void>[] = [];
       page.on('response', (response) => {
@@ -87,11 +92,12 @@ export async function uiBench(): Promise<void> {
       });
       const start = Date.now();
       await page.goto(`${url}/s/${ids[hosts]}`);
-      await page.waitForSelector('[data-testid="topology-canvas"][data-ready="true"]', { timeout: 60_000 });
-      const ms = Date.now() - start;
+      const [pathMs, graphMs] = await Promise.all(READY.map((selector) => page.waitForSelector(selector, { timeout: 120_000 }).then(() => Date.now() - start)));
+      const ms = Math.max(pathMs ?? 0, graphMs ?? 0);
       await Promise.all(scripts);
-      console.log(`  ${String(hosts).padStart(3)} hosts: interactive graph after ${ms} ms (target < 2000 ms for 500)`);
-      if (hosts === 50) console.log(`  JS shipped to the snapshot page: ${(scriptBytes / 1024).toFixed(0)} KB gzip (target < 400 KB)`);
+      console.log(
+        `  ${String(hosts).padStart(3)} hosts: time to interactive ${ms} ms (path view ${pathMs} ms, graph ${graphMs} ms; target < 2000 ms for 500); JS ${(scriptBytes / 1024).toFixed(0)} KB gzip (target < 400 KB)`,
+      );
       await page.close();
     }
   } finally {

@@ -26,7 +26,7 @@ export function CompareControl({ meta, rules = 'stored' }: { meta: SnapshotMeta;
     }),
   });
   if (others.length === 0) {
-    return pending ? null : <span className="text-xs text-slate-500">No other snapshot of these hosts to compare with</span>;
+    return pending ? null : <span className="text-xs text-slate-600 dark:text-slate-400">No other snapshot of these hosts to compare with</span>;
   }
   const target = others.find((o) => o.id === chosen) ?? others[0];
   return (

@@ -35,7 +35,8 @@ function treeRows(elements: GraphElement[]): Row[] {
 }
 
 function stateText(row: Row): string {
-  const parts: string[] = [DEVICE_LABEL[row.data.device]];
+  // The kind as shown (so the name holds the visible text) and in words.
+  const parts: string[] = [`${row.data.device} (${DEVICE_LABEL[row.data.device]})`];
   if (row.data.severity) parts.push(`fault: ${row.data.severity}`);
   if (row.classes.includes('contains-fault')) parts.push('contains a fault');
   if (row.data.faults) parts.push(`${row.data.faults} finding${row.data.faults === 1 ? '' : 's'}`);
@@ -77,8 +78,7 @@ export function DeviceList({ elements, selected, onSelect }: { elements: GraphEl
               <span aria-hidden className="w-4 shrink-0 text-center">
                 {row.data.severity ? '⚠' : row.classes.includes('trace') ? '→' : '·'}
               </span>
-              <span className="truncate">{row.data.label.replace(/^⚠ /, '')}</span>
-              <span className="ml-auto shrink-0 text-xs font-normal text-slate-400">{row.data.device}</span>
+              <span className="truncate">{row.data.label.replace(/^⚠ /, '')}</span> <span className="ml-auto shrink-0 text-xs font-normal text-slate-600 dark:text-slate-400">{row.data.device}</span>
             </button>
           </li>
         ))}

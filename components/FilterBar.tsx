@@ -24,7 +24,7 @@ export function FilterBar({ filters, onToggle, hosts, host, onHost, level, onLev
   return (
     <div className="flex flex-wrap items-center gap-x-3 gap-y-1 text-sm" data-testid="filters">
       <label className="flex items-center gap-1">
-        <span className="text-slate-500">Host</span>
+        <span className="text-slate-600 dark:text-slate-400">Host</span>
         <select className="input max-w-[14rem]" data-testid="host-select" value={host ?? ''} onChange={(e) => onHost(e.target.value || undefined)}>
           <option value="">All hosts</option>
           {hosts.map((h) => (
@@ -35,7 +35,7 @@ export function FilterBar({ filters, onToggle, hosts, host, onHost, level, onLev
         </select>
       </label>
       <label className="flex items-center gap-1">
-        <span className="text-slate-500">Level</span>
+        <span className="text-slate-600 dark:text-slate-400">Level</span>
         <select className="input" data-testid="level-select" value={level ?? ''} onChange={(e) => onLevel(e.target.value === 'overview' || e.target.value === 'full' ? e.target.value : undefined)}>
           <option value="">Automatic</option>
           <option value="overview">Overview (hosts)</option>

@@ -6,6 +6,7 @@ import { SEVERITY_ORDER } from '@/lib/graph/palette';
 import type { FindingSummary } from '@/lib/graph/subview';
 import { CopyButton } from './CopyButton';
 import { SEVERITY_CLASSES, SeverityChip } from './SeverityChip';
+import { elementWords, oneLineWhy, prettyEvidence } from '@/lib/graph/evidence-view';
 import { highlightSegments, salientValues } from '@/lib/graph/highlight';
 
 export interface FindingsPanelProps {
@@ -44,32 +45,63 @@ function Quoted({ text, values }: { text: string; values: readonly string[] }) {
   );
 }
 
+function EvidenceFigure({ evidence, values }: { evidence: Finding['evidence'][number]; values: readonly string[] }) {
+  const [raw, setRaw] = useState(false);
+  const shown = prettyEvidence(evidence.lines);
+  const text = raw || !shown.json ? evidence.lines.join('\n') : shown.text;
+  return (
+    <figure className="min-w-0 rounded border border-slate-200 bg-slate-50 p-2 dark:border-slate-700 dark:bg-slate-800">
+      <figcaption className="mb-1 flex flex-wrap items-center gap-x-2 text-xs text-slate-700 dark:text-slate-300">
+        <span>
+          {evidence.host} · {evidence.netns === null ? 'root namespace' : `namespace ${evidence.netns}`}
+        </span>
+        <span className="mono font-semibold">{evidence.command}</span>
+        {shown.json && (
+          <button type="button" className="ml-auto underline" aria-pressed={raw} data-testid="evidence-raw" onClick={() => setRaw(!raw)}>
+            {raw ? 'Pretty' : 'Raw output'}
+          </button>
+        )}
+      </figcaption>
+      <pre
+        tabIndex={0}
+        className={`mono max-h-72 overflow-auto ${raw || !shown.json ? 'whitespace-pre-wrap break-all' : ''}`}
+        data-testid="evidence"
+        data-json={shown.json && !raw ? 'true' : undefined}
+      >
+        <Quoted text={text} values={values} />
+      </pre>
+    </figure>
+  );
+}
+
 function FindingDetail({ finding }: { finding: Finding }) {
   const values = salientValues(finding.title);
+  const fix = finding.fix ?? [];
   return (
-    <div className="space-y-2 px-3 pb-3 text-sm" data-testid="finding-detail">
-      <p className="whitespace-pre-line">{finding.explanation}</p>
-      {finding.evidence.map((ev, i) => (
-        <figure key={i} className="rounded bg-slate-100 p-2 dark:bg-slate-800">
-          <figcaption className="mono mb-1 text-slate-500 dark:text-slate-400">
-            {ev.host} · {ev.netns ?? 'root'} · <span className="font-semibold">{ev.command}</span>
-          </figcaption>
-          <pre className="mono overflow-x-auto whitespace-pre-wrap break-all">
-            <Quoted text={ev.lines.join('\n')} values={values} />
-          </pre>
-        </figure>
-      ))}
-      {finding.fix && finding.fix.length > 0 && (
+    <div className="min-w-0 space-y-2 px-3 pb-3 text-sm" data-testid="finding-detail">
+      {fix.length > 0 && (
         <div>
-          <div className="mb-1 flex items-center justify-between">
-            <span className="text-xs font-semibold uppercase text-slate-500">Fix (run by hand)</span>
-            <CopyButton text={finding.fix.join('\n')} label="Copy fix" testId="copy-fix" />
+          <div className="mb-1 flex items-center justify-between gap-2">
+            <span className="text-xs font-semibold uppercase text-slate-700 dark:text-slate-300">Fix (run by hand)</span>
+            <CopyButton text={fix.join('\n')} label={fix.length > 1 ? `Copy all ${fix.length} lines` : 'Copy fix'} testId="copy-fix" />
           </div>
-          <pre className="mono overflow-x-auto rounded bg-slate-900 p-2 text-slate-100" data-testid="fix-commands">
-            {finding.fix.join('\n')}
+          <pre tabIndex={0} className="mono overflow-x-auto whitespace-pre-wrap break-all rounded bg-slate-900 p-2 text-slate-100" data-testid="fix-commands">
+            {fix.join('\n')}
           </pre>
         </div>
       )}
+      <p data-testid="finding-why">
+        <span className="font-semibold">Why: </span>
+        {oneLineWhy(finding.explanation)}
+      </p>
+      <p className="text-xs text-slate-700 dark:text-slate-300">On: {finding.elements.map(elementWords).join('; ')}</p>
+      {finding.evidence.map((ev, i) => (
+        <EvidenceFigure key={i} evidence={ev} values={values} />
+      ))}
+      <details>
+        <summary className="cursor-pointer text-xs text-slate-700 dark:text-slate-300">The whole explanation</summary>
+        <p className="mt-1 whitespace-pre-line">{finding.explanation}</p>
+      </details>
     </div>
   );
 }
@@ -77,12 +109,12 @@ function FindingDetail({ finding }: { finding: Finding }) {
 function MissingDetail({ finding, loading, onOpenHost }: { finding: FindingSummary; loading?: boolean; onOpenHost(host: string): void }) {
   if (loading)
     return (
-      <p className="px-3 pb-3 text-sm text-slate-500" role="status">
+      <p className="px-3 pb-3 text-sm text-slate-700 dark:text-slate-300" role="status">
         Loading the evidence…
       </p>
     );
   return (
-    <p className="px-3 pb-3 text-sm text-slate-500">
+    <p className="px-3 pb-3 text-sm text-slate-700 dark:text-slate-300">
       The explanation, evidence and fix come with the devices of its host.{' '}
       {finding.host && (
         <button type="button" className="underline" onClick={() => onOpenHost(finding.host!)}>
@@ -96,7 +128,7 @@ function MissingDetail({ finding, loading, onOpenHost }: { finding: FindingSumma
 export function FindingsPanel({ findings, active, detail, loading, onOpen, onOpenHost }: FindingsPanelProps) {
   const [showAll, setShowAll] = useState<string[]>([]);
   if (findings.length === 0) {
-    return <p className="p-3 text-sm text-slate-500">No findings: every rule passed on this snapshot.</p>;
+    return <p className="p-3 text-sm text-slate-700 dark:text-slate-300">No findings: every rule passed on this snapshot.</p>;
   }
   const activeKey = active && findingKey(active);
   return (
@@ -126,7 +158,7 @@ export function FindingsPanel({ findings, active, detail, loading, onOpen, onOpe
                       onClick={() => onOpen(finding)}
                     >
                       <SeverityChip severity={finding.severity} /> <span className="font-medium">{finding.title}</span>
-                      <span className="mono block text-slate-500">{finding.rule}</span>
+                      {finding.host && <span className="block text-xs text-slate-700 dark:text-slate-300">on {finding.host}</span>}
                     </button>
                     {open && (detail ? <FindingDetail finding={detail} /> : <MissingDetail finding={finding} loading={loading} onOpenHost={onOpenHost} />)}
                   </li>

@@ -18,7 +18,7 @@ export function Inspector({ selected, inspection, loading, findings }: Inspector
         ? 'Loading…'
         : 'There is nothing to show for the selection at this level: open its host to inspect it.';
     return (
-      <p className="p-3 text-sm text-slate-500" role="status">
+      <p className="p-3 text-sm text-slate-600 dark:text-slate-400" role="status">
         {note}
       </p>
     );
@@ -27,8 +27,8 @@ export function Inspector({ selected, inspection, loading, findings }: Inspector
     <div className="space-y-3 p-3 text-sm" data-testid="inspector" data-id={inspection.id}>
       <div>
         <h3 className="break-all text-base font-semibold">{inspection.title}</h3>
-        <p className="text-xs text-slate-500">{inspection.subtitle}</p>
-        <p className="mono break-all text-slate-400">{inspection.id}</p>
+        <p className="text-xs text-slate-600 dark:text-slate-400">{inspection.subtitle}</p>
+        <p className="mono break-all text-slate-600 dark:text-slate-400">{inspection.id}</p>
       </div>
       {findings.length > 0 && (
         <ul className="space-y-1">
@@ -41,11 +41,11 @@ export function Inspector({ selected, inspection, loading, findings }: Inspector
       )}
       {inspection.sections.map((section) => (
         <section key={section.title}>
-          <h4 className="mb-1 text-xs font-semibold uppercase text-slate-500">{section.title}</h4>
+          <h4 className="mb-1 text-xs font-semibold uppercase text-slate-600 dark:text-slate-400">{section.title}</h4>
           <dl className="grid grid-cols-[minmax(6rem,auto)_1fr] gap-x-2 gap-y-0.5">
             {section.rows.map(([key, value], i) => (
               <div key={`${key}-${i}`} className="contents">
-                <dt className="mono text-slate-500">{key}</dt>
+                <dt className="mono text-slate-600 dark:text-slate-400">{key}</dt>
                 <dd className="mono whitespace-pre-wrap break-all">{value}</dd>
               </div>
             ))}

@@ -31,7 +31,7 @@ function Swatch({ color, glyph }: { color: string; glyph: string }) {
 export function Legend() {
   return (
     <details className="text-xs" data-testid="legend">
-      <summary className="cursor-pointer select-none text-slate-500">Legend</summary>
+      <summary className="cursor-pointer select-none text-slate-600 dark:text-slate-400">Legend</summary>
       <div className="mt-1 grid grid-cols-2 gap-x-3 gap-y-0.5">
         {(Object.keys(DEVICE_LABEL) as DeviceClass[]).map((d) => (
           <span key={d} className="flex items-center gap-1">

@@ -31,7 +31,7 @@ export function RulesControl({ overview, choice, pending, onChoose }: RulesContr
       : `Re-diagnose the stored capture with this server's rules${server.data ? ` (${server.data.rulesVersion})` : ''}; the stored findings come from rules ${stored}`;
   return (
     <span className="inline-flex items-center gap-2">
-      <span className="text-sm text-slate-500" role="status" data-testid="rules-version">
+      <span className="text-sm text-slate-600 dark:text-slate-400" role="status" data-testid="rules-version">
         {note}
       </span>
       {offersRecheck(stored, server.data?.rulesVersion, choice) && (

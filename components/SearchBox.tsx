@@ -48,27 +48,27 @@ export function SearchBox({ hits, error, query, onQuery, onPick }: SearchBoxProp
               Search failed: {error.message}
             </p>
           ) : hits === undefined ? (
-            <p className="p-2 text-sm text-slate-500" role="status">
+            <p className="p-2 text-sm text-slate-600 dark:text-slate-400" role="status">
               Searching…
             </p>
           ) : hits.length === 0 ? (
-            <p className="p-2 text-sm text-slate-500">Nothing matches “{query}”.</p>
+            <p className="p-2 text-sm text-slate-600 dark:text-slate-400">Nothing matches “{query}”.</p>
           ) : (
             <ul>
               {hits.map((hit) => (
                 <li key={`${hit.id}-${hit.match}`}>
                   <button type="button" data-testid="search-hit" data-id={hit.id} className="w-full px-2 py-1 text-left text-sm hover:bg-slate-100 dark:hover:bg-slate-800" onClick={() => onPick(hit)}>
                     <span className="font-medium">{hit.label}</span>{' '}
-                    <span className="text-xs text-slate-500">
+                    <span className="text-xs text-slate-600 dark:text-slate-400">
                       {hit.match}: {hit.text}
                     </span>
-                    <span className="mono block truncate text-slate-400">{hit.host}</span>
+                    <span className="mono block truncate text-slate-600 dark:text-slate-400">{hit.host}</span>
                   </button>
                 </li>
               ))}
             </ul>
           )}
-          <button type="button" className="w-full border-t px-2 py-1 text-xs text-slate-500 dark:border-slate-800" onClick={() => onQuery('')}>
+          <button type="button" className="w-full border-t px-2 py-1 text-xs text-slate-600 dark:text-slate-400 dark:border-slate-800" onClick={() => onQuery('')}>
             Close results
           </button>
         </div>

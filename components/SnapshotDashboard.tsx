@@ -25,7 +25,7 @@ export function LoadState({ error, what }: { error: Error | null; what: string }
     );
   }
   return (
-    <p className="p-6 text-slate-500" role="status">
+    <p className="p-6 text-slate-600 dark:text-slate-400" role="status">
       Loading {what}…
     </p>
   );
@@ -56,7 +56,7 @@ export function SnapshotDashboard({ id }: { id: string }) {
   if (!data) return <LoadState error={error} what="the snapshot" />;
   const rulesControl = <RulesControl overview={data} choice={rules} pending={isPlaceholderData} onChoose={(next) => update({ rules: next })} />;
   return (
-    <div className="flex h-[calc(100vh-3.5rem)] min-h-[36rem] flex-col gap-2 p-3">
+    <div className="flex flex-col gap-2 p-2 sm:p-3 lg:h-[calc(100vh-3.5rem)] lg:min-h-[36rem]">
       <SnapshotHeader meta={data.meta} counts={shownCounts(data)} rules={rulesControl}>
         <CompareControl meta={data.meta} rules={rules} />
         <RecaptureControl meta={data.meta} rules={rules} />

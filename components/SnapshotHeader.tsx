@@ -4,7 +4,7 @@ import { SeverityChip } from './SeverityChip';
 
 export function FaultCounts({ counts }: { counts: SnapshotMeta['counts'] }) {
   const present = SEVERITY_ORDER.filter((s) => counts[s] > 0);
-  if (present.length === 0) return <span className="text-xs text-slate-500">no faults</span>;
+  if (present.length === 0) return <span className="text-xs text-slate-600 dark:text-slate-400">no faults</span>;
   return (
     <span className="inline-flex gap-1">
       {present.map((s) => (
@@ -32,14 +32,14 @@ export function SnapshotHeader({ meta, counts = meta.counts, rules, children }: 
       <h1 className="text-lg font-semibold" data-testid="snapshot-title">
         {meta.title}
       </h1>
-      <span className="text-sm text-slate-500">
+      <span className="text-sm text-slate-600 dark:text-slate-400">
         <time dateTime={meta.createdAt}>{new Date(meta.createdAt).toLocaleString()}</time> · {meta.hosts.length} host{meta.hosts.length === 1 ? '' : 's'} · {meta.source.kind}
         {meta.cluster ? ` · ${meta.cluster}` : ''}
       </span>
-      {rules ?? <span className="text-sm text-slate-500">rules {meta.rulesVersion}</span>}
+      {rules ?? <span className="text-sm text-slate-600 dark:text-slate-400">rules {meta.rulesVersion}</span>}
       <FaultCounts counts={counts} />
       {meta.partialHosts.length > 0 && <span className="text-xs text-sev-warning">partial capture: {meta.partialHosts.join(', ')}</span>}
-      <div className="ml-auto flex items-center gap-2">{children}</div>
+      <div className="flex flex-wrap items-center gap-2 sm:ml-auto">{children}</div>
     </div>
   );
 }

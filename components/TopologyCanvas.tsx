@@ -120,6 +120,25 @@ export function TopologyCanvas(props: TopologyCanvasProps) {
     cyRef.current?.style(buildStylesheet(props.theme));
   }, [props.theme]);
 
+  // A canvas that was hidden (the phone's graph tab) or resized draws at its new size, framed as before.
+  useEffect(() => {
+    const box = container.current;
+    if (!box || typeof ResizeObserver === 'undefined') return;
+    let hidden = box.clientWidth === 0 || box.clientHeight === 0;
+    const observer = new ResizeObserver(() => {
+      const cy = cyRef.current;
+      if (!cy) return;
+      const wasHidden = hidden;
+      hidden = box.clientWidth === 0 || box.clientHeight === 0;
+      cy.resize();
+      if (!wasHidden || hidden || !layoutDone.current) return;
+      cy.fit(cy.nodes(), 24);
+      applyViewport(cy, callbacks.current.focus, callbacks.current.selected);
+    });
+    observer.observe(box);
+    return () => observer.disconnect();
+  }, []);
+
   const { elements, level, pending } = props;
   const layoutRun = useRef(0);
   useEffect(() => {
@@ -144,6 +163,8 @@ export function TopologyCanvas(props: TopologyCanvasProps) {
       if (run !== layoutRun.current || cy.destroyed()) return;
       cy.layout({
         ...options,
+        // ELK reads each device's datapath column from its data (lib/graph/layout.ts datapathLayer).
+        ...(options.name === 'elk' ? { nodeLayoutOptions: (n: cytoscape.NodeSingular) => ({ 'elk.partitioning.partition': Number(n.data('layer') ?? 0) }) } : {}),
         stop: () => {
           if (run !== layoutRun.current) return;
           if (!options.fit) cy.fit(cy.nodes(), options.padding);
@@ -196,6 +217,8 @@ function applyViewport(cy: Core, focus: string[], selected?: string): void {
     const ele = cy.getElementById(id);
     if (ele.nonempty()) eles.merge(ele.isEdge() ? ele.union(ele.connectedNodes()) : ele);
   }
+  // Frame the namespaces and hosts around them too, so that their labels stay on screen.
+  eles.merge(eles.nodes().ancestors());
   if (eles.empty()) return;
   cy.fit(eles, 80);
   if (cy.zoom() <= MAX_FOCUS_ZOOM) return;

@@ -52,7 +52,7 @@ export function TracePanel({ selected, trace, result, onTrace, onSelect }: Trace
           if (selected && to.trim()) onTrace({ from: selected, to: to.trim() });
         }}
       >
-        <span className="mono w-full truncate text-slate-500" title={from}>
+        <span className="mono w-full truncate text-slate-600 dark:text-slate-400" title={from}>
           From: {selected ?? 'select a device or host first'}
         </span>
         <label htmlFor="trace-to" className="sr-only">
@@ -68,7 +68,7 @@ export function TracePanel({ selected, trace, result, onTrace, onSelect }: Trace
           </button>
         )}
       </form>
-      {trace && result.isPending && <p className="text-slate-500">Tracing {trace.to}…</p>}
+      {trace && result.isPending && <p className="text-slate-600 dark:text-slate-400">Tracing {trace.to}…</p>}
       {trace && result.error && (
         <p className="text-sev-warning" role="status">
           {result.error instanceof ApiError && result.error.status === 404 ? 'Path trace is not available for this snapshot.' : result.error.message}
@@ -76,7 +76,7 @@ export function TracePanel({ selected, trace, result, onTrace, onSelect }: Trace
       )}
       {result.data && (
         <ol className="space-y-0.5" data-testid="trace-hops">
-          {result.data.summary && <li className="text-slate-500">{result.data.summary}</li>}
+          {result.data.summary && <li className="text-slate-600 dark:text-slate-400">{result.data.summary}</li>}
           {result.data.hops.map((hop, i) => {
             const id = hopId(hop);
             const broken = hopBroken(hop) || (id !== undefined && id === result.data.breakAt);
@@ -85,7 +85,7 @@ export function TracePanel({ selected, trace, result, onTrace, onSelect }: Trace
                 <button type="button" className="text-left hover:underline disabled:no-underline" disabled={!id} onClick={() => id && onSelect(id, hop.host)}>
                   {broken ? '✖' : '→'} {hop.label ?? id ?? '?'}
                 </button>
-                {(hop.note ?? hop.reason) && <span className="block pl-4 text-xs text-slate-500">{hop.note ?? hop.reason}</span>}
+                {(hop.note ?? hop.reason) && <span className="block pl-4 text-xs text-slate-600 dark:text-slate-400">{hop.note ?? hop.reason}</span>}
               </li>
             );
           })}

@@ -2,6 +2,7 @@
  * The one query-key factory and the fetchers behind it. Every server read in the UI goes through here.
  */
 import { queryOptions } from '@tanstack/react-query';
+import type { PathView } from '@/lib/graph/path';
 import type { SearchHit } from '@/lib/graph/search';
 import type { HostSubview, SnapshotOverview } from '@/lib/graph/subview';
 import type { SnapshotDiff } from '@/lib/diff/diff';
@@ -94,6 +95,7 @@ export const queryKeys = {
   snapshotsOnHost: (host: string) => [...queryKeys.snapshots(), 'on-host', host] as const,
   diff: (a: string, b: string, rules: RulesChoice) => [...queryKeys.all, 'diff', a, b, rules] as const,
   trace: (id: string, from: string, to: string, rules: RulesChoice) => [...queryKeys.all, 'trace', id, from, to, rules] as const,
+  path: (id: string, subject: string, rules: RulesChoice) => [...queryKeys.snapshots(), 'path', id, subject, rules] as const,
   live: (source: string) => [...queryKeys.all, 'live', source] as const,
   version: () => [...queryKeys.all, 'version'] as const,
 };
@@ -168,6 +170,15 @@ export function traceQuery(id: string, from: string, to: string, rules: RulesCho
   return queryOptions({
     queryKey: queryKeys.trace(id, from, to, rules),
     queryFn: () => getJson<TraceAnswer>(`/api/trace/${encodeURIComponent(id)}?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}${rulesQuery(rules)}`),
+    staleTime: Infinity,
+  });
+}
+
+/** The path view of a finding, trace, pod or device (`subject`), or of the most severe finding when it is ''. */
+export function pathQuery(id: string, subject: string, rules: RulesChoice = 'stored') {
+  return queryOptions({
+    queryKey: queryKeys.path(id, subject, rules),
+    queryFn: async () => (await getJson<{ path: PathView | null }>(snapshotUrl(id, `/path?subject=${encodeURIComponent(subject)}${rulesQuery(rules)}`))).path,
     staleTime: Infinity,
   });
 }

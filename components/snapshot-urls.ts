@@ -19,12 +19,13 @@ export function snapshotHostUrl(id: string, host: string, rules: RulesChoice = '
 }
 
 /** The exports of a view: the Markdown report and the static picture, for the same host, focus and rules. */
-export function snapshotExportUrls(id: string, view: { rules?: RulesChoice; host?: string; focus: string[]; sel?: string }): { report: string; svg: string } {
+export function snapshotExportUrls(id: string, view: { rules?: RulesChoice; host?: string; focus: string[]; sel?: string; path?: string }): { report: string; svg: string } {
   const svg = new URLSearchParams();
   if (view.host) svg.set('host', view.host);
   const focus = view.focus[0] ?? view.sel;
   if (focus) svg.set('focus', focus);
   if (view.rules === 'current') svg.set('rules', 'current');
+  if (view.path) svg.set('path', view.path);
   const svgQuery = svg.toString();
   return {
     report: snapshotUrl(id, `/report.md${view.rules === 'current' ? '?rules=current' : ''}`),

@@ -23,6 +23,8 @@ export interface TraceHop {
   action: string;
   ok: boolean;
   why?: string;
+  /** The path goes on beyond what the capture holds (a namespace, a peer or a far host not captured). */
+  uncaptured?: boolean;
 }
 
 export interface TraceResult {
@@ -198,7 +200,7 @@ function neighbourStep(w: Walk, ns: NamespaceState, dev: TopoNode, nextHop: stri
 
 function stackStep(w: Walk, pos: Extract<Position, { at: 'stack' }>): Position {
   const ns = namespaceOf(w.t, pos.host, pos.netns);
-  if (ns === undefined) return fail(w, { element: hostId(pos.host), action: `enter ${nsName(pos.netns)}` }, `${nsName(pos.netns)} on ${pos.host} was not captured`);
+  if (ns === undefined) return fail(w, { element: hostId(pos.host), action: `enter ${nsName(pos.netns)}`, uncaptured: true }, `${nsName(pos.netns)} on ${pos.host} was not captured`);
   return deliverOrForward(w, ns, pos) ?? routeStep(w, ns, pos);
 }
 
@@ -279,7 +281,7 @@ function crossOvnTunnel(w: Walk, bridge: TopoNode, inHost: string): Position | u
   if (holder === undefined) {
     return fail(
       w,
-      { element: bridge.id, action: `${label}: ${w.to} is behind no port or captured chassis` },
+      { element: bridge.id, action: `${label}: ${w.to} is behind no port or captured chassis`, uncaptured: true },
       `no port of ${bridge.label} on ${inHost} holds ${w.to}, and no captured host does: OVN would tunnel it to the chassis holding it, which is not in the capture`,
     );
   }
@@ -366,13 +368,17 @@ function crossTunnel(w: Walk, node: TopoNode): Position {
   const params = node.iface === undefined ? undefined : tunnelParams(node.iface);
   const kind = node.iface?.geneve !== undefined || node.iface?.kind === 'geneve' ? 'Geneve' : 'VXLAN';
   if (params?.external === true) {
-    return fail(w, { element: node.id, action: `${kind} ${node.label} (collect-metadata)` }, `${node.label} picks its far end per packet (BPF or OVS metadata); the capture does not say which`);
+    return fail(
+      w,
+      { element: node.id, action: `${kind} ${node.label} (collect-metadata)`, uncaptured: true },
+      `${node.label} picks its far end per packet (BPF or OVS metadata); the capture does not say which`,
+    );
   }
   const edge = chooseTunnel(w, node, edgesOf(w.t, node.id, 'tunnel'));
   if (edge === undefined)
     return fail(
       w,
-      { element: node.id, action: `${kind} ${node.label}: no far end` },
+      { element: node.id, action: `${kind} ${node.label}: no far end`, uncaptured: true },
       `${node.label} has no paired tunnel end in the capture (VNI ${params?.vni ?? '?'}, remote ${params?.remote ?? params?.group ?? 'none'})`,
     );
   const far = nodeById(w.t, otherEnd(edge, node.id));
@@ -389,7 +395,7 @@ function crossUnderlay(w: Walk, node: TopoNode): Position {
   if (target === undefined) {
     return fail(
       w,
-      { element: node.id, action: `out of ${node.label} towards ${nextHop}` },
+      { element: node.id, action: `out of ${node.label} towards ${nextHop}`, uncaptured: true },
       `${nextHop} is not an address of any captured host: the path leaves the capture at ${node.host} ${node.label}`,
     );
   }
@@ -427,7 +433,7 @@ function txStep(w: Walk, node: TopoNode): Position {
   if (node.iface.kind === 'veth') {
     const veth = edgesOf(w.t, node.id, 'veth')[0];
     const peer = veth === undefined ? undefined : nodeById(w.t, otherEnd(veth, node.id));
-    if (veth === undefined || peer === undefined) return fail(w, { element: node.id, action: `veth ${node.label} → ?` }, `the veth peer of ${node.label} is missing or not captured`);
+    if (veth === undefined || peer === undefined) return fail(w, { element: node.id, action: `veth ${node.label} → ?`, uncaptured: true }, `the veth peer of ${node.label} is missing or not captured`);
     pass(w, {
       element: peer.id,
       edge: veth.id,
@@ -470,7 +476,7 @@ function tcStep(w: Walk, node: TopoNode, ns: NamespaceState): Position | undefin
 function rxStep(w: Walk, node: TopoNode): Position {
   if (node.iface?.up !== true) return fail(w, { element: node.id, action: `receive on ${node.label}` }, `${node.label} is down`);
   const ns = namespaceOf(w.t, node.host, node.netns ?? null);
-  if (ns === undefined) return fail(w, { element: node.id, action: `receive on ${node.label}` }, `${nsName(node.netns)} on ${node.host} was not captured`);
+  if (ns === undefined) return fail(w, { element: node.id, action: `receive on ${node.label}`, uncaptured: true }, `${nsName(node.netns)} on ${node.host} was not captured`);
   const redirected = tcStep(w, node, ns);
   if (redirected !== undefined) return redirected;
   const ovs = ovsBridgeEdge(w, node);
@@ -513,6 +519,17 @@ function result(from: string, to: string, w: Walk): TraceResult {
   return { from, to, hops: w.hops, ok: false, brokenAt: brokenAt < 0 ? undefined : brokenAt, reason: w.failed };
 }
 
+/**
+ * The BPF programs attached in the namespace where the walk returned to itself: a datapath such as Cilium's
+ * forwards in BPF (bpf_redirect), so the kernel's routes alone loop where the programs would redirect.
+ */
+function bpfPrograms(t: Topology, pos: Exclude<Position, { at: 'done' }>): string[] {
+  const host = pos.at === 'stack' ? pos.host : pos.node.host;
+  const netns = pos.at === 'stack' ? pos.netns : (pos.node.netns ?? null);
+  const filters = namespaceOf(t, host, netns)?.tcFilters ?? [];
+  return [...new Set(filters.filter((f) => f.kind === 'bpf').map((f) => `${f.bpfName ?? 'bpf'} on ${f.dev}`))];
+}
+
 export function traceRoute(t: Topology, from: string, to: string, options: TraceOptions = {}): TraceResult {
   const w: Walk = { t, to, hops: [], seen: new Set(), reresolve: options.reresolve };
   if (ipFamily(to) === null) return { from, to, hops: [], ok: false, reason: `${to} is not an IP address` };
@@ -528,7 +545,9 @@ export function traceRoute(t: Topology, from: string, to: string, options: Trace
     const key = positionKey(pos);
     if (w.seen.has(key)) {
       const element = pos.at === 'stack' ? hostId(pos.host) : pos.node.id;
-      fail(w, { element, action: 'loop' }, `the path returns to ${key}: forwarding loop`);
+      const bpf = bpfPrograms(t, pos);
+      if (bpf.length > 0) fail(w, { element, action: 'forwarded by BPF', uncaptured: true }, `BPF programs forward here (${bpf.join(', ')}), past what routes and tc redirects say`);
+      else fail(w, { element, action: 'loop' }, `the path returns to ${key}: forwarding loop`);
       return result(from, to, w);
     }
     w.seen.add(key);

@@ -1,5 +1,7 @@
 /** A snapshot's findings as Markdown for a ticket or runbook: what is wrong, the evidence, and the fix. */
 import type { Finding, Severity } from '@/lib/diagnose/types';
+import { findingPath, pathText } from '@/lib/graph/path';
+import type { Topology } from '@/lib/topology/types';
 import type { SnapshotView } from '@/lib/store/types';
 import { mdCode, mdCodeBlock, mdParagraphs, mdText } from './markdown';
 
@@ -37,8 +39,13 @@ function hostSection(view: SnapshotView): string[] {
   return lines;
 }
 
-function findingSection(finding: Finding, n: number): string[] {
+/** Findings drawn with their path: each is a few traces, and a ticket reads the first ones. */
+const PATHS_DRAWN = 10;
+
+function findingSection(finding: Finding, n: number, topology: Topology | undefined): string[] {
   const lines = ['', `#### ${n}. ${mdText(finding.title)}`, '', `Rule ${mdCode(finding.rule)}`, '', mdParagraphs(finding.explanation)];
+  const path = topology === undefined ? undefined : findingPath(topology, finding);
+  if (path !== undefined) lines.push('', 'Packet path (✖ where it breaks, ⇄ a tc redirect):', '', mdCodeBlock(pathText(path).split('\n')));
   if (finding.elements.length > 0) {
     lines.push('', `Elements: ${finding.elements.map(mdCode).join(', ')}`);
   }
@@ -52,7 +59,7 @@ function findingSection(finding: Finding, n: number): string[] {
   return lines;
 }
 
-function findingsSection(findings: Finding[]): string[] {
+function findingsSection(findings: Finding[], topology: Topology): string[] {
   const count = (s: Severity) => findings.filter((f) => f.severity === s).length;
   const summary = SEVERITY_ORDER.map((s) => `${count(s)} ${s}`).join(', ');
   const lines = ['', `## Findings (${plural(findings.length, 'finding')}: ${summary})`];
@@ -62,11 +69,14 @@ function findingsSection(findings: Finding[]): string[] {
     const group = findings.filter((f) => f.severity === severity);
     if (group.length === 0) continue;
     lines.push('', `### ${SEVERITY_HEADING[severity]}`);
-    for (const finding of group) lines.push(...findingSection(finding, (n += 1)));
+    for (const finding of group) {
+      n += 1;
+      lines.push(...findingSection(finding, n, n <= PATHS_DRAWN ? topology : undefined));
+    }
   }
   return lines;
 }
 
 export function renderReport(view: SnapshotView, options: ReportOptions = {}): string {
-  return [...header(view, options), ...findingsSection(view.findings), ...hostSection(view), ''].join('\n');
+  return [...header(view, options), ...findingsSection(view.findings, view.topology), ...hostSection(view), ''].join('\n');
 }

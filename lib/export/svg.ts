@@ -5,6 +5,8 @@
  */
 import type { Finding } from '@/lib/diagnose/types';
 import type { EdgeKind, Topology, TopoEdge, TopoNode } from '@/lib/topology/types';
+import type { PathView } from '@/lib/graph/path';
+import { renderPathSvg } from './svg-path';
 import { xmlEscape as esc } from './xml';
 
 export interface SvgOptions {
@@ -13,7 +15,12 @@ export interface SvgOptions {
   /** An element id: draw it, its neighbours and their containers, and outline it (the page's `focus=`). */
   focus?: string;
   title?: string;
+  /** The path view drawn above the graph. */
+  path?: PathView;
 }
+
+/** Width the path view wraps at: about what a ticket or chat shows without scrolling. */
+const PATH_WIDTH = 1200;
 
 const COLUMN_WIDTH = 260;
 const COLUMN_GAP = 80;
@@ -236,12 +243,17 @@ export function renderTopologySvg(topology: Topology, findings: Finding[], optio
   const drawn = new Set(nodes.map((n) => n.id));
   const edges = topology.edges.filter((e) => drawn.has(e.source) && drawn.has(e.target));
   const hostNode = (host: string) => topology.nodes.find((n) => n.kind === 'host' && n.host === host);
+  const pathPart = options.path === undefined ? undefined : renderPathSvg(options.path, MARGIN, TOP - 16, PATH_WIDTH);
+  const shift = pathPart === undefined ? 0 : pathPart.height + 8;
+  const width = Math.max(l.width, pathPart === undefined ? 0 : pathPart.width + MARGIN * 2);
+  const height = l.height + shift;
   const out: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${l.width}" height="${l.height}" viewBox="0 0 ${l.width} ${l.height}" font-family="ui-monospace, Menlo, monospace">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="ui-monospace, Menlo, monospace">`,
     `<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0 0 L10 5 L0 10 z" fill="#475569"/></marker><marker id="arrow-fault" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0 0 L10 5 L0 10 z" fill="${FAULT}"/></marker></defs>`,
     `<rect width="100%" height="100%" fill="#fff"/>`,
     `<text x="${MARGIN}" y="30" font-size="16" font-weight="bold" fill="#0f172a">${esc(options.title ?? 'Tunnelscope topology')}</text>`,
   ];
+  if (pathPart !== undefined) out.push(pathPart.svg, `<g class="graph" transform="translate(0 ${shift})">`);
   if (columns.length === 0) out.push(`<text x="${MARGIN}" y="${TOP + 20}" font-size="13" fill="#475569">Nothing to draw for this view.</text>`);
   for (const { column, box } of l.hostBoxes) {
     const id = column.host === SEGMENT_COLUMN ? 'segments' : (hostNode(column.host)?.id ?? `host:${column.host}`);
@@ -270,6 +282,7 @@ export function renderTopologySvg(topology: Topology, findings: Finding[], optio
       }
     }
   }
+  if (pathPart !== undefined) out.push('</g>');
   out.push('</svg>');
   return `<?xml version="1.0" encoding="UTF-8"?>\n${out.filter(Boolean).join('\n')}\n`;
 }

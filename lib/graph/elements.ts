@@ -6,6 +6,7 @@ import type { Finding, Severity } from '@/lib/diagnose/types';
 import type { EdgeKind, NodeKind, TopoEdge, TopoNode, Topology } from '@/lib/topology/types';
 import { hostId } from '@/lib/topology/ids';
 import { deviceClass, isDown, isLoopback } from './device-class';
+import { datapathLayer } from './layout';
 import { faultIndex, worseSeverity, type HostGraph, type HostLink, type SnapshotSize } from '@/lib/graph/subview';
 import type { DeviceClass } from './palette';
 import type { FilterFlag } from './view-state';
@@ -23,6 +24,8 @@ export interface GraphNodeData {
   faults?: number;
   /** Icon glyph drawn with the label so that a fault never relies on colour alone. */
   badge?: string;
+  /** Column of the device in its host's datapath (layout.ts datapathLayer). */
+  layer?: number;
 }
 
 export interface GraphEdgeData {
@@ -135,6 +138,7 @@ function nodeElement(node: TopoNode, byId: Map<string, TopoNode>, severity: Seve
     device: deviceClass(node),
     host: node.host,
     parent: remote ? undefined : parentOf(node, byId),
+    layer: datapathLayer(deviceClass(node), node.kind !== 'netns' && node.netns !== null && node.netns !== undefined),
   };
   if (severity) {
     data.severity = severity;

@@ -4,6 +4,7 @@
  * hosts uses a grid in topology order, which is cheap and stable at 200+ hosts.
  */
 import type { GraphLevel } from './elements';
+import type { DeviceClass } from './palette';
 
 export interface ElkLayoutOptions {
   name: 'elk';
@@ -46,8 +47,22 @@ const ELK_LAYERED: ElkLayoutOptions = {
     'elk.spacing.nodeNode': 28,
     'elk.layered.spacing.nodeNodeBetweenLayers': 48,
     'elk.padding': '[top=28,left=14,bottom=14,right=14]',
+    'elk.partitioning.activate': true,
   },
 };
+
+/**
+ * The datapath layer of a device inside its host, left to right: uplinks and tunnels, bridges, the host ends of
+ * veths, then the pod namespaces. ELK keeps each layer in its own column (partitioning); devices inside a
+ * namespace share one layer, so their own edges order them.
+ */
+export function datapathLayer(device: DeviceClass, inNamespace: boolean): number {
+  if (inNamespace) return 0;
+  if (device === 'physical' || device === 'tunnel' || device === 'segment') return 0;
+  if (device === 'bridge' || device === 'ovs-bridge' || device === 'ovs-internal') return 1;
+  if (device === 'netns' || device === 'pod') return 3;
+  return 2;
+}
 
 export function layoutFor(level: GraphLevel, nodeCount: number): LayoutOptions {
   if (level === 'overview' && nodeCount > OVERVIEW_GRID_THRESHOLD) {

@@ -28,7 +28,13 @@ export interface ViewState {
   level?: ViewLevel;
   /** Unset: the findings stored with the snapshot; `current`: re-diagnosed with this server's rules. */
   rules?: RulesChoice;
+  /** The path view's subject: a finding (`rule@element`), a pod or device id, or `from>to`; unset: the most severe finding. */
+  path?: string;
+  /** Which view the narrow screen and the embed show: the path (default) or the device graph. */
+  tab?: ViewTab;
 }
+
+export type ViewTab = 'path' | 'graph';
 
 type Params = { get(name: string): string | null };
 
@@ -49,6 +55,8 @@ export function parseViewState(params: Params): ViewState {
     trace: traceRaw && sep > 0 ? { from: traceRaw.slice(0, sep), to: traceRaw.slice(sep + 1) } : undefined,
     level: level === 'overview' || level === 'full' ? level : undefined,
     rules: params.get('rules') === 'current' ? 'current' : undefined,
+    path: params.get('path') ?? undefined,
+    tab: params.get('tab') === 'graph' ? 'graph' : undefined,
   };
 }
 
@@ -64,5 +72,7 @@ export function serializeViewState(state: ViewState): string {
   const filters = FILTER_FLAGS.filter((f) => state.filters.includes(f));
   if (filters.length > 0) params.set('f', filters.join(','));
   if (state.trace) params.set('trace', `${state.trace.from}>${state.trace.to}`);
+  if (state.path) params.set('path', state.path);
+  if (state.tab === 'graph') params.set('tab', 'graph');
   return params.toString();
 }

@@ -7,6 +7,7 @@ import * as bundle from '@/app/api/snapshots/[id]/bundle/route';
 import * as report from '@/app/api/snapshots/[id]/report.md/route';
 import * as graph from '@/app/api/snapshots/[id]/graph.svg/route';
 import * as search from '@/app/api/snapshots/[id]/search/route';
+import * as pathView from '@/app/api/snapshots/[id]/path/route';
 import * as trace from '@/app/api/trace/[id]/route';
 import * as diff from '@/app/api/diff/route';
 import * as healthz from '@/app/api/healthz/route';
@@ -59,6 +60,10 @@ export function getSvg(id: string, query = '', headers: Record<string, string> =
 
 export function getSearch(id: string, query: string, headers: Record<string, string> = {}): Promise<Response> {
   return search.GET(req(`/api/snapshots/${encodeURIComponent(id)}/search${query}`, headers), ctx(id));
+}
+
+export function getPath(id: string, query: string): Promise<Response> {
+  return pathView.GET(req(`/api/snapshots/${encodeURIComponent(id)}/path${query}`), ctx(id));
 }
 
 export function getTrace(id: string, query: string): Promise<Response> {

@@ -62,6 +62,7 @@ const NEEDS: Record<string, Need> = {
   'DELETE /api/snapshots/[id]': 'admin',
   'GET /api/snapshots/[id]/bundle': 'viewer',
   'GET /api/snapshots/[id]/graph.svg': 'viewer',
+  'GET /api/snapshots/[id]/path': 'viewer',
   'GET /api/snapshots/[id]/report.md': 'viewer',
   'GET /api/snapshots/[id]/search': 'viewer',
   'POST /api/snapshots/[id]/share': 'collector',

@@ -1,6 +1,7 @@
 /** Real Chromium for the end-to-end tests, and the snapshot uploads they start from. */
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { CaptureBundle } from '@/lib/capture/types';
 import type { SnapshotMeta } from '@/lib/store/types';
@@ -14,7 +15,8 @@ export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 }
 
-const SHOTS = path.resolve(__dirname, '../../test-results/e2e');
+// From import.meta.url, not __dirname: the bench (tsx, ES modules) imports this file too.
+const SHOTS = fileURLToPath(new URL('../../test-results/e2e', import.meta.url));
 
 /** Where a test keeps a file for a person reviewing the run (screenshots, downloads). */
 export function artifactPath(name: string): string {

@@ -100,8 +100,8 @@ describe('snapshot dashboard in Chromium', () => {
     expect(png.readUInt32BE(20)).toBeGreaterThan(100);
   });
 
-  it('the embed page draws the same graph without the panels', async () => {
-    await page.goto(`${app.url}/embed/${snapshotId}?sel=${encodeURIComponent(VXLAN0_ID)}`);
+  it('the embed page draws the same graph without the panels (tab=graph; by default it shows the path)', async () => {
+    await page.goto(`${app.url}/embed/${snapshotId}?sel=${encodeURIComponent(VXLAN0_ID)}&tab=graph`);
     await graphReady(page);
     await expect.poll(() => page.locator('[data-testid="findings"]').count(), POLL).toBe(0);
     await expect.poll(() => page.getAttribute('[data-testid="topology-canvas"]', 'data-selected'), POLL).toBe(VXLAN0_ID);

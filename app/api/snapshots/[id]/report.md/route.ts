@@ -7,7 +7,7 @@ import { parseQuery } from '../../../_http/query';
 import { loadView, rulesParam, shownRules, type IdParams } from '../../../_http/snapshots';
 
 /** Bumped when the report's layout changes, so cached copies are not reused for the new layout. */
-const REPORT_FORMAT = 'report-1';
+const REPORT_FORMAT = 'report-2';
 
 /** GET /api/snapshots/<id>/report.md[?rules=current]: findings, evidence and fixes as Markdown. */
 export async function GET(request: Request, { params }: IdParams): Promise<Response> {
