@@ -10,20 +10,13 @@ import { clusterName, loadKubeConfig, type KubeAccess } from './config';
 import { collectThroughPod } from './collect-host';
 import { HOST_ENTER, removeLeftoverDebugPods, withDebugPod, DEFAULT_DEBUG_IMAGE } from './debug-pod';
 import { discoverCluster, isPeerPod, type DiscoveredPod } from './discover';
-import { withRetries } from './errors';
+import { KubeError, withRetries } from './errors';
+import type { HostProgress, KubeMode } from './modes';
 
-export type KubeMode = 'agent' | 'debug';
-export const KUBE_MODES: readonly KubeMode[] = ['agent', 'debug'];
+export { KUBE_MODES, type HostProgress, type KubeMode } from './modes';
 
 export const AGENT_NAMESPACE = 'tunnelscope';
 export const AGENT_SELECTOR = 'app.kubernetes.io/name=tunnelscope-agent';
-
-export interface HostProgress {
-  host: string;
-  role: HostRole;
-  state: 'running' | 'done' | 'partial' | 'failed';
-  reason?: string;
-}
 
 export interface KubeCaptureOptions extends KubeAccess {
   /** The collector script's text (public/tunnelscope-collect.sh). */
@@ -61,7 +54,7 @@ async function selectedNodes(kc: KubeConfig, all: readonly string[], opts: KubeC
   let names = [...all];
   if (opts.nodes?.length) {
     const unknown = opts.nodes.filter((n) => !all.includes(n));
-    if (unknown.length) throw new Error(`no such node: ${unknown.join(', ')}`);
+    if (unknown.length) throw new KubeError(`no such node in the cluster: ${unknown.join(', ')}`);
     names = names.filter((n) => opts.nodes?.includes(n));
   }
   if (opts.selector) {
@@ -128,8 +121,10 @@ function podVmTargets(kc: KubeConfig, pods: readonly DiscoveredPod[], runtimeCla
     }));
 }
 
-async function collectTarget(target: Target, timeoutMs: number, opts: KubeCaptureOptions): Promise<HostCapture> {
-  opts.onProgress?.({ host: target.name, role: target.role, state: 'running' });
+type Report = (progress: Omit<HostProgress, 'finished' | 'total'>) => void;
+
+async function collectTarget(target: Target, timeoutMs: number, opts: KubeCaptureOptions, report: Report): Promise<HostCapture> {
+  report({ host: target.name, role: target.role, state: 'running' });
   let host: HostCapture;
   if (opts.signal?.aborted) host = failed(target.name, target.role, 'cancelled');
   else {
@@ -140,7 +135,7 @@ async function collectTarget(target: Target, timeoutMs: number, opts: KubeCaptur
     }
   }
   const state = host.status === 'complete' ? 'done' : host.status;
-  opts.onProgress?.({ host: target.name, role: target.role, state, ...(host.error ? { reason: host.error } : {}) });
+  report({ host: target.name, role: target.role, state, ...(host.error ? { reason: host.error } : {}) });
   return host;
 }
 
@@ -160,7 +155,12 @@ export async function captureKube(opts: KubeCaptureOptions): Promise<CaptureBund
   const hostTimeoutMs = opts.hostTimeoutMs ?? 300_000;
   if (mode === 'debug') await removeLeftoverDebugPods(kc, opts.debugNamespace ?? AGENT_NAMESPACE).catch(() => []);
   const targets = [...(mode === 'agent' ? agentTargets(kc, nodes, pods, opts) : debugTargets(kc, nodes, opts, hostTimeoutMs)), ...(opts.podVms ? podVmTargets(kc, pods, runtimeClass, opts) : [])];
-  const hosts = await mapWithLimit(targets, opts.concurrency ?? 20, (t) => collectTarget(t, hostTimeoutMs, opts));
+  let finished = 0;
+  const report: Report = (p) => {
+    if (p.state !== 'running') finished++;
+    opts.onProgress?.({ ...p, finished, total: targets.length });
+  };
+  const hosts = await mapWithLimit(targets, opts.concurrency ?? 20, (t) => collectTarget(t, hostTimeoutMs, opts, report));
   return {
     format: BUNDLE_FORMAT,
     version: BUNDLE_VERSION,

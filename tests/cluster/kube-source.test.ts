@@ -17,6 +17,7 @@ import { loadKubeConfig } from '@/lib/kube/config';
 import { discoverCluster } from '@/lib/kube/discover';
 import { captureKube, type HostProgress, type KubeCaptureOptions } from '@/lib/kube/source';
 import { DEBUG_EXPIRES_ANNOTATION, DEBUG_LABELS } from '@/lib/kube/debug-pod';
+import { main } from '@/cli/main';
 import { buildHosts, type TestHosts } from './hosts';
 import { TestApiServer, type ExecBehaviour, type TestObject } from './test-apiserver';
 
@@ -292,5 +293,33 @@ describe('peer-pod VMs', () => {
     const addr = vm?.namespaces.find((n) => n.netns === null)?.commands.find((c) => c.id === 'ip-addr');
     expect(addr?.stdout).toContain('10.244.1.50');
     expect(vm?.namespaces).toHaveLength(1);
+  });
+});
+
+describe('command line', () => {
+  it('collect --source kube writes the bundle of the chosen context and prints a line per host', async () => {
+    const out = path.join(dir, 'cli.bundle.json');
+    const lines: string[] = [];
+    const io = { out: (t: string) => lines.push(t), err: (t: string) => lines.push(t) };
+    const code = await main(['collect', '--source', 'kube', '--kubeconfig', kubeconfig, '--context', 'admin@lab', '--nodes', 'node-b', '--host-timeout', '60', '-o', out], io);
+    expect(lines.filter((l) => l.startsWith('tunnelscope: error'))).toEqual([]);
+    expect(code).toBe(0);
+    const bundle = JSON.parse(readFileSync(out, 'utf8')) as CaptureBundle;
+    expect(bundle.cluster?.name).toBe('test-cluster');
+    expect(bundle.hosts.map((h) => [h.name, h.status])).toEqual([['node-b', 'complete']]);
+    expect(lines).toContain('[1/1] node-b done');
+  });
+
+  it('refuses an unknown mode, an unknown node and an unknown context with one line each', async () => {
+    const lines: string[] = [];
+    const io = { out: (t: string) => lines.push(t), err: (t: string) => lines.push(t) };
+    expect(await main(['collect', '--source', 'kube', '--kubeconfig', kubeconfig, '--mode', 'ssh'], io)).toBe(2);
+    expect(await main(['collect', '--source', 'kube', '--kubeconfig', kubeconfig, '--nodes', 'node-z'], io)).toBe(2);
+    expect(await main(['collect', '--source', 'kube', '--kubeconfig', kubeconfig, '--context', 'prod'], io)).toBe(2);
+    expect(lines).toEqual([
+      'tunnelscope: error: unknown mode "ssh" (expected agent|debug)',
+      'tunnelscope: error: no such node in the cluster: node-z',
+      'tunnelscope: error: context "prod" is not in the kubeconfig (known: admin@lab)',
+    ]);
   });
 });
