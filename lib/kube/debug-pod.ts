@@ -75,17 +75,39 @@ export async function deleteDebugPod(core: CoreV1Api, namespace: string, name: s
   }
 }
 
+/** What a debug pod was used for, and why it is still there when it could not be deleted. */
+export interface DebugPodOutcome<T> {
+  value: T;
+  leftover?: string;
+}
+
 /** Runs `work` with a running debug pod on the node; the pod is deleted whatever happens. */
-export async function withDebugPod<T>(kc: KubeConfig, node: string, opts: DebugPodOptions, work: (pod: { namespace: string; name: string; container: string }) => Promise<T>): Promise<T> {
+export async function withDebugPod<T>(
+  kc: KubeConfig,
+  node: string,
+  opts: DebugPodOptions,
+  work: (pod: { namespace: string; name: string; container: string }) => Promise<T>,
+): Promise<DebugPodOutcome<T>> {
   const core = kc.makeApiClient(CoreV1Api);
   const deadline = Date.now() + opts.lifetimeMs;
   const created = await withRetries({ verb: 'create', resource: 'pods', namespace: opts.namespace }, () => core.createNamespacedPod({ namespace: opts.namespace, body: debugPodManifest(node, opts) }));
   const name = created.metadata?.name ?? '';
+  let leftover: string | undefined;
+  const cleanup = async (): Promise<void> => {
+    try {
+      await deleteDebugPod(core, opts.namespace, name);
+    } catch (error) {
+      leftover = `the debug pod ${opts.namespace}/${name} could not be deleted (it ends by itself after ${Math.ceil(opts.lifetimeMs / 1000)} s): ${error instanceof Error ? error.message : String(error)}`;
+    }
+  };
   try {
     await waitRunning(core, name, opts, deadline);
-    return await work({ namespace: opts.namespace, name, container: CONTAINER });
-  } finally {
-    await deleteDebugPod(core, opts.namespace, name).catch(() => undefined);
+    const value = await work({ namespace: opts.namespace, name, container: CONTAINER });
+    await cleanup();
+    return { value, ...(leftover ? { leftover } : {}) };
+  } catch (error) {
+    await cleanup();
+    throw leftover ? new KubeError(`${error instanceof Error ? error.message : String(error)}; ${leftover}`) : error;
   }
 }
 

@@ -15,7 +15,8 @@ import type { HostProgress, KubeMode } from './modes';
 
 export { KUBE_MODES, type HostProgress, type KubeMode } from './modes';
 
-export const AGENT_NAMESPACE = 'tunnelscope';
+/** The namespace of deploy/agent.yaml, where debug pods are made too (both need the privileged Pod Security level). */
+export const AGENT_NAMESPACE = 'tunnelscope-agent';
 export const AGENT_SELECTOR = 'app.kubernetes.io/name=tunnelscope-agent';
 
 export interface KubeCaptureOptions extends KubeAccess {
@@ -99,11 +100,14 @@ function debugTargets(kc: KubeConfig, nodes: readonly string[], opts: KubeCaptur
   return nodes.map((node): Target => ({
     name: node,
     role: 'worker',
-    collect: (timeoutMs, signal) =>
-      withDebugPod(kc, node, { namespace, image: opts.debugImage ?? DEFAULT_DEBUG_IMAGE, lifetimeMs: hostTimeoutMs, signal }, (pod) => {
+    collect: async (timeoutMs, signal) => {
+      const { value: host, leftover } = await withDebugPod(kc, node, { namespace, image: opts.debugImage ?? DEFAULT_DEBUG_IMAGE, lifetimeMs: hostTimeoutMs, signal }, (pod) => {
         const run = { pod, enter: HOST_ENTER, scriptArgs: ['--role', 'worker'] };
         return collectThroughPod(kc, opts.script, run, { name: node, role: 'worker', timeoutMs, signal });
-      }),
+      });
+      if (!leftover) return host;
+      return { ...host, status: host.status === 'complete' ? 'partial' : host.status, error: host.error ? `${host.error}; ${leftover}` : leftover };
+    },
   }));
 }
 

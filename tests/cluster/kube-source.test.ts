@@ -19,7 +19,8 @@ import { captureKube, type HostProgress, type KubeCaptureOptions } from '@/lib/k
 import { DEBUG_EXPIRES_ANNOTATION, DEBUG_LABELS } from '@/lib/kube/debug-pod';
 import { main } from '@/cli/main';
 import { buildHosts, type TestHosts } from './hosts';
-import { TestApiServer, type ExecBehaviour, type TestObject } from './test-apiserver';
+import { loadAllYaml } from '@kubernetes/client-node';
+import { TestApiServer, type ExecBehaviour, type Grant, type TestObject, type TokenRule } from './test-apiserver';
 
 const SCRIPT = readFileSync(path.join(import.meta.dirname, '..', '..', 'public', 'tunnelscope-collect.sh'), 'utf8');
 const AGENT_LABELS = { 'app.kubernetes.io/name': 'tunnelscope-agent' };
@@ -29,6 +30,11 @@ let server: TestApiServer;
 let dir: string;
 let kubeconfig: string;
 const behaviours = new Map<string, ExecBehaviour>();
+const tokens: Record<string, TokenRule> = {
+  'token-admin': { user: 'admin' },
+  'token-noexec': { user: 'viewer', deny: ['create pods/exec'] },
+  'token-nonodes': { user: 'nobody', deny: ['list nodes'] },
+};
 
 function host(name: string): LabHost {
   const found = hosts.hosts.find((h) => h.name === name);
@@ -102,18 +108,14 @@ beforeAll(async () => {
     { name: 'podvm-1', role: 'podvm', pods: { podns: '10.244.1.50/24' } },
   ]);
   server = new TestApiServer({
-    tokens: {
-      'token-admin': { user: 'admin' },
-      'token-noexec': { user: 'viewer', deny: ['create pods/exec'] },
-      'token-nonodes': { user: 'nobody', deny: ['list nodes'] },
-    },
+    tokens,
     execPrefix,
     execBehaviour: (p) => behaviours.get(p.metadata.name ?? '') ?? { kind: 'run' },
   });
   await server.start();
   server.nodes.push(node('node-a', '192.168.10.1', '10.244.1.0/24'), node('node-b', '192.168.10.2', '10.244.2.0/24', { 'k8s.ovn.org/node-subnets': '{"default":"10.244.2.0/24"}' }));
-  server.addPod(pod('tunnelscope', 'agent-a', { nodeName: 'node-a', hostNetwork: true, hostPID: false }, { labels: AGENT_LABELS, ip: '192.168.10.1' }));
-  server.addPod(pod('tunnelscope', 'agent-b', { nodeName: 'node-b', hostNetwork: true }, { labels: AGENT_LABELS, ip: '192.168.10.2' }));
+  server.addPod(pod('tunnelscope-agent', 'agent-a', { nodeName: 'node-a', hostNetwork: true, hostPID: false }, { labels: AGENT_LABELS, ip: '192.168.10.1' }));
+  server.addPod(pod('tunnelscope-agent', 'agent-b', { nodeName: 'node-b', hostNetwork: true }, { labels: AGENT_LABELS, ip: '192.168.10.2' }));
   server.addPod(pod('kube-system', 'cilium-x7k2p', { nodeName: 'node-a', hostNetwork: true }, { labels: { 'k8s-app': 'cilium' }, ip: '192.168.10.1' }));
   server.addPod(pod('shop', 'web-7c9', { nodeName: 'node-a' }, { ip: '10.244.1.10' }));
   server.addPod(pod('shop', 'db-0', { nodeName: 'node-a' }, { ip: '10.244.1.11' }));
@@ -216,7 +218,7 @@ describe('agent mode', () => {
     const bundle = await captureKube({ ...options(), kubeconfig: config });
     for (const h of bundle.hosts) {
       expect(h.status).toBe('failed');
-      expect(h.error).toMatch(/^RBAC refused: the account may not create pods\/exec in namespace tunnelscope \(missing verb "create" on "pods\/exec"\)/);
+      expect(h.error).toMatch(/^RBAC refused: the account may not create pods\/exec in namespace tunnelscope-agent \(missing verb "create" on "pods\/exec"\)/);
     }
   });
 
@@ -275,7 +277,7 @@ describe('debug mode', () => {
 
   it('removes debug pods an interrupted run left behind', async () => {
     server.addPod({
-      metadata: { namespace: 'tunnelscope', name: 'tunnelscope-debug-old', labels: { ...DEBUG_LABELS }, annotations: { [DEBUG_EXPIRES_ANNOTATION]: new Date(Date.now() - 1000).toISOString() } },
+      metadata: { namespace: 'tunnelscope-agent', name: 'tunnelscope-debug-old', labels: { ...DEBUG_LABELS }, annotations: { [DEBUG_EXPIRES_ANNOTATION]: new Date(Date.now() - 1000).toISOString() } },
       spec: { nodeName: 'node-a', hostPID: true, containers: [{ name: 'debugger', image: 'x' }] },
       status: { phase: 'Running' },
     });
@@ -322,4 +324,57 @@ describe('command line', () => {
       'tunnelscope: error: context "prod" is not in the kubeconfig (known: admin@lab)',
     ]);
   });
+});
+
+interface RoleDoc {
+  kind: string;
+  metadata: { name: string; namespace?: string };
+  rules?: { resources: string[]; verbs: string[] }[];
+}
+
+/** What the named Roles and ClusterRoles of deploy/rbac.yaml grant, rule by rule. */
+function grantsOf(roles: readonly string[]): Grant[] {
+  const docs = loadAllYaml(readFileSync(path.join(import.meta.dirname, '..', '..', 'deploy', 'rbac.yaml'), 'utf8')) as RoleDoc[];
+  return docs
+    .filter((d) => (d.kind === 'Role' || d.kind === 'ClusterRole') && roles.includes(d.metadata.name))
+    .flatMap((d) =>
+      (d.rules ?? []).flatMap((rule) => rule.resources.flatMap((resource) => rule.verbs.map((verb): Grant => ({ verb, resource, ...(d.kind === 'Role' ? { namespace: d.metadata.namespace } : {}) })))),
+    );
+}
+
+/** Did the collection do all it should, leaving nothing behind? */
+async function succeeds(grants: readonly Grant[], extra: Partial<KubeCaptureOptions>): Promise<boolean> {
+  const token = `token-rbac-${Object.keys(tokens).length}`;
+  tokens[token] = { user: 'rbac-check', allow: grants };
+  const config = path.join(dir, token);
+  writeFileSync(config, server.kubeconfig({ context: 'rbac@lab', cluster: 'test-cluster', token }));
+  let ok: boolean;
+  try {
+    const bundle = await captureKube({ ...options(extra), kubeconfig: config });
+    ok = bundle.hosts.length > 0 && bundle.hosts.every((h) => h.status === 'complete');
+  } catch {
+    ok = false;
+  }
+  const left = debugPodsLeft();
+  for (const name of left) server.pods.delete(`tunnelscope-agent/${name}`);
+  return ok && left.length === 0;
+}
+
+describe('RBAC of deploy/rbac.yaml', () => {
+  const modes = [
+    { mode: 'agent', roles: ['tunnelscope-discovery', 'tunnelscope-agent-exec'], extra: { nodes: ['node-b'] } },
+    { mode: 'debug', roles: ['tunnelscope-discovery', 'tunnelscope-debug'], extra: { mode: 'debug' as const, nodes: ['node-b'] } },
+    { mode: 'pod VMs', roles: ['tunnelscope-discovery', 'tunnelscope-pod-vm-exec'], extra: { nodes: ['node-b'], podVms: true } },
+  ];
+  for (const { mode, roles, extra } of modes) {
+    it(`grants ${mode} mode what it needs and nothing it could do without`, async () => {
+      const grants = grantsOf(roles);
+      expect(grants.length).toBeGreaterThan(2);
+      expect(await succeeds(grants, extra)).toBe(true);
+      for (const [i, g] of grants.entries()) {
+        const without = grants.filter((_, j) => j !== i);
+        expect(await succeeds(without, extra), `${mode} mode still works without ${g.verb} ${g.resource}`).toBe(false);
+      }
+    });
+  }
 });

@@ -21,10 +21,25 @@ export interface TestObject {
   status?: Record<string, unknown>;
 }
 
+/** An RBAC rule as a Role (namespace set) or ClusterRole (no namespace) grants it. */
+export interface Grant {
+  verb: string;
+  resource: string;
+  namespace?: string;
+}
+
 export interface TokenRule {
   user: string;
   /** verb + resource refused with 403, e.g. 'list nodes', 'create pods/exec'. */
   deny?: readonly string[];
+  /** When given, only these are allowed, as RBAC would: everything else is refused with 403. */
+  allow?: readonly Grant[];
+}
+
+function permitted(who: TokenRule, verb: string, resource: string, namespace: string | undefined): boolean {
+  if (who.deny?.includes(`${verb} ${resource}`)) return false;
+  if (!who.allow) return true;
+  return who.allow.some((g) => g.verb === verb && g.resource === resource && (g.namespace === undefined || g.namespace === namespace));
 }
 
 export type ExecBehaviour = { kind: 'run' } | { kind: 'hang' } | { kind: 'cut'; afterBytes: number };
@@ -164,7 +179,7 @@ export class TestApiServer {
     if (!who) return this.send(res, 401, status(401, 'Unauthorized', 'Unauthorized'));
     const route = this.route(req.method ?? 'GET', url.pathname);
     if (!route) return this.send(res, 404, status(404, 'NotFound', `the server could not find the requested resource`));
-    if (who.deny?.includes(`${route.verb} ${route.resource}`)) {
+    if (!permitted(who, route.verb, route.resource, route.namespace)) {
       const where = route.namespace ? ` in the namespace "${route.namespace}"` : ' at the cluster scope';
       return this.send(
         res,
@@ -240,7 +255,7 @@ export class TestApiServer {
     const route = this.route('GET', url.pathname);
     if (!route || route.resource !== 'pods/exec') return this.refuse(socket, 404, status(404, 'NotFound', 'not found'));
     // Exec over WebSocket is authorised as get pods/exec, and from 1.35 also create.
-    if (who.deny?.includes('create pods/exec') || who.deny?.includes('get pods/exec')) {
+    if (!permitted(who, 'create', 'pods/exec', route.namespace) || !permitted(who, 'get', 'pods/exec', route.namespace)) {
       return this.refuse(
         socket,
         403,
