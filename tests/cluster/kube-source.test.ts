@@ -18,6 +18,10 @@ import { discoverCluster } from '@/lib/kube/discover';
 import { captureKube, type HostProgress, type KubeCaptureOptions } from '@/lib/kube/source';
 import { DEBUG_EXPIRES_ANNOTATION, DEBUG_LABELS } from '@/lib/kube/debug-pod';
 import { main } from '@/cli/main';
+import { closeStore } from '@/lib/store';
+import * as contextsRoute from '@/app/api/kube/contexts/route';
+import * as liveRoute from '@/app/api/live/route';
+import { BASE, postJson, useDatabase } from '../api/api';
 import { buildHosts, type TestHosts } from './hosts';
 import { loadAllYaml } from '@kubernetes/client-node';
 import { TestApiServer, type ExecBehaviour, type Grant, type TestObject, type TokenRule } from './test-apiserver';
@@ -377,4 +381,40 @@ describe('RBAC of deploy/rbac.yaml', () => {
       }
     });
   }
+});
+
+describe('dashboard API', () => {
+  const saved = { KUBECONFIG: process.env.KUBECONFIG };
+  beforeAll(async () => {
+    process.env.KUBECONFIG = kubeconfig;
+    await useDatabase({ kind: 'sqlite', file: path.join(dir, 'store', 'tunnelscope.db') });
+  });
+  afterAll(async () => {
+    if (saved.KUBECONFIG === undefined) delete process.env.KUBECONFIG;
+    else process.env.KUBECONFIG = saved.KUBECONFIG;
+    await closeStore();
+  });
+
+  it("lists the server kubeconfig's contexts for the picker, without credentials", async () => {
+    const response = await contextsRoute.GET();
+    expect(response.status).toBe(200);
+    const text = await response.text();
+    expect(JSON.parse(text)).toEqual({ contexts: [{ name: 'admin@lab', cluster: 'test-cluster', current: true }] });
+    expect(text).not.toContain('token-admin');
+  });
+
+  it('stores a snapshot of the chosen context, named after its cluster', async () => {
+    const response = await postJson({ source: 'kube', title: 'node b', kube: { context: 'admin@lab', nodes: ['node-b'] } });
+    const body = (await response.json()) as { snapshot: { cluster?: string; hosts: number } };
+    expect(response.status).toBe(201);
+    expect(body.snapshot).toMatchObject({ cluster: 'test-cluster' });
+  });
+
+  it('refuses a kubeconfig path from a request and an unknown context with a reason', async () => {
+    const withPath = await postJson({ source: 'kube', kube: { kubeconfig: '/etc/passwd' } });
+    expect(withPath.status).toBe(400);
+    const unknown = await liveRoute.GET(new Request(`${BASE}/api/live?source=kube&context=prod`));
+    expect(unknown.status).toBe(409);
+    expect(((await unknown.json()) as { error: { message: string } }).error.message).toBe('context "prod" is not in the kubeconfig (known: admin@lab)');
+  });
 });

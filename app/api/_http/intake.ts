@@ -10,6 +10,7 @@ import type { ImportProblem } from '@/lib/capture/problems';
 import { BUNDLE_FORMAT, type CaptureBundle } from '@/lib/capture/types';
 import { MAX_TITLE_LENGTH } from '@/lib/store/sql-store';
 import { ApiError } from './errors';
+import { kubeChoice, kubeOptions, type KubeChoice } from './kube';
 
 export interface Intake {
   bundle: CaptureBundle;
@@ -26,7 +27,10 @@ export interface UploadedFile {
 const title = z.string().max(MAX_TITLE_LENGTH, `title is longer than ${MAX_TITLE_LENGTH} characters`).optional();
 const MAX_FILE_NAME = 255;
 
-const jsonBody = z.union([z.object({ bundle: z.unknown().refine((v) => v !== undefined, 'bundle is required'), title }).strict(), z.object({ source: z.string().min(1).max(32), title }).strict()]);
+const jsonBody = z.union([
+  z.object({ bundle: z.unknown().refine((v) => v !== undefined, 'bundle is required'), title }).strict(),
+  z.object({ source: z.string().min(1).max(32), title, kube: kubeChoice.optional() }).strict(),
+]);
 
 function badRequest(message: string, code: 'bad_request' | 'invalid_json' | 'invalid_bundle' = 'bad_request'): ApiError {
   return new ApiError(400, code, message);
@@ -50,7 +54,7 @@ function decodeUtf8(bytes: Uint8Array): string {
   }
 }
 
-async function fromSource(kind: string, titleText: string | undefined): Promise<Intake> {
+async function fromSource(kind: string, titleText: string | undefined, kube?: KubeChoice): Promise<Intake> {
   let sources: typeof import('@/lib/sources');
   try {
     sources = await import('@/lib/sources');
@@ -62,7 +66,7 @@ async function fromSource(kind: string, titleText: string | undefined): Promise<
     throw badRequest(`Unknown source "${kind.slice(0, 32)}". Use one of: ${known.join(', ')}.`);
   }
   try {
-    const bundle = await sources.captureFromSource(kind as (typeof sources.SOURCE_KINDS)[number]);
+    const bundle = await sources.captureFromSource(kind as (typeof sources.SOURCE_KINDS)[number], { kube: kubeOptions(kube) });
     return { bundle: validBundle(bundle), title: titleText, problems: [] };
   } catch (error) {
     if (error instanceof ApiError) throw error;
@@ -81,9 +85,11 @@ export function fromJsonText(text: string): Promise<Intake> | Intake {
   if (looksLikeBundle(value)) return { bundle: validBundle(value), problems: [] };
   const parsed = jsonBody.safeParse(value);
   if (!parsed.success) {
-    throw badRequest('Send { "bundle": <capture bundle>, "title"?: string } or { "source": "lab" | "local", "title"?: string }.');
+    throw badRequest(
+      'Send { "bundle": <capture bundle>, "title"?: string } or { "source": "lab" | "local" | "kube", "title"?: string, "kube"?: { "context"?, "mode"?, "podVms"?, "nodes"?, "selector"? } }.',
+    );
   }
-  if ('source' in parsed.data) return fromSource(parsed.data.source, parsed.data.title);
+  if ('source' in parsed.data) return fromSource(parsed.data.source, parsed.data.title, parsed.data.kube);
   return { bundle: validBundle(parsed.data.bundle), title: parsed.data.title, problems: [] };
 }
 
