@@ -2,14 +2,16 @@ import type { Finding, Rule } from '../types';
 import { deviceId, hostAddresses, tunnelParams, tunnelPort, type Device } from '../devices';
 import { deviceEvidence } from '../evidence';
 import { misdirectedTunnels, peerPodLinks } from '../peerpod';
+import { deletePodCommand } from '../pod-owner';
+import type { Topology } from '@/lib/topology/types';
 
 const ENDPOINT = 'peerpod-tunnel-endpoint-mismatch';
 const PARAMS = 'peerpod-vni-or-port-mismatch';
 
-function recreate(podIf: Device): string[] {
+function recreate(topology: Topology, podIf: Device): string[] {
   return [
     `# tunnel endpoints and VNI are fixed when the peer pod is created: recreate the pod that owns netns ${podIf.ns.netns ?? ''} on ${podIf.host.name}`,
-    'kubectl delete pod <peer-pod> --namespace <namespace>',
+    deletePodCommand(topology, podIf.host.name, podIf.ns.netns),
   ];
 }
 
@@ -51,7 +53,7 @@ export const peerpodTunnelEndpointMismatch: Rule = {
           `or the worker picked another of its addresses.`,
         evidence: [deviceEvidence(workerTunnel), deviceEvidence(podVm)],
         elements: [...elements, ...(tunnelEdge ? [tunnelEdge] : [])],
-        fix: recreate(podIf),
+        fix: recreate(topology, podIf),
       });
     }
     return out;
@@ -84,7 +86,7 @@ export const peerpodVniOrPortMismatch: Rule = {
           `cloud-api-adaptor configuration; a mismatch means the pod VM holds a config from another run or VXLAN_PORT/vxlan-min-id changed.`,
         evidence: [deviceEvidence(workerTunnel), deviceEvidence(podVm)],
         elements: [deviceId(workerTunnel), deviceId(podVm), ...(tunnelEdge ? [tunnelEdge] : [])],
-        fix: recreate(podIf),
+        fix: recreate(topology, podIf),
       });
     }
     return out;
