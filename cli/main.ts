@@ -26,7 +26,7 @@ const HELP = `tunnelscope — device-level network topology and fault finder for
 
 Usage:
   tunnelscope collect --source local|lab -o FILE      capture hosts into a bundle
-  tunnelscope collect --source kube [--kubeconfig F] [--context C] [--mode agent|debug]
+  tunnelscope collect --source kube [--kubeconfig F] [--context C] [--mode agent|debug|cni-pod]
                       [--nodes a,b | --selector k=v] [--pod-vms] [--runtime-class NAME]
                       [--concurrency N] [--host-timeout SEC] -o FILE
                                                       capture a live cluster's nodes (and peer-pod VMs)

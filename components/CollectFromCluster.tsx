@@ -8,9 +8,11 @@ import type { SnapshotMeta } from '@/lib/store/types';
 import { Progress } from './Progress';
 import { kubeContextsQuery, liveSearch, postSnapshot, queryKeys, type KubeChoice } from './queries';
 
+const MODE_LABELS = { agent: 'the node agent', debug: 'a debug pod per node', 'cni-pod': "the CNI's agent pod" } as const;
+
 /**
  * A snapshot of a live cluster through the server's kubeconfig: pick the context, how nodes are reached (the node
- * agent of deploy/agent.yaml, or a short-lived debug pod per node) and whether peer-pod VMs are reached too.
+ * agent of deploy/agent.yaml, a short-lived debug pod per node, or the CNI's own node agent) and whether peer-pod VMs are reached too.
  */
 export function CollectFromCluster() {
   const router = useRouter();
@@ -57,10 +59,10 @@ export function CollectFromCluster() {
       </label>
       <fieldset className="flex gap-3">
         <legend className="mb-1 font-medium">Reach nodes through</legend>
-        {(['agent', 'debug'] as const).map((m) => (
+        {(['agent', 'debug', 'cni-pod'] as const).map((m) => (
           <label key={m} className="inline-flex items-center gap-1">
             <input type="radio" name="cluster-mode" value={m} checked={mode === m} onChange={() => setMode(m)} />
-            {m === 'agent' ? 'the node agent' : 'a debug pod per node'}
+            {MODE_LABELS[m]}
           </label>
         ))}
       </fieldset>

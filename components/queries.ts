@@ -44,7 +44,7 @@ export async function getJson<T>(url: string): Promise<T> {
 /** A cluster capture's choices, as POST /api/snapshots and /api/live take them. */
 export interface KubeChoice {
   context?: string;
-  mode?: 'agent' | 'debug';
+  mode?: 'agent' | 'debug' | 'cni-pod';
   podVms?: boolean;
 }
 

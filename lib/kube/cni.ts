@@ -7,6 +7,8 @@ import type { ClusterCni } from '@/lib/capture/types';
 interface Labelled {
   labels?: Record<string, string>;
   name?: string;
+  /** Every CNI's node agent runs in the host's network namespace; a workload pod with a similar name does not. */
+  hostNetwork?: boolean;
 }
 
 /** Agent pod selectors, one per CNI: a pod matches when every label given matches. */
@@ -31,6 +33,7 @@ const NODE_ANNOTATIONS: readonly { cni: ClusterCni; prefix: string }[] = [
 ];
 
 export function cniOfAgentPod(pod: Labelled): ClusterCni | undefined {
+  if (!pod.hostNetwork) return undefined;
   const labels = pod.labels ?? {};
   const byLabel = AGENT_LABELS.find((a) => Object.entries(a.labels).every(([k, v]) => labels[k] === v));
   // Operators (OpenShift, Rancher) relabel DaemonSets; the pod name keeps the DaemonSet's name.
@@ -40,4 +43,18 @@ export function cniOfAgentPod(pod: Labelled): ClusterCni | undefined {
 export function cniOfNodeAnnotations(annotations: Record<string, string> | undefined): ClusterCni | undefined {
   const keys = Object.keys(annotations ?? {});
   return NODE_ANNOTATIONS.find((a) => keys.some((k) => k.startsWith(a.prefix)))?.cni;
+}
+
+/** The container of each CNI's node agent that runs in the host's network namespace with iproute2 (as their own trace and sysdump tools use). */
+const AGENT_CONTAINERS: Record<ClusterCni, readonly string[]> = {
+  'ovn-kubernetes': ['ovnkube-controller', 'ovnkube-node', 'ovn-controller'],
+  cilium: ['cilium-agent'],
+  flannel: ['kube-flannel'],
+  calico: ['calico-node'],
+  antrea: ['antrea-agent'],
+  'kube-ovn': ['cni-server'],
+};
+
+export function cniAgentContainer(cni: ClusterCni, containers: readonly string[]): string | undefined {
+  return AGENT_CONTAINERS[cni].find((c) => containers.includes(c)) ?? containers[0];
 }

@@ -58,7 +58,7 @@ function toPod(pod: V1Pod): DiscoveredPod {
   const ips = (pod.status?.podIPs ?? []).map((p) => p.ip).filter((ip): ip is string => Boolean(ip));
   const annotations = Object.fromEntries(Object.entries(meta?.annotations ?? {}).filter(([k]) => KEPT_ANNOTATIONS.includes(k)));
   const labels = meta?.labels ?? {};
-  const cniAgent = cniOfAgentPod({ labels, name: meta?.name });
+  const cniAgent = cniOfAgentPod({ labels, name: meta?.name, hostNetwork: pod.spec?.hostNetwork });
   return {
     namespace: meta?.namespace ?? '',
     name: meta?.name ?? '',

@@ -1,8 +1,9 @@
 /** The kube source's choices and progress, without the client library: the CLI and the dashboard import these. */
 import type { HostRole } from '@/lib/capture/types';
 
-export type KubeMode = 'agent' | 'debug';
-export const KUBE_MODES: readonly KubeMode[] = ['agent', 'debug'];
+/** agent: the node agent of deploy/agent.yaml · debug: a short-lived privileged pod per node · cni-pod: the CNI's own node agent. */
+export type KubeMode = 'agent' | 'debug' | 'cni-pod';
+export const KUBE_MODES: readonly KubeMode[] = ['agent', 'debug', 'cni-pod'];
 
 export interface HostProgress {
   host: string;

@@ -9,6 +9,7 @@ import { BUNDLE_FORMAT, BUNDLE_VERSION, type CaptureBundle, type HostCapture, ty
 import { clusterName, loadKubeConfig, type KubeAccess } from './config';
 import { collectThroughPod } from './collect-host';
 import { HOST_ENTER, removeLeftoverDebugPods, withDebugPod, DEFAULT_DEBUG_IMAGE } from './debug-pod';
+import { cniAgentContainer } from './cni';
 import { discoverCluster, isPeerPod, type DiscoveredPod } from './discover';
 import { KubeError, withRetries } from './errors';
 import type { HostProgress, KubeMode } from './modes';
@@ -111,6 +112,25 @@ function debugTargets(kc: KubeConfig, nodes: readonly string[], opts: KubeCaptur
   }));
 }
 
+/** cni-pod mode: the CNI's node agent already runs privileged in the host's network namespace on every node. */
+function cniPodTargets(kc: KubeConfig, nodes: readonly string[], pods: readonly DiscoveredPod[], opts: KubeCaptureOptions): Target[] {
+  const agents = new Map<string, DiscoveredPod>();
+  for (const pod of pods) if (pod.cniAgent && pod.nodeName && pod.phase === 'Running') agents.set(pod.nodeName, pod);
+  return nodes.map((node): Target => {
+    const agent = agents.get(node);
+    return {
+      name: node,
+      role: 'worker',
+      collect: async (timeoutMs, signal) => {
+        if (!agent?.cniAgent) return failed(node, 'worker', 'no running agent pod of a known CNI (OVN-Kubernetes, Cilium, flannel, Calico, Antrea, Kube-OVN) on this node; use --mode agent or debug');
+        const container = cniAgentContainer(agent.cniAgent, agent.containers);
+        const run = { pod: { namespace: agent.namespace, name: agent.name, container }, enter: [], scriptArgs: ['--role', 'worker'] };
+        return collectThroughPod(kc, opts.script, run, { name: node, role: 'worker', timeoutMs, signal });
+      },
+    };
+  });
+}
+
 /** A peer pod's exec runs in its pod VM's `podns`: the pod's own interface, addresses, routes and neighbours. */
 function podVmTargets(kc: KubeConfig, pods: readonly DiscoveredPod[], runtimeClass: string, opts: KubeCaptureOptions): Target[] {
   return pods
@@ -158,7 +178,8 @@ export async function captureKube(opts: KubeCaptureOptions): Promise<CaptureBund
   const mode = opts.mode ?? 'agent';
   const hostTimeoutMs = opts.hostTimeoutMs ?? 300_000;
   if (mode === 'debug') await removeLeftoverDebugPods(kc, opts.debugNamespace ?? AGENT_NAMESPACE).catch(() => []);
-  const targets = [...(mode === 'agent' ? agentTargets(kc, nodes, pods, opts) : debugTargets(kc, nodes, opts, hostTimeoutMs)), ...(opts.podVms ? podVmTargets(kc, pods, runtimeClass, opts) : [])];
+  const nodeTargets = mode === 'agent' ? agentTargets(kc, nodes, pods, opts) : mode === 'debug' ? debugTargets(kc, nodes, opts, hostTimeoutMs) : cniPodTargets(kc, nodes, pods, opts);
+  const targets = [...nodeTargets, ...(opts.podVms ? podVmTargets(kc, pods, runtimeClass, opts) : [])];
   let finished = 0;
   const report: Report = (p) => {
     if (p.state !== 'running') finished++;

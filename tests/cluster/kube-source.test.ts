@@ -120,7 +120,13 @@ beforeAll(async () => {
   server.nodes.push(node('node-a', '192.168.10.1', '10.244.1.0/24'), node('node-b', '192.168.10.2', '10.244.2.0/24', { 'k8s.ovn.org/node-subnets': '{"default":"10.244.2.0/24"}' }));
   server.addPod(pod('tunnelscope-agent', 'agent-a', { nodeName: 'node-a', hostNetwork: true, hostPID: false }, { labels: AGENT_LABELS, ip: '192.168.10.1' }));
   server.addPod(pod('tunnelscope-agent', 'agent-b', { nodeName: 'node-b', hostNetwork: true }, { labels: AGENT_LABELS, ip: '192.168.10.2' }));
-  server.addPod(pod('kube-system', 'cilium-x7k2p', { nodeName: 'node-a', hostNetwork: true }, { labels: { 'k8s-app': 'cilium' }, ip: '192.168.10.1' }));
+  server.addPod(
+    pod('kube-system', 'cilium-x7k2p', { nodeName: 'node-a', hostNetwork: true, containers: [{ name: 'cilium-agent', image: 'cilium' }] }, { labels: { 'k8s-app': 'cilium' }, ip: '192.168.10.1' }),
+  );
+  const ovnContainers = ['nbdb', 'ovnkube-controller'].map((name) => ({ name, image: 'ovn-kubernetes' }));
+  server.addPod(pod('ovn-kubernetes', 'ovnkube-node-q8x2d', { nodeName: 'node-b', hostNetwork: true, containers: ovnContainers }, { labels: { app: 'ovnkube-node' }, ip: '192.168.10.2' }));
+  // A workload named like a CNI agent, in the pod network: not the node's CNI.
+  server.addPod(pod('shop', 'cilium-demo', { nodeName: 'node-b' }, { ip: '10.244.2.99' }));
   server.addPod(pod('shop', 'web-7c9', { nodeName: 'node-a' }, { ip: '10.244.1.10' }));
   server.addPod(pod('shop', 'db-0', { nodeName: 'node-a' }, { ip: '10.244.1.11' }));
   server.addPod(pod('shop', 'web-2', { nodeName: 'node-b' }, { ip: '10.244.2.10' }));
@@ -243,6 +249,23 @@ describe('agent mode', () => {
   });
 });
 
+describe('cni-pod mode', () => {
+  it("collects each node through its CNI's own agent container", async () => {
+    const before = server.requests.length;
+    const bundle = await captureKube(options({ mode: 'cni-pod' }));
+    expect(bundle.hosts.map((h) => [h.name, h.status])).toEqual([
+      ['node-a', 'complete'],
+      ['node-b', 'complete'],
+    ]);
+    const execs = server.requests
+      .slice(before)
+      .filter((r) => r.method === 'EXEC')
+      .map((r) => `${r.path} ${new URLSearchParams(r.search).get('container') ?? ''}`)
+      .sort();
+    expect(execs).toEqual(['/api/v1/namespaces/kube-system/pods/cilium-x7k2p/exec cilium-agent', '/api/v1/namespaces/ovn-kubernetes/pods/ovnkube-node-q8x2d/exec ovnkube-controller']);
+  });
+});
+
 describe('debug mode', () => {
   it('collects through a privileged pod pinned to each node and deletes the pods afterwards', async () => {
     const created = server.created.length;
@@ -323,7 +346,7 @@ describe('command line', () => {
     expect(await main(['collect', '--source', 'kube', '--kubeconfig', kubeconfig, '--nodes', 'node-z'], io)).toBe(2);
     expect(await main(['collect', '--source', 'kube', '--kubeconfig', kubeconfig, '--context', 'prod'], io)).toBe(2);
     expect(lines).toEqual([
-      'tunnelscope: error: unknown mode "ssh" (expected agent|debug)',
+      'tunnelscope: error: unknown mode "ssh" (expected agent|debug|cni-pod)',
       'tunnelscope: error: no such node in the cluster: node-z',
       'tunnelscope: error: context "prod" is not in the kubeconfig (known: admin@lab)',
     ]);
@@ -369,6 +392,7 @@ describe('RBAC of deploy/rbac.yaml', () => {
     { mode: 'agent', roles: ['tunnelscope-discovery', 'tunnelscope-agent-exec'], extra: { nodes: ['node-b'] } },
     { mode: 'debug', roles: ['tunnelscope-discovery', 'tunnelscope-debug'], extra: { mode: 'debug' as const, nodes: ['node-b'] } },
     { mode: 'pod VMs', roles: ['tunnelscope-discovery', 'tunnelscope-pod-vm-exec'], extra: { nodes: ['node-b'], podVms: true } },
+    { mode: 'cni-pod', roles: ['tunnelscope-discovery', 'tunnelscope-cni-exec'], extra: { mode: 'cni-pod' as const, nodes: ['node-b'] } },
   ];
   for (const { mode, roles, extra } of modes) {
     it(`grants ${mode} mode what it needs and nothing it could do without`, async () => {

@@ -54,6 +54,7 @@ export interface TestApiServerOptions {
 export interface RequestRecord {
   method: string;
   path: string;
+  search: string;
   user: string;
   headers: IncomingMessage['headers'];
 }
@@ -175,7 +176,7 @@ export class TestApiServer {
   private handle(req: IncomingMessage, res: ServerResponse): void {
     const url = new URL(req.url ?? '/', this.url);
     const who = this.user(req);
-    this.requests.push({ method: req.method ?? '', path: url.pathname, user: who?.user ?? '', headers: req.headers });
+    this.requests.push({ method: req.method ?? '', path: url.pathname, search: url.search, user: who?.user ?? '', headers: req.headers });
     if (!who) return this.send(res, 401, status(401, 'Unauthorized', 'Unauthorized'));
     const route = this.route(req.method ?? 'GET', url.pathname);
     if (!route) return this.send(res, 404, status(404, 'NotFound', `the server could not find the requested resource`));
@@ -250,7 +251,7 @@ export class TestApiServer {
   private upgrade(wss: WebSocketServer, req: IncomingMessage, socket: Socket, head: Buffer): void {
     const url = new URL(req.url ?? '/', this.url);
     const who = this.user(req);
-    this.requests.push({ method: 'EXEC', path: url.pathname, user: who?.user ?? '', headers: req.headers });
+    this.requests.push({ method: 'EXEC', path: url.pathname, search: url.search, user: who?.user ?? '', headers: req.headers });
     if (!who) return this.refuse(socket, 401, status(401, 'Unauthorized', 'Unauthorized'));
     const route = this.route('GET', url.pathname);
     if (!route || route.resource !== 'pods/exec') return this.refuse(socket, 404, status(404, 'NotFound', 'not found'));

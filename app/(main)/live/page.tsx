@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import { Suspense } from 'react';
 import { LiveView } from '@/components/LiveView';
+import type { KubeChoice } from '@/components/queries';
 
 export const metadata: Metadata = { title: 'Live · Tunnelscope' };
 
@@ -8,7 +9,8 @@ export default async function LivePage({ searchParams }: { searchParams: Promise
   const { source, context, mode, podVms } = await searchParams;
   const one = (value: string | string[] | undefined) => (typeof value === 'string' ? value : undefined);
   const kind = source === 'local' || source === 'kube' ? source : 'lab';
-  const kube = { context: one(context), mode: one(mode) === 'debug' ? ('debug' as const) : ('agent' as const), podVms: one(podVms) === '1' };
+  const picked = one(mode);
+  const kube: KubeChoice = { context: one(context), mode: picked === 'debug' || picked === 'cni-pod' ? picked : 'agent', podVms: one(podVms) === '1' };
   return (
     <Suspense>
       <LiveView source={kind} kube={kind === 'kube' ? kube : undefined} />
