@@ -28,7 +28,7 @@ Usage:
   tunnelscope collect --source local|lab -o FILE      capture hosts into a bundle
   tunnelscope collect --source kube [--kubeconfig F] [--context C] [--mode agent|debug|cni-pod]
                       [--nodes a,b | --selector k=v] [--pod-vms] [--runtime-class NAME]
-                      [--concurrency N] [--host-timeout SEC] -o FILE
+                      [--concurrency N] [--host-timeout SEC] [--debug-image IMAGE] -o FILE
                                                       capture a live cluster's nodes (and peer-pod VMs)
   tunnelscope import FILE... -o FILE                  transcripts, collector outputs or bundles → one bundle
   tunnelscope topology FILE [--json]                  print the device graph
@@ -181,6 +181,7 @@ function kubeOptions(args: ParsedArgs, io: Io): KubeSourceOptions {
     ...(selector ? { selector } : {}),
     podVms: args.options['pod-vms'] === true,
     peerPodRuntimeClass: stringOption(args, 'runtime-class'),
+    debugImage: stringOption(args, 'debug-image'),
     concurrency: positiveInteger(args, 'concurrency'),
     ...(hostTimeout ? { hostTimeoutMs: hostTimeout * 1000 } : {}),
     signal: controller.signal,
