@@ -36,6 +36,7 @@ export type CommandId =
   | 'bpftool-net'
   | 'conntrack-stats'
   | 'peerpod-config'
+  | 'peerpod-sandboxes'
   | 'ip-route-get'
   | 'arp';
 

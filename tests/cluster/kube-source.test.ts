@@ -13,6 +13,7 @@ import { LocalRunner, PrefixRunner } from '@/lib/capture/runner';
 import type { CaptureBundle, HostCapture } from '@/lib/capture/types';
 import { parseBundle } from '@/lib/capture/bundle';
 import type { LabHost } from '@/lib/lab/types';
+import { fileOnHost } from '@/lib/lab/host';
 import { loadKubeConfig } from '@/lib/kube/config';
 import { discoverCluster } from '@/lib/kube/discover';
 import { captureKube, type HostProgress, type KubeCaptureOptions } from '@/lib/kube/source';
@@ -28,6 +29,11 @@ import { TestApiServer, type ExecBehaviour, type Grant, type TestObject, type To
 
 const SCRIPT = readFileSync(path.join(import.meta.dirname, '..', '..', 'public', 'tunnelscope-collect.sh'), 'utf8');
 const AGENT_LABELS = { 'app.kubernetes.io/name': 'tunnelscope-agent' };
+
+const SANDBOX = '9f2c1e0d7a4b';
+const DUMMY_KEY = '-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIH16dummyKeyNeverToLeaveTheNode\n-----END PRIVATE KEY-----';
+const POD_NETWORK = { podip: '10.244.1.50/24', 'worker-ip': '192.168.10.1', 'vxlan-id': 555001, 'vxlan-port': 4789, mtu: 1450, routes: [{ dst: '0.0.0.0/0', gw: '10.244.1.1', dev: 'eth0' }] };
+const ADAPTOR_RECORD = { 'pod-name': 'peer-1', 'pod-namespace': 'shop', 'pod-network': POD_NETWORK, 'tls-server-key': DUMMY_KEY, 'tls-server-cert': 'CERT' };
 
 let hosts: TestHosts;
 let server: TestApiServer;
@@ -111,6 +117,8 @@ beforeAll(async () => {
     { name: 'node-b', role: 'worker', pods: { 'cni-web2': '10.244.2.10/24' } },
     { name: 'podvm-1', role: 'podvm', pods: { podns: '10.244.1.50/24' } },
   ]);
+  // The adaptor's record of a peer pod on its worker: the pod-network part and a (dummy) TLS private key.
+  await fileOnHost(host('node-a'), `/run/peerpod/pods/${SANDBOX}/apf.json`, JSON.stringify(ADAPTOR_RECORD));
   server = new TestApiServer({
     tokens,
     execPrefix,
@@ -246,6 +254,21 @@ describe('agent mode', () => {
     const seen = server.requests.slice(before);
     expect(seen.length).toBeGreaterThan(2);
     for (const r of seen) expect([r.headers['impersonate-user'], r.headers['impersonate-group']]).toEqual(['alice@example.com', 'sre']);
+  });
+});
+
+describe("the worker's peer-pod record", () => {
+  it('reads only the pod-network part of each sandbox record: the TLS key never leaves the node', async () => {
+    const bundle = await captureKube(options({ nodes: ['node-a'] }));
+    const record = byName(bundle, 'node-a')
+      .namespaces.find((n) => n.netns === null)
+      ?.commands.find((c) => c.id === 'peerpod-sandboxes');
+    expect(record?.status).toBe('ok');
+    expect(JSON.parse(record?.stdout ?? '')).toEqual({ sandbox: SANDBOX, 'pod-network': POD_NETWORK });
+    const text = JSON.stringify(bundle);
+    expect(text).not.toContain('dummyKeyNeverToLeaveTheNode');
+    expect(text).not.toContain('tls-server-key');
+    expect(text).not.toContain('PRIVATE KEY');
   });
 });
 
