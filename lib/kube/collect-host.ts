@@ -25,9 +25,11 @@ function failedHost(name: string, role: HostRole, error: string): HostCapture {
   return { name, role, collectedAt: new Date().toISOString(), status: 'failed', error, namespaces: [] };
 }
 
-/** The capture read from an exec's output; what the exec itself said (cut, timeout, exit) lowers the status. */
-export function hostFromExec(name: string | null, role: HostRole, result: PodExecResult): HostCapture {
-  const fallbackName = name ?? 'unknown';
+/**
+ * The capture read from an exec's output; what the exec itself said (cut, timeout, exit) lowers the status.
+ * `name` null keeps the host name the collector printed (a pod VM's own), `fallbackName` when it printed nothing.
+ */
+export function hostFromExec(name: string | null, role: HostRole, result: PodExecResult, fallbackName = name ?? 'unknown'): HostCapture {
   if (!result.stdout.trim()) {
     const why = result.reason || result.stderr.trim().split('\n')[0] || 'the collector printed nothing';
     return failedHost(fallbackName, role, why);
@@ -45,8 +47,8 @@ export async function collectThroughPod(
   kc: KubeConfig,
   script: string,
   run: ScriptRun,
-  target: { name: string | null; role: HostRole; timeoutMs: number; signal?: AbortSignal },
+  target: { name: string | null; fallbackName?: string; role: HostRole; timeoutMs: number; signal?: AbortSignal },
 ): Promise<HostCapture> {
   const result = await execInPod(kc, run.pod, scriptArgv(script, run), { timeoutMs: target.timeoutMs, signal: target.signal });
-  return hostFromExec(target.name, target.role, result);
+  return hostFromExec(target.name, target.role, result, target.fallbackName);
 }

@@ -140,7 +140,8 @@ function podVmTargets(kc: KubeConfig, pods: readonly DiscoveredPod[], runtimeCla
       role: 'podvm',
       collect: (timeoutMs, signal) => {
         const run = { pod: { namespace: pod.namespace, name: pod.name, container: pod.containers[0] }, enter: [], scriptArgs: ['--role', 'podvm', '--no-netns'] };
-        return collectThroughPod(kc, opts.script, run, { name: null, role: 'podvm', timeoutMs, signal });
+        // A VM that cannot be reached still appears, named after its pod, with the reason.
+        return collectThroughPod(kc, opts.script, run, { name: null, fallbackName: `${pod.name}.${pod.namespace}.podvm`, role: 'podvm', timeoutMs, signal });
       },
     }));
 }

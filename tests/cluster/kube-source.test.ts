@@ -348,6 +348,19 @@ describe('peer-pod VMs', () => {
   });
 });
 
+describe('unreachable peer-pod VMs', () => {
+  it('still appear, named after their pod, with the reason', async () => {
+    behaviours.set('peer-1', { kind: 'cut', afterBytes: 0 });
+    try {
+      const bundle = await captureKube(options({ podVms: true, selector: 'pool=none' }));
+      expect(bundle.hosts).toHaveLength(1);
+      expect(bundle.hosts[0]).toMatchObject({ name: 'peer-1.shop.podvm', role: 'podvm', status: 'failed', error: 'the exec stream ended before the command reported its exit status' });
+    } finally {
+      behaviours.delete('peer-1');
+    }
+  });
+});
+
 describe('command line', () => {
   it('collect --source kube writes the bundle of the chosen context and prints a line per host', async () => {
     const out = path.join(dir, 'cli.bundle.json');
