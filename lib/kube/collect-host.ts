@@ -16,9 +16,14 @@ export interface ScriptRun {
   scriptArgs: readonly string[];
 }
 
-/** `sh -c SCRIPT NAME ARGS…`: the script is one argv element and the arguments stay words, never shell text. */
+/**
+ * The script travels on standard input, not in the URL (an exec's argv is its query string, which proxies and API
+ * servers limit): `sh` reads exactly its byte count with `head -c` and evaluates it with the arguments as words.
+ */
+const READ_AND_RUN = 'n=$1; shift; eval "$(head -c "$n")"';
+
 export function scriptArgv(script: string, run: Pick<ScriptRun, 'enter' | 'scriptArgs'>): string[] {
-  return [...run.enter, 'sh', '-c', script, 'tunnelscope-collect', ...run.scriptArgs];
+  return [...run.enter, 'sh', '-c', READ_AND_RUN, 'tunnelscope-collect', String(Buffer.byteLength(script)), ...run.scriptArgs];
 }
 
 function failedHost(name: string, role: HostRole, error: string): HostCapture {
@@ -49,6 +54,6 @@ export async function collectThroughPod(
   run: ScriptRun,
   target: { name: string | null; fallbackName?: string; role: HostRole; timeoutMs: number; signal?: AbortSignal },
 ): Promise<HostCapture> {
-  const result = await execInPod(kc, run.pod, scriptArgv(script, run), { timeoutMs: target.timeoutMs, signal: target.signal });
+  const result = await execInPod(kc, run.pod, scriptArgv(script, run), { timeoutMs: target.timeoutMs, signal: target.signal, stdin: Buffer.from(script) });
   return hostFromExec(target.name, target.role, result, target.fallbackName);
 }

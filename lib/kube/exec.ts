@@ -2,7 +2,7 @@
  * One command in a pod's container over the API server's exec (WebSocket, channel protocol), its whole output
  * gathered. The exit code comes from the status channel; a stream that closes without a status was cut.
  */
-import { Writable } from 'node:stream';
+import { PassThrough, Writable } from 'node:stream';
 import { Exec, type KubeConfig, type V1Status } from '@kubernetes/client-node';
 import { describeKubeError, isTransient } from './errors';
 
@@ -24,6 +24,11 @@ export interface PodExecResult {
 
 export interface PodExecOptions {
   timeoutMs: number;
+  /**
+   * Bytes written to the command's standard input, which is then left open: on the v4 protocol the client library
+   * closes the whole exec when stdin ends, so the command must read exactly what it needs (`head -c N`).
+   */
+  stdin?: Buffer;
   signal?: AbortSignal;
   /** Attempts when the upgrade itself fails transiently (429, 5xx, reset). */
   attempts?: number;
@@ -58,6 +63,8 @@ interface Attempt extends PodExecResult {
 function oneAttempt(kc: KubeConfig, pod: PodRef, command: string[], opts: PodExecOptions): Promise<Attempt> {
   const stdout = new Collect();
   const stderr = new Collect();
+  const input = opts.stdin ? new PassThrough() : null;
+  if (input && opts.stdin) input.write(opts.stdin);
   return new Promise((resolve) => {
     let settled = false;
     let status: V1Status | undefined;
@@ -67,6 +74,8 @@ function oneAttempt(kc: KubeConfig, pod: PodRef, command: string[], opts: PodExe
       settled = true;
       clearTimeout(timer);
       opts.signal?.removeEventListener('abort', onAbort);
+      // Destroyed, never ended: an end would close a v4 exec.
+      input?.destroy();
       // Closing the socket ends the exec: the API server kills the process it started.
       if (socket?.terminate) socket.terminate();
       else socket?.close();
@@ -80,7 +89,7 @@ function oneAttempt(kc: KubeConfig, pod: PodRef, command: string[], opts: PodExe
       status = s;
     };
     new Exec(kc)
-      .exec(pod.namespace, pod.name, pod.container ?? '', command, stdout, stderr, null, false, onStatus)
+      .exec(pod.namespace, pod.name, pod.container ?? '', command, stdout, stderr, input, false, onStatus)
       .then((ws) => {
         socket = ws;
         if (settled) return ws.terminate();

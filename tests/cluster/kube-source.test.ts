@@ -205,6 +205,18 @@ describe('agent mode', () => {
     expect(findings(viaKube)).toEqual(findings(viaHost));
   });
 
+  it('collects over the v4 channel protocol of older API servers as well', async () => {
+    server.protocols = ['v4.channel.k8s.io'];
+    try {
+      const seen = server.execProtocols.length;
+      const bundle = await captureKube(options({ nodes: ['node-b'] }));
+      expect(server.execProtocols.slice(seen)).toEqual(['v4.channel.k8s.io']);
+      expect(bundle.hosts.map((h) => [h.name, h.status])).toEqual([['node-b', 'complete']]);
+    } finally {
+      server.protocols = ['v5.channel.k8s.io', 'v4.channel.k8s.io'];
+    }
+  });
+
   it('keeps the other nodes when one node hangs, and says which timed out', async () => {
     behaviours.set('agent-b', { kind: 'hang' });
     try {
@@ -293,7 +305,7 @@ describe('debug mode', () => {
   it('collects through a privileged pod pinned to each node and deletes the pods afterwards', async () => {
     const created = server.created.length;
     const bundle = await captureKube(options({ mode: 'debug', selector: 'pool=blue' }));
-    expect(bundle.hosts.map((h) => [h.name, h.status])).toEqual([['node-a', 'complete']]);
+    expect(bundle.hosts.map((h) => [h.name, h.status, h.error])).toEqual([['node-a', 'complete', undefined]]);
     expect(byName(bundle, 'node-a').namespaces.map((n) => n.netns)).toEqual([null, 'cni-db1', 'cni-web1']);
     const made = server.created.slice(created);
     expect(made).toHaveLength(1);

@@ -90,6 +90,10 @@ export class TestApiServer {
   readonly requests: RequestRecord[] = [];
   readonly nodes: TestObject[] = [];
   readonly pods = new Map<string, TestObject>();
+  /** Subprotocols this server speaks, preferred first (an older API server speaks only v4). */
+  protocols = [...PROTOCOLS];
+  /** The subprotocol each exec was held in. */
+  readonly execProtocols: string[] = [];
   /** Names of every pod ever created through POST, in order. */
   readonly created: string[] = [];
   private readonly children = new Set<ChildProcess>();
@@ -106,7 +110,7 @@ export class TestApiServer {
     this.dir = mkdtempSync(path.join(os.tmpdir(), 'h16-apiserver-'));
     const tls = makeCa(this.dir);
     this.ca = tls.ca;
-    const wss = new WebSocketServer({ noServer: true, handleProtocols: (offered) => PROTOCOLS.find((p) => offered.has(p)) ?? false });
+    const wss = new WebSocketServer({ noServer: true, handleProtocols: (offered) => this.protocols.find((p) => offered.has(p)) ?? false });
     this.server = createServer({ key: tls.key, cert: tls.cert }, (req, res) => this.handle(req, res));
     this.server.on('connection', (s: Socket) => {
       this.sockets.add(s);
@@ -271,10 +275,17 @@ export class TestApiServer {
   }
 
   private exec(ws: WebSocket, pod: TestObject, argv: string[]): void {
+    this.execProtocols.push(ws.protocol);
     const behaviour = this.opts.execBehaviour?.(pod) ?? { kind: 'run' };
     if (behaviour.kind === 'hang') return;
-    const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(argv[0], argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
     this.children.add(child);
+    child.stdin.on('error', () => undefined);
+    // Channel 0 is the command's stdin; on v5, [255, 0] closes it.
+    ws.on('message', (data: Buffer) => {
+      if (data[0] === 0) child.stdin.write(data.subarray(1));
+      else if (data[0] === 255 && data[1] === 0 && ws.protocol === 'v5.channel.k8s.io') child.stdin.end();
+    });
     let sent = 0;
     const frame = (channel: number, data: Buffer) => {
       if (ws.readyState === ws.OPEN) ws.send(Buffer.concat([Buffer.from([channel]), data]));
