@@ -16,7 +16,8 @@ import { findingForTrace, traceRoute } from '@/lib/diagnose/trace';
 import { counterFindings } from '@/lib/diff/counters';
 import { diffBy, findingKey } from '@/lib/diff/diff';
 import { UNCOVERED_FAULTS } from '@/lib/diagnose';
-import { captureFromSource, PROJECT_HOME, SOURCE_KINDS, type SourceKind } from '@/lib/sources';
+import { captureFromSource, PROJECT_HOME, SOURCE_KINDS, type KubeSourceOptions, type SourceKind, type SourceOptions } from '@/lib/sources';
+import { KUBE_MODES, type HostProgress, type KubeMode } from '@/lib/kube/modes';
 import { getStore, closeStore } from '@/lib/store';
 import { labPrerequisites, labUp } from '@/lib/lab';
 import { AuthConfigError, authConfigFromEnv } from '@/lib/auth/config';
@@ -27,6 +28,10 @@ const HELP = `tunnelscope — device-level network topology and fault finder for
 
 Usage:
   tunnelscope collect --source local|lab -o FILE      capture hosts into a bundle
+  tunnelscope collect --source kube [--kubeconfig F] [--context C] [--mode agent|debug|cni-pod]
+                      [--nodes a,b | --selector k=v] [--pod-vms] [--runtime-class NAME]
+                      [--concurrency N] [--host-timeout SEC] [--debug-image IMAGE] -o FILE
+                                                      capture a live cluster's nodes (and peer-pod VMs)
   tunnelscope import FILE... -o FILE                  transcripts, collector outputs or bundles → one bundle
   tunnelscope topology FILE [--json]                  print the device graph
   tunnelscope diagnose FILE [--json]                  print findings with evidence and fixes
@@ -34,7 +39,7 @@ Usage:
                                                       walk the path hop by hop, name the first broken hop
   tunnelscope diff BEFORE AFTER [--json]              two captures of the same hosts: findings resolved and new,
                                                       and what the counters say happened in between
-  tunnelscope snapshot --source lab|local [--title T] [--server URL]
+  tunnelscope snapshot --source lab|local|kube [kube options as for collect] [--title T] [--server URL]
   tunnelscope snapshot FILE [--title T] [--server URL]
                                                       store a snapshot and print its incident link
   tunnelscope serve [--port N] [--host ADDRESS]       start the built dashboard (on 127.0.0.1 unless --host;
@@ -147,8 +152,53 @@ async function writeOutput(file: string | undefined, text: string, io: Io): Prom
   else await writeFile(file, text);
 }
 
+function positiveInteger(args: ParsedArgs, name: string): number | undefined {
+  const value = stringOption(args, name);
+  if (value === undefined) return undefined;
+  if (!/^[1-9]\d{0,5}$/.test(value)) throw new UsageError(`--${name} needs a positive whole number, not "${value}"`);
+  return Number(value);
+}
+
+/** A line per host as it finishes: `[3/12] node-a partial: no answer within 300 s`. */
+function progressPrinter(io: Io): (p: HostProgress) => void {
+  return (p) => {
+    if (p.state !== 'running') io.err(`[${p.finished}/${p.total}] ${p.host} ${p.state}${p.reason ? `: ${p.reason}` : ''}`);
+  };
+}
+
+/** The kube source's choices from the command line; Ctrl-C cancels the work on the nodes (debug pods are removed). */
+function kubeOptions(args: ParsedArgs, io: Io): KubeSourceOptions {
+  const mode = stringOption(args, 'mode') ?? 'agent';
+  if (!(KUBE_MODES as readonly string[]).includes(mode)) throw new UsageError(`unknown mode "${mode}" (expected ${KUBE_MODES.join('|')})`);
+  const nodes = stringOption(args, 'nodes');
+  const selector = stringOption(args, 'selector');
+  if (nodes && selector) throw new UsageError('give --nodes or --selector, not both');
+  const hostTimeout = positiveInteger(args, 'host-timeout');
+  const controller = new AbortController();
+  process.once('SIGINT', () => controller.abort());
+  return {
+    kubeconfig: stringOption(args, 'kubeconfig'),
+    context: stringOption(args, 'context'),
+    mode: mode as KubeMode,
+    ...(nodes ? { nodes: nodes.split(',').filter(Boolean) } : {}),
+    ...(selector ? { selector } : {}),
+    podVms: args.options['pod-vms'] === true,
+    peerPodRuntimeClass: stringOption(args, 'runtime-class'),
+    debugImage: stringOption(args, 'debug-image'),
+    concurrency: positiveInteger(args, 'concurrency'),
+    ...(hostTimeout ? { hostTimeoutMs: hostTimeout * 1000 } : {}),
+    signal: controller.signal,
+    onProgress: progressPrinter(io),
+  };
+}
+
+function sourceOptions(kind: SourceKind, args: ParsedArgs, io: Io): SourceOptions {
+  return kind === 'kube' ? { kube: kubeOptions(args, io) } : {};
+}
+
 async function cmdCollect(args: ParsedArgs, io: Io): Promise<number> {
-  const bundle = await captureFromSource(sourceKind(stringOption(args, 'source')));
+  const kind = sourceKind(stringOption(args, 'source'));
+  const bundle = await captureFromSource(kind, sourceOptions(kind, args, io));
   await writeOutput(stringOption(args, 'o', 'output'), serializeBundle(bundle), io);
   const partial = bundle.hosts.filter((h) => h.status !== 'complete');
   io.err(`collected ${bundle.hosts.length} host(s)${partial.length ? `, partial: ${partial.map((h) => h.name).join(', ')}` : ''}`);
@@ -255,7 +305,8 @@ async function createSnapshot(bundle: CaptureBundle, title: string | undefined, 
 async function cmdSnapshot(args: ParsedArgs, io: Io): Promise<number> {
   const source = stringOption(args, 'source');
   // A snapshot is stored and sent as one document, so its input is read as one string, within import's limit.
-  const bundle = source ? await captureFromSource(sourceKind(source)) : await loadBundle(args.positionals, io, false);
+  const kind = source ? sourceKind(source) : undefined;
+  const bundle = kind ? await captureFromSource(kind, sourceOptions(kind, args, io)) : await loadBundle(args.positionals, io, false);
   io.out(await createSnapshot(bundle, stringOption(args, 'title'), stringOption(args, 'server')));
   return 0;
 }
@@ -327,7 +378,7 @@ async function cmdLab(args: string[], io: Io): Promise<number> {
   return runLabCli(args, io.out);
 }
 
-const BOOLEANS = ['json', 'help', 'h'] as const;
+const BOOLEANS = ['json', 'help', 'h', 'pod-vms'] as const;
 
 export async function main(argv: string[], io: Io = defaultIo): Promise<number> {
   const [command, ...rest] = argv;

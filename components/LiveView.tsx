@@ -4,21 +4,21 @@ import { useMutation, useQuery } from '@tanstack/react-query';
 import { useRouter } from 'next/navigation';
 import { useMemo } from 'react';
 import { Progress } from './Progress';
-import { LIVE_INTERVAL_MS, liveQuery, postSnapshot } from './queries';
+import { LIVE_INTERVAL_MS, liveQuery, postSnapshot, type KubeChoice } from './queries';
 import { LoadState } from './SnapshotDashboard';
 import { SnapshotHeader } from './SnapshotHeader';
 import { TopologyView } from './TopologyView';
 import type { GraphSource } from './useGraphData';
 
-export function LiveView({ source }: { source: 'lab' | 'local' }) {
+export function LiveView({ source, kube = {} }: { source: 'lab' | 'local' | 'kube'; kube?: KubeChoice }) {
   const router = useRouter();
-  const live = useQuery(liveQuery(source));
+  const live = useQuery(liveQuery(source, kube));
   const freeze = useMutation({
-    mutationFn: () => postSnapshot({ source }),
+    mutationFn: () => postSnapshot(source === 'kube' ? { source, kube } : { source }),
     onSuccess: (meta) => router.push(`/s/${encodeURIComponent(meta.id)}`),
   });
   const graphSource = useMemo((): GraphSource | undefined => live.data && { kind: 'view', view: live.data }, [live.data]);
-  if (!live.data || !graphSource) return <LoadState error={live.error} what={`the live ${source} view`} />;
+  if (!live.data || !graphSource) return <LoadState error={live.error} what={`the live ${source === 'kube' ? `cluster${kube.context ? ` ${kube.context}` : ''}` : source} view`} />;
   return (
     <div className="flex h-[calc(100vh-3.5rem)] min-h-[36rem] flex-col gap-2 p-3">
       <SnapshotHeader meta={live.data.meta}>

@@ -42,7 +42,21 @@ export async function getJson<T>(url: string): Promise<T> {
   return (await response.json()) as T;
 }
 
-export async function postSnapshot(body: { source: 'lab' | 'local' } | { bundle: unknown } | string): Promise<SnapshotMeta> {
+/** A cluster capture's choices, as POST /api/snapshots and /api/live take them. */
+export interface KubeChoice {
+  context?: string;
+  mode?: 'agent' | 'debug' | 'cni-pod';
+  podVms?: boolean;
+}
+
+export interface KubeContext {
+  name: string;
+  cluster: string;
+  namespace?: string;
+  current: boolean;
+}
+
+export async function postSnapshot(body: { source: 'lab' | 'local' } | { source: 'kube'; kube: KubeChoice } | { bundle: unknown } | string): Promise<SnapshotMeta> {
   const isText = typeof body === 'string';
   const response = await fetch('/api/snapshots', {
     method: 'POST',
@@ -97,6 +111,7 @@ export const queryKeys = {
   trace: (id: string, from: string, to: string, rules: RulesChoice) => [...queryKeys.all, 'trace', id, from, to, rules] as const,
   path: (id: string, subject: string, rules: RulesChoice) => [...queryKeys.snapshots(), 'path', id, subject, rules] as const,
   live: (source: string) => [...queryKeys.all, 'live', source] as const,
+  kubeContexts: () => [...queryKeys.all, 'kube', 'contexts'] as const,
   version: () => [...queryKeys.all, 'version'] as const,
 };
 
@@ -199,10 +214,31 @@ export function versionQuery() {
 
 export const LIVE_INTERVAL_MS = 5000;
 
-export function liveQuery(source: string) {
+/** The contexts of the server's kubeconfig; a server without one answers 409 with the reason. */
+export function kubeContextsQuery() {
   return queryOptions({
-    queryKey: queryKeys.live(source),
-    queryFn: () => getJson<SnapshotView>(`/api/live?source=${encodeURIComponent(source)}`),
+    queryKey: queryKeys.kubeContexts(),
+    queryFn: () => getJson<{ contexts: KubeContext[] }>('/api/kube/contexts'),
+    staleTime: 60_000,
+  });
+}
+
+/** /api/live's query string for a source (and, for a cluster, its choices). */
+export function liveSearch(source: string, kube: KubeChoice = {}): string {
+  const params = new URLSearchParams({ source });
+  if (source === 'kube') {
+    if (kube.context) params.set('context', kube.context);
+    if (kube.mode) params.set('mode', kube.mode);
+    if (kube.podVms) params.set('podVms', '1');
+  }
+  return params.toString();
+}
+
+export function liveQuery(source: string, kube: KubeChoice = {}) {
+  const search = liveSearch(source, kube);
+  return queryOptions({
+    queryKey: queryKeys.live(search),
+    queryFn: () => getJson<SnapshotView>(`/api/live?${search}`),
     // Back off while the source keeps failing.
     refetchInterval: (query) => LIVE_INTERVAL_MS * Math.min(2 ** query.state.fetchFailureCount, 12),
   });

@@ -6,6 +6,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { intakeFromBody, type Intake } from '@/app/api/_http/intake';
+import type { KubeChoice } from '@/app/api/_http/kube';
 import { ApiError } from '@/app/api/_http/errors';
 import { parseBundle } from '@/lib/capture/bundle';
 import type { ImportProblem } from '@/lib/capture/problems';
@@ -24,7 +25,7 @@ export type AnalysisJob =
 export type AnalysisAnswer =
   | { kind: 'prepared'; prepared: PreparedSnapshot; title?: string; problems: ImportProblem[] }
   /** The upload asks for a capture from a source: the requesting thread collects, then sends a 'bundle' job. */
-  | { kind: 'source'; source: string; title?: string }
+  | { kind: 'source'; source: string; title?: string; kube?: KubeChoice }
   | { kind: 'analysis'; json: string };
 
 export interface AnalysisFailure {
@@ -45,6 +46,7 @@ class SourceRequested extends Error {
   constructor(
     readonly source: string,
     readonly title: string | undefined,
+    readonly kube: KubeChoice | undefined,
   ) {
     super('source requested');
   }
@@ -62,13 +64,13 @@ export async function runJob(job: AnalysisJob): Promise<AnalysisAnswer> {
       try {
         return await prepared(
           await intakeFromBody(bytes, job.contentType, new URL(job.url), {
-            onSource: (source, title) => {
-              throw new SourceRequested(source, title);
+            onSource: (source, title, kube) => {
+              throw new SourceRequested(source, title, kube);
             },
           }),
         );
       } catch (error) {
-        if (error instanceof SourceRequested) return { kind: 'source', source: error.source, title: error.title };
+        if (error instanceof SourceRequested) return { kind: 'source', source: error.source, title: error.title, kube: error.kube };
         throw error;
       }
     }

@@ -5,7 +5,8 @@
 # then upload the file to Tunnelscope (or: tunnelscope import FILE -o bundle.json).
 #
 # It only reads: ip/tc/bridge show commands, ovs-vsctl/ovn-nbctl list, iptables-save, sysctl, bpftool net show,
-# conntrack -S and /run/peerpod/podnetwork.json, in the root network namespace and in every namespace listed by
+# conntrack -S, /run/peerpod/podnetwork.json and the pod-network part of a worker's /run/peerpod/pods/*/apf.json
+# (with jq; never the TLS key that file also holds), in the root network namespace and in every namespace listed by
 # `ip netns list`. Tools that are not installed are reported, not fatal. Needs only iproute2 and a POSIX sh.
 # Secrets that OVS/OVN tables or the peer-pod config can hold (an IPsec PSK, a password, a token) are printed as
 # <redacted>: the key stays, the value does not.
@@ -39,7 +40,7 @@ $2"; shift 2 ;;
     --no-netns) no_netns=1; shift ;;
     --role) role=$2; shift 2 ;;
     --timeout) limit=$2; shift 2 ;;
-    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
     *) echo "tunnelscope-collect: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -83,7 +84,7 @@ show_out() {
   if [ "$have_sed_e" = 1 ]; then
     case $1 in
       ovs-show) sed -E -e "$mask_json" -e "$mask_text" "$tmp/out"; return ;;
-      ovs-open-vswitch|ovs-bridge|ovs-port|ovs-interface|ovn-lsp|peerpod-config) sed -E -e "$mask_json" "$tmp/out"; return ;;
+      ovs-open-vswitch|ovs-bridge|ovs-port|ovs-interface|ovn-lsp|peerpod-config|peerpod-sandboxes) sed -E -e "$mask_json" "$tmp/out"; return ;;
     esac
   fi
   cat "$tmp/out"
@@ -211,6 +212,8 @@ run ovs-interface - 1 ovs-vsctl -f json list Interface
 run ovn-lsp - 1 ovn-nbctl -f json list Logical_Switch_Port
 run conntrack-stats - 1 conntrack -S
 run peerpod-config - 1 cat /run/peerpod/podnetwork.json
+# Only the pod-network member of the worker's per-sandbox record: the same file holds the pod VM's TLS private key.
+run peerpod-sandboxes - 1 find /run/peerpod/pods -mindepth 2 -maxdepth 2 -name apf.json -exec jq -c '{sandbox: (input_filename | split("/") | .[-2]), "pod-network": .["pod-network"]}' '{}' +
 collect_netns - 0
 
 [ "$no_netns" = 1 ] && exit 0

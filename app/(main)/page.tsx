@@ -1,3 +1,4 @@
+import { CollectFromCluster } from '@/components/CollectFromCluster';
 import { CollectFromHost } from '@/components/CollectFromHost';
 import { NewSnapshot } from '@/components/NewSnapshot';
 import { SnapshotTable } from '@/components/SnapshotTable';
@@ -19,6 +20,12 @@ export default async function HomePage() {
             New snapshot
           </h2>
           <NewSnapshot />
+        </section>
+        <section className="panel p-3" aria-labelledby="cluster">
+          <h2 id="cluster" className="mb-3 font-semibold">
+            Collect from a cluster
+          </h2>
+          <CollectFromCluster />
         </section>
         <section className="panel p-3" aria-labelledby="collect">
           <h2 id="collect" className="mb-3 font-semibold">

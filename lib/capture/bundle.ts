@@ -42,7 +42,16 @@ const hostCapture = z.object({
 
 const clusterContext = z.object({
   name: name.optional(),
-  nodes: z.array(z.object({ name, internalIPs: z.array(shortString(64)), podCIDRs: z.array(shortString(64)).optional() })),
+  nodes: z.array(
+    z.object({
+      name,
+      internalIPs: z.array(shortString(64)),
+      podCIDRs: z.array(shortString(64)).optional(),
+      os: shortString(256).optional(),
+      kernel: shortString(256).optional(),
+      cni: z.enum(['ovn-kubernetes', 'cilium', 'flannel', 'calico', 'antrea', 'kube-ovn']).optional(),
+    }),
+  ),
   pods: z.array(
     z.object({
       namespace: name,
@@ -54,6 +63,7 @@ const clusterContext = z.object({
       annotations: stringMap.optional(),
     }),
   ),
+  peerPodRuntimeClass: name.optional(),
 });
 
 export const captureBundleSchema = z.object({

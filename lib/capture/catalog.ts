@@ -31,6 +31,9 @@ export interface CatalogEntry {
   summary: string;
 }
 
+/** One line per sandbox: its id (the directory name) and the `pod-network` member of its apf.json, nothing else. */
+export const PEERPOD_SANDBOX_FILTER = '{sandbox: (input_filename | split("/") | .[-2]), "pod-network": .["pod-network"]}';
+
 const RP_FILTER_KEYS = '^net\\.ipv4\\.(ip_forward|conf\\..*\\.rp_filter)$';
 
 /** Every command Tunnelscope knows. All are read-only. Adding a command = adding one entry. */
@@ -227,6 +230,18 @@ export const CATALOG: readonly CatalogEntry[] = [
     optional: true,
     collect: true,
     summary: 'peer-pod tunnel config (pod VMs)',
+  },
+  {
+    // The adaptor's per-sandbox record on a worker also holds the pod VM's TLS private key: jq prints only the
+    // `pod-network` member (pod IP, worker IP, VXLAN id and port, MTU, routes), so the key never leaves the node.
+    id: 'peerpod-sandboxes',
+    tool: 'find',
+    format: 'json',
+    scope: 'host',
+    argv: ['find', '/run/peerpod/pods', '-mindepth', '2', '-maxdepth', '2', '-name', 'apf.json', '-exec', 'jq', '-c', PEERPOD_SANDBOX_FILTER, '{}', '+'],
+    optional: true,
+    collect: true,
+    summary: "peer-pod tunnels as the worker's cloud-api-adaptor set them up (pod-network only)",
   },
   { id: 'ip-route-get', tool: 'ip', format: 'text', scope: 'netns', argv: ['ip', 'route', 'get', '{dst}'], collect: false, summary: 'route lookup' },
   { id: 'arp', tool: 'arp', format: 'text', scope: 'netns', argv: ['arp', '-n'], optional: true, collect: false, summary: 'ARP cache (net-tools)' },

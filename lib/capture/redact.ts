@@ -28,7 +28,7 @@ const TEXT_PAIR = new RegExp(`([{,\\s])(${SECRET_NAME})=(?:${JSON_STRING}|[^,}\\
 const WHOLE_OBJECT_ANNOTATIONS = new Set(['kubectl.kubernetes.io/last-applied-configuration']);
 const SECRET_KEY = new RegExp(`^${SECRET_NAME}$`, 'i');
 
-const SECRET_BEARING = new Set<string>(['ovs-open-vswitch', 'ovs-bridge', 'ovs-port', 'ovs-interface', 'ovs-show', 'ovn-lsp', 'peerpod-config']);
+const SECRET_BEARING = new Set<string>(['ovs-open-vswitch', 'ovs-bridge', 'ovs-port', 'ovs-interface', 'ovs-show', 'ovn-lsp', 'peerpod-config', 'peerpod-sandboxes']);
 
 /** The text with the value of every secret-named pair replaced; unchanged text is returned as the same string. */
 export function redactText(text: string): string {

@@ -36,6 +36,7 @@ export type CommandId =
   | 'bpftool-net'
   | 'conntrack-stats'
   | 'peerpod-config'
+  | 'peerpod-sandboxes'
   | 'ip-route-get'
   | 'arp'
   | 'route-n';
@@ -84,16 +85,25 @@ export interface ClusterPod {
   annotations?: Record<string, string>;
 }
 
+/** The CNIs discovery recognises from their own pods or a node's annotations (lib/kube/cni.ts). */
+export type ClusterCni = 'ovn-kubernetes' | 'cilium' | 'flannel' | 'calico' | 'antrea' | 'kube-ovn';
+
 export interface ClusterNode {
   name: string;
   internalIPs: string[];
   podCIDRs?: string[];
+  /** nodeInfo.osImage and nodeInfo.kernelVersion as the kubelet reports them. */
+  os?: string;
+  kernel?: string;
+  cni?: ClusterCni;
 }
 
 export interface ClusterContext {
   name?: string;
   nodes: ClusterNode[];
   pods: ClusterPod[];
+  /** The runtime class that marks a pod as a peer pod (its containers run in a pod VM); `kata-remote` by default. */
+  peerPodRuntimeClass?: string;
 }
 
 export interface CaptureSource {

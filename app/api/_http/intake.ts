@@ -10,6 +10,8 @@ import type { ImportProblem } from '@/lib/capture/problems';
 import { BUNDLE_FORMAT, type CaptureBundle } from '@/lib/capture/types';
 import { MAX_TITLE_LENGTH } from '@/lib/store/sql-store';
 import { ApiError } from './errors';
+import { kubeChoice, kubeOptions, type KubeChoice } from './kube';
+import type { Impersonation } from '@/lib/auth/impersonation';
 
 export interface Intake {
   bundle: CaptureBundle;
@@ -22,7 +24,9 @@ export interface Intake {
 export interface IntakeHooks {
   beforeCollect?: (source: string) => Promise<{ onCollected: (hosts: string[]) => Promise<unknown> }>;
   /** Takes a request to capture from a source instead of capturing here (the analysis thread cannot collect). */
-  onSource?: (kind: string, title: string | undefined) => Promise<Intake>;
+  onSource?: (kind: string, title: string | undefined, kube?: KubeChoice) => Promise<Intake>;
+  /** A cluster capture acts as this person (Kubernetes authentication mode), not only as the dashboard's account. */
+  impersonate?: Impersonation;
 }
 
 export interface UploadedFile {
@@ -33,7 +37,10 @@ export interface UploadedFile {
 const title = z.string().max(MAX_TITLE_LENGTH, `title is longer than ${MAX_TITLE_LENGTH} characters`).optional();
 const MAX_FILE_NAME = 255;
 
-const jsonBody = z.union([z.object({ bundle: z.unknown().refine((v) => v !== undefined, 'bundle is required'), title }).strict(), z.object({ source: z.string().min(1).max(32), title }).strict()]);
+const jsonBody = z.union([
+  z.object({ bundle: z.unknown().refine((v) => v !== undefined, 'bundle is required'), title }).strict(),
+  z.object({ source: z.string().min(1).max(32), title, kube: kubeChoice.optional() }).strict(),
+]);
 
 function badRequest(message: string, code: 'bad_request' | 'invalid_json' | 'invalid_bundle' = 'bad_request'): ApiError {
   return new ApiError(400, code, message);
@@ -57,7 +64,7 @@ function decodeUtf8(bytes: Uint8Array): string {
   }
 }
 
-export async function fromSource(kind: string, titleText: string | undefined, hooks: IntakeHooks = {}): Promise<Intake> {
+export async function fromSource(kind: string, titleText: string | undefined, hooks: IntakeHooks = {}, kube?: KubeChoice): Promise<Intake> {
   let sources: typeof import('@/lib/sources');
   try {
     sources = await import('@/lib/sources');
@@ -70,7 +77,7 @@ export async function fromSource(kind: string, titleText: string | undefined, ho
   }
   const collected = await hooks.beforeCollect?.(kind);
   try {
-    const bundle = await sources.captureFromSource(kind as (typeof sources.SOURCE_KINDS)[number]);
+    const bundle = await sources.captureFromSource(kind as (typeof sources.SOURCE_KINDS)[number], { kube: kubeOptions(kube, hooks.impersonate) });
     await collected?.onCollected(bundle.hosts.map((h) => h.name));
     return { bundle: validBundle(bundle), title: titleText, problems: [] };
   } catch (error) {
@@ -81,7 +88,7 @@ export async function fromSource(kind: string, titleText: string | undefined, ho
 }
 
 /** Captures from a named source: by default here; the analysis thread hands the request back instead (it cannot collect). */
-export type SourceIntake = (kind: string, title: string | undefined) => Promise<Intake>;
+export type SourceIntake = (kind: string, title: string | undefined, kube?: KubeChoice) => Promise<Intake>;
 
 export function fromJsonText(text: string, hooks: IntakeHooks = {}): Promise<Intake> | Intake {
   let value: unknown;
@@ -93,9 +100,12 @@ export function fromJsonText(text: string, hooks: IntakeHooks = {}): Promise<Int
   if (looksLikeBundle(value)) return { bundle: validBundle(value), problems: [] };
   const parsed = jsonBody.safeParse(value);
   if (!parsed.success) {
-    throw badRequest('Send { "bundle": <capture bundle>, "title"?: string } or { "source": "lab" | "local", "title"?: string }.');
+    throw badRequest(
+      'Send { "bundle": <capture bundle>, "title"?: string } or { "source": "lab" | "local" | "kube", "title"?: string, "kube"?: { "context"?, "mode"?, "podVms"?, "nodes"?, "selector"? } }.',
+    );
   }
-  if ('source' in parsed.data) return hooks.onSource ? hooks.onSource(parsed.data.source, parsed.data.title) : fromSource(parsed.data.source, parsed.data.title, hooks);
+  if ('source' in parsed.data)
+    return hooks.onSource ? hooks.onSource(parsed.data.source, parsed.data.title, parsed.data.kube) : fromSource(parsed.data.source, parsed.data.title, hooks, parsed.data.kube);
   return { bundle: validBundle(parsed.data.bundle), title: parsed.data.title, problems: [] };
 }
 

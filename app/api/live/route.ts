@@ -7,38 +7,46 @@ import { captureFromSource, SOURCE_KINDS, SourceError } from '@/lib/sources';
 import { metaFor } from '@/lib/store/sql-store';
 import type { SnapshotView } from '@/lib/store/types';
 import { audit } from '@/lib/auth/audit';
+import { impersonationFor } from '@/lib/auth/impersonation';
 import { authorize, limitCollections } from '../_http/auth';
 import { ApiError, SECURITY_HEADERS, withErrors } from '../_http/errors';
 import { parseQuery } from '../_http/query';
+import { kubeChoice, kubeOptions } from '../_http/kube';
 
 const liveQuery = z.object({
   source: z.enum(SOURCE_KINDS as [string, ...string[]]).default(process.env.TUNNELSCOPE_DEFAULT_SOURCE ?? 'lab'),
+  context: kubeChoice.shape.context,
+  mode: kubeChoice.shape.mode,
+  podVms: z.enum(['1', '0']).optional(),
 });
 
 export const dynamic = 'force-dynamic';
 
 /**
- * GET /api/live?source=lab|local|sample: capture now and return the view, without storing anything. Its findings
+ * GET /api/live?source=lab|local|sample|kube[&context=C&mode=agent|debug&podVms=1]: capture now and return the view, without storing anything. Its findings
  * include what the counters say happened since the previous live capture of the same source.
  */
 export async function GET(request: Request): Promise<Response> {
   return withErrors(async () => {
     const { caller } = await authorize(request, 'collector', { collects: true });
     limitCollections(caller);
-    const { source } = parseQuery(liveQuery, new URL(request.url));
+    const { source, context, mode, podVms } = parseQuery(liveQuery, new URL(request.url));
+    const kube = kubeOptions({ context, mode, podVms: podVms === '1' }, impersonationFor(caller) ?? undefined);
+    // Counters are compared per source and cluster context, never across two clusters.
+    const liveKey = source === 'kube' ? `kube:${context ?? ''}` : source;
     let bundle;
     try {
-      bundle = await captureFromSource(source as (typeof SOURCE_KINDS)[number]);
+      bundle = await captureFromSource(source as (typeof SOURCE_KINDS)[number], { kube });
     } catch (error) {
       if (error instanceof SourceError) throw new ApiError(409, 'source_unavailable', error.message);
       throw error;
     }
-    await audit(caller, 'live', { target: source, hosts: bundle.hosts.map((h) => h.name) });
+    await audit(caller, 'live', { target: liveKey, hosts: bundle.hosts.map((h) => h.name) });
     // What the commands printed is analysed on an analysis thread, within its budgets (lib/analysis-thread.ts).
     const answer = await analysisPool().run({ kind: 'analyze', bundle }, `the ${source} collection`);
     if (answer.kind !== 'analysis') throw new Error(`unexpected analysis answer: ${answer.kind}`);
     const analysis = JSON.parse(answer.json) as Analysis;
-    const since = liveCounters.observe(source, analysis.topology, Date.parse(bundle.createdAt));
+    const since = liveCounters.observe(liveKey, analysis.topology, Date.parse(bundle.createdAt));
     const findings = [...analysis.findings, ...since].sort(compareFindings);
     const view: SnapshotView = {
       meta: metaFor('live', bundle.createdAt, bundle, { ...analysis, findings }, `Live: ${source}`),

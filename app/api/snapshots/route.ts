@@ -4,6 +4,7 @@ import { MAX_PAGE_SIZE } from '@/lib/store/sql-store';
 import { clientOf, creationLimiter } from '@/lib/serve/rate-limit';
 import { maxUploadBytes, readBody } from '../_http/body';
 import { audit } from '@/lib/auth/audit';
+import { impersonationFor } from '@/lib/auth/impersonation';
 import { authorize, limitCollections } from '../_http/auth';
 import { ApiError, SECURITY_HEADERS, withErrors } from '../_http/errors';
 import { fromSource } from '../_http/intake';
@@ -53,14 +54,16 @@ export async function POST(request: Request): Promise<Response> {
     let answer = await pool.run({ kind: 'upload', bytes, contentType: request.headers.get('content-type'), url: url.href }, 'the upload', [bytes.buffer]);
     if (answer.kind === 'source') {
       // Collecting runs commands (its own time limits); what they print is analysed on the thread like an upload.
+      const impersonate = impersonationFor(caller) ?? undefined;
       const intake = await fromSource(answer.source, answer.title ?? url.searchParams.get('title') ?? undefined, {
+        impersonate,
         // Checked before anything runs on a host: only a capture from a source collects.
         beforeCollect: async (source) => {
           await authorize(request, 'collector', { collects: true });
           limitCollections(caller);
           return { onCollected: (hosts) => audit(caller, 'collect', { target: source, hosts }) };
         },
-      });
+      }, answer.kube);
       answer = await pool.run({ kind: 'bundle', bundle: intake.bundle, title: intake.title }, `the ${answer.source} collection`);
     }
     if (answer.kind !== 'prepared') throw new Error(`unexpected analysis answer: ${answer.kind}`);

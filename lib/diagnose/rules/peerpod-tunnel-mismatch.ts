@@ -3,14 +3,16 @@ import { deviceId, hostAddresses, tunnelParams, tunnelPort, type Device } from '
 import { deviceEvidence } from '../evidence';
 import { misdirectedTunnels, peerPodLinks } from '../peerpod';
 import { note, sh, type ShellLine } from '../fix';
+import { deletePodCommand } from '../pod-owner';
+import type { Topology } from '@/lib/topology/types';
 
 const ENDPOINT = 'peerpod-tunnel-endpoint-mismatch';
 const PARAMS = 'peerpod-vni-or-port-mismatch';
 
-function recreate(podIf: Device): ShellLine[] {
+function recreate(topology: Topology, podIf: Device): ShellLine[] {
   return [
     note`tunnel endpoints and VNI are fixed when the peer pod is created: recreate the pod that owns netns ${podIf.ns.netns ?? '?'} on ${podIf.host.name}`,
-    sh`kubectl delete pod <peer-pod> --namespace <namespace>`,
+    deletePodCommand(topology, podIf.host.name, podIf.ns.netns),
   ];
 }
 
@@ -52,7 +54,7 @@ export const peerpodTunnelEndpointMismatch: Rule = {
           `or the worker picked another of its addresses.`,
         evidence: [deviceEvidence(workerTunnel), deviceEvidence(podVm)],
         elements: [...elements, ...(tunnelEdge ? [tunnelEdge] : [])],
-        fix: recreate(podIf),
+        fix: recreate(topology, podIf),
       });
     }
     return out;
@@ -85,7 +87,7 @@ export const peerpodVniOrPortMismatch: Rule = {
           `cloud-api-adaptor configuration; a mismatch means the pod VM holds a config from another run or VXLAN_PORT/vxlan-min-id changed.`,
         evidence: [deviceEvidence(workerTunnel), deviceEvidence(podVm)],
         elements: [deviceId(workerTunnel), deviceId(podVm), ...(tunnelEdge ? [tunnelEdge] : [])],
-        fix: recreate(podIf),
+        fix: recreate(topology, podIf),
       });
     }
     return out;

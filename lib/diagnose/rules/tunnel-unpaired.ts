@@ -6,6 +6,7 @@ import { allDevices, deviceId, globalAddresses, hostAddresses, isPlainTunnel, tu
 import { deviceEvidence } from '../evidence';
 import { note, sh, where } from '../fix';
 import { peerPodLinks, type PeerPodLink } from '../peerpod';
+import { deletePodCommand } from '../pod-owner';
 
 const ID = 'tunnel-unpaired';
 
@@ -49,9 +50,10 @@ export const tunnelUnpaired: Rule = {
           `The far kernel has no device for these packets and drops them: the ${podIp ? 'peer pod' : 'tunnel'} is cut off.`,
         evidence: [deviceEvidence(d)],
         elements: [deviceId(d)],
-        fix: podIp
-          ? [note`the pod VM ${far.name} lost its tunnel device for ${podIp}: recreate the peer pod`, sh`kubectl delete pod <peer-pod> --namespace <namespace>`]
-          : [note`recreate the tunnel on ${far.name} with remote ${hostAddresses(d.host)[0] ?? '<this host>'} and VNI ${tunnelParams(d.iface)?.vni ?? '?'}`],
+        fix:
+          link && podIp
+            ? [note`the pod VM ${far.name} lost its tunnel device for ${podIp}: recreate the peer pod`, deletePodCommand(topology, link.podIf.host.name, link.podIf.ns.netns)]
+            : [note`recreate the tunnel on ${far.name} with remote ${hostAddresses(d.host)[0] ?? '<this host>'} and VNI ${tunnelParams(d.iface)?.vni ?? '?'}`],
       });
     }
     return out;

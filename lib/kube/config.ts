@@ -1,0 +1,128 @@
+/**
+ * Cluster access as kubectl reads it: `--kubeconfig FILE`, else `$KUBECONFIG` (several files, merged), else
+ * `~/.kube/config`, else the in-cluster service account. `--context` picks a context; the current one otherwise.
+ */
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { KubeConfig, type Context } from '@kubernetes/client-node';
+
+/** Who the API server should treat the caller as (the dashboard's signed-in user); needs `impersonate` rights. */
+export interface Impersonation {
+  user: string;
+  groups?: readonly string[];
+}
+
+export interface KubeAccess {
+  /** One kubeconfig file, as kubectl's --kubeconfig (overrides KUBECONFIG). */
+  kubeconfig?: string;
+  context?: string;
+  impersonate?: Impersonation;
+}
+
+export class KubeAccessError extends Error {}
+
+/**
+ * A KubeConfig that adds the impersonation headers to every request: a kubeconfig's `as:` sends the user only.
+ * Exec (WebSocket) requests carry one Impersonate-Group header per group. REST requests go through the client
+ * library's fetch layer, which keeps one value per header name, so more than one group is refused there rather
+ * than sent as a single group "a,b".
+ */
+class ImpersonatingKubeConfig extends KubeConfig {
+  constructor(private readonly who: Impersonation) {
+    super();
+  }
+
+  override async applyToHTTPSOptions(opts: Parameters<KubeConfig['applyToHTTPSOptions']>[0]): Promise<void> {
+    await super.applyToHTTPSOptions(opts);
+    const headers: Record<string, string | string[]> = { ...(opts.headers as Record<string, string | string[]> | undefined) };
+    headers['Impersonate-User'] = this.who.user;
+    if (this.who.groups?.length) headers['Impersonate-Group'] = [...this.who.groups];
+    opts.headers = headers;
+  }
+
+  override async applySecurityAuthentication(context: Parameters<KubeConfig['applySecurityAuthentication']>[0]): Promise<void> {
+    await super.applySecurityAuthentication(context);
+    const groups = this.who.groups ?? [];
+    if (groups.length > 1) throw new KubeAccessError('impersonating more than one group is not supported for API calls by @kubernetes/client-node 1.x');
+    context.setHeaderParam('Impersonate-User', this.who.user);
+    if (groups.length === 1) context.setHeaderParam('Impersonate-Group', groups[0]);
+  }
+}
+
+/** kubectl's merge: the first file that names a cluster, user or context wins, and the first current-context set. */
+function mergeFiles(files: readonly string[]): KubeConfig {
+  const merged = { clusters: new Map(), users: new Map(), contexts: new Map<string, Context>(), currentContext: '' };
+  for (const file of files) {
+    if (!existsSync(file)) continue;
+    const kc = new KubeConfig();
+    kc.loadFromFile(file);
+    for (const c of kc.getClusters()) if (!merged.clusters.has(c.name)) merged.clusters.set(c.name, c);
+    for (const u of kc.getUsers()) if (!merged.users.has(u.name)) merged.users.set(u.name, u);
+    for (const c of kc.getContexts()) if (!merged.contexts.has(c.name)) merged.contexts.set(c.name, c);
+    if (!merged.currentContext && kc.getCurrentContext()) merged.currentContext = kc.getCurrentContext();
+  }
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [...merged.clusters.values()],
+    users: [...merged.users.values()],
+    contexts: [...merged.contexts.values()],
+    currentContext: merged.currentContext,
+  });
+  return kc;
+}
+
+function configFiles(access: KubeAccess, env: NodeJS.ProcessEnv): string[] | 'in-cluster' {
+  if (access.kubeconfig) {
+    if (!existsSync(access.kubeconfig)) throw new KubeAccessError(`kubeconfig not found: ${access.kubeconfig}`);
+    return [access.kubeconfig];
+  }
+  const listed = (env.KUBECONFIG ?? '').split(path.delimiter).filter(Boolean);
+  if (listed.length) return listed;
+  const home = path.join(env.HOME ?? os.homedir(), '.kube', 'config');
+  if (existsSync(home)) return [home];
+  if (env.KUBERNETES_SERVICE_HOST && env.KUBERNETES_SERVICE_PORT) return 'in-cluster';
+  throw new KubeAccessError('no kubeconfig found: pass --kubeconfig FILE, set KUBECONFIG, or create ~/.kube/config');
+}
+
+/** The loaded configuration with the chosen context current; throws a message for the user when there is none. */
+export function loadKubeConfig(access: KubeAccess = {}, env: NodeJS.ProcessEnv = process.env): KubeConfig {
+  const files = configFiles(access, env);
+  const kc = access.impersonate ? new ImpersonatingKubeConfig(access.impersonate) : new KubeConfig();
+  if (files === 'in-cluster') {
+    kc.loadFromCluster();
+  } else {
+    const merged = mergeFiles(files);
+    kc.loadFromOptions({ clusters: merged.getClusters(), users: merged.getUsers(), contexts: merged.getContexts(), currentContext: merged.getCurrentContext() });
+  }
+  if (access.context) {
+    if (!kc.getContextObject(access.context)) {
+      const known = kc.getContexts().map((c) => c.name);
+      throw new KubeAccessError(`context "${access.context}" is not in the kubeconfig (known: ${known.join(', ') || 'none'})`);
+    }
+    kc.setCurrentContext(access.context);
+  }
+  if (!kc.getCurrentCluster()) throw new KubeAccessError('the kubeconfig has no current context: pass --context NAME');
+  return kc;
+}
+
+export interface ContextSummary {
+  name: string;
+  cluster: string;
+  namespace?: string;
+  current: boolean;
+}
+
+/** The contexts a picker offers, without any credential. */
+export function listContexts(access: Omit<KubeAccess, 'context' | 'impersonate'> = {}, env: NodeJS.ProcessEnv = process.env): ContextSummary[] {
+  const files = configFiles(access, env);
+  if (files === 'in-cluster') return [{ name: 'in-cluster', cluster: 'in-cluster', current: true }];
+  const kc = mergeFiles(files);
+  const current = kc.getCurrentContext();
+  return kc.getContexts().map((c) => ({ name: c.name, cluster: c.cluster, ...(c.namespace ? { namespace: c.namespace } : {}), current: c.name === current }));
+}
+
+/** The cluster's name as kubectl shows it (the context's cluster entry). */
+export function clusterName(kc: KubeConfig): string {
+  return kc.getCurrentCluster()?.name ?? kc.getCurrentContext();
+}

@@ -1,0 +1,61 @@
+/**
+ * Kernel hosts for the cluster tests, named with this suite's own prefix: each a network namespace with its own
+ * mount and UTS namespaces (lib/lab/host.ts's createHost, reused as is), holding real pod namespaces joined by veth.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { exec } from '@/lib/lab/exec';
+import { createHost, onHost, pinFiles } from '@/lib/lab/host';
+import type { LabHost, LabRole } from '@/lib/lab/types';
+
+export const NETNS_PREFIX = 'h16-';
+
+export interface TestHosts {
+  stateDir: string;
+  hosts: LabHost[];
+  teardown(): Promise<void>;
+}
+
+export interface HostSpec {
+  name: string;
+  role: LabRole;
+  /** Pod namespaces on the host: name → address/prefix given to the pod's eth0. */
+  pods: Record<string, string>;
+}
+
+async function addPod(host: LabHost, index: number, pod: string, address: string): Promise<void> {
+  const hostSide = `veth${index}`;
+  await onHost(host, ['ip', 'netns', 'add', pod]);
+  await onHost(host, ['ip', 'link', 'add', hostSide, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', pod]);
+  await onHost(host, ['ip', 'link', 'set', hostSide, 'up']);
+  await onHost(host, ['ip', 'addr', 'add', address, 'dev', 'eth0'], pod);
+  await onHost(host, ['ip', 'link', 'set', 'eth0', 'up'], pod);
+  await onHost(host, ['ip', 'link', 'set', 'lo', 'up'], pod);
+}
+
+export async function buildHosts(specs: readonly HostSpec[]): Promise<TestHosts> {
+  const stateDir = mkdtempSync(path.join(os.tmpdir(), 'h16-hosts-'));
+  const tag = `${process.pid.toString(36)}${Date.now().toString(36).slice(-3)}`;
+  const hosts: LabHost[] = [];
+  const teardown = async (): Promise<void> => {
+    for (const host of hosts) {
+      const pins = pinFiles(stateDir, host.netns);
+      for (const pin of [pins.mnt, pins.uts]) await exec(['umount', '-l', pin]);
+      await exec(['ip', 'netns', 'del', host.netns]);
+    }
+    rmSync(stateDir, { recursive: true, force: true });
+  };
+  try {
+    for (const [i, spec] of specs.entries()) {
+      const host = await createHost(stateDir, { name: spec.name, netns: `${NETNS_PREFIX}${tag}-${i}`, role: spec.role, cni: 'none' });
+      hosts.push(host);
+      let index = 0;
+      for (const [pod, address] of Object.entries(spec.pods)) await addPod(host, index++, pod, address);
+    }
+  } catch (error) {
+    await teardown();
+    throw error;
+  }
+  return { stateDir, hosts, teardown };
+}

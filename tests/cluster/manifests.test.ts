@@ -1,0 +1,81 @@
+/**
+ * deploy/*.yaml against the Kubernetes schemas (kubernetes-models, generated from the API's OpenAPI), and the
+ * agent's shape that the kube source relies on.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadAllYaml } from '@kubernetes/client-node';
+import { Namespace, ServiceAccount, Service, PersistentVolumeClaim } from 'kubernetes-models/v1';
+import { DaemonSet, Deployment } from 'kubernetes-models/apps/v1';
+import { ClusterRole, ClusterRoleBinding, Role, RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
+import { AGENT_NAMESPACE, AGENT_SELECTOR } from '@/lib/kube/source';
+import { debugPodManifest } from '@/lib/kube/debug-pod';
+import { Pod } from 'kubernetes-models/v1';
+
+const DEPLOY = path.join(import.meta.dirname, '..', '..', 'deploy');
+
+interface Manifest {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string };
+  [key: string]: unknown;
+}
+
+const MODELS: Record<string, new (data: never) => { validate(): void }> = {
+  'v1/Namespace': Namespace,
+  'v1/ServiceAccount': ServiceAccount,
+  'v1/Service': Service,
+  'v1/PersistentVolumeClaim': PersistentVolumeClaim,
+  'apps/v1/DaemonSet': DaemonSet,
+  'apps/v1/Deployment': Deployment,
+  'rbac.authorization.k8s.io/v1/ClusterRole': ClusterRole,
+  'rbac.authorization.k8s.io/v1/ClusterRoleBinding': ClusterRoleBinding,
+  'rbac.authorization.k8s.io/v1/Role': Role,
+  'rbac.authorization.k8s.io/v1/RoleBinding': RoleBinding,
+};
+
+function manifests(): { file: string; doc: Manifest }[] {
+  return readdirSync(DEPLOY)
+    .filter((f) => f.endsWith('.yaml'))
+    .flatMap((file) => (loadAllYaml(readFileSync(path.join(DEPLOY, file), 'utf8')) as Manifest[]).filter(Boolean).map((doc) => ({ file, doc })));
+}
+
+describe('deploy manifests', () => {
+  it('are all valid against the Kubernetes schemas', () => {
+    const docs = manifests();
+    expect(docs.length).toBeGreaterThan(10);
+    for (const { file, doc } of docs) {
+      const Model = MODELS[`${doc.apiVersion}/${doc.kind}`];
+      expect(Model, `${file}: ${doc.apiVersion} ${doc.kind} has no schema here`).toBeDefined();
+      expect(() => new Model(doc as never).validate(), `${file}: ${doc.kind} ${doc.metadata.name}`).not.toThrow();
+    }
+  });
+
+  it('the schema check rejects a manifest with a wrong field type', () => {
+    const agent = manifests().find((m) => m.doc.kind === 'DaemonSet')?.doc;
+    const broken = JSON.parse(JSON.stringify(agent)) as { spec: { template: { spec: { hostPID: unknown } } } };
+    broken.spec.template.spec.hostPID = 'yes';
+    expect(() => new DaemonSet(broken as never).validate()).toThrow();
+  });
+
+  it('runs the agent where the kube source looks for it: privileged, host network and PID, run dirs read-only with host-to-container propagation', () => {
+    const ds = new DaemonSet(manifests().find((m) => m.doc.kind === 'DaemonSet')?.doc as never);
+    expect(ds.metadata?.namespace).toBe(AGENT_NAMESPACE);
+    const [key, value] = AGENT_SELECTOR.split('=');
+    expect(ds.spec?.template.metadata?.labels?.[key]).toBe(value);
+    const pod = ds.spec?.template.spec;
+    expect([pod?.hostNetwork, pod?.hostPID, pod?.automountServiceAccountToken]).toEqual([true, true, false]);
+    expect(pod?.tolerations).toEqual([{ operator: 'Exists' }]);
+    const container = pod?.containers[0];
+    expect(container?.securityContext?.privileged).toBe(true);
+    const mounts = Object.fromEntries((container?.volumeMounts ?? []).map((m) => [m.mountPath, `${m.readOnly ? 'ro' : 'rw'} ${m.mountPropagation ?? ''}`]));
+    for (const dir of ['/run/netns', '/run/openvswitch', '/run/ovn']) expect(mounts[dir]).toBe('ro HostToContainer');
+    const ns = manifests().find((m) => m.doc.kind === 'Namespace' && m.doc.metadata.name === AGENT_NAMESPACE)?.doc as unknown as { metadata: { labels: Record<string, string> } };
+    expect(ns.metadata.labels['pod-security.kubernetes.io/enforce']).toBe('privileged');
+  });
+
+  it('makes debug pods the schema accepts', () => {
+    expect(() => new Pod(debugPodManifest('node-a', { namespace: AGENT_NAMESPACE, image: 'busybox', lifetimeMs: 60_000 }) as never).validate()).not.toThrow();
+  });
+});
