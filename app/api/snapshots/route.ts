@@ -55,15 +55,20 @@ export async function POST(request: Request): Promise<Response> {
     if (answer.kind === 'source') {
       // Collecting runs commands (its own time limits); what they print is analysed on the thread like an upload.
       const impersonate = impersonationFor(caller) ?? undefined;
-      const intake = await fromSource(answer.source, answer.title ?? url.searchParams.get('title') ?? undefined, {
-        impersonate,
-        // Checked before anything runs on a host: only a capture from a source collects.
-        beforeCollect: async (source) => {
-          await authorize(request, 'collector', { collects: true });
-          limitCollections(caller);
-          return { onCollected: (hosts) => audit(caller, 'collect', { target: source, hosts }) };
+      const intake = await fromSource(
+        answer.source,
+        answer.title ?? url.searchParams.get('title') ?? undefined,
+        {
+          impersonate,
+          // Checked before anything runs on a host: only a capture from a source collects.
+          beforeCollect: async (source) => {
+            await authorize(request, 'collector', { collects: true });
+            limitCollections(caller);
+            return { onCollected: (hosts) => audit(caller, 'collect', { target: source, hosts }) };
+          },
         },
-      }, answer.kube);
+        answer.kube,
+      );
       answer = await pool.run({ kind: 'bundle', bundle: intake.bundle, title: intake.title }, `the ${answer.source} collection`);
     }
     if (answer.kind !== 'prepared') throw new Error(`unexpected analysis answer: ${answer.kind}`);

@@ -2,7 +2,7 @@ import type { Finding, Rule } from '../types';
 import { deviceId, hostAddresses, tunnelParams, tunnelPort, type Device } from '../devices';
 import { deviceEvidence } from '../evidence';
 import { misdirectedTunnels, peerPodLinks } from '../peerpod';
-import { note, sh, type ShellLine } from '../fix';
+import { note, type ShellLine } from '../fix';
 import { deletePodCommand } from '../pod-owner';
 import type { Topology } from '@/lib/topology/types';
 

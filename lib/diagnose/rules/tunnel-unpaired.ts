@@ -4,7 +4,7 @@ import type { Topology } from '@/lib/topology/types';
 import { hostOwningRootAddress, plainTunnelsOn, rootAddressesOf } from '../device-index';
 import { allDevices, deviceId, globalAddresses, hostAddresses, isPlainTunnel, tunnelParams } from '../devices';
 import { deviceEvidence } from '../evidence';
-import { note, sh, where } from '../fix';
+import { note, where } from '../fix';
 import { peerPodLinks, type PeerPodLink } from '../peerpod';
 import { deletePodCommand } from '../pod-owner';
 
