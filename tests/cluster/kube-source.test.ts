@@ -468,7 +468,7 @@ describe('dashboard API', () => {
   });
 
   it("lists the server kubeconfig's contexts for the picker, without credentials", async () => {
-    const response = await contextsRoute.GET();
+    const response = await contextsRoute.GET(new Request('http://tunnelscope.test/api/kube/contexts'));
     expect(response.status).toBe(200);
     const text = await response.text();
     expect(JSON.parse(text)).toEqual({ contexts: [{ name: 'admin@lab', cluster: 'test-cluster', current: true }] });

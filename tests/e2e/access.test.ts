@@ -69,6 +69,7 @@ const NEEDS: Record<string, Need> = {
   'GET /api/trace/[id]': 'viewer',
   'GET /api/diff': 'viewer',
   'GET /api/live': 'collector',
+  'GET /api/kube/contexts': 'collector',
   'GET /api/audit': 'admin',
   'GET /api/auth/session': 'signed-in',
   'POST /api/auth/session': 'public',
