@@ -7,7 +7,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { KubeConfig, type Context } from '@kubernetes/client-node';
 
-/** Who the API server should treat the caller as (the dashboard's signed-in user); needs `impersonate` rights. */
+/**
+ * Who the API server should treat the caller as (the dashboard's signed-in user); the account in the kubeconfig
+ * needs `impersonate` on users and groups. lib/auth decides who that is (impersonationFor); this is the one place
+ * that puts it on the wire.
+ */
 export interface Impersonation {
   user: string;
   groups?: readonly string[];
@@ -22,31 +26,48 @@ export interface KubeAccess {
 
 export class KubeAccessError extends Error {}
 
+/** The index-th of the 2^letters spellings of a header name, differing only in letter case. */
+function casing(name: string, index: number): string {
+  let bit = 0;
+  return [...name]
+    .map((ch) => {
+      if (!/[a-z]/i.test(ch)) return ch;
+      const upper = ((index >> bit++) & 1) === 1;
+      return upper ? ch.toUpperCase() : ch.toLowerCase();
+    })
+    .join('');
+}
+
 /**
- * A KubeConfig that adds the impersonation headers to every request: a kubeconfig's `as:` sends the user only.
- * Exec (WebSocket) requests carry one Impersonate-Group header per group. REST requests go through the client
- * library's fetch layer, which keeps one value per header name, so more than one group is refused there rather
- * than sent as a single group "a,b".
+ * A copy of a kubeconfig whose every request (REST calls, exec and port-forward upgrades) carries the
+ * impersonation headers: a kubeconfig's `as:` sends the user only. Several groups become several
+ * Impersonate-Group header lines, as Kubernetes reads them.
  */
-class ImpersonatingKubeConfig extends KubeConfig {
-  constructor(private readonly who: Impersonation) {
+export class ImpersonatingKubeConfig extends KubeConfig {
+  constructor(
+    base: KubeConfig,
+    readonly who: Impersonation,
+  ) {
     super();
+    this.loadFromOptions({ clusters: base.getClusters(), users: base.getUsers(), contexts: base.getContexts(), currentContext: base.getCurrentContext() });
   }
 
+  /** REST calls: the generated client keeps headers in a plain object, one value per name. */
+  override async applySecurityAuthentication(context: Parameters<KubeConfig['applySecurityAuthentication']>[0]): Promise<void> {
+    await super.applySecurityAuthentication(context);
+    context.setHeaderParam('Impersonate-User', this.who.user);
+    // node-fetch appends every key of that object, and header names are case-insensitive: differently cased
+    // names of the one header become one header line per group.
+    (this.who.groups ?? []).forEach((group, index) => context.setHeaderParam(casing('Impersonate-Group', index), group));
+  }
+
+  /** Exec, attach and port-forward upgrades: Node's http takes an array as repeated header lines. */
   override async applyToHTTPSOptions(opts: Parameters<KubeConfig['applyToHTTPSOptions']>[0]): Promise<void> {
     await super.applyToHTTPSOptions(opts);
     const headers: Record<string, string | string[]> = { ...(opts.headers as Record<string, string | string[]> | undefined) };
     headers['Impersonate-User'] = this.who.user;
     if (this.who.groups?.length) headers['Impersonate-Group'] = [...this.who.groups];
     opts.headers = headers;
-  }
-
-  override async applySecurityAuthentication(context: Parameters<KubeConfig['applySecurityAuthentication']>[0]): Promise<void> {
-    await super.applySecurityAuthentication(context);
-    const groups = this.who.groups ?? [];
-    if (groups.length > 1) throw new KubeAccessError('impersonating more than one group is not supported for API calls by @kubernetes/client-node 1.x');
-    context.setHeaderParam('Impersonate-User', this.who.user);
-    if (groups.length === 1) context.setHeaderParam('Impersonate-Group', groups[0]);
   }
 }
 
@@ -88,7 +109,7 @@ function configFiles(access: KubeAccess, env: NodeJS.ProcessEnv): string[] | 'in
 /** The loaded configuration with the chosen context current; throws a message for the user when there is none. */
 export function loadKubeConfig(access: KubeAccess = {}, env: NodeJS.ProcessEnv = process.env): KubeConfig {
   const files = configFiles(access, env);
-  const kc = access.impersonate ? new ImpersonatingKubeConfig(access.impersonate) : new KubeConfig();
+  const kc = new KubeConfig();
   if (files === 'in-cluster') {
     kc.loadFromCluster();
   } else {
@@ -103,7 +124,7 @@ export function loadKubeConfig(access: KubeAccess = {}, env: NodeJS.ProcessEnv =
     kc.setCurrentContext(access.context);
   }
   if (!kc.getCurrentCluster()) throw new KubeAccessError('the kubeconfig has no current context: pass --context NAME');
-  return kc;
+  return access.impersonate ? new ImpersonatingKubeConfig(kc, access.impersonate) : kc;
 }
 
 export interface ContextSummary {

@@ -1,11 +1,11 @@
-/** The Kubernetes mode through the real @kubernetes/client-node against a wire-level test API server. */
+/** The Kubernetes mode through the real @kubernetes/client-node against the wire-level test API server of the cluster tests. */
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authConfigFromEnv } from '@/lib/auth/config';
 import { identify } from '@/lib/auth/identity';
 import { ImpersonatingKubeConfig, impersonationFor, kubeConfigFor } from '@/lib/auth/impersonation';
 import { KubeReviewError, kubeReviewer, RBAC_GROUP } from '@/lib/auth/kube';
-import { startKubeApi, type KubeApiServer, type ResourceAttributes } from '../helpers/kube-api';
+import { TestApiServer, type ResourceAttributes } from '../cluster/test-apiserver';
 
 const SA_TOKEN = 'dashboard-service-account-token';
 
@@ -19,12 +19,15 @@ function allows(person: { user: string; groups: string[] }, attributes: Resource
 }
 
 describe('Kubernetes mode against a test API server', () => {
-  let api: KubeApiServer;
+  let api: TestApiServer;
   const kc = new KubeConfig();
+  const kubeconfig = (token: string) => api.kubeconfig({ context: 'test', cluster: 'test', token });
 
   beforeAll(async () => {
-    api = await startKubeApi({
-      serviceAccountToken: SA_TOKEN,
+    api = new TestApiServer({
+      // The dashboard's own service account: the only token the server accepts on its API.
+      tokens: { [SA_TOKEN]: { user: 'system:serviceaccount:tunnelscope:dashboard' } },
+      execPrefix: () => null,
       people: {
         'token-ann': { username: 'ann@corp', groups: ['sre-leads'] },
         'token-sam': { username: 'sam@corp', uid: 'u-7', groups: ['sre', 'oncall'] },
@@ -32,11 +35,15 @@ describe('Kubernetes mode against a test API server', () => {
         'token-nora': { username: 'nora@corp', groups: ['interns'] },
       },
       allows,
+      // An impersonated person lists nodes only where the test cluster's RBAC lets them.
+      impersonated: (person) => (allows(person, { group: '', resource: 'nodes', verb: 'list' }) ? { user: person.user } : { user: person.user, allow: [] }),
     });
-    kc.loadFromString(api.kubeconfig());
+    await api.start();
+    api.nodes.push({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'worker-1' } });
+    kc.loadFromString(kubeconfig(SA_TOKEN));
   });
   afterAll(async () => {
-    await api?.close();
+    await api?.stop();
   });
 
   it('asks TokenReview who holds a token, and answers null for a token the cluster does not know', async () => {
@@ -44,7 +51,7 @@ describe('Kubernetes mode against a test API server', () => {
     expect(await reviewer.review('token-sam')).toEqual({ user: 'sam@corp', uid: 'u-7', groups: ['sre', 'oncall', 'system:authenticated'], extra: undefined });
     expect(await reviewer.review('token-unknown')).toBeNull();
     const review = api.requests.find((r) => r.path.endsWith('/tokenreviews'));
-    expect(review?.headers.authorization).toEqual([`Bearer ${SA_TOKEN}`]);
+    expect(review?.headersDistinct.authorization).toEqual([`Bearer ${SA_TOKEN}`]);
     expect(review?.body).toMatchObject({ kind: 'TokenReview', spec: { token: 'token-sam' } });
   });
 
@@ -69,7 +76,7 @@ describe('Kubernetes mode against a test API server', () => {
 
   it('reports a dashboard account the API server refuses as a message an operator can act on', async () => {
     const wrong = new KubeConfig();
-    wrong.loadFromString(api.kubeconfig('not-the-service-account'));
+    wrong.loadFromString(kubeconfig('not-the-service-account'));
     const error = await kubeReviewer(wrong)
       .review('token-sam')
       .catch((e: unknown) => e);
@@ -85,9 +92,9 @@ describe('Kubernetes mode against a test API server', () => {
     const nodes = await asSam.makeApiClient(CoreV1Api).listNode();
     expect(nodes.items.map((n) => n.metadata?.name)).toEqual(['worker-1']);
     const seen = api.requests.filter((r) => r.path === '/api/v1/nodes').pop();
-    expect(seen?.headers['impersonate-user']).toEqual(['sam@corp']);
-    expect(seen?.headers['impersonate-group']).toEqual(['sre', 'oncall']);
-    expect(seen?.headers.authorization).toEqual([`Bearer ${SA_TOKEN}`]);
+    expect(seen?.headersDistinct['impersonate-user']).toEqual(['sam@corp']);
+    expect(seen?.headersDistinct['impersonate-group']).toEqual(['sre', 'oncall']);
+    expect(seen?.headersDistinct.authorization).toEqual([`Bearer ${SA_TOKEN}`]);
     const asNora = new ImpersonatingKubeConfig(kc, { user: 'nora@corp', groups: ['interns'] });
     const refused = await asNora
       .makeApiClient(CoreV1Api)
@@ -105,8 +112,8 @@ describe('Kubernetes mode against a test API server', () => {
       .catch((e: unknown) => e);
     expect(refused).toMatchObject({ code: 403 });
     const seen = api.requests.filter((r) => r.path === '/api/v1/nodes').pop();
-    expect(seen?.headers['impersonate-user']).toEqual(['viktor@corp']);
-    expect(seen?.headers['impersonate-group']).toBeUndefined();
+    expect(seen?.headersDistinct['impersonate-user']).toEqual(['viktor@corp']);
+    expect(seen?.headersDistinct['impersonate-group']).toBeUndefined();
     expect(kubeConfigFor({ user: 'dana', groups: ['sre'], role: 'collector', via: 'proxy' }, kc)).toBe(kc);
   });
 });

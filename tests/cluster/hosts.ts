@@ -1,5 +1,5 @@
 /**
- * Kernel hosts for the cluster tests, named with this suite's own prefix: each a network namespace with its own
+ * Kernel hosts for the cluster tests, named with the suite's own prefix (this one's by default): each a network namespace with its own
  * mount and UTS namespaces (lib/lab/host.ts's createHost, reused as is), holding real pod namespaces joined by veth.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -34,8 +34,8 @@ async function addPod(host: LabHost, index: number, pod: string, address: string
   await onHost(host, ['ip', 'link', 'set', 'lo', 'up'], pod);
 }
 
-export async function buildHosts(specs: readonly HostSpec[]): Promise<TestHosts> {
-  const stateDir = mkdtempSync(path.join(os.tmpdir(), 'h16-hosts-'));
+export async function buildHosts(specs: readonly HostSpec[], prefix = NETNS_PREFIX): Promise<TestHosts> {
+  const stateDir = mkdtempSync(path.join(os.tmpdir(), `${prefix}hosts-`));
   const tag = `${process.pid.toString(36)}${Date.now().toString(36).slice(-3)}`;
   const hosts: LabHost[] = [];
   const teardown = async (): Promise<void> => {
@@ -48,7 +48,7 @@ export async function buildHosts(specs: readonly HostSpec[]): Promise<TestHosts>
   };
   try {
     for (const [i, spec] of specs.entries()) {
-      const host = await createHost(stateDir, { name: spec.name, netns: `${NETNS_PREFIX}${tag}-${i}`, role: spec.role, cni: 'none' });
+      const host = await createHost(stateDir, { name: spec.name, netns: `${prefix}${tag}-${i}`, role: spec.role, cni: 'none' });
       hosts.push(host);
       let index = 0;
       for (const [pod, address] of Object.entries(spec.pods)) await addPod(host, index++, pod, address);

@@ -2,7 +2,10 @@
  * A test API server that speaks the real wire protocol for what Tunnelscope uses, so @kubernetes/client-node is
  * exercised end to end: HTTPS with its own CA (given to the client in a generated kubeconfig), bearer tokens,
  * JSON Node/Pod/List objects, `Status` errors, pods going Pending → Running, and exec over WebSocket with the
- * v5/v4 channel protocol whose commands run as real processes on the pod's host (a kernel namespace of the test).
+ * v5/v4 channel protocol whose commands run as real processes on the pod's host (a kernel namespace of the test);
+ * TokenReview and SubjectAccessReview for the dashboard's Kubernetes auth mode; and impersonation as the real API
+ * server does it (the token's account must be allowed to impersonate, then the request is authorised as the
+ * person named by Impersonate-User / Impersonate-Group).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -36,10 +39,25 @@ export interface TokenRule {
   allow?: readonly Grant[];
 }
 
-function permitted(who: TokenRule, verb: string, resource: string, namespace: string | undefined): boolean {
+function permitted(who: TokenRule, verb: string, resource: string, namespace?: string): boolean {
   if (who.deny?.includes(`${verb} ${resource}`)) return false;
   if (!who.allow) return true;
   return who.allow.some((g) => g.verb === verb && g.resource === resource && (g.namespace === undefined || g.namespace === namespace));
+}
+
+/** Someone TokenReview knows by a token. */
+export interface Person {
+  username: string;
+  uid?: string;
+  groups: string[];
+}
+
+/** What a SubjectAccessReview asks about. */
+export interface ResourceAttributes {
+  group?: string;
+  resource?: string;
+  verb?: string;
+  namespace?: string;
 }
 
 export type ExecBehaviour = { kind: 'run' } | { kind: 'hang' } | { kind: 'cut'; afterBytes: number };
@@ -49,14 +67,25 @@ export interface TestApiServerOptions {
   /** The argv that puts a command on the pod's host (its namespaces), or null when the pod has no host. */
   execPrefix: (pod: TestObject) => readonly string[] | null;
   execBehaviour?: (pod: TestObject) => ExecBehaviour;
+  /** Tokens TokenReview knows (not tokens of this server's API), and whose they are. */
+  people?: Record<string, Person>;
+  /** RBAC as a SubjectAccessReview reports it; without it, every review is refused. */
+  allows?: (person: { user: string; groups: string[] }, attributes: ResourceAttributes) => boolean;
+  /** The rule an impersonated person's requests are authorised by; without it, the token's own rule. */
+  impersonated?: (person: { user: string; groups: string[] }) => TokenRule;
 }
 
 export interface RequestRecord {
   method: string;
   path: string;
   search: string;
+  /** The token's account. */
   user: string;
   headers: IncomingMessage['headers'];
+  /** Header values as sent, one entry per header line. */
+  headersDistinct: Record<string, string[]>;
+  /** The JSON body of a POST, if any. */
+  body?: unknown;
 }
 
 const PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io'];
@@ -164,6 +193,38 @@ export class TestApiServer {
     return auth.startsWith('Bearer ') ? (this.opts.tokens[auth.slice(7)] ?? null) : null;
   }
 
+  /** Whom the request is authorised as: the token's account, or the person it impersonates (403 if it may not). */
+  private actingAs(req: IncomingMessage, token: TokenRule): TokenRule | { refused: Record<string, unknown> } {
+    const user = req.headersDistinct['impersonate-user']?.[0];
+    const groups = req.headersDistinct['impersonate-group'] ?? [];
+    if (user === undefined) {
+      if (groups.length) return { refused: status(500, 'InternalError', 'requested impersonation of groups without a user') };
+      return token;
+    }
+    if (!permitted(token, 'impersonate', 'users') || (groups.length && !permitted(token, 'impersonate', 'groups'))) {
+      return { refused: status(403, 'Forbidden', `users "${user}" is forbidden: User "${token.user}" cannot impersonate resource "users" in API group "" at the cluster scope`) };
+    }
+    return this.opts.impersonated?.({ user, groups }) ?? token;
+  }
+
+  private review(kind: string, body: unknown): Record<string, unknown> | null {
+    const spec = ((body as { spec?: Record<string, unknown> } | undefined)?.spec ?? {}) as {
+      token?: string;
+      user?: string;
+      groups?: string[];
+      resourceAttributes?: ResourceAttributes;
+    };
+    if (kind === 'tokenreviews') {
+      const person = this.opts.people?.[spec.token ?? ''];
+      const result = person
+        ? { authenticated: true, user: { username: person.username, uid: person.uid, groups: [...person.groups, 'system:authenticated'] } }
+        : { authenticated: false, error: 'token not found' };
+      return { kind: 'TokenReview', apiVersion: 'authentication.k8s.io/v1', metadata: {}, spec, status: result };
+    }
+    const allowed = this.opts.allows?.({ user: spec.user ?? '', groups: spec.groups ?? [] }, spec.resourceAttributes ?? {}) ?? false;
+    return { kind: 'SubjectAccessReview', apiVersion: 'authorization.k8s.io/v1', metadata: {}, spec, status: { allowed } };
+  }
+
   private send(res: ServerResponse, code: number, body: unknown): void {
     res.writeHead(code, { 'Content-Type': 'application/json' });
     res.end(JSON.stringify(body));
@@ -178,10 +239,36 @@ export class TestApiServer {
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      let body: unknown;
+      try {
+        body = text ? (JSON.parse(text) as unknown) : undefined;
+      } catch {
+        return this.send(res, 400, status(400, 'BadRequest', 'the body is not JSON'));
+      }
+      this.answer(req, res, body);
+    });
+  }
+
+  private answer(req: IncomingMessage, res: ServerResponse, body: unknown): void {
     const url = new URL(req.url ?? '/', this.url);
-    const who = this.user(req);
-    this.requests.push({ method: req.method ?? '', path: url.pathname, search: url.search, user: who?.user ?? '', headers: req.headers });
-    if (!who) return this.send(res, 401, status(401, 'Unauthorized', 'Unauthorized'));
+    const token = this.user(req);
+    this.requests.push({
+      method: req.method ?? '',
+      path: url.pathname,
+      search: url.search,
+      user: token?.user ?? '',
+      headers: req.headers,
+      headersDistinct: req.headersDistinct as Record<string, string[]>,
+      ...(body === undefined ? {} : { body }),
+    });
+    if (!token) return this.send(res, 401, status(401, 'Unauthorized', 'Unauthorized'));
+    const acting = this.actingAs(req, token);
+    if ('refused' in acting) return this.send(res, acting.refused.code as number, acting.refused);
+    const who = acting;
     const route = this.route(req.method ?? 'GET', url.pathname);
     if (!route) return this.send(res, 404, status(404, 'NotFound', `the server could not find the requested resource`));
     if (!permitted(who, route.verb, route.resource, route.namespace)) {
@@ -208,7 +295,8 @@ export class TestApiServer {
       const inScope = pods.filter((p) => (!route.namespace || p.metadata.namespace === route.namespace) && matchesSelector(p.metadata.labels, selector));
       return this.send(res, 200, this.list('PodList', inScope, url));
     }
-    if (route.verb === 'create') return this.createPod(req, res, route.namespace ?? '');
+    if (route.resource === 'tokenreviews' || route.resource === 'subjectaccessreviews') return this.send(res, 201, this.review(route.resource, body));
+    if (route.verb === 'create') return this.createPod(res, route.namespace ?? '', body as TestObject);
     const key = `${route.namespace}/${route.name}`;
     const pod = this.pods.get(key);
     if (!pod) return this.send(res, 404, status(404, 'NotFound', `pods "${route.name}" not found`, { name: route.name, kind: 'pods' }));
@@ -221,22 +309,19 @@ export class TestApiServer {
     if (pod.status?.phase === 'Pending') pod.status = { ...pod.status, phase: 'Running', podIP: pod.spec?.hostNetwork ? '192.0.2.1' : undefined };
   }
 
-  private createPod(req: IncomingMessage, res: ServerResponse, namespace: string): void {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as TestObject;
-      const name = body.metadata.name ?? `${body.metadata.generateName ?? 'pod-'}${(++this.counter).toString(36).padStart(5, 'x')}`;
-      const pod: TestObject = { ...body, metadata: { ...body.metadata, name, namespace }, status: { phase: 'Pending' } };
-      this.addPod(pod);
-      this.created.push(name);
-      this.send(res, 201, this.pods.get(`${namespace}/${name}`));
-    });
+  private createPod(res: ServerResponse, namespace: string, body: TestObject): void {
+    const name = body.metadata.name ?? `${body.metadata.generateName ?? 'pod-'}${(++this.counter).toString(36).padStart(5, 'x')}`;
+    const pod: TestObject = { ...body, metadata: { ...body.metadata, name, namespace }, status: { phase: 'Pending' } };
+    this.addPod(pod);
+    this.created.push(name);
+    this.send(res, 201, this.pods.get(`${namespace}/${name}`));
   }
 
   private route(method: string, pathname: string): { verb: string; resource: string; namespace?: string; name?: string } | null {
     if (method === 'GET' && pathname === '/api/v1/nodes') return { verb: 'list', resource: 'nodes' };
     if (method === 'GET' && pathname === '/api/v1/pods') return { verb: 'list', resource: 'pods' };
+    if (method === 'POST' && pathname === '/apis/authentication.k8s.io/v1/tokenreviews') return { verb: 'create', resource: 'tokenreviews' };
+    if (method === 'POST' && pathname === '/apis/authorization.k8s.io/v1/subjectaccessreviews') return { verb: 'create', resource: 'subjectaccessreviews' };
     const m = /^\/api\/v1\/namespaces\/([^/]+)\/pods(?:\/([^/]+))?(\/exec)?$/.exec(pathname);
     if (!m) return null;
     const [, namespace, name, exec] = m;
@@ -254,9 +339,12 @@ export class TestApiServer {
 
   private upgrade(wss: WebSocketServer, req: IncomingMessage, socket: Socket, head: Buffer): void {
     const url = new URL(req.url ?? '/', this.url);
-    const who = this.user(req);
-    this.requests.push({ method: 'EXEC', path: url.pathname, search: url.search, user: who?.user ?? '', headers: req.headers });
-    if (!who) return this.refuse(socket, 401, status(401, 'Unauthorized', 'Unauthorized'));
+    const token = this.user(req);
+    this.requests.push({ method: 'EXEC', path: url.pathname, search: url.search, user: token?.user ?? '', headers: req.headers, headersDistinct: req.headersDistinct as Record<string, string[]> });
+    if (!token) return this.refuse(socket, 401, status(401, 'Unauthorized', 'Unauthorized'));
+    const acting = this.actingAs(req, token);
+    if ('refused' in acting) return this.refuse(socket, acting.refused.code as number, acting.refused);
+    const who = acting;
     const route = this.route('GET', url.pathname);
     if (!route || route.resource !== 'pods/exec') return this.refuse(socket, 404, status(404, 'NotFound', 'not found'));
     // Exec over WebSocket is authorised as get pods/exec, and from 1.35 also create.

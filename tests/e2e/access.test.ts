@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RBAC_GROUP } from '@/lib/auth/kube';
-import { startKubeApi, type KubeApiServer } from '../helpers/kube-api';
+import { TestApiServer } from '../cluster/test-apiserver';
 import { launchChromium } from './browser';
 import { freePort, startApp, type RunningApp } from './server';
 
@@ -328,14 +328,15 @@ describe('access control in proxy mode', () => {
 });
 
 describe('access control in Kubernetes mode, against the built server and a test API server', () => {
-  let api: KubeApiServer;
+  let api: TestApiServer;
   let app: RunningApp;
   let dir: string;
   const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
   beforeAll(async () => {
-    api = await startKubeApi({
-      serviceAccountToken: 'dashboard-sa-token',
+    api = new TestApiServer({
+      tokens: { 'dashboard-sa-token': { user: 'system:serviceaccount:tunnelscope:dashboard' } },
+      execPrefix: () => null,
       people: {
         'token-ann': { username: 'ann@corp', groups: ['sre-leads'] },
         'token-sam': { username: 'sam@corp', groups: ['sre'] },
@@ -348,14 +349,15 @@ describe('access control in Kubernetes mode, against the built server and a test
         return person.user === 'viktor@corp' && attributes.verb === 'get';
       },
     });
+    await api.start();
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tunnelscope-kubeconfig-'));
-    const kubeconfig = path.join(dir, 'kubeconfig.json');
-    fs.writeFileSync(kubeconfig, api.kubeconfig());
+    const kubeconfig = path.join(dir, 'kubeconfig.yaml');
+    fs.writeFileSync(kubeconfig, api.kubeconfig({ context: 'test', cluster: 'test', token: 'dashboard-sa-token' }));
     app = await startApp({ env: { TUNNELSCOPE_AUTH: 'kubernetes', TUNNELSCOPE_KUBECONFIG: kubeconfig, TUNNELSCOPE_DEFAULT_SOURCE: 'sample' } });
   });
   afterAll(async () => {
     await app?.stop();
-    await api?.close();
+    await api?.stop();
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
