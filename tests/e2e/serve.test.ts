@@ -21,7 +21,7 @@ async function answer(url: string, deadline: number): Promise<Response> {
 
 describe('the command line outside the checkout', () => {
   it('stores a snapshot of the bundled sample in ./data of its directory, serves it from there and takes snapshots sent to it', async () => {
-    ensureBuild();
+    await ensureBuild();
     const elsewhere = mkdtempSync(path.join(tmpdir(), 'tunnelscope-serve-'));
     const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: '' };
     for (const name of ['TUNNELSCOPE_DATA_DIR', 'TUNNELSCOPE_HOME', 'TSX_TSCONFIG_PATH', 'TUNNELSCOPE_PUBLIC_URL']) delete env[name];

@@ -3,7 +3,7 @@
  * `next start` on a free port with a throwaway data directory, and opens Chromium on it.
  */
 import type { Browser, Page } from 'playwright-core';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -29,10 +29,25 @@ export function buildIsCurrent(): boolean {
   return SOURCE_DIRS.every((dir) => newestSource(path.join(ROOT, dir)) < built);
 }
 
-export function ensureBuild(): void {
+/**
+ * Builds the app when its sources are newer than the build. Asynchronous on purpose: a build takes minutes, and a
+ * test worker whose event loop is blocked that long misses Vitest's own messages (an "onTaskUpdate" timeout).
+ */
+export async function ensureBuild(): Promise<void> {
   if (buildIsCurrent()) return;
-  const result = spawnSync('npx', ['next', 'build'], { cwd: ROOT, env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' }, stdio: 'pipe', encoding: 'utf8', timeout: 600_000 });
-  if (result.status !== 0) throw new Error(`next build failed:\n${result.stdout}\n${result.stderr}`);
+  const child = spawn('npx', ['next', 'build'], { cwd: ROOT, env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let printed = '';
+  child.stdout.on('data', (chunk: Buffer) => (printed += chunk.toString('utf8')));
+  child.stderr.on('data', (chunk: Buffer) => (printed += chunk.toString('utf8')));
+  const status = await new Promise<number | null>((resolve, reject) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 600_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve(code);
+    });
+  });
+  if (status !== 0) throw new Error(`next build failed:\n${printed}`);
 }
 
 export function freePort(): Promise<number> {
@@ -77,7 +92,7 @@ async function waitForHttp(url: string, child: ChildProcess, log: () => string):
 export async function startApp(options: AppOptions = {}): Promise<RunningApp> {
   const external = process.env.TUNNELSCOPE_E2E_URL;
   if (external) return { url: external.replace(/\/$/, ''), dataDir: '', output: () => '', stop: async () => {} };
-  ensureBuild();
+  await ensureBuild();
   const port = await freePort();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tunnelscope-e2e-'));
   const child = spawn(path.join(ROOT, 'node_modules', '.bin', 'next'), ['start', '-p', String(port), '-H', '127.0.0.1'], {
