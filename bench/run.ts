@@ -25,7 +25,7 @@ import { parseHost } from '@/lib/parse';
 import type { HostState } from '@/lib/parse/types';
 import { buildTopology } from '@/lib/topology/build';
 import { diagnose } from '@/lib/diagnose';
-import { SAMPLE_BUNDLE_PATH } from '@/lib/sources';
+import { SAMPLE_BUNDLE_PATH } from '@/lib/sources/files';
 import { syntheticHosts } from './synthetic';
 
 const HOSTS = Number(process.env.BENCH_HOSTS ?? 500);

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
 import { parseBundle } from '@/lib/capture/bundle';
-import { SAMPLE_BUNDLE_PATH } from '@/lib/sources';
+import { SAMPLE_BUNDLE_PATH } from '@/lib/sources/files';
 import { CHROMIUM, CHROMIUM_ARGS } from '@/tests/e2e/browser';
 import { freePort } from '@/tests/e2e/server';
 import { syntheticBundle } from './synthetic';

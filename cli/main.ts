@@ -16,8 +16,11 @@ import { findingForTrace, traceRoute } from '@/lib/diagnose/trace';
 import { counterFindings } from '@/lib/diff/counters';
 import { diffBy, findingKey } from '@/lib/diff/diff';
 import { UNCOVERED_FAULTS } from '@/lib/diagnose';
-import { captureFromSource, PROJECT_HOME, SOURCE_KINDS, type KubeSourceOptions, type SourceKind, type SourceOptions } from '@/lib/sources';
-import { KUBE_MODES, type HostProgress, type KubeMode } from '@/lib/kube/modes';
+import { captureFromSource } from '@/lib/sources';
+import { PROJECT_HOME } from '@/lib/sources/files';
+import { CAPTURE_KINDS, isCaptureKind, type CaptureKind } from '@/lib/sources/kinds';
+import type { HostProgress, KubeSourceOptions, SourceOptions } from '@/lib/sources/source';
+import { isKubeMode, KUBE_MODES } from '@/lib/kube/modes';
 import { getStore, closeStore } from '@/lib/store';
 import { labPrerequisites, labUp } from '@/lib/lab';
 import { AuthConfigError, authConfigFromEnv } from '@/lib/auth/config';
@@ -139,12 +142,10 @@ function formatProblem(problem: unknown): string {
   return String(problem);
 }
 
-function sourceKind(value: string | undefined): SourceKind {
-  if (!value) throw new UsageError(`--source is required (${SOURCE_KINDS.join('|')})`);
-  if (!(SOURCE_KINDS as readonly string[]).includes(value)) {
-    throw new UsageError(`unknown source "${value}" (expected ${SOURCE_KINDS.join('|')})`);
-  }
-  return value as SourceKind;
+function sourceKind(value: string | undefined): CaptureKind {
+  if (!value) throw new UsageError(`--source is required (${CAPTURE_KINDS.join('|')})`);
+  if (!isCaptureKind(value)) throw new UsageError(`unknown source "${value}" (expected ${CAPTURE_KINDS.join('|')})`);
+  return value;
 }
 
 async function writeOutput(file: string | undefined, text: string, io: Io): Promise<void> {
@@ -167,19 +168,19 @@ function progressPrinter(io: Io): (p: HostProgress) => void {
 }
 
 /** The kube source's choices from the command line; Ctrl-C cancels the work on the nodes (debug pods are removed). */
-function kubeOptions(args: ParsedArgs, io: Io): KubeSourceOptions {
+function kubeOptions(args: ParsedArgs, io: Io): SourceOptions {
   const mode = stringOption(args, 'mode') ?? 'agent';
-  if (!(KUBE_MODES as readonly string[]).includes(mode)) throw new UsageError(`unknown mode "${mode}" (expected ${KUBE_MODES.join('|')})`);
+  if (!isKubeMode(mode)) throw new UsageError(`unknown mode "${mode}" (expected ${KUBE_MODES.join('|')})`);
   const nodes = stringOption(args, 'nodes');
   const selector = stringOption(args, 'selector');
   if (nodes && selector) throw new UsageError('give --nodes or --selector, not both');
   const hostTimeout = positiveInteger(args, 'host-timeout');
   const controller = new AbortController();
   process.once('SIGINT', () => controller.abort());
-  return {
+  const kube: KubeSourceOptions = {
     kubeconfig: stringOption(args, 'kubeconfig'),
     context: stringOption(args, 'context'),
-    mode: mode as KubeMode,
+    mode,
     ...(nodes ? { nodes: nodes.split(',').filter(Boolean) } : {}),
     ...(selector ? { selector } : {}),
     podVms: args.options['pod-vms'] === true,
@@ -187,13 +188,12 @@ function kubeOptions(args: ParsedArgs, io: Io): KubeSourceOptions {
     debugImage: stringOption(args, 'debug-image'),
     concurrency: positiveInteger(args, 'concurrency'),
     ...(hostTimeout ? { hostTimeoutMs: hostTimeout * 1000 } : {}),
-    signal: controller.signal,
-    onProgress: progressPrinter(io),
   };
+  return { kube, signal: controller.signal, onProgress: progressPrinter(io) };
 }
 
-function sourceOptions(kind: SourceKind, args: ParsedArgs, io: Io): SourceOptions {
-  return kind === 'kube' ? { kube: kubeOptions(args, io) } : {};
+function sourceOptions(kind: CaptureKind, args: ParsedArgs, io: Io): SourceOptions {
+  return kind === 'kube' ? kubeOptions(args, io) : {};
 }
 
 async function cmdCollect(args: ParsedArgs, io: Io): Promise<number> {
@@ -357,7 +357,7 @@ async function cmdServe(args: ParsedArgs, io: Io): Promise<number> {
 
 async function cmdDemo(args: ParsedArgs, io: Io): Promise<number> {
   const prereq = await labPrerequisites();
-  let kind: SourceKind = 'sample';
+  let kind: CaptureKind = 'sample';
   if (prereq.ok) {
     io.err('starting the lab (default scenario: the peer-pod MAC mismatch)…');
     await labUp({ scenario: 'default' });

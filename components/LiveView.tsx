@@ -9,16 +9,18 @@ import { LoadState } from './SnapshotDashboard';
 import { SnapshotHeader } from './SnapshotHeader';
 import { TopologyView } from './TopologyView';
 import type { GraphSource } from './useGraphData';
+import type { LiveKind } from '@/lib/sources/kinds';
 
-export function LiveView({ source, kube = {} }: { source: 'lab' | 'local' | 'kube'; kube?: KubeChoice }) {
+/** `kube`: the cluster choices, for a source that is a cluster. */
+export function LiveView({ source, kube }: { source: LiveKind; kube?: KubeChoice }) {
   const router = useRouter();
   const live = useQuery(liveQuery(source, kube));
   const freeze = useMutation({
-    mutationFn: () => postSnapshot(source === 'kube' ? { source, kube } : { source }),
+    mutationFn: () => postSnapshot(kube ? { source, kube } : { source }),
     onSuccess: (meta) => router.push(`/s/${encodeURIComponent(meta.id)}`),
   });
   const graphSource = useMemo((): GraphSource | undefined => live.data && { kind: 'view', view: live.data }, [live.data]);
-  if (!live.data || !graphSource) return <LoadState error={live.error} what={`the live ${source === 'kube' ? `cluster${kube.context ? ` ${kube.context}` : ''}` : source} view`} />;
+  if (!live.data || !graphSource) return <LoadState error={live.error} what={`the live ${kube ? `cluster${kube.context ? ` ${kube.context}` : ''}` : source} view`} />;
   return (
     <div className="flex h-[calc(100vh-3.5rem)] min-h-[36rem] flex-col gap-2 p-3">
       <SnapshotHeader meta={live.data.meta}>

@@ -1,19 +1,12 @@
 'use client';
 
-import { useMutation } from '@tanstack/react-query';
+import { useMutation, useQuery } from '@tanstack/react-query';
 import { useRouter } from 'next/navigation';
 import { diffHref } from '@/lib/graph/diff-view';
 import type { RulesChoice } from '@/lib/graph/rules-check';
+import type { CaptureKind } from '@/lib/sources/kinds';
 import type { SnapshotMeta } from '@/lib/store/types';
-import { postSnapshot } from './queries';
-
-/** Sources this server can capture from again; an upload cannot be repeated from here. */
-const RECAPTURABLE = ['lab', 'local'] as const;
-type Recapturable = (typeof RECAPTURABLE)[number];
-
-function recapturable(kind: string): kind is Recapturable {
-  return (RECAPTURABLE as readonly string[]).includes(kind);
-}
+import { postSnapshot, sourcesQuery } from './queries';
 
 /**
  * "Capture again and compare": a second snapshot of the same source, now, opened side by side with this one. Two
@@ -21,12 +14,13 @@ function recapturable(kind: string): kind is Recapturable {
  */
 export function RecaptureControl({ meta, rules = 'stored' }: { meta: SnapshotMeta; rules?: RulesChoice }) {
   const router = useRouter();
-  const kind = meta.source.kind;
+  // The server says which sources it can capture from again by kind alone; an upload cannot be repeated from here.
+  const again = useQuery(sourcesQuery()).data?.find((s) => s.kind === meta.source.kind && s.recapture);
   const capture = useMutation({
-    mutationFn: () => postSnapshot({ source: kind as Recapturable }),
+    mutationFn: (source: CaptureKind) => postSnapshot({ source }),
     onSuccess: (created) => router.push(diffHref(meta, created, rules)),
   });
-  if (!recapturable(kind)) return null;
+  if (!again) return null;
   return (
     <span className="inline-flex items-center gap-1">
       <button
@@ -35,7 +29,7 @@ export function RecaptureControl({ meta, rules = 'stored' }: { meta: SnapshotMet
         data-testid="recapture"
         disabled={capture.isPending}
         title="Capture the same source again and compare the two: counters that moved in between show faults one capture cannot"
-        onClick={() => capture.mutate()}
+        onClick={() => capture.mutate(again.kind)}
       >
         {capture.isPending ? 'Capturing…' : 'Capture again and compare'}
       </button>

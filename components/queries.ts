@@ -8,6 +8,8 @@ import type { HostSubview, SnapshotOverview } from '@/lib/graph/subview';
 import type { SnapshotDiff } from '@/lib/diff/diff';
 import type { RulesChoice } from '@/lib/graph/rules-check';
 import type { SnapshotMeta, SnapshotPage, SnapshotView } from '@/lib/store/types';
+import type { KubeMode } from '@/lib/kube/modes';
+import type { CaptureKind, SourceInfo } from '@/lib/sources/kinds';
 import { rulesQuery, snapshotHostUrl, snapshotOverviewUrl, snapshotUrl } from './snapshot-urls';
 
 /** An API answer that was not 2xx, with the message the server wrote for the user. */
@@ -45,7 +47,7 @@ export async function getJson<T>(url: string): Promise<T> {
 /** A cluster capture's choices, as POST /api/snapshots and /api/live take them. */
 export interface KubeChoice {
   context?: string;
-  mode?: 'agent' | 'debug' | 'cni-pod';
+  mode?: KubeMode;
   podVms?: boolean;
 }
 
@@ -56,7 +58,7 @@ export interface KubeContext {
   current: boolean;
 }
 
-export async function postSnapshot(body: { source: 'lab' | 'local' } | { source: 'kube'; kube: KubeChoice } | { bundle: unknown } | string): Promise<SnapshotMeta> {
+export async function postSnapshot(body: { source: CaptureKind; kube?: KubeChoice } | { bundle: unknown } | string): Promise<SnapshotMeta> {
   const isText = typeof body === 'string';
   const response = await fetch('/api/snapshots', {
     method: 'POST',
@@ -112,6 +114,7 @@ export const queryKeys = {
   path: (id: string, subject: string, rules: RulesChoice) => [...queryKeys.snapshots(), 'path', id, subject, rules] as const,
   live: (source: string) => [...queryKeys.all, 'live', source] as const,
   kubeContexts: () => [...queryKeys.all, 'kube', 'contexts'] as const,
+  sources: () => [...queryKeys.all, 'sources'] as const,
   version: () => [...queryKeys.all, 'version'] as const,
 };
 
@@ -223,10 +226,19 @@ export function kubeContextsQuery() {
   });
 }
 
+/** The sources this server captures from; whether one is reachable changes rarely (a lab started, a kubeconfig added). */
+export function sourcesQuery() {
+  return queryOptions({
+    queryKey: queryKeys.sources(),
+    queryFn: async () => (await getJson<{ sources: SourceInfo[] }>('/api/sources')).sources,
+    staleTime: 60_000,
+  });
+}
+
 /** /api/live's query string for a source (and, for a cluster, its choices). */
-export function liveSearch(source: string, kube: KubeChoice = {}): string {
+export function liveSearch(source: CaptureKind, kube?: KubeChoice): string {
   const params = new URLSearchParams({ source });
-  if (source === 'kube') {
+  if (kube) {
     if (kube.context) params.set('context', kube.context);
     if (kube.mode) params.set('mode', kube.mode);
     if (kube.podVms) params.set('podVms', '1');
@@ -234,7 +246,7 @@ export function liveSearch(source: string, kube: KubeChoice = {}): string {
   return params.toString();
 }
 
-export function liveQuery(source: string, kube: KubeChoice = {}) {
+export function liveQuery(source: CaptureKind, kube?: KubeChoice) {
   const search = liveSearch(source, kube);
   return queryOptions({
     queryKey: queryKeys.live(search),

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { analyze, analyzeHosts } from '@/lib/analyze';
 import { openBundleFile, writeBundleFile } from '@/lib/capture/bundle-file';
 import type { CaptureBundle } from '@/lib/capture/types';
-import { SAMPLE_BUNDLE_PATH } from '@/lib/sources';
+import { SAMPLE_BUNDLE_PATH } from '@/lib/sources/files';
 import { clusterBundle } from './e2e/cluster-bundle';
 
 function analyzedFromFile(file: string) {

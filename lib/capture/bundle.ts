@@ -3,6 +3,7 @@ import { CATALOG } from './catalog';
 import { BUNDLE_FORMAT, BUNDLE_VERSION, type BundleEnvelope, type CaptureBundle, type CommandId, type HostCapture } from './types';
 import { BUNDLE_LIMITS } from './limits';
 import { isExactHost } from './bundle-check';
+import { recordedKindSchema } from '@/lib/sources/kinds';
 
 export { BUNDLE_LIMITS };
 
@@ -71,7 +72,7 @@ export const captureBundleSchema = z.object({
   version: z.literal(BUNDLE_VERSION),
   createdAt: isoDate,
   source: z.object({
-    kind: z.enum(['lab', 'local', 'kube', 'ssh', 'upload', 'synthetic']),
+    kind: recordedKindSchema,
     detail: shortString(BUNDLE_LIMITS.argChars).optional(),
   }),
   hosts: z.array(hostCapture).max(BUNDLE_LIMITS.hosts),

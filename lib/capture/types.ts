@@ -2,6 +2,7 @@
  * The raw truth: what each command printed on each host, kept verbatim.
  * A capture bundle is the unit that snapshots store and users upload.
  */
+import type { RecordedKind } from '@/lib/sources/kinds';
 
 export const BUNDLE_FORMAT = 'tunnelscope.capture';
 export const BUNDLE_VERSION = 1;
@@ -107,7 +108,7 @@ export interface ClusterContext {
 }
 
 export interface CaptureSource {
-  kind: 'lab' | 'local' | 'kube' | 'ssh' | 'upload' | 'synthetic';
+  kind: RecordedKind;
   detail?: string;
 }
 

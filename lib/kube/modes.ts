@@ -1,16 +1,18 @@
-/** The kube source's choices and progress, without the client library: the CLI and the dashboard import these. */
-import type { HostRole } from '@/lib/capture/types';
+/** How the kube source reaches a node, without the client library: the CLI and the dashboard import these. */
 
-/** agent: the node agent of deploy/agent.yaml · debug: a short-lived privileged pod per node · cni-pod: the CNI's own node agent. */
-export type KubeMode = 'agent' | 'debug' | 'cni-pod';
-export const KUBE_MODES: readonly KubeMode[] = ['agent', 'debug', 'cni-pod'];
+/** Each mode and how the dashboard names it; the order is the order every list names them in. */
+export const KUBE_MODE_LABELS = {
+  /** The node agent of deploy/agent.yaml. */
+  agent: 'the node agent',
+  /** A short-lived privileged pod per node. */
+  debug: 'a debug pod per node',
+  /** The CNI's own node agent. */
+  'cni-pod': "the CNI's agent pod",
+} as const;
 
-export interface HostProgress {
-  host: string;
-  role: HostRole;
-  state: 'running' | 'done' | 'partial' | 'failed';
-  reason?: string;
-  /** Hosts finished so far, and all the hosts of this collection. */
-  finished: number;
-  total: number;
+export type KubeMode = keyof typeof KUBE_MODE_LABELS;
+export const KUBE_MODES = Object.keys(KUBE_MODE_LABELS) as [KubeMode, ...KubeMode[]];
+
+export function isKubeMode(mode: string | undefined): mode is KubeMode {
+  return mode !== undefined && Object.hasOwn(KUBE_MODE_LABELS, mode);
 }

@@ -4,23 +4,23 @@
  * A host that fails, hangs or is refused is recorded as failed or partial with its reason; the bundle stands.
  */
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
-import { mapWithLimit } from '@/lib/capture/pool';
-import { BUNDLE_FORMAT, BUNDLE_VERSION, type CaptureBundle, type HostCapture, type HostRole } from '@/lib/capture/types';
+import type { CaptureBundle, HostCapture, HostRole } from '@/lib/capture/types';
+import { collectDiscovered, failedHost, type CaptureControl, type Discovery } from '@/lib/sources/source';
 import { clusterName, loadKubeConfig, type KubeAccess } from './config';
 import { collectThroughPod } from './collect-host';
 import { HOST_ENTER, removeLeftoverDebugPods, withDebugPod, DEFAULT_DEBUG_IMAGE } from './debug-pod';
 import { cniAgentContainer } from './cni';
 import { discoverCluster, isPeerPod, type DiscoveredPod } from './discover';
 import { KubeError, withRetries } from './errors';
-import type { HostProgress, KubeMode } from './modes';
+import type { KubeMode } from './modes';
 
-export { KUBE_MODES, type HostProgress, type KubeMode } from './modes';
+export { KUBE_MODES, type KubeMode } from './modes';
 
 /** The namespace of deploy/agent.yaml, where debug pods are made too (both need the privileged Pod Security level). */
 export const AGENT_NAMESPACE = 'tunnelscope-agent';
 export const AGENT_SELECTOR = 'app.kubernetes.io/name=tunnelscope-agent';
 
-export interface KubeCaptureOptions extends KubeAccess {
+export interface KubeCaptureOptions extends KubeAccess, CaptureControl {
   /** The collector script's text (public/tunnelscope-collect.sh). */
   script: string;
   mode?: KubeMode;
@@ -38,18 +38,12 @@ export interface KubeCaptureOptions extends KubeAccess {
   concurrency?: number;
   /** Budget per host (default 300 s), creating a debug pod included. */
   hostTimeoutMs?: number;
-  signal?: AbortSignal;
-  onProgress?: (progress: HostProgress) => void;
 }
 
 interface Target {
   name: string;
   role: HostRole;
   collect: (timeoutMs: number, signal?: AbortSignal) => Promise<HostCapture>;
-}
-
-function failed(name: string, role: HostRole, error: string): HostCapture {
-  return { name, role, collectedAt: new Date().toISOString(), status: 'failed', error, namespaces: [] };
 }
 
 async function selectedNodes(kc: KubeConfig, all: readonly string[], opts: KubeCaptureOptions): Promise<string[]> {
@@ -88,7 +82,7 @@ function agentTargets(kc: KubeConfig, nodes: readonly string[], pods: readonly D
       name: node,
       role: 'worker',
       collect: async (timeoutMs, signal) => {
-        if (!agent) return failed(node, 'worker', `no running Tunnelscope agent pod on this node (namespace ${namespace}, selector ${selector}); install deploy/agent.yaml or use --mode debug`);
+        if (!agent) return failedHost(node, 'worker', `no running Tunnelscope agent pod on this node (namespace ${namespace}, selector ${selector}); install deploy/agent.yaml or use --mode debug`);
         const run = { pod: { namespace, name: agent.name, container: agent.containers[0] }, enter: [], scriptArgs: ['--role', 'worker'] };
         return collectThroughPod(kc, opts.script, run, { name: node, role: 'worker', timeoutMs, signal });
       },
@@ -122,7 +116,8 @@ function cniPodTargets(kc: KubeConfig, nodes: readonly string[], pods: readonly 
       name: node,
       role: 'worker',
       collect: async (timeoutMs, signal) => {
-        if (!agent?.cniAgent) return failed(node, 'worker', 'no running agent pod of a known CNI (OVN-Kubernetes, Cilium, flannel, Calico, Antrea, Kube-OVN) on this node; use --mode agent or debug');
+        if (!agent?.cniAgent)
+          return failedHost(node, 'worker', 'no running agent pod of a known CNI (OVN-Kubernetes, Cilium, flannel, Calico, Antrea, Kube-OVN) on this node; use --mode agent or debug');
         const container = cniAgentContainer(agent.cniAgent, agent.containers);
         const run = { pod: { namespace: agent.namespace, name: agent.name, container }, enter: [], scriptArgs: ['--role', 'worker'] };
         return collectThroughPod(kc, opts.script, run, { name: node, role: 'worker', timeoutMs, signal });
@@ -146,26 +141,8 @@ function podVmTargets(kc: KubeConfig, pods: readonly DiscoveredPod[], runtimeCla
     }));
 }
 
-type Report = (progress: Omit<HostProgress, 'finished' | 'total'>) => void;
-
-async function collectTarget(target: Target, timeoutMs: number, opts: KubeCaptureOptions, report: Report): Promise<HostCapture> {
-  report({ host: target.name, role: target.role, state: 'running' });
-  let host: HostCapture;
-  if (opts.signal?.aborted) host = failed(target.name, target.role, 'cancelled');
-  else {
-    try {
-      host = await target.collect(timeoutMs, opts.signal);
-    } catch (error) {
-      host = failed(target.name, target.role, error instanceof Error ? error.message : String(error));
-    }
-  }
-  const state = host.status === 'complete' ? 'done' : host.status;
-  report({ host: target.name, role: target.role, state, ...(host.error ? { reason: host.error } : {}) });
-  return host;
-}
-
-/** Discovers the cluster and collects its nodes (and peer-pod VMs when asked). Throws only when discovery fails. */
-export async function captureKube(opts: KubeCaptureOptions): Promise<CaptureBundle> {
+/** Discovers the cluster: its nodes (and peer-pod VMs when asked), each with the exec that collects it. Throws when discovery fails. */
+export async function discoverKube(opts: KubeCaptureOptions): Promise<Discovery> {
   const kc = loadKubeConfig(opts);
   const name = clusterName(kc);
   const createdAt = new Date().toISOString();
@@ -181,18 +158,16 @@ export async function captureKube(opts: KubeCaptureOptions): Promise<CaptureBund
   if (mode === 'debug') await removeLeftoverDebugPods(kc, opts.debugNamespace ?? AGENT_NAMESPACE).catch(() => []);
   const nodeTargets = mode === 'agent' ? agentTargets(kc, nodes, pods, opts) : mode === 'debug' ? debugTargets(kc, nodes, opts, hostTimeoutMs) : cniPodTargets(kc, nodes, pods, opts);
   const targets = [...nodeTargets, ...(opts.podVms ? podVmTargets(kc, pods, runtimeClass, opts) : [])];
-  let finished = 0;
-  const report: Report = (p) => {
-    if (p.state !== 'running') finished++;
-    opts.onProgress?.({ ...p, finished, total: targets.length });
-  };
-  const hosts = await mapWithLimit(targets, opts.concurrency ?? 20, (t) => collectTarget(t, hostTimeoutMs, opts, report));
   return {
-    format: BUNDLE_FORMAT,
-    version: BUNDLE_VERSION,
-    createdAt,
     source: { kind: 'kube', detail: `context ${kc.getCurrentContext()}, ${mode} mode` },
-    hosts,
+    createdAt,
+    hosts: targets.map((t) => ({ name: t.name, role: t.role, collect: (signal) => t.collect(hostTimeoutMs, signal) })),
     cluster,
+    concurrency: opts.concurrency ?? 20,
   };
+}
+
+/** Discovers the cluster and collects its hosts. Throws only when discovery fails. */
+export async function captureKube(opts: KubeCaptureOptions): Promise<CaptureBundle> {
+  return collectDiscovered(await discoverKube(opts), opts);
 }

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import { analyze, type Analysis } from '@/lib/analyze';
 import { redactBundle } from '@/lib/capture/redact';
-import type { CaptureBundle, CaptureSource } from '@/lib/capture/types';
+import type { CaptureBundle } from '@/lib/capture/types';
+import { isRecordedKind } from '@/lib/sources/kinds';
 import type { Finding } from '@/lib/diagnose/types';
 import type { Topology } from '@/lib/topology/types';
 import { DEFAULT_ENCODING, packJson, unpackJson } from './codec';
@@ -23,12 +24,6 @@ const META_COLUMNS = ['id', 'title', 'created_at', 'source_kind', 'source_detail
 
 type MetaRow = Pick<SnapshotsTable, (typeof META_COLUMNS)[number]>;
 type DB = Kysely<Database>;
-
-const SOURCE_KINDS: ReadonlySet<string> = new Set<CaptureSource['kind']>(['lab', 'local', 'kube', 'ssh', 'upload', 'synthetic']);
-
-function isSourceKind(kind: string): kind is CaptureSource['kind'] {
-  return SOURCE_KINDS.has(kind);
-}
 
 function defaultTitle(bundle: CaptureBundle, hosts: string[]): string {
   const where = bundle.cluster?.name ?? (hosts.length > 0 ? hosts.join(', ') : 'no hosts');
@@ -63,7 +58,7 @@ function stringList(json: string): string[] {
 }
 
 function rowToMeta(row: MetaRow): SnapshotMeta {
-  const kind = isSourceKind(row.source_kind) ? row.source_kind : 'upload';
+  const kind = isRecordedKind(row.source_kind) ? row.source_kind : 'upload';
   const meta: SnapshotMeta = {
     id: row.id,
     title: row.title,

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { analyze } from '@/lib/analyze';
 import { parseBundle, serializeBundle } from '@/lib/capture/bundle';
-import { SAMPLE_BUNDLE_PATH } from '@/lib/sources';
+import { SAMPLE_BUNDLE_PATH } from '@/lib/sources/files';
 import { syntheticBundle } from '@/bench/synthetic';
 
 function sample() {

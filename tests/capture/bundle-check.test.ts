@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { BUNDLE_LIMITS, captureBundleSchema, parseBundle } from '@/lib/capture/bundle';
 import { isExactHost } from '@/lib/capture/bundle-check';
-import { SAMPLE_BUNDLE_PATH } from '@/lib/sources';
+import { SAMPLE_BUNDLE_PATH } from '@/lib/sources/files';
 
 type Json = Record<string, unknown>;
 

@@ -7,7 +7,7 @@ import { BundleFileError, openBundleFile, writeBundleFile, type HostReader } fro
 import { hostReader, openBundleFileThreaded, READ_AHEAD, THREAD_MIN_BYTES } from '@/lib/capture/bundle-file-thread';
 import { REDACTED } from '@/lib/capture/redact';
 import type { CaptureBundle } from '@/lib/capture/types';
-import { SAMPLE_BUNDLE_PATH } from '@/lib/sources';
+import { SAMPLE_BUNDLE_PATH } from '@/lib/sources/files';
 import { syntheticHosts } from '@/bench/synthetic';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'tunnelscope-bundle-thread-'));

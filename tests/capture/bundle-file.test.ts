@@ -6,7 +6,7 @@ import { parseBundle, serializeBundle } from '@/lib/capture/bundle';
 import { bundleOf, checkHost, openBundleFile, parseHostText, writeBundleFile, type BundleFileOptions } from '@/lib/capture/bundle-file';
 import { REDACTED, redactBundle } from '@/lib/capture/redact';
 import type { BundleEnvelope, CaptureBundle, CommandRecord, HostCapture } from '@/lib/capture/types';
-import { SAMPLE_BUNDLE_PATH } from '@/lib/sources';
+import { SAMPLE_BUNDLE_PATH } from '@/lib/sources/files';
 import { syntheticHosts } from '@/bench/synthetic';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'tunnelscope-bundle-file-'));

@@ -6,7 +6,7 @@ import { main } from '@/cli/main';
 import { openBundleFile, writeBundleFile } from '@/lib/capture/bundle-file';
 import { MAX_IMPORT_FILE_CHARS } from '@/lib/capture/import';
 import type { BundleEnvelope } from '@/lib/capture/types';
-import { SAMPLE_BUNDLE_PATH } from '@/lib/sources';
+import { SAMPLE_BUNDLE_PATH } from '@/lib/sources/files';
 import { syntheticHosts } from '@/bench/synthetic';
 
 async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { main } from '@/cli/main';
-import { SAMPLE_BUNDLE_PATH } from '@/lib/sources';
+import { SAMPLE_BUNDLE_PATH } from '@/lib/sources/files';
 import { fixedIncidentBundle, incidentBundle, tunnelSentMoreBundle } from '../helpers/incident-sample';
 
 async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {

@@ -56,6 +56,7 @@ const NEEDS: Record<string, Need> = {
   'GET /login': 'public',
   'GET /api/healthz': 'public',
   'GET /api/version': 'viewer',
+  'GET /api/sources': 'viewer',
   'GET /api/snapshots': 'viewer',
   'POST /api/snapshots': 'collector',
   'GET /api/snapshots/[id]': 'viewer',

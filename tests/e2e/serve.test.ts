@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ensureBuild, freePort } from './server';
-import { SAMPLE_BUNDLE_PATH } from '@/lib/sources';
+import { SAMPLE_BUNDLE_PATH } from '@/lib/sources/files';
 
 const CLI = path.resolve('bin/tunnelscope.mjs');
 

@@ -3,6 +3,8 @@ import { Suspense } from 'react';
 import { LiveView } from '@/components/LiveView';
 import { guardPage } from '../../_auth/guard';
 import type { KubeChoice } from '@/components/queries';
+import { isKubeMode } from '@/lib/kube/modes';
+import { isLiveKind } from '@/lib/sources/kinds';
 
 export const metadata: Metadata = { title: 'Live · Tunnelscope' };
 
@@ -10,9 +12,10 @@ export default async function LivePage({ searchParams }: { searchParams: Promise
   await guardPage('collector', { collects: true });
   const { source, context, mode, podVms } = await searchParams;
   const one = (value: string | string[] | undefined) => (typeof value === 'string' ? value : undefined);
-  const kind = source === 'local' || source === 'kube' ? source : 'lab';
+  const asked = one(source);
+  const kind = asked !== undefined && isLiveKind(asked) ? asked : 'lab';
   const picked = one(mode);
-  const kube: KubeChoice = { context: one(context), mode: picked === 'debug' || picked === 'cni-pod' ? picked : 'agent', podVms: one(podVms) === '1' };
+  const kube: KubeChoice = { context: one(context), mode: isKubeMode(picked) ? picked : 'agent', podVms: one(podVms) === '1' };
   return (
     <Suspense>
       <LiveView source={kind} kube={kind === 'kube' ? kube : undefined} />

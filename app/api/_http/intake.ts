@@ -12,6 +12,8 @@ import { MAX_TITLE_LENGTH } from '@/lib/store/sql-store';
 import { ApiError } from './errors';
 import { kubeChoice, kubeOptions, type KubeChoice } from './kube';
 import type { Impersonation } from '@/lib/auth/impersonation';
+import { CAPTURE_KINDS, isCaptureKind, unknownSourceMessage } from '@/lib/sources/kinds';
+import { SourceError } from '@/lib/sources/source';
 
 export interface Intake {
   bundle: CaptureBundle;
@@ -71,18 +73,15 @@ export async function fromSource(kind: string, titleText: string | undefined, ho
   } catch {
     throw new ApiError(501, 'not_implemented', 'This server cannot capture from sources; upload a bundle instead.');
   }
-  const known: readonly string[] = sources.SOURCE_KINDS;
-  if (!known.includes(kind)) {
-    throw badRequest(`Unknown source "${kind.slice(0, 32)}". Use one of: ${known.join(', ')}.`);
-  }
+  if (!isCaptureKind(kind)) throw badRequest(unknownSourceMessage(kind));
   const collected = await hooks.beforeCollect?.(kind);
   try {
-    const bundle = await sources.captureFromSource(kind as (typeof sources.SOURCE_KINDS)[number], { kube: kubeOptions(kube, hooks.impersonate) });
+    const bundle = await sources.captureFromSource(kind, { kube: kubeOptions(kube, hooks.impersonate) });
     await collected?.onCollected(bundle.hosts.map((h) => h.name));
     return { bundle: validBundle(bundle), title: titleText, problems: [] };
   } catch (error) {
     if (error instanceof ApiError) throw error;
-    if (error instanceof sources.SourceError) throw new ApiError(409, 'source_unavailable', error.message);
+    if (error instanceof SourceError) throw new ApiError(409, 'source_unavailable', error.message);
     throw error;
   }
 }
@@ -101,7 +100,7 @@ export function fromJsonText(text: string, hooks: IntakeHooks = {}): Promise<Int
   const parsed = jsonBody.safeParse(value);
   if (!parsed.success) {
     throw badRequest(
-      'Send { "bundle": <capture bundle>, "title"?: string } or { "source": "lab" | "local" | "kube", "title"?: string, "kube"?: { "context"?, "mode"?, "podVms"?, "nodes"?, "selector"? } }.',
+      `Send { "bundle": <capture bundle>, "title"?: string } or { "source": ${CAPTURE_KINDS.map((k) => `"${k}"`).join(' | ')}, "title"?: string, "kube"?: { "context"?, "mode"?, "podVms"?, "nodes"?, "selector"? } }.`,
     );
   }
   if ('source' in parsed.data)

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { KUBE_MODES } from '@/lib/kube/modes';
-import type { KubeSourceOptions } from '@/lib/sources';
+import type { KubeSourceOptions } from '@/lib/sources/source';
 import type { Impersonation } from '@/lib/auth/impersonation';
 
 const objectName = z.string().min(1).max(253);
@@ -12,7 +12,7 @@ const objectName = z.string().min(1).max(253);
 export const kubeChoice = z
   .object({
     context: objectName.optional(),
-    mode: z.enum(KUBE_MODES as [string, ...string[]]).optional(),
+    mode: z.enum(KUBE_MODES).optional(),
     podVms: z.boolean().optional(),
     nodes: z.array(objectName).max(5000).optional(),
     selector: z.string().max(1000).optional(),
@@ -23,5 +23,5 @@ export type KubeChoice = z.infer<typeof kubeChoice>;
 
 /** The capture options of a choice; `impersonate` is the signed-in person a cluster capture acts as, if any. */
 export function kubeOptions(choice: KubeChoice | undefined, impersonate?: Impersonation): KubeSourceOptions {
-  return { ...choice, mode: choice?.mode as KubeSourceOptions['mode'], ...(impersonate ? { impersonate } : {}) };
+  return { ...choice, ...(impersonate ? { impersonate } : {}) };
 }

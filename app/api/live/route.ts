@@ -3,7 +3,9 @@ import type { Analysis } from '@/lib/analyze';
 import { analysisPool } from '@/lib/analysis-thread';
 import { compareFindings } from '@/lib/diagnose';
 import { liveCounters } from '@/lib/diff/live-counters';
-import { captureFromSource, SOURCE_KINDS, SourceError } from '@/lib/sources';
+import { captureFromSource } from '@/lib/sources';
+import { CAPTURE_KINDS } from '@/lib/sources/kinds';
+import { SourceError } from '@/lib/sources/source';
 import { metaFor } from '@/lib/store/sql-store';
 import type { SnapshotView } from '@/lib/store/types';
 import { audit } from '@/lib/auth/audit';
@@ -14,7 +16,10 @@ import { parseQuery } from '../_http/query';
 import { kubeChoice, kubeOptions } from '../_http/kube';
 
 const liveQuery = z.object({
-  source: z.enum(SOURCE_KINDS as [string, ...string[]]).default(process.env.TUNNELSCOPE_DEFAULT_SOURCE ?? 'lab'),
+  source: z
+    .string()
+    .default(process.env.TUNNELSCOPE_DEFAULT_SOURCE ?? 'lab')
+    .pipe(z.enum(CAPTURE_KINDS)),
   context: kubeChoice.shape.context,
   mode: kubeChoice.shape.mode,
   podVms: z.enum(['1', '0']).optional(),
@@ -36,7 +41,7 @@ export async function GET(request: Request): Promise<Response> {
     const liveKey = source === 'kube' ? `kube:${context ?? ''}` : source;
     let bundle;
     try {
-      bundle = await captureFromSource(source as (typeof SOURCE_KINDS)[number], { kube });
+      bundle = await captureFromSource(source, { kube });
     } catch (error) {
       if (error instanceof SourceError) throw new ApiError(409, 'source_unavailable', error.message);
       throw error;

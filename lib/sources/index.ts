@@ -1,0 +1,39 @@
+/**
+ * The registry of sources: each kind declared as captured (lib/sources/kinds.ts) has exactly one entry here, and
+ * everything that captures (the API, the live view, the command line) looks its source up by kind.
+ */
+import type { CaptureBundle } from '@/lib/capture/types';
+import { CAPTURE_KINDS, declarationOf, isCaptureKind, unknownSourceMessage, type CaptureKind, type SourceInfo } from './kinds';
+import { kubeSource } from './kube';
+import { labSource } from './lab';
+import { localSource } from './local';
+import { sampleSource } from './sample';
+import { collectDiscovered, SourceError, type Source, type SourceOptions } from './source';
+
+const SOURCES: { readonly [K in CaptureKind]: Source<K> } = {
+  lab: labSource,
+  local: localSource,
+  sample: sampleSource,
+  kube: kubeSource,
+};
+
+/** The source of a kind, or a SourceError naming the kinds there are. */
+export function sourceFor(kind: string): Source {
+  if (!isCaptureKind(kind)) throw new SourceError(unknownSourceMessage(kind));
+  return SOURCES[kind];
+}
+
+export async function captureFromSource(kind: CaptureKind, options: SourceOptions = {}): Promise<CaptureBundle> {
+  return collectDiscovered(await sourceFor(kind).discover(options), options);
+}
+
+/** Every captured source with whether this server can capture from it now. */
+export function sourcesOnThisServer(): Promise<SourceInfo[]> {
+  return Promise.all(
+    CAPTURE_KINDS.map(async (kind): Promise<SourceInfo> => {
+      const { label, description, live, recapture } = declarationOf(kind);
+      const availability = await SOURCES[kind].availability();
+      return { kind, label, description, live, recapture, ...availability };
+    }),
+  );
+}
