@@ -1,6 +1,6 @@
 /**
  * The shipped capture of the peer-pod incident (public/samples/peerpod-incident.bundle.json, captured from the
- * lab's default scenario, see lib/sources.ts), and the same capture after the fix: the pod VM's vxlan0 set to
+ * lab's default scenario, see lib/sources/files.ts), and the same capture after the fix: the pod VM's vxlan0 set to
  * the pod's MAC, as `ip link set dev vxlan0 address 0a:58:0a:84:02:2e` in netns podns does.
  */
 import fs from 'node:fs';
