@@ -8,7 +8,7 @@ import { kubeSource } from './kube';
 import { labSource } from './lab';
 import { localSource } from './local';
 import { sampleSource } from './sample';
-import { collectDiscovered, SourceError, type Source, type SourceOptions } from './source';
+import { collectDiscovered, SourceError, type Availability, type Source, type SourceOptions } from './source';
 
 const SOURCES: { readonly [K in CaptureKind]: Source<K> } = {
   lab: labSource,
@@ -32,7 +32,8 @@ export function sourcesOnThisServer(): Promise<SourceInfo[]> {
   return Promise.all(
     CAPTURE_KINDS.map(async (kind): Promise<SourceInfo> => {
       const { label, description, live, recapture } = declarationOf(kind);
-      const availability = await SOURCES[kind].availability();
+      // One source failing to say leaves the others listed; its reason stays generic, since viewers read it too.
+      const availability = await SOURCES[kind].availability().catch((): Availability => ({ available: false, reason: 'Its availability could not be checked on this server.' }));
       return { kind, label, description, live, recapture, ...availability };
     }),
   );

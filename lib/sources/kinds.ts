@@ -5,7 +5,7 @@
  */
 import { z } from 'zod/v4';
 
-interface SourceDeclaration {
+export interface SourceDeclaration {
   kind: string;
   label: string;
   description: string;
@@ -121,13 +121,13 @@ export function isCaptureKind(kind: string): kind is CaptureKind {
   return (CAPTURE_KINDS as readonly string[]).includes(kind);
 }
 
+export function isLiveKind(kind: string): kind is LiveKind {
+  return (LIVE_KINDS as readonly string[]).includes(kind);
+}
+
 /** The answer to a request for a kind this server does not capture from. */
 export function unknownSourceMessage(kind: string): string {
   return `Unknown source "${kind.slice(0, 32)}". Use one of: ${CAPTURE_KINDS.join(', ')}.`;
-}
-
-export function isLiveKind(kind: string): kind is LiveKind {
-  return (LIVE_KINDS as readonly string[]).includes(kind);
 }
 
 /** A captured source as GET /api/sources describes it: what it is, and whether this server can capture from it now. */
