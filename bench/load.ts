@@ -5,14 +5,14 @@
  * sending those bytes costs on this machine. BENCH_LOAD_SECONDS (default 10) per URL and client count,
  * BENCH_LOAD_CLIENTS (default 200,500). Clients ask for compressed answers, as browsers do.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import autocannon, { type Result } from 'autocannon';
 import { parseBundle } from '@/lib/capture/bundle';
 import { SAMPLE_BUNDLE_PATH } from '@/lib/sources';
-import { freePort } from '@/tests/e2e/server';
+import { ensureBuild, freePort } from '@/tests/e2e/server';
 import { syntheticBundle } from './synthetic';
 
 const SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 10);
@@ -110,10 +110,7 @@ function print(rows: Row[]): void {
 
 export async function loadBench(): Promise<void> {
   const nextBin = path.join('node_modules', 'next', 'dist', 'bin', 'next');
-  if (!existsSync(path.join('.next', 'BUILD_ID'))) {
-    const build = spawnSync(process.execPath, [nextBin, 'build'], { stdio: 'ignore', env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' } });
-    if (build.status !== 0) throw new Error('next build failed');
-  }
+  await ensureBuild();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'tunnelscope-load-'));
   const children: ChildProcess[] = [];
   try {

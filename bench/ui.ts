@@ -3,7 +3,7 @@
  * the graph both ready) for snapshots of 50 and BENCH_HOSTS (500) hosts, and the JavaScript the page ships (gzip).
  * Anything that keeps a figure from being taken throws: the bench fails instead of printing a partial result.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -12,7 +12,7 @@ import { chromium } from 'playwright-core';
 import { parseBundle } from '@/lib/capture/bundle';
 import { SAMPLE_BUNDLE_PATH } from '@/lib/sources';
 import { CHROMIUM, CHROMIUM_ARGS } from '@/tests/e2e/browser';
-import { freePort } from '@/tests/e2e/server';
+import { ensureBuild, freePort } from '@/tests/e2e/server';
 import { syntheticBundle } from './synthetic';
 
 async function waitForServer(url: string, child: ChildProcess): Promise<void> {
@@ -36,10 +36,7 @@ export async function uiBench(bigHosts = 500): Promise<void> {
   if (!existsSync(CHROMIUM)) throw new Error(`dashboard: ${CHROMIUM} is not installed (install chromium, or set BENCH_SKIP_UI=1)`);
   const sizes = [...new Set([Math.min(50, bigHosts), bigHosts])];
   const nextBin = path.join('node_modules', 'next', 'dist', 'bin', 'next');
-  if (!existsSync(path.join('.next', 'BUILD_ID'))) {
-    const build = spawnSync(process.execPath, [nextBin, 'build'], { stdio: 'ignore', env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' } });
-    if (build.status !== 0) throw new Error('next build failed');
-  }
+  await ensureBuild();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'tunnelscope-bench-'));
   process.env.TUNNELSCOPE_DATA_DIR = dataDir;
   delete process.env.DATABASE_URL;
