@@ -5,7 +5,7 @@ import Link from 'next/link';
 import { useId, useState } from 'react';
 import { compareCandidates, diffHref } from '@/lib/graph/diff-view';
 import type { RulesChoice } from '@/lib/graph/rules-check';
-import type { SnapshotMeta } from '@/lib/store/types';
+import type { SnapshotMeta } from '@/lib/snapshot/types';
 import { snapshotsOnHostQuery } from './queries';
 
 /** One list request per host; a snapshot of a big cluster asks about its first hosts only. */

@@ -17,7 +17,7 @@ import type { Finding } from '@/lib/diagnose/types';
 import { counterChanges } from '@/lib/diff/counters';
 import { findingsFor } from '@/lib/graph/faults';
 import { inspect } from '@/lib/graph/inspect';
-import type { SnapshotMeta } from '@/lib/store/types';
+import type { SnapshotMeta } from '@/lib/snapshot/types';
 import { CopyButton } from './CopyButton';
 import { DeviceList } from './DeviceList';
 import { CounterFindings, ElementChanges, FindingChanges } from './DiffChanges';

@@ -3,7 +3,7 @@
 import { useState } from 'react';
 import type { Finding } from '@/lib/diagnose/types';
 import { SEVERITY_ORDER } from '@/lib/graph/palette';
-import type { FindingSummary } from '@/lib/graph/subview';
+import type { FindingSummary } from '@/lib/snapshot/subview';
 import { CopyButton } from './CopyButton';
 import { SEVERITY_CLASSES, SeverityChip } from './SeverityChip';
 import { elementWords, oneLineWhy, prettyEvidence } from '@/lib/graph/evidence-view';

@@ -2,7 +2,7 @@
 
 import { useQuery } from '@tanstack/react-query';
 import { offersRecheck, rulesNote, type RulesChoice } from '@/lib/graph/rules-check';
-import type { SnapshotOverview } from '@/lib/graph/subview';
+import type { SnapshotOverview } from '@/lib/snapshot/subview';
 import { versionQuery } from './queries';
 
 export interface RulesControlProps {

@@ -11,8 +11,8 @@ import { useMemo } from 'react';
 import type { Finding } from '@/lib/diagnose/types';
 import { chooseLevel, type GraphLevel } from '@/lib/graph/elements';
 import type { ViewState } from '@/lib/graph/view-state';
-import { overviewOf, type HostBrief, type SnapshotOverview } from '@/lib/graph/subview';
-import type { SnapshotView } from '@/lib/store/types';
+import { overviewOf, type HostBrief, type SnapshotOverview } from '@/lib/snapshot/subview';
+import type { SnapshotView } from '@/lib/snapshot/types';
 import type { Topology } from '@/lib/topology/types';
 import { snapshotHostQuery, snapshotOverviewQuery, snapshotQuery } from './queries';
 

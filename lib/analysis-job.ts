@@ -12,7 +12,8 @@ import { parseBundle } from '@/lib/capture/bundle';
 import type { ImportProblem } from '@/lib/capture/problems';
 import type { CaptureBundle } from '@/lib/capture/types';
 import { analyze } from '@/lib/analyze';
-import { prepareSnapshot, type PreparedSnapshot } from '@/lib/store/sql-store';
+import { deriveSnapshot } from '@/lib/snapshot/derive';
+import { packSnapshot, type PreparedSnapshot } from '@/lib/store/sql-store';
 
 export type AnalysisJob =
   /** A POST /api/snapshots body, as read within the upload limit. */
@@ -53,7 +54,7 @@ class SourceRequested extends Error {
 }
 
 async function prepared(intake: Intake): Promise<AnalysisAnswer> {
-  const snapshot = await prepareSnapshot({ bundle: intake.bundle, title: intake.title });
+  const snapshot = await packSnapshot(deriveSnapshot({ bundle: intake.bundle, title: intake.title }));
   return { kind: 'prepared', prepared: snapshot, title: intake.title, problems: intake.problems };
 }
 

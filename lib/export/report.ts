@@ -2,7 +2,7 @@
 import type { Finding, Severity } from '@/lib/diagnose/types';
 import { findingPath, pathText } from '@/lib/graph/path';
 import type { Topology } from '@/lib/topology/types';
-import type { SnapshotView } from '@/lib/store/types';
+import type { SnapshotView } from '@/lib/snapshot/types';
 import { mdCode, mdCodeBlock, mdParagraphs, mdText } from './markdown';
 
 export interface ReportOptions {

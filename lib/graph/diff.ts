@@ -9,7 +9,7 @@ import { hostId } from '@/lib/topology/ids';
 import type { TopoNode, Topology } from '@/lib/topology/types';
 import { buildDeviceElements, needsOverview, type GraphElement } from './elements';
 import palette from './palette.json';
-import { topologySize } from '@/lib/graph/subview';
+import { topologySize } from '@/lib/snapshot/subview';
 
 export type DiffStatus = 'added' | 'removed' | 'changed';
 export const DIFF_STATUSES: readonly DiffStatus[] = ['changed', 'added', 'removed'];

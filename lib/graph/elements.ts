@@ -7,7 +7,7 @@ import type { EdgeKind, NodeKind, TopoEdge, TopoNode, Topology } from '@/lib/top
 import { hostId } from '@/lib/topology/ids';
 import { deviceClass, isDown, isLoopback } from './device-class';
 import { datapathLayer } from './layout';
-import { faultIndex, worseSeverity, type HostGraph, type HostLink, type SnapshotSize } from '@/lib/graph/subview';
+import { faultIndex, worseSeverity, type HostGraph, type HostLink, type SnapshotSize } from '@/lib/snapshot/subview';
 import type { DeviceClass } from './palette';
 import type { FilterFlag } from './view-state';
 

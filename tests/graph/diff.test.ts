@@ -2,7 +2,7 @@ import cytoscape from 'cytoscape';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { analyze } from '@/lib/analyze';
 import { diffBy, diffViews, type SnapshotDiff } from '@/lib/diff/diff';
-import type { SnapshotMeta, SnapshotView } from '@/lib/store/types';
+import type { SnapshotMeta, SnapshotView } from '@/lib/snapshot/types';
 import type { Topology } from '@/lib/topology/types';
 import { DIFF_BADGE, DIFF_COLOR, DIFF_STATUSES, buildDiffGraph, diffRules, diffStatusOf, type ElementDiff } from '@/lib/graph/diff';
 import { elementRows, findingElements, findingRows, formatValue, MAX_VALUE_CHARS } from '@/lib/graph/diff-changes';

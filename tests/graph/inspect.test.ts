@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { SnapshotView } from '@/lib/store/types';
+import type { SnapshotView } from '@/lib/snapshot/types';
 import { inspect } from '@/lib/graph/inspect';
 import { searchTopology } from '@/lib/graph/search';
 import { parseViewState, serializeViewState } from '@/lib/graph/view-state';

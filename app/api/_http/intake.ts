@@ -8,7 +8,7 @@ import { parseBundle } from '@/lib/capture/bundle';
 import { importFiles } from '@/lib/capture/import';
 import type { ImportProblem } from '@/lib/capture/problems';
 import { BUNDLE_FORMAT, type CaptureBundle } from '@/lib/capture/types';
-import { MAX_TITLE_LENGTH } from '@/lib/store/sql-store';
+import { MAX_TITLE_LENGTH } from '@/lib/snapshot/meta';
 import { ApiError } from './errors';
 import { kubeChoice, kubeOptions, type KubeChoice } from './kube';
 import type { Impersonation } from '@/lib/auth/impersonation';
