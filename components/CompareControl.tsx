@@ -3,8 +3,8 @@
 import { useQueries } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useId, useState } from 'react';
-import { compareCandidates, diffHref } from '@/lib/graph/diff-view';
-import type { RulesChoice } from '@/lib/graph/rules-check';
+import { compareCandidates, diffHref } from '@/lib/diff/view-state';
+import type { RulesChoice } from '@/lib/view/rules-check';
 import type { SnapshotMeta } from '@/lib/snapshot/types';
 import { snapshotsOnHostQuery } from './queries';
 

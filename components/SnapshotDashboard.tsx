@@ -3,7 +3,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { useMemo } from 'react';
 import { severityCounts } from '@/lib/snapshot/meta';
-import type { RulesChoice } from '@/lib/graph/rules-check';
+import type { RulesChoice } from '@/lib/view/rules-check';
 import type { SnapshotOverview } from '@/lib/snapshot/subview';
 import { CompareControl } from './CompareControl';
 import { RecaptureControl } from './RecaptureControl';

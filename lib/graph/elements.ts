@@ -9,7 +9,6 @@ import { deviceClass, isDown, isLoopback } from './device-class';
 import { datapathLayer } from './layout';
 import { faultIndex, worseSeverity, type HostGraph, type HostLink, type SnapshotSize } from '@/lib/snapshot/subview';
 import type { DeviceClass } from './palette';
-import type { FilterFlag } from './view-state';
 
 export interface GraphNodeData {
   id: string;
@@ -49,6 +48,10 @@ export interface TraceMarks {
   /** Hosts the path crosses, marked on the overview. */
   hosts?: string[];
 }
+
+/** What a view may leave out or mark (the `f=` of a link, lib/view/view-state.ts). */
+export type FilterFlag = 'lo' | 'down' | 'collapse' | 'faulty' | 'trace';
+export const FILTER_FLAGS: FilterFlag[] = ['lo', 'down', 'collapse', 'faulty', 'trace'];
 
 export interface BuildOptions {
   filters?: FilterFlag[];

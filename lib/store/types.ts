@@ -25,7 +25,7 @@ export interface SnapshotStore {
   createPrepared(prepared: PreparedSnapshot): Promise<SnapshotMeta>;
   get(id: string): Promise<Snapshot | null>;
   getView(id: string, options?: SnapshotViewOptions): Promise<SnapshotView | null>;
-  /** The overview level alone (subview.ts): read without unpacking topology and findings. */
+  /** The overview level alone (lib/snapshot/subview.ts): read without unpacking topology and findings. */
   getOverview(id: string, options?: SnapshotViewOptions): Promise<SnapshotOverview | null>;
   getBundle(id: string): Promise<CaptureBundle | null>;
   list(query: SnapshotListQuery): Promise<SnapshotPage>;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PathView } from '@/lib/graph/path';
+import type { PathView } from '@/lib/view/path';
 import { closeStore } from '@/lib/store';
 import type { SnapshotMeta } from '@/lib/snapshot/types';
 import { sqliteBackend } from '../store/backends';

@@ -3,7 +3,7 @@ import type { CaptureBundle } from '@/lib/capture/types';
 import { RULES_VERSION } from '@/lib/diagnose';
 import type { SnapshotDiff } from '@/lib/diff/diff';
 import { closeStore } from '@/lib/store';
-import type { SearchHit } from '@/lib/graph/search';
+import type { SearchHit } from '@/lib/view/search';
 import type { HostSubview, SnapshotOverview } from '@/lib/snapshot/subview';
 import type { SnapshotMeta, SnapshotPage, SnapshotView } from '@/lib/snapshot/types';
 import { backends, type Backend } from '../store/backends';

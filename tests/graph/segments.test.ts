@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildDeviceElements, buildOverviewElements } from '@/lib/graph/elements';
 import { traceRoute } from '@/lib/diagnose/trace';
-import { inspect } from '@/lib/graph/inspect';
+import { inspect } from '@/lib/view/inspect';
 import { hostGraph, hostSubview } from '@/lib/snapshot/subview';
 import { renderTopologySvg } from '@/lib/export/svg';
 import type { SnapshotView } from '@/lib/snapshot/types';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Finding } from '@/lib/diagnose/types';
 import { sh } from '@/lib/diagnose/fix';
 import { buildDeviceElements, buildOverviewElements, type BuildOptions } from '@/lib/graph/elements';
-import { inspect, inspectInCut } from '@/lib/graph/inspect';
+import { inspect, inspectInCut } from '@/lib/view/inspect';
 import { hostGraph, hostSubview, overviewOf, storedOverview } from '@/lib/snapshot/subview';
 import type { SnapshotView } from '@/lib/snapshot/types';
 import { edgeId, hostId, ifaceId, netnsId } from '@/lib/topology/ids';
