@@ -6,7 +6,7 @@ import type { Finding, Severity } from '@/lib/diagnose/types';
 import type { EdgeKind, NodeKind, TopoEdge, TopoNode, Topology } from '@/lib/topology/types';
 import { hostId } from '@/lib/topology/ids';
 import { deviceClass, isDown, isLoopback } from './device-class';
-import { datapathLayer } from './layout';
+import { datapathLayer, type GraphLevel } from './layout';
 import { faultIndex, worseSeverity, type HostGraph, type HostLink, type SnapshotSize } from '@/lib/snapshot/subview';
 import type { DeviceClass } from './palette';
 
@@ -258,8 +258,6 @@ export const OVERVIEW_ELEMENT_THRESHOLD = 1500;
 export function needsOverview(size: SnapshotSize): boolean {
   return size.hosts > OVERVIEW_HOST_THRESHOLD || size.nodes + size.edges > OVERVIEW_ELEMENT_THRESHOLD;
 }
-
-export type GraphLevel = 'overview' | 'host' | 'full';
 
 export interface LevelRequest {
   level?: 'overview' | 'full';

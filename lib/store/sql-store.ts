@@ -12,7 +12,7 @@ import { DEFAULT_AUDIT_PAGE, MAX_AUDIT_PAGE, type AuditEntry, type AuditEntryInp
 import { deriveSnapshot, rediagnosedView, type AnalyzeBundle, type DerivedSnapshot } from '@/lib/snapshot/derive';
 import { overviewOf, type SnapshotOverview, type StoredOverview } from '@/lib/snapshot/subview';
 import type { Snapshot, SnapshotMeta, SnapshotPage, SnapshotView } from '@/lib/snapshot/types';
-import type { SnapshotListQuery, SnapshotStore, SnapshotViewOptions } from './types';
+import type { PreparedSnapshot, SnapshotListQuery, SnapshotStore, SnapshotViewOptions } from './types';
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 200;
@@ -63,16 +63,6 @@ function rowToAudit(row: AuditLogTable): AuditEntry {
  */
 async function unpack<T>(blob: Uint8Array, encoding: string): Promise<T> {
   return (await unpackJson(blob, encoding)) as T;
-}
-
-/**
- * A derived snapshot packed for storage, ready but for its id and time. Packing costs time in proportion to the
- * snapshot, so it runs where the derivation ran: on an analysis thread for uploads (lib/analysis-job.ts).
- */
-export interface PreparedSnapshot {
-  meta: Omit<SnapshotMeta, 'id' | 'createdAt'>;
-  encoding: string;
-  blobs: Pick<SnapshotsTable, 'bundle' | 'topology' | 'findings' | 'overview'>;
 }
 
 export async function packSnapshot(derived: DerivedSnapshot): Promise<PreparedSnapshot> {

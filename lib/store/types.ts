@@ -1,8 +1,18 @@
 import type { CaptureBundle } from '@/lib/capture/types';
 import type { SnapshotOverview } from '@/lib/snapshot/subview';
 import type { Snapshot, SnapshotMeta, SnapshotPage, SnapshotView } from '@/lib/snapshot/types';
-import type { PreparedSnapshot } from './sql-store';
+import type { SnapshotsTable } from './schema';
 import type { AuditEntry, AuditEntryInput, AuditQuery } from './audit';
+
+/**
+ * A derived snapshot packed for storage, ready but for its id and time. Packing costs time in proportion to the
+ * snapshot, so it runs where the derivation ran: on an analysis thread for uploads (lib/analysis-job.ts).
+ */
+export interface PreparedSnapshot {
+  meta: Omit<SnapshotMeta, 'id' | 'createdAt'>;
+  encoding: string;
+  blobs: Pick<SnapshotsTable, 'bundle' | 'topology' | 'findings' | 'overview'>;
+}
 
 export interface SnapshotViewOptions {
   /** Re-run analyze() on the stored bundle with the current parsers and rules instead of reading the stored result. */

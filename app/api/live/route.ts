@@ -9,9 +9,10 @@ import type { SnapshotView } from '@/lib/snapshot/types';
 import { audit } from '@/lib/auth/audit';
 import { impersonationFor } from '@/lib/auth/impersonation';
 import { authorize, limitCollections } from '../_http/auth';
-import { ApiError, SECURITY_HEADERS, withErrors } from '../_http/errors';
+import { ApiError } from '@/lib/serve/api-error';
+import { SECURITY_HEADERS, withErrors } from '../_http/errors';
 import { parseQuery } from '../_http/query';
-import { kubeChoice, kubeOptions } from '../_http/kube';
+import { kubeChoice, kubeOptions } from '@/lib/serve/kube-choice';
 
 const liveQuery = z.object({
   source: z.enum(SOURCE_KINDS as [string, ...string[]]).default(process.env.TUNNELSCOPE_DEFAULT_SOURCE ?? 'lab'),
