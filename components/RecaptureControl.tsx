@@ -2,9 +2,9 @@
 
 import { useMutation } from '@tanstack/react-query';
 import { useRouter } from 'next/navigation';
-import { diffHref } from '@/lib/graph/diff-view';
-import type { RulesChoice } from '@/lib/graph/rules-check';
-import type { SnapshotMeta } from '@/lib/store/types';
+import { diffHref } from '@/lib/diff/view-state';
+import type { RulesChoice } from '@/lib/view/rules-check';
+import type { SnapshotMeta } from '@/lib/snapshot/types';
 import { postSnapshot } from './queries';
 
 /** Sources this server can capture from again; an upload cannot be repeated from here. */

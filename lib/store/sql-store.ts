@@ -1,7 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
-import { analyze, type Analysis } from '@/lib/analyze';
-import { redactBundle } from '@/lib/capture/redact';
 import type { CaptureBundle, CaptureSource } from '@/lib/capture/types';
 import type { Finding } from '@/lib/diagnose/types';
 import type { Topology } from '@/lib/topology/types';
@@ -11,13 +9,13 @@ import { decodeCursor, encodeCursor } from './cursor';
 import { newSnapshotId } from './ids';
 import type { AuditLogTable, Database, SnapshotsTable } from './schema';
 import { DEFAULT_AUDIT_PAGE, MAX_AUDIT_PAGE, type AuditEntry, type AuditEntryInput, type AuditQuery } from './audit';
-import { severityCounts } from '@/lib/graph/faults';
-import { overviewOf, storedOverview, type SnapshotOverview, type StoredOverview } from '@/lib/graph/subview';
-import type { Snapshot, SnapshotListQuery, SnapshotMeta, SnapshotPage, SnapshotStore, SnapshotView, SnapshotViewOptions } from './types';
+import { deriveSnapshot, rediagnosedView, type AnalyzeBundle, type DerivedSnapshot } from '@/lib/snapshot/derive';
+import { overviewOf, type SnapshotOverview, type StoredOverview } from '@/lib/snapshot/subview';
+import type { Snapshot, SnapshotMeta, SnapshotPage, SnapshotView } from '@/lib/snapshot/types';
+import type { PreparedSnapshot, SnapshotListQuery, SnapshotStore, SnapshotViewOptions } from './types';
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 200;
-export const MAX_TITLE_LENGTH = 200;
 
 const META_COLUMNS = ['id', 'title', 'created_at', 'source_kind', 'source_detail', 'cluster', 'hosts', 'partial_hosts', 'critical_count', 'warning_count', 'info_count', 'rules_version'] as const;
 
@@ -28,33 +26,6 @@ const SOURCE_KINDS: ReadonlySet<string> = new Set<CaptureSource['kind']>(['lab',
 
 function isSourceKind(kind: string): kind is CaptureSource['kind'] {
   return SOURCE_KINDS.has(kind);
-}
-
-function defaultTitle(bundle: CaptureBundle, hosts: string[]): string {
-  const where = bundle.cluster?.name ?? (hosts.length > 0 ? hosts.join(', ') : 'no hosts');
-  return `${bundle.source.kind} capture of ${where}`;
-}
-
-function cleanTitle(title: string | undefined, fallback: string): string {
-  const trimmed = (title ?? '').replace(/\s+/g, ' ').trim();
-  return (trimmed || fallback).slice(0, MAX_TITLE_LENGTH);
-}
-
-export function metaFor(id: string, createdAt: string, bundle: CaptureBundle, analysis: Analysis, title?: string): SnapshotMeta {
-  const hosts = [...new Set(bundle.hosts.map((h) => h.name))];
-  const partialHosts = [...new Set(bundle.hosts.filter((h) => h.status !== 'complete').map((h) => h.name))];
-  const meta: SnapshotMeta = {
-    id,
-    title: cleanTitle(title, defaultTitle(bundle, hosts)),
-    createdAt,
-    source: bundle.source.detail === undefined ? { kind: bundle.source.kind } : { kind: bundle.source.kind, detail: bundle.source.detail },
-    hosts,
-    partialHosts,
-    counts: severityCounts(analysis.findings),
-    rulesVersion: analysis.rulesVersion,
-  };
-  if (bundle.cluster?.name) meta.cluster = bundle.cluster.name;
-  return meta;
 }
 
 function stringList(json: string): string[] {
@@ -94,39 +65,20 @@ async function unpack<T>(blob: Uint8Array, encoding: string): Promise<T> {
   return (await unpackJson(blob, encoding)) as T;
 }
 
-/**
- * A snapshot ready to store but for its id and time: the redacted bundle, its analysis, packed. All the work of
- * creating a snapshot is here, so that it can run off the thread that serves requests (lib/analysis-thread.ts).
- */
-export interface PreparedSnapshot {
-  meta: Omit<SnapshotMeta, 'id' | 'createdAt'>;
-  encoding: string;
-  blobs: Pick<SnapshotsTable, 'bundle' | 'topology' | 'findings' | 'overview'>;
-}
-
-export async function prepareSnapshot(input: { bundle: CaptureBundle; title?: string }, analyzeBundle: (bundle: CaptureBundle) => Analysis = analyze): Promise<PreparedSnapshot> {
-  // Whatever path a bundle took here (an upload, a file, a script), no secret is stored with it.
-  const captured = redactBundle(input.bundle);
-  const analysis = analyzeBundle(captured);
-  const { id: _id, createdAt: _createdAt, ...meta } = metaFor('', '', captured, analysis, input.title);
-  const [bundle, topology, findings, overview] = await Promise.all([
-    packJson(captured),
-    packJson(analysis.topology),
-    packJson(analysis.findings),
-    packJson(storedOverview(analysis.topology, analysis.findings)),
-  ]);
-  return { meta, encoding: DEFAULT_ENCODING, blobs: { bundle, topology, findings, overview } };
+export async function packSnapshot(derived: DerivedSnapshot): Promise<PreparedSnapshot> {
+  const [bundle, topology, findings, overview] = await Promise.all([packJson(derived.bundle), packJson(derived.topology), packJson(derived.findings), packJson(derived.overview)]);
+  return { meta: derived.meta, encoding: DEFAULT_ENCODING, blobs: { bundle, topology, findings, overview } };
 }
 
 export interface StoreOptions {
   /** Derives topology and findings; defaults to lib/analyze. */
-  analyze?: (bundle: CaptureBundle) => Analysis;
+  analyze?: AnalyzeBundle;
   /** Clock for created_at and retention; defaults to the system clock. */
   now?: () => Date;
 }
 
 export class SqlSnapshotStore implements SnapshotStore {
-  private readonly analyzeBundle: (bundle: CaptureBundle) => Analysis;
+  private readonly analyzeBundle: AnalyzeBundle | undefined;
   private readonly now: () => Date;
 
   constructor(
@@ -134,15 +86,15 @@ export class SqlSnapshotStore implements SnapshotStore {
     private readonly retention: RetentionPolicy | undefined,
     options: StoreOptions = {},
   ) {
-    this.analyzeBundle = options.analyze ?? analyze;
+    this.analyzeBundle = options.analyze;
     this.now = options.now ?? (() => new Date());
   }
 
   async create(input: { bundle: CaptureBundle; title?: string }): Promise<SnapshotMeta> {
-    return this.createPrepared(await prepareSnapshot(input, this.analyzeBundle));
+    return this.createPrepared(await packSnapshot(deriveSnapshot(input, this.analyzeBundle)));
   }
 
-  /** Stores what prepareSnapshot made (on this thread or on another): an id and a time, one transaction. */
+  /** Stores what packSnapshot made (on this thread or on another): an id and a time, one transaction. */
   async createPrepared(prepared: PreparedSnapshot): Promise<SnapshotMeta> {
     const meta: SnapshotMeta = { id: newSnapshotId(), ...prepared.meta, createdAt: this.now().toISOString() };
     const row: SnapshotsTable = {
@@ -204,14 +156,7 @@ export class SqlSnapshotStore implements SnapshotStore {
         .where('id', '=', id)
         .executeTakeFirst();
       if (!row) return null;
-      const analysis = this.analyzeBundle(await unpack<CaptureBundle>(row.bundle, row.encoding));
-      return {
-        meta: rowToMeta(row),
-        topology: analysis.topology,
-        findings: analysis.findings,
-        rulesVersion: analysis.rulesVersion,
-        rediagnosed: true,
-      };
+      return rediagnosedView(rowToMeta(row), await unpack<CaptureBundle>(row.bundle, row.encoding), this.analyzeBundle);
     }
     const row = await this.db
       .selectFrom('snapshots')

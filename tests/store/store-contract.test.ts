@@ -6,7 +6,7 @@ import type { Finding } from '@/lib/diagnose/types';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
 import { createStore, InvalidCursorError, type StoreConfig, type StoreOptions } from '@/lib/store';
-import { overviewOf } from '@/lib/graph/subview';
+import { overviewOf } from '@/lib/snapshot/subview';
 import type { SnapshotStore } from '@/lib/store/types';
 import { backends, type Backend } from './backends';
 import { FIXTURE_DEVICES, makeBundle } from './bundles';

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { getStore, isSnapshotId } from '@/lib/store';
-import { hostSubview, overviewOf, type HostSubview, type SnapshotOverview } from '@/lib/graph/subview';
-import type { SnapshotStore, SnapshotView } from '@/lib/store/types';
+import { hostSubview, overviewOf, type HostSubview, type SnapshotOverview } from '@/lib/snapshot/subview';
+import type { SnapshotStore } from '@/lib/store/types';
+import type { SnapshotView } from '@/lib/snapshot/types';
 import { notFound } from './errors';
 
 /** `rules=current` re-diagnoses the stored capture with this server's rules; the default shows what was stored. */

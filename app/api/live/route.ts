@@ -4,14 +4,15 @@ import { analysisPool } from '@/lib/analysis-thread';
 import { compareFindings } from '@/lib/diagnose';
 import { liveCounters } from '@/lib/diff/live-counters';
 import { captureFromSource, SOURCE_KINDS, SourceError } from '@/lib/sources';
-import { metaFor } from '@/lib/store/sql-store';
-import type { SnapshotView } from '@/lib/store/types';
+import { metaFor } from '@/lib/snapshot/meta';
+import type { SnapshotView } from '@/lib/snapshot/types';
 import { audit } from '@/lib/auth/audit';
 import { impersonationFor } from '@/lib/auth/impersonation';
 import { authorize, limitCollections } from '../_http/auth';
-import { ApiError, SECURITY_HEADERS, withErrors } from '../_http/errors';
+import { ApiError } from '@/lib/serve/api-error';
+import { SECURITY_HEADERS, withErrors } from '../_http/errors';
 import { parseQuery } from '../_http/query';
-import { kubeChoice, kubeOptions } from '../_http/kube';
+import { kubeChoice, kubeOptions } from '@/lib/serve/kube-choice';
 
 const liveQuery = z.object({
   source: z.enum(SOURCE_KINDS as [string, ...string[]]).default(process.env.TUNNELSCOPE_DEFAULT_SOURCE ?? 'lab'),

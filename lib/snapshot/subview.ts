@@ -14,7 +14,7 @@ import type { Finding, Severity } from '@/lib/diagnose/types';
 import type { Address, HostState, Interface, NamespaceState } from '@/lib/parse/types';
 import type { EdgeKind, TopoEdge, TopoNode, Topology } from '@/lib/topology/types';
 import { hostId } from '@/lib/topology/ids';
-import type { SnapshotMeta, SnapshotView } from '@/lib/store/types';
+import type { SnapshotMeta, SnapshotView } from './types';
 
 const SEVERITY_RANK: Record<Severity, number> = { critical: 0, warning: 1, info: 2 };
 
