@@ -4,7 +4,7 @@ import reactHooks from 'eslint-plugin-react-hooks';
 import nextPlugin from '@next/eslint-plugin-next';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.next/', 'data/', 'test-results/', 'next-env.d.ts', 'public/', '**/*.js', '**/*.cjs'] },
+  { ignores: ['node_modules/', '.next/', 'dist/', 'data/', 'test-results/', 'next-env.d.ts', 'public/', '**/*.js', '**/*.cjs'] },
   js.configs.recommended,
   {
     files: ['**/*.mjs'],
