@@ -1,7 +1,6 @@
 #!/usr/bin/env node
-// The code that runs in Node outside Next.js — the command line, the threads it starts and the dashboard's analysis
-// thread — built ahead of time into dist/cli, so that a start does not compile TypeScript again (tsx takes seconds
-// for what the built files load in a fraction of one).
+// The command line and the thread it starts to read big bundle files, built ahead of time into dist/cli, so that a
+// start does not compile TypeScript again (tsx takes seconds for what the built files load in a fraction of one).
 //
 //   node scripts/cli-build.mjs             build (npm run build runs this before next build)
 //   node scripts/cli-build.mjs --if-stale  build only when the build is missing or older than its sources
@@ -21,8 +20,8 @@ const DIST = path.join(HOME, 'dist');
 const BUILD_DIR = path.join(DIST, 'cli');
 const STAMP = 'build.json';
 
-/** The modules that plain-JavaScript entry points load with importTs. */
-const ENTRIES = ['cli/main.ts', 'lib/analysis-job.ts'];
+/** The modules that plain-JavaScript entry points (bin/tunnelscope.mjs) load with importTs. */
+const ENTRIES = ['cli/main.ts'];
 
 /** Sources the bundles depend on without importing them: the alias table and this recipe. */
 const RECIPE = ['tsconfig.json', 'scripts/cli-build.mjs'];
