@@ -67,6 +67,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       io.out(HELP);
       return 0;
     }
+    const run = await loadCommand(command);
     if (BUDGETED.has(command)) {
       const budget = cliTimeBudgetMs();
       const stop = startWatchdog(
@@ -74,12 +75,12 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         `tunnelscope: error: ${command} took longer than ${budget / 1000} s (the budget, TUNNELSCOPE_ANALYSIS_TIMEOUT_MS) and was stopped; check the input for damage, or raise the budget for a very large capture`,
       );
       try {
-        return await runCommand(command, args, io);
+        return await run(args, io);
       } finally {
         stop();
       }
     }
-    return await runCommand(command, args, io);
+    return await run(args, io);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     io.err(`tunnelscope: error: ${message.split('\n')[0].slice(0, 400)}`);
@@ -90,8 +91,9 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
 /** Commands that analyse what they are given: a time budget ends one that would never finish (cli/watchdog.ts). */
 const BUDGETED: ReadonlySet<string> = new Set(['import', 'topology', 'diagnose', 'trace', 'diff']);
 
-async function runCommand(command: string, args: ParsedArgs, io: Io): Promise<number> {
+/** The command's module, loaded before its time budget starts: the budget is for the work, not for loading code. */
+async function loadCommand(command: string): Promise<Command> {
   const load = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
   if (!load) throw new UsageError(`unknown command "${command}" (see tunnelscope --help)`);
-  return (await load())(args, io);
+  return load();
 }
