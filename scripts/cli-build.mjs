@@ -162,7 +162,13 @@ export async function buildCli() {
   } catch (error) {
     if (error.code !== 'ENOENT') throw error;
   }
-  renameSync(outdir, BUILD_DIR);
+  try {
+    renameSync(outdir, BUILD_DIR);
+  } catch (error) {
+    // Another build of the same sources took the place first: it is as current as this one.
+    if (error.code !== 'ENOTEMPTY' && error.code !== 'EEXIST') throw error;
+    rmSync(outdir, { recursive: true, force: true });
+  }
   rmSync(old, { recursive: true, force: true });
 }
 
