@@ -104,7 +104,7 @@ const componentRules = {
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.next/', 'data/', 'test-results/', 'next-env.d.ts', 'public/', '**/*.js', '**/*.cjs'] },
+  { ignores: ['node_modules/', '.next/', 'dist/', 'data/', 'test-results/', 'next-env.d.ts', 'public/', '**/*.js', '**/*.cjs'] },
   js.configs.recommended,
   {
     files: ['**/*.mjs'],
