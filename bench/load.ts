@@ -118,10 +118,10 @@ export async function loadBench(): Promise<void> {
     delete process.env.DATABASE_URL;
     const base = parseBundle(JSON.parse(readFileSync(SAMPLE_BUNDLE_PATH, 'utf8')) as unknown);
     if (!base.ok) throw new Error(base.error);
-    const { createStore } = await import('@/lib/store');
+    const [{ createStore }, { createSnapshot }] = await Promise.all([import('@/lib/store'), import('@/lib/serve/snapshots')]);
     const store = await createStore({ kind: 'sqlite', file: path.join(dataDir, 'tunnelscope.db') });
-    const incident = await store.create({ bundle: base.bundle, title: 'load: the lab incident' });
-    const big = await store.create({ bundle: syntheticBundle(base.bundle, 500, 4), title: 'load: 500 hosts' });
+    const incident = await createSnapshot(store, { bundle: base.bundle, title: 'load: the lab incident' });
+    const big = await createSnapshot(store, { bundle: syntheticBundle(base.bundle, 500, 4), title: 'load: 500 hosts' });
     await store.close();
 
     const port = await freePort();

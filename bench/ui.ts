@@ -43,11 +43,11 @@ export async function uiBench(bigHosts = 500): Promise<void> {
   const base = parseBundle(JSON.parse(readFileSync(SAMPLE_BUNDLE_PATH, 'utf8')) as unknown);
   if (!base.ok) throw new Error(base.error);
 
-  const { createStore } = await import('@/lib/store');
+  const [{ createStore }, { createSnapshot }] = await Promise.all([import('@/lib/store'), import('@/lib/serve/snapshots')]);
   const store = await createStore({ kind: 'sqlite', file: path.join(dataDir, 'tunnelscope.db') });
   const ids: Record<number, string> = {};
   for (const hosts of sizes) {
-    const meta = await store.create({ bundle: syntheticBundle(base.bundle, hosts, 4), title: `bench ${hosts} hosts` });
+    const meta = await createSnapshot(store, { bundle: syntheticBundle(base.bundle, hosts, 4), title: `bench ${hosts} hosts` });
     ids[hosts] = meta.id;
   }
   await store.close();

@@ -89,9 +89,9 @@ export async function createSnapshot(bundle: CaptureBundle, title: string | unde
     return `${server.replace(/\/$/, '')}/s/${id}`;
   }
   // The database drivers load only for a snapshot stored here, not for one sent to a server.
-  const { getStore, closeStore } = await import('@/lib/store');
+  const [{ getStore, closeStore }, snapshots] = await Promise.all([import('@/lib/store'), import('@/lib/serve/snapshots')]);
   try {
-    const meta = await getStore().create({ bundle, title });
+    const meta = await snapshots.createSnapshot(getStore(), { bundle, title });
     return `${publicUrl()}/s/${meta.id}`;
   } finally {
     await closeStore();

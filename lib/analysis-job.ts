@@ -12,8 +12,7 @@ import { parseBundle } from '@/lib/capture/bundle';
 import type { ImportProblem } from '@/lib/capture/problems';
 import type { CaptureBundle } from '@/lib/capture/types';
 import { analyze } from '@/lib/analyze';
-import { deriveSnapshot } from '@/lib/snapshot/derive';
-import { packSnapshot } from '@/lib/store/sql-store';
+import { prepareSnapshot } from '@/lib/serve/snapshots';
 import type { PreparedSnapshot } from '@/lib/store/types';
 
 export type AnalysisJob =
@@ -55,7 +54,7 @@ class SourceRequested extends Error {
 }
 
 async function prepared(intake: Intake): Promise<AnalysisAnswer> {
-  const snapshot = await packSnapshot(deriveSnapshot({ bundle: intake.bundle, title: intake.title }));
+  const snapshot = await prepareSnapshot({ bundle: intake.bundle, title: intake.title });
   return { kind: 'prepared', prepared: snapshot, title: intake.title, problems: intake.problems };
 }
 

@@ -6,21 +6,11 @@
 import { analyze, type Analysis } from '@/lib/analyze';
 import { redactBundle } from '@/lib/capture/redact';
 import type { CaptureBundle } from '@/lib/capture/types';
-import type { Finding } from '@/lib/diagnose/types';
-import type { Topology } from '@/lib/topology/types';
 import { metaFor } from './meta';
-import { storedOverview, type StoredOverview } from './subview';
+import { storedOverview, type DerivedSnapshot } from './subview';
 import type { SnapshotMeta, SnapshotView } from './types';
 
 export type AnalyzeBundle = (bundle: CaptureBundle) => Analysis;
-
-export interface DerivedSnapshot {
-  meta: Omit<SnapshotMeta, 'id' | 'createdAt'>;
-  bundle: CaptureBundle;
-  topology: Topology;
-  findings: Finding[];
-  overview: StoredOverview;
-}
 
 export function deriveSnapshot(input: { bundle: CaptureBundle; title?: string }, analyzeBundle: AnalyzeBundle = analyze): DerivedSnapshot {
   // Whatever path a bundle took here (an upload, a file, a script), no secret is stored with it.

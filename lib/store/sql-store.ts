@@ -9,10 +9,9 @@ import { decodeCursor, encodeCursor } from './cursor';
 import { newSnapshotId } from './ids';
 import type { AuditLogTable, Database, SnapshotsTable } from './schema';
 import { DEFAULT_AUDIT_PAGE, MAX_AUDIT_PAGE, type AuditEntry, type AuditEntryInput, type AuditQuery } from './audit';
-import { deriveSnapshot, rediagnosedView, type AnalyzeBundle, type DerivedSnapshot } from '@/lib/snapshot/derive';
-import { overviewOf, type SnapshotOverview, type StoredOverview } from '@/lib/snapshot/subview';
+import { overviewOf, type DerivedSnapshot, type SnapshotOverview, type StoredOverview } from '@/lib/snapshot/subview';
 import type { Snapshot, SnapshotMeta, SnapshotPage, SnapshotView } from '@/lib/snapshot/types';
-import type { PreparedSnapshot, SnapshotListQuery, SnapshotStore, SnapshotViewOptions } from './types';
+import type { PreparedSnapshot, SnapshotListQuery, SnapshotStore, StoredCapture } from './types';
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 200;
@@ -59,7 +58,7 @@ function rowToAudit(row: AuditLogTable): AuditEntry {
 
 /**
  * The blobs were written by this module from typed values, so reading them back trusts their shape;
- * bundles entering from outside are validated before they reach create().
+ * bundles entering from outside are validated before they are derived and packed.
  */
 async function unpack<T>(blob: Uint8Array, encoding: string): Promise<T> {
   return (await unpackJson(blob, encoding)) as T;
@@ -71,14 +70,11 @@ export async function packSnapshot(derived: DerivedSnapshot): Promise<PreparedSn
 }
 
 export interface StoreOptions {
-  /** Derives topology and findings; defaults to lib/analyze. */
-  analyze?: AnalyzeBundle;
   /** Clock for created_at and retention; defaults to the system clock. */
   now?: () => Date;
 }
 
 export class SqlSnapshotStore implements SnapshotStore {
-  private readonly analyzeBundle: AnalyzeBundle | undefined;
   private readonly now: () => Date;
 
   constructor(
@@ -86,12 +82,7 @@ export class SqlSnapshotStore implements SnapshotStore {
     private readonly retention: RetentionPolicy | undefined,
     options: StoreOptions = {},
   ) {
-    this.analyzeBundle = options.analyze;
     this.now = options.now ?? (() => new Date());
-  }
-
-  async create(input: { bundle: CaptureBundle; title?: string }): Promise<SnapshotMeta> {
-    return this.createPrepared(await packSnapshot(deriveSnapshot(input, this.analyzeBundle)));
   }
 
   /** Stores what packSnapshot made (on this thread or on another): an id and a time, one transaction. */
@@ -148,16 +139,16 @@ export class SqlSnapshotStore implements SnapshotStore {
     return { meta: rowToMeta(row), topology, findings, bundle, rulesVersion: row.rules_version, rediagnosed: false };
   }
 
-  async getView(id: string, options: SnapshotViewOptions = {}): Promise<SnapshotView | null> {
-    if (options.rediagnose) {
-      const row = await this.db
-        .selectFrom('snapshots')
-        .select([...META_COLUMNS, 'bundle', 'encoding'])
-        .where('id', '=', id)
-        .executeTakeFirst();
-      if (!row) return null;
-      return rediagnosedView(rowToMeta(row), await unpack<CaptureBundle>(row.bundle, row.encoding), this.analyzeBundle);
-    }
+  async getCapture(id: string): Promise<StoredCapture | null> {
+    const row = await this.db
+      .selectFrom('snapshots')
+      .select([...META_COLUMNS, 'bundle', 'encoding'])
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row ? { meta: rowToMeta(row), bundle: await unpack<CaptureBundle>(row.bundle, row.encoding) } : null;
+  }
+
+  async getView(id: string): Promise<SnapshotView | null> {
     const row = await this.db
       .selectFrom('snapshots')
       .select([...META_COLUMNS, 'topology', 'findings', 'encoding'])
@@ -168,11 +159,7 @@ export class SqlSnapshotStore implements SnapshotStore {
     return { meta: rowToMeta(row), topology, findings, rulesVersion: row.rules_version, rediagnosed: false };
   }
 
-  async getOverview(id: string, options: SnapshotViewOptions = {}): Promise<SnapshotOverview | null> {
-    if (options.rediagnose) {
-      const view = await this.getView(id, options);
-      return view && overviewOf(view);
-    }
+  async getOverview(id: string): Promise<SnapshotOverview | null> {
     const row = await this.db
       .selectFrom('snapshots')
       .select([...META_COLUMNS, 'overview', 'encoding'])

@@ -14,9 +14,10 @@ export interface PreparedSnapshot {
   blobs: Pick<SnapshotsTable, 'bundle' | 'topology' | 'findings' | 'overview'>;
 }
 
-export interface SnapshotViewOptions {
-  /** Re-run analyze() on the stored bundle with the current parsers and rules instead of reading the stored result. */
-  rediagnose?: boolean;
+/** The stored capture and its metadata: what re-diagnosing a snapshot reads (lib/serve/snapshots.ts). */
+export interface StoredCapture {
+  meta: SnapshotMeta;
+  bundle: CaptureBundle;
 }
 
 export interface SnapshotListQuery {
@@ -28,15 +29,19 @@ export interface SnapshotListQuery {
   hasFaults?: boolean;
 }
 
-/** Snapshots are immutable: there is no update path, only retention and an admin's delete. */
+/**
+ * Snapshots are immutable: there is no update path, only retention and an admin's delete. The store persists and
+ * loads what was derived elsewhere; deriving and re-diagnosing are lib/serve/snapshots.ts.
+ */
 export interface SnapshotStore {
-  create(input: { bundle: CaptureBundle; title?: string }): Promise<SnapshotMeta>;
   /** Stores a snapshot derived and packed elsewhere (sql-store.ts packSnapshot), e.g. on an analysis thread. */
   createPrepared(prepared: PreparedSnapshot): Promise<SnapshotMeta>;
   get(id: string): Promise<Snapshot | null>;
-  getView(id: string, options?: SnapshotViewOptions): Promise<SnapshotView | null>;
+  /** Topology and findings as stored, under the rules of their time. */
+  getView(id: string): Promise<SnapshotView | null>;
   /** The overview level alone (lib/snapshot/subview.ts): read without unpacking topology and findings. */
-  getOverview(id: string, options?: SnapshotViewOptions): Promise<SnapshotOverview | null>;
+  getOverview(id: string): Promise<SnapshotOverview | null>;
+  getCapture(id: string): Promise<StoredCapture | null>;
   getBundle(id: string): Promise<CaptureBundle | null>;
   list(query: SnapshotListQuery): Promise<SnapshotPage>;
   /** Removes one snapshot (an admin's decision) and answers what it was; null when there was none. */
