@@ -5,7 +5,8 @@ import nextPlugin from '@next/eslint-plugin-next';
 
 /**
  * The flow of DESIGN.md as imports. Each lib layer may import itself and the layers it lists, nothing else: a
- * new import against the flow fails `npm run lint`. `types` are layers it may read types from only.
+ * new import against the flow fails `npm run lint`. `types` are layers it may read types from only; `never` are
+ * modules of an allowed layer that it may not import at all.
  * tests/layers/import-cycles.test.ts checks the same folders for cycles, whatever the import's spelling.
  */
 const LAYERS = {
@@ -19,7 +20,13 @@ const LAYERS = {
   view: { files: ['lib/view/**'], modules: ['view'], may: ['capture', 'parse', 'topology', 'diagnose', 'snapshot', 'graph'] },
   diff: { files: ['lib/diff/**'], modules: ['diff'], may: ['capture', 'parse', 'topology', 'diagnose', 'snapshot', 'graph', 'view'] },
   export: { files: ['lib/export/**'], modules: ['export'], may: ['capture', 'parse', 'topology', 'diagnose', 'snapshot', 'graph', 'view'] },
-  store: { files: ['lib/store/**'], modules: ['store'], may: ['capture', 'snapshot'], types: ['parse', 'topology', 'diagnose'] },
+  store: {
+    files: ['lib/store/**'],
+    modules: ['store'],
+    may: ['capture', 'snapshot'],
+    types: ['parse', 'topology', 'diagnose'],
+    never: { group: ['@/lib/snapshot/derive'], message: 'The store persists and loads: deriving and re-diagnosing a snapshot is lib/serve/snapshots.ts.' },
+  },
   auth: { files: ['lib/auth/**'], modules: ['auth'], may: ['capture', 'sources', 'parse', 'topology', 'diagnose', 'snapshot', 'store'] },
   serve: {
     files: ['lib/serve/**'],
@@ -60,6 +67,7 @@ function flowRule(name, extra = []) {
     RELATIVE_ESCAPE,
     ...(banned.length > 0 ? [{ group: paths(banned), message: flowMessage(name) }] : []),
     ...(layer.types ? [{ group: paths(layer.types), allowTypeImports: true, message: `${flowMessage(name)} Types only from ${layer.types.join(', ')}.` }] : []),
+    ...(layer.never ? [layer.never] : []),
   ];
   return { 'no-restricted-imports': ['error', { patterns }] };
 }

@@ -52,6 +52,13 @@ describe('the layer rule', () => {
     expect(await flowErrors('lib/store/example.ts', "import { buildDeviceElements } from '@/lib/graph/elements';")).toHaveLength(1);
   });
 
+  it('keeps deriving and re-diagnosing a snapshot out of the store, even as a type', async () => {
+    expect(await flowErrors('lib/store/example.ts', "import { deriveSnapshot } from '@/lib/snapshot/derive';")).toHaveLength(1);
+    expect(await flowErrors('lib/store/example.ts', "import type { AnalyzeBundle } from '@/lib/snapshot/derive';")).toHaveLength(1);
+    expect(await flowErrors('lib/store/example.ts', "import type { DerivedSnapshot } from '@/lib/snapshot/subview';")).toEqual([]);
+    expect(await flowErrors('lib/serve/example.ts', "import { deriveSnapshot } from '@/lib/snapshot/derive';")).toEqual([]);
+  });
+
   it('keeps app/, components/, React and Next.js out of lib/', async () => {
     expect(await flowErrors('lib/analysis-job.ts', "import { ApiError } from '@/app/api/_http/errors';")).toHaveLength(1);
     expect(await flowErrors('lib/graph/example.ts', "import { Legend } from '@/components/Legend';")).toHaveLength(1);
