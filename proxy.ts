@@ -1,7 +1,7 @@
 import { NextResponse, type NextRequest } from 'next/server';
 import { MAX_SHARE_DAYS, shareCookieName } from '@/lib/auth/access';
 import { crossSiteRefusal } from '@/lib/auth/csrf';
-import { framingHeaders, pageSecurityPolicy } from '@/lib/export/framing';
+import { framingHeaders, pageSecurityPolicy } from '@/lib/auth/framing';
 import { isSnapshotId } from '@/lib/store/ids';
 
 /** On every response: framing policy, no MIME sniffing, and no full URL (which may hold a share link) sent to other sites. */

@@ -8,6 +8,7 @@ export default defineConfig({
     // Lab tests share one set of kernel namespaces: run test files one at a time.
     fileParallelism: false,
     testTimeout: 60_000,
-    hookTimeout: 120_000,
+    // A file's first hook may build the dashboard (minutes on a loaded two-core machine) before its server starts.
+    hookTimeout: 900_000,
   },
 });

@@ -5,14 +5,14 @@
  * sending those bytes costs on this machine. BENCH_LOAD_SECONDS (default 10) per URL and client count,
  * BENCH_LOAD_CLIENTS (default 200,500). Clients ask for compressed answers, as browsers do.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import autocannon, { type Result } from 'autocannon';
 import { parseBundle } from '@/lib/capture/bundle';
 import { SAMPLE_BUNDLE_PATH } from '@/lib/sources/files';
-import { freePort } from '@/tests/e2e/server';
+import { ensureBuild, freePort } from '@/tests/e2e/server';
 import { syntheticBundle } from './synthetic';
 
 const SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 10);
@@ -110,10 +110,7 @@ function print(rows: Row[]): void {
 
 export async function loadBench(): Promise<void> {
   const nextBin = path.join('node_modules', 'next', 'dist', 'bin', 'next');
-  if (!existsSync(path.join('.next', 'BUILD_ID'))) {
-    const build = spawnSync(process.execPath, [nextBin, 'build'], { stdio: 'ignore', env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' } });
-    if (build.status !== 0) throw new Error('next build failed');
-  }
+  await ensureBuild();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'tunnelscope-load-'));
   const children: ChildProcess[] = [];
   try {
@@ -121,10 +118,10 @@ export async function loadBench(): Promise<void> {
     delete process.env.DATABASE_URL;
     const base = parseBundle(JSON.parse(readFileSync(SAMPLE_BUNDLE_PATH, 'utf8')) as unknown);
     if (!base.ok) throw new Error(base.error);
-    const { createStore } = await import('@/lib/store');
+    const [{ createStore }, { createSnapshot }] = await Promise.all([import('@/lib/store'), import('@/lib/serve/snapshots')]);
     const store = await createStore({ kind: 'sqlite', file: path.join(dataDir, 'tunnelscope.db') });
-    const incident = await store.create({ bundle: base.bundle, title: 'load: the lab incident' });
-    const big = await store.create({ bundle: syntheticBundle(base.bundle, 500, 4), title: 'load: 500 hosts' });
+    const incident = await createSnapshot(store, { bundle: base.bundle, title: 'load: the lab incident' });
+    const big = await createSnapshot(store, { bundle: syntheticBundle(base.bundle, 500, 4), title: 'load: 500 hosts' });
     await store.close();
 
     const port = await freePort();

@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: pipeline figures on a synthetic capture of 500 workers × 60 peer-pod namespaces, each worker
- * with the pod VM of its first pod (bench/synthetic.ts), then the dashboard figures when a browser and a build
- * are present (BENCH_SKIP_UI=1 skips them), then the load figures (bench/load.ts; BENCH_SKIP_LOAD=1 skips them).
+ * with the pod VM of its first pod (bench/synthetic.ts), then the command line's start-up figures (bench/startup.ts;
+ * BENCH_SKIP_STARTUP=1 skips them), then the dashboard figures when a browser and a build are present
+ * (BENCH_SKIP_UI=1 skips them), then the load figures (bench/load.ts; BENCH_SKIP_LOAD=1 skips them).
  * BENCH_HOSTS and BENCH_PODS change the size. A benchmark prints figures and does not judge them; a part that
  * cannot run fails the bench (non-zero exit) instead of being skipped.
  *
@@ -26,6 +27,7 @@ import type { HostState } from '@/lib/parse/types';
 import { buildTopology } from '@/lib/topology/build';
 import { diagnose } from '@/lib/diagnose';
 import { SAMPLE_BUNDLE_PATH } from '@/lib/sources/files';
+import { startupBench } from './startup';
 import { syntheticHosts } from './synthetic';
 
 const HOSTS = Number(process.env.BENCH_HOSTS ?? 500);
@@ -175,6 +177,8 @@ async function main(): Promise<void> {
     return;
   }
   pipelineBench();
+  if (process.env.BENCH_SKIP_STARTUP === '1') console.log('start-up: skipped (BENCH_SKIP_STARTUP=1)');
+  else startupBench();
   if (process.env.BENCH_SKIP_UI === '1') {
     console.log('dashboard: skipped (BENCH_SKIP_UI=1)');
   } else {

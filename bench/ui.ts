@@ -3,7 +3,7 @@
  * the graph both ready) for snapshots of 50 and BENCH_HOSTS (500) hosts, and the JavaScript the page ships (gzip).
  * Anything that keeps a figure from being taken throws: the bench fails instead of printing a partial result.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -12,7 +12,7 @@ import { chromium } from 'playwright-core';
 import { parseBundle } from '@/lib/capture/bundle';
 import { SAMPLE_BUNDLE_PATH } from '@/lib/sources/files';
 import { CHROMIUM, CHROMIUM_ARGS } from '@/tests/e2e/browser';
-import { freePort } from '@/tests/e2e/server';
+import { ensureBuild, freePort } from '@/tests/e2e/server';
 import { syntheticBundle } from './synthetic';
 
 async function waitForServer(url: string, child: ChildProcess): Promise<void> {
@@ -36,21 +36,18 @@ export async function uiBench(bigHosts = 500): Promise<void> {
   if (!existsSync(CHROMIUM)) throw new Error(`dashboard: ${CHROMIUM} is not installed (install chromium, or set BENCH_SKIP_UI=1)`);
   const sizes = [...new Set([Math.min(50, bigHosts), bigHosts])];
   const nextBin = path.join('node_modules', 'next', 'dist', 'bin', 'next');
-  if (!existsSync(path.join('.next', 'BUILD_ID'))) {
-    const build = spawnSync(process.execPath, [nextBin, 'build'], { stdio: 'ignore', env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' } });
-    if (build.status !== 0) throw new Error('next build failed');
-  }
+  await ensureBuild();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'tunnelscope-bench-'));
   process.env.TUNNELSCOPE_DATA_DIR = dataDir;
   delete process.env.DATABASE_URL;
   const base = parseBundle(JSON.parse(readFileSync(SAMPLE_BUNDLE_PATH, 'utf8')) as unknown);
   if (!base.ok) throw new Error(base.error);
 
-  const { createStore } = await import('@/lib/store');
+  const [{ createStore }, { createSnapshot }] = await Promise.all([import('@/lib/store'), import('@/lib/serve/snapshots')]);
   const store = await createStore({ kind: 'sqlite', file: path.join(dataDir, 'tunnelscope.db') });
   const ids: Record<number, string> = {};
   for (const hosts of sizes) {
-    const meta = await store.create({ bundle: syntheticBundle(base.bundle, hosts, 4), title: `bench ${hosts} hosts` });
+    const meta = await createSnapshot(store, { bundle: syntheticBundle(base.bundle, hosts, 4), title: `bench ${hosts} hosts` });
     ids[hosts] = meta.id;
   }
   await store.close();

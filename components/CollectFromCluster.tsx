@@ -4,10 +4,12 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
-import { KUBE_MODE_LABELS, KUBE_MODES } from '@/lib/kube/modes';
-import type { SnapshotMeta } from '@/lib/store/types';
+import type { KubeMode } from '@/lib/kube/modes';
+import type { SnapshotMeta } from '@/lib/snapshot/types';
 import { Progress } from './Progress';
 import { kubeContextsQuery, liveSearch, postSnapshot, queryKeys, type KubeChoice } from './queries';
+
+const MODE_LABELS = { agent: 'the node agent', debug: 'a debug pod per node', 'cni-pod': "the CNI's agent pod" } as const satisfies Record<KubeMode, string>;
 
 /**
  * A snapshot of a live cluster through the server's kubeconfig: pick the context, how nodes are reached (the node
@@ -58,10 +60,10 @@ export function CollectFromCluster() {
       </label>
       <fieldset className="flex gap-3">
         <legend className="mb-1 font-medium">Reach nodes through</legend>
-        {KUBE_MODES.map((m) => (
+        {(Object.keys(MODE_LABELS) as KubeMode[]).map((m) => (
           <label key={m} className="inline-flex items-center gap-1">
             <input type="radio" name="cluster-mode" value={m} checked={mode === m} onChange={() => setMode(m)} />
-            {KUBE_MODE_LABELS[m]}
+            {MODE_LABELS[m]}
           </label>
         ))}
       </fieldset>

@@ -3,9 +3,9 @@
 import { useQueries } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useId, useState } from 'react';
-import { compareCandidates, diffHref } from '@/lib/graph/diff-view';
-import type { RulesChoice } from '@/lib/graph/rules-check';
-import type { SnapshotMeta } from '@/lib/store/types';
+import { compareCandidates, diffHref } from '@/lib/diff/view-state';
+import type { RulesChoice } from '@/lib/view/rules-check';
+import type { SnapshotMeta } from '@/lib/snapshot/types';
 import { snapshotsOnHostQuery } from './queries';
 
 /** One list request per host; a snapshot of a big cluster asks about its first hosts only. */

@@ -1,7 +1,7 @@
 'use client';
 
 import { useMemo, type KeyboardEvent } from 'react';
-import { diffStatusOf } from '@/lib/graph/diff';
+import { diffStatusOf } from '@/lib/diff/graph';
 import type { GraphElement, GraphNodeData } from '@/lib/graph/elements';
 import { DEVICE_LABEL } from '@/lib/graph/palette';
 import { SEVERITY_CLASSES } from './SeverityChip';

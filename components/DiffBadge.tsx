@@ -1,5 +1,5 @@
-import { DIFF_BADGE, type DiffStatus } from '@/lib/graph/diff';
-import { FINDING_BADGE, type FindingStatus } from '@/lib/graph/diff-changes';
+import { DIFF_BADGE, type DiffStatus } from '@/lib/diff/graph';
+import { FINDING_BADGE, type FindingStatus } from '@/lib/diff/changes';
 
 type Look = { chip: string; border: string };
 

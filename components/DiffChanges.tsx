@@ -2,8 +2,8 @@
 
 import type { ReactNode } from 'react';
 import type { Finding } from '@/lib/diagnose/types';
-import { DIFF_STATUSES } from '@/lib/graph/diff';
-import { FINDING_STATUSES, type ElementRow, type FindingRow } from '@/lib/graph/diff-changes';
+import { DIFF_STATUSES } from '@/lib/diff/graph';
+import { FINDING_STATUSES, type ElementRow, type FindingRow } from '@/lib/diff/changes';
 import { DIFF_CLASSES, DiffChip, FINDING_CLASSES, FindingStatusChip } from './DiffBadge';
 import { FieldChanges } from './FieldChanges';
 import { SEVERITY_CLASSES, SeverityChip } from './SeverityChip';

@@ -1,4 +1,5 @@
-import { DIFF_BADGE, DIFF_COLOR, DIFF_DESCRIPTION, DIFF_STATUSES } from '@/lib/graph/diff';
+import { DIFF_BADGE, DIFF_DESCRIPTION, DIFF_STATUSES } from '@/lib/diff/graph';
+import { DIFF_COLOR } from '@/lib/graph/palette';
 
 /** Legend colours are data from the shared palette, so they are applied as SVG fill attributes. */
 export function DiffLegend() {

@@ -3,21 +3,21 @@
 /**
  * Two snapshots on one union graph, with what changed marked on it and listed beside it: findings resolved,
  * new and changed, and devices and links added, removed and changed with their fields as old → new.
- * All view state is in the URL (lib/graph/diff-view.ts), so a comparison is a link.
+ * All view state is in the URL (lib/diff/view-state.ts), so a comparison is a link.
  */
 import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useMemo } from 'react';
 import type { DiffCounts, SnapshotDiff } from '@/lib/diff/diff';
-import { buildDiffGraph, type DiffShow } from '@/lib/graph/diff';
-import { elementRows, findingElements, findingRows, type FindingRow } from '@/lib/graph/diff-changes';
-import { parseDiffViewState, serializeDiffViewState, type DiffViewState } from '@/lib/graph/diff-view';
-import type { RulesChoice } from '@/lib/graph/rules-check';
+import { buildDiffGraph, type DiffShow } from '@/lib/diff/graph';
+import { elementRows, findingElements, findingRows, type FindingRow } from '@/lib/diff/changes';
+import { parseDiffViewState, serializeDiffViewState, type DiffViewState } from '@/lib/diff/view-state';
+import type { RulesChoice } from '@/lib/view/rules-check';
 import type { Finding } from '@/lib/diagnose/types';
 import { counterChanges } from '@/lib/diff/counters';
-import { findingsFor } from '@/lib/graph/faults';
-import { inspect } from '@/lib/graph/inspect';
-import type { SnapshotMeta } from '@/lib/store/types';
+import { findingsFor } from '@/lib/view/faults';
+import { inspect } from '@/lib/view/inspect';
+import type { SnapshotMeta } from '@/lib/snapshot/types';
 import { CopyButton } from './CopyButton';
 import { DeviceList } from './DeviceList';
 import { CounterFindings, ElementChanges, FindingChanges } from './DiffChanges';

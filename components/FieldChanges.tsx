@@ -1,4 +1,4 @@
-import type { FieldChange } from '@/lib/graph/diff-changes';
+import type { FieldChange } from '@/lib/diff/changes';
 
 function OutputChange({ change }: { change: FieldChange }) {
   return (

@@ -1,6 +1,7 @@
 'use client';
 
-import type { FilterFlag, ViewLevel } from '@/lib/graph/view-state';
+import type { FilterFlag } from '@/lib/graph/elements';
+import type { ViewLevel } from '@/lib/view/view-state';
 
 const FILTER_LABEL: Record<FilterFlag, string> = {
   lo: 'Hide loopback',

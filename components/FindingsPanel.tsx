@@ -3,11 +3,11 @@
 import { useState } from 'react';
 import type { Finding } from '@/lib/diagnose/types';
 import { SEVERITY_ORDER } from '@/lib/graph/palette';
-import type { FindingSummary } from '@/lib/graph/subview';
+import type { FindingSummary } from '@/lib/snapshot/subview';
 import { CopyButton } from './CopyButton';
 import { SEVERITY_CLASSES, SeverityChip } from './SeverityChip';
-import { elementWords, oneLineWhy, prettyEvidence } from '@/lib/graph/evidence-view';
-import { highlightSegments, salientValues } from '@/lib/graph/highlight';
+import { elementWords, oneLineWhy, prettyEvidence } from '@/lib/view/evidence';
+import { highlightSegments, salientValues } from '@/lib/view/highlight';
 
 export interface FindingsPanelProps {
   findings: FindingSummary[];

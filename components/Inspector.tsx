@@ -1,5 +1,5 @@
 import type { Finding } from '@/lib/diagnose/types';
-import type { Inspection } from '@/lib/graph/inspect';
+import type { Inspection } from '@/lib/view/inspect';
 import { SeverityChip } from './SeverityChip';
 
 export interface InspectorProps {

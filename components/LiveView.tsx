@@ -9,7 +9,7 @@ import { LoadState } from './SnapshotDashboard';
 import { SnapshotHeader } from './SnapshotHeader';
 import { TopologyView } from './TopologyView';
 import type { GraphSource } from './useGraphData';
-import type { LiveKind } from '@/lib/sources/kinds';
+import type { LiveKind } from '@/lib/capture/source-kinds';
 
 /** `kube`: the cluster choices, for a source that is a cluster. */
 export function LiveView({ source, kube }: { source: LiveKind; kube?: KubeChoice }) {

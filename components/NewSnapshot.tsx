@@ -3,7 +3,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
-import type { SnapshotMeta } from '@/lib/store/types';
+import type { SnapshotMeta } from '@/lib/snapshot/types';
 import { Progress } from './Progress';
 import { postSnapshot, queryKeys } from './queries';
 import { uploadSnapshot } from './upload';

@@ -2,10 +2,10 @@
 
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useRouter } from 'next/navigation';
-import { diffHref } from '@/lib/graph/diff-view';
-import type { RulesChoice } from '@/lib/graph/rules-check';
-import type { CaptureKind } from '@/lib/sources/kinds';
-import type { SnapshotMeta } from '@/lib/store/types';
+import { diffHref } from '@/lib/diff/view-state';
+import type { RulesChoice } from '@/lib/view/rules-check';
+import type { CaptureKind } from '@/lib/capture/source-kinds';
+import type { SnapshotMeta } from '@/lib/snapshot/types';
 import { postSnapshot, sourcesQuery } from './queries';
 
 /**

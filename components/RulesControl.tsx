@@ -1,8 +1,8 @@
 'use client';
 
 import { useQuery } from '@tanstack/react-query';
-import { offersRecheck, rulesNote, type RulesChoice } from '@/lib/graph/rules-check';
-import type { SnapshotOverview } from '@/lib/graph/subview';
+import { offersRecheck, rulesNote, type RulesChoice } from '@/lib/view/rules-check';
+import type { SnapshotOverview } from '@/lib/snapshot/subview';
 import { versionQuery } from './queries';
 
 export interface RulesControlProps {

@@ -1,7 +1,7 @@
 'use client';
 
 import { useState } from 'react';
-import type { SearchHit } from '@/lib/graph/search';
+import type { SearchHit } from '@/lib/view/search';
 
 export interface SearchBoxProps {
   /** Undefined while the search runs. */

@@ -2,9 +2,9 @@
 
 import { useQuery } from '@tanstack/react-query';
 import { useMemo } from 'react';
-import { severityCounts } from '@/lib/graph/faults';
-import type { RulesChoice } from '@/lib/graph/rules-check';
-import type { SnapshotOverview } from '@/lib/graph/subview';
+import { severityCounts } from '@/lib/snapshot/meta';
+import type { RulesChoice } from '@/lib/view/rules-check';
+import type { SnapshotOverview } from '@/lib/snapshot/subview';
 import { CompareControl } from './CompareControl';
 import { RecaptureControl } from './RecaptureControl';
 import { ExportControls } from './ExportControls';

@@ -1,4 +1,4 @@
-import type { SnapshotMeta } from '@/lib/store/types';
+import type { SnapshotMeta } from '@/lib/snapshot/types';
 import { SEVERITY_ORDER } from '@/lib/graph/palette';
 import { SeverityChip } from './SeverityChip';
 

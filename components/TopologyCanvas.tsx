@@ -7,8 +7,8 @@
  */
 import cytoscape, { type Core, type ElementDefinition, type LayoutOptions as CyLayoutOptions } from 'cytoscape';
 import { useEffect, useRef } from 'react';
-import type { GraphElement, GraphLevel } from '@/lib/graph/elements';
-import { layoutFor } from '@/lib/graph/layout';
+import type { GraphElement } from '@/lib/graph/elements';
+import { type GraphLevel, layoutFor } from '@/lib/graph/layout';
 import { buildStylesheet, type Theme } from '@/lib/graph/style';
 
 /**

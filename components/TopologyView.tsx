@@ -7,15 +7,14 @@
  */
 import { useQuery } from '@tanstack/react-query';
 import { useMemo } from 'react';
-import { buildDeviceElements, buildOverviewElements } from '@/lib/graph/elements';
-import { findingsFor } from '@/lib/graph/faults';
-import { findingSubject, mostSevere } from '@/lib/graph/path-subject';
-import { inspect, inspectInCut, type Inspection } from '@/lib/graph/inspect';
-import { searchTopology, type SearchHit } from '@/lib/graph/search';
-import type { RulesChoice } from '@/lib/graph/rules-check';
-import type { FilterFlag } from '@/lib/graph/view-state';
-import type { FindingSummary } from '@/lib/graph/subview';
-import type { SnapshotView } from '@/lib/store/types';
+import { buildDeviceElements, buildOverviewElements, type FilterFlag } from '@/lib/graph/elements';
+import { findingsFor } from '@/lib/view/faults';
+import { findingSubject, mostSevere } from '@/lib/view/path-subject';
+import { inspect, inspectInCut, type Inspection } from '@/lib/view/inspect';
+import { searchTopology, type SearchHit } from '@/lib/view/search';
+import type { RulesChoice } from '@/lib/view/rules-check';
+import type { FindingSummary } from '@/lib/snapshot/subview';
+import type { SnapshotView } from '@/lib/snapshot/types';
 import { DeviceList } from './DeviceList';
 import { FilterBar } from './FilterBar';
 import { FindingsPanel, findingKey } from './FindingsPanel';

@@ -3,8 +3,8 @@
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import type { TraceMarks } from '@/lib/graph/elements';
-import type { RulesChoice } from '@/lib/graph/rules-check';
-import type { TraceRequest } from '@/lib/graph/view-state';
+import type { RulesChoice } from '@/lib/view/rules-check';
+import type { TraceRequest } from '@/lib/view/view-state';
 import { ApiError, traceQuery, type TraceAnswer, type TraceHop } from './queries';
 
 function hopId(hop: TraceHop): string | undefined {

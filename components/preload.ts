@@ -4,7 +4,7 @@
  * the queries in queries.ts fetch, so the browser reuses the answers instead of asking twice.
  */
 import { preload } from 'react-dom';
-import type { RulesChoice } from '@/lib/graph/rules-check';
+import type { RulesChoice } from '@/lib/view/rules-check';
 import { snapshotHostUrl, snapshotOverviewUrl } from './snapshot-urls';
 
 export function preloadSnapshot(id: string, search: Record<string, string | string[] | undefined>): void {

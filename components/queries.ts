@@ -2,14 +2,14 @@
  * The one query-key factory and the fetchers behind it. Every server read in the UI goes through here.
  */
 import { queryOptions } from '@tanstack/react-query';
-import type { PathView } from '@/lib/graph/path';
-import type { SearchHit } from '@/lib/graph/search';
-import type { HostSubview, SnapshotOverview } from '@/lib/graph/subview';
+import type { PathView } from '@/lib/view/path';
+import type { SearchHit } from '@/lib/view/search';
+import type { HostSubview, SnapshotOverview } from '@/lib/snapshot/subview';
 import type { SnapshotDiff } from '@/lib/diff/diff';
-import type { RulesChoice } from '@/lib/graph/rules-check';
-import type { SnapshotMeta, SnapshotPage, SnapshotView } from '@/lib/store/types';
+import type { RulesChoice } from '@/lib/view/rules-check';
+import type { SnapshotMeta, SnapshotPage, SnapshotView } from '@/lib/snapshot/types';
 import type { KubeMode } from '@/lib/kube/modes';
-import type { CaptureKind, SourceInfo } from '@/lib/sources/kinds';
+import type { CaptureKind, SourceInfo } from '@/lib/capture/source-kinds';
 import { rulesQuery, snapshotHostUrl, snapshotOverviewUrl, snapshotUrl } from './snapshot-urls';
 
 /** An API answer that was not 2xx, with the message the server wrote for the user. */

@@ -1,5 +1,5 @@
 /** The API addresses of a snapshot's levels, shared by the queries and by the page that preloads them. */
-import type { RulesChoice } from '@/lib/graph/rules-check';
+import type { RulesChoice } from '@/lib/view/rules-check';
 
 export function snapshotUrl(id: string, query = ''): string {
   return `/api/snapshots/${encodeURIComponent(id)}${query}`;

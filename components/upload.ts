@@ -1,4 +1,4 @@
-import type { SnapshotMeta } from '@/lib/store/types';
+import type { SnapshotMeta } from '@/lib/snapshot/types';
 import { createdMeta } from './queries';
 
 export type UploadBody = { kind: 'json'; text: string } | { kind: 'text'; text: string };

@@ -9,10 +9,11 @@
 import { useQuery } from '@tanstack/react-query';
 import { useMemo } from 'react';
 import type { Finding } from '@/lib/diagnose/types';
-import { chooseLevel, type GraphLevel } from '@/lib/graph/elements';
-import type { ViewState } from '@/lib/graph/view-state';
-import { overviewOf, type HostBrief, type SnapshotOverview } from '@/lib/graph/subview';
-import type { SnapshotView } from '@/lib/store/types';
+import { chooseLevel } from '@/lib/graph/elements';
+import type { GraphLevel } from '@/lib/graph/layout';
+import type { ViewState } from '@/lib/view/view-state';
+import { overviewOf, type HostBrief, type SnapshotOverview } from '@/lib/snapshot/subview';
+import type { SnapshotView } from '@/lib/snapshot/types';
 import type { Topology } from '@/lib/topology/types';
 import { snapshotHostQuery, snapshotOverviewQuery, snapshotQuery } from './queries';
 

@@ -2,7 +2,7 @@
 
 import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { useCallback, useMemo } from 'react';
-import { parseViewState, serializeViewState, type ViewState } from '@/lib/graph/view-state';
+import { parseViewState, serializeViewState, type ViewState } from '@/lib/view/view-state';
 
 export type ViewUpdate = Partial<ViewState> | ((current: ViewState) => Partial<ViewState>);
 

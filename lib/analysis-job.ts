@@ -5,14 +5,15 @@
  * serves requests. Never throws: a failure becomes an answer with the HTTP status it deserves.
  */
 import { parentPort } from 'node:worker_threads';
-import { intakeFromBody, type Intake } from '@/app/api/_http/intake';
-import type { KubeChoice } from '@/app/api/_http/kube';
-import { ApiError } from '@/app/api/_http/errors';
+import { intakeFromBody, type Intake } from '@/lib/serve/intake';
+import type { KubeChoice } from '@/lib/serve/kube-choice';
+import { ApiError } from '@/lib/serve/api-error';
 import { parseBundle } from '@/lib/capture/bundle';
 import type { ImportProblem } from '@/lib/capture/problems';
 import type { CaptureBundle } from '@/lib/capture/types';
 import { analyze } from '@/lib/analyze';
-import { prepareSnapshot, type PreparedSnapshot } from '@/lib/store/sql-store';
+import { prepareSnapshot } from '@/lib/serve/snapshots';
+import type { PreparedSnapshot } from '@/lib/store/types';
 
 export type AnalysisJob =
   /** A POST /api/snapshots body, as read within the upload limit. */

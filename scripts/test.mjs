@@ -3,6 +3,7 @@
 // summary line: "N passed, N failed, N skipped".
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, existsSync, rmSync } from 'node:fs';
+import { ensureCliBuild } from './cli-build.mjs';
 
 function run(cmd, args) {
   return spawnSync(cmd, args, { stdio: 'inherit' }).status ?? 1;
@@ -10,6 +11,12 @@ function run(cmd, args) {
 
 if (!existsSync('node_modules/.package-lock.json') && run('npm', ['ci', '--no-audit', '--no-fund']) !== 0) process.exit(1);
 if (process.getuid?.() === 0 && run('sh', ['scripts/install-system-deps.sh']) !== 0) process.exit(1);
+// Tests that start bin/tunnelscope.mjs then run the built command line, as users do; one edited meanwhile falls
+// back to the sources by itself.
+await ensureCliBuild();
+
+// The whole suite drives the built dashboard: build it first, in plain sight, rather than inside a test's hook.
+if (process.argv.length === 2 && run(process.execPath, ['scripts/build-app.mjs']) !== 0) process.exit(1);
 
 mkdirSync('test-results', { recursive: true });
 const report = 'test-results/vitest.json';

@@ -3,7 +3,7 @@ import { CATALOG } from './catalog';
 import { BUNDLE_FORMAT, BUNDLE_VERSION, type BundleEnvelope, type CaptureBundle, type CommandId, type HostCapture } from './types';
 import { BUNDLE_LIMITS } from './limits';
 import { isExactHost } from './bundle-check';
-import { recordedKindSchema } from '@/lib/sources/kinds';
+import { recordedKindSchema } from './source-kinds';
 
 export { BUNDLE_LIMITS };
 

@@ -2,7 +2,7 @@
  * The raw truth: what each command printed on each host, kept verbatim.
  * A capture bundle is the unit that snapshots store and users upload.
  */
-import type { RecordedKind } from '@/lib/sources/kinds';
+import type { RecordedKind } from './source-kinds';
 
 export const BUNDLE_FORMAT = 'tunnelscope.capture';
 export const BUNDLE_VERSION = 1;

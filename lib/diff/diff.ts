@@ -3,7 +3,7 @@
  * topology ids, findings by rule + the elements they mark, so the same fault in two captures lines up.
  */
 import type { Finding } from '@/lib/diagnose/types';
-import type { SnapshotMeta, SnapshotView } from '@/lib/store/types';
+import type { SnapshotMeta, SnapshotView } from '@/lib/snapshot/types';
 import type { TopoEdge, TopoNode } from '@/lib/topology/types';
 import { counterFindings } from './counters';
 

@@ -6,10 +6,9 @@ import type { Finding, Severity } from '@/lib/diagnose/types';
 import type { EdgeKind, NodeKind, TopoEdge, TopoNode, Topology } from '@/lib/topology/types';
 import { hostId } from '@/lib/topology/ids';
 import { deviceClass, isDown, isLoopback } from './device-class';
-import { datapathLayer } from './layout';
-import { faultIndex, worseSeverity, type HostGraph, type HostLink, type SnapshotSize } from '@/lib/graph/subview';
+import { datapathLayer, type GraphLevel } from './layout';
+import { faultIndex, worseSeverity, type HostGraph, type HostLink, type SnapshotSize } from '@/lib/snapshot/subview';
 import type { DeviceClass } from './palette';
-import type { FilterFlag } from './view-state';
 
 export interface GraphNodeData {
   id: string;
@@ -49,6 +48,10 @@ export interface TraceMarks {
   /** Hosts the path crosses, marked on the overview. */
   hosts?: string[];
 }
+
+/** What a view may leave out or mark (the `f=` of a link, lib/view/view-state.ts). */
+export type FilterFlag = 'lo' | 'down' | 'collapse' | 'faulty' | 'trace';
+export const FILTER_FLAGS: FilterFlag[] = ['lo', 'down', 'collapse', 'faulty', 'trace'];
 
 export interface BuildOptions {
   filters?: FilterFlag[];
@@ -255,8 +258,6 @@ export const OVERVIEW_ELEMENT_THRESHOLD = 1500;
 export function needsOverview(size: SnapshotSize): boolean {
   return size.hosts > OVERVIEW_HOST_THRESHOLD || size.nodes + size.edges > OVERVIEW_ELEMENT_THRESHOLD;
 }
-
-export type GraphLevel = 'overview' | 'host' | 'full';
 
 export interface LevelRequest {
   level?: 'overview' | 'full';

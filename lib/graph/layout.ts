@@ -3,8 +3,10 @@
  * ELK layered handles compound nodes (host ⊃ namespace ⊃ device) deterministically; the overview of many
  * hosts uses a grid in topology order, which is cheap and stable at 200+ hosts.
  */
-import type { GraphLevel } from './elements';
 import type { DeviceClass } from './palette';
+
+/** What the canvas draws: hosts only, one host's devices, or every device. */
+export type GraphLevel = 'overview' | 'host' | 'full';
 
 export interface ElkLayoutOptions {
   name: 'elk';

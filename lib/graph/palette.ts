@@ -1,5 +1,5 @@
 /**
- * Colours for severities, device kinds and edge kinds, defined once (palette.json) and shared by the graph
+ * Colours for severities, device kinds, edge kinds and diff states, defined once (palette.json) and shared by the graph
  * stylesheet, the legend and the Tailwind theme (tailwind.config.cjs reads the same file).
  */
 import type { Severity } from '@/lib/diagnose/types';
@@ -14,6 +14,8 @@ export const DEVICE_COLOR: Record<DeviceClass, string> = palette.kind;
 export const EDGE_COLOR: Record<EdgeKind, string> = palette.edge;
 export const TRACE_COLOR = palette.trace;
 export const SELECTED_COLOR = palette.selected;
+/** Added, removed and changed elements of a snapshot diff. */
+export const DIFF_COLOR = palette.diff;
 
 export const SEVERITY_ORDER: Severity[] = ['critical', 'warning', 'info'];
 

@@ -1,13 +1,12 @@
 /**
  * The one stylesheet: selectors key on element data (`device`, `kind`, `severity`) and on state classes
- * (`fault`, `trace`, `trace-break`, `dim`, and the `diff-*` marks of diff.ts). Edge kinds differ by colour, width
+ * (`fault`, `trace`, `trace-break`, `dim`, and the `diff-*` marks of lib/diff/graph.ts). Edge kinds differ by colour, width
  * and arrow as well as by line style, so the graph stays readable without dashes (WebGL mode draws no dashed
  * lines, anchors.md §4).
  */
 import type { StylesheetStyle } from 'cytoscape';
 import type { EdgeKind } from '@/lib/topology/types';
-import { diffRules } from './diff';
-import { DEVICE_COLOR, DEVICE_SHAPE, EDGE_COLOR, SELECTED_COLOR, SEVERITY_COLOR, SEVERITY_ORDER, TRACE_COLOR, type DeviceClass } from './palette';
+import { DEVICE_COLOR, DEVICE_SHAPE, DIFF_COLOR, EDGE_COLOR, SELECTED_COLOR, SEVERITY_COLOR, SEVERITY_ORDER, TRACE_COLOR, type DeviceClass } from './palette';
 
 export type Theme = 'light' | 'dark';
 
@@ -80,6 +79,30 @@ function faultRules(): StylesheetStyle[] {
       },
     },
   ]);
+}
+
+/** Rules for the classes of a snapshot diff (lib/diff/graph.ts), placed after the fault rules so that they win. */
+export function diffRules(): StylesheetStyle[] {
+  const { added, removed, changed } = DIFF_COLOR;
+  return [
+    { selector: 'node.diff', style: { 'font-weight': 'bold', 'min-zoomed-font-size': 0 } },
+    { selector: 'node.diff-added', style: { 'border-color': added, 'border-width': 4, 'border-style': 'solid', color: added } },
+    { selector: 'node.diff-added:childless', style: { 'background-color': added } },
+    { selector: 'node.diff-removed', style: { 'border-color': removed, 'border-width': 3, 'border-style': 'dashed', 'font-style': 'italic' } },
+    { selector: 'node.diff-removed:childless', style: { 'background-color': removed, 'background-opacity': 0.45 } },
+    { selector: 'node.diff-changed', style: { 'border-color': changed, 'border-width': 6, 'border-style': 'double', color: changed } },
+    { selector: 'node.diff-changed:childless', style: { 'background-color': changed } },
+    { selector: 'edge.diff', style: { 'min-zoomed-font-size': 0, 'font-weight': 'bold' } },
+    { selector: 'edge.diff-added', style: { 'line-color': added, 'target-arrow-color': added, width: 5, color: added } },
+    {
+      selector: 'edge.diff-removed',
+      style: { 'line-color': removed, 'target-arrow-color': removed, 'line-style': 'dotted', opacity: 0.7, 'font-style': 'italic' },
+    },
+    {
+      selector: 'edge.diff-changed',
+      style: { 'line-color': changed, 'target-arrow-color': changed, width: 5, color: changed, 'source-arrow-shape': 'diamond', 'source-arrow-color': changed },
+    },
+  ];
 }
 
 export function buildStylesheet(theme: Theme = 'light'): StylesheetStyle[] {

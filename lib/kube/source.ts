@@ -40,6 +40,9 @@ export interface KubeCaptureOptions extends KubeAccess, CaptureControl {
   hostTimeoutMs?: number;
 }
 
+/** What a kube capture may be told: the collector script the source reads itself, progress and cancel as for any source. */
+export type KubeSourceOptions = Omit<KubeCaptureOptions, 'script' | keyof CaptureControl>;
+
 interface Target {
   name: string;
   role: HostRole;

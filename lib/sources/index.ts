@@ -3,14 +3,20 @@
  * everything that captures (the API, the live view, the command line) looks its source up by kind.
  */
 import type { CaptureBundle } from '@/lib/capture/types';
-import { CAPTURE_KINDS, declarationOf, isCaptureKind, unknownSourceMessage, type CaptureKind, type SourceInfo } from './kinds';
+import { CAPTURE_KINDS, declarationOf, isCaptureKind, unknownSourceMessage, type CaptureKind, type SourceInfo } from '@/lib/capture/source-kinds';
 import { kubeSource } from './kube';
 import { labSource } from './lab';
 import { localSource } from './local';
 import { sampleSource } from './sample';
-import { collectDiscovered, SourceError, type Availability, type Source, type SourceOptions } from './source';
+import type { KubeSourceOptions } from '@/lib/kube/source';
+import { collectDiscovered, SourceError, type Availability, type CaptureControl, type Source } from './source';
 
-const SOURCES: { readonly [K in CaptureKind]: Source<K> } = {
+/** A capture's choices; each source reads the part that concerns it. */
+export interface SourceOptions extends CaptureControl {
+  kube?: KubeSourceOptions;
+}
+
+const SOURCES: { readonly [K in CaptureKind]: Source<K, SourceOptions> } = {
   lab: labSource,
   local: localSource,
   sample: sampleSource,
@@ -18,7 +24,7 @@ const SOURCES: { readonly [K in CaptureKind]: Source<K> } = {
 };
 
 /** The source of a kind, or a SourceError naming the kinds there are. */
-export function sourceFor(kind: string): Source {
+export function sourceFor(kind: string): Source<CaptureKind, SourceOptions> {
   if (!isCaptureKind(kind)) throw new SourceError(unknownSourceMessage(kind));
   return SOURCES[kind];
 }

@@ -4,7 +4,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { COLLECTOR_SCRIPT_PATH } from './files';
-import { SourceError, type Discovery, type Source, type SourceOptions } from './source';
+import type { KubeSourceOptions } from '@/lib/kube/source';
+import { SourceError, type Discovery, type Source } from './source';
 
 /** The kube layer's errors are written for the user already; they become the source's own. */
 async function asSourceError<T>(work: () => Promise<T>): Promise<T> {
@@ -17,7 +18,7 @@ async function asSourceError<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-export const kubeSource: Source<'kube'> = {
+export const kubeSource: Source<'kube', { kube?: KubeSourceOptions }> = {
   kind: 'kube',
   async availability() {
     const { KubeAccessError, listContexts } = await import('@/lib/kube/config');
@@ -29,7 +30,7 @@ export const kubeSource: Source<'kube'> = {
       return { available: false, reason: missing ? 'This server has no kubeconfig (KUBECONFIG, ~/.kube/config or a service account).' : "This server's kubeconfig could not be read." };
     }
   },
-  async discover(options: SourceOptions): Promise<Discovery> {
+  async discover(options): Promise<Discovery> {
     const script = await readFile(COLLECTOR_SCRIPT_PATH, 'utf8');
     const { discoverKube } = await import('@/lib/kube/source');
     return asSourceError(() => discoverKube({ ...options.kube, script }));

@@ -5,8 +5,7 @@
  */
 import { mapWithLimit } from '@/lib/capture/pool';
 import { BUNDLE_FORMAT, BUNDLE_VERSION, type CaptureBundle, type CaptureSource, type ClusterContext, type HostCapture, type HostRole } from '@/lib/capture/types';
-import type { KubeCaptureOptions } from '@/lib/kube/source';
-import type { CaptureKind } from './kinds';
+import type { CaptureKind } from '@/lib/capture/source-kinds';
 
 export interface HostProgress {
   host: string;
@@ -21,14 +20,6 @@ export interface HostProgress {
 export interface CaptureControl {
   signal?: AbortSignal;
   onProgress?: (progress: HostProgress) => void;
-}
-
-/** What a kube capture may be told: the collector script the source reads itself, progress and cancel as for any source. */
-export type KubeSourceOptions = Omit<KubeCaptureOptions, 'script' | keyof CaptureControl>;
-
-/** A capture's choices; each source reads the part that concerns it. */
-export interface SourceOptions extends CaptureControl {
-  kube?: KubeSourceOptions;
 }
 
 export interface SourceHost {
@@ -51,12 +42,13 @@ export interface Discovery {
 
 export type Availability = { available: true } | { available: false; reason: string };
 
-export interface Source<K extends CaptureKind = CaptureKind> {
+/** `Options`: the capture's choices; a source reads the part that concerns it. */
+export interface Source<K extends CaptureKind = CaptureKind, Options = CaptureControl> {
   kind: K;
   /** Whether this server can capture from it now; cheap enough to ask on every page load. */
   availability(): Promise<Availability>;
   /** Finds the hosts; throws SourceError, written for the user, when the source itself cannot be reached. */
-  discover(options: SourceOptions): Promise<Discovery>;
+  discover(options: Options): Promise<Discovery>;
 }
 
 /** A source that cannot be reached at all (no lab running, no kubeconfig): the API answers 409 with its message. */

@@ -9,7 +9,7 @@ import type { Database } from './schema';
 import { SqlSnapshotStore, type StoreOptions } from './sql-store';
 
 export type { StoreOptions } from './sql-store';
-import type { SnapshotListQuery, SnapshotStore, SnapshotViewOptions } from './types';
+import type { SnapshotListQuery, SnapshotStore } from './types';
 import type { AuditEntryInput, AuditQuery } from './audit';
 
 export type { StoreConfig, RetentionPolicy } from './config';
@@ -67,20 +67,20 @@ class LazyStore implements SnapshotStore {
     return this.opening;
   }
 
-  async create(input: Parameters<SnapshotStore['create']>[0]) {
-    return (await this.store()).create(input);
-  }
   async createPrepared(prepared: Parameters<SnapshotStore['createPrepared']>[0]) {
     return (await this.store()).createPrepared(prepared);
   }
   async get(id: string) {
     return (await this.store()).get(id);
   }
-  async getView(id: string, options?: SnapshotViewOptions) {
-    return (await this.store()).getView(id, options);
+  async getView(id: string) {
+    return (await this.store()).getView(id);
   }
-  async getOverview(id: string, options?: SnapshotViewOptions) {
-    return (await this.store()).getOverview(id, options);
+  async getOverview(id: string) {
+    return (await this.store()).getOverview(id);
+  }
+  async getCapture(id: string) {
+    return (await this.store()).getCapture(id);
   }
   async getBundle(id: string) {
     return (await this.store()).getBundle(id);

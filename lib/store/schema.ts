@@ -20,7 +20,7 @@ export interface SnapshotsTable {
   bundle: Uint8Array;
   topology: Uint8Array;
   findings: Uint8Array;
-  /** The overview level (subview.ts StoredOverview), packed; null for rows written before migration 2. */
+  /** The overview level (lib/snapshot/subview.ts StoredOverview), packed; null for rows written before migration 2. */
   overview: Uint8Array | null;
 }
 

@@ -1,9 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
-import { analyze, type Analysis } from '@/lib/analyze';
-import { redactBundle } from '@/lib/capture/redact';
+import { isRecordedKind } from '@/lib/capture/source-kinds';
 import type { CaptureBundle } from '@/lib/capture/types';
-import { isRecordedKind } from '@/lib/sources/kinds';
 import type { Finding } from '@/lib/diagnose/types';
 import type { Topology } from '@/lib/topology/types';
 import { DEFAULT_ENCODING, packJson, unpackJson } from './codec';
@@ -12,45 +10,17 @@ import { decodeCursor, encodeCursor } from './cursor';
 import { newSnapshotId } from './ids';
 import type { AuditLogTable, Database, SnapshotsTable } from './schema';
 import { DEFAULT_AUDIT_PAGE, MAX_AUDIT_PAGE, type AuditEntry, type AuditEntryInput, type AuditQuery } from './audit';
-import { severityCounts } from '@/lib/graph/faults';
-import { overviewOf, storedOverview, type SnapshotOverview, type StoredOverview } from '@/lib/graph/subview';
-import type { Snapshot, SnapshotListQuery, SnapshotMeta, SnapshotPage, SnapshotStore, SnapshotView, SnapshotViewOptions } from './types';
+import { overviewOf, type DerivedSnapshot, type SnapshotOverview, type StoredOverview } from '@/lib/snapshot/subview';
+import type { Snapshot, SnapshotMeta, SnapshotPage, SnapshotView } from '@/lib/snapshot/types';
+import type { PreparedSnapshot, SnapshotListQuery, SnapshotStore, StoredCapture } from './types';
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 200;
-export const MAX_TITLE_LENGTH = 200;
 
 const META_COLUMNS = ['id', 'title', 'created_at', 'source_kind', 'source_detail', 'cluster', 'hosts', 'partial_hosts', 'critical_count', 'warning_count', 'info_count', 'rules_version'] as const;
 
 type MetaRow = Pick<SnapshotsTable, (typeof META_COLUMNS)[number]>;
 type DB = Kysely<Database>;
-
-function defaultTitle(bundle: CaptureBundle, hosts: string[]): string {
-  const where = bundle.cluster?.name ?? (hosts.length > 0 ? hosts.join(', ') : 'no hosts');
-  return `${bundle.source.kind} capture of ${where}`;
-}
-
-function cleanTitle(title: string | undefined, fallback: string): string {
-  const trimmed = (title ?? '').replace(/\s+/g, ' ').trim();
-  return (trimmed || fallback).slice(0, MAX_TITLE_LENGTH);
-}
-
-export function metaFor(id: string, createdAt: string, bundle: CaptureBundle, analysis: Analysis, title?: string): SnapshotMeta {
-  const hosts = [...new Set(bundle.hosts.map((h) => h.name))];
-  const partialHosts = [...new Set(bundle.hosts.filter((h) => h.status !== 'complete').map((h) => h.name))];
-  const meta: SnapshotMeta = {
-    id,
-    title: cleanTitle(title, defaultTitle(bundle, hosts)),
-    createdAt,
-    source: bundle.source.detail === undefined ? { kind: bundle.source.kind } : { kind: bundle.source.kind, detail: bundle.source.detail },
-    hosts,
-    partialHosts,
-    counts: severityCounts(analysis.findings),
-    rulesVersion: analysis.rulesVersion,
-  };
-  if (bundle.cluster?.name) meta.cluster = bundle.cluster.name;
-  return meta;
-}
 
 function stringList(json: string): string[] {
   const value: unknown = JSON.parse(json);
@@ -83,45 +53,23 @@ function rowToAudit(row: AuditLogTable): AuditEntry {
 
 /**
  * The blobs were written by this module from typed values, so reading them back trusts their shape;
- * bundles entering from outside are validated before they reach create().
+ * bundles entering from outside are validated before they are derived and packed.
  */
 async function unpack<T>(blob: Uint8Array, encoding: string): Promise<T> {
   return (await unpackJson(blob, encoding)) as T;
 }
 
-/**
- * A snapshot ready to store but for its id and time: the redacted bundle, its analysis, packed. All the work of
- * creating a snapshot is here, so that it can run off the thread that serves requests (lib/analysis-thread.ts).
- */
-export interface PreparedSnapshot {
-  meta: Omit<SnapshotMeta, 'id' | 'createdAt'>;
-  encoding: string;
-  blobs: Pick<SnapshotsTable, 'bundle' | 'topology' | 'findings' | 'overview'>;
-}
-
-export async function prepareSnapshot(input: { bundle: CaptureBundle; title?: string }, analyzeBundle: (bundle: CaptureBundle) => Analysis = analyze): Promise<PreparedSnapshot> {
-  // Whatever path a bundle took here (an upload, a file, a script), no secret is stored with it.
-  const captured = redactBundle(input.bundle);
-  const analysis = analyzeBundle(captured);
-  const { id: _id, createdAt: _createdAt, ...meta } = metaFor('', '', captured, analysis, input.title);
-  const [bundle, topology, findings, overview] = await Promise.all([
-    packJson(captured),
-    packJson(analysis.topology),
-    packJson(analysis.findings),
-    packJson(storedOverview(analysis.topology, analysis.findings)),
-  ]);
-  return { meta, encoding: DEFAULT_ENCODING, blobs: { bundle, topology, findings, overview } };
+export async function packSnapshot(derived: DerivedSnapshot): Promise<PreparedSnapshot> {
+  const [bundle, topology, findings, overview] = await Promise.all([packJson(derived.bundle), packJson(derived.topology), packJson(derived.findings), packJson(derived.overview)]);
+  return { meta: derived.meta, encoding: DEFAULT_ENCODING, blobs: { bundle, topology, findings, overview } };
 }
 
 export interface StoreOptions {
-  /** Derives topology and findings; defaults to lib/analyze. */
-  analyze?: (bundle: CaptureBundle) => Analysis;
   /** Clock for created_at and retention; defaults to the system clock. */
   now?: () => Date;
 }
 
 export class SqlSnapshotStore implements SnapshotStore {
-  private readonly analyzeBundle: (bundle: CaptureBundle) => Analysis;
   private readonly now: () => Date;
 
   constructor(
@@ -129,15 +77,10 @@ export class SqlSnapshotStore implements SnapshotStore {
     private readonly retention: RetentionPolicy | undefined,
     options: StoreOptions = {},
   ) {
-    this.analyzeBundle = options.analyze ?? analyze;
     this.now = options.now ?? (() => new Date());
   }
 
-  async create(input: { bundle: CaptureBundle; title?: string }): Promise<SnapshotMeta> {
-    return this.createPrepared(await prepareSnapshot(input, this.analyzeBundle));
-  }
-
-  /** Stores what prepareSnapshot made (on this thread or on another): an id and a time, one transaction. */
+  /** Stores what packSnapshot made (on this thread or on another): an id and a time, one transaction. */
   async createPrepared(prepared: PreparedSnapshot): Promise<SnapshotMeta> {
     const meta: SnapshotMeta = { id: newSnapshotId(), ...prepared.meta, createdAt: this.now().toISOString() };
     const row: SnapshotsTable = {
@@ -191,23 +134,16 @@ export class SqlSnapshotStore implements SnapshotStore {
     return { meta: rowToMeta(row), topology, findings, bundle, rulesVersion: row.rules_version, rediagnosed: false };
   }
 
-  async getView(id: string, options: SnapshotViewOptions = {}): Promise<SnapshotView | null> {
-    if (options.rediagnose) {
-      const row = await this.db
-        .selectFrom('snapshots')
-        .select([...META_COLUMNS, 'bundle', 'encoding'])
-        .where('id', '=', id)
-        .executeTakeFirst();
-      if (!row) return null;
-      const analysis = this.analyzeBundle(await unpack<CaptureBundle>(row.bundle, row.encoding));
-      return {
-        meta: rowToMeta(row),
-        topology: analysis.topology,
-        findings: analysis.findings,
-        rulesVersion: analysis.rulesVersion,
-        rediagnosed: true,
-      };
-    }
+  async getCapture(id: string): Promise<StoredCapture | null> {
+    const row = await this.db
+      .selectFrom('snapshots')
+      .select([...META_COLUMNS, 'bundle', 'encoding'])
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row ? { meta: rowToMeta(row), bundle: await unpack<CaptureBundle>(row.bundle, row.encoding) } : null;
+  }
+
+  async getView(id: string): Promise<SnapshotView | null> {
     const row = await this.db
       .selectFrom('snapshots')
       .select([...META_COLUMNS, 'topology', 'findings', 'encoding'])
@@ -218,11 +154,7 @@ export class SqlSnapshotStore implements SnapshotStore {
     return { meta: rowToMeta(row), topology, findings, rulesVersion: row.rules_version, rediagnosed: false };
   }
 
-  async getOverview(id: string, options: SnapshotViewOptions = {}): Promise<SnapshotOverview | null> {
-    if (options.rediagnose) {
-      const view = await this.getView(id, options);
-      return view && overviewOf(view);
-    }
+  async getOverview(id: string): Promise<SnapshotOverview | null> {
     const row = await this.db
       .selectFrom('snapshots')
       .select([...META_COLUMNS, 'overview', 'encoding'])

@@ -1,45 +1,22 @@
-import type { CaptureBundle, CaptureSource } from '@/lib/capture/types';
-import type { Finding, Severity } from '@/lib/diagnose/types';
-import type { Topology } from '@/lib/topology/types';
-import type { SnapshotOverview } from '@/lib/graph/subview';
-import type { PreparedSnapshot } from './sql-store';
+import type { CaptureBundle } from '@/lib/capture/types';
+import type { SnapshotOverview } from '@/lib/snapshot/subview';
+import type { Snapshot, SnapshotMeta, SnapshotPage, SnapshotView } from '@/lib/snapshot/types';
+import type { SnapshotsTable } from './schema';
 import type { AuditEntry, AuditEntryInput, AuditQuery } from './audit';
 
-export interface SnapshotMeta {
-  /** ≥128 bits of randomness, URL-safe (base64url). */
-  id: string;
-  title: string;
-  createdAt: string;
-  source: CaptureSource;
-  cluster?: string;
-  hosts: string[];
-  /** Hosts whose capture is partial or failed. */
-  partialHosts: string[];
-  counts: Record<Severity, number>;
-  /** Version of parsers + rules that derived topology and findings. */
-  rulesVersion: string;
+/**
+ * A derived snapshot packed for storage, ready but for its id and time. Packing costs time in proportion to the
+ * snapshot, so it runs where the derivation ran: on an analysis thread for uploads (lib/analysis-job.ts).
+ */
+export interface PreparedSnapshot {
+  meta: Omit<SnapshotMeta, 'id' | 'createdAt'>;
+  encoding: string;
+  blobs: Pick<SnapshotsTable, 'bundle' | 'topology' | 'findings' | 'overview'>;
 }
 
-/** What the dashboard reads: everything derived, without the raw bundle. */
-export interface SnapshotView {
+/** The stored capture and its metadata: what re-diagnosing a snapshot reads (lib/serve/snapshots.ts). */
+export interface StoredCapture {
   meta: SnapshotMeta;
-  topology: Topology;
-  findings: Finding[];
-  /**
-   * Version of parsers + rules that produced `topology` and `findings` in this view. Equals
-   * `meta.rulesVersion` (the version stored at creation) unless the view was re-diagnosed.
-   */
-  rulesVersion?: string;
-  /** True when topology and findings were recomputed from the stored bundle with the current rules. */
-  rediagnosed?: boolean;
-}
-
-export interface SnapshotViewOptions {
-  /** Re-run analyze() on the stored bundle with the current parsers and rules instead of reading the stored result. */
-  rediagnose?: boolean;
-}
-
-export interface Snapshot extends SnapshotView {
   bundle: CaptureBundle;
 }
 
@@ -52,20 +29,19 @@ export interface SnapshotListQuery {
   hasFaults?: boolean;
 }
 
-export interface SnapshotPage {
-  items: SnapshotMeta[];
-  nextCursor?: string;
-}
-
-/** Snapshots are immutable: there is no update path, only retention and an admin's delete. */
+/**
+ * Snapshots are immutable: there is no update path, only retention and an admin's delete. The store persists and
+ * loads what was derived elsewhere; deriving and re-diagnosing are lib/serve/snapshots.ts.
+ */
 export interface SnapshotStore {
-  create(input: { bundle: CaptureBundle; title?: string }): Promise<SnapshotMeta>;
-  /** Stores a snapshot prepared elsewhere (sql-store.ts prepareSnapshot), e.g. on an analysis thread. */
+  /** Stores a snapshot derived and packed elsewhere (sql-store.ts packSnapshot), e.g. on an analysis thread. */
   createPrepared(prepared: PreparedSnapshot): Promise<SnapshotMeta>;
   get(id: string): Promise<Snapshot | null>;
-  getView(id: string, options?: SnapshotViewOptions): Promise<SnapshotView | null>;
-  /** The overview level alone (subview.ts): read without unpacking topology and findings. */
-  getOverview(id: string, options?: SnapshotViewOptions): Promise<SnapshotOverview | null>;
+  /** Topology and findings as stored, under the rules of their time. */
+  getView(id: string): Promise<SnapshotView | null>;
+  /** The overview level alone (lib/snapshot/subview.ts): read without unpacking topology and findings. */
+  getOverview(id: string): Promise<SnapshotOverview | null>;
+  getCapture(id: string): Promise<StoredCapture | null>;
   getBundle(id: string): Promise<CaptureBundle | null>;
   list(query: SnapshotListQuery): Promise<SnapshotPage>;
   /** Removes one snapshot (an admin's decision) and answers what it was; null when there was none. */

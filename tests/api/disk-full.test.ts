@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeStore } from '@/lib/store';
-import type { SnapshotMeta, SnapshotPage } from '@/lib/store/types';
+import type { SnapshotMeta, SnapshotPage } from '@/lib/snapshot/types';
 import { makeBundle } from '../store/bundles';
 import { getView, list, postJson, useDatabase, type ErrorBody } from './api';
 

@@ -5,7 +5,7 @@ import type { Finding } from '@/lib/diagnose/types';
 import { mdCode, mdCodeBlock, mdText } from '@/lib/export/markdown';
 import { renderReport } from '@/lib/export/report';
 import { renderTopologySvg } from '@/lib/export/svg';
-import type { SnapshotView } from '@/lib/store/types';
+import type { SnapshotView } from '@/lib/snapshot/types';
 import { makeBundle } from '../store/bundles';
 import { parseXml } from './xml-check';
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as live from '@/app/api/live/route';
 import { closeStore, getStore } from '@/lib/store';
-import type { SnapshotView } from '@/lib/store/types';
+import type { SnapshotView } from '@/lib/snapshot/types';
 import { BASE } from './api';
 
 async function getLive(query: string): Promise<{ status: number; body: unknown; cache: string | null }> {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PathView } from '@/lib/graph/path';
+import type { PathView } from '@/lib/view/path';
 import { closeStore } from '@/lib/store';
-import type { SnapshotMeta } from '@/lib/store/types';
+import type { SnapshotMeta } from '@/lib/snapshot/types';
 import { sqliteBackend } from '../store/backends';
 import { MAC_RULE, PODVM, VXLAN0_ID, fixedIncidentBundle, incidentBundle } from '../helpers/incident-sample';
 import { getPath, getSvg, postJson, useDatabase } from './api';

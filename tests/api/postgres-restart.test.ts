@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { closeStore } from '@/lib/store';
-import type { SnapshotMeta, SnapshotPage } from '@/lib/store/types';
+import type { SnapshotMeta, SnapshotPage } from '@/lib/snapshot/types';
 import { logError } from '@/app/api/_http/errors';
 import { startPostgres, type PostgresCluster } from '../helpers/postgres';
 import { makeBundle } from '../store/bundles';

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeStore } from '@/lib/store';
-import type { SnapshotMeta } from '@/lib/store/types';
+import type { SnapshotMeta } from '@/lib/snapshot/types';
 import { responseCache } from '@/lib/serve/response-cache';
 import { sqliteBackend } from '../store/backends';
 import { incidentBundle } from '../helpers/incident-sample';

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as sources from '@/app/api/sources/route';
-import type { SourceInfo } from '@/lib/sources/kinds';
+import type { SourceInfo } from '@/lib/capture/source-kinds';
 import { BASE } from './api';
 
 describe('GET /api/sources', () => {

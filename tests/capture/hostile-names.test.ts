@@ -12,7 +12,7 @@ import { analyze } from '@/lib/analyze';
 import type { Finding } from '@/lib/diagnose/types';
 import { renderReport } from '@/lib/export/report';
 import { renderTopologySvg } from '@/lib/export/svg';
-import type { SnapshotView } from '@/lib/store/types';
+import type { SnapshotView } from '@/lib/snapshot/types';
 import { parseXml } from '../api/xml-check';
 import { buildHostileHost, collectHostileHost, DEV_LONGEST, DEV_SCRIPT, DEV_SUBST, DEV_TICK, DEV_UNICODE, DEVICES, NAMESPACES, NS_QUOTES, NS_SUBST, removeHostileHost } from '../helpers/hostile-host';
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { CaptureBundle } from '@/lib/capture/types';
-import type { SnapshotMeta } from '@/lib/store/types';
+import type { SnapshotMeta } from '@/lib/snapshot/types';
 
 export const CHROMIUM = process.env.TUNNELSCOPE_E2E_CHROMIUM ?? '/usr/bin/chromium';
 

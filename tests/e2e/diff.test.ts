@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SnapshotDiff } from '@/lib/diff/diff';
-import type { SnapshotMeta } from '@/lib/store/types';
+import type { SnapshotMeta } from '@/lib/snapshot/types';
 import { BROKEN_MAC, FIXED_MAC, MAC_RULE, VXLAN0_ID, fixedIncidentBundle, incidentBundle, tunnelSentMoreBundle } from '../helpers/incident-sample';
 import { createSnapshot, getJson, graphReady, screenshot, POLL } from './browser';
 import { VIEWPORT, closeSession, openSession, type RunningApp } from './server';

@@ -5,7 +5,7 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SnapshotMeta, SnapshotView } from '@/lib/store/types';
+import type { SnapshotMeta, SnapshotView } from '@/lib/snapshot/types';
 import { buildHostileHost, collectHostileHost, DEV_SCRIPT, NS_SUBST, removeHostileHost } from '../helpers/hostile-host';
 import { createSnapshot, getJson, graphReady, POLL } from './browser';
 import { closeSession, openSession, type RunningApp } from './server';

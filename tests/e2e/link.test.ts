@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SnapshotView } from '@/lib/store/types';
+import type { SnapshotView } from '@/lib/snapshot/types';
 import { incidentBundle } from '../helpers/incident-sample';
 import { createSnapshot, getJson, graphReady, POLL } from './browser';
 import { closeSession, openSession, type RunningApp } from './server';

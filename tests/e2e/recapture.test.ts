@@ -6,7 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labBreak, labDown, labHeal, labStatus, labUp } from '@/lib/lab';
 import { ping } from '@/lib/lab/probe';
-import type { SnapshotMeta } from '@/lib/store/types';
+import type { SnapshotMeta } from '@/lib/snapshot/types';
 import { graphReady, POLL, screenshot } from './browser';
 import { closeSession, openSession, type RunningApp } from './server';
 

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyze } from '@/lib/analyze';
 import type { CaptureBundle } from '@/lib/capture/types';
 import { RULES_VERSION } from '@/lib/diagnose';
+import { createSnapshot } from '@/lib/serve/snapshots';
 import { createStore, storeConfigFromEnv } from '@/lib/store';
 import { MAC_RULE, incidentBundle } from '../helpers/incident-sample';
 import { graphReady, screenshot, POLL } from './browser';
@@ -24,12 +25,11 @@ let page: Page;
 
 /** Stores bundles as a release with no rules would have: no findings, rules 0.0.1. */
 async function storeUnderOldRules(bundles: { bundle: CaptureBundle; title: string }[]): Promise<string[]> {
-  const store = await createStore(storeConfigFromEnv({ TUNNELSCOPE_DATA_DIR: app.dataDir }), {
-    analyze: (bundle) => ({ ...analyze(bundle), findings: [], rulesVersion: OLD_RULES }),
-  });
+  const store = await createStore(storeConfigFromEnv({ TUNNELSCOPE_DATA_DIR: app.dataDir }));
+  const oldRules = { analyze: (bundle: CaptureBundle) => ({ ...analyze(bundle), findings: [], rulesVersion: OLD_RULES }) };
   try {
     const ids: string[] = [];
-    for (const input of bundles) ids.push((await store.create(input)).id);
+    for (const input of bundles) ids.push((await createSnapshot(store, input, oldRules)).id);
     return ids;
   } finally {
     await store.close();

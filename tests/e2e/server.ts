@@ -11,41 +11,20 @@ import path from 'node:path';
 import { launchChromium } from './browser';
 
 const ROOT = path.resolve(__dirname, '../..');
-const BUILD_ID = path.join(ROOT, '.next', 'BUILD_ID');
-const SOURCE_DIRS = ['app', 'components', 'lib'];
-
-function newestSource(dir: string): number {
-  let newest = 0;
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestSource(full) : fs.statSync(full).mtimeMs);
-  }
-  return newest;
-}
-
-export function buildIsCurrent(): boolean {
-  if (!fs.existsSync(BUILD_ID)) return false;
-  const built = fs.statSync(BUILD_ID).mtimeMs;
-  return SOURCE_DIRS.every((dir) => newestSource(path.join(ROOT, dir)) < built);
-}
 
 /**
- * Builds the app when its sources are newer than the build. Asynchronous on purpose: a build takes minutes, and a
- * test worker whose event loop is blocked that long misses Vitest's own messages (an "onTaskUpdate" timeout).
+ * Builds the app when its sources are newer than the build, through the script that serialises builds of one
+ * checkout. Asynchronous on purpose: a build takes minutes, and a test worker whose event loop is blocked that long
+ * misses Vitest's own messages (an "onTaskUpdate" timeout).
  */
 export async function ensureBuild(): Promise<void> {
-  if (buildIsCurrent()) return;
-  const child = spawn('npx', ['next', 'build'], { cwd: ROOT, env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [path.join(ROOT, 'scripts', 'build-app.mjs')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let printed = '';
   child.stdout.on('data', (chunk: Buffer) => (printed += chunk.toString('utf8')));
   child.stderr.on('data', (chunk: Buffer) => (printed += chunk.toString('utf8')));
   const status = await new Promise<number | null>((resolve, reject) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 600_000);
     child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve(code);
-    });
+    child.on('close', resolve);
   });
   if (status !== 0) throw new Error(`next build failed:\n${printed}`);
 }

@@ -4,8 +4,8 @@ import { analyze } from '@/lib/analyze';
 import type { CaptureBundle } from '@/lib/capture/types';
 import { renderReport } from '@/lib/export/report';
 import { renderTopologySvg } from '@/lib/export/svg';
-import { pathForSubject } from '@/lib/graph/path';
-import type { SnapshotView } from '@/lib/store/types';
+import { pathForSubject } from '@/lib/view/path';
+import type { SnapshotView } from '@/lib/snapshot/types';
 import { parseXml } from '@/tests/api/xml-check';
 
 /** The lab's default snapshot, as `npm run demo` serves it without root. */

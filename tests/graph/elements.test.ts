@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { SnapshotView } from '@/lib/store/types';
+import type { SnapshotView } from '@/lib/snapshot/types';
 import { buildDeviceElements, buildOverviewElements, chooseLevel, needsOverview, type GraphElement } from '@/lib/graph/elements';
-import { hostGraph, topologySize } from '@/lib/graph/subview';
+import { hostGraph, topologySize } from '@/lib/snapshot/subview';
 import view from '../fixtures/views/peerpod-incident.json';
 import { syntheticTopology } from './synthetic';
 

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { buildDeviceElements, buildOverviewElements } from '@/lib/graph/elements';
 import { traceRoute } from '@/lib/diagnose/trace';
-import { inspect } from '@/lib/graph/inspect';
-import { hostGraph, hostSubview } from '@/lib/graph/subview';
+import { inspect } from '@/lib/view/inspect';
+import { hostGraph, hostSubview } from '@/lib/snapshot/subview';
 import { renderTopologySvg } from '@/lib/export/svg';
-import type { SnapshotView } from '@/lib/store/types';
+import type { SnapshotView } from '@/lib/snapshot/types';
 import { buildTopology } from '@/lib/topology/build';
 import { edgeId, hostId, segmentId } from '@/lib/topology/ids';
 import { formatTopology } from '@/cli/format';

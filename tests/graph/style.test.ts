@@ -1,6 +1,6 @@
 import cytoscape from 'cytoscape';
 import { describe, expect, it } from 'vitest';
-import type { SnapshotView } from '@/lib/store/types';
+import type { SnapshotView } from '@/lib/snapshot/types';
 import { buildDeviceElements } from '@/lib/graph/elements';
 import { DEVICE_COLOR, EDGE_COLOR, SEVERITY_COLOR } from '@/lib/graph/palette';
 import { buildStylesheet } from '@/lib/graph/style';

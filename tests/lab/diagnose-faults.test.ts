@@ -10,7 +10,7 @@ import { analyze } from '@/lib/analyze';
 import type { Finding } from '@/lib/diagnose/types';
 import { COUNTER_RULES, counterFindings } from '@/lib/diff/counters';
 import * as liveRoute from '@/app/api/live/route';
-import type { SnapshotView } from '@/lib/store/types';
+import type { SnapshotView } from '@/lib/snapshot/types';
 import type { Topology } from '@/lib/topology/types';
 import { ifaceId, netnsId } from '@/lib/topology/ids';
 

@@ -4,7 +4,7 @@ import { parseBundle } from '@/lib/capture/bundle';
 import type { HostCapture } from '@/lib/capture/types';
 import { captureFromSource, sourceFor, sourcesOnThisServer } from '@/lib/sources';
 import { SAMPLE_BUNDLE_PATH } from '@/lib/sources/files';
-import { CAPTURE_KINDS, LIVE_KINDS, RECORDED_KINDS, recordedKindSchema } from '@/lib/sources/kinds';
+import { CAPTURE_KINDS, LIVE_KINDS, RECORDED_KINDS, recordedKindSchema } from '@/lib/capture/source-kinds';
 import { collectDiscovered, SourceError, type HostProgress, type SourceHost } from '@/lib/sources/source';
 
 function host(name: string, collect: SourceHost['collect']): SourceHost {

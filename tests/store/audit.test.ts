@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSnapshot } from '@/lib/serve/snapshots';
 import { createStore } from '@/lib/store';
 import type { SnapshotStore } from '@/lib/store/types';
 import { backends, type Backend } from './backends';
@@ -46,8 +47,8 @@ describe.each(backends.map((make) => make()))('audit log, delete and server secr
 
   it('deletes one snapshot with its host index and answers what it was', async () => {
     const s = await store();
-    const kept = await s.create({ bundle: makeBundle({ hosts: ['keep-me'] }) });
-    const doomed = await s.create({ bundle: makeBundle({ hosts: ['delete-me'] }), title: 'to go' });
+    const kept = await createSnapshot(s, { bundle: makeBundle({ hosts: ['keep-me'] }) });
+    const doomed = await createSnapshot(s, { bundle: makeBundle({ hosts: ['delete-me'] }), title: 'to go' });
     expect(await s.delete(doomed.id)).toEqual(doomed);
     expect(await s.delete(doomed.id)).toBeNull();
     expect(await s.getView(doomed.id)).toBeNull();

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createSnapshot } from '@/lib/serve/snapshots';
 import { createStore, storeConfigFromEnv } from '@/lib/store';
 import { migrations } from '@/lib/store/migrations';
 import { makeBundle } from './bundles';
@@ -42,7 +43,7 @@ describe('opening a SQLite store', () => {
   it('creates the data directory on first start and writes in WAL mode', async () => {
     const file = path.join(tmp, 'nested', 'dir', 'tunnelscope.db');
     const store = await createStore({ kind: 'sqlite', file });
-    await store.create({ bundle: makeBundle() });
+    await createSnapshot(store, { bundle: makeBundle() });
     await store.close();
     expect(fs.existsSync(file)).toBe(true);
     const db = new BetterSqlite3(file, { readonly: true });
@@ -70,7 +71,7 @@ describe('opening a SQLite store', () => {
     const file = path.join(tmp, 'compressed.db');
     const store = await createStore({ kind: 'sqlite', file });
     const bundle = makeBundle({ hosts: ['c1', 'c2', 'c3', 'c4'] });
-    const meta = await store.create({ bundle });
+    const meta = await createSnapshot(store, { bundle });
     await store.close();
     const db = new BetterSqlite3(file, { readonly: true });
     try {

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSnapshot } from '@/lib/serve/snapshots';
 import { createStore } from '@/lib/store';
 import { backends, type Backend } from './backends';
 
@@ -58,7 +59,7 @@ describe.each(backends.map((make) => make()))('a writer killed mid-write on $nam
       }
       const again = await store.getBundle(ids[0]);
       if (!again) throw new Error('a listed snapshot has no bundle');
-      const next = await store.create({ bundle: again, title: 'after the crash' });
+      const next = await createSnapshot(store, { bundle: again, title: 'after the crash' });
       expect((await store.list({ limit: 200 })).items[0].id).toBe(next.id);
     } finally {
       await store.close();

@@ -6,7 +6,8 @@ import type { Finding } from '@/lib/diagnose/types';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
 import { createStore, InvalidCursorError, type StoreConfig, type StoreOptions } from '@/lib/store';
-import { overviewOf } from '@/lib/graph/subview';
+import { createSnapshot, snapshotView } from '@/lib/serve/snapshots';
+import { overviewOf } from '@/lib/snapshot/subview';
 import type { SnapshotStore } from '@/lib/store/types';
 import { backends, type Backend } from './backends';
 import { FIXTURE_DEVICES, makeBundle } from './bundles';
@@ -27,6 +28,14 @@ function analyzeWithFaults(bundle: CaptureBundle): Analysis {
   return { ...real, findings: [...real.findings, ...extra] };
 }
 
+const withFaults = { analyze: analyzeWithFaults };
+
+/** The overview under the current rules, cut from the re-diagnosed view as the API does (app/api/_http/snapshots.ts). */
+async function rediagnosedOverview(store: SnapshotStore, id: string) {
+  const view = await snapshotView(store, id, { rediagnose: true, ...withFaults });
+  return view && overviewOf(view);
+}
+
 /** Makes a row look like one written before the overview column existed. */
 async function dropStoredOverview(config: StoreConfig, id: string): Promise<void> {
   if (config.kind === 'sqlite') {
@@ -44,7 +53,7 @@ async function dropStoredOverview(config: StoreConfig, id: string): Promise<void
 describe.each(backends.map((make) => make()))('snapshot store on $name', (backend: Backend) => {
   const open: SnapshotStore[] = [];
   async function store(options: StoreOptions = {}, config = backend.fresh()): Promise<SnapshotStore> {
-    const s = await createStore(config, { analyze: analyzeWithFaults, ...options });
+    const s = await createStore(config, options);
     open.push(s);
     return s;
   }
@@ -57,10 +66,14 @@ describe.each(backends.map((make) => make()))('snapshot store on $name', (backen
 
   it('creates a snapshot whose metadata names hosts, partial hosts, cluster, counts and rules version', async () => {
     const s = await store();
-    const meta = await s.create({
-      bundle: makeBundle({ hosts: ['worker-1', 'faulty-podvm'], cluster: 'ocp-412', partial: ['faulty-podvm'] }),
-      title: '  MAC   mismatch  ',
-    });
+    const meta = await createSnapshot(
+      s,
+      {
+        bundle: makeBundle({ hosts: ['worker-1', 'faulty-podvm'], cluster: 'ocp-412', partial: ['faulty-podvm'] }),
+        title: '  MAC   mismatch  ',
+      },
+      withFaults,
+    );
     expect(meta.title).toBe('MAC mismatch');
     expect(meta.hosts).toEqual(['worker-1', 'faulty-podvm']);
     expect(meta.partialHosts).toEqual(['faulty-podvm']);
@@ -74,14 +87,14 @@ describe.each(backends.map((make) => make()))('snapshot store on $name', (backen
 
   it('gives a default title from the source and hosts when none is given', async () => {
     const s = await store();
-    const meta = await s.create({ bundle: makeBundle({ hosts: ['a', 'b'] }) });
+    const meta = await createSnapshot(s, { bundle: makeBundle({ hosts: ['a', 'b'] }) }, withFaults);
     expect(meta.title).toBe('synthetic capture of a, b');
   });
 
   it('returns the stored bundle unchanged and a view with the devices of the ip-link output', async () => {
     const s = await store();
     const bundle = makeBundle({ hosts: ['worker-1'] });
-    const meta = await s.create({ bundle });
+    const meta = await createSnapshot(s, { bundle }, withFaults);
     expect(await s.getBundle(meta.id)).toEqual(bundle);
     const full = await s.get(meta.id);
     expect(full?.bundle).toEqual(bundle);
@@ -99,8 +112,8 @@ describe.each(backends.map((make) => make()))('snapshot store on $name', (backen
     const stdout = '{"data":[[["uuid","9e1"],"gnv0",["map",[["psk","do-not-store-7c2"],["remote_ip","10.0.0.9"]]]]],"headings":["_uuid","name","options"]}';
     const ovs: CommandRecord = { id: 'ovs-interface', argv: ['ovs-vsctl', '-f', 'json', 'list', 'Interface'], stdout, stderr: '', exitCode: 0, durationMs: 2, status: 'ok', format: 'json' };
     bundle.hosts[0].namespaces[0].commands.push(ovs);
-    const meta = await s.create({ bundle });
-    const stored = JSON.stringify([await s.getBundle(meta.id), await s.getView(meta.id), await s.getView(meta.id, { rediagnose: true })]);
+    const meta = await createSnapshot(s, { bundle }, withFaults);
+    const stored = JSON.stringify([await s.getBundle(meta.id), await s.getView(meta.id), await snapshotView(s, meta.id, { rediagnose: true, ...withFaults })]);
     expect(stored).not.toContain('do-not-store-7c2');
     expect(stored).toContain('10.0.0.9');
     const kept = (await s.getBundle(meta.id))?.hosts[0].namespaces[0].commands.find((c) => c.id === 'ovs-interface');
@@ -109,20 +122,20 @@ describe.each(backends.map((make) => make()))('snapshot store on $name', (backen
 
   it('re-diagnoses a stored snapshot (view and overview) with the current rules when asked, keeping the stored metadata', async () => {
     const config = backend.fresh();
-    const first = await createStore(config, { analyze: (b) => ({ ...analyze(b), rulesVersion: 'old-rules', findings: [] }) });
-    const meta = await first.create({ bundle: makeBundle({ hosts: ['faulty-1'] }) });
+    const first = await createStore(config);
+    const meta = await createSnapshot(first, { bundle: makeBundle({ hosts: ['faulty-1'] }) }, { analyze: (b) => ({ ...analyze(b), rulesVersion: 'old-rules', findings: [] }) });
     await first.close();
     const current = await store({}, config);
     const oldView = await current.getView(meta.id);
     expect(oldView?.rulesVersion).toBe('old-rules');
     expect(oldView?.findings).toEqual([]);
-    const fresh = await current.getView(meta.id, { rediagnose: true });
+    const fresh = await snapshotView(current, meta.id, { rediagnose: true, ...withFaults });
     expect(fresh?.rediagnosed).toBe(true);
     expect(fresh?.rulesVersion).toBe(analyze(makeBundle()).rulesVersion);
     expect(fresh?.findings.map((f) => f.rule)).toEqual(['test-fault']);
     expect(fresh?.meta.rulesVersion).toBe('old-rules');
     expect((await current.getOverview(meta.id))?.findings).toEqual([]);
-    const freshOverview = await current.getOverview(meta.id, { rediagnose: true });
+    const freshOverview = await rediagnosedOverview(current, meta.id);
     expect(freshOverview?.rediagnosed).toBe(true);
     expect(freshOverview?.findings.map((f) => f.rule)).toEqual(['test-fault']);
   });
@@ -130,7 +143,7 @@ describe.each(backends.map((make) => make()))('snapshot store on $name', (backen
   it('reads the stored overview level as it would be cut from the view, also for rows stored without one', async () => {
     const config = backend.fresh();
     const s = await store({}, config);
-    const meta = await s.create({ bundle: makeBundle({ hosts: ['worker-1', 'faulty-podvm'] }) });
+    const meta = await createSnapshot(s, { bundle: makeBundle({ hosts: ['worker-1', 'faulty-podvm'] }) }, withFaults);
     const view = await s.getView(meta.id);
     const overview = await s.getOverview(meta.id);
     expect(overview).toEqual(overviewOf(view!));
@@ -145,9 +158,9 @@ describe.each(backends.map((make) => make()))('snapshot store on $name', (backen
     const missing = 'AAAAAAAAAAAAAAAAAAAAAAAA';
     expect(await s.get(missing)).toBeNull();
     expect(await s.getView(missing)).toBeNull();
-    expect(await s.getView(missing, { rediagnose: true })).toBeNull();
+    expect(await snapshotView(s, missing, { rediagnose: true, ...withFaults })).toBeNull();
     expect(await s.getOverview(missing)).toBeNull();
-    expect(await s.getOverview(missing, { rediagnose: true })).toBeNull();
+    expect(await rediagnosedOverview(s, missing)).toBeNull();
     expect(await s.getBundle(missing)).toBeNull();
   });
 
@@ -156,7 +169,7 @@ describe.each(backends.map((make) => make()))('snapshot store on $name', (backen
     // Two snapshots share each timestamp so that the id breaks ties.
     const s = await store({ now: () => new Date(Math.floor(t++ / 2) * 2) });
     const created: string[] = [];
-    for (let i = 0; i < 7; i += 1) created.push((await s.create({ bundle: makeBundle({ hosts: [`h${i}`] }) })).id);
+    for (let i = 0; i < 7; i += 1) created.push((await createSnapshot(s, { bundle: makeBundle({ hosts: [`h${i}`] }) }, withFaults)).id);
     const seen: string[] = [];
     let cursor: string | undefined;
     let pages = 0;
@@ -181,9 +194,9 @@ describe.each(backends.map((make) => make()))('snapshot store on $name', (backen
 
   it('filters the list by host, cluster and faults', async () => {
     const s = await store();
-    const a = await s.create({ bundle: makeBundle({ hosts: ['worker-1', 'podvm-1'], cluster: 'east' }) });
-    const b = await s.create({ bundle: makeBundle({ hosts: ['faulty-2'], cluster: 'west' }) });
-    const c = await s.create({ bundle: makeBundle({ hosts: ['worker-1'] }) });
+    const a = await createSnapshot(s, { bundle: makeBundle({ hosts: ['worker-1', 'podvm-1'], cluster: 'east' }) }, withFaults);
+    const b = await createSnapshot(s, { bundle: makeBundle({ hosts: ['faulty-2'], cluster: 'west' }) }, withFaults);
+    const c = await createSnapshot(s, { bundle: makeBundle({ hosts: ['worker-1'] }) }, withFaults);
     const ids = async (q: Parameters<SnapshotStore['list']>[0]) => (await s.list(q)).items.map((m) => m.id).sort();
     expect(await ids({ host: 'worker-1' })).toEqual([a.id, c.id].sort());
     expect(await ids({ host: 'podvm-1' })).toEqual([a.id]);
@@ -197,7 +210,7 @@ describe.each(backends.map((make) => make()))('snapshot store on $name', (backen
   it('keeps every snapshot across closing and reopening the store', async () => {
     const config = backend.fresh();
     const first = await createStore(config);
-    const meta = await first.create({ bundle: makeBundle({ hosts: ['persist-1'] }) });
+    const meta = await createSnapshot(first, { bundle: makeBundle({ hosts: ['persist-1'] }) });
     await first.close();
     const again = await store({}, config);
     expect((await again.list({})).items).toEqual([meta]);
@@ -206,7 +219,7 @@ describe.each(backends.map((make) => make()))('snapshot store on $name', (backen
 
   it('stores 20 concurrent creates with unique ids, all listed and readable', async () => {
     const s = await store();
-    const metas = await Promise.all(Array.from({ length: 20 }, (_, i) => s.create({ bundle: makeBundle({ hosts: [`par-${i}`] }) })));
+    const metas = await Promise.all(Array.from({ length: 20 }, (_, i) => createSnapshot(s, { bundle: makeBundle({ hosts: [`par-${i}`] }) }, withFaults)));
     const ids = metas.map((m) => m.id);
     expect(new Set(ids).size).toBe(20);
     const listed = await s.list({ limit: 100 });
@@ -218,7 +231,7 @@ describe.each(backends.map((make) => make()))('snapshot store on $name', (backen
   it('issues url-safe ids of at least 128 bits that never repeat', async () => {
     const s = await store();
     const ids = new Set<string>();
-    for (let i = 0; i < 40; i += 1) ids.add((await s.create({ bundle: makeBundle() })).id);
+    for (let i = 0; i < 40; i += 1) ids.add((await createSnapshot(s, { bundle: makeBundle() }, withFaults)).id);
     expect(ids.size).toBe(40);
     for (const id of ids) {
       expect(id).toMatch(/^[A-Za-z0-9_-]+$/);
@@ -228,12 +241,13 @@ describe.each(backends.map((make) => make()))('snapshot store on $name', (backen
   });
 
   it('stores nothing when analysis of the bundle fails', async () => {
-    const s = await store({
+    const s = await store();
+    const failing = {
       analyze: () => {
         throw new Error('parser exploded');
       },
-    });
-    await expect(s.create({ bundle: makeBundle() })).rejects.toThrow('parser exploded');
+    };
+    await expect(createSnapshot(s, { bundle: makeBundle() }, failing)).rejects.toThrow('parser exploded');
     expect((await s.list({})).items).toEqual([]);
   });
 
@@ -241,7 +255,7 @@ describe.each(backends.map((make) => make()))('snapshot store on $name', (backen
     let t = Date.parse('2025-04-01T00:00:00.000Z');
     const s = await store({ now: () => new Date((t += 1000)) }, backend.fresh({ maxCount: 3 }));
     const ids: string[] = [];
-    for (let i = 0; i < 5; i += 1) ids.push((await s.create({ bundle: makeBundle({ hosts: [`r${i}`] }) })).id);
+    for (let i = 0; i < 5; i += 1) ids.push((await createSnapshot(s, { bundle: makeBundle({ hosts: [`r${i}`] }) }, withFaults)).id);
     const listed = (await s.list({})).items.map((m) => m.id);
     expect(listed).toEqual(ids.slice(2).reverse());
     expect(await s.get(ids[0])).toBeNull();
@@ -251,11 +265,11 @@ describe.each(backends.map((make) => make()))('snapshot store on $name', (backen
   it('removes snapshots older than the maximum age when a new one is created', async () => {
     let now = Date.parse('2025-05-01T00:00:00.000Z');
     const s = await store({ now: () => new Date(now) }, backend.fresh({ maxAgeDays: 7 }));
-    const old = await s.create({ bundle: makeBundle({ hosts: ['old'] }) });
+    const old = await createSnapshot(s, { bundle: makeBundle({ hosts: ['old'] }) }, withFaults);
     now += 3 * 86_400_000;
-    const middle = await s.create({ bundle: makeBundle({ hosts: ['middle'] }) });
+    const middle = await createSnapshot(s, { bundle: makeBundle({ hosts: ['middle'] }) }, withFaults);
     now += 5 * 86_400_000;
-    const latest = await s.create({ bundle: makeBundle({ hosts: ['latest'] }) });
+    const latest = await createSnapshot(s, { bundle: makeBundle({ hosts: ['latest'] }) }, withFaults);
     const listed = (await s.list({})).items.map((m) => m.id);
     expect(listed).toEqual([latest.id, middle.id]);
     expect(await s.getBundle(old.id)).toBeNull();

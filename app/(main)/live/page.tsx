@@ -4,7 +4,7 @@ import { LiveView } from '@/components/LiveView';
 import { guardPage } from '../../_auth/guard';
 import type { KubeChoice } from '@/components/queries';
 import { isKubeMode } from '@/lib/kube/modes';
-import { isLiveKind } from '@/lib/sources/kinds';
+import { isLiveKind } from '@/lib/capture/source-kinds';
 
 export const metadata: Metadata = { title: 'Live · Tunnelscope' };
 

@@ -5,7 +5,7 @@ import { collectPerMinute, RateLimiter } from '@/lib/auth/rate-limit';
 import type { Role } from '@/lib/auth/roles';
 import { authConfig, callerOf, signingSecret } from '@/lib/auth/server';
 import type { ShareClaims } from '@/lib/auth/signed';
-import { ApiError } from './errors';
+import { ApiError } from '@/lib/serve/api-error';
 
 export interface Authorized {
   caller: Caller;

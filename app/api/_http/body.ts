@@ -1,4 +1,4 @@
-import { ApiError } from './errors';
+import { ApiError } from '@/lib/serve/api-error';
 
 export const DEFAULT_MAX_UPLOAD_BYTES = 20 * 1024 * 1024;
 

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { ApiError } from './errors';
+import { ApiError } from '@/lib/serve/api-error';
 
 /** Validates the query string against a schema; unknown parameters are ignored. */
 export function parseQuery<T extends z.ZodTypeAny>(schema: T, url: URL): z.infer<T> {

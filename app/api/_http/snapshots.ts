@@ -1,7 +1,9 @@
 import { z } from 'zod';
+import { snapshotView } from '@/lib/serve/snapshots';
 import { getStore, isSnapshotId } from '@/lib/store';
-import { hostSubview, overviewOf, type HostSubview, type SnapshotOverview } from '@/lib/graph/subview';
-import type { SnapshotStore, SnapshotView } from '@/lib/store/types';
+import { hostSubview, overviewOf, type HostSubview, type SnapshotOverview } from '@/lib/snapshot/subview';
+import type { SnapshotStore } from '@/lib/store/types';
+import type { SnapshotView } from '@/lib/snapshot/types';
 import { notFound } from './errors';
 
 /** `rules=current` re-diagnoses the stored capture with this server's rules; the default shows what was stored. */
@@ -51,7 +53,7 @@ function cachedView(id: string, rules: RulesChoice): Promise<SnapshotView | null
   const key = `${rules}\u0000${id}`;
   let entry = cache.get(key);
   if (!entry) {
-    const created: CachedView = { view: store.getView(id, { rediagnose: rules === 'current' }) };
+    const created: CachedView = { view: snapshotView(store, id, { rediagnose: rules === 'current' }) };
     // Missing snapshots and failed reads are not kept: the next request asks the store again.
     created.view.then(
       (view) => {

@@ -3,17 +3,18 @@ import type { Analysis } from '@/lib/analyze';
 import { analysisPool } from '@/lib/analysis-thread';
 import { compareFindings } from '@/lib/diagnose';
 import { liveCounters } from '@/lib/diff/live-counters';
+import { CAPTURE_KINDS } from '@/lib/capture/source-kinds';
 import { captureFromSource } from '@/lib/sources';
-import { CAPTURE_KINDS } from '@/lib/sources/kinds';
 import { SourceError } from '@/lib/sources/source';
-import { metaFor } from '@/lib/store/sql-store';
-import type { SnapshotView } from '@/lib/store/types';
+import { metaFor } from '@/lib/snapshot/meta';
+import type { SnapshotView } from '@/lib/snapshot/types';
 import { audit } from '@/lib/auth/audit';
 import { impersonationFor } from '@/lib/auth/impersonation';
 import { authorize, limitCollections } from '../_http/auth';
-import { ApiError, SECURITY_HEADERS, withErrors } from '../_http/errors';
+import { ApiError } from '@/lib/serve/api-error';
+import { SECURITY_HEADERS, withErrors } from '../_http/errors';
 import { parseQuery } from '../_http/query';
-import { kubeChoice, kubeOptions } from '../_http/kube';
+import { kubeChoice, kubeOptions } from '@/lib/serve/kube-choice';
 
 const liveQuery = z.object({
   source: z

@@ -6,8 +6,9 @@ import { maxUploadBytes, readBody } from '../_http/body';
 import { audit } from '@/lib/auth/audit';
 import { impersonationFor } from '@/lib/auth/impersonation';
 import { authorize, limitCollections } from '../_http/auth';
-import { ApiError, SECURITY_HEADERS, withErrors } from '../_http/errors';
-import { fromSource } from '../_http/intake';
+import { ApiError } from '@/lib/serve/api-error';
+import { SECURITY_HEADERS, withErrors } from '../_http/errors';
+import { fromSource } from '@/lib/serve/intake';
 import { analysisPool } from '@/lib/analysis-thread';
 import { parseQuery } from '../_http/query';
 

@@ -4,7 +4,8 @@ import { PEER_HEADER, SESSION_COOKIE } from '@/lib/auth/identity';
 import { authConfig, callerOf, signingSecret } from '@/lib/auth/server';
 import { signSession } from '@/lib/auth/signed';
 import { readBody } from '../../_http/body';
-import { ApiError, SECURITY_HEADERS, withErrors } from '../../_http/errors';
+import { ApiError } from '@/lib/serve/api-error';
+import { SECURITY_HEADERS, withErrors } from '../../_http/errors';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,6 +1,7 @@
 import { KubeAccessError, listContexts } from '@/lib/kube/config';
 import { authorize } from '../../_http/auth';
-import { ApiError, SECURITY_HEADERS, withErrors } from '../../_http/errors';
+import { ApiError } from '@/lib/serve/api-error';
+import { SECURITY_HEADERS, withErrors } from '../../_http/errors';
 
 export const dynamic = 'force-dynamic';
 

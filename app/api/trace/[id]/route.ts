@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { findingForTrace, traceRoute } from '@/lib/diagnose/trace';
-import { elementHosts } from '@/lib/graph/subview';
+import { elementHosts } from '@/lib/snapshot/subview';
 import { authorize } from '../../_http/auth';
 import { etagFor, immutableResponse } from '../../_http/cache';
 import { withErrors } from '../../_http/errors';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { pathForSubject } from '@/lib/graph/path';
+import { pathForSubject } from '@/lib/view/path';
 import { authorize } from '../../../_http/auth';
 import { cachedResponse, etagFor } from '../../../_http/cache';
 import { withErrors } from '../../../_http/errors';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { searchTopology } from '@/lib/graph/search';
+import { searchTopology } from '@/lib/view/search';
 import { authorize } from '../../../_http/auth';
 import { etagFor, immutableResponse } from '../../../_http/cache';
 import { withErrors } from '../../../_http/errors';

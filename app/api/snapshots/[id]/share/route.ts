@@ -6,7 +6,8 @@ import { signShare } from '@/lib/auth/signed';
 import { getStore, isSnapshotId } from '@/lib/store';
 import { authorize } from '../../../_http/auth';
 import { readBody } from '../../../_http/body';
-import { ApiError, notFound, SECURITY_HEADERS, withErrors } from '../../../_http/errors';
+import { ApiError } from '@/lib/serve/api-error';
+import { notFound, SECURITY_HEADERS, withErrors } from '../../../_http/errors';
 import type { IdParams } from '../../../_http/snapshots';
 
 const shareBody = z.object({ days: z.number().positive().max(MAX_SHARE_DAYS, `a share link lasts at most ${MAX_SHARE_DAYS} days`).default(7) }).strict();

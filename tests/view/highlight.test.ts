@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { highlightSegments, salientValues } from '@/lib/graph/highlight';
+import { highlightSegments, salientValues } from '@/lib/view/highlight';
 
 const marked = (text: string, values: string[]) =>
   highlightSegments(text, values)

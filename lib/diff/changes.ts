@@ -5,7 +5,7 @@
 import type { Finding } from '@/lib/diagnose/types';
 import { canonicalJson, findingKey, type Change, type SnapshotDiff } from '@/lib/diff/diff';
 import type { TopoEdge, TopoNode, Topology } from '@/lib/topology/types';
-import type { DiffStatus } from './diff';
+import type { DiffStatus } from './graph';
 
 export interface FieldChange {
   /** Dotted path, e.g. "iface.mac". */

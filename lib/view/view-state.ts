@@ -2,10 +2,8 @@
  * View state lives in the URL (`?focus=&sel=&q=&f=&host=&trace=&level=&rules=`), so every view is a link.
  * Pure parse/serialise, shared by the dashboard, the embed and the link controls.
  */
+import { FILTER_FLAGS, type FilterFlag } from '@/lib/graph/elements';
 import type { RulesChoice } from './rules-check';
-
-export type FilterFlag = 'lo' | 'down' | 'collapse' | 'faulty' | 'trace';
-export const FILTER_FLAGS: FilterFlag[] = ['lo', 'down', 'collapse', 'faulty', 'trace'];
 
 export type ViewLevel = 'overview' | 'full';
 

@@ -2,9 +2,9 @@
  * View state of the diff page in the URL (`/diff?a=&b=&rules=&show=&focus=&sel=`), so that a comparison is a
  * link. Selection and focus read and write exactly as on the snapshot page.
  */
-import type { DiffShow } from './diff';
-import type { RulesChoice } from './rules-check';
-import { parseViewState, serializeViewState } from './view-state';
+import type { DiffShow } from './graph';
+import type { RulesChoice } from '@/lib/view/rules-check';
+import { parseViewState, serializeViewState } from '@/lib/view/view-state';
 
 export interface DiffViewState {
   /** The earlier snapshot. */

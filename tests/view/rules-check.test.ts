@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { offersRecheck, rulesNote } from '@/lib/graph/rules-check';
+import { offersRecheck, rulesNote } from '@/lib/view/rules-check';
 
 describe('the rules version a snapshot page names', () => {
   it('names the stored version while the stored findings are shown', () => {

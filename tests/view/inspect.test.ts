@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { SnapshotView } from '@/lib/store/types';
-import { inspect } from '@/lib/graph/inspect';
-import { searchTopology } from '@/lib/graph/search';
-import { parseViewState, serializeViewState } from '@/lib/graph/view-state';
+import type { SnapshotView } from '@/lib/snapshot/types';
+import { inspect } from '@/lib/view/inspect';
+import { searchTopology } from '@/lib/view/search';
+import { parseViewState, serializeViewState } from '@/lib/view/view-state';
 import view from '../fixtures/views/peerpod-incident.json';
-import { syntheticTopology } from './synthetic';
+import { syntheticTopology } from '../graph/synthetic';
 
 const incident = view as unknown as SnapshotView;
 const VXLAN0 = 'host:podvm-nginx-priv-8b726648/ns:podns/if:vxlan0';

@@ -2,14 +2,14 @@ import cytoscape from 'cytoscape';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { analyze } from '@/lib/analyze';
 import { diffBy, diffViews, type SnapshotDiff } from '@/lib/diff/diff';
-import type { SnapshotMeta, SnapshotView } from '@/lib/store/types';
+import type { SnapshotMeta, SnapshotView } from '@/lib/snapshot/types';
 import type { Topology } from '@/lib/topology/types';
-import { DIFF_BADGE, DIFF_COLOR, DIFF_STATUSES, buildDiffGraph, diffRules, diffStatusOf, type ElementDiff } from '@/lib/graph/diff';
-import { elementRows, findingElements, findingRows, formatValue, MAX_VALUE_CHARS } from '@/lib/graph/diff-changes';
-import { DEVICE_COLOR, type DeviceClass } from '@/lib/graph/palette';
-import { buildStylesheet } from '@/lib/graph/style';
+import { DIFF_BADGE, DIFF_STATUSES, buildDiffGraph, diffStatusOf, type ElementDiff } from '@/lib/diff/graph';
+import { DIFF_COLOR, DEVICE_COLOR, type DeviceClass } from '@/lib/graph/palette';
+import { diffRules, buildStylesheet } from '@/lib/graph/style';
+import { elementRows, findingElements, findingRows, formatValue, MAX_VALUE_CHARS } from '@/lib/diff/changes';
 import { BROKEN_MAC, FIXED_MAC, MAC_RULE, PODVM, VXLAN0_ID, fixedIncidentBundle, incidentBundle } from '../helpers/incident-sample';
-import { syntheticTopology } from './synthetic';
+import { syntheticTopology } from '../graph/synthetic';
 
 function rgb(hex: string): string {
   const n = parseInt(hex.slice(1), 16);

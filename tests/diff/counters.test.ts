@@ -4,7 +4,7 @@ import { COUNTER_RULES, MIN_SENT, counterChanges, counterFindings } from '@/lib/
 import { diffViews } from '@/lib/diff/diff';
 import { LiveCounters } from '@/lib/diff/live-counters';
 import type { InterfaceStats } from '@/lib/parse/types';
-import type { SnapshotView } from '@/lib/store/types';
+import type { SnapshotView } from '@/lib/snapshot/types';
 import type { TopoEdge, Topology } from '@/lib/topology/types';
 import { VXLAN0_ID, incidentBundle } from '../helpers/incident-sample';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareCandidates, diffHref, parseDiffViewState, serializeDiffViewState } from '@/lib/graph/diff-view';
+import { compareCandidates, diffHref, parseDiffViewState, serializeDiffViewState } from '@/lib/diff/view-state';
 
 const VXLAN0 = 'host:podvm-nginx-priv-8b726648/ns:podns/if:vxlan0';
 

@@ -3,19 +3,16 @@
  * had. Added elements are green with a "+" badge, removed ones grey with "−", changed ones amber with "~".
  * Each state also has its own badge and border style, so colour is never the only signal.
  */
-import type { StylesheetStyle } from 'cytoscape';
 import type { SnapshotDiff } from '@/lib/diff/diff';
 import { hostId } from '@/lib/topology/ids';
 import type { TopoNode, Topology } from '@/lib/topology/types';
-import { buildDeviceElements, needsOverview, type GraphElement } from './elements';
-import palette from './palette.json';
-import { topologySize } from '@/lib/graph/subview';
+import { buildDeviceElements, needsOverview, type GraphElement } from '@/lib/graph/elements';
+import { topologySize } from '@/lib/snapshot/subview';
 
 export type DiffStatus = 'added' | 'removed' | 'changed';
 export const DIFF_STATUSES: readonly DiffStatus[] = ['changed', 'added', 'removed'];
 
 export const DIFF_BADGE: Record<DiffStatus, string> = { added: '+', removed: '−', changed: '~' };
-export const DIFF_COLOR: Record<DiffStatus, string> = palette.diff;
 
 /** What the legend says: colour, border and badge for each state. */
 export const DIFF_DESCRIPTION: Record<DiffStatus, string> = {
@@ -110,28 +107,4 @@ export function buildDiffGraph(after: Topology, diff: ElementDiff, options: Diff
 /** The diff state an element's classes carry, for lists that describe the graph in words. */
 export function diffStatusOf(classes: readonly string[]): DiffStatus | undefined {
   return DIFF_STATUSES.find((status) => classes.includes(`diff-${status}`));
-}
-
-/** Stylesheet rules for the diff classes; style.ts places them after the fault rules so that they win. */
-export function diffRules(): StylesheetStyle[] {
-  const { added, removed, changed } = DIFF_COLOR;
-  return [
-    { selector: 'node.diff', style: { 'font-weight': 'bold', 'min-zoomed-font-size': 0 } },
-    { selector: 'node.diff-added', style: { 'border-color': added, 'border-width': 4, 'border-style': 'solid', color: added } },
-    { selector: 'node.diff-added:childless', style: { 'background-color': added } },
-    { selector: 'node.diff-removed', style: { 'border-color': removed, 'border-width': 3, 'border-style': 'dashed', 'font-style': 'italic' } },
-    { selector: 'node.diff-removed:childless', style: { 'background-color': removed, 'background-opacity': 0.45 } },
-    { selector: 'node.diff-changed', style: { 'border-color': changed, 'border-width': 6, 'border-style': 'double', color: changed } },
-    { selector: 'node.diff-changed:childless', style: { 'background-color': changed } },
-    { selector: 'edge.diff', style: { 'min-zoomed-font-size': 0, 'font-weight': 'bold' } },
-    { selector: 'edge.diff-added', style: { 'line-color': added, 'target-arrow-color': added, width: 5, color: added } },
-    {
-      selector: 'edge.diff-removed',
-      style: { 'line-color': removed, 'target-arrow-color': removed, 'line-style': 'dotted', opacity: 0.7, 'font-style': 'italic' },
-    },
-    {
-      selector: 'edge.diff-changed',
-      style: { 'line-color': changed, 'target-arrow-color': changed, width: 5, color: changed, 'source-arrow-shape': 'diamond', 'source-arrow-color': changed },
-    },
-  ];
 }

@@ -8,11 +8,11 @@ import { parseBundle } from '@/lib/capture/bundle';
 import { importFiles } from '@/lib/capture/import';
 import type { ImportProblem } from '@/lib/capture/problems';
 import { BUNDLE_FORMAT, type CaptureBundle } from '@/lib/capture/types';
-import { MAX_TITLE_LENGTH } from '@/lib/store/sql-store';
-import { ApiError } from './errors';
-import { kubeChoice, kubeOptions, type KubeChoice } from './kube';
+import { MAX_TITLE_LENGTH } from '@/lib/snapshot/meta';
+import { ApiError } from './api-error';
+import { kubeChoice, kubeOptions, type KubeChoice } from './kube-choice';
 import type { Impersonation } from '@/lib/auth/impersonation';
-import { CAPTURE_KINDS, isCaptureKind, unknownSourceMessage } from '@/lib/sources/kinds';
+import { CAPTURE_KINDS, isCaptureKind, unknownSourceMessage } from '@/lib/capture/source-kinds';
 import { SourceError } from '@/lib/sources/source';
 
 export interface Intake {

@@ -10,11 +10,12 @@
  * Pure functions over plain data: the store keeps the overview of every snapshot, the API cuts hosts on demand,
  * and a live view (which has the whole snapshot in the browser) cuts its own overview.
  */
+import type { CaptureBundle } from '@/lib/capture/types';
 import type { Finding, Severity } from '@/lib/diagnose/types';
 import type { Address, HostState, Interface, NamespaceState } from '@/lib/parse/types';
 import type { EdgeKind, TopoEdge, TopoNode, Topology } from '@/lib/topology/types';
 import { hostId } from '@/lib/topology/ids';
-import type { SnapshotMeta, SnapshotView } from '@/lib/store/types';
+import type { SnapshotMeta, SnapshotView } from './types';
 
 const SEVERITY_RANK: Record<Severity, number> = { critical: 0, warning: 1, info: 2 };
 
@@ -124,6 +125,15 @@ export interface SnapshotOverview extends HostGraph {
 
 /** The part of an overview that depends only on topology and findings (what the store keeps). */
 export type StoredOverview = Omit<SnapshotOverview, 'meta' | 'rulesVersion' | 'rediagnosed'>;
+
+/** Everything a snapshot holds besides its id and time (lib/snapshot/derive.ts makes it, the store packs it). */
+export interface DerivedSnapshot {
+  meta: Omit<SnapshotMeta, 'id' | 'createdAt'>;
+  bundle: CaptureBundle;
+  topology: Topology;
+  findings: Finding[];
+  overview: StoredOverview;
+}
 
 export interface HostSubview {
   meta: SnapshotMeta;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseViewState, serializeViewState } from '@/lib/graph/view-state';
+import { parseViewState, serializeViewState } from '@/lib/view/view-state';
 
 describe('view state: the path view in the link', () => {
   it('keeps the path subject and the graph tab through a round trip', () => {

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { KUBE_MODES } from '@/lib/kube/modes';
-import type { KubeSourceOptions } from '@/lib/sources/source';
+import type { KubeSourceOptions } from '@/lib/kube/source';
 import type { Impersonation } from '@/lib/auth/impersonation';
 
 const objectName = z.string().min(1).max(253);

@@ -1,6 +1,6 @@
 import { NextRequest } from 'next/server';
 import { afterEach, describe, expect, it } from 'vitest';
-import { embedAncestors, framingHeaders } from '@/lib/export/framing';
+import { embedAncestors, framingHeaders } from '@/lib/auth/framing';
 import { proxy } from '@/proxy';
 
 describe('framing policy', () => {

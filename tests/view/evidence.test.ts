@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { elementWords, oneLineWhy, prettyEvidence } from '@/lib/graph/evidence-view';
+import { elementWords, oneLineWhy, prettyEvidence } from '@/lib/view/evidence';
 
 describe('evidence as people read it', () => {
   it('pretty-prints JSON lines and leaves other text as it is', () => {

@@ -4,9 +4,9 @@
  * point at it anywhere in the snapshot.
  */
 import type { HostState, Interface, NamespaceState } from '@/lib/parse/types';
-import { beyondLink, hostBrief, type HostBrief } from '@/lib/graph/subview';
+import { beyondLink, hostBrief, type HostBrief } from '@/lib/snapshot/subview';
 import type { TopoEdge, TopoNode, Topology } from '@/lib/topology/types';
-import { deviceClass } from './device-class';
+import { deviceClass } from '@/lib/graph/device-class';
 
 export interface InspectSection {
   title: string;

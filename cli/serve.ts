@@ -1,0 +1,75 @@
+/** The commands that run the dashboard: serve, and demo (a lab or the bundled sample, a snapshot, then serve). */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { stringOption, UsageError, type ParsedArgs } from './args';
+import { createSnapshot } from './capture';
+import type { Io } from './io';
+import type { CaptureKind } from '@/lib/capture/source-kinds';
+import { captureFromSource } from '@/lib/sources';
+import { PROJECT_HOME } from '@/lib/sources/files';
+import { labPrerequisites, labUp } from '@/lib/lab';
+import { AuthConfigError, authConfigFromEnv } from '@/lib/auth/config';
+
+function nextBin(): string {
+  return path.join(PROJECT_HOME, 'node_modules', 'next', 'dist', 'bin', 'next');
+}
+
+/**
+ * Runs Next.js in the checkout. The data directory stays where the command was run from (as for `snapshot`,
+ * which writes the same store), so a relative TUNNELSCOPE_DATA_DIR or the default ./data is made absolute first.
+ */
+function runNext(argv: string[]): Promise<number> {
+  // Next.js would otherwise send usage telemetry to Vercel from an operator's machine.
+  const env = { ...process.env, NEXT_TELEMETRY_DISABLED: '1', TUNNELSCOPE_DATA_DIR: path.resolve(process.env.TUNNELSCOPE_DATA_DIR ?? './data') };
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [nextBin(), ...argv], { stdio: 'inherit', env, cwd: PROJECT_HOME });
+    const forward = (signal: NodeJS.Signals) => child.kill(signal);
+    process.once('SIGINT', forward);
+    process.once('SIGTERM', forward);
+    child.on('exit', (code) => resolve(code ?? 1));
+  });
+}
+
+async function ensureBuilt(io: Io): Promise<void> {
+  if (existsSync(path.join(PROJECT_HOME, '.next', 'BUILD_ID'))) return;
+  io.err('building the dashboard (first start only)…');
+  const code = await runNext(['build']);
+  if (code !== 0) throw new UsageError('the dashboard build failed; see the output above');
+}
+
+export async function cmdServe(args: ParsedArgs, io: Io): Promise<number> {
+  const port = stringOption(args, 'port', 'p') ?? process.env.PORT ?? '3000';
+  if (!/^\d{1,5}$/.test(port)) throw new UsageError(`invalid port "${port}"`);
+  const host = stringOption(args, 'host') ?? process.env.TUNNELSCOPE_HOST ?? '127.0.0.1';
+  if (!/^[A-Za-z0-9.:_-]{1,253}$/.test(host)) throw new UsageError(`invalid host "${host}"`);
+  // Checked here too, so the refusal comes before a build; the server checks again as it starts.
+  try {
+    authConfigFromEnv({ ...process.env, TUNNELSCOPE_HOST: host });
+  } catch (error) {
+    if (error instanceof AuthConfigError) throw new UsageError(error.message);
+    throw error;
+  }
+  await ensureBuilt(io);
+  io.err(`dashboard on http://${host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? 'localhost' : host}:${port}`);
+  return runNext(['start', '-p', port, '-H', host]);
+}
+
+export async function cmdDemo(args: ParsedArgs, io: Io): Promise<number> {
+  const prereq = await labPrerequisites();
+  let kind: CaptureKind = 'sample';
+  if (prereq.ok) {
+    io.err('starting the lab (default scenario: the peer-pod MAC mismatch)…');
+    await labUp({ scenario: 'default' });
+    kind = 'lab';
+  } else {
+    io.err(`the lab cannot run here (${prereq.missing.join(', ')}); showing the bundled sample captured from the lab`);
+  }
+  const bundle = await captureFromSource(kind);
+  const port = stringOption(args, 'port', 'p') ?? process.env.PORT ?? '3000';
+  process.env.PORT = port;
+  process.env.TUNNELSCOPE_DEFAULT_SOURCE = kind;
+  const link = await createSnapshot(bundle, kind === 'lab' ? 'Lab: peer-pod MAC mismatch' : 'Sample: peer-pod MAC mismatch', undefined);
+  io.out(`incident snapshot: ${link}`);
+  return cmdServe(args, io);
+}
