@@ -8,7 +8,7 @@ import { parentPort } from 'node:worker_threads';
 import { intakeFromBody, type Intake } from '@/app/api/_http/intake';
 import type { KubeChoice } from '@/app/api/_http/kube';
 import { ApiError } from '@/app/api/_http/errors';
-import { parseBundle } from '@/lib/capture/bundle';
+import { parseBundle } from '@/lib/capture/bundle/bundle';
 import type { ImportProblem } from '@/lib/capture/problems';
 import type { CaptureBundle } from '@/lib/capture/types';
 import { analyze } from '@/lib/analyze';

@@ -1,4 +1,4 @@
-import { wantsFilterJob } from './tc-hooks';
+import { wantsFilterJob } from './collect/tc-hooks';
 import type { CommandId, CommandRecord } from './types';
 
 /**

@@ -1,10 +1,10 @@
-import { looksLikeCollectorOutput, parseCollectorOutput } from './collector-output';
+import { looksLikeCollectorOutput, parseCollectorOutput } from '../collect/collector-output';
 import { interpretLine, type RecognizedCommand } from './commandline';
 import { NamespaceGroups } from './namespace-groups';
 import { fitsOutput, inferBlocks } from './shapes';
 import { mergeSameMachines } from './same-machine';
-import { problemAt, type ImportProblem } from './problems';
-import type { CommandRecord, HostCapture } from './types';
+import { problemAt, type ImportProblem } from '../problems';
+import type { CommandRecord, HostCapture } from '../types';
 
 /** The one host of outputs that name none, when the file name says nothing either. */
 export const UNNAMED_HOST = 'unnamed-host';

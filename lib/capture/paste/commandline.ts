@@ -1,5 +1,5 @@
 import { splitShellLine } from './shell-words';
-import type { CommandId } from './types';
+import type { CommandId } from '../types';
 
 export interface RecognizedCommand {
   id: CommandId;
