@@ -1,28 +1,10 @@
-/** What every command parser takes and returns. Registered per command id in registry.ts. */
+/** What every command parser takes and returns. A command's declaration (lib/commands) names its parser. */
 import type { CommandRecord } from '@/lib/capture/types';
-import type { BpfAttachment, FdbEntry, FirewallRule, Interface, Neighbor, NetnsId, OvnLogicalSwitchPort, OvsState, ParseProblem, Qdisc, Route, SourceRef, TcFilter } from './types';
+import type { ParseProblem, SourceRef } from './types';
+import type { ParsedState } from './state';
 import { splitLines } from './text-lines';
 import { readJsonValues } from './json-values';
 import { isObject, type JsonObject } from './json-fields';
-
-/** The part of a host's state that one command states. parseHost merges these. */
-export interface ParsedState {
-  interfaces?: Interface[];
-  routes?: Route[];
-  routeLookups?: Route[];
-  neighbors?: Neighbor[];
-  qdiscs?: Qdisc[];
-  tcFilters?: TcFilter[];
-  fdb?: FdbEntry[];
-  firewall?: FirewallRule[];
-  sysctls?: Record<string, string>;
-  bpf?: BpfAttachment[];
-  netnsIds?: NetnsId[];
-  conntrackStats?: Record<string, number>;
-  ovs?: Partial<OvsState>;
-  ovnLogicalPorts?: OvnLogicalSwitchPort[];
-  peerpodConfig?: Record<string, unknown>;
-}
 
 export interface ParseResult {
   state: ParsedState;

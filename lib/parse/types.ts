@@ -1,5 +1,6 @@
 /** Typed state of one host, parsed from its command outputs. Pure data; no classes. */
 import type { CommandId } from '@/lib/capture/types';
+import type { HostStateFields, NamespaceStateFields } from './state';
 
 /** Where a parsed fact came from, so evidence can quote the exact output. */
 export interface SourceRef {
@@ -174,28 +175,41 @@ export interface BpfAttachment {
   id?: number;
 }
 
+/** One policy routing rule (`ip rule`, iproute2 ip/iprule.c): which packets it selects and what it does. */
+export interface PolicyRule {
+  family: 'inet' | 'inet6';
+  priority: number;
+  /** `not`: the rule selects the packets its selectors do not match. */
+  not?: boolean;
+  /** 'all' or an address or prefix. */
+  from: string;
+  to?: string;
+  iif?: string;
+  oif?: string;
+  /** As printed, e.g. "0x10" or "0x10/0xff". */
+  fwmark?: string;
+  ipproto?: string;
+  sport?: string;
+  dport?: string;
+  uidrange?: string;
+  /** The table it looks up, for the default action. */
+  table?: string;
+  /** What it does when not a table lookup: blackhole, unreachable, prohibit, goto, nop. */
+  action?: string;
+  /** Priority a `goto` jumps to. */
+  goto?: number;
+  suppressPrefixlength?: number;
+  source?: SourceRef;
+}
+
 export interface NetnsId {
   nsid: number;
   name?: string;
 }
 
-export interface NamespaceState {
+/** A namespace's state: what it is, which listings ran in it, and the fields commands fill (lib/parse/state.ts). */
+export type NamespaceState = NamespaceStateFields & {
   netns: string | null;
-  /** nsid → named namespace, as seen from this namespace (ip netns list-id). */
-  netnsIds: NetnsId[];
-  interfaces: Interface[];
-  routes: Route[];
-  neighbors: Neighbor[];
-  qdiscs: Qdisc[];
-  tcFilters: TcFilter[];
-  fdb: FdbEntry[];
-  firewall: FirewallRule[];
-  sysctls: Record<string, string>;
-  bpf: BpfAttachment[];
-  /** `ip route get` answers: the route the kernel chose for an address. */
-  routeLookups?: Route[];
-  /** `conntrack -S` counters summed over CPUs, e.g. { insert_failed: 0, drop: 3 }. */
-  conntrackStats?: Record<string, number>;
   /**
    * Commands whose whole listing ran in this namespace. An empty table from a command that ran means "none";
    * from a command that did not run it means "unknown", and rules must not judge it. A listing narrowed to one
@@ -204,7 +218,7 @@ export interface NamespaceState {
   collected?: CommandId[];
   /** Listings that ran narrowed to one device (`tc filter show dev X`, `ip link show X`): the devices, by command. */
   collectedFor?: Partial<Record<CommandId, string[]>>;
-}
+};
 
 export interface OvsBridge {
   uuid?: string;
@@ -275,17 +289,13 @@ export interface OvnLogicalSwitchPort {
   source?: SourceRef;
 }
 
-export interface HostState {
+export type HostState = HostStateFields & {
   name: string;
   role: 'worker' | 'podvm' | 'node' | 'unknown';
   status: 'complete' | 'partial' | 'failed';
   error?: string;
   namespaces: NamespaceState[];
-  ovs?: OvsState;
-  ovnLogicalPorts?: OvnLogicalSwitchPort[];
-  /** Parsed /run/peerpod/podnetwork.json on a pod VM. */
-  peerpodConfig?: Record<string, unknown>;
   /** Commands whose tool is not installed on the host, e.g. ["ovs-vsctl"]. */
   missingTools: string[];
   problems: ParseProblem[];
-}
+};

@@ -1,3 +1,4 @@
+import { CATALOG } from '../catalog';
 import { splitShellLine } from './shell-words';
 import type { CommandId } from '../types';
 
@@ -166,8 +167,19 @@ function recognizeIp(args: string[]): Outcome {
       if (sub === undefined || isShow(sub)) return { ...base, id: 'netns-list' };
       return `ip netns ${sub} is not read by Tunnelscope`;
     default:
-      return `ip ${objectWord ?? ''} is not read by Tunnelscope`.trim();
+      return recognizeIpObject(object, sub, rest, base, opts.family) ?? `ip ${objectWord ?? ''} is not read by Tunnelscope`.trim();
   }
+}
+
+/** Commands that declare an `ip OBJECT show` form (lib/commands), by object. */
+const IP_OBJECT_COMMANDS: ReadonlyMap<string, CommandId> = new Map(CATALOG.flatMap((e) => (e.ipObject === undefined ? [] : [[e.ipObject, e.id]])));
+
+/** A declared iproute2 listing; any selector after `show` narrows it, so it is kept as a parameter. */
+function recognizeIpObject(object: string | undefined, sub: string | undefined, rest: string[], base: Pick<Recognized, 'format' | 'netns'>, family: string | undefined): Outcome | undefined {
+  const id = object === undefined ? undefined : IP_OBJECT_COMMANDS.get(object);
+  if (id === undefined) return undefined;
+  if (!isShow(sub)) return `ip ${object} ${sub} is not a read-only show command`;
+  return { ...base, id, params: withFamily(rest.length > 0 ? { select: rest.join(' ') } : {}, family) };
 }
 
 function tcHook(args: string[]): Record<string, string> {
@@ -614,7 +626,7 @@ export function interpretLine(line: string, vars: Record<string, string> = {}): 
 }
 
 /** Listings whose every line is a whole record: a filter that drops lines leaves the rest readable. */
-const LINE_RECORDS: ReadonlySet<CommandId> = new Set(['ip-route', 'ip6-route', 'ip-neigh', 'arp', 'bridge-fdb', 'iptables-rules', 'netns-list', 'netns-list-id', 'route-n', 'sysctl']);
+const LINE_RECORDS: ReadonlySet<CommandId> = new Set(CATALOG.filter((e) => e.lineRecords).map((e) => e.id));
 
 /**
  * A command piped through filters. `cat`, `less`, `more`, `jq .` pass the output unchanged; `head`/`tail` keep a

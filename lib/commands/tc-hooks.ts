@@ -4,7 +4,7 @@
  * there lists the same ingress filters again, see lib/parse/tc.ts). A device with neither has no filter that
  * `tc filter show dev X ingress|egress` could print, so the collector does not ask.
  */
-import type { CommandRecord } from '../types';
+import type { CommandRecord } from '@/lib/capture/types';
 
 export type TcHook = 'ingress' | 'egress';
 

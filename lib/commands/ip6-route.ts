@@ -1,0 +1,15 @@
+import type { CommandDeclaration } from './declaration';
+import { parseIpRoute } from '@/lib/parse/ip-route';
+
+export const ip6Route = {
+  id: 'ip6-route',
+  tool: 'ip',
+  format: 'json',
+  scope: 'netns',
+  argv: ['ip', '-j', '-6', 'route', 'show', 'table', 'all'],
+  collect: true,
+  summary: 'IPv6 routes, all tables',
+  parse: parseIpRoute,
+  fills: ['routes'],
+  lineRecords: true,
+} as const satisfies CommandDeclaration;
