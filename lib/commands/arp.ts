@@ -13,4 +13,5 @@ export const arp = {
   parse: parseArp,
   fills: ['neighbors'],
   lineRecords: true,
+  textShapes: ['arp-n', 'arp-a'],
 } as const satisfies CommandDeclaration;

@@ -12,4 +12,5 @@ export const bridgeFdb = {
   parse: parseBridgeFdb,
   fills: ['fdb'],
   lineRecords: true,
+  textShapes: ['fdb'],
 } as const satisfies CommandDeclaration;

@@ -10,6 +10,10 @@ import type { StateFieldName } from '@/lib/parse/state';
  */
 export type CommandScope = 'host' | 'netns' | 'device';
 
+/** Shapes of text output that lib/capture/paste/shapes.ts tells apart in a paste without its command line. */
+export type TextShape =
+  'ip-link' | 'route' | 'neigh' | 'fdb' | 'arp-n' | 'arp-a' | 'route-n' | 'tc-qdisc' | 'tc-filter' | 'ovs-show' | 'ofctl-ports' | 'ofctl-flows' | 'iptables' | 'nsid' | 'netns-list';
+
 /** Everything Tunnelscope knows of one command. All commands are read-only. */
 export interface CommandDeclaration<Id extends string = string> {
   id: Id;
@@ -43,6 +47,10 @@ export interface CommandDeclaration<Id extends string = string> {
   secrets?: boolean;
   /** Every line of its text output is one whole record: a paste filtered by grep, head or sort stays readable. */
   lineRecords?: boolean;
+  /** The shapes its text output takes: a pasted run of its output ends at a line of another shape. */
+  textShapes?: readonly TextShape[];
+  /** Where a record of its text output starts; any other unindented line is a terminal's wrap of the line before. */
+  textRecordStart?: RegExp;
   /** An `ip OBJECT show` listing a paste may hold, read like the other iproute2 listings (options, -n NS, -6). */
   ipObject?: string;
 }

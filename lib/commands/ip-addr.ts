@@ -1,4 +1,5 @@
 import type { CommandDeclaration } from './declaration';
+import { LINK_RECORD_START } from './ip-link';
 import { parseIpAddr } from '@/lib/parse/ip-addr';
 
 export const ipAddr = {
@@ -11,4 +12,6 @@ export const ipAddr = {
   summary: 'addresses',
   parse: parseIpAddr,
   fills: ['interfaces'],
+  textShapes: ['ip-link'],
+  textRecordStart: LINK_RECORD_START,
 } as const satisfies CommandDeclaration;

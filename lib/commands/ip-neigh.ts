@@ -12,4 +12,6 @@ export const ipNeigh = {
   parse: parseIpNeigh,
   fills: ['neighbors'],
   lineRecords: true,
+  textShapes: ['neigh'],
+  textRecordStart: /^(?:\s|[0-9a-f.:]+\s)/,
 } as const satisfies CommandDeclaration;

@@ -1,4 +1,5 @@
 import type { CommandDeclaration } from './declaration';
+import { ROUTE_RECORD_START } from './ip-route';
 import { parseIpRoute } from '@/lib/parse/ip-route';
 
 export const ip6Route = {
@@ -12,4 +13,6 @@ export const ip6Route = {
   parse: parseIpRoute,
   fills: ['routes'],
   lineRecords: true,
+  textShapes: ['route'],
+  textRecordStart: ROUTE_RECORD_START,
 } as const satisfies CommandDeclaration;

@@ -12,4 +12,5 @@ export const iptablesFilter = {
   summary: 'filter table',
   parse: parseIptables,
   fills: ['firewall'],
+  textShapes: ['iptables'],
 } as const satisfies CommandDeclaration;

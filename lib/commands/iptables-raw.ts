@@ -12,4 +12,5 @@ export const iptablesRaw = {
   summary: 'raw table',
   parse: parseIptables,
   fills: ['firewall'],
+  textShapes: ['iptables'],
 } as const satisfies CommandDeclaration;

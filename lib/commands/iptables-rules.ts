@@ -13,4 +13,5 @@ export const iptablesRules = {
   parse: parseIptables,
   fills: ['firewall'],
   lineRecords: true,
+  textShapes: ['iptables'],
 } as const satisfies CommandDeclaration;

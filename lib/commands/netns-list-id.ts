@@ -12,4 +12,5 @@ export const netnsListId = {
   parse: parseNetns,
   fills: ['netnsIds'],
   lineRecords: true,
+  textShapes: ['nsid'],
 } as const satisfies CommandDeclaration;

@@ -13,4 +13,5 @@ export const ovsShow = {
   parse: parseOvsShow,
   fills: ['ovs'],
   secrets: true,
+  textShapes: ['ovs-show'],
 } as const satisfies CommandDeclaration;

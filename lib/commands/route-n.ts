@@ -13,4 +13,5 @@ export const routeN = {
   parse: parseRouteN,
   fills: ['routes'],
   lineRecords: true,
+  textShapes: ['route-n'],
 } as const satisfies CommandDeclaration;

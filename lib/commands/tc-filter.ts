@@ -15,4 +15,5 @@ export const tcFilter = {
   summary: 'tc filters per device and hook that a clsact or ingress qdisc can hold',
   parse: parseTcFilter,
   fills: ['tcFilters'],
+  textShapes: ['tc-filter'],
 } as const satisfies CommandDeclaration;

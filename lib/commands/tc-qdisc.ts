@@ -11,4 +11,5 @@ export const tcQdisc = {
   summary: 'qdiscs',
   parse: parseTcQdisc,
   fills: ['qdiscs'],
+  textShapes: ['tc-qdisc'],
 } as const satisfies CommandDeclaration;
