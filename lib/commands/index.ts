@@ -1,13 +1,16 @@
 /**
  * The one list of commands. A command is one file here: its id, argv, output format, scope, parser, the state
- * it fills and whether the collector runs it; the capture catalog, the CommandId type, the parse step, the paste
- * recogniser's iproute2 objects and the collector script (scripts/generate-collector.ts) are derived from this list.
- * Adding a command = adding its file and one line below.
+ * fields it fills, its paste forms and whether the collector runs it. Derived from this list: CommandId
+ * (lib/capture/types.ts), the capture catalog, the parser of each record (lib/parse), the paste reader's tables
+ * (iproute2 objects, line records, text shapes), the outputs whose secrets are masked, and the command block of
+ * public/tunnelscope-collect.sh (`npm run generate:collector`, checked by a test). Adding a command = adding its
+ * file and one line below.
  *
  * Why a folder of its own: a declaration names its parser, so it sits above the parsers (pure functions over a
- * CommandRecord, which import only capture's and parse's types) and below the code that runs, reads and parses
- * commands (lib/capture's collector, paste reader and bundle check; lib/parse's parseHost). lib/capture/types.ts
- * derives CommandId from this list as a type only, so no module imports upward at run time.
+ * CommandRecord that import only capture's and parse's types and helpers) and below the code that runs, reads and
+ * parses commands (lib/capture's collector, paste reader and bundle check; lib/parse's parseHost). CommandId is
+ * derived from this list as a type only, so lib/capture/types.ts gains no run-time import and no module imports
+ * one that imports it back.
  */
 import { arp } from './arp';
 import { bpftoolNet } from './bpftool-net';
