@@ -1,11 +1,9 @@
 /** Parse layer entry: a host's raw command outputs → typed host state (DESIGN.md §2). */
 import type { CommandId, CommandRecord, HostCapture } from '@/lib/capture/types';
 import type { HostState, NamespaceState, ParseProblem } from './types';
-import type { ParseResult } from './parser';
-import { commandLine } from './parser';
 import { COMMANDS } from '@/lib/commands';
+import { commandLine, type ParseResult, type Parser } from './parser';
 import { emptyNamespace, mergeIntoHost, mergeIntoNamespace, orderedHostFields, resolvePeerNamespaces, type HostExtras } from './merge';
-import type { Parser } from './parser';
 
 export type { ParseResult, Parser } from './parser';
 export type { ParsedState } from './state';

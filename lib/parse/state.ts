@@ -96,7 +96,7 @@ export const FIELD_LIST: readonly (readonly [StateFieldName, StateField<unknown,
  * One device stated by several commands (`ip -d link` and `ip addr`) is one interface: matched by ifindex and
  * name; fields the first source lacks are filled from the next, and a generic kind gives way to a specific one.
  */
-export function mergeInterfaces(existing: Interface[], incoming: Interface[]): Interface[] {
+function mergeInterfaces(existing: Interface[], incoming: Interface[]): Interface[] {
   const merged = existing.map((i) => ({ ...i }));
   for (const next of incoming) {
     const same = merged.find((i) => i.ifindex === next.ifindex && i.name === next.name);
