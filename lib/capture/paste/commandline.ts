@@ -232,12 +232,14 @@ function readOvsOptions(args: string[], withArg: readonly string[]): { json: boo
   return { json, rest: args.slice(i) };
 }
 
-const OVS_TABLES: Record<string, CommandId> = {
-  open_vswitch: 'ovs-open-vswitch',
-  bridge: 'ovs-bridge',
-  port: 'ovs-port',
-  interface: 'ovs-interface',
-};
+/** The last argv word of each declared command that runs `TOOL … VERB WORD` (`ovs-vsctl … list Bridge`), by word in lower case. */
+function declaredWords(tool: string, verb: string): ReadonlyMap<string, CommandId> {
+  const forms = CATALOG.filter((e) => e.argv[0] === tool && e.argv.at(-2) === verb);
+  return new Map(forms.map((e) => [(e.argv.at(-1) ?? '').toLowerCase(), e.id]));
+}
+
+/** The OVSDB tables the declared `ovs-vsctl list TABLE` commands read. */
+const OVS_TABLES = declaredWords('ovs-vsctl', 'list');
 
 function recognizeOvsVsctl(args: string[]): Outcome {
   const { json, rest } = readOvsOptions(args, ['-f', '--format', '-d', '--data', '--db', '-t', '--timeout', '--columns']);
@@ -245,7 +247,7 @@ function recognizeOvsVsctl(args: string[]): Outcome {
   if (cmd === 'show') return { id: 'ovs-show', format: 'text' };
   if (cmd !== 'list' || table === undefined) return `ovs-vsctl ${rest.join(' ')} is not read by Tunnelscope`;
   const lower = table.toLowerCase();
-  const match = OVS_TABLES[lower] ?? Object.entries(OVS_TABLES).find(([t]) => t.startsWith(lower))?.[1];
+  const match = OVS_TABLES.get(lower) ?? [...OVS_TABLES].find(([t]) => t.startsWith(lower))?.[1];
   if (!match) return `ovs-vsctl list ${table} is not read by Tunnelscope`;
   return { id: match, format: json ? 'json' : 'text', ...(record !== undefined ? { params: { record } } : {}) };
 }
@@ -281,11 +283,15 @@ function recognizeIptables(args: string[]): Outcome {
   return { id: 'iptables-rules', format: 'text', ...(table !== 'filter' ? { params: { table } } : {}) };
 }
 
+/** The tables the declared `iptables-save -t TABLE` commands read. */
+const SAVED_TABLES = declaredWords('iptables-save', '-t');
+
 function recognizeIptablesSave(args: string[]): Outcome {
   const table = iptablesTable(args);
-  if (table === 'raw') return { id: 'iptables-raw', format: 'text' };
-  if (table === undefined || table === 'filter') return { id: 'iptables-filter', format: 'text', ...(table ? {} : { params: { table: 'all' } }) };
-  return `iptables-save -t ${table} is not read by Tunnelscope (raw and filter are)`;
+  const id = SAVED_TABLES.get(table ?? 'filter');
+  // Without -t, iptables-save prints every table; the filter table's rules are among them.
+  if (id !== undefined) return { id, format: 'text', ...(table ? {} : { params: { table: 'all' } }) };
+  return `iptables-save -t ${table} is not read by Tunnelscope (${[...SAVED_TABLES.keys()].join(' and ')} are)`;
 }
 
 function recognizeSysctl(args: string[]): Outcome {
