@@ -1,4 +1,4 @@
-import type { CommandRecord } from '@/lib/capture/types';
+import type { Listing } from './tc-hooks';
 import type { Parser } from '@/lib/parse/parser';
 import type { StateFieldName } from '@/lib/parse/state';
 
@@ -29,7 +29,7 @@ export interface CommandDeclaration<Id extends string = string> {
    * Device-scoped commands: which (device, variant) jobs to run, judged from what the namespace's own commands
    * printed. Without it every device and variant runs.
    */
-  select?: (namespace: readonly CommandRecord[]) => (params: Record<string, string>) => boolean;
+  select?: (namespace: readonly Listing[]) => (params: Record<string, string>) => boolean;
   /**
    * Device-scoped commands in the collector script: the shell function that prints one job per line, the values
    * of argv's `{parameters}` in the order argv names them.

@@ -3,20 +3,19 @@ import type { HostStateFields, ParsedState } from './state';
 import { FIELD_LIST } from './state';
 import type { NamespaceState } from './types';
 
-type FieldValues = Record<string, unknown>;
-
 export function emptyNamespace(netns: string | null): NamespaceState {
-  const ns: FieldValues = { netns };
-  for (const [name, field] of FIELD_LIST) if (field.level === 'namespace' && field.empty) ns[name] = field.empty();
-  return ns as NamespaceState;
+  // Filled field by field below, from the list.
+  const ns = { netns } as NamespaceState;
+  for (const [name, field] of FIELD_LIST) if (field.level === 'namespace' && field.empty) Reflect.set(ns, name, field.empty());
+  return ns;
 }
 
 export type HostExtras = HostStateFields;
 
-function mergeAt(level: 'namespace' | 'host', into: FieldValues, s: ParsedState): void {
+function mergeAt(level: 'namespace' | 'host', into: NamespaceState | HostExtras, s: ParsedState): void {
   for (const [name, field] of FIELD_LIST) {
     const piece = s[name];
-    if (field.level === level && piece) into[name] = field.merge(into[name], piece);
+    if (field.level === level && piece) Reflect.set(into, name, field.merge(Reflect.get(into, name), piece));
   }
 }
 
@@ -30,17 +29,16 @@ export function mergeIntoHost(host: HostExtras, s: ParsedState): void {
 
 /** The host's fields in the order of the list, whatever order the commands ran in: a host state always serialises alike. */
 export function orderedHostFields(host: HostExtras): HostExtras {
-  const from: FieldValues = host;
-  const ordered: FieldValues = {};
-  for (const [name, field] of FIELD_LIST) if (field.level === 'host' && from[name]) ordered[name] = from[name];
+  const ordered: HostExtras = {};
+  for (const [name, field] of FIELD_LIST) if (field.level === 'host' && Reflect.get(host, name)) Reflect.set(ordered, name, Reflect.get(host, name));
   return ordered;
 }
 
 /** A namespace with every field emptied (or dropped, where a field is absent until stated), its identity kept. */
 export function clearedNamespace(ns: NamespaceState): NamespaceState {
-  const cleared: FieldValues = { ...ns };
-  for (const [name, field] of FIELD_LIST) if (field.level === 'namespace') cleared[name] = field.empty ? field.empty() : undefined;
-  return cleared as NamespaceState;
+  const cleared = { ...ns };
+  for (const [name, field] of FIELD_LIST) if (field.level === 'namespace') Reflect.set(cleared, name, field.empty ? field.empty() : undefined);
+  return cleared;
 }
 
 /** Text forms name the peer's namespace, JSON gives its nsid: with `ip netns list-id` each fills the other. */

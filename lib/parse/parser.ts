@@ -1,5 +1,4 @@
 /** What every command parser takes and returns. A command's declaration (lib/commands) names its parser. */
-import type { CommandRecord } from '@/lib/capture/types';
 import type { ParseProblem, SourceRef } from './types';
 import type { ParsedState } from './state';
 import { splitLines } from './text-lines';
@@ -12,7 +11,17 @@ export interface ParseResult {
 }
 
 /** A parser never throws: unreadable input becomes problems, readable input is kept. */
-export type Parser = (record: CommandRecord) => ParseResult;
+export type Parser = (record: CommandOutput) => ParseResult;
+
+/**
+ * What a parser reads of a command record (lib/capture/types.ts). Named here rather than imported: the command
+ * declarations hold the parsers, and the record's id is derived from those declarations.
+ */
+export interface CommandOutput {
+  argv: string[];
+  params?: Record<string, string>;
+  stdout: string;
+}
 
 /** A record prepared for parsing: the command as typed, the output lines, and the detected format. */
 export interface ParseInput {
@@ -50,7 +59,7 @@ class RecordInput implements ParseInput {
   readonly isJson: boolean;
   #lines: string[] | undefined;
 
-  constructor(record: CommandRecord) {
+  constructor(record: CommandOutput) {
     this.command = commandLine(record.argv);
     this.argv = record.argv;
     this.params = record.params ?? NO_PARAMS;
@@ -65,7 +74,7 @@ class RecordInput implements ParseInput {
   }
 }
 
-export function toInput(record: CommandRecord): ParseInput {
+export function toInput(record: CommandOutput): ParseInput {
   return new RecordInput(record);
 }
 

@@ -1,10 +1,10 @@
 /**
  * The parts of a host's state that commands fill, each declared once with where it lives (a namespace or the
- * host) and how what two commands (or two captures) state of it merges. ParsedState, the fields of NamespaceState
- * and HostState, emptyNamespace and the merges are derived from this list; a command names the fields it fills
- * (lib/commands).
+ * host) and how what two commands (or two captures) state of it merges. ParsedState, emptyNamespace, the merges and
+ * the cleared namespaces of a host view are derived from this list; the compiler holds it to NamespaceState and
+ * HostState (lib/parse/types.ts), field for field. A command names the fields it fills (lib/commands).
  */
-import type { BpfAttachment, FdbEntry, FirewallRule, Interface, Neighbor, NetnsId, OvnLogicalSwitchPort, OvsState, PolicyRule, Qdisc, Route, TcFilter } from './types';
+import type { BpfAttachment, FdbEntry, FirewallRule, HostState, Interface, NamespaceState, Neighbor, NetnsId, OvnLogicalSwitchPort, OvsState, PolicyRule, Qdisc, Route, TcFilter } from './types';
 
 /**
  * One part of the state. `Piece` is what one command states, `Value` what the namespace or host holds after all
@@ -40,6 +40,15 @@ function laterKeys<V, L extends 'namespace' | 'host'>(level: L): StateField<Reco
   return { level, merge: (current, piece) => ({ ...(current ?? {}), ...piece }) };
 }
 
+/** What commands fill in a namespace: all of NamespaceState but its identity and the record of what ran. */
+type NamespaceFields = Omit<NamespaceState, 'netns' | 'collected' | 'collectedFor'>;
+/** What commands fill of a host: all of HostState but what the capture itself says and the parse's own findings. */
+type HostFields = Omit<HostState, 'name' | 'role' | 'status' | 'error' | 'namespaces' | 'missingTools' | 'problems'>;
+/** A field for every key of T, merging into T's value there; present-always keys need their `empty`. */
+type FieldsOf<T, L extends 'namespace' | 'host'> = {
+  [K in keyof T]-?: StateField<never, NonNullable<T[K]>, L> & (undefined extends T[K] ? unknown : { empty: () => NonNullable<T[K]> });
+};
+
 export const STATE_FIELDS = {
   /** nsid → named namespace, as seen from this namespace (ip netns list-id). */
   netnsIds: { level: 'namespace', empty: (): NetnsId[] => [], merge: (current: NetnsId[] | undefined, piece: NetnsId[]) => mergeNetnsIds(current ?? [], piece) },
@@ -74,20 +83,16 @@ export const STATE_FIELDS = {
   ovnLogicalPorts: laterRows<OvnLogicalSwitchPort, 'host'>('host'),
   /** Parsed /run/peerpod/podnetwork.json on a pod VM. */
   peerpodConfig: laterKeys<unknown, 'host'>('host'),
-} as const satisfies Record<string, StateField<never, unknown>>;
+} as const satisfies FieldsOf<NamespaceFields, 'namespace'> & FieldsOf<HostFields, 'host'>;
 
 type Fields = typeof STATE_FIELDS;
 export type StateFieldName = keyof Fields;
 type PieceOf<F> = F extends { merge(current: never, piece: infer P): unknown } ? P : never;
-type ValueOf<F> = F extends { merge(current: never, piece: never): infer V } ? V : never;
-type AtLevel<L> = { [K in StateFieldName]: Fields[K]['level'] extends L ? K : never }[StateFieldName];
-type AlwaysPresent = { [K in StateFieldName]: Fields[K] extends { empty: () => unknown } ? K : never }[StateFieldName];
-type Values<Names extends StateFieldName> = { -readonly [K in keyof Pick<Fields, Names>]: ValueOf<Fields[K]> };
 
 /** The part of a host's state that one command states. parseHost merges these. */
 export type ParsedState = { -readonly [K in keyof Fields]?: PieceOf<Fields[K]> };
-export type NamespaceStateFields = Values<AtLevel<'namespace'> & AlwaysPresent> & Partial<Values<Exclude<AtLevel<'namespace'>, AlwaysPresent>>>;
-export type HostStateFields = Partial<Values<AtLevel<'host'>>>;
+/** The host-level fields a host's commands filled, before they join its state. */
+export type HostStateFields = Partial<HostFields>;
 
 /** The fields as one uniform shape, for the loops that merge and clear them by name. */
 export const FIELD_LIST: readonly (readonly [StateFieldName, StateField<unknown, unknown>])[] = Object.entries(STATE_FIELDS) as [StateFieldName, StateField<unknown, unknown>][];

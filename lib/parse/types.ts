@@ -1,6 +1,4 @@
 /** Typed state of one host, parsed from its command outputs. Pure data; no classes. */
-import type { CommandId } from '@/lib/capture/types';
-import type { HostStateFields, NamespaceStateFields } from './state';
 
 /** Where a parsed fact came from, so evidence can quote the exact output. */
 export interface SourceRef {
@@ -207,18 +205,36 @@ export interface NetnsId {
   name?: string;
 }
 
-/** A namespace's state: what it is, which listings ran in it, and the fields commands fill (lib/parse/state.ts). */
-export type NamespaceState = NamespaceStateFields & {
+/** A namespace's state. Its parts filled by commands are declared, with how they merge, in lib/parse/state.ts. */
+export interface NamespaceState {
   netns: string | null;
+  /** nsid → named namespace, as seen from this namespace (ip netns list-id). */
+  netnsIds: NetnsId[];
+  interfaces: Interface[];
+  routes: Route[];
+  neighbors: Neighbor[];
+  qdiscs: Qdisc[];
+  tcFilters: TcFilter[];
+  fdb: FdbEntry[];
+  firewall: FirewallRule[];
+  sysctls: Record<string, string>;
+  bpf: BpfAttachment[];
+  /** `ip route get` answers: the route the kernel chose for an address. */
+  routeLookups?: Route[];
+  /** `conntrack -S` counters summed over CPUs, e.g. { insert_failed: 0, drop: 3 }. */
+  conntrackStats?: Record<string, number>;
+  /** Policy routing rules (`ip rule`); absent from captures made before Tunnelscope read them. */
+  policyRules?: PolicyRule[];
   /**
-   * Commands whose whole listing ran in this namespace. An empty table from a command that ran means "none";
-   * from a command that did not run it means "unknown", and rules must not judge it. A listing narrowed to one
-   * device, address or record (`ip a show eth0`, `ip -4 a`) does not count: it says nothing of the rest.
+   * Commands (their CommandId) whose whole listing ran in this namespace. An empty table from a command that ran
+   * means "none"; from a command that did not run it means "unknown", and rules must not judge it. A listing
+   * narrowed to one device, address or record (`ip a show eth0`, `ip -4 a`) does not count. Plain strings: the ids
+   * are derived from the command declarations, which name the parsers that produce these types.
    */
-  collected?: CommandId[];
-  /** Listings that ran narrowed to one device (`tc filter show dev X`, `ip link show X`): the devices, by command. */
-  collectedFor?: Partial<Record<CommandId, string[]>>;
-};
+  collected?: string[];
+  /** Listings that ran narrowed to one device (`tc filter show dev X`, `ip link show X`): the devices, by command id. */
+  collectedFor?: Record<string, string[]>;
+}
 
 export interface OvsBridge {
   uuid?: string;
@@ -289,13 +305,17 @@ export interface OvnLogicalSwitchPort {
   source?: SourceRef;
 }
 
-export type HostState = HostStateFields & {
+export interface HostState {
   name: string;
   role: 'worker' | 'podvm' | 'node' | 'unknown';
   status: 'complete' | 'partial' | 'failed';
   error?: string;
   namespaces: NamespaceState[];
+  ovs?: OvsState;
+  ovnLogicalPorts?: OvnLogicalSwitchPort[];
+  /** Parsed /run/peerpod/podnetwork.json on a pod VM. */
+  peerpodConfig?: Record<string, unknown>;
   /** Commands whose tool is not installed on the host, e.g. ["ovs-vsctl"]. */
   missingTools: string[];
   problems: ParseProblem[];
-};
+}
