@@ -2,7 +2,7 @@
 import { stringOption, UsageError, type ParsedArgs } from './args';
 import { loadBundle } from './input';
 import { writeOutput, type Io } from './io';
-import { serializeBundle } from '@/lib/capture/bundle';
+import { serializeBundle } from '@/lib/capture/bundle/bundle';
 import type { CaptureBundle } from '@/lib/capture/types';
 import { captureFromSource, SOURCE_KINDS, type KubeSourceOptions, type SourceKind, type SourceOptions } from '@/lib/sources';
 import { KUBE_MODES, type HostProgress, type KubeMode } from '@/lib/kube/modes';

@@ -5,9 +5,9 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { BUNDLE_FORMAT, BUNDLE_VERSION, type CaptureBundle } from '@/lib/capture/types';
-import { collectHost, collectHosts } from '@/lib/capture/collect';
-import { LocalRunner, PrefixRunner } from '@/lib/capture/runner';
-import { parseBundle } from '@/lib/capture/bundle';
+import { collectHost, collectHosts } from '@/lib/capture/collect/collect';
+import { LocalRunner, PrefixRunner } from '@/lib/capture/collect/runner';
+import { parseBundle } from '@/lib/capture/bundle/bundle';
 import { labStatus } from '@/lib/lab';
 import type { KubeCaptureOptions } from '@/lib/kube/source';
 

@@ -4,7 +4,7 @@
  * A host that fails, hangs or is refused is recorded as failed or partial with its reason; the bundle stands.
  */
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
-import { mapWithLimit } from '@/lib/capture/pool';
+import { mapWithLimit } from '@/lib/capture/collect/pool';
 import { BUNDLE_FORMAT, BUNDLE_VERSION, type CaptureBundle, type HostCapture, type HostRole } from '@/lib/capture/types';
 import { clusterName, loadKubeConfig, type KubeAccess } from './config';
 import { collectThroughPod } from './collect-host';

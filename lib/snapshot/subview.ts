@@ -13,6 +13,7 @@
 import type { CaptureBundle } from '@/lib/capture/types';
 import type { Finding, Severity } from '@/lib/diagnose/types';
 import type { Address, HostState, Interface, NamespaceState } from '@/lib/parse/types';
+import { clearedNamespace } from '@/lib/parse/merge';
 import type { EdgeKind, TopoEdge, TopoNode, Topology } from '@/lib/topology/types';
 import { hostId } from '@/lib/topology/ids';
 import type { SnapshotMeta, SnapshotView } from './types';
@@ -278,21 +279,7 @@ function pointersInto(other: HostState, addresses: Set<string>, macs: Set<string
     const routes = ns.routes.filter((r) => r.gateway !== undefined && addresses.has(r.gateway));
     const neighbors = ns.neighbors.filter((n) => addresses.has(n.dst) || (n.lladdr !== undefined && macs.has(n.lladdr.toLowerCase())));
     if (routes.length === 0 && neighbors.length === 0) continue;
-    namespaces.push({
-      ...ns,
-      netnsIds: [],
-      interfaces: [],
-      routes,
-      neighbors,
-      qdiscs: [],
-      tcFilters: [],
-      fdb: [],
-      firewall: [],
-      sysctls: {},
-      bpf: [],
-      routeLookups: undefined,
-      conntrackStats: undefined,
-    });
+    namespaces.push({ ...clearedNamespace(ns), routes, neighbors });
   }
   if (namespaces.length === 0) return null;
   return { ...other, namespaces, ovs: undefined, ovnLogicalPorts: undefined, problems: [] };

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { CommandId } from '@/lib/capture/types';
 import type { HostState, Interface, NamespaceState } from '@/lib/parse/types';
 import { parseHost, parseRecord } from '@/lib/parse';
-import { parseTranscript } from '@/lib/capture/transcript';
+import { parseTranscript } from '@/lib/capture/paste/transcript';
 import { fixture, recordOf } from './fixture';
 
 function parse(id: CommandId, argv: string[], file: string, params?: Record<string, string>) {

@@ -1,4 +1,4 @@
-import type { CommandRecord, NamespaceCapture } from './types';
+import type { CommandRecord, NamespaceCapture } from '../types';
 
 /** Groups records by namespace in order of first appearance, the root namespace first. */
 export class NamespaceGroups {

@@ -6,8 +6,8 @@
  * bundle and says what is wrong. So it may only be stricter than the schema, never looser (tests hold the two
  * together on mutated bundles).
  */
-import { CATALOG } from './catalog';
-import type { HostCapture } from './types';
+import { CATALOG } from '../catalog';
+import type { HostCapture } from '../types';
 import { BUNDLE_LIMITS } from './limits';
 
 const COMMAND_IDS: ReadonlySet<string> = new Set(CATALOG.map((e) => e.id));

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import type { CommandStatus } from './types';
+import type { CommandStatus } from '../types';
 
 export interface RunResult {
   stdout: string;

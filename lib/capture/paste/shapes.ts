@@ -4,6 +4,8 @@
  * `ovs-ofctl`, `iptables-save`/`iptables -S`, `ip netns list[-id]`, and the JSON of `ip -j`. Each run of lines of one
  * shape becomes one record of the command that prints it; a line of no known shape ends the run and is not read.
  */
+import type { TextShape } from '@/lib/commands/declaration';
+import { CATALOG } from '../catalog';
 import type { RecognizedCommand } from './commandline';
 
 export interface InferredBlock {
@@ -15,8 +17,6 @@ export interface InferredBlock {
   /** What the lines were read as, for the import problems. */
   label: string;
 }
-
-type Family = 'ip-link' | 'route' | 'neigh' | 'fdb' | 'arp-n' | 'arp-a' | 'route-n' | 'tc-qdisc' | 'tc-filter' | 'ovs-show' | 'ofctl-ports' | 'ofctl-flows' | 'iptables' | 'nsid' | 'netns-list';
 
 const IPV4 = String.raw`\d{1,3}(?:\.\d{1,3}){3}`;
 const IPV6 = String.raw`[0-9a-f]*:[0-9a-f:.]*`;
@@ -38,7 +38,7 @@ const IPTABLES =
   /^(?:\*(?:filter|nat|mangle|raw|security)$|:\S+ (?:ACCEPT|DROP|RETURN|-) \[\d+:\d+\]$|COMMIT$|# (?:Generated|Completed) (?:by|on) |(?:\[\d+:\d+\] )?-A \S+ |-P \S+ (?:ACCEPT|DROP)$|-N \S+$)/;
 
 /** The shape of a line that can start (or continue, unindented) a run. */
-function headShape(line: string): Family | undefined {
+function headShape(line: string): TextShape | undefined {
   if (LINK_HEADER.test(line)) return 'ip-link';
   if (FDB_LINE.test(line)) return 'fdb';
   if (NEIGH_START.test(line) && (/\slladdr\s/.test(line) || NUD.test(line))) return 'neigh';
@@ -57,37 +57,21 @@ function headShape(line: string): Family | undefined {
   return undefined;
 }
 
-const FAMILY_OF: Partial<Record<RecognizedCommand['id'], Family[]>> = {
-  'ip-addr': ['ip-link'],
-  'ip-link': ['ip-link'],
-  'ip-route': ['route'],
-  'ip6-route': ['route'],
-  'ip-neigh': ['neigh'],
-  'bridge-fdb': ['fdb'],
-  arp: ['arp-n', 'arp-a'],
-  'route-n': ['route-n'],
-  'tc-qdisc': ['tc-qdisc'],
-  'tc-filter': ['tc-filter'],
-  'ovs-show': ['ovs-show'],
-  'iptables-rules': ['iptables'],
-  'iptables-filter': ['iptables'],
-  'iptables-raw': ['iptables'],
-  'netns-list-id': ['nsid'],
-};
+const FAMILY_OF: ReadonlyMap<RecognizedCommand['id'], readonly TextShape[]> = new Map(CATALOG.flatMap((e) => (e.textShapes ? [[e.id, e.textShapes]] : [])));
 
 /**
  * Whether a line could belong to the output of `id` (false only when the line has another known shape or none
  * while the command's own shape is known): after a blank line outside a code fence, another shape is new text.
  */
 export function fitsOutput(id: RecognizedCommand['id'], line: string): boolean {
-  const families = FAMILY_OF[id];
+  const families = FAMILY_OF.get(id);
   if (!families) return true;
   const shape = headShape(line);
   return shape !== undefined ? families.includes(shape) : /^\s/.test(line) && families.some((f) => continues(f, line));
 }
 
 /** Whether an indented line continues a run of this shape (multi-line records). */
-function continues(family: Family, line: string): boolean {
+function continues(family: TextShape, line: string): boolean {
   if (!/^\s/.test(line)) return family === 'ofctl-flows' && /^\s*cookie=/.test(line);
   return ['ip-link', 'tc-qdisc', 'tc-filter', 'ovs-show', 'ofctl-ports', 'ofctl-flows', 'route'].includes(family) && (family !== 'route' || /^\s+nexthop\s/.test(line));
 }
@@ -96,7 +80,7 @@ function hasIpv6(lines: readonly string[]): boolean {
   return lines.some((l) => /^(?:\S+\s+)?[0-9a-f]*:[0-9a-f:]*(?:\/\d+)?\s/i.test(l) && !/^(?:default|\d)/.test(l));
 }
 
-function commandFor(family: Family, lines: readonly string[]): { command: RecognizedCommand | null; label: string } {
+function commandFor(family: TextShape, lines: readonly string[]): { command: RecognizedCommand | null; label: string } {
   const text = (id: RecognizedCommand['id'], argv: string[], params?: Record<string, string>) => ({
     command: { id, format: 'text' as const, argv, ...(params ? { params } : {}) },
     label: argv.join(' '),

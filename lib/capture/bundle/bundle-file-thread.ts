@@ -9,7 +9,7 @@
  */
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { BundleFileError, openBundleFile, readerOf, type BundleFileOptions, type HostReader } from './bundle-file';
-import type { BundleEnvelope, HostCapture } from './types';
+import type { BundleEnvelope, HostCapture } from '../types';
 
 export type ReaderMessage = { kind: 'host'; host: HostCapture } | { kind: 'end'; envelope: BundleEnvelope } | { kind: 'error'; message: string; bundleFileError: boolean };
 

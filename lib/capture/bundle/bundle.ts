@@ -1,6 +1,6 @@
 import { z } from 'zod/v4';
-import { CATALOG } from './catalog';
-import { BUNDLE_FORMAT, BUNDLE_VERSION, type BundleEnvelope, type CaptureBundle, type CommandId, type HostCapture } from './types';
+import { CATALOG } from '../catalog';
+import { BUNDLE_FORMAT, BUNDLE_VERSION, type BundleEnvelope, type CaptureBundle, type CommandId, type HostCapture } from '../types';
 import { BUNDLE_LIMITS } from './limits';
 import { isExactHost } from './bundle-check';
 

@@ -1,5 +1,5 @@
-import { CATALOG, type CatalogEntry } from './catalog';
-import type { CommandRecord, HostCapture, NamespaceCapture } from './types';
+import { CATALOG, type CatalogEntry } from '../catalog';
+import type { CommandRecord, HostCapture, NamespaceCapture } from '../types';
 
 function isOptional(catalog: readonly CatalogEntry[], record: CommandRecord): boolean {
   return catalog.find((e) => e.id === record.id)?.optional === true;

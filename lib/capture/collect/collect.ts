@@ -1,9 +1,9 @@
-import { CATALOG, fillArgv, type CatalogEntry } from './catalog';
+import { CATALOG, fillArgv, type CatalogEntry } from '../catalog';
 import { hostStatus } from './host-status';
 import { mapWithLimit } from './pool';
 import { DEFAULT_COMMAND_TIMEOUT_MS, type RunResult, type Runner } from './runner';
-import { BUNDLE_FORMAT, BUNDLE_VERSION, type CaptureBundle, type CaptureSource, type ClusterContext, type CommandRecord, type HostCapture, type HostRole, type NamespaceCapture } from './types';
-import { redactHost } from './redact';
+import { BUNDLE_FORMAT, BUNDLE_VERSION, type CaptureBundle, type CaptureSource, type ClusterContext, type CommandRecord, type HostCapture, type HostRole, type NamespaceCapture } from '../types';
+import { redactHost } from '../redact';
 
 export interface CollectHostOptions {
   name?: string;

@@ -1,10 +1,10 @@
-import { findCatalogEntry, paramsFromArgv } from './catalog';
+import { findCatalogEntry, paramsFromArgv } from '../catalog';
 import { hostStatus } from './host-status';
-import { CATALOG } from './catalog';
-import { NamespaceGroups } from './namespace-groups';
-import { problemAt, type ImportProblem } from './problems';
-import { splitShellLine } from './shell-words';
-import type { CommandRecord, CommandStatus, HostCapture, HostRole } from './types';
+import { CATALOG } from '../catalog';
+import { NamespaceGroups } from '../paste/namespace-groups';
+import { problemAt, type ImportProblem } from '../problems';
+import { splitShellLine } from '../paste/shell-words';
+import type { CommandRecord, CommandStatus, HostCapture, HostRole } from '../types';
 
 /** First line of public/tunnelscope-collect.sh output. */
 export const COLLECTOR_HEADER = '#tunnelscope-collect ';

@@ -7,10 +7,10 @@
  */
 import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 import { checkEnvelope, checkHostValue, envelopeError } from './bundle';
-import { sniffFile } from './import';
+import { sniffFile } from '../import';
 import { BUNDLE_LIMITS } from './limits';
-import { redactCluster, redactHost } from './redact';
-import { BUNDLE_FORMAT, BUNDLE_VERSION, type BundleEnvelope, type CaptureBundle, type ClusterContext, type HostCapture } from './types';
+import { redactCluster, redactHost } from '../redact';
+import { BUNDLE_FORMAT, BUNDLE_VERSION, type BundleEnvelope, type CaptureBundle, type ClusterContext, type HostCapture } from '../types';
 
 export const DEFAULT_CHUNK_BYTES = 8 * 1024 * 1024;
 /** The most one host (or one other member) may take: it is held in memory whole, as bytes and as a string. */

@@ -4,7 +4,7 @@
  * as one, under the first name, and the import problems say so.
  */
 import { parseRecord } from '@/lib/parse';
-import type { HostCapture } from './types';
+import type { HostCapture } from '../types';
 
 /** MACs that many machines share: not evidence of anything. */
 function telling(mac: string): boolean {

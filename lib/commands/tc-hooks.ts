@@ -4,14 +4,22 @@
  * there lists the same ingress filters again, see lib/parse/tc.ts). A device with neither has no filter that
  * `tc filter show dev X ingress|egress` could print, so the collector does not ask.
  */
-import type { CommandRecord } from './types';
+/**
+ * What the job choice reads of a namespace's command records (lib/capture/types.ts), named here because the
+ * records' ids are derived from the declarations this module belongs to.
+ */
+export interface Listing {
+  id: string;
+  status: string;
+  stdout: string;
+}
 
 export type TcHook = 'ingress' | 'egress';
 
 const HOOKS_OF_QDISC: Record<string, TcHook[]> = { clsact: ['ingress', 'egress'], ingress: ['ingress'] };
 
 /** Device → hooks with a filter-holding qdisc; undefined when the qdisc listing is missing or unreadable. */
-export function filterHooks(qdiscs: CommandRecord | undefined): Map<string, TcHook[]> | undefined {
+export function filterHooks(qdiscs: Listing | undefined): Map<string, TcHook[]> | undefined {
   if (qdiscs?.status !== 'ok') return undefined;
   let rows: unknown;
   try {
@@ -31,7 +39,7 @@ export function filterHooks(qdiscs: CommandRecord | undefined): Map<string, TcHo
 }
 
 /** The tc-filter jobs worth running in a namespace: every device and hook when the qdiscs are unknown. */
-export function wantsFilterJob(namespace: readonly CommandRecord[]): (params: Record<string, string>) => boolean {
+export function wantsFilterJob(namespace: readonly Listing[]): (params: Record<string, string>) => boolean {
   const hooks = filterHooks(namespace.find((r) => r.id === 'tc-qdisc'));
   return (params) => hooks === undefined || (hooks.get(params.dev ?? '')?.includes(params.hook as TcHook) ?? false);
 }

@@ -1,10 +1,11 @@
-import { looksLikeCollectorOutput, parseCollectorOutput } from './collector-output';
+import { CATALOG } from '../catalog';
+import { looksLikeCollectorOutput, parseCollectorOutput } from '../collect/collector-output';
 import { interpretLine, type RecognizedCommand } from './commandline';
 import { NamespaceGroups } from './namespace-groups';
 import { fitsOutput, inferBlocks } from './shapes';
 import { mergeSameMachines } from './same-machine';
-import { problemAt, type ImportProblem } from './problems';
-import type { CommandRecord, HostCapture } from './types';
+import { problemAt, type ImportProblem } from '../problems';
+import type { CommandRecord, HostCapture } from '../types';
 
 /** The one host of outputs that name none, when the file name says nothing either. */
 export const UNNAMED_HOST = 'unnamed-host';
@@ -69,20 +70,11 @@ function parsesAsJson(text: string): boolean {
   }
 }
 
-/** A route line is a destination (or route type) followed by more words; a lone address is a wrapped tail. */
-const ROUTE_START = /^(?:\s|(?:default|unreachable|prohibit|blackhole|throw|local|broadcast|multicast|anycast|nat|unicast|[0-9a-f.:]+(?:\/\d+)?)\s+\S)/;
-
-/** Where a new line of a text output may start; any other unindented line is a wrapped continuation. */
-const LINE_STARTS: Partial<Record<RecognizedCommand['id'], RegExp>> = {
-  'ip-addr': /^(?:\d+: |\s)/,
-  'ip-link': /^(?:\d+: |\s)/,
-  'ip-route': ROUTE_START,
-  'ip6-route': ROUTE_START,
-  'ip-neigh': /^(?:\s|[0-9a-f.:]+\s)/,
-};
+/** Where a new line of a text output may start, by command; any other unindented line is a wrapped continuation. */
+const LINE_STARTS: ReadonlyMap<RecognizedCommand['id'], RegExp> = new Map(CATALOG.flatMap((e) => (e.textRecordStart ? [[e.id, e.textRecordStart]] : [])));
 
 function rejoinText(command: RecognizedCommand, lines: string[]): string[] {
-  const start = command.params?.brief ? undefined : LINE_STARTS[command.id];
+  const start = command.params?.brief ? undefined : LINE_STARTS.get(command.id);
   if (!start || lines.length === 0 || !start.test(lines[0])) return lines;
   // A terminal wraps at its width: a line exactly as long as the widest was cut mid-word, others at a space.
   const width = Math.max(...lines.map((l) => l.length));

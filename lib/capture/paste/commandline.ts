@@ -1,5 +1,6 @@
+import { CATALOG } from '../catalog';
 import { splitShellLine } from './shell-words';
-import type { CommandId } from './types';
+import type { CommandId } from '../types';
 
 export interface RecognizedCommand {
   id: CommandId;
@@ -166,8 +167,19 @@ function recognizeIp(args: string[]): Outcome {
       if (sub === undefined || isShow(sub)) return { ...base, id: 'netns-list' };
       return `ip netns ${sub} is not read by Tunnelscope`;
     default:
-      return `ip ${objectWord ?? ''} is not read by Tunnelscope`.trim();
+      return recognizeIpObject(object, sub, rest, base, opts.family) ?? `ip ${objectWord ?? ''} is not read by Tunnelscope`.trim();
   }
+}
+
+/** Commands that declare an `ip OBJECT show` form (lib/commands), by object. */
+const IP_OBJECT_COMMANDS: ReadonlyMap<string, CommandId> = new Map(CATALOG.flatMap((e) => (e.ipObject === undefined ? [] : [[e.ipObject, e.id]])));
+
+/** A declared iproute2 listing; any selector after `show` narrows it, so it is kept as a parameter. */
+function recognizeIpObject(object: string | undefined, sub: string | undefined, rest: string[], base: Pick<Recognized, 'format' | 'netns'>, family: string | undefined): Outcome | undefined {
+  const id = object === undefined ? undefined : IP_OBJECT_COMMANDS.get(object);
+  if (id === undefined) return undefined;
+  if (!isShow(sub)) return `ip ${object} ${sub} is not a read-only show command`;
+  return { ...base, id, params: withFamily(rest.length > 0 ? { select: rest.join(' ') } : {}, family) };
 }
 
 function tcHook(args: string[]): Record<string, string> {
@@ -220,12 +232,14 @@ function readOvsOptions(args: string[], withArg: readonly string[]): { json: boo
   return { json, rest: args.slice(i) };
 }
 
-const OVS_TABLES: Record<string, CommandId> = {
-  open_vswitch: 'ovs-open-vswitch',
-  bridge: 'ovs-bridge',
-  port: 'ovs-port',
-  interface: 'ovs-interface',
-};
+/** The last argv word of each declared command that runs `TOOL … VERB WORD` (`ovs-vsctl … list Bridge`), by word in lower case. */
+function declaredWords(tool: string, verb: string): ReadonlyMap<string, CommandId> {
+  const forms = CATALOG.filter((e) => e.argv[0] === tool && e.argv.at(-2) === verb);
+  return new Map(forms.map((e) => [(e.argv.at(-1) ?? '').toLowerCase(), e.id]));
+}
+
+/** The OVSDB tables the declared `ovs-vsctl list TABLE` commands read. */
+const OVS_TABLES = declaredWords('ovs-vsctl', 'list');
 
 function recognizeOvsVsctl(args: string[]): Outcome {
   const { json, rest } = readOvsOptions(args, ['-f', '--format', '-d', '--data', '--db', '-t', '--timeout', '--columns']);
@@ -233,7 +247,7 @@ function recognizeOvsVsctl(args: string[]): Outcome {
   if (cmd === 'show') return { id: 'ovs-show', format: 'text' };
   if (cmd !== 'list' || table === undefined) return `ovs-vsctl ${rest.join(' ')} is not read by Tunnelscope`;
   const lower = table.toLowerCase();
-  const match = OVS_TABLES[lower] ?? Object.entries(OVS_TABLES).find(([t]) => t.startsWith(lower))?.[1];
+  const match = OVS_TABLES.get(lower) ?? [...OVS_TABLES].find(([t]) => t.startsWith(lower))?.[1];
   if (!match) return `ovs-vsctl list ${table} is not read by Tunnelscope`;
   return { id: match, format: json ? 'json' : 'text', ...(record !== undefined ? { params: { record } } : {}) };
 }
@@ -269,11 +283,15 @@ function recognizeIptables(args: string[]): Outcome {
   return { id: 'iptables-rules', format: 'text', ...(table !== 'filter' ? { params: { table } } : {}) };
 }
 
+/** The tables the declared `iptables-save -t TABLE` commands read. */
+const SAVED_TABLES = declaredWords('iptables-save', '-t');
+
 function recognizeIptablesSave(args: string[]): Outcome {
   const table = iptablesTable(args);
-  if (table === 'raw') return { id: 'iptables-raw', format: 'text' };
-  if (table === undefined || table === 'filter') return { id: 'iptables-filter', format: 'text', ...(table ? {} : { params: { table: 'all' } }) };
-  return `iptables-save -t ${table} is not read by Tunnelscope (raw and filter are)`;
+  const id = SAVED_TABLES.get(table ?? 'filter');
+  // Without -t, iptables-save prints every table; the filter table's rules are among them.
+  if (id !== undefined) return { id, format: 'text', ...(table ? {} : { params: { table: 'all' } }) };
+  return `iptables-save -t ${table} is not read by Tunnelscope (${[...SAVED_TABLES.keys()].join(' and ')} are)`;
 }
 
 function recognizeSysctl(args: string[]): Outcome {
@@ -614,7 +632,7 @@ export function interpretLine(line: string, vars: Record<string, string> = {}): 
 }
 
 /** Listings whose every line is a whole record: a filter that drops lines leaves the rest readable. */
-const LINE_RECORDS: ReadonlySet<CommandId> = new Set(['ip-route', 'ip6-route', 'ip-neigh', 'arp', 'bridge-fdb', 'iptables-rules', 'netns-list', 'netns-list-id', 'route-n', 'sysctl']);
+const LINE_RECORDS: ReadonlySet<CommandId> = new Set(CATALOG.filter((e) => e.lineRecords).map((e) => e.id));
 
 /**
  * A command piped through filters. `cat`, `less`, `more`, `jq .` pass the output unchanged; `head`/`tail` keep a
