@@ -1,7 +1,7 @@
 import type { Finding, Rule } from '../types';
 import type { HostState, NamespaceState } from '@/lib/parse/types';
 import { hostId } from '@/lib/topology/ids';
-import { deviceId, isOperDown, rootNamespace, tunnelParams, tunnelPort, type Device } from '../devices';
+import { deviceId, isOperDown, rootNamespace, tunnelParams, tunnelPort, type Device } from '@/lib/topology/query/devices';
 import { deviceEvidence } from '../evidence';
 import { vethPeer } from '../veth';
 import { note, sh, type ShellLine } from '../fix';

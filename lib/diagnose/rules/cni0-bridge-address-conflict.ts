@@ -1,6 +1,6 @@
 import type { Finding, Rule } from '../types';
 import type { Address, HostState, NamespaceState } from '@/lib/parse/types';
-import { deviceId, globalAddresses, isPlainTunnel, rootNamespace, type Device } from '../devices';
+import { deviceId, globalAddresses, isPlainTunnel, rootNamespace, type Device } from '@/lib/topology/query/devices';
 import { deviceEvidence } from '../evidence';
 import { inCidr } from '../ip';
 import { podVethHostEnds } from '../veth';

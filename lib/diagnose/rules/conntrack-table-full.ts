@@ -1,7 +1,7 @@
 import type { Finding, Rule } from '../types';
 import type { HostState, NamespaceState } from '@/lib/parse/types';
 import { hostId } from '@/lib/topology/ids';
-import { rootNamespace, tunnelKind, tunnelPort } from '../devices';
+import { rootNamespace, tunnelKind, tunnelPort } from '@/lib/topology/query/devices';
 import { sh } from '../fix';
 
 const ID = 'conntrack-table-full';

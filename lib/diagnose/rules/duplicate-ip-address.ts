@@ -1,5 +1,5 @@
 import type { Finding, Rule } from '../types';
-import { allDevices, deviceId, globalAddresses, type Device } from '../devices';
+import { allDevices, deviceId, globalAddresses, type Device } from '@/lib/topology/query/devices';
 import { deviceEvidence } from '../evidence';
 import { inNetns, sh } from '../fix';
 import { pairKey, peerPodPairKeys } from '../peerpod';

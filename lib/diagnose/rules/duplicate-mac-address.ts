@@ -1,5 +1,5 @@
 import type { Finding, Rule } from '../types';
-import { allDevices, deviceId, type Device } from '../devices';
+import { allDevices, deviceId, type Device } from '@/lib/topology/query/devices';
 import { deviceEvidence } from '../evidence';
 import { inNetns, note, sh } from '../fix';
 import { isZeroMac, networkOf } from '../ip';

@@ -1,8 +1,8 @@
 import type { Finding, Rule } from '../types';
 import type { FirewallRule, FirewallValue, HostState } from '@/lib/parse/types';
 import { memoize } from '@/lib/topology/memoize';
-import { ownersOf, plainTunnelsOn } from '../device-index';
-import { tunnelParams, tunnelPort } from '../devices';
+import { ownersOf, plainTunnelsOn } from '@/lib/topology/query/device-index';
+import { tunnelParams, tunnelPort } from '@/lib/topology/query/devices';
 import { entityEvidence } from '../evidence';
 import { matchesDestinationPort, matchOption } from '../firewall';
 import { inNetns, iptablesDelete, note } from '../fix';

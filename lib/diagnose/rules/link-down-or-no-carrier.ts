@@ -1,6 +1,6 @@
 import type { Finding, Rule } from '../types';
 import type { Interface } from '@/lib/parse/types';
-import { deviceId, type Device } from '../devices';
+import { deviceId, type Device } from '@/lib/topology/query/devices';
 import { podPathDevices } from '../datapath';
 import { deviceEvidence } from '../evidence';
 import { inNetns, sh, where } from '../fix';

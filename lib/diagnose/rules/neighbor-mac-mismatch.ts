@@ -1,9 +1,10 @@
 import type { Finding, Rule } from '../types';
-import { ownersOf } from '../device-index';
-import { deviceId, findDevice, type Device } from '../devices';
+import { ownersOf } from '@/lib/topology/query/device-index';
+import { deviceId, findDevice, type Device } from '@/lib/topology/query/devices';
 import { deviceEvidence, entityEvidence, mergeEvidence } from '../evidence';
 import { inNetns, part, sh, where } from '../fix';
-import { isSpecialAddress, isZeroMac, sameMac } from '../ip';
+import { isZeroMac, sameMac } from '../ip';
+import { isSpecialAddress } from '@/lib/topology/ip';
 import { vethPeer } from '../veth';
 
 const ID = 'neighbor-mac-mismatch';

@@ -1,6 +1,6 @@
 import type { Neighbor } from '@/lib/parse/types';
 import type { Finding, Rule } from '../types';
-import { deviceId, findDevice } from '../devices';
+import { deviceId, findDevice } from '@/lib/topology/query/devices';
 import { entityEvidence } from '../evidence';
 import { inNetns, sh, where } from '../fix';
 import { podIps } from '../pods';

@@ -1,5 +1,5 @@
 import type { Finding, Rule } from '../types';
-import { deviceId, tunnelParams, tunnelPort, type Device } from '../devices';
+import { deviceId, tunnelParams, tunnelPort, type Device } from '@/lib/topology/query/devices';
 import { deviceEvidence } from '../evidence';
 import { overlayVteps } from '../vteps';
 import { note, sh } from '../fix';

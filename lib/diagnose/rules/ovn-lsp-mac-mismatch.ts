@@ -1,6 +1,6 @@
 import type { Finding, Rule } from '../types';
 import type { HostState, OvnLogicalSwitchPort } from '@/lib/parse/types';
-import { deviceId, rootNamespace, type Device } from '../devices';
+import { deviceId, rootNamespace, type Device } from '@/lib/topology/query/devices';
 import { deviceEvidence, entityEvidence } from '../evidence';
 import { inNetns, note, sh } from '../fix';
 import { sameMac } from '../ip';

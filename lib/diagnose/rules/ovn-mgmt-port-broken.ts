@@ -1,6 +1,6 @@
 import type { Finding, Rule } from '../types';
 import { ovsBridgeId, ifaceId } from '@/lib/topology/ids';
-import { isOperDown, rootNamespace } from '../devices';
+import { isOperDown, rootNamespace } from '@/lib/topology/query/devices';
 import { deviceEvidence, entityEvidence } from '../evidence';
 import { integrationBridge, ovsBridgeInterfaces, usesOvn } from '../ovs';
 import { devicesListed } from '../collected';

@@ -1,5 +1,5 @@
 import type { Finding, Rule } from '../types';
-import { deviceId } from '../devices';
+import { deviceId } from '@/lib/topology/query/devices';
 import { deviceEvidence, entityEvidence } from '../evidence';
 import { integrationBridge, ovsBridgeOf, ovsInterface, usesOvn } from '../ovs';
 import { podVethHostEnds } from '../veth';

@@ -1,7 +1,7 @@
 import type { Evidence, Finding, Rule } from '../types';
 import type { HostState, NamespaceState, OvsBridge, Route } from '@/lib/parse/types';
 import { ovsBridgeId } from '@/lib/topology/ids';
-import { deviceId, globalAddresses, rootNamespace, type Device } from '../devices';
+import { deviceId, globalAddresses, rootNamespace, type Device } from '@/lib/topology/query/devices';
 import { deviceEvidence, entityEvidence } from '../evidence';
 import { externalIdEvidence } from '../open-vswitch';
 import { ovsBridgeInterfaces, usesOvn } from '../ovs';

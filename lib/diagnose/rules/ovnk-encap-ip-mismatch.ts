@@ -3,7 +3,7 @@ import type { HostState, NamespaceState } from '@/lib/parse/types';
 import { hostId } from '@/lib/topology/ids';
 import { ranIn } from '../collected';
 import { deviceEvidence } from '../evidence';
-import { deviceId, globalAddresses, rootNamespace, type Device } from '../devices';
+import { deviceId, globalAddresses, rootNamespace, type Device } from '@/lib/topology/query/devices';
 import { encapIps, externalIdEvidence } from '../open-vswitch';
 import { uplinkName } from '../routes';
 import { note, sh } from '../fix';

@@ -1,6 +1,6 @@
 import type { Finding, Rule } from '../types';
 import type { HostState, NamespaceState } from '@/lib/parse/types';
-import { deviceId, rootNamespace, type Device } from '../devices';
+import { deviceId, rootNamespace, type Device } from '@/lib/topology/query/devices';
 import { deviceEvidence } from '../evidence';
 import { isIpv4 } from '../ip';
 import { encapIps, externalIdEvidence } from '../open-vswitch';

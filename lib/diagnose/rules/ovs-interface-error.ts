@@ -3,7 +3,7 @@ import type { NamespaceState, OvsInterface } from '@/lib/parse/types';
 import { ifaceId, ovsBridgeId } from '@/lib/topology/ids';
 import { entityEvidence } from '../evidence';
 import { ovsBridgeOf } from '../ovs';
-import { rootNamespace } from '../devices';
+import { rootNamespace } from '@/lib/topology/query/devices';
 import { devicesListed } from '../collected';
 import { sh } from '../fix';
 

@@ -1,5 +1,5 @@
 import type { Finding, Rule } from '../types';
-import { deviceId, globalAddresses } from '../devices';
+import { deviceId, globalAddresses } from '@/lib/topology/query/devices';
 import { deviceEvidence } from '../evidence';
 import { note, where } from '../fix';
 import { peerPodLinks } from '../peerpod';

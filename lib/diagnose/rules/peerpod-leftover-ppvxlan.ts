@@ -1,5 +1,5 @@
 import type { Finding, Rule } from '../types';
-import { deviceId, rootNamespace, tunnelKind, tunnelParams, tunnelPort } from '../devices';
+import { deviceId, rootNamespace, tunnelKind, tunnelParams, tunnelPort } from '@/lib/topology/query/devices';
 import { deviceEvidence } from '../evidence';
 import { note, sh, where } from '../fix';
 

@@ -1,5 +1,5 @@
 import type { Finding, Rule } from '../types';
-import { deviceId } from '../devices';
+import { deviceId } from '@/lib/topology/query/devices';
 import { deviceEvidence } from '../evidence';
 import { inNetns, sh } from '../fix';
 import { peerPodLinks } from '../peerpod';

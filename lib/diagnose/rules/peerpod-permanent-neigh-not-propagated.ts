@@ -1,7 +1,7 @@
 import type { Finding, Rule } from '../types';
 import type { Neighbor } from '@/lib/parse/types';
 import { ranIn } from '../collected';
-import { deviceId } from '../devices';
+import { deviceId } from '@/lib/topology/query/devices';
 import { deviceEvidence, entityEvidence, mergeEvidence } from '../evidence';
 import { inNetns, note, sh, where } from '../fix';
 import { sameMac } from '../ip';

@@ -1,8 +1,8 @@
 import type { Evidence, Finding, Rule } from '../types';
 import type { HostState } from '@/lib/parse/types';
 import type { Topology } from '@/lib/topology/types';
-import { neighborsTo, ovsInterfacesAttaching } from '../device-index';
-import { deviceId, globalAddresses, type Device } from '../devices';
+import { neighborsTo, ovsInterfacesAttaching } from '@/lib/topology/query/device-index';
+import { deviceId, globalAddresses, type Device } from '@/lib/topology/query/devices';
 import { deviceEvidence, entityEvidence, mergeEvidence } from '../evidence';
 import { inNetns, part, sh, type ShellLine, where } from '../fix';
 import { sameMac } from '../ip';

@@ -1,7 +1,7 @@
 import type { Finding, Rule } from '../types';
 import type { NamespaceState, Route } from '@/lib/parse/types';
 import { ranIn } from '../collected';
-import { deviceId, type Device } from '../devices';
+import { deviceId, type Device } from '@/lib/topology/query/devices';
 import { deviceEvidence, entityEvidence, mergeEvidence } from '../evidence';
 import { inNetns, note, part, sh, type ShellLine, where } from '../fix';
 import { peerPodLinks } from '../peerpod';

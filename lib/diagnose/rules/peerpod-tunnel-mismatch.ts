@@ -1,5 +1,5 @@
 import type { Finding, Rule } from '../types';
-import { deviceId, hostAddresses, tunnelParams, tunnelPort, type Device } from '../devices';
+import { deviceId, hostAddresses, tunnelParams, tunnelPort, type Device } from '@/lib/topology/query/devices';
 import { deviceEvidence } from '../evidence';
 import { misdirectedTunnels, peerPodLinks } from '../peerpod';
 import { note, type ShellLine } from '../fix';

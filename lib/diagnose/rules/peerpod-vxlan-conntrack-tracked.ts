@@ -3,11 +3,11 @@ import type { FirewallRule, FirewallValue, HostState, NamespaceState } from '@/l
 import type { Topology } from '@/lib/topology/types';
 import { hostId } from '@/lib/topology/ids';
 import { ranIn } from '../collected';
-import { deviceId, rootNamespace, tunnelParams, tunnelPort, type Device } from '../devices';
+import { deviceId, rootNamespace, tunnelParams, tunnelPort, type Device } from '@/lib/topology/query/devices';
 import { deviceEvidence, entityEvidence, mergeEvidence } from '../evidence';
 import { matchOption } from '../firewall';
 import { iptablesDelete, note, sh, type ShellLine, where } from '../fix';
-import { rootAddressesOf } from '../device-index';
+import { rootAddressesOf } from '@/lib/topology/query/device-index';
 import { misdirectedTunnels } from '../peerpod';
 import { peerPodTunnelsOn } from '../peerpod-tunnels';
 

@@ -1,7 +1,7 @@
 import type { Finding, Rule } from '../types';
 import type { HostState } from '@/lib/parse/types';
 import type { Topology } from '@/lib/topology/types';
-import { deviceId, rootNamespace, tunnelKind, tunnelParams, tunnelPort, type Device } from '../devices';
+import { deviceId, rootNamespace, tunnelKind, tunnelParams, tunnelPort, type Device } from '@/lib/topology/query/devices';
 import { deviceEvidence } from '../evidence';
 import { note, sh, where } from '../fix';
 import { peerPodTunnelsOn } from '../peerpod-tunnels';

@@ -1,6 +1,6 @@
 import type { Finding, Rule } from '../types';
 import type { Interface, NamespaceState, Route } from '@/lib/parse/types';
-import { deviceId, isOperDown, type Device } from '../devices';
+import { deviceId, isOperDown, type Device } from '@/lib/topology/query/devices';
 import { deviceEvidence, entityEvidence } from '../evidence';
 import { inNetns, note, sh, where } from '../fix';
 import { inCidr } from '../ip';

@@ -1,6 +1,6 @@
 import type { Finding, Rule } from '../types';
 import type { HostState } from '@/lib/parse/types';
-import { deviceId, type Device } from '../devices';
+import { deviceId, type Device } from '@/lib/topology/query/devices';
 import { deviceEvidence } from '../evidence';
 import { integrationBridge, ovsBridgeOf, usesOvn } from '../ovs';
 import { redirectsIn } from '../redirects';

@@ -1,6 +1,6 @@
 import type { Finding, Rule } from '../types';
 import type { NamespaceState } from '@/lib/parse/types';
-import { deviceId, rootNamespace, type Device } from '../devices';
+import { deviceId, rootNamespace, type Device } from '@/lib/topology/query/devices';
 import { sh, sysctlName } from '../fix';
 import { ovsInterface } from '../ovs';
 import { podVethHostEnds } from '../veth';

@@ -1,8 +1,8 @@
 import type { Finding, Rule } from '../types';
 import type { HostState, Interface } from '@/lib/parse/types';
 import type { Topology } from '@/lib/topology/types';
-import { hostOwningRootAddress, plainTunnelsOn, rootAddressesOf } from '../device-index';
-import { allDevices, deviceId, globalAddresses, hostAddresses, isPlainTunnel, tunnelParams } from '../devices';
+import { hostOwningRootAddress, plainTunnelsOn, rootAddressesOf } from '@/lib/topology/query/device-index';
+import { allDevices, deviceId, globalAddresses, hostAddresses, isPlainTunnel, tunnelParams } from '@/lib/topology/query/devices';
 import { deviceEvidence } from '../evidence';
 import { note, where } from '../fix';
 import { peerPodLinks, type PeerPodLink } from '../peerpod';

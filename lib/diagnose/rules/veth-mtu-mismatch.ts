@@ -1,5 +1,5 @@
 import type { Finding, Rule } from '../types';
-import { allDevices, deviceId } from '../devices';
+import { allDevices, deviceId } from '@/lib/topology/query/devices';
 import { deviceEvidence } from '../evidence';
 import { inNetns, sh } from '../fix';
 import { vethPeer } from '../veth';

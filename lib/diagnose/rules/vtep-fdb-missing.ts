@@ -1,6 +1,6 @@
 import type { Finding, Rule } from '../types';
 import { ranFor } from '../collected';
-import { deviceId } from '../devices';
+import { deviceId } from '@/lib/topology/query/devices';
 import { deviceEvidence, entityEvidence } from '../evidence';
 import { isZeroMac, sameMac } from '../ip';
 import { overlayVteps, vtepAddress } from '../vteps';

@@ -1,10 +1,11 @@
 import type { Finding, Rule } from '../types';
 import type { HostState, NamespaceState, Neighbor } from '@/lib/parse/types';
-import { ownersOf } from '../device-index';
-import { deviceId, findDevice } from '../devices';
+import { ownersOf } from '@/lib/topology/query/device-index';
+import { deviceId, findDevice } from '@/lib/topology/query/devices';
 import { entityEvidence, mergeEvidence } from '../evidence';
 import { inNetns, note, sh } from '../fix';
-import { isSpecialAddress, isZeroMac, sameMac } from '../ip';
+import { isZeroMac, sameMac } from '../ip';
+import { isSpecialAddress } from '@/lib/topology/ip';
 
 const ID = 'vtep-mac-disagreement';
 
