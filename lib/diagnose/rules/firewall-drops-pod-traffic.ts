@@ -9,6 +9,7 @@ import { inNetns, iptablesDelete, note } from '../fix';
 import { inCidr, parseCidr, parseIpv4 } from '../ip';
 import { podIps } from '../pods';
 import type { Topology } from '@/lib/topology/types';
+import { finding } from '../finding';
 
 const ID = 'firewall-drops-pod-traffic';
 
@@ -140,18 +141,18 @@ export const firewallDropsPodTraffic: Rule = {
         for (const [index, rule] of ns.firewall.entries()) {
           const why = verdict(topology, host, ns.netns, ns.firewall, index, pods);
           if (!why) continue;
-          out.push({
-            rule: ID,
-            severity: 'warning',
-            title: `${host.name}${ns.netns ? `/${ns.netns}` : ''}: ${rule.table}/${rule.chain} ${why}`,
-            explanation:
-              `The ${rule.table} table rule "${rule.rule}" on ${host.name}${ns.netns ? ` in netns ${ns.netns}` : ''} ${why}. ` +
-              `Matching packets are discarded before they reach the device or socket that would carry them, which looks like a ` +
-              `silent black hole from both ends.`,
-            evidence: entityEvidence(host, ns, rule),
-            elements: [ns.netns === null ? `host:${host.name}` : `host:${host.name}/ns:${ns.netns}`],
-            fix: [inNetns(ns.netns, iptablesDelete(rule.table, rule.rule)), note`and fix the policy or tool that installed it (host firewall, CNI, security group)`],
-          });
+          out.push(
+            finding(ID, 'warning', {
+              title: `${host.name}${ns.netns ? `/${ns.netns}` : ''}: ${rule.table}/${rule.chain} ${why}`,
+              explanation:
+                `The ${rule.table} table rule "${rule.rule}" on ${host.name}${ns.netns ? ` in netns ${ns.netns}` : ''} ${why}. ` +
+                `Matching packets are discarded before they reach the device or socket that would carry them, which looks like a ` +
+                `silent black hole from both ends.`,
+              evidence: entityEvidence(host, ns, rule),
+              elements: [ns.netns === null ? `host:${host.name}` : `host:${host.name}/ns:${ns.netns}`],
+              fix: [inNetns(ns.netns, iptablesDelete(rule.table, rule.rule)), note`and fix the policy or tool that installed it (host firewall, CNI, security group)`],
+            }),
+          );
         }
       }
     }

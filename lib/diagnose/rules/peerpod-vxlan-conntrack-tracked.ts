@@ -10,6 +10,7 @@ import { iptablesDelete, note, sh, type ShellLine, where } from '../fix';
 import { rootAddressesOf } from '@/lib/topology/query/device-index';
 import { misdirectedTunnels } from '../peerpod';
 import { peerPodTunnelsOn } from '../peerpod-tunnels';
+import { finding } from '../finding';
 
 const ID = 'peerpod-vxlan-conntrack-tracked';
 
@@ -62,9 +63,7 @@ function addCommand(e: Expected, chain: Expected['missing'][number]): ShellLine 
 
 function missingFinding(host: HostState, e: Expected, evidence: Evidence[]): Finding {
   const t = e.tunnel;
-  return {
-    rule: ID,
-    severity: 'warning',
+  return finding(ID, 'warning', {
     title: `No NOTRACK rule for peer-pod tunnel ${t.iface.name} (VNI ${e.vni}, ${e.remote}:${e.port}) on ${host.name}`,
     explanation:
       `cloud-api-adaptor on ${host.name} exempts its tunnels from connection tracking: the raw table has its ${CHAINS.out}/` +
@@ -75,7 +74,7 @@ function missingFinding(host: HostState, e: Expected, evidence: Evidence[]): Fin
     evidence: mergeEvidence([deviceEvidence(t), ...evidence]),
     elements: [deviceId(t), hostId(host.name)],
     fix: [...e.missing.map((chain) => addCommand(e, chain)), note`or recreate the pod so cloud-api-adaptor installs the rules again`],
-  };
+  });
 }
 
 /** A rule for an address and port that no live tunnel uses is what a failed teardown leaves behind. */
@@ -88,9 +87,7 @@ function leftovers(rules: FirewallRule[], live: Expected[]): FirewallRule[] {
 }
 
 function leftoverFinding(host: HostState, root: NamespaceState, stale: FirewallRule[]): Finding {
-  return {
-    rule: ID,
-    severity: 'info',
+  return finding(ID, 'info', {
     title: `${stale.length} peer-pod NOTRACK rule(s) on ${host.name} match no live tunnel`,
     explanation:
       `The raw table of ${host.name} exempts tunnel traffic from connection tracking for addresses and ports that no ` +
@@ -99,7 +96,7 @@ function leftoverFinding(host: HostState, root: NamespaceState, stale: FirewallR
     evidence: stale.flatMap((r) => entityEvidence(host, root, r)),
     elements: [hostId(host.name)],
     fix: stale.map((r) => iptablesDelete('raw', r.rule)),
-  };
+  });
 }
 
 function judgeHost(topology: Topology, host: HostState): Finding[] {
