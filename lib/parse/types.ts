@@ -154,15 +154,61 @@ export interface FdbEntry {
   source?: SourceRef;
 }
 
+/** A value a rule matches on, negated when iptables prints "!" before its flag ("! -s 10.0.0.0/8"). */
+export interface FirewallValue {
+  value: string;
+  negated?: boolean;
+}
+
+/** `-i`/`-o`: a name ending in "+" matches every device whose name starts with what comes before it. */
+export interface FirewallInterface {
+  name: string;
+  wildcard?: boolean;
+  negated?: boolean;
+}
+
+/** One `--option` of a match module or a target with the words after it, e.g. "--ctstate RELATED,ESTABLISHED". */
+export interface FirewallOption {
+  name: string;
+  args: string[];
+  negated?: boolean;
+}
+
+/** A `-m MODULE` and its options; options before any `-m` (after `-p udp`) belong to the protocol's module. */
+export interface FirewallMatchModule {
+  module: string;
+  options: FirewallOption[];
+}
+
+export interface FirewallMatches {
+  protocol?: FirewallValue;
+  source?: FirewallValue;
+  destination?: FirewallValue;
+  inInterface?: FirewallInterface;
+  outInterface?: FirewallInterface;
+  /** `-f`: second and later fragments only. */
+  fragment?: { negated?: boolean };
+  modules: FirewallMatchModule[];
+}
+
+/** `-j NAME` or `-g NAME` (a user chain, returning to the caller's caller), with the target's own options. */
+export interface FirewallTarget {
+  name: string;
+  goto?: boolean;
+  options: FirewallOption[];
+}
+
 export interface FirewallRule {
   table: string;
   chain: string;
-  /** The rule as iptables-save prints it, e.g. "-A INPUT -p udp --dport 4789 -j DROP". */
+  /** `-I CHAIN [N]` inserts at position N (1 when left out); what iptables-save prints always appends (`-A`). */
+  insert?: { position: number };
+  matches: FirewallMatches;
+  target?: FirewallTarget;
+  /** The rule as iptables-save prints it without counters, e.g. "-A INPUT -p udp --dport 4789 -j DROP". */
   rule: string;
-  target?: string;
-  inInterface?: string;
-  outInterface?: string;
-  protocol?: string;
+  /** 1-based line of the rule in the command's output. */
+  line: number;
   source?: SourceRef;
 }
 

@@ -8,7 +8,7 @@ import { traceRoute, type TraceHop, type TraceResult } from '@/lib/diagnose/trac
 import type { Finding, Severity } from '@/lib/diagnose/types';
 import { hostId } from '@/lib/topology/ids';
 import { isTunnel, tunnelParams, tunnelPort } from '@/lib/topology/inventory';
-import { edgeById, edgesOf, namespaceOf, nodeById, otherEnd } from '@/lib/topology/query';
+import { edgeById, edgesOf, namespaceOf, nodeById, otherEnd } from '@/lib/topology/query/graph';
 import { lookupRoute } from '@/lib/topology/routing';
 import type { TopoNode, Topology } from '@/lib/topology/types';
 import { findingSubject, mostSevere } from './path-subject';

@@ -4,8 +4,8 @@
  * Every list keeps topology order, so a lookup returns what a scan over allDevices() would find first.
  */
 import type { HostState, NamespaceState, Neighbor, OvsInterface } from '@/lib/parse/types';
-import { memoize } from '@/lib/topology/memoize';
-import type { Topology } from '@/lib/topology/types';
+import { memoize } from '../memoize';
+import type { Topology } from '../types';
 import { allDevices, deviceId, globalAddresses, hostAddresses, isPlainTunnel, type Device } from './devices';
 
 export interface NeighborEntry {

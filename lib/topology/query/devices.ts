@@ -1,9 +1,9 @@
 /** A flat view of every device in a topology, with the host and namespace it lives in. */
 import type { HostState, Interface, NamespaceState, VxlanParams } from '@/lib/parse/types';
-import type { Topology } from '@/lib/topology/types';
-import { ifaceId } from '@/lib/topology/ids';
-import { memoize } from '@/lib/topology/memoize';
-import { isSpecialAddress } from './ip';
+import type { Topology } from '../types';
+import { ifaceId } from '../ids';
+import { isSpecialAddress } from '../ip';
+import { memoize } from '../memoize';
 
 export interface Device {
   host: HostState;

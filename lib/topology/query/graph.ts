@@ -1,14 +1,10 @@
 /** Small pure lookups over a built topology, shared by the diagnosis rules, the path trace and the UI. */
 import type { NamespaceState } from '@/lib/parse/types';
-import { ifaceId } from './ids';
-import { findNamespace } from './inventory';
-import { parseIp } from './ip';
-import { memoize } from './memoize';
-import type { EdgeKind, Topology, TopoEdge, TopoNode } from './types';
-
-export { hostAddresses } from './inventory';
-export { ipInCidr, ipFamily, sameIp, prefixLength, networkOf } from './ip';
-export { lookupRoute, lookupNeighbor } from './routing';
+import { ifaceId } from '../ids';
+import { findNamespace } from '../inventory';
+import { parseIp } from '../ip';
+import { memoize } from '../memoize';
+import type { EdgeKind, Topology, TopoEdge, TopoNode } from '../types';
 
 interface TopologyIndex {
   nodes: Map<string, TopoNode>;

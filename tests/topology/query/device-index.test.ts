@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { allDevices, deviceId } from '@/lib/diagnose/devices';
-import { deviceById, hostOwningRootAddress, neighborsTo, ovsInterfacesAttaching, ownersOf, plainTunnelsCarrying, plainTunnelsOn, rootAddressesOf } from '@/lib/diagnose/device-index';
+import { allDevices, deviceId } from '@/lib/topology/query/devices';
+import { deviceById, hostOwningRootAddress, neighborsTo, ovsInterfacesAttaching, ownersOf, plainTunnelsCarrying, plainTunnelsOn, rootAddressesOf } from '@/lib/topology/query/device-index';
 import { ifaceId } from '@/lib/topology/ids';
-import { host, link, lo, neigh, ns, ovs, ovsInterface, topo } from './builders';
+import { host, link, lo, neigh, ns, ovs, ovsInterface, topo } from '../../diagnose/builders';
 
 /** Two workers that both (wrongly) hold 192.168.10.5, a pod VM, and a tunnel on each side. */
 function cluster() {
