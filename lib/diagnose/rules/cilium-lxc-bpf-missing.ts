@@ -1,6 +1,6 @@
 import type { Finding, Rule } from '../types';
 import type { NamespaceState } from '@/lib/parse/types';
-import { ranIn, tcFiltersKnown } from '../collected';
+import { ranIn, tcFiltersKnown } from '@/lib/parse/collected';
 import { deviceId, rootNamespace, type Device } from '@/lib/topology/query/devices';
 import { deviceEvidence, entityEvidence } from '../evidence';
 import { vethPeer } from '../veth';

@@ -3,7 +3,7 @@ import { ovsBridgeId, ifaceId } from '@/lib/topology/ids';
 import { isOperDown, rootNamespace } from '@/lib/topology/query/devices';
 import { deviceEvidence, entityEvidence } from '../evidence';
 import { integrationBridge, ovsBridgeInterfaces, usesOvn } from '../ovs';
-import { devicesListed } from '../collected';
+import { devicesListed } from '@/lib/parse/collected';
 import { note, sh } from '../fix';
 import { finding } from '../finding';
 

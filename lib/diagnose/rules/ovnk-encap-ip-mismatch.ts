@@ -1,7 +1,7 @@
 import type { Finding, Rule } from '../types';
 import type { HostState, NamespaceState } from '@/lib/parse/types';
 import { hostId } from '@/lib/topology/ids';
-import { ranIn } from '../collected';
+import { ranIn } from '@/lib/parse/collected';
 import { deviceEvidence } from '../evidence';
 import { deviceId, globalAddresses, rootNamespace, type Device } from '@/lib/topology/query/devices';
 import { encapIps, externalIdEvidence } from '../open-vswitch';

@@ -4,7 +4,7 @@ import { ifaceId, ovsBridgeId } from '@/lib/topology/ids';
 import { entityEvidence } from '../evidence';
 import { ovsBridgeOf } from '../ovs';
 import { rootNamespace } from '@/lib/topology/query/devices';
-import { devicesListed } from '../collected';
+import { devicesListed } from '@/lib/parse/collected';
 import { sh } from '../fix';
 import { finding } from '../finding';
 

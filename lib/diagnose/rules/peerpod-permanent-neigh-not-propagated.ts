@@ -1,6 +1,6 @@
 import type { Finding, Rule } from '../types';
 import type { Neighbor } from '@/lib/parse/types';
-import { ranIn } from '../collected';
+import { ranIn } from '@/lib/parse/collected';
 import { deviceId } from '@/lib/topology/query/devices';
 import { deviceEvidence, entityEvidence, mergeEvidence } from '../evidence';
 import { inNetns, note, sh, where } from '../fix';

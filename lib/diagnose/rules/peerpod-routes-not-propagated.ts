@@ -1,6 +1,6 @@
 import type { Finding, Rule } from '../types';
 import type { NamespaceState, Route } from '@/lib/parse/types';
-import { ranIn } from '../collected';
+import { ranIn } from '@/lib/parse/collected';
 import { deviceId, type Device } from '@/lib/topology/query/devices';
 import { deviceEvidence, entityEvidence, mergeEvidence } from '../evidence';
 import { inNetns, note, part, sh, type ShellLine, where } from '../fix';

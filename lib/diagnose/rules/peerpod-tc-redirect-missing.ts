@@ -5,7 +5,7 @@ import { deviceEvidence, entityEvidence } from '../evidence';
 import { inNetns, note, part, sh, type ShellLine, where } from '../fix';
 import { peerPodLinks } from '../peerpod';
 import { redirectsIn } from '../redirects';
-import { tcFiltersKnown } from '../collected';
+import { tcFiltersKnown } from '@/lib/parse/collected';
 import { finding } from '../finding';
 
 const ID = 'peerpod-tc-redirect-missing';

@@ -2,7 +2,7 @@ import type { Evidence, Finding, Rule } from '../types';
 import type { FirewallRule, FirewallValue, HostState, NamespaceState } from '@/lib/parse/types';
 import type { Topology } from '@/lib/topology/types';
 import { hostId } from '@/lib/topology/ids';
-import { ranIn } from '../collected';
+import { ranIn } from '@/lib/parse/collected';
 import { deviceId, rootNamespace, tunnelParams, tunnelPort, type Device } from '@/lib/topology/query/devices';
 import { deviceEvidence, entityEvidence, mergeEvidence } from '../evidence';
 import { matchOption } from '../firewall';

@@ -6,7 +6,7 @@ import { inNetns, note, sh, where } from '../fix';
 import { inCidr } from '../ip';
 import { defaultRoutes } from '../routes';
 import { podDevices } from '../pods';
-import { ranIn } from '../collected';
+import { ranIn } from '@/lib/parse/collected';
 import { finding } from '../finding';
 
 const ID = 'pod-default-route-broken';

@@ -5,7 +5,7 @@ import { inCidr, networkOf } from '../ip';
 import { deviceEvidence, entityEvidence } from '../evidence';
 import { lookupRoute, isUnusableRoute, uplinkName } from '../routes';
 import { podDevices } from '../pods';
-import { ranIn } from '../collected';
+import { ranIn } from '@/lib/parse/collected';
 import { note, sh } from '../fix';
 import { finding } from '../finding';
 

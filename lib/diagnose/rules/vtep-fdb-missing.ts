@@ -1,5 +1,5 @@
 import type { Finding, Rule } from '../types';
-import { ranFor } from '../collected';
+import { ranFor } from '@/lib/parse/collected';
 import { deviceId } from '@/lib/topology/query/devices';
 import { deviceEvidence, entityEvidence } from '../evidence';
 import { isZeroMac, sameMac } from '../ip';
