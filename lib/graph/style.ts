@@ -189,7 +189,7 @@ export function buildStylesheet(theme: Theme = 'light'): StylesheetStyle[] {
         'text-background-color': t.outline,
         'text-background-opacity': 0.9,
         'text-background-padding': '2px',
-        'text-background-shape': 'round-rectangle',
+        'text-background-shape': 'roundrectangle',
         'min-zoomed-font-size': 0,
       },
     },
