@@ -105,7 +105,7 @@ export function TopologyCanvas(props: TopologyCanvasProps) {
       const target = event.target as Core | cytoscape.SingularElementReturnValue;
       callbacks.current.onSelect(target === cy ? undefined : (target as cytoscape.SingularElementReturnValue).id());
     });
-    // Edge labels show on hover only (lib/graph/style.ts): drawn all at once they cross device labels.
+    // An edge's label shows when it is pointed at or selected (lib/graph/style.ts): all drawn, they cross device names.
     cy.on('mouseover', 'edge', (event) => (event.target as cytoscape.EdgeSingular).addClass(EDGE_LABEL_CLASS));
     cy.on('mouseout', 'edge', (event) => (event.target as cytoscape.EdgeSingular).removeClass(EDGE_LABEL_CLASS));
     cy.on('dbltap', 'node[kind = "host"]', (event) => {
