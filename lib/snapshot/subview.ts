@@ -17,6 +17,7 @@ import { clearedNamespace } from '@/lib/parse/merge';
 import type { EdgeKind, TopoEdge, TopoNode, Topology } from '@/lib/topology/types';
 import { hostId } from '@/lib/topology/ids';
 import type { SnapshotMeta, SnapshotView } from './types';
+import { pathForSubject, type PathView } from './path';
 
 const SEVERITY_RANK: Record<Severity, number> = { critical: 0, warning: 1, info: 2 };
 
@@ -122,6 +123,11 @@ export interface SnapshotOverview extends HostGraph {
   /** Of the whole device graph, to choose between the overview and drawing every device. */
   size: SnapshotSize;
   findings: FindingSummary[];
+  /**
+   * The path of the most severe finding that has one (null: none has), which an incident page opens on: kept
+   * here so that it is read without the topology. Absent from overviews stored before it was kept.
+   */
+  path?: PathView | null;
 }
 
 /** The part of an overview that depends only on topology and findings (what the store keeps). */
@@ -250,7 +256,7 @@ export function summarizeFindings(topology: Topology, findings: Finding[]): Find
 }
 
 export function storedOverview(topology: Topology, findings: Finding[]): StoredOverview {
-  return { ...hostGraph(topology, findings), size: topologySize(topology), findings: summarizeFindings(topology, findings) };
+  return { ...hostGraph(topology, findings), size: topologySize(topology), findings: summarizeFindings(topology, findings), path: pathForSubject(topology, findings, undefined) ?? null };
 }
 
 export function overviewOf(view: SnapshotView): SnapshotOverview {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { diagnose } from '@/lib/diagnose';
 import { traceRoute } from '@/lib/diagnose/trace';
-import { findingPath, pathFromTrace, pathText, traceThrough, type PathView } from '@/lib/view/path';
+import { findingPath, pathFromTrace, pathText, traceThrough, type PathView } from '@/lib/snapshot/path';
 import { buildTopology } from '@/lib/topology/build';
 import { hostId, netnsId, podId } from '@/lib/topology/ids';
 import type { HostState } from '@/lib/parse/types';

@@ -2,7 +2,8 @@
  * The path view's model: the hops a packet takes, in order, as devices grouped in bands by host and namespace,
  * built from a path trace (lib/diagnose/trace.ts) over the topology. A finding, a pod or a device is shown by the
  * trace that runs through it: from a node's root namespace to an address behind the finding's devices, the one that
- * breaks at (or else passes) one of them. Pure, shared by the API, the page, graph.svg and report.md.
+ * breaks at (or else passes) one of them. Pure, shared by the API, the page, graph.svg and report.md. It sits with
+ * the snapshot because the path of the most severe finding is derived once with the overview (subview.ts).
  */
 import { traceRoute, type TraceHop, type TraceResult } from '@/lib/diagnose/trace';
 import type { Finding, Severity } from '@/lib/diagnose/types';

@@ -1,6 +1,6 @@
 /**
  * How a link names a path view's subject, and which finding a page opens on: small enough for the browser, which
- * leaves the tracing to the server (lib/view/path.ts).
+ * leaves the tracing to the server (lib/snapshot/path.ts).
  */
 import type { Finding, Severity } from '@/lib/diagnose/types';
 
