@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import autocannon, { type Result } from 'autocannon';
-import { parseBundle } from '@/lib/capture/bundle';
+import { parseBundle } from '@/lib/capture/bundle/bundle';
 import { SAMPLE_BUNDLE_PATH } from '@/lib/sources/files';
 import { ensureBuild, freePort } from '@/tests/e2e/server';
 import { syntheticBundle } from './synthetic';

@@ -8,7 +8,7 @@
  *
  * The capture is written to a bundle file first (writeBundleFile, outside the timed part). At this size the
  * bundle is longer than the longest string V8 can make (2^29 − 24 characters), so it is read as the CLI reads
- * it: a second thread (lib/capture/bundle-file-thread.ts) reads the file chunk by chunk, finds where each host
+ * it: a second thread (lib/capture/bundle/bundle-file-thread.ts) reads the file chunk by chunk, finds where each host
  * ends, JSON.parses, validates and redacts it — the steps an upload takes — and hands it over while this thread
  * runs parseHost on the host before. "read (2nd thread) + receive" is what this thread spends waiting for and
  * copying in hosts; the reader's own work shows in the CPU time.
@@ -19,9 +19,9 @@ import { closeSync, fsyncSync, mkdtempSync, openSync, readFileSync, rmSync } fro
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { BUNDLE_FORMAT, BUNDLE_VERSION, type BundleEnvelope } from '@/lib/capture/types';
-import { parseBundle } from '@/lib/capture/bundle';
-import { openBundleFile, writeBundleFile } from '@/lib/capture/bundle-file';
-import { hostReader } from '@/lib/capture/bundle-file-thread';
+import { parseBundle } from '@/lib/capture/bundle/bundle';
+import { openBundleFile, writeBundleFile } from '@/lib/capture/bundle/bundle-file';
+import { hostReader } from '@/lib/capture/bundle/bundle-file-thread';
 import { parseHost } from '@/lib/parse';
 import type { HostState } from '@/lib/parse/types';
 import { buildTopology } from '@/lib/topology/build';

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
-import { parseBundle } from '@/lib/capture/bundle';
+import { parseBundle } from '@/lib/capture/bundle/bundle';
 import { SAMPLE_BUNDLE_PATH } from '@/lib/sources/files';
 import { CHROMIUM, CHROMIUM_ARGS } from '@/tests/e2e/browser';
 import { ensureBuild, freePort } from '@/tests/e2e/server';

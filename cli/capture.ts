@@ -2,7 +2,7 @@
 import { stringOption, UsageError, type ParsedArgs } from './args';
 import { loadBundle } from './input';
 import { writeOutput, type Io } from './io';
-import { serializeBundle } from '@/lib/capture/bundle';
+import { serializeBundle } from '@/lib/capture/bundle/bundle';
 import type { CaptureBundle } from '@/lib/capture/types';
 import { CAPTURE_KINDS, isCaptureKind, type CaptureKind } from '@/lib/capture/source-kinds';
 import type { KubeSourceOptions } from '@/lib/kube/source';

@@ -4,8 +4,8 @@ import { existsSync, statSync } from 'node:fs';
 import { UsageError } from './args';
 import type { Io } from './io';
 import { importFiles, MAX_IMPORT_FILE_CHARS, type ImportedBundle, type ImportedFile } from '@/lib/capture/import';
-import { BundleFileError, sniffBundleFile, type HostReader } from '@/lib/capture/bundle-file';
-import { hostReader } from '@/lib/capture/bundle-file-thread';
+import { BundleFileError, sniffBundleFile, type HostReader } from '@/lib/capture/bundle/bundle-file';
+import { hostReader } from '@/lib/capture/bundle/bundle-file-thread';
 import type { CaptureBundle } from '@/lib/capture/types';
 import { analyze, analyzeHosts, type Analysis } from '@/lib/analyze';
 

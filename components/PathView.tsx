@@ -5,7 +5,7 @@
  * each kind of hop marked, the broken hop red with its reason, what the capture does not hold dashed. Plain
  * boxes that wrap onto the next row on a narrow screen, so nothing overlaps and nothing scrolls sideways.
  */
-import type { HopKind, HopLink, PathBand, PathHop, PathView as PathModel } from '@/lib/view/path';
+import type { HopKind, HopLink, PathBand, PathHop, PathView as PathModel } from '@/lib/snapshot/path';
 
 /** A word and a glyph per kind, so kinds differ without colour too. Literal classes for Tailwind's scanner. */
 const KIND: Record<HopKind, { word: string; glyph: string; box: string }> = {

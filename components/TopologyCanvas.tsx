@@ -9,7 +9,7 @@ import cytoscape, { type Core, type ElementDefinition, type LayoutOptions as CyL
 import { useEffect, useRef } from 'react';
 import type { GraphElement } from '@/lib/graph/elements';
 import { type GraphLevel, layoutFor } from '@/lib/graph/layout';
-import { buildStylesheet, type Theme } from '@/lib/graph/style';
+import { buildStylesheet, EDGE_LABEL_CLASS, type Theme } from '@/lib/graph/style';
 
 /**
  * ELK is most of the page's JavaScript (about 450 KB gzip), and only device-level layouts use it: it is
@@ -105,6 +105,9 @@ export function TopologyCanvas(props: TopologyCanvasProps) {
       const target = event.target as Core | cytoscape.SingularElementReturnValue;
       callbacks.current.onSelect(target === cy ? undefined : (target as cytoscape.SingularElementReturnValue).id());
     });
+    // An edge's label shows when it is pointed at or selected (lib/graph/style.ts): all drawn, they cross device names.
+    cy.on('mouseover', 'edge', (event) => (event.target as cytoscape.EdgeSingular).addClass(EDGE_LABEL_CLASS));
+    cy.on('mouseout', 'edge', (event) => (event.target as cytoscape.EdgeSingular).removeClass(EDGE_LABEL_CLASS));
     cy.on('dbltap', 'node[kind = "host"]', (event) => {
       const host = (event.target as cytoscape.NodeSingular).data('host') as string;
       callbacks.current.onOpenHost?.(host);

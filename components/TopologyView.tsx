@@ -9,7 +9,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useMemo } from 'react';
 import { buildDeviceElements, buildOverviewElements, type FilterFlag } from '@/lib/graph/elements';
 import { findingsFor } from '@/lib/view/faults';
-import { findingSubject, mostSevere } from '@/lib/view/path-subject';
+import { findingSubject, mostSevere } from '@/lib/snapshot/path-subject';
 import { inspect, inspectInCut, type Inspection } from '@/lib/view/inspect';
 import { searchTopology, type SearchHit } from '@/lib/view/search';
 import type { RulesChoice } from '@/lib/view/rules-check';

@@ -2,7 +2,7 @@
  * The one query-key factory and the fetchers behind it. Every server read in the UI goes through here.
  */
 import { queryOptions } from '@tanstack/react-query';
-import type { PathView } from '@/lib/view/path';
+import type { PathView } from '@/lib/snapshot/path';
 import type { SearchHit } from '@/lib/view/search';
 import type { HostSubview, SnapshotOverview } from '@/lib/snapshot/subview';
 import type { SnapshotDiff } from '@/lib/diff/diff';

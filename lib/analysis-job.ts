@@ -8,7 +8,7 @@ import { parentPort } from 'node:worker_threads';
 import { intakeFromBody, type Intake } from '@/lib/serve/intake';
 import type { KubeChoice } from '@/lib/serve/kube-choice';
 import { ApiError } from '@/lib/serve/api-error';
-import { parseBundle } from '@/lib/capture/bundle';
+import { parseBundle } from '@/lib/capture/bundle/bundle';
 import type { ImportProblem } from '@/lib/capture/problems';
 import type { CaptureBundle } from '@/lib/capture/types';
 import { analyze } from '@/lib/analyze';

@@ -82,9 +82,9 @@ have_sed_e=0
 # A command's stdout as printed, with secret values masked in the outputs that can hold them.
 show_out() {
   if [ "$have_sed_e" = 1 ]; then
-    case $1 in
-      ovs-show) sed -E -e "$mask_json" -e "$mask_text" "$tmp/out"; return ;;
-      ovs-open-vswitch|ovs-bridge|ovs-port|ovs-interface|ovn-lsp|peerpod-config|peerpod-sandboxes) sed -E -e "$mask_json" "$tmp/out"; return ;;
+    case $(masks "$1") in
+      json+text) sed -E -e "$mask_json" -e "$mask_text" "$tmp/out"; return ;;
+      json) sed -E -e "$mask_json" "$tmp/out"; return ;;
     esac
   fi
   cat "$tmp/out"
@@ -180,12 +180,36 @@ filter_hooks() {
   done
 }
 
+# BEGIN commands: generated from lib/commands by `npm run generate:collector`; do not edit by hand.
+# The masks an output needs before it is printed: those that can hold secrets, as lib/capture/redact.ts masks them.
+masks() {
+  case $1 in
+    ovs-open-vswitch|ovs-bridge|ovs-port|ovs-interface|ovn-lsp|peerpod-config|peerpod-sandboxes) echo json ;;
+  esac
+}
+
+# Once per host, in the root namespace.
+collect_host() {
+  run hostname - 0 hostname
+  run netns-list - 0 ip -j netns list
+  run ovs-open-vswitch - 1 ovs-vsctl -f json list Open_vSwitch
+  run ovs-bridge - 1 ovs-vsctl -f json list Bridge
+  run ovs-port - 1 ovs-vsctl -f json list Port
+  run ovs-interface - 1 ovs-vsctl -f json list Interface
+  run ovn-lsp - 1 ovn-nbctl -f json list Logical_Switch_Port
+  run conntrack-stats - 1 conntrack -S
+  run peerpod-config - 1 cat /run/peerpod/podnetwork.json
+  run peerpod-sandboxes - 1 find /run/peerpod/pods -mindepth 2 -maxdepth 2 -name apf.json -exec jq -c '{sandbox: (input_filename | split("/") | .[-2]), "pod-network": .["pod-network"]}' '{}' +
+}
+
+# In one namespace (NETNS INDEX; NETNS - is the root namespace): its listings, then the per-device ones.
 collect_netns() {
   ns=$1
   run ip-link "$ns" 0 ip -j -d -s -s link show
   run ip-addr "$ns" 0 ip -j addr show
   run ip-route "$ns" 0 ip -j route show table all
   run ip6-route "$ns" 0 ip -j -6 route show table all
+  run ip-rule "$ns" 1 ip -j rule show
   run ip-neigh "$ns" 0 ip -j -s neigh show
   run netns-list-id "$ns" 0 ip -j netns list-id
   run tc-qdisc "$ns" 0 tc -j qdisc show
@@ -194,26 +218,17 @@ collect_netns() {
   run iptables-filter "$ns" 1 iptables-save -t filter
   run sysctl "$ns" 1 sysctl -a -r '^net\.ipv4\.(ip_forward|conf\..*\.rp_filter)$'
   run bpftool-net "$ns" 1 bpftool -j net show
-  filter_hooks "$ns" >"$tmp/hooks.$2"
+  filter_hooks "$ns" >"$tmp/tc-filter.$2"
   while read -r dev hook; do
     run tc-filter "$ns" 0 tc -j filter show dev "$dev" "$hook"
-  done <"$tmp/hooks.$2"
+  done <"$tmp/tc-filter.$2"
 }
+# END commands
 
 printf '#tunnelscope-collect format=1 host=%s role=%s date=%s boundary=%s\n' \
   "$(q "$host")" "$role" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$boundary"
 
-run hostname - 0 hostname
-run netns-list - 0 ip -j netns list
-run ovs-open-vswitch - 1 ovs-vsctl -f json list Open_vSwitch
-run ovs-bridge - 1 ovs-vsctl -f json list Bridge
-run ovs-port - 1 ovs-vsctl -f json list Port
-run ovs-interface - 1 ovs-vsctl -f json list Interface
-run ovn-lsp - 1 ovn-nbctl -f json list Logical_Switch_Port
-run conntrack-stats - 1 conntrack -S
-run peerpod-config - 1 cat /run/peerpod/podnetwork.json
-# Only the pod-network member of the worker's per-sandbox record: the same file holds the pod VM's TLS private key.
-run peerpod-sandboxes - 1 find /run/peerpod/pods -mindepth 2 -maxdepth 2 -name apf.json -exec jq -c '{sandbox: (input_filename | split("/") | .[-2]), "pod-network": .["pod-network"]}' '{}' +
+collect_host
 collect_netns - 0
 
 [ "$no_netns" = 1 ] && exit 0

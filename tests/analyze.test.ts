@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyze, analyzeHosts } from '@/lib/analyze';
-import { openBundleFile, writeBundleFile } from '@/lib/capture/bundle-file';
+import { openBundleFile, writeBundleFile } from '@/lib/capture/bundle/bundle-file';
 import type { CaptureBundle } from '@/lib/capture/types';
 import { SAMPLE_BUNDLE_PATH } from '@/lib/sources/files';
 import { clusterBundle } from './e2e/cluster-bundle';

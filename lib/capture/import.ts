@@ -1,7 +1,7 @@
-import { parseBundle } from './bundle';
-import { looksLikeCollectorOutput, parseCollectorOutput } from './collector-output';
+import { parseBundle } from './bundle/bundle';
+import { looksLikeCollectorOutput, parseCollectorOutput } from './collect/collector-output';
 import type { ImportProblem } from './problems';
-import { parseTranscript, UNNAMED_HOST } from './transcript';
+import { parseTranscript, UNNAMED_HOST } from './paste/transcript';
 import { BUNDLE_FORMAT, BUNDLE_VERSION, type CaptureBundle, type ClusterContext, type HostCapture, type NamespaceCapture } from './types';
 import { redactBundle } from './redact';
 
@@ -10,7 +10,7 @@ export interface ImportedFile {
   content: string;
 }
 
-/** A bundle file already read and checked (lib/capture/bundle-file.ts reads those too big for a string). */
+/** A bundle file already read and checked (lib/capture/bundle/bundle-file.ts reads those too big for a string). */
 export interface ImportedBundle {
   name: string;
   bundle: CaptureBundle;

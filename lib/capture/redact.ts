@@ -9,6 +9,7 @@
  * output stays byte for byte as the command printed it. public/tunnelscope-collect.sh masks the same pairs with
  * the same patterns before anything is printed.
  */
+import { CATALOG } from './catalog';
 import type { CaptureBundle, ClusterContext, CommandRecord, HostCapture } from './types';
 
 export const REDACTED = '<redacted>';
@@ -28,7 +29,7 @@ const TEXT_PAIR = new RegExp(`([{,\\s])(${SECRET_NAME})=(?:${JSON_STRING}|[^,}\\
 const WHOLE_OBJECT_ANNOTATIONS = new Set(['kubectl.kubernetes.io/last-applied-configuration']);
 const SECRET_KEY = new RegExp(`^${SECRET_NAME}$`, 'i');
 
-const SECRET_BEARING = new Set<string>(['ovs-open-vswitch', 'ovs-bridge', 'ovs-port', 'ovs-interface', 'ovs-show', 'ovn-lsp', 'peerpod-config', 'peerpod-sandboxes']);
+const SECRET_BEARING: ReadonlySet<string> = new Set(CATALOG.filter((e) => e.secrets).map((e) => e.id));
 
 /** The text with the value of every secret-named pair replaced; unchanged text is returned as the same string. */
 export function redactText(text: string): string {

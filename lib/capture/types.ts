@@ -2,6 +2,7 @@
  * The raw truth: what each command printed on each host, kept verbatim.
  * A capture bundle is the unit that snapshots store and users upload.
  */
+import type { COMMANDS } from '@/lib/commands';
 import type { RecordedKind } from './source-kinds';
 
 export const BUNDLE_FORMAT = 'tunnelscope.capture';
@@ -10,37 +11,8 @@ export const BUNDLE_VERSION = 1;
 /** ok: ran and exited 0 · error: ran and failed · missing-tool: binary not on the host · timeout: killed. */
 export type CommandStatus = 'ok' | 'error' | 'missing-tool' | 'timeout';
 
-/** Ids of the catalog's commands (lib/capture/catalog.ts); parsers are registered per id. */
-export type CommandId =
-  | 'hostname'
-  | 'ip-link'
-  | 'ip-addr'
-  | 'ip-route'
-  | 'ip6-route'
-  | 'ip-neigh'
-  | 'netns-list'
-  | 'netns-list-id'
-  | 'tc-qdisc'
-  | 'tc-filter'
-  | 'bridge-fdb'
-  | 'ovs-open-vswitch'
-  | 'ovs-bridge'
-  | 'ovs-port'
-  | 'ovs-interface'
-  | 'ovs-show'
-  | 'ovs-ofctl-dump-ports'
-  | 'ovn-lsp'
-  | 'iptables-raw'
-  | 'iptables-filter'
-  | 'iptables-rules'
-  | 'sysctl'
-  | 'bpftool-net'
-  | 'conntrack-stats'
-  | 'peerpod-config'
-  | 'peerpod-sandboxes'
-  | 'ip-route-get'
-  | 'arp'
-  | 'route-n';
+/** Ids of the declared commands (lib/commands): the list is the one place a command is named. */
+export type CommandId = (typeof COMMANDS)[number]['id'];
 
 export interface CommandRecord {
   id: CommandId;

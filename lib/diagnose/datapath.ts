@@ -1,6 +1,6 @@
 /** Devices that pod traffic crosses: a fault on one of them cuts pods off, a fault elsewhere may be harmless. */
 import type { Topology } from '@/lib/topology/types';
-import { allDevices, globalAddresses, isPlainTunnel, tunnelKind, type Device } from './devices';
+import { allDevices, globalAddresses, isPlainTunnel, tunnelKind, type Device } from '@/lib/topology/query/devices';
 import { ovsBridgeOf, ovsInterface } from './ovs';
 import { redirectsIn } from './redirects';
 import { uplinkName } from './routes';

@@ -1,7 +1,7 @@
 /** Evidence quotes the exact output lines a fact was parsed from, with host, namespace and command. */
 import type { HostState, Interface, NamespaceState, SourceRef } from '@/lib/parse/types';
 import type { Evidence } from './types';
-import type { Device } from './devices';
+import type { Device } from '@/lib/topology/query/devices';
 
 export function quote(host: HostState | string, netns: string | null, source: SourceRef): Evidence {
   return { host: typeof host === 'string' ? host : host.name, netns, command: source.command, lines: [...source.lines] };

@@ -3,7 +3,7 @@
  * came from a host or an upload, so a fix line is only ever built by `sh` (a command) or `note` (a comment), which
  * quote what they are given: the type `ShellLine` makes the compiler hold every rule to that.
  */
-import { quoteShellWord, splitShellLine } from '@/lib/capture/shell-words';
+import { quoteShellWord, splitShellLine } from '@/lib/capture/paste/shell-words';
 
 declare const shellLine: unique symbol;
 /** A line that is safe to paste into a POSIX shell: every interpolated value is one quoted word. */

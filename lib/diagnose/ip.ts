@@ -1,5 +1,5 @@
 /** Address helpers for the rules, on top of the topology's IPv4/IPv6 arithmetic. Pure. */
-import { ipInCidr, ipv4Number, isHostOnly, networkOf as networkOfAddress } from '@/lib/topology/ip';
+import { ipInCidr, ipv4Number, networkOf as networkOfAddress } from '@/lib/topology/ip';
 
 export function parseIpv4(ip: string): number | undefined {
   return ipv4Number(ip);
@@ -27,11 +27,6 @@ export function inCidr(ip: string, cidr: string): boolean {
 /** The network of an IPv4 interface address with its prefix, e.g. 10.132.2.46/23 → "10.132.2.0/23". */
 export function networkOf(ip: string, prefixlen: number): string | undefined {
   return isIpv4(ip) && prefixlen >= 0 && prefixlen <= 32 ? networkOfAddress(ip, prefixlen) : undefined;
-}
-
-/** Addresses that are never unique by design: loopback, link-local, unspecified. */
-export function isSpecialAddress(ip: string): boolean {
-  return isHostOnly(ip) || ip === '0.0.0.0' || ip === '::';
 }
 
 export function sameMac(a: string | undefined, b: string | undefined): boolean {

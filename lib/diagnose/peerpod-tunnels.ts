@@ -6,7 +6,7 @@
 import type { HostState } from '@/lib/parse/types';
 import type { Topology } from '@/lib/topology/types';
 import { memoize } from '@/lib/topology/memoize';
-import type { Device } from './devices';
+import type { Device } from '@/lib/topology/query/devices';
 import { peerPodLinks } from './peerpod';
 
 const byHost = memoize((topology: Topology): Map<HostState, Device[]> => {

@@ -7,9 +7,9 @@ import type { HostState, Interface, NamespaceState } from '@/lib/parse/types';
 import type { Topology } from '@/lib/topology/types';
 import { edgeId } from '@/lib/topology/ids';
 import { memoize } from '@/lib/topology/memoize';
-import { edgesOf, otherEnd } from '@/lib/topology/query';
-import { deviceById, plainTunnelsCarrying, rootAddressesOf } from './device-index';
-import { deviceId, globalAddresses, isPlainTunnel, tunnelParams, type Device } from './devices';
+import { edgesOf, otherEnd } from '@/lib/topology/query/graph';
+import { deviceById, plainTunnelsCarrying, rootAddressesOf } from '@/lib/topology/query/device-index';
+import { deviceId, globalAddresses, isPlainTunnel, tunnelParams, type Device } from '@/lib/topology/query/devices';
 import { redirectsIn } from './redirects';
 
 export interface PeerPodLink {

@@ -7,7 +7,7 @@ import { edgeId, hostId, ovsBridgeId } from '@/lib/topology/ids';
 import { hostAddresses, tunnelParams } from '@/lib/topology/inventory';
 import { bridgeInterfaces } from '@/lib/topology/ovs';
 import { ipFamily, sameIp } from '@/lib/topology/ip';
-import { edgesOf, findInterface, interfacesOwningIp, namespaceOf, nodeById, otherEnd } from '@/lib/topology/query';
+import { edgesOf, findInterface, interfacesOwningIp, namespaceOf, nodeById, otherEnd } from '@/lib/topology/query/graph';
 import { isUnresolved, lookupNeighbor, lookupRoute } from '@/lib/topology/routing';
 import type { NamespaceState, TcAction } from '@/lib/parse/types';
 import type { Finding } from './types';

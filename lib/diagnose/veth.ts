@@ -1,7 +1,7 @@
 /** Resolves the other end of a veth (lib/topology/veth-peer.ts) for the rules. */
 import type { HostState } from '@/lib/parse/types';
 import { peerIndex, resolveVethPeer } from '@/lib/topology/veth-peer';
-import type { Device } from './devices';
+import type { Device } from '@/lib/topology/query/devices';
 
 export type VethPeer =
   | { status: 'found'; peer: Device }

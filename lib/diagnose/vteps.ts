@@ -1,6 +1,6 @@
 /** FDB-driven overlay VTEPs (flannel.N, vxlan.calico): no remote, not collect-metadata, one per node in the root namespace. */
 import type { Topology } from '@/lib/topology/types';
-import { allDevices, globalAddresses, isPlainTunnel, tunnelParams, type Device } from './devices';
+import { allDevices, globalAddresses, isPlainTunnel, tunnelParams, type Device } from '@/lib/topology/query/devices';
 
 export function overlayVteps(topology: Topology): Map<string, Device[]> {
   const groups = new Map<string, Device[]>();

@@ -1,6 +1,6 @@
 /** A snapshot's findings as Markdown for a ticket or runbook: what is wrong, the evidence, and the fix. */
 import type { Finding, Severity } from '@/lib/diagnose/types';
-import { findingPath, pathText } from '@/lib/view/path';
+import { findingPath, pathText } from '@/lib/snapshot/path';
 import type { Topology } from '@/lib/topology/types';
 import type { SnapshotView } from '@/lib/snapshot/types';
 import { mdCode, mdCodeBlock, mdParagraphs, mdText } from './markdown';

@@ -3,7 +3,7 @@
  * with its kind and device, the broken hop red with its reason. Plain rows that wrap at a fixed width, so labels
  * never overlap and the same path always gives the same bytes.
  */
-import type { PathHop, PathView } from '@/lib/view/path';
+import type { PathHop, PathView } from '@/lib/snapshot/path';
 import { xmlEscape as esc } from './xml';
 
 const HOP_WIDTH = 150;

@@ -5,7 +5,7 @@
  */
 import type { Finding } from '@/lib/diagnose/types';
 import type { EdgeKind, Topology, TopoEdge, TopoNode } from '@/lib/topology/types';
-import type { PathView } from '@/lib/view/path';
+import type { PathView } from '@/lib/snapshot/path';
 import { renderPathSvg } from './svg-path';
 import { xmlEscape as esc } from './xml';
 

@@ -14,6 +14,9 @@ export type Theme = 'light' | 'dark';
 export const DEVICE_LABEL_MIN_PX = 7;
 export const EDGE_LABEL_MIN_PX = 9;
 
+/** The class the canvas owner puts on an edge under the pointer, which shows its label. */
+export const EDGE_LABEL_CLASS = 'hover';
+
 const TEXT: Record<Theme, { fg: string; muted: string; box: string; boxBorder: string; outline: string }> = {
   light: { fg: '#0f172a', muted: '#475569', box: '#f8fafc', boxBorder: '#94a3b8', outline: '#ffffff' },
   dark: { fg: '#e2e8f0', muted: '#94a3b8', box: '#1e293b', boxBorder: '#475569', outline: '#0f172a' },
@@ -169,9 +172,27 @@ export function buildStylesheet(theme: Theme = 'light'): StylesheetStyle[] {
         'arrow-scale': 1.1,
       },
     },
-    { selector: 'edge[label]', style: { label: 'data(label)', 'text-rotation': 'autorotate' } },
     ...edgeRules(),
     { selector: 'edge[kind = "tunnel"]', style: { 'font-size': 10, 'font-weight': 'bold', color: EDGE_COLOR.tunnel, 'min-zoomed-font-size': 5 } },
+    /*
+     * An edge's label lies along its line, across the devices and labels beside it, and no zoom level changes
+     * that: it shows where the reader asks for it (hover, selection) and on a diff's marked edges, on a backing
+     * that keeps it legible over lines. The inspector holds the same details. The overview's host links keep
+     * theirs: they are few and far apart.
+     */
+    { selector: 'edge[label].overview', style: { label: 'data(label)', 'text-rotation': 'autorotate' } },
+    {
+      selector: `edge[label].${EDGE_LABEL_CLASS}, edge[label]:selected, edge[label].diff`,
+      style: {
+        label: 'data(label)',
+        'text-rotation': 'autorotate',
+        'text-background-color': t.outline,
+        'text-background-opacity': 0.9,
+        'text-background-padding': '2px',
+        'text-background-shape': 'roundrectangle',
+        'min-zoomed-font-size': 0,
+      },
+    },
     { selector: 'edge.overview[count > 1]', style: { width: 6 } },
     { selector: 'node.contains-fault', style: { 'border-style': 'double', 'border-width': 4 } },
     ...faultRules(),

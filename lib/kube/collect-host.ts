@@ -4,7 +4,7 @@
  * command's own status.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
-import { parseCollectorOutput } from '@/lib/capture/collector-output';
+import { parseCollectorOutput } from '@/lib/capture/collect/collector-output';
 import { redactHost } from '@/lib/capture/redact';
 import type { HostCapture, HostRole } from '@/lib/capture/types';
 import { execInPod, type PodExecResult, type PodRef } from './exec';

@@ -1,13 +1,19 @@
 /** Parse layer entry: a host's raw command outputs → typed host state (DESIGN.md §2). */
 import type { CommandId, CommandRecord, HostCapture } from '@/lib/capture/types';
 import type { HostState, NamespaceState, ParseProblem } from './types';
-import type { ParseResult } from './parser';
-import { commandLine } from './parser';
-import { parserFor } from './registry';
-import { emptyNamespace, mergeIntoHost, mergeIntoNamespace, resolvePeerNamespaces, type HostExtras } from './merge';
+import { COMMANDS } from '@/lib/commands';
+import { commandLine, type ParseResult, type Parser } from './parser';
+import { emptyNamespace, mergeIntoHost, mergeIntoNamespace, orderedHostFields, resolvePeerNamespaces, type HostExtras } from './merge';
 
-export type { ParseResult, ParsedState, Parser } from './parser';
-export { PARSERS, parserFor } from './registry';
+export type { ParseResult, Parser } from './parser';
+export type { ParsedState } from './state';
+
+/** Each declared command's parser, by id (lib/commands). */
+export const PARSERS: Partial<Record<CommandId, Parser>> = Object.fromEntries(COMMANDS.flatMap((c) => ('parse' in c ? [[c.id, c.parse]] : [])));
+
+export function parserFor(id: CommandId): Parser | undefined {
+  return PARSERS[id];
+}
 
 /** The tool a command runs, e.g. "ovs-vsctl" for ["ovs-vsctl","-f","json","list","Bridge"]. */
 function toolOf(record: CommandRecord): string {
@@ -120,8 +126,5 @@ export function parseHost(capture: HostCapture): HostState {
     problems,
   };
   if (capture.error !== undefined) state.error = capture.error;
-  if (extras.ovs) state.ovs = extras.ovs;
-  if (extras.ovnLogicalPorts) state.ovnLogicalPorts = extras.ovnLogicalPorts;
-  if (extras.peerpodConfig) state.peerpodConfig = extras.peerpodConfig;
-  return state;
+  return { ...state, ...orderedHostFields(extras) };
 }

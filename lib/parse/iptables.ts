@@ -1,22 +1,24 @@
-/** `iptables-save [-t TABLE]` and `iptables [-t TABLE] -S`: one FirewallRule per -A line. */
-import type { FirewallRule, ParseProblem } from './types';
+/** `iptables-save [-t TABLE]` and `iptables [-t TABLE] -S`: one FirewallRule per -A (or -I) line, read into its parts. */
+import type { FirewallInterface, FirewallMatches, FirewallOption, FirewallRule, FirewallTarget, FirewallValue, ParseProblem, SourceRef } from './types';
 import type { Parser } from './parser';
 import { lineProblem, textSource, toInput } from './parser';
-import { stripUndefined } from './ip-link';
 
-/** Splits like a shell for the quoting iptables prints: `--comment "peerpod [vni:555005]"`. */
-function shellWords(line: string): string[] {
-  const out: string[] = [];
-  const re = /"((?:[^"\\]|\\.)*)"|'([^']*)'|(\S+)/g;
-  for (let m = re.exec(line); m !== null; m = re.exec(line)) out.push(m[1] ?? m[2] ?? m[3] ?? '');
-  return out;
+interface Word {
+  text: string;
+  /** A quoted word is always a value, even one that starts with "-" or is "!". */
+  quoted: boolean;
 }
 
-function option(ws: string[], ...names: string[]): string | undefined {
-  const i = ws.findIndex((w) => names.includes(w));
-  if (i < 0 || i + 1 >= ws.length) return undefined;
-  // "! -i eth0" negates: kept in the rule text, reported with the "!" so it is not mistaken for a match.
-  return i > 0 && ws[i - 1] === '!' ? `!${ws[i + 1]}` : ws[i + 1];
+/** Splits like a shell for the quoting iptables prints: `--comment "peerpod [vni:555005]"`, `"say \"hi\""`. */
+function shellWords(line: string): Word[] {
+  const out: Word[] = [];
+  const re = /"((?:[^"\\]|\\.)*)"|'([^']*)'|(\S+)/g;
+  for (let m = re.exec(line); m !== null; m = re.exec(line)) {
+    if (m[1] !== undefined) out.push({ text: m[1].replace(/\\(.)/g, '$1'), quoted: true });
+    else if (m[2] !== undefined) out.push({ text: m[2], quoted: true });
+    else out.push({ text: m[3] ?? '', quoted: false });
+  }
+  return out;
 }
 
 /**
@@ -30,20 +32,137 @@ function withoutCounters(line: string): string {
     .replace(/\s-c\s+\d+\s+\d+(?=\s|$)/, '');
 }
 
-function ruleFromLine(table: string, line: string, command: string): FirewallRule | undefined {
+type ValueFlag = 'protocol' | 'source' | 'destination' | 'inInterface' | 'outInterface' | 'match' | 'jump' | 'goto';
+
+/** Flags of iptables itself that take one value; every other option belongs to the match module or target before it. */
+const VALUE_FLAGS: Record<string, ValueFlag> = {
+  '-p': 'protocol',
+  '--protocol': 'protocol',
+  '-s': 'source',
+  '--source': 'source',
+  '--src': 'source',
+  '-d': 'destination',
+  '--destination': 'destination',
+  '--dst': 'destination',
+  '-i': 'inInterface',
+  '--in-interface': 'inInterface',
+  '-o': 'outInterface',
+  '--out-interface': 'outInterface',
+  '-m': 'match',
+  '--match': 'match',
+  '-j': 'jump',
+  '--jump': 'jump',
+  '-g': 'goto',
+  '--goto': 'goto',
+};
+
+function isFlag(w: Word): boolean {
+  return !w.quoted && w.text.length > 1 && w.text.startsWith('-');
+}
+
+function isBang(w: Word | undefined): boolean {
+  return w !== undefined && !w.quoted && w.text === '!';
+}
+
+function negatable<T extends object>(base: T, negated: boolean): T & { negated?: boolean } {
+  return negated ? { ...base, negated: true } : base;
+}
+
+function interfaceMatch(value: string, negated: boolean): FirewallInterface {
+  const wildcard = value.endsWith('+');
+  const base: FirewallInterface = wildcard ? { name: value.slice(0, -1), wildcard: true } : { name: value };
+  return negatable(base, negated);
+}
+
+/** Reads the words after the chain: generic matches, `-m` modules with their options, and the target with its own. */
+class RuleReader {
+  readonly matches: FirewallMatches = { modules: [] };
+  target: FirewallTarget | undefined;
+  private i = 0;
+
+  constructor(private readonly ws: Word[]) {}
+
+  read(): void {
+    while (this.i < this.ws.length) {
+      const negated = isBang(this.ws[this.i]);
+      if (negated) this.i++;
+      const w = this.ws[this.i];
+      if (w === undefined) break;
+      this.i++;
+      const flag = isFlag(w) ? VALUE_FLAGS[w.text] : undefined;
+      if (flag !== undefined) this.valueFlag(flag, negated);
+      else if (!w.quoted && (w.text === '-f' || w.text === '--fragment')) this.matches.fragment = negatable({}, negated);
+      else this.option(isFlag(w) ? w.text : '', isFlag(w) ? [] : [w.text], negated);
+    }
+  }
+
+  /** The one value after a flag; iptables before 1.4.3 printed the "!" after the flag ("-s ! 10.0.0.0/8"). */
+  private value(negated: boolean): FirewallValue | undefined {
+    if (isBang(this.ws[this.i])) {
+      this.i++;
+      negated = true;
+    }
+    const w = this.ws[this.i];
+    if (w === undefined) return undefined;
+    this.i++;
+    return negatable({ value: w.text }, negated);
+  }
+
+  private valueFlag(flag: ValueFlag, negated: boolean): void {
+    const v = this.value(negated);
+    if (v === undefined) return;
+    const neg = v.negated === true;
+    if (flag === 'match') this.matches.modules.push({ module: v.value, options: [] });
+    else if (flag === 'jump' || flag === 'goto') this.target = { name: v.value, ...(flag === 'goto' ? { goto: true } : {}), options: [] };
+    else if (flag === 'inInterface' || flag === 'outInterface') this.matches[flag] = interfaceMatch(v.value, neg);
+    else this.matches[flag] = v;
+  }
+
+  /** A module's or target's `--option` and the values up to the next flag; a stray value is kept under no name. */
+  private option(name: string, first: string[], negated: boolean): void {
+    const args = [...first];
+    for (let w = this.ws[this.i]; w !== undefined && !isFlag(w); w = this.ws[++this.i]) {
+      if (!isBang(w)) args.push(w.text);
+      // "--dport ! 22" (before 1.4.3) negates this option; "! --ctstate" negates the next one.
+      else if (args.length === 0 && !isFlag(this.ws[this.i + 1] ?? w)) negated = true;
+      else break;
+    }
+    this.optionsHere().push(negatable<FirewallOption>({ name, args }, negated));
+  }
+
+  /** Options after `-j` are the target's; before any `-m`, they belong to the protocol's implicit module (`-p udp --dport 53`). */
+  private optionsHere(): FirewallOption[] {
+    if (this.target) return this.target.options;
+    const modules = this.matches.modules;
+    const last = modules[modules.length - 1];
+    if (last) return last.options;
+    const implicit = { module: this.matches.protocol?.value ?? '', options: [] };
+    modules.push(implicit);
+    return implicit.options;
+  }
+}
+
+/** One rule line of `iptables-save` or `iptables -S`; undefined for any other line. */
+export function readFirewallRule(table: string, line: string, lineNumber: number, source: SourceRef): FirewallRule | undefined {
   const rule = withoutCounters(line);
   const ws = shellWords(rule);
-  if ((ws[0] !== '-A' && ws[0] !== '-I') || ws[1] === undefined) return undefined;
-  return stripUndefined({
+  const op = ws[0]?.text;
+  const chain = ws[1];
+  if (!(op === '-A' || op === '--append' || op === '-I' || op === '--insert') || chain === undefined) return undefined;
+  const inserting = op === '-I' || op === '--insert';
+  const position = inserting && ws[2] !== undefined && !ws[2].quoted && /^\d+$/.test(ws[2].text) ? Number(ws[2].text) : undefined;
+  const reader = new RuleReader(ws.slice(position === undefined ? 2 : 3));
+  reader.read();
+  return {
     table,
-    chain: ws[1],
+    chain: chain.text,
+    ...(inserting ? { insert: { position: position ?? 1 } } : {}),
+    matches: reader.matches,
+    ...(reader.target ? { target: reader.target } : {}),
     rule,
-    target: option(ws, '-j', '--jump') ?? option(ws, '-g', '--goto'),
-    inInterface: option(ws, '-i', '--in-interface'),
-    outInterface: option(ws, '-o', '--out-interface'),
-    protocol: option(ws, '-p', '--protocol'),
-    source: textSource(command, [line]),
-  });
+    line: lineNumber,
+    source,
+  };
 }
 
 export const parseIptables: Parser = (record) => {
@@ -61,7 +180,7 @@ export const parseIptables: Parser = (record) => {
     }
     // chain policies and declarations: ":INPUT ACCEPT [0:0]", "-P INPUT ACCEPT", "-N KUBE-SERVICES"
     if (/^(:\S+|-P\s|-N\s)/.test(trimmed)) return;
-    const rule = ruleFromLine(table, line, input.command);
+    const rule = readFirewallRule(table, line, i + 1, textSource(input.command, [line]));
     if (rule) firewall.push(rule);
     else problems.push(lineProblem(input.command, i + 1, line, 'not an iptables rule line: skipped'));
   });

@@ -1,28 +1,9 @@
-/** What every command parser takes and returns. Registered per command id in registry.ts. */
-import type { CommandRecord } from '@/lib/capture/types';
-import type { BpfAttachment, FdbEntry, FirewallRule, Interface, Neighbor, NetnsId, OvnLogicalSwitchPort, OvsState, ParseProblem, Qdisc, Route, SourceRef, TcFilter } from './types';
+/** What every command parser takes and returns. A command's declaration (lib/commands) names its parser. */
+import type { ParseProblem, SourceRef } from './types';
+import type { ParsedState } from './state';
 import { splitLines } from './text-lines';
 import { readJsonValues } from './json-values';
 import { isObject, type JsonObject } from './json-fields';
-
-/** The part of a host's state that one command states. parseHost merges these. */
-export interface ParsedState {
-  interfaces?: Interface[];
-  routes?: Route[];
-  routeLookups?: Route[];
-  neighbors?: Neighbor[];
-  qdiscs?: Qdisc[];
-  tcFilters?: TcFilter[];
-  fdb?: FdbEntry[];
-  firewall?: FirewallRule[];
-  sysctls?: Record<string, string>;
-  bpf?: BpfAttachment[];
-  netnsIds?: NetnsId[];
-  conntrackStats?: Record<string, number>;
-  ovs?: Partial<OvsState>;
-  ovnLogicalPorts?: OvnLogicalSwitchPort[];
-  peerpodConfig?: Record<string, unknown>;
-}
 
 export interface ParseResult {
   state: ParsedState;
@@ -30,7 +11,17 @@ export interface ParseResult {
 }
 
 /** A parser never throws: unreadable input becomes problems, readable input is kept. */
-export type Parser = (record: CommandRecord) => ParseResult;
+export type Parser = (record: CommandOutput) => ParseResult;
+
+/**
+ * What a parser reads of a command record (lib/capture/types.ts). Named here rather than imported: the command
+ * declarations hold the parsers, and the record's id is derived from those declarations.
+ */
+export interface CommandOutput {
+  argv: string[];
+  params?: Record<string, string>;
+  stdout: string;
+}
 
 /** A record prepared for parsing: the command as typed, the output lines, and the detected format. */
 export interface ParseInput {
@@ -68,7 +59,7 @@ class RecordInput implements ParseInput {
   readonly isJson: boolean;
   #lines: string[] | undefined;
 
-  constructor(record: CommandRecord) {
+  constructor(record: CommandOutput) {
     this.command = commandLine(record.argv);
     this.argv = record.argv;
     this.params = record.params ?? NO_PARAMS;
@@ -83,7 +74,7 @@ class RecordInput implements ParseInput {
   }
 }
 
-export function toInput(record: CommandRecord): ParseInput {
+export function toInput(record: CommandOutput): ParseInput {
   return new RecordInput(record);
 }
 

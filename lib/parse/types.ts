@@ -1,5 +1,4 @@
 /** Typed state of one host, parsed from its command outputs. Pure data; no classes. */
-import type { CommandId } from '@/lib/capture/types';
 
 /** Where a parsed fact came from, so evidence can quote the exact output. */
 export interface SourceRef {
@@ -155,15 +154,61 @@ export interface FdbEntry {
   source?: SourceRef;
 }
 
+/** A value a rule matches on, negated when iptables prints "!" before its flag ("! -s 10.0.0.0/8"). */
+export interface FirewallValue {
+  value: string;
+  negated?: boolean;
+}
+
+/** `-i`/`-o`: a name ending in "+" matches every device whose name starts with what comes before it. */
+export interface FirewallInterface {
+  name: string;
+  wildcard?: boolean;
+  negated?: boolean;
+}
+
+/** One `--option` of a match module or a target with the words after it, e.g. "--ctstate RELATED,ESTABLISHED". */
+export interface FirewallOption {
+  name: string;
+  args: string[];
+  negated?: boolean;
+}
+
+/** A `-m MODULE` and its options; options before any `-m` (after `-p udp`) belong to the protocol's module. */
+export interface FirewallMatchModule {
+  module: string;
+  options: FirewallOption[];
+}
+
+export interface FirewallMatches {
+  protocol?: FirewallValue;
+  source?: FirewallValue;
+  destination?: FirewallValue;
+  inInterface?: FirewallInterface;
+  outInterface?: FirewallInterface;
+  /** `-f`: second and later fragments only. */
+  fragment?: { negated?: boolean };
+  modules: FirewallMatchModule[];
+}
+
+/** `-j NAME` or `-g NAME` (a user chain, returning to the caller's caller), with the target's own options. */
+export interface FirewallTarget {
+  name: string;
+  goto?: boolean;
+  options: FirewallOption[];
+}
+
 export interface FirewallRule {
   table: string;
   chain: string;
-  /** The rule as iptables-save prints it, e.g. "-A INPUT -p udp --dport 4789 -j DROP". */
+  /** `-I CHAIN [N]` inserts at position N (1 when left out); what iptables-save prints always appends (`-A`). */
+  insert?: { position: number };
+  matches: FirewallMatches;
+  target?: FirewallTarget;
+  /** The rule as iptables-save prints it without counters, e.g. "-A INPUT -p udp --dport 4789 -j DROP". */
   rule: string;
-  target?: string;
-  inInterface?: string;
-  outInterface?: string;
-  protocol?: string;
+  /** 1-based line of the rule in the command's output. */
+  line: number;
   source?: SourceRef;
 }
 
@@ -174,11 +219,39 @@ export interface BpfAttachment {
   id?: number;
 }
 
+/** One policy routing rule (`ip rule`, iproute2 ip/iprule.c): which packets it selects and what it does. */
+export interface PolicyRule {
+  family: 'inet' | 'inet6';
+  priority: number;
+  /** `not`: the rule selects the packets its selectors do not match. */
+  not?: boolean;
+  /** 'all' or an address or prefix. */
+  from: string;
+  to?: string;
+  iif?: string;
+  oif?: string;
+  /** As printed, e.g. "0x10" or "0x10/0xff". */
+  fwmark?: string;
+  ipproto?: string;
+  sport?: string;
+  dport?: string;
+  uidrange?: string;
+  /** The table it looks up, for the default action. */
+  table?: string;
+  /** What it does when not a table lookup: blackhole, unreachable, prohibit, goto, nop. */
+  action?: string;
+  /** Priority a `goto` jumps to. */
+  goto?: number;
+  suppressPrefixlength?: number;
+  source?: SourceRef;
+}
+
 export interface NetnsId {
   nsid: number;
   name?: string;
 }
 
+/** A namespace's state. Its parts filled by commands are declared, with how they merge, in lib/parse/state.ts. */
 export interface NamespaceState {
   netns: string | null;
   /** nsid → named namespace, as seen from this namespace (ip netns list-id). */
@@ -196,14 +269,17 @@ export interface NamespaceState {
   routeLookups?: Route[];
   /** `conntrack -S` counters summed over CPUs, e.g. { insert_failed: 0, drop: 3 }. */
   conntrackStats?: Record<string, number>;
+  /** Policy routing rules (`ip rule`); absent from captures made before Tunnelscope read them. */
+  policyRules?: PolicyRule[];
   /**
-   * Commands whose whole listing ran in this namespace. An empty table from a command that ran means "none";
-   * from a command that did not run it means "unknown", and rules must not judge it. A listing narrowed to one
-   * device, address or record (`ip a show eth0`, `ip -4 a`) does not count: it says nothing of the rest.
+   * Commands (their CommandId) whose whole listing ran in this namespace. An empty table from a command that ran
+   * means "none"; from a command that did not run it means "unknown", and rules must not judge it. A listing
+   * narrowed to one device, address or record (`ip a show eth0`, `ip -4 a`) does not count. Plain strings: the ids
+   * are derived from the command declarations, which name the parsers that produce these types.
    */
-  collected?: CommandId[];
-  /** Listings that ran narrowed to one device (`tc filter show dev X`, `ip link show X`): the devices, by command. */
-  collectedFor?: Partial<Record<CommandId, string[]>>;
+  collected?: string[];
+  /** Listings that ran narrowed to one device (`tc filter show dev X`, `ip link show X`): the devices, by command id. */
+  collectedFor?: Record<string, string[]>;
 }
 
 export interface OvsBridge {

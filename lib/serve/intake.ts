@@ -4,7 +4,7 @@
  * multipart) for the importer. Nothing here touches the store, so a rejected request stores nothing.
  */
 import { z } from 'zod';
-import { parseBundle } from '@/lib/capture/bundle';
+import { parseBundle } from '@/lib/capture/bundle/bundle';
 import { importFiles } from '@/lib/capture/import';
 import type { ImportProblem } from '@/lib/capture/problems';
 import { BUNDLE_FORMAT, type CaptureBundle } from '@/lib/capture/types';

@@ -13,9 +13,11 @@
 import type { CaptureBundle } from '@/lib/capture/types';
 import type { Finding, Severity } from '@/lib/diagnose/types';
 import type { Address, HostState, Interface, NamespaceState } from '@/lib/parse/types';
+import { clearedNamespace } from '@/lib/parse/merge';
 import type { EdgeKind, TopoEdge, TopoNode, Topology } from '@/lib/topology/types';
 import { hostId } from '@/lib/topology/ids';
 import type { SnapshotMeta, SnapshotView } from './types';
+import { pathForSubject, type PathView } from './path';
 
 const SEVERITY_RANK: Record<Severity, number> = { critical: 0, warning: 1, info: 2 };
 
@@ -121,6 +123,11 @@ export interface SnapshotOverview extends HostGraph {
   /** Of the whole device graph, to choose between the overview and drawing every device. */
   size: SnapshotSize;
   findings: FindingSummary[];
+  /**
+   * The path of the most severe finding that has one (null: none has), which an incident page opens on: kept
+   * here so that it is read without the topology. Absent from overviews stored before it was kept.
+   */
+  path?: PathView | null;
 }
 
 /** The part of an overview that depends only on topology and findings (what the store keeps). */
@@ -249,7 +256,7 @@ export function summarizeFindings(topology: Topology, findings: Finding[]): Find
 }
 
 export function storedOverview(topology: Topology, findings: Finding[]): StoredOverview {
-  return { ...hostGraph(topology, findings), size: topologySize(topology), findings: summarizeFindings(topology, findings) };
+  return { ...hostGraph(topology, findings), size: topologySize(topology), findings: summarizeFindings(topology, findings), path: pathForSubject(topology, findings, undefined) ?? null };
 }
 
 export function overviewOf(view: SnapshotView): SnapshotOverview {
@@ -278,21 +285,7 @@ function pointersInto(other: HostState, addresses: Set<string>, macs: Set<string
     const routes = ns.routes.filter((r) => r.gateway !== undefined && addresses.has(r.gateway));
     const neighbors = ns.neighbors.filter((n) => addresses.has(n.dst) || (n.lladdr !== undefined && macs.has(n.lladdr.toLowerCase())));
     if (routes.length === 0 && neighbors.length === 0) continue;
-    namespaces.push({
-      ...ns,
-      netnsIds: [],
-      interfaces: [],
-      routes,
-      neighbors,
-      qdiscs: [],
-      tcFilters: [],
-      fdb: [],
-      firewall: [],
-      sysctls: {},
-      bpf: [],
-      routeLookups: undefined,
-      conntrackStats: undefined,
-    });
+    namespaces.push({ ...clearedNamespace(ns), routes, neighbors });
   }
   if (namespaces.length === 0) return null;
   return { ...other, namespaces, ovs: undefined, ovnLogicalPorts: undefined, problems: [] };

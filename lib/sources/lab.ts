@@ -1,6 +1,6 @@
 /** The namespace lab on this machine: each lab host is entered with its own prefix (nsenter into its namespaces). */
-import { collectHost } from '@/lib/capture/collect';
-import { LocalRunner, PrefixRunner } from '@/lib/capture/runner';
+import { collectHost } from '@/lib/capture/collect/collect';
+import { LocalRunner, PrefixRunner } from '@/lib/capture/collect/runner';
 import { labStatus } from '@/lib/lab';
 import { SourceError, type Source } from './source';
 

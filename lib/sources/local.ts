@@ -1,7 +1,7 @@
 /** The machine this process runs on, read in its own namespaces. */
 import os from 'node:os';
-import { collectHost } from '@/lib/capture/collect';
-import { LocalRunner } from '@/lib/capture/runner';
+import { collectHost } from '@/lib/capture/collect/collect';
+import { LocalRunner } from '@/lib/capture/collect/runner';
 import type { Source } from './source';
 
 export const localSource: Source<'local'> = {

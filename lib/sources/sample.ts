@@ -1,6 +1,6 @@
 /** The bundled sample: a capture of the lab's default scenario, replayed as it was captured (its own time and source). */
 import { access, readFile } from 'node:fs/promises';
-import { parseBundle } from '@/lib/capture/bundle';
+import { parseBundle } from '@/lib/capture/bundle/bundle';
 import type { CaptureBundle } from '@/lib/capture/types';
 import { SAMPLE_BUNDLE_PATH } from './files';
 import { SourceError, type Source } from './source';

@@ -3,7 +3,7 @@
  * run. Collecting them is the same for every source: a bounded number at a time, a progress line per host, and a
  * cancel that turns the hosts not yet started into failed ones. A failed host makes a partial bundle, never a failed one.
  */
-import { mapWithLimit } from '@/lib/capture/pool';
+import { mapWithLimit } from '@/lib/capture/collect/pool';
 import { BUNDLE_FORMAT, BUNDLE_VERSION, type CaptureBundle, type CaptureSource, type ClusterContext, type HostCapture, type HostRole } from '@/lib/capture/types';
 import type { CaptureKind } from '@/lib/capture/source-kinds';
 

@@ -200,3 +200,8 @@ export function isHostOnly(ip: string): boolean {
   const target = parseIp(ip);
   return target !== null && HOST_ONLY.some((n) => n.family === target.family && target.value >> n.shift === n.prefix);
 }
+
+/** Addresses that are never unique by design: loopback, link-local, unspecified. */
+export function isSpecialAddress(ip: string): boolean {
+  return isHostOnly(ip) || ip === '0.0.0.0' || ip === '::';
+}

@@ -10,7 +10,7 @@
  * and the peer is not in it. Otherwise the peer is unknown, and nothing is claimed about it.
  */
 import type { HostState, Interface, NamespaceState } from '@/lib/parse/types';
-import { devicesListed } from '@/lib/diagnose/collected';
+import { devicesListed } from '@/lib/parse/collected';
 import { memoize } from './memoize';
 
 export type PeerResolution =

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PathView } from '@/lib/view/path';
-import { closeStore } from '@/lib/store';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { PathView } from '@/lib/snapshot/path';
+import { closeStore, getStore } from '@/lib/store';
 import type { SnapshotMeta } from '@/lib/snapshot/types';
 import { sqliteBackend } from '../store/backends';
 import { MAC_RULE, PODVM, VXLAN0_ID, fixedIncidentBundle, incidentBundle } from '../helpers/incident-sample';
@@ -41,6 +41,20 @@ describe('GET /api/snapshots/<id>/path', () => {
     expect(first?.hops.filter((h) => h.broken).map((h) => [h.host, h.device])).toEqual([[PODVM, 'vxlan0']]);
     const named = await path(meta.id, `?subject=${encodeURIComponent(`${MAC_RULE}@${VXLAN0_ID}`)}`);
     expect(named).toEqual(first);
+  });
+
+  it('answers the default path from the stored overview, without unpacking the whole snapshot', async () => {
+    const meta = await create(incidentBundle());
+    const getView = vi.spyOn(getStore(), 'getView');
+    try {
+      const first = await path(meta.id);
+      expect(getView).not.toHaveBeenCalled();
+      expect(first?.finding?.rule).toBe(MAC_RULE);
+      expect(await path(meta.id, `?subject=${encodeURIComponent(`${MAC_RULE}@${VXLAN0_ID}`)}`)).toEqual(first);
+      expect(getView).toHaveBeenCalled();
+    } finally {
+      getView.mockRestore();
+    }
   });
 
   it('traces `from>to` and a device, and answers null for a subject it cannot place', async () => {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { analyze } from '@/lib/analyze';
-import { parseBundle, serializeBundle } from '@/lib/capture/bundle';
+import { parseBundle, serializeBundle } from '@/lib/capture/bundle/bundle';
 import { SAMPLE_BUNDLE_PATH } from '@/lib/sources/files';
 import { syntheticBundle } from '@/bench/synthetic';
 

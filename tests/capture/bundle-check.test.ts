@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { BUNDLE_LIMITS, captureBundleSchema, parseBundle } from '@/lib/capture/bundle';
-import { isExactHost } from '@/lib/capture/bundle-check';
+import { BUNDLE_LIMITS, captureBundleSchema, parseBundle } from '@/lib/capture/bundle/bundle';
+import { isExactHost } from '@/lib/capture/bundle/bundle-check';
 import { SAMPLE_BUNDLE_PATH } from '@/lib/sources/files';
 
 type Json = Record<string, unknown>;

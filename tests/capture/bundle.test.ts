@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BUNDLE_LIMITS, parseBundle, serializeBundle } from '@/lib/capture/bundle';
+import { BUNDLE_LIMITS, parseBundle, serializeBundle } from '@/lib/capture/bundle/bundle';
 import type { CaptureBundle } from '@/lib/capture/types';
 
 function bundle(stdout = '[]'): CaptureBundle {

@@ -5,12 +5,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CATALOG, type CatalogEntry } from '@/lib/capture/catalog';
-import { collectHost, collectHosts } from '@/lib/capture/collect';
-import { parseBundle, serializeBundle } from '@/lib/capture/bundle';
-import { parseCollectorOutput } from '@/lib/capture/collector-output';
+import { collectHost, collectHosts } from '@/lib/capture/collect/collect';
+import { parseBundle, serializeBundle } from '@/lib/capture/bundle/bundle';
+import { parseCollectorOutput } from '@/lib/capture/collect/collector-output';
 import { importFiles } from '@/lib/capture/import';
-import { LocalRunner, PrefixRunner } from '@/lib/capture/runner';
-import { parseTranscript } from '@/lib/capture/transcript';
+import { LocalRunner, PrefixRunner } from '@/lib/capture/collect/runner';
+import { parseTranscript } from '@/lib/capture/paste/transcript';
 import type { CommandRecord, HostCapture } from '@/lib/capture/types';
 
 const A = `tscap-${process.pid}-a`;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { collectHost, isSafeNetnsName } from '@/lib/capture/collect';
+import { collectHost, isSafeNetnsName } from '@/lib/capture/collect/collect';
 import { importFiles, sniffFile } from '@/lib/capture/import';
-import { PrefixRunner, statusFromExit, type RunResult, type Runner } from '@/lib/capture/runner';
+import { PrefixRunner, statusFromExit, type RunResult, type Runner } from '@/lib/capture/collect/runner';
 
 class FakeRunner implements Runner {
   readonly calls: string[][] = [];

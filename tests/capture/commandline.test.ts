@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { interpretLine, recognizeCommand } from '@/lib/capture/commandline';
+import { interpretLine, recognizeCommand } from '@/lib/capture/paste/commandline';
 
 describe('recognizeCommand', () => {
   const cases: [string, string, 'json' | 'text', Record<string, string> | undefined][] = [

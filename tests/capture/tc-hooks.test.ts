@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { filterHooks, wantsFilterJob } from '@/lib/capture/tc-hooks';
+import { filterHooks, wantsFilterJob } from '@/lib/commands/tc-hooks';
 import type { CommandRecord } from '@/lib/capture/types';
 
 // `tc -j qdisc show` in a peer-pod namespace (lab, iproute2 6.1): legacy ingress qdiscs on eth0 and vxlan1.

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseTranscript } from '@/lib/capture/transcript';
+import { parseTranscript } from '@/lib/capture/paste/transcript';
 import type { CommandRecord, HostCapture } from '@/lib/capture/types';
 
 // Written by hand in the shape of real pastes from an OpenShift worker and a peer-pod VM (outputs shortened).

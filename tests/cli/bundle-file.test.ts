@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '@/cli/main';
-import { openBundleFile, writeBundleFile } from '@/lib/capture/bundle-file';
+import { openBundleFile, writeBundleFile } from '@/lib/capture/bundle/bundle-file';
 import { MAX_IMPORT_FILE_CHARS } from '@/lib/capture/import';
 import type { BundleEnvelope } from '@/lib/capture/types';
 import { SAMPLE_BUNDLE_PATH } from '@/lib/sources/files';

@@ -18,6 +18,7 @@ import type {
   TcFilter,
   VxlanParams,
 } from '@/lib/parse/types';
+import { readFirewallRule } from '@/lib/parse/iptables';
 import { buildTopology } from '@/lib/topology/build';
 import { RULES } from '@/lib/diagnose/rules';
 import type { Finding, Rule } from '@/lib/diagnose/types';
@@ -223,11 +224,9 @@ export function fdb(mac: string, dev: string, dst: string): FdbEntry {
 }
 
 export function iptables(table: string, rule: string): FirewallRule {
-  const chain = /^-A (\S+)/.exec(rule)?.[1] ?? '';
-  const target = /-j (\S+)/.exec(rule)?.[1];
-  const protocol = /-p (\S+)/.exec(rule)?.[1];
-  const inInterface = /-i (\S+)/.exec(rule)?.[1];
-  return { table, chain, rule, target, protocol, inInterface, source: { command: `iptables-save -t ${table}`, lines: [rule] } };
+  const parsed = readFirewallRule(table, rule, 1, { command: `iptables-save -t ${table}`, lines: [rule] });
+  if (!parsed) throw new Error(`not an iptables rule: ${rule}`);
+  return parsed;
 }
 
 export interface NsSpec {

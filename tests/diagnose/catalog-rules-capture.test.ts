@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyze } from '@/lib/analyze';
-import { parseBundle } from '@/lib/capture/bundle';
+import { parseBundle } from '@/lib/capture/bundle/bundle';
 import type { CaptureBundle, CommandId, CommandRecord } from '@/lib/capture/types';
 import { hostId, ifaceId } from '@/lib/topology/ids';
 

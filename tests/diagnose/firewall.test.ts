@@ -50,3 +50,10 @@ describe('firewall-drops-pod-traffic on kube-proxy and node firewall rules', () 
     expect(dropsOf([drop, accept(`-s ${PEER_IP}/32`)])).toEqual(flagged);
   });
 });
+
+describe('firewall-drops-pod-traffic on negated port matches', () => {
+  it('flags a DROP of every UDP port but another one, and not a DROP of every port but the tunnel port', () => {
+    expect(dropsOf(['-A INPUT -p udp -m udp ! --dport 53 -j DROP'])).toEqual([`node-a: filter/INPUT drops UDP port 8472, the tunnel port this host uses with ${PEER_IP}`]);
+    expect(dropsOf(['-A INPUT -p udp -m udp ! --dport 8472 -j DROP'])).toEqual([]);
+  });
+});

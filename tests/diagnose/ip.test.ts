@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { inCidr, isSpecialAddress, networkOf, parseCidr } from '@/lib/diagnose/ip';
+import { inCidr, networkOf, parseCidr } from '@/lib/diagnose/ip';
+import { isSpecialAddress } from '@/lib/topology/ip';
 
 describe('address helpers of the rules', () => {
   it('match IPv4 and IPv6 addresses against prefixes, not only exact host routes', () => {

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseTranscript } from '@/lib/capture/transcript';
+import { parseTranscript } from '@/lib/capture/paste/transcript';
 import { parseHost } from '@/lib/parse';
 import { buildTopology } from '@/lib/topology/build';
 import { diagnose } from '@/lib/diagnose';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseTranscript } from '@/lib/capture/transcript';
+import { parseTranscript } from '@/lib/capture/paste/transcript';
 import { analyze } from '@/lib/analyze';
 
 function findings(text: string) {

@@ -8,9 +8,11 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { launchChromium } from './browser';
 
-const ROOT = path.resolve(__dirname, '../..');
+// From import.meta.url, not __dirname: the bench (tsx, ES modules) imports this file too.
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /**
  * Builds the app when its sources are newer than the build, through the script that serialises builds of one

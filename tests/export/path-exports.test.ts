@@ -4,7 +4,7 @@ import { analyze } from '@/lib/analyze';
 import type { CaptureBundle } from '@/lib/capture/types';
 import { renderReport } from '@/lib/export/report';
 import { renderTopologySvg } from '@/lib/export/svg';
-import { pathForSubject } from '@/lib/view/path';
+import { pathForSubject } from '@/lib/snapshot/path';
 import type { SnapshotView } from '@/lib/snapshot/types';
 import { parseXml } from '@/tests/api/xml-check';
 

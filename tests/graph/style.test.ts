@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { SnapshotView } from '@/lib/snapshot/types';
 import { buildDeviceElements } from '@/lib/graph/elements';
 import { DEVICE_COLOR, EDGE_COLOR, SEVERITY_COLOR } from '@/lib/graph/palette';
-import { buildStylesheet } from '@/lib/graph/style';
+import { buildStylesheet, EDGE_LABEL_CLASS } from '@/lib/graph/style';
 import view from '../fixtures/views/peerpod-incident.json';
 
 const incident = view as unknown as SnapshotView;
@@ -51,6 +51,18 @@ describe('stylesheet on a headless graph', () => {
     const tunnel = cy.edges('[kind = "tunnel"]').first();
     expect(tunnel.hasClass('fault-critical')).toBe(true);
     expect(tunnel.style('line-color')).toBe(rgb(SEVERITY_COLOR.critical));
+  });
+
+  it('shows an edge label only on the edge pointed at or selected, on a backing, so that it never crosses device names', () => {
+    const local = headless();
+    const tunnel = local.edges('[kind = "tunnel"]').first();
+    expect(tunnel.data('label')).toContain('VNI');
+    expect(local.edges().map((e) => e.style('label') as string)).toEqual(local.edges().map(() => ''));
+    tunnel.addClass(EDGE_LABEL_CLASS);
+    expect(tunnel.style('label')).toBe(tunnel.data('label'));
+    expect(parseFloat(tunnel.style('text-background-opacity'))).toBeGreaterThan(0);
+    tunnel.removeClass(EDGE_LABEL_CLASS).select();
+    expect(tunnel.style('label')).toBe(tunnel.data('label'));
   });
 
   it('hides device labels below a zoom threshold but keeps host labels', () => {

@@ -5,8 +5,8 @@
  * file in the directory it ran in.
  */
 import { spawnSync } from 'node:child_process';
-import { collectHosts } from '@/lib/capture/collect';
-import { LocalRunner } from '@/lib/capture/runner';
+import { collectHosts } from '@/lib/capture/collect/collect';
+import { LocalRunner } from '@/lib/capture/collect/runner';
 import type { CaptureBundle } from '@/lib/capture/types';
 
 export const PREFIX = 'h20-';

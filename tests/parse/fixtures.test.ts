@@ -200,15 +200,22 @@ describe('firewall, sysctl, bpftool, conntrack, peer-pod config', () => {
     const { state, problems } = parse('iptables-raw', ['iptables-save', '-t', 'raw'], fixture('text/iptables-save-raw.txt'));
     expect(problems).toEqual([]);
     expect(state.firewall).toHaveLength(4);
-    expect(state.firewall?.[2]).toMatchObject({ table: 'raw', chain: 'peerpod-OUTPUT', target: 'NOTRACK', protocol: 'udp' });
+    expect(state.firewall?.[2]).toMatchObject({ table: 'raw', chain: 'peerpod-OUTPUT', target: { name: 'NOTRACK' }, matches: { protocol: { value: 'udp' } } });
     expect(state.firewall?.[2].rule).toContain('"peerpod [vni:555005]"');
-    expect(state.firewall?.[3].inInterface).toBe('!eth0');
+    expect(state.firewall?.[3].matches.inInterface).toEqual({ name: 'eth0', negated: true });
   });
 
   it('reads iptables -S with the table from the command line', () => {
     const out = '-P INPUT ACCEPT\n-N CALICO-INPUT\n-A INPUT -i eth0 -p udp -m udp --dport 4789 -j DROP\n';
     const { state } = parse('iptables-rules', ['iptables', '-t', 'filter', '-S'], out);
-    expect(state.firewall).toEqual([expect.objectContaining({ table: 'filter', chain: 'INPUT', inInterface: 'eth0', protocol: 'udp', target: 'DROP' })]);
+    expect(state.firewall).toEqual([
+      expect.objectContaining({
+        table: 'filter',
+        chain: 'INPUT',
+        matches: expect.objectContaining({ inInterface: { name: 'eth0' }, protocol: { value: 'udp' } }),
+        target: expect.objectContaining({ name: 'DROP' }),
+      }),
+    ]);
   });
 
   it('reads sysctl key = value lines', () => {

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { CommandId } from '@/lib/capture/types';
 import type { HostState, Interface, NamespaceState } from '@/lib/parse/types';
 import { parseHost, parseRecord } from '@/lib/parse';
-import { parseTranscript } from '@/lib/capture/transcript';
+import { parseTranscript } from '@/lib/capture/paste/transcript';
 import { fixture, recordOf } from './fixture';
 
 function parse(id: CommandId, argv: string[], file: string, params?: Record<string, string>) {
@@ -301,7 +301,7 @@ describe('Open vSwitch text', () => {
 describe('iptables and bridge fdb', () => {
   it('reads iptables-save -c: counters are not part of the rule', () => {
     const rules = parse('iptables-filter', ['iptables-save', '-c'], 'iptables-save-counters.txt', { table: 'all' }).firewall ?? [];
-    expect(rules.map((r) => [r.table, r.chain, r.target])).toEqual([
+    expect(rules.map((r) => [r.table, r.chain, r.target?.name])).toEqual([
       ['nat', 'POSTROUTING', 'FLANNEL-POSTRTG'],
       ['nat', 'FLANNEL-POSTRTG', 'MASQUERADE'],
       ['filter', 'INPUT', 'ACCEPT'],
@@ -309,22 +309,22 @@ describe('iptables and bridge fdb', () => {
       ['filter', 'KUBE-SERVICES', 'REJECT'],
       ['filter', 'INPUT', 'DROP'],
     ]);
-    expect(rules[3]).toMatchObject({ rule: '-A FORWARD ! -i cni0 -o cni0 -j ACCEPT', inInterface: '!cni0', outInterface: 'cni0' });
-    expect(rules[5]).toMatchObject({ rule: '-A INPUT -p udp -m udp --dport 4789 -j DROP', protocol: 'udp' });
+    expect(rules[3]).toMatchObject({ rule: '-A FORWARD ! -i cni0 -o cni0 -j ACCEPT', matches: { inInterface: { name: 'cni0', negated: true }, outInterface: { name: 'cni0' } } });
+    expect(rules[5]).toMatchObject({ rule: '-A INPUT -p udp -m udp --dport 4789 -j DROP', matches: { protocol: { value: 'udp' } } });
     expect(rules[5].source?.lines).toEqual(['[2:120] -A INPUT -p udp -m udp --dport 4789 -j DROP']);
   });
 
   it('reads iptables -S and -v -S: comments, negations, REJECT with its reason', () => {
     const rules = parse('iptables-rules', ['iptables', '-S'], 'iptables-S.txt').firewall ?? [];
-    expect(rules.map((r) => [r.chain, r.target, r.protocol, r.outInterface])).toEqual([
+    expect(rules.map((r) => [r.chain, r.target?.name, r.matches.protocol?.value, r.matches.outInterface])).toEqual([
       ['INPUT', 'KUBE-FIREWALL', undefined, undefined],
-      ['FORWARD', 'ACCEPT', undefined, '!cni0'],
-      ['FORWARD', 'DROP', 'udp', 'vxlan.calico'],
+      ['FORWARD', 'ACCEPT', undefined, { name: 'cni0', negated: true }],
+      ['FORWARD', 'DROP', 'udp', { name: 'vxlan.calico' }],
       ['KUBE-FIREWALL', 'DROP', undefined, undefined],
       ['KUBE-SERVICES', 'REJECT', 'tcp', undefined],
     ]);
     const verbose = parseRecord(recordOf('iptables-rules', ['iptables', '-v', '-S'], '-A INPUT -i lo -c 12 720 -j ACCEPT\n'));
-    expect(verbose?.state.firewall?.[0]).toMatchObject({ rule: '-A INPUT -i lo -j ACCEPT', target: 'ACCEPT', inInterface: 'lo' });
+    expect(verbose?.state.firewall?.[0]).toMatchObject({ rule: '-A INPUT -i lo -j ACCEPT', target: { name: 'ACCEPT' }, matches: { inInterface: { name: 'lo' } } });
   });
 
   it('reads bridge fdb show: self and master entries, vlan, extern_learn, VTEP dst, vni and port', () => {
@@ -387,7 +387,9 @@ describe('a pasted transcript from three hosts', () => {
       ['10.233.80.1', 'REACHABLE'],
       ['10.233.80.9', 'FAILED'],
     ]);
-    expect(ns('podvm-7a1', null).firewall).toEqual([expect.objectContaining({ table: 'raw', chain: 'PREROUTING', target: 'NOTRACK', protocol: 'udp' })]);
+    expect(ns('podvm-7a1', null).firewall).toEqual([
+      expect.objectContaining({ table: 'raw', chain: 'PREROUTING', target: expect.objectContaining({ name: 'NOTRACK' }), matches: expect.objectContaining({ protocol: { value: 'udp' } }) }),
+    ]);
   });
 
   it('reads a Flatcar prompt (user@host ~ $) and takes the fdb device from the command line', () => {

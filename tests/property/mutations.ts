@@ -176,6 +176,11 @@ export function lineCount(text: string): number {
   return lines;
 }
 
+/** Lines as the transcript reader numbers them: `\r\n`, a lone `\r` (old Macs, some chat exports) and `\n` each end one. */
+export function transcriptLineCount(text: string): number {
+  return text.split(/\r?\n|\r/).length;
+}
+
 /**
  * Generous time allowed for reading `chars` characters: a fixed part for a loaded machine and pauses, and a linear
  * part. What it catches is a reader that loops or grows faster than its input, not a slow moment of the machine.

@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { importFiles } from '@/lib/capture/import';
 import { analyze } from '@/lib/analyze';
 import { commandLine } from '@/lib/parse/parser';
-import { applyDamage, assertInRounds, damage, firstElements, formatTally, lineCount, newTally, sampleOutputs, timeBudgetMs, timedRun } from './mutations';
+import { applyDamage, assertInRounds, damage, firstElements, formatTally, newTally, sampleOutputs, timeBudgetMs, timedRun, transcriptLineCount } from './mutations';
 
 /** Each case runs import and the whole analysis, so fewer of them than a reader gets. */
 const RUNS = Math.max(400, Math.floor((Number(process.env.TUNNELSCOPE_PROPERTY_RUNS) || 0) / 25));
@@ -46,7 +46,7 @@ describe('a damaged paste, from import to findings', () => {
           return { problems, hosts: analysis.topology.hosts, stored };
         });
         expect(ms).toBeLessThan(timeBudgetMs(text.length) * 4);
-        const lines = lineCount(text);
+        const lines = transcriptLineCount(text);
         for (const p of value.problems) expect(p.line >= 0 && p.line <= lines, `import problem on line ${p.line} of ${lines}`).toBe(true);
         for (const host of value.hosts) for (const p of host.problems) expect(p.text === undefined || p.text.length <= 300).toBe(true);
         expect(typeof value.stored).toBe('string');

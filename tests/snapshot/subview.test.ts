@@ -3,6 +3,7 @@ import type { Finding } from '@/lib/diagnose/types';
 import { sh } from '@/lib/diagnose/fix';
 import { buildDeviceElements, buildOverviewElements, type BuildOptions } from '@/lib/graph/elements';
 import { inspect, inspectInCut } from '@/lib/view/inspect';
+import { pathForSubject } from '@/lib/snapshot/path';
 import { hostGraph, hostSubview, overviewOf, storedOverview } from '@/lib/snapshot/subview';
 import type { SnapshotView } from '@/lib/snapshot/types';
 import { edgeId, hostId, ifaceId, netnsId } from '@/lib/topology/ids';
@@ -93,6 +94,13 @@ describe('overview level', () => {
     const stored = JSON.parse(JSON.stringify(storedOverview(cluster.topology, cluster.findings))) as ReturnType<typeof storedOverview>;
     expect(buildOverviewElements(stored)).toEqual(buildOverviewElements(hostGraph(cluster.topology, cluster.findings)));
     expect(stored.size).toEqual({ hosts: 30, nodes: cluster.topology.nodes.length, edges: cluster.topology.edges.length });
+  });
+
+  it('keeps the path of the most severe finding, the one an incident page opens on, as the whole topology traces it', () => {
+    const stored = storedOverview(incident.topology, incident.findings);
+    expect(stored.path?.finding?.rule).toBe('peerpod-podvm-mac-mismatch');
+    expect(stored.path).toEqual(pathForSubject(incident.topology, incident.findings, undefined));
+    expect(storedOverview(incident.topology, []).path).toBeNull();
   });
 
   it('inspects a host from its brief as from its parsed state', () => {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseBundle } from '@/lib/capture/bundle';
+import { parseBundle } from '@/lib/capture/bundle/bundle';
 import type { HostCapture } from '@/lib/capture/types';
 import { captureFromSource, sourceFor, sourcesOnThisServer } from '@/lib/sources';
 import { SAMPLE_BUNDLE_PATH } from '@/lib/sources/files';

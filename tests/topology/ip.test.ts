@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ipInCidr, networkOf, prefixLength, sameIp } from '@/lib/topology/ip';
 import { buildTopology } from '@/lib/topology/build';
-import { edgesOf, findInterface, hostAddresses, interfacesOwningIp, nodeById } from '@/lib/topology/query';
+import { edgesOf, findInterface, interfacesOwningIp, nodeById } from '@/lib/topology/query/graph';
+import { hostAddresses } from '@/lib/topology/inventory';
 import { peerPodHosts, OTHER_PEERPOD } from '@/tests/fixtures/topology/ovn-peerpod';
 
 describe('ip arithmetic', () => {

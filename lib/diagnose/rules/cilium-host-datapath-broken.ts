@@ -1,10 +1,11 @@
 import type { Finding, Rule } from '../types';
 import type { HostState, NamespaceState } from '@/lib/parse/types';
 import { hostId } from '@/lib/topology/ids';
-import { deviceId, isOperDown, rootNamespace, tunnelParams, tunnelPort, type Device } from '../devices';
+import { deviceId, isOperDown, rootNamespace, tunnelParams, tunnelPort, type Device } from '@/lib/topology/query/devices';
 import { deviceEvidence } from '../evidence';
 import { vethPeer } from '../veth';
 import { note, sh, type ShellLine } from '../fix';
+import { finding } from '../finding';
 
 const ID = 'cilium-host-datapath-broken';
 
@@ -72,12 +73,10 @@ function tunnelProblems(host: HostState, root: NamespaceState): Problem[] {
   return out;
 }
 
-function finding(host: HostState, problems: Problem[]): Finding {
+function findingFor(host: HostState, problems: Problem[]): Finding {
   const devices = [...new Map(problems.flatMap((p) => p.devices).map((d) => [deviceId(d), d])).values()];
   const what = problems.map((p) => p.text).join('; ');
-  return {
-    rule: ID,
-    severity: 'warning',
+  return finding(ID, 'warning', {
     title: `Cilium host datapath on ${host.name}: ${what}`,
     explanation:
       `Cilium routes traffic between the node and its pods through the veth pair cilium_host/cilium_net (cilium_host holds ` +
@@ -88,7 +87,7 @@ function finding(host: HostState, problems: Problem[]): Finding {
     evidence: devices.map(deviceEvidence),
     elements: devices.length > 0 ? devices.map(deviceId) : [hostId(host.name)],
     fix: [...problems.flatMap((p) => p.fix), sh`kubectl -n kube-system delete pod -l k8s-app=cilium --field-selector spec.nodeName=${host.name}`],
-  };
+  });
 }
 
 export const ciliumHostDatapathBroken: Rule = {
@@ -104,7 +103,7 @@ export const ciliumHostDatapathBroken: Rule = {
       const ciliumNet = device(host, root, 'cilium_net');
       if (!ciliumHost && !ciliumNet) continue;
       const problems = [...pairProblems(ciliumHost, ciliumNet), ...routerIpProblems(ciliumHost), ...tunnelProblems(host, root)];
-      if (problems.length > 0) out.push(finding(host, problems));
+      if (problems.length > 0) out.push(findingFor(host, problems));
     }
     return out;
   },

@@ -1,10 +1,11 @@
 import type { Finding, Rule } from '../types';
 import type { NamespaceState } from '@/lib/parse/types';
-import { ranIn, tcFiltersKnown } from '../collected';
-import { deviceId, rootNamespace, type Device } from '../devices';
+import { ranIn, tcFiltersKnown } from '@/lib/parse/collected';
+import { deviceId, rootNamespace, type Device } from '@/lib/topology/query/devices';
 import { deviceEvidence, entityEvidence } from '../evidence';
 import { vethPeer } from '../veth';
 import { note, sh } from '../fix';
+import { finding } from '../finding';
 
 const ID = 'cilium-lxc-bpf-missing';
 
@@ -26,14 +27,12 @@ function runsCilium(root: NamespaceState): boolean {
   return root.interfaces.some((i) => i.name === 'cilium_host') || root.tcFilters.some((f) => ciliumProgram(f.bpfName)) || root.bpf.some((a) => ciliumProgram(a.name));
 }
 
-function finding(lxc: Device, healthy: Device | undefined, bpftoolRan: boolean): Finding {
+function findingFor(lxc: Device, healthy: Device | undefined, bpftoolRan: boolean): Finding {
   const { host, ns, iface } = lxc;
   const peer = vethPeer(lxc);
   const pod = peer.status === 'found' ? peer.peer : undefined;
   const contrast = healthy ? ns.tcFilters.filter((f) => f.dev === healthy.iface.name && f.kind === 'bpf') : [];
-  return {
-    rule: ID,
-    severity: 'critical',
+  return finding(ID, 'critical', {
     title: `${iface.name} on ${host.name} has no Cilium BPF program on ingress`,
     explanation:
       `${iface.name} is the host end of a Cilium endpoint${pod ? ` (the pod in netns ${pod.ns.netns ?? '?'})` : ''}. Cilium ` +
@@ -51,7 +50,7 @@ function finding(lxc: Device, healthy: Device | undefined, bpftoolRan: boolean):
       note`or regenerate the endpoint: cilium endpoint list (in the agent on ${host.name}), then cilium endpoint regenerate <id>`,
       note`or recreate the pod`,
     ],
-  };
+  });
 }
 
 export const ciliumLxcBpfMissing: Rule = {
@@ -73,7 +72,7 @@ export const ciliumLxcBpfMissing: Rule = {
       if (!bpftoolRan && !onTc) continue;
       for (const lxc of lxcs) {
         if (attached(lxc) || !tcFiltersKnown(host, root, lxc.iface.name)) continue;
-        out.push(finding(lxc, healthy, bpftoolRan));
+        out.push(findingFor(lxc, healthy, bpftoolRan));
       }
     }
     return out;

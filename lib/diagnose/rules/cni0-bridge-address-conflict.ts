@@ -1,10 +1,11 @@
 import type { Finding, Rule } from '../types';
 import type { Address, HostState, NamespaceState } from '@/lib/parse/types';
-import { deviceId, globalAddresses, isPlainTunnel, rootNamespace, type Device } from '../devices';
+import { deviceId, globalAddresses, isPlainTunnel, rootNamespace, type Device } from '@/lib/topology/query/devices';
 import { deviceEvidence } from '../evidence';
 import { inCidr } from '../ip';
 import { podVethHostEnds } from '../veth';
 import { note, sh } from '../fix';
+import { finding } from '../finding';
 
 const ID = 'cni0-bridge-address-conflict';
 
@@ -41,7 +42,7 @@ function checkBridge(host: HostState, root: NamespaceState, vtep: Device): Check
   return stale || strayPods.length > 0 ? { bridge, vtep, subnetBase, strayPods } : undefined;
 }
 
-function finding(c: Check): Finding {
+function findingFor(c: Check): Finding {
   const addrs = ipv4(c.bridge.iface);
   const listed = addrs.map((a) => `${a.local}/${a.prefixlen}`);
   const gateway = addrs.find((a) => inCidr(c.subnetBase, `${a.local}/${a.prefixlen}`));
@@ -51,9 +52,7 @@ function finding(c: Check): Finding {
     ...(c.strayPods.length > 0 ? [`pods with addresses outside cni0's subnet: ${c.strayPods.map((p) => globalAddresses(p.iface).join(',')).join(', ')}`] : []),
   ].join('; ');
   const host = c.bridge.host.name;
-  return {
-    rule: ID,
-    severity: 'warning',
+  return finding(ID, 'warning', {
     title: `cni0 on ${host} does not match the node's pod subnet: ${what}`,
     explanation:
       `The bridge plugin gives cni0 the gateway address of the node's pod subnet, and every pod on the node takes an address ` +
@@ -67,7 +66,7 @@ function finding(c: Check): Finding {
       gateway && addrs.length === 1
         ? [note`cni0 is right; recreate the pods that kept an old address: ${c.strayPods.map((p) => p.ns.netns ?? '?')}`]
         : [sh`ip link set cni0 down`, sh`ip link delete cni0`, note`restart flannel on ${host} (it rewrites /run/flannel/subnet.env), then recreate the pods on ${host}`],
-  };
+  });
 }
 
 export const cni0BridgeAddressConflict: Rule = {
@@ -81,7 +80,7 @@ export const cni0BridgeAddressConflict: Rule = {
       const vtepIface = root?.interfaces.find((i) => FLANNEL_VTEP.test(i.name) && isPlainTunnel(i));
       if (!root || !vtepIface) continue;
       const check = checkBridge(host, root, { host, ns: root, iface: vtepIface });
-      if (check) out.push(finding(check));
+      if (check) out.push(findingFor(check));
     }
     return out;
   },

@@ -1,8 +1,9 @@
 import type { Finding, Rule } from '../types';
 import type { HostState, NamespaceState } from '@/lib/parse/types';
 import { hostId } from '@/lib/topology/ids';
-import { rootNamespace, tunnelKind, tunnelPort } from '../devices';
+import { rootNamespace, tunnelKind, tunnelPort } from '@/lib/topology/query/devices';
 import { sh } from '../fix';
+import { finding } from '../finding';
 
 const ID = 'conntrack-table-full';
 
@@ -17,15 +18,13 @@ function tunnelPorts(host: HostState): number[] {
  * evict ("nf_conntrack: table full, dropping packet"); early_drop: an entry was evicted to make room; insert_failed:
  * an entry could not be inserted (a clash, typically parallel UDP such as DNS A/AAAA); each dropped packet is lost.
  */
-function finding(host: HostState, root: NamespaceState, stats: Record<string, number>): Finding {
+function findingFor(host: HostState, root: NamespaceState, stats: Record<string, number>): Finding {
   const drop = stats.drop ?? 0;
   const early = stats.early_drop ?? 0;
   const failed = stats.insert_failed ?? 0;
   const ports = tunnelPorts(host);
   const what = [...(drop > 0 ? [`${drop} packet(s) dropped for a full table`] : []), ...(failed > 0 ? [`${failed} failed insertion(s)`] : [])].join(' and ');
-  return {
-    rule: ID,
-    severity: 'warning',
+  return finding(ID, 'warning', {
     title: `Connection tracking on ${host.name} has lost packets: ${what}`,
     explanation:
       `The conntrack counters of ${host.name} (conntrack -S, summed over CPUs, since boot) show ${what}` +
@@ -49,7 +48,7 @@ function finding(host: HostState, root: NamespaceState, stats: Record<string, nu
       sh`sysctl -w net.netfilter.nf_conntrack_max=<twice the current value, if count is near max>`,
       ...ports.flatMap((p) => [sh`iptables -t raw -A PREROUTING -p udp --dport ${p} -j NOTRACK`, sh`iptables -t raw -A OUTPUT -p udp --dport ${p} -j NOTRACK`]),
     ],
-  };
+  });
 }
 
 export const conntrackTableFull: Rule = {
@@ -62,7 +61,7 @@ export const conntrackTableFull: Rule = {
       const root = rootNamespace(host);
       const stats = root?.conntrackStats;
       if (!root || !stats || ((stats.drop ?? 0) === 0 && (stats.insert_failed ?? 0) === 0)) continue;
-      out.push(finding(host, root, stats));
+      out.push(findingFor(host, root, stats));
     }
     return out;
   },

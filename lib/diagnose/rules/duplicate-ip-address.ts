@@ -1,8 +1,9 @@
 import type { Finding, Rule } from '../types';
-import { allDevices, deviceId, globalAddresses, type Device } from '../devices';
+import { allDevices, deviceId, globalAddresses, type Device } from '@/lib/topology/query/devices';
 import { deviceEvidence } from '../evidence';
 import { inNetns, sh } from '../fix';
 import { pairKey, peerPodPairKeys } from '../peerpod';
+import { finding } from '../finding';
 
 const ID = 'duplicate-ip-address';
 
@@ -30,18 +31,18 @@ export const duplicateIpAddress: Rule = {
       const ids = holders.map(deviceId);
       const allIntended = ids.every((a, i) => ids.some((b, j) => i !== j && intended.has(pairKey(a, b)))) && holders.length === 2;
       if (allIntended) continue;
-      out.push({
-        rule: ID,
-        severity: 'warning',
-        title: `${ip} is on ${holders.map((d) => `${d.iface.name}@${d.host.name}`).join(' and ')}`,
-        explanation:
-          `${ip} is configured on ${holders.length} devices: ${holders.map((d) => `${d.iface.name} (${d.host.name}${d.ns.netns ? `/${d.ns.netns}` : ''})`).join(', ')}. ` +
-          `Neighbours learn whichever answers ARP last, so traffic for ${ip} flips between them and connections break at random. ` +
-          `Usually a stale pod kept an IP that IPAM handed out again, or a VM was cloned.`,
-        evidence: holders.map(deviceEvidence),
-        elements: ids,
-        fix: holders.slice(1).map((d) => inNetns(d.ns.netns, sh`ip addr del ${ip}/${d.iface.addresses.find((a) => a.local === ip)?.prefixlen ?? 32} dev ${d.iface.name}`)),
-      });
+      out.push(
+        finding(ID, 'warning', {
+          title: `${ip} is on ${holders.map((d) => `${d.iface.name}@${d.host.name}`).join(' and ')}`,
+          explanation:
+            `${ip} is configured on ${holders.length} devices: ${holders.map((d) => `${d.iface.name} (${d.host.name}${d.ns.netns ? `/${d.ns.netns}` : ''})`).join(', ')}. ` +
+            `Neighbours learn whichever answers ARP last, so traffic for ${ip} flips between them and connections break at random. ` +
+            `Usually a stale pod kept an IP that IPAM handed out again, or a VM was cloned.`,
+          evidence: holders.map(deviceEvidence),
+          elements: ids,
+          fix: holders.slice(1).map((d) => inNetns(d.ns.netns, sh`ip addr del ${ip}/${d.iface.addresses.find((a) => a.local === ip)?.prefixlen ?? 32} dev ${d.iface.name}`)),
+        }),
+      );
     }
     return out;
   },

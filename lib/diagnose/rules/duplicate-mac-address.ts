@@ -1,10 +1,11 @@
 import type { Finding, Rule } from '../types';
-import { allDevices, deviceId, type Device } from '../devices';
+import { allDevices, deviceId, type Device } from '@/lib/topology/query/devices';
 import { deviceEvidence } from '../evidence';
 import { inNetns, note, sh } from '../fix';
 import { isZeroMac, networkOf } from '../ip';
 import { pairKey, peerPodPairKeys } from '../peerpod';
 import { overlayVteps } from '../vteps';
+import { finding } from '../finding';
 
 const ID = 'duplicate-mac-address';
 
@@ -59,18 +60,18 @@ export const duplicateMacAddress: Rule = {
         const key = pairKey(deviceId(a), deviceId(b));
         if (intended.has(key) || reported.has(key)) continue;
         reported.add(key);
-        out.push({
-          rule: ID,
-          severity: 'warning',
-          title: `${a.iface.name}@${a.host.name} and ${b.iface.name}@${b.host.name} share MAC ${a.iface.mac ?? ''}`,
-          explanation:
-            `Both devices are in ${segment} and use MAC ${a.iface.mac ?? ''}. Switches and bridges learn the MAC on whichever ` +
-            `port spoke last, so frames for one device are delivered to the other and both see intermittent loss. ` +
-            `Cloned VM templates and hand-set addresses are the usual causes.`,
-          evidence: [deviceEvidence(a), deviceEvidence(b)],
-          elements: [deviceId(a), deviceId(b)],
-          fix: [inNetns(b.ns.netns, sh`ip link set dev ${b.iface.name} address <unique MAC>`), note`and fix the VM template (machine-id / MAC policy) if the hosts were cloned`],
-        });
+        out.push(
+          finding(ID, 'warning', {
+            title: `${a.iface.name}@${a.host.name} and ${b.iface.name}@${b.host.name} share MAC ${a.iface.mac ?? ''}`,
+            explanation:
+              `Both devices are in ${segment} and use MAC ${a.iface.mac ?? ''}. Switches and bridges learn the MAC on whichever ` +
+              `port spoke last, so frames for one device are delivered to the other and both see intermittent loss. ` +
+              `Cloned VM templates and hand-set addresses are the usual causes.`,
+            evidence: [deviceEvidence(a), deviceEvidence(b)],
+            elements: [deviceId(a), deviceId(b)],
+            fix: [inNetns(b.ns.netns, sh`ip link set dev ${b.iface.name} address <unique MAC>`), note`and fix the VM template (machine-id / MAC policy) if the hosts were cloned`],
+          }),
+        );
       }
     }
     return out;

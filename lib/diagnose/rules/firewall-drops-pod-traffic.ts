@@ -1,27 +1,17 @@
 import type { Finding, Rule } from '../types';
-import type { FirewallRule, HostState } from '@/lib/parse/types';
+import type { FirewallRule, FirewallValue, HostState } from '@/lib/parse/types';
 import { memoize } from '@/lib/topology/memoize';
-import { ownersOf, plainTunnelsOn } from '../device-index';
-import { tunnelParams, tunnelPort } from '../devices';
+import { ownersOf, plainTunnelsOn } from '@/lib/topology/query/device-index';
+import { tunnelParams, tunnelPort } from '@/lib/topology/query/devices';
 import { entityEvidence } from '../evidence';
+import { matchesDestinationPort, matchOption } from '../firewall';
 import { inNetns, iptablesDelete, note } from '../fix';
 import { inCidr, parseCidr, parseIpv4 } from '../ip';
 import { podIps } from '../pods';
 import type { Topology } from '@/lib/topology/types';
+import { finding } from '../finding';
 
 const ID = 'firewall-drops-pod-traffic';
-
-function ports(rule: string): number[] {
-  const m = /--dports? (\S+)/.exec(rule);
-  if (!m?.[1]) return [];
-  return m[1].split(',').flatMap((p) => {
-    const [lo, hi] = p.split(':').map(Number);
-    if (lo === undefined || Number.isNaN(lo)) return [];
-    return hi === undefined ? [lo] : Array.from({ length: Math.max(0, Math.min(hi - lo + 1, 65536)) }, (_, i) => lo + i);
-  });
-}
-
-const ADDRESS_FLAGS = { '-s': /(!\s+)?-s (\S+)/, '-d': /(!\s+)?-d (\S+)/ };
 
 /** A rule's `-s X` or `-d X`, possibly negated. */
 interface AddressMatch {
@@ -33,11 +23,9 @@ interface AddressMatch {
 }
 
 /** Undefined when the rule has no such match. */
-function addressMatch(rule: string, flag: '-s' | '-d'): AddressMatch | undefined {
-  const m = ADDRESS_FLAGS[flag].exec(rule);
-  const cidr = m?.[2];
-  if (!cidr) return undefined;
-  const negated = m[1] !== undefined;
+function addressMatch(match: FirewallValue | undefined): AddressMatch | undefined {
+  if (match === undefined) return undefined;
+  const { value: cidr, negated = false } = match;
   const parsed = parseCidr(cidr);
   const only = !negated && parsed?.prefixlen === 32 ? parseIpv4(parsed.address) : undefined;
   const loopbackOnly = !negated && parsed !== undefined && (parsed.address === '::1' || (parsed.prefixlen >= 8 && inCidr(parsed.address, '127.0.0.0/8')));
@@ -89,10 +77,6 @@ function isClusterHost(topology: Topology, ip: string): boolean {
   return ownersOf(topology, ip).some((d) => d.host.role !== 'podvm');
 }
 
-function targetOf(rule: FirewallRule): string | undefined {
-  return rule.target ?? /-j (\S+)/.exec(rule.rule)?.[1];
-}
-
 /** Matches an ACCEPT may carry and still accept every new UDP packet from its sources. */
 const PLAIN_MATCHES = new Set(['comment', 'udp', 'multiport', 'addrtype', 'set']);
 
@@ -103,30 +87,29 @@ const PLAIN_MATCHES = new Set(['comment', 'udp', 'multiport', 'addrtype', 'set']
  */
 function acceptedBefore(topology: Topology, earlier: readonly FirewallRule[], drop: FirewallRule, port: number, remote: string): boolean {
   return earlier.some((r) => {
-    if (r.table !== drop.table || r.chain !== drop.chain || targetOf(r) !== 'ACCEPT' || / (-i|-o|-d) /.test(` ${r.rule}`)) return false;
-    const protocol = r.protocol ?? /-p (\S+)/.exec(r.rule)?.[1];
-    if (protocol !== undefined && protocol !== 'udp') return false;
-    if ([...r.rule.matchAll(/-m (\S+)/g)].some((m) => !PLAIN_MATCHES.has(m[1] ?? ''))) return false;
-    if (/--dports? /.test(r.rule) && !ports(r.rule).includes(port)) return false;
-    if (/--match-set/.test(r.rule)) return isClusterHost(topology, remote);
-    return addressMatch(r.rule, '-s')?.test(remote) ?? true;
+    const m = r.matches;
+    if (r.table !== drop.table || r.chain !== drop.chain || r.target?.name !== 'ACCEPT' || m.inInterface || m.outInterface || m.destination) return false;
+    if (m.protocol !== undefined && (m.protocol.value !== 'udp' || m.protocol.negated)) return false;
+    if (m.modules.some((x) => !PLAIN_MATCHES.has(x.module))) return false;
+    if (matchesDestinationPort(r, port) === false) return false;
+    if (matchOption(r, '--match-set')) return isClusterHost(topology, remote);
+    return addressMatch(m.source)?.test(remote) ?? true;
   });
 }
 
 function verdict(topology: Topology, host: HostState, netns: string | null, rules: readonly FirewallRule[], index: number, pods: ReadonlySet<string>): string | undefined {
   const rule = rules[index];
-  const target = rule === undefined ? undefined : targetOf(rule);
+  const target = rule?.target?.name;
   if (rule === undefined || (target !== 'DROP' && target !== 'REJECT')) return undefined;
   if (rule.table !== 'filter' && rule.table !== 'raw' && rule.table !== 'mangle') return undefined;
-  const text = rule.rule;
-  const source = addressMatch(text, '-s');
-  const destination = addressMatch(text, '-d');
-  const udp = (rule.protocol ?? /-p (\S+)/.exec(text)?.[1]) === 'udp';
-  if (udp) {
+  const m = rule.matches;
+  const source = addressMatch(m.source);
+  const destination = addressMatch(m.destination);
+  if (m.protocol?.value === 'udp' && !m.protocol.negated) {
     for (const [port, remotes] of tunnelPorts(topology, host)) {
-      if (!ports(text).includes(port)) continue;
+      if (matchesDestinationPort(rule, port) !== true) continue;
       // A set match ("! --match-set … src") lists cluster nodes; it only blocks remotes outside the cluster, such as pod VMs.
-      const fromSet = /--match-set/.test(text);
+      const fromSet = matchOption(rule, '--match-set') !== undefined;
       const blocked = remotes.filter((r) => source?.test(r) !== false && !acceptedBefore(topology, rules.slice(0, index), rule, port, r));
       if (fromSet && !remotes.some((r) => !isClusterHost(topology, r))) continue;
       if (blocked.length > 0 || remotes.length === 0) return `drops UDP port ${port}, the tunnel port this host uses${blocked.length > 0 ? ` with ${blocked.join(', ')}` : ''}`;
@@ -141,7 +124,7 @@ function verdict(topology: Topology, host: HostState, netns: string | null, rule
         [destination, source].filter((m): m is AddressMatch => m !== undefined),
       );
   if (hitPod) return `drops traffic of pod ${hitPod}`;
-  const bare = !/ (-s|-d|-p|-m|-i|-o|--dport|--sport) /.test(`${text} `);
+  const bare = !m.protocol && !m.source && !m.destination && !m.inInterface && !m.outInterface && m.modules.length === 0;
   if (netns !== null && bare) return 'drops everything in a pod namespace';
   return undefined;
 }
@@ -158,18 +141,18 @@ export const firewallDropsPodTraffic: Rule = {
         for (const [index, rule] of ns.firewall.entries()) {
           const why = verdict(topology, host, ns.netns, ns.firewall, index, pods);
           if (!why) continue;
-          out.push({
-            rule: ID,
-            severity: 'warning',
-            title: `${host.name}${ns.netns ? `/${ns.netns}` : ''}: ${rule.table}/${rule.chain} ${why}`,
-            explanation:
-              `The ${rule.table} table rule "${rule.rule}" on ${host.name}${ns.netns ? ` in netns ${ns.netns}` : ''} ${why}. ` +
-              `Matching packets are discarded before they reach the device or socket that would carry them, which looks like a ` +
-              `silent black hole from both ends.`,
-            evidence: entityEvidence(host, ns, rule),
-            elements: [ns.netns === null ? `host:${host.name}` : `host:${host.name}/ns:${ns.netns}`],
-            fix: [inNetns(ns.netns, iptablesDelete(rule.table, rule.rule)), note`and fix the policy or tool that installed it (host firewall, CNI, security group)`],
-          });
+          out.push(
+            finding(ID, 'warning', {
+              title: `${host.name}${ns.netns ? `/${ns.netns}` : ''}: ${rule.table}/${rule.chain} ${why}`,
+              explanation:
+                `The ${rule.table} table rule "${rule.rule}" on ${host.name}${ns.netns ? ` in netns ${ns.netns}` : ''} ${why}. ` +
+                `Matching packets are discarded before they reach the device or socket that would carry them, which looks like a ` +
+                `silent black hole from both ends.`,
+              evidence: entityEvidence(host, ns, rule),
+              elements: [ns.netns === null ? `host:${host.name}` : `host:${host.name}/ns:${ns.netns}`],
+              fix: [inNetns(ns.netns, iptablesDelete(rule.table, rule.rule)), note`and fix the policy or tool that installed it (host firewall, CNI, security group)`],
+            }),
+          );
         }
       }
     }

@@ -1,8 +1,9 @@
 import type { Finding, Rule } from '../types';
 import { hostId } from '@/lib/topology/ids';
-import { rootNamespace } from '../devices';
+import { rootNamespace } from '@/lib/topology/query/devices';
 import { podVethHostEnds } from '../veth';
 import { sh } from '../fix';
+import { finding } from '../finding';
 
 const ID = 'ip-forward-disabled';
 
@@ -18,18 +19,18 @@ export const ipForwardDisabled: Rule = {
       // A pod VM only terminates its tunnel: the kernel decapsulates straight into podns, nothing is forwarded.
       const routesPods = podVethHostEnds(host).length > 0 || host.role === 'worker' || host.role === 'node';
       if (!routesPods) continue;
-      out.push({
-        rule: ID,
-        severity: 'critical',
-        title: `net.ipv4.ip_forward = 0 on ${host.name}`,
-        explanation:
-          `${host.name} forwards packets between its pods, the overlay and the uplink, but net.ipv4.ip_forward is 0, so the ` +
-          `kernel drops every packet not addressed to the host itself: pods lose everything beyond their own node. ` +
-          `Some packages and hardening profiles reset this sysctl on boot.`,
-        evidence: [{ host: host.name, netns: null, command: 'sysctl net.ipv4.ip_forward', lines: ['net.ipv4.ip_forward = 0'] }],
-        elements: [hostId(host.name)],
-        fix: [sh`sysctl -w net.ipv4.ip_forward=1`, sh`echo 'net.ipv4.ip_forward = 1' > /etc/sysctl.d/99-kubernetes.conf`],
-      });
+      out.push(
+        finding(ID, 'critical', {
+          title: `net.ipv4.ip_forward = 0 on ${host.name}`,
+          explanation:
+            `${host.name} forwards packets between its pods, the overlay and the uplink, but net.ipv4.ip_forward is 0, so the ` +
+            `kernel drops every packet not addressed to the host itself: pods lose everything beyond their own node. ` +
+            `Some packages and hardening profiles reset this sysctl on boot.`,
+          evidence: [{ host: host.name, netns: null, command: 'sysctl net.ipv4.ip_forward', lines: ['net.ipv4.ip_forward = 0'] }],
+          elements: [hostId(host.name)],
+          fix: [sh`sysctl -w net.ipv4.ip_forward=1`, sh`echo 'net.ipv4.ip_forward = 1' > /etc/sysctl.d/99-kubernetes.conf`],
+        }),
+      );
     }
     return out;
   },

@@ -1,11 +1,12 @@
 import type { Finding, Rule } from '../types';
 import type { Interface } from '@/lib/parse/types';
-import { deviceId, type Device } from '../devices';
+import { deviceId, type Device } from '@/lib/topology/query/devices';
 import { podPathDevices } from '../datapath';
 import { deviceEvidence } from '../evidence';
 import { inNetns, sh, where } from '../fix';
 import { vethPeer } from '../veth';
 import { peerIndex } from '@/lib/topology/veth-peer';
+import { finding } from '../finding';
 
 const ID = 'link-down-or-no-carrier';
 
@@ -43,9 +44,7 @@ export const linkDownOrNoCarrier: Rule = {
     }
     return [...causes.entries()].map(([id, { cause, symptoms }]): Finding => {
       const what = state(cause.iface) ?? 'down';
-      return {
-        rule: ID,
-        severity: 'warning',
+      return finding(ID, 'warning', {
         title: `${cause.iface.name} on ${cause.host.name}${cause.ns.netns ? ` (${cause.ns.netns})` : ''} is ${what}`,
         explanation:
           `${where(cause.host.name, cause.ns.netns, cause.iface.name)} is ${what}` +
@@ -55,7 +54,7 @@ export const linkDownOrNoCarrier: Rule = {
         evidence: [deviceEvidence(cause), ...symptoms.map(deviceEvidence)],
         elements: [id, ...symptoms.map(deviceId)],
         fix: [inNetns(cause.ns.netns, sh`ip link set ${cause.iface.name} up`)],
-      };
+      });
     });
   },
 };

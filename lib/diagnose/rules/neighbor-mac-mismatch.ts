@@ -1,10 +1,12 @@
 import type { Finding, Rule } from '../types';
-import { ownersOf } from '../device-index';
-import { deviceId, findDevice, type Device } from '../devices';
+import { ownersOf } from '@/lib/topology/query/device-index';
+import { deviceId, findDevice, type Device } from '@/lib/topology/query/devices';
 import { deviceEvidence, entityEvidence, mergeEvidence } from '../evidence';
 import { inNetns, part, sh, where } from '../fix';
-import { isSpecialAddress, isZeroMac, sameMac } from '../ip';
+import { isZeroMac, sameMac } from '../ip';
+import { isSpecialAddress } from '@/lib/topology/ip';
 import { vethPeer } from '../veth';
+import { finding } from '../finding';
 
 const ID = 'neighbor-mac-mismatch';
 
@@ -54,34 +56,34 @@ export const neighborMacMismatch: Rule = {
             // A learned entry naming a MAC that no device has any more: the owner changed its MAC (a fix, a
             // recreated device). The kernel checks the entry on its next use (DELAY, then unicast probes that go
             // unanswered) and asks again by broadcast, so it corrects itself within seconds: history, not a fault.
-            out.push({
-              rule: ID,
-              severity: 'info',
-              title: `${neigh.dst} still resolves to ${neigh.lladdr} on ${host.name}, a MAC no captured device has any more`,
-              explanation:
-                `${where(host.name, ns.netns)} learned ${neigh.lladdr} for ${neigh.dst} on ${neigh.dev} (${neigh.state.join(',') || 'no state'}), ` +
-                `but ${owner.iface.name} holding ${neigh.dst} now has ${owner.iface.mac ?? '?'} and no captured device has ${neigh.lladdr}: the ` +
-                `owner's MAC changed since the entry was learned. The entry is not permanent: the kernel re-probes it on its next use and ` +
-                `learns the new MAC within a few seconds, losing the packets sent meanwhile. Delete it to skip that.`,
-              evidence: mergeEvidence([...entityEvidence(host, ns, neigh), ...owners.map(deviceEvidence)]),
-              elements: [...(dev ? [deviceId(dev)] : []), deviceId(owner)],
-              fix: [inNetns(ns.netns, sh`ip neigh del ${neigh.dst} dev ${neigh.dev}`)],
-            });
+            out.push(
+              finding(ID, 'info', {
+                title: `${neigh.dst} still resolves to ${neigh.lladdr} on ${host.name}, a MAC no captured device has any more`,
+                explanation:
+                  `${where(host.name, ns.netns)} learned ${neigh.lladdr} for ${neigh.dst} on ${neigh.dev} (${neigh.state.join(',') || 'no state'}), ` +
+                  `but ${owner.iface.name} holding ${neigh.dst} now has ${owner.iface.mac ?? '?'} and no captured device has ${neigh.lladdr}: the ` +
+                  `owner's MAC changed since the entry was learned. The entry is not permanent: the kernel re-probes it on its next use and ` +
+                  `learns the new MAC within a few seconds, losing the packets sent meanwhile. Delete it to skip that.`,
+                evidence: mergeEvidence([...entityEvidence(host, ns, neigh), ...owners.map(deviceEvidence)]),
+                elements: [...(dev ? [deviceId(dev)] : []), deviceId(owner)],
+                fix: [inNetns(ns.netns, sh`ip neigh del ${neigh.dst} dev ${neigh.dev}`)],
+              }),
+            );
             continue;
           }
-          out.push({
-            rule: ID,
-            severity: 'warning',
-            title: `${neigh.dst} resolves to ${neigh.lladdr} on ${host.name}, but ${owner.iface.name} owning it has ${owner.iface.mac ?? '?'}`,
-            explanation:
-              `${where(host.name, ns.netns)} sends frames for ${neigh.dst} to ${neigh.lladdr} (neighbour entry on ${neigh.dev}` +
-              `${permanent ? ', PERMANENT: it never ages out' : ''}). The device that holds ${neigh.dst} is ` +
-              `${where(owner.host.name, owner.ns.netns, owner.iface.name)} with MAC ${owner.iface.mac ?? '?'}, so it discards ` +
-              `those frames as addressed to another host. Typical after a device was recreated with a new MAC.`,
-            evidence: mergeEvidence([...entityEvidence(host, ns, neigh), ...owners.map(deviceEvidence)]),
-            elements: [...(dev ? [deviceId(dev)] : []), deviceId(owner)],
-            fix: [inNetns(ns.netns, sh`ip neigh replace ${neigh.dst} lladdr ${owner.iface.mac ?? '<mac>'} dev ${neigh.dev}${permanent && part` nud permanent`}`)],
-          });
+          out.push(
+            finding(ID, 'warning', {
+              title: `${neigh.dst} resolves to ${neigh.lladdr} on ${host.name}, but ${owner.iface.name} owning it has ${owner.iface.mac ?? '?'}`,
+              explanation:
+                `${where(host.name, ns.netns)} sends frames for ${neigh.dst} to ${neigh.lladdr} (neighbour entry on ${neigh.dev}` +
+                `${permanent ? ', PERMANENT: it never ages out' : ''}). The device that holds ${neigh.dst} is ` +
+                `${where(owner.host.name, owner.ns.netns, owner.iface.name)} with MAC ${owner.iface.mac ?? '?'}, so it discards ` +
+                `those frames as addressed to another host. Typical after a device was recreated with a new MAC.`,
+              evidence: mergeEvidence([...entityEvidence(host, ns, neigh), ...owners.map(deviceEvidence)]),
+              elements: [...(dev ? [deviceId(dev)] : []), deviceId(owner)],
+              fix: [inNetns(ns.netns, sh`ip neigh replace ${neigh.dst} lladdr ${owner.iface.mac ?? '<mac>'} dev ${neigh.dev}${permanent && part` nud permanent`}`)],
+            }),
+          );
         }
       }
     }

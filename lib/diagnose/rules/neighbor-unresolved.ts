@@ -1,10 +1,11 @@
 import type { Neighbor } from '@/lib/parse/types';
 import type { Finding, Rule } from '../types';
-import { deviceId, findDevice } from '../devices';
+import { deviceId, findDevice } from '@/lib/topology/query/devices';
 import { entityEvidence } from '../evidence';
 import { inNetns, sh, where } from '../fix';
 import { podIps } from '../pods';
 import { traceRoute } from '../trace';
+import { finding } from '../finding';
 
 const ID = 'neighbor-unresolved';
 
@@ -38,38 +39,38 @@ export const neighborUnresolved: Rule = {
           const evidence = entityEvidence(host, ns, neigh);
           const path = dev ? traceRoute(topology, deviceId(dev), neigh.dst, { reresolve: true }) : undefined;
           if (path?.ok) {
-            out.push({
-              rule: ID,
-              severity: 'info',
-              title: `${neigh.dst} is ${state} on ${neigh.dev} (${host.name}), but the path to it as captured works`,
-              explanation:
-                `${where(host.name, ns.netns)} holds a ${state} neighbour entry for pod IP ${neigh.dst} on ${neigh.dev}${age(neigh)}: ` +
-                `an earlier request got no answer. The path to ${neigh.dst} as captured now carries packets all the way to the device ` +
-                `that holds the address (${path.hops.length} hops), so the entry is most likely left over from a fault that has since ` +
-                `been fixed; the kernel asks again with the next packet. If a new ping leaves it ${state} again, the cause is outside ` +
-                `what was captured (the pod's own firewall or ARP settings, or a host not captured).`,
-              evidence,
-              elements,
-              fix: [inNetns(ns.netns, sh`ping -c1 -W1 ${neigh.dst}`), inNetns(ns.netns, sh`ip -s neigh show ${neigh.dst} dev ${neigh.dev}`)],
-            });
+            out.push(
+              finding(ID, 'info', {
+                title: `${neigh.dst} is ${state} on ${neigh.dev} (${host.name}), but the path to it as captured works`,
+                explanation:
+                  `${where(host.name, ns.netns)} holds a ${state} neighbour entry for pod IP ${neigh.dst} on ${neigh.dev}${age(neigh)}: ` +
+                  `an earlier request got no answer. The path to ${neigh.dst} as captured now carries packets all the way to the device ` +
+                  `that holds the address (${path.hops.length} hops), so the entry is most likely left over from a fault that has since ` +
+                  `been fixed; the kernel asks again with the next packet. If a new ping leaves it ${state} again, the cause is outside ` +
+                  `what was captured (the pod's own firewall or ARP settings, or a host not captured).`,
+                evidence,
+                elements,
+                fix: [inNetns(ns.netns, sh`ping -c1 -W1 ${neigh.dst}`), inNetns(ns.netns, sh`ip -s neigh show ${neigh.dst} dev ${neigh.dev}`)],
+              }),
+            );
             continue;
           }
           const breaks = path && !path.ok && path.reason ? ` The path as captured breaks: ${path.reason}.` : '';
           const hop = path?.brokenAt === undefined ? undefined : path.hops[path.brokenAt];
           const causedAt = hop === undefined ? undefined : [hop.element, ...(hop.edge === undefined ? [] : [hop.edge])];
-          out.push({
-            rule: ID,
-            severity: 'warning',
-            title: `${neigh.dst} is ${state} on ${neigh.dev} (${host.name})`,
-            explanation:
-              `${where(host.name, ns.netns)} asked for the MAC of pod IP ${neigh.dst} on ${neigh.dev} and got no answer ` +
-              `(neighbour state ${state}${age(neigh)}). Packets to the pod are queued and then dropped, so the pod is unreachable from here. ` +
-              `Look at the next hop towards the pod: the veth, bridge port or tunnel behind ${neigh.dev}.${breaks}`,
-            evidence,
-            elements,
-            fix: [inNetns(ns.netns, sh`ip neigh del ${neigh.dst} dev ${neigh.dev}`), inNetns(ns.netns, sh`ping -c1 -W1 ${neigh.dst}`)],
-            ...(causedAt === undefined ? {} : { causedAt }),
-          });
+          out.push(
+            finding(ID, 'warning', {
+              title: `${neigh.dst} is ${state} on ${neigh.dev} (${host.name})`,
+              explanation:
+                `${where(host.name, ns.netns)} asked for the MAC of pod IP ${neigh.dst} on ${neigh.dev} and got no answer ` +
+                `(neighbour state ${state}${age(neigh)}). Packets to the pod are queued and then dropped, so the pod is unreachable from here. ` +
+                `Look at the next hop towards the pod: the veth, bridge port or tunnel behind ${neigh.dev}.${breaks}`,
+              evidence,
+              elements,
+              fix: [inNetns(ns.netns, sh`ip neigh del ${neigh.dst} dev ${neigh.dev}`), inNetns(ns.netns, sh`ping -c1 -W1 ${neigh.dst}`)],
+              causedAt,
+            }),
+          );
         }
       }
     }

@@ -1,8 +1,9 @@
 import type { Finding, Rule } from '../types';
-import { deviceId, tunnelParams, tunnelPort, type Device } from '../devices';
+import { deviceId, tunnelParams, tunnelPort, type Device } from '@/lib/topology/query/devices';
 import { deviceEvidence } from '../evidence';
 import { overlayVteps } from '../vteps';
 import { note, sh } from '../fix';
+import { finding } from '../finding';
 
 const ID = 'overlay-vxlan-param-mismatch';
 
@@ -24,22 +25,22 @@ export const overlayVxlanParamMismatch: Rule = {
       const [majority, ...others] = ranked;
       if (!majority) continue;
       const odd = others.flatMap(([, devs]) => devs);
-      out.push({
-        rule: ID,
-        severity: 'critical',
-        title: `${name}: ${ranked.map(([sig, devs]) => `${sig} on ${devs.map((d) => d.host.name).join(', ')}`).join(' vs ')}`,
-        explanation:
-          `Every node's ${name} must use the same VNI and UDP port: a node only accepts VXLAN packets on the port it listens on ` +
-          `and for the VNI of its device. ${odd.map((d) => d.host.name).join(', ')} differ from the rest (${majority[0]}), so ` +
-          `pod traffic between them and the other nodes is dropped on arrival.`,
-        evidence: vteps.map(deviceEvidence),
-        elements: odd.map(deviceId),
-        fix: [
-          note`set the same VNI/port in the CNI config everywhere (flannel net-conf.json Backend.VNI/Port, Calico VXLANPort), then on ${odd.map((d) => d.host.name)}:`,
-          sh`ip link delete ${name}`,
-          note`and restart the CNI agent on those nodes`,
-        ],
-      });
+      out.push(
+        finding(ID, 'critical', {
+          title: `${name}: ${ranked.map(([sig, devs]) => `${sig} on ${devs.map((d) => d.host.name).join(', ')}`).join(' vs ')}`,
+          explanation:
+            `Every node's ${name} must use the same VNI and UDP port: a node only accepts VXLAN packets on the port it listens on ` +
+            `and for the VNI of its device. ${odd.map((d) => d.host.name).join(', ')} differ from the rest (${majority[0]}), so ` +
+            `pod traffic between them and the other nodes is dropped on arrival.`,
+          evidence: vteps.map(deviceEvidence),
+          elements: odd.map(deviceId),
+          fix: [
+            note`set the same VNI/port in the CNI config everywhere (flannel net-conf.json Backend.VNI/Port, Calico VXLANPort), then on ${odd.map((d) => d.host.name)}:`,
+            sh`ip link delete ${name}`,
+            note`and restart the CNI agent on those nodes`,
+          ],
+        }),
+      );
     }
     return out;
   },

@@ -4,6 +4,7 @@ import { hostId } from '@/lib/topology/ids';
 import { externalIdEvidence } from '../open-vswitch';
 import { usesOvn } from '../ovs';
 import { note, sh } from '../fix';
+import { finding } from '../finding';
 
 const ID = 'ovn-duplicate-system-id';
 
@@ -15,9 +16,7 @@ const NEW_ID = [
 
 function duplicate(id: string, hosts: HostState[]): Finding {
   const names = hosts.map((h) => h.name);
-  return {
-    rule: ID,
-    severity: 'warning',
+  return finding(ID, 'warning', {
     title: `${names.join(' and ')} share OVS system-id ${id}`,
     explanation:
       `ovn-controller registers its node in the OVN southbound database as the chassis named by external_ids:system-id, ` +
@@ -27,13 +26,11 @@ function duplicate(id: string, hosts: HostState[]): Finding {
     evidence: hosts.flatMap((h) => externalIdEvidence(h, 'system-id')),
     elements: names.map(hostId),
     fix: hosts.slice(1).flatMap((h) => [note`on ${h.name}:`, ...NEW_ID]),
-  };
+  });
 }
 
 function absent(host: HostState): Finding {
-  return {
-    rule: ID,
-    severity: 'warning',
+  return finding(ID, 'warning', {
     title: `${host.name} runs OVN without an OVS system-id`,
     explanation:
       `${host.name} is configured for OVN (ovn-remote/ovn-encap-ip are set), but the Open_vSwitch table has no ` +
@@ -42,7 +39,7 @@ function absent(host: HostState): Finding {
     evidence: [...externalIdEvidence(host, 'ovn-encap-ip'), ...externalIdEvidence(host, 'ovn-remote')],
     elements: [hostId(host.name)],
     fix: NEW_ID,
-  };
+  });
 }
 
 export const ovnDuplicateSystemId: Rule = {

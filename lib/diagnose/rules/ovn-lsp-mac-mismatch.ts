@@ -1,10 +1,11 @@
 import type { Finding, Rule } from '../types';
 import type { HostState, OvnLogicalSwitchPort } from '@/lib/parse/types';
-import { deviceId, rootNamespace, type Device } from '../devices';
+import { deviceId, rootNamespace, type Device } from '@/lib/topology/query/devices';
 import { deviceEvidence, entityEvidence } from '../evidence';
 import { inNetns, note, sh } from '../fix';
 import { sameMac } from '../ip';
 import { vethPeer } from '../veth';
+import { finding } from '../finding';
 
 const ID = 'ovn-lsp-mac-mismatch';
 
@@ -40,18 +41,18 @@ export const ovnLspMacMismatch: Rule = {
         const lspMac = entry?.lsp.addresses.map((a) => a.split(/\s+/)[0] ?? '').find((m) => /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i.test(m));
         const device = endpointOf(host, ovsIf.name);
         if (!entry || !lspMac || !device?.iface.mac || sameMac(lspMac, device.iface.mac)) continue;
-        out.push({
-          rule: ID,
-          severity: 'warning',
-          title: `Logical port ${entry.lsp.name} says ${lspMac}, ${device.iface.name} on ${host.name} has ${device.iface.mac}`,
-          explanation:
-            `OVN answers ARP for this port with ${lspMac} and, with port security, drops frames from any other source MAC. ` +
-            `The device behind the port (${device.iface.name}${device.ns.netns ? ` in ${device.ns.netns}` : ''}) uses ${device.iface.mac}, ` +
-            `so traffic to it is addressed to a MAC it does not own and its own frames are discarded.`,
-          evidence: [...entityEvidence(entry.host, null, entry.lsp), ...entityEvidence(host, null, ovsIf), deviceEvidence(device)],
-          elements: [deviceId(device)],
-          fix: [inNetns(device.ns.netns, sh`ip link set dev ${device.iface.name} address ${lspMac}`), note`or delete the pod so the CNI and OVN agree again`],
-        });
+        out.push(
+          finding(ID, 'warning', {
+            title: `Logical port ${entry.lsp.name} says ${lspMac}, ${device.iface.name} on ${host.name} has ${device.iface.mac}`,
+            explanation:
+              `OVN answers ARP for this port with ${lspMac} and, with port security, drops frames from any other source MAC. ` +
+              `The device behind the port (${device.iface.name}${device.ns.netns ? ` in ${device.ns.netns}` : ''}) uses ${device.iface.mac}, ` +
+              `so traffic to it is addressed to a MAC it does not own and its own frames are discarded.`,
+            evidence: [...entityEvidence(entry.host, null, entry.lsp), ...entityEvidence(host, null, ovsIf), deviceEvidence(device)],
+            elements: [deviceId(device)],
+            fix: [inNetns(device.ns.netns, sh`ip link set dev ${device.iface.name} address ${lspMac}`), note`or delete the pod so the CNI and OVN agree again`],
+          }),
+        );
       }
     }
     return out;

@@ -1,10 +1,11 @@
 import type { Finding, Rule } from '../types';
 import { ovsBridgeId, ifaceId } from '@/lib/topology/ids';
-import { isOperDown, rootNamespace } from '../devices';
+import { isOperDown, rootNamespace } from '@/lib/topology/query/devices';
 import { deviceEvidence, entityEvidence } from '../evidence';
 import { integrationBridge, ovsBridgeInterfaces, usesOvn } from '../ovs';
-import { devicesListed } from '../collected';
+import { devicesListed } from '@/lib/parse/collected';
 import { note, sh } from '../fix';
+import { finding } from '../finding';
 
 const ID = 'ovn-mgmt-port-broken';
 
@@ -23,38 +24,38 @@ export const ovnMgmtPortBroken: Rule = {
       const mgmt = ports.find((p) => p.type === 'internal' && p.name !== bridge.name && p.externalIds['iface-id'] !== undefined);
       if (!mgmt) {
         if (pods.length === 0) continue;
-        out.push({
-          rule: ID,
-          severity: 'critical',
-          title: `No OVN management port on ${bridge.name} (${host.name})`,
-          explanation:
-            `${bridge.name} on ${host.name} has bound pod ports but no internal port bound to OVN (the management port, ` +
-            `ovn-k8s-mp0 in OVN-Kubernetes). The node reaches its pods, and services reach endpoints, only through that port: ` +
-            `health checks, kubelet probes and host-network traffic to pods fail.`,
-          evidence: pods.flatMap((p) => entityEvidence(host, null, p)),
-          elements: [ovsBridgeId(host.name, bridge.name)],
-          fix: [
-            note`restart the ovnkube-node pod on ${host.name}; it recreates the management port`,
-            sh`ovs-vsctl --may-exist add-port ${bridge.name} ovn-k8s-mp0 -- set interface ovn-k8s-mp0 type=internal external-ids:iface-id=k8s-${host.name}`,
-          ],
-        });
+        out.push(
+          finding(ID, 'critical', {
+            title: `No OVN management port on ${bridge.name} (${host.name})`,
+            explanation:
+              `${bridge.name} on ${host.name} has bound pod ports but no internal port bound to OVN (the management port, ` +
+              `ovn-k8s-mp0 in OVN-Kubernetes). The node reaches its pods, and services reach endpoints, only through that port: ` +
+              `health checks, kubelet probes and host-network traffic to pods fail.`,
+            evidence: pods.flatMap((p) => entityEvidence(host, null, p)),
+            elements: [ovsBridgeId(host.name, bridge.name)],
+            fix: [
+              note`restart the ovnkube-node pod on ${host.name}; it recreates the management port`,
+              sh`ovs-vsctl --may-exist add-port ${bridge.name} ovn-k8s-mp0 -- set interface ovn-k8s-mp0 type=internal external-ids:iface-id=k8s-${host.name}`,
+            ],
+          }),
+        );
         continue;
       }
       const kernel = root.interfaces.find((i) => i.name === mgmt.name);
       if (kernel ? !isOperDown(kernel) : !devicesListed(root)) continue;
       const device = kernel ? { host, ns: root, iface: kernel } : undefined;
-      out.push({
-        rule: ID,
-        severity: 'critical',
-        title: kernel ? `OVN management port ${mgmt.name} on ${host.name} is down` : `OVN management port ${mgmt.name} has no kernel device on ${host.name}`,
-        explanation:
-          `${mgmt.name} is the node's own port into the OVN network (iface-id ${mgmt.externalIds['iface-id'] ?? '?'}). ` +
-          (kernel ? 'The kernel device is down, ' : 'OVS lists it but the kernel has no such device, ') +
-          `so the node cannot reach any pod and service traffic from the host dies.`,
-        evidence: [...entityEvidence(host, null, mgmt), ...(device ? [deviceEvidence(device)] : [])],
-        elements: [kernel ? ifaceId(host.name, null, mgmt.name) : ovsBridgeId(host.name, bridge.name)],
-        fix: kernel ? [sh`ip link set ${mgmt.name} up`] : [note`restart the ovnkube-node pod on ${host.name}`],
-      });
+      out.push(
+        finding(ID, 'critical', {
+          title: kernel ? `OVN management port ${mgmt.name} on ${host.name} is down` : `OVN management port ${mgmt.name} has no kernel device on ${host.name}`,
+          explanation:
+            `${mgmt.name} is the node's own port into the OVN network (iface-id ${mgmt.externalIds['iface-id'] ?? '?'}). ` +
+            (kernel ? 'The kernel device is down, ' : 'OVS lists it but the kernel has no such device, ') +
+            `so the node cannot reach any pod and service traffic from the host dies.`,
+          evidence: [...entityEvidence(host, null, mgmt), ...(device ? [deviceEvidence(device)] : [])],
+          elements: [kernel ? ifaceId(host.name, null, mgmt.name) : ovsBridgeId(host.name, bridge.name)],
+          fix: kernel ? [sh`ip link set ${mgmt.name} up`] : [note`restart the ovnkube-node pod on ${host.name}`],
+        }),
+      );
     }
     return out;
   },

@@ -1,9 +1,10 @@
 import type { Finding, Rule } from '../types';
-import { deviceId } from '../devices';
+import { deviceId } from '@/lib/topology/query/devices';
 import { deviceEvidence, entityEvidence } from '../evidence';
 import { integrationBridge, ovsBridgeOf, ovsInterface, usesOvn } from '../ovs';
 import { podVethHostEnds } from '../veth';
 import { note, sh } from '../fix';
+import { finding } from '../finding';
 
 const ID = 'ovn-port-not-bound';
 
@@ -24,23 +25,23 @@ export const ovnPortNotBound: Rule = {
         const installed = ovsIf.externalIds['ovn-installed'] === 'true';
         if (ifaceIdValue !== undefined && installed) continue;
         const what = ifaceIdValue === undefined ? 'has no external_ids:iface-id' : `has iface-id ${ifaceIdValue} but OVN never marked it ovn-installed`;
-        out.push({
-          rule: ID,
-          severity: 'warning',
-          title: `${hostEnd.iface.name} on ${integration.name} (${host.name}) ${what}`,
-          explanation:
-            `${hostEnd.iface.name} is the host end of the veth of the pod in netns ${podEnd.ns.netns ?? '?'} and a port of ${integration.name}, but it ${what}. ` +
-            `ovn-controller binds a port to the pod's logical switch port only through iface-id, and installs its flows only then; ` +
-            `until that happens ${integration.name} has no flow for this port and the pod's traffic is dropped.`,
-          evidence: [...entityEvidence(host, null, ovsIf), deviceEvidence(hostEnd)],
-          elements: [deviceId(hostEnd), deviceId(podEnd)],
-          fix: [
-            ifaceIdValue === undefined
-              ? sh`ovs-vsctl set Interface ${hostEnd.iface.name} external_ids:iface-id=<namespace>_<pod>`
-              : note`check ovn-controller on ${host.name} (ovn-remote, chassis registration) for port ${ifaceIdValue}`,
-            note`or delete the pod so the CNI plugs it again`,
-          ],
-        });
+        out.push(
+          finding(ID, 'warning', {
+            title: `${hostEnd.iface.name} on ${integration.name} (${host.name}) ${what}`,
+            explanation:
+              `${hostEnd.iface.name} is the host end of the veth of the pod in netns ${podEnd.ns.netns ?? '?'} and a port of ${integration.name}, but it ${what}. ` +
+              `ovn-controller binds a port to the pod's logical switch port only through iface-id, and installs its flows only then; ` +
+              `until that happens ${integration.name} has no flow for this port and the pod's traffic is dropped.`,
+            evidence: [...entityEvidence(host, null, ovsIf), deviceEvidence(hostEnd)],
+            elements: [deviceId(hostEnd), deviceId(podEnd)],
+            fix: [
+              ifaceIdValue === undefined
+                ? sh`ovs-vsctl set Interface ${hostEnd.iface.name} external_ids:iface-id=<namespace>_<pod>`
+                : note`check ovn-controller on ${host.name} (ovn-remote, chassis registration) for port ${ifaceIdValue}`,
+              note`or delete the pod so the CNI plugs it again`,
+            ],
+          }),
+        );
       }
     }
     return out;

@@ -1,12 +1,13 @@
 import type { Evidence, Finding, Rule } from '../types';
 import type { HostState, NamespaceState, OvsBridge, Route } from '@/lib/parse/types';
 import { ovsBridgeId } from '@/lib/topology/ids';
-import { deviceId, globalAddresses, rootNamespace, type Device } from '../devices';
+import { deviceId, globalAddresses, rootNamespace, type Device } from '@/lib/topology/query/devices';
 import { deviceEvidence, entityEvidence } from '../evidence';
 import { externalIdEvidence } from '../open-vswitch';
 import { ovsBridgeInterfaces, usesOvn } from '../ovs';
 import { defaultRoutes } from '../routes';
 import { note, part, sh, type ShellLine } from '../fix';
+import { finding } from '../finding';
 
 const ID = 'ovnk-br-ex-misconfigured';
 
@@ -55,7 +56,7 @@ function fix(bridgeName: string, p: Problem): ShellLine[] {
   ];
 }
 
-function finding(host: HostState, root: NamespaceState, bridge: OvsBridge, p: Problem): Finding {
+function findingFor(host: HostState, root: NamespaceState, bridge: OvsBridge, p: Problem): Finding {
   const name = p.uplink.iface.name;
   const bridgeDev = root.interfaces.find((i) => i.name === bridge.name);
   const what = [...(p.addresses.length > 0 ? [`${name} still holds ${p.addresses.join(', ')}`] : []), ...(p.defaultRoute ? [`the default route uses ${name}`] : [])].join(' and ');
@@ -65,9 +66,7 @@ function finding(host: HostState, root: NamespaceState, bridge: OvsBridge, p: Pr
     ...(p.defaultRoute ? entityEvidence(host, root, p.defaultRoute) : []),
     ...externalIdEvidence(host, 'ovn-bridge-mappings'),
   ];
-  return {
-    rule: ID,
-    severity: 'critical',
+  return finding(ID, 'critical', {
     title: `${name} is a port of ${bridge.name} on ${host.name}, but ${what}`,
     explanation:
       `${name} is the physical port of the OVS gateway bridge ${bridge.name}: everything it receives goes into OVS, not to ` +
@@ -78,7 +77,7 @@ function finding(host: HostState, root: NamespaceState, bridge: OvsBridge, p: Pr
     evidence,
     elements: [deviceId(p.uplink), ...(bridgeDev ? [deviceId({ host, ns: root, iface: bridgeDev })] : []), ovsBridgeId(host.name, bridge.name)],
     fix: fix(bridge.name, p),
-  };
+  });
 }
 
 export const ovnkBrExMisconfigured: Rule = {
@@ -91,7 +90,7 @@ export const ovnkBrExMisconfigured: Rule = {
       const root = rootNamespace(host);
       const bridge = gatewayBridge(host);
       if (!root || !bridge || !usesOvn(host)) continue;
-      for (const p of problems(host, root, bridge)) out.push(finding(host, root, bridge, p));
+      for (const p of problems(host, root, bridge)) out.push(findingFor(host, root, bridge, p));
     }
     return out;
   },

@@ -4,6 +4,7 @@ import { ifaceId, ovsBridgeId } from '@/lib/topology/ids';
 import { entityEvidence } from '../evidence';
 import { ovsBridgeOf } from '../ovs';
 import { note, sh, type ShellLine } from '../fix';
+import { finding } from '../finding';
 
 const ID = 'ovnk-duplicate-iface-id';
 
@@ -25,13 +26,11 @@ function elementOf(host: HostState, ovsIf: OvsInterface): string {
   return ovsBridgeId(host.name, bridge.name);
 }
 
-function finding(host: HostState, id: string, group: OvsInterface[]): Finding {
+function findingFor(host: HostState, id: string, group: OvsInterface[]): Finding {
   const stale = group.filter((i) => isStale(host, i));
   const names = group.map((i) => i.name).join(', ');
   const delPort = (i: OvsInterface): ShellLine => sh`ovs-vsctl --if-exists del-port ${ovsBridgeOf(host, i.name)?.name ?? 'br-int'} ${i.name}`;
-  return {
-    rule: ID,
-    severity: 'warning',
+  return finding(ID, 'warning', {
     title: `iface-id ${id} is set on ${group.length} OVS interfaces on ${host.name}: ${names}`,
     explanation:
       `OVS interfaces ${names} on ${host.name} all claim logical port ${id} through external_ids:iface-id. ovn-controller ` +
@@ -46,7 +45,7 @@ function finding(host: HostState, id: string, group: OvsInterface[]): Finding {
       stale.length > 0 && stale.length < group.length
         ? stale.map(delPort)
         : [sh`ovs-vsctl --columns=name,ofport,external_ids find Interface external_ids:iface-id=${id}`, note`delete the port whose sandbox is not the pod's current one:`, ...group.map(delPort)],
-  };
+  });
 }
 
 export const ovnkDuplicateIfaceId: Rule = {
@@ -61,7 +60,7 @@ export const ovnkDuplicateIfaceId: Rule = {
         const id = ovsIf.externalIds['iface-id'];
         if (id !== undefined && id !== '') byId.set(id, [...(byId.get(id) ?? []), ovsIf]);
       }
-      for (const [id, group] of byId) if (group.length > 1) out.push(finding(host, id, group));
+      for (const [id, group] of byId) if (group.length > 1) out.push(findingFor(host, id, group));
     }
     return out;
   },

@@ -1,12 +1,13 @@
 import type { Finding, Rule } from '../types';
 import type { HostState, NamespaceState } from '@/lib/parse/types';
 import { hostId } from '@/lib/topology/ids';
-import { ranIn } from '../collected';
+import { ranIn } from '@/lib/parse/collected';
 import { deviceEvidence } from '../evidence';
-import { deviceId, globalAddresses, rootNamespace, type Device } from '../devices';
+import { deviceId, globalAddresses, rootNamespace, type Device } from '@/lib/topology/query/devices';
 import { encapIps, externalIdEvidence } from '../open-vswitch';
 import { uplinkName } from '../routes';
 import { note, sh } from '../fix';
+import { finding } from '../finding';
 
 const ID = 'ovnk-encap-ip-mismatch';
 
@@ -16,15 +17,13 @@ function nodeDevice(host: HostState, root: NamespaceState): Device | undefined {
   return iface ? { host, ns: root, iface } : undefined;
 }
 
-function finding(host: HostState, root: NamespaceState, missing: string[]): Finding {
+function findingFor(host: HostState, root: NamespaceState, missing: string[]): Finding {
   const node = nodeDevice(host, root);
   const nodeIp = node ? globalAddresses(node.iface)[0] : undefined;
   const wanted = encapIps(host)
     .map((ip) => (missing.includes(ip) ? (nodeIp ?? '<node IP>') : ip))
     .join(',');
-  return {
-    rule: ID,
-    severity: 'warning',
+  return finding(ID, 'warning', {
     title: `ovn-encap-ip ${missing.join(', ')} is not an address of ${host.name}`,
     explanation:
       `OVN tells every other node to send Geneve traffic for ${host.name}'s pods to external_ids:ovn-encap-ip ` +
@@ -35,7 +34,7 @@ function finding(host: HostState, root: NamespaceState, missing: string[]): Find
     evidence: [...externalIdEvidence(host, 'ovn-encap-ip'), ...(node ? [deviceEvidence(node)] : [])],
     elements: [hostId(host.name), ...(node ? [deviceId(node)] : [])],
     fix: [sh`ovs-vsctl set Open_vSwitch . external_ids:ovn-encap-ip=${wanted}`, note`then restart ovnkube-node on ${host.name} so the chassis record carries the new address`],
-  };
+  });
 }
 
 export const ovnkEncapIpMismatch: Rule = {
@@ -51,7 +50,7 @@ export const ovnkEncapIpMismatch: Rule = {
       const addresses = new Set(root.interfaces.flatMap((i) => i.addresses.map((a) => a.local)));
       if (!ranIn(root, 'ip-addr', addresses.size > 0)) continue;
       const missing = ips.filter((ip) => !addresses.has(ip));
-      if (missing.length > 0) out.push(finding(host, root, missing));
+      if (missing.length > 0) out.push(findingFor(host, root, missing));
     }
     return out;
   },

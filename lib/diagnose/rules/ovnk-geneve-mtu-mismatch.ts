@@ -1,12 +1,13 @@
 import type { Finding, Rule } from '../types';
 import type { HostState, NamespaceState } from '@/lib/parse/types';
-import { deviceId, rootNamespace, type Device } from '../devices';
+import { deviceId, rootNamespace, type Device } from '@/lib/topology/query/devices';
 import { deviceEvidence } from '../evidence';
 import { isIpv4 } from '../ip';
 import { encapIps, externalIdEvidence } from '../open-vswitch';
 import { integrationBridge, ovsBridgeOf, ovsInterface } from '../ovs';
 import { podVethHostEnds } from '../veth';
 import { note, sh } from '../fix';
+import { finding } from '../finding';
 
 const ID = 'ovnk-geneve-mtu-mismatch';
 
@@ -49,9 +50,7 @@ function check(host: HostState): Finding | undefined {
   if (!widest || podMtu === undefined || podMtu + extra <= encapIf.mtu) return undefined;
   const encap: Device = { host, ns: root, iface: encapIf };
   const fitting = encapIf.mtu - extra;
-  return {
-    rule: ID,
-    severity: 'warning',
+  return finding(ID, 'warning', {
     title: `${encapIf.name} MTU ${encapIf.mtu} on ${host.name} is below pod MTU ${podMtu} + ${extra} bytes of ${encapType}`,
     explanation:
       `${encapIf.name} holds ovn-encap-ip ${ip}, so every ${encapType} packet between ${host.name} and other nodes leaves ` +
@@ -67,7 +66,7 @@ function check(host: HostState): Finding | undefined {
       sh`ip link set dev ${encapIf.name} mtu ${podMtu + extra}`,
       note`only where the physical network carries ${podMtu + extra}-byte frames`,
     ],
-  };
+  });
 }
 
 export const ovnkGeneveMtuMismatch: Rule = {

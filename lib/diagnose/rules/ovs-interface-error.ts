@@ -3,9 +3,10 @@ import type { NamespaceState, OvsInterface } from '@/lib/parse/types';
 import { ifaceId, ovsBridgeId } from '@/lib/topology/ids';
 import { entityEvidence } from '../evidence';
 import { ovsBridgeOf } from '../ovs';
-import { rootNamespace } from '../devices';
-import { devicesListed } from '../collected';
+import { rootNamespace } from '@/lib/topology/query/devices';
+import { devicesListed } from '@/lib/parse/collected';
 import { sh } from '../fix';
+import { finding } from '../finding';
 
 const ID = 'ovs-interface-error';
 
@@ -41,20 +42,20 @@ export const ovsInterfaceError: Rule = {
         const bridge = ovsBridgeOf(host, ovsIf.name);
         const kernel = root?.interfaces.find((i) => i.name === ovsIf.name);
         const problem = ovsIf.error ?? (ovsIf.ofport === -1 || !gone ? 'ofport -1' : 'no kernel device of that name, link down');
-        out.push({
-          rule: ID,
-          severity: 'warning',
-          title: `OVS interface ${ovsIf.name} on ${host.name}: ${problem}`,
-          explanation:
-            (ovsIf.ofport !== -1 && !ovsIf.error
-              ? `OVS still holds ${ovsIf.name}${bridge ? ` on ${bridge.name}` : ''} (ofport ${ovsIf.ofport ?? 'unset'}, link down), but its kernel device is gone, so nothing reaches it. `
-              : `OVS failed to attach ${ovsIf.name}${bridge ? ` to ${bridge.name}` : ''} (ofport ${ovsIf.ofport ?? 'unset'}` +
-                `${ovsIf.error ? `, error "${ovsIf.error}"` : ''}), so no flow can send traffic to or from it. `) +
-            kernelDevice(ovsIf.name, kernel !== undefined, root !== undefined && devicesListed(root)),
-          evidence: entityEvidence(host, null, ovsIf),
-          elements: [kernel ? ifaceId(host.name, null, ovsIf.name) : bridge ? ovsBridgeId(host.name, bridge.name) : ifaceId(host.name, null, ovsIf.name)],
-          fix: [sh`ovs-vsctl --if-exists del-port ${bridge?.name ?? '<bridge>'} ${ovsIf.name}`],
-        });
+        out.push(
+          finding(ID, 'warning', {
+            title: `OVS interface ${ovsIf.name} on ${host.name}: ${problem}`,
+            explanation:
+              (ovsIf.ofport !== -1 && !ovsIf.error
+                ? `OVS still holds ${ovsIf.name}${bridge ? ` on ${bridge.name}` : ''} (ofport ${ovsIf.ofport ?? 'unset'}, link down), but its kernel device is gone, so nothing reaches it. `
+                : `OVS failed to attach ${ovsIf.name}${bridge ? ` to ${bridge.name}` : ''} (ofport ${ovsIf.ofport ?? 'unset'}` +
+                  `${ovsIf.error ? `, error "${ovsIf.error}"` : ''}), so no flow can send traffic to or from it. `) +
+              kernelDevice(ovsIf.name, kernel !== undefined, root !== undefined && devicesListed(root)),
+            evidence: entityEvidence(host, null, ovsIf),
+            elements: [kernel ? ifaceId(host.name, null, ovsIf.name) : bridge ? ovsBridgeId(host.name, bridge.name) : ifaceId(host.name, null, ovsIf.name)],
+            fix: [sh`ovs-vsctl --if-exists del-port ${bridge?.name ?? '<bridge>'} ${ovsIf.name}`],
+          }),
+        );
       }
     }
     return out;

@@ -3,6 +3,7 @@ import type { HostState } from '@/lib/parse/types';
 import { hostId } from '@/lib/topology/ids';
 import { externalIdEvidence, openVswitchEvidence } from '../open-vswitch';
 import { note } from '../fix';
+import { finding } from '../finding';
 
 const ID = 'ovs-ovn-version-skew';
 
@@ -21,9 +22,7 @@ export const ovsOvnVersionSkew: Rule = {
     const summary = [...byVersion].map(([v, hs]) => `${v} on ${hs.map((h) => h.name).join(', ')}`).join('; ');
     const matchNorthd = hosts.filter((h) => h.ovs?.externalIds['ovn-match-northd-version'] === 'true');
     return [
-      {
-        rule: ID,
-        severity: 'info',
+      finding(ID, 'info', {
         title: `Open vSwitch ${[...byVersion.keys()].join(' / ')} run side by side`,
         explanation:
           `The nodes run different Open vSwitch releases (${summary}). That is normal in the middle of an upgrade and ` +
@@ -36,7 +35,7 @@ export const ovsOvnVersionSkew: Rule = {
         evidence: [...hosts.map((h) => openVswitchEvidence(h, 'ovs_version', h.ovs?.version ?? '')), ...matchNorthd.flatMap((h) => externalIdEvidence(h, 'ovn-match-northd-version'))],
         elements: hosts.map((h) => hostId(h.name)),
         fix: [note`finish the upgrade so that every node runs the same Open vSwitch/OVN release (the OVN upgrade guide gives the order)`],
-      },
+      }),
     ];
   },
 };

@@ -1,7 +1,8 @@
 import type { Finding, Rule } from '../types';
-import { deviceId, rootNamespace, tunnelKind, tunnelParams, tunnelPort } from '../devices';
+import { deviceId, rootNamespace, tunnelKind, tunnelParams, tunnelPort } from '@/lib/topology/query/devices';
 import { deviceEvidence } from '../evidence';
 import { note, sh, where } from '../fix';
+import { finding } from '../finding';
 
 const ID = 'peerpod-leftover-ppvxlan';
 
@@ -21,24 +22,24 @@ export const peerpodLeftoverPpvxlan: Rule = {
         const device = { host, ns: root, iface };
         const params = tunnelParams(iface);
         const target = params?.remote ?? params?.group;
-        out.push({
-          rule: ID,
-          severity: 'warning',
-          title: `${iface.name} is still in the root namespace of ${host.name} (VNI ${params?.vni ?? '?'}, UDP ${tunnelPort(iface) ?? '?'})`,
-          explanation:
-            `cloud-api-adaptor creates a peer pod's tunnel as ${iface.name} in ${where(host.name, null)} and at once moves it ` +
-            `into the pod's namespace as vxlan1; a ${iface.name} that stays behind means that setup stopped half-way, so a peer ` +
-            `pod${target ? ` (pod VM ${target})` : ''} has no tunnel. The device still holds VNI ${params?.vni ?? '?'} on UDP ` +
-            `${tunnelPort(iface) ?? '?'}, and the next peer pod given that VNI cannot create its own; after five such names ` +
-            `cloud-api-adaptor fails with "too many".`,
-          evidence: [deviceEvidence(device)],
-          elements: [deviceId(device)],
-          fix: [
-            note`check that no running pod namespace expects this tunnel (ip netns list; ip -n <ns> -d link show vxlan1), then:`,
-            sh`ip link del ${iface.name}`,
-            note`and recreate the peer pod whose setup failed`,
-          ],
-        });
+        out.push(
+          finding(ID, 'warning', {
+            title: `${iface.name} is still in the root namespace of ${host.name} (VNI ${params?.vni ?? '?'}, UDP ${tunnelPort(iface) ?? '?'})`,
+            explanation:
+              `cloud-api-adaptor creates a peer pod's tunnel as ${iface.name} in ${where(host.name, null)} and at once moves it ` +
+              `into the pod's namespace as vxlan1; a ${iface.name} that stays behind means that setup stopped half-way, so a peer ` +
+              `pod${target ? ` (pod VM ${target})` : ''} has no tunnel. The device still holds VNI ${params?.vni ?? '?'} on UDP ` +
+              `${tunnelPort(iface) ?? '?'}, and the next peer pod given that VNI cannot create its own; after five such names ` +
+              `cloud-api-adaptor fails with "too many".`,
+            evidence: [deviceEvidence(device)],
+            elements: [deviceId(device)],
+            fix: [
+              note`check that no running pod namespace expects this tunnel (ip netns list; ip -n <ns> -d link show vxlan1), then:`,
+              sh`ip link del ${iface.name}`,
+              note`and recreate the peer pod whose setup failed`,
+            ],
+          }),
+        );
       }
     }
     return out;

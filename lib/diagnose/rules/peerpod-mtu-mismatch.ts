@@ -1,8 +1,9 @@
 import type { Finding, Rule } from '../types';
-import { deviceId } from '../devices';
+import { deviceId } from '@/lib/topology/query/devices';
 import { deviceEvidence } from '../evidence';
 import { inNetns, sh } from '../fix';
 import { peerPodLinks } from '../peerpod';
+import { finding } from '../finding';
 
 const ID = 'peerpod-mtu-mismatch';
 
@@ -21,15 +22,15 @@ export const peerpodMtuMismatch: Rule = {
         vm > pod
           ? `The pod VM sends packets up to ${vm} bytes; the worker redirects them out of ${podIf.iface.name}, a veth that drops anything above ${pod}, so large replies from the pod never arrive.`
           : `The cluster sends the pod packets up to ${pod} bytes, but ${podVm.iface.name} in the pod VM only takes ${vm}, so large packets to the pod are lost and TCP negotiates an MSS the VM cannot honour.`;
-      out.push({
-        rule: ID,
-        severity: 'warning',
-        title: `Peer pod MTU ${pod} on ${podIf.host.name} but ${vm} on ${podVm.iface.name} (${podVm.host.name})`,
-        explanation: `The worker pod interface and the pod VM tunnel device carry the same pod and must agree on the MTU. ${why}`,
-        evidence: [deviceEvidence(podIf), deviceEvidence(podVm)],
-        elements: [deviceId(podVm), deviceId(podIf), ...(tunnelEdge ? [tunnelEdge] : [])],
-        fix: [inNetns(podVm.ns.netns, sh`ip link set dev ${podVm.iface.name} mtu ${pod}`)],
-      });
+      out.push(
+        finding(ID, 'warning', {
+          title: `Peer pod MTU ${pod} on ${podIf.host.name} but ${vm} on ${podVm.iface.name} (${podVm.host.name})`,
+          explanation: `The worker pod interface and the pod VM tunnel device carry the same pod and must agree on the MTU. ${why}`,
+          evidence: [deviceEvidence(podIf), deviceEvidence(podVm)],
+          elements: [deviceId(podVm), deviceId(podIf), ...(tunnelEdge ? [tunnelEdge] : [])],
+          fix: [inNetns(podVm.ns.netns, sh`ip link set dev ${podVm.iface.name} mtu ${pod}`)],
+        }),
+      );
     }
     return out;
   },

@@ -1,12 +1,13 @@
 import type { Evidence, Finding, Rule } from '../types';
 import type { HostState } from '@/lib/parse/types';
 import type { Topology } from '@/lib/topology/types';
-import { neighborsTo, ovsInterfacesAttaching } from '../device-index';
-import { deviceId, globalAddresses, type Device } from '../devices';
+import { neighborsTo, ovsInterfacesAttaching } from '@/lib/topology/query/device-index';
+import { deviceId, globalAddresses, type Device } from '@/lib/topology/query/devices';
 import { deviceEvidence, entityEvidence, mergeEvidence } from '../evidence';
 import { inNetns, part, sh, type ShellLine, where } from '../fix';
 import { sameMac } from '../ip';
 import { peerPodLinks } from '../peerpod';
+import { finding } from '../finding';
 
 const ID = 'peerpod-podvm-mac-mismatch';
 
@@ -52,14 +53,12 @@ function restoreAfterUp(vm: Device): ShellLine[] {
   return [...addresses, ...routes].map((command) => inNetns(vm.ns.netns, command));
 }
 
-function finding(topology: Topology, podIf: Device, vm: Device, tunnelEdge: string | undefined): Finding {
+function findingFor(topology: Topology, podIf: Device, vm: Device, tunnelEdge: string | undefined): Finding {
   const mac = podIf.iface.mac ?? '';
   const name = vm.iface.name;
   const netns = vm.ns.netns;
   const ip = globalAddresses(podIf.iface)[0] ?? 'the pod IP';
-  return {
-    rule: ID,
-    severity: 'critical',
+  return finding(ID, 'critical', {
     title: `Pod VM ${name} has MAC ${vm.iface.mac ?? '?'} but the pod's MAC is ${mac}`,
     explanation:
       `The peer pod ${ip} is split in two: ${where(podIf.host.name, podIf.ns.netns, podIf.iface.name)} holds the IP the ` +
@@ -71,7 +70,7 @@ function finding(topology: Topology, podIf: Device, vm: Device, tunnelEdge: stri
     evidence: mergeEvidence([deviceEvidence(vm), deviceEvidence(podIf), ...corroboration(topology, podIf)]),
     elements: [deviceId(vm), deviceId(podIf), ...(tunnelEdge ? [tunnelEdge] : [])],
     fix: [inNetns(netns, sh`ip link set ${name} down`), inNetns(netns, sh`ip link set dev ${name} address ${mac}`), inNetns(netns, sh`ip link set ${name} up`), ...restoreAfterUp(vm)],
-  };
+  });
 }
 
 export const peerpodPodvmMacMismatch: Rule = {
@@ -83,7 +82,7 @@ export const peerpodPodvmMacMismatch: Rule = {
     for (const link of peerPodLinks(topology)) {
       const vm = link.podVm;
       if (!vm || !link.podIf.iface.mac || !vm.iface.mac || sameMac(vm.iface.mac, link.podIf.iface.mac)) continue;
-      out.push(finding(topology, link.podIf, vm, link.tunnelEdge));
+      out.push(findingFor(topology, link.podIf, vm, link.tunnelEdge));
     }
     return out;
   },

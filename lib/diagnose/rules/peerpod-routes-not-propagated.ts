@@ -1,10 +1,11 @@
 import type { Finding, Rule } from '../types';
 import type { NamespaceState, Route } from '@/lib/parse/types';
-import { ranIn } from '../collected';
-import { deviceId, type Device } from '../devices';
+import { ranIn } from '@/lib/parse/collected';
+import { deviceId, type Device } from '@/lib/topology/query/devices';
 import { deviceEvidence, entityEvidence, mergeEvidence } from '../evidence';
 import { inNetns, note, part, sh, type ShellLine, where } from '../fix';
 import { peerPodLinks } from '../peerpod';
+import { finding } from '../finding';
 
 const ID = 'peerpod-routes-not-propagated';
 
@@ -63,28 +64,28 @@ export const peerpodRoutesNotPropagated: Rule = {
       if (missing.length === 0) continue;
       const list = missing.map(describe).join(', ');
       const noDefault = missing.some((r) => normalDst(r.dst) === 'default');
-      out.push({
-        rule: ID,
-        severity: 'warning',
-        title: `Pod VM ${podVm.host.name} lacks pod route${missing.length > 1 ? 's' : ''} ${list}`,
-        explanation:
-          `The pod's routes on ${where(podIf.host.name, podIf.ns.netns, podIf.iface.name)} must reappear on ` +
-          `${where(podVm.host.name, podVm.ns.netns, podVm.iface.name)}, where the pod's processes actually run; ` +
-          `the pod VM lacks ${list}. ` +
-          (noDefault
-            ? 'Without the default route the workload reaches nothing outside its own subnet (services, DNS, other nodes), '
-            : 'Destinations behind the missing routes are sent out of the default route or nowhere, ') +
-          `although everything looks right on the worker. cloud-api-adaptor copies these routes when it sets up the pod; ` +
-          `older releases failed on gateway routes that need a link-scope route first (Calico, EKS) and left the rest out. ` +
-          `Both route tables were read with ip route.`,
-        evidence: mergeEvidence([
-          ...missing.flatMap((r) => entityEvidence(podIf.host, podIf.ns, r)),
-          ...podVm.ns.routes.filter(mainTable).flatMap((r) => entityEvidence(podVm.host, podVm.ns, r)),
-          deviceEvidence(podVm),
-        ]),
-        elements: [deviceId(podVm), deviceId(podIf), ...(tunnelEdge ? [tunnelEdge] : [])],
-        fix: fixFor(podVm, missing),
-      });
+      out.push(
+        finding(ID, 'warning', {
+          title: `Pod VM ${podVm.host.name} lacks pod route${missing.length > 1 ? 's' : ''} ${list}`,
+          explanation:
+            `The pod's routes on ${where(podIf.host.name, podIf.ns.netns, podIf.iface.name)} must reappear on ` +
+            `${where(podVm.host.name, podVm.ns.netns, podVm.iface.name)}, where the pod's processes actually run; ` +
+            `the pod VM lacks ${list}. ` +
+            (noDefault
+              ? 'Without the default route the workload reaches nothing outside its own subnet (services, DNS, other nodes), '
+              : 'Destinations behind the missing routes are sent out of the default route or nowhere, ') +
+            `although everything looks right on the worker. cloud-api-adaptor copies these routes when it sets up the pod; ` +
+            `older releases failed on gateway routes that need a link-scope route first (Calico, EKS) and left the rest out. ` +
+            `Both route tables were read with ip route.`,
+          evidence: mergeEvidence([
+            ...missing.flatMap((r) => entityEvidence(podIf.host, podIf.ns, r)),
+            ...podVm.ns.routes.filter(mainTable).flatMap((r) => entityEvidence(podVm.host, podVm.ns, r)),
+            deviceEvidence(podVm),
+          ]),
+          elements: [deviceId(podVm), deviceId(podIf), ...(tunnelEdge ? [tunnelEdge] : [])],
+          fix: fixFor(podVm, missing),
+        }),
+      );
     }
     return out;
   },

@@ -5,7 +5,8 @@ import { deviceEvidence, entityEvidence } from '../evidence';
 import { inNetns, note, part, sh, type ShellLine, where } from '../fix';
 import { peerPodLinks } from '../peerpod';
 import { redirectsIn } from '../redirects';
-import { tcFiltersKnown } from '../collected';
+import { tcFiltersKnown } from '@/lib/parse/collected';
+import { finding } from '../finding';
 
 const ID = 'peerpod-tc-redirect-missing';
 
@@ -25,20 +26,20 @@ function brokenTargets(host: HostState, ns: NamespaceState): Finding[] {
     const from = ifaceId(host.name, ns.netns, r.from);
     const to = ifaceId(host.name, ns.netns, r.to);
     const dangling = /^if\d+$/.test(r.to) || !target;
-    out.push({
-      rule: ID,
-      severity: 'critical',
-      title: dangling ? `tc on ${r.from} redirects to ${r.to}, which does not exist` : `tc on ${r.from} redirects to ${r.to}, which is down`,
-      explanation:
-        `Every frame arriving on ${where(host.name, ns.netns, r.from)} is stolen by a tc mirred redirect and sent out of ` +
-        `${r.to}. ${dangling ? `That device no longer exists in this namespace (tc prints a bare ifindex), so` : `That device is down, so`} ` +
-        `the frames are dropped and nothing leaves this way.`,
-      evidence: [...entityEvidence(host, ns, r.filter), ...(target ? [deviceEvidence({ host, ns, iface: target })] : [])],
-      elements: [from, ...(target ? [to, edgeId('tc-redirect', from, to, true)] : [])],
-      fix: dangling
-        ? [inNetns(ns.netns, sh`tc filter del dev ${r.from} ingress`), note`then recreate the pod so the tunnel and redirects are rebuilt`]
-        : [inNetns(ns.netns, sh`ip link set ${r.to} up`)],
-    });
+    out.push(
+      finding(ID, 'critical', {
+        title: dangling ? `tc on ${r.from} redirects to ${r.to}, which does not exist` : `tc on ${r.from} redirects to ${r.to}, which is down`,
+        explanation:
+          `Every frame arriving on ${where(host.name, ns.netns, r.from)} is stolen by a tc mirred redirect and sent out of ` +
+          `${r.to}. ${dangling ? `That device no longer exists in this namespace (tc prints a bare ifindex), so` : `That device is down, so`} ` +
+          `the frames are dropped and nothing leaves this way.`,
+        evidence: [...entityEvidence(host, ns, r.filter), ...(target ? [deviceEvidence({ host, ns, iface: target })] : [])],
+        elements: [from, ...(target ? [to, edgeId('tc-redirect', from, to, true)] : [])],
+        fix: dangling
+          ? [inNetns(ns.netns, sh`tc filter del dev ${r.from} ingress`), note`then recreate the pod so the tunnel and redirects are rebuilt`]
+          : [inNetns(ns.netns, sh`ip link set ${r.to} up`)],
+      }),
+    );
   }
   return out;
 }
@@ -66,19 +67,19 @@ export const peerpodTcRedirectMissing: Rule = {
       ).filter(([from, to]) => !redirects.some((r) => r.from === from && r.to === to) && tcFiltersKnown(host, ns, from));
       if (missing.length === 0) continue;
       const wrong = redirects.filter((r) => missing.some(([from]) => r.from === from));
-      out.push({
-        rule: ID,
-        severity: 'critical',
-        title: `No tc redirect ${missing.map(([a, b]) => `${a} → ${b}`).join(' and ')} in ${ns.netns ?? 'root'} on ${host.name}`,
-        explanation:
-          `A peer pod's traffic crosses ${where(host.name, ns.netns)} only through two tc redirects: ${pod} → ${tun} (pod to VM) ` +
-          `and ${tun} → ${pod} (VM to pod). ${missing.map(([a, b]) => `${a} → ${b}`).join(' and ')} ${missing.length > 1 ? 'are' : 'is'} ` +
-          `missing${wrong.length > 0 ? ` (${wrong.map((r) => `${r.from} redirects to ${r.to} instead`).join('; ')})` : ''}, so ` +
-          `frames in that direction stop here${missing.length === 1 ? ' while the other direction still works (one-way traffic)' : ''}.`,
-        evidence: [deviceEvidence(podIf), deviceEvidence(workerTunnel), ...redirects.flatMap((r) => entityEvidence(host, ns, r.filter))],
-        elements: [ifaceId(host.name, ns.netns, pod), ifaceId(host.name, ns.netns, tun)],
-        fix: missing.flatMap(([a, b]) => addRedirect(ns, a, b)),
-      });
+      out.push(
+        finding(ID, 'critical', {
+          title: `No tc redirect ${missing.map(([a, b]) => `${a} → ${b}`).join(' and ')} in ${ns.netns ?? 'root'} on ${host.name}`,
+          explanation:
+            `A peer pod's traffic crosses ${where(host.name, ns.netns)} only through two tc redirects: ${pod} → ${tun} (pod to VM) ` +
+            `and ${tun} → ${pod} (VM to pod). ${missing.map(([a, b]) => `${a} → ${b}`).join(' and ')} ${missing.length > 1 ? 'are' : 'is'} ` +
+            `missing${wrong.length > 0 ? ` (${wrong.map((r) => `${r.from} redirects to ${r.to} instead`).join('; ')})` : ''}, so ` +
+            `frames in that direction stop here${missing.length === 1 ? ' while the other direction still works (one-way traffic)' : ''}.`,
+          evidence: [deviceEvidence(podIf), deviceEvidence(workerTunnel), ...redirects.flatMap((r) => entityEvidence(host, ns, r.filter))],
+          elements: [ifaceId(host.name, ns.netns, pod), ifaceId(host.name, ns.netns, tun)],
+          fix: missing.flatMap(([a, b]) => addRedirect(ns, a, b)),
+        }),
+      );
     }
     return out;
   },

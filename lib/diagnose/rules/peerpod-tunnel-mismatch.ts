@@ -1,10 +1,11 @@
 import type { Finding, Rule } from '../types';
-import { deviceId, hostAddresses, tunnelParams, tunnelPort, type Device } from '../devices';
+import { deviceId, hostAddresses, tunnelParams, tunnelPort, type Device } from '@/lib/topology/query/devices';
 import { deviceEvidence } from '../evidence';
 import { misdirectedTunnels, peerPodLinks } from '../peerpod';
 import { note, type ShellLine } from '../fix';
 import { deletePodCommand } from '../pod-owner';
 import type { Topology } from '@/lib/topology/types';
+import { finding } from '../finding';
 
 const ENDPOINT = 'peerpod-tunnel-endpoint-mismatch';
 const PARAMS = 'peerpod-vni-or-port-mismatch';
@@ -44,18 +45,18 @@ export const peerpodTunnelEndpointMismatch: Rule = {
         elements.push(deviceId(podVm));
       }
       if (problems.length === 0) continue;
-      out.push({
-        rule: ENDPOINT,
-        severity: 'critical',
-        title: `Peer-pod tunnel endpoint mismatch between ${workerTunnel.host.name} and ${podVm.host.name}`,
-        explanation:
-          `${problems.join('; ')}. Encapsulated frames go to a host that has no tunnel for them (or nowhere), so ` +
-          `traffic between the pod and its VM is lost in that direction. Usually the pod VM got a new IP (recreated, DHCP) ` +
-          `or the worker picked another of its addresses.`,
-        evidence: [deviceEvidence(workerTunnel), deviceEvidence(podVm)],
-        elements: [...elements, ...(tunnelEdge ? [tunnelEdge] : [])],
-        fix: recreate(topology, podIf),
-      });
+      out.push(
+        finding(ENDPOINT, 'critical', {
+          title: `Peer-pod tunnel endpoint mismatch between ${workerTunnel.host.name} and ${podVm.host.name}`,
+          explanation:
+            `${problems.join('; ')}. Encapsulated frames go to a host that has no tunnel for them (or nowhere), so ` +
+            `traffic between the pod and its VM is lost in that direction. Usually the pod VM got a new IP (recreated, DHCP) ` +
+            `or the worker picked another of its addresses.`,
+          evidence: [deviceEvidence(workerTunnel), deviceEvidence(podVm)],
+          elements: [...elements, ...(tunnelEdge ? [tunnelEdge] : [])],
+          fix: recreate(topology, podIf),
+        }),
+      );
     }
     return out;
   },
@@ -77,18 +78,18 @@ export const peerpodVniOrPortMismatch: Rule = {
       const vp = tunnelPort(podVm.iface);
       if (wp !== vp) diffs.push(`UDP port ${wp ?? '?'} on the worker vs ${vp ?? '?'} on the pod VM`);
       if (diffs.length === 0) continue;
-      out.push({
-        rule: PARAMS,
-        severity: 'critical',
-        title: `Peer-pod tunnel ${workerTunnel.iface.name} ↔ ${podVm.iface.name}: ${diffs.join(', ')}`,
-        explanation:
-          `The two ends of the pod's tunnel disagree: ${diffs.join('; ')}. The receiving kernel only hands a VXLAN packet to a ` +
-          `device whose VNI and port match, so every packet is dropped on arrival. Both ends normally come from the same ` +
-          `cloud-api-adaptor configuration; a mismatch means the pod VM holds a config from another run or VXLAN_PORT/vxlan-min-id changed.`,
-        evidence: [deviceEvidence(workerTunnel), deviceEvidence(podVm)],
-        elements: [deviceId(workerTunnel), deviceId(podVm), ...(tunnelEdge ? [tunnelEdge] : [])],
-        fix: recreate(topology, podIf),
-      });
+      out.push(
+        finding(PARAMS, 'critical', {
+          title: `Peer-pod tunnel ${workerTunnel.iface.name} ↔ ${podVm.iface.name}: ${diffs.join(', ')}`,
+          explanation:
+            `The two ends of the pod's tunnel disagree: ${diffs.join('; ')}. The receiving kernel only hands a VXLAN packet to a ` +
+            `device whose VNI and port match, so every packet is dropped on arrival. Both ends normally come from the same ` +
+            `cloud-api-adaptor configuration; a mismatch means the pod VM holds a config from another run or VXLAN_PORT/vxlan-min-id changed.`,
+          evidence: [deviceEvidence(workerTunnel), deviceEvidence(podVm)],
+          elements: [deviceId(workerTunnel), deviceId(podVm), ...(tunnelEdge ? [tunnelEdge] : [])],
+          fix: recreate(topology, podIf),
+        }),
+      );
     }
     return out;
   },

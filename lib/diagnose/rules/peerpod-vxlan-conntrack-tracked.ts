@@ -1,14 +1,16 @@
 import type { Evidence, Finding, Rule } from '../types';
-import type { FirewallRule, HostState, NamespaceState } from '@/lib/parse/types';
+import type { FirewallRule, FirewallValue, HostState, NamespaceState } from '@/lib/parse/types';
 import type { Topology } from '@/lib/topology/types';
 import { hostId } from '@/lib/topology/ids';
-import { ranIn } from '../collected';
-import { deviceId, rootNamespace, tunnelParams, tunnelPort, type Device } from '../devices';
+import { ranIn } from '@/lib/parse/collected';
+import { deviceId, rootNamespace, tunnelParams, tunnelPort, type Device } from '@/lib/topology/query/devices';
 import { deviceEvidence, entityEvidence, mergeEvidence } from '../evidence';
+import { matchOption } from '../firewall';
 import { iptablesDelete, note, sh, type ShellLine, where } from '../fix';
-import { rootAddressesOf } from '../device-index';
+import { rootAddressesOf } from '@/lib/topology/query/device-index';
 import { misdirectedTunnels } from '../peerpod';
 import { peerPodTunnelsOn } from '../peerpod-tunnels';
+import { finding } from '../finding';
 
 const ID = 'peerpod-vxlan-conntrack-tracked';
 
@@ -16,21 +18,23 @@ const ID = 'peerpod-vxlan-conntrack-tracked';
 const CHAINS = { out: 'peerpod-OUTPUT', pre: 'peerpod-PREROUTING' } as const;
 
 function caaRules(ns: NamespaceState): FirewallRule[] {
-  return ns.firewall.filter((r) => r.table === 'raw' && (r.chain.startsWith('peerpod-') || r.target?.startsWith('peerpod-') === true));
+  return ns.firewall.filter((r) => r.table === 'raw' && (r.chain.startsWith('peerpod-') || r.target?.name.startsWith('peerpod-') === true));
 }
 
 /** iptables-save prints NOTRACK as "-j NOTRACK", or as "-j CT --notrack" where it maps the target to CT. */
 function notrack(rule: FirewallRule): boolean {
-  return rule.target === 'NOTRACK' || (rule.target === 'CT' && rule.rule.includes('--notrack'));
+  const target = rule.target;
+  return target?.name === 'NOTRACK' || (target?.name === 'CT' && target.options.some((o) => o.name === '--notrack'));
 }
 
-function option(rule: FirewallRule, flag: string): string | undefined {
-  return new RegExp(`(?:^|\\s)${flag} (\\S+)`).exec(rule.rule)?.[1];
+function isOnly(match: FirewallValue | undefined, value: string): boolean {
+  return match !== undefined && !match.negated && match.value === value;
 }
 
-function matches(rule: FirewallRule, chain: string, flag: '-d' | '-s', remote: string, port: number): boolean {
-  const addr = option(rule, flag);
-  return rule.chain === chain && notrack(rule) && (addr === remote || addr === `${remote}/32`) && option(rule, '--dport') === String(port);
+function matches(rule: FirewallRule, chain: string, side: 'destination' | 'source', remote: string, port: number): boolean {
+  const addr = rule.matches[side];
+  const dport = matchOption(rule, '--dport');
+  return rule.chain === chain && notrack(rule) && (isOnly(addr, remote) || isOnly(addr, `${remote}/32`)) && dport?.negated !== true && dport?.args[0] === String(port);
 }
 
 interface Expected {
@@ -46,8 +50,8 @@ function expected(tunnel: Device, rules: FirewallRule[]): Expected | undefined {
   const port = tunnelPort(tunnel.iface);
   if (params?.remote === undefined || params.vni === undefined || port === undefined) return undefined;
   const missing = [
-    ...(rules.some((r) => matches(r, CHAINS.out, '-d', params.remote ?? '', port)) ? [] : [CHAINS.out]),
-    ...(rules.some((r) => matches(r, CHAINS.pre, '-s', params.remote ?? '', port)) ? [] : [CHAINS.pre]),
+    ...(rules.some((r) => matches(r, CHAINS.out, 'destination', params.remote ?? '', port)) ? [] : [CHAINS.out]),
+    ...(rules.some((r) => matches(r, CHAINS.pre, 'source', params.remote ?? '', port)) ? [] : [CHAINS.pre]),
   ];
   return { tunnel, remote: params.remote, port, vni: params.vni, missing };
 }
@@ -59,9 +63,7 @@ function addCommand(e: Expected, chain: Expected['missing'][number]): ShellLine 
 
 function missingFinding(host: HostState, e: Expected, evidence: Evidence[]): Finding {
   const t = e.tunnel;
-  return {
-    rule: ID,
-    severity: 'warning',
+  return finding(ID, 'warning', {
     title: `No NOTRACK rule for peer-pod tunnel ${t.iface.name} (VNI ${e.vni}, ${e.remote}:${e.port}) on ${host.name}`,
     explanation:
       `cloud-api-adaptor on ${host.name} exempts its tunnels from connection tracking: the raw table has its ${CHAINS.out}/` +
@@ -72,22 +74,20 @@ function missingFinding(host: HostState, e: Expected, evidence: Evidence[]): Fin
     evidence: mergeEvidence([deviceEvidence(t), ...evidence]),
     elements: [deviceId(t), hostId(host.name)],
     fix: [...e.missing.map((chain) => addCommand(e, chain)), note`or recreate the pod so cloud-api-adaptor installs the rules again`],
-  };
+  });
 }
 
 /** A rule for an address and port that no live tunnel uses is what a failed teardown leaves behind. */
 function leftovers(rules: FirewallRule[], live: Expected[]): FirewallRule[] {
   return rules.filter((r) => {
-    const flag = r.chain === CHAINS.out ? '-d' : r.chain === CHAINS.pre ? '-s' : undefined;
-    if (flag === undefined || !notrack(r)) return false;
-    return !live.some((e) => matches(r, r.chain, flag, e.remote, e.port));
+    const side = r.chain === CHAINS.out ? 'destination' : r.chain === CHAINS.pre ? 'source' : undefined;
+    if (side === undefined || !notrack(r)) return false;
+    return !live.some((e) => matches(r, r.chain, side, e.remote, e.port));
   });
 }
 
 function leftoverFinding(host: HostState, root: NamespaceState, stale: FirewallRule[]): Finding {
-  return {
-    rule: ID,
-    severity: 'info',
+  return finding(ID, 'info', {
     title: `${stale.length} peer-pod NOTRACK rule(s) on ${host.name} match no live tunnel`,
     explanation:
       `The raw table of ${host.name} exempts tunnel traffic from connection tracking for addresses and ports that no ` +
@@ -96,7 +96,7 @@ function leftoverFinding(host: HostState, root: NamespaceState, stale: FirewallR
     evidence: stale.flatMap((r) => entityEvidence(host, root, r)),
     elements: [hostId(host.name)],
     fix: stale.map((r) => iptablesDelete('raw', r.rule)),
-  };
+  });
 }
 
 function judgeHost(topology: Topology, host: HostState): Finding[] {

@@ -1,10 +1,11 @@
 import type { Finding, Rule } from '../types';
 import type { HostState } from '@/lib/parse/types';
 import type { Topology } from '@/lib/topology/types';
-import { deviceId, rootNamespace, tunnelKind, tunnelParams, tunnelPort, type Device } from '../devices';
+import { deviceId, rootNamespace, tunnelKind, tunnelParams, tunnelPort, type Device } from '@/lib/topology/query/devices';
 import { deviceEvidence } from '../evidence';
 import { note, sh, where } from '../fix';
 import { peerPodTunnelsOn } from '../peerpod-tunnels';
+import { finding } from '../finding';
 
 const ID = 'peerpod-vxlan-port-conflict';
 
@@ -34,7 +35,7 @@ function victim(root: Device, tunnels: Device[]): string {
   return 'whichever device is set up next (a new peer pod, or the CNI device after an agent restart) fails';
 }
 
-function finding(topology: Topology, root: Device, tunnels: Device[]): Finding {
+function findingFor(topology: Topology, root: Device, tunnels: Device[]): Finding {
   const port = tunnelPort(root.iface);
   const external = tunnelParams(root.iface)?.external === true;
   const free = freePort(topology, root.host);
@@ -43,9 +44,7 @@ function finding(topology: Topology, root: Device, tunnels: Device[]): Finding {
     ? `${root.iface.name} is a collect-metadata (external) VXLAN device, and the kernel cannot share one UDP socket between a ` +
       `metadata device and a classic one, so the second to open port ${port} gets "RTNETLINK answers: Address already in use"`
     : `${root.iface.name} uses the same VNI ${tunnelParams(root.iface)?.vni ?? '?'} on the same port, so the kernel cannot tell their packets apart and refuses the second one`;
-  return {
-    rule: ID,
-    severity: 'critical',
+  return finding(ID, 'critical', {
     title: `${root.iface.name} and peer-pod tunnel ${names} share UDP port ${port} on ${root.host.name}`,
     explanation:
       `${where(root.host.name, null, root.iface.name)} listens on UDP ${port}, and so does the peer-pod tunnel ${names}, ` +
@@ -60,7 +59,7 @@ function finding(topology: Topology, root: Device, tunnels: Device[]): Finding {
       note`allow UDP ${free} between the workers and the pod VMs (security group / firewall), then recreate the peer pods`,
       note`(OpenShift sandboxed containers keep peer-pods-cm in namespace openshift-sandboxed-containers-operator)`,
     ],
-  };
+  });
 }
 
 export const peerpodVxlanPortConflict: Rule = {
@@ -77,7 +76,7 @@ export const peerpodVxlanPortConflict: Rule = {
         if (tunnelKind(iface) !== 'vxlan') continue;
         const device: Device = { host, ns: root, iface };
         const clashing = tunnels.filter((t) => clashes(device, t));
-        if (clashing.length > 0) out.push(finding(topology, device, clashing));
+        if (clashing.length > 0) out.push(findingFor(topology, device, clashing));
       }
     }
     return out;

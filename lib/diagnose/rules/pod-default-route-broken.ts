@@ -1,12 +1,13 @@
 import type { Finding, Rule } from '../types';
 import type { Interface, NamespaceState, Route } from '@/lib/parse/types';
-import { deviceId, isOperDown, type Device } from '../devices';
+import { deviceId, isOperDown, type Device } from '@/lib/topology/query/devices';
 import { deviceEvidence, entityEvidence } from '../evidence';
 import { inNetns, note, sh, where } from '../fix';
 import { inCidr } from '../ip';
 import { defaultRoutes } from '../routes';
 import { podDevices } from '../pods';
-import { ranIn } from '../collected';
+import { ranIn } from '@/lib/parse/collected';
+import { finding } from '../finding';
 
 const ID = 'pod-default-route-broken';
 
@@ -49,17 +50,17 @@ export const podDefaultRouteBroken: Rule = {
       if (!p) continue;
       const primary: Device = pod;
       const gw = ns.routes.find((r) => r.dst !== 'default' && r.dev === primary.iface.name && r.gateway)?.gateway;
-      out.push({
-        rule: ID,
-        severity: 'warning',
-        title: `${ns.netns ?? 'root'} on ${host.name} ${p.text}`,
-        explanation:
-          `The pod in ${where(host.name, ns.netns)} ${p.text}. Everything outside its own subnet — services, other nodes, ` +
-          `DNS, the internet — is sent nowhere (or into a dead device), while same-subnet traffic may still work.`,
-        evidence: [...(p.route ? entityEvidence(host, ns, p.route) : ns.routes.flatMap((r) => entityEvidence(host, ns, r))), deviceEvidence(primary)],
-        elements: [deviceId(primary)],
-        fix: [inNetns(ns.netns, sh`ip route replace default via ${gw ?? '<gateway>'} dev ${primary.iface.name}`), note`or recreate the pod`],
-      });
+      out.push(
+        finding(ID, 'warning', {
+          title: `${ns.netns ?? 'root'} on ${host.name} ${p.text}`,
+          explanation:
+            `The pod in ${where(host.name, ns.netns)} ${p.text}. Everything outside its own subnet — services, other nodes, ` +
+            `DNS, the internet — is sent nowhere (or into a dead device), while same-subnet traffic may still work.`,
+          evidence: [...(p.route ? entityEvidence(host, ns, p.route) : ns.routes.flatMap((r) => entityEvidence(host, ns, r))), deviceEvidence(primary)],
+          elements: [deviceId(primary)],
+          fix: [inNetns(ns.netns, sh`ip route replace default via ${gw ?? '<gateway>'} dev ${primary.iface.name}`), note`or recreate the pod`],
+        }),
+      );
     }
     return out;
   },

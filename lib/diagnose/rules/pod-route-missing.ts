@@ -1,12 +1,13 @@
 import type { Finding, Rule } from '../types';
 import type { Interface, NamespaceState } from '@/lib/parse/types';
-import { deviceId, globalAddresses, isOperDown, isPlainTunnel, rootNamespace } from '../devices';
+import { deviceId, globalAddresses, isOperDown, isPlainTunnel, rootNamespace } from '@/lib/topology/query/devices';
 import { inCidr, networkOf } from '../ip';
 import { deviceEvidence, entityEvidence } from '../evidence';
 import { lookupRoute, isUnusableRoute, uplinkName } from '../routes';
 import { podDevices } from '../pods';
-import { ranIn } from '../collected';
+import { ranIn } from '@/lib/parse/collected';
 import { note, sh } from '../fix';
+import { finding } from '../finding';
 
 const ID = 'pod-route-missing';
 
@@ -44,21 +45,21 @@ export const podRouteMissing: Rule = {
         if (!wrong) continue;
         const what = !route ? 'has no route' : isUnusableRoute(route) ? `has a ${route.type ?? ''} route` : `only matches ${route.dst} via ${route.dev ?? '?'}`;
         const dev = route?.dev ? root.interfaces.find((i) => i.name === route.dev) : undefined;
-        out.push({
-          rule: ID,
-          severity: 'warning',
-          title: `${pod.host.name} ${what} for its pod ${ip}`,
-          explanation:
-            `Pod ${ip} lives in netns ${pod.ns.netns ?? '?'} on ${pod.host.name}, but the node's routing table ${what} for it. ` +
-            `Traffic from the node (kubelet probes, host-network pods, service NAT) to the pod ${route && !isUnusableRoute(route) ? `leaves through ${route.dev ?? '?'} towards the outside` : 'is dropped'} ` +
-            `instead of going to the pod's veth, bridge or management port.`,
-          evidence: [deviceEvidence(pod), ...(route ? entityEvidence(pod.host, root, route) : [])],
-          elements: [deviceId(pod), ...(dev ? [deviceId({ host: pod.host, ns: root, iface: dev })] : [])],
-          fix: [
-            note`restart the CNI agent on this node so it restores the pod-subnet route, or add it by hand:`,
-            facing ? sh`ip route replace ${facing.network} dev ${facing.iface.name}` : sh`ip route replace ${ip}/32 dev <pod-facing device>`,
-          ],
-        });
+        out.push(
+          finding(ID, 'warning', {
+            title: `${pod.host.name} ${what} for its pod ${ip}`,
+            explanation:
+              `Pod ${ip} lives in netns ${pod.ns.netns ?? '?'} on ${pod.host.name}, but the node's routing table ${what} for it. ` +
+              `Traffic from the node (kubelet probes, host-network pods, service NAT) to the pod ${route && !isUnusableRoute(route) ? `leaves through ${route.dev ?? '?'} towards the outside` : 'is dropped'} ` +
+              `instead of going to the pod's veth, bridge or management port.`,
+            evidence: [deviceEvidence(pod), ...(route ? entityEvidence(pod.host, root, route) : [])],
+            elements: [deviceId(pod), ...(dev ? [deviceId({ host: pod.host, ns: root, iface: dev })] : [])],
+            fix: [
+              note`restart the CNI agent on this node so it restores the pod-subnet route, or add it by hand:`,
+              facing ? sh`ip route replace ${facing.network} dev ${facing.iface.name}` : sh`ip route replace ${ip}/32 dev <pod-facing device>`,
+            ],
+          }),
+        );
       }
     }
     return out;

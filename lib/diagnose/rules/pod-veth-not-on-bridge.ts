@@ -1,11 +1,12 @@
 import type { Finding, Rule } from '../types';
 import type { HostState } from '@/lib/parse/types';
-import { deviceId, type Device } from '../devices';
+import { deviceId, type Device } from '@/lib/topology/query/devices';
 import { deviceEvidence } from '../evidence';
 import { integrationBridge, ovsBridgeOf, usesOvn } from '../ovs';
 import { redirectsIn } from '../redirects';
 import { podVethHostEnds } from '../veth';
 import { note, sh } from '../fix';
+import { finding } from '../finding';
 
 const ID = 'pod-veth-not-on-bridge';
 
@@ -50,21 +51,21 @@ export const podVethNotOnBridge: Rule = {
         if (attachment(host, hostEnd)) continue;
         const tc = redirectsIn(hostEnd.ns).some((r) => r.from === hostEnd.iface.name) || hostEnd.ns.tcFilters.some((f) => f.dev === hostEnd.iface.name);
         if (tc) continue;
-        out.push({
-          rule: ID,
-          severity: 'warning',
-          title: `${hostEnd.iface.name} on ${host.name} is not a port of ${name ?? 'any bridge'}`,
-          explanation:
-            `${hostEnd.iface.name} is the host end of the pod veth in netns ${podEnd.ns.netns ?? '?'}. The other pods on ${host.name} ` +
-            `are ports of ${name ?? '?'}, but this one is on no bridge (neither in OVS's Port table nor enslaved by master), ` +
-            `so frames from the pod reach nothing and the pod is isolated.`,
-          evidence: [deviceEvidence(hostEnd), deviceEvidence(podEnd)],
-          elements: [deviceId(hostEnd), deviceId(podEnd)],
-          fix: [
-            kind === 'ovs' ? sh`ovs-vsctl add-port ${name ?? '<bridge>'} ${hostEnd.iface.name}` : sh`ip link set ${hostEnd.iface.name} master ${name ?? '<bridge>'}`,
-            note`or delete the pod so the CNI plugs it again`,
-          ],
-        });
+        out.push(
+          finding(ID, 'warning', {
+            title: `${hostEnd.iface.name} on ${host.name} is not a port of ${name ?? 'any bridge'}`,
+            explanation:
+              `${hostEnd.iface.name} is the host end of the pod veth in netns ${podEnd.ns.netns ?? '?'}. The other pods on ${host.name} ` +
+              `are ports of ${name ?? '?'}, but this one is on no bridge (neither in OVS's Port table nor enslaved by master), ` +
+              `so frames from the pod reach nothing and the pod is isolated.`,
+            evidence: [deviceEvidence(hostEnd), deviceEvidence(podEnd)],
+            elements: [deviceId(hostEnd), deviceId(podEnd)],
+            fix: [
+              kind === 'ovs' ? sh`ovs-vsctl add-port ${name ?? '<bridge>'} ${hostEnd.iface.name}` : sh`ip link set ${hostEnd.iface.name} master ${name ?? '<bridge>'}`,
+              note`or delete the pod so the CNI plugs it again`,
+            ],
+          }),
+        );
       }
     }
     return out;

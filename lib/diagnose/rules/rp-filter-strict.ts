@@ -1,9 +1,10 @@
 import type { Finding, Rule } from '../types';
 import type { NamespaceState } from '@/lib/parse/types';
-import { deviceId, rootNamespace, type Device } from '../devices';
+import { deviceId, rootNamespace, type Device } from '@/lib/topology/query/devices';
 import { sh, sysctlName } from '../fix';
 import { ovsInterface } from '../ovs';
 import { podVethHostEnds } from '../veth';
+import { finding } from '../finding';
 
 const ID = 'rp-filter-strict';
 
@@ -42,28 +43,28 @@ export const rpFilterStrict: Rule = {
         if (seen.has(d.iface.name) || effective(root, d.iface.name) !== 1) continue;
         seen.add(d.iface.name);
         const own = root.sysctls[`net.ipv4.conf.${d.iface.name}.rp_filter`];
-        out.push({
-          rule: ID,
-          severity: 'warning',
-          title: `rp_filter is strict (1) on ${d.iface.name} (${host.name})`,
-          explanation:
-            `Packets for pods arrive on ${d.iface.name} from sources the kernel would route out of another device. With strict ` +
-            `reverse-path filtering (effective value max(all, ${d.iface.name}) = 1) the kernel drops them silently; loose mode (2) ` +
-            `or off (0) is what the CNI expects here.`,
-          evidence: [
-            {
-              host: host.name,
-              netns: null,
-              command: 'sysctl -a -r rp_filter',
-              lines: [`net.ipv4.conf.all.rp_filter = ${root.sysctls['net.ipv4.conf.all.rp_filter'] ?? '?'}`, ...(own !== undefined ? [`net.ipv4.conf.${d.iface.name}.rp_filter = ${own}`] : [])],
-            },
-          ],
-          elements: [deviceId(d)],
-          fix: [
-            sh`sysctl -w ${`net.ipv4.conf.${sysctlName(d.iface.name)}.rp_filter=2`}`,
-            ...(root.sysctls['net.ipv4.conf.all.rp_filter'] === '1' ? [sh`sysctl -w net.ipv4.conf.all.rp_filter=2`] : []),
-          ],
-        });
+        out.push(
+          finding(ID, 'warning', {
+            title: `rp_filter is strict (1) on ${d.iface.name} (${host.name})`,
+            explanation:
+              `Packets for pods arrive on ${d.iface.name} from sources the kernel would route out of another device. With strict ` +
+              `reverse-path filtering (effective value max(all, ${d.iface.name}) = 1) the kernel drops them silently; loose mode (2) ` +
+              `or off (0) is what the CNI expects here.`,
+            evidence: [
+              {
+                host: host.name,
+                netns: null,
+                command: 'sysctl -a -r rp_filter',
+                lines: [`net.ipv4.conf.all.rp_filter = ${root.sysctls['net.ipv4.conf.all.rp_filter'] ?? '?'}`, ...(own !== undefined ? [`net.ipv4.conf.${d.iface.name}.rp_filter = ${own}`] : [])],
+              },
+            ],
+            elements: [deviceId(d)],
+            fix: [
+              sh`sysctl -w ${`net.ipv4.conf.${sysctlName(d.iface.name)}.rp_filter=2`}`,
+              ...(root.sysctls['net.ipv4.conf.all.rp_filter'] === '1' ? [sh`sysctl -w net.ipv4.conf.all.rp_filter=2`] : []),
+            ],
+          }),
+        );
       }
     }
     return out;

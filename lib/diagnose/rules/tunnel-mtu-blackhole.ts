@@ -1,7 +1,7 @@
 import type { Finding, Rule } from '../types';
 import type { Interface } from '@/lib/parse/types';
 import type { Topology } from '@/lib/topology/types';
-import { allDevices, deviceId, isPlainTunnel, rootNamespace, tunnelKind, tunnelParams, type Device } from '../devices';
+import { allDevices, deviceId, isPlainTunnel, rootNamespace, tunnelKind, tunnelParams, type Device } from '@/lib/topology/query/devices';
 import { deviceEvidence, entityEvidence } from '../evidence';
 import { inNetns, note, sh } from '../fix';
 import { isIpv4 } from '../ip';
@@ -9,6 +9,7 @@ import { peerPodLinks } from '../peerpod';
 import { memoize } from '@/lib/topology/memoize';
 import { redirectsIn } from '../redirects';
 import { lookupRoute } from '../routes';
+import { finding } from '../finding';
 
 const ID = 'tunnel-mtu-blackhole';
 
@@ -66,27 +67,27 @@ export const tunnelMtuBlackhole: Rule = {
       const extra = overhead(tunnel.iface, remote);
       if (innerMtu + extra <= underMtu) continue;
       const fitting = underMtu - extra;
-      out.push({
-        rule: ID,
-        severity: 'warning',
-        title: `${inner.iface.name} MTU ${innerMtu} + ${extra} bytes of ${tunnelKind(tunnel.iface)} > ${under.device.iface.name} MTU ${underMtu} on ${tunnel.host.name}`,
-        explanation:
-          `Packets of ${innerMtu} bytes entering ${tunnel.iface.name} grow by ${extra} bytes of encapsulation and leave through ` +
-          `${under.device.iface.name}, which carries at most ${underMtu}. VXLAN/Geneve endpoints must not fragment (RFC 7348 §4.3), ` +
-          `so full-size packets are dropped: small requests work, large transfers and TLS handshakes hang. The inner MTU must ` +
-          `be at most ${fitting}.`,
-        evidence: [
-          deviceEvidence(inner),
-          ...(inner === tunnel ? [] : [deviceEvidence(tunnel)]),
-          deviceEvidence(under.device),
-          ...(under.route ? entityEvidence(tunnel.host, under.device.ns, under.route) : []),
-        ],
-        elements: [...new Set([deviceId(inner), deviceId(tunnel), deviceId(under.device)])],
-        fix: [
-          inNetns(inner.ns.netns, sh`ip link set dev ${inner.iface.name} mtu ${fitting}`),
-          note`and set the CNI MTU to ${fitting} (or raise the underlay MTU of ${under.device.iface.name} to ${innerMtu + extra})`,
-        ],
-      });
+      out.push(
+        finding(ID, 'warning', {
+          title: `${inner.iface.name} MTU ${innerMtu} + ${extra} bytes of ${tunnelKind(tunnel.iface)} > ${under.device.iface.name} MTU ${underMtu} on ${tunnel.host.name}`,
+          explanation:
+            `Packets of ${innerMtu} bytes entering ${tunnel.iface.name} grow by ${extra} bytes of encapsulation and leave through ` +
+            `${under.device.iface.name}, which carries at most ${underMtu}. VXLAN/Geneve endpoints must not fragment (RFC 7348 §4.3), ` +
+            `so full-size packets are dropped: small requests work, large transfers and TLS handshakes hang. The inner MTU must ` +
+            `be at most ${fitting}.`,
+          evidence: [
+            deviceEvidence(inner),
+            ...(inner === tunnel ? [] : [deviceEvidence(tunnel)]),
+            deviceEvidence(under.device),
+            ...(under.route ? entityEvidence(tunnel.host, under.device.ns, under.route) : []),
+          ],
+          elements: [...new Set([deviceId(inner), deviceId(tunnel), deviceId(under.device)])],
+          fix: [
+            inNetns(inner.ns.netns, sh`ip link set dev ${inner.iface.name} mtu ${fitting}`),
+            note`and set the CNI MTU to ${fitting} (or raise the underlay MTU of ${under.device.iface.name} to ${innerMtu + extra})`,
+          ],
+        }),
+      );
     }
     return out;
   },

@@ -1,12 +1,13 @@
 import type { Finding, Rule } from '../types';
 import type { HostState, Interface } from '@/lib/parse/types';
 import type { Topology } from '@/lib/topology/types';
-import { hostOwningRootAddress, plainTunnelsOn, rootAddressesOf } from '../device-index';
-import { allDevices, deviceId, globalAddresses, hostAddresses, isPlainTunnel, tunnelParams } from '../devices';
+import { hostOwningRootAddress, plainTunnelsOn, rootAddressesOf } from '@/lib/topology/query/device-index';
+import { allDevices, deviceId, globalAddresses, hostAddresses, isPlainTunnel, tunnelParams } from '@/lib/topology/query/devices';
 import { deviceEvidence } from '../evidence';
 import { note, where } from '../fix';
 import { peerPodLinks, type PeerPodLink } from '../peerpod';
 import { deletePodCommand } from '../pod-owner';
+import { finding } from '../finding';
 
 const ID = 'tunnel-unpaired';
 
@@ -40,21 +41,21 @@ export const tunnelUnpaired: Rule = {
       const paired = link ? link.podVm !== undefined : vmEnds.has(d.iface) || hasReturnTunnel(topology, far, d.host);
       if (paired) continue;
       const podIp = link ? globalAddresses(link.podIf.iface)[0] : undefined;
-      out.push({
-        rule: ID,
-        severity: 'critical',
-        title: `${d.iface.name} on ${d.host.name} points to ${remote} (${far.name}), which has no tunnel back`,
-        explanation:
-          `${where(d.host.name, d.ns.netns, d.iface.name)} encapsulates traffic to ${remote}, an address of ${far.name}, but ` +
-          `no tunnel device on ${far.name} ${podIp ? `carries the pod IP ${podIp}` : `sends back to ${d.host.name}`}. ` +
-          `The far kernel has no device for these packets and drops them: the ${podIp ? 'peer pod' : 'tunnel'} is cut off.`,
-        evidence: [deviceEvidence(d)],
-        elements: [deviceId(d)],
-        fix:
-          link && podIp
-            ? [note`the pod VM ${far.name} lost its tunnel device for ${podIp}: recreate the peer pod`, deletePodCommand(topology, link.podIf.host.name, link.podIf.ns.netns)]
-            : [note`recreate the tunnel on ${far.name} with remote ${hostAddresses(d.host)[0] ?? '<this host>'} and VNI ${tunnelParams(d.iface)?.vni ?? '?'}`],
-      });
+      out.push(
+        finding(ID, 'critical', {
+          title: `${d.iface.name} on ${d.host.name} points to ${remote} (${far.name}), which has no tunnel back`,
+          explanation:
+            `${where(d.host.name, d.ns.netns, d.iface.name)} encapsulates traffic to ${remote}, an address of ${far.name}, but ` +
+            `no tunnel device on ${far.name} ${podIp ? `carries the pod IP ${podIp}` : `sends back to ${d.host.name}`}. ` +
+            `The far kernel has no device for these packets and drops them: the ${podIp ? 'peer pod' : 'tunnel'} is cut off.`,
+          evidence: [deviceEvidence(d)],
+          elements: [deviceId(d)],
+          fix:
+            link && podIp
+              ? [note`the pod VM ${far.name} lost its tunnel device for ${podIp}: recreate the peer pod`, deletePodCommand(topology, link.podIf.host.name, link.podIf.ns.netns)]
+              : [note`recreate the tunnel on ${far.name} with remote ${hostAddresses(d.host)[0] ?? '<this host>'} and VNI ${tunnelParams(d.iface)?.vni ?? '?'}`],
+        }),
+      );
     }
     return out;
   },

@@ -1,10 +1,11 @@
 import type { Finding, Rule } from '../types';
-import { ranFor } from '../collected';
-import { deviceId } from '../devices';
+import { ranFor } from '@/lib/parse/collected';
+import { deviceId } from '@/lib/topology/query/devices';
 import { deviceEvidence, entityEvidence } from '../evidence';
 import { isZeroMac, sameMac } from '../ip';
 import { overlayVteps, vtepAddress } from '../vteps';
 import { note, sh } from '../fix';
+import { finding } from '../finding';
 
 const ID = 'vtep-fdb-missing';
 
@@ -32,21 +33,21 @@ export const vtepFdbMissing: Rule = {
           if (towards.some((e) => isZeroMac(e.mac))) continue;
           if (local.iface.master !== undefined && towards.length > 0) continue;
           const stale = entries.find((e) => !isZeroMac(e.mac) && (e.dst === dst || sameMac(e.mac, remote.iface.mac)));
-          out.push({
-            rule: ID,
-            severity: 'critical',
-            title: stale
-              ? `${local.host.name} ${name}: FDB entry for ${remote.host.name} is stale (${stale.mac} → ${stale.dst ?? '?'})`
-              : `${local.host.name} ${name}: no FDB entry for ${remote.host.name} (${remote.iface.mac} → ${dst})`,
-            explanation:
-              `To reach pods on ${remote.host.name}, ${local.host.name} resolves the remote VTEP MAC ${remote.iface.mac} through ` +
-              `the forwarding database of ${name} to the underlay address ${dst}. ` +
-              (stale ? `The entry it has points to ${stale.mac} → ${stale.dst ?? '?'}, which is not ${remote.host.name}'s current VTEP (recreated device or new IP), ` : `There is no such entry, `) +
-              `so encapsulated packets go nowhere and pods on the two nodes cannot talk.`,
-            evidence: [...(stale ? entityEvidence(local.host, local.ns, stale) : []), deviceEvidence(local), deviceEvidence(remote)],
-            elements: [deviceId(local), deviceId(remote)],
-            fix: [sh`bridge fdb replace ${remote.iface.mac ?? '<mac>'} dev ${name} dst ${dst} self permanent`, note`or restart the CNI agent (e.g. kube-flannel) on ${local.host.name}`],
-          });
+          out.push(
+            finding(ID, 'critical', {
+              title: stale
+                ? `${local.host.name} ${name}: FDB entry for ${remote.host.name} is stale (${stale.mac} → ${stale.dst ?? '?'})`
+                : `${local.host.name} ${name}: no FDB entry for ${remote.host.name} (${remote.iface.mac} → ${dst})`,
+              explanation:
+                `To reach pods on ${remote.host.name}, ${local.host.name} resolves the remote VTEP MAC ${remote.iface.mac} through ` +
+                `the forwarding database of ${name} to the underlay address ${dst}. ` +
+                (stale ? `The entry it has points to ${stale.mac} → ${stale.dst ?? '?'}, which is not ${remote.host.name}'s current VTEP (recreated device or new IP), ` : `There is no such entry, `) +
+                `so encapsulated packets go nowhere and pods on the two nodes cannot talk.`,
+              evidence: [...(stale ? entityEvidence(local.host, local.ns, stale) : []), deviceEvidence(local), deviceEvidence(remote)],
+              elements: [deviceId(local), deviceId(remote)],
+              fix: [sh`bridge fdb replace ${remote.iface.mac ?? '<mac>'} dev ${name} dst ${dst} self permanent`, note`or restart the CNI agent (e.g. kube-flannel) on ${local.host.name}`],
+            }),
+          );
         }
       }
     }

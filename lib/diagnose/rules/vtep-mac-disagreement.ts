@@ -1,10 +1,12 @@
 import type { Finding, Rule } from '../types';
 import type { HostState, NamespaceState, Neighbor } from '@/lib/parse/types';
-import { ownersOf } from '../device-index';
-import { deviceId, findDevice } from '../devices';
+import { ownersOf } from '@/lib/topology/query/device-index';
+import { deviceId, findDevice } from '@/lib/topology/query/devices';
 import { entityEvidence, mergeEvidence } from '../evidence';
 import { inNetns, note, sh } from '../fix';
-import { isSpecialAddress, isZeroMac, sameMac } from '../ip';
+import { isZeroMac, sameMac } from '../ip';
+import { isSpecialAddress } from '@/lib/topology/ip';
+import { finding } from '../finding';
 
 const ID = 'vtep-mac-disagreement';
 
@@ -47,29 +49,29 @@ export const vtepMacDisagreement: Rule = {
       if (ownersOf(topology, dst).some((o) => o.iface.mac !== undefined)) continue;
       const groups = macs.map((mac) => ({ mac, on: held.filter((h) => sameMac(h.neigh.lladdr, mac)) }));
       const list = groups.map((g) => `${g.mac} on ${g.on.map((h) => h.host.name).join(', ')}`).join('; ');
-      out.push({
-        rule: ID,
-        severity: 'warning',
-        title: `VTEP ${dst} resolves to ${macs.length} different MACs: ${list}`,
-        explanation:
-          `Every node keeps a permanent neighbour entry for the remote VTEP ${dst} on ${dev}, and they disagree: ${list}. ` +
-          `Only one of them is the MAC of ${dst}'s own ${dev}; frames sent to the others are dropped by that node, so ` +
-          `pods on the nodes holding a stale entry cannot reach pods behind ${dst}. The capture does not hold the device ` +
-          `that owns ${dst}: read its MAC on its node (ip -br link show ${dev}) to tell which entries are stale.`,
-        evidence: mergeEvidence(held.flatMap((h) => entityEvidence(h.host, h.ns, h.neigh))),
-        elements: held.flatMap((h) => {
-          const d = findDevice(h.host, h.ns, dev);
-          return d ? [deviceId(d)] : [];
+      out.push(
+        finding(ID, 'warning', {
+          title: `VTEP ${dst} resolves to ${macs.length} different MACs: ${list}`,
+          explanation:
+            `Every node keeps a permanent neighbour entry for the remote VTEP ${dst} on ${dev}, and they disagree: ${list}. ` +
+            `Only one of them is the MAC of ${dst}'s own ${dev}; frames sent to the others are dropped by that node, so ` +
+            `pods on the nodes holding a stale entry cannot reach pods behind ${dst}. The capture does not hold the device ` +
+            `that owns ${dst}: read its MAC on its node (ip -br link show ${dev}) to tell which entries are stale.`,
+          evidence: mergeEvidence(held.flatMap((h) => entityEvidence(h.host, h.ns, h.neigh))),
+          elements: held.flatMap((h) => {
+            const d = findDevice(h.host, h.ns, dev);
+            return d ? [deviceId(d)] : [];
+          }),
+          fix: [
+            note`on the node that owns ${dst}: ip -br link show ${dev}   (its MAC is the right one)`,
+            ...groups.flatMap((g) => [
+              note`on ${g.on.map((h) => h.host.name).join(', ')} if ${g.mac} is stale:`,
+              inNetns(g.on[0].ns.netns, sh`ip neigh replace ${dst} lladdr <MAC of the VTEP device on its node> dev ${dev} nud permanent`),
+            ]),
+            note`durable: restart the overlay agent (flannel, calico-node) on the nodes with the stale entry, so it rewrites its neighbour and FDB entries`,
+          ],
         }),
-        fix: [
-          note`on the node that owns ${dst}: ip -br link show ${dev}   (its MAC is the right one)`,
-          ...groups.flatMap((g) => [
-            note`on ${g.on.map((h) => h.host.name).join(', ')} if ${g.mac} is stale:`,
-            inNetns(g.on[0].ns.netns, sh`ip neigh replace ${dst} lladdr <MAC of the VTEP device on its node> dev ${dev} nud permanent`),
-          ]),
-          note`durable: restart the overlay agent (flannel, calico-node) on the nodes with the stale entry, so it rewrites its neighbour and FDB entries`,
-        ],
-      });
+      );
     }
     return out;
   },

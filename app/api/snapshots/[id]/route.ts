@@ -23,7 +23,8 @@ const JSON_TYPE = { 'Content-Type': 'application/json; charset=utf-8' };
 
 async function render(id: string, rules: RulesChoice, level: 'overview' | 'full' | undefined, host: string | undefined): Promise<Rendered> {
   if (level === 'overview') {
-    const overview = await loadOverview(id, rules);
+    // The default path the overview keeps is answered by the path endpoint, not sent twice.
+    const { path: _path, ...overview } = await loadOverview(id, rules);
     return { etag: etagFor(id, shownRules(overview), SUBVIEW_FORMAT, 'overview', rules), body: JSON.stringify(overview), headers: JSON_TYPE };
   }
   if (host !== undefined) {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { renderTopologySvg } from '@/lib/export/svg';
 import { authorize } from '../../../_http/auth';
-import { pathForSubject } from '@/lib/view/path';
+import { pathForSubject } from '@/lib/snapshot/path';
 import { cachedResponse, etagFor } from '../../../_http/cache';
 import { withErrors } from '../../../_http/errors';
 import { parseQuery } from '../../../_http/query';

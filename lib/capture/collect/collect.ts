@@ -1,0 +1,173 @@
+import { CATALOG, fillArgv, type CatalogEntry } from '../catalog';
+import { hostStatus } from './host-status';
+import { mapWithLimit } from './pool';
+import { DEFAULT_COMMAND_TIMEOUT_MS, type RunResult, type Runner } from './runner';
+import { BUNDLE_FORMAT, BUNDLE_VERSION, type CaptureBundle, type CaptureSource, type ClusterContext, type CommandRecord, type HostCapture, type HostRole, type NamespaceCapture } from '../types';
+import { redactHost } from '../redact';
+
+export interface CollectHostOptions {
+  name?: string;
+  role?: HostRole;
+  commandTimeoutMs?: number;
+  /** Budget for the whole host; commands that would start after it are recorded as timeouts, not run. */
+  hostTimeoutMs?: number;
+  /** Which named namespaces to enter (default: all listed by `ip -j netns list`). */
+  includeNetns?: (name: string) => boolean;
+  /** Commands in flight at once on this host. */
+  concurrency?: number;
+  /** The command catalog; defaults to CATALOG. */
+  catalog?: readonly CatalogEntry[];
+  now?: () => Date;
+}
+
+export interface CollectHostsOptions extends Omit<CollectHostOptions, 'name' | 'role'> {
+  /** Hosts collected at once. */
+  hostConcurrency?: number;
+  source?: CaptureSource;
+  cluster?: ClusterContext;
+}
+
+export interface CollectTarget {
+  name: string;
+  role: HostRole;
+  runner: Runner;
+}
+
+const DEFAULT_HOST_TIMEOUT_MS = 300_000;
+
+/**
+ * Namespace names come from the host and go only as one argv element each; a name that `ip` could
+ * read as an option or a path is refused.
+ */
+export function isSafeNetnsName(name: string): boolean {
+  return name.length > 0 && name.length <= 255 && !name.includes('/') && !name.startsWith('-') && !name.includes('\0');
+}
+
+interface Job {
+  entry: CatalogEntry;
+  netns: string | null;
+  params?: Record<string, string>;
+}
+
+class HostSession {
+  private readonly deadline: number;
+
+  constructor(
+    private readonly runner: Runner,
+    private readonly opts: CollectHostOptions,
+  ) {
+    this.deadline = Date.now() + (opts.hostTimeoutMs ?? DEFAULT_HOST_TIMEOUT_MS);
+  }
+
+  async run(job: Job): Promise<CommandRecord> {
+    const inner = fillArgv(job.entry, job.params);
+    const base = { id: job.entry.id, argv: inner, format: job.entry.format, ...(job.params ? { params: job.params } : {}) };
+    const remaining = this.deadline - Date.now();
+    if (remaining <= 0) {
+      return { ...base, stdout: '', stderr: 'not run: the time budget for this host was used up', exitCode: null, durationMs: 0, status: 'timeout' };
+    }
+    const argv = job.netns === null ? inner : ['ip', 'netns', 'exec', job.netns, ...inner];
+    const timeoutMs = Math.min(this.opts.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS, remaining);
+    let result: RunResult;
+    try {
+      result = await this.runner.run(argv, { timeoutMs });
+    } catch (err) {
+      result = { stdout: '', stderr: err instanceof Error ? err.message : String(err), exitCode: null, durationMs: 0, status: 'error' };
+    }
+    return { ...base, ...result };
+  }
+
+  runAll(jobs: Job[]): Promise<CommandRecord[]> {
+    return mapWithLimit(jobs, this.opts.concurrency ?? 4, (job) => this.run(job));
+  }
+}
+
+function parseJsonArray(record: CommandRecord | undefined): unknown[] {
+  if (!record || record.status !== 'ok') return [];
+  try {
+    const value: unknown = JSON.parse(record.stdout);
+    return Array.isArray(value) ? value : [];
+  } catch {
+    return [];
+  }
+}
+
+function namesFrom(record: CommandRecord | undefined, key: string): string[] {
+  const names: string[] = [];
+  for (const row of parseJsonArray(record)) {
+    if (typeof row === 'object' && row !== null) {
+      const value = (row as Record<string, unknown>)[key];
+      if (typeof value === 'string') names.push(value);
+    }
+  }
+  return names;
+}
+
+async function collectNamespace(session: HostSession, catalog: readonly CatalogEntry[], netns: string | null): Promise<NamespaceCapture> {
+  const nsJobs = catalog.filter((e) => e.collect && e.scope === 'netns').map((entry): Job => ({ entry, netns }));
+  const commands = await session.runAll(nsJobs);
+  const devices = namesFrom(
+    commands.find((c) => c.id === 'ip-link'),
+    'ifname',
+  );
+  const deviceJobs: Job[] = [];
+  for (const entry of catalog.filter((e) => e.collect && e.scope === 'device')) {
+    const wanted = entry.select?.(commands) ?? (() => true);
+    for (const dev of devices) {
+      for (const variant of entry.variants ?? [{}]) {
+        const params = { dev, ...variant };
+        if (wanted(params)) deviceJobs.push({ entry, netns, params });
+      }
+    }
+  }
+  commands.push(...(await session.runAll(deviceJobs)));
+  return { netns, commands };
+}
+
+/** Collects one host with the read-only catalog. Never throws: failures are recorded in the capture. */
+export async function collectHost(runner: Runner, opts: CollectHostOptions = {}): Promise<HostCapture> {
+  const catalog = opts.catalog ?? CATALOG;
+  const now = opts.now ?? (() => new Date());
+  const collectedAt = now().toISOString();
+  const session = new HostSession(runner, opts);
+  try {
+    const hostJobs = catalog.filter((e) => e.collect && e.scope === 'host').map((entry): Job => ({ entry, netns: null }));
+    const hostRecords = await session.runAll(hostJobs);
+    const root = await collectNamespace(session, catalog, null);
+    root.commands.unshift(...hostRecords);
+
+    const hostnameRecord = hostRecords.find((c) => c.id === 'hostname' && c.status === 'ok');
+    const name = opts.name ?? (hostnameRecord?.stdout.trim() || 'unknown');
+    const include = opts.includeNetns ?? (() => true);
+    const named = [
+      ...new Set(
+        namesFrom(
+          hostRecords.find((c) => c.id === 'netns-list'),
+          'name',
+        ),
+      ),
+    ].filter((ns) => isSafeNetnsName(ns) && include(ns));
+    const namespaces: NamespaceCapture[] = [root];
+    for (const netns of named) namespaces.push(await collectNamespace(session, catalog, netns));
+    // Secrets some outputs carry (an IPsec PSK in OVS options) are masked before the capture leaves this function.
+    return redactHost({ name, role: opts.role ?? 'unknown', collectedAt, ...hostStatus(catalog, namespaces), namespaces });
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    return { name: opts.name ?? 'unknown', role: opts.role ?? 'unknown', collectedAt, status: 'failed', error: message, namespaces: [] };
+  }
+}
+
+/** Collects many hosts, a few at a time. A failed host is recorded as failed and never sinks the bundle. */
+export async function collectHosts(targets: readonly CollectTarget[], opts: CollectHostsOptions = {}): Promise<CaptureBundle> {
+  const { hostConcurrency, source, cluster, ...hostOpts } = opts;
+  const createdAt = (opts.now ?? (() => new Date()))().toISOString();
+  const hosts = await mapWithLimit(targets, hostConcurrency ?? 4, (t) => collectHost(t.runner, { ...hostOpts, name: t.name, role: t.role }));
+  return {
+    format: BUNDLE_FORMAT,
+    version: BUNDLE_VERSION,
+    createdAt,
+    source: source ?? { kind: 'local' },
+    hosts,
+    ...(cluster ? { cluster } : {}),
+  };
+}

@@ -1,0 +1,171 @@
+import { findCatalogEntry, paramsFromArgv } from '../catalog';
+import { hostStatus } from './host-status';
+import { CATALOG } from '../catalog';
+import { NamespaceGroups } from '../paste/namespace-groups';
+import { problemAt, type ImportProblem } from '../problems';
+import { splitShellLine } from '../paste/shell-words';
+import type { CommandRecord, CommandStatus, HostCapture, HostRole } from '../types';
+
+/** First line of public/tunnelscope-collect.sh output. */
+export const COLLECTOR_HEADER = '#tunnelscope-collect ';
+export const COLLECTOR_FORMAT = '1';
+
+const STATUSES: readonly CommandStatus[] = ['ok', 'error', 'missing-tool', 'timeout'];
+const ROLES: readonly HostRole[] = ['worker', 'podvm', 'node', 'unknown'];
+
+export function looksLikeCollectorOutput(text: string): boolean {
+  return text.startsWith(COLLECTOR_HEADER) || text.includes(`\n${COLLECTOR_HEADER}`);
+}
+
+function keyValues(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of text.trim().split(/\s+/)) {
+    const eq = part.indexOf('=');
+    if (eq > 0) out[part.slice(0, eq)] = part.slice(eq + 1);
+  }
+  return out;
+}
+
+function unquote(word: string): string {
+  const split = splitShellLine(word);
+  return split.ok && split.segments.length === 1 && split.segments[0].words.length === 1 ? split.segments[0].words[0] : word;
+}
+
+function joinLines(lines: string[], endsWithNewline: boolean): string {
+  return lines.length === 0 ? '' : lines.join('\n') + (endsWithNewline ? '\n' : '');
+}
+
+interface Pending {
+  line: number;
+  text: string;
+  netns: string | null;
+  argv: string[];
+  out: string[];
+  err: string[];
+}
+
+class HostReader {
+  readonly groups = new NamespaceGroups();
+  private pending: Pending | null = null;
+  private readonly marker: string;
+
+  constructor(
+    readonly header: Record<string, string>,
+    private readonly problems: ImportProblem[],
+  ) {
+    this.marker = `#ts:${header.boundary ?? ''}`;
+  }
+
+  private begin(lineNo: number, line: string): boolean {
+    const suffix = ` ${this.marker}`;
+    if (!line.startsWith('[') || !line.endsWith(suffix)) return false;
+    const prompt = line.indexOf(']# ');
+    if (prompt < 0) return false;
+    const split = splitShellLine(line.slice(prompt + 3, line.length - suffix.length));
+    const words = split.ok ? split.segments.flatMap((s) => s.words) : [];
+    const inNetns = words[0] === 'ip' && words[1] === 'netns' && words[2] === 'exec' && words.length > 4;
+    this.pending = { line: lineNo, text: line, netns: inNetns ? words[3] : null, argv: inNetns ? words.slice(4) : words, out: [], err: [] };
+    return true;
+  }
+
+  private end(fields: Record<string, string>): void {
+    const p = this.pending;
+    this.pending = null;
+    if (!p) return;
+    const entry = findCatalogEntry(fields.id ?? '');
+    if (!entry) {
+      this.problems.push(problemAt(p.line, p.text, `unknown command id "${fields.id ?? ''}" in collector output`));
+      return;
+    }
+    const params = paramsFromArgv(entry, p.argv);
+    const exit = Number.parseInt(fields.exit ?? '', 10);
+    const status = STATUSES.find((s) => s === fields.status) ?? (exit === 0 ? 'ok' : 'error');
+    const record: CommandRecord = {
+      id: entry.id,
+      argv: p.argv,
+      ...(params && Object.keys(params).length > 0 ? { params } : {}),
+      stdout: joinLines(p.out, fields.eol !== '0'),
+      stderr: joinLines(p.err, fields.erreol !== '0'),
+      exitCode: status === 'missing-tool' || status === 'timeout' || Number.isNaN(exit) ? null : exit,
+      durationMs: Math.max(0, Number.parseInt(fields.ms ?? '0', 10) || 0),
+      status,
+      format: entry.format,
+    };
+    this.groups.add(p.netns, record);
+  }
+
+  /** Records whose end marker is missing: the file was cut. */
+  flush(): void {
+    const p = this.pending;
+    if (!p) return;
+    this.problems.push(problemAt(p.line, p.text, 'the output of this command is cut before its end marker'));
+    this.end({ id: findCatalogEntry(this.guessId(p))?.id ?? '', status: 'error', exit: '' });
+    const last = this.groups
+      .namespaces()
+      .find((ns) => ns.netns === p.netns)
+      ?.commands.at(-1);
+    if (last) last.truncated = true;
+  }
+
+  private guessId(p: Pending): string {
+    return CATALOG.find((e) => paramsFromArgv(e, p.argv) !== null)?.id ?? '';
+  }
+
+  read(lineNo: number, line: string): void {
+    if (this.begin(lineNo, line)) return;
+    if (line.startsWith(`${this.marker} `)) {
+      const rest = line.slice(this.marker.length + 1);
+      if (rest.startsWith('stderr: ')) this.pending?.err.push(rest.slice(8));
+      else if (rest.startsWith('end ')) this.end(keyValues(rest.slice(4)));
+      return;
+    }
+    if (this.pending) this.pending.out.push(line);
+    else if (line.trim() !== '') this.problems.push(problemAt(lineNo, line, 'line outside any command output'));
+  }
+}
+
+function toHost(reader: HostReader): HostCapture {
+  const h = reader.header;
+  const namespaces = reader.groups.namespaces();
+  const role = ROLES.find((r) => r === h.role) ?? 'unknown';
+  const date = h.date && !Number.isNaN(Date.parse(h.date)) ? new Date(h.date).toISOString() : new Date(0).toISOString();
+  return { name: unquote(h.host ?? 'unknown') || 'unknown', role, collectedAt: date, ...hostStatus(CATALOG, namespaces), namespaces };
+}
+
+/**
+ * Imports the output of public/tunnelscope-collect.sh losslessly: stdout and stderr byte for byte,
+ * exit code, status and duration. Several outputs may be concatenated (one per host).
+ */
+export function parseCollectorOutput(text: string): { hosts: HostCapture[]; problems: ImportProblem[] } {
+  const problems: ImportProblem[] = [];
+  const hosts: HostCapture[] = [];
+  const lines = text.split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  let reader: HostReader | null = null;
+  lines.forEach((line, i) => {
+    if (line.startsWith(COLLECTOR_HEADER)) {
+      if (reader) {
+        reader.flush();
+        hosts.push(toHost(reader));
+      }
+      const header = keyValues(line.slice(COLLECTOR_HEADER.length));
+      if (header.format !== COLLECTOR_FORMAT) {
+        problems.push(problemAt(i + 1, line, `collector output format ${header.format ?? '(none)'} is not supported; this Tunnelscope reads format ${COLLECTOR_FORMAT}`));
+        reader = null;
+        return;
+      }
+      reader = new HostReader(header, problems);
+      return;
+    }
+    if (reader) reader.read(i + 1, line);
+    else if (line.trim() !== '' && hosts.length === 0 && problems.length === 0) {
+      problems.push(problemAt(i + 1, line, 'text before the collector header is ignored'));
+    }
+  });
+  if (reader) {
+    (reader as HostReader).flush();
+    hosts.push(toHost(reader));
+  }
+  if (hosts.length === 0 && problems.length === 0) problems.push(problemAt(1, lines[0] ?? '', 'no tunnelscope-collect header found'));
+  return { hosts, problems };
+}

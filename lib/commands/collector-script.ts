@@ -1,0 +1,85 @@
+/**
+ * The part of public/tunnelscope-collect.sh that names commands, written from the declarations: what runs once
+ * per host, what runs in every namespace and per device, and which outputs get their secrets masked. The rest of
+ * the script (options, the `run` function, namespace discovery) is hand-written around the marked block.
+ * `npm run generate:collector` rewrites the block; a test fails when the checked-in script is out of date.
+ */
+import type { CommandDeclaration } from './declaration';
+
+export const BEGIN_MARK = '# BEGIN commands: generated from lib/commands by `npm run generate:collector`; do not edit by hand.';
+export const END_MARK = '# END commands';
+
+const SHELL_SAFE = /^[A-Za-z0-9_@%+=:,./-]+$/;
+
+/** A word as sh reads it back unchanged; the same rule as the script's own q(). */
+function quoteWord(word: string): string {
+  return SHELL_SAFE.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+function paramName(word: string): string | undefined {
+  return /^\{(\w+)\}$/.exec(word)?.[1];
+}
+
+function runLine(command: CommandDeclaration, ns: string): string {
+  const argv = command.argv.map((w) => {
+    const param = paramName(w);
+    return param === undefined ? quoteWord(w) : `"$${param}"`;
+  });
+  return `run ${command.id} ${ns} ${command.optional ? 1 : 0} ${argv.join(' ')}`;
+}
+
+/** A device-scoped command: its jobs function prints one line of parameters per run. */
+function deviceRuns(command: CommandDeclaration): string[] {
+  if (command.collectorJobs === undefined) throw new Error(`command ${command.id} runs per device but names no collectorJobs function`);
+  const params = command.argv.flatMap((w) => paramName(w) ?? []);
+  const jobs = `"$tmp/${command.id}.$2"`;
+  return [`  ${command.collectorJobs} "$ns" >${jobs}`, `  while read -r ${params.join(' ')}; do`, `    ${runLine(command, '"$ns"')}`, `  done <${jobs}`];
+}
+
+function masks(commands: readonly CommandDeclaration[]): string[] {
+  const secret = commands.filter((c) => c.collect && c.secrets);
+  const byMask = [
+    { mask: 'json', ids: secret.filter((c) => c.format === 'json').map((c) => c.id) },
+    // Text forms can print OVSDB maps as key=value as well as JSON pairs.
+    { mask: 'json+text', ids: secret.filter((c) => c.format === 'text').map((c) => c.id) },
+  ].filter((m) => m.ids.length > 0);
+  return [
+    '# The masks an output needs before it is printed: those that can hold secrets, as lib/capture/redact.ts masks them.',
+    'masks() {',
+    '  case $1 in',
+    ...byMask.map((m) => `    ${m.ids.join('|')}) echo ${m.mask} ;;`),
+    '  esac',
+    '}',
+  ];
+}
+
+/** The generated block, markers included. */
+export function commandBlock(commands: readonly CommandDeclaration[]): string {
+  const collected = commands.filter((c) => c.collect);
+  const at = (scope: CommandDeclaration['scope']) => collected.filter((c) => c.scope === scope);
+  return [
+    BEGIN_MARK,
+    ...masks(commands),
+    '',
+    '# Once per host, in the root namespace.',
+    'collect_host() {',
+    ...at('host').map((c) => `  ${runLine(c, '-')}`),
+    '}',
+    '',
+    '# In one namespace (NETNS INDEX; NETNS - is the root namespace): its listings, then the per-device ones.',
+    'collect_netns() {',
+    '  ns=$1',
+    ...at('netns').map((c) => `  ${runLine(c, '"$ns"')}`),
+    ...at('device').flatMap(deviceRuns),
+    '}',
+    END_MARK,
+  ].join('\n');
+}
+
+/** The script with its block replaced; an error when the markers are missing. */
+export function withCommandBlock(script: string, commands: readonly CommandDeclaration[]): string {
+  const begin = script.indexOf(BEGIN_MARK);
+  const end = script.indexOf(END_MARK, begin);
+  if (begin < 0 || end < 0) throw new Error('the collector script has no generated command block (its BEGIN and END markers are missing)');
+  return script.slice(0, begin) + commandBlock(commands) + script.slice(end + END_MARK.length);
+}

@@ -1,0 +1,78 @@
+/**
+ * The one list of commands. A command is one file here: its id, argv, output format, scope, parser, the state
+ * fields it fills, its paste forms and whether the collector runs it. Derived from this list: CommandId
+ * (lib/capture/types.ts), the capture catalog, the parser of each record (lib/parse), the paste reader's tables
+ * (iproute2 objects, line records, text shapes), the outputs whose secrets are masked, and the command block of
+ * public/tunnelscope-collect.sh (`npm run generate:collector`, checked by a test). Adding a command = adding its
+ * file and one line below.
+ *
+ * Why a folder of its own: a declaration names its parser, so it sits above the parsers (pure functions over a
+ * CommandRecord that import only capture's and parse's types and helpers) and below the code that runs, reads and
+ * parses commands (lib/capture's collector, paste reader and bundle check; lib/parse's parseHost). CommandId is
+ * derived from this list as a type only, so lib/capture/types.ts gains no run-time import and no module imports
+ * one that imports it back.
+ */
+import { arp } from './arp';
+import { bpftoolNet } from './bpftool-net';
+import { bridgeFdb } from './bridge-fdb';
+import { conntrackStats } from './conntrack-stats';
+import { hostname } from './hostname';
+import { ip6Route } from './ip6-route';
+import { ipAddr } from './ip-addr';
+import { ipLink } from './ip-link';
+import { ipNeigh } from './ip-neigh';
+import { ipRoute } from './ip-route';
+import { ipRouteGet } from './ip-route-get';
+import { ipRule } from './ip-rule';
+import { iptablesFilter } from './iptables-filter';
+import { iptablesRaw } from './iptables-raw';
+import { iptablesRules } from './iptables-rules';
+import { netnsList } from './netns-list';
+import { netnsListId } from './netns-list-id';
+import { ovnLsp } from './ovn-lsp';
+import { ovsBridge } from './ovs-bridge';
+import { ovsInterface } from './ovs-interface';
+import { ovsOfctlDumpPorts } from './ovs-ofctl-dump-ports';
+import { ovsOpenVswitch } from './ovs-open-vswitch';
+import { ovsPort } from './ovs-port';
+import { ovsShow } from './ovs-show';
+import { peerpodConfig } from './peerpod-config';
+import { peerpodSandboxes } from './peerpod-sandboxes';
+import { routeN } from './route-n';
+import { sysctl } from './sysctl';
+import { tcFilter } from './tc-filter';
+import { tcQdisc } from './tc-qdisc';
+
+/** In the order the collector runs them, then the forms only read from pastes. */
+export const COMMANDS = [
+  hostname,
+  ipLink,
+  ipAddr,
+  ipRoute,
+  ip6Route,
+  ipRule,
+  ipNeigh,
+  netnsListId,
+  netnsList,
+  tcQdisc,
+  tcFilter,
+  bridgeFdb,
+  ovsOpenVswitch,
+  ovsBridge,
+  ovsPort,
+  ovsInterface,
+  ovsShow,
+  ovsOfctlDumpPorts,
+  ovnLsp,
+  iptablesRaw,
+  iptablesFilter,
+  iptablesRules,
+  sysctl,
+  bpftoolNet,
+  conntrackStats,
+  peerpodConfig,
+  peerpodSandboxes,
+  ipRouteGet,
+  arp,
+  routeN,
+] as const;

@@ -1,0 +1,18 @@
+import type { CommandDeclaration } from './declaration';
+import { ROUTE_RECORD_START } from './ip-route';
+import { parseIpRoute } from '@/lib/parse/ip-route';
+
+export const ip6Route = {
+  id: 'ip6-route',
+  tool: 'ip',
+  format: 'json',
+  scope: 'netns',
+  argv: ['ip', '-j', '-6', 'route', 'show', 'table', 'all'],
+  collect: true,
+  summary: 'IPv6 routes, all tables',
+  parse: parseIpRoute,
+  fills: ['routes'],
+  lineRecords: true,
+  textShapes: ['route'],
+  textRecordStart: ROUTE_RECORD_START,
+} as const satisfies CommandDeclaration;

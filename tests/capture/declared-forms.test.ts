@@ -1,0 +1,18 @@
+import { describe, expect, it } from 'vitest';
+import { recognizeCommand, interpretLine } from '@/lib/capture/paste/commandline';
+
+describe('paste forms read from the command declarations', () => {
+  it('maps each declared ovs-vsctl table and iptables-save table to its command', () => {
+    expect(recognizeCommand('ovs-vsctl list Open_vSwitch')?.id).toBe('ovs-open-vswitch');
+    expect(recognizeCommand('ovs-vsctl -f json list interface')?.id).toBe('ovs-interface');
+    expect(recognizeCommand('ovs-vsctl list br')?.id).toBe('ovs-bridge');
+    expect(recognizeCommand('iptables-save -t raw')?.id).toBe('iptables-raw');
+    expect(recognizeCommand('iptables-save')).toMatchObject({ id: 'iptables-filter', params: { table: 'all' } });
+  });
+
+  it('takes no name that an object inherits for a table', () => {
+    for (const line of ['ovs-vsctl list constructor', 'ovs-vsctl list __proto__', 'iptables-save -t constructor', 'iptables-save -t __proto__']) {
+      expect(interpretLine(line), line).toMatchObject({ kind: 'unknown' });
+    }
+  });
+});

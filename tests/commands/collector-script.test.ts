@@ -1,0 +1,45 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CATALOG } from '@/lib/capture/catalog';
+import { BEGIN_MARK, END_MARK, withCommandBlock } from '@/lib/commands/collector-script';
+import { splitShellLine } from '@/lib/capture/paste/shell-words';
+
+const SCRIPT = readFileSync(path.join(__dirname, '..', '..', 'public', 'tunnelscope-collect.sh'), 'utf8');
+
+/** `run ID NETNS OPTIONAL ARGV...` lines of the script, read back as sh would split them (variables kept by name). */
+function runLines(): { id: string; ns: string; optional: string; argv: string[] }[] {
+  const vars = { ns: '$ns', dev: '{dev}', hook: '{hook}' };
+  return SCRIPT.split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line.startsWith('run '))
+    .map((line) => {
+      const split = splitShellLine(line, vars);
+      if (!split.ok) throw new Error(`cannot split ${line}: ${split.reason}`);
+      const [, id, ns, optional, ...argv] = split.segments[0].words;
+      return { id, ns, optional, argv };
+    });
+}
+
+describe('the collector script', () => {
+  it('holds the command block the declarations generate (run `npm run generate:collector` after changing lib/commands)', () => {
+    expect(SCRIPT).toContain(BEGIN_MARK);
+    expect(withCommandBlock(SCRIPT, CATALOG)).toBe(SCRIPT);
+  });
+
+  it('runs every collected command once, with its declared argv, optional flag and scope, and nothing else', () => {
+    const runs = runLines();
+    const collected = CATALOG.filter((c) => c.collect);
+    expect(runs.map((r) => r.id).sort()).toEqual(collected.map((c) => c.id).sort());
+    for (const command of collected) {
+      const run = runs.find((r) => r.id === command.id);
+      expect(run?.argv, command.id).toEqual(command.argv);
+      expect(run?.optional, command.id).toBe(command.optional ? '1' : '0');
+      expect(run?.ns, command.id).toBe(command.scope === 'host' ? '-' : '$ns');
+    }
+  });
+
+  it('refuses a script without the generated block instead of appending one', () => {
+    expect(() => withCommandBlock(SCRIPT.replace(END_MARK, ''), CATALOG)).toThrow(/markers/);
+  });
+});
