@@ -39,8 +39,10 @@ function sign(secret: string, claims: object): string {
 function verify(secret: string, token: string, now: number): unknown {
   const [body, signature, extra] = token.split('.');
   if (!body || !signature || extra !== undefined || token.length > 8192) return null;
-  const given = Buffer.from(signature, 'base64url');
-  const expected = mac(secret, body);
+  // Compared as text: base64url's last character carries spare bits, so two spellings decode to the same bytes,
+  // and a token that differs from the one we issued in any character must not open anything.
+  const given = Buffer.from(signature, 'utf8');
+  const expected = Buffer.from(mac(secret, body).toString('base64url'), 'utf8');
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
   let claims: unknown;
   try {

@@ -164,6 +164,18 @@ describe('access decisions', () => {
     expect(signShare(SECRET, { snapshot: ID, by: 'alice', exp })).not.toBe(token);
     expect(verifySession(SECRET, token)).toBeNull();
   });
+
+  it('refuses a share link changed in any character, even one that decodes to the same signature bytes', () => {
+    const exp = Math.floor(Date.now() / 1000) + 3600;
+    const token = signShare(SECRET, { snapshot: ID, by: 'alice', exp });
+    expect(verifyShare(SECRET, token, ID)).not.toBeNull();
+    // A SHA-256 signature is 43 base64url characters: the last one holds 4 bits and 2 spare ones.
+    const last = token.at(-1) ?? '';
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const sameBits = alphabet[alphabet.indexOf(last) ^ 1];
+    expect(Buffer.from(token.slice(-43, -1) + sameBits, 'base64url')).toEqual(Buffer.from(token.slice(-43), 'base64url'));
+    expect(verifyShare(SECRET, token.slice(0, -1) + sameBits, ID)).toBeNull();
+  });
 });
 
 describe('cross-site requests', () => {
