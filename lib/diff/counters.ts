@@ -6,6 +6,7 @@
  */
 import type { Evidence, Finding } from '@/lib/diagnose/types';
 import { inNetns, note, part, sh, type ShellLine } from '@/lib/diagnose/fix';
+import { finding } from '@/lib/diagnose/finding';
 import type { InterfaceStats } from '@/lib/parse/types';
 import type { TopoEdge, TopoNode, Topology } from '@/lib/topology/types';
 
@@ -104,9 +105,7 @@ function oneWay(edge: TopoEdge, from: Sample, to: Sample, after: Topology, secon
   const { local, remote } = tunnelAddresses(a);
   const port = edge.port;
   const underlay = local && remote ? `UDP ${port ?? 4789} from ${local} to ${remote}` : `UDP ${port ?? 4789} between ${a.host} and ${b.host}`;
-  return {
-    rule: COUNTER_RULES.oneWay,
-    severity: 'critical',
+  return finding(COUNTER_RULES.oneWay, 'critical', {
     title: `Tunnel ${a.label} → ${b.label}: ${sent} packet(s) sent, none received`,
     explanation:
       `${a.label} on ${where(a)} sent ${sent} packet(s) into the tunnel ${interval(seconds)}, and its far end ${b.label} on ${where(b)} ` +
@@ -121,16 +120,14 @@ function oneWay(edge: TopoEdge, from: Sample, to: Sample, after: Topology, secon
       capture(after, b, port, local),
       note`packets leave ${a.host} but never reach ${b.host}: allow ${local && remote ? part`UDP ${port ?? 4789} from ${local} to ${remote}` : part`UDP ${port ?? 4789} between them`} in the security group or firewall between them`,
     ],
-  };
+  });
 }
 
 function noReply(sample: Sample, after: Topology, seconds: number | undefined): Finding {
   const node = sample.node;
   const { remote } = tunnelAddresses(node);
   const port = node.iface?.vxlan?.port ?? node.iface?.geneve?.port;
-  return {
-    rule: COUNTER_RULES.noReply,
-    severity: 'warning',
+  return finding(COUNTER_RULES.noReply, 'warning', {
     title: `Tunnel ${node.label} on ${node.host} sends but receives nothing`,
     explanation:
       `${node.label} on ${where(node)} sent ${growth(sample, 'txPackets') ?? 0} packet(s) ${interval(seconds)} and received none ` +
@@ -139,7 +136,7 @@ function noReply(sample: Sample, after: Topology, seconds: number | undefined): 
     evidence: evidence(sample),
     elements: [node.id],
     fix: [capture(after, node, port, remote), note`capture the far end${remote ? part` (${remote})` : null} too, or take both snapshots with it included`],
-  };
+  });
 }
 
 function dropsGrowing(sample: Sample, seconds: number | undefined): Finding | undefined {
@@ -148,9 +145,7 @@ function dropsGrowing(sample: Sample, seconds: number | undefined): Finding | un
   const node = sample.node;
   const tunnel = node.iface?.vxlan !== undefined || node.iface?.geneve !== undefined;
   const otherhost = grown.some(([counter]) => counter === 'rxOtherhost');
-  return {
-    rule: COUNTER_RULES.drops,
-    severity: otherhost && tunnel ? 'critical' : 'warning',
+  return finding(COUNTER_RULES.drops, otherhost && tunnel ? 'critical' : 'warning', {
     title: `${node.label} on ${node.host} is still dropping: ${grown.map(([counter, label]) => `${label} +${growth(sample, counter)}`).join(', ')}`,
     explanation:
       `${interval(seconds)[0].toUpperCase()}${interval(seconds).slice(1)}, ${node.label} on ${where(node)} counted ` +
@@ -158,7 +153,7 @@ function dropsGrowing(sample: Sample, seconds: number | undefined): Finding | un
       (otherhost ? ` Frames arrive addressed to a MAC that is not ${node.label}'s (${node.iface?.mac ?? '?'}), and the kernel drops them.` : ''),
     evidence: evidence(sample),
     elements: [node.id],
-  };
+  });
 }
 
 /**
