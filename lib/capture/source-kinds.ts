@@ -1,9 +1,8 @@
 /**
  * Every kind of source, declared once. The bundle format, the store, the API, the command line and the dashboard
- * derive their lists from this one; the registry (lib/sources/index.ts) gives each captured kind its code. It imports
- * nothing that runs on a host, so the bundle format and the browser can read it too.
+ * derive their lists from this one; the registry (lib/sources/index.ts) gives each captured or sent kind its code. It
+ * imports nothing at all, so the bundle format, the browser and the command line's help can read it at no cost.
  */
-import { z } from 'zod/v4';
 
 export interface SourceDeclaration {
   kind: string;
@@ -117,9 +116,6 @@ function kindsWhere<D extends Declared>(keep: (d: Declared) => d is D): NonEmpty
 export const RECORDED_KINDS = kindsWhere((d): d is Extract<Declared, { recorded: true }> => d.recorded);
 export const CAPTURE_KINDS = kindsWhere((d): d is Extract<Declared, { captured: true }> => d.captured);
 export const LIVE_KINDS = kindsWhere((d): d is Extract<Declared, { live: true }> => d.live);
-
-/** What a bundle's `source.kind` may hold. */
-export const recordedKindSchema = z.enum(RECORDED_KINDS);
 
 const BY_KIND = Object.fromEntries(DECLARED.map((d) => [d.kind, d])) as Record<SourceKind, SourceDeclaration>;
 

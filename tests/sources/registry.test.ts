@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { parseBundle } from '@/lib/capture/bundle/bundle';
+import { parseBundle, recordedKindSchema } from '@/lib/capture/bundle/bundle';
 import type { HostCapture } from '@/lib/capture/types';
 import { importFiles } from '@/lib/capture/import';
 import { captureFromSource, SENT_SOURCES, sourceFor, sourcesOnThisServer } from '@/lib/sources';
 import { SAMPLE_BUNDLE_PATH } from '@/lib/sources/files';
-import { CAPTURE_KINDS, LIVE_KINDS, RECORDED_KINDS, recordedKindSchema } from '@/lib/capture/source-kinds';
+import { CAPTURE_KINDS, LIVE_KINDS, RECORDED_KINDS } from '@/lib/capture/source-kinds';
 import { collectDiscovered, SourceError, type HostProgress, type SourceHost } from '@/lib/sources/source';
 
 function host(name: string, collect: SourceHost['collect']): SourceHost {
