@@ -6,11 +6,15 @@
 import { parseArgs, UsageError, type ParsedArgs } from './args';
 import type { Io } from './io';
 import { cliTimeBudgetMs, startWatchdog } from './watchdog';
+import { CAPTURE_KINDS } from '@/lib/capture/source-kinds';
+
+// The cluster has a usage line of its own, for its options.
+const COLLECT_USAGE = `  tunnelscope collect --source ${CAPTURE_KINDS.filter((kind) => kind !== 'kube').join('|')} -o FILE`;
 
 const HELP = `tunnelscope — device-level network topology and fault finder for Kubernetes nodes and peer-pod VMs
 
 Usage:
-  tunnelscope collect --source local|lab -o FILE      capture hosts into a bundle
+${COLLECT_USAGE.padEnd(53)} capture hosts into a bundle
   tunnelscope collect --source kube [--kubeconfig F] [--context C] [--mode agent|debug|cni-pod]
                       [--nodes a,b | --selector k=v] [--pod-vms] [--runtime-class NAME]
                       [--concurrency N] [--host-timeout SEC] [--debug-image IMAGE] -o FILE
@@ -22,7 +26,7 @@ Usage:
                                                       walk the path hop by hop, name the first broken hop
   tunnelscope diff BEFORE AFTER [--json]              two captures of the same hosts: findings resolved and new,
                                                       and what the counters say happened in between
-  tunnelscope snapshot --source lab|local|kube [kube options as for collect] [--title T] [--server URL]
+  tunnelscope snapshot --source ${CAPTURE_KINDS.join('|')} [kube options as for collect] [--title T] [--server URL]
   tunnelscope snapshot FILE [--title T] [--server URL]
                                                       store a snapshot and print its incident link
   tunnelscope serve [--port N] [--host ADDRESS]       start the built dashboard (on 127.0.0.1 unless --host;

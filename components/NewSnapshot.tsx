@@ -1,11 +1,12 @@
 'use client';
 
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
+import type { CaptureKind } from '@/lib/capture/source-kinds';
 import type { SnapshotMeta } from '@/lib/snapshot/types';
 import { Progress } from './Progress';
-import { postSnapshot, queryKeys } from './queries';
+import { postSnapshot, queryKeys, sourcesQuery } from './queries';
 import { uploadSnapshot } from './upload';
 
 export function NewSnapshot() {
@@ -17,7 +18,10 @@ export function NewSnapshot() {
     void client.invalidateQueries({ queryKey: queryKeys.snapshots() });
     router.push(`/s/${encodeURIComponent(meta.id)}`);
   };
-  const lab = useMutation({ mutationFn: () => postSnapshot({ source: 'lab' }), onSuccess: done });
+  // The server says what it can capture from now, in the declared order (the lab first); a cluster has its own panel, for its choices.
+  const sources = useQuery(sourcesQuery());
+  const offered = sources.data?.filter((s) => s.available && s.kind !== 'kube') ?? [];
+  const capture = useMutation({ mutationFn: (source: CaptureKind) => postSnapshot({ source }), onSuccess: done });
   const upload = useMutation({
     mutationFn: (body: string) => {
       setFraction(0);
@@ -25,7 +29,7 @@ export function NewSnapshot() {
     },
     onSuccess: done,
   });
-  const busy = lab.isPending || upload.isPending;
+  const busy = capture.isPending || upload.isPending;
 
   async function readFile(file: File) {
     setText(await file.text());
@@ -34,13 +38,29 @@ export function NewSnapshot() {
   return (
     <div className="space-y-4">
       <div className="space-y-2">
-        <button type="button" className="btn-primary" data-testid="new-lab-snapshot" disabled={busy} onClick={() => lab.mutate()}>
-          New snapshot from the lab
-        </button>
-        {lab.isPending && <Progress label="Collecting hosts…" />}
-        {lab.error && (
+        {offered.length > 0 && (
+          <div className="flex flex-wrap items-center gap-2">
+            <span className="text-sm">Capture now from</span>
+            {offered.map((source, index) => (
+              <button
+                key={source.kind}
+                type="button"
+                className={index === 0 ? 'btn-primary' : 'btn'}
+                data-testid={`new-${source.kind}-snapshot`}
+                title={source.description}
+                disabled={busy}
+                onClick={() => capture.mutate(source.kind)}
+              >
+                {source.label}
+              </button>
+            ))}
+          </div>
+        )}
+        {sources.isSuccess && offered.length === 0 && <p className="text-sm text-slate-600">This server cannot capture from any source now: upload or paste a capture below.</p>}
+        {capture.isPending && <Progress label="Collecting hosts…" />}
+        {capture.error && (
           <p role="alert" className="text-sm text-sev-critical">
-            {lab.error.message}
+            {capture.error.message}
           </p>
         )}
       </div>

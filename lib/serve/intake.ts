@@ -5,7 +5,6 @@
  */
 import { z } from 'zod';
 import { parseBundle } from '@/lib/capture/bundle/bundle';
-import { importFiles } from '@/lib/capture/import';
 import type { ImportProblem } from '@/lib/capture/problems';
 import { BUNDLE_FORMAT, type CaptureBundle } from '@/lib/capture/types';
 import { MAX_TITLE_LENGTH } from '@/lib/snapshot/meta';
@@ -13,7 +12,7 @@ import { ApiError } from './api-error';
 import { kubeChoice, kubeOptions, type KubeChoice } from './kube-choice';
 import type { Impersonation } from '@/lib/auth/impersonation';
 import { CAPTURE_KINDS, isCaptureKind, unknownSourceMessage } from '@/lib/capture/source-kinds';
-import { SourceError } from '@/lib/sources/source';
+import { collectDiscovered, SourceError } from '@/lib/sources/source';
 
 export interface Intake {
   bundle: CaptureBundle;
@@ -123,12 +122,15 @@ export async function fromFiles(files: UploadedFile[], titleText: string | undef
       if (looksLikeBundle(value)) return { bundle: validBundle(value), title: titleText, problems: [] };
     }
   }
-  const { bundle, problems } = importFiles(files);
-  if (bundle.hosts.length === 0) {
+  // Loaded when first needed, as for a capture: the analysis thread starts without the sources.
+  const { SENT_SOURCES } = await import('@/lib/sources');
+  const discovery = await SENT_SOURCES.upload.discover({ files });
+  const problems = [...(discovery.problems ?? [])];
+  if (discovery.hosts.length === 0) {
     const first = problems[0] ? ` First problem: ${problems[0].file}: ${problems[0].message}.` : '';
     throw new ApiError(400, 'nothing_recognised', `No host capture was recognised in the upload.${first}`, problems);
   }
-  return { bundle: validBundle(bundle), title: titleText, problems };
+  return { bundle: validBundle(await collectDiscovered(discovery)), title: titleText, problems };
 }
 
 function fileName(value: string | null, fallback: string): string {

@@ -1,13 +1,15 @@
 /**
- * The registry of sources: each kind declared as captured (lib/sources/kinds.ts) has exactly one entry here, and
- * everything that captures (the API, the live view, the command line) looks its source up by kind.
+ * The registry of sources: each kind declared as captured or sent (lib/capture/source-kinds.ts) has exactly one entry
+ * here. Everything that captures (the API, the live view, the command line) looks its source up by kind; uploads are
+ * read through their own entry, which no request for a capture can name.
  */
 import type { CaptureBundle } from '@/lib/capture/types';
-import { CAPTURE_KINDS, declarationOf, isCaptureKind, unknownSourceMessage, type CaptureKind, type SourceInfo } from '@/lib/capture/source-kinds';
+import { CAPTURE_KINDS, declarationOf, isCaptureKind, unknownSourceMessage, type CaptureKind, type SentKind, type SourceInfo } from '@/lib/capture/source-kinds';
 import { kubeSource } from './kube';
 import { labSource } from './lab';
 import { localSource } from './local';
 import { sampleSource } from './sample';
+import { uploadSource, type UploadOptions } from './upload';
 import type { KubeSourceOptions } from '@/lib/kube/source';
 import { collectDiscovered, SourceError, type Availability, type CaptureControl, type Source } from './source';
 
@@ -21,6 +23,11 @@ const SOURCES: { readonly [K in CaptureKind]: Source<K, SourceOptions> } = {
   local: localSource,
   sample: sampleSource,
   kube: kubeSource,
+};
+
+/** Sources read from what the server is sent, apart from SOURCES so that asking for a capture never reaches them. */
+export const SENT_SOURCES: { readonly [K in SentKind]: Source<K, UploadOptions> } = {
+  upload: uploadSource,
 };
 
 /** The source of a kind, or a SourceError naming the kinds there are. */

@@ -3,7 +3,7 @@ import { access, readFile } from 'node:fs/promises';
 import { parseBundle } from '@/lib/capture/bundle/bundle';
 import type { CaptureBundle } from '@/lib/capture/types';
 import { SAMPLE_BUNDLE_PATH } from './files';
-import { SourceError, type Source } from './source';
+import { replayBundle, SourceError, type Source } from './source';
 
 async function loadSampleBundle(): Promise<CaptureBundle> {
   const text = await readFile(SAMPLE_BUNDLE_PATH, 'utf8');
@@ -22,14 +22,5 @@ export const sampleSource: Source<'sample'> = {
       return { available: false, reason: `The bundled sample is missing from this installation (${SAMPLE_BUNDLE_PATH}).` };
     }
   },
-  async discover() {
-    const { source, createdAt, hosts, cluster } = await loadSampleBundle();
-    return {
-      source,
-      createdAt,
-      hosts: hosts.map((host) => ({ name: host.name, role: host.role, collect: async () => host })),
-      ...(cluster ? { cluster } : {}),
-      concurrency: hosts.length,
-    };
-  },
+  discover: async () => replayBundle(await loadSampleBundle()),
 };

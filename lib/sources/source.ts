@@ -5,7 +5,8 @@
  */
 import { mapWithLimit } from '@/lib/capture/collect/pool';
 import { BUNDLE_FORMAT, BUNDLE_VERSION, type CaptureBundle, type CaptureSource, type ClusterContext, type HostCapture, type HostRole } from '@/lib/capture/types';
-import type { CaptureKind } from '@/lib/capture/source-kinds';
+import type { ImportProblem } from '@/lib/capture/problems';
+import type { CaptureKind, SentKind } from '@/lib/capture/source-kinds';
 
 export interface HostProgress {
   host: string;
@@ -38,17 +39,30 @@ export interface Discovery {
   cluster?: ClusterContext;
   /** Hosts collected at once. */
   concurrency: number;
+  /** What could not be read while discovering (lines, files of an upload), reported beside the bundle. */
+  problems?: readonly ImportProblem[];
 }
 
 export type Availability = { available: true } | { available: false; reason: string };
 
 /** `Options`: the capture's choices; a source reads the part that concerns it. */
-export interface Source<K extends CaptureKind = CaptureKind, Options = CaptureControl> {
+export interface Source<K extends CaptureKind | SentKind = CaptureKind, Options = CaptureControl> {
   kind: K;
   /** Whether this server can capture from it now; cheap enough to ask on every page load. */
   availability(): Promise<Availability>;
   /** Finds the hosts; throws SourceError, written for the user, when the source itself cannot be reached. */
   discover(options: Options): Promise<Discovery>;
+}
+
+/** Hosts captured already (a shipped sample, an upload), replayed as they were: their own origin, time and order. */
+export function replayBundle({ source, createdAt, hosts, cluster }: CaptureBundle): Discovery {
+  return {
+    source,
+    createdAt,
+    hosts: hosts.map((host) => ({ name: host.name, role: host.role, collect: async () => host })),
+    ...(cluster ? { cluster } : {}),
+    concurrency: hosts.length,
+  };
 }
 
 /** A source that cannot be reached at all (no lab running, no kubeconfig): the API answers 409 with its message. */

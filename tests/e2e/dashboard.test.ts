@@ -5,6 +5,7 @@ import { clusterBundle, pairAddress } from './cluster-bundle';
 import { PODVM, POD_IP, POD_MAC, VM_MAC, VXLAN0_ID, WORKER, peerPodBundle } from './peerpod-bundle';
 import { POLL, artifactPath, createSnapshot, graphReady, screenshot } from './browser';
 import { closeSession, openSession, type RunningApp } from './server';
+import type { SourceInfo } from '@/lib/capture/source-kinds';
 
 let app: RunningApp;
 let browser: Browser;
@@ -198,5 +199,17 @@ describe('the home page in Chromium', () => {
     await expect.poll(() => page.locator('[data-testid="collector-commands"]').innerText(), POLL).toBe(`curl -fsSLO ${app.url}/tunnelscope-collect.sh\nsh tunnelscope-collect.sh > node1.txt`);
     await expect.poll(() => page.locator('[data-testid="cli-command"]').innerText(), POLL).toBe(`tunnelscope snapshot --source local --server ${app.url}`);
     await shot('00-home');
+  });
+
+  it('offers a new snapshot from each source the server says it can capture from now, the cluster in its own panel', async () => {
+    await page.goto(app.url);
+    const { sources } = (await (await fetch(`${app.url}/api/sources`)).json()) as { sources: SourceInfo[] };
+    const expected = sources.filter((s) => s.available && s.kind !== 'kube').map((s) => `new-${s.kind}-snapshot ${s.label}`);
+    // The sample ships with Tunnelscope, so there is always one.
+    expect(expected).toContain('new-sample-snapshot Bundled sample');
+    const offered = page.locator('[data-testid^="new-"][data-testid$="-snapshot"]');
+    await expect.poll(() => offered.count(), POLL).toBe(expected.length);
+    const shown = await offered.evaluateAll((buttons) => buttons.map((b) => `${b.getAttribute('data-testid')} ${b.textContent}`));
+    expect(shown).toEqual(expected);
   });
 });

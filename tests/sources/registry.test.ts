@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
-import { parseBundle } from '@/lib/capture/bundle/bundle';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { parseBundle, recordedKindSchema } from '@/lib/capture/bundle/bundle';
 import type { HostCapture } from '@/lib/capture/types';
-import { captureFromSource, sourceFor, sourcesOnThisServer } from '@/lib/sources';
+import { importFiles } from '@/lib/capture/import';
+import { captureFromSource, SENT_SOURCES, sourceFor, sourcesOnThisServer } from '@/lib/sources';
 import { SAMPLE_BUNDLE_PATH } from '@/lib/sources/files';
-import { CAPTURE_KINDS, LIVE_KINDS, RECORDED_KINDS, recordedKindSchema } from '@/lib/capture/source-kinds';
+import { CAPTURE_KINDS, LIVE_KINDS, RECORDED_KINDS } from '@/lib/capture/source-kinds';
 import { collectDiscovered, SourceError, type HostProgress, type SourceHost } from '@/lib/sources/source';
 
 function host(name: string, collect: SourceHost['collect']): SourceHost {
@@ -27,6 +28,13 @@ describe('the source registry', () => {
     expect(() => sourceFor('mars')).toThrow('Unknown source "mars". Use one of: lab, local, sample, kube.');
     // A kind a bundle records but this server cannot capture from is no source to capture from either.
     expect(() => sourceFor('upload')).toThrow(SourceError);
+  });
+
+  it('has an entry for uploads apart from the sources it captures, so no capture request reaches it', async () => {
+    expect(Object.keys(SENT_SOURCES)).toEqual(['upload']);
+    expect(SENT_SOURCES.upload.kind).toBe('upload');
+    expect(CAPTURE_KINDS).not.toContain('upload');
+    expect((await sourcesOnThisServer()).map((s) => s.kind)).not.toContain('upload');
   });
 
   it('keeps the kinds bundles and stored snapshots record, so existing data still loads', () => {
@@ -100,5 +108,46 @@ describe('collecting discovered hosts', () => {
     );
     expect(started).toEqual(['a']);
     expect(bundle.hosts.map((h) => `${h.name} ${h.status} ${h.error ?? ''}`.trim())).toEqual(['a complete', 'b failed cancelled']);
+  });
+});
+
+describe('the upload entry', () => {
+  const link = (host: string) =>
+    `root@${host}:~# ip -o link show\n1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN mode DEFAULT group default qlen 1000\\    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00\n`;
+  const files = [
+    { name: 'worker-b.txt', content: link('worker-b') },
+    { name: 'notes.txt', content: 'nothing to read here\n' },
+    { name: 'worker-a.txt', content: link('worker-a') },
+  ];
+
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('discovers the hosts the importer read, in the order of the files, with what it could not read', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2026-03-04T05:06:07.000Z'));
+    const discovery = await SENT_SOURCES.upload.discover({ files });
+    expect(discovery.hosts.map((h) => h.name)).toEqual(['worker-b', 'worker-a']);
+    expect(discovery.problems).toEqual([{ file: 'notes.txt', line: 1, text: 'nothing to read here', message: expect.stringMatching(/^no command output recognised/) }]);
+    const progress: HostProgress[] = [];
+    const bundle = await collectDiscovered(discovery, { onProgress: (p) => progress.push(p) });
+    // The same bundle the importer makes: origin, time and hosts as read.
+    expect(bundle).toEqual(importFiles(files).bundle);
+    expect(bundle.source).toEqual({ kind: 'upload', detail: 'worker-b.txt, notes.txt, worker-a.txt' });
+    expect(progress.filter((p) => p.state !== 'running').map((p) => `${p.host} ${p.state} ${p.finished}/${p.total}`)).toEqual(['worker-b done 1/2', 'worker-a done 2/2']);
+  });
+
+  it('discovers no host and says why when nothing is recognised', async () => {
+    const discovery = await SENT_SOURCES.upload.discover({ files: [files[1]] });
+    expect(discovery.hosts).toEqual([]);
+    expect(discovery.problems?.map((p) => `${p.file}:${p.line}`)).toEqual(['notes.txt:1']);
+  });
+
+  it('records the hosts not yet read as cancelled once the upload is cancelled', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const bundle = await collectDiscovered(await SENT_SOURCES.upload.discover({ files }), { signal: controller.signal });
+    expect(bundle.hosts.map((h) => `${h.name} ${h.status} ${h.error ?? ''}`.trim())).toEqual(['worker-b failed cancelled', 'worker-a failed cancelled']);
   });
 });

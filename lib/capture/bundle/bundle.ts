@@ -3,9 +3,12 @@ import { CATALOG } from '../catalog';
 import { BUNDLE_FORMAT, BUNDLE_VERSION, type BundleEnvelope, type CaptureBundle, type CommandId, type HostCapture } from '../types';
 import { BUNDLE_LIMITS } from './limits';
 import { isExactHost } from './bundle-check';
-import { recordedKindSchema } from '../source-kinds';
+import { RECORDED_KINDS } from '../source-kinds';
 
 export { BUNDLE_LIMITS };
+
+/** What a bundle's `source.kind` may hold. */
+export const recordedKindSchema = z.enum(RECORDED_KINDS);
 
 const commandIds = CATALOG.map((e) => e.id) as [CommandId, ...CommandId[]];
 
