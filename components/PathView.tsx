@@ -5,6 +5,7 @@
  * each kind of hop marked, the broken hop red with its reason, what the capture does not hold dashed. Plain
  * boxes that wrap onto the next row on a narrow screen, so nothing overlaps and nothing scrolls sideways.
  */
+import { useEffect, useRef } from 'react';
 import type { HopKind, HopLink, PathBand, PathHop, PathView as PathModel } from '@/lib/snapshot/path';
 
 /** A word and a glyph per kind, so kinds differ without colour too. Literal classes for Tailwind's scanner. */
@@ -116,9 +117,25 @@ function summary(path: PathModel): string {
   return 'The path leaves what the capture holds';
 }
 
+/**
+ * Scrolls the box that holds the path (never the page) until the broken hop is in it: on a wide screen that box
+ * is shorter than a path whose bands wrap, and the hop that matters is the one a reader must not have to look for.
+ */
+function revealBroken(section: HTMLElement | null): void {
+  const box = section?.parentElement;
+  const hop = section?.querySelector<HTMLElement>('[data-broken="true"]');
+  if (!box || !hop || box.scrollHeight <= box.clientHeight) return;
+  const below = hop.getBoundingClientRect().bottom - box.getBoundingClientRect().bottom;
+  if (below > 0) box.scrollTop += below + 8;
+}
+
 export function PathView({ path, loading, error, onSelect }: PathViewProps) {
+  const section = useRef<HTMLElement>(null);
+  useEffect(() => {
+    if (!loading && path) revealBroken(section.current);
+  }, [loading, path]);
   return (
-    <section className="panel min-w-0" aria-label="Packet path" data-path-view data-ready={loading ? 'false' : 'true'}>
+    <section ref={section} className="panel min-w-0" aria-label="Packet path" data-path-view data-ready={loading ? 'false' : 'true'}>
       <h2 className="panel-title flex flex-wrap items-baseline gap-x-2">
         <span>Packet path</span>
         {path && <span className="mono font-normal normal-case tracking-normal">{`${path.from} → ${path.to}`}</span>}
