@@ -10,15 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CaptureBundle } from '@/lib/capture/types';
 import { POLL, createSnapshot, graphReady, screenshot } from './browser';
 import { clusterBundle } from './cluster-bundle';
-import { closeSession, openSession, type Session } from './server';
+import { closeSession, LAB_SAMPLE, openSession, SCREENS, type Session } from './server';
 
-/** The lab's default snapshot, as `npm run demo` serves it without root. */
-const LAB_SAMPLE = new URL('../../public/samples/peerpod-incident.bundle.json', import.meta.url);
-
-const SIZES = [
-  { name: 'wide', width: 1440, height: 900 },
-  { name: 'tablet', width: 1024, height: 768 },
-] as const;
+const SIZES = SCREENS.filter((s) => s.name !== 'phone');
 
 interface LabelBox {
   what: string;

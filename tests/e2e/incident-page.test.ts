@@ -10,17 +10,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clusterBundle } from './cluster-bundle';
 import type { CaptureBundle } from '@/lib/capture/types';
 import { POLL, createSnapshot, graphReady, screenshot } from './browser';
-import { closeSession, openSession, type RunningApp } from './server';
+import { closeSession, LAB_SAMPLE, openSession, SCREENS, type RunningApp } from './server';
 
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-/** The lab's default snapshot, as `npm run demo` serves it without root. */
-const LAB_SAMPLE = new URL('../../public/samples/peerpod-incident.bundle.json', import.meta.url);
-
-const SIZES = [
-  { name: 'wide', width: 1440, height: 900 },
-  { name: 'tablet', width: 1024, height: 768 },
-  { name: 'phone', width: 390, height: 844 },
-] as const;
+const SIZES = SCREENS;
 
 interface Box {
   x: number;

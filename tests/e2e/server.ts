@@ -104,6 +104,16 @@ export async function startApp(options: AppOptions = {}): Promise<RunningApp> {
 /** The page size every end-to-end test and screenshot uses. */
 export const VIEWPORT = { width: 1440, height: 900 };
 
+/** The screens the incident page is judged on: a desk, a tablet, a phone. */
+export const SCREENS = [
+  { name: 'wide', ...VIEWPORT },
+  { name: 'tablet', width: 1024, height: 768 },
+  { name: 'phone', width: 390, height: 844 },
+] as const;
+
+/** The lab's default snapshot, as `npm run demo` serves it without root. */
+export const LAB_SAMPLE = new URL('../../public/samples/peerpod-incident.bundle.json', import.meta.url);
+
 export interface Session {
   app: RunningApp;
   browser: Browser;
