@@ -54,7 +54,7 @@ export async function uiBench(bigHosts = 500): Promise<void> {
 
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const server = spawn(process.execPath, [nextBin, 'start', '-p', String(port)], {
+  const server = spawn(process.execPath, [nextBin, 'start', '-p', String(port), '-H', '127.0.0.1'], {
     env: { ...process.env, TUNNELSCOPE_DATA_DIR: dataDir, NEXT_TELEMETRY_DISABLED: '1' },
     stdio: 'ignore',
   });
