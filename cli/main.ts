@@ -6,10 +6,10 @@
 import { parseArgs, UsageError, type ParsedArgs } from './args';
 import type { Io } from './io';
 import { cliTimeBudgetMs, startWatchdog } from './watchdog';
-import { CAPTURE_KINDS } from '@/lib/capture/source-kinds';
+import { CAPTURE_KINDS, declarationOf } from '@/lib/capture/source-kinds';
 
 // The cluster has a usage line of its own, for its options.
-const COLLECT_USAGE = `  tunnelscope collect --source ${CAPTURE_KINDS.filter((kind) => kind !== 'kube').join('|')} -o FILE`;
+const COLLECT_USAGE = `  tunnelscope collect --source ${CAPTURE_KINDS.filter((kind) => !declarationOf(kind).choices).join('|')} -o FILE`;
 
 const HELP = `tunnelscope — device-level network topology and fault finder for Kubernetes nodes and peer-pod VMs
 

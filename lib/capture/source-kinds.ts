@@ -21,6 +21,8 @@ export interface SourceDeclaration {
   live: boolean;
   /** A snapshot of it can be captured again from its kind alone, to compare the two. */
   recapture: boolean;
+  /** It needs choices of its own (a cluster's context, mode, nodes), asked for in a form of its own, not by kind alone. */
+  choices: boolean;
 }
 
 // The order is the order every list and message names them in.
@@ -34,6 +36,7 @@ const DECLARED = [
     sent: false,
     live: true,
     recapture: true,
+    choices: false,
   },
   {
     kind: 'local',
@@ -44,6 +47,7 @@ const DECLARED = [
     sent: false,
     live: true,
     recapture: true,
+    choices: false,
   },
   {
     kind: 'sample',
@@ -54,6 +58,7 @@ const DECLARED = [
     sent: false,
     live: false,
     recapture: false,
+    choices: false,
   },
   {
     kind: 'kube',
@@ -64,6 +69,7 @@ const DECLARED = [
     sent: false,
     live: true,
     recapture: false,
+    choices: true,
   },
   {
     kind: 'ssh',
@@ -74,6 +80,7 @@ const DECLARED = [
     sent: false,
     live: false,
     recapture: false,
+    choices: false,
   },
   {
     kind: 'upload',
@@ -84,6 +91,7 @@ const DECLARED = [
     sent: true,
     live: false,
     recapture: false,
+    choices: false,
   },
   {
     kind: 'synthetic',
@@ -94,6 +102,7 @@ const DECLARED = [
     sent: false,
     live: false,
     recapture: false,
+    choices: false,
   },
 ] as const satisfies readonly SourceDeclaration[];
 
@@ -147,6 +156,7 @@ export interface SourceInfo {
   description: string;
   live: boolean;
   recapture: boolean;
+  choices: boolean;
   available: boolean;
   /** Why it is not available, written for the person choosing. */
   reason?: string;

@@ -44,10 +44,10 @@ export async function captureFromSource(kind: CaptureKind, options: SourceOption
 export function sourcesOnThisServer(): Promise<SourceInfo[]> {
   return Promise.all(
     CAPTURE_KINDS.map(async (kind): Promise<SourceInfo> => {
-      const { label, description, live, recapture } = declarationOf(kind);
+      const { label, description, live, recapture, choices } = declarationOf(kind);
       // One source failing to say leaves the others listed; its reason stays generic, since viewers read it too.
       const availability = await SOURCES[kind].availability().catch((): Availability => ({ available: false, reason: 'Its availability could not be checked on this server.' }));
-      return { kind, label, description, live, recapture, ...availability };
+      return { kind, label, description, live, recapture, choices, ...availability };
     }),
   );
 }
