@@ -4,7 +4,8 @@
 set -eu
 
 PACKAGES="iproute2 iputils-ping procps util-linux kmod openvswitch-switch openvswitch-common ovn-central ovn-host \
-tcpdump ethtool nftables iptables conntrack bpftool postgresql chromium jq openssl"
+tcpdump ethtool nftables iptables conntrack bpftool postgresql chromium jq openssl \
+openssh-server busybox"
 
 missing=""
 for p in $PACKAGES; do
