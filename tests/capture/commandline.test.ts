@@ -81,7 +81,7 @@ describe('recognizeCommand', () => {
 
   it('returns null for unset variables, pipes, writes and unknown tools', () => {
     expect(recognizeCommand('ip netns exec $NS ip a')).toBeNull();
-    expect(recognizeCommand('ip a | grep inet')).toBeNull();
+    expect(recognizeCommand("ip a | awk '{print $2}'")).toBeNull();
     expect(recognizeCommand('ip link set eth0 down')).toBeNull();
     expect(recognizeCommand('sysctl -w net.ipv4.ip_forward=1')).toBeNull();
     expect(recognizeCommand('ls -l')).toBeNull();
@@ -99,7 +99,20 @@ describe('interpretLine', () => {
     expect(interpretLine('export NS=abc')).toEqual({ kind: 'assign', assignments: { NS: 'abc' } });
     expect(interpretLine('ip netns exec podns bash')).toMatchObject({ kind: 'enter', netns: 'podns' });
     expect(interpretLine('oc debug node/worker-2')).toMatchObject({ kind: 'host', host: 'worker-2' });
-    expect(interpretLine('ip a | grep inet').kind).toBe('unknown');
+    expect(interpretLine("ip a | cut -d' ' -f2").kind).toBe('unknown');
+  });
+
+  it('reads grep on ip addr/link as a partial listing of the lines that begin a record, and a quoted line without `show`', () => {
+    // A kept `inet` or `link/ether` line may belong to a device whose header grep dropped: only headers are read.
+    expect(interpretLine('ip a | grep inet')).toMatchObject({ kind: 'command', command: { id: 'ip-addr', recordStartsOnly: true, partial: expect.stringContaining('first lines') } });
+    expect(interpretLine('ip route | grep 10.244')).not.toHaveProperty('command.recordStartsOnly');
+    expect(interpretLine('ip l dev ens8 |grep mtu')).toMatchObject({
+      kind: 'command',
+      command: { id: 'ip-link', params: { dev: 'ens8' }, recordStartsOnly: true, note: expect.stringContaining('ip link show dev ens8') },
+    });
+    expect(interpretLine('ip a dev eth0')).toMatchObject({ kind: 'command', command: { id: 'ip-addr', params: { dev: 'eth0' } } });
+    expect(interpretLine('ip link delete eth0').kind).toBe('unknown');
+    expect(interpretLine('ip route dev eth0').kind).toBe('unknown');
   });
 
   it('takes a listing through head, tail or grep as partial where the filter kept whole records', () => {

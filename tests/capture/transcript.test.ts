@@ -78,6 +78,38 @@ describe('parseTranscript', () => {
     ]);
   });
 
+  it('reads the device lines grep kept of ip link, and nothing else of it', () => {
+    const text = [
+      '$ ip -d link show | grep mtu',
+      '3: ens8: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 9000 qdisc mq master ovs-system state UP mode DEFAULT group default qlen 1000',
+      '    link/ether 52:54:00:aa:bb:cc brd ff:ff:ff:ff:ff:ff',
+      '4: eth1: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc mq state UP mode DEFAULT group default qlen 1000',
+    ].join('\n');
+    const result = parseTranscript(text, { defaultHost: 'n1' });
+    const [link] = commands(result.hosts[0], null);
+    expect(link).toMatchObject({ id: 'ip-link', truncated: true });
+    expect(link.stdout.split('\n').filter((l) => l !== '')).toEqual([expect.stringMatching(/^3: ens8:/), expect.stringMatching(/^4: eth1:/)]);
+    expect(result.problems.map((p) => [p.line, p.message])).toEqual([[1, expect.stringMatching(/partial listing: grep mtu kept only some lines/)]]);
+  });
+
+  it('reads an ovs-vsctl show pasted from below its UUID line by its shape', () => {
+    const text = [
+      '~~~',
+      '        Port breth0',
+      '            Interface breth0',
+      '                type: internal',
+      '        Port eth0',
+      '            Interface eth0',
+      '    ovs_version: "2.15.0"',
+      '~~~',
+    ].join('\n');
+    const result = parseTranscript(text, { defaultHost: 'n1' });
+    expect(commands(result.hosts[0], null).map((c) => c.id)).toEqual(['ovs-show']);
+    expect(result.problems[0].message).toMatch(/read as `ovs-vsctl show` from its shape/);
+    // Indented `Port` words with no interface under them are prose, not a listing.
+    expect(parseTranscript('    Port 8080\n    Port 8443\n').hosts).toEqual([]);
+  });
+
   it('reports a paste with nothing recognisable', () => {
     const result = parseTranscript('It does not work since the upgrade, please help.\n');
     expect(result.hosts).toEqual([]);

@@ -151,6 +151,25 @@ describe('neighbour rules', () => {
     expect(findings[0]?.evidence[0]?.lines[0]).toContain('FAILED');
   });
 
+  it('flags an address that answered in an earlier listing and is INCOMPLETE in a later one, not one that answers again', () => {
+    const hosts = ovnKernel();
+    const root = nsOf(hosts, 'ocp-worker-1', null);
+    root.neighbors.push(neigh('192.0.2.50', 'br-ex', '26:55:e8:4d:07:09', 'REACHABLE'), neigh('192.0.2.50', 'br-ex', undefined, 'INCOMPLETE'));
+    const [f, ...more] = run('neighbor-unresolved', hosts);
+    expect(more).toEqual([]);
+    expect(f?.severity).toBe('warning');
+    expect(f?.title).toContain('192.0.2.50 stopped answering');
+    expect(f?.explanation).toContain('at 26:55:e8:4d:07:09');
+    expect(f?.evidence).toHaveLength(2);
+    // Answering again in a still later listing: the INCOMPLETE entry was a moment, not the state.
+    root.neighbors.push(neigh('192.0.2.50', 'br-ex', '26:55:e8:4d:07:09', 'STALE'));
+    expect(run('neighbor-unresolved', hosts)).toEqual([]);
+    // Never seen answering, and not a pod: nothing says it should answer.
+    const alone = ovnKernel();
+    nsOf(alone, 'ocp-worker-1', null).neighbors.push(neigh('192.0.2.51', 'br-ex', undefined, 'INCOMPLETE'));
+    expect(run('neighbor-unresolved', alone)).toEqual([]);
+  });
+
   it('takes a FAILED entry for a pod IP whose path as captured works as a leftover (info), and as live (warning) where the path breaks', () => {
     // The seed layout (OVN netdev worker, peer pod behind a tc redirect and a VXLAN tunnel), healthy but for one
     // FAILED entry that traffic left during a fault since fixed.

@@ -14,6 +14,13 @@ export interface RecognizedCommand {
   host?: string;
   /** Why its output is only part of the listing (piped through grep/head/tail). */
   partial?: string;
+  /**
+   * grep kept some lines of a listing whose records span several lines: a kept line after a record's first line may
+   * belong to a record whose first line was dropped, so only the lines that begin a record are read.
+   */
+  recordStartsOnly?: boolean;
+  /** How the line was read where it is not what the tool accepts as typed (a misquoted command line). */
+  note?: string;
 }
 
 /** What one typed line means for a transcript reader. */
@@ -83,6 +90,8 @@ const IP_OBJECTS = [
 ] as const;
 
 const SHOW_WORDS = ['show', 'list', 'lst'];
+/** Selectors of `ip link|addr show` that no subcommand begins with: a line starting with one left out `show`. */
+const IMPLICIT_SHOW_SELECTORS: ReadonlySet<string> = new Set(['dev', 'up', 'master', 'vrf', 'group']);
 
 function isShow(word: string | undefined): boolean {
   return word === undefined || SHOW_WORDS.some((w) => isPrefixOf(word, w));
@@ -148,9 +157,16 @@ function recognizeIp(args: string[]): Outcome {
   const base = { format, ...(opts.netns !== undefined ? { netns: opts.netns } : {}) } as const;
   switch (object) {
     case 'address':
-    case 'link':
+    case 'link': {
+      const id = object === 'link' ? 'ip-link' : 'ip-addr';
+      // `ip l dev eth0` as quoted in a thread: iproute2 wants `show` first, but the output under it says what ran.
+      if (sub !== undefined && IMPLICIT_SHOW_SELECTORS.has(sub)) {
+        const note = `read as \`ip ${object} show ${[sub, ...rest].join(' ')}\` (iproute2 needs \`show\` before \`${sub}\`; the output shows the listing ran)`;
+        return { ...base, id, params: withFamily({ ...selectorParams([sub, ...rest], 'dev'), ...brief }, opts.family), note };
+      }
       if (!isShow(sub)) return `ip ${object} ${sub} is not a read-only show command`;
-      return { ...base, id: object === 'link' ? 'ip-link' : 'ip-addr', params: withFamily({ ...selectorParams(rest, 'dev'), ...brief }, opts.family) };
+      return { ...base, id, params: withFamily({ ...selectorParams(rest, 'dev'), ...brief }, opts.family) };
+    }
     case 'route':
       if (sub !== undefined && isPrefixOf(sub, 'get')) {
         const dst = rest.find((w) => !['to', 'from', 'iif', 'oif', 'mark', 'vrf', 'uid'].includes(w));
@@ -574,6 +590,7 @@ function interpretWords(words: string[], ctx: Context): Interpreted {
     ...(params ? { params } : {}),
     ...(netns !== undefined ? { netns } : {}),
     ...(ctx.host !== undefined ? { host: ctx.host } : {}),
+    ...(outcome.note !== undefined ? { note: outcome.note } : {}),
   };
   return { kind: 'command', command };
 }
@@ -631,6 +648,9 @@ export function interpretLine(line: string, vars: Record<string, string> = {}): 
   return { kind: 'command', command: piping, assignments };
 }
 
+/** Listings whose records span several lines and declare where one begins (`ip addr`, `ip link`). */
+const RECORD_STARTS: ReadonlySet<CommandId> = new Set(CATALOG.filter((e) => !e.lineRecords && e.textRecordStart).map((e) => e.id));
+
 /** Listings whose every line is a whole record: a filter that drops lines leaves the rest readable. */
 const LINE_RECORDS: ReadonlySet<CommandId> = new Set(CATALOG.filter((e) => e.lineRecords).map((e) => e.id));
 
@@ -642,6 +662,7 @@ const LINE_RECORDS: ReadonlySet<CommandId> = new Set(CATALOG.filter((e) => e.lin
  */
 function throughFilters(command: RecognizedCommand, filters: string[][]): RecognizedCommand | string {
   const reasons: string[] = [];
+  let recordStartsOnly = false;
   const lineRecords = LINE_RECORDS.has(command.id) || command.params?.brief === '1' || command.argv.some((a) => a === '-o' || a === '-oneline');
   for (const words of filters) {
     const tool = baseName(words[0] ?? '');
@@ -656,14 +677,20 @@ function throughFilters(command: RecognizedCommand, filters: string[][]): Recogn
     if (tool === 'grep' || tool === 'egrep' || tool === 'fgrep') {
       if (args.some((a) => /^-[a-zA-Z]*[oclLqZ]/.test(a) || ['--count', '--only-matching', '--files-with-matches', '--quiet'].includes(a))) return `grep ${args.join(' ')} rewrites the output`;
       const context = args.some((a) => /^-[a-zA-Z]*[ABC]\d*$/.test(a) || /^--(?:after|before)?-?context/.test(a));
-      if (!lineRecords && !context) return `output piped through grep keeps single lines of ${command.argv.join(' ')}, whose records span several lines`;
+      if (!lineRecords && !context) {
+        if (!RECORD_STARTS.has(command.id)) return `output piped through grep keeps single lines of ${command.argv.join(' ')}, whose records span several lines`;
+        recordStartsOnly = true;
+        reasons.push(`grep ${args.join(' ')} kept only some lines, and of records that span several lines only their first lines are read`);
+        continue;
+      }
       reasons.push(`grep ${args.join(' ')} kept only some lines`);
       continue;
     }
     if (tool === 'sort' && lineRecords) continue;
     return `output piped through ${tool} is not the command's own output`;
   }
-  return reasons.length > 0 ? { ...command, partial: reasons.join('; ') } : command;
+  if (reasons.length === 0) return command;
+  return { ...command, partial: reasons.join('; '), ...(recordStartsOnly ? { recordStartsOnly } : {}) };
 }
 
 /** Recognises a command as a person typed it; null when it is not one Tunnelscope reads. */

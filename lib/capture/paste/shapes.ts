@@ -33,6 +33,8 @@ const FDB_LINE = new RegExp(String.raw`^${MAC}\s+(?:dev|vlan)\s+\S+`, 'i');
 const ARP_N = new RegExp(String.raw`^(?:Address\s+HWtype\s+HWaddress|${IPV4}\s+(?:ether|infiniband|loop)\s+${MAC}|${IPV4}\s+\(incomplete\))`, 'i');
 const ARP_A = new RegExp(String.raw`^\S+\s+\((?:${IPV4}|${IPV6})\)\s+at\s+(?:${MAC}|<incomplete>)`, 'i');
 const ROUTE_N = new RegExp(String.raw`^(?:Kernel IP routing table|Destination\s+Gateway\s+Genmask|\S+\s+\S+\s+${IPV4}\s+[UGHRDMAC!]+\s+\d+)`);
+/** A `Bridge`/`Port` line of `ovs-vsctl show`, where a paste starts below the database's UUID line. */
+const OVS_SHOW_ENTITY = /^\s+(?:Bridge|Port)\s+"?[\w.:-]+"?\s*$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const IPTABLES =
   /^(?:\*(?:filter|nat|mangle|raw|security)$|:\S+ (?:ACCEPT|DROP|RETURN|-) \[\d+:\d+\]$|COMMIT$|# (?:Generated|Completed) (?:by|on) |(?:\[\d+:\d+\] )?-A \S+ |-P \S+ (?:ACCEPT|DROP)$|-N \S+$)/;
@@ -48,7 +50,7 @@ function headShape(line: string): TextShape | undefined {
   if (ROUTE_N.test(line)) return 'route-n';
   if (/^qdisc\s+\S+\s+[0-9a-f]*:/.test(line)) return 'tc-qdisc';
   if (/^filter\s+(?:parent|protocol|pref|chain|handle)\b/.test(line)) return 'tc-filter';
-  if (UUID.test(line.trim())) return 'ovs-show';
+  if (UUID.test(line.trim()) || OVS_SHOW_ENTITY.test(line)) return 'ovs-show';
   if (/^OFPST_PORT reply/.test(line)) return 'ofctl-ports';
   if (/^(?:NXST|OFPST)_FLOW reply/.test(line) || /^\s*cookie=0x[0-9a-f]+,\s+duration=/.test(line)) return 'ofctl-flows';
   if (IPTABLES.test(line)) return 'iptables';
@@ -68,6 +70,12 @@ export function fitsOutput(id: RecognizedCommand['id'], line: string): boolean {
   if (!families) return true;
   const shape = headShape(line);
   return shape !== undefined ? families.includes(shape) : /^\s/.test(line) && families.some((f) => continues(f, line));
+}
+
+/** Whether a line is the first line of a record of `id`'s output (`2: eth0: <…>` of `ip addr`), by its shape. */
+export function beginsRecord(id: RecognizedCommand['id'], line: string): boolean {
+  const shape = headShape(line);
+  return shape !== undefined && (FAMILY_OF.get(id)?.includes(shape) ?? false);
 }
 
 /** Whether an indented line continues a run of this shape (multi-line records). */
@@ -112,6 +120,8 @@ function commandFor(family: TextShape, lines: readonly string[]): { command: Rec
       return text('tc-filter', ['tc', 'filter', 'show', 'dev', dev], { dev });
     }
     case 'ovs-show':
+      // Cut above its UUID, only an `Interface` under the ports tells the listing from indented prose.
+      if (!UUID.test(lines[0].trim()) && !lines.some((l) => /^\s+Interface\s/.test(l))) return { command: null, label: 'text like ovs-vsctl show, without interfaces (not read)' };
       return text('ovs-show', ['ovs-vsctl', 'show']);
     case 'ofctl-ports':
       return { command: null, label: 'ovs-ofctl dump-ports (bridge not named: not read)' };

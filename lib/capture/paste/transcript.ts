@@ -2,7 +2,7 @@ import { CATALOG } from '../catalog';
 import { looksLikeCollectorOutput, parseCollectorOutput } from '../collect/collector-output';
 import { interpretLine, type RecognizedCommand } from './commandline';
 import { NamespaceGroups } from './namespace-groups';
-import { fitsOutput, inferBlocks } from './shapes';
+import { beginsRecord, fitsOutput, inferBlocks } from './shapes';
 import { mergeSameMachines } from './same-machine';
 import { problemAt, type ImportProblem } from '../problems';
 import type { CommandRecord, HostCapture } from '../types';
@@ -109,7 +109,8 @@ function outputText(command: RecognizedCommand, lines: string[]): string {
     if (parsesAsJson(joined)) return `${joined}\n`;
     return `${raw}\n`;
   }
-  return `${unjoin(command, rejoinText(command, dedent(trimmed))).join('\n')}\n`;
+  const read = unjoin(command, rejoinText(command, dedent(trimmed)));
+  return `${(command.recordStartsOnly ? read.filter((l) => beginsRecord(command.id, l)) : read).join('\n')}\n`;
 }
 
 /** Where a record of `ip addr`/`ip link` starts or continues inside a line a chat tool joined. */
@@ -148,6 +149,8 @@ interface Open {
   command: RecognizedCommand;
   lines: string[];
   truncated: boolean;
+  /** The command line, for problems found once its output is read. */
+  at?: { lineNo: number; line: string };
 }
 
 /** Programs whose command line is recognised without a prompt before it (issue text, chat, runbooks). */
@@ -257,11 +260,19 @@ class TranscriptReader {
     if (!o) return;
     // A command line without a prompt and nothing after it is a heading (`ip route` above a fenced paste).
     if (o.bare && o.lines.every((l) => l.trim() === '')) return;
+    const stdout = outputText(o.command, o.lines);
+    if (o.command.recordStartsOnly && o.at) {
+      if (stdout.trim() === '') {
+        this.problems.push(problemAt(o.at.lineNo, o.at.line, `command not imported: output piped through grep kept no line that begins a record of ${o.command.argv.join(' ')}`));
+        return;
+      }
+      this.problems.push(problemAt(o.at.lineNo, o.at.line, `imported as a partial listing: ${o.command.partial ?? ''}`));
+    }
     this.store(o.host, o.netns, {
       id: o.command.id,
       argv: o.command.argv,
       ...(o.command.params ? { params: o.command.params } : {}),
-      stdout: outputText(o.command, o.lines),
+      stdout,
       stderr: '',
       exitCode: null,
       durationMs: 0,
@@ -312,8 +323,10 @@ class TranscriptReader {
         this.sawCommand = true;
         const host = meaning.command.host ?? this.host;
         const netns = meaning.command.netns ?? (host === this.host ? this.shellNetns : null);
-        this.open = { host, netns, command: meaning.command, lines: [], truncated: false, ...(bare ? { bare } : {}) };
-        if (meaning.command.partial) this.problems.push(problemAt(lineNo, line, `imported as a partial listing: ${meaning.command.partial}`));
+        this.open = { host, netns, command: meaning.command, lines: [], truncated: false, at: { lineNo, line }, ...(bare ? { bare } : {}) };
+        if (meaning.command.note) this.problems.push(problemAt(lineNo, line, meaning.command.note));
+        // Whether grep left a readable line of a multi-line listing is known once its output is read (close).
+        if (meaning.command.partial && !meaning.command.recordStartsOnly) this.problems.push(problemAt(lineNo, line, `imported as a partial listing: ${meaning.command.partial}`));
         break;
       }
       case 'enter':

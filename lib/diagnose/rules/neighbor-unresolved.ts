@@ -15,6 +15,17 @@ function age(neigh: Neighbor): string {
 }
 
 /**
+ * The entry of an earlier listing of the same namespace where the address answered, when no later listing shows it
+ * answering again: a paste that ran `arp -an` before and after a change. Undefined when the capture has no such pair.
+ */
+function answeredBefore(neighbors: readonly Neighbor[], at: number): Neighbor | undefined {
+  const { dst, dev } = neighbors[at];
+  const same = (n: Neighbor) => n.dst === dst && n.dev === dev && n.lladdr !== undefined && !n.state.some((s) => s === 'FAILED' || s === 'INCOMPLETE');
+  if (neighbors.slice(at + 1).some(same)) return undefined;
+  return neighbors.slice(0, at).findLast(same);
+}
+
+/**
  * A FAILED neighbour entry records the last attempt: it stays FAILED until the next packet asks again (the kernel
  * then turns it INCOMPLETE and probes) or until garbage collection. So an entry left by traffic during a fault
  * outlives the fault. What tells a live failure from a leftover is the rest of the capture: if the path to the pod
@@ -31,11 +42,28 @@ export const neighborUnresolved: Rule = {
     const out: Finding[] = [];
     for (const host of topology.hosts) {
       for (const ns of host.namespaces) {
-        for (const neigh of ns.neighbors) {
+        for (const [at, neigh] of ns.neighbors.entries()) {
           const state = neigh.state.find((s) => s === 'FAILED' || s === 'INCOMPLETE');
-          if (!state || !pods.has(neigh.dst)) continue;
+          if (!state) continue;
           const dev = findDevice(host, ns, neigh.dev);
           const elements = dev ? [deviceId(dev)] : [];
+          const before = pods.has(neigh.dst) ? undefined : answeredBefore(ns.neighbors, at);
+          if (before !== undefined) {
+            out.push(
+              finding(ID, 'warning', {
+                title: `${neigh.dst} stopped answering ARP/ND on ${neigh.dev} (${host.name})`,
+                explanation:
+                  `${where(host.name, ns.netns)} listed ${neigh.dst} on ${neigh.dev} at ${before.lladdr ?? ''}, and in a later listing as ${state}${age(neigh)}: ` +
+                  `the address answered before and no longer does, so packets to it are queued and then dropped. Look at what changed ` +
+                  `on the device that holds ${neigh.dst} (its routes, its link, its ARP settings) between the two listings.`,
+                evidence: [...entityEvidence(host, ns, before), ...entityEvidence(host, ns, neigh)],
+                elements,
+                fix: [inNetns(ns.netns, sh`ping -c1 -W1 ${neigh.dst}`), inNetns(ns.netns, sh`ip -s neigh show ${neigh.dst} dev ${neigh.dev}`)],
+              }),
+            );
+            continue;
+          }
+          if (!pods.has(neigh.dst)) continue;
           const evidence = entityEvidence(host, ns, neigh);
           const path = dev ? traceRoute(topology, deviceId(dev), neigh.dst, { reresolve: true }) : undefined;
           if (path?.ok) {
