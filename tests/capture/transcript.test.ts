@@ -164,6 +164,30 @@ describe('parseTranscript', () => {
     expect(result.problems.map((p) => p.message)).toEqual([expect.stringMatching(/partial listing: grep/)]);
   });
 
+  it('takes a role on a line of its own (`Master:`, `Agent:`) as the name of the machine below it', () => {
+    const text = [
+      'Master:',
+      '```',
+      '$ ip r',
+      'default via 172.28.2.1 dev ens32 proto dhcp metric 100',
+      '```',
+      '',
+      'Agent:',
+      '```',
+      '$ ip r',
+      '10.244.2.0/24 dev cni0 proto kernel scope link src 10.244.2.1',
+      '```',
+      'Context:',
+      '$ ip r',
+      '10.0.0.0/8 dev eth9',
+    ].join('\n');
+    const result = parseTranscript(text, { defaultHost: 'pasted' });
+    expect(result.hosts.map((h) => [h.name, commands(h, null).map((c) => c.stdout)])).toEqual([
+      ['Master', ['default via 172.28.2.1 dev ens32 proto dhcp metric 100\n']],
+      ['Agent', ['10.244.2.0/24 dev cni0 proto kernel scope link src 10.244.2.1\n', '10.0.0.0/8 dev eth9\n']],
+    ]);
+  });
+
   it('reads each shape of output pasted without a command line, and names what it read', () => {
     const blocks = [
       '1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN mode DEFAULT group default qlen 1000\n    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00',

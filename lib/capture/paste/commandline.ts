@@ -183,7 +183,7 @@ function recognizeIp(args: string[]): Outcome {
       if (sub === undefined || isShow(sub)) return { ...base, id: 'netns-list' };
       return `ip netns ${sub} is not read by Tunnelscope`;
     default:
-      return recognizeIpObject(object, sub, rest, base, opts.family) ?? `ip ${objectWord ?? ''} is not read by Tunnelscope`.trim();
+      return recognizeIpObject(object, sub, rest, base, opts.family) ?? `${['ip', ...opts.rest.slice(0, 1)].join(' ')} is not read by Tunnelscope`;
   }
 }
 

@@ -195,13 +195,19 @@ const ADDRESS_BANNER = /^(?:={2,}|-{3,})\s*(?:\d[\d.:a-f]*\s*\(\s*([A-Za-z0-9][\
 const TIMESTAMP = /^\[?\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?\]?\s+|^\[\d\d:\d\d(?::\d\d)?(?:\.\d+)?\]\s+/;
 const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;?]*[A-Za-z]`, 'g');
 
-/** A banner name is a machine's: it has a digit, a dash or a dot (`node-a`, `worker1`), never a plain word (`Context`). */
+/** A machine's role standing for its name (`Master:` above one listing, `Agent:` above the next). */
+const ROLE_NAME = /^(?:master|worker|agent|server|controller|minion)$/i;
+
+/**
+ * A banner name is a machine's: it has a digit, a dash or a dot (`node-a`, `worker1`), or is a role (`Master`),
+ * never another plain word (`Context`).
+ */
 function bannerHost(line: string): string | undefined {
   const byAddress = ADDRESS_BANNER.exec(line);
   if (byAddress) return byAddress[1] ?? byAddress[2];
   const m = BANNER.exec(line);
   const name = m ? (m[1] ?? m[2]) : undefined;
-  return name !== undefined && /[\d.-]/.test(name) && !/^\d+(?:\.\d+)*$/.test(name) && !/^-/.test(name) ? name : undefined;
+  return name !== undefined && (/[\d.-]/.test(name) || ROLE_NAME.test(name)) && !/^\d+(?:\.\d+)*$/.test(name) && !/^-/.test(name) ? name : undefined;
 }
 
 const FUNCTION_WORDS = /\b(?:the|a|an|is|are|was|were|i|we|you|this|that|it|to|of|and|but|when|after|before|with|not|can|cannot|here|see|below|above|output|shows?|should|has|have|my|our)\b/i;
