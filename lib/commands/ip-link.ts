@@ -2,7 +2,7 @@ import type { CommandDeclaration } from './declaration';
 import { parseIpLink } from '@/lib/parse/ip-link';
 
 /** `2: eth0@if7: <…>` headers and their indented lines (`ip link`, `ip addr`). */
-export const LINK_RECORD_START = /^(?:\d+: |\s)/;
+export const LINK_RECORD_START = /^(?:\d+: |[^\s:<]+: <[A-Z0-9_,-]*> mtu |\s)/;
 
 export const ipLink = {
   id: 'ip-link',

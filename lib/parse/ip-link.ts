@@ -135,7 +135,8 @@ function statsFromJson(s: JsonObject): InterfaceStats {
 
 // ---------- text ----------
 
-const HEADER = /^(\d+):\s+(\S+?):\s+<([^>]*)>\s*(.*)$/;
+/** `2: eth0@if9: <flags> mtu …`; a header copied without its index (`eth0: <flags> mtu …`) is read too. */
+const HEADER = /^(?:(\d+):\s+(\S+?)|([^\s:<]+?)(?=:\s+<[A-Z0-9_,-]*>\s+mtu\s)):\s+<([^>]*)>\s*(.*)$/;
 /** First words of indented lines that are not a device-kind detail line. */
 const NOT_KIND = new Set(['addrgenmode', 'alias', 'altname', 'vf', 'prop', 'valid_lft', 'numtxqueues', 'protodown', 'parentbus']);
 
@@ -158,12 +159,14 @@ function parseLinksText(input: ParseInput): ParseResult {
 
 function interfaceFromText(block: TextBlock, command: string): Interface {
   const m = HEADER.exec(block.lines[0]);
-  const [, index, nameAndLink, flagText, rest] = m ?? ['', '0', '', '', ''];
+  const [, index, indexedName, bareName, flagText, rest] = m ?? ['', '0', '', undefined, '', ''];
+  const nameAndLink = indexedName ?? bareName ?? '';
   const at = nameAndLink.indexOf('@');
   const flags = flagText.split(',').filter((f) => f !== '');
   const ws = words(rest);
   const iface: Interface = {
-    ifindex: Number(index),
+    // Without its index the device is 0, which no `@ifN` of a peer names.
+    ifindex: Number(index ?? 0),
     name: at >= 0 ? nameAndLink.slice(0, at) : nameAndLink,
     kind: 'device',
     mtu: intOrUndefined(valueAfter(ws, 'mtu')),

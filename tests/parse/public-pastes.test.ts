@@ -396,3 +396,29 @@ describe('a pasted transcript from three hosts', () => {
     expect(ns('edge-9', null).fdb).toEqual([expect.objectContaining({ mac: '4e:21:0a:7c:19:e2', dev: 'flannel.1', dst: '10.20.0.21', state: 'permanent', flags: ['self'] })]);
   });
 });
+
+describe('ip addr copied from below its index, with a value set in bold (a Kube-OVN report)', () => {
+  const pasted = [
+    '```',
+    'eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu **8900** qdisc mq state UP group default qlen 1000',
+    '    link/ether 02:00:00:b4:af:16 brd ff:ff:ff:ff:ff:ff',
+    '    inet 10.67.89.2/24 metric 100 brd 10.67.89.255 scope global dynamic eth0',
+    '       valid_lft 86293150sec preferred_lft 86293150sec',
+    '2: eth1: <BROADCAST,MULTICAST> mtu 1500 qdisc noop state DOWN group default qlen 1000',
+    '    link/ether 02:00:00:b4:af:17 brd ff:ff:ff:ff:ff:ff',
+    'pod-1: this line is prose',
+    '```',
+  ].join('\n');
+
+  it('reads the device without its index, its MTU without the bold, and the next device as usual', () => {
+    const { hosts, problems } = parseTranscript(pasted, { defaultHost: 'node-1' });
+    expect(problems.map((p) => p.message)).toContainEqual(expect.stringMatching(/read as `ip addr show` from its shape/));
+    const state = parseHost(hosts[0]);
+    const ifaces = state.namespaces[0]?.interfaces ?? [];
+    expect(ifaces.map((i) => [i.name, i.ifindex, i.mtu, i.mac])).toEqual([
+      ['eth0', 0, 8900, '02:00:00:b4:af:16'],
+      ['eth1', 2, 1500, '02:00:00:b4:af:17'],
+    ]);
+    expect(named(ifaces, 'eth0').addresses.map((a) => a.local)).toEqual(['10.67.89.2']);
+  });
+});

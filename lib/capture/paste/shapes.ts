@@ -21,7 +21,7 @@ export interface InferredBlock {
 const IPV4 = String.raw`\d{1,3}(?:\.\d{1,3}){3}`;
 const IPV6 = String.raw`[0-9a-f]*:[0-9a-f:.]*`;
 const MAC = String.raw`[0-9a-f]{2}(?::[0-9a-f]{2}){5}`;
-const LINK_HEADER = /^\d+:\s+[^\s:]+(?:@[^\s:]+)?:\s+<[^>]*>/;
+const LINK_HEADER = /^(?:\d+:\s+[^\s:]+(?:@[^\s:]+)?:\s+<[^>]*>|[^\s:<]+:\s+<[A-Z0-9_,-]*>\s+mtu\s)/;
 const ROUTE_LINE = new RegExp(
   String.raw`^(?:(?:unicast|local|broadcast|multicast|anycast|unreachable|blackhole|prohibit|throw|nat)\s+)?(?:default|${IPV4}(?:/\d+)?|${IPV6}(?:/\d+)?)\s+(?:via|dev|proto|scope|nhid|metric|src|table|from)\b`,
   'i',

@@ -231,6 +231,8 @@ function clean(line: string): string {
   const stamp = TIMESTAMP.exec(out);
   if (stamp && stamp[0].length < out.length) out = out.slice(stamp[0].length);
   out = out.replace(/^>\s?(?=\S|$)/, '');
+  // A value set in bold inside a pasted line (`mtu **8900** qdisc`): no command prints `**` around a word.
+  out = out.replace(/(?<=\S\s+)\*\*([^*\s]+)\*\*(?=\s|$)/g, '$1');
   // A prompt line set in bold or italics by Markdown (`**root@node:~# ip a**`).
   const emphasis = /^(?:\*\*|__)_?(\S.*?)_?(?:\*\*|__)\s*$/.exec(out);
   return emphasis && matchPrompt(emphasis[1]) ? emphasis[1] : out;
