@@ -218,6 +218,19 @@ describe('Status errors', () => {
   });
 });
 
+describe('exec output', () => {
+  it('keeps a character whose bytes arrive in two frames whole', async () => {
+    const note = 'Warning: link alias «ünïcödé 链路» truncated\n';
+    const host: HostCapture = { ...WORKER, namespaces: WORKER.namespaces.map((ns, i) => (i === 0 ? { ...ns, commands: ns.commands.map((c, j) => (j === 0 ? { ...c, stderr: note } : c)) } : ns)) };
+    const bytes = Buffer.from(collectorOutput(host, '5eed0000beef'));
+    const split = bytes.indexOf(Buffer.from('链')) + 1;
+    behaviours.set('agent-cni-1', { kind: 'reply', reply: async (write) => ((await write(bytes.subarray(0, split))) && (await write(bytes.subarray(split))) ? 0 : 137) });
+    const bundle = await captureKube(options({ nodes: ['cni-1'] }));
+    expect(bundle.hosts[0].status).toBe('complete');
+    expect(bundle.hosts[0].namespaces[0].commands[0].stderr).toBe(note);
+  });
+});
+
 describe('debug pods', () => {
   it('wait for the pod to go from Pending to Running, exec only then, and delete it after', async () => {
     const since = server.requests.length;
