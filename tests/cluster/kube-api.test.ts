@@ -231,6 +231,35 @@ describe('exec output', () => {
   });
 });
 
+describe('cancel', () => {
+  it('stops the exec on the node: the stream it writes to is gone', async () => {
+    let stopped!: () => void;
+    const nodeSawTheEnd = new Promise<void>((resolve) => (stopped = resolve));
+    behaviours.set('agent-cni-0', {
+      kind: 'reply',
+      // A collector that never ends on its own: it writes until nobody reads.
+      reply: async (write) => {
+        const line = Buffer.from('still collecting\n');
+        while (await write(line));
+        stopped();
+        return 137;
+      },
+    });
+    const controller = new AbortController();
+    const bundle = await captureKube(
+      options({
+        nodes: ['cni-0'],
+        signal: controller.signal,
+        onProgress: (p) => {
+          if (p.state === 'running') setImmediate(() => controller.abort());
+        },
+      }),
+    );
+    expect(bundle.hosts[0]).toMatchObject({ name: 'cni-0', status: 'failed', error: 'cancelled' });
+    await nodeSawTheEnd;
+  });
+});
+
 describe('debug pods', () => {
   it('wait for the pod to go from Pending to Running, exec only then, and delete it after', async () => {
     const since = server.requests.length;
