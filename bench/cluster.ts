@@ -13,7 +13,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseBundle } from '@/lib/capture/bundle/bundle';
@@ -215,6 +215,8 @@ interface SizeResult {
   collect: CollectResult;
   baseline: BaselineResult;
   server: ServerStats;
+  /** The machine's 1-minute load average once the collection ended: the figures of a shared machine move with it. */
+  load: number;
 }
 
 async function measure(nodes: number, dir: string): Promise<SizeResult> {
@@ -222,12 +224,13 @@ async function measure(nodes: number, dir: string): Promise<SizeResult> {
   try {
     const kubeconfig = await answerOf<string>(server, 'kubeconfig', 'API server');
     const collect = await answerOf<CollectResult>(child({ role: 'collect', kubeconfig }), 'result', 'collecting');
+    const load = loadavg()[0];
     const stats = answerOf<ServerStats>(server, 'stats', 'API server');
     server.send('stats');
     const served = await stats;
     const base = await answerOf<BaselineResult>(child({ role: 'baseline', nodes }), 'result', 'baseline');
     if (base.bytes !== served.bytes) throw new Error(`cluster: the baseline read ${base.bytes} bytes, the API server sent ${served.bytes}`);
-    return { nodes, collect, baseline: base, server: served };
+    return { nodes, collect, baseline: base, server: served, load };
   } finally {
     if (server.connected) server.disconnect();
   }
@@ -252,7 +255,7 @@ export async function clusterBench(): Promise<void> {
       const { collect: c, baseline: b, server: s } = r;
       console.log(
         `  ${String(r.nodes).padStart(4)} nodes  ${seconds(c.wallMs).padStart(7)} (${(c.wallMs / r.nodes).toFixed(0)} ms/node; loading the modules before: ${seconds(c.loadMs)}), peak RSS ${mib(c.peakRss)}, ${mib(s.bytes / Math.max(1, s.execs))}/node over ${s.execs} execs, ` +
-          `${c.complete}/${c.hosts} hosts complete, ${c.namespaces} namespaces, ${c.pods} pods discovered; same bytes read without the network ${seconds(b.parseMs)} (${(c.wallMs / b.parseMs).toFixed(1)}×)`,
+          `${c.complete}/${c.hosts} hosts complete, ${c.namespaces} namespaces, ${c.pods} pods discovered; same bytes read without the network ${seconds(b.parseMs)} (${(c.wallMs / b.parseMs).toFixed(1)}×); load average ${r.load.toFixed(1)}`,
       );
     }
     const first = results[0];
