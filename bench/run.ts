@@ -2,7 +2,8 @@
  * `npm run bench`: pipeline figures on a synthetic capture of 500 workers × 60 peer-pod namespaces, each worker
  * with the pod VM of its first pod (bench/synthetic.ts), then the command line's start-up figures (bench/startup.ts;
  * BENCH_SKIP_STARTUP=1 skips them), then the dashboard figures when a browser and a build are present
- * (BENCH_SKIP_UI=1 skips them), then the load figures (bench/load.ts; BENCH_SKIP_LOAD=1 skips them).
+ * (BENCH_SKIP_UI=1 skips them), then the load figures (bench/load.ts; BENCH_SKIP_LOAD=1 skips them), then the
+ * live-cluster figures (bench/cluster.ts; BENCH_SKIP_CLUSTER=1 skips them).
  * BENCH_HOSTS and BENCH_PODS change the size. A benchmark prints figures and does not judge them; a part that
  * cannot run fails the bench (non-zero exit) instead of being skipped.
  *
@@ -187,10 +188,16 @@ async function main(): Promise<void> {
   }
   if (process.env.BENCH_SKIP_LOAD === '1') {
     console.log('load: skipped (BENCH_SKIP_LOAD=1)');
+  } else {
+    const { loadBench } = await import('./load');
+    await loadBench();
+  }
+  if (process.env.BENCH_SKIP_CLUSTER === '1') {
+    console.log('cluster: skipped (BENCH_SKIP_CLUSTER=1)');
     return;
   }
-  const { loadBench } = await import('./load');
-  await loadBench();
+  const { clusterBench } = await import('./cluster');
+  await clusterBench();
 }
 
 main().catch((error: unknown) => {

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadAllYaml } from '@kubernetes/client-node';
 import { Namespace, ServiceAccount, Service, PersistentVolumeClaim } from 'kubernetes-models/v1';
-import { DaemonSet, Deployment } from 'kubernetes-models/apps/v1';
+import { DaemonSet, Deployment, StatefulSet } from 'kubernetes-models/apps/v1';
 import { ClusterRole, ClusterRoleBinding, Role, RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
 import { AGENT_NAMESPACE, AGENT_SELECTOR } from '@/lib/kube/source';
 import { debugPodManifest } from '@/lib/kube/debug-pod';
@@ -29,6 +29,7 @@ const MODELS: Record<string, new (data: never) => { validate(): void }> = {
   'v1/PersistentVolumeClaim': PersistentVolumeClaim,
   'apps/v1/DaemonSet': DaemonSet,
   'apps/v1/Deployment': Deployment,
+  'apps/v1/StatefulSet': StatefulSet,
   'rbac.authorization.k8s.io/v1/ClusterRole': ClusterRole,
   'rbac.authorization.k8s.io/v1/ClusterRoleBinding': ClusterRoleBinding,
   'rbac.authorization.k8s.io/v1/Role': Role,
@@ -77,5 +78,54 @@ describe('deploy manifests', () => {
 
   it('makes debug pods the schema accepts', () => {
     expect(() => new Pod(debugPodManifest('node-a', { namespace: AGENT_NAMESPACE, image: 'busybox', lifetimeMs: 60_000 }) as never).validate()).not.toThrow();
+  });
+
+  it("switches the dashboard to the optional PostgreSQL only through the Secret postgres.yaml's database reads", () => {
+    const docs = manifests();
+    const dashboard = new Deployment(docs.find((m) => m.doc.kind === 'Deployment')?.doc as never);
+    const url = dashboard.spec?.template.spec?.containers[0].env?.find((e) => e.name === 'DATABASE_URL')?.valueFrom?.secretKeyRef;
+    // Optional: without the Secret the dashboard starts on its SQLite volume.
+    expect(url).toEqual({ name: 'tunnelscope-postgres', key: 'url', optional: true });
+    const db = new StatefulSet(docs.find((m) => m.doc.kind === 'StatefulSet')?.doc as never);
+    const password = db.spec?.template.spec?.containers[0].env?.find((e) => e.name === 'POSTGRES_PASSWORD')?.valueFrom?.secretKeyRef;
+    expect(password).toMatchObject({ name: url?.name, key: 'password' });
+    const service = docs.find((m) => m.doc.kind === 'Service' && m.doc.metadata.name === db.spec?.serviceName)?.doc as unknown as Service;
+    expect(service.metadata?.namespace).toBe(dashboard.metadata?.namespace);
+    expect(service.spec?.selector).toEqual(db.spec?.template.metadata?.labels);
+    // No password in any manifest: the Secret is made by the command deploy/README.md gives.
+    expect(docs.some((m) => m.doc.kind === 'Secret')).toBe(false);
+    const readme = readFileSync(path.join(DEPLOY, 'README.md'), 'utf8');
+    const create = /kubectl -n (\S+) create secret generic (\S+) --from-literal=password="\$password" --from-literal=url="postgres:\/\/([^:]+):\$password@([^:]+):(\d+)\/([^"]+)"/.exec(readme);
+    expect(create?.slice(1)).toEqual([
+      dashboard.metadata?.namespace,
+      url?.name,
+      db.spec?.template.spec?.containers[0].env?.find((e) => e.name === 'POSTGRES_USER')?.value,
+      service.metadata?.name,
+      String(service.spec?.ports?.[0].port),
+      db.spec?.template.spec?.containers[0].env?.find((e) => e.name === 'POSTGRES_DB')?.value,
+    ]);
+  });
+
+  it("the READMEs' install commands apply every manifest, each file that exists, in an order that works", () => {
+    const files = readdirSync(DEPLOY).filter((f) => f.endsWith('.yaml'));
+    for (const readme of [path.join(DEPLOY, 'README.md'), path.join(DEPLOY, '..', 'README.md')]) {
+      const applied = [...readFileSync(readme, 'utf8').matchAll(/^kubectl apply((?: -f \S+)+)$/gm)].map((m) =>
+        m[1]
+          .split(' -f ')
+          .filter(Boolean)
+          .map((f) => path.basename(f)),
+      );
+      expect(applied.length, readme).toBeGreaterThan(0);
+      for (const f of applied.flat()) expect(files, `${readme} applies deploy/${f}`).toContain(f);
+      // Namespaces come before what is made in them, within one apply or by an apply before.
+      const made = new Set<string>();
+      for (const batch of applied) {
+        const docs = batch.flatMap((f) => manifests().filter((m) => m.file === f));
+        for (const { doc } of docs) if (doc.kind === 'Namespace') made.add(doc.metadata.name);
+        for (const { file, doc } of docs) if (doc.metadata.namespace) expect(made, `${file}: ${doc.kind} ${doc.metadata.name}`).toContain(doc.metadata.namespace);
+      }
+    }
+    const deployReadme = readFileSync(path.join(DEPLOY, 'README.md'), 'utf8');
+    for (const f of files) expect(deployReadme, `deploy/README.md says how to apply ${f}`).toMatch(new RegExp(`^kubectl apply .*-f deploy/${f.replace('.', '\\.')}`, 'm'));
   });
 });

@@ -60,7 +60,14 @@ export interface ResourceAttributes {
   namespace?: string;
 }
 
-export type ExecBehaviour = { kind: 'run' } | { kind: 'hang' } | { kind: 'cut'; afterBytes: number };
+/** Where an exec's standard output goes when no process answers it: resolves false once the stream is gone. */
+export type ExecWrite = (data: Buffer) => Promise<boolean>;
+
+/**
+ * run: the command runs on the pod's host · hang: nothing is ever answered · cut: the stream ends after that many
+ * bytes · reply: no process, `reply` writes the output and resolves with the exit code (a simulated host).
+ */
+export type ExecBehaviour = { kind: 'run' } | { kind: 'hang' } | { kind: 'cut'; afterBytes: number } | { kind: 'reply'; reply: (write: ExecWrite) => Promise<number> };
 
 export interface TestApiServerOptions {
   tokens: Record<string, TokenRule>;
@@ -73,6 +80,10 @@ export interface TestApiServerOptions {
   allows?: (person: { user: string; groups: string[] }, attributes: ResourceAttributes) => boolean;
   /** The rule an impersonated person's requests are authorised by; without it, the token's own rule. */
   impersonated?: (person: { user: string; groups: string[] }) => TokenRule;
+  /** A Status error code to answer an authorised request with instead (REST calls and exec upgrades alike). */
+  fault?: (request: { method: string; path: string }) => number | undefined;
+  /** Pods the scheduler never places: they stay Pending however often they are read. */
+  unschedulable?: (pod: TestObject) => boolean;
 }
 
 export interface RequestRecord {
@@ -95,6 +106,14 @@ const STATUS = 3;
 
 function status(code: number, reason: string, message: string, details?: Record<string, unknown>): Record<string, unknown> {
   return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code, ...(details ? { details } : {}) };
+}
+
+/** The Status a real API server gives with each code a fault may inject. */
+function faultStatus(code: number): Record<string, unknown> {
+  if (code === 429) return status(429, 'TooManyRequests', 'the server has received too many requests and has asked us to try again later', { retryAfterSeconds: 1 });
+  if (code === 404) return status(404, 'NotFound', 'the server could not find the requested resource');
+  if (code >= 500) return status(code, 'InternalError', 'Internal error occurred: etcdserver: request timed out');
+  return status(code, 'BadRequest', `the server refused the request (${code})`);
 }
 
 function makeCa(dir: string): { ca: string; key: string; cert: string } {
@@ -271,6 +290,8 @@ export class TestApiServer {
     const who = acting;
     const route = this.route(req.method ?? 'GET', url.pathname);
     if (!route) return this.send(res, 404, status(404, 'NotFound', `the server could not find the requested resource`));
+    const fault = this.opts.fault?.({ method: req.method ?? 'GET', path: url.pathname });
+    if (fault !== undefined) return this.send(res, fault, faultStatus(fault));
     if (!permitted(who, route.verb, route.resource, route.namespace)) {
       const where = route.namespace ? ` in the namespace "${route.namespace}"` : ' at the cluster scope';
       return this.send(
@@ -306,7 +327,7 @@ export class TestApiServer {
     }
     this.send(res, 200, pod);
     // Scheduled once someone looked: the next read finds it Running.
-    if (pod.status?.phase === 'Pending') pod.status = { ...pod.status, phase: 'Running', podIP: pod.spec?.hostNetwork ? '192.0.2.1' : undefined };
+    if (pod.status?.phase === 'Pending' && !this.opts.unschedulable?.(pod)) pod.status = { ...pod.status, phase: 'Running', podIP: pod.spec?.hostNetwork ? '192.0.2.1' : undefined };
   }
 
   private createPod(res: ServerResponse, namespace: string, body: TestObject): void {
@@ -347,6 +368,8 @@ export class TestApiServer {
     const who = acting;
     const route = this.route('GET', url.pathname);
     if (!route || route.resource !== 'pods/exec') return this.refuse(socket, 404, status(404, 'NotFound', 'not found'));
+    const fault = this.opts.fault?.({ method: 'EXEC', path: url.pathname });
+    if (fault !== undefined) return this.refuse(socket, fault, faultStatus(fault));
     // Exec over WebSocket is authorised as get pods/exec, and from 1.35 also create.
     if (!permitted(who, 'create', 'pods/exec', route.namespace) || !permitted(who, 'get', 'pods/exec', route.namespace)) {
       return this.refuse(
@@ -366,6 +389,7 @@ export class TestApiServer {
     this.execProtocols.push(ws.protocol);
     const behaviour = this.opts.execBehaviour?.(pod) ?? { kind: 'run' };
     if (behaviour.kind === 'hang') return;
+    if (behaviour.kind === 'reply') return this.reply(ws, behaviour.reply);
     const child = spawn(argv[0], argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
     this.children.add(child);
     child.stdin.on('error', () => undefined);
@@ -391,22 +415,37 @@ export class TestApiServer {
     child.stderr.on('data', (data: Buffer) => frame(STDERR, data));
     child.on('close', (code) => {
       this.children.delete(child);
-      if (ws.readyState !== ws.OPEN) return;
-      const result =
-        code === 0
-          ? { metadata: {}, status: 'Success' }
-          : {
-              metadata: {},
-              status: 'Failure',
-              message: `command terminated with non-zero exit code: exit code ${code ?? 137}`,
-              reason: 'NonZeroExitCode',
-              details: { causes: [{ reason: 'ExitCode', message: String(code ?? 137) }] },
-            };
-      frame(STATUS, Buffer.from(JSON.stringify(result)));
-      ws.close(1000);
+      this.exited(ws, code);
     });
     ws.on('close', () => {
       if (child.exitCode === null) child.kill('SIGKILL');
     });
+  }
+
+  /** The status channel's last word on an exec, then the close. */
+  private exited(ws: WebSocket, code: number | null): void {
+    if (ws.readyState !== ws.OPEN) return;
+    const result =
+      code === 0
+        ? { metadata: {}, status: 'Success' }
+        : {
+            metadata: {},
+            status: 'Failure',
+            message: `command terminated with non-zero exit code: exit code ${code ?? 137}`,
+            reason: 'NonZeroExitCode',
+            details: { causes: [{ reason: 'ExitCode', message: String(code ?? 137) }] },
+          };
+    ws.send(Buffer.concat([Buffer.from([STATUS]), Buffer.from(JSON.stringify(result))]));
+    ws.close(1000);
+  }
+
+  /** An exec answered without a process; each write waits until the frame is handed to the socket. */
+  private reply(ws: WebSocket, reply: (write: ExecWrite) => Promise<number>): void {
+    const write: ExecWrite = (data) =>
+      new Promise((resolve) => {
+        if (ws.readyState !== ws.OPEN) return resolve(false);
+        ws.send(Buffer.concat([Buffer.from([STDOUT]), data]), (error) => resolve(!error));
+      });
+    void reply(write).then((code) => this.exited(ws, code));
   }
 }
