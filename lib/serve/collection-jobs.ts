@@ -6,51 +6,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { HostRole } from '@/lib/capture/types';
+import type { JobEvent, JobHost, JobOutcome, JobPhase, JobStatus } from '@/lib/sources/collection-progress';
 import type { HostProgress } from '@/lib/sources/source';
-import { ApiError, type ErrorCode } from './api-error';
-
-export type JobHostState = 'queued' | HostProgress['state'];
-
-export interface JobHost {
-  name: string;
-  role: HostRole;
-  state: JobHostState;
-  reason?: string;
-}
-
-/** discovering → collecting → storing → ended; `cancelled` says whether the caller asked it to stop. */
-export type JobPhase = 'discovering' | 'collecting' | 'storing' | 'ended';
-
-export interface JobSnapshot {
-  id: string;
-  url: string;
-  partialHosts: string[];
-}
-
-export interface JobOutcome {
-  /** The stored snapshot; absent when nothing was collected (every host failed or was cancelled). */
-  snapshot?: JobSnapshot;
-  error?: { status: number; code: ErrorCode; message: string };
-}
-
-export type JobEvent =
-  | { seq: number; type: 'hosts'; hosts: JobHost[] }
-  | { seq: number; type: 'host'; host: JobHost; finished: number; total: number }
-  | { seq: number; type: 'phase'; phase: JobPhase; cancelled: boolean }
-  | ({ seq: number; type: 'end'; cancelled: boolean } & JobOutcome);
-
-export interface JobStatus extends JobOutcome {
-  id: string;
-  source: string;
-  startedAt: string;
-  phase: JobPhase;
-  cancelled: boolean;
-  hosts: JobHost[];
-  finished: number;
-  total: number;
-  /** The number of the last event so far: a stream opened with it as Last-Event-ID goes on from there. */
-  seq: number;
-}
+import { ApiError } from './api-error';
 
 /** What the work of a job is given: the signal to stop on, and where it says what it found and how far it got. */
 export interface JobControl {

@@ -1,4 +1,4 @@
-import type { JobEvent } from '@/lib/serve/collection-jobs';
+import type { JobEvent } from '@/lib/sources/collection-progress';
 import { authorize } from '../../../_http/auth';
 import { SECURITY_HEADERS, withErrors } from '../../../_http/errors';
 import { jobFor } from '../../../_http/jobs';
