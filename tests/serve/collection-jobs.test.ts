@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as collections from '@/app/api/collections/route';
 import * as collection from '@/app/api/collections/[id]/route';
 import * as events from '@/app/api/collections/[id]/events/route';
+import { applyEvent } from '@/components/useCollection';
 import { resetAuth } from '@/lib/auth/server';
 import type { HostCapture } from '@/lib/capture/types';
 import { CollectionJobs, type CollectionJob } from '@/lib/serve/collection-jobs';
@@ -84,6 +85,10 @@ describe('the job registry', () => {
     expect(all.map((e) => e.seq)).toEqual(all.map((_, i) => i + 1));
     const status = job.status();
     expect(status).toMatchObject({ phase: 'ended', cancelled: true, finished: 3, snapshot: { id: 'stored', partialHosts: ['node-b'] } });
+    // The dashboard, applying the stream's events to the status it was answered with at the start, ends where polling would.
+    const { snapshot: _stored, ...started } = status;
+    const first: JobStatus = { ...started, phase: 'discovering', cancelled: false, hosts: [], finished: 0, total: 0, seq: 0 };
+    expect(all.reduce(applyEvent, first)).toEqual(status);
     // A subscriber that comes after the end (a reconnect) gets what it missed and nothing more.
     expect((await eventsUntil(job, (e) => e.type === 'end')).map((e) => e.seq)).toEqual(all.map((e) => e.seq));
   });
