@@ -18,7 +18,8 @@ export interface JobControl {
   storing(): void;
 }
 
-type EventBody = JobEvent extends infer E ? (E extends JobEvent ? Omit<E, 'seq'> : never) : never;
+/** An event before it is numbered, each kind keeping its own fields. */
+type EventBody<E = JobEvent> = E extends JobEvent ? Omit<E, 'seq'> : never;
 type Listener = (event: JobEvent) => void;
 
 export class CollectionJob {
