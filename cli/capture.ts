@@ -23,10 +23,39 @@ function positiveInteger(args: ParsedArgs, name: string): number | undefined {
   return Number(value);
 }
 
-/** A line per host as it finishes: `[3/12] node-a partial: no answer within 300 s`. */
-function progressPrinter(io: Io): (p: HostProgress) => void {
+const hostLine = (p: HostProgress) => `[${p.finished}/${p.total}] ${p.host} ${p.state}${p.reason ? `: ${p.reason}` : ''}`;
+
+/** `[#########---------------]  5/12 · 3 running · 1 failed` */
+export function progressBar(finished: number, total: number, running: number, failed: number, width = 24): string {
+  const filled = total > 0 ? Math.round((finished / total) * width) : 0;
+  const parts = [`[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${String(finished).padStart(String(total).length)}/${total}`];
+  if (running) parts.push(`${running} running`);
+  if (failed) parts.push(`${failed} failed`);
+  return parts.join(' · ');
+}
+
+/**
+ * On a terminal, a bar redrawn as hosts finish, with a line above it for each host that failed or is partial; where
+ * standard error is a log, a line per host as it finishes: `[3/12] node-a partial: no answer within 300 s`.
+ */
+export function progressPrinter(io: Io): (p: HostProgress) => void {
+  const { status } = io;
+  if (!status) {
+    return (p) => {
+      if (p.state !== 'running') io.err(hostLine(p));
+    };
+  }
+  const running = new Set<string>();
+  let failed = 0;
   return (p) => {
-    if (p.state !== 'running') io.err(`[${p.finished}/${p.total}] ${p.host} ${p.state}${p.reason ? `: ${p.reason}` : ''}`);
+    if (p.state === 'running') running.add(p.host);
+    else running.delete(p.host);
+    if (p.state === 'failed' || p.state === 'partial') {
+      failed++;
+      status(null);
+      io.err(hostLine(p));
+    }
+    status(p.finished === p.total ? null : progressBar(p.finished, p.total, running.size, failed));
   };
 }
 
@@ -39,7 +68,11 @@ function kubeOptions(args: ParsedArgs, io: Io): SourceOptions {
   if (nodes && selector) throw new UsageError('give --nodes or --selector, not both');
   const hostTimeout = positiveInteger(args, 'host-timeout');
   const controller = new AbortController();
-  process.once('SIGINT', () => controller.abort());
+  process.once('SIGINT', () => {
+    io.status?.(null);
+    io.err('cancelling: hosts not yet collected are left out, debug pods are deleted (Ctrl-C again to quit at once)');
+    controller.abort();
+  });
   const kube: KubeSourceOptions = {
     kubeconfig: stringOption(args, 'kubeconfig'),
     context: stringOption(args, 'context'),

@@ -6,6 +6,8 @@ export type Out = (text: string) => void;
 export interface Io {
   out: Out;
   err: Out;
+  /** On a terminal: one line redrawn in place (a progress bar), cleared with null. Absent where output is a log. */
+  status?: (line: string | null) => void;
 }
 
 /** `text` into `file`, or to standard output when no file (or -) is named. */

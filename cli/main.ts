@@ -37,9 +37,15 @@ ${COLLECT_USAGE.padEnd(53)} capture hosts into a bundle
 FILE may be a capture bundle (.json), the output of public/tunnelscope-collect.sh, or a pasted terminal
 transcript. Use - for standard input. Bundle files of any size are read host by host.`;
 
+// \r and "erase line" redraw the status line where it is; lines written meanwhile go above it.
+const CLEAR_LINE = '\r\u001b[2K';
+
 const defaultIo: Io = {
   out: (text) => process.stdout.write(`${text}\n`),
   err: (text) => process.stderr.write(`${text}\n`),
+  ...(process.stderr.isTTY
+    ? { status: (line: string | null) => process.stderr.write(line === null ? CLEAR_LINE : `${CLEAR_LINE}${line.slice(0, Math.max(20, (process.stderr.columns ?? 80) - 1))}`) }
+    : {}),
 };
 
 type Command = (args: ParsedArgs, io: Io) => Promise<number>;

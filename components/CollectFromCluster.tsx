@@ -1,37 +1,59 @@
 'use client';
 
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
-import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import type { KubeMode } from '@/lib/kube/modes';
-import type { SnapshotMeta } from '@/lib/snapshot/types';
+import { CollectionProgress } from './CollectionProgress';
 import { Progress } from './Progress';
-import { kubeContextsQuery, liveSearch, postSnapshot, queryKeys, type KubeChoice } from './queries';
+import { kubeContextsQuery, liveSearch, type KubeChoice } from './queries';
+import { useStoredSnapshot } from './useStoredSnapshot';
+import { useCollection } from './useCollection';
 
 const MODE_LABELS = { agent: 'the node agent', debug: 'a debug pod per node', 'cni-pod': "the CNI's agent pod" } as const satisfies Record<KubeMode, string>;
 
+function NodeField(props: { label: string; testId: string; placeholder: string; value: string; onChange: (value: string) => void }) {
+  return (
+    <label className="block">
+      <span className="mb-1 block font-medium">{props.label}</span>
+      <input
+        className="input w-full"
+        data-testid={props.testId}
+        placeholder={props.placeholder}
+        value={props.value}
+        onChange={(event) => props.onChange(event.target.value)}
+        aria-describedby="cluster-nodes-help"
+      />
+    </label>
+  );
+}
+
+/** "a, b" → ["a", "b"]: node names as the CLI's --nodes takes them. */
+function nodeList(text: string): string[] {
+  return text
+    .split(/[\s,]+/)
+    .map((n) => n.trim())
+    .filter(Boolean);
+}
+
 /**
  * A snapshot of a live cluster through the server's kubeconfig: pick the context, how nodes are reached (the node
- * agent of deploy/agent.yaml, a short-lived debug pod per node, or the CNI's own node agent) and whether peer-pod VMs are reached too.
+ * agent of deploy/agent.yaml, a short-lived debug pod per node, or the CNI's own node agent), which nodes (by name or
+ * label selector, as the CLI's --nodes and --selector) and whether peer-pod VMs are reached too.
  */
 export function CollectFromCluster() {
-  const router = useRouter();
-  const client = useQueryClient();
   const contexts = useQuery(kubeContextsQuery());
   const [picked, setPicked] = useState<string | undefined>(undefined);
   const [mode, setMode] = useState<NonNullable<KubeChoice['mode']>>('agent');
   const [podVms, setPodVms] = useState(false);
+  const [nodes, setNodes] = useState('');
+  const [selector, setSelector] = useState('');
   const current = contexts.data?.contexts.find((c) => c.current)?.name ?? contexts.data?.contexts[0]?.name;
   const context = picked ?? current;
-  const choice: KubeChoice = { context, mode, podVms };
-  const capture = useMutation({
-    mutationFn: () => postSnapshot({ source: 'kube', kube: choice }),
-    onSuccess: (meta: SnapshotMeta) => {
-      void client.invalidateQueries({ queryKey: queryKeys.snapshots() });
-      router.push(`/s/${encodeURIComponent(meta.id)}`);
-    },
-  });
+  const named = nodeList(nodes);
+  const choice: KubeChoice = { context, mode, podVms, ...(named.length ? { nodes: named } : {}), ...(selector.trim() ? { selector: selector.trim() } : {}) };
+  const both = named.length > 0 && selector.trim() !== '';
+  const capture = useCollection(useStoredSnapshot());
   if (contexts.error) {
     return (
       <p className="text-sm text-slate-500" data-testid="cluster-unavailable">
@@ -45,7 +67,7 @@ export function CollectFromCluster() {
       className="space-y-2 text-sm"
       onSubmit={(event) => {
         event.preventDefault();
-        capture.mutate();
+        if (!both) capture.start({ source: 'kube', kube: choice });
       }}
     >
       <label className="block">
@@ -67,26 +89,28 @@ export function CollectFromCluster() {
           </label>
         ))}
       </fieldset>
+      <div className="grid gap-2 sm:grid-cols-2">
+        <NodeField label="Only these nodes" testId="cluster-nodes" placeholder="node-a, node-b" value={nodes} onChange={setNodes} />
+        <NodeField label="Or nodes with labels" testId="cluster-selector" placeholder="pool=blue" value={selector} onChange={setSelector} />
+        <p id="cluster-nodes-help" className={`text-xs sm:col-span-2 ${both ? 'text-sev-critical' : 'text-slate-500'}`} role={both ? 'alert' : undefined}>
+          {both ? 'Give node names or a label selector, not both.' : 'Empty: every node.'}
+        </p>
+      </div>
       <label className="inline-flex items-center gap-1">
         <input type="checkbox" data-testid="cluster-pod-vms" checked={podVms} onChange={(event) => setPodVms(event.target.checked)} />
         Also reach peer-pod VMs
       </label>
       <div className="flex items-center gap-2">
-        <button type="submit" className="btn-primary" data-testid="new-cluster-snapshot" disabled={capture.isPending || !context}>
+        <button type="submit" className="btn-primary" data-testid="new-cluster-snapshot" disabled={capture.running || !context || both}>
           New snapshot from the cluster
         </button>
-        {context && (
+        {context && !both && (
           <Link className="btn" href={`/live?${liveSearch('kube', choice)}`}>
             Live view
           </Link>
         )}
       </div>
-      {capture.isPending && <Progress label="Collecting nodes…" />}
-      {capture.error && (
-        <p role="alert" className="text-sm text-sev-critical">
-          {capture.error.message}
-        </p>
-      )}
+      <CollectionProgress collection={capture} />
     </form>
   );
 }

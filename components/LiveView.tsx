@@ -1,10 +1,11 @@
 'use client';
 
-import { useMutation, useQuery } from '@tanstack/react-query';
-import { useRouter } from 'next/navigation';
+import { useQuery } from '@tanstack/react-query';
 import { useMemo } from 'react';
-import { Progress } from './Progress';
-import { LIVE_INTERVAL_MS, liveQuery, postSnapshot, type KubeChoice } from './queries';
+import { CollectionProgress } from './CollectionProgress';
+import { LIVE_INTERVAL_MS, liveQuery, type KubeChoice } from './queries';
+import { useCollection } from './useCollection';
+import { useStoredSnapshot } from './useStoredSnapshot';
 import { LoadState } from './SnapshotDashboard';
 import { SnapshotHeader } from './SnapshotHeader';
 import { TopologyView } from './TopologyView';
@@ -13,12 +14,8 @@ import type { LiveKind } from '@/lib/capture/source-kinds';
 
 /** `kube`: the cluster choices, for a source that is a cluster. */
 export function LiveView({ source, kube }: { source: LiveKind; kube?: KubeChoice }) {
-  const router = useRouter();
   const live = useQuery(liveQuery(source, kube));
-  const freeze = useMutation({
-    mutationFn: () => postSnapshot(kube ? { source, kube } : { source }),
-    onSuccess: (meta) => router.push(`/s/${encodeURIComponent(meta.id)}`),
-  });
+  const freeze = useCollection(useStoredSnapshot());
   const graphSource = useMemo((): GraphSource | undefined => live.data && { kind: 'view', view: live.data }, [live.data]);
   if (!live.data || !graphSource) return <LoadState error={live.error} what={`the live ${kube ? `cluster${kube.context ? ` ${kube.context}` : ''}` : source} view`} />;
   return (
@@ -28,16 +25,11 @@ export function LiveView({ source, kube }: { source: LiveKind; kube?: KubeChoice
           {live.isFetching ? 'refreshing…' : `live, every ${LIVE_INTERVAL_MS / 1000}s`}
           {live.error ? ` · last refresh failed: ${live.error.message}` : ''}
         </span>
-        <button type="button" className="btn-primary" data-testid="freeze" disabled={freeze.isPending} onClick={() => freeze.mutate()}>
+        <button type="button" className="btn-primary" data-testid="freeze" disabled={freeze.running} onClick={() => freeze.start(kube ? { source, kube } : { source })}>
           Freeze into a snapshot
         </button>
       </SnapshotHeader>
-      {freeze.isPending && <Progress label="Freezing…" />}
-      {freeze.error && (
-        <p role="alert" className="text-sm text-sev-critical">
-          {freeze.error.message}
-        </p>
-      )}
+      <CollectionProgress collection={freeze} />
       <TopologyView source={graphSource} />
     </div>
   );

@@ -1,27 +1,22 @@
 'use client';
 
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useRouter } from 'next/navigation';
+import { useMutation, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
-import type { CaptureKind } from '@/lib/capture/source-kinds';
-import type { SnapshotMeta } from '@/lib/snapshot/types';
+import { CollectionProgress } from './CollectionProgress';
 import { Progress } from './Progress';
-import { postSnapshot, queryKeys, sourcesQuery } from './queries';
+import { sourcesQuery } from './queries';
 import { uploadSnapshot } from './upload';
+import { useCollection } from './useCollection';
+import { useStoredSnapshot } from './useStoredSnapshot';
 
 export function NewSnapshot() {
-  const router = useRouter();
-  const client = useQueryClient();
+  const done = useStoredSnapshot();
   const [text, setText] = useState('');
   const [fraction, setFraction] = useState<number | undefined>(undefined);
-  const done = (meta: SnapshotMeta) => {
-    void client.invalidateQueries({ queryKey: queryKeys.snapshots() });
-    router.push(`/s/${encodeURIComponent(meta.id)}`);
-  };
   // The server says what it can capture from now, in the declared order (the lab first); a cluster has its own panel, for its choices.
   const sources = useQuery(sourcesQuery());
   const offered = sources.data?.filter((s) => s.available && !s.choices) ?? [];
-  const capture = useMutation({ mutationFn: (source: CaptureKind) => postSnapshot({ source }), onSuccess: done });
+  const capture = useCollection(done);
   const upload = useMutation({
     mutationFn: (body: string) => {
       setFraction(0);
@@ -29,7 +24,7 @@ export function NewSnapshot() {
     },
     onSuccess: done,
   });
-  const busy = capture.isPending || upload.isPending;
+  const busy = capture.running || upload.isPending;
 
   async function readFile(file: File) {
     setText(await file.text());
@@ -49,7 +44,7 @@ export function NewSnapshot() {
                 data-testid={`new-${source.kind}-snapshot`}
                 title={source.description}
                 disabled={busy}
-                onClick={() => capture.mutate(source.kind)}
+                onClick={() => capture.start({ source: source.kind })}
               >
                 {source.label}
               </button>
@@ -57,12 +52,7 @@ export function NewSnapshot() {
           </div>
         )}
         {sources.isSuccess && offered.length === 0 && <p className="text-sm text-slate-600">This server cannot capture from any source now: upload or paste a capture below.</p>}
-        {capture.isPending && <Progress label="Collecting hosts…" />}
-        {capture.error && (
-          <p role="alert" className="text-sm text-sev-critical">
-            {capture.error.message}
-          </p>
-        )}
+        <CollectionProgress collection={capture} />
       </div>
       <form
         className="space-y-2"

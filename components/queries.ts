@@ -10,6 +10,7 @@ import type { RulesChoice } from '@/lib/view/rules-check';
 import type { SnapshotMeta, SnapshotPage, SnapshotView } from '@/lib/snapshot/types';
 import type { KubeMode } from '@/lib/kube/modes';
 import type { CaptureKind, SourceInfo } from '@/lib/capture/source-kinds';
+import type { JobStatus } from '@/lib/sources/collection-progress';
 import { rulesQuery, snapshotHostUrl, snapshotOverviewUrl, snapshotUrl } from './snapshot-urls';
 
 /** An API answer that was not 2xx, with the message the server wrote for the user. */
@@ -49,6 +50,9 @@ export interface KubeChoice {
   context?: string;
   mode?: KubeMode;
   podVms?: boolean;
+  /** Only these nodes, or only the nodes matching a label selector (k=v,…): the CLI's --nodes and --selector. */
+  nodes?: string[];
+  selector?: string;
 }
 
 export interface KubeContext {
@@ -67,6 +71,33 @@ export async function postSnapshot(body: { source: CaptureKind; kube?: KubeChoic
   });
   if (!response.ok) throw await readError(response);
   return createdMeta(await response.json());
+}
+
+export interface CollectionRequest {
+  source: CaptureKind;
+  title?: string;
+  kube?: KubeChoice;
+}
+
+/** Starts a collection job: the server answers at once (202) with the job, whose progress is then followed. */
+export async function postCollection(request: CollectionRequest): Promise<JobStatus> {
+  const response = await fetch('/api/collections', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request) });
+  if (!response.ok) throw await readError(response);
+  return ((await response.json()) as { job: JobStatus }).job;
+}
+
+export async function deleteJson(url: string): Promise<void> {
+  const response = await fetch(url, { method: 'DELETE', headers: { accept: 'application/json' } });
+  if (!response.ok) throw await readError(response);
+}
+
+/** A job's status, read every second where its event stream cannot be. */
+export function collectionStatusQuery(id: string) {
+  return queryOptions({
+    queryKey: queryKeys.collection(id),
+    queryFn: () => getJson<JobStatus>(`/api/collections/${encodeURIComponent(id)}`),
+    refetchInterval: (query) => (query.state.data?.phase === 'ended' ? false : 1000),
+  });
 }
 
 /** The created snapshot's metadata from a 201 answer (`{ meta }`, or `{ snapshot }` as some servers name it). */
@@ -112,6 +143,7 @@ export const queryKeys = {
   diff: (a: string, b: string, rules: RulesChoice) => [...queryKeys.all, 'diff', a, b, rules] as const,
   trace: (id: string, from: string, to: string, rules: RulesChoice) => [...queryKeys.all, 'trace', id, from, to, rules] as const,
   path: (id: string, subject: string, rules: RulesChoice) => [...queryKeys.snapshots(), 'path', id, subject, rules] as const,
+  collection: (id: string) => [...queryKeys.all, 'collection', id] as const,
   live: (source: string) => [...queryKeys.all, 'live', source] as const,
   kubeContexts: () => [...queryKeys.all, 'kube', 'contexts'] as const,
   sources: () => [...queryKeys.all, 'sources'] as const,
@@ -242,6 +274,8 @@ export function liveSearch(source: CaptureKind, kube?: KubeChoice): string {
     if (kube.context) params.set('context', kube.context);
     if (kube.mode) params.set('mode', kube.mode);
     if (kube.podVms) params.set('podVms', '1');
+    if (kube.nodes?.length) params.set('nodes', kube.nodes.join(','));
+    if (kube.selector) params.set('selector', kube.selector);
   }
   return params.toString();
 }

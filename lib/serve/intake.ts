@@ -12,7 +12,8 @@ import { ApiError } from './api-error';
 import { kubeChoice, kubeOptions, type KubeChoice } from './kube-choice';
 import type { Impersonation } from '@/lib/auth/impersonation';
 import { CAPTURE_KINDS, isCaptureKind, unknownSourceMessage } from '@/lib/capture/source-kinds';
-import { collectDiscovered, SourceError } from '@/lib/sources/source';
+import { collectDiscovered, SourceError, type CaptureControl } from '@/lib/sources/source';
+import type { HostRole } from '@/lib/capture/types';
 
 export interface Intake {
   bundle: CaptureBundle;
@@ -28,6 +29,8 @@ export interface IntakeHooks {
   onSource?: (kind: string, title: string | undefined, kube?: KubeChoice) => Promise<Intake>;
   /** A cluster capture acts as this person (Kubernetes authentication mode), not only as the dashboard's account. */
   impersonate?: Impersonation;
+  /** Cancel and per-host progress of a collection; `discovered` hears of the hosts before any is collected. */
+  control?: CaptureControl & { discovered?: (hosts: readonly { name: string; role: HostRole }[]) => void };
 }
 
 export interface UploadedFile {
@@ -38,10 +41,10 @@ export interface UploadedFile {
 const title = z.string().max(MAX_TITLE_LENGTH, `title is longer than ${MAX_TITLE_LENGTH} characters`).optional();
 const MAX_FILE_NAME = 255;
 
-const jsonBody = z.union([
-  z.object({ bundle: z.unknown().refine((v) => v !== undefined, 'bundle is required'), title }).strict(),
-  z.object({ source: z.string().min(1).max(32), title, kube: kubeChoice.optional() }).strict(),
-]);
+/** A capture from a source: what POST /api/snapshots and POST /api/collections take. */
+export const sourceRequest = z.object({ source: z.string().min(1).max(32), title, kube: kubeChoice.optional() }).strict();
+
+const jsonBody = z.union([z.object({ bundle: z.unknown().refine((v) => v !== undefined, 'bundle is required'), title }).strict(), sourceRequest]);
 
 function badRequest(message: string, code: 'bad_request' | 'invalid_json' | 'invalid_bundle' = 'bad_request'): ApiError {
   return new ApiError(400, code, message);
@@ -75,7 +78,10 @@ export async function fromSource(kind: string, titleText: string | undefined, ho
   if (!isCaptureKind(kind)) throw badRequest(unknownSourceMessage(kind));
   const collected = await hooks.beforeCollect?.(kind);
   try {
-    const bundle = await sources.captureFromSource(kind, { kube: kubeOptions(kube, hooks.impersonate) });
+    const options = { ...hooks.control, kube: kubeOptions(kube, hooks.impersonate) };
+    const discovery = await sources.sourceFor(kind).discover(options);
+    hooks.control?.discovered?.(discovery.hosts);
+    const bundle = await collectDiscovered(discovery, options);
     await collected?.onCollected(bundle.hosts.map((h) => h.name));
     return { bundle: validBundle(bundle), title: titleText, problems: [] };
   } catch (error) {

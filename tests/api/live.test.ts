@@ -45,4 +45,10 @@ describe('GET /api/live', () => {
     const { status } = await getLive('?source=mars');
     expect(status).toBe(400);
   });
+
+  it('answers 400 when a cluster capture names nodes and a label selector both, as the CLI refuses', async () => {
+    const { status, body } = await getLive('?source=kube&nodes=node-a,node-b&selector=pool%3Dblue');
+    expect(status).toBe(400);
+    expect(JSON.stringify(body)).toMatch(/nodes or selector, not both/);
+  });
 });

@@ -24,6 +24,17 @@ export interface TestObject {
   status?: Record<string, unknown>;
 }
 
+/** A Node as the API server lists it: its hostname label, pod CIDR and internal IP. */
+export function nodeObject(name: string, ip: string, cidr: string): TestObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: { name, labels: { 'kubernetes.io/hostname': name } },
+    spec: { podCIDR: cidr, podCIDRs: [cidr] },
+    status: { addresses: [{ type: 'InternalIP', address: ip }] },
+  };
+}
+
 /** An RBAC rule as a Role (namespace set) or ClusterRole (no namespace) grants it. */
 export interface Grant {
   verb: string;

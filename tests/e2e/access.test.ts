@@ -71,6 +71,10 @@ const NEEDS: Record<string, Need> = {
   'GET /api/diff': 'viewer',
   'GET /api/live': 'collector',
   'GET /api/kube/contexts': 'collector',
+  'POST /api/collections': 'collector',
+  'GET /api/collections/[id]': 'collector',
+  'DELETE /api/collections/[id]': 'collector',
+  'GET /api/collections/[id]/events': 'collector',
   'GET /api/audit': 'admin',
   'GET /api/auth/session': 'signed-in',
   'POST /api/auth/session': 'public',
@@ -118,6 +122,8 @@ describe('access control in token mode, against the built server', () => {
   let app: RunningApp;
   let snapshotId: string;
   let host: string;
+  /** A collection the collector started: the id of the /api/collections/[id] routes (an admin may read it too). */
+  let jobId: string;
 
   async function call(who: Who, method: string, p: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> {
     const init: RequestInit = { method, headers: { ...auth(who), ...headers }, redirect: 'manual' };
@@ -139,6 +145,9 @@ describe('access control in token mode, against the built server', () => {
     const created = await newSnapshot('access walk');
     snapshotId = created.id;
     host = created.hosts[0];
+    const job = await call('collector', 'POST', '/api/collections', { source: 'sample', title: 'access walk job' });
+    expect(job.status).toBe(202);
+    jobId = ((await job.json()) as { job: { id: string } }).job.id;
   });
   afterAll(async () => {
     await app?.stop();
@@ -165,7 +174,8 @@ describe('access control in token mode, against the built server', () => {
       const need = NEEDS[`${endpoint.method} ${endpoint.pattern}`];
       for (const who of WHO) {
         // A delete that is allowed removes its snapshot: each attempt gets its own.
-        const id = endpoint.method === 'DELETE' && endpoint.pattern.includes('[id]') ? (await newSnapshot(`to delete by ${who}`)).id : snapshotId;
+        const isJob = endpoint.pattern.startsWith('/api/collections/');
+        const id = isJob ? jobId : endpoint.method === 'DELETE' && endpoint.pattern.includes('[id]') ? (await newSnapshot(`to delete by ${who}`)).id : snapshotId;
         const p = endpoint.pattern.replace('[id]', id);
         const query: Record<string, string> = {
           '/api/diff': `?a=${id}&b=${id}`,
@@ -173,7 +183,7 @@ describe('access control in token mode, against the built server', () => {
           [`/api/snapshots/${id}/search`]: '?q=eth0',
           '/api/live': '?source=sample',
         };
-        const body = endpoint.method === 'POST' ? (p === '/api/snapshots' ? { source: 'sample' } : p === '/api/auth/session' ? { token: TOKENS.viewer } : {}) : undefined;
+        const body = endpoint.method === 'POST' ? (p === '/api/snapshots' || p === '/api/collections' ? { source: 'sample' } : p === '/api/auth/session' ? { token: TOKENS.viewer } : {}) : undefined;
         const response = await call(who, endpoint.method, `${p}${query[p] ?? ''}`, body);
         const expected = allowed(need, who) ? 'ok' : who === 'anonymous' ? 401 : 403;
         // This server has no kubeconfig: past the access check, the contexts route says so with 409.

@@ -11,22 +11,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CaptureBundle } from '@/lib/capture/types';
 import { RBAC_GROUP } from '@/lib/auth/kube';
 import { buildHosts, type TestHosts } from '../cluster/hosts';
-import { TestApiServer, type RequestRecord, type TestObject, type TokenRule } from '../cluster/test-apiserver';
+import { nodeObject, TestApiServer, type RequestRecord, type TestObject, type TokenRule } from '../cluster/test-apiserver';
 import { startApp, type RunningApp } from './server';
 
 const SA_TOKEN = 'dashboard-sa-token';
 const AGENT_LABELS = { 'app.kubernetes.io/name': 'tunnelscope-agent' };
 const NODES = ['node-a', 'node-b'];
-
-function node(name: string, ip: string, cidr: string): TestObject {
-  return {
-    apiVersion: 'v1',
-    kind: 'Node',
-    metadata: { name, labels: { 'kubernetes.io/hostname': name } },
-    spec: { podCIDR: cidr, podCIDRs: [cidr] },
-    status: { addresses: [{ type: 'InternalIP', address: ip }] },
-  };
-}
 
 function agentPod(name: string, nodeName: string, ip: string): TestObject {
   return {
@@ -80,7 +70,7 @@ describe('a cluster capture from the dashboard in Kubernetes mode', () => {
       },
     });
     await api.start();
-    api.nodes.push(node('node-a', '192.168.10.1', '10.244.1.0/24'), node('node-b', '192.168.10.2', '10.244.2.0/24'));
+    api.nodes.push(nodeObject('node-a', '192.168.10.1', '10.244.1.0/24'), nodeObject('node-b', '192.168.10.2', '10.244.2.0/24'));
     api.addPod(agentPod('agent-a', 'node-a', '192.168.10.1'));
     api.addPod(agentPod('agent-b', 'node-b', '192.168.10.2'));
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'him-kubeconfig-'));

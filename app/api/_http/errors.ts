@@ -39,27 +39,33 @@ function isDatabaseUnavailable(error: unknown): boolean {
   return typeof message === 'string' && /Connection terminated|connection timeout|Client has encountered a connection error/i.test(message);
 }
 
+/** What anything a request's work throws is for the caller: a typed error with the right status (the unexpected is logged). */
+export function asApiError(error: unknown): ApiError {
+  if (error instanceof ApiError) return error;
+  if (error instanceof InvalidCursorError) return new ApiError(400, 'bad_request', error.message);
+  if (error instanceof AnalysisError) return new ApiError(error.status, error.code as ErrorCode, error.message, error.details);
+  if (isDatabaseUnavailable(error)) {
+    logError('tunnelscope api error: the database is unavailable:', error);
+    return new ApiError(503, 'unavailable', 'The snapshot database is not reachable right now; try again in a few seconds.');
+  }
+  if (isDiskFull(error)) {
+    console.error('tunnelscope api error: the database disk is full');
+    return new ApiError(
+      507,
+      'storage_full',
+      "The snapshot database's disk is full, so nothing was stored; snapshots stored before are intact. Free space on its volume (or set a retention) and try again.",
+    );
+  }
+  logError('tunnelscope api error:', error);
+  return new ApiError(500, 'internal', 'The server failed to handle this request; the error is in its log.');
+}
+
 /** Runs a handler and turns anything it throws into a typed JSON error with the right status. */
 export async function withErrors(handler: () => Promise<Response>): Promise<Response> {
   try {
     return await handler();
   } catch (error) {
-    if (error instanceof ApiError) return errorResponse(error.status, error.code, error.message, error.details);
-    if (error instanceof InvalidCursorError) return errorResponse(400, 'bad_request', error.message);
-    if (error instanceof AnalysisError) return errorResponse(error.status, error.code as ErrorCode, error.message, error.details);
-    if (isDatabaseUnavailable(error)) {
-      logError('tunnelscope api error: the database is unavailable:', error);
-      return errorResponse(503, 'unavailable', 'The snapshot database is not reachable right now; try again in a few seconds.');
-    }
-    if (isDiskFull(error)) {
-      console.error('tunnelscope api error: the database disk is full');
-      return errorResponse(
-        507,
-        'storage_full',
-        "The snapshot database's disk is full, so nothing was stored; snapshots stored before are intact. Free space on its volume (or set a retention) and try again.",
-      );
-    }
-    logError('tunnelscope api error:', error);
-    return errorResponse(500, 'internal', 'The server failed to handle this request; the error is in its log.');
+    const failure = asApiError(error);
+    return errorResponse(failure.status, failure.code, failure.message, failure.details);
   }
 }

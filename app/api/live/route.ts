@@ -24,20 +24,28 @@ const liveQuery = z.object({
   context: kubeChoice.shape.context,
   mode: kubeChoice.shape.mode,
   podVms: z.enum(['1', '0']).optional(),
+  nodes: z
+    .string()
+    .max(64_000)
+    .transform((text) => text.split(',').filter(Boolean))
+    .pipe(kubeChoice.shape.nodes)
+    .optional(),
+  selector: kubeChoice.shape.selector,
 });
 
 export const dynamic = 'force-dynamic';
 
 /**
- * GET /api/live?source=lab|local|sample|kube[&context=C&mode=agent|debug&podVms=1]: capture now and return the view, without storing anything. Its findings
+ * GET /api/live?source=lab|local|sample|kube[&context=C&mode=agent|debug|cni-pod&podVms=1&nodes=a,b|selector=k=v]: capture now and return the view, without storing anything. Its findings
  * include what the counters say happened since the previous live capture of the same source.
  */
 export async function GET(request: Request): Promise<Response> {
   return withErrors(async () => {
     const { caller } = await authorize(request, 'collector', { collects: true });
     limitCollections(caller);
-    const { source, context, mode, podVms } = parseQuery(liveQuery, new URL(request.url));
-    const kube = kubeOptions({ context, mode, podVms: podVms === '1' }, impersonationFor(caller) ?? undefined);
+    const { source, context, mode, podVms, nodes, selector } = parseQuery(liveQuery, new URL(request.url));
+    if (nodes?.length && selector) throw new ApiError(400, 'bad_request', 'Give nodes or selector, not both.');
+    const kube = kubeOptions({ context, mode, podVms: podVms === '1', ...(nodes?.length ? { nodes } : {}), ...(selector ? { selector } : {}) }, impersonationFor(caller) ?? undefined);
     // Counters are compared per source and cluster context, never across two clusters.
     const liveKey = source === 'kube' ? `kube:${context ?? ''}` : source;
     let bundle;
