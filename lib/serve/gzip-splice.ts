@@ -1,0 +1,77 @@
+/**
+ * A gzip body made of pieces compressed once and short values that change per response (a page's CSP nonce).
+ * Each piece is compressed on its own as raw deflate ending in a sync flush (byte aligned, not final), so pieces
+ * follow one another as one deflate stream; a changing value goes between them as a stored block, and an empty
+ * final block closes the stream. Only the CRC-32 of the trailer is computed per response.
+ */
+import { constants, deflateRaw } from 'node:zlib';
+import { promisify } from 'node:util';
+
+const deflateRawAsync = promisify(deflateRaw);
+
+/** ID1 ID2, deflate, no flags, no time, no extra flags, OS unknown. */
+const GZIP_HEADER = Buffer.from([0x1f, 0x8b, 0x08, 0, 0, 0, 0, 0, 0, 0xff]);
+/** BFINAL set, fixed Huffman codes, and the end-of-block code at once. */
+const FINAL_EMPTY_BLOCK = Buffer.from([0x03, 0x00]);
+/** A stored block holds at most this many bytes. */
+const STORED_MAX = 0xffff;
+
+const CRC_TABLE = (() => {
+  const table = new Uint32Array(256);
+  for (let n = 0; n < 256; n += 1) {
+    let c = n;
+    for (let k = 0; k < 8; k += 1) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    table[n] = c >>> 0;
+  }
+  return table;
+})();
+
+function crc32(buffers: readonly Buffer[]): number {
+  let crc = 0xffffffff;
+  for (const buffer of buffers) {
+    for (let i = 0; i < buffer.length; i += 1) crc = CRC_TABLE[(crc ^ buffer[i]) & 0xff] ^ (crc >>> 8);
+  }
+  return (crc ^ 0xffffffff) >>> 0;
+}
+
+function storedBlocks(data: Buffer): Buffer[] {
+  const blocks: Buffer[] = [];
+  for (let start = 0; start < data.length; start += STORED_MAX) {
+    const chunk = data.subarray(start, start + STORED_MAX);
+    const head = Buffer.alloc(5);
+    head.writeUInt16LE(chunk.length, 1);
+    head.writeUInt16LE(~chunk.length & 0xffff, 3);
+    blocks.push(head, chunk);
+  }
+  return blocks;
+}
+
+/** The fixed pieces of a body, each compressed once. */
+export interface SplicedGzip {
+  pieces: Buffer[];
+  deflated: Buffer[];
+}
+
+export async function compressPieces(pieces: Buffer[]): Promise<SplicedGzip> {
+  const deflated = await Promise.all(pieces.map((piece) => deflateRawAsync(piece, { level: 9, finishFlush: constants.Z_SYNC_FLUSH })));
+  return { pieces, deflated };
+}
+
+/** The gzip body of the pieces with `between` after every piece but the last. */
+export function splicedGzip({ pieces, deflated }: SplicedGzip, between: Buffer): Buffer {
+  const parts: Buffer[] = [GZIP_HEADER];
+  const plain: Buffer[] = [];
+  pieces.forEach((piece, i) => {
+    parts.push(deflated[i]);
+    plain.push(piece);
+    if (i < pieces.length - 1) {
+      parts.push(...storedBlocks(between));
+      plain.push(between);
+    }
+  });
+  const trailer = Buffer.alloc(8);
+  trailer.writeUInt32LE(crc32(plain), 0);
+  trailer.writeUInt32LE(plain.reduce((n, b) => n + b.length, 0) % 2 ** 32, 4);
+  parts.push(FINAL_EMPTY_BLOCK, trailer);
+  return Buffer.concat(parts);
+}
