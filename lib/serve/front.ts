@@ -138,6 +138,11 @@ function keptHeaders(headers: OutgoingHttpHeaders, nonce: string | undefined): K
   return kept;
 }
 
+/** A fresh nonce as proxy.ts makes them. */
+function freshNonce(): string {
+  return Buffer.from(randomUUID()).toString('base64');
+}
+
 /** Bookkeeping per entry (key, headers), so that many small answers still count against the bound. */
 const ENTRY_OVERHEAD_BYTES = 1024;
 
@@ -145,7 +150,7 @@ export async function frontEntry(headers: OutgoingHttpHeaders, body: Buffer): Pr
   const policy = headers['content-security-policy'];
   const nonce = typeof policy === 'string' ? NONCE.exec(policy)?.[1] : undefined;
   const pieces = nonce === undefined ? [body] : splitBuffer(body, Buffer.from(nonce, 'utf8'));
-  const spliced = await compressPieces(pieces);
+  const spliced = await compressPieces(pieces, nonce === undefined ? undefined : freshNonce().length);
   const etag = typeof headers.etag === 'string' ? headers.etag : undefined;
   const entry: FrontEntry = { bytes: 0, at: Date.now(), headers: keptHeaders(headers, nonce), gzip: spliced, ...(etag === undefined ? {} : { etag }) };
   if (nonce === undefined) {
@@ -155,11 +160,6 @@ export async function frontEntry(headers: OutgoingHttpHeaders, body: Buffer): Pr
   const held = pieces.reduce((n, p) => n + p.length, 0) + spliced.deflated.reduce((n, p) => n + p.length, 0) + (entry.fixed ? entry.fixed.gzip.length + entry.fixed.br.length : 0);
   entry.bytes = held + ENTRY_OVERHEAD_BYTES;
   return entry;
-}
-
-/** A fresh nonce as proxy.ts makes them. */
-function freshNonce(): string {
-  return Buffer.from(randomUUID()).toString('base64');
 }
 
 /** Sends a kept answer: a 304 when the client holds its ETag, else its bytes in the encoding the client takes. */

@@ -177,11 +177,27 @@ describe('the front server', () => {
 });
 
 describe('gzip pieces', () => {
+  const pieces = ['', 'a'.repeat(70_000), '', '<b>', ''].map((s) => Buffer.from(s));
+
   it('decode to the pieces joined by any value, however the pieces fall', async () => {
-    const pieces = ['', 'a'.repeat(70_000), '', '<b>', ''].map((s) => Buffer.from(s));
     const spliced = await compressPieces(pieces);
     for (const between of ['x', 'nonce+/=', 'y'.repeat(70_000)]) {
       expect(gunzipSync(splicedGzip(spliced, Buffer.from(between))).toString()).toBe(pieces.map(String).join(between));
     }
+  });
+
+  it('refer back across the values between them when those keep their length, and compress as well as one piece', async () => {
+    const slot = '\u0001';
+    const html = Array.from({ length: 40 }, (_, i) => `<script nonce="${slot}">self.__next_f.push([1,"chunk ${i % 7} of the page"])</script>`).join('');
+    const textPieces = html.split(slot);
+    const spliced = await compressPieces(
+      textPieces.map((p) => Buffer.from(p)),
+      8,
+    );
+    const body = splicedGzip(spliced, Buffer.from('N0NCE+/='));
+    expect(gunzipSync(body).toString()).toBe(textPieces.join('N0NCE+/='));
+    const alone = await compressPieces(textPieces.map((p) => Buffer.from(p)));
+    expect(body.length).toBeLessThan(splicedGzip(alone, Buffer.from('N0NCE+/=')).length / 2);
+    expect(() => splicedGzip(spliced, Buffer.from('short'))).toThrow(/8 bytes/);
   });
 });
