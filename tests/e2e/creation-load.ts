@@ -3,7 +3,9 @@
  * collections from the bundled sample source, then a check that each was stored whole (listed, and its view,
  * report and page readable). Shared by tests/e2e/creation-load.test.ts and the load bench.
  */
-import { incidentBundle } from '../helpers/incident-sample';
+import { readFileSync } from 'node:fs';
+import type { CaptureBundle } from '@/lib/capture/types';
+import { LAB_SAMPLE } from './server';
 
 export interface Creation {
   status: number;
@@ -13,7 +15,8 @@ export interface Creation {
 
 /** Runs the creations at once; each answer's status and the id it names. */
 export async function createAtOnce(base: string, count: number, headers: Record<string, string> = {}): Promise<Creation[]> {
-  const bundle = incidentBundle();
+  // Read by URL, not through tests/helpers (which uses __dirname): the bench loads this file as an ES module.
+  const bundle = JSON.parse(readFileSync(LAB_SAMPLE, 'utf8')) as CaptureBundle;
   return Promise.all(
     Array.from({ length: count }, async (_, i) => {
       const title = `made under load ${i}`;
