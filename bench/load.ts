@@ -64,7 +64,7 @@ async function capture(base: string, urlPath: string): Promise<Captured> {
   });
 }
 
-/** A plain Node HTTP server in its own process sending each captured answer as it is. */
+/** A plain Node HTTP server in its own process sending each captured answer as it is (with serve's backlog). */
 const STATIC_SERVER = `
 import { createServer } from 'node:http';
 import { readFileSync } from 'node:fs';
@@ -75,7 +75,7 @@ createServer((req, res) => {
   if (!a) { res.statusCode = 404; return res.end(); }
   res.writeHead(a.status, { ...a.headers, 'content-length': a.bytes.length });
   res.end(a.bytes);
-}).listen(Number(process.argv[2]), '127.0.0.1');
+}).listen({ port: Number(process.argv[2]), host: '127.0.0.1', backlog: 4096 });
 `;
 
 interface Row {

@@ -75,7 +75,9 @@ async function serveDashboard(host: string, port: number, io: Io): Promise<numbe
   const server = createServer(front.handle);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, resolve);
+    // A link opened by hundreds at once opens as many connections at once: Node's default backlog (511) overflows
+    // and the dropped connections wait for the client's SYN retries (1, 3, 7 s), far past everyone else.
+    server.listen({ port, host, backlog: 4096 }, resolve);
   });
   io.err(`dashboard on http://${host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? 'localhost' : host}:${port}`);
   // As `next start` does: stop taking requests and end at once, whatever is still running (an analysis thread).
