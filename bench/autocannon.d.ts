@@ -20,6 +20,11 @@ declare module 'autocannon' {
     timeouts: number;
     non2xx: number;
   }
+  /** A run that ends when stopped (or after its duration); its result comes to the callback. */
+  export interface Instance {
+    stop(): void;
+  }
   function autocannon(options: Options): Promise<Result>;
+  function autocannon(options: Options, done: (error: Error | null, result: Result) => void): Instance;
   export default autocannon;
 }

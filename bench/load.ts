@@ -1,9 +1,12 @@
 /**
- * Load: an incident link opened by 200 and then 500 people at once. autocannon drives `next start` (the page, the
- * API view and the embed of the lab's incident snapshot, and of a 500-host snapshot's overview) and, in the same
+ * Load: an incident link opened by 200 and then 500 people at once. autocannon drives `tunnelscope serve` (the page,
+ * the API view and the embed of the lab's incident snapshot, and of a 500-host snapshot's overview) and, in the same
  * run, a plain Node server that sends the same bytes with the same headers, so the figures are read against what
  * sending those bytes costs on this machine. BENCH_LOAD_SECONDS (default 10) per URL and client count,
  * BENCH_LOAD_CLIENTS (default 200,500). Clients ask for compressed answers, as browsers do.
+ *
+ * Then creation under load: 200 viewers on the incident page, alone and while 20 uploads and collections run at
+ * once; every creation must be stored whole, and the viewers' p99 is printed for both, next to the static server's.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,6 +15,7 @@ import path from 'node:path';
 import autocannon, { type Result } from 'autocannon';
 import { parseBundle } from '@/lib/capture/bundle/bundle';
 import { SAMPLE_BUNDLE_PATH } from '@/lib/sources/files';
+import { createAtOnce, storedWhole } from '@/tests/e2e/creation-load';
 import { ensureBuild, freePort } from '@/tests/e2e/server';
 import { syntheticBundle } from './synthetic';
 
@@ -60,7 +64,7 @@ async function capture(base: string, urlPath: string): Promise<Captured> {
   });
 }
 
-/** A plain Node HTTP server in its own process sending each captured answer as it is. */
+/** A plain Node HTTP server in its own process sending each captured answer as it is (with serve's backlog). */
 const STATIC_SERVER = `
 import { createServer } from 'node:http';
 import { readFileSync } from 'node:fs';
@@ -71,7 +75,7 @@ createServer((req, res) => {
   if (!a) { res.statusCode = 404; return res.end(); }
   res.writeHead(a.status, { ...a.headers, 'content-length': a.bytes.length });
   res.end(a.bytes);
-}).listen(Number(process.argv[2]), '127.0.0.1');
+}).listen({ port: Number(process.argv[2]), host: '127.0.0.1', backlog: 4096 });
 `;
 
 interface Row {
@@ -85,6 +89,41 @@ interface Row {
 function run(url: string, connections: number): Promise<Result> {
   // A request unanswered after 10 s (or the whole run, if shorter) counts as a timeout.
   return autocannon({ url, connections, duration: SECONDS, timeout: Math.min(10, SECONDS), headers: HEADERS });
+}
+
+/** Viewers on `url` for as long as `during` runs (at least a second, so that there are figures). */
+async function runDuring<T>(url: string, connections: number, during: Promise<T>): Promise<[Result, T]> {
+  let stop: () => void = () => {};
+  const viewers = new Promise<Result>((resolve, reject) => {
+    const instance = autocannon({ url, connections, duration: 600, timeout: 10, headers: HEADERS }, (error, result) => (error ? reject(error) : resolve(result)));
+    stop = () => instance.stop();
+  });
+  const [outcome] = await Promise.all([during, new Promise((r) => setTimeout(r, 1000))]);
+  stop();
+  return [await viewers, outcome];
+}
+
+/** 20 creations at once while 200 viewers load the incident page; before and during, next to the static server. */
+async function creationUnderLoad(url: string, staticUrl: string, page: string): Promise<void> {
+  const clients = 200;
+  const quiet = await run(`${url}${page}`, clients);
+  const started = performance.now();
+  const [busy, creations] = await runDuring(`${url}${page}`, clients, createAtOnce(url, 20));
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  const plain = await run(`${staticUrl}${page}`, clients);
+  const problems = await storedWhole(url, creations);
+  console.log(`creation under load: 20 uploads and collections at once (${seconds} s), ${clients} viewers on the incident page`);
+  console.log(`  | viewers | req/s | p50 | p99 | errors (timeouts) | p99 ratio to static |`);
+  console.log(`  |---|---|---|---|---|---|`);
+  for (const [label, r] of [
+    ['static server', plain],
+    ['before', quiet],
+    ['during the creations', busy],
+  ] as const) {
+    console.log(`  | ${label} | ${r.requests.average.toFixed(0)} | ${r.latency.p50} ms | ${r.latency.p99} ms | ${failures(r)} | ${(r.latency.p99 / Math.max(1, plain.latency.p99)).toFixed(2)}× |`);
+  }
+  console.log(`  stored whole and listed: ${creations.length - problems.length}/${creations.length}${problems.length ? ` — ${problems.join('; ')}` : ''}`);
+  if (problems.length > 0) throw new Error(`creations under load were lost or half-written: ${problems.join('; ')}`);
 }
 
 function kb(n: number): string {
@@ -109,7 +148,7 @@ function print(rows: Row[]): void {
 }
 
 export async function loadBench(): Promise<void> {
-  const nextBin = path.join('node_modules', 'next', 'dist', 'bin', 'next');
+  const cli = path.join('bin', 'tunnelscope.mjs');
   await ensureBuild();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'tunnelscope-load-'));
   const children: ChildProcess[] = [];
@@ -126,8 +165,9 @@ export async function loadBench(): Promise<void> {
 
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
-    const server = spawn(process.execPath, [nextBin, 'start', '-p', String(port), '-H', '127.0.0.1'], {
-      env: { ...process.env, TUNNELSCOPE_DATA_DIR: dataDir, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production' },
+    // The creations come from one client (this one): the per-client creation limit is lifted for the bench.
+    const server = spawn(process.execPath, [cli, 'serve', '-p', String(port), '--host', '127.0.0.1'], {
+      env: { ...process.env, TUNNELSCOPE_DATA_DIR: dataDir, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production', TUNNELSCOPE_RATE_LIMIT_PER_MINUTE: '0' },
       stdio: 'ignore',
     });
     children.push(server);
@@ -141,7 +181,9 @@ export async function loadBench(): Promise<void> {
       ['500 hosts API overview', `/api/snapshots/${big.id}?level=overview`],
       ['500 hosts embed', `/embed/${big.id}`],
     ];
-    // The first request renders and compresses; the benchmark measures everyone after.
+    // The first request renders (and goes out uncompressed, as the front keeps it); the static server sends what
+    // everyone after gets, the kept answer compressed as the client asked.
+    await Promise.all(targets.map(([, p]) => capture(url, p)));
     const captured = await Promise.all(targets.map(([, p]) => capture(url, p)));
     for (const c of captured) if (c.status !== 200) throw new Error(`${c.path} answered ${c.status}`);
     const answersFile = path.join(dataDir, 'answers.json');
@@ -162,6 +204,7 @@ export async function loadBench(): Promise<void> {
       }
     }
     print(rows);
+    await creationUnderLoad(url, staticUrl, targets[0][1]);
   } finally {
     for (const child of children) child.kill('SIGTERM');
     rmSync(dataDir, { recursive: true, force: true });

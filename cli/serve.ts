@@ -1,6 +1,7 @@
 /** The commands that run the dashboard: serve, and demo (a lab or the bundled sample, a snapshot, then serve). */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createServer } from 'node:http';
 import path from 'node:path';
 import { stringOption, UsageError, type ParsedArgs } from './args';
 import { createSnapshot } from './capture';
@@ -10,6 +11,7 @@ import { captureFromSource } from '@/lib/sources';
 import { PROJECT_HOME } from '@/lib/sources/files';
 import { labPrerequisites, labUp } from '@/lib/lab';
 import { AuthConfigError, authConfigFromEnv } from '@/lib/auth/config';
+import { createFront } from '@/lib/serve/front';
 
 function nextBin(): string {
   return path.join(PROJECT_HOME, 'node_modules', 'next', 'dist', 'bin', 'next');
@@ -51,8 +53,43 @@ export async function cmdServe(args: ParsedArgs, io: Io): Promise<number> {
     throw error;
   }
   await ensureBuilt(io);
+  return serveDashboard(host, Number(port), io);
+}
+
+/**
+ * Next.js in this process behind the front (lib/serve/front.ts), which sends what never changes (a snapshot's
+ * pages and answers) from its cache and hands everything else to Next.js.
+ */
+async function serveDashboard(host: string, port: number, io: Io): Promise<number> {
+  Object.assign(process.env, {
+    NODE_ENV: 'production',
+    NEXT_TELEMETRY_DISABLED: '1',
+    TUNNELSCOPE_DATA_DIR: path.resolve(process.env.TUNNELSCOPE_DATA_DIR ?? './data'),
+    // instrumentation.ts reads the listening address from here, as with the standalone server.
+    HOSTNAME: host,
+  });
+  const { default: next } = await import('next');
+  const app = next({ dev: false, dir: PROJECT_HOME, hostname: host, port });
+  await app.prepare();
+  const front = createFront(app.getRequestHandler());
+  const server = createServer(front.handle);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    // A link opened by hundreds at once opens as many connections at once: Node's default backlog (511) overflows
+    // and the dropped connections wait for the client's SYN retries (1, 3, 7 s), far past everyone else.
+    server.listen({ port, host, backlog: 4096 }, resolve);
+  });
   io.err(`dashboard on http://${host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? 'localhost' : host}:${port}`);
-  return runNext(['start', '-p', port, '-H', host]);
+  // As `next start` does: stop taking requests and end at once, whatever is still running (an analysis thread).
+  return new Promise(() => {
+    const stop = () => {
+      server.close();
+      server.closeAllConnections();
+      process.exit(0);
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
 }
 
 export async function cmdDemo(args: ParsedArgs, io: Io): Promise<number> {

@@ -1,6 +1,6 @@
 import { headers } from 'next/headers';
 import { forbidden, unauthorized } from 'next/navigation';
-import { decide, type AccessNeeds } from '@/lib/auth/access';
+import { decide, pageShare, type AccessNeeds } from '@/lib/auth/access';
 import type { Role } from '@/lib/auth/roles';
 import { authConfig, callerOf, signingSecret } from '@/lib/auth/server';
 import type { Caller } from '@/lib/auth/identity';
@@ -24,5 +24,5 @@ export async function guardPage(needed: Role, needs: AccessNeeds = {}): Promise<
 /** A page's ?share= value, if it has one. */
 export function shareParam(search: Record<string, string | string[] | undefined>): string | undefined {
   const share = search.share;
-  return typeof share === 'string' && share.length <= 4096 ? share : undefined;
+  return pageShare(share === undefined ? [] : typeof share === 'string' ? [share] : share);
 }

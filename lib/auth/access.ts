@@ -26,6 +26,11 @@ export function shareCookieName(snapshot: string): string {
 
 export const MAX_SHARE_DAYS = 30;
 
+/** A page's ?share= values as the page reads them: one value, of a sane length, or none. */
+export function pageShare(values: readonly string[]): string | undefined {
+  return values.length === 1 && values[0].length <= 4096 ? values[0] : undefined;
+}
+
 function shareCaller(address: string | undefined): Caller {
   const caller: Caller = { user: 'share-link', groups: [], role: 'viewer', via: 'share' };
   return address === undefined ? caller : { ...caller, address };

@@ -50,3 +50,13 @@ export async function auditView(caller: Caller, action: 'snapshot.view' | 'share
   await audit(caller, action, event);
   return true;
 }
+
+/**
+ * What opening a snapshot page puts on record: every view of the page (once per window), and of the embed only
+ * views through a share link, which need no account (runbooks reload embeds all day). The pages and the front
+ * server that sends their cached bytes (lib/serve/front.ts) both record through here.
+ */
+export async function auditPageView(page: 'snapshot' | 'embed', caller: Caller, id: string, share: ShareClaims | undefined): Promise<void> {
+  if (page === 'snapshot') await auditView(caller, share ? 'share.view' : 'snapshot.view', { target: id, share });
+  else if (share) await auditView(caller, 'share.view', { target: id, share, detail: { embed: true } });
+}

@@ -4,9 +4,9 @@
  * wait for that one computation instead of starting their own, so 500 people opening a fresh incident link cost one
  * render.
  *
- * The bytes are kept uncompressed: Next.js 16 drops a route handler's Content-Encoding (FORBIDDEN_HEADERS in
- * next/dist/server/send-response.js) and compresses every answer itself, so bytes compressed here could not be sent
- * as such. Serving them precompressed needs a server in front of Next.js, after the access decision.
+ * The bytes are kept uncompressed here: Next.js 16 drops a route handler's Content-Encoding (FORBIDDEN_HEADERS in
+ * next/dist/server/send-response.js) and compresses every answer itself. The front server (lib/serve/front.ts)
+ * keeps them compressed once, in a cache of the same kind, and sends them after the same access decision.
  */
 
 export interface Rendered {
@@ -41,9 +41,16 @@ export interface ResponseCacheOptions {
   maxAgeMs: number;
 }
 
-export class ResponseCache {
-  private readonly entries = new Map<string, CachedAnswer>();
-  private readonly pending = new Map<string, Promise<CachedAnswer>>();
+/** What a bounded cache holds: its size counted against the bound, and when it was made, for the age bound. */
+export interface Sized {
+  bytes: number;
+  at: number;
+}
+
+/** Least recently used out first, by bytes; one computation per key however many ask for it meanwhile. */
+export class BoundedCache<V extends Sized> {
+  private readonly entries = new Map<string, V>();
+  private readonly pending = new Map<string, Promise<V>>();
   private held = 0;
   /** Computations run, for tests and the benchmark: a hit costs none. */
   computed = 0;
@@ -59,7 +66,7 @@ export class ResponseCache {
   }
 
   /** The entry for `key` if it is held and fresh, moved to the most recently used end. */
-  peek(key: string): CachedAnswer | undefined {
+  peek(key: string): V | undefined {
     const entry = this.entries.get(key);
     if (!entry) return undefined;
     this.entries.delete(key);
@@ -71,16 +78,14 @@ export class ResponseCache {
     return entry;
   }
 
-  /** The answer for `key`: held, being computed by another request, or computed now. A failed computation is not kept. */
-  get(key: string, render: () => Promise<Rendered>): Promise<CachedAnswer> {
+  /** The value for `key`: held, being computed for another request, or computed now. A failed computation is not kept. */
+  obtain(key: string, compute: () => Promise<V>): Promise<V> {
     const held = this.peek(key);
     if (held) return Promise.resolve(held);
     const inFlight = this.pending.get(key);
     if (inFlight) return inFlight;
-    const computing = (async () => {
-      this.computed += 1;
-      return toAnswer(await render());
-    })();
+    this.computed += 1;
+    const computing = compute();
     this.pending.set(key, computing);
     computing.then(
       (answer) => {
@@ -101,7 +106,7 @@ export class ResponseCache {
     }
   }
 
-  private keep(key: string, answer: CachedAnswer): void {
+  private keep(key: string, answer: V): void {
     // An answer bigger than a quarter of the cache (the whole view of a very big snapshot) would push out everything
     // else for one reader: it is served once and not kept.
     if (answer.bytes > this.options.maxBytes / 4) return;
@@ -118,7 +123,23 @@ export class ResponseCache {
   }
 }
 
-function envBytes(name: string, fallback: number): number {
+export class ResponseCache extends BoundedCache<CachedAnswer> {
+  /** The answer for `key`: held, being rendered for another request, or rendered now. */
+  get(key: string, render: () => Promise<Rendered>): Promise<CachedAnswer> {
+    return this.obtain(key, async () => toAnswer(await render()));
+  }
+}
+
+/** Whether an If-None-Match header names `etag` (weak or strong, or `*`). */
+export function etagMatches(ifNoneMatch: string | null | undefined, etag: string): boolean {
+  if (ifNoneMatch === null || ifNoneMatch === undefined) return false;
+  return ifNoneMatch
+    .split(',')
+    .map((t) => t.trim().replace(/^W\//, ''))
+    .some((t) => t === '*' || t === etag);
+}
+
+export function envBytes(name: string, fallback: number): number {
   const value = Number(process.env[name]);
   return Number.isFinite(value) && value > 0 ? value : fallback;
 }

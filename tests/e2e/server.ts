@@ -1,6 +1,7 @@
 /**
- * Builds the app once (`next build`, skipped when .next is newer than every source file) and starts
- * `next start` on a free port with a throwaway data directory, and opens Chromium on it.
+ * Builds the app once (`next build`, skipped when .next is newer than every source file) and starts it as operators
+ * do, `tunnelscope serve` (Next.js behind the front server that sends kept snapshot answers), on a free port with a
+ * throwaway data directory, and opens Chromium on it.
  */
 import type { Browser, Page } from 'playwright-core';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -52,12 +53,14 @@ export interface RunningApp {
 export interface AppOptions {
   /** Settings on top of the test's environment (auth modes, read-only). */
   env?: Record<string, string>;
+  /** A data directory of the test's own, kept when the server stops (a restart over the same store). */
+  dataDir?: string;
 }
 
 async function waitForHttp(url: string, child: ChildProcess, log: () => string): Promise<void> {
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`next start exited (${child.exitCode}):\n${log()}`);
+    if (child.exitCode !== null) throw new Error(`tunnelscope serve exited (${child.exitCode}):\n${log()}`);
     try {
       const response = await fetch(url);
       if (response.status < 500) return;
@@ -66,7 +69,7 @@ async function waitForHttp(url: string, child: ChildProcess, log: () => string):
     }
     await new Promise((r) => setTimeout(r, 250));
   }
-  throw new Error(`next start did not answer on ${url}:\n${log()}`);
+  throw new Error(`tunnelscope serve did not answer on ${url}:\n${log()}`);
 }
 
 /** TUNNELSCOPE_E2E_URL points the tests at an already running server (e.g. `next dev`) instead. */
@@ -75,8 +78,8 @@ export async function startApp(options: AppOptions = {}): Promise<RunningApp> {
   if (external) return { url: external.replace(/\/$/, ''), dataDir: '', output: () => '', stop: async () => {} };
   await ensureBuild();
   const port = await freePort();
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tunnelscope-e2e-'));
-  const child = spawn(path.join(ROOT, 'node_modules', '.bin', 'next'), ['start', '-p', String(port), '-H', '127.0.0.1'], {
+  const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'tunnelscope-e2e-'));
+  const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'tunnelscope.mjs'), 'serve', '-p', String(port), '--host', '127.0.0.1'], {
     cwd: ROOT,
     env: { ...process.env, TUNNELSCOPE_DATA_DIR: dataDir, NODE_ENV: 'production', DATABASE_URL: '', NEXT_TELEMETRY_DISABLED: '1', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -96,7 +99,7 @@ export async function startApp(options: AppOptions = {}): Promise<RunningApp> {
         child.kill('SIGTERM');
         await exited;
       }
-      fs.rmSync(dataDir, { recursive: true, force: true });
+      if (options.dataDir === undefined) fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { responseCache, type Rendered } from '@/lib/serve/response-cache';
+import { etagMatches, responseCache, type Rendered } from '@/lib/serve/response-cache';
 import { SECURITY_HEADERS } from './errors';
 import type { RulesChoice } from './snapshots';
 
@@ -10,14 +10,6 @@ const IMMUTABLE = 'private, max-age=31536000, immutable';
 export function etagFor(...parts: string[]): string {
   const digest = createHash('sha256').update(parts.join('\u0000')).digest('base64url').slice(0, 27);
   return `"${digest}"`;
-}
-
-function matches(ifNoneMatch: string | null, etag: string): boolean {
-  if (ifNoneMatch === null) return false;
-  return ifNoneMatch
-    .split(',')
-    .map((t) => t.trim().replace(/^W\//, ''))
-    .some((t) => t === '*' || t === etag);
 }
 
 /**
@@ -34,7 +26,7 @@ export interface CachingOptions {
 /** 304 when the client holds this version, else the body; both carry the ETag and the caching for `rules`. */
 export function immutableResponse(request: Request, etag: string, body: () => BodyInit, headers: Record<string, string>, { rules = 'stored' }: CachingOptions = {}): Response {
   const common = { ...SECURITY_HEADERS, ETag: etag, 'Cache-Control': rules === 'current' ? REVALIDATE : IMMUTABLE };
-  if (matches(request.headers.get('if-none-match'), etag)) return new Response(null, { status: 304, headers: common });
+  if (etagMatches(request.headers.get('if-none-match'), etag)) return new Response(null, { status: 304, headers: common });
   return new Response(body(), { status: 200, headers: { ...common, ...headers } });
 }
 
@@ -48,7 +40,7 @@ export async function cachedResponse(request: Request, id: string, variant: stri
   const key = [id, rules, ...variant].join('\u0000');
   const answer = cache.peek(key) ?? (await cache.get(key, render));
   const common = { ...SECURITY_HEADERS, ETag: answer.etag, 'Cache-Control': rules === 'current' ? REVALIDATE : IMMUTABLE };
-  if (matches(request.headers.get('if-none-match'), answer.etag)) return new Response(null, { status: 304, headers: common });
+  if (etagMatches(request.headers.get('if-none-match'), answer.etag)) return new Response(null, { status: 304, headers: common });
   // A Buffer over a plain ArrayBuffer, which Response sends as it is.
   return new Response(answer.body as Uint8Array<ArrayBuffer>, { status: 200, headers: { ...common, ...answer.headers } });
 }

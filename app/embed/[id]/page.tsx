@@ -4,7 +4,7 @@ import { EmbedGraph } from '@/components/SnapshotDashboard';
 import { notFound } from 'next/navigation';
 import { preloadSnapshot } from '@/components/preload';
 import { isSnapshotId } from '@/lib/store/ids';
-import { auditView } from '@/lib/auth/audit';
+import { auditPageView } from '@/lib/auth/audit';
 import { guardPage, shareParam } from '../../_auth/guard';
 
 export const metadata: Metadata = { title: 'Tunnelscope embed' };
@@ -24,8 +24,7 @@ export default async function EmbedPage({ params, searchParams }: PageProps) {
   if (!isSnapshotId(id)) notFound();
   const search = await searchParams;
   const { caller, share } = await guardPage('viewer', { snapshot: id, share: shareParam(search) });
-  // Runbooks reload embeds all day: only views through a share link, which need no account, go on record.
-  if (share) await auditView(caller, 'share.view', { target: id, share, detail: { embed: true } });
+  await auditPageView('embed', caller, id, share);
   preloadSnapshot(id, search);
   return (
     <Suspense>

@@ -4,7 +4,7 @@ import { SnapshotDashboard } from '@/components/SnapshotDashboard';
 import { notFound } from 'next/navigation';
 import { preloadSnapshot } from '@/components/preload';
 import { isSnapshotId } from '@/lib/store/ids';
-import { auditView } from '@/lib/auth/audit';
+import { auditPageView } from '@/lib/auth/audit';
 import { guardPage, shareParam } from '../../../_auth/guard';
 
 export const metadata: Metadata = { title: 'Snapshot · Tunnelscope' };
@@ -23,7 +23,7 @@ export default async function SnapshotPage({ params, searchParams }: PageProps) 
   if (!isSnapshotId(id)) notFound();
   const search = await searchParams;
   const { caller, share } = await guardPage('viewer', { snapshot: id, share: shareParam(search) });
-  await auditView(caller, share ? 'share.view' : 'snapshot.view', { target: id, share });
+  await auditPageView('snapshot', caller, id, share);
   preloadSnapshot(id, search);
   return (
     <Suspense>

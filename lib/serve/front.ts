@@ -1,0 +1,279 @@
+/**
+ * The front of `tunnelscope serve`: a Node HTTP handler in the process that runs Next.js. A snapshot never changes,
+ * so what Next.js answers about one (its page, embed, API levels, report.md, graph.svg, path) is kept once per URL
+ * and principal, compressed once, and sent again at the cost of sending its bytes.
+ *
+ * - Access is decided first, by the code the pages and routes use (lib/auth). Anything short of a clear yes goes to
+ *   Next.js, which answers it exactly as it would without a front (the sign-in page, 401, 403, 503).
+ * - A page's scripts carry a per-response CSP nonce. A kept page is split where its nonce stood and each response
+ *   gets a fresh one, in the HTML and in its Content-Security-Policy; gzip pieces are spliced (gzip-splice.ts).
+ * - A miss goes through Next.js once, uncompressed, and its bytes and headers are kept as Next.js sent them;
+ *   requests for the same key meanwhile wait for that one render.
+ */
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { brotliCompress, constants, gzip } from 'node:zlib';
+import { promisify } from 'node:util';
+import { decide, pageShare, type AccessNeeds } from '@/lib/auth/access';
+import { auditPageView } from '@/lib/auth/audit';
+import type { Caller } from '@/lib/auth/identity';
+import { authConfig, callerOf, signingSecret } from '@/lib/auth/server';
+import type { ShareClaims } from '@/lib/auth/signed';
+import { isSnapshotId } from '@/lib/store/ids';
+import { compressPieces, splicedGzip, type SplicedGzip } from './gzip-splice';
+import { BoundedCache, envBytes, etagMatches } from './response-cache';
+
+const gzipAsync = promisify(gzip);
+const brotliAsync = promisify(brotliCompress);
+
+export type NextHandler = (request: IncomingMessage, response: ServerResponse) => Promise<void>;
+
+type Kind = 'snapshot' | 'embed' | 'api';
+
+interface Target {
+  kind: Kind;
+  id: string;
+  needs: AccessNeeds;
+}
+
+/** Headers of a kept answer, with the CSP value split where the nonce stood (one piece when it has none). */
+type KeptHeader = [name: string, pieces: string[]];
+
+export interface FrontEntry {
+  bytes: number;
+  at: number;
+  headers: KeptHeader[];
+  etag?: string;
+  /** The body split where the nonce stood, gzip pieces ready to splice. */
+  gzip: SplicedGzip;
+  /** Whole compressed bodies, for answers without a nonce. */
+  fixed?: { gzip: Buffer; br: Buffer };
+}
+
+/** Set per response or by the connection, never replayed. */
+const NOT_KEPT = new Set(['date', 'connection', 'keep-alive', 'transfer-encoding', 'content-length', 'content-encoding']);
+const PAGE = /^\/(s|embed)\/([^/?]+)$/;
+const API = /^\/api\/snapshots\/([^/?]+)(?:\/(?:report\.md|graph\.svg|path))?$/;
+const NONCE = /'nonce-([A-Za-z0-9+/=_-]+)'/;
+
+function decoded(segment: string): string | undefined {
+  try {
+    const id = decodeURIComponent(segment);
+    return isSnapshotId(id) ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The snapshot resource a request reads, when it is one the front keeps: a plain GET (a browser opening a page, not
+ * Next.js's own navigation requests, which carry RSC and Next-Router headers and answer in another format).
+ */
+function targetOf(request: IncomingMessage, url: URL): Target | undefined {
+  if (request.method !== 'GET') return undefined;
+  if (request.headers.rsc !== undefined || Object.keys(request.headers).some((h) => h.startsWith('next-')) || url.searchParams.has('_rsc')) return undefined;
+  const page = PAGE.exec(url.pathname);
+  if (page) {
+    const id = decoded(page[2]);
+    const kind = page[1] === 's' ? 'snapshot' : 'embed';
+    return id === undefined ? undefined : { kind, id, needs: { snapshot: id, share: pageShare(url.searchParams.getAll('share')) } };
+  }
+  const api = API.exec(url.pathname);
+  const id = api ? decoded(api[1]) : undefined;
+  return id === undefined ? undefined : { kind: 'api', id, needs: { snapshot: id } };
+}
+
+function headersOf(request: IncomingMessage): Headers {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value === undefined) continue;
+    for (const one of Array.isArray(value) ? value : [value]) headers.append(name, one);
+  }
+  return headers;
+}
+
+/** The access decision of the page or route, or undefined when it is not a plain yes (Next.js then answers). */
+async function allowed(request: IncomingMessage, target: Target): Promise<{ caller: Caller; share?: ShareClaims } | undefined> {
+  try {
+    const headers = headersOf(request);
+    const caller = await callerOf(headers);
+    const secret = caller && caller.role ? undefined : await signingSecret();
+    const decision = decide(caller, 'viewer', target.needs, { config: authConfig(), headers, secret, address: caller?.address });
+    return decision.ok ? { caller: decision.caller, share: decision.share } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** br, else gzip, else none, as the client accepts them (q=0 refuses). */
+function encodingFor(acceptEncoding: string | undefined): 'br' | 'gzip' | undefined {
+  const accepted = new Set<string>();
+  for (const part of (acceptEncoding ?? '').split(',')) {
+    const [token, ...params] = part.trim().toLowerCase().split(';');
+    const q = params.map((p) => /^\s*q=([\d.]+)\s*$/.exec(p)?.[1]).find((v) => v !== undefined);
+    if (token && (q === undefined || Number(q) > 0)) accepted.add(token);
+  }
+  if (accepted.has('br')) return 'br';
+  return accepted.has('gzip') || accepted.has('*') ? 'gzip' : undefined;
+}
+
+function splitBuffer(body: Buffer, separator: Buffer): Buffer[] {
+  const pieces: Buffer[] = [];
+  let start = 0;
+  for (let at = body.indexOf(separator); at !== -1; at = body.indexOf(separator, start)) {
+    pieces.push(body.subarray(start, at));
+    start = at + separator.length;
+  }
+  pieces.push(body.subarray(start));
+  return pieces;
+}
+
+function keptHeaders(headers: OutgoingHttpHeaders, nonce: string | undefined): KeptHeader[] {
+  const kept: KeptHeader[] = [];
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined || NOT_KEPT.has(name)) continue;
+    for (const one of Array.isArray(value) ? value : [String(value)]) kept.push([name, nonce === undefined ? [one] : one.split(nonce)]);
+  }
+  if (!kept.some(([name, [value]]) => name === 'vary' && /accept-encoding/i.test(value))) kept.push(['vary', ['Accept-Encoding']]);
+  return kept;
+}
+
+/** A fresh nonce as proxy.ts makes them. */
+function freshNonce(): string {
+  return Buffer.from(randomUUID()).toString('base64');
+}
+
+/** Bookkeeping per entry (key, headers), so that many small answers still count against the bound. */
+const ENTRY_OVERHEAD_BYTES = 1024;
+
+export async function frontEntry(headers: OutgoingHttpHeaders, body: Buffer): Promise<FrontEntry> {
+  const policy = headers['content-security-policy'];
+  const nonce = typeof policy === 'string' ? NONCE.exec(policy)?.[1] : undefined;
+  const pieces = nonce === undefined ? [body] : splitBuffer(body, Buffer.from(nonce, 'utf8'));
+  const spliced = await compressPieces(pieces, nonce === undefined ? undefined : freshNonce().length);
+  const etag = typeof headers.etag === 'string' ? headers.etag : undefined;
+  const entry: FrontEntry = { bytes: 0, at: Date.now(), headers: keptHeaders(headers, nonce), gzip: spliced, ...(etag === undefined ? {} : { etag }) };
+  if (nonce === undefined) {
+    const [gz, br] = await Promise.all([gzipAsync(body, { level: 9 }), brotliAsync(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 9, [constants.BROTLI_PARAM_SIZE_HINT]: body.length } })]);
+    entry.fixed = { gzip: gz, br };
+  }
+  const held = pieces.reduce((n, p) => n + p.length, 0) + spliced.deflated.reduce((n, p) => n + p.length, 0) + (entry.fixed ? entry.fixed.gzip.length + entry.fixed.br.length : 0);
+  entry.bytes = held + ENTRY_OVERHEAD_BYTES;
+  return entry;
+}
+
+/** Sends a kept answer: a 304 when the client holds its ETag, else its bytes in the encoding the client takes. */
+export function sendEntry(request: IncomingMessage, response: ServerResponse, entry: FrontEntry): void {
+  const nonce = freshNonce();
+  const headers: [string, string][] = entry.headers.map(([name, pieces]) => [name, pieces.join(nonce)]);
+  if (entry.etag !== undefined && etagMatches(request.headers['if-none-match'], entry.etag)) {
+    response.writeHead(
+      304,
+      headers.filter(([name]) => name !== 'content-type'),
+    );
+    response.end();
+    return;
+  }
+  const encoding = encodingFor(request.headers['accept-encoding']);
+  const joined = Buffer.from(nonce, 'utf8');
+  let body: Buffer;
+  if (encoding === 'br' && entry.fixed) body = entry.fixed.br;
+  else if (encoding !== undefined) body = entry.fixed?.gzip ?? splicedGzip(entry.gzip, joined);
+  else body = entry.gzip.pieces.length === 1 ? entry.gzip.pieces[0] : Buffer.concat(entry.gzip.pieces.flatMap((p, i) => (i === 0 ? [p] : [joined, p])));
+  const sentEncoding = encoding === 'br' && !entry.fixed ? 'gzip' : encoding;
+  if (sentEncoding !== undefined) headers.push(['content-encoding', sentEncoding]);
+  headers.push(['content-length', String(body.length)]);
+  response.writeHead(200, headers);
+  response.end(body);
+}
+
+/** Copies what is written to `response` while it still goes to the client. */
+function recordBody(response: ServerResponse): Buffer[] {
+  const chunks: Buffer[] = [];
+  const keep = (chunk: unknown, encoding: unknown): void => {
+    if (typeof chunk === 'string') chunks.push(Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8'));
+    else if (chunk instanceof Uint8Array) chunks.push(Buffer.from(chunk));
+  };
+  const write = response.write.bind(response) as (...args: unknown[]) => boolean;
+  const end = response.end.bind(response) as (...args: unknown[]) => ServerResponse;
+  response.write = ((...args: unknown[]) => {
+    keep(args[0], args[1]);
+    return write(...args);
+  }) as ServerResponse['write'];
+  response.end = ((...args: unknown[]) => {
+    if (typeof args[0] !== 'function') keep(args[0], args[1]);
+    return end(...args);
+  }) as ServerResponse['end'];
+  return chunks;
+}
+
+/** Lets Next.js answer `request` (uncompressed, so its bytes can be kept) and makes an entry of a complete 200. */
+function renderThrough(next: NextHandler, request: IncomingMessage, response: ServerResponse): Promise<FrontEntry> {
+  delete request.headers['accept-encoding'];
+  const chunks = recordBody(response);
+  return new Promise<FrontEntry>((resolve, reject) => {
+    response.once('close', () => {
+      if (!response.writableFinished) reject(new Error('the response was cut before its end'));
+    });
+    response.once('finish', () => {
+      const headers = response.getHeaders();
+      if (response.statusCode !== 200 || headers['content-encoding'] !== undefined) reject(new Error(`not kept: ${response.statusCode}`));
+      else frontEntry(headers, Buffer.concat(chunks)).then(resolve, reject);
+    });
+    next(request, response).catch(reject);
+  });
+}
+
+export interface Front {
+  handle(request: IncomingMessage, response: ServerResponse): void;
+  cache: BoundedCache<FrontEntry>;
+}
+
+/**
+ * The handler for every request. TUNNELSCOPE_RESPONSE_CACHE_BYTES bounds the kept bytes (default 128 MiB); an entry
+ * is kept at most ten minutes, so a snapshot deleted through another replica stops being served within that time.
+ */
+export function createFront(next: NextHandler, cache = new BoundedCache<FrontEntry>({ maxBytes: envBytes('TUNNELSCOPE_RESPONSE_CACHE_BYTES', 128 * 1024 * 1024), maxAgeMs: 10 * 60_000 })): Front {
+  const fail = (response: ServerResponse) => (error: unknown) => {
+    console.error('tunnelscope front:', error instanceof Error ? error.message : String(error));
+    if (!response.headersSent) response.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
+    response.end();
+  };
+
+  async function serveKept(request: IncomingMessage, response: ServerResponse, url: URL, target: Target): Promise<void> {
+    const access = await allowed(request, target);
+    if (!access) return next(request, response);
+    const principal = access.share ? 'share' : (access.caller.role ?? '');
+    const key = [target.id, target.kind, request.headers.host ?? '', request.headers['x-forwarded-proto'] ?? '', url.pathname + url.search, principal].join('\u0000');
+    let rendered = false;
+    const entry = await cache
+      .obtain(key, () => {
+        rendered = true;
+        return renderThrough(next, request, response);
+      })
+      .catch(() => undefined);
+    if (rendered) return;
+    if (!entry) return next(request, response);
+    if (target.kind !== 'api') await auditPageView(target.kind, access.caller, target.id, access.share);
+    sendEntry(request, response, entry);
+  }
+
+  function handle(request: IncomingMessage, response: ServerResponse): void {
+    const url = new URL(request.url ?? '/', 'http://front.invalid');
+    const target = targetOf(request, url);
+    if (!target) {
+      const deleted = request.method === 'DELETE' ? API.exec(url.pathname) : null;
+      const deletedId = deleted ? decoded(deleted[1]) : undefined;
+      if (deletedId !== undefined) {
+        response.once('finish', () => {
+          if (response.statusCode < 300) cache.forget(`${deletedId}\u0000`);
+        });
+      }
+      next(request, response).catch(fail(response));
+      return;
+    }
+    serveKept(request, response, url, target).catch(fail(response));
+  }
+
+  return { handle, cache };
+}

@@ -1,0 +1,112 @@
+/**
+ * The readers the JSON-reader properties leave out (issue 20): the text-form command readers (iptables-save,
+ * conntrack -S, sysctl -a) and the three kinds of file an upload holds — a capture bundle, the collector's output and
+ * a pasted transcript — each fed ten thousand damaged inputs (truncated, reordered, flipped, deeply nested, huge
+ * numbers, control characters, invalid UTF-8). For every case: no throw, time linear in the size, every problem on
+ * a line of the input, and a result that can be stored. The run prints how many cases each reader was given.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { importFiles } from '@/lib/capture/import';
+import { COLLECTOR_FORMAT, COLLECTOR_HEADER } from '@/lib/capture/collect/collector-output';
+import type { CommandRecord } from '@/lib/capture/types';
+import { parserFor } from '@/lib/parse';
+import { commandLine } from '@/lib/parse/parser';
+import { incidentBundle } from '../helpers/incident-sample';
+import { assertInRounds, damagedCase, firstElements, formatTally, lineCount, newTally, sampleOutputs, timeBudgetMs, timedRun, type Tally } from './mutations';
+
+const RUNS = Math.max(10_000, Number(process.env.TUNNELSCOPE_PROPERTY_RUNS) || 0);
+
+/** The sample's outputs, JSON ones cut to two elements: small seeds keep ten thousand cases quick. */
+const records = [...sampleOutputs().values()].map((r) => ({ ...r, stdout: r.format === 'json' ? firstElements(r.stdout, 2) : r.stdout }));
+const textReaders = records.filter((r) => r.format === 'text' && parserFor(r.id) !== undefined);
+/** The outputs the upload seeds are made of: a few short ones, so that a file stays a few kilobytes. */
+const short = records.filter((r) => r.stdout.length <= 1500).slice(0, 6);
+const tallies = new Map<string, Tally>();
+
+afterAll(() => {
+  const total = [...tallies.values()].reduce((sum, t) => sum + t.cases, 0);
+  console.log(`property cases of the text readers and the upload readers (${total} in all):\n${[...tallies].map(([name, t]) => `  ${formatTally(name, t)}`).join('\n')}`);
+});
+
+/** Problems name a line of the input; an import problem about the file as a whole names line 0. */
+function checkLines(problems: readonly { line?: number; text?: string }[], text: string, first = 1): void {
+  const lines = lineCount(text);
+  for (const p of problems) {
+    if (p.line === undefined) continue;
+    expect(Number.isInteger(p.line) && p.line >= first && p.line <= lines, `problem line ${p.line} of ${lines}`).toBe(true);
+  }
+}
+
+async function property(name: string, seeds: string[], check: (text: string, tally: Tally) => void): Promise<void> {
+  const tally = newTally();
+  tallies.set(name, tally);
+  await assertInRounds(
+    fc.property(damagedCase(seeds), (c) => check(c.text, tally)),
+    RUNS,
+  );
+  expect(tally.cases).toBeGreaterThanOrEqual(RUNS);
+}
+
+describe.each(textReaders.map((r) => [r.argv.join(' '), r] as const))('the text reader of %s', (name, seed) => {
+  it(`takes ${RUNS} damaged outputs without a throw, in linear time, reporting problems by line`, async () => {
+    const parser = parserFor(seed.id);
+    await property(name, [seed.stdout, seed.stdout.split('\n').reverse().join('\n')], (text, tally) => {
+      const input: CommandRecord = { ...seed, stdout: text };
+      const { value: result, ms } = timedRun(tally, text, () => parser?.(input));
+      expect(ms).toBeLessThan(timeBudgetMs(text.length));
+      checkLines(result?.problems ?? [], text);
+      expect(() => JSON.stringify(result?.state)).not.toThrow();
+    });
+  }, 300_000);
+});
+
+/** The sample's first host with small outputs, as an uploaded bundle file. */
+function bundleSeed(): string {
+  const sample = incidentBundle();
+  const shrink = (r: CommandRecord): CommandRecord => (r.format === 'json' && r.stdout.trim() !== '' ? { ...r, stdout: firstElements(r.stdout, 2) } : r);
+  const host = sample.hosts[0];
+  const small = {
+    ...host,
+    namespaces: host.namespaces.slice(0, 2).map((ns) => ({
+      ...ns,
+      commands: ns.commands
+        .map(shrink)
+        .filter((r) => r.stdout.length <= 1500)
+        .slice(0, 3),
+    })),
+  };
+  return JSON.stringify({ ...sample, hosts: [small] });
+}
+
+/** The sample's outputs as public/tunnelscope-collect.sh prints them. */
+function collectorSeed(): string {
+  const marker = '#ts:b0undary';
+  const lines = [`${COLLECTOR_HEADER}format=${COLLECTOR_FORMAT} host=worker-1 role=worker boundary=b0undary date=2026-01-01T00:00:00Z`];
+  for (const r of short) {
+    lines.push(`[worker-1]# ${commandLine(r.argv)} ${marker}`, ...r.stdout.split('\n'), `${marker} end id=${r.id} exit=0 status=ok ms=3 eol=0`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** The sample's outputs behind shell prompts, as pasted from a terminal. */
+function transcriptSeed(): string {
+  return short.map((r) => `root@worker-1:~# ${commandLine(r.argv)}\n${r.stdout}\n`).join('');
+}
+
+describe.each([
+  ['a bundle file', bundleSeed()],
+  ['collector output', collectorSeed()],
+  ['a pasted transcript', transcriptSeed()],
+])('the upload reader given %s', (name, seed) => {
+  it(`imports ${RUNS} damaged files without a throw, in linear time, reporting problems by line`, async () => {
+    const undamaged = importFiles([{ name: 'upload.txt', content: seed }]);
+    expect(undamaged.bundle.hosts.length, 'the seed itself is read').toBeGreaterThan(0);
+    await property(`upload of ${name}`, [seed], (text, tally) => {
+      const { value: imported, ms } = timedRun(tally, text, () => importFiles([{ name: 'upload.txt', content: text }]));
+      expect(ms).toBeLessThan(timeBudgetMs(text.length));
+      checkLines(imported.problems, text, 0);
+      expect(() => JSON.stringify(imported.bundle)).not.toThrow();
+    });
+  }, 300_000);
+});

@@ -1,0 +1,203 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { resetAuth } from '@/lib/auth/server';
+import { compressPieces, splicedGzip } from '@/lib/serve/gzip-splice';
+import { createFront, type Front } from '@/lib/serve/front';
+import { newSnapshotId } from '@/lib/store/ids';
+
+const TOKEN = 'front-test-token';
+const ID = newSnapshotId();
+
+interface Answer {
+  status: number;
+  headers: IncomingMessage['headers'];
+  body: Buffer;
+}
+
+function get(base: string, urlPath: string, headers: Record<string, string> = {}, method = 'GET'): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(`${base}${urlPath}`, { headers, method }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+function decoded(answer: Answer): string {
+  const encoding = answer.headers['content-encoding'];
+  if (encoding === 'gzip') return gunzipSync(answer.body).toString('utf8');
+  if (encoding === 'br') return brotliDecompressSync(answer.body).toString('utf8');
+  return answer.body.toString('utf8');
+}
+
+/**
+ * Stands in for Next.js: a page whose scripts carry the nonce of its CSP (as proxy.ts and the root layout make
+ * them), an API answer with an ETag, and the app's refusal for a request without a token.
+ */
+function fakeNext(renders: { count: number }) {
+  return async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    renders.count += 1;
+    if (request.method === 'DELETE') {
+      response.writeHead(204).end();
+      return;
+    }
+    if (request.headers.authorization !== `Bearer ${TOKEN}`) {
+      response.writeHead(401, { 'content-type': 'application/json' }).end('{"error":{"code":"unauthenticated"}}');
+      return;
+    }
+    await new Promise((r) => setImmediate(r));
+    response.setHeader('X-Content-Type-Options', 'nosniff');
+    if (request.url?.startsWith('/api/')) {
+      response.setHeader('Content-Type', 'application/json; charset=utf-8');
+      response.setHeader('ETag', '"v1"');
+      response.setHeader('Cache-Control', 'private, max-age=31536000, immutable');
+      response.end(JSON.stringify({ hosts: Array.from({ length: 300 }, (_, i) => `host-${i}`) }));
+      return;
+    }
+    const nonce = Buffer.from(crypto.randomUUID()).toString('base64');
+    response.setHeader('Content-Type', 'text/html; charset=utf-8');
+    response.setHeader('Content-Security-Policy', `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'; frame-ancestors 'none'`);
+    response.setHeader('X-Frame-Options', 'DENY');
+    response.write(`<html><head><script nonce="${nonce}">theme()</script></head>`);
+    response.end(`<body>${'<p>shell</p>'.repeat(200)}<script nonce="${nonce}">self.__next_f.push([1,"{\\"nonce\\":\\"${nonce}\\"}"])</script></body></html>`);
+  };
+}
+
+describe('the front server', () => {
+  let server: Server;
+  let base: string;
+  let front: Front;
+  let dataDir: string;
+  const renders = { count: 0 };
+  const auth = { authorization: `Bearer ${TOKEN}` };
+  const saved = { ...process.env };
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(path.join(tmpdir(), 'tunnelscope-front-'));
+    Object.assign(process.env, {
+      TUNNELSCOPE_DATA_DIR: dataDir,
+      DATABASE_URL: '',
+      TUNNELSCOPE_AUTH: 'token',
+      TUNNELSCOPE_TOKENS: `alice:viewers:${createHash('sha256').update(TOKEN).digest('hex')}`,
+    });
+    resetAuth();
+    front = createFront(fakeNext(renders));
+    server = createServer(front.handle);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+
+  afterAll(async () => {
+    await new Promise((r) => server.close(r));
+    process.env = saved;
+    resetAuth();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  beforeEach(() => {
+    renders.count = 0;
+  });
+
+  it('renders a page once, then sends it with a fresh nonce per response that matches its CSP, plain and gzip', async () => {
+    const first = await get(base, `/s/${ID}`, auth);
+    expect(first.status).toBe(200);
+    const answers = await Promise.all([get(base, `/s/${ID}`, auth), get(base, `/s/${ID}`, { ...auth, 'accept-encoding': 'gzip, br' })]);
+    expect(renders.count).toBe(1);
+    const nonces = new Set<string>();
+    for (const answer of [first, ...answers]) {
+      expect(answer.status).toBe(200);
+      const policyNonce = /'nonce-([^']+)'/.exec(String(answer.headers['content-security-policy']))?.[1];
+      expect(policyNonce).toBeDefined();
+      const html = decoded(answer);
+      const inHtml = [...html.matchAll(/nonce="([^"]+)"/g)].map((m) => m[1]);
+      expect(inHtml).toEqual([policyNonce, policyNonce]);
+      expect(html).toContain(`\\"nonce\\":\\"${policyNonce}\\"`);
+      expect(answer.headers['x-frame-options']).toBe('DENY');
+      expect(answer.headers['x-content-type-options']).toBe('nosniff');
+      nonces.add(policyNonce ?? '');
+    }
+    expect(nonces.size).toBe(3);
+    // A page carries its nonce: brotli cannot be spliced, so a browser that takes both gets gzip.
+    expect(answers[1].headers['content-encoding']).toBe('gzip');
+    expect(decoded(answers[1]).replaceAll([...nonces][2], 'N')).toBe(decoded(answers[0]).replaceAll([...nonces][1], 'N'));
+  });
+
+  it('hands a request that fails access to the app, even when the answer is held', async () => {
+    await get(base, `/s/${ID}`, auth);
+    renders.count = 0;
+    const refused = await get(base, `/s/${ID}`);
+    expect(refused.status).toBe(401);
+    expect(refused.body.toString()).toContain('unauthenticated');
+    const wrong = await get(base, `/api/snapshots/${ID}`, { authorization: 'Bearer not-the-token' });
+    expect(wrong.status).toBe(401);
+    expect(renders.count).toBe(2);
+  });
+
+  it('sends API answers compressed once (br, gzip), and 304 for the held ETag', async () => {
+    const [plain, br, gz] = await Promise.all([
+      get(base, `/api/snapshots/${ID}?level=overview`, auth),
+      get(base, `/api/snapshots/${ID}?level=overview`, { ...auth, 'accept-encoding': 'gzip, deflate, br' }),
+      get(base, `/api/snapshots/${ID}?level=overview`, { ...auth, 'accept-encoding': 'gzip, br;q=0' }),
+    ]);
+    expect(renders.count).toBe(1);
+    expect(br.headers['content-encoding']).toBe('br');
+    expect(gz.headers['content-encoding']).toBe('gzip');
+    expect(decoded(br)).toBe(decoded(plain));
+    expect(decoded(gz)).toBe(decoded(plain));
+    expect(br.headers.etag).toBe('"v1"');
+    expect(br.headers.vary).toMatch(/accept-encoding/i);
+    const again = await get(base, `/api/snapshots/${ID}?level=overview`, { ...auth, 'if-none-match': '"v1"' });
+    expect(again.status).toBe(304);
+    expect(again.body.length).toBe(0);
+    expect(again.headers.etag).toBe('"v1"');
+    expect(again.headers['cache-control']).toContain('immutable');
+    expect(renders.count).toBe(1);
+  });
+
+  it('keeps nothing for navigation requests of Next.js, and forgets a snapshot that is deleted', async () => {
+    await get(base, `/embed/${ID}`, { ...auth, rsc: '1' });
+    await get(base, `/embed/${ID}`, { ...auth, rsc: '1' });
+    expect(renders.count).toBe(2);
+    await get(base, `/api/snapshots/${ID}/report.md`, auth);
+    await get(base, `/api/snapshots/${ID}/report.md`, auth);
+    expect(renders.count).toBe(3);
+    expect((await get(base, `/api/snapshots/${ID}`, auth, 'DELETE')).status).toBe(204);
+    await get(base, `/api/snapshots/${ID}/report.md`, auth);
+    expect(renders.count).toBe(5);
+  });
+});
+
+describe('gzip pieces', () => {
+  const pieces = ['', 'a'.repeat(70_000), '', '<b>', ''].map((s) => Buffer.from(s));
+
+  it('decode to the pieces joined by any value, however the pieces fall', async () => {
+    const spliced = await compressPieces(pieces);
+    for (const between of ['x', 'nonce+/=', 'y'.repeat(70_000)]) {
+      expect(gunzipSync(splicedGzip(spliced, Buffer.from(between))).toString()).toBe(pieces.map(String).join(between));
+    }
+  });
+
+  it('refer back across the values between them when those keep their length, and compress as well as one piece', async () => {
+    const slot = '\u0001';
+    const html = Array.from({ length: 40 }, (_, i) => `<script nonce="${slot}">self.__next_f.push([1,"chunk ${i % 7} of the page"])</script>`).join('');
+    const textPieces = html.split(slot);
+    const spliced = await compressPieces(
+      textPieces.map((p) => Buffer.from(p)),
+      8,
+    );
+    const body = splicedGzip(spliced, Buffer.from('N0NCE+/='));
+    expect(gunzipSync(body).toString()).toBe(textPieces.join('N0NCE+/='));
+    const alone = await compressPieces(textPieces.map((p) => Buffer.from(p)));
+    expect(body.length).toBeLessThan(splicedGzip(alone, Buffer.from('N0NCE+/=')).length / 2);
+    expect(() => splicedGzip(spliced, Buffer.from('short'))).toThrow(/8 bytes/);
+  });
+});
