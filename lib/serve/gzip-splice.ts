@@ -9,7 +9,8 @@
  * pieces hold no zero byte, so no back reference can reach into a changing value, and the distances hold as long
  * as each value has the length it had when the pieces were compressed.
  */
-import { constants, crc32, deflateRaw } from 'node:zlib';
+import * as zlib from 'node:zlib';
+import { constants, deflateRaw } from 'node:zlib';
 import { promisify } from 'node:util';
 
 const deflateRawAsync = promisify(deflateRaw);
@@ -56,6 +57,22 @@ export async function compressPieces(pieces: Buffer[], betweenLength?: number): 
   );
   return referBack ? { pieces, deflated, betweenLength } : { pieces, deflated };
 }
+
+/** CRC-32 (the gzip polynomial, reflected) one byte at a time through a 256-entry table. */
+const CRC_TABLE = Uint32Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+
+export function tableCrc32(data: Buffer, crc: number): number {
+  let c = ~crc >>> 0;
+  for (let i = 0; i < data.length; i++) c = CRC_TABLE[(c ^ data[i]) & 0xff] ^ (c >>> 8);
+  return ~c >>> 0;
+}
+
+/** zlib.crc32 came in Node 20.15; the package supports Node from 20.9, where the same sum is computed here. */
+const crc32: (data: Buffer, crc: number) => number = (zlib as { crc32?: (data: Buffer, crc: number) => number }).crc32 ?? tableCrc32;
 
 /** The gzip body of the pieces with `between` after every piece but the last. */
 export function splicedGzip({ pieces, deflated, betweenLength }: SplicedGzip, between: Buffer): Buffer {

@@ -4,10 +4,11 @@ import { createServer, request as httpRequest, type IncomingMessage, type Server
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import * as zlib from 'node:zlib';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { resetAuth } from '@/lib/auth/server';
-import { compressPieces, splicedGzip } from '@/lib/serve/gzip-splice';
+import { compressPieces, splicedGzip, tableCrc32 } from '@/lib/serve/gzip-splice';
 import { createFront, type Front } from '@/lib/serve/front';
 import { newSnapshotId } from '@/lib/store/ids';
 
@@ -199,5 +200,21 @@ describe('gzip pieces', () => {
     const alone = await compressPieces(textPieces.map((p) => Buffer.from(p)));
     expect(body.length).toBeLessThan(splicedGzip(alone, Buffer.from('N0NCE+/=')).length / 2);
     expect(() => splicedGzip(spliced, Buffer.from('short'))).toThrow(/8 bytes/);
+  });
+
+  it('sum their bytes with the CRC-32 of Node 20.9 as zlib sums them on later versions', () => {
+    const native = (zlib as { crc32?: (data: Buffer, crc: number) => number }).crc32;
+    const samples = [Buffer.alloc(0), Buffer.from('123456789'), Buffer.from('é\u0000\uffff'.repeat(999))];
+    // The check value of CRC-32 for the ASCII digits 1..9, as the gzip specification's algorithm gives it.
+    expect(tableCrc32(samples[1], 0)).toBe(0xcbf43926);
+    if (native === undefined) return;
+    let chained = 0;
+    let nativeChained = 0;
+    for (const sample of samples) {
+      expect(tableCrc32(sample, 0)).toBe(native(sample, 0));
+      chained = tableCrc32(sample, chained);
+      nativeChained = sample.length === 0 ? nativeChained : native(sample, nativeChained);
+    }
+    expect(chained).toBe(nativeChained);
   });
 });
