@@ -4,7 +4,23 @@
  * the cleared namespaces of a host view are derived from this list; the compiler holds it to NamespaceState and
  * HostState (lib/parse/types.ts), field for field. A command names the fields it fills (lib/commands).
  */
-import type { BpfAttachment, FdbEntry, FirewallRule, HostState, Interface, NamespaceState, Neighbor, NetnsId, OvnLogicalSwitchPort, OvsState, PolicyRule, Qdisc, Route, TcFilter } from './types';
+import type {
+  BpfAttachment,
+  FdbEntry,
+  FirewallRule,
+  HostState,
+  Interface,
+  NamespaceState,
+  Neighbor,
+  NetnsId,
+  OvnLogicalSwitchPort,
+  OvsState,
+  PeerPodSandbox,
+  PolicyRule,
+  Qdisc,
+  Route,
+  TcFilter,
+} from './types';
 
 /**
  * One part of the state. `Piece` is what one command states, `Value` what the namespace or host holds after all
@@ -83,6 +99,8 @@ export const STATE_FIELDS = {
   ovnLogicalPorts: laterRows<OvnLogicalSwitchPort, 'host'>('host'),
   /** Parsed /run/peerpod/podnetwork.json on a pod VM. */
   peerpodConfig: laterKeys<unknown, 'host'>('host'),
+  /** The worker's per-sandbox peer-pod records (the pod-network part only). */
+  peerpodSandboxes: laterRows<PeerPodSandbox, 'host'>('host'),
 } as const satisfies FieldsOf<NamespaceFields, 'namespace'> & FieldsOf<HostFields, 'host'>;
 
 type Fields = typeof STATE_FIELDS;
