@@ -59,7 +59,7 @@ function laterKeys<V, L extends 'namespace' | 'host'>(level: L): StateField<Reco
 /** What commands fill in a namespace: all of NamespaceState but its identity and the record of what ran. */
 type NamespaceFields = Omit<NamespaceState, 'netns' | 'collected' | 'collectedFor'>;
 /** What commands fill of a host: all of HostState but what the capture itself says and the parse's own findings. */
-type HostFields = Omit<HostState, 'name' | 'role' | 'status' | 'error' | 'namespaces' | 'missingTools' | 'problems'>;
+type HostFields = Omit<HostState, 'name' | 'role' | 'status' | 'error' | 'podVm' | 'namespaces' | 'missingTools' | 'problems'>;
 /** A field for every key of T, merging into T's value there; present-always keys need their `empty`. */
 type FieldsOf<T, L extends 'namespace' | 'host'> = {
   [K in keyof T]-?: StateField<never, NonNullable<T[K]>, L> & (undefined extends T[K] ? unknown : { empty: () => NonNullable<T[K]> });

@@ -1,4 +1,5 @@
 /** Typed state of one host, parsed from its command outputs. Pure data; no classes. */
+import type { PodVmReach } from '@/lib/capture/types';
 
 /** Where a parsed fact came from, so evidence can quote the exact output. */
 export interface SourceRef {
@@ -386,6 +387,8 @@ export interface PeerPodSandbox {
 
 export interface HostState {
   name: string;
+  /** Pod VMs: how this one was reached (the capture's record). */
+  podVm?: PodVmReach;
   role: 'worker' | 'podvm' | 'node' | 'unknown';
   status: 'complete' | 'partial' | 'failed';
   error?: string;
