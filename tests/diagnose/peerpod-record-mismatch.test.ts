@@ -4,6 +4,7 @@ import type { HostState, PeerPodSandbox } from '@/lib/parse/types';
 import { hostId, ifaceId } from '@/lib/topology/ids';
 import { run, topo } from './builders';
 import { peerPodOvnNetdev } from './fixtures';
+import { inspect } from '@/lib/view/inspect';
 
 /** What the adaptor recorded for the fixture's peer pod (10.132.2.46 in lv-wpod, VNI 555005, port 4789, MTU 1400). */
 const RECORD: PeerPodSandbox = { sandbox: '46ab', podIp: '10.132.2.46', podPrefix: 23, workerIp: '192.168.10.163', vni: 555005, port: 4789, mtu: 1400, routes: [] };
@@ -35,5 +36,16 @@ describe('peer-pod record mismatch', () => {
     const node = topo(workerOnly({})).nodes.find((n) => n.id === hostId('sandbox-46ab.podvm'));
     expect(node).toMatchObject({ kind: 'host', role: 'podvm', marks: ['partial-host'], podVm: { worker: 'worker', sandbox: '46ab', expected: { vni: 555005, mtu: 1400 } } });
     expect(node?.podVm?.unreached).toMatch(/not collected/);
+    const rows = inspect(topo(workerOnly({})), hostId('sandbox-46ab.podvm'))?.sections.find((s) => s.title === 'Pod VM as its worker recorded it')?.rows;
+    expect(rows).toEqual(
+      expect.arrayContaining([
+        ['Worker', 'worker'],
+        ['Pod IP', '10.132.2.46/23'],
+        ['VNI', '555005'],
+        ['UDP port', '4789'],
+        ['Remote (worker)', '192.168.10.163'],
+      ]),
+    );
+    expect(rows?.find(([k]) => k === 'Not reached')?.[1]).toMatch(/not collected/);
   });
 });
