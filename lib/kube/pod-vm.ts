@@ -13,6 +13,9 @@ import { collectThroughPod, hostFromExec, scriptArgv, type ScriptRun } from './c
 import type { DiscoveredPod } from './discover';
 import { runOverSsh, type SshAccess } from './ssh';
 
+/** SSH was not configured: recorded among the ways passed over, but no reason the VM failed. */
+const NO_KEY = 'no SSH key was given';
+
 export interface PodVmTarget {
   pod: DiscoveredPod;
   script: string;
@@ -74,7 +77,7 @@ export async function collectPodVm(kc: KubeConfig, target: PodVmTarget): Promise
     const host = await overSsh(target, target.ssh);
     if (!('reason' in host)) return reached(host, 'ssh');
     skipped.push({ way: 'ssh', reason: host.reason });
-  } else skipped.push({ way: 'ssh', reason: 'no SSH key was given' });
+  } else skipped.push({ way: 'ssh', reason: NO_KEY });
   if (!target.signal?.aborted) {
     const host = await overExec(kc, target);
     // Exec sees podns only: a VM that SSH was asked for and failed is partial, with SSH's reason.
@@ -85,6 +88,7 @@ export async function collectPodVm(kc: KubeConfig, target: PodVmTarget): Promise
     if (host.status !== 'failed') return reached(host, 'exec');
     skipped.push({ way: 'exec', reason: host.error ?? 'failed' });
   }
-  const error = target.signal?.aborted ? 'cancelled' : skipped.map((s) => `${s.way}: ${s.reason}`).join('; ');
+  const tried = skipped.filter((s) => s.reason !== NO_KEY);
+  const error = target.signal?.aborted ? 'cancelled' : tried.length === 1 ? tried[0].reason : tried.map((s) => `${s.way}: ${s.reason}`).join('; ');
   return { name: unreachedPodVmName(target.pod), role: 'podvm', collectedAt: new Date().toISOString(), status: 'failed', error, namespaces: [], podVm: { pod, skipped } };
 }
