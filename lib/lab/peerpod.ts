@@ -47,7 +47,7 @@ export function sandboxOf(pod: PeerPodSpec): string {
 }
 
 /** The tunnel as the adaptor hands it to the pod VM (Go's tunneler.Config), shared by the worker's record and the VM's copy. */
-function podNetwork(pod: PeerPodSpec, workerIp: string): Record<string, unknown> {
+export function podNetwork(pod: PeerPodSpec, workerIp: string): Record<string, unknown> {
   return {
     podip: `${pod.ip}/${pod.prefix}`,
     'pod-hw-addr': pod.mac,

@@ -12,6 +12,8 @@ import { parseRecord } from '@/lib/parse';
 import type { PeerPodSandbox } from '@/lib/parse/types';
 import { peerpodSandboxes } from '@/lib/commands/peerpod-sandboxes';
 import { recordOf } from './fixture';
+import { podNetwork } from '@/lib/lab/peerpod';
+import { PEER_POD } from '../cluster/hosts';
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'sandboxes-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -37,19 +39,7 @@ function read(stdout: string): { sandboxes: PeerPodSandbox[]; problems: unknown[
 }
 
 describe("the worker's peer-pod records", () => {
-  writeRecord('a1b2c3d4e5f6', {
-    podip: '10.244.1.50/24',
-    'pod-hw-addr': '0a:58:0a:f4:01:32',
-    interface: 'eth0',
-    'worker-node-ip': '192.168.10.1/24',
-    'tunnel-type': 'vxlan',
-    routes: [{ Dst: '0.0.0.0/0', GW: '10.244.1.1', Dev: 'eth0', Protocol: 0, Scope: 0 }],
-    mtu: 1450,
-    index: 1,
-    'vxlan-port': 4789,
-    'vxlan-id': 555001,
-    dedicated: false,
-  });
+  writeRecord('a1b2c3d4e5f6', podNetwork(PEER_POD, '192.168.10.1'));
   writeRecord('ffee00112233', { podip: '10.244.1.51/24', 'worker-node-ip': '192.168.10.1/24', 'tunnel-type': 'vxlan', routes: null, mtu: 1400, index: 2, 'vxlan-id': 555002, dedicated: false });
 
   it('reads pod IP, worker IP, VNI, port, MTU and routes of every sandbox, and nothing of the TLS material', () => {
@@ -64,7 +54,7 @@ describe("the worker's peer-pod records", () => {
         podIp: '10.244.1.50',
         podPrefix: 24,
         podMac: '0a:58:0a:f4:01:32',
-        interface: 'eth0',
+        interface: 'vxlan0',
         workerIp: '192.168.10.1',
         tunnelType: 'vxlan',
         vni: 555001,
