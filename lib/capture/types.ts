@@ -4,6 +4,7 @@
  */
 import type { COMMANDS } from '@/lib/commands';
 import type { RecordedKind } from './source-kinds';
+import type { PodVmReach } from './pod-vm';
 
 export const BUNDLE_FORMAT = 'tunnelscope.capture';
 export const BUNDLE_VERSION = 1;
@@ -37,21 +38,6 @@ export interface NamespaceCapture {
 }
 
 export type HostRole = 'worker' | 'podvm' | 'node' | 'unknown';
-
-/** The ways a pod VM is reached, best first; `upload` is a collector output a person sent. */
-export type PodVmWay = 'ssh' | 'exec' | 'upload';
-
-/** How a pod VM's capture was made: which way reached it, and why the better ways did not. */
-export interface PodVmReach {
-  /** The peer pod the VM runs, when the cluster named it. */
-  pod?: { namespace: string; name: string };
-  /** The way whose output this capture holds; absent when no way reached the VM. */
-  via?: PodVmWay;
-  /** Ways tried before (or instead of) `via`, in order, each with why it did not serve. */
-  skipped: { way: PodVmWay; reason: string }[];
-  /** Reached over SSH without checking its host key, because the collection was told to skip the check. */
-  hostKeyUnchecked?: boolean;
-}
 
 export interface HostCapture {
   name: string;

@@ -5,8 +5,8 @@
  * so the topology still shows it with the tunnel settings its worker recorded.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
-import { unreachedPodVmName } from '@/lib/capture/pod-vm';
-import type { HostCapture, PodVmReach, PodVmWay } from '@/lib/capture/types';
+import { unreachedPodVmName, type PodVmReach, type PodVmWay } from '@/lib/capture/pod-vm';
+import type { HostCapture } from '@/lib/capture/types';
 import { parseHost } from '@/lib/parse';
 import type { HostState } from '@/lib/parse/types';
 import { collectThroughPod, hostFromExec, scriptArgv, type ScriptRun } from './collect-host';

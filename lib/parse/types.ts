@@ -1,5 +1,5 @@
 /** Typed state of one host, parsed from its command outputs. Pure data; no classes. */
-import type { PodVmReach } from '@/lib/capture/types';
+import type { PodVmReach } from '@/lib/capture/pod-vm';
 
 /** Where a parsed fact came from, so evidence can quote the exact output. */
 export interface SourceRef {

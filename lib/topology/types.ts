@@ -1,6 +1,7 @@
 /** One graph of every host: stable, readable ids derived from names (see DESIGN.md §3). */
 import type { HostState, Interface, OvsBridge, OvsInterface, PeerPodSandbox } from '@/lib/parse/types';
-import type { ClusterPod, PodVmWay } from '@/lib/capture/types';
+import type { ClusterPod } from '@/lib/capture/types';
+import type { PodVmWay } from '@/lib/capture/pod-vm';
 
 /** A pod VM as its worker knows it, on the VM's host node. */
 export interface PodVmFacts {
