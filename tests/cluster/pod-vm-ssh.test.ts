@@ -14,9 +14,10 @@ import { onHost } from '@/lib/lab/host';
 import { DUMMY_TLS_KEY, sandboxOf, writeSandboxRecord } from '@/lib/lab/peerpod';
 import { exec } from '@/lib/lab/exec';
 import { startSshd, type LabSshd } from '@/lib/lab/sshd';
-import type { LabHost, PeerPodSpec } from '@/lib/lab/types';
+import type { LabHost } from '@/lib/lab/types';
 import { captureKube, type KubeCaptureOptions } from '@/lib/kube/source';
 import { loadSshAccess, runOverSsh } from '@/lib/kube/ssh';
+import { collectPodVm } from '@/lib/kube/pod-vm';
 import { KubeConfig } from '@kubernetes/client-node';
 import { collectHosts } from '@/lib/capture/collect/collect';
 import { LocalRunner, PrefixRunner } from '@/lib/capture/collect/runner';
@@ -24,31 +25,16 @@ import { deriveSnapshot } from '@/lib/snapshot/derive';
 import { renderReport } from '@/lib/export/report';
 import { RULES_VERSION } from '@/lib/diagnose';
 import { main } from '@/cli/main';
-import { buildHosts, type TestHosts } from './hosts';
+import { buildHosts, PEER_POD, type TestHosts } from './hosts';
 import { TestApiServer, type ExecBehaviour, type TestObject } from './test-apiserver';
 
 const SCRIPT = readFileSync(path.join(import.meta.dirname, '..', '..', 'public', 'tunnelscope-collect.sh'), 'utf8');
-const POD_IP = '10.244.1.50';
-const POD_MAC = '0a:58:0a:f4:01:32';
-const VNI = 555001;
+const POD_IP = PEER_POD.ip;
+const POD_MAC = PEER_POD.mac;
+const VNI = PEER_POD.vni;
 /** A /30 of the benchmarking range between this process's namespace and the VM, per run. */
 const NET = `198.18.${process.pid % 250}`;
 const VM_IP = `${NET}.2`;
-/** The peer pod as the lab describes one; its worker gets the adaptor's record through the lab's own code. */
-const PEER_POD: PeerPodSpec = {
-  k8sNamespace: 'shop',
-  k8sName: 'peer-1',
-  netns: 'cni-peer',
-  hostVeth: 'veth0',
-  mac: POD_MAC,
-  ip: POD_IP,
-  prefix: 24,
-  gateway: '10.244.1.1',
-  vni: VNI,
-  port: 4789,
-  vm: 'vm-1',
-  mtu: 1450,
-};
 
 let hosts: TestHosts;
 let server: TestApiServer;
@@ -232,6 +218,22 @@ describe('pod VMs over SSH', () => {
     controller.abort();
     expect(await running).toMatchObject({ outcome: 'cancelled', reason: 'cancelled' });
     await until(async () => sessions() === '' && (await remote()) === '');
+  });
+});
+
+describe('skipping the host key check', () => {
+  it('needs known_hosts unless skipped explicitly, and a VM reached without the check says so', async () => {
+    const kc = new KubeConfig();
+    await expect(loadSshAccess(kc, { keyFile: file('key', sshd.clientKey) })).rejects.toThrow(/SSH to pod VMs checks host keys: give a known_hosts file/);
+    const access = await loadSshAccess(kc, { keyFile: file('key', sshd.clientKey), skipHostKeyCheck: true });
+    // A collector output of one command, printed by a script that stands in for the collector.
+    const script = `printf '%s\\n' '#tunnelscope-collect format=1 host=vm-1 role=podvm date=2026-12-06T17:52:11Z boundary=b1' '[tunnelscope@vm-1 /]# hostname #ts:b1' vm-1 '#ts:b1 end id=hostname ns=- exit=0 status=ok ms=1 eol=1 errs=0 erreol=1 optional=0'`;
+    const worker = bundles[0]?.hosts.find((h) => h.name === 'worker-1');
+    if (!worker) throw new Error('the first test collects worker-1');
+    const peer = { namespace: 'shop', name: 'peer-1', ip: POD_IP, nodeName: 'worker-1', labels: {}, containers: ['main'] };
+    const vm = await collectPodVm(kc, { pod: peer, script, timeoutMs: 30_000, ssh: { access, worker: Promise.resolve(worker) } });
+    expect(vm).toMatchObject({ name: 'vm-1', podVm: { via: 'ssh', hostKeyUnchecked: true } });
+    expect(vm.status).not.toBe('failed');
   });
 });
 
