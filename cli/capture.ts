@@ -9,6 +9,7 @@ import type { KubeSourceOptions } from '@/lib/kube/source';
 import { captureFromSource, type SourceOptions } from '@/lib/sources';
 import type { HostProgress } from '@/lib/sources/source';
 import { isKubeMode, KUBE_MODES } from '@/lib/kube/modes';
+import type { PodVmSshOptions } from '@/lib/kube/ssh';
 
 function sourceKind(value: string | undefined): CaptureKind {
   if (!value) throw new UsageError(`--source is required (${CAPTURE_KINDS.join('|')})`);
@@ -59,6 +60,25 @@ export function progressPrinter(io: Io): (p: HostProgress) => void {
   };
 }
 
+/** SSH to pod VMs from the command line; skipping host key checks is said on every run that does it. */
+function podVmSsh(args: ParsedArgs, io: Io): PodVmSshOptions | undefined {
+  const keyFile = stringOption(args, 'pod-vm-ssh-key');
+  const keySecret = stringOption(args, 'pod-vm-ssh-secret');
+  if (keyFile && keySecret) throw new UsageError('give --pod-vm-ssh-key or --pod-vm-ssh-secret, not both');
+  if (!keyFile && !keySecret) return undefined;
+  if (args.options['pod-vms'] !== true) throw new UsageError('SSH to pod VMs needs --pod-vms');
+  const skipHostKeyCheck = args.options['pod-vm-ssh-no-host-key-check'] === true;
+  if (skipHostKeyCheck) io.err('tunnelscope: WARNING: pod VM host keys are NOT checked (--pod-vm-ssh-no-host-key-check); every VM reached so says so in the bundle');
+  const port = positiveInteger(args, 'pod-vm-ssh-port');
+  return {
+    ...(keyFile ? { keyFile } : { keySecret }),
+    knownHostsFile: stringOption(args, 'pod-vm-known-hosts'),
+    user: stringOption(args, 'pod-vm-ssh-user'),
+    ...(port ? { port } : {}),
+    skipHostKeyCheck,
+  };
+}
+
 /** The kube source's choices from the command line; Ctrl-C cancels the work on the nodes (debug pods are removed). */
 function kubeOptions(args: ParsedArgs, io: Io): SourceOptions {
   const mode = stringOption(args, 'mode') ?? 'agent';
@@ -80,6 +100,7 @@ function kubeOptions(args: ParsedArgs, io: Io): SourceOptions {
     ...(nodes ? { nodes: nodes.split(',').filter(Boolean) } : {}),
     ...(selector ? { selector } : {}),
     podVms: args.options['pod-vms'] === true,
+    podVmSsh: podVmSsh(args, io),
     peerPodRuntimeClass: stringOption(args, 'runtime-class'),
     debugImage: stringOption(args, 'debug-image'),
     concurrency: positiveInteger(args, 'concurrency'),

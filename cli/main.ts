@@ -18,7 +18,10 @@ ${COLLECT_USAGE.padEnd(53)} capture hosts into a bundle
   tunnelscope collect --source kube [--kubeconfig F] [--context C] [--mode agent|debug|cni-pod]
                       [--nodes a,b | --selector k=v] [--pod-vms] [--runtime-class NAME]
                       [--concurrency N] [--host-timeout SEC] [--debug-image IMAGE] -o FILE
-                                                      capture a live cluster's nodes (and peer-pod VMs)
+                      [--pod-vm-ssh-key FILE | --pod-vm-ssh-secret NS/NAME] [--pod-vm-known-hosts FILE]
+                      [--pod-vm-ssh-user USER] [--pod-vm-ssh-port N] [--pod-vm-ssh-no-host-key-check]
+                                                      capture a live cluster's nodes (and peer-pod VMs: over SSH
+                                                      when a key is given, else by exec into the peer pod)
   tunnelscope import FILE... -o FILE                  transcripts, collector outputs or bundles → one bundle
   tunnelscope topology FILE [--json]                  print the device graph
   tunnelscope diagnose FILE [--json]                  print findings with evidence and fixes
@@ -62,7 +65,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   demo: async () => (await import('./serve')).cmdDemo,
 };
 
-const BOOLEANS = ['json', 'help', 'h', 'pod-vms'] as const;
+const BOOLEANS = ['json', 'help', 'h', 'pod-vms', 'pod-vm-ssh-no-host-key-check'] as const;
 
 export async function main(argv: string[], io: Io = defaultIo): Promise<number> {
   const [command, ...rest] = argv;

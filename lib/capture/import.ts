@@ -86,6 +86,11 @@ interface ImportedOne {
   bundle?: CaptureBundle;
 }
 
+/** A pod VM's collector output someone ran on the VM and handed over: the last of the ways a pod VM is reached. */
+function uploadedPodVms<T extends { hosts: HostCapture[] }>(result: T): T {
+  return { ...result, hosts: result.hosts.map((h) => (h.role === 'podvm' && !h.podVm ? { ...h, podVm: { via: 'upload' as const, skipped: [] } } : h)) };
+}
+
 function importOne(file: ImportedFile | ImportedBundle, opts: ImportOptions): ImportedOne {
   if ('bundle' in file) return { hosts: file.bundle.hosts, problems: [], cluster: file.bundle.cluster, bundle: file.bundle };
   const max = opts.maxFileChars ?? MAX_IMPORT_FILE_CHARS;
@@ -100,7 +105,7 @@ function importOne(file: ImportedFile | ImportedBundle, opts: ImportOptions): Im
   }
   const result =
     kind === 'collector'
-      ? parseCollectorOutput(file.content)
+      ? uploadedPodVms(parseCollectorOutput(file.content))
       : parseTranscript(file.content, { defaultHost: hostFromFileName(file.name), collectedAt: (opts.now ?? (() => new Date()))().toISOString() });
   const problems = result.problems.map((p) => ({ ...p, file: file.name }));
   if (result.hosts.length === 0 && problems.length === 0) {

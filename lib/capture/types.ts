@@ -4,6 +4,7 @@
  */
 import type { COMMANDS } from '@/lib/commands';
 import type { RecordedKind } from './source-kinds';
+import type { PodVmReach } from './pod-vm';
 
 export const BUNDLE_FORMAT = 'tunnelscope.capture';
 export const BUNDLE_VERSION = 1;
@@ -46,6 +47,8 @@ export interface HostCapture {
   status: 'complete' | 'partial' | 'failed';
   error?: string;
   namespaces: NamespaceCapture[];
+  /** Pod VMs: how this one was reached. */
+  podVm?: PodVmReach;
 }
 
 export interface ClusterPod {

@@ -1,4 +1,5 @@
 import type { CommandDeclaration } from './declaration';
+import { parsePeerpodSandboxes } from '@/lib/parse/peerpod-sandboxes';
 
 /** One line per sandbox: its id (the directory name) and the `pod-network` member of its apf.json, nothing else. */
 const SANDBOX_FILTER = '{sandbox: (input_filename | split("/") | .[-2]), "pod-network": .["pod-network"]}';
@@ -16,5 +17,7 @@ export const peerpodSandboxes = {
   optional: true,
   collect: true,
   summary: "peer-pod tunnels as the worker's cloud-api-adaptor set them up (pod-network only)",
+  parse: parsePeerpodSandboxes,
+  fills: ['peerpodSandboxes'],
   secrets: true,
 } as const satisfies CommandDeclaration;

@@ -7,7 +7,7 @@ export { RULES } from './rules';
 export { UNCOVERED_FAULTS } from './uncovered';
 
 /** Bump when a rule is added or changes what it reports, so stored snapshots can be re-diagnosed. */
-export const RULES_VERSION: string = '1.5.0';
+export const RULES_VERSION: string = '1.6.0';
 
 const SEVERITY_ORDER: Record<Severity, number> = { critical: 0, warning: 1, info: 2 };
 

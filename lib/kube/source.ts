@@ -8,6 +8,8 @@ import type { CaptureBundle, HostCapture, HostRole } from '@/lib/capture/types';
 import { collectDiscovered, failedHost, type CaptureControl, type Discovery } from '@/lib/sources/source';
 import { clusterName, loadKubeConfig, type KubeAccess } from './config';
 import { collectThroughPod } from './collect-host';
+import { collectPodVm } from './pod-vm';
+import { loadSshAccess, type PodVmSshOptions, type SshAccess } from './ssh';
 import { HOST_ENTER, removeLeftoverDebugPods, withDebugPod, DEFAULT_DEBUG_IMAGE } from './debug-pod';
 import { cniAgentContainer } from './cni';
 import { discoverCluster, isPeerPod, type DiscoveredPod } from './discover';
@@ -27,8 +29,10 @@ export interface KubeCaptureOptions extends KubeAccess, CaptureControl {
   /** Only these nodes; or the nodes a label selector picks. */
   nodes?: readonly string[];
   selector?: string;
-  /** Also reach peer-pod VMs (by exec into each peer pod). */
+  /** Also reach peer-pod VMs (SSH when configured, else or then exec into each peer pod). */
   podVms?: boolean;
+  /** SSH to pod VMs: the key, known_hosts, user and port. */
+  podVmSsh?: PodVmSshOptions;
   peerPodRuntimeClass?: string;
   agentNamespace?: string;
   agentSelector?: string;
@@ -129,19 +133,36 @@ function cniPodTargets(kc: KubeConfig, nodes: readonly string[], pods: readonly 
   });
 }
 
-/** A peer pod's exec runs in its pod VM's `podns`: the pod's own interface, addresses, routes and neighbours. */
-function podVmTargets(kc: KubeConfig, pods: readonly DiscoveredPod[], runtimeClass: string, opts: KubeCaptureOptions): Target[] {
+/** Each running peer pod's VM (lib/kube/pod-vm.ts: SSH when a key is given, then exec into the peer pod). */
+function podVmTargets(kc: KubeConfig, pods: readonly DiscoveredPod[], runtimeClass: string, opts: KubeCaptureOptions, ssh: PodVmSsh | undefined): Target[] {
   return pods
     .filter((pod) => isPeerPod(pod, runtimeClass) && pod.phase === 'Running')
     .map((pod): Target => ({
       name: `${pod.namespace}/${pod.name}`,
       role: 'podvm',
-      collect: (timeoutMs, signal) => {
-        const run = { pod: { namespace: pod.namespace, name: pod.name, container: pod.containers[0] }, enter: [], scriptArgs: ['--role', 'podvm', '--no-netns'] };
-        // A VM that cannot be reached still appears, named after its pod, with the reason.
-        return collectThroughPod(kc, opts.script, run, { name: null, fallbackName: `${pod.name}.${pod.namespace}.podvm`, role: 'podvm', timeoutMs, signal });
-      },
+      collect: (timeoutMs, signal) => collectPodVm(kc, { pod, script: opts.script, timeoutMs, signal, ...(ssh ? { ssh: { access: ssh.access, worker: ssh.workers.get(pod.nodeName ?? '') } } : {}) }),
     }));
+}
+
+/** SSH to pod VMs, with each worker's capture as it is collected (the VM's address is read from it). */
+interface PodVmSsh {
+  access: SshAccess;
+  workers: Map<string, Promise<HostCapture>>;
+}
+
+/**
+ * Node targets whose captures are kept for the pod VMs' SSH addresses. Nodes are listed before pod VMs and the
+ * shared loop starts hosts in order, so a pod VM only waits for a node that has started.
+ */
+function keepingCaptures(targets: Target[], workers: Map<string, Promise<HostCapture>>): Target[] {
+  return targets.map((t) => ({
+    ...t,
+    collect: (timeoutMs, signal) => {
+      const capture = t.collect(timeoutMs, signal);
+      workers.set(t.name, capture);
+      return capture;
+    },
+  }));
 }
 
 /** Discovers the cluster: its nodes (and peer-pod VMs when asked), each with the exec that collects it. Throws when discovery fails. */
@@ -160,7 +181,8 @@ export async function discoverKube(opts: KubeCaptureOptions): Promise<Discovery>
   const hostTimeoutMs = opts.hostTimeoutMs ?? 300_000;
   if (mode === 'debug') await removeLeftoverDebugPods(kc, opts.debugNamespace ?? AGENT_NAMESPACE).catch(() => []);
   const nodeTargets = mode === 'agent' ? agentTargets(kc, nodes, pods, opts) : mode === 'debug' ? debugTargets(kc, nodes, opts, hostTimeoutMs) : cniPodTargets(kc, nodes, pods, opts);
-  const targets = [...nodeTargets, ...(opts.podVms ? podVmTargets(kc, pods, runtimeClass, opts) : [])];
+  const ssh = opts.podVms && opts.podVmSsh ? { access: await loadSshAccess(kc, opts.podVmSsh), workers: new Map<string, Promise<HostCapture>>() } : undefined;
+  const targets = [...(ssh ? keepingCaptures(nodeTargets, ssh.workers) : nodeTargets), ...(opts.podVms ? podVmTargets(kc, pods, runtimeClass, opts, ssh) : [])];
   return {
     source: { kind: 'kube', detail: `context ${kc.getCurrentContext()}, ${mode} mode` },
     createdAt,

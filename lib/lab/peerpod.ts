@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { onHost, fileOnHost } from './host';
 import { attachPodPort, kernelBlindPort, podLsp } from './ovn';
 import type { LabHost, OvnWorkerSpec, PeerPodSpec } from './types';
@@ -5,6 +6,13 @@ import type { LabHost, OvnWorkerSpec, PeerPodSpec } from './types';
 export const PODVM_NETNS = 'podns';
 export const PODVM_VXLAN = 'vxlan0';
 export const PEERPOD_CONFIG = '/run/peerpod/podnetwork.json';
+/** Where the worker's cloud-api-adaptor keeps each sandbox's pod VM config (pkg/adaptor/cloud/cloud.go). */
+export const SANDBOX_RECORDS = '/run/peerpod/pods';
+/**
+ * The record's TLS key, a dummy in the lab: the collector must read only the record's `pod-network`, so this text
+ * must never appear in anything collected from a worker.
+ */
+export const DUMMY_TLS_KEY = '-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIFabDummyPodVmTlsKeyNeverLeavesTheWorker0\n-----END PRIVATE KEY-----\n';
 
 /** Worker side of a peer pod: the CNI's pod veth on br-int, vxlan1 and the tc redirects between them. */
 export async function createWorkerPod(host: LabHost, spec: OvnWorkerSpec, pod: PeerPodSpec, vmIp: string): Promise<void> {
@@ -25,6 +33,46 @@ export async function createWorkerPod(host: LabHost, spec: OvnWorkerSpec, pod: P
   await inPod(['ip', 'link', 'set', 'vxlan1', 'up']);
   await addRedirect(host, pod.netns, 'eth0', 'vxlan1');
   await addRedirect(host, pod.netns, 'vxlan1', 'eth0');
+  await writeSandboxRecord(host, pod, spec.nodeIp);
+}
+
+/** The adaptor's per-sandbox record on the worker, with a dummy TLS key beside the pod network. */
+export async function writeSandboxRecord(host: LabHost, pod: PeerPodSpec, workerIp: string): Promise<void> {
+  await fileOnHost(host, `${SANDBOX_RECORDS}/${sandboxOf(pod)}/apf.json`, JSON.stringify(sandboxRecord(pod, workerIp), null, 2));
+}
+
+/** A sandbox id as containerd makes them (64 hex digits), derived from the pod so a rebuilt lab keeps it. */
+export function sandboxOf(pod: PeerPodSpec): string {
+  return createHash('sha256').update(`${pod.k8sNamespace}/${pod.k8sName}`).digest('hex');
+}
+
+/** The tunnel as the adaptor hands it to the pod VM (Go's tunneler.Config), shared by the worker's record and the VM's copy. */
+export function podNetwork(pod: PeerPodSpec, workerIp: string): Record<string, unknown> {
+  return {
+    podip: `${pod.ip}/${pod.prefix}`,
+    'pod-hw-addr': pod.mac,
+    interface: PODVM_VXLAN,
+    'worker-node-ip': `${workerIp}/24`,
+    'tunnel-type': 'vxlan',
+    routes: [{ Dst: '0.0.0.0/0', GW: pod.gateway, Dev: 'eth0', Protocol: 0, Scope: 0 }],
+    mtu: pod.mtu,
+    index: pod.vni - 555000,
+    'vxlan-port': pod.port,
+    'vxlan-id': pod.vni,
+    dedicated: false,
+  };
+}
+
+/** The worker's apf.json of one sandbox (the adaptor's forwarder Config): the pod network and the VM's TLS material. */
+function sandboxRecord(pod: PeerPodSpec, workerIp: string): Record<string, unknown> {
+  return {
+    'pod-network': podNetwork(pod, workerIp),
+    'pod-namespace': pod.k8sNamespace,
+    'pod-name': pod.k8sName,
+    'tls-server-key': DUMMY_TLS_KEY,
+    'tls-server-cert': '-----BEGIN CERTIFICATE-----\nMIIBdummy\n-----END CERTIFICATE-----\n',
+    'tls-client-ca': '-----BEGIN CERTIFICATE-----\nMIIBdummyca\n-----END CERTIFICATE-----\n',
+  };
 }
 
 export async function addRedirect(host: LabHost, netns: string, from: string, to: string): Promise<void> {
@@ -49,19 +97,7 @@ export async function createPodVm(host: LabHost, pod: PeerPodSpec, worker: OvnWo
   await onHost(host, ['ip', 'netns', 'add', PODVM_NETNS]);
   await onHost(host, ['ip', 'link', 'set', 'lo', 'up'], PODVM_NETNS);
   await createPodVmVxlan(host, pod, { ...tunnelFor(pod, worker.nodeIp), mac });
-  const config = {
-    podip: `${pod.ip}/${pod.prefix}`,
-    'pod-hw-addr': pod.mac,
-    interface: PODVM_VXLAN,
-    'worker-node-ip': `${worker.nodeIp}/24`,
-    'tunnel-type': 'vxlan',
-    routes: [{ Dst: '0.0.0.0/0', GW: pod.gateway, Dev: 'eth0' }],
-    mtu: pod.mtu,
-    index: pod.vni - 555000,
-    'vxlan-port': pod.port,
-    'vxlan-id': pod.vni,
-    dedicated: false,
-  };
+  const config = podNetwork(pod, worker.nodeIp);
   await fileOnHost(host, PEERPOD_CONFIG, JSON.stringify(config, null, 2));
 }
 

@@ -126,5 +126,6 @@ export function parseHost(capture: HostCapture): HostState {
     problems,
   };
   if (capture.error !== undefined) state.error = capture.error;
+  if (capture.podVm !== undefined) state.podVm = capture.podVm;
   return { ...state, ...orderedHostFields(extras) };
 }

@@ -4,7 +4,23 @@
  * the cleared namespaces of a host view are derived from this list; the compiler holds it to NamespaceState and
  * HostState (lib/parse/types.ts), field for field. A command names the fields it fills (lib/commands).
  */
-import type { BpfAttachment, FdbEntry, FirewallRule, HostState, Interface, NamespaceState, Neighbor, NetnsId, OvnLogicalSwitchPort, OvsState, PolicyRule, Qdisc, Route, TcFilter } from './types';
+import type {
+  BpfAttachment,
+  FdbEntry,
+  FirewallRule,
+  HostState,
+  Interface,
+  NamespaceState,
+  Neighbor,
+  NetnsId,
+  OvnLogicalSwitchPort,
+  OvsState,
+  PeerPodSandbox,
+  PolicyRule,
+  Qdisc,
+  Route,
+  TcFilter,
+} from './types';
 
 /**
  * One part of the state. `Piece` is what one command states, `Value` what the namespace or host holds after all
@@ -43,7 +59,7 @@ function laterKeys<V, L extends 'namespace' | 'host'>(level: L): StateField<Reco
 /** What commands fill in a namespace: all of NamespaceState but its identity and the record of what ran. */
 type NamespaceFields = Omit<NamespaceState, 'netns' | 'collected' | 'collectedFor'>;
 /** What commands fill of a host: all of HostState but what the capture itself says and the parse's own findings. */
-type HostFields = Omit<HostState, 'name' | 'role' | 'status' | 'error' | 'namespaces' | 'missingTools' | 'problems'>;
+type HostFields = Omit<HostState, 'name' | 'role' | 'status' | 'error' | 'podVm' | 'namespaces' | 'missingTools' | 'problems'>;
 /** A field for every key of T, merging into T's value there; present-always keys need their `empty`. */
 type FieldsOf<T, L extends 'namespace' | 'host'> = {
   [K in keyof T]-?: StateField<never, NonNullable<T[K]>, L> & (undefined extends T[K] ? unknown : { empty: () => NonNullable<T[K]> });
@@ -83,6 +99,8 @@ export const STATE_FIELDS = {
   ovnLogicalPorts: laterRows<OvnLogicalSwitchPort, 'host'>('host'),
   /** Parsed /run/peerpod/podnetwork.json on a pod VM. */
   peerpodConfig: laterKeys<unknown, 'host'>('host'),
+  /** The worker's per-sandbox peer-pod records (the pod-network part only). */
+  peerpodSandboxes: laterRows<PeerPodSandbox, 'host'>('host'),
 } as const satisfies FieldsOf<NamespaceFields, 'namespace'> & FieldsOf<HostFields, 'host'>;
 
 type Fields = typeof STATE_FIELDS;

@@ -1,4 +1,5 @@
 /** Typed state of one host, parsed from its command outputs. Pure data; no classes. */
+import type { PodVmReach } from '@/lib/capture/pod-vm';
 
 /** Where a parsed fact came from, so evidence can quote the exact output. */
 export interface SourceRef {
@@ -351,8 +352,43 @@ export interface OvnLogicalSwitchPort {
   source?: SourceRef;
 }
 
+/** A route the adaptor gives the pod VM's pod namespace (Go's tunneler.Route, marshalled without JSON tags). */
+export interface PeerPodRoute {
+  dst?: string;
+  gateway?: string;
+  dev?: string;
+}
+
+/**
+ * One peer pod's tunnel as the worker's cloud-api-adaptor recorded it: the `pod-network` member of
+ * /run/peerpod/pods/<sandbox>/apf.json (Go's tunneler.Config). What the worker expects the pod VM to have.
+ */
+export interface PeerPodSandbox {
+  /** The sandbox id: the record's directory name. */
+  sandbox: string;
+  /** `podip`, address and prefix length apart. */
+  podIp?: string;
+  podPrefix?: number;
+  /** `pod-hw-addr`: the MAC the pod VM gives its tunnel device. */
+  podMac?: string;
+  /** `interface`: the pod's interface name inside the VM's podns. */
+  interface?: string;
+  /** `worker-node-ip` without its prefix length: the remote of the pod VM's tunnel. */
+  workerIp?: string;
+  tunnelType?: string;
+  /** `vxlan-id` and `vxlan-port`. */
+  vni?: number;
+  port?: number;
+  mtu?: number;
+  index?: number;
+  routes: PeerPodRoute[];
+  source?: SourceRef;
+}
+
 export interface HostState {
   name: string;
+  /** Pod VMs: how this one was reached (the capture's record). */
+  podVm?: PodVmReach;
   role: 'worker' | 'podvm' | 'node' | 'unknown';
   status: 'complete' | 'partial' | 'failed';
   error?: string;
@@ -361,6 +397,8 @@ export interface HostState {
   ovnLogicalPorts?: OvnLogicalSwitchPort[];
   /** Parsed /run/peerpod/podnetwork.json on a pod VM. */
   peerpodConfig?: Record<string, unknown>;
+  /** On a worker: the peer pods its cloud-api-adaptor set up, one per sandbox. */
+  peerpodSandboxes?: PeerPodSandbox[];
   /** Commands whose tool is not installed on the host, e.g. ["ovs-vsctl"]. */
   missingTools: string[];
   problems: ParseProblem[];

@@ -32,7 +32,8 @@ export const kubeSource: Source<'kube', { kube?: KubeSourceOptions }> = {
   },
   async discover(options): Promise<Discovery> {
     const script = await readFile(COLLECTOR_SCRIPT_PATH, 'utf8');
-    const { discoverKube } = await import('@/lib/kube/source');
-    return asSourceError(() => discoverKube({ ...options.kube, script }));
+    const [{ discoverKube }, { podVmSshFromEnv }] = await Promise.all([import('@/lib/kube/source'), import('@/lib/kube/ssh')]);
+    const podVmSsh = options.kube?.podVmSsh ?? podVmSshFromEnv();
+    return asSourceError(() => discoverKube({ ...options.kube, script, ...(podVmSsh ? { podVmSsh } : {}) }));
   },
 };

@@ -9,6 +9,7 @@ import { fdbTunnelStage } from './fdb-tunnels';
 import { nodesStage } from './nodes';
 import { ovsInterfacesById, ovsStage } from './ovs';
 import { podStage } from './pods';
+import { podVmStage } from './pod-vms';
 import type { NodeMark, Stage, StageInput } from './stage';
 import { tcStage } from './tc-edges';
 import { tunnelStage } from './tunnels';
@@ -26,6 +27,7 @@ export const STAGES: ReadonlyArray<{ name: string; run: Stage }> = [
   { name: 'fdb-tunnels', run: fdbTunnelStage },
   { name: 'underlay', run: underlayStage },
   { name: 'pods', run: podStage },
+  { name: 'pod-vms', run: podVmStage },
 ];
 
 /** Appends in place; `push(...items)` overflows the call stack on the lists of a large cluster. */

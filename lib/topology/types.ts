@@ -1,6 +1,22 @@
 /** One graph of every host: stable, readable ids derived from names (see DESIGN.md §3). */
-import type { HostState, Interface, OvsBridge, OvsInterface } from '@/lib/parse/types';
+import type { HostState, Interface, OvsBridge, OvsInterface, PeerPodSandbox } from '@/lib/parse/types';
 import type { ClusterPod } from '@/lib/capture/types';
+import type { PodVmWay } from '@/lib/capture/pod-vm';
+
+/** A pod VM as its worker knows it, on the VM's host node. */
+export interface PodVmFacts {
+  /** The worker whose adaptor recorded the tunnel, and the sandbox id of the record. */
+  worker: string;
+  sandbox: string;
+  /** `namespace/name` of the peer pod, when the cluster context names it. */
+  pod?: string;
+  /** What the worker expects of the VM: pod IP and MAC, VNI, port, MTU, the worker's address as remote. */
+  expected: PeerPodSandbox;
+  /** The way whose capture the VM's devices come from. */
+  reachedBy?: PodVmWay;
+  /** Why the VM's own state is missing; absent when it was collected. */
+  unreached?: string;
+}
 
 /** 'segment': an L2/L3 segment (one IPv4 subnet) that the uplinks of more than two hosts share. */
 export type NodeKind = 'host' | 'netns' | 'interface' | 'ovs-bridge' | 'pod' | 'segment';
@@ -46,6 +62,8 @@ export interface TopoNode {
   ovsInterface?: OvsInterface;
   pod?: ClusterPod;
   role?: HostState['role'];
+  /** Pod VM host nodes joined to their worker's record of the tunnel. */
+  podVm?: PodVmFacts;
   /** Pod node inferred from a namespace holding a global IPv4 (no cluster context named it). */
   inferred?: boolean;
   marks: Mark[];

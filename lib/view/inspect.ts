@@ -155,8 +155,28 @@ function interfaceSections(topology: Topology, node: TopoNode, host: HostState |
   ].filter((s): s is InspectSection => s !== null);
 }
 
+/** A pod VM as its worker's adaptor recorded it, and how (or whether) the VM itself was reached. */
+function workerRecordSection(node: TopoNode): InspectSection | null {
+  const facts = node.podVm;
+  if (!facts) return null;
+  const e = facts.expected;
+  return section('Pod VM as its worker recorded it', [
+    ['Peer pod', facts.pod],
+    ['Worker', facts.worker],
+    ['Sandbox', facts.sandbox],
+    ['Reached by', facts.reachedBy],
+    ['Not reached', facts.unreached],
+    ['Pod IP', e.podIp === undefined ? undefined : `${e.podIp}${e.podPrefix === undefined ? '' : `/${e.podPrefix}`}`],
+    ['Pod MAC', e.podMac],
+    ['VNI', e.vni],
+    ['UDP port', e.port],
+    ['MTU', e.mtu],
+    ['Remote (worker)', e.workerIp],
+  ]);
+}
+
 function hostSections(node: TopoNode, host: HostBrief | undefined): InspectSection[] {
-  if (!host) return [];
+  if (!host) return [workerRecordSection(node)].filter((s): s is InspectSection => s !== null);
   return [
     section('Host', [
       ['Role', host.role],
@@ -169,6 +189,7 @@ function hostSections(node: TopoNode, host: HostBrief | undefined): InspectSecti
       ['Parse problems', host.problems || undefined],
       ['Marks', node.marks.join(', ')],
     ]),
+    workerRecordSection(node),
     podVmSection(host.peerpodConfig),
   ].filter((s): s is InspectSection => s !== null);
 }

@@ -31,6 +31,15 @@ describe('parseBundle', () => {
     expect(result).toEqual({ ok: true, bundle: bundle() });
   });
 
+  it("keeps a pod VM's record of how it was reached, and refuses a way it does not know", () => {
+    const podVm = { pod: { namespace: 'shop', name: 'peer-1' }, via: 'exec' as const, skipped: [{ way: 'ssh' as const, reason: 'the host key of 10.0.0.7 changed' }] };
+    const withReach: CaptureBundle = { ...bundle(), hosts: [{ ...bundle().hosts[0], role: 'podvm', podVm }] };
+    expect(parseBundle(serializeBundle(withReach))).toEqual({ ok: true, bundle: withReach });
+    const unknown = JSON.parse(serializeBundle(withReach)) as { hosts: { podVm: { via: string } }[] };
+    unknown.hosts[0].podVm.via = 'telepathy';
+    expect(parseBundle(JSON.stringify(unknown)).ok).toBe(false);
+  });
+
   it('names the wrong format explicitly', () => {
     const result = parseBundle({ ...bundle(), format: 'something-else' });
     expect(result).toEqual({

@@ -192,3 +192,16 @@ describe('tunnelscope CLI', () => {
     }
   });
 });
+
+describe('collect --source kube, SSH to pod VMs', () => {
+  it('refuses SSH options that cannot work, one line each, before reaching a cluster', async () => {
+    const both = await run('collect', '--source', 'kube', '--pod-vms', '--pod-vm-ssh-key', 'k', '--pod-vm-ssh-secret', 'ns/s');
+    const noVms = await run('collect', '--source', 'kube', '--pod-vm-ssh-key', 'k');
+    const port = await run('collect', '--source', 'kube', '--pod-vms', '--pod-vm-ssh-key', 'k', '--pod-vm-ssh-port', '22x');
+    expect([both, noVms, port].map((r) => [r.code, r.err.trim()])).toEqual([
+      [2, 'tunnelscope: error: give --pod-vm-ssh-key or --pod-vm-ssh-secret, not both'],
+      [2, 'tunnelscope: error: SSH to pod VMs needs --pod-vms'],
+      [2, 'tunnelscope: error: --pod-vm-ssh-port needs a positive whole number, not "22x"'],
+    ]);
+  });
+});

@@ -7,9 +7,25 @@ import os from 'node:os';
 import path from 'node:path';
 import { exec } from '@/lib/lab/exec';
 import { createHost, onHost, pinFiles } from '@/lib/lab/host';
-import type { LabHost, LabRole } from '@/lib/lab/types';
+import type { LabHost, LabRole, PeerPodSpec } from '@/lib/lab/types';
 
 export const NETNS_PREFIX = 'h16-';
+
+/** The peer pod of the cluster tests, as the lab describes one (its worker's record is written by lib/lab). */
+export const PEER_POD: PeerPodSpec = {
+  k8sNamespace: 'shop',
+  k8sName: 'peer-1',
+  netns: 'cni-peer',
+  hostVeth: 'veth0',
+  mac: '0a:58:0a:f4:01:32',
+  ip: '10.244.1.50',
+  prefix: 24,
+  gateway: '10.244.1.1',
+  vni: 555001,
+  port: 4789,
+  vm: 'vm-1',
+  mtu: 1450,
+};
 
 export interface TestHosts {
   stateDir: string;

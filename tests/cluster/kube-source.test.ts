@@ -13,6 +13,7 @@ import { LocalRunner, PrefixRunner } from '@/lib/capture/collect/runner';
 import type { CaptureBundle, HostCapture } from '@/lib/capture/types';
 import { parseBundle } from '@/lib/capture/bundle/bundle';
 import type { LabHost } from '@/lib/lab/types';
+import { podNetwork } from '@/lib/lab/peerpod';
 import { fileOnHost } from '@/lib/lab/host';
 import { loadKubeConfig } from '@/lib/kube/config';
 import { discoverCluster } from '@/lib/kube/discover';
@@ -24,7 +25,7 @@ import { closeStore } from '@/lib/store';
 import * as contextsRoute from '@/app/api/kube/contexts/route';
 import * as liveRoute from '@/app/api/live/route';
 import { BASE, postJson, useDatabase } from '../api/api';
-import { buildHosts, type TestHosts } from './hosts';
+import { buildHosts, PEER_POD, type TestHosts } from './hosts';
 import { loadAllYaml } from '@kubernetes/client-node';
 import { TestApiServer, type ExecBehaviour, type Grant, type TestObject, type TokenRule } from './test-apiserver';
 
@@ -33,7 +34,7 @@ const AGENT_LABELS = { 'app.kubernetes.io/name': 'tunnelscope-agent' };
 
 const SANDBOX = '9f2c1e0d7a4b';
 const DUMMY_KEY = '-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIH16dummyKeyNeverToLeaveTheNode\n-----END PRIVATE KEY-----';
-const POD_NETWORK = { podip: '10.244.1.50/24', 'worker-ip': '192.168.10.1', 'vxlan-id': 555001, 'vxlan-port': 4789, mtu: 1450, routes: [{ dst: '0.0.0.0/0', gw: '10.244.1.1', dev: 'eth0' }] };
+const POD_NETWORK = podNetwork(PEER_POD, '192.168.10.1');
 const ADAPTOR_RECORD = { 'pod-name': 'peer-1', 'pod-namespace': 'shop', 'pod-network': POD_NETWORK, 'tls-server-key': DUMMY_KEY, 'tls-server-cert': 'CERT' };
 
 let hosts: TestHosts;
@@ -271,13 +272,15 @@ describe('agent mode', () => {
 });
 
 describe("the worker's peer-pod record", () => {
-  it('reads only the pod-network part of each sandbox record: the TLS key never leaves the node', async () => {
+  it('reads only the pod-network part of each sandbox record, and parses it: the TLS key never leaves the node', async () => {
     const bundle = await captureKube(options({ nodes: ['node-a'] }));
     const record = byName(bundle, 'node-a')
       .namespaces.find((n) => n.netns === null)
       ?.commands.find((c) => c.id === 'peerpod-sandboxes');
     expect(record?.status).toBe('ok');
     expect(JSON.parse(record?.stdout ?? '')).toEqual({ sandbox: SANDBOX, 'pod-network': POD_NETWORK });
+    const sandboxes = analyze(bundle).topology.hosts.find((h) => h.name === 'node-a')?.peerpodSandboxes;
+    expect(sandboxes?.map((s) => [s.sandbox, s.podIp, s.workerIp, s.vni, s.port, s.mtu])).toEqual([[SANDBOX, '10.244.1.50', '192.168.10.1', 555001, 4789, 1450]]);
     const text = JSON.stringify(bundle);
     expect(text).not.toContain('dummyKeyNeverToLeaveTheNode');
     expect(text).not.toContain('tls-server-key');

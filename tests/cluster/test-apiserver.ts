@@ -22,6 +22,8 @@ export interface TestObject {
   metadata: { name?: string; generateName?: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string>; creationTimestamp?: string; uid?: string };
   spec?: Record<string, unknown>;
   status?: Record<string, unknown>;
+  /** A Secret's values, base64 as the API serves them. */
+  data?: Record<string, string>;
 }
 
 /** A Node as the API server lists it: its hostname label, pod CIDR and internal IP. */
@@ -149,6 +151,8 @@ export class TestApiServer {
   readonly requests: RequestRecord[] = [];
   readonly nodes: TestObject[] = [];
   readonly pods = new Map<string, TestObject>();
+  /** Secrets by `namespace/name`. */
+  readonly secrets = new Map<string, TestObject>();
   /** Subprotocols this server speaks, preferred first (an older API server speaks only v4). */
   protocols = [...PROTOCOLS];
   /** The subprotocol each exec was held in. */
@@ -216,6 +220,11 @@ export class TestApiServer {
   addPod(pod: TestObject): void {
     const meta = { uid: `uid-${++this.counter}`, creationTimestamp: new Date().toISOString(), ...pod.metadata };
     this.pods.set(`${meta.namespace}/${meta.name}`, { apiVersion: 'v1', kind: 'Pod', ...pod, metadata: meta });
+  }
+
+  addSecret(namespace: string, name: string, values: Record<string, string>): void {
+    const data = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, Buffer.from(v).toString('base64')]));
+    this.secrets.set(`${namespace}/${name}`, { apiVersion: 'v1', kind: 'Secret', metadata: { namespace, name, uid: `uid-${++this.counter}` }, data });
   }
 
   private user(req: IncomingMessage): TokenRule | null {
@@ -329,6 +338,10 @@ export class TestApiServer {
     }
     if (route.resource === 'tokenreviews' || route.resource === 'subjectaccessreviews') return this.send(res, 201, this.review(route.resource, body));
     if (route.verb === 'create') return this.createPod(res, route.namespace ?? '', body as TestObject);
+    if (route.resource === 'secrets') {
+      const secret = this.secrets.get(`${route.namespace}/${route.name}`);
+      return secret ? this.send(res, 200, secret) : this.send(res, 404, status(404, 'NotFound', `secrets "${route.name}" not found`, { name: route.name, kind: 'secrets' }));
+    }
     const key = `${route.namespace}/${route.name}`;
     const pod = this.pods.get(key);
     if (!pod) return this.send(res, 404, status(404, 'NotFound', `pods "${route.name}" not found`, { name: route.name, kind: 'pods' }));
@@ -354,6 +367,8 @@ export class TestApiServer {
     if (method === 'GET' && pathname === '/api/v1/pods') return { verb: 'list', resource: 'pods' };
     if (method === 'POST' && pathname === '/apis/authentication.k8s.io/v1/tokenreviews') return { verb: 'create', resource: 'tokenreviews' };
     if (method === 'POST' && pathname === '/apis/authorization.k8s.io/v1/subjectaccessreviews') return { verb: 'create', resource: 'subjectaccessreviews' };
+    const secret = /^\/api\/v1\/namespaces\/([^/]+)\/secrets\/([^/]+)$/.exec(pathname);
+    if (secret && method === 'GET') return { verb: 'get', resource: 'secrets', namespace: secret[1], name: secret[2] };
     const m = /^\/api\/v1\/namespaces\/([^/]+)\/pods(?:\/([^/]+))?(\/exec)?$/.exec(pathname);
     if (!m) return null;
     const [, namespace, name, exec] = m;

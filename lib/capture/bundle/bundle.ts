@@ -35,6 +35,8 @@ const namespaceCapture = z.object({
   commands: z.array(commandRecord).max(BUNDLE_LIMITS.commandsPerNamespace),
 });
 
+const podVmWay = z.enum(['ssh', 'exec', 'upload']);
+
 const hostCapture = z.object({
   name,
   role: z.enum(['worker', 'podvm', 'node', 'unknown']),
@@ -42,6 +44,14 @@ const hostCapture = z.object({
   status: z.enum(['complete', 'partial', 'failed']),
   error: shortString(BUNDLE_LIMITS.stderrChars).optional(),
   namespaces: z.array(namespaceCapture).max(BUNDLE_LIMITS.namespacesPerHost),
+  podVm: z
+    .object({
+      pod: z.object({ namespace: name, name }).optional(),
+      via: podVmWay.optional(),
+      skipped: z.array(z.object({ way: podVmWay, reason: shortString(BUNDLE_LIMITS.stderrChars) })).max(8),
+      hostKeyUnchecked: z.boolean().optional(),
+    })
+    .optional(),
 });
 
 const clusterContext = z.object({

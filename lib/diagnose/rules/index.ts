@@ -27,6 +27,7 @@ import { peerpodLeftoverPpvxlan } from './peerpod-leftover-ppvxlan';
 import { peerpodMtuMismatch } from './peerpod-mtu-mismatch';
 import { peerpodPermanentNeighNotPropagated } from './peerpod-permanent-neigh-not-propagated';
 import { peerpodPodvmMacMismatch } from './peerpod-podvm-mac-mismatch';
+import { peerpodRecordMismatch } from './peerpod-record-mismatch';
 import { peerpodRoutesNotPropagated } from './peerpod-routes-not-propagated';
 import { peerpodTcRedirectMissing } from './peerpod-tc-redirect-missing';
 import { peerpodTunnelEndpointMismatch, peerpodVniOrPortMismatch } from './peerpod-tunnel-mismatch';
@@ -49,6 +50,7 @@ export const RULES: readonly Rule[] = [
   peerpodTunnelEndpointMismatch,
   peerpodVniOrPortMismatch,
   peerpodMtuMismatch,
+  peerpodRecordMismatch,
   peerpodVxlanPortConflict,
   peerpodRoutesNotPropagated,
   peerpodPermanentNeighNotPropagated,
