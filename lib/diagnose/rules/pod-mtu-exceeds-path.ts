@@ -105,13 +105,15 @@ function overlaysOf(root: NamespaceState): Interface[] {
   return routed.length > 0 ? routed : up;
 }
 
-/** What the pod sends at most: its end's MTU, lowered by an `mtu` on every default route through it. */
+/**
+ * What the pod sends at most beyond its node: its end's MTU, lowered by an `mtu` on every route through a gateway
+ * out of that end (on-link routes reach the node's own pods, which no overlay or uplink limits).
+ */
 function podSendMtu(link: PodLink): number | undefined {
   const mtu = link.podEnd?.iface.mtu ?? link.hostEnd.iface.mtu;
   const podEnd = link.podEnd;
   if (!podEnd || mtu === undefined) return mtu;
-  const via = [...defaultRoutes(podEnd.ns), ...defaultRoutes(podEnd.ns, 'inet6')].filter((r) => r.dev === podEnd.iface.name);
-  const routeMtus = via.map((r) => r.mtu);
+  const routeMtus = podEnd.ns.routes.filter((r) => r.dev === podEnd.iface.name && r.gateway !== undefined && (r.table === undefined || r.table === 'main')).map((r) => r.mtu);
   if (routeMtus.length === 0 || routeMtus.some((m) => m === undefined)) return mtu;
   return Math.min(mtu, Math.max(...routeMtus.map((m) => m ?? mtu)));
 }
@@ -160,9 +162,9 @@ export const podMtuExceedsPath: Rule = {
           title: `${over.length} pod interface${over.length > 1 ? 's' : ''} on ${host.name} at MTU ${sizes} > ${by.name} MTU ${limit}`,
           explanation:
             `The pods behind ${names.join(', ')} send packets of up to ${sizes} bytes, but ${through} takes at most ${limit}. ` +
-            `${by === overlay ? 'A tunnel device' : 'An uplink'} drops what does not fit, and the ICMP "fragmentation needed" that should shrink ` +
-            `the sender's packets is often filtered or never reaches the pod: pings and small requests work, while large ` +
-            `transfers, image pulls and TLS handshakes stall. The pods' interfaces must be at most ${limit}` +
+            'Larger packets are fragmented, or, with DF set, dropped with an ICMP "fragmentation needed" that helps only where it ' +
+            'reaches the sender and the sender acts on it (firewalls, NAT and UDP applications often defeat it): small requests ' +
+            `work while large transfers stall or crawl. The pods' interfaces must be at most ${limit}` +
             `${uplink && overlay && by === overlay ? ` (the uplink ${uplink.name} has ${uplink.mtu ?? '?'}, the tunnel takes its encapsulation out of that)` : ''}.`,
           evidence: [...over.flatMap((p) => [deviceEvidence(p.link.hostEnd), ...(p.link.podEnd ? [deviceEvidence(p.link.podEnd)] : [])]), deviceEvidence(byDevice)],
           elements: [...over.flatMap((p) => [deviceId(p.link.hostEnd), ...(p.link.podEnd ? [deviceId(p.link.podEnd)] : [])]), deviceId(byDevice)],

@@ -1,0 +1,139 @@
+/**
+ * Pods whose MTU exceeds what leaves the node, read from pastes laid out as engineers post them: a flannel node's
+ * `ip a` (the overlay known by its documented name, the uplink by its address), the pod's own namespace with a route
+ * MTU that caps it, an `ip -d link` whose overlay has a name no CNI documents, and a node with no overlay at all.
+ * Names, addresses and MTUs are our own, unlike the corpus pastes the rule was written for.
+ */
+import { describe, expect, it } from 'vitest';
+import { importFiles } from '@/lib/capture/import';
+import { analyze } from '@/lib/analyze';
+import type { Finding } from '@/lib/diagnose/types';
+
+const RULE = 'pod-mtu-exceeds-path';
+const POD_NS = 'cni-5a1e0c77-3b9d-21f4-8c02-4d7e9a6b1f30';
+
+function findings(text: string): Finding[] {
+  const { bundle } = importFiles([{ name: 'paste.txt', content: text }]);
+  return analyze(bundle).findings.filter((f) => f.rule === RULE);
+}
+
+function flannelNode(podMtu: number, tunnelMtu = 1450): string {
+  return `[root@wk-7 ~]# ip a
+1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN group default qlen 1000
+    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00
+    inet 127.0.0.1/8 scope host lo
+       valid_lft forever preferred_lft forever
+2: enp1s0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc fq_codel state UP group default qlen 1000
+    link/ether 52:54:00:6b:21:0e brd ff:ff:ff:ff:ff:ff
+    inet 172.20.4.17/22 brd 172.20.7.255 scope global enp1s0
+       valid_lft forever preferred_lft forever
+3: flannel.1: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu ${tunnelMtu} qdisc noqueue state UNKNOWN group default
+    link/ether 3e:91:0c:55:a2:17 brd ff:ff:ff:ff:ff:ff
+    inet 10.88.3.0/32 scope global flannel.1
+       valid_lft forever preferred_lft forever
+4: cni0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu ${podMtu} qdisc noqueue state UP group default qlen 1000
+    link/ether 6a:0d:7f:11:90:42 brd ff:ff:ff:ff:ff:ff
+    inet 10.88.3.1/24 brd 10.88.3.255 scope global cni0
+       valid_lft forever preferred_lft forever
+7: veth5d02e1c4@if2: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu ${podMtu} qdisc noqueue master cni0 state UP group default
+    link/ether 2e:7b:43:9a:10:5c brd ff:ff:ff:ff:ff:ff link-netns ${POD_NS}
+8: vethc81fa3b2@if2: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu ${podMtu} qdisc noqueue master cni0 state UP group default
+    link/ether 86:12:f0:3d:5e:a9 brd ff:ff:ff:ff:ff:ff link-netns cni-0b7d2e41-96fa-4c0e-b3a1-7f25c8d90e64
+`;
+}
+
+/** The first pod's namespace: its end of the veth, and its routes (the cross-node one through the bridge's gateway). */
+function podNamespace(defaultRoute: string): string {
+  return `[root@wk-7 ~]# ip netns exec ${POD_NS} ip a
+1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN group default qlen 1000
+    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00
+2: eth0@if7: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP group default
+    link/ether 9a:4f:10:c2:7e:01 brd ff:ff:ff:ff:ff:ff link-netnsid 0
+    inet 10.88.3.5/24 brd 10.88.3.255 scope global eth0
+       valid_lft forever preferred_lft forever
+[root@wk-7 ~]# ip netns exec ${POD_NS} ip route
+${defaultRoute}
+10.88.3.0/24 dev eth0 proto kernel scope link src 10.88.3.5
+`;
+}
+
+describe('pod-mtu-exceeds-path', () => {
+  it('finds flannel pod veths above flannel.1, with the lowering commands for those devices and flannel as the durable fix', () => {
+    const found = findings(flannelNode(1500));
+    expect(found).toHaveLength(1);
+    const [f] = found;
+    expect(f.severity).toBe('warning');
+    expect(f.title).toContain('flannel.1 MTU 1450');
+    expect(f.title).toContain('wk-7');
+    expect(f.fix).toEqual(expect.arrayContaining(['ip link set dev veth5d02e1c4 mtu 1450', 'ip link set dev vethc81fa3b2 mtu 1450']));
+    expect(f.fix?.some((l) => l.startsWith(`ip netns exec ${POD_NS} ip link set dev '<pod interface>' mtu 1450`))).toBe(true);
+    expect(f.fix?.at(-1)).toMatch(/^# durable: set flannel's MTU .* to 1450, restart the flannel agent on wk-7/);
+    expect(f.fix?.join('\n')).not.toMatch(/cni0|enp1s0 mtu/);
+  });
+
+  it('is silent when the pods already have the tunnel MTU', () => {
+    expect(findings(flannelNode(1450))).toEqual([]);
+    expect(findings(flannelNode(1400, 1410))).toEqual([]);
+  });
+
+  it("reads the pod's own end when its namespace was captured, and accepts a route MTU that caps what the pod sends", () => {
+    const open = findings(flannelNode(1500) + podNamespace('default via 10.88.3.1 dev eth0'));
+    expect(open).toHaveLength(1);
+    expect(open[0].fix).toContain(`ip netns exec ${POD_NS} ip link set dev eth0 mtu 1450`);
+    expect(
+      findings(
+        flannelNode(1450).replace('mtu 1450 qdisc noqueue master cni0 state UP group default\n    link/ether 2e', 'mtu 1500 qdisc noqueue master cni0 state UP group default\n    link/ether 2e') +
+          podNamespace('default via 10.88.3.1 dev eth0 mtu lock 1400'),
+      ),
+    ).toEqual([]);
+    // A route MTU above the tunnel's caps nothing.
+    expect(
+      findings(
+        flannelNode(1450).replace('mtu 1450 qdisc noqueue master cni0 state UP group default\n    link/ether 2e', 'mtu 1500 qdisc noqueue master cni0 state UP group default\n    link/ether 2e') +
+          podNamespace('default via 10.88.3.1 dev eth0 mtu lock 1480'),
+      ),
+    ).toHaveLength(1);
+  });
+
+  it('knows an overlay by the kind ip -d prints, whatever its name, and names no CNI then', () => {
+    const text = `$ ip -d link show
+2: uplink0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 9000 qdisc mq state UP mode DEFAULT group default qlen 1000
+    link/ether 0c:42:a1:7e:33:50 brd ff:ff:ff:ff:ff:ff promiscuity 0 minmtu 68 maxmtu 9216
+5: ovl-a: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 8900 qdisc noqueue state UNKNOWN mode DEFAULT group default
+    link/ether b6:2c:71:0a:9e:44 brd ff:ff:ff:ff:ff:ff promiscuity 0 minmtu 68 maxmtu 65535
+    vxlan id 42 local 192.0.2.10 dev uplink0 srcport 0 0 dstport 4789 nolearning ttl auto ageing 300
+9: pod-3f2a@if4: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 9000 qdisc noqueue state UP mode DEFAULT group default
+    link/ether f2:10:9b:44:61:0d brd ff:ff:ff:ff:ff:ff link-netnsid 2 promiscuity 0 minmtu 68 maxmtu 65535
+    veth
+$ ip route
+default via 192.0.2.1 dev uplink0
+10.30.0.0/16 dev ovl-a scope link
+`;
+    const [f] = findings(text);
+    expect(f?.title).toContain('ovl-a MTU 8900');
+    expect(f?.fix).toContain('ip link set dev pod-3f2a mtu 8900');
+    expect(f?.fix?.at(-1)).toMatch(/^# durable: set the CNI's MTU setting to 8900/);
+    expect(findings(text.replace('mtu 9000 qdisc noqueue', 'mtu 8900 qdisc noqueue'))).toEqual([]);
+  });
+
+  it('compares against the uplink where no overlay carries the pods, and leaves a bare @ifN uplink of a container node out', () => {
+    const text = `root@edge-2:~# ip a | grep mtu
+1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN group default qlen 1000
+4: lxcb1e0@if5: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP group default
+6: lxc77a2@if5: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP group default
+21: eth0@if22: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1380 qdisc noqueue state UP group default qlen 1000
+root@edge-2:~# ip route
+default via 198.51.100.1 dev eth0 proto dhcp
+`;
+    const [f] = findings(text);
+    expect(f?.title).toBe('2 pod interfaces on edge-2 at MTU 1500 > eth0 MTU 1380');
+    expect(f?.fix).toEqual(expect.arrayContaining(['ip link set dev lxcb1e0 mtu 1380', 'ip link set dev lxc77a2 mtu 1380']));
+    expect(f?.fix?.join('\n')).not.toContain('dev eth0');
+    expect(findings(text.replace(/mtu 1500/g, 'mtu 1380'))).toEqual([]);
+    // Without the route the uplink is unknown: the lone @if22 end is still not taken for a pod's.
+    const overlaid = text
+      .replace(/root@edge-2:~# ip route\n.*\n/, '')
+      .replace('4: lxcb1e0', '3: cilium_vxlan: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1330 qdisc noqueue state UNKNOWN group default\n4: lxcb1e0');
+    expect(findings(overlaid).map((f) => f.title)).toEqual(['2 pod interfaces on edge-2 at MTU 1500 > cilium_vxlan MTU 1330']);
+  });
+});
