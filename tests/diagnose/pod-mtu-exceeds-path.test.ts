@@ -103,7 +103,7 @@ describe('pod-mtu-exceeds-path', () => {
     link/ether b6:2c:71:0a:9e:44 brd ff:ff:ff:ff:ff:ff promiscuity 0 minmtu 68 maxmtu 65535
     vxlan id 42 local 192.0.2.10 dev uplink0 srcport 0 0 dstport 4789 nolearning ttl auto ageing 300
 9: pod-3f2a@if4: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 9000 qdisc noqueue state UP mode DEFAULT group default
-    link/ether f2:10:9b:44:61:0d brd ff:ff:ff:ff:ff:ff link-netnsid 2 promiscuity 0 minmtu 68 maxmtu 65535
+    link/ether f2:10:9b:44:61:0d brd ff:ff:ff:ff:ff:ff link-netns cni-8d41f0b2 promiscuity 0 minmtu 68 maxmtu 65535
     veth
 $ ip route
 default via 192.0.2.1 dev uplink0
@@ -135,5 +135,27 @@ default via 198.51.100.1 dev eth0 proto dhcp
       .replace(/root@edge-2:~# ip route\n.*\n/, '')
       .replace('4: lxcb1e0', '3: cilium_vxlan: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1330 qdisc noqueue state UNKNOWN group default\n4: lxcb1e0');
     expect(findings(overlaid).map((f) => f.title)).toEqual(['2 pod interfaces on edge-2 at MTU 1500 > cilium_vxlan MTU 1330']);
+  });
+
+  it("does not take a container node's own uplink (an @ifN end holding the node's address, here facing the pods' index) for a pod", () => {
+    // docker0 holds an address too, so the address alone does not tell which device is the uplink.
+    const node = (podMtu: number) => `root@kind-worker2:/# ip a
+3: docker0: <NO-CARRIER,BROADCAST,MULTICAST,UP> mtu 1500 qdisc noqueue state DOWN group default
+    link/ether 02:42:5e:0a:7c:19 brd ff:ff:ff:ff:ff:ff
+    inet 172.17.0.1/16 brd 172.17.255.255 scope global docker0
+       valid_lft forever preferred_lft forever
+2: flannel.1: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1450 qdisc noqueue state UNKNOWN group default
+    link/ether 1a:2b:3c:4d:5e:6f brd ff:ff:ff:ff:ff:ff
+5: vethe01a@if2: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu ${podMtu} qdisc noqueue state UP group default
+    link/ether 0e:11:22:33:44:55 brd ff:ff:ff:ff:ff:ff link-netnsid 1
+6: vethe02b@if2: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu ${podMtu} qdisc noqueue state UP group default
+    link/ether 0e:11:22:33:44:66 brd ff:ff:ff:ff:ff:ff link-netnsid 2
+14: eth0@if2: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP group default
+    link/ether 02:42:ac:12:00:03 brd ff:ff:ff:ff:ff:ff link-netnsid 0
+    inet 172.18.0.3/16 brd 172.18.255.255 scope global eth0
+       valid_lft forever preferred_lft forever
+`;
+    expect(findings(node(1450))).toEqual([]);
+    expect(findings(node(1500)).map((f) => f.title)).toEqual(['2 pod interfaces on kind-worker2 at MTU 1500 > flannel.1 MTU 1450']);
   });
 });

@@ -60,23 +60,23 @@ interface PodLink {
 }
 
 /**
- * Root-namespace veth ends whose peer lives in another namespace. The kernel says so with `link-netns`/
- * `link-netnsid`, or the peer was found there. A bare `@ifN` says only that the peer has that index somewhere; the
- * node's own uplink looks the same when the node is a container, so such an end counts as a pod's only where another
- * pod-facing end faces the same index (a CNI builds every pod namespace alike, so their interfaces share an index).
+ * Root-namespace veth ends whose peer lives in a pod's namespace: the peer was found in a named namespace, or the
+ * kernel names it (`link-netns NAME`). A bare `link-netnsid N` or `@ifN` says only that the peer is elsewhere, and
+ * the node's own uplink looks the same when the node is a container (kind, LXD); such an end counts as a pod's only
+ * where another pod-facing end faces the same index, as CNIs build every pod namespace alike and create the veth
+ * inside it, so the pods' interfaces share an index. An end holding an address on a subnet is the node's, not a pod's.
  */
 function podLinks(host: HostState, root: NamespaceState, uplink: Interface | undefined): PodLink[] {
   const sure: PodLink[] = [];
   const bare: PodLink[] = [];
   for (const iface of root.interfaces) {
-    if (iface === uplink || (iface.kind !== 'veth' && iface.kind !== 'device') || iface.link === null) continue;
-    const index = peerIndex(iface);
-    if (index === undefined) continue;
+    if (iface === uplink || (iface.kind !== 'veth' && iface.kind !== 'device') || iface.link === null || holdsSubnet(iface)) continue;
+    if (peerIndex(iface) === undefined) continue;
     const hostEnd = { host, ns: root, iface };
     const peer = vethPeer(hostEnd);
     if (peer.status === 'found') {
       if (peer.peer.ns.netns !== null) sure.push({ hostEnd, podEnd: peer.peer });
-    } else if (iface.linkNetns !== undefined || iface.linkNetnsId !== undefined) sure.push({ hostEnd });
+    } else if (iface.linkNetns !== undefined) sure.push({ hostEnd });
     else if (peer.status === 'uncollected') bare.push({ hostEnd });
   }
   const indexes = [...sure, ...bare].map((l) => peerIndex(l.hostEnd.iface));
@@ -94,7 +94,7 @@ function uplinkOf(root: NamespaceState): Interface | undefined {
   const byRoute = uplinkName(root) ?? defaultRoutes(root, 'inet6')[0]?.dev;
   if (byRoute !== undefined) return root.interfaces.find((i) => i.name === byRoute);
   const masters = new Set(root.interfaces.map((i) => i.master).filter((m) => m !== undefined));
-  const holders = root.interfaces.filter((i) => i.kind !== 'loopback' && i.kind !== 'bridge' && !masters.has(i.name) && !isOverlay(i) && peerIndex(i) === undefined && holdsSubnet(i));
+  const holders = root.interfaces.filter((i) => i.kind !== 'loopback' && i.kind !== 'bridge' && !masters.has(i.name) && !isOverlay(i) && i.linkNetns === undefined && holdsSubnet(i));
   return holders.length === 1 ? holders[0] : undefined;
 }
 
