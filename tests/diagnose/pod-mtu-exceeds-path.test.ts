@@ -158,4 +158,56 @@ default via 198.51.100.1 dev eth0 proto dhcp
     expect(findings(node(1450))).toEqual([]);
     expect(findings(node(1500)).map((f) => f.title)).toEqual(['2 pod interfaces on kind-worker2 at MTU 1500 > flannel.1 MTU 1450']);
   });
+
+  it('is silent on healthy Calico IPIP, Cilium, OVN-Kubernetes and Antrea nodes, whose pods fit their tunnel and uplink', () => {
+    const calicoIpip = `# ip -d link
+2: ens5: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc mq state UP mode DEFAULT group default qlen 1000
+    link/ether 06:5d:2e:81:0f:3a brd ff:ff:ff:ff:ff:ff
+3: tunl0@NONE: <NOARP,UP,LOWER_UP> mtu 1480 qdisc noqueue state UNKNOWN mode DEFAULT group default qlen 1000
+    link/ipip 0.0.0.0 brd 0.0.0.0 promiscuity 0 minmtu 0 maxmtu 0
+    ipip any remote any local any ttl inherit nopmtudisc
+7: calia41c0d9e2f5@if4: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1480 qdisc noqueue state UP mode DEFAULT group default
+    link/ether ee:ee:ee:ee:ee:ee brd ff:ff:ff:ff:ff:ff link-netns cni-2f1d6c0a-8e55-4b7f-a0c3-91e2d7b4f6a8
+    veth
+# ip route
+default via 10.20.0.1 dev ens5 proto dhcp src 10.20.3.44 metric 100
+10.36.18.64/26 via 10.20.1.9 dev tunl0 proto bird onlink
+`;
+    const cilium = `# ip a
+2: ens4: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1460 qdisc mq state UP group default qlen 1000
+    link/ether 42:01:0a:80:00:1c brd ff:ff:ff:ff:ff:ff
+    inet 10.128.0.28/32 scope global dynamic ens4
+4: cilium_vxlan: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UNKNOWN group default qlen 1000
+    link/ether 9e:3c:71:0d:2a:55 brd ff:ff:ff:ff:ff:ff
+12: lxc5e21a0d94c1b@if11: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1460 qdisc noqueue state UP group default qlen 1000
+    link/ether 1e:40:9b:7a:33:02 brd ff:ff:ff:ff:ff:ff link-netns cni-41d0e7aa-0c2f-6b31-9d5e-ff01c2a8e713
+# ip route
+default via 10.128.0.1 dev ens4 proto dhcp src 10.128.0.28 metric 100
+`;
+    const ovnk = `sh-5.1# ip a
+4: genev_sys_6081: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 65000 qdisc noqueue master ovs-system state UNKNOWN group default qlen 1000
+    link/ether 8a:50:12:9c:3e:70 brd ff:ff:ff:ff:ff:ff
+5: br-ex: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UNKNOWN group default qlen 1000
+    link/ether 52:54:00:a8:31:7c brd ff:ff:ff:ff:ff:ff
+    inet 192.168.130.11/24 brd 192.168.130.255 scope global dynamic noprefixroute br-ex
+31: 3f9b2c7e10a4d56@if2: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1400 qdisc noqueue master ovs-system state UP group default
+    link/ether 9a:8e:3d:11:c0:5a brd ff:ff:ff:ff:ff:ff link-netns 6d3a0f1e-8b2c-4e77-a9d1-0c5f2e7b4a91
+sh-5.1# ip route
+default via 192.168.130.1 dev br-ex proto dhcp src 192.168.130.11 metric 48
+`;
+    const antrea = `$ ip a
+2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc mq state UP group default qlen 1000
+    link/ether 00:15:5d:40:71:0b brd ff:ff:ff:ff:ff:ff
+    inet 10.50.8.21/24 brd 10.50.8.255 scope global eth0
+5: antrea-tun0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 65000 qdisc noqueue master ovs-system state UNKNOWN group default qlen 1000
+    link/ether 5e:21:c4:0b:9f:13 brd ff:ff:ff:ff:ff:ff
+9: coredns--1a2b3c@if3: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1450 qdisc noqueue master ovs-system state UP group default
+    link/ether 62:0e:4a:8d:71:c2 brd ff:ff:ff:ff:ff:ff link-netns cni-9e0b1c55-3a7d-f2e4-61b8-0d4c7a9e2f31
+`;
+    for (const paste of [calicoIpip, cilium, ovnk, antrea]) expect(findings(paste)).toEqual([]);
+    // The same Calico node with its pods above tunl0 is found: the kind ipip makes tunl0 the overlay.
+    const [ipipFinding, ...more] = findings(calicoIpip.replace('mtu 1480 qdisc noqueue state UP', 'mtu 1500 qdisc noqueue state UP'));
+    expect(more).toEqual([]);
+    expect(ipipFinding?.title).toMatch(/^1 pod interface on .+ at MTU 1500 > tunl0 MTU 1480$/);
+  });
 });
