@@ -34,6 +34,7 @@ import { peerpodTunnelEndpointMismatch, peerpodVniOrPortMismatch } from './peerp
 import { peerpodVxlanConntrackTracked } from './peerpod-vxlan-conntrack-tracked';
 import { peerpodVxlanPortConflict } from './peerpod-vxlan-port-conflict';
 import { podDefaultRouteBroken } from './pod-default-route-broken';
+import { podMtuExceedsPath } from './pod-mtu-exceeds-path';
 import { podRouteMissing } from './pod-route-missing';
 import { podVethNotOnBridge } from './pod-veth-not-on-bridge';
 import { rpFilterStrict } from './rp-filter-strict';
@@ -65,6 +66,7 @@ export const RULES: readonly Rule[] = [
   vtepFdbMissing,
   cni0BridgeAddressConflict,
   tunnelMtuBlackhole,
+  podMtuExceedsPath,
   vethMtuMismatch,
   linkDownOrNoCarrier,
   vethPeerBroken,
