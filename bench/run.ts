@@ -3,7 +3,8 @@
  * with the pod VM of its first pod (bench/synthetic.ts), then the command line's start-up figures (bench/startup.ts;
  * BENCH_SKIP_STARTUP=1 skips them), then the dashboard figures when a browser and a build are present
  * (BENCH_SKIP_UI=1 skips them), then the load figures (bench/load.ts; BENCH_SKIP_LOAD=1 skips them).
- * BENCH_HOSTS and BENCH_PODS change the size. A benchmark prints figures and does not judge them; a part that
+ * Then one kernel host's collection side by side with the batch floor (bench/collect.ts, needs root;
+ * BENCH_SKIP_COLLECT=1 skips it). BENCH_HOSTS and BENCH_PODS change the size. A benchmark prints figures and does not judge them; a part that
  * cannot run fails the bench (non-zero exit) instead of being skipped.
  *
  * The capture is written to a bundle file first (writeBundleFile, outside the timed part). At this size the
@@ -177,6 +178,12 @@ async function main(): Promise<void> {
     return;
   }
   pipelineBench();
+  if (process.env.BENCH_SKIP_COLLECT === '1') {
+    console.log('collect: skipped (BENCH_SKIP_COLLECT=1)');
+  } else {
+    const { collectBench } = await import('./collect');
+    await collectBench();
+  }
   if (process.env.BENCH_SKIP_STARTUP === '1') console.log('start-up: skipped (BENCH_SKIP_STARTUP=1)');
   else startupBench();
   if (process.env.BENCH_SKIP_UI === '1') {
