@@ -7,7 +7,8 @@
 # It only reads: ip/tc/bridge show commands, ovs-vsctl/ovn-nbctl list, iptables-save, sysctl, bpftool net show,
 # conntrack -S, /run/peerpod/podnetwork.json and the pod-network part of a worker's /run/peerpod/pods/*/apf.json
 # (with jq; never the TLS key that file also holds), in the root network namespace and in every namespace listed by
-# `ip netns list`. Tools that are not installed are reported, not fatal. Needs only iproute2 and a POSIX sh.
+# `ip netns list`. Tools that are not installed are reported, not fatal. Needs only iproute2 (or busybox's ip,
+# whose text forms are read) and a POSIX sh.
 # Secrets that OVS/OVN tables or the peer-pod config can hold (an IPsec PSK, a password, a token) are printed as
 # <redacted>: the key stays, the value does not.
 #
@@ -43,7 +44,7 @@ $2"; shift 2 ;;
     --role) role=$2; shift 2 ;;
     --timeout) limit=$2; shift 2 ;;
     --no-batch) batching=0; shift ;;
-    -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
     *) echo "tunnelscope-collect: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -65,6 +66,9 @@ have_nsenter=0
 command -v nsenter >/dev/null 2>&1 && have_nsenter=1
 have_awk=0
 command -v awk >/dev/null 2>&1 && have_awk=1
+# busybox's ip reads and prints text only; the readers take iproute2's text forms, which it prints.
+ip_json=1
+ip -j link show >/dev/null 2>&1 || ip_json=0
 netns_dir=/run/netns
 [ -d "$netns_dir" ] || netns_dir=/var/run/netns
 
@@ -137,6 +141,16 @@ run() {
   queue "$@" && return
   id=$1; ns=$2; optional=$3; shift 3
   tool=$1
+  if [ "$tool" = ip ] && [ "$ip_json" = 0 ]; then
+    # An ip without -j (busybox): the same listing in text, without the options it does not know. Its `ip route`
+    # lists every family where iproute2's lists IPv4: -4 says what iproute2 means.
+    family=''
+    case " $* " in *' route '*) case " $* " in *' -6 '*) ;; *) family=-4 ;; esac ;; esac
+    for w in "$@"; do
+      shift
+      case $w in -j|-d|-s) ;; ip) set -- "$@" ip $family ;; *) set -- "$@" "$w" ;; esac
+    done
+  fi
   prompt "$ns" "$@"
   : >"$tmp/out"; : >"$tmp/err"
   start=$(now_ms)
@@ -183,6 +197,7 @@ batches=0
 queue() {
   [ "$batching" = 1 ] || return 1
   case $4 in ip|tc|bridge) ;; *) return 1 ;; esac
+  [ "$4" = ip ] && [ "$ip_json" = 0 ] && return 1
   command -v "$4" >/dev/null 2>&1 || return 1
   qid=$1; qopt=$3; shift 3
   key=$1; shift
