@@ -1,9 +1,10 @@
 /**
  * `npm run bench`: pipeline figures on a synthetic capture of 500 workers × 60 peer-pod namespaces, each worker
- * with the pod VM of its first pod (bench/synthetic.ts), then the command line's start-up figures (bench/startup.ts;
- * BENCH_SKIP_STARTUP=1 skips them), then the dashboard figures when a browser and a build are present
- * (BENCH_SKIP_UI=1 skips them), then the load figures (bench/load.ts; BENCH_SKIP_LOAD=1 skips them), then the
- * live-cluster figures (bench/cluster.ts; BENCH_SKIP_CLUSTER=1 skips them).
+ * with the pod VM of its first pod (bench/synthetic.ts), then one kernel host's collection side by side with the
+ * batch floor (bench/collect.ts, needs root; BENCH_SKIP_COLLECT=1 skips it), then the command line's start-up
+ * figures (bench/startup.ts; BENCH_SKIP_STARTUP=1 skips them), then the dashboard figures when a browser and a
+ * build are present (BENCH_SKIP_UI=1 skips them), then the load figures (bench/load.ts; BENCH_SKIP_LOAD=1 skips
+ * them), then the live-cluster figures (bench/cluster.ts; BENCH_SKIP_CLUSTER=1 skips them).
  * BENCH_HOSTS and BENCH_PODS change the size. A benchmark prints figures and does not judge them; a part that
  * cannot run fails the bench (non-zero exit) instead of being skipped.
  *
@@ -178,6 +179,12 @@ async function main(): Promise<void> {
     return;
   }
   pipelineBench();
+  if (process.env.BENCH_SKIP_COLLECT === '1') {
+    console.log('collect: skipped (BENCH_SKIP_COLLECT=1)');
+  } else {
+    const { collectBench } = await import('./collect');
+    await collectBench();
+  }
   if (process.env.BENCH_SKIP_STARTUP === '1') console.log('start-up: skipped (BENCH_SKIP_STARTUP=1)');
   else startupBench();
   if (process.env.BENCH_SKIP_UI === '1') {

@@ -7,7 +7,8 @@
 # It only reads: ip/tc/bridge show commands, ovs-vsctl/ovn-nbctl list, iptables-save, sysctl, bpftool net show,
 # conntrack -S, /run/peerpod/podnetwork.json and the pod-network part of a worker's /run/peerpod/pods/*/apf.json
 # (with jq; never the TLS key that file also holds), in the root network namespace and in every namespace listed by
-# `ip netns list`. Tools that are not installed are reported, not fatal. Needs only iproute2 and a POSIX sh.
+# `ip netns list`. Tools that are not installed are reported, not fatal. Needs only iproute2 (or busybox's ip,
+# whose text forms are read) and a POSIX sh.
 # Secrets that OVS/OVN tables or the peer-pod config can hold (an IPsec PSK, a password, a token) are printed as
 # <redacted>: the key stays, the value does not.
 #
@@ -15,7 +16,8 @@
 #   --netns NAME      collect only this named namespace (repeatable); default: all of `ip netns list`
 #   --no-netns        collect only the root namespace
 #   --role ROLE       worker | podvm | node | unknown (default: guessed)
-#   --timeout SEC     per-command time limit when `timeout` is available (default 20)
+#   --timeout SEC     per-command time limit when `timeout` is available (default 20; per batch for batched ones)
+#   --no-batch        run every command on its own instead of batching a namespace's ip, tc and bridge commands
 #
 # Output format 1: a header line, then per command a prompt-shaped line with the command and a marker comment,
 # its stdout verbatim, its stderr lines and an end line with the exit code:
@@ -31,6 +33,7 @@ PATH="$PATH:/usr/sbin:/sbin:/usr/local/sbin"
 
 only_netns=''
 no_netns=0
+batching=1
 role=''
 limit=20
 while [ $# -gt 0 ]; do
@@ -40,7 +43,8 @@ $2"; shift 2 ;;
     --no-netns) no_netns=1; shift ;;
     --role) role=$2; shift 2 ;;
     --timeout) limit=$2; shift 2 ;;
-    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
+    --no-batch) batching=0; shift ;;
+    -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
     *) echo "tunnelscope-collect: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -58,6 +62,15 @@ if [ -z "$role" ]; then
 fi
 have_timeout=0
 command -v timeout >/dev/null 2>&1 && have_timeout=1
+have_nsenter=0
+command -v nsenter >/dev/null 2>&1 && have_nsenter=1
+have_awk=0
+command -v awk >/dev/null 2>&1 && have_awk=1
+# busybox's ip reads and prints text only; the readers take iproute2's text forms, which it prints.
+ip_json=1
+ip -j link show >/dev/null 2>&1 || ip_json=0
+netns_dir=/run/netns
+[ -d "$netns_dir" ] || netns_dir=/var/run/netns
 
 # Any-case bracket form of a word, for sed without a case-insensitive flag: psk -> [Pp][Ss][Kk].
 anycase() {
@@ -103,6 +116,20 @@ q() {
   esac
 }
 
+# The prompt line of one command; a word that needs no quotes costs no subshell.
+prompt() {
+  ns=$1; shift
+  line=''
+  for w in "$@"; do
+    case $w in
+      '' | *[!A-Za-z0-9_@%+=:,./-]*) line="$line $(q "$w")" ;;
+      *) line="$line $w" ;;
+    esac
+  done
+  if [ "$ns" = - ]; then printf '[tunnelscope@%s /]#%s #ts:%s\n' "$host" "$line" "$boundary"
+  else printf '[tunnelscope@%s /]# ip netns exec %s%s #ts:%s\n' "$host" "$nsq" "$line" "$boundary"; fi
+}
+
 ends_with_newline() {
   last=$(tail -c 1 "$1"; echo x)
   [ "$last" = "
@@ -111,20 +138,31 @@ x" ]
 
 # run ID NETNS OPTIONAL TOOL ARGV...   (NETNS '-' = root namespace)
 run() {
+  queue "$@" && return
   id=$1; ns=$2; optional=$3; shift 3
   tool=$1
-  line=''
-  for w in "$@"; do line="$line $(q "$w")"; done
-  if [ "$ns" = - ]; then printf '[tunnelscope@%s /]#%s #ts:%s\n' "$host" "$line" "$boundary"
-  else printf '[tunnelscope@%s /]# ip netns exec %s%s #ts:%s\n' "$host" "$(q "$ns")" "$line" "$boundary"; fi
+  if [ "$tool" = ip ] && [ "$ip_json" = 0 ]; then
+    # An ip without -j (busybox): the same listing in text, without the options it does not know. Its `ip route`
+    # lists every family where iproute2's lists IPv4: -4 says what iproute2 means.
+    family=''
+    case " $* " in *' route '*) case " $* " in *' -6 '*) ;; *) family=-4 ;; esac ;; esac
+    for w in "$@"; do
+      shift
+      case $w in -j|-d|-s) ;; ip) set -- "$@" ip $family ;; *) set -- "$@" "$w" ;; esac
+    done
+  fi
+  prompt "$ns" "$@"
   : >"$tmp/out"; : >"$tmp/err"
   start=$(now_ms)
   if ! command -v "$tool" >/dev/null 2>&1; then
     rc=127; status=missing-tool
     echo "$tool: command not found" >"$tmp/err"
   else
-    set -- "$@"
-    [ "$ns" = - ] || set -- ip netns exec "$ns" "$@"
+    # A network namespace is all these tools need: nsenter skips the mount namespace `ip netns exec` sets up.
+    if [ "$ns" != - ]; then
+      if [ "$have_nsenter" = 1 ] && [ -e "$netns_dir/$ns" ]; then set -- nsenter "--net=$netns_dir/$ns" "$@"
+      else set -- ip netns exec "$ns" "$@"; fi
+    fi
     [ "$have_timeout" = 1 ] && set -- timeout -s KILL "$limit" "$@"
     "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
     rc=$?
@@ -149,12 +187,105 @@ run() {
     done <"$tmp/err"
   fi
   printf '#ts:%s end id=%s ns=%s exit=%s status=%s ms=%s eol=%s errs=%s erreol=%s optional=%s\n' \
-    "$boundary" "$id" "$(q "$ns")" "$rc" "$status" "$ms" "$eol" "$errs" "$erreol" "$optional"
+    "$boundary" "$id" "$nsq" "$rc" "$status" "$ms" "$eol" "$errs" "$erreol" "$optional"
+}
+
+# iproute2 commands of a namespace wait in batches, one per tool and global options, until flush runs each batch as
+# one `TOOL -n NS OPTIONS -force -batch FILE`: no process per command, no mount namespace per command. Only words
+# iproute2's batch reader splits back unchanged go into a batch; any other command runs on its own.
+batches=0
+queue() {
+  [ "$batching" = 1 ] || return 1
+  case $4 in ip|tc|bridge) ;; *) return 1 ;; esac
+  [ "$4" = ip ] && [ "$ip_json" = 0 ] && return 1
+  command -v "$4" >/dev/null 2>&1 || return 1
+  qid=$1; qopt=$3; shift 3
+  key=$1; shift
+  while [ $# -gt 0 ]; do
+    case $1 in -*) key="$key $1"; shift ;; *) break ;; esac
+  done
+  rest=''
+  for w in "$@"; do
+    case $w in '' | *[!A-Za-z0-9_@+=:,./-]*) return 1 ;; esac
+    rest="$rest $w"
+  done
+  g=1
+  while [ "$g" -le "$batches" ]; do
+    read -r k <"$tmp/b.$g.key"
+    [ "$k" = "$key" ] && break
+    g=$((g + 1))
+  done
+  if [ "$g" -gt "$batches" ]; then
+    batches=$g
+    printf '%s\n' "$key" >"$tmp/b.$g.key"
+    : >"$tmp/b.$g.q"; : >"$tmp/b.$g.in"
+  fi
+  printf '%s %s%s\n' "$qid" "$qopt" "$rest" >>"$tmp/b.$g.q"
+  printf '%s\n' "${rest# }" >>"$tmp/b.$g.in"
+}
+
+# Splits a batch's output back into one record per command: each JSON command prints exactly one line when it
+# succeeds and nothing when it fails, and iproute2 names each failed line ("Command failed FILE:N") after its
+# messages. Exits 3, printing nothing, when the output does not add up; the commands then run one by one.
+split_batch='
+BEGIN {
+  b = ENVIRON["TS_B"]; n = 0; failed = 0; pend = ""; pc = 0
+  while ((getline l < ARGV[1]) > 0) { n++; cmd[n] = l }
+  while ((getline l < ARGV[3]) > 0) {
+    if (l ~ /^Command failed .*:[0-9]+$/) {
+      k = l; sub(/.*:/, "", k); k += 0
+      if (k < 1 || k > n || (k in bad)) exit 3
+      bad[k] = 1; failed++; emsg[k] = pend; ecnt[k] = pc; pend = ""; pc = 0
+    } else { pend = pend b " stderr: " l "\n"; pc++ }
+  }
+  lines = 0
+  while ((getline l < ARGV[2]) > 0) { lines++; out[lines] = l }
+  if (n == 0 || lines + failed != n || (failed == 0 && ENVIRON["TS_RC"] != 0)) exit 3
+  if (pc > 0) { emsg[n] = emsg[n] pend; ecnt[n] += pc }
+  ms = int(ENVIRON["TS_MS"] / n); o = 0
+  for (i = 1; i <= n; i++) {
+    split(cmd[i], w, " "); id = w[1]; opt = w[2]
+    words = cmd[i]; sub(/^[^ ]* [^ ]* /, "", words)
+    printf "%s%s %s %s\n", ENVIRON["TS_PROMPT"], ENVIRON["TS_KEY"], words, b
+    if (i in bad) { rc = 1; st = "error" } else { o++; print out[o]; rc = 0; st = "ok" }
+    printf "%s", emsg[i]
+    printf "%s end id=%s ns=%s exit=%s status=%s ms=%s eol=1 errs=%d erreol=1 optional=%s\n", b, id, ENVIRON["TS_NS"], rc, st, ms, ecnt[i] + 0, opt
+  }
+}'
+
+# flush NETNS: runs the batches queued for the namespace.
+flush() {
+  fns=$1; g=1
+  if [ "$fns" = - ]; then fprompt="[tunnelscope@$host /]# "; else fprompt="[tunnelscope@$host /]# ip netns exec $nsq "; fi
+  while [ "$g" -le "$batches" ]; do
+    read -r key <"$tmp/b.$g.key"
+    set -f; set -- $key; set +f
+    tool=$1; shift
+    if [ "$fns" = - ]; then set -- "$tool" "$@"; else set -- "$tool" -n "$fns" "$@"; fi
+    [ "$have_timeout" = 1 ] && set -- timeout -s KILL "$limit" "$@"
+    start=$(now_ms)
+    "$@" -force -batch "$tmp/b.$g.in" >"$tmp/out" 2>"$tmp/err" </dev/null
+    brc=$?
+    bms=$(( $(now_ms) - start ))
+    if [ "$have_awk" = 1 ] && TS_B="#ts:$boundary" TS_RC=$brc TS_MS=$bms TS_PROMPT=$fprompt TS_KEY=$key TS_NS=$nsq \
+      awk "$split_batch" "$tmp/b.$g.q" "$tmp/out" "$tmp/err" >"$tmp/split"; then
+      cat "$tmp/split"
+    else
+      was_batching=$batching; batching=0
+      while read -r qid qopt rest; do
+        set -f; set -- $key $rest; set +f
+        run "$qid" "$fns" "$qopt" "$@"
+      done <"$tmp/b.$g.q"
+      batching=$was_batching
+    fi
+    g=$((g + 1))
+  done
+  batches=0
 }
 
 # Device names of a namespace from `ip -o link show` ("2: eth0@if5: <...").
 devices() {
-  if [ "$1" = - ]; then ip -o link show 2>/dev/null; else ip netns exec "$1" ip -o link show 2>/dev/null; fi |
+  if [ "$1" = - ]; then ip -o link show 2>/dev/null; else ip -n "$1" -o link show 2>/dev/null; fi |
     while IFS= read -r l; do
       d=${l#*: }; d=${d%%: *}; d=${d%%@*}
       [ -n "$d" ] && printf '%s\n' "$d"
@@ -166,7 +297,7 @@ devices() {
 # filter to show. When the qdiscs cannot be read, every device and both hooks, as before.
 filter_hooks() {
   if [ "$1" = - ]; then qdiscs=$(tc qdisc show 2>/dev/null); read_ok=$?
-  else qdiscs=$(ip netns exec "$1" tc qdisc show 2>/dev/null); read_ok=$?; fi
+  else qdiscs=$(tc -n "$1" qdisc show 2>/dev/null); read_ok=$?; fi
   if [ "$read_ok" -ne 0 ]; then
     devices "$1" | while IFS= read -r dev; do printf '%s ingress\n%s egress\n' "$dev" "$dev"; done
     return
@@ -200,9 +331,11 @@ collect_host() {
   run conntrack-stats - 1 conntrack -S
   run peerpod-config - 1 cat /run/peerpod/podnetwork.json
   run peerpod-sandboxes - 1 find /run/peerpod/pods -mindepth 2 -maxdepth 2 -name apf.json -exec jq -c '{sandbox: (input_filename | split("/") | .[-2]), "pod-network": .["pod-network"]}' '{}' +
+  flush -
 }
 
-# In one namespace (NETNS INDEX; NETNS - is the root namespace): its listings, then the per-device ones.
+# In one namespace (NETNS INDEX; NETNS - is the root namespace): its listings, then the per-device ones; iproute2
+# commands run at each flush, in batches, so the per-device ones are chosen from listings already read.
 collect_netns() {
   ns=$1
   run ip-link "$ns" 0 ip -j -d -s -s link show
@@ -218,16 +351,19 @@ collect_netns() {
   run iptables-filter "$ns" 1 iptables-save -t filter
   run sysctl "$ns" 1 sysctl -a -r '^net\.ipv4\.(ip_forward|conf\..*\.rp_filter)$'
   run bpftool-net "$ns" 1 bpftool -j net show
+  flush "$ns"
   filter_hooks "$ns" >"$tmp/tc-filter.$2"
   while read -r dev hook; do
     run tc-filter "$ns" 0 tc -j filter show dev "$dev" "$hook"
   done <"$tmp/tc-filter.$2"
+  flush "$ns"
 }
 # END commands
 
 printf '#tunnelscope-collect format=1 host=%s role=%s date=%s boundary=%s\n' \
   "$(q "$host")" "$role" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$boundary"
 
+nsq=-
 collect_host
 collect_netns - 0
 
@@ -245,5 +381,6 @@ done >"$tmp/netns"
 i=0
 while IFS= read -r name; do
   i=$((i + 1))
+  nsq=$(q "$name")
   collect_netns "$name" "$i"
 done <"$tmp/netns"

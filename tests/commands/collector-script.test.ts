@@ -7,10 +7,14 @@ import { splitShellLine } from '@/lib/capture/paste/shell-words';
 
 const SCRIPT = readFileSync(path.join(__dirname, '..', '..', 'public', 'tunnelscope-collect.sh'), 'utf8');
 
-/** `run ID NETNS OPTIONAL ARGV...` lines of the script, read back as sh would split them (variables kept by name). */
+/**
+ * `run ID NETNS OPTIONAL ARGV...` lines of the script's generated block, read back as sh would split them (variables
+ * kept by name). Outside the block, the batch fallback runs queued commands again by variable.
+ */
 function runLines(): { id: string; ns: string; optional: string; argv: string[] }[] {
   const vars = { ns: '$ns', dev: '{dev}', hook: '{hook}' };
-  return SCRIPT.split('\n')
+  return SCRIPT.slice(SCRIPT.indexOf(BEGIN_MARK), SCRIPT.indexOf(END_MARK))
+    .split('\n')
     .map((line) => line.trim())
     .filter((line) => line.startsWith('run '))
     .map((line) => {

@@ -1,5 +1,6 @@
 import { CATALOG, fillArgv, type CatalogEntry } from '../catalog';
 import { hostStatus } from './host-status';
+import { batchArgv, batchSlot, splitBatch } from './batch';
 import { mapWithLimit } from './pool';
 import { DEFAULT_COMMAND_TIMEOUT_MS, type RunResult, type Runner } from './runner';
 import { BUNDLE_FORMAT, BUNDLE_VERSION, type CaptureBundle, type CaptureSource, type ClusterContext, type CommandRecord, type HostCapture, type HostRole, type NamespaceCapture } from '../types';
@@ -59,27 +60,70 @@ class HostSession {
     this.deadline = Date.now() + (opts.hostTimeoutMs ?? DEFAULT_HOST_TIMEOUT_MS);
   }
 
-  async run(job: Job): Promise<CommandRecord> {
-    const inner = fillArgv(job.entry, job.params);
-    const base = { id: job.entry.id, argv: inner, format: job.entry.format, ...(job.params ? { params: job.params } : {}) };
-    const remaining = this.deadline - Date.now();
-    if (remaining <= 0) {
-      return { ...base, stdout: '', stderr: 'not run: the time budget for this host was used up', exitCode: null, durationMs: 0, status: 'timeout' };
-    }
-    const argv = job.netns === null ? inner : ['ip', 'netns', 'exec', job.netns, ...inner];
-    const timeoutMs = Math.min(this.opts.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS, remaining);
-    let result: RunResult;
-    try {
-      result = await this.runner.run(argv, { timeoutMs });
-    } catch (err) {
-      result = { stdout: '', stderr: err instanceof Error ? err.message : String(err), exitCode: null, durationMs: 0, status: 'error' };
-    }
-    return { ...base, ...result };
+  private remaining(): number {
+    return this.deadline - Date.now();
   }
 
-  runAll(jobs: Job[]): Promise<CommandRecord[]> {
-    return mapWithLimit(jobs, this.opts.concurrency ?? 4, (job) => this.run(job));
+  private async exec(argv: string[], input?: string): Promise<RunResult> {
+    const timeoutMs = Math.min(this.opts.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS, this.remaining());
+    try {
+      return await this.runner.run(argv, { timeoutMs, ...(input === undefined ? {} : { input }) });
+    } catch (err) {
+      return { stdout: '', stderr: err instanceof Error ? err.message : String(err), exitCode: null, durationMs: 0, status: 'error' };
+    }
   }
+
+  async run(job: Job): Promise<CommandRecord> {
+    const inner = fillArgv(job.entry, job.params);
+    const base = recordBase(job, inner);
+    if (this.remaining() <= 0) return { ...base, ...OUT_OF_TIME };
+    return { ...base, ...(await this.exec(inNetns(inner, job.netns))) };
+  }
+
+  /** Jobs of one namespace that share a batch, as one command; one by one when the output cannot be split. */
+  private async runBatch(key: string, jobs: Job[], netns: string | null): Promise<CommandRecord[]> {
+    if (jobs.length === 1) return [await this.run(jobs[0])];
+    const argvs = jobs.map((job) => fillArgv(job.entry, job.params));
+    if (this.remaining() <= 0) return jobs.map((job, i) => ({ ...recordBase(job, argvs[i]), ...OUT_OF_TIME }));
+    const lines = argvs.map((argv) => batchSlot(argv)?.line ?? '');
+    const parts = splitBatch(jobs.length, await this.exec(batchArgv(key, netns), `${lines.join('\n')}\n`));
+    if (!parts) return mapWithLimit(jobs, 1, (job) => this.run(job));
+    return jobs.map((job, i) => ({ ...recordBase(job, argvs[i]), ...parts[i] }));
+  }
+
+  /** The jobs of one namespace, iproute2 ones in batches; records in the order of the jobs. */
+  async runAll(jobs: Job[]): Promise<CommandRecord[]> {
+    const units = new Map<string, number[]>();
+    jobs.forEach((job, i) => {
+      const slot = batchSlot(fillArgv(job.entry, job.params));
+      const key = slot ? slot.key : `#${i}`;
+      units.set(key, [...(units.get(key) ?? []), i]);
+    });
+    const records = new Array<CommandRecord>(jobs.length);
+    await mapWithLimit([...units], this.opts.concurrency ?? 4, async ([key, indexes]) => {
+      const unit = indexes.map((i) => jobs[i]);
+      const done = key.startsWith('#') ? [await this.run(unit[0])] : await this.runBatch(key, unit, unit[0].netns);
+      done.forEach((record, j) => (records[indexes[j]] = record));
+    });
+    return records;
+  }
+}
+
+/** What a record of the job says of the command, before its outcome. */
+function recordBase(job: Job, argv: string[]): Pick<CommandRecord, 'id' | 'argv' | 'format' | 'params'> {
+  return { id: job.entry.id, argv, format: job.entry.format, ...(job.params ? { params: job.params } : {}) };
+}
+
+const OUT_OF_TIME: RunResult = { stdout: '', stderr: 'not run: the time budget for this host was used up', exitCode: null, durationMs: 0, status: 'timeout' };
+
+/**
+ * argv that runs a command in a named namespace: iproute2 tools enter it themselves (`-n`), which costs no process
+ * and no mount namespace; other tools through `ip netns exec`, whose own /sys view they may read.
+ */
+function inNetns(argv: string[], netns: string | null): string[] {
+  if (netns === null) return argv;
+  if (argv[0] === 'ip' || argv[0] === 'tc' || argv[0] === 'bridge') return [argv[0], '-n', netns, ...argv.slice(1)];
+  return ['ip', 'netns', 'exec', netns, ...argv];
 }
 
 function parseJsonArray(record: CommandRecord | undefined): unknown[] {

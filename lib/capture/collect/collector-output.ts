@@ -89,7 +89,8 @@ class HostReader {
       exitCode: status === 'missing-tool' || status === 'timeout' || Number.isNaN(exit) ? null : exit,
       durationMs: Math.max(0, Number.parseInt(fields.ms ?? '0', 10) || 0),
       status,
-      format: entry.format,
+      // The script runs an ip without -j (busybox's) in iproute2's text form.
+      format: entry.tool === 'ip' && !p.argv.includes('-j') ? 'text' : entry.format,
     };
     this.groups.add(p.netns, record);
   }

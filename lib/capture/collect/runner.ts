@@ -11,6 +11,8 @@ export interface RunResult {
 
 export interface RunOptions {
   timeoutMs?: number;
+  /** Written to the command's stdin (an iproute2 batch); without it stdin is empty. */
+  input?: string;
 }
 
 /**
@@ -66,7 +68,7 @@ export class LocalRunner implements Runner {
         resolve({ stdout: '', stderr: 'empty command', exitCode: null, durationMs: 0, status: 'error' });
         return;
       }
-      execFile(
+      const child = execFile(
         argv[0],
         argv.slice(1),
         { timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: this.defaults.maxBufferBytes ?? MAX_OUTPUT_BYTES, encoding: 'utf8', windowsHide: true },
@@ -75,6 +77,9 @@ export class LocalRunner implements Runner {
           resolve(toResult(asExecError(err), stdout, stderr, durationMs, argv[0], timeoutMs));
         },
       );
+      // A command that exits without reading its input closes the pipe: that is its business, not an error here.
+      child.stdin?.on('error', () => undefined);
+      child.stdin?.end(opts.input ?? '');
     });
   }
 }

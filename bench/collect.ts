@@ -1,0 +1,91 @@
+/**
+ * Collection on one kernel host (needs root): a host of BENCH_COLLECT_PODS pod namespaces (default 60, a veth
+ * each) built with the lab's host helpers, read three ways side by side and torn down after:
+ * - the floor: per namespace one `ip -n NS -j -d -s -batch FILE` reading links, addresses, routes and neighbours,
+ *   and one `tc -n NS -j qdisc show`, the namespaces one after the other in one shell on the host;
+ * - the collector script (public/tunnelscope-collect.sh) run on the host, as every kube runner runs it;
+ * - `collect --source local`'s runner (collectHost with a LocalRunner entering the host).
+ * Each figure is the median of BENCH_COLLECT_RUNS runs (default 3), the three taking turns.
+ */
+import { writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import path from 'node:path';
+import { collectHost } from '@/lib/capture/collect/collect';
+import { LocalRunner, PrefixRunner } from '@/lib/capture/collect/runner';
+import { parseCollectorOutput } from '@/lib/capture/collect/collector-output';
+import { exec } from '@/lib/lab/exec';
+import { listHostNamespaces } from '@/lib/lab/host';
+import type { LabHost } from '@/lib/lab/types';
+import { buildHosts } from '../tests/cluster/hosts';
+
+const PODS = Number(process.env.BENCH_COLLECT_PODS ?? 60);
+const RUNS = Number(process.env.BENCH_COLLECT_RUNS ?? 3);
+const SCRIPT = path.resolve('public', 'tunnelscope-collect.sh');
+const FLOOR_BATCH = 'link show\naddr show\nroute show table all\nneigh show\n';
+
+async function must(argv: string[]): Promise<string> {
+  const result = await exec(argv, { timeoutMs: 600_000 });
+  if (result.exitCode !== 0) throw new Error(`collect bench: \`${argv.join(' ')}\` exited ${result.exitCode}: ${result.stderr.trim().slice(0, 400)}`);
+  return result.stdout;
+}
+
+async function timed(fn: () => Promise<void>): Promise<number> {
+  const start = performance.now();
+  await fn();
+  return (performance.now() - start) / 1000;
+}
+
+/** The floor's loop, in one shell on the host as the collector script runs: $1 the batch file, then the namespaces. */
+const FLOOR_LOOP = `f=$1; shift
+ip -j -d -s -batch "$f" && tc -j qdisc show || exit 1
+for ns in "$@"; do ip -n "$ns" -j -d -s -batch "$f" && tc -n "$ns" -j qdisc show || exit 1; done`;
+
+async function floor(host: LabHost, batchFile: string, namespaces: readonly string[]): Promise<void> {
+  await must([...host.enter, 'sh', '-c', FLOOR_LOOP, 'sh', batchFile, ...namespaces]);
+}
+
+async function script(host: LabHost, namespaces: number): Promise<void> {
+  const text = await must([...host.enter, 'sh', SCRIPT]);
+  const imported = parseCollectorOutput(text);
+  const captured = imported.hosts[0]?.namespaces.length ?? 0;
+  if (captured !== namespaces + 1) throw new Error(`collect bench: the collector script's output holds ${captured} namespaces, ${namespaces + 1} expected`);
+}
+
+async function runner(host: LabHost, namespaces: number): Promise<void> {
+  const capture = await collectHost(new PrefixRunner(host.enter, new LocalRunner()), { name: host.name, role: host.role });
+  if (capture.namespaces.length !== namespaces + 1) throw new Error(`collect bench: the local runner captured ${capture.namespaces.length} namespaces, ${namespaces + 1} expected`);
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+export async function collectBench(): Promise<void> {
+  if (process.getuid?.() !== 0) throw new Error('collect bench: needs root to build a kernel host (BENCH_SKIP_COLLECT=1 skips it)');
+  const pods = Object.fromEntries(Array.from({ length: PODS }, (_, i) => [`pod${i}`, `10.77.${i >> 6}.${(i & 63) * 4 + 2}/30`]));
+  const built = await buildHosts([{ name: 'bench-host', role: 'worker', pods }], 'tsbench-');
+  const batchFile = path.join(built.stateDir, 'floor.batch');
+  writeFileSync(batchFile, FLOOR_BATCH);
+  try {
+    const host = built.hosts[0];
+    const namespaces = await listHostNamespaces(host);
+    const cases = {
+      floor: () => floor(host, batchFile, namespaces),
+      'collector script': () => script(host, namespaces.length),
+      'local runner': () => runner(host, namespaces.length),
+    };
+    const times = new Map<string, number[]>(Object.keys(cases).map((k) => [k, []]));
+    for (let i = 0; i < RUNS; i++) for (const [label, fn] of Object.entries(cases)) times.get(label)?.push(await timed(fn));
+    const floorSeconds = median(times.get('floor') ?? []);
+    console.log(`collect: one kernel host with ${namespaces.length} pod namespaces (a veth each), median of ${RUNS} runs`);
+    for (const [label, values] of times) {
+      const s = median(values);
+      console.log(`  ${label.padEnd(18)}${s.toFixed(2).padStart(7)} s  ${(s / floorSeconds).toFixed(2)}× the floor`);
+    }
+    console.log(`  target              ≤ 2× the floor for the script and the runner; load average ${loadavg()[0].toFixed(1)} at the end`);
+  } finally {
+    await built.teardown();
+  }
+}

@@ -1,0 +1,144 @@
+/**
+ * The collector script batches a namespace's ip, tc and bridge commands (`-n NS -force -batch`) and splits the
+ * output back into one record per command. On one real kernel host, its capture must read as the capture of the same
+ * script running every command on its own (--no-batch) does: the same records with the same status, the same
+ * devices, addresses, routes, neighbours, qdiscs and filters. The host has a pod with a hostile name, a pod whose
+ * device disappears between listing its tc hooks and reading its filters, and a namespace that cannot be entered.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseCollectorOutput } from '@/lib/capture/collect/collector-output';
+import { collectHost } from '@/lib/capture/collect/collect';
+import { LocalRunner, PrefixRunner } from '@/lib/capture/collect/runner';
+import type { HostCapture } from '@/lib/capture/types';
+import { onHost, runOnHost } from '@/lib/lab/host';
+import type { LabHost } from '@/lib/lab/types';
+import { parseHost } from '@/lib/parse';
+import { buildHosts, type TestHosts } from '../cluster/hosts';
+
+const SCRIPT = path.resolve(__dirname, '../../public/tunnelscope-collect.sh');
+const HOSTILE = 'ts$(touch${IFS}PWNED1)x';
+const GONE = 'pod-gone';
+const BROKEN = 'not-a-netns';
+
+let built: TestHosts;
+let host: LabHost;
+let scratch: string;
+let batched: HostCapture;
+let single: HostCapture;
+let runner: HostCapture;
+
+/**
+ * A `tc` first on PATH that, after the script has listed the tc hooks of GONE's namespace, deletes the device those
+ * hooks are on: the filters asked for next fail, as when a pod goes away during a collection.
+ */
+function writeRacingTc(dir: string): void {
+  const tc = path.join(dir, 'tc');
+  writeFileSync(tc, `#!/bin/sh\n/usr/sbin/tc "$@"; rc=$?\n[ "$1 $2 $3 $4" = "-n ${GONE} qdisc show" ] && ip -n ${GONE} link del dummy0\nexit $rc\n`, { mode: 0o755 });
+}
+
+async function addDummy(): Promise<void> {
+  await onHost(host, ['ip', 'link', 'add', 'dummy0', 'index', '50', 'address', '02:00:00:00:00:50', 'type', 'veth', 'peer', 'name', 'dummy1', 'index', '51', 'address', '02:00:00:00:00:51'], GONE);
+  await onHost(host, ['tc', 'qdisc', 'add', 'dev', 'dummy0', 'clsact'], GONE);
+}
+
+async function collect(...options: string[]): Promise<HostCapture> {
+  await addDummy();
+  const result = await runOnHost(host, ['env', `PATH=${scratch}:/usr/sbin:/usr/bin:/sbin:/bin`, 'sh', SCRIPT, '--role', 'worker', ...options], { timeoutMs: 120_000 });
+  expect(result.exitCode, result.stderr).toBe(0);
+  const imported = parseCollectorOutput(result.stdout);
+  expect(imported.problems).toEqual([]);
+  expect(imported.hosts).toHaveLength(1);
+  return imported.hosts[0];
+}
+
+const VOLATILE = new Set(['stats', 'age', 'probes', 'source', 'durationMs']);
+
+/** A value without counters, timers and where-it-was-read references, which differ from one run to the next. */
+function steady(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(steady);
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([k]) => !VOLATILE.has(k))
+      .map(([k, v]) => [k, steady(v)]),
+  );
+}
+
+function records(capture: HostCapture): string[] {
+  return capture.namespaces.flatMap((ns) => ns.commands.map((c) => `${ns.netns ?? '-'} ${c.id} ${JSON.stringify(c.params ?? {})} ${c.status} ${c.exitCode} ${c.argv.join(' ')}`).sort());
+}
+
+beforeAll(async () => {
+  scratch = mkdtempSync(path.join(os.tmpdir(), 'tsbat-'));
+  writeRacingTc(scratch);
+  built = await buildHosts([{ name: 'batch-host', role: 'worker', pods: { 'pod-a': '10.61.0.2/24', [HOSTILE]: '10.61.1.2/24', [GONE]: '10.61.2.2/24' } }], 'tsbat-');
+  host = built.hosts[0];
+  await onHost(host, ['tc', 'qdisc', 'add', 'dev', 'eth0', 'clsact'], 'pod-a');
+  await onHost(host, ['tc', 'filter', 'add', 'dev', 'eth0', 'ingress', 'prio', '1', 'protocol', 'all', 'u32', 'match', 'u32', '0', '0'], 'pod-a');
+  await onHost(host, ['ip', 'neigh', 'add', '10.61.0.9', 'lladdr', '02:00:00:00:00:09', 'dev', 'eth0', 'nud', 'permanent'], 'pod-a');
+  await onHost(host, ['ip', '-6', 'route', 'add', 'fd00:61::/64', 'dev', 'eth0'], HOSTILE);
+  // Listed by `ip netns list`, but nothing can enter it.
+  await onHost(host, ['touch', `/run/netns/${BROKEN}`]);
+  batched = await collect();
+  single = await collect('--no-batch');
+  await addDummy();
+  runner = await collectHost(new PrefixRunner(host.enter, new LocalRunner()), { name: 'batch-host', role: 'worker' });
+}, 300_000);
+
+afterAll(async () => {
+  await built?.teardown();
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
+});
+
+describe('the collector script in batches', () => {
+  it('reads the same records and state as running every command on its own', () => {
+    expect(records(batched)).toEqual(records(single));
+    const batchedState = parseHost(batched);
+    const singleState = parseHost(single);
+    // Batches run a namespace's ip, tc and bridge commands before its other ones: problems come in another order.
+    const problems = (state: typeof batchedState) => state.problems.map((p) => JSON.stringify(p)).sort();
+    expect(problems(batchedState)).toEqual(problems(singleState));
+    expect(steady({ ...batchedState, problems: [] })).toEqual(steady({ ...singleState, problems: [] }));
+
+    const ns = (name: string) => batchedState.namespaces.find((n) => n.netns === name);
+    // What the host holds was read, not only agreed on.
+    const hostile = ns(HOSTILE);
+    expect(hostile?.interfaces.find((i) => i.name === 'eth0')?.addresses.map((a) => `${a.local}/${a.prefixlen}`)).toContain('10.61.1.2/24');
+    expect(hostile?.routes.some((r) => r.dst === 'fd00:61::/64')).toBe(true);
+    const podA = ns('pod-a');
+    expect(podA?.neighbors.find((n) => n.dst === '10.61.0.9')?.lladdr).toBe('02:00:00:00:00:09');
+    expect(podA?.qdiscs.map((q) => q.kind)).toContain('clsact');
+    expect(podA?.tcFilters.map((f) => `${f.dev} ${f.hook} ${f.kind}`)).toEqual(['eth0 ingress u32']);
+
+    // The device that went away: its filters failed one by one, the rest of its namespace was read.
+    const gone = batched.namespaces.find((n) => n.netns === GONE);
+    const filters = gone?.commands.filter((c) => c.id === 'tc-filter' && c.params?.dev === 'dummy0') ?? [];
+    expect(filters.map((c) => [c.params?.hook, c.status])).toEqual([
+      ['ingress', 'error'],
+      ['egress', 'error'],
+    ]);
+    expect(filters[0].stderr).toMatch(/dummy0/);
+    expect(gone?.commands.find((c) => c.id === 'ip-addr')?.status).toBe('ok');
+    // The namespace nothing can enter: every command failed on its own, with its own message.
+    const broken = batched.namespaces.find((n) => n.netns === BROKEN);
+    expect(broken?.commands.find((c) => c.id === 'ip-link')).toMatchObject({ status: 'error', stdout: '' });
+    expect(broken?.commands.find((c) => c.id === 'ip-link')?.stderr).not.toBe('');
+    expect(batched.status).toBe('partial');
+  });
+
+  it("reads the same with `collect --source local`'s runner, which batches too", () => {
+    const script = single;
+    // The runner lists tc hooks from the JSON qdiscs, so the racing tc leaves its GONE device in place.
+    const settled = (capture: HostCapture): HostCapture => ({ ...capture, namespaces: capture.namespaces.filter((n) => n.netns !== GONE) });
+    const outcome = (capture: HostCapture) => records(settled(capture)).map((r) => r.replace(/ (?:-?\d+|null) (?=\S+ )/, ' '));
+    expect(outcome(runner)).toEqual(outcome(script));
+    const state = (capture: HostCapture) => {
+      const parsed = parseHost(settled(capture));
+      return steady({ ...parsed, problems: parsed.problems.map((p) => p.command).sort() });
+    };
+    expect(state(runner)).toEqual(state(script));
+  });
+});
