@@ -1,5 +1,7 @@
 /** Diagnosis: run every rule over a topology and order the findings for people. */
+import type { ClusterContext } from '@/lib/capture/types';
 import type { Topology } from '@/lib/topology/types';
+import { placeFix } from './fix-host';
 import type { Diagnosis, Finding, Severity } from './types';
 import { RULES } from './rules';
 
@@ -7,7 +9,7 @@ export { RULES } from './rules';
 export { UNCOVERED_FAULTS } from './uncovered';
 
 /** Bump when a rule is added or changes what it reports, so stored snapshots can be re-diagnosed. */
-export const RULES_VERSION: string = '1.5.0';
+export const RULES_VERSION: string = '1.6.0';
 
 const SEVERITY_ORDER: Record<Severity, number> = { critical: 0, warning: 1, info: 2 };
 
@@ -43,7 +45,7 @@ export function withoutSymptoms(findings: Finding[]): Finding[] {
   return findings.filter((f) => !dropped.has(f));
 }
 
-export function diagnose(topology: Topology): Diagnosis {
-  const findings = withoutSymptoms(RULES.flatMap((rule) => rule.run(topology)));
+export function diagnose(topology: Topology, cluster?: ClusterContext): Diagnosis {
+  const findings = withoutSymptoms(RULES.flatMap((rule) => rule.run(topology, cluster))).map((f) => placeFix(topology, cluster, f));
   return { rulesVersion: RULES_VERSION, findings: findings.sort(compareFindings) };
 }

@@ -297,11 +297,11 @@ describe('OVS and OVN rules', () => {
     expect(f?.fix?.[0]).toBe('ip link set veth77aa master cni0');
   });
 
-  it('flags a down management port and tells to bring it up', () => {
+  it('flags a down management port and tells to bring it up, then to restart ovnkube-node on that node', () => {
     const hosts = ovnKernel({ links: { 'ocp-worker-1/-/ovn-k8s-mp0': { flags: ['BROADCAST', 'MULTICAST'], operstate: 'DOWN' } } });
     const [f] = run('ovn-mgmt-port-broken', hosts);
     expect(f?.elements).toEqual([ifaceId('ocp-worker-1', null, 'ovn-k8s-mp0')]);
-    expect(f?.fix).toEqual(['ip link set ovn-k8s-mp0 up']);
+    expect(f?.fix).toEqual(['ip link set ovn-k8s-mp0 up', 'kubectl delete pod -A -l app=ovnkube-node --field-selector spec.nodeName=ocp-worker-1']);
   });
 
   it('flags the pod eth0 whose MAC differs from its OVN logical switch port', () => {
