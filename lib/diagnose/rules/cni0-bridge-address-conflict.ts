@@ -1,9 +1,10 @@
 import type { Finding, Rule } from '../types';
 import type { Address, HostState, NamespaceState } from '@/lib/parse/types';
-import { deviceId, globalAddresses, isPlainTunnel, rootNamespace, type Device } from '@/lib/topology/query/devices';
+import { deviceId, globalAddresses, type Device } from '@/lib/topology/query/devices';
 import { deviceEvidence } from '../evidence';
 import { inCidr } from '../ip';
 import { podVethHostEnds } from '../veth';
+import { flannelVtep } from '../vteps';
 import type { ClusterContext } from '@/lib/capture/types';
 import type { Topology } from '@/lib/topology/types';
 import { note, sh } from '../fix';
@@ -12,9 +13,6 @@ import { deletePodCommands } from '../pod-owner';
 import { finding } from '../finding';
 
 const ID = 'cni0-bridge-address-conflict';
-
-/** flannel's VTEP (flannel.<VNI>) holds the network address (.0) of the node's current subnet as a /32. */
-const FLANNEL_VTEP = /^flannel\.\d+$/;
 
 function ipv4(iface: Device['iface']): Address[] {
   return iface.addresses.filter((a) => a.family === 'inet' && a.scope !== 'host' && a.scope !== 'link');
@@ -84,10 +82,9 @@ export const cni0BridgeAddressConflict: Rule = {
   run(topology, cluster) {
     const out: Finding[] = [];
     for (const host of topology.hosts) {
-      const root = rootNamespace(host);
-      const vtepIface = root?.interfaces.find((i) => FLANNEL_VTEP.test(i.name) && isPlainTunnel(i));
-      if (!root || !vtepIface) continue;
-      const check = checkBridge(host, root, { host, ns: root, iface: vtepIface });
+      const vtep = flannelVtep(host);
+      if (!vtep) continue;
+      const check = checkBridge(host, vtep.ns, vtep);
       if (check) out.push(findingFor(topology, cluster, check));
     }
     return out;

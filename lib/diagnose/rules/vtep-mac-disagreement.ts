@@ -9,6 +9,7 @@ import { isSpecialAddress } from '@/lib/topology/ip';
 import { finding } from '../finding';
 import { on } from '../fix-host';
 import { restartOverlayAgent } from '../agents';
+import { publishedVtepMac } from '../flannel';
 
 const ID = 'vtep-mac-disagreement';
 
@@ -48,7 +49,8 @@ export const vtepMacDisagreement: Rule = {
       const macs = [...new Set(held.map((h) => h.neigh.lladdr?.toLowerCase() ?? ''))];
       if (macs.length < 2) continue;
       const { dst, dev } = held[0].neigh;
-      if (ownersOf(topology, dst).some((o) => o.iface.mac !== undefined)) continue;
+      // Where the owner's device or its node's published MAC is known, entries are judged against it instead.
+      if (ownersOf(topology, dst).some((o) => o.iface.mac !== undefined) || publishedVtepMac(cluster, dst) !== undefined) continue;
       const groups = macs.map((mac) => ({ mac, on: held.filter((h) => sameMac(h.neigh.lladdr, mac)) }));
       const list = groups.map((g) => `${g.mac} on ${g.on.map((h) => h.host.name).join(', ')}`).join('; ');
       out.push(
