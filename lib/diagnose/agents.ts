@@ -6,7 +6,7 @@
 import type { ClusterContext } from '@/lib/capture/types';
 import type { HostState } from '@/lib/parse/types';
 import type { Topology } from '@/lib/topology/types';
-import { note, sh, type ShellLine } from './fix';
+import { note, sh, type ShellLine, type ShellPart } from './fix';
 import { kubeNodeName } from './fix-host';
 
 export type Agent = 'flannel' | 'calico' | 'cilium' | 'ovn-kubernetes' | 'antrea' | 'kube-ovn' | 'cloud-api-adaptor';
@@ -58,7 +58,7 @@ export function overlayAgent(topology: Topology, cluster: ClusterContext | undef
 }
 
 /** The durable remedy for what an overlay agent wrote on `host` (`rebuilds` says what it writes again). */
-export function restartOverlayAgent(topology: Topology, cluster: ClusterContext | undefined, host: HostState, device: string, rebuilds: string): ShellLine[] {
+export function restartOverlayAgent(topology: Topology, cluster: ClusterContext | undefined, host: HostState, device: string, rebuilds: ShellPart): ShellLine[] {
   const agent = overlayAgent(topology, cluster, host, device);
   if (agent === undefined) return [note`durable: restart the CNI agent on ${host.name}, which ${rebuilds}`];
   return [note`durable: restart the ${agent} agent on ${host.name}, which ${rebuilds}`, restartAgent(topology, cluster, agent, host)];

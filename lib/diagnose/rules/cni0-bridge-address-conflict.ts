@@ -7,7 +7,7 @@ import { podVethHostEnds } from '../veth';
 import { flannelVtep } from '../vteps';
 import type { ClusterContext } from '@/lib/capture/types';
 import type { Topology } from '@/lib/topology/types';
-import { note, sh } from '../fix';
+import { note, part, sh } from '../fix';
 import { restartOverlayAgent } from '../agents';
 import { deletePodCommands } from '../pod-owner';
 import { finding } from '../finding';
@@ -70,7 +70,7 @@ function findingFor(topology: Topology, cluster: ClusterContext | undefined, c: 
         : [
             sh`ip link set cni0 down`,
             sh`ip link delete cni0`,
-            ...restartOverlayAgent(topology, cluster, c.bridge.host, c.vtep.iface.name, 'rewrites /run/flannel/subnet.env; then recreate the pods of this node'),
+            ...restartOverlayAgent(topology, cluster, c.bridge.host, c.vtep.iface.name, part`rewrites /run/flannel/subnet.env; then recreate the pods of this node`),
           ],
   });
 }

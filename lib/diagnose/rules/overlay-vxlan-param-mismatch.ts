@@ -2,7 +2,7 @@ import type { Finding, Rule } from '../types';
 import { deviceId, tunnelParams, tunnelPort, type Device } from '@/lib/topology/query/devices';
 import { deviceEvidence } from '../evidence';
 import { overlayVteps } from '../vteps';
-import { note, sh } from '../fix';
+import { note, part, sh } from '../fix';
 import { on } from '../fix-host';
 import { restartOverlayAgent } from '../agents';
 import { finding } from '../finding';
@@ -38,7 +38,7 @@ export const overlayVxlanParamMismatch: Rule = {
           elements: odd.map(deviceId),
           fix: [
             note`the kernel cannot change a VXLAN device's VNI or port: set ${majority[0]} in the CNI config everywhere (flannel net-conf.json Backend.VNI/Port, Calico VXLANPort), then`,
-            ...odd.flatMap((d) => [on(d), sh`ip link delete ${name}`, ...restartOverlayAgent(topology, cluster, d.host, name, `creates ${name} again from the config`)]),
+            ...odd.flatMap((d) => [on(d), sh`ip link delete ${name}`, ...restartOverlayAgent(topology, cluster, d.host, name, part`creates ${name} again from the config`)]),
           ],
         }),
       );

@@ -3,7 +3,7 @@ import type { Interface } from '@/lib/parse/types';
 import type { Topology } from '@/lib/topology/types';
 import { allDevices, deviceId, isPlainTunnel, rootNamespace, tunnelKind, tunnelParams, type Device } from '@/lib/topology/query/devices';
 import { deviceEvidence, entityEvidence } from '../evidence';
-import { inNetns, note, sh } from '../fix';
+import { inNetns, note, part, sh } from '../fix';
 import { isIpv4 } from '../ip';
 import { peerPodLinks } from '../peerpod';
 import { memoize } from '@/lib/topology/memoize';
@@ -98,7 +98,7 @@ export const tunnelMtuBlackhole: Rule = {
             inNetns(inner.ns.netns, sh`ip link set dev ${inner.iface.name} mtu ${fitting}`),
             note`and set the CNI MTU to ${fitting} (or raise the underlay MTU of ${under.device.iface.name} to ${innerMtu + extra})`,
             ...(overlay
-              ? restartOverlayAgent(topology, cluster, tunnel.host, tunnel.iface.name, `sets ${tunnel.iface.name}'s MTU from the underlay's again; then recreate the pods of this node`)
+              ? restartOverlayAgent(topology, cluster, tunnel.host, tunnel.iface.name, part`sets the MTU of ${tunnel.iface.name} from the underlay again; then recreate the pods of this node`)
               : []),
           ],
         }),

@@ -4,7 +4,7 @@ import { deviceId } from '@/lib/topology/query/devices';
 import { deviceEvidence, entityEvidence } from '../evidence';
 import { isZeroMac, sameMac } from '../ip';
 import { overlayVteps, vtepAddress } from '../vteps';
-import { sh } from '../fix';
+import { part, sh } from '../fix';
 import { restartOverlayAgent } from '../agents';
 import { finding } from '../finding';
 
@@ -48,7 +48,7 @@ export const vtepFdbMissing: Rule = {
               elements: [deviceId(local), deviceId(remote)],
               fix: [
                 sh`bridge fdb replace ${remote.iface.mac ?? '<mac>'} dev ${name} dst ${dst} self permanent`,
-                ...restartOverlayAgent(topology, cluster, local.host, name, "rewrites its FDB entries from the nodes' records"),
+                ...restartOverlayAgent(topology, cluster, local.host, name, part`rewrites its FDB entries from the nodes' records`),
               ],
             }),
           );

@@ -3,7 +3,7 @@ import type { HostState, NamespaceState, Neighbor } from '@/lib/parse/types';
 import { ownersOf } from '@/lib/topology/query/device-index';
 import { deviceId, findDevice } from '@/lib/topology/query/devices';
 import { entityEvidence, mergeEvidence } from '../evidence';
-import { inNetns, note, sh } from '../fix';
+import { inNetns, note, part, sh } from '../fix';
 import { isZeroMac, sameMac } from '../ip';
 import { isSpecialAddress } from '@/lib/topology/ip';
 import { finding } from '../finding';
@@ -71,7 +71,7 @@ export const vtepMacDisagreement: Rule = {
               on(h.host),
               note`if ${g.mac} is stale (the node that owns ${dst} shows its MAC with: ip -br link show ${dev}):`,
               inNetns(h.ns.netns, sh`ip neigh replace ${dst} lladdr <MAC of the VTEP device on its node> dev ${dev} nud permanent`),
-              ...restartOverlayAgent(topology, cluster, h.host, dev, 'writes the entry again from the node records'),
+              ...restartOverlayAgent(topology, cluster, h.host, dev, part`writes the entry again from the node records`),
             ]),
           ),
         }),
