@@ -69,19 +69,16 @@ function defaultHost(topology: Topology, finding: Finding): string | undefined {
 function lineTargets(finding: Finding, fallback: string | undefined, cluster: ClusterContext | undefined): (FixTarget | undefined)[] {
   const fix = finding.fix ?? [];
   const steps = finding.fixOn ?? [];
-  const hostAt = (i: number): FixTarget | undefined => {
-    const step = steps.filter((s) => s.from <= i).at(-1);
-    if (step) return step.on;
-    return fallback === undefined ? undefined : { kind: 'host', host: fallback };
-  };
+  const stepOf = (i: number): number => steps.findLastIndex((s) => s.from <= i);
+  const hostAt = (i: number): FixTarget | undefined => steps[stepOf(i)]?.on ?? (fallback === undefined ? undefined : { kind: 'host', host: fallback });
   const clusterTarget: FixTarget = { kind: 'cluster', ...(cluster?.name ? { cluster: cluster.name } : {}) };
   const own = fix.map((line, i) => (isNote(line) ? undefined : isKubectl(line) ? clusterTarget : hostAt(i)));
-  const stepEnd = (i: number): number => steps.find((s) => s.from > i)?.from ?? fix.length;
   return fix.map((line, i) => {
     if (!isNote(line)) return own[i];
-    for (let j = i + 1; j < stepEnd(i); j++) if (own[j] !== undefined) return own[j];
-    for (let j = i - 1; j >= 0 && j >= (steps.filter((s) => s.from <= i).at(-1)?.from ?? 0); j--) if (own[j] !== undefined) return own[j];
-    return hostAt(i);
+    const inStep = (target: FixTarget | undefined, j: number): boolean => target !== undefined && stepOf(j) === stepOf(i);
+    const next = own.findIndex((t, j) => j > i && inStep(t, j));
+    const previous = own.findLastIndex((t, j) => j < i && inStep(t, j));
+    return own[next >= 0 ? next : previous] ?? hostAt(i);
   });
 }
 
