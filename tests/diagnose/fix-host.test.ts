@@ -37,8 +37,17 @@ function incident(cluster?: CaptureBundle['cluster']) {
 describe('each fix says where it runs', () => {
   it("runs the lab incident's fix on the pod VM, and says whose pod VM it is from the capture alone", () => {
     const { finding } = incident();
-    expect(finding.fixOn).toEqual([{ from: 0, on: { kind: 'host', host: PODVM, role: 'pod-vm', worker: WORKER, podNetns: POD_NETNS } }]);
-    expect(fixBlocks(finding)).toEqual([{ where: `on ${PODVM} (pod VM of the peer pod in netns ${POD_NETNS} on worker ${WORKER})`, lines: finding.fix }]);
+    const vm = { kind: 'host', host: PODVM, role: 'pod-vm', worker: WORKER, podNetns: POD_NETNS };
+    expect(finding.fixOn).toEqual([
+      { from: 0, on: vm },
+      { from: 4, on: { kind: 'cluster' } },
+    ]);
+    expect(fixBlocks(finding)).toEqual([
+      { where: `on ${PODVM} (pod VM of the peer pod in netns ${POD_NETNS} on worker ${WORKER})`, lines: finding.fix?.slice(0, 4) },
+      // The durable remedy: the pod recreated through the API server, found by its IP (no cluster context names it).
+      { where: 'with kubectl, from any machine with access to the cluster', lines: finding.fix?.slice(4) },
+    ]);
+    expect(finding.fix?.at(-1)).toBe('kubectl delete pods -A --field-selector status.podIP=10.132.2.46');
   });
 
   it('names the peer pod and the Kubernetes node where the cluster context knows them', () => {
@@ -48,6 +57,10 @@ describe('each fix says where it runs', () => {
       pods: [{ namespace: 'shop', name: 'web-7c9', ip: '10.132.2.46', nodeName: 'k8s-w1', runtimeClassName: 'kata-remote' }],
     });
     expect(fixBlocks(finding)[0]?.where).toBe(`on ${PODVM} (pod VM of pod shop/web-7c9, on worker ${WORKER})`);
+    expect(fixBlocks(finding)[1]).toEqual({
+      where: 'with kubectl, from any machine with access to cluster prod',
+      lines: ["# durable: recreate the peer pod; cloud-api-adaptor then sets up the new pod VM's vxlan0 with the pod's MAC", 'kubectl delete pod web-7c9 --namespace shop'],
+    });
     // The worker is found as node k8s-w1 by the InternalIP its root namespace holds.
     const worker = peerPodOvnNetdev({ links: { 'worker/lv-wpod/eth0': { operstate: 'DOWN', flags: ['BROADCAST', 'MULTICAST'] } } });
     const cluster = { nodes: [{ name: 'k8s-worker', internalIPs: ['192.168.10.163'] }], pods: [] };

@@ -84,7 +84,12 @@ describe('peer-pod rules', () => {
     const hosts = peerPodOvnNetdev({ links: { 'podvm/lv-vmpod/vxlan0': { mtu: 1450 } } });
     const [f] = run('peerpod-mtu-mismatch', hosts);
     expect(f?.elements.slice(0, 2)).toEqual([V_VXLAN0, W_ETH0]);
-    expect(f?.fix).toEqual(['ip netns exec lv-vmpod ip link set dev vxlan0 mtu 1400']);
+    expect(f?.fix).toEqual([
+      'ip netns exec lv-vmpod ip link set dev vxlan0 mtu 1400',
+      "# durable: recreate the peer pod; cloud-api-adaptor gives the new pod VM's device the pod's MTU",
+      'kubectl get pods -A -o wide --field-selector status.podIP=10.132.2.46',
+      'kubectl delete pods -A --field-selector status.podIP=10.132.2.46',
+    ]);
   });
 
   it('flags pod eth0 MTU that does not fit through the worker uplink after 50 bytes of VXLAN', () => {
