@@ -2,6 +2,7 @@
 import type { Finding, Severity } from '@/lib/diagnose/types';
 import type { Topology, TopoNode } from '@/lib/topology/types';
 import type { TraceResult } from '@/lib/diagnose/trace';
+import { fixBlocks } from '@/lib/view/fix-steps';
 
 const SEVERITY_ORDER: Severity[] = ['critical', 'warning', 'info'];
 
@@ -72,7 +73,10 @@ export function formatFindings(findings: Finding[]): string {
       }
       if (finding.fix?.length) {
         lines.push('    fix:');
-        for (const cmd of finding.fix) lines.push(`      ${cmd}`);
+        for (const block of fixBlocks(finding)) {
+          if (block.where !== undefined) lines.push(`      ${block.where}:`);
+          for (const cmd of block.lines) lines.push(`${block.where === undefined ? '      ' : '        '}${cmd}`);
+        }
       }
       lines.push(`    elements: ${finding.elements.join(', ')}`);
     }
@@ -90,7 +94,10 @@ export function formatTrace(trace: TraceResult, finding?: Finding): string {
   if (!trace.ok && trace.reason) lines.push(`breaks at hop ${(trace.brokenAt ?? 0) + 1}: ${trace.reason}`);
   if (finding) {
     lines.push(`explained by [${finding.rule}] ${finding.title}`);
-    for (const cmd of finding.fix ?? []) lines.push(`  fix: ${cmd}`);
+    for (const block of fixBlocks(finding)) {
+      if (block.where !== undefined) lines.push(`  fix, ${block.where}:`);
+      for (const cmd of block.lines) lines.push(`  fix: ${cmd}`);
+    }
   }
   return lines.join('\n');
 }

@@ -7,6 +7,7 @@ import type { FindingSummary } from '@/lib/snapshot/subview';
 import { CopyButton } from './CopyButton';
 import { SEVERITY_CLASSES, SeverityChip } from './SeverityChip';
 import { elementWords, oneLineWhy, prettyEvidence } from '@/lib/view/evidence';
+import { fixBlocks } from '@/lib/view/fix-steps';
 import { highlightSegments, salientValues } from '@/lib/view/highlight';
 
 export interface FindingsPanelProps {
@@ -74,22 +75,34 @@ function EvidenceFigure({ evidence, values }: { evidence: Finding['evidence'][nu
   );
 }
 
-function FindingDetail({ finding }: { finding: Finding }) {
-  const values = salientValues(finding.title);
-  const fix = finding.fix ?? [];
+/** The fix, one block per place it runs (one shell each), each with its own copy button. */
+function FixCommands({ finding }: { finding: Finding }) {
+  const blocks = fixBlocks(finding);
   return (
-    <div className="min-w-0 space-y-2 px-3 pb-3 text-sm" data-testid="finding-detail">
-      {fix.length > 0 && (
-        <div>
+    <div>
+      <span className="mb-1 block text-xs font-semibold uppercase text-slate-700 dark:text-slate-300">Fix (run by hand)</span>
+      {blocks.map((block, i) => (
+        <div key={i} className="mb-1">
           <div className="mb-1 flex items-center justify-between gap-2">
-            <span className="text-xs font-semibold uppercase text-slate-700 dark:text-slate-300">Fix (run by hand)</span>
-            <CopyButton text={fix.join('\n')} label={fix.length > 1 ? `Copy all ${fix.length} lines` : 'Copy fix'} testId="copy-fix" />
+            <span className="text-xs text-slate-700 dark:text-slate-300" data-testid="fix-host">
+              {block.where === undefined ? '' : `Run ${block.where}`}
+            </span>
+            <CopyButton text={block.lines.join('\n')} label={block.lines.length > 1 ? `Copy all ${block.lines.length} lines` : 'Copy fix'} testId="copy-fix" />
           </div>
           <pre tabIndex={0} className="mono overflow-x-auto whitespace-pre-wrap break-all rounded bg-slate-900 p-2 text-slate-100" data-testid="fix-commands">
-            {fix.join('\n')}
+            {block.lines.join('\n')}
           </pre>
         </div>
-      )}
+      ))}
+    </div>
+  );
+}
+
+function FindingDetail({ finding }: { finding: Finding }) {
+  const values = salientValues(finding.title);
+  return (
+    <div className="min-w-0 space-y-2 px-3 pb-3 text-sm" data-testid="finding-detail">
+      {(finding.fix?.length ?? 0) > 0 && <FixCommands finding={finding} />}
       <p data-testid="finding-why">
         <span className="font-semibold">Why: </span>
         {oneLineWhy(finding.explanation)}

@@ -23,7 +23,8 @@ export function analyze(bundle: CaptureBundle): Analysis {
  */
 export function analyzeHosts(hosts: Iterable<HostCapture>, cluster: () => ClusterContext | undefined): Analysis {
   const states = Array.from(hosts, parseHost);
-  const topology = buildTopology(states, cluster());
-  const { findings, rulesVersion } = diagnose(topology);
+  const context = cluster();
+  const topology = buildTopology(states, context);
+  const { findings, rulesVersion } = diagnose(topology, context);
   return { topology, findings, rulesVersion };
 }

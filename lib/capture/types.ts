@@ -72,6 +72,8 @@ export interface ClusterNode {
   os?: string;
   kernel?: string;
   cni?: ClusterCni;
+  /** The annotations a CNI publishes for other nodes to program their tunnels from (flannel's VTEP MAC and public IP). */
+  annotations?: Record<string, string>;
 }
 
 export interface ClusterContext {

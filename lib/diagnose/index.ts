@@ -1,5 +1,7 @@
 /** Diagnosis: run every rule over a topology and order the findings for people. */
+import type { ClusterContext } from '@/lib/capture/types';
 import type { Topology } from '@/lib/topology/types';
+import { placeFix } from './fix-host';
 import type { Diagnosis, Finding, Severity } from './types';
 import { RULES } from './rules';
 
@@ -43,7 +45,7 @@ export function withoutSymptoms(findings: Finding[]): Finding[] {
   return findings.filter((f) => !dropped.has(f));
 }
 
-export function diagnose(topology: Topology): Diagnosis {
-  const findings = withoutSymptoms(RULES.flatMap((rule) => rule.run(topology)));
+export function diagnose(topology: Topology, cluster?: ClusterContext): Diagnosis {
+  const findings = withoutSymptoms(RULES.flatMap((rule) => rule.run(topology, cluster))).map((f) => placeFix(topology, cluster, f));
   return { rulesVersion: RULES_VERSION, findings: findings.sort(compareFindings) };
 }

@@ -5,6 +5,7 @@
 import type { ClusterPod } from '@/lib/capture/types';
 import { netnsId } from '@/lib/topology/ids';
 import type { Topology } from '@/lib/topology/types';
+import { globalAddresses, type Device } from '@/lib/topology/query/devices';
 import { sh, type ShellLine } from './fix';
 
 export function podOwningNetns(topology: Topology, host: string, netns: string | null): ClusterPod | undefined {
@@ -16,9 +17,14 @@ export function podOwningNetns(topology: Topology, host: string, netns: string |
   return node && !node.inferred ? node.pod : undefined;
 }
 
-/** `kubectl delete pod NAME --namespace NS` for the pod that owns the namespace, or with placeholders. */
-export function deletePodCommand(topology: Topology, host: string, netns: string | null): ShellLine {
-  const pod = podOwningNetns(topology, host, netns);
-  if (!pod) return sh`kubectl delete pod <peer-pod> --namespace <namespace>`;
-  return sh`kubectl delete pod ${pod.name} --namespace ${pod.namespace}`;
+/**
+ * The commands that delete the pod holding `podIf` so its controller recreates it: by name where the cluster
+ * context knows the pod, else by the pod IP the capture holds (a pod IP belongs to one running pod), listed first.
+ */
+export function deletePodCommands(topology: Topology, podIf: Device): ShellLine[] {
+  const pod = podOwningNetns(topology, podIf.host.name, podIf.ns.netns);
+  if (pod) return [sh`kubectl delete pod ${pod.name} --namespace ${pod.namespace}`];
+  const ip = globalAddresses(podIf.iface)[0];
+  if (ip === undefined) return [sh`kubectl delete pod <pod> --namespace <namespace>`];
+  return [sh`kubectl get pods -A -o wide --field-selector status.podIP=${ip}`, sh`kubectl delete pods -A --field-selector status.podIP=${ip}`];
 }

@@ -1,6 +1,14 @@
 /** FDB-driven overlay VTEPs (flannel.N, vxlan.calico): no remote, not collect-metadata, one per node in the root namespace. */
 import type { Topology } from '@/lib/topology/types';
-import { allDevices, globalAddresses, isPlainTunnel, tunnelParams, type Device } from '@/lib/topology/query/devices';
+import type { HostState } from '@/lib/parse/types';
+import { allDevices, globalAddresses, isPlainTunnel, rootNamespace, tunnelParams, type Device } from '@/lib/topology/query/devices';
+
+/** flannel's VTEP, flannel.<VNI>, in the root namespace. */
+export function flannelVtep(host: HostState): Device | undefined {
+  const root = rootNamespace(host);
+  const iface = root?.interfaces.find((i) => /^flannel\.\d+$/.test(i.name) && isPlainTunnel(i));
+  return root && iface ? { host, ns: root, iface } : undefined;
+}
 
 export function overlayVteps(topology: Topology): Map<string, Device[]> {
   const groups = new Map<string, Device[]>();

@@ -7,6 +7,7 @@
 import type { Evidence, Finding } from '@/lib/diagnose/types';
 import { inNetns, note, part, sh, type ShellLine } from '@/lib/diagnose/fix';
 import { finding } from '@/lib/diagnose/finding';
+import { on, placeFix } from '@/lib/diagnose/fix-host';
 import type { InterfaceStats } from '@/lib/parse/types';
 import type { TopoEdge, TopoNode, Topology } from '@/lib/topology/types';
 
@@ -116,7 +117,9 @@ function oneWay(edge: TopoEdge, from: Sample, to: Sample, after: Topology, secon
     evidence: [...evidence(from), ...evidence(to)],
     elements: [a.id, b.id, edge.id],
     fix: [
+      on(a.host),
       capture(after, a, port, remote),
+      on(b.host),
       capture(after, b, port, local),
       note`packets leave ${a.host} but never reach ${b.host}: allow ${local && remote ? part`UDP ${port ?? 4789} from ${local} to ${remote}` : part`UDP ${port ?? 4789} between them`} in the security group or firewall between them`,
     ],
@@ -188,7 +191,7 @@ export function counterFindings(before: Topology, after: Topology, seconds?: num
     const drops = dropsGrowing(sample, seconds);
     if (drops) findings.push(drops);
   }
-  return findings;
+  return findings.map((f) => placeFix(after, undefined, f));
 }
 
 /** The counters of one device as ip -s -s prints them, in that order. */

@@ -3,6 +3,7 @@ import type { Finding, Severity } from '@/lib/diagnose/types';
 import { findingPath, pathText } from '@/lib/snapshot/path';
 import type { Topology } from '@/lib/topology/types';
 import type { SnapshotView } from '@/lib/snapshot/types';
+import { fixBlocks } from '@/lib/view/fix-steps';
 import { mdCode, mdCodeBlock, mdParagraphs, mdText } from './markdown';
 
 export interface ReportOptions {
@@ -12,6 +13,10 @@ export interface ReportOptions {
 
 const SEVERITY_ORDER: Severity[] = ['critical', 'warning', 'info'];
 const SEVERITY_HEADING: Record<Severity, string> = { critical: 'Critical', warning: 'Warning', info: 'Info' };
+
+function capitalised(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -54,7 +59,11 @@ function findingSection(finding: Finding, n: number, topology: Topology | undefi
     lines.push('', `Evidence: ${mdCode(evidence.command)} ${where}`, '', mdCodeBlock(evidence.lines));
   }
   if (finding.fix && finding.fix.length > 0) {
-    lines.push('', 'Fix (review, then run by hand):', '', mdCodeBlock(finding.fix, 'sh'));
+    lines.push('', 'Fix (review, then run by hand):');
+    for (const block of fixBlocks(finding)) {
+      if (block.where !== undefined) lines.push('', `${mdText(capitalised(block.where))}:`);
+      lines.push('', mdCodeBlock(block.lines, 'sh'));
+    }
   }
   return lines;
 }

@@ -11,6 +11,15 @@ export const DEFAULT_PEER_POD_RUNTIME_CLASS = 'kata-remote';
 const PAGE_SIZE = 500;
 
 /** Pod annotations worth keeping: the CNI's record of the pod's networks. Others (manifests, env) stay out. */
+/** Node annotations worth keeping: what flannel publishes for the other nodes' neighbour and FDB entries. */
+const KEPT_NODE_ANNOTATIONS = [
+  'flannel.alpha.coreos.com/backend-data',
+  'flannel.alpha.coreos.com/backend-v6-data',
+  'flannel.alpha.coreos.com/backend-type',
+  'flannel.alpha.coreos.com/public-ip',
+  'flannel.alpha.coreos.com/public-ipv6',
+];
+
 const KEPT_ANNOTATIONS = ['k8s.ovn.org/pod-networks', 'k8s.v1.cni.cncf.io/network-status', 'ovn.kubernetes.io/ip_address', 'ovn.kubernetes.io/mac_address'];
 
 export interface DiscoveredPod extends ClusterPod {
@@ -43,6 +52,7 @@ function toNode(node: V1Node): ClusterNode {
   const cidrs = node.spec?.podCIDRs?.length ? node.spec.podCIDRs : node.spec?.podCIDR ? [node.spec.podCIDR] : [];
   const info = node.status?.nodeInfo;
   const cni = cniOfNodeAnnotations(node.metadata?.annotations);
+  const annotations = Object.fromEntries(Object.entries(node.metadata?.annotations ?? {}).filter(([k]) => KEPT_NODE_ANNOTATIONS.includes(k)));
   return {
     name: node.metadata?.name ?? '',
     internalIPs: addresses.filter((a) => a.type === 'InternalIP').map((a) => a.address),
@@ -50,6 +60,7 @@ function toNode(node: V1Node): ClusterNode {
     ...(info?.osImage ? { os: info.osImage } : {}),
     ...(info?.kernelVersion ? { kernel: info.kernelVersion } : {}),
     ...(cni ? { cni } : {}),
+    ...(Object.keys(annotations).length ? { annotations } : {}),
   };
 }
 

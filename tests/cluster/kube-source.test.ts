@@ -127,7 +127,10 @@ beforeAll(async () => {
     execBehaviour: (p) => behaviours.get(p.metadata.name ?? '') ?? { kind: 'run' },
   });
   await server.start();
-  server.nodes.push(node('node-a', '192.168.10.1', '10.244.1.0/24'), node('node-b', '192.168.10.2', '10.244.2.0/24', { 'k8s.ovn.org/node-subnets': '{"default":"10.244.2.0/24"}' }));
+  server.nodes.push(
+    node('node-a', '192.168.10.1', '10.244.1.0/24', { 'flannel.alpha.coreos.com/public-ip': '192.168.10.1', 'node.alpha.kubernetes.io/ttl': '0' }),
+    node('node-b', '192.168.10.2', '10.244.2.0/24', { 'k8s.ovn.org/node-subnets': '{"default":"10.244.2.0/24"}' }),
+  );
   server.addPod(pod('tunnelscope-agent', 'agent-a', { nodeName: 'node-a', hostNetwork: true, hostPID: false }, { labels: AGENT_LABELS, ip: '192.168.10.1' }));
   server.addPod(pod('tunnelscope-agent', 'agent-b', { nodeName: 'node-b', hostNetwork: true }, { labels: AGENT_LABELS, ip: '192.168.10.2' }));
   server.addPod(
@@ -168,7 +171,16 @@ describe('discovery', () => {
   it('lists nodes with addresses, pod CIDRs, OS, kernel and CNI, and pods with IPs, nodes and runtime classes', async () => {
     const { cluster } = await discoverCluster(loadKubeConfig({ kubeconfig }), { name: 'test-cluster', peerPodRuntimeClass: 'kata-remote' });
     expect(cluster.nodes).toEqual([
-      { name: 'node-a', internalIPs: ['192.168.10.1'], podCIDRs: ['10.244.1.0/24'], os: 'Debian GNU/Linux 12 (bookworm)', kernel: '6.1.0-test', cni: 'cilium' },
+      {
+        name: 'node-a',
+        internalIPs: ['192.168.10.1'],
+        podCIDRs: ['10.244.1.0/24'],
+        os: 'Debian GNU/Linux 12 (bookworm)',
+        kernel: '6.1.0-test',
+        cni: 'cilium',
+        // Only what flannel publishes for the other nodes is kept of a node's annotations.
+        annotations: { 'flannel.alpha.coreos.com/public-ip': '192.168.10.1' },
+      },
       { name: 'node-b', internalIPs: ['192.168.10.2'], podCIDRs: ['10.244.2.0/24'], os: 'Debian GNU/Linux 12 (bookworm)', kernel: '6.1.0-test', cni: 'ovn-kubernetes' },
     ]);
     expect(cluster.pods.find((p) => p.name === 'peer-1')).toEqual({ namespace: 'shop', name: 'peer-1', ip: '10.244.1.50', nodeName: 'node-a', runtimeClassName: 'kata-remote' });

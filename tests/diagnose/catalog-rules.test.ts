@@ -533,7 +533,8 @@ describe('ovn-duplicate-system-id', () => {
     expect(rest).toEqual([]);
     expect(f?.elements).toEqual([hostId('ocp-worker-1'), hostId('ocp-worker-2')]);
     expect(f?.evidence.map((e) => e.lines[0])).toEqual(['"3f6e2a10-9c1d-4b7e-8a2f-5d0c1e9b7a64"', '"3f6e2a10-9c1d-4b7e-8a2f-5d0c1e9b7a64"']);
-    expect(f?.fix?.[0]).toBe('# on ocp-worker-2:');
+    expect(f?.fixOn?.[0]).toEqual({ from: 0, on: { kind: 'host', host: 'ocp-worker-2' } });
+    expect(f?.fix?.[0]).toBe('uuidgen > /etc/openvswitch/system-id.conf');
     expect(f?.fix).toContain('ovs-vsctl set Open_vSwitch . external_ids:system-id="$(cat /etc/openvswitch/system-id.conf)"');
   });
 
@@ -700,7 +701,11 @@ describe('cni0-bridge-address-conflict', () => {
     const hosts = flannel({ links: { 'node-a/cni-node-a-1/eth0': { addrs: ['10.244.9.5/24'] } } });
     const [f] = run('cni0-bridge-address-conflict', hosts);
     expect(f?.elements).toEqual([ifaceId('node-a', null, 'cni0'), ifaceId('node-a', 'cni-node-a-1', 'eth0')]);
-    expect(f?.fix).toEqual(['# cni0 is right; recreate the pods that kept an old address: cni-node-a-1']);
+    expect(f?.fix).toEqual([
+      '# cni0 is right; recreate the pods that kept an old address: cni-node-a-1',
+      'kubectl get pods -A -o wide --field-selector status.podIP=10.244.9.5',
+      'kubectl delete pods -A --field-selector status.podIP=10.244.9.5',
+    ]);
   });
 
   it('leaves bridges alone on nodes without flannel', () => {

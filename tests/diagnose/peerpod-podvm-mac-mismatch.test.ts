@@ -21,6 +21,10 @@ describe('peerpod-podvm-mac-mismatch', () => {
       'ip netns exec lv-vmpod ip link set vxlan0 up',
       // Taking the device down dropped the routes through it; the connected one comes back by itself.
       'ip netns exec lv-vmpod ip route replace default via 10.132.2.1 dev vxlan0',
+      // Then the durable remedy: the pod recreated, found by the pod IP the capture holds.
+      "# durable: recreate the peer pod; cloud-api-adaptor then sets up the new pod VM's vxlan0 with the pod's MAC",
+      'kubectl get pods -A -o wide --field-selector status.podIP=10.132.2.46',
+      'kubectl delete pods -A --field-selector status.podIP=10.132.2.46',
     ]);
   });
 

@@ -22,11 +22,11 @@ describe('fixes name the pod that owns the namespace', () => {
     expect(f?.fix?.at(-1)).toBe('kubectl delete pod web-7c9 --namespace shop');
   });
 
-  it('quotes a name a shell would split, and keeps the placeholders (quoted words) without cluster context', () => {
+  it('quotes a name a shell would split, and selects the pod by the IP the capture holds without cluster context', () => {
     const hosts = peerPodOvnNetdev({ drop: ['podvm/lv-vmpod/vxlan0'] });
     const [quoted] = rule('tunnel-unpaired').run(buildTopology(hosts, cluster("web$(id)'x", 'a b')));
     expect(quoted?.fix?.at(-1)).toBe(`kubectl delete pod 'web$(id)'\\''x' --namespace 'a b'`);
     const [plain] = rule('tunnel-unpaired').run(buildTopology(hosts));
-    expect(plain?.fix?.at(-1)).toBe("kubectl delete pod '<peer-pod>' --namespace '<namespace>'");
+    expect(plain?.fix?.slice(-2)).toEqual(['kubectl get pods -A -o wide --field-selector status.podIP=10.132.2.46', 'kubectl delete pods -A --field-selector status.podIP=10.132.2.46']);
   });
 });

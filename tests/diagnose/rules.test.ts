@@ -84,7 +84,12 @@ describe('peer-pod rules', () => {
     const hosts = peerPodOvnNetdev({ links: { 'podvm/lv-vmpod/vxlan0': { mtu: 1450 } } });
     const [f] = run('peerpod-mtu-mismatch', hosts);
     expect(f?.elements.slice(0, 2)).toEqual([V_VXLAN0, W_ETH0]);
-    expect(f?.fix).toEqual(['ip netns exec lv-vmpod ip link set dev vxlan0 mtu 1400']);
+    expect(f?.fix).toEqual([
+      'ip netns exec lv-vmpod ip link set dev vxlan0 mtu 1400',
+      "# durable: recreate the peer pod; cloud-api-adaptor gives the new pod VM's device the pod's MTU",
+      'kubectl get pods -A -o wide --field-selector status.podIP=10.132.2.46',
+      'kubectl delete pods -A --field-selector status.podIP=10.132.2.46',
+    ]);
   });
 
   it('flags pod eth0 MTU that does not fit through the worker uplink after 50 bytes of VXLAN', () => {
@@ -316,11 +321,11 @@ describe('OVS and OVN rules', () => {
     expect(f?.fix?.[0]).toBe('ip link set veth77aa master cni0');
   });
 
-  it('flags a down management port and tells to bring it up', () => {
+  it('flags a down management port and tells to bring it up, then to restart ovnkube-node on that node', () => {
     const hosts = ovnKernel({ links: { 'ocp-worker-1/-/ovn-k8s-mp0': { flags: ['BROADCAST', 'MULTICAST'], operstate: 'DOWN' } } });
     const [f] = run('ovn-mgmt-port-broken', hosts);
     expect(f?.elements).toEqual([ifaceId('ocp-worker-1', null, 'ovn-k8s-mp0')]);
-    expect(f?.fix).toEqual(['ip link set ovn-k8s-mp0 up']);
+    expect(f?.fix).toEqual(['ip link set ovn-k8s-mp0 up', 'kubectl delete pod -A -l app=ovnkube-node --field-selector spec.nodeName=ocp-worker-1']);
   });
 
   it('flags the pod eth0 whose MAC differs from its OVN logical switch port', () => {

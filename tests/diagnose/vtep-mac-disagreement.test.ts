@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseTranscript } from '@/lib/capture/paste/transcript';
 import { analyze } from '@/lib/analyze';
+import { fixBlocks } from '@/lib/view/fix-steps';
 
 function findings(text: string) {
   const { hosts } = parseTranscript(text, { collectedAt: '2026-01-01T00:00:00.000Z' });
@@ -20,7 +21,10 @@ describe('vtep-mac-disagreement', () => {
     const found = findings(text).filter((f) => f.rule === 'vtep-mac-disagreement');
     expect(found.map((f) => f.title)).toEqual(['VTEP 10.244.7.0 resolves to 2 different MACs: 6e:00:00:00:00:01 on n1, n3; 6e:00:00:00:00:02 on n2']);
     expect(found[0].evidence.map((e) => e.host)).toEqual(['n1', 'n2', 'n3']);
-    expect(found[0].fix?.join('\n')).toMatch(/on n2 if 6e:00:00:00:00:02 is stale:\nip neigh replace 10\.244\.7\.0 lladdr .* dev flannel\.1 nud permanent/);
+    const n2 = fixBlocks(found[0]).find((b) => b.where === 'on n2');
+    expect(n2?.lines.join('\n')).toMatch(/if 6e:00:00:00:00:02 is stale .*\nip neigh replace 10\.244\.7\.0 lladdr .* dev flannel\.1 nud permanent/);
+    // The restart of the agent that writes the entry runs with kubectl, for each node holding an entry.
+    expect(fixBlocks(found[0]).map((b) => b.where)).toEqual(['on n1', 'on n3', 'on n2'].flatMap((on) => [on, 'with kubectl, from any machine with access to the cluster']));
   });
 
   it('is silent when the nodes agree, when entries are not permanent, and when the VTEP itself was captured', () => {

@@ -101,8 +101,9 @@ describe('the incident page at every size', () => {
           await page.waitForSelector('[data-testid="fix-commands"]');
           expect(await overlaps(page)).toEqual([]);
           if (size.name === 'phone') {
-            const fix = await page.locator('[data-testid="copy-fix"]').boundingBox();
-            const commands = await page.locator('[data-testid="fix-commands"]').boundingBox();
+            // The fix's first block (the commands for the pod VM) and its copy button; the kubectl block follows.
+            const fix = await page.locator('[data-testid="copy-fix"]').first().boundingBox();
+            const commands = await page.locator('[data-testid="fix-commands"]').first().boundingBox();
             expect(fix && commands).toBeTruthy();
             expect(commands!.y + commands!.height).toBeLessThanOrEqual(size.height);
             expect(fix!.y + fix!.height).toBeLessThanOrEqual(size.height);

@@ -11,6 +11,7 @@ import type { Finding } from '@/lib/diagnose/types';
 import { COUNTER_RULES, counterFindings } from '@/lib/diff/counters';
 import * as liveRoute from '@/app/api/live/route';
 import type { SnapshotView } from '@/lib/snapshot/types';
+import { fixBlocks } from '@/lib/view/fix-steps';
 import type { Topology } from '@/lib/topology/types';
 import { ifaceId, netnsId } from '@/lib/topology/ids';
 
@@ -88,8 +89,10 @@ describe('diagnosis of the lab', () => {
     const vm = (await labStatus())?.hosts.find((h) => h.name === PODVM);
     expect(vm).toBeDefined();
     expect(await ping(await worker(), POD_IP)).toBe(false);
-    // Each line is a command a person pastes into the pod VM's shell; these names hold no shell characters.
-    for (const line of finding.fix ?? []) {
+    // Each command of the block for the pod VM is what a person pastes into its shell; these names hold no shell characters.
+    const onVm = fixBlocks(finding).find((b) => b.where?.startsWith(`on ${PODVM} `));
+    expect(onVm?.lines.length).toBeGreaterThan(2);
+    for (const line of onVm?.lines.filter((l) => !l.startsWith('#')) ?? []) {
       const result = await runOnHost(vm as LabHost, line.split(' '));
       expect(result.exitCode, `${line}: ${result.stderr}`).toBe(0);
     }

@@ -64,6 +64,7 @@ const clusterContext = z.object({
       os: shortString(256).optional(),
       kernel: shortString(256).optional(),
       cni: z.enum(['ovn-kubernetes', 'cilium', 'flannel', 'calico', 'antrea', 'kube-ovn']).optional(),
+      annotations: stringMap.optional(),
     }),
   ),
   pods: z.array(

@@ -4,7 +4,10 @@ import { hostId } from '@/lib/topology/ids';
 import { deviceId, isOperDown, rootNamespace, tunnelParams, tunnelPort, type Device } from '@/lib/topology/query/devices';
 import { deviceEvidence } from '../evidence';
 import { vethPeer } from '../veth';
+import type { ClusterContext } from '@/lib/capture/types';
+import type { Topology } from '@/lib/topology/types';
 import { note, sh, type ShellLine } from '../fix';
+import { restartAgent } from '../agents';
 import { finding } from '../finding';
 
 const ID = 'cilium-host-datapath-broken';
@@ -73,7 +76,7 @@ function tunnelProblems(host: HostState, root: NamespaceState): Problem[] {
   return out;
 }
 
-function findingFor(host: HostState, problems: Problem[]): Finding {
+function findingFor(topology: Topology, cluster: ClusterContext | undefined, host: HostState, problems: Problem[]): Finding {
   const devices = [...new Map(problems.flatMap((p) => p.devices).map((d) => [deviceId(d), d])).values()];
   const what = problems.map((p) => p.text).join('; ');
   return finding(ID, 'warning', {
@@ -86,7 +89,7 @@ function findingFor(host: HostState, problems: Problem[]): Finding {
       `the node's pod CIDR is not checked: that needs the CiliumNode resource.`,
     evidence: devices.map(deviceEvidence),
     elements: devices.length > 0 ? devices.map(deviceId) : [hostId(host.name)],
-    fix: [...problems.flatMap((p) => p.fix), sh`kubectl -n kube-system delete pod -l k8s-app=cilium --field-selector spec.nodeName=${host.name}`],
+    fix: [...problems.flatMap((p) => p.fix), restartAgent(topology, cluster, 'cilium', host)],
   });
 }
 
@@ -94,7 +97,7 @@ export const ciliumHostDatapathBroken: Rule = {
   id: ID,
   severity: 'warning',
   title: 'cilium_host, cilium_net or the Cilium tunnel device is missing, down or misconfigured',
-  run(topology) {
+  run(topology, cluster) {
     const out: Finding[] = [];
     for (const host of topology.hosts) {
       const root = rootNamespace(host);
@@ -103,7 +106,7 @@ export const ciliumHostDatapathBroken: Rule = {
       const ciliumNet = device(host, root, 'cilium_net');
       if (!ciliumHost && !ciliumNet) continue;
       const problems = [...pairProblems(ciliumHost, ciliumNet), ...routerIpProblems(ciliumHost), ...tunnelProblems(host, root)];
-      if (problems.length > 0) out.push(findingFor(host, problems));
+      if (problems.length > 0) out.push(findingFor(topology, cluster, host, problems));
     }
     return out;
   },

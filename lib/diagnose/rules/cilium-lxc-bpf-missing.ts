@@ -4,7 +4,11 @@ import { ranIn, tcFiltersKnown } from '@/lib/parse/collected';
 import { deviceId, rootNamespace, type Device } from '@/lib/topology/query/devices';
 import { deviceEvidence, entityEvidence } from '../evidence';
 import { vethPeer } from '../veth';
-import { note, sh } from '../fix';
+import type { ClusterContext } from '@/lib/capture/types';
+import type { Topology } from '@/lib/topology/types';
+import { note } from '../fix';
+import { restartAgent } from '../agents';
+import { deletePodCommands } from '../pod-owner';
 import { finding } from '../finding';
 
 const ID = 'cilium-lxc-bpf-missing';
@@ -27,7 +31,7 @@ function runsCilium(root: NamespaceState): boolean {
   return root.interfaces.some((i) => i.name === 'cilium_host') || root.tcFilters.some((f) => ciliumProgram(f.bpfName)) || root.bpf.some((a) => ciliumProgram(a.name));
 }
 
-function findingFor(lxc: Device, healthy: Device | undefined, bpftoolRan: boolean): Finding {
+function findingFor(topology: Topology, cluster: ClusterContext | undefined, lxc: Device, healthy: Device | undefined, bpftoolRan: boolean): Finding {
   const { host, ns, iface } = lxc;
   const peer = vethPeer(lxc);
   const pod = peer.status === 'found' ? peer.peer : undefined;
@@ -46,9 +50,9 @@ function findingFor(lxc: Device, healthy: Device | undefined, bpftoolRan: boolea
     evidence: [deviceEvidence(lxc), ...contrast.flatMap((f) => entityEvidence(host, ns, f))],
     elements: [deviceId(lxc), ...(pod ? [deviceId(pod)] : [])],
     fix: [
-      sh`kubectl -n kube-system delete pod -l k8s-app=cilium --field-selector spec.nodeName=${host.name}`,
+      restartAgent(topology, cluster, 'cilium', host),
       note`or regenerate the endpoint: cilium endpoint list (in the agent on ${host.name}), then cilium endpoint regenerate <id>`,
-      note`or recreate the pod`,
+      ...(pod ? [note`or recreate the pod`, ...deletePodCommands(topology, pod)] : []),
     ],
   });
 }
@@ -57,7 +61,7 @@ export const ciliumLxcBpfMissing: Rule = {
   id: ID,
   severity: 'critical',
   title: 'A Cilium endpoint device has no BPF program attached',
-  run(topology) {
+  run(topology, cluster) {
     const out: Finding[] = [];
     for (const host of topology.hosts) {
       const root = rootNamespace(host);
@@ -72,7 +76,7 @@ export const ciliumLxcBpfMissing: Rule = {
       if (!bpftoolRan && !onTc) continue;
       for (const lxc of lxcs) {
         if (attached(lxc) || !tcFiltersKnown(host, root, lxc.iface.name)) continue;
-        out.push(findingFor(lxc, healthy, bpftoolRan));
+        out.push(findingFor(topology, cluster, lxc, healthy, bpftoolRan));
       }
     }
     return out;

@@ -1,16 +1,18 @@
 import type { Finding, Rule } from '../types';
 import type { Address, HostState, NamespaceState } from '@/lib/parse/types';
-import { deviceId, globalAddresses, isPlainTunnel, rootNamespace, type Device } from '@/lib/topology/query/devices';
+import { deviceId, globalAddresses, type Device } from '@/lib/topology/query/devices';
 import { deviceEvidence } from '../evidence';
 import { inCidr } from '../ip';
 import { podVethHostEnds } from '../veth';
-import { note, sh } from '../fix';
+import { flannelVtep } from '../vteps';
+import type { ClusterContext } from '@/lib/capture/types';
+import type { Topology } from '@/lib/topology/types';
+import { note, part, sh } from '../fix';
+import { restartOverlayAgent } from '../agents';
+import { deletePodCommands } from '../pod-owner';
 import { finding } from '../finding';
 
 const ID = 'cni0-bridge-address-conflict';
-
-/** flannel's VTEP (flannel.<VNI>) holds the network address (.0) of the node's current subnet as a /32. */
-const FLANNEL_VTEP = /^flannel\.\d+$/;
 
 function ipv4(iface: Device['iface']): Address[] {
   return iface.addresses.filter((a) => a.family === 'inet' && a.scope !== 'host' && a.scope !== 'link');
@@ -42,7 +44,7 @@ function checkBridge(host: HostState, root: NamespaceState, vtep: Device): Check
   return stale || strayPods.length > 0 ? { bridge, vtep, subnetBase, strayPods } : undefined;
 }
 
-function findingFor(c: Check): Finding {
+function findingFor(topology: Topology, cluster: ClusterContext | undefined, c: Check): Finding {
   const addrs = ipv4(c.bridge.iface);
   const listed = addrs.map((a) => `${a.local}/${a.prefixlen}`);
   const gateway = addrs.find((a) => inCidr(c.subnetBase, `${a.local}/${a.prefixlen}`));
@@ -64,8 +66,12 @@ function findingFor(c: Check): Finding {
     elements: [deviceId(c.bridge), ...c.strayPods.map(deviceId)],
     fix:
       gateway && addrs.length === 1
-        ? [note`cni0 is right; recreate the pods that kept an old address: ${c.strayPods.map((p) => p.ns.netns ?? '?')}`]
-        : [sh`ip link set cni0 down`, sh`ip link delete cni0`, note`restart flannel on ${host} (it rewrites /run/flannel/subnet.env), then recreate the pods on ${host}`],
+        ? [note`cni0 is right; recreate the pods that kept an old address: ${c.strayPods.map((p) => p.ns.netns ?? '?')}`, ...c.strayPods.flatMap((p) => deletePodCommands(topology, p))]
+        : [
+            sh`ip link set cni0 down`,
+            sh`ip link delete cni0`,
+            ...restartOverlayAgent(topology, cluster, c.bridge.host, c.vtep.iface.name, part`rewrites /run/flannel/subnet.env; then recreate the pods of this node`),
+          ],
   });
 }
 
@@ -73,14 +79,13 @@ export const cni0BridgeAddressConflict: Rule = {
   id: ID,
   severity: 'warning',
   title: 'cni0 holds an address outside the node pod subnet',
-  run(topology) {
+  run(topology, cluster) {
     const out: Finding[] = [];
     for (const host of topology.hosts) {
-      const root = rootNamespace(host);
-      const vtepIface = root?.interfaces.find((i) => FLANNEL_VTEP.test(i.name) && isPlainTunnel(i));
-      if (!root || !vtepIface) continue;
-      const check = checkBridge(host, root, { host, ns: root, iface: vtepIface });
-      if (check) out.push(findingFor(check));
+      const vtep = flannelVtep(host);
+      if (!vtep) continue;
+      const check = checkBridge(host, vtep.ns, vtep);
+      if (check) out.push(findingFor(topology, cluster, check));
     }
     return out;
   },

@@ -2,7 +2,7 @@ import type { Finding, Rule } from '../types';
 import type { HostState, NamespaceState } from '@/lib/parse/types';
 import { hostId } from '@/lib/topology/ids';
 import { rootNamespace, tunnelKind, tunnelPort } from '@/lib/topology/query/devices';
-import { sh } from '../fix';
+import { sh, type ShellLine } from '../fix';
 import { finding } from '../finding';
 
 const ID = 'conntrack-table-full';
@@ -18,6 +18,13 @@ function tunnelPorts(host: HostState): number[] {
  * evict ("nf_conntrack: table full, dropping packet"); early_drop: an entry was evicted to make room; insert_failed:
  * an entry could not be inserted (a clash, typically parallel UDP such as DNS A/AAAA); each dropped packet is lost.
  */
+/** Twice the limit the capture read, where it read one; the reader checks the count against it first. */
+function raiseMax(root: NamespaceState): ShellLine {
+  const max = Number(root.sysctls['net.netfilter.nf_conntrack_max']);
+  if (!Number.isInteger(max) || max <= 0) return sh`sysctl -w net.netfilter.nf_conntrack_max=<twice the current value, if count is near max>`;
+  return sh`sysctl -w net.netfilter.nf_conntrack_max=${max * 2}`;
+}
+
 function findingFor(host: HostState, root: NamespaceState, stats: Record<string, number>): Finding {
   const drop = stats.drop ?? 0;
   const early = stats.early_drop ?? 0;
@@ -45,7 +52,7 @@ function findingFor(host: HostState, root: NamespaceState, stats: Record<string,
     elements: [hostId(host.name)],
     fix: [
       sh`sysctl net.netfilter.nf_conntrack_count net.netfilter.nf_conntrack_max`,
-      sh`sysctl -w net.netfilter.nf_conntrack_max=<twice the current value, if count is near max>`,
+      raiseMax(root),
       ...ports.flatMap((p) => [sh`iptables -t raw -A PREROUTING -p udp --dport ${p} -j NOTRACK`, sh`iptables -t raw -A OUTPUT -p udp --dport ${p} -j NOTRACK`]),
     ],
   });

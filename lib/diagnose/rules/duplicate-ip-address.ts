@@ -4,6 +4,7 @@ import { deviceEvidence } from '../evidence';
 import { inNetns, sh } from '../fix';
 import { pairKey, peerPodPairKeys } from '../peerpod';
 import { finding } from '../finding';
+import { on } from '../fix-host';
 
 const ID = 'duplicate-ip-address';
 
@@ -40,7 +41,7 @@ export const duplicateIpAddress: Rule = {
             `Usually a stale pod kept an IP that IPAM handed out again, or a VM was cloned.`,
           evidence: holders.map(deviceEvidence),
           elements: ids,
-          fix: holders.slice(1).map((d) => inNetns(d.ns.netns, sh`ip addr del ${ip}/${d.iface.addresses.find((a) => a.local === ip)?.prefixlen ?? 32} dev ${d.iface.name}`)),
+          fix: holders.slice(1).flatMap((d) => [on(d), inNetns(d.ns.netns, sh`ip addr del ${ip}/${d.iface.addresses.find((a) => a.local === ip)?.prefixlen ?? 32} dev ${d.iface.name}`)]),
         }),
       );
     }

@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import type { Finding, Rule } from '../types';
+import type { Topology } from '@/lib/topology/types';
 import { allDevices, deviceId, type Device } from '@/lib/topology/query/devices';
 import { deviceEvidence } from '../evidence';
 import { inNetns, note, sh } from '../fix';
@@ -6,6 +8,7 @@ import { isZeroMac, networkOf } from '../ip';
 import { pairKey, peerPodPairKeys } from '../peerpod';
 import { overlayVteps } from '../vteps';
 import { finding } from '../finding';
+import { on } from '../fix-host';
 
 const ID = 'duplicate-mac-address';
 
@@ -45,6 +48,21 @@ function sameMacPairs(members: readonly Device[]): [Device, Device][] {
   return pairs;
 }
 
+/**
+ * A locally administered unicast MAC (02:…) derived from the device's id, so one capture always suggests the same
+ * one, and held by no captured device.
+ */
+function unusedMac(topology: Topology, device: Device): string {
+  const used = new Set(allDevices(topology).map((d) => d.iface.mac?.toLowerCase()));
+  for (let salt = 0; ; salt++) {
+    const digest = createHash('sha256')
+      .update(`${deviceId(device)}#${salt}`)
+      .digest();
+    const mac = ['02', ...[...digest.subarray(0, 5)].map((b) => b.toString(16).padStart(2, '0'))].join(':');
+    if (!used.has(mac)) return mac;
+  }
+}
+
 export const duplicateMacAddress: Rule = {
   id: ID,
   severity: 'warning',
@@ -69,7 +87,7 @@ export const duplicateMacAddress: Rule = {
               `Cloned VM templates and hand-set addresses are the usual causes.`,
             evidence: [deviceEvidence(a), deviceEvidence(b)],
             elements: [deviceId(a), deviceId(b)],
-            fix: [inNetns(b.ns.netns, sh`ip link set dev ${b.iface.name} address <unique MAC>`), note`and fix the VM template (machine-id / MAC policy) if the hosts were cloned`],
+            fix: [on(b), inNetns(b.ns.netns, sh`ip link set dev ${b.iface.name} address ${unusedMac(topology, b)}`), note`and fix the VM template (machine-id / MAC policy) if the hosts were cloned`],
           }),
         );
       }

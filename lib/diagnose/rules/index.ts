@@ -7,6 +7,7 @@ import { conntrackTableFull } from './conntrack-table-full';
 import { duplicateIpAddress } from './duplicate-ip-address';
 import { duplicateMacAddress } from './duplicate-mac-address';
 import { firewallDropsPodTraffic } from './firewall-drops-pod-traffic';
+import { flannelAnnotationMismatch } from './flannel-annotation-mismatch';
 import { ipForwardDisabled } from './ip-forward-disabled';
 import { linkDownOrNoCarrier } from './link-down-or-no-carrier';
 import { neighborMacMismatch } from './neighbor-mac-mismatch';
@@ -60,6 +61,7 @@ export const RULES: readonly Rule[] = [
   peerpodVxlanConntrackTracked,
   neighborMacMismatch,
   vtepMacDisagreement,
+  flannelAnnotationMismatch,
   neighborUnresolved,
   tunnelUnpaired,
   overlayVxlanParamMismatch,

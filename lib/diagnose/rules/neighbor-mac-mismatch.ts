@@ -7,6 +7,7 @@ import { isZeroMac, sameMac } from '../ip';
 import { isSpecialAddress } from '@/lib/topology/ip';
 import { vethPeer } from '../veth';
 import { finding } from '../finding';
+import { on } from '../fix-host';
 
 const ID = 'neighbor-mac-mismatch';
 
@@ -66,7 +67,7 @@ export const neighborMacMismatch: Rule = {
                   `learns the new MAC within a few seconds, losing the packets sent meanwhile. Delete it to skip that.`,
                 evidence: mergeEvidence([...entityEvidence(host, ns, neigh), ...owners.map(deviceEvidence)]),
                 elements: [...(dev ? [deviceId(dev)] : []), deviceId(owner)],
-                fix: [inNetns(ns.netns, sh`ip neigh del ${neigh.dst} dev ${neigh.dev}`)],
+                fix: [on(host), inNetns(ns.netns, sh`ip neigh del ${neigh.dst} dev ${neigh.dev}`)],
               }),
             );
             continue;
@@ -81,7 +82,7 @@ export const neighborMacMismatch: Rule = {
                 `those frames as addressed to another host. Typical after a device was recreated with a new MAC.`,
               evidence: mergeEvidence([...entityEvidence(host, ns, neigh), ...owners.map(deviceEvidence)]),
               elements: [...(dev ? [deviceId(dev)] : []), deviceId(owner)],
-              fix: [inNetns(ns.netns, sh`ip neigh replace ${neigh.dst} lladdr ${owner.iface.mac ?? '<mac>'} dev ${neigh.dev}${permanent && part` nud permanent`}`)],
+              fix: [on(host), inNetns(ns.netns, sh`ip neigh replace ${neigh.dst} lladdr ${owner.iface.mac ?? '<mac>'} dev ${neigh.dev}${permanent && part` nud permanent`}`)],
             }),
           );
         }

@@ -2,7 +2,9 @@ import type { Finding, Rule } from '../types';
 import { deviceId, tunnelParams, tunnelPort, type Device } from '@/lib/topology/query/devices';
 import { deviceEvidence } from '../evidence';
 import { overlayVteps } from '../vteps';
-import { note, sh } from '../fix';
+import { note, part, sh } from '../fix';
+import { on } from '../fix-host';
+import { restartOverlayAgent } from '../agents';
 import { finding } from '../finding';
 
 const ID = 'overlay-vxlan-param-mismatch';
@@ -15,7 +17,7 @@ export const overlayVxlanParamMismatch: Rule = {
   id: ID,
   severity: 'critical',
   title: 'Overlay VTEPs on different nodes use different VNIs or UDP ports',
-  run(topology) {
+  run(topology, cluster) {
     const out: Finding[] = [];
     for (const [name, vteps] of overlayVteps(topology)) {
       const bySig = new Map<string, Device[]>();
@@ -35,9 +37,8 @@ export const overlayVxlanParamMismatch: Rule = {
           evidence: vteps.map(deviceEvidence),
           elements: odd.map(deviceId),
           fix: [
-            note`set the same VNI/port in the CNI config everywhere (flannel net-conf.json Backend.VNI/Port, Calico VXLANPort), then on ${odd.map((d) => d.host.name)}:`,
-            sh`ip link delete ${name}`,
-            note`and restart the CNI agent on those nodes`,
+            note`the kernel cannot change a VXLAN device's VNI or port: set ${majority[0]} in the CNI config everywhere (flannel net-conf.json Backend.VNI/Port, Calico VXLANPort), then`,
+            ...odd.flatMap((d) => [on(d), sh`ip link delete ${name}`, ...restartOverlayAgent(topology, cluster, d.host, name, part`creates ${name} again from the config`)]),
           ],
         }),
       );

@@ -6,6 +6,7 @@ import { integrationBridge, ovsBridgeInterfaces, usesOvn } from '../ovs';
 import { devicesListed } from '@/lib/parse/collected';
 import { note, sh } from '../fix';
 import { finding } from '../finding';
+import { restartAgent } from '../agents';
 
 const ID = 'ovn-mgmt-port-broken';
 
@@ -13,7 +14,7 @@ export const ovnMgmtPortBroken: Rule = {
   id: ID,
   severity: 'critical',
   title: 'OVN management port is missing or down',
-  run(topology) {
+  run(topology, cluster) {
     const out: Finding[] = [];
     for (const host of topology.hosts) {
       const bridge = integrationBridge(host);
@@ -34,8 +35,9 @@ export const ovnMgmtPortBroken: Rule = {
             evidence: pods.flatMap((p) => entityEvidence(host, null, p)),
             elements: [ovsBridgeId(host.name, bridge.name)],
             fix: [
-              note`restart the ovnkube-node pod on ${host.name}; it recreates the management port`,
               sh`ovs-vsctl --may-exist add-port ${bridge.name} ovn-k8s-mp0 -- set interface ovn-k8s-mp0 type=internal external-ids:iface-id=k8s-${host.name}`,
+              note`durable: restart the ovnkube-node pod on ${host.name}; it recreates the management port`,
+              restartAgent(topology, cluster, 'ovn-kubernetes', host),
             ],
           }),
         );
@@ -53,7 +55,10 @@ export const ovnMgmtPortBroken: Rule = {
             `so the node cannot reach any pod and service traffic from the host dies.`,
           evidence: [...entityEvidence(host, null, mgmt), ...(device ? [deviceEvidence(device)] : [])],
           elements: [kernel ? ifaceId(host.name, null, mgmt.name) : ovsBridgeId(host.name, bridge.name)],
-          fix: kernel ? [sh`ip link set ${mgmt.name} up`] : [note`restart the ovnkube-node pod on ${host.name}`],
+          fix: [
+            ...(kernel ? [sh`ip link set ${mgmt.name} up`] : [note`restart the ovnkube-node pod on ${host.name}: it recreates the device`]),
+            restartAgent(topology, cluster, 'ovn-kubernetes', host),
+          ],
         }),
       );
     }

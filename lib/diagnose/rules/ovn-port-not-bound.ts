@@ -5,6 +5,7 @@ import { integrationBridge, ovsBridgeOf, ovsInterface, usesOvn } from '../ovs';
 import { podVethHostEnds } from '../veth';
 import { note, sh } from '../fix';
 import { finding } from '../finding';
+import { deletePodCommands, podOwningNetns } from '../pod-owner';
 
 const ID = 'ovn-port-not-bound';
 
@@ -24,6 +25,7 @@ export const ovnPortNotBound: Rule = {
         const ifaceIdValue = ovsIf.externalIds['iface-id'];
         const installed = ovsIf.externalIds['ovn-installed'] === 'true';
         if (ifaceIdValue !== undefined && installed) continue;
+        const pod = podOwningNetns(topology, host.name, podEnd.ns.netns);
         const what = ifaceIdValue === undefined ? 'has no external_ids:iface-id' : `has iface-id ${ifaceIdValue} but OVN never marked it ovn-installed`;
         out.push(
           finding(ID, 'warning', {
@@ -36,9 +38,10 @@ export const ovnPortNotBound: Rule = {
             elements: [deviceId(hostEnd), deviceId(podEnd)],
             fix: [
               ifaceIdValue === undefined
-                ? sh`ovs-vsctl set Interface ${hostEnd.iface.name} external_ids:iface-id=<namespace>_<pod>`
+                ? sh`ovs-vsctl set Interface ${hostEnd.iface.name} external_ids:iface-id=${pod ? `${pod.namespace}_${pod.name}` : '<namespace>_<pod>'}`
                 : note`check ovn-controller on ${host.name} (ovn-remote, chassis registration) for port ${ifaceIdValue}`,
               note`or delete the pod so the CNI plugs it again`,
+              ...deletePodCommands(topology, podEnd),
             ],
           }),
         );

@@ -8,6 +8,10 @@ import { encapIps, externalIdEvidence } from '../open-vswitch';
 import { uplinkName } from '../routes';
 import { note, sh } from '../fix';
 import { finding } from '../finding';
+import { restartAgent } from '../agents';
+import { kubeNodeName } from '../fix-host';
+import type { ClusterContext } from '@/lib/capture/types';
+import type { Topology } from '@/lib/topology/types';
 
 const ID = 'ovnk-encap-ip-mismatch';
 
@@ -17,9 +21,15 @@ function nodeDevice(host: HostState, root: NamespaceState): Device | undefined {
   return iface ? { host, ns: root, iface } : undefined;
 }
 
-function findingFor(host: HostState, root: NamespaceState, missing: string[]): Finding {
+/** The node's InternalIP as the cluster context records it, when the capture shows no address on the uplink. */
+function internalIp(topology: Topology, cluster: ClusterContext | undefined, host: HostState): string | undefined {
+  const node = kubeNodeName(topology, cluster, host);
+  return cluster?.nodes.find((n) => n.name === node)?.internalIPs[0];
+}
+
+function findingFor(topology: Topology, cluster: ClusterContext | undefined, host: HostState, root: NamespaceState, missing: string[]): Finding {
   const node = nodeDevice(host, root);
-  const nodeIp = node ? globalAddresses(node.iface)[0] : undefined;
+  const nodeIp = (node ? globalAddresses(node.iface)[0] : undefined) ?? internalIp(topology, cluster, host);
   const wanted = encapIps(host)
     .map((ip) => (missing.includes(ip) ? (nodeIp ?? '<node IP>') : ip))
     .join(',');
@@ -33,7 +43,11 @@ function findingFor(host: HostState, root: NamespaceState, missing: string[]): F
       `pods on other nodes. It happens when the node's IP changed (DHCP, re-IP) or the encap IP was taken from another NIC.`,
     evidence: [...externalIdEvidence(host, 'ovn-encap-ip'), ...(node ? [deviceEvidence(node)] : [])],
     elements: [hostId(host.name), ...(node ? [deviceId(node)] : [])],
-    fix: [sh`ovs-vsctl set Open_vSwitch . external_ids:ovn-encap-ip=${wanted}`, note`then restart ovnkube-node on ${host.name} so the chassis record carries the new address`],
+    fix: [
+      sh`ovs-vsctl set Open_vSwitch . external_ids:ovn-encap-ip=${wanted}`,
+      note`then restart ovnkube-node on ${host.name} so the chassis record carries the new address`,
+      restartAgent(topology, cluster, 'ovn-kubernetes', host),
+    ],
   });
 }
 
@@ -41,7 +55,7 @@ export const ovnkEncapIpMismatch: Rule = {
   id: ID,
   severity: 'warning',
   title: 'ovn-encap-ip is not an address of the node',
-  run(topology) {
+  run(topology, cluster) {
     const out: Finding[] = [];
     for (const host of topology.hosts) {
       const root = rootNamespace(host);
@@ -50,7 +64,7 @@ export const ovnkEncapIpMismatch: Rule = {
       const addresses = new Set(root.interfaces.flatMap((i) => i.addresses.map((a) => a.local)));
       if (!ranIn(root, 'ip-addr', addresses.size > 0)) continue;
       const missing = ips.filter((ip) => !addresses.has(ip));
-      if (missing.length > 0) out.push(findingFor(host, root, missing));
+      if (missing.length > 0) out.push(findingFor(topology, cluster, host, root, missing));
     }
     return out;
   },

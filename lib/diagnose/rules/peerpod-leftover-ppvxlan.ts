@@ -3,6 +3,7 @@ import { deviceId, rootNamespace, tunnelKind, tunnelParams, tunnelPort } from '@
 import { deviceEvidence } from '../evidence';
 import { note, sh, where } from '../fix';
 import { finding } from '../finding';
+import { restartAgent } from '../agents';
 
 const ID = 'peerpod-leftover-ppvxlan';
 
@@ -13,7 +14,7 @@ export const peerpodLeftoverPpvxlan: Rule = {
   id: ID,
   severity: 'warning',
   title: 'A peer-pod tunnel device was left in the root namespace',
-  run(topology) {
+  run(topology, cluster) {
     const out: Finding[] = [];
     for (const host of topology.hosts) {
       const root = rootNamespace(host);
@@ -36,7 +37,8 @@ export const peerpodLeftoverPpvxlan: Rule = {
             fix: [
               note`check that no running pod namespace expects this tunnel (ip netns list; ip -n <ns> -d link show vxlan1), then:`,
               sh`ip link del ${iface.name}`,
-              note`and recreate the peer pod whose setup failed`,
+              note`and recreate the peer pod whose setup failed; if setups keep stopping half-way, restart cloud-api-adaptor on ${host.name}`,
+              restartAgent(topology, cluster, 'cloud-api-adaptor', host),
             ],
           }),
         );

@@ -1,7 +1,8 @@
 import type { Finding, Rule } from '../types';
 import { deviceId } from '@/lib/topology/query/devices';
 import { deviceEvidence } from '../evidence';
-import { inNetns, sh } from '../fix';
+import { inNetns, note, sh } from '../fix';
+import { deletePodCommands } from '../pod-owner';
 import { peerPodLinks } from '../peerpod';
 import { finding } from '../finding';
 
@@ -28,7 +29,11 @@ export const peerpodMtuMismatch: Rule = {
           explanation: `The worker pod interface and the pod VM tunnel device carry the same pod and must agree on the MTU. ${why}`,
           evidence: [deviceEvidence(podIf), deviceEvidence(podVm)],
           elements: [deviceId(podVm), deviceId(podIf), ...(tunnelEdge ? [tunnelEdge] : [])],
-          fix: [inNetns(podVm.ns.netns, sh`ip link set dev ${podVm.iface.name} mtu ${pod}`)],
+          fix: [
+            inNetns(podVm.ns.netns, sh`ip link set dev ${podVm.iface.name} mtu ${pod}`),
+            note`durable: recreate the peer pod; cloud-api-adaptor gives the new pod VM's device the pod's MTU`,
+            ...deletePodCommands(topology, podIf),
+          ],
         }),
       );
     }

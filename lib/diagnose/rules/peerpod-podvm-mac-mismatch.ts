@@ -4,7 +4,8 @@ import type { Topology } from '@/lib/topology/types';
 import { neighborsTo, ovsInterfacesAttaching } from '@/lib/topology/query/device-index';
 import { deviceId, globalAddresses, type Device } from '@/lib/topology/query/devices';
 import { deviceEvidence, entityEvidence, mergeEvidence } from '../evidence';
-import { inNetns, part, sh, type ShellLine, where } from '../fix';
+import { inNetns, note, part, sh, type ShellLine, where } from '../fix';
+import { deletePodCommands } from '../pod-owner';
 import { sameMac } from '../ip';
 import { peerPodLinks } from '../peerpod';
 import { finding } from '../finding';
@@ -69,7 +70,14 @@ function findingFor(topology: Topology, podIf: Device, vm: Device, tunnelEdge: s
       `replies never leave. Both ends were read from ip link${howWeKnow(topology, vm, ip, mac)}.`,
     evidence: mergeEvidence([deviceEvidence(vm), deviceEvidence(podIf), ...corroboration(topology, podIf)]),
     elements: [deviceId(vm), deviceId(podIf), ...(tunnelEdge ? [tunnelEdge] : [])],
-    fix: [inNetns(netns, sh`ip link set ${name} down`), inNetns(netns, sh`ip link set dev ${name} address ${mac}`), inNetns(netns, sh`ip link set ${name} up`), ...restoreAfterUp(vm)],
+    fix: [
+      inNetns(netns, sh`ip link set ${name} down`),
+      inNetns(netns, sh`ip link set dev ${name} address ${mac}`),
+      inNetns(netns, sh`ip link set ${name} up`),
+      ...restoreAfterUp(vm),
+      note`durable: recreate the peer pod; cloud-api-adaptor then sets up the new pod VM's ${name} with the pod's MAC`,
+      ...deletePodCommands(topology, podIf),
+    ],
   });
 }
 

@@ -2,8 +2,10 @@ import type { Finding, Rule } from '../types';
 import { deviceId, hostAddresses, tunnelParams, tunnelPort, type Device } from '@/lib/topology/query/devices';
 import { deviceEvidence } from '../evidence';
 import { misdirectedTunnels, peerPodLinks } from '../peerpod';
-import { note, type ShellLine } from '../fix';
-import { deletePodCommand } from '../pod-owner';
+import { rootAddressesOf } from '@/lib/topology/query/device-index';
+import { inNetns, note, sh, type ShellLine } from '../fix';
+import { on, type FixEntry } from '../fix-host';
+import { deletePodCommands } from '../pod-owner';
 import type { Topology } from '@/lib/topology/types';
 import { finding } from '../finding';
 
@@ -13,8 +15,18 @@ const PARAMS = 'peerpod-vni-or-port-mismatch';
 function recreate(topology: Topology, podIf: Device): ShellLine[] {
   return [
     note`tunnel endpoints and VNI are fixed when the peer pod is created: recreate the pod that owns netns ${podIf.ns.netns ?? '?'} on ${podIf.host.name}`,
-    deletePodCommand(topology, podIf.host.name, podIf.ns.netns),
+    ...deletePodCommands(topology, podIf),
   ];
+}
+
+/**
+ * Point a tunnel end at the address its far end sends from (that tunnel's `local`, else its host's first root
+ * address): the kernel changes a VXLAN device's remote in place. Nothing when the far host shows no address.
+ */
+function remoteFix(topology: Topology, end: Device, far: Device): FixEntry[] {
+  const address = tunnelParams(far.iface)?.local ?? [...rootAddressesOf(topology, far.host)][0];
+  if (address === undefined) return [];
+  return [on(end), inNetns(end.ns.netns, sh`ip link set dev ${end.iface.name} type vxlan remote ${address}`)];
 }
 
 export const peerpodTunnelEndpointMismatch: Rule = {
@@ -32,6 +44,9 @@ export const peerpodTunnelEndpointMismatch: Rule = {
       const workerAddrs = hostAddresses(workerTunnel.host);
       const problems: string[] = [];
       const elements: string[] = [];
+      const repoint: FixEntry[] = [];
+      if (misdirected.has(workerTunnel.iface)) repoint.push(...remoteFix(topology, workerTunnel, podVm));
+      if (misdirected.has(podVm.iface)) repoint.push(...remoteFix(topology, podVm, workerTunnel));
       if (misdirected.has(workerTunnel.iface)) {
         problems.push(
           `${workerTunnel.iface.name} on ${workerTunnel.host.name} sends to ${wRemote ?? '(no remote)'}, which is not an address of pod VM ${podVm.host.name} (${vmAddrs.join(', ') || 'none'})`,
@@ -54,7 +69,7 @@ export const peerpodTunnelEndpointMismatch: Rule = {
             `or the worker picked another of its addresses.`,
           evidence: [deviceEvidence(workerTunnel), deviceEvidence(podVm)],
           elements: [...elements, ...(tunnelEdge ? [tunnelEdge] : [])],
-          fix: recreate(topology, podIf),
+          fix: [...repoint, ...recreate(topology, podIf)],
         }),
       );
     }

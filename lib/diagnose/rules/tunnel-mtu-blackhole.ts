@@ -3,13 +3,15 @@ import type { Interface } from '@/lib/parse/types';
 import type { Topology } from '@/lib/topology/types';
 import { allDevices, deviceId, isPlainTunnel, rootNamespace, tunnelKind, tunnelParams, type Device } from '@/lib/topology/query/devices';
 import { deviceEvidence, entityEvidence } from '../evidence';
-import { inNetns, note, sh } from '../fix';
+import { inNetns, note, part, sh } from '../fix';
 import { isIpv4 } from '../ip';
 import { peerPodLinks } from '../peerpod';
 import { memoize } from '@/lib/topology/memoize';
 import { redirectsIn } from '../redirects';
 import { lookupRoute } from '../routes';
 import { finding } from '../finding';
+import { overlayVteps, vtepAddress } from '../vteps';
+import { restartOverlayAgent } from '../agents';
 
 const ID = 'tunnel-mtu-blackhole';
 
@@ -50,14 +52,24 @@ function innerDevice(topology: Topology, tunnel: Device): Device {
   return iface ? { ...tunnel, iface } : tunnel;
 }
 
+/**
+ * An overlay VTEP has no remote of its own: its packets go to the underlay addresses of its FDB entries, else (no
+ * FDB captured) the family of its own underlay address decides the overhead and the route to it the device.
+ */
+function overlayRemote(vtep: Device): string | undefined {
+  return vtep.ns.fdb.find((e) => e.dev === vtep.iface.name && e.dst !== undefined)?.dst ?? vtepAddress(vtep);
+}
+
 export const tunnelMtuBlackhole: Rule = {
   id: ID,
   severity: 'warning',
   title: 'Tunnel MTU plus encapsulation overhead exceeds the underlay MTU',
-  run(topology) {
+  run(topology, cluster) {
     const out: Finding[] = [];
+    const vteps = new Set([...overlayVteps(topology).values()].flat().map((d) => d.iface));
     for (const tunnel of allDevices(topology)) {
-      const remote = tunnelParams(tunnel.iface)?.remote;
+      const overlay = vteps.has(tunnel.iface);
+      const remote = tunnelParams(tunnel.iface)?.remote ?? (overlay ? overlayRemote(tunnel) : undefined);
       if (!isPlainTunnel(tunnel.iface) || remote === undefined) continue;
       const inner = innerDevice(topology, tunnel);
       const under = underlay(tunnel, remote);
@@ -85,6 +97,9 @@ export const tunnelMtuBlackhole: Rule = {
           fix: [
             inNetns(inner.ns.netns, sh`ip link set dev ${inner.iface.name} mtu ${fitting}`),
             note`and set the CNI MTU to ${fitting} (or raise the underlay MTU of ${under.device.iface.name} to ${innerMtu + extra})`,
+            ...(overlay
+              ? restartOverlayAgent(topology, cluster, tunnel.host, tunnel.iface.name, part`sets the MTU of ${tunnel.iface.name} from the underlay again; then recreate the pods of this node`)
+              : []),
           ],
         }),
       );

@@ -6,8 +6,9 @@ import { allDevices, deviceId, globalAddresses, hostAddresses, isPlainTunnel, tu
 import { deviceEvidence } from '../evidence';
 import { note, where } from '../fix';
 import { peerPodLinks, type PeerPodLink } from '../peerpod';
-import { deletePodCommand } from '../pod-owner';
+import { deletePodCommands } from '../pod-owner';
 import { finding } from '../finding';
+import { on } from '../fix-host';
 
 const ID = 'tunnel-unpaired';
 
@@ -52,8 +53,11 @@ export const tunnelUnpaired: Rule = {
           elements: [deviceId(d)],
           fix:
             link && podIp
-              ? [note`the pod VM ${far.name} lost its tunnel device for ${podIp}: recreate the peer pod`, deletePodCommand(topology, link.podIf.host.name, link.podIf.ns.netns)]
-              : [note`recreate the tunnel on ${far.name} with remote ${hostAddresses(d.host)[0] ?? '<this host>'} and VNI ${tunnelParams(d.iface)?.vni ?? '?'}`],
+              ? [note`the pod VM ${far.name} lost its tunnel device for ${podIp}: recreate the peer pod`, ...deletePodCommands(topology, link.podIf)]
+              : [
+                  on(far),
+                  note`recreate the tunnel on ${far.name} with remote ${tunnelParams(d.iface)?.local ?? hostAddresses(d.host)[0] ?? '<this host>'} and VNI ${tunnelParams(d.iface)?.vni ?? '?'}`,
+                ],
         }),
       );
     }

@@ -4,7 +4,8 @@ import { deviceId } from '@/lib/topology/query/devices';
 import { deviceEvidence, entityEvidence } from '../evidence';
 import { isZeroMac, sameMac } from '../ip';
 import { overlayVteps, vtepAddress } from '../vteps';
-import { note, sh } from '../fix';
+import { part, sh } from '../fix';
+import { restartOverlayAgent } from '../agents';
 import { finding } from '../finding';
 
 const ID = 'vtep-fdb-missing';
@@ -13,7 +14,7 @@ export const vtepFdbMissing: Rule = {
   id: ID,
   severity: 'critical',
   title: 'Overlay forwarding entry for a remote node is missing or stale',
-  run(topology) {
+  run(topology, cluster) {
     const out: Finding[] = [];
     for (const [name, vteps] of overlayVteps(topology)) {
       for (const local of vteps) {
@@ -45,7 +46,10 @@ export const vtepFdbMissing: Rule = {
                 `so encapsulated packets go nowhere and pods on the two nodes cannot talk.`,
               evidence: [...(stale ? entityEvidence(local.host, local.ns, stale) : []), deviceEvidence(local), deviceEvidence(remote)],
               elements: [deviceId(local), deviceId(remote)],
-              fix: [sh`bridge fdb replace ${remote.iface.mac ?? '<mac>'} dev ${name} dst ${dst} self permanent`, note`or restart the CNI agent (e.g. kube-flannel) on ${local.host.name}`],
+              fix: [
+                sh`bridge fdb replace ${remote.iface.mac ?? '<mac>'} dev ${name} dst ${dst} self permanent`,
+                ...restartOverlayAgent(topology, cluster, local.host, name, part`rewrites its FDB entries from the nodes' records`),
+              ],
             }),
           );
         }

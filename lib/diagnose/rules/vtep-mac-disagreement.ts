@@ -3,10 +3,13 @@ import type { HostState, NamespaceState, Neighbor } from '@/lib/parse/types';
 import { ownersOf } from '@/lib/topology/query/device-index';
 import { deviceId, findDevice } from '@/lib/topology/query/devices';
 import { entityEvidence, mergeEvidence } from '../evidence';
-import { inNetns, note, sh } from '../fix';
+import { inNetns, note, part, sh } from '../fix';
 import { isZeroMac, sameMac } from '../ip';
 import { isSpecialAddress } from '@/lib/topology/ip';
 import { finding } from '../finding';
+import { on } from '../fix-host';
+import { restartOverlayAgent } from '../agents';
+import { publishedVtepMac } from '../flannel';
 
 const ID = 'vtep-mac-disagreement';
 
@@ -26,7 +29,7 @@ export const vtepMacDisagreement: Rule = {
   id: ID,
   severity: 'warning',
   title: 'One VTEP address resolved to different MACs on different nodes',
-  run(topology) {
+  run(topology, cluster) {
     const byKey = new Map<string, Held[]>();
     for (const host of topology.hosts) {
       for (const ns of host.namespaces) {
@@ -46,7 +49,8 @@ export const vtepMacDisagreement: Rule = {
       const macs = [...new Set(held.map((h) => h.neigh.lladdr?.toLowerCase() ?? ''))];
       if (macs.length < 2) continue;
       const { dst, dev } = held[0].neigh;
-      if (ownersOf(topology, dst).some((o) => o.iface.mac !== undefined)) continue;
+      // Where the owner's device or its node's published MAC is known, entries are judged against it instead.
+      if (ownersOf(topology, dst).some((o) => o.iface.mac !== undefined) || publishedVtepMac(cluster, dst) !== undefined) continue;
       const groups = macs.map((mac) => ({ mac, on: held.filter((h) => sameMac(h.neigh.lladdr, mac)) }));
       const list = groups.map((g) => `${g.mac} on ${g.on.map((h) => h.host.name).join(', ')}`).join('; ');
       out.push(
@@ -62,14 +66,14 @@ export const vtepMacDisagreement: Rule = {
             const d = findDevice(h.host, h.ns, dev);
             return d ? [deviceId(d)] : [];
           }),
-          fix: [
-            note`on the node that owns ${dst}: ip -br link show ${dev}   (its MAC is the right one)`,
-            ...groups.flatMap((g) => [
-              note`on ${g.on.map((h) => h.host.name).join(', ')} if ${g.mac} is stale:`,
-              inNetns(g.on[0].ns.netns, sh`ip neigh replace ${dst} lladdr <MAC of the VTEP device on its node> dev ${dev} nud permanent`),
+          fix: groups.flatMap((g) =>
+            g.on.flatMap((h) => [
+              on(h.host),
+              note`if ${g.mac} is stale (the node that owns ${dst} shows its MAC with: ip -br link show ${dev}):`,
+              inNetns(h.ns.netns, sh`ip neigh replace ${dst} lladdr <MAC of the VTEP device on its node> dev ${dev} nud permanent`),
+              ...restartOverlayAgent(topology, cluster, h.host, dev, part`writes the entry again from the node records`),
             ]),
-            note`durable: restart the overlay agent (flannel, calico-node) on the nodes with the stale entry, so it rewrites its neighbour and FDB entries`,
-          ],
+          ),
         }),
       );
     }
