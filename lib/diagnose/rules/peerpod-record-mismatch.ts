@@ -9,7 +9,7 @@ import { deviceId, globalAddresses, tunnelParams, tunnelPort, type Device } from
 import { deviceEvidence, entityEvidence } from '../evidence';
 import { peerPodLinks } from '../peerpod';
 import { note } from '../fix';
-import { deletePodCommand } from '../pod-owner';
+import { deletePodCommands } from '../pod-owner';
 import { finding } from '../finding';
 
 const ID = 'peerpod-record-mismatch';
@@ -52,7 +52,7 @@ export const peerpodRecordMismatch: Rule = {
           elements: [deviceId(workerTunnel), deviceId(podIf)],
           fix: [
             note`the tunnel and the VM's config are fixed when the peer pod is created: recreate the pod that owns netns ${podIf.ns.netns ?? '?'} on ${podIf.host.name}`,
-            deletePodCommand(topology, podIf.host.name, podIf.ns.netns),
+            ...deletePodCommands(topology, podIf),
           ],
         }),
       );
