@@ -57,6 +57,25 @@ export function buildKernelState(): void {
   tcA('filter', 'add', 'dev', 'pod0', 'parent', 'ffff:', 'protocol', 'ip', 'pref', '10', 'u32', 'match', 'ip', 'dst', '192.0.2.0/24', 'action', 'mirred', 'egress', 'mirror', 'dev', 'tap7');
   // bridge fdb entries on the vxlan
   sh(['bridge', '-n', NS_A, 'fdb', 'append', '00:00:00:00:00:00', 'dev', 'tun8', 'dst', '203.0.113.20', 'self', 'permanent']);
+  waitForIpv6(NS_A);
+}
+
+/**
+ * The kernel finishes IPv6 addresses in the background after a link comes up: a link-local address goes through
+ * duplicate address detection, and only then is its local route inserted. Two reads of the routing table taken
+ * meanwhile differ, so the comparisons start once no address is tentative and each has its local route.
+ */
+function waitForIpv6(ns: string): void {
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (let attempt = 0; attempt < 600; attempt++) {
+    const addrs = sh(['ip', '-n', ns, '-6', '-o', 'addr', 'show']);
+    const locals = sh(['ip', '-n', ns, '-6', 'route', 'show', 'table', 'local']);
+    const addresses = [...addrs.matchAll(/ inet6 ([0-9a-f:]+)\//g)].map((m) => m[1]);
+    const routed = addresses.every((a) => locals.split('\n').some((line) => line.startsWith(`local ${a} `)));
+    if (!/\btentative\b/.test(addrs) && routed) return;
+    Atomics.wait(pause, 0, 0, 50);
+  }
+  throw new Error(`IPv6 addresses in ${ns} did not finish duplicate address detection`);
 }
 
 export function destroyKernelState(): void {
