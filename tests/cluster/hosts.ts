@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { exec } from '@/lib/lab/exec';
 import { createHost, onHost, pinFiles } from '@/lib/lab/host';
 import type { LabHost, LabRole, PeerPodSpec } from '@/lib/lab/types';
@@ -50,6 +51,22 @@ async function addPod(host: LabHost, index: number, pod: string, address: string
   await onHost(host, ['ip', 'link', 'set', 'lo', 'up'], pod);
 }
 
+/**
+ * A link that comes up gets its IPv6 link-local address in the background: duplicate address detection first, then
+ * the address's local route. Two captures taken meanwhile differ, so a host is handed out once no address of the
+ * namespace is tentative and each has its local route.
+ */
+async function ipv6Settled(host: LabHost, netns: string | undefined): Promise<void> {
+  for (let attempt = 0; attempt < 600; attempt++) {
+    const addrs = await onHost(host, ['ip', '-6', '-o', 'addr', 'show'], netns);
+    const locals = (await onHost(host, ['ip', '-6', 'route', 'show', 'table', 'local'], netns)).split('\n');
+    const routed = [...addrs.matchAll(/ inet6 ([0-9a-f:]+)\//g)].every((m) => locals.some((line) => line.startsWith(`local ${m[1]} `)));
+    if (routed && !/\btentative\b/.test(addrs)) return;
+    await delay(50);
+  }
+  throw new Error(`IPv6 addresses on ${host.name}${netns ? ` (netns ${netns})` : ''} did not finish duplicate address detection`);
+}
+
 export async function buildHosts(specs: readonly HostSpec[], prefix = NETNS_PREFIX): Promise<TestHosts> {
   const stateDir = mkdtempSync(path.join(os.tmpdir(), `${prefix}hosts-`));
   const tag = `${process.pid.toString(36)}${Date.now().toString(36).slice(-3)}`;
@@ -68,6 +85,7 @@ export async function buildHosts(specs: readonly HostSpec[], prefix = NETNS_PREF
       hosts.push(host);
       let index = 0;
       for (const [pod, address] of Object.entries(spec.pods)) await addPod(host, index++, pod, address);
+      for (const ns of [undefined, ...Object.keys(spec.pods)]) await ipv6Settled(host, ns);
     }
   } catch (error) {
     await teardown();
