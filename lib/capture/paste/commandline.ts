@@ -1,5 +1,6 @@
 import { CATALOG } from '../catalog';
 import { splitShellLine, SUBSTITUTION } from './shell-words';
+import { kubeNodesCommand, type NodesForm } from './kube-nodes';
 import type { CommandId } from '../types';
 
 export interface RecognizedCommand {
@@ -32,6 +33,8 @@ export type LineMeaning =
   /** The session moved to another host (`oc debug node/X`, `ssh X`). */
   | { kind: 'host'; host: string; assignments: Record<string, string> }
   | { kind: 'exit'; assignments: Record<string, string> }
+  /** Node objects printed by kubectl (`get node -o json|yaml`, `describe node`): read into the cluster context. */
+  | { kind: 'nodes'; form: NodesForm; name?: string; assignments: Record<string, string> }
   | { kind: 'empty'; assignments: Record<string, string> }
   | { kind: 'unknown'; reason: string; assignments: Record<string, string> };
 
@@ -591,6 +594,8 @@ function interpretWords(words: string[], ctx: Context): Interpreted {
     if (node) return { kind: 'host', host: node.slice(5) };
   }
   if (KUBECTL.has(head)) {
+    const nodes = kubeNodesCommand(rest);
+    if (nodes) return { kind: 'nodes', ...nodes };
     const ko = readKubeKo(words);
     if (typeof ko === 'string') return { kind: 'unknown', reason: ko };
     if (ko) return interpretWords(ko.inner, { netns: ctx.netns, ...(ko.host !== undefined ? { host: ko.host } : ctx.host !== undefined ? { host: ctx.host } : {}) });
