@@ -109,7 +109,7 @@ function importOne(file: ImportedFile | ImportedBundle, opts: ImportOptions): Im
       ? uploadedPodVms(parseCollectorOutput(file.content))
       : parseTranscript(file.content, { defaultHost: hostFromFileName(file.name), collectedAt: (opts.now ?? (() => new Date()))().toISOString() });
   const problems = result.problems.map((p) => ({ ...p, file: file.name }));
-  if (result.hosts.length === 0 && problems.length === 0) {
+  if (result.hosts.length === 0 && problems.length === 0 && !result.cluster) {
     problems.push({ file: file.name, line: 0, text: '', message: 'no command output found in this file' });
   }
   return { hosts: result.hosts, problems, ...(result.cluster ? { cluster: result.cluster } : {}) };

@@ -117,3 +117,27 @@ describe('kubectl node objects in a paste', () => {
     expect(bundle.cluster?.nodes.map((n) => [n.name, n.internalIPs, n.annotations?.[PIP]])).toEqual([['rack3-b07', ['192.0.2.77', '10.9.9.9'], '192.0.2.77']]);
   });
 });
+
+describe('the end of a pasted node object', () => {
+  it('ends at prose after a blank line, so output pasted after it is still read by its shape', () => {
+    const text = [
+      '$ kubectl describe node lab-west-3',
+      'Name:               lab-west-3',
+      'Addresses:',
+      '  InternalIP:  203.0.113.9',
+      '',
+      'And this is what the routing table on that node shows:',
+      'default via 203.0.113.1 dev eth0 proto dhcp metric 100',
+      '10.77.3.0/24 dev cni0 proto kernel scope link src 10.77.3.1',
+    ].join('\n');
+    const { hosts, cluster } = parseTranscript(text);
+    expect(cluster?.nodes.map((n) => n.name)).toEqual(['lab-west-3']);
+    expect(hosts.flatMap((h) => h.namespaces.flatMap((n) => n.commands.map((c) => c.id)))).toEqual(['ip-route']);
+  });
+
+  it('imports a file holding node objects only, without calling it empty', () => {
+    const { bundle, problems } = importFiles([{ name: 'node.json', content: ['$ kubectl get node rack3-b07 -o json', JSON.stringify(NODE_JSON.items[0])].join('\n') }]);
+    expect(bundle.cluster?.nodes.map((n) => n.name)).toEqual(['rack3-b07']);
+    expect(problems).toEqual([]);
+  });
+});

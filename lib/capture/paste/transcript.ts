@@ -384,10 +384,16 @@ class TranscriptReader {
     if (this.fenceIndent) line = line.replace(new RegExp(`^ {0,${this.fenceIndent}}`), '');
     const lease = flannelLease(line);
     if (lease) this.leases.push({ lineNo, line, lease });
-    // Only a command line or a fence ends a node's output: its YAML and describe lines look like banners and prose.
-    if (this.nodeOutput && !this.typedCommand(line)) {
-      this.nodeOutput.lines.push(line);
-      return;
+    if (this.nodeOutput) {
+      // kubectl prints a node without blank lines; its YAML and describe lines look like banners, so only a command
+      // line, a fence, a line after a blank one or unindented prose ends it.
+      const o = this.nodeOutput;
+      const afterBlank = o.lines.some((l) => l.trim() !== '') && o.lines[o.lines.length - 1].trim() === '' && line.trim() !== '';
+      if (!afterBlank && !this.typedCommand(line) && !(this.fenceIndent === null && /^\S/.test(line) && isProse(line))) {
+        o.lines.push(line);
+        return;
+      }
+      this.close();
     }
     const banner = bannerHost(line);
     const prompt = matchPrompt(line);
