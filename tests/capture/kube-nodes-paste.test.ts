@@ -65,6 +65,13 @@ describe('kubectl node objects in a paste', () => {
     expect(nodes.find((n) => n.name === 'edge-q9')?.annotations).toEqual({ [BD]: '{"VNI":7,"VtepMAC":"6e:a1:3f:00:9c:26"}' });
   });
 
+  it('reads the annotations a jq filter kept from -o json, for the node named on the command line', () => {
+    const text = ["$ kubectl get node rack3-b07 -o json | jq '.metadata.annotations'", '{', `  "${BD}": "{\\"VNI\\":42,\\"VtepMAC\\":\\"b2:19:0c:7e:44:d2\\"}",`, `  "${PIP}": "192.0.2.78"`, '}'].join(
+      '\n',
+    );
+    expect(parseTranscript(text).cluster?.nodes).toEqual([{ name: 'rack3-b07', internalIPs: [], annotations: { [BD]: '{"VNI":42,"VtepMAC":"b2:19:0c:7e:44:d2"}', [PIP]: '192.0.2.78' } }]);
+  });
+
   it('reads kubectl describe node, joining a wrapped annotation value', () => {
     const text = [
       'kubectl describe node lab-west-3',

@@ -73,8 +73,13 @@ function parseJsonHead(lines: readonly string[]): unknown {
   return undefined;
 }
 
-function fromJson(lines: readonly string[]): Building[] {
+/** A node object or a List, or (`… -o json | jq .metadata.annotations`) the annotations of the node named on the command line. */
+function fromJson(lines: readonly string[], named: string | undefined): Building[] {
   const doc = record(parseJsonHead(lines));
+  const entries = Object.entries(doc);
+  if (named !== undefined && entries.length > 0 && entries.every(([k, v]) => k.includes('/') && typeof v === 'string')) {
+    return [{ name: named, internalIPs: [], podCIDRs: [], annotations: Object.fromEntries(entries) as Record<string, string> }];
+  }
   const items = doc.kind === 'List' || doc.kind === 'NodeList' ? (Array.isArray(doc.items) ? doc.items : []) : [doc];
   return items.map(record).flatMap((item): Building[] => {
     const meta = record(item.metadata);
@@ -201,7 +206,7 @@ function fromDescribe(lines: readonly string[], named: string | undefined): Buil
 
 /** The nodes one pasted `kubectl get node`/`describe node` output holds. */
 export function readKubeNodes(form: NodesForm, name: string | undefined, lines: readonly string[]): ClusterNode[] {
-  if (form === 'json') return finish(fromJson(lines));
+  if (form === 'json') return finish(fromJson(lines, name));
   return finish(form === 'yaml' ? fromYaml(lines, name) : fromDescribe(lines, name));
 }
 
