@@ -2,6 +2,7 @@ import { parseBundle } from './bundle/bundle';
 import { looksLikeCollectorOutput, parseCollectorOutput } from './collect/collector-output';
 import type { ImportProblem } from './problems';
 import { parseTranscript, UNNAMED_HOST } from './paste/transcript';
+import { mergeNodes } from './paste/kube-nodes';
 import { BUNDLE_FORMAT, BUNDLE_VERSION, type CaptureBundle, type ClusterContext, type HostCapture, type NamespaceCapture } from './types';
 import { redactBundle } from './redact';
 
@@ -72,10 +73,10 @@ function mergeHosts(hosts: readonly HostCapture[]): HostCapture[] {
 
 function mergeClusters(clusters: readonly ClusterContext[]): ClusterContext | undefined {
   if (clusters.length === 0) return undefined;
-  const nodes = new Map(clusters.flatMap((c) => c.nodes).map((n) => [n.name, n]));
+  const nodes = mergeNodes(clusters.flatMap((c) => c.nodes));
   const pods = new Map(clusters.flatMap((c) => c.pods).map((p) => [`${p.namespace}/${p.name}`, p]));
   const name = clusters.find((c) => c.name)?.name;
-  return { ...(name ? { name } : {}), nodes: [...nodes.values()], pods: [...pods.values()] };
+  return { ...(name ? { name } : {}), nodes, pods: [...pods.values()] };
 }
 
 interface ImportedOne {
@@ -103,15 +104,15 @@ function importOne(file: ImportedFile | ImportedBundle, opts: ImportOptions): Im
     if (!parsed.ok) return { hosts: [], problems: [{ file: file.name, line: 0, text: '', message: parsed.error }] };
     return { hosts: parsed.bundle.hosts, problems: [], cluster: parsed.bundle.cluster, bundle: parsed.bundle };
   }
-  const result =
+  const result: { hosts: HostCapture[]; problems: ImportProblem[]; cluster?: ClusterContext } =
     kind === 'collector'
       ? uploadedPodVms(parseCollectorOutput(file.content))
       : parseTranscript(file.content, { defaultHost: hostFromFileName(file.name), collectedAt: (opts.now ?? (() => new Date()))().toISOString() });
   const problems = result.problems.map((p) => ({ ...p, file: file.name }));
-  if (result.hosts.length === 0 && problems.length === 0) {
+  if (result.hosts.length === 0 && problems.length === 0 && !result.cluster) {
     problems.push({ file: file.name, line: 0, text: '', message: 'no command output found in this file' });
   }
-  return { hosts: result.hosts, problems };
+  return { hosts: result.hosts, problems, ...(result.cluster ? { cluster: result.cluster } : {}) };
 }
 
 /**

@@ -64,6 +64,10 @@ export interface ClusterPod {
 /** The CNIs discovery recognises from their own pods or a node's annotations (lib/kube/cni.ts). */
 export type ClusterCni = 'ovn-kubernetes' | 'cilium' | 'flannel' | 'calico' | 'antrea' | 'kube-ovn';
 
+/** flannel's VXLAN backend: the annotation holding `{"VNI":…,"VtepMAC":…}`, and the one holding the address to send to. */
+export const FLANNEL_BACKEND_DATA = 'flannel.alpha.coreos.com/backend-data';
+export const FLANNEL_PUBLIC_IP = 'flannel.alpha.coreos.com/public-ip';
+
 export interface ClusterNode {
   name: string;
   internalIPs: string[];

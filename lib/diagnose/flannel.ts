@@ -3,12 +3,9 @@
  * and the underlay address to send to in public-ip. The other nodes' flanneld program their neighbour and FDB
  * entries for it from these, so they are the reference for a VTEP the capture does not hold.
  */
-import type { ClusterContext, ClusterNode } from '@/lib/capture/types';
+import { FLANNEL_BACKEND_DATA as BACKEND_DATA, FLANNEL_PUBLIC_IP as PUBLIC_IP, type ClusterContext, type ClusterNode } from '@/lib/capture/types';
 import type { Evidence } from './types';
 import { isZeroMac, networkOf } from './ip';
-
-export const BACKEND_DATA = 'flannel.alpha.coreos.com/backend-data';
-export const PUBLIC_IP = 'flannel.alpha.coreos.com/public-ip';
 
 /** What flanneld on a node published for the others: they program their neighbour and FDB entries from it. */
 export interface Published {

@@ -1,5 +1,6 @@
 import { CATALOG } from '../catalog';
-import { splitShellLine } from './shell-words';
+import { splitShellLine, SUBSTITUTION } from './shell-words';
+import { kubeNodesCommand, type NodesForm } from './kube-nodes';
 import type { CommandId } from '../types';
 
 export interface RecognizedCommand {
@@ -32,6 +33,8 @@ export type LineMeaning =
   /** The session moved to another host (`oc debug node/X`, `ssh X`). */
   | { kind: 'host'; host: string; assignments: Record<string, string> }
   | { kind: 'exit'; assignments: Record<string, string> }
+  /** Node objects printed by kubectl (`get node -o json|yaml`, `describe node`): read into the cluster context. */
+  | { kind: 'nodes'; form: NodesForm; name?: string; assignments: Record<string, string> }
   | { kind: 'empty'; assignments: Record<string, string> }
   | { kind: 'unknown'; reason: string; assignments: Record<string, string> };
 
@@ -525,11 +528,41 @@ function withHost(meaning: Interpreted, host: string): Interpreted {
   return meaning;
 }
 
+/** A target picked by a command substitution (`$(kubectl get pod -l app=x -o name)`), named after that command. */
+function runTimeName(word: string): string {
+  const inner = word
+    .split(SUBSTITUTION)
+    .join('')
+    .replace(/^\$\(|^`|\)$|`$/g, '');
+  return `from-${inner.replace(/[^\w.]+/g, '-').replace(/^-+|-+$/g, '')}`.slice(0, 63);
+}
+
+/** The command after an exec whose target only a run would tell: read, and the import says where it was put. */
+function chosenAtRunTime(meaning: Interpreted, word: string): Interpreted {
+  if (meaning.kind !== 'command') return meaning;
+  const shown = word.split(SUBSTITUTION).join('');
+  const where = meaning.command.host ?? meaning.command.netns ?? '';
+  return { kind: 'command', command: { ...meaning.command, note: `exec target ${shown} is chosen when it runs: its output is shown as ${where}` } };
+}
+
+/** A word still holding a command substitution where a value is needed: the line cannot be read. */
+function substituted(meaning: Interpreted): boolean {
+  const words =
+    meaning.kind === 'command'
+      ? [...meaning.command.argv, meaning.command.netns ?? '', meaning.command.host ?? '']
+      : meaning.kind === 'host'
+        ? [meaning.host]
+        : meaning.kind === 'enter'
+          ? [meaning.netns ?? '']
+          : [];
+  return words.some((w) => w.includes(SUBSTITUTION));
+}
+
 /** The command run by a wrapper: words, or one string for `sh -c '…'` (read as a typed line). */
 function interpretInner(inner: string[], ctx: Context): Interpreted {
   if (SHELLS.has(baseName(inner[0] ?? '')) && inner[1] === '-c' && inner[2] !== undefined) return interpretInner(inner.slice(2), ctx);
   if (inner.length === 1 && /\s/.test(inner[0])) {
-    const split = splitShellLine(inner[0], {});
+    const split = splitShellLine(inner[0], {}, true);
     if (!split.ok || split.segments.length !== 1) return { kind: 'unknown', reason: 'several commands inside one exec' };
     return interpretWords(split.segments[0].words, ctx);
   }
@@ -561,17 +594,24 @@ function interpretWords(words: string[], ctx: Context): Interpreted {
     if (node) return { kind: 'host', host: node.slice(5) };
   }
   if (KUBECTL.has(head)) {
+    const nodes = kubeNodesCommand(rest);
+    if (nodes) return { kind: 'nodes', ...nodes };
     const ko = readKubeKo(words);
     if (typeof ko === 'string') return { kind: 'unknown', reason: ko };
     if (ko) return interpretWords(ko.inner, { netns: ctx.netns, ...(ko.host !== undefined ? { host: ko.host } : ctx.host !== undefined ? { host: ctx.host } : {}) });
     const exec = readKubeExec(words);
     if (typeof exec === 'string') return { kind: 'unknown', reason: exec };
     // A pod's view of the network is its own machine as far as a paste can tell: the host is named after the pod.
+    if (exec && exec.pod.includes(SUBSTITUTION)) return chosenAtRunTime(interpretInner(exec.inner, { netns: undefined, host: runTimeName(exec.pod) }), exec.pod);
     if (exec) return withHost(interpretInner(exec.inner, { netns: undefined, host: exec.pod }), exec.pod);
   }
   if (head === 'docker' || head === 'crictl' || head === 'podman' || head === 'nerdctl') {
     const exec = readContainerExec(words);
-    if (exec) return interpretInner(exec.inner, { netns: `container:${exec.container}`, ...(ctx.host !== undefined ? { host: ctx.host } : {}) });
+    const host = ctx.host !== undefined ? { host: ctx.host } : {};
+    if (exec && exec.container.includes(SUBSTITUTION)) {
+      return chosenAtRunTime(interpretInner(exec.inner, { netns: `container:${runTimeName(exec.container)}`, ...host }), exec.container);
+    }
+    if (exec) return interpretInner(exec.inner, { netns: `container:${exec.container}`, ...host });
   }
   if (SHELLS.has(head) && rest[0] === '-c' && rest[1] !== undefined) return interpretInner(rest.slice(1), ctx);
   if (head === 'ssh') {
@@ -608,11 +648,11 @@ function removeNetnsOption(words: string[]): string[] {
  * then the command. Variables from earlier lines are passed in `vars`.
  */
 export function interpretLine(line: string, vars: Record<string, string> = {}): LineMeaning {
-  const first = splitShellLine(line, vars);
+  const first = splitShellLine(line, vars, true);
   const inline = first.ok ? first.segments.flatMap((s) => s.words.filter((w) => ASSIGNMENT.test(w))) : [];
   // `NS=abc; ip -n $NS a`: the assignment applies to the rest of the line too.
   const lineVars = Object.fromEntries(inline.map((w) => (ASSIGNMENT.exec(w) ?? ['', '', '']).slice(1, 3)));
-  const split = inline.length > 0 ? splitShellLine(line, { ...vars, ...lineVars }) : first;
+  const split = inline.length > 0 ? splitShellLine(line, { ...vars, ...lineVars }, true) : first;
   if (!split.ok) return { kind: 'unknown', reason: split.reason, assignments: {} };
   const assignments: Record<string, string> = {};
   const commands: string[][] = [];
@@ -642,6 +682,7 @@ export function interpretLine(line: string, vars: Record<string, string> = {}): 
   }
   if (commands.length > 1) return { kind: 'unknown', reason: 'several commands on one line: their outputs cannot be told apart', assignments };
   const meaning = interpretWords(commands[0], { netns: undefined });
+  if (substituted(meaning)) return { kind: 'unknown', reason: 'command substitution $(...) cannot be replayed from a transcript', assignments };
   if (filters.length === 0 || meaning.kind !== 'command') return { ...meaning, assignments } as LineMeaning;
   const piping = throughFilters(meaning.command, filters);
   if (typeof piping === 'string') return { kind: 'unknown', reason: piping, assignments };

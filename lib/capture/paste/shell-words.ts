@@ -13,6 +13,12 @@ export type ShellSplit = { ok: true; segments: ShellSegment[]; unresolved: strin
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*/;
 
+/**
+ * Wraps the text of a command substitution inside a word: its value is only known at run time, so a reader may take
+ * a word holding one where any value does (an exec target) and must refuse it elsewhere.
+ */
+export const SUBSTITUTION = '\u0000';
+
 class Splitter {
   private i = 0;
   private word: string | null = null;
@@ -24,6 +30,7 @@ class Splitter {
   constructor(
     private readonly line: string,
     private readonly vars: Record<string, string>,
+    private readonly keepSubstitutions: boolean,
   ) {}
 
   private add(text: string): void {
@@ -43,17 +50,35 @@ class Splitter {
     this.words = [];
   }
 
-  /** Reads `$NAME`, `${NAME}` at position i (which is at `$`); returns false for `$(`. */
-  private expand(): boolean {
+  /** `$(…)` or `` `…` `` at position i: kept as its text between SUBSTITUTION marks where the caller asked, else refused. */
+  private substitution(): string | null {
+    if (!this.keepSubstitutions) return `command substitution ${this.line[this.i] === '`' ? '`...`' : '$(...)'} cannot be replayed from a transcript`;
+    let end = -1;
+    if (this.line[this.i] === '`') end = this.line.indexOf('`', this.i + 1);
+    else {
+      let depth = 0;
+      for (let k = this.i + 1; k < this.line.length && end < 0; k++) {
+        if (this.line[k] === '(') depth += 1;
+        else if (this.line[k] === ')' && --depth === 0) end = k;
+      }
+    }
+    if (end < 0) return 'unterminated command substitution';
+    this.add(`${SUBSTITUTION}${this.line.slice(this.i, end + 1)}${SUBSTITUTION}`);
+    this.i = end + 1;
+    return null;
+  }
+
+  /** Reads `$NAME`, `${NAME}`, `$(…)` at position i (which is at `$`); a reason where it cannot. */
+  private expand(): string | null {
     const rest = this.line.slice(this.i + 1);
-    if (rest.startsWith('(')) return false;
+    if (rest.startsWith('(')) return this.substitution();
     const braced = /^\{([A-Za-z_][A-Za-z0-9_]*)\}/.exec(rest);
     const plain = braced ? null : NAME.exec(rest);
     const name = braced ? braced[1] : plain ? plain[0] : null;
     if (name === null) {
       this.add('$');
       this.i += 1;
-      return true;
+      return null;
     }
     const value = this.vars[name];
     if (value === undefined) {
@@ -61,7 +86,7 @@ class Splitter {
       this.add(`$${name}`);
     } else this.add(value);
     this.i += 1 + (braced ? braced[0].length : name.length);
-    return true;
+    return null;
   }
 
   private redirect(): void {
@@ -117,10 +142,10 @@ class Splitter {
       if (c === '\\' && /["\\$`]/.test(this.line[this.i + 1] ?? '')) {
         this.add(this.line[this.i + 1]);
         this.i += 2;
-      } else if (c === '$') {
-        if (!this.expand()) return 'command substitution $(...) cannot be replayed from a transcript';
-      } else if (c === '`') return 'command substitution `...` cannot be replayed from a transcript';
-      else {
+      } else if (c === '$' || c === '`') {
+        const err = c === '$' ? this.expand() : this.substitution();
+        if (err) return err;
+      } else {
         this.add(c);
         this.i += 1;
       }
@@ -146,9 +171,9 @@ class Splitter {
       } else if (c === '\\') {
         this.add(line[this.i + 1] ?? '');
         this.i += 2;
-      } else if (c === '`') return 'command substitution `...` cannot be replayed from a transcript';
-      else if (c === '$') {
-        if (!this.expand()) return 'command substitution $(...) cannot be replayed from a transcript';
+      } else if (c === '$' || c === '`') {
+        const err = c === '$' ? this.expand() : this.substitution();
+        if (err) return err;
       } else {
         this.add(c);
         this.i += 1;
@@ -159,8 +184,9 @@ class Splitter {
   }
 }
 
-export function splitShellLine(line: string, vars: Record<string, string> = {}): ShellSplit {
-  const splitter = new Splitter(line, vars);
+/** `keepSubstitutions`: a `$(…)` becomes part of its word between SUBSTITUTION marks instead of refusing the line. */
+export function splitShellLine(line: string, vars: Record<string, string> = {}, keepSubstitutions = false): ShellSplit {
+  const splitter = new Splitter(line, vars, keepSubstitutions);
   const error = splitter.split();
   if (error) return { ok: false, reason: error };
   return { ok: true, segments: splitter.segments, unresolved: splitter.unresolved };

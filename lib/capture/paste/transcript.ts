@@ -5,7 +5,8 @@ import { NamespaceGroups } from './namespace-groups';
 import { beginsRecord, fitsOutput, inferBlocks } from './shapes';
 import { mergeSameMachines } from './same-machine';
 import { problemAt, type ImportProblem } from '../problems';
-import type { CommandRecord, HostCapture } from '../types';
+import { FLANNEL_BACKEND_DATA, FLANNEL_PUBLIC_IP, type ClusterContext, type ClusterNode, type CommandRecord, type HostCapture } from '../types';
+import { flannelLease, mergeNodes, readKubeNodes, type FlannelLease, type NodesForm } from './kube-nodes';
 
 /** The one host of outputs that name none, when the file name says nothing either. */
 export const UNNAMED_HOST = 'unnamed-host';
@@ -250,6 +251,10 @@ class TranscriptReader {
   /** Lines no command introduced, with their line numbers: read by their shape. */
   private loose: { lineNo: number; line: string }[] = [];
   private fenceIndent: number | null = null;
+  /** Output of `kubectl get node -o json|yaml` / `describe node` being read. */
+  private nodeOutput: { form: NodesForm; name?: string; lines: string[] } | null = null;
+  readonly nodes: ClusterNode[] = [];
+  readonly leases: { lineNo: number; line: string; lease: FlannelLease }[] = [];
   sawCommand = false;
 
   constructor(readonly defaultHost: string) {
@@ -263,6 +268,9 @@ class TranscriptReader {
   }
 
   private close(): void {
+    const read = this.nodeOutput;
+    this.nodeOutput = null;
+    if (read) this.nodes.push(...readKubeNodes(read.form, read.name, read.lines));
     const o = this.open;
     this.open = null;
     if (!o) return;
@@ -340,6 +348,10 @@ class TranscriptReader {
       case 'enter':
         this.shellNetns = meaning.netns;
         break;
+      case 'nodes':
+        this.sawCommand = true;
+        this.nodeOutput = { form: meaning.form, ...(meaning.name !== undefined ? { name: meaning.name } : {}), lines: [] };
+        break;
       case 'host':
         this.host = meaning.host;
         this.shellNetns = null;
@@ -370,6 +382,19 @@ class TranscriptReader {
     // CI logs print these between a command and its output.
     if (/^(?:Exitcode|Exit code|Stdout|Stderr):\s*\d*\s*$/i.test(line)) return;
     if (this.fenceIndent) line = line.replace(new RegExp(`^ {0,${this.fenceIndent}}`), '');
+    const lease = flannelLease(line);
+    if (lease) this.leases.push({ lineNo, line, lease });
+    if (this.nodeOutput) {
+      // kubectl prints a node without blank lines; its YAML and describe lines look like banners, so only a command
+      // line, a fence, a line after a blank one or unindented prose ends it.
+      const o = this.nodeOutput;
+      const afterBlank = o.lines.some((l) => l.trim() !== '') && o.lines[o.lines.length - 1].trim() === '' && line.trim() !== '';
+      if (!afterBlank && !this.typedCommand(line) && !(this.fenceIndent === null && /^\S/.test(line) && isProse(line))) {
+        o.lines.push(line);
+        return;
+      }
+      this.close();
+    }
     const banner = bannerHost(line);
     const prompt = matchPrompt(line);
     if (prompt && !(prompt.bare && banner !== undefined) && this.prompt(lineNo, line, prompt)) return;
@@ -399,6 +424,16 @@ class TranscriptReader {
     this.loose.push({ lineNo, line });
   }
 
+  /** A line that starts a command of its own: a prompt (a bare one before a command read here) or a bare command line. */
+  private typedCommand(line: string): boolean {
+    const prompt = matchPrompt(line);
+    if (prompt) return !prompt.bare || interpretLine(prompt.command, this.vars).kind !== 'unknown';
+    const head = /^(\S+)/.exec(line)?.[1];
+    if (head === undefined || !BARE_HEADS.has(head)) return false;
+    const kind = interpretLine(line, this.vars).kind;
+    return kind === 'command' || kind === 'nodes';
+  }
+
   /** A command line pasted without a prompt (`ip -d link show`, `kubectl exec web -- ip a`). */
   private bareCommand(lineNo: number, line: string): boolean {
     // Up to four spaces: a Markdown indented code block holds the command and its output.
@@ -419,6 +454,26 @@ class TranscriptReader {
   }
 }
 
+/**
+ * flanneld's lease lines give a node's VTEP MAC, public IP and subnet where the paste has no annotation for them: each
+ * goes to the node whose pod CIDR or InternalIP it names; a lease naming no node of the paste is reported, not guessed.
+ */
+function withLeases(nodes: ClusterNode[], leases: TranscriptReader['leases'], problems: ImportProblem[]): ClusterNode[] {
+  const out = [...nodes];
+  for (const { lineNo, line, lease } of leases) {
+    const at = out.findIndex((n) => n.podCIDRs?.includes(lease.subnet) || n.internalIPs.includes(lease.publicIp));
+    const node = out[at];
+    if (node === undefined) {
+      problems.push(problemAt(lineNo, line, `flannel lease ${lease.subnet} (PublicIP ${lease.publicIp}, VtepMAC ${lease.mac}) names no node of the paste: not used`));
+      continue;
+    }
+    const annotations = { [FLANNEL_BACKEND_DATA]: JSON.stringify({ VtepMAC: lease.mac }), [FLANNEL_PUBLIC_IP]: lease.publicIp, ...node.annotations };
+    const podCIDRs = node.podCIDRs ?? [lease.subnet];
+    out[at] = { ...node, podCIDRs, annotations };
+  }
+  return out;
+}
+
 /** An unknown line after a bare `#`/`$` reads as a typed command when it starts like one (not `# Generated by`). */
 function looksTyped(command: string): boolean {
   return /^[a-z][\w.-]*(?:\s|$)/.test(command) && !/^[a-z]+:/.test(command) && command.split(/\s+/).length <= 30 && !isProse(command);
@@ -430,7 +485,7 @@ function looksTyped(command: string): boolean {
  * lines. Output pasted without its command is read by its shape. Commands Tunnelscope does not read, and what was
  * inferred, are reported as problems. Output of public/tunnelscope-collect.sh is imported losslessly.
  */
-export function parseTranscript(text: string, opts: TranscriptOptions = {}): { hosts: HostCapture[]; problems: ImportProblem[] } {
+export function parseTranscript(text: string, opts: TranscriptOptions = {}): { hosts: HostCapture[]; problems: ImportProblem[]; cluster?: ClusterContext } {
   if (looksLikeCollectorOutput(text)) return parseCollectorOutput(text);
   const reader = new TranscriptReader(opts.defaultHost ?? 'unknown');
   text.split(/\r?\n|\r/).forEach((line, i) => reader.read(i + 1, line));
@@ -453,5 +508,6 @@ export function parseTranscript(text: string, opts: TranscriptOptions = {}): { h
   }
   const { hosts, notes } = mergeSameMachines(read);
   for (const note of notes) problems.push(problemAt(1, '', note));
-  return { hosts, problems };
+  const nodes = withLeases(mergeNodes(reader.nodes), reader.leases, problems);
+  return { hosts, problems, ...(nodes.length > 0 ? { cluster: { nodes, pods: [] } } : {}) };
 }

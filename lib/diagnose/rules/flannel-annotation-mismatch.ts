@@ -1,5 +1,5 @@
 import type { Evidence, Finding, Rule } from '../types';
-import type { ClusterContext } from '@/lib/capture/types';
+import { FLANNEL_BACKEND_DATA as BACKEND_DATA, FLANNEL_PUBLIC_IP as PUBLIC_IP, type ClusterContext } from '@/lib/capture/types';
 import type { HostState, NamespaceState } from '@/lib/parse/types';
 import type { Topology } from '@/lib/topology/types';
 import { deviceId, findDevice, rootNamespace, type Device } from '@/lib/topology/query/devices';
@@ -11,7 +11,7 @@ import { isZeroMac, sameMac } from '../ip';
 import { restartAgent } from '../agents';
 import { flannelVtep, vtepAddress } from '../vteps';
 import { finding } from '../finding';
-import { BACKEND_DATA, PUBLIC_IP, published, vtepAddressOf, type Published } from '../flannel';
+import { published, vtepAddressOf, type Published } from '../flannel';
 
 const ID = 'flannel-annotation-mismatch';
 const FLANNEL_DEVICE = /^flannel\.\d+$/;
