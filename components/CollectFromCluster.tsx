@@ -53,7 +53,7 @@ export function CollectFromCluster() {
   const named = nodeList(nodes);
   const choice: KubeChoice = { context, mode, podVms, ...(named.length ? { nodes: named } : {}), ...(selector.trim() ? { selector: selector.trim() } : {}) };
   const both = named.length > 0 && selector.trim() !== '';
-  const capture = useCollection(useStoredSnapshot());
+  const capture = useCollection(useStoredSnapshot(), 'cluster');
   if (contexts.error) {
     return (
       <p className="text-sm text-slate-500" data-testid="cluster-unavailable">

@@ -38,7 +38,17 @@ function Ended({ status }: { status: JobStatus }) {
       </p>
     );
   }
-  if (!status.cancelled) return null;
+  if (!status.cancelled) {
+    return status.snapshot ? (
+      <p role="status" className="text-sm" data-testid="collection-stored">
+        The collection finished and was stored:{' '}
+        <Link className="font-medium text-sky-700 underline dark:text-sky-400" href={status.snapshot.url}>
+          open the snapshot
+        </Link>
+        .
+      </p>
+    ) : null;
+  }
   const cancelled = status.hosts.filter(wasCancelled);
   return (
     <div role="status" className="space-y-1 text-sm" data-testid="collection-cancelled">
@@ -83,6 +93,7 @@ export function CollectionProgress({ collection }: { collection: Collection }) {
           </button>
         </div>
       )}
+      {!ended && <p className="text-xs text-slate-600 dark:text-slate-400">The collection goes on if you leave this page; come back here to follow it.</p>}
       {ended && <Ended status={status} />}
       {status.hosts.length > 0 && (
         <ul

@@ -15,7 +15,7 @@ import type { LiveKind } from '@/lib/capture/source-kinds';
 /** `kube`: the cluster choices, for a source that is a cluster. */
 export function LiveView({ source, kube }: { source: LiveKind; kube?: KubeChoice }) {
   const live = useQuery(liveQuery(source, kube));
-  const freeze = useCollection(useStoredSnapshot());
+  const freeze = useCollection(useStoredSnapshot(), `live:${source}:${kube?.context ?? ''}`);
   const graphSource = useMemo((): GraphSource | undefined => live.data && { kind: 'view', view: live.data }, [live.data]);
   if (!live.data || !graphSource) return <LoadState error={live.error} what={`the live ${kube ? `cluster${kube.context ? ` ${kube.context}` : ''}` : source} view`} />;
   return (

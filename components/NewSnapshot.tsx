@@ -16,7 +16,7 @@ export function NewSnapshot() {
   // The server says what it can capture from now, in the declared order (the lab first); a cluster has its own panel, for its choices.
   const sources = useQuery(sourcesQuery());
   const offered = sources.data?.filter((s) => s.available && !s.choices) ?? [];
-  const capture = useCollection(done);
+  const capture = useCollection(done, 'new-snapshot');
   const upload = useMutation({
     mutationFn: (body: string) => {
       setFraction(0);

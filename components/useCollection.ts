@@ -3,7 +3,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { JobEvent, JobSnapshot, JobStatus } from '@/lib/sources/collection-progress';
-import { collectionStatusQuery, deleteJson, postCollection, type CollectionRequest } from './queries';
+import { collectionStatusQuery, deleteJson, getJson, postCollection, type CollectionRequest } from './queries';
 
 /** A job's status with one more event applied: what the stream says, kept in the shape polling answers with. */
 export function applyEvent(status: JobStatus, event: JobEvent): JobStatus {
@@ -38,18 +38,64 @@ export interface Collection {
   cancel(): void;
 }
 
+/** Where a tab remembers the job each panel started, so that leaving the page and coming back finds it again. */
+const memoryKey = (panel: string) => `tunnelscope:collection:${panel}`;
+
+function remembered(panel: string): string | undefined {
+  try {
+    return sessionStorage.getItem(memoryKey(panel)) ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function remember(panel: string, id: string | undefined): void {
+  try {
+    if (id) sessionStorage.setItem(memoryKey(panel), id);
+    else sessionStorage.removeItem(memoryKey(panel));
+  } catch {
+    // Storage refused (private mode, quota): the job still runs; it just is not found again after leaving.
+  }
+}
+
 /**
  * Starts a collection job and follows it: its events from the server's stream, or its status every second where
  * the stream cannot be opened or was cut for good. `onStored` hears of the snapshot of a collection that was not cancelled.
+ * Leaving the page does not stop the job on the server: `panel` names where it was started, and coming back there
+ * in the same tab follows it again (or shows how it ended).
  */
-export function useCollection(onStored: (snapshot: JobSnapshot) => void): Collection {
+export function useCollection(onStored: (snapshot: JobSnapshot) => void, panel: string): Collection {
   const [status, setStatus] = useState<JobStatus | undefined>(undefined);
   const [error, setError] = useState<Error | undefined>(undefined);
   const [starting, setStarting] = useState(false);
   const [cancelling, setCancelling] = useState(false);
   const [polling, setPolling] = useState(false);
+  const stored = useRef<string | undefined>(undefined);
   const id = status?.id;
   const ended = status?.phase === 'ended';
+
+  useEffect(() => {
+    const earlier = remembered(panel);
+    if (!earlier) return;
+    let gone = false;
+    getJson<JobStatus>(`/api/collections/${encodeURIComponent(earlier)}`).then(
+      (job) => {
+        if (gone) return;
+        // A job that ended while the page was away is shown with its link, not jumped to.
+        if (job.phase === 'ended') stored.current = job.snapshot?.id;
+        setStatus((current) => current ?? job);
+      },
+      // Ended long ago, or the server restarted: nothing to follow.
+      () => remember(panel, undefined),
+    );
+    return () => {
+      gone = true;
+    };
+  }, [panel]);
+
+  useEffect(() => {
+    if (id && !ended) remember(panel, id);
+  }, [panel, id, ended]);
 
   useEffect(() => {
     if (!id || ended || polling) return;
@@ -75,14 +121,14 @@ export function useCollection(onStored: (snapshot: JobSnapshot) => void): Collec
     if (polled.data) setStatus((current) => (current && polled.data.seq > current.seq ? polled.data : current));
   }, [polled.data]);
 
-  const stored = useRef<string | undefined>(undefined);
   useEffect(() => {
     const snapshot = status?.snapshot;
+    if (ended) remember(panel, undefined);
     if (ended && snapshot && !status.cancelled && stored.current !== snapshot.id) {
       stored.current = snapshot.id;
       onStored(snapshot);
     }
-  }, [ended, status, onStored]);
+  }, [ended, status, onStored, panel]);
 
   const start = useCallback((request: CollectionRequest) => {
     setError(undefined);

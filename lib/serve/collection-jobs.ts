@@ -157,6 +157,12 @@ export class CollectionJobs {
     return job && (reader.admin || job.owner === reader.user) ? job : undefined;
   }
 
+  /** The jobs the reader may see, running and recently ended, the newest first. */
+  list(reader: JobReader): CollectionJob[] {
+    this.expire();
+    return [...this.jobs.values()].filter((job) => reader.admin || job.owner === reader.user).reverse();
+  }
+
   get size(): number {
     return this.jobs.size;
   }

@@ -71,6 +71,7 @@ const NEEDS: Record<string, Need> = {
   'GET /api/diff': 'viewer',
   'GET /api/live': 'collector',
   'GET /api/kube/contexts': 'collector',
+  'GET /api/collections': 'collector',
   'POST /api/collections': 'collector',
   'GET /api/collections/[id]': 'collector',
   'DELETE /api/collections/[id]': 'collector',

@@ -3,7 +3,7 @@
  * test API server (tests/cluster/test-apiserver.ts), reaching two kernel hosts (prefix cpj-) through debug pods.
  * node-b's debug pod never answers, so the page shows node-a done and node-b running until Cancel stops it; the
  * debug pod is then gone from the cluster and a partial snapshot of node-a is kept. With node-b answering, the page
- * goes to the new snapshot by itself.
+ * goes to the new snapshot by itself. Leaving the page while the job runs and coming back finds it again.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -81,6 +81,13 @@ describe('a cluster collection followed and cancelled on the dashboard', () => {
     expect(await page.getByTestId('progress').getAttribute('aria-live')).toBe('polite');
     expect(debugPods().map((p) => p.spec?.nodeName)).toEqual(['node-b']);
     await screenshot(page, 'collection-progress-running');
+
+    // Leaving the page does not stop the job; coming back in the same tab follows it again.
+    await page.goto(`${app.url}/diff`);
+    await page.goto(app.url);
+    await page.waitForSelector(hostRow('node-b', 'running'), POLL);
+    expect(await page.locator(hostRow('node-a', 'done')).count()).toBe(1);
+    expect(debugPods().map((p) => p.spec?.nodeName)).toEqual(['node-b']);
 
     await page.getByRole('button', { name: 'Cancel' }).click();
     const summary = page.getByTestId('collection-cancelled');

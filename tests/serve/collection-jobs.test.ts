@@ -217,4 +217,22 @@ describe('the collection routes', () => {
     const cancel = await collection.DELETE(new Request(`${BASE}/api/collections/${job.id}`, { method: 'DELETE', headers: as('admin') }), ctx(job.id));
     expect(cancel.status).toBe(202);
   });
+
+  it("lists each collector's own jobs, newest first, and every job to an admin", async () => {
+    const started = async (who: keyof typeof TOKENS) => ((await (await start(who, { source: 'sample' })).json()) as { job: JobStatus }).job.id;
+    const first = await started('alice');
+    const second = await started('alice');
+    const bobs = await started('bob');
+    const list = async (who: keyof typeof TOKENS) => {
+      const response = await collections.GET(new Request(`${BASE}/api/collections`, { headers: as(who) }));
+      return { status: response.status, ids: response.ok ? ((await response.json()) as { jobs: (JobStatus & { url: string })[] }).jobs.map((j) => j.id) : [] };
+    };
+    const alice = await list('alice');
+    expect(alice.ids).not.toContain(bobs);
+    expect(alice.ids.indexOf(second)).toBeLessThan(alice.ids.indexOf(first));
+    expect(alice.ids.indexOf(second)).toBeGreaterThanOrEqual(0);
+    expect((await list('bob')).ids).toEqual([bobs]);
+    expect((await list('admin')).ids).toEqual(expect.arrayContaining([first, second, bobs]));
+    expect((await list('viewer')).status).toBe(403);
+  });
 });

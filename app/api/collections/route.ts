@@ -8,7 +8,7 @@ import { authorize } from '../_http/auth';
 import { readBody } from '../_http/body';
 import { admitCollection, admitSnapshot, storeCollected } from '../_http/collect';
 import { asApiError, SECURITY_HEADERS, withErrors } from '../_http/errors';
-import { jobLinks } from '../_http/jobs';
+import { jobLinks, jobsOf } from '../_http/jobs';
 
 export const dynamic = 'force-dynamic';
 
@@ -64,5 +64,17 @@ export async function POST(request: Request): Promise<Response> {
     });
     const links = jobLinks(job.id);
     return Response.json({ job: job.status(), ...links }, { status: 202, headers: { ...SECURITY_HEADERS, Location: links.url, 'Cache-Control': 'no-store' } });
+  });
+}
+
+/**
+ * GET /api/collections: the caller's collections (everyone's, for an admin), running and recently ended, the newest
+ * first: how a page left while its collection ran, or another tab, finds the job again.
+ */
+export async function GET(request: Request): Promise<Response> {
+  return withErrors(async () => {
+    const { caller } = await authorize(request, 'collector');
+    const jobs = jobsOf(caller).map((job) => ({ ...job.status(), ...jobLinks(job.id) }));
+    return Response.json({ jobs }, { headers: { ...SECURITY_HEADERS, 'Cache-Control': 'no-store' } });
   });
 }
