@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { catalogEntry } from '@/lib/capture/catalog';
+import { parseTranscript } from '@/lib/capture/paste/transcript';
 import type { CommandId, CommandRecord, HostCapture } from '@/lib/capture/types';
 import { parseHost, parseRecord } from '@/lib/parse';
 import { ipv6FromHex } from '@/lib/parse/proc-net-hex';
@@ -111,6 +112,18 @@ describe('a namespace holding both ip listings and the /proc and /sys reads', ()
     expect(fromFiles.ns.collected).toEqual(expect.arrayContaining(['ip-link', 'ip-route', 'ip6-route']));
     expect(fromFiles.ns.collected).not.toContain('ip-addr');
     expect(fromFiles.ns.collected).not.toContain('ip-neigh');
+  });
+});
+
+describe('a pasted busybox session', () => {
+  it('reads cat of the /proc/net files as the collector’s reads, through /proc/self/net too', () => {
+    const text = `[root@podvm-1 /]# cat /proc/net/arp\n${file('arp.txt')}[root@podvm-1 /]# cat /proc/self/net/ipv6_route\n${file('ipv6_route.txt')}[root@podvm-1 /]# cat /proc/net/if_inet6\n${file('if_inet6.txt')}`;
+    const { hosts } = parseTranscript(text);
+    expect(hosts[0].namespaces[0].commands.map((c) => c.id)).toEqual(['proc-net-arp', 'proc-net-ipv6-route', 'proc-net-addr']);
+    const ns = parseHost(hosts[0]).namespaces[0];
+    expect(ns.neighbors).toHaveLength(2);
+    expect(ns.routes.map(route)).toEqual(fromFiles.ns.routes.filter((r) => r.family === 'inet6').map(route));
+    expect(ns.interfaces.find((i) => i.name === 'v0')?.addresses.map((a) => a.local)).toEqual(['fd00:62::1', 'fe80::e84d:91ff:fe2b:4377']);
   });
 });
 
