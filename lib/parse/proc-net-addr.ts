@@ -107,7 +107,11 @@ class AddressReader {
  */
 function interfacesOf(placed: readonly Placed[], command: string): Interface[] {
   const byDev = new Map<string, Placed[]>();
-  for (const p of placed) byDev.set(p.dev, [...(byDev.get(p.dev) ?? []), p]);
+  for (const p of placed) {
+    const rows = byDev.get(p.dev);
+    if (rows) rows.push(p);
+    else byDev.set(p.dev, [p]);
+  }
   return [...byDev].map(([name, rows]) => {
     const ordered = [...rows.filter((r) => r.address.family === 'inet'), ...rows.filter((r) => r.address.family === 'inet6')];
     const ifindex = rows.find((r) => r.ifindex > 0)?.ifindex ?? 0;

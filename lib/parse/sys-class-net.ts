@@ -69,7 +69,7 @@ function interfaceFrom(name: string, f: Record<string, string>, line: string, co
   const ifindex = intOf(f.ifindex);
   const flags = hexOf(f.flags);
   if (ifindex === undefined || flags === undefined) return undefined;
-  const words = flagWords(flags, f.carrier === '1');
+  const flagList = flagWords(flags, f.carrier === '1');
   const tunFlags = hexOf(f.tun_flags);
   const portState = intOf(f.brport_state);
   return stripUndefined({
@@ -79,9 +79,9 @@ function interfaceFrom(name: string, f: Record<string, string>, line: string, co
     mac: intOf(f.type) !== ARPHRD_NONE && f.address !== undefined && MAC.test(f.address) ? f.address : undefined,
     mtu: intOf(f.mtu),
     operstate: f.operstate?.toUpperCase(),
-    flags: words,
-    up: words.includes('UP'),
-    lowerUp: words.includes('LOWER_UP'),
+    flags: flagList,
+    up: flagList.includes('UP'),
+    lowerUp: flagList.includes('LOWER_UP'),
     master: f.master,
     slaveKind: portState !== undefined ? 'bridge' : undefined,
     addresses: [],

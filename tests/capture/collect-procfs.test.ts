@@ -37,7 +37,24 @@ function collect(argv: string[]): HostCapture {
   return imported.hosts[0];
 }
 
-beforeAll(() => {
+/**
+ * A bridge's carrier reaches its operstate through the kernel's link watch (up to a second later), and a device's
+ * link-local address and its local route follow: the two reads are made once nothing of that is pending.
+ */
+async function settled(): Promise<void> {
+  for (let attempt = 0; attempt < 600; attempt++) {
+    const links = JSON.parse(ip('-j', 'link', 'show')) as { flags: string[]; operstate: string }[];
+    const addrs = ip('-6', '-o', 'addr', 'show');
+    const locals = ip('-6', 'route', 'show', 'table', 'local').split('\n');
+    const up = links.filter((l) => l.flags.includes('UP')).every((l) => l.operstate === 'UP' || l.operstate === 'UNKNOWN');
+    const routed = [...addrs.matchAll(/ inet6 ([0-9a-f:]+)\//g)].every((m) => locals.some((line) => line.startsWith(`local ${m[1]} `)));
+    if (up && routed && !/\btentative\b/.test(addrs)) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`the devices of ${NS} did not settle`);
+}
+
+beforeAll(async () => {
   scratch = mkdtempSync(path.join(os.tmpdir(), 'tspf-'));
   const applets = execFileSync(BUSYBOX, ['--list'], { encoding: 'utf8' }).split('\n');
   for (const applet of applets.filter((a) => a !== '' && a !== 'ip' && a !== 'tc')) symlinkSync(BUSYBOX, path.join(scratch, applet));
@@ -47,6 +64,7 @@ beforeAll(() => {
   execFileSync('ip', ['netns', 'exec', NS, 'sysctl', '-q', '-w', 'net.ipv6.conf.default.accept_dad=0', 'net.ipv6.conf.all.accept_dad=0']);
   ip('link', 'add', 'v0', 'mtu', '1450', 'type', 'veth', 'peer', 'name', 'v1');
   ip('link', 'add', 'v2', 'type', 'veth', 'peer', 'name', 'p2', 'netns', PEER_NS);
+  execFileSync('ip', ['-n', PEER_NS, 'link', 'set', 'p2', 'up']);
   ip('link', 'add', 'br0', 'type', 'bridge');
   ip('link', 'set', 'v1', 'master', 'br0');
   ip('addr', 'add', '10.62.0.1/24', 'dev', 'v0');
@@ -61,6 +79,7 @@ beforeAll(() => {
   ip('route', 'add', 'blackhole', '10.99.0.0/16');
   ip('-6', 'route', 'add', 'fd00:99::/48', 'via', 'fd00:62::fe', 'dev', 'v0', 'metric', '300');
   ip('neigh', 'add', '10.62.0.254', 'lladdr', '02:00:00:00:62:fe', 'dev', 'v0', 'nud', 'permanent');
+  await settled();
   fallback = collect([BUSYBOX, 'sh', '-c', NO_IP, 'sh', scratch, SCRIPT]);
   withIp = collect(['sh', SCRIPT, '--no-netns']);
 }, 90_000);
@@ -99,7 +118,12 @@ describe('the collector script without ip', () => {
   it('records ip as missing, runs the /proc and /sys reads, and keeps the host complete', () => {
     const records = fallback.namespaces[0].commands;
     expect(records.find((c) => c.id === 'ip-link')?.status).toBe('missing-tool');
-    for (const id of ['sys-class-net', 'proc-net-addr', 'proc-net-route', 'proc-net-ipv6-route', 'proc-net-arp']) expect(records.find((c) => c.id === id)?.status, id).toBe('ok');
+    for (const id of ['sys-class-net', 'proc-net-addr', 'proc-net-route', 'proc-net-ipv6-route', 'proc-net-arp']) {
+      expect(
+        records.find((c) => c.id === id),
+        id,
+      ).toMatchObject({ status: 'ok', stderr: '' });
+    }
     expect(fallback.status).toBe('complete');
     expect(read.missingTools).toEqual(expect.arrayContaining(['ip', 'tc']));
     // With ip present the reads are not made.
