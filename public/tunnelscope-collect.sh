@@ -8,7 +8,8 @@
 # conntrack -S, /run/peerpod/podnetwork.json and the pod-network part of a worker's /run/peerpod/pods/*/apf.json
 # (with jq; never the TLS key that file also holds), in the root network namespace and in every namespace listed by
 # `ip netns list`. Tools that are not installed are reported, not fatal. Needs only iproute2 (or busybox's ip,
-# whose text forms are read) and a POSIX sh.
+# whose text forms are read) and a POSIX sh. Without any ip it reads the namespace it runs in from /proc/net
+# (route, ipv6_route, if_inet6, fib_trie, arp) and /sys/class/net, with cat and shell built-ins.
 # Secrets that OVS/OVN tables or the peer-pod config can hold (an IPsec PSK, a password, a token) are printed as
 # <redacted>: the key stays, the value does not.
 #
@@ -44,7 +45,7 @@ $2"; shift 2 ;;
     --role) role=$2; shift 2 ;;
     --timeout) limit=$2; shift 2 ;;
     --no-batch) batching=0; shift ;;
-    -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,29p' "$0"; exit 0 ;;
     *) echo "tunnelscope-collect: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -360,12 +361,28 @@ collect_netns() {
 }
 # END commands
 
+# BEGIN fallback: generated from lib/commands by `npm run generate:collector`; do not edit by hand.
+# Where ip is missing: the namespace the script runs in, read from /proc/net and /sys/class/net (NETNS - only:
+# /sys/class/net shows the namespace sysfs was mounted in, not the one a process enters).
+collect_fallback() {
+  ns=$1
+  run sys-class-net "$ns" 1 sh -c 'cd /sys/class/net || exit 1; for d in *; do [ -r "$d/ifindex" ] || continue; l=$d; for f in ifindex iflink address mtu operstate flags type carrier tun_flags; do v=; [ -r "$d/$f" ] && read -r v <"$d/$f" 2>/dev/null; [ -n "$v" ] && l="$l $f=$v"; done; while read -r u; do case $u in DEVTYPE=*) l="$l devtype=${u#DEVTYPE=}" ;; esac; done <"$d/uevent"; v=; [ -r "$d/brport/state" ] && read -r v <"$d/brport/state" && l="$l brport_state=$v"; [ -d "$d/master" ] && m=$(cd "$d/master" && pwd -P) && l="$l master=${m##*/}"; printf "%s\n" "$l"; done'
+  run proc-net-addr "$ns" 1 cat /proc/net/if_inet6 /proc/net/route /proc/net/fib_trie
+  run proc-net-route "$ns" 1 cat /proc/net/route
+  run proc-net-ipv6-route "$ns" 1 cat /proc/net/ipv6_route
+  run proc-net-arp "$ns" 1 cat /proc/net/arp
+}
+# END fallback
+
 printf '#tunnelscope-collect format=1 host=%s role=%s date=%s boundary=%s\n' \
   "$(q "$host")" "$role" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$boundary"
 
 nsq=-
 collect_host
 collect_netns - 0
+# Without ip (an image with a shell and little else) the listings above are recorded as missing-tool and the
+# namespace is read from /proc and /sys instead; there is no `ip netns list` to name other namespaces.
+command -v ip >/dev/null 2>&1 || collect_fallback -
 
 [ "$no_netns" = 1 ] && exit 0
 ip netns list 2>/dev/null | while read -r name _rest; do

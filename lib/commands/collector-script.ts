@@ -8,6 +8,8 @@ import type { CommandDeclaration } from './declaration';
 
 export const BEGIN_MARK = '# BEGIN commands: generated from lib/commands by `npm run generate:collector`; do not edit by hand.';
 export const END_MARK = '# END commands';
+export const FALLBACK_BEGIN_MARK = '# BEGIN fallback: generated from lib/commands by `npm run generate:collector`; do not edit by hand.';
+export const FALLBACK_END_MARK = '# END fallback';
 
 const SHELL_SAFE = /^[A-Za-z0-9_@%+=:,./-]+$/;
 
@@ -55,7 +57,7 @@ function masks(commands: readonly CommandDeclaration[]): string[] {
 
 /** The generated block, markers included. */
 export function commandBlock(commands: readonly CommandDeclaration[]): string {
-  const collected = commands.filter((c) => c.collect);
+  const collected = commands.filter((c) => c.collect && c.fallbackFor === undefined);
   const at = (scope: CommandDeclaration['scope']) => collected.filter((c) => c.scope === scope);
   return [
     BEGIN_MARK,
@@ -80,10 +82,30 @@ export function commandBlock(commands: readonly CommandDeclaration[]): string {
   ].join('\n');
 }
 
-/** The script with its block replaced; an error when the markers are missing. */
+/** The reads of /proc/net and /sys/class/net that stand in for ip's listings where `ip` is missing, markers included. */
+export function fallbackBlock(commands: readonly CommandDeclaration[]): string {
+  const fallbacks = commands.filter((c) => c.collect && c.fallbackFor !== undefined);
+  return [
+    FALLBACK_BEGIN_MARK,
+    '# Where ip is missing: the namespace the script runs in, read from /proc/net and /sys/class/net (NETNS - only:',
+    '# /sys/class/net shows the namespace sysfs was mounted in, not the one a process enters).',
+    'collect_fallback() {',
+    '  ns=$1',
+    ...fallbacks.map((c) => `  ${runLine(c, '"$ns"')}`),
+    '}',
+    FALLBACK_END_MARK,
+  ].join('\n');
+}
+
+function replaceBlock(script: string, begin: string, end: string, block: string): string {
+  const from = script.indexOf(begin);
+  const to = script.indexOf(end, from);
+  if (from < 0 || to < 0) throw new Error(`the collector script has no generated block "${begin.slice(2, begin.indexOf(':'))}" (its BEGIN and END markers are missing)`);
+  return script.slice(0, from) + block + script.slice(to + end.length);
+}
+
+/** The script with its generated blocks replaced; an error when the markers are missing. */
 export function withCommandBlock(script: string, commands: readonly CommandDeclaration[]): string {
-  const begin = script.indexOf(BEGIN_MARK);
-  const end = script.indexOf(END_MARK, begin);
-  if (begin < 0 || end < 0) throw new Error('the collector script has no generated command block (its BEGIN and END markers are missing)');
-  return script.slice(0, begin) + commandBlock(commands) + script.slice(end + END_MARK.length);
+  const withCommands = replaceBlock(script, BEGIN_MARK, END_MARK, commandBlock(commands));
+  return replaceBlock(withCommands, FALLBACK_BEGIN_MARK, FALLBACK_END_MARK, fallbackBlock(commands));
 }

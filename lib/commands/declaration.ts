@@ -53,4 +53,11 @@ export interface CommandDeclaration<Id extends string = string> {
   textRecordStart?: RegExp;
   /** An `ip OBJECT show` listing a paste may hold, read like the other iproute2 listings (options, -n NS, -6). */
   ipObject?: string;
+  /**
+   * A read of /proc/net or /sys/class/net that the collector makes only where `ip` is missing, standing in for the
+   * ip listing `id`. Where that listing ran in the same namespace its output wins and this one is not read. `whole`:
+   * it lists everything that listing would, so the namespace counts that listing as collected (rules judge an
+   * absence from it); otherwise absences stay unknown.
+   */
+  fallbackFor?: { id: string; whole: boolean };
 }

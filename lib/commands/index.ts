@@ -38,12 +38,17 @@ import { ovsPort } from './ovs-port';
 import { ovsShow } from './ovs-show';
 import { peerpodConfig } from './peerpod-config';
 import { peerpodSandboxes } from './peerpod-sandboxes';
+import { procNetAddr } from './proc-net-addr';
+import { procNetArp } from './proc-net-arp';
+import { procNetIpv6Route } from './proc-net-ipv6-route';
+import { procNetRoute } from './proc-net-route';
 import { routeN } from './route-n';
+import { sysClassNet } from './sys-class-net';
 import { sysctl } from './sysctl';
 import { tcFilter } from './tc-filter';
 import { tcQdisc } from './tc-qdisc';
 
-/** In the order the collector runs them, then the forms only read from pastes. */
+/** In the order the collector runs them (the /proc and /sys reads only where `ip` is missing), then the forms only read from pastes. */
 export const COMMANDS = [
   hostname,
   ipLink,
@@ -72,6 +77,11 @@ export const COMMANDS = [
   conntrackStats,
   peerpodConfig,
   peerpodSandboxes,
+  sysClassNet,
+  procNetAddr,
+  procNetRoute,
+  procNetIpv6Route,
+  procNetArp,
   ipRouteGet,
   arp,
   routeN,

@@ -69,13 +69,24 @@ function narrowedTo(params: Record<string, string> | undefined): string | undefi
   return dev;
 }
 
+/** The ip listing a /proc or /sys read stands in for, by the read's id (lib/commands: fallbackFor). */
+const FALLBACK_FOR: ReadonlyMap<string, { id: string; whole: boolean }> = new Map(COMMANDS.flatMap((c) => ('fallbackFor' in c ? [[c.id, c.fallbackFor]] : [])));
+
+/** ip's listings that ran in a namespace: a /proc or /sys read of the same is then not read (ip's output wins). */
+function ipListingsRan(records: readonly CommandRecord[]): Set<string> {
+  return new Set(records.filter((r) => r.status === 'ok' && !FALLBACK_FOR.has(r.id) && !isBlank(r.stdout)).map((r) => r.id));
+}
+
 class Coverage {
-  readonly whole = new Set<CommandId>();
+  readonly whole = new Set<string>();
   readonly devices = new Map<CommandId, Set<string>>();
 
   add(record: CommandRecord): void {
     if (record.status !== 'ok' || record.truncated) return;
     const dev = narrowedTo(record.params);
+    const standsFor = FALLBACK_FOR.get(record.id);
+    // A whole fallback listing lets rules judge absences as they would from ip's.
+    if (dev === '' && standsFor?.whole) this.whole.add(standsFor.id);
     if (dev === '') this.whole.add(record.id);
     else if (dev !== undefined) {
       const devs = this.devices.get(record.id);
@@ -99,11 +110,14 @@ export function parseHost(capture: HostCapture): HostState {
   const namespaces = capture.namespaces.map((nsCapture) => {
     const ns = emptyNamespace(nsCapture.netns);
     const collected = new Coverage();
+    const ipRan = ipListingsRan(nsCapture.commands);
     for (const record of nsCapture.commands) {
       if (record.status === 'missing-tool') {
         missingTools.add(toolOf(record));
         continue;
       }
+      const standsFor = FALLBACK_FOR.get(record.id);
+      if (standsFor !== undefined && ipRan.has(standsFor.id)) continue;
       const status = statusProblem(record, nsCapture.netns);
       if (status) problems.push(status);
       collected.add(record);

@@ -115,6 +115,11 @@ export type HostStateFields = Partial<HostFields>;
 /** The fields as one uniform shape, for the loops that merge and clear them by name. */
 export const FIELD_LIST: readonly (readonly [StateFieldName, StateField<unknown, unknown>])[] = Object.entries(STATE_FIELDS) as [StateFieldName, StateField<unknown, unknown>][];
 
+/** Ifindex 0 is a device whose listing does not know its index (/proc/net/route names devices only): its name decides. */
+function sameDevice(a: Interface, b: Interface): boolean {
+  return a.name === b.name && (a.ifindex === b.ifindex || a.ifindex === 0 || b.ifindex === 0);
+}
+
 /**
  * One device stated by several commands (`ip -d link` and `ip addr`) is one interface: matched by ifindex and
  * name; fields the first source lacks are filled from the next, and a generic kind gives way to a specific one.
@@ -122,11 +127,12 @@ export const FIELD_LIST: readonly (readonly [StateFieldName, StateField<unknown,
 function mergeInterfaces(existing: Interface[], incoming: Interface[]): Interface[] {
   const merged = existing.map((i) => ({ ...i }));
   for (const next of incoming) {
-    const same = merged.find((i) => i.ifindex === next.ifindex && i.name === next.name);
+    const same = merged.find((i) => sameDevice(i, next));
     if (!same) {
       merged.push({ ...next });
       continue;
     }
+    if (same.ifindex === 0) same.ifindex = next.ifindex;
     for (const key of Object.keys(next) as (keyof Interface)[]) {
       if (same[key] === undefined) Object.assign(same, { [key]: next[key] });
     }

@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CATALOG } from '@/lib/capture/catalog';
 import { parseCollectorOutput } from '@/lib/capture/collect/collector-output';
 import type { HostCapture } from '@/lib/capture/types';
 import { parseHost } from '@/lib/parse';
@@ -71,5 +72,14 @@ describe('the collector script with busybox only', () => {
     expect(new Set(routes).size).toBe(routes.length);
 
     expect(ns.neighbors.map((n) => [n.dst, n.dev, n.lladdr, n.state])).toEqual([['10.62.0.254', 'v0', '02:00:00:00:62:fe', ['PERMANENT']]]);
+  });
+
+  it('keeps the host complete although busybox ip has no netns command, and reads nothing from /proc or /sys', () => {
+    const records = capture.namespaces[0].commands;
+    expect(records.find((c) => c.id === 'netns-list')).toMatchObject({ status: 'error', stderr: expect.stringMatching(/^BusyBox/) });
+    expect(capture.status).toBe('complete');
+    const fallbacks = new Set<string>(CATALOG.filter((c) => c.fallbackFor !== undefined).map((c) => c.id));
+    expect(fallbacks.size).toBeGreaterThan(0);
+    expect(records.filter((c) => fallbacks.has(c.id))).toEqual([]);
   });
 });

@@ -26,6 +26,14 @@ describe('collectHost with a scripted runner', () => {
     expect(new Set(entered)).toEqual(new Set(['ok ns;x']));
   });
 
+  it('reads the root namespace from /proc and /sys only when ip is missing', async () => {
+    const fallbacks = ['sys-class-net', 'proc-net-addr', 'proc-net-route', 'proc-net-ipv6-route', 'proc-net-arp'];
+    const without = await collectHost(new FakeRunner((argv) => (argv[0] === 'ip' ? { status: 'missing-tool', exitCode: null } : {})), { name: 'h' });
+    expect(without.namespaces[0].commands.map((c) => c.id)).toEqual(expect.arrayContaining(fallbacks));
+    const withIp = await collectHost(new FakeRunner(() => ({})), { name: 'h' });
+    expect(withIp.namespaces[0].commands.filter((c) => fallbacks.includes(c.id))).toEqual([]);
+  });
+
   it('takes the host name from hostname output when none is given', async () => {
     const host = await collectHost(new FakeRunner((argv) => (argv[0] === 'hostname' ? { stdout: 'node-7\n' } : {})));
     expect(host.name).toBe('node-7');

@@ -2,18 +2,18 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CATALOG } from '@/lib/capture/catalog';
-import { BEGIN_MARK, END_MARK, withCommandBlock } from '@/lib/commands/collector-script';
+import { BEGIN_MARK, END_MARK, FALLBACK_BEGIN_MARK, FALLBACK_END_MARK, withCommandBlock } from '@/lib/commands/collector-script';
 import { splitShellLine } from '@/lib/capture/paste/shell-words';
 
 const SCRIPT = readFileSync(path.join(__dirname, '..', '..', 'public', 'tunnelscope-collect.sh'), 'utf8');
 
 /**
- * `run ID NETNS OPTIONAL ARGV...` lines of the script's generated block, read back as sh would split them (variables
- * kept by name). Outside the block, the batch fallback runs queued commands again by variable.
+ * `run ID NETNS OPTIONAL ARGV...` lines of one of the script's generated blocks, read back as sh would split them
+ * (variables kept by name). Outside the blocks, the batch fallback runs queued commands again by variable.
  */
-function runLines(): { id: string; ns: string; optional: string; argv: string[] }[] {
+function runLines(begin = BEGIN_MARK, end = END_MARK): { id: string; ns: string; optional: string; argv: string[] }[] {
   const vars = { ns: '$ns', dev: '{dev}', hook: '{hook}' };
-  return SCRIPT.slice(SCRIPT.indexOf(BEGIN_MARK), SCRIPT.indexOf(END_MARK))
+  return SCRIPT.slice(SCRIPT.indexOf(begin), SCRIPT.indexOf(end))
     .split('\n')
     .map((line) => line.trim())
     .filter((line) => line.startsWith('run '))
@@ -32,7 +32,7 @@ describe('the collector script', () => {
   });
 
   it('runs every collected command once, with its declared argv, optional flag and scope, and nothing else', () => {
-    const runs = runLines();
+    const runs = [...runLines(), ...runLines(FALLBACK_BEGIN_MARK, FALLBACK_END_MARK)];
     const collected = CATALOG.filter((c) => c.collect);
     expect(runs.map((r) => r.id).sort()).toEqual(collected.map((c) => c.id).sort());
     for (const command of collected) {
@@ -43,7 +43,15 @@ describe('the collector script', () => {
     }
   });
 
+  it('runs the /proc and /sys reads only in the fallback block, and every other command only in the main one', () => {
+    const fallbacks: string[] = CATALOG.filter((c) => c.collect && c.fallbackFor !== undefined).map((c) => c.id);
+    expect(fallbacks.length).toBeGreaterThan(0);
+    expect(runLines(FALLBACK_BEGIN_MARK, FALLBACK_END_MARK).map((r) => r.id)).toEqual(fallbacks);
+    expect(runLines().filter((r) => fallbacks.includes(r.id))).toEqual([]);
+  });
+
   it('refuses a script without the generated block instead of appending one', () => {
     expect(() => withCommandBlock(SCRIPT.replace(END_MARK, ''), CATALOG)).toThrow(/markers/);
+    expect(() => withCommandBlock(SCRIPT.replace(FALLBACK_END_MARK, ''), CATALOG)).toThrow(/markers/);
   });
 });

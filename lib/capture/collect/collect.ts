@@ -148,8 +148,13 @@ function namesFrom(record: CommandRecord | undefined, key: string): string[] {
 }
 
 async function collectNamespace(session: HostSession, catalog: readonly CatalogEntry[], netns: string | null): Promise<NamespaceCapture> {
-  const nsJobs = catalog.filter((e) => e.collect && e.scope === 'netns').map((entry): Job => ({ entry, netns }));
+  const nsJobs = catalog.filter((e) => e.collect && e.scope === 'netns' && e.fallbackFor === undefined).map((entry): Job => ({ entry, netns }));
   const commands = await session.runAll(nsJobs);
+  // Without ip, the /proc and /sys reads stand in, as in the collector script: they see only the runner's own namespace.
+  if (netns === null && commands.some((c) => c.argv[0] === 'ip' && c.status === 'missing-tool')) {
+    const fallbacks = catalog.filter((e) => e.collect && e.fallbackFor !== undefined).map((entry): Job => ({ entry, netns }));
+    commands.push(...(await session.runAll(fallbacks)));
+  }
   const devices = namesFrom(
     commands.find((c) => c.id === 'ip-link'),
     'ifname',

@@ -6,8 +6,18 @@ function isOptional(catalog: readonly CatalogEntry[], record: CommandRecord): bo
 }
 
 /**
+ * The tool is there but has no such command: busybox's ip prints its usage for `netns` (it has none), and an
+ * iproute2 built without an object says `Object "netns" is unknown`. Like a missing tool, the command does not
+ * apply to the host.
+ */
+function unknownToTool(record: CommandRecord): boolean {
+  return record.status === 'error' && (/^BusyBox v\S+ .*multi-call binary/m.test(record.stderr) || /^Object "[^"]+" is unknown/m.test(record.stderr));
+}
+
+/**
  * failed: nothing ran in the root namespace (host unreachable, namespace gone);
- * partial: a required command failed, or any command timed out; missing tools alone keep a host complete.
+ * partial: a required command failed, or any command timed out; missing tools, and commands the tool does not
+ * have, alone keep a host complete.
  */
 export function hostStatus(catalog: readonly CatalogEntry[], namespaces: readonly NamespaceCapture[]): { status: HostCapture['status']; error?: string } {
   const rootRecords = namespaces.find((ns) => ns.netns === null)?.commands ?? [];
@@ -16,7 +26,7 @@ export function hostStatus(catalog: readonly CatalogEntry[], namespaces: readonl
     const reason = first ? first.stderr.trim().split('\n')[0] : 'no command produced output';
     return { status: 'failed', error: `could not run any command on the host: ${reason}` };
   }
-  const broken = namespaces.flatMap((ns) => ns.commands).some((c) => c.status === 'timeout' || (c.status === 'error' && !isOptional(catalog, c)));
+  const broken = namespaces.flatMap((ns) => ns.commands).some((c) => c.status === 'timeout' || (c.status === 'error' && !isOptional(catalog, c) && !unknownToTool(c)));
   return { status: broken ? 'partial' : 'complete' };
 }
 

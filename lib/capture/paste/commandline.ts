@@ -320,8 +320,21 @@ function recognizeSysctl(args: string[]): Outcome {
   return { id: 'sysctl', format: 'text', ...(args.some((a) => /^-[a-zA-Z]*n/.test(a)) ? { params: { valuesOnly: '1' } } : {}) };
 }
 
+/**
+ * The /proc/net reads declared in lib/commands, by the files they read: a pasted `cat` of the same files is read
+ * the same way, and of some of them by the read that holds them (`cat /proc/net/if_inet6` by the address read).
+ */
+function declaredProcRead(files: readonly string[]): Recognized | undefined {
+  const reads = CATALOG.filter((e) => e.tool === 'cat' && e.fallbackFor !== undefined);
+  const exact = reads.find((e) => e.argv.length - 1 === files.length && files.every((f) => e.argv.includes(f)));
+  const holding = exact ?? reads.find((e) => files.every((f) => e.argv.includes(f)));
+  return holding && { id: holding.id, format: 'text' };
+}
+
 function recognizeFileRead(tool: string, args: string[]): Outcome {
   const files = args.filter((a) => !a.startsWith('-') && !(tool === 'jq' && a === '.'));
+  const procRead = tool === 'cat' && files.length > 0 ? declaredProcRead(files.map((f) => f.replace(/^\/proc\/self\/net\//, '/proc/net/'))) : undefined;
+  if (procRead) return procRead;
   if (files.length !== 1) return `${tool} ${args.join(' ')} is not read by Tunnelscope`;
   const file = files[0].replace(/^\/var\/run\//, '/run/');
   if (file === '/run/peerpod/podnetwork.json') return { id: 'peerpod-config', format: 'json' };
