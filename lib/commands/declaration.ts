@@ -53,4 +53,9 @@ export interface CommandDeclaration<Id extends string = string> {
   textRecordStart?: RegExp;
   /** An `ip OBJECT show` listing a paste may hold, read like the other iproute2 listings (options, -n NS, -6). */
   ipObject?: string;
+  /**
+   * A sysctl listing: the files under /proc/sys (globs, in the order `sysctl -a` reaches them) that its argv selects.
+   * Collectors read them in one process instead of `sysctl -a` walking all of /proc/sys, and print the same lines.
+   */
+  sysctlFiles?: readonly string[];
 }
