@@ -4,12 +4,16 @@
  * - the floor: per namespace one `ip -n NS -j -d -s -batch FILE` reading links, addresses, routes and neighbours,
  *   and one `tc -n NS -j qdisc show`, the namespaces one after the other in one shell on the host;
  * - the collector script (public/tunnelscope-collect.sh) run on the host, as every kube runner runs it;
- * - `collect --source local`'s runner (collectHost with a LocalRunner entering the host).
+ * - the runner of `collect --source local` and of the lab (collectHost): a LocalRunner whose every command enters
+ *   the host first (`nsenter`, as the lab runner does; on a real host `collect --source local` runs the same
+ *   commands without that prefix).
  * Each figure is the median of BENCH_COLLECT_RUNS runs (default 3), the three taking turns.
+ * Alone: `npx tsx bench/collect.ts` (as root, under `flock /tmp/tunnelscope-kernel.lock`).
  */
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { collectHost } from '@/lib/capture/collect/collect';
 import { LocalRunner, PrefixRunner } from '@/lib/capture/collect/runner';
 import { parseCollectorOutput } from '@/lib/capture/collect/collector-output';
@@ -65,6 +69,7 @@ function median(values: number[]): number {
 export async function collectBench(): Promise<void> {
   if (process.getuid?.() !== 0) throw new Error('collect bench: needs root to build a kernel host (BENCH_SKIP_COLLECT=1 skips it)');
   const pods = Object.fromEntries(Array.from({ length: PODS }, (_, i) => [`pod${i}`, `10.77.${i >> 6}.${(i & 63) * 4 + 2}/30`]));
+  const loadAtStart = loadavg()[0];
   const built = await buildHosts([{ name: 'bench-host', role: 'worker', pods }], 'tsbench-');
   const batchFile = path.join(built.stateDir, 'floor.batch');
   writeFileSync(batchFile, FLOOR_BATCH);
@@ -74,7 +79,7 @@ export async function collectBench(): Promise<void> {
     const cases = {
       floor: () => floor(host, batchFile, namespaces),
       'collector script': () => script(host, namespaces.length),
-      'local runner': () => runner(host, namespaces.length),
+      'local/lab runner': () => runner(host, namespaces.length),
     };
     const times = new Map<string, number[]>(Object.keys(cases).map((k) => [k, []]));
     for (let i = 0; i < RUNS; i++) for (const [label, fn] of Object.entries(cases)) times.get(label)?.push(await timed(fn));
@@ -82,10 +87,12 @@ export async function collectBench(): Promise<void> {
     console.log(`collect: one kernel host with ${namespaces.length} pod namespaces (a veth each), median of ${RUNS} runs`);
     for (const [label, values] of times) {
       const s = median(values);
-      console.log(`  ${label.padEnd(18)}${s.toFixed(2).padStart(7)} s  ${(s / floorSeconds).toFixed(2)}× the floor`);
+      console.log(`  ${label.padEnd(18)}${s.toFixed(2).padStart(7)} s  ${(s / floorSeconds).toFixed(2)}× the floor  (runs: ${values.map((v) => v.toFixed(2)).join(', ')} s)`);
     }
-    console.log(`  target              ≤ 2× the floor for the script and the runner; load average ${loadavg()[0].toFixed(1)} at the end`);
+    console.log(`  target              ≤ 2× the floor for the script and the runner; load average ${loadAtStart.toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end`);
   } finally {
     await built.teardown();
   }
 }
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await collectBench();

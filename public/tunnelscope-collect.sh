@@ -19,6 +19,8 @@
 #   --role ROLE       worker | podvm | node | unknown (default: guessed)
 #   --timeout SEC     per-command time limit when `timeout` is available (default 20; per batch for batched ones)
 #   --no-batch        run every command on its own instead of batching a namespace's ip, tc and bridge commands
+#                     (and reading a sysctl listing's files straight from /proc/sys)
+#   --parallel N      named namespaces collected at once (default 4); the output keeps their order
 #
 # Output format 1: a header line, then per command a prompt-shaped line with the command and a marker comment,
 # its stdout verbatim, its stderr lines and an end line with the exit code:
@@ -37,6 +39,7 @@ no_netns=0
 batching=1
 role=''
 limit=20
+parallel=4
 while [ $# -gt 0 ]; do
   case $1 in
     --netns) only_netns="$only_netns
@@ -45,13 +48,22 @@ $2"; shift 2 ;;
     --role) role=$2; shift 2 ;;
     --timeout) limit=$2; shift 2 ;;
     --no-batch) batching=0; shift ;;
-    -h|--help) sed -n '2,29p' "$0"; exit 0 ;;
+    --parallel) parallel=$2; shift 2 ;;
+    -h|--help) sed -n '2,31p' "$0"; exit 0 ;;
     *) echo "tunnelscope-collect: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
 
 tmp=$(mktemp -d 2>/dev/null || { d="/tmp/tunnelscope.$$"; mkdir -m 700 "$d" && echo "$d"; }) || exit 1
-trap 'rm -rf "$tmp"' EXIT INT TERM
+top=$tmp
+# Namespaces being collected in the background, "INDEX:PID " in the order they started.
+running=''
+stop_all() {
+  for job in $running; do kill "${job#*:}" 2>/dev/null; done
+  rm -rf "$top"
+}
+trap stop_all EXIT
+trap 'exit 130' INT TERM
 
 host=$(hostname 2>/dev/null || cat /proc/sys/kernel/hostname)
 boundary=$(od -An -N6 -tx1 /dev/urandom 2>/dev/null | tr -d ' \n')
@@ -96,7 +108,8 @@ have_sed_e=0
 # A command's stdout as printed, with secret values masked in the outputs that can hold them.
 show_out() {
   if [ "$have_sed_e" = 1 ]; then
-    case $(masks "$1") in
+    masks "$1"
+    case $mask in
       json+text) sed -E -e "$mask_json" -e "$mask_text" "$tmp/out"; return ;;
       json) sed -E -e "$mask_json" "$tmp/out"; return ;;
     esac
@@ -104,9 +117,14 @@ show_out() {
   cat "$tmp/out"
 }
 
+# Milliseconds since boot in $now, from /proc/uptime (10 ms steps) without starting a process; else from date.
 now_ms() {
-  t=$(date +%s%N 2>/dev/null)
-  case $t in *N*|'') echo $(( $(date +%s) * 1000 )) ;; *) echo $(( t / 1000000 )) ;; esac
+  if read -r up _ </proc/uptime 2>/dev/null; then
+    cs=${up#*.}; cs=${cs#0}
+    now=$(( ${up%.*} * 1000 + cs * 10 ))
+  else
+    now=$(( $(date +%s) * 1000 ))
+  fi
 }
 
 # Quotes one word so that the prompt line reads back as the same argv.
@@ -154,7 +172,9 @@ run() {
   fi
   prompt "$ns" "$@"
   : >"$tmp/out"; : >"$tmp/err"
-  start=$(now_ms)
+  sysctl_files "$id"
+  if [ "$batching" = 1 ] && [ -n "$files" ]; then set -f; set -- sh -c "$sysctl_reader" sh $files; set +f; fi
+  now_ms; start=$now
   if ! command -v "$tool" >/dev/null 2>&1; then
     rc=127; status=missing-tool
     echo "$tool: command not found" >"$tmp/err"
@@ -173,7 +193,7 @@ run() {
       *) status=error ;;
     esac
   fi
-  ms=$(( $(now_ms) - start ))
+  now_ms; ms=$(( now - start ))
   eol=1
   if [ -s "$tmp/out" ]; then
     show_out "$id"
@@ -264,13 +284,14 @@ flush() {
     tool=$1; shift
     if [ "$fns" = - ]; then set -- "$tool" "$@"; else set -- "$tool" -n "$fns" "$@"; fi
     [ "$have_timeout" = 1 ] && set -- timeout -s KILL "$limit" "$@"
-    start=$(now_ms)
+    now_ms; start=$now
     "$@" -force -batch "$tmp/b.$g.in" >"$tmp/out" 2>"$tmp/err" </dev/null
     brc=$?
-    bms=$(( $(now_ms) - start ))
+    now_ms; bms=$(( now - start ))
+    # The split prints nothing before it knows the output adds up, so it writes straight to the script's output.
     if [ "$have_awk" = 1 ] && TS_B="#ts:$boundary" TS_RC=$brc TS_MS=$bms TS_PROMPT=$fprompt TS_KEY=$key TS_NS=$nsq \
-      awk "$split_batch" "$tmp/b.$g.q" "$tmp/out" "$tmp/err" >"$tmp/split"; then
-      cat "$tmp/split"
+      awk "$split_batch" "$tmp/b.$g.q" "$tmp/out" "$tmp/err"; then
+      :
     else
       was_batching=$batching; batching=0
       while read -r qid qopt rest; do
@@ -313,12 +334,40 @@ filter_hooks() {
 }
 
 # BEGIN commands: generated from lib/commands by `npm run generate:collector`; do not edit by hand.
-# The masks an output needs before it is printed: those that can hold secrets, as lib/capture/redact.ts masks them.
+# The masks an output needs before it is printed (in $mask): those that can hold secrets, as lib/capture/redact.ts masks them.
 masks() {
   case $1 in
-    ovs-open-vswitch|ovs-bridge|ovs-port|ovs-interface|ovn-lsp|peerpod-config|peerpod-sandboxes) echo json ;;
+    ovs-open-vswitch|ovs-bridge|ovs-port|ovs-interface|ovn-lsp|peerpod-config|peerpod-sandboxes) mask=json ;;
+    *) mask='' ;;
   esac
 }
+# The /proc/sys files a sysctl listing selects (in $files); when batching, $sysctl_reader prints their lines.
+sysctl_files() {
+  case $1 in
+    sysctl) files='net/ipv4/conf/*/rp_filter net/ipv4/ip_forward' ;;
+    *) files='' ;;
+  esac
+}
+sysctl_reader='LC_ALL=C; export LC_ALL
+command -v sysctl >/dev/null 2>&1 || { echo '\''sh: 1: sysctl: not found'\'' >&2; exit 127; }
+files=
+for g in "$@"; do
+  case $g in
+    */\*/*) for d in /proc/sys/${g%%/\**}/*; do f=$d/${g#*/\*/}; [ -f "$f" ] && files="$files $f"; done ;;
+    *) [ -f "/proc/sys/$g" ] && files="$files /proc/sys/$g" ;;
+  esac
+done
+[ -n "$files" ] || exit 0
+set -f
+grep -H '\'''\'' $files | while IFS= read -r l; do
+  k=; r=${l%%:*}; r=${r#/proc/sys/}/
+  while [ -n "$r" ]; do
+    c=${r%%/*}; r=${r#*/}
+    while :; do case $c in *.*) c="${c%%.*}/${c#*.}" ;; *) break ;; esac; done
+    k="$k${k:+.}$c"
+  done
+  printf '\''%s = %s\n'\'' "$k" "${l#*:}"
+done'
 
 # Once per host, in the root namespace.
 collect_host() {
@@ -395,9 +444,25 @@ $name
   fi
   printf '%s\n' "$name"
 done >"$tmp/netns"
-i=0
+
+# Prints the oldest namespace still running once it is done, so the output keeps the namespaces' order.
+finish_oldest() {
+  job=${running%% *}; running=${running#* }
+  wait "${job#*:}"
+  cat "$top/ns.${job%%:*}.out"
+  rm -rf "$top/ns.${job%%:*}" "$top/ns.${job%%:*}.out"
+}
+i=0; started=0
 while IFS= read -r name; do
   i=$((i + 1))
-  nsq=$(q "$name")
-  collect_netns "$name" "$i"
+  [ "$started" -ge "$parallel" ] && { finish_oldest; started=$((started - 1)); }
+  (
+    tmp=$top/ns.$i
+    mkdir "$tmp" || exit 1
+    nsq=$(q "$name")
+    collect_netns "$name" "$i" >"$top/ns.$i.out"
+  ) </dev/null &
+  running="$running$i:$! "
+  started=$((started + 1))
 done <"$tmp/netns"
+while [ -n "$running" ]; do finish_oldest; done

@@ -5,6 +5,7 @@
  * `npm run generate:collector` rewrites the block; a test fails when the checked-in script is out of date.
  */
 import type { CommandDeclaration } from './declaration';
+import { SYSCTL_FILES_READER } from './sysctl';
 
 export const BEGIN_MARK = '# BEGIN commands: generated from lib/commands by `npm run generate:collector`; do not edit by hand.';
 export const END_MARK = '# END commands';
@@ -46,12 +47,27 @@ function masks(commands: readonly CommandDeclaration[]): string[] {
     { mask: 'json+text', ids: secret.filter((c) => c.format === 'text').map((c) => c.id) },
   ].filter((m) => m.ids.length > 0);
   return [
-    '# The masks an output needs before it is printed: those that can hold secrets, as lib/capture/redact.ts masks them.',
+    '# The masks an output needs before it is printed (in $mask): those that can hold secrets, as lib/capture/redact.ts masks them.',
     'masks() {',
     '  case $1 in',
-    ...byMask.map((m) => `    ${m.ids.join('|')}) echo ${m.mask} ;;`),
+    ...byMask.map((m) => `    ${m.ids.join('|')}) mask=${m.mask} ;;`),
+    "    *) mask='' ;;",
     '  esac',
     '}',
+  ];
+}
+
+/** The /proc/sys files of sysctl listings (in $files), read by one short sh instead of sysctl walking all of /proc/sys. */
+function sysctlFiles(commands: readonly CommandDeclaration[]): string[] {
+  return [
+    '# The /proc/sys files a sysctl listing selects (in $files); when batching, $sysctl_reader prints their lines.',
+    'sysctl_files() {',
+    '  case $1 in',
+    ...commands.filter((c) => c.collect && c.sysctlFiles).map((c) => `    ${c.id}) files=${quoteWord((c.sysctlFiles ?? []).join(' '))} ;;`),
+    "    *) files='' ;;",
+    '  esac',
+    '}',
+    `sysctl_reader=${quoteWord(SYSCTL_FILES_READER)}`,
   ];
 }
 
@@ -62,6 +78,7 @@ export function commandBlock(commands: readonly CommandDeclaration[]): string {
   return [
     BEGIN_MARK,
     ...masks(commands),
+    ...sysctlFiles(commands),
     '',
     '# Once per host, in the root namespace.',
     'collect_host() {',

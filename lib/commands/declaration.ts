@@ -60,4 +60,9 @@ export interface CommandDeclaration<Id extends string = string> {
    * absence from it); otherwise absences stay unknown.
    */
   fallbackFor?: { id: string; whole: boolean };
+  /**
+   * A sysctl listing: the files under /proc/sys (globs, in the order `sysctl -a` reaches them) that its argv selects.
+   * Collectors read them in one process instead of `sysctl -a` walking all of /proc/sys, and print the same lines.
+   */
+  sysctlFiles?: readonly string[];
 }

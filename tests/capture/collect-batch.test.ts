@@ -80,6 +80,9 @@ beforeAll(async () => {
   await onHost(host, ['tc', 'filter', 'add', 'dev', 'eth0', 'ingress', 'prio', '1', 'protocol', 'all', 'u32', 'match', 'u32', '0', '0'], 'pod-a');
   await onHost(host, ['ip', 'neigh', 'add', '10.61.0.9', 'lladdr', '02:00:00:00:00:09', 'dev', 'eth0', 'nud', 'permanent'], 'pod-a');
   await onHost(host, ['ip', '-6', 'route', 'add', 'fd00:61::/64', 'dev', 'eth0'], HOSTILE);
+  // sysctl spells a dot inside a device name as `/`: the batched read of /proc/sys must spell it the same.
+  await onHost(host, ['ip', 'link', 'add', 'eth0.7', 'type', 'veth', 'peer', 'name', 'eth7'], 'pod-a');
+  await onHost(host, ['sysctl', '-w', 'net.ipv4.conf.eth0/7.rp_filter=2', 'net.ipv4.ip_forward=1'], 'pod-a');
   // Listed by `ip netns list`, but nothing can enter it.
   await onHost(host, ['touch', `/run/netns/${BROKEN}`]);
   batched = await collect();
@@ -112,6 +115,10 @@ describe('the collector script in batches', () => {
     expect(podA?.neighbors.find((n) => n.dst === '10.61.0.9')?.lladdr).toBe('02:00:00:00:00:09');
     expect(podA?.qdiscs.map((q) => q.kind)).toContain('clsact');
     expect(podA?.tcFilters.map((f) => `${f.dev} ${f.hook} ${f.kind}`)).toEqual(['eth0 ingress u32']);
+    expect(podA?.sysctls).toMatchObject({ 'net.ipv4.conf.eth0.7.rp_filter': '2', 'net.ipv4.conf.eth0.rp_filter': '0', 'net.ipv4.ip_forward': '1' });
+    const sysctlLines = (capture: HostCapture) => capture.namespaces.find((n) => n.netns === 'pod-a')?.commands.find((c) => c.id === 'sysctl')?.stdout;
+    expect(sysctlLines(batched)).toBe(sysctlLines(single));
+    expect(sysctlLines(runner)).toBe(sysctlLines(single));
 
     // The device that went away: its filters failed one by one, the rest of its namespace was read.
     const gone = batched.namespaces.find((n) => n.netns === GONE);

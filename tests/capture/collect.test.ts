@@ -22,8 +22,54 @@ describe('collectHost with a scripted runner', () => {
     const runner = new FakeRunner((argv) => (argv.join(' ') === 'ip -j netns list' ? { stdout: JSON.stringify([{ name: '-x' }, { name: 'a/b' }, { name: '' }, { name: 'ok ns;x' }]) } : {}));
     const host = await collectHost(runner, { name: 'h' });
     expect(host.namespaces.map((n) => n.netns)).toEqual([null, 'ok ns;x']);
-    const entered = runner.calls.filter((c) => c[1] === 'netns' && c[2] === 'exec').map((c) => c[3]);
-    expect(new Set(entered)).toEqual(new Set(['ok ns;x']));
+    const entered = runner.calls.filter((c) => c[0] === 'nsenter').map((c) => c[1]);
+    expect(new Set(entered)).toEqual(new Set(['--net=/run/netns/ok ns;x']));
+    expect(runner.calls.filter((c) => c[0] === 'ip' && c[1] === '-n').every((c) => c[2] === 'ok ns;x')).toBe(true);
+  });
+
+  it('enters named namespaces by ip netns exec once the host turns out to have no nsenter', async () => {
+    const runner = new FakeRunner((argv) => {
+      if (argv.join(' ') === 'ip -j netns list') return { stdout: JSON.stringify([{ name: 'pod-1' }, { name: 'pod-2' }]) };
+      if (argv[0] === 'nsenter') return { stdout: '', stderr: 'nsenter: command not found', exitCode: null, status: 'missing-tool' };
+      return { stdout: 'ran\n' };
+    });
+    const host = await collectHost(runner, { name: 'h', concurrency: 1 });
+    const iptables = host.namespaces.flatMap((n) => n.commands.filter((c) => c.id === 'iptables-raw').map((c) => `${n.netns} ${c.status} ${c.stdout.trim()}`));
+    expect(iptables).toEqual(['null ok ran', 'pod-1 ok ran', 'pod-2 ok ran']);
+    // The first tries tell; the rest of the host goes straight to ip netns exec.
+    expect(runner.calls.filter((c) => c[0] === 'nsenter').length).toBeLessThanOrEqual(2);
+    expect(runner.calls.filter((c) => c[0] === 'nsenter' && c[1].endsWith('/pod-2'))).toEqual([]);
+    expect(runner.calls.filter((c) => c[1] === 'netns' && c[2] === 'exec' && c[3] === 'pod-2').length).toBeGreaterThan(2);
+  });
+
+  it('keeps at most `concurrency` commands in flight across all namespaces of a host', async () => {
+    let inFlight = 0;
+    let peak = 0;
+    const names = Array.from({ length: 12 }, (_, i) => ({ name: `pod-${i}` }));
+    const runner: Runner = {
+      run: async (argv) => {
+        inFlight++;
+        peak = Math.max(peak, inFlight);
+        // Yield a few turns so that commands started together overlap.
+        for (let i = 0; i < 3; i++) await Promise.resolve();
+        inFlight--;
+        return { stdout: argv.join(' ') === 'ip -j netns list' ? JSON.stringify(names) : '', stderr: '', exitCode: 0, durationMs: 1, status: 'ok' };
+      },
+    };
+    const host = await collectHost(runner, { name: 'h', concurrency: 3 });
+    expect(host.namespaces).toHaveLength(13);
+    expect(host.namespaces.map((n) => n.netns)).toEqual([null, ...names.map((n) => n.name)]);
+    expect(peak).toBe(3);
+  });
+
+  it('reads a sysctl listing from /proc/sys in one process inside the namespace, recorded as the declared command', async () => {
+    const runner = new FakeRunner((argv) => (argv.join(' ') === 'ip -j netns list' ? { stdout: JSON.stringify([{ name: 'pod-1' }]) } : {}));
+    const host = await collectHost(runner, { name: 'h' });
+    const record = host.namespaces[1].commands.find((c) => c.id === 'sysctl');
+    expect(record?.argv.slice(0, 2)).toEqual(['sysctl', '-a']);
+    const call = runner.calls.find((c) => c[0] === 'nsenter' && c[3] === 'sh');
+    expect(call?.slice(0, 5)).toEqual(['nsenter', '--net=/run/netns/pod-1', '--', 'sh', '-c']);
+    expect(call?.slice(6)).toEqual(['sh', 'net/ipv4/conf/*/rp_filter', 'net/ipv4/ip_forward']);
   });
 
   it('reads the root namespace from /proc and /sys only when ip is missing', async () => {

@@ -1,10 +1,11 @@
 import { CATALOG, fillArgv, type CatalogEntry } from '../catalog';
 import { hostStatus } from './host-status';
 import { batchArgv, batchSlot, splitBatch } from './batch';
-import { mapWithLimit } from './pool';
+import { Limiter, mapWithLimit } from './pool';
 import { DEFAULT_COMMAND_TIMEOUT_MS, type RunResult, type Runner } from './runner';
 import { BUNDLE_FORMAT, BUNDLE_VERSION, type CaptureBundle, type CaptureSource, type ClusterContext, type CommandRecord, type HostCapture, type HostRole, type NamespaceCapture } from '../types';
 import { redactHost } from '../redact';
+import { SYSCTL_FILES_READER } from '@/lib/commands/sysctl';
 
 export interface CollectHostOptions {
   name?: string;
@@ -14,7 +15,7 @@ export interface CollectHostOptions {
   hostTimeoutMs?: number;
   /** Which named namespaces to enter (default: all listed by `ip -j netns list`). */
   includeNetns?: (name: string) => boolean;
-  /** Commands in flight at once on this host. */
+  /** Commands in flight at once on this host, all its namespaces together. */
   concurrency?: number;
   /** The command catalog; defaults to CATALOG. */
   catalog?: readonly CatalogEntry[];
@@ -35,6 +36,7 @@ export interface CollectTarget {
 }
 
 const DEFAULT_HOST_TIMEOUT_MS = 300_000;
+const DEFAULT_CONCURRENCY = 4;
 
 /**
  * Namespace names come from the host and go only as one argv element each; a name that `ip` could
@@ -52,32 +54,58 @@ interface Job {
 
 class HostSession {
   private readonly deadline: number;
+  private readonly slots: Limiter;
+  /** False once the host turned out to have no nsenter: named namespaces are then entered by `ip netns exec`. */
+  private nsenter = true;
 
   constructor(
     private readonly runner: Runner,
     private readonly opts: CollectHostOptions,
   ) {
     this.deadline = Date.now() + (opts.hostTimeoutMs ?? DEFAULT_HOST_TIMEOUT_MS);
+    this.slots = new Limiter(opts.concurrency ?? DEFAULT_CONCURRENCY);
   }
 
   private remaining(): number {
     return this.deadline - Date.now();
   }
 
-  private async exec(argv: string[], input?: string): Promise<RunResult> {
-    const timeoutMs = Math.min(this.opts.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS, this.remaining());
-    try {
-      return await this.runner.run(argv, { timeoutMs, ...(input === undefined ? {} : { input }) });
-    } catch (err) {
-      return { stdout: '', stderr: err instanceof Error ? err.message : String(err), exitCode: null, durationMs: 0, status: 'error' };
-    }
+  /**
+   * Runs argv once a slot is free; out of time when the host's budget ran out while it waited. argv is made when the
+   * slot is taken, so what earlier commands taught (no nsenter) applies to every later one.
+   */
+  private exec(argv: () => string[], input?: string): Promise<RunResult> {
+    return this.slots.run(async () => {
+      const timeoutMs = Math.min(this.opts.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS, this.remaining());
+      if (timeoutMs <= 0) return OUT_OF_TIME;
+      try {
+        return await this.runner.run(argv(), { timeoutMs, ...(input === undefined ? {} : { input }) });
+      } catch (err) {
+        return { stdout: '', stderr: err instanceof Error ? err.message : String(err), exitCode: null, durationMs: 0, status: 'error' };
+      }
+    });
+  }
+
+  /** argv in the job's namespace: nsenter enters only the network namespace, where `ip netns exec` also sets up a mount namespace. */
+  private async inNetns(argv: string[], netns: string | null): Promise<RunResult> {
+    if (netns === null || IPROUTE_TOOLS.has(argv[0])) return this.exec(() => withNetnsOption(argv, netns));
+    const viaIp = ['ip', 'netns', 'exec', netns, ...argv];
+    let tried = false;
+    const result = await this.exec(() => {
+      tried = this.nsenter;
+      return tried ? ['nsenter', `--net=${NETNS_DIR}/${netns}`, '--', ...argv] : viaIp;
+    });
+    if (!tried || result.status !== 'missing-tool' || !NO_NSENTER.test(result.stderr)) return result;
+    this.nsenter = false;
+    return this.exec(() => viaIp);
   }
 
   async run(job: Job): Promise<CommandRecord> {
     const inner = fillArgv(job.entry, job.params);
-    const base = recordBase(job, inner);
-    if (this.remaining() <= 0) return { ...base, ...OUT_OF_TIME };
-    return { ...base, ...(await this.exec(inNetns(inner, job.netns))) };
+    const files = job.entry.sysctlFiles;
+    // The listing's files read in one short process, not sysctl walking every file of /proc/sys; the same lines.
+    const argv = files ? ['sh', '-c', SYSCTL_FILES_READER, 'sh', ...files] : inner;
+    return { ...recordBase(job, inner), ...(await this.inNetns(argv, job.netns)) };
   }
 
   /** Jobs of one namespace that share a batch, as one command; one by one when the output cannot be split. */
@@ -86,7 +114,7 @@ class HostSession {
     const argvs = jobs.map((job) => fillArgv(job.entry, job.params));
     if (this.remaining() <= 0) return jobs.map((job, i) => ({ ...recordBase(job, argvs[i]), ...OUT_OF_TIME }));
     const lines = argvs.map((argv) => batchSlot(argv)?.line ?? '');
-    const parts = splitBatch(jobs.length, await this.exec(batchArgv(key, netns), `${lines.join('\n')}\n`));
+    const parts = splitBatch(jobs.length, await this.exec(() => batchArgv(key, netns), `${lines.join('\n')}\n`));
     if (!parts) return mapWithLimit(jobs, 1, (job) => this.run(job));
     return jobs.map((job, i) => ({ ...recordBase(job, argvs[i]), ...parts[i] }));
   }
@@ -100,7 +128,8 @@ class HostSession {
       units.set(key, [...(units.get(key) ?? []), i]);
     });
     const records = new Array<CommandRecord>(jobs.length);
-    await mapWithLimit([...units], this.opts.concurrency ?? 4, async ([key, indexes]) => {
+    // All units start at once: the host's slots bound what runs.
+    await mapWithLimit([...units], units.size, async ([key, indexes]) => {
       const unit = indexes.map((i) => jobs[i]);
       const done = key.startsWith('#') ? [await this.run(unit[0])] : await this.runBatch(key, unit, unit[0].netns);
       done.forEach((record, j) => (records[indexes[j]] = record));
@@ -116,14 +145,15 @@ function recordBase(job: Job, argv: string[]): Pick<CommandRecord, 'id' | 'argv'
 
 const OUT_OF_TIME: RunResult = { stdout: '', stderr: 'not run: the time budget for this host was used up', exitCode: null, durationMs: 0, status: 'timeout' };
 
-/**
- * argv that runs a command in a named namespace: iproute2 tools enter it themselves (`-n`), which costs no process
- * and no mount namespace; other tools through `ip netns exec`, whose own /sys view they may read.
- */
-function inNetns(argv: string[], netns: string | null): string[] {
-  if (netns === null) return argv;
-  if (argv[0] === 'ip' || argv[0] === 'tc' || argv[0] === 'bridge') return [argv[0], '-n', netns, ...argv.slice(1)];
-  return ['ip', 'netns', 'exec', netns, ...argv];
+const IPROUTE_TOOLS = new Set(['ip', 'tc', 'bridge']);
+/** Where `ip netns` pins named namespaces. */
+const NETNS_DIR = '/run/netns';
+/** nsenter itself missing, as a local process or behind a prefix reports it. */
+const NO_NSENTER = /^nsenter: command not found|failed to execute nsenter:/m;
+
+/** An iproute2 tool enters a named namespace itself (`-n`), which costs no process and no mount namespace. */
+function withNetnsOption(argv: string[], netns: string | null): string[] {
+  return netns === null ? argv : [argv[0], '-n', netns, ...argv.slice(1)];
 }
 
 function parseJsonArray(record: CommandRecord | undefined): unknown[] {
@@ -196,8 +226,8 @@ export async function collectHost(runner: Runner, opts: CollectHostOptions = {})
         ),
       ),
     ].filter((ns) => isSafeNetnsName(ns) && include(ns));
-    const namespaces: NamespaceCapture[] = [root];
-    for (const netns of named) namespaces.push(await collectNamespace(session, catalog, netns));
+    // Namespaces are read side by side; the session's slots keep the host's load to `concurrency` commands.
+    const namespaces: NamespaceCapture[] = [root, ...(await Promise.all(named.map((netns) => collectNamespace(session, catalog, netns))))];
     // Secrets some outputs carry (an IPsec PSK in OVS options) are masked before the capture leaves this function.
     return redactHost({ name, role: opts.role ?? 'unknown', collectedAt, ...hostStatus(catalog, namespaces), namespaces });
   } catch (err) {
