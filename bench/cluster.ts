@@ -15,6 +15,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
 import { fileURLToPath } from 'node:url';
 import { parseBundle } from '@/lib/capture/bundle/bundle';
 import type { CaptureBundle } from '@/lib/capture/types';
@@ -172,15 +173,20 @@ async function collect(kubeconfig: string): Promise<void> {
   await tell({ result });
 }
 
-/** The same bytes through the same reader as the kube source (hostFromExec), without the network. */
+/** The same bytes in the same frames through the same reader as the kube source (hostFromReader), without the network. */
 async function baseline(nodes: number): Promise<void> {
-  const { hostFromExec } = await import('@/lib/kube/collect-host');
+  const [{ hostFromReader }, { CollectorOutputReader }] = await Promise.all([import('@/lib/kube/collect-host'), import('@/lib/capture/collect/collector-output')]);
   const result: BaselineResult = { parseMs: 0, bytes: 0 };
   for (const { name, text } of workerOutputs(nodes)) {
+    const bytes = Buffer.from(text);
     const start = performance.now();
-    hostFromExec(name, 'worker', { stdout: text, stderr: '', exitCode: 0, outcome: 'ok', reason: '' });
+    const reader = new CollectorOutputReader();
+    const decoder = new StringDecoder('utf8');
+    for (let at = 0; at < bytes.length; at += FRAME_BYTES) reader.write(decoder.write(bytes.subarray(at, at + FRAME_BYTES)));
+    reader.write(decoder.end());
+    hostFromReader(reader, name, 'worker', { stdout: '', stderr: '', exitCode: 0, outcome: 'ok', reason: '' }, name);
     result.parseMs += performance.now() - start;
-    result.bytes += Buffer.byteLength(text);
+    result.bytes += bytes.length;
   }
   await tell({ result });
 }
