@@ -42,9 +42,9 @@ export interface PodExecOptions {
 }
 
 /**
- * A stream's text, decoded frame by frame: a character cut between frames is completed by the next one. Decoding
- * the joined bytes at the end instead costs some 30 times more for a megabyte (Node turns a buffer that large
- * into an external string), besides holding the bytes and their text at once.
+ * A stream's text, decoded frame by frame: a character cut between frames is completed by the next one. Joining the
+ * bytes and decoding them at the end took some 17 ms per MiB on this machine against under 1 ms for frames handed on
+ * as they come (onStdout), and held the bytes and their text at once.
  */
 class Collect extends Writable {
   private readonly decoder = new StringDecoder('utf8');
