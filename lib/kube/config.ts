@@ -3,8 +3,10 @@
  * `~/.kube/config`, else the in-cluster service account. `--context` picks a context; the current one otherwise.
  */
 import { existsSync } from 'node:fs';
+import { Agent } from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
+import { createSecureContext, type SecureContext } from 'node:tls';
 import { KubeConfig, type Context } from '@kubernetes/client-node';
 
 /**
@@ -38,12 +40,43 @@ function casing(name: string, index: number): string {
     .join('');
 }
 
+type UpgradeOptions = Parameters<KubeConfig['applyToHTTPSOptions']>[0] & { secureContext?: SecureContext };
+
+function credentialText(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  if (Buffer.isBuffer(value)) return value.toString('base64');
+  return JSON.stringify(value);
+}
+
+/**
+ * A kubeconfig whose exec, attach and port-forward upgrades share their TLS setup. The library gives every
+ * WebSocket a fresh agent, and so a fresh secure context (CA and client key parsed again) and a full handshake:
+ * a few milliseconds each, five hundred times in a big cluster's collection. Here the upgrades share one agent,
+ * whose session cache resumes TLS sessions, and one secure context, for as long as the credentials it reads are the
+ * same bytes (they are read again on every upgrade, so a rotated file is taken up). A proxy's agent stays the
+ * library's own.
+ */
+export class SharedTlsKubeConfig extends KubeConfig {
+  private shared: { id: string; agent: Agent; context: SecureContext } | undefined;
+
+  override async applyToHTTPSOptions(opts: UpgradeOptions): Promise<void> {
+    await super.applyToHTTPSOptions(opts);
+    const cluster = this.getCurrentCluster();
+    if (!cluster?.server.startsWith('https:') || cluster.proxyUrl) return;
+    const credentials = { ca: opts.ca, cert: opts.cert, key: opts.key, pfx: opts.pfx, passphrase: opts.passphrase };
+    const id = [cluster.server, ...Object.values(credentials).map(credentialText)].join('\n');
+    if (this.shared?.id !== id) this.shared = { id, agent: new Agent({ maxCachedSessions: 8 }), context: createSecureContext(credentials) };
+    opts.agent = this.shared.agent;
+    opts.secureContext = this.shared.context;
+  }
+}
+
 /**
  * A copy of a kubeconfig whose every request (REST calls, exec and port-forward upgrades) carries the
  * impersonation headers: a kubeconfig's `as:` sends the user only. Several groups become several
  * Impersonate-Group header lines, as Kubernetes reads them.
  */
-export class ImpersonatingKubeConfig extends KubeConfig {
+export class ImpersonatingKubeConfig extends SharedTlsKubeConfig {
   constructor(
     base: KubeConfig,
     readonly who: Impersonation,
@@ -109,7 +142,7 @@ function configFiles(access: KubeAccess, env: NodeJS.ProcessEnv): string[] | 'in
 /** The loaded configuration with the chosen context current; throws a message for the user when there is none. */
 export function loadKubeConfig(access: KubeAccess = {}, env: NodeJS.ProcessEnv = process.env): KubeConfig {
   const files = configFiles(access, env);
-  const kc = new KubeConfig();
+  const kc = new SharedTlsKubeConfig();
   if (files === 'in-cluster') {
     kc.loadFromCluster();
   } else {

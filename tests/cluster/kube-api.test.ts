@@ -15,6 +15,7 @@ import type { HostCapture } from '@/lib/capture/types';
 import { listContexts, loadKubeConfig } from '@/lib/kube/config';
 import { DEBUG_EXPIRES_ANNOTATION, DEBUG_LABELS } from '@/lib/kube/debug-pod';
 import { discoverCluster } from '@/lib/kube/discover';
+import { execInPod } from '@/lib/kube/exec';
 import { captureKube, discoverKube, type KubeCaptureOptions } from '@/lib/kube/source';
 import { SAMPLE_BUNDLE_PATH } from '@/lib/sources/files';
 import { collectorOutput } from './collector-text';
@@ -228,6 +229,27 @@ describe('exec output', () => {
     const bundle = await captureKube(options({ nodes: ['cni-1'] }));
     expect(bundle.hosts[0].status).toBe('complete');
     expect(bundle.hosts[0].namespaces[0].commands[0].stderr).toBe(note);
+  });
+});
+
+describe('TLS of the execs', () => {
+  it('resumes the TLS session of the first exec upgrade for the next ones, and still refuses a server its CA did not sign', async () => {
+    const since = server.requests.length;
+    const bundle = await captureKube(options({ mode: 'cni-pod', nodes: ['cni-0', 'cni-1', 'cni-2'], concurrency: 1 }));
+    expect(bundle.hosts.map((h) => h.status)).toEqual(['complete', 'complete', 'complete']);
+    const execs = server.requests.slice(since).filter((r) => r.method === 'EXEC');
+    expect(execs.map((r) => r.resumedTls)).toEqual([false, true, true]);
+
+    // Another server's CA in a kubeconfig for this server: the upgrade must fail, shared setup or not.
+    const other = new TestApiServer({ tokens: {}, execPrefix: () => null });
+    await other.start();
+    const foreign = path.join(dir, 'config-foreign-ca');
+    writeFileSync(foreign, other.kubeconfig({ context: 'foreign', cluster: 'foreign', token: 'token-admin' }).replaceAll(other.url, server.url));
+    await other.stop();
+    const before = server.requests.length;
+    const refused = await execInPod(loadKubeConfig({ kubeconfig: foreign }), { namespace: 'tunnelscope-agent', name: 'agent-cni-0' }, ['true'], { timeoutMs: 10_000, attempts: 1 });
+    expect(refused).toMatchObject({ outcome: 'refused', exitCode: null });
+    expect(server.requests.slice(before)).toEqual([]);
   });
 });
 

@@ -14,6 +14,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { TLSSocket } from 'node:tls';
 import { WebSocketServer, type WebSocket } from 'ws';
 
 export interface TestObject {
@@ -110,6 +111,8 @@ export interface RequestRecord {
   headersDistinct: Record<string, string[]>;
   /** The JSON body of a POST, if any. */
   body?: unknown;
+  /** An exec upgrade whose TLS session was resumed from an earlier connection's. */
+  resumedTls?: boolean;
 }
 
 const PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io'];
@@ -387,7 +390,15 @@ export class TestApiServer {
   private upgrade(wss: WebSocketServer, req: IncomingMessage, socket: Socket, head: Buffer): void {
     const url = new URL(req.url ?? '/', this.url);
     const token = this.user(req);
-    this.requests.push({ method: 'EXEC', path: url.pathname, search: url.search, user: token?.user ?? '', headers: req.headers, headersDistinct: req.headersDistinct as Record<string, string[]> });
+    this.requests.push({
+      method: 'EXEC',
+      path: url.pathname,
+      search: url.search,
+      user: token?.user ?? '',
+      headers: req.headers,
+      headersDistinct: req.headersDistinct as Record<string, string[]>,
+      resumedTls: socket instanceof TLSSocket && socket.isSessionReused(),
+    });
     if (!token) return this.refuse(socket, 401, status(401, 'Unauthorized', 'Unauthorized'));
     const acting = this.actingAs(req, token);
     if ('refused' in acting) return this.refuse(socket, acting.refused.code as number, acting.refused);

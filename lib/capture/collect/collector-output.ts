@@ -48,20 +48,24 @@ class HostReader {
   readonly groups = new NamespaceGroups();
   private pending: Pending | null = null;
   private readonly marker: string;
+  /** What starts the marker's own lines, and what ends a command's prompt line. */
+  private readonly markerLine: string;
+  private readonly promptEnd: string;
 
   constructor(
     readonly header: Record<string, string>,
     private readonly problems: ImportProblem[],
   ) {
     this.marker = `#ts:${header.boundary ?? ''}`;
+    this.markerLine = `${this.marker} `;
+    this.promptEnd = ` ${this.marker}`;
   }
 
   private begin(lineNo: number, line: string): boolean {
-    const suffix = ` ${this.marker}`;
-    if (!line.startsWith('[') || !line.endsWith(suffix)) return false;
+    if (!line.startsWith('[') || !line.endsWith(this.promptEnd)) return false;
     const prompt = line.indexOf(']# ');
     if (prompt < 0) return false;
-    const split = splitShellLine(line.slice(prompt + 3, line.length - suffix.length));
+    const split = splitShellLine(line.slice(prompt + 3, line.length - this.promptEnd.length));
     const words = split.ok ? split.segments.flatMap((s) => s.words) : [];
     const inNetns = words[0] === 'ip' && words[1] === 'netns' && words[2] === 'exec' && words.length > 4;
     this.pending = { line: lineNo, text: line, netns: inNetns ? words[3] : null, argv: inNetns ? words.slice(4) : words, out: [], err: [] };
@@ -114,8 +118,8 @@ class HostReader {
 
   read(lineNo: number, line: string): void {
     if (this.begin(lineNo, line)) return;
-    if (line.startsWith(`${this.marker} `)) {
-      const rest = line.slice(this.marker.length + 1);
+    if (line.startsWith(this.markerLine)) {
+      const rest = line.slice(this.markerLine.length);
       if (rest.startsWith('stderr: ')) this.pending?.err.push(rest.slice(8));
       else if (rest.startsWith('end ')) this.end(keyValues(rest.slice(4)));
       return;
@@ -134,39 +138,80 @@ function toHost(reader: HostReader): HostCapture {
 }
 
 /**
+ * Reads the output of public/tunnelscope-collect.sh as it arrives, in pieces cut anywhere (an exec's frames), so
+ * that a host is imported while it streams and its whole text is never held at once. Several outputs may follow
+ * one another (one per host).
+ */
+export class CollectorOutputReader {
+  private readonly problems: ImportProblem[] = [];
+  private readonly hosts: HostCapture[] = [];
+  private reader: HostReader | null = null;
+  /** The last line so far, not yet ended by a newline. */
+  private partial = '';
+  private lineNo = 0;
+  private firstLine: string | undefined;
+  private sawText = false;
+
+  /** Something other than white space was written. */
+  get printed(): boolean {
+    return this.sawText;
+  }
+
+  write(text: string): void {
+    if (!this.sawText && /\S/.test(text)) this.sawText = true;
+    let at = 0;
+    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', at)) {
+      const piece = text.slice(at, nl);
+      this.line(this.partial === '' ? piece : this.partial + piece);
+      this.partial = '';
+      at = nl + 1;
+    }
+    if (at < text.length) this.partial += text.slice(at);
+  }
+
+  private line(line: string): void {
+    const lineNo = ++this.lineNo;
+    this.firstLine ??= line;
+    if (line.startsWith(COLLECTOR_HEADER)) {
+      if (this.reader) {
+        this.reader.flush();
+        this.hosts.push(toHost(this.reader));
+      }
+      const header = keyValues(line.slice(COLLECTOR_HEADER.length));
+      if (header.format !== COLLECTOR_FORMAT) {
+        this.problems.push(problemAt(lineNo, line, `collector output format ${header.format ?? '(none)'} is not supported; this Tunnelscope reads format ${COLLECTOR_FORMAT}`));
+        this.reader = null;
+        return;
+      }
+      this.reader = new HostReader(header, this.problems);
+      return;
+    }
+    if (this.reader) this.reader.read(lineNo, line);
+    else if (line.trim() !== '' && this.hosts.length === 0 && this.problems.length === 0) {
+      this.problems.push(problemAt(lineNo, line, 'text before the collector header is ignored'));
+    }
+  }
+
+  /** The hosts read, once the output has ended; a last line without a newline counts as one. */
+  end(): { hosts: HostCapture[]; problems: ImportProblem[] } {
+    if (this.partial !== '') this.line(this.partial);
+    this.partial = '';
+    if (this.reader) {
+      this.reader.flush();
+      this.hosts.push(toHost(this.reader));
+      this.reader = null;
+    }
+    if (this.hosts.length === 0 && this.problems.length === 0) this.problems.push(problemAt(1, this.firstLine ?? '', 'no tunnelscope-collect header found'));
+    return { hosts: this.hosts, problems: this.problems };
+  }
+}
+
+/**
  * Imports the output of public/tunnelscope-collect.sh losslessly: stdout and stderr byte for byte,
  * exit code, status and duration. Several outputs may be concatenated (one per host).
  */
 export function parseCollectorOutput(text: string): { hosts: HostCapture[]; problems: ImportProblem[] } {
-  const problems: ImportProblem[] = [];
-  const hosts: HostCapture[] = [];
-  const lines = text.split('\n');
-  if (lines.at(-1) === '') lines.pop();
-  let reader: HostReader | null = null;
-  lines.forEach((line, i) => {
-    if (line.startsWith(COLLECTOR_HEADER)) {
-      if (reader) {
-        reader.flush();
-        hosts.push(toHost(reader));
-      }
-      const header = keyValues(line.slice(COLLECTOR_HEADER.length));
-      if (header.format !== COLLECTOR_FORMAT) {
-        problems.push(problemAt(i + 1, line, `collector output format ${header.format ?? '(none)'} is not supported; this Tunnelscope reads format ${COLLECTOR_FORMAT}`));
-        reader = null;
-        return;
-      }
-      reader = new HostReader(header, problems);
-      return;
-    }
-    if (reader) reader.read(i + 1, line);
-    else if (line.trim() !== '' && hosts.length === 0 && problems.length === 0) {
-      problems.push(problemAt(i + 1, line, 'text before the collector header is ignored'));
-    }
-  });
-  if (reader) {
-    (reader as HostReader).flush();
-    hosts.push(toHost(reader));
-  }
-  if (hosts.length === 0 && problems.length === 0) problems.push(problemAt(1, lines[0] ?? '', 'no tunnelscope-collect header found'));
-  return { hosts, problems };
+  const reader = new CollectorOutputReader();
+  reader.write(text);
+  return reader.end();
 }

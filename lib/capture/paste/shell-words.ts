@@ -12,6 +12,8 @@ export interface ShellSegment {
 export type ShellSplit = { ok: true; segments: ShellSegment[]; unresolved: string[] } | { ok: false; reason: string };
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*/;
+/** Characters that mean nothing to the shell inside a word (`#` does only at a word's start). */
+const ORDINARY_RUN = /[^ \t#;&|<>'"\\$`]*/y;
 
 /**
  * Wraps the text of a command substitution inside a word: its value is only known at run time, so a reader may take
@@ -175,8 +177,11 @@ class Splitter {
         const err = c === '$' ? this.expand() : this.substitution();
         if (err) return err;
       } else {
-        this.add(c);
-        this.i += 1;
+        // The whole run at once: a collector output's command lines are read by the hundred per host.
+        ORDINARY_RUN.lastIndex = this.i + 1;
+        ORDINARY_RUN.exec(line);
+        this.add(line.slice(this.i, ORDINARY_RUN.lastIndex));
+        this.i = ORDINARY_RUN.lastIndex;
       }
     }
     this.endSegment(null);
