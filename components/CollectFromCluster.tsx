@@ -5,6 +5,7 @@ import Link from 'next/link';
 import { useState } from 'react';
 import type { KubeMode } from '@/lib/kube/modes';
 import { CollectionProgress } from './CollectionProgress';
+import { EMPTY_SSH_DRAFT, PodVmSshFields, sshChoice, sshProblems, type PodVmSshDraft } from './PodVmSshFields';
 import { Progress } from './Progress';
 import { kubeContextsQuery, liveSearch, type KubeChoice } from './queries';
 import { useStoredSnapshot } from './useStoredSnapshot';
@@ -48,11 +49,14 @@ export function CollectFromCluster() {
   const [podVms, setPodVms] = useState(false);
   const [nodes, setNodes] = useState('');
   const [selector, setSelector] = useState('');
+  const [ssh, setSsh] = useState<PodVmSshDraft>(EMPTY_SSH_DRAFT);
   const current = contexts.data?.contexts.find((c) => c.current)?.name ?? contexts.data?.contexts[0]?.name;
   const context = picked ?? current;
   const named = nodeList(nodes);
   const choice: KubeChoice = { context, mode, podVms, ...(named.length ? { nodes: named } : {}), ...(selector.trim() ? { selector: selector.trim() } : {}) };
+  const podVmSsh = podVms ? sshChoice(ssh) : undefined;
   const both = named.length > 0 && selector.trim() !== '';
+  const sshIncomplete = podVms && Object.keys(sshProblems(ssh)).length > 0;
   const capture = useCollection(useStoredSnapshot());
   if (contexts.error) {
     return (
@@ -67,7 +71,7 @@ export function CollectFromCluster() {
       className="space-y-2 text-sm"
       onSubmit={(event) => {
         event.preventDefault();
-        if (!both) capture.start({ source: 'kube', kube: choice });
+        if (!both && !sshIncomplete) capture.start({ source: 'kube', kube: { ...choice, ...(podVmSsh ? { podVmSsh } : {}) } });
       }}
     >
       <label className="block">
@@ -100,8 +104,9 @@ export function CollectFromCluster() {
         <input type="checkbox" data-testid="cluster-pod-vms" checked={podVms} onChange={(event) => setPodVms(event.target.checked)} />
         Also reach peer-pod VMs
       </label>
+      {podVms && <PodVmSshFields draft={ssh} onChange={setSsh} />}
       <div className="flex items-center gap-2">
-        <button type="submit" className="btn-primary" data-testid="new-cluster-snapshot" disabled={capture.running || !context || both}>
+        <button type="submit" className="btn-primary" data-testid="new-cluster-snapshot" disabled={capture.running || !context || both || sshIncomplete}>
           New snapshot from the cluster
         </button>
         {context && !both && (
