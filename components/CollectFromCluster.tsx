@@ -7,27 +7,12 @@ import type { KubeMode } from '@/lib/kube/modes';
 import { CollectionProgress } from './CollectionProgress';
 import { EMPTY_SSH_DRAFT, PodVmSshFields, sshChoice, sshProblems, type PodVmSshDraft } from './PodVmSshFields';
 import { Progress } from './Progress';
+import { TextField } from './TextField';
 import { kubeContextsQuery, liveSearch, type KubeChoice } from './queries';
 import { useStoredSnapshot } from './useStoredSnapshot';
 import { useCollection } from './useCollection';
 
 const MODE_LABELS = { agent: 'the node agent', debug: 'a debug pod per node', 'cni-pod': "the CNI's agent pod" } as const satisfies Record<KubeMode, string>;
-
-function NodeField(props: { label: string; testId: string; placeholder: string; value: string; onChange: (value: string) => void }) {
-  return (
-    <label className="block">
-      <span className="mb-1 block font-medium">{props.label}</span>
-      <input
-        className="input w-full"
-        data-testid={props.testId}
-        placeholder={props.placeholder}
-        value={props.value}
-        onChange={(event) => props.onChange(event.target.value)}
-        aria-describedby="cluster-nodes-help"
-      />
-    </label>
-  );
-}
 
 /** "a, b" → ["a", "b"]: node names as the CLI's --nodes takes them. */
 function nodeList(text: string): string[] {
@@ -94,8 +79,8 @@ export function CollectFromCluster() {
         ))}
       </fieldset>
       <div className="grid gap-2 sm:grid-cols-2">
-        <NodeField label="Only these nodes" testId="cluster-nodes" placeholder="node-a, node-b" value={nodes} onChange={setNodes} />
-        <NodeField label="Or nodes with labels" testId="cluster-selector" placeholder="pool=blue" value={selector} onChange={setSelector} />
+        <TextField label="Only these nodes" testId="cluster-nodes" placeholder="node-a, node-b" value={nodes} onChange={setNodes} describedBy="cluster-nodes-help" />
+        <TextField label="Or nodes with labels" testId="cluster-selector" placeholder="pool=blue" value={selector} onChange={setSelector} describedBy="cluster-nodes-help" />
         <p id="cluster-nodes-help" className={`text-xs sm:col-span-2 ${both ? 'text-sev-critical' : 'text-slate-500'}`} role={both ? 'alert' : undefined}>
           {both ? 'Give node names or a label selector, not both.' : 'Empty: every node.'}
         </p>

@@ -1,6 +1,7 @@
 'use client';
 
 import type { PodVmSshChoice } from './queries';
+import { TextField } from './TextField';
 
 /** What the form holds while it is filled in; `choice` turns it into what the server is sent. */
 export interface PodVmSshDraft {
@@ -36,29 +37,9 @@ export function sshChoice(draft: PodVmSshDraft): PodVmSshChoice | undefined {
   };
 }
 
-function TextField(props: { id: string; label: string; placeholder: string; value: string; missing?: string; required?: boolean; onChange: (value: string) => void }) {
-  const hint = `${props.id}-hint`;
-  return (
-    <label className="block">
-      <span className="mb-1 block font-medium">{props.label}</span>
-      <input
-        className="input w-full"
-        data-testid={props.id}
-        placeholder={props.placeholder}
-        value={props.value}
-        required={props.required}
-        spellCheck={false}
-        autoCapitalize="off"
-        aria-describedby={props.missing ? hint : undefined}
-        onChange={(event) => props.onChange(event.target.value)}
-      />
-      {props.missing && (
-        <span id={hint} className="mt-1 block text-xs text-slate-500">
-          {props.missing}
-        </span>
-      )}
-    </label>
-  );
+/** An object in the cluster, named `namespace/name`; the server checks the name. */
+function ObjectField(props: { testId: string; label: string; value: string; missing?: string; onChange: (value: string) => void }) {
+  return <TextField {...props} placeholder="namespace/name" hint={props.missing} required />;
 }
 
 /**
@@ -85,16 +66,8 @@ export function PodVmSshFields(props: { draft: PodVmSshDraft; onChange: (draft: 
       {draft.enabled && (
         <>
           <div className="grid gap-2 sm:grid-cols-2">
-            <TextField
-              id="cluster-ssh-key-secret"
-              label="Key Secret (ssh-privatekey)"
-              placeholder="namespace/name"
-              value={draft.keySecret}
-              missing={problems.keySecret}
-              required
-              onChange={(keySecret) => set({ keySecret })}
-            />
-            <TextField id="cluster-ssh-user" label="SSH user" placeholder="root" value={draft.user} onChange={(user) => set({ user })} />
+            <ObjectField testId="cluster-ssh-key-secret" label="Key Secret (ssh-privatekey)" value={draft.keySecret} missing={problems.keySecret} onChange={(keySecret) => set({ keySecret })} />
+            <TextField testId="cluster-ssh-user" label="SSH user" placeholder="root" value={draft.user} onChange={(user) => set({ user })} />
           </div>
           <fieldset disabled={draft.skipHostKeyCheck}>
             <legend className="mb-1 font-medium">Host keys are checked against known_hosts from</legend>
@@ -110,13 +83,11 @@ export function PodVmSshFields(props: { draft: PodVmSshDraft; onChange: (draft: 
             </div>
             {draft.knownHostsFrom === 'configmap' && (
               <div className="mt-2 sm:w-1/2">
-                <TextField
-                  id="cluster-ssh-known-hosts-configmap"
+                <ObjectField
+                  testId="cluster-ssh-known-hosts-configmap"
                   label="known_hosts ConfigMap"
-                  placeholder="namespace/name"
                   value={draft.configMap}
                   missing={problems.configMap}
-                  required
                   onChange={(configMap) => set({ configMap })}
                 />
               </div>
