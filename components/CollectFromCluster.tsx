@@ -40,8 +40,8 @@ export function CollectFromCluster() {
   const named = nodeList(nodes);
   const choice: KubeChoice = { context, mode, podVms, ...(named.length ? { nodes: named } : {}), ...(selector.trim() ? { selector: selector.trim() } : {}) };
   const podVmSsh = podVms ? sshChoice(ssh) : undefined;
-  const both = named.length > 0 && selector.trim() !== '';
   const sshIncomplete = podVms && Object.keys(sshProblems(ssh)).length > 0;
+  const both = named.length > 0 && selector.trim() !== '';
   const capture = useCollection(useStoredSnapshot());
   if (contexts.error) {
     return (
