@@ -9,7 +9,14 @@ import type { KubeSourceOptions } from '@/lib/kube/source';
 import { captureFromSource, type SourceOptions } from '@/lib/sources';
 import type { HostProgress } from '@/lib/sources/source';
 import { isKubeMode, KUBE_MODES } from '@/lib/kube/modes';
-import type { PodVmSshOptions } from '@/lib/kube/ssh';
+import type { PodVmSshOptions } from '@/lib/kube/ssh-settings';
+import { isObjectRef, objectRefRule } from '@/lib/kube/object-ref';
+
+function clusterObject(args: ParsedArgs, name: string, kind: string): string | undefined {
+  const value = stringOption(args, name);
+  if (value !== undefined && !isObjectRef(value)) throw new UsageError(`--${name} ${objectRefRule(kind)}, not "${value}"`);
+  return value;
+}
 
 function sourceKind(value: string | undefined): CaptureKind {
   if (!value) throw new UsageError(`--source is required (${CAPTURE_KINDS.join('|')})`);
@@ -63,16 +70,21 @@ export function progressPrinter(io: Io): (p: HostProgress) => void {
 /** SSH to pod VMs from the command line; skipping host key checks is said on every run that does it. */
 function podVmSsh(args: ParsedArgs, io: Io): PodVmSshOptions | undefined {
   const keyFile = stringOption(args, 'pod-vm-ssh-key');
-  const keySecret = stringOption(args, 'pod-vm-ssh-secret');
+  const keySecret = clusterObject(args, 'pod-vm-ssh-secret', 'Secret');
   if (keyFile && keySecret) throw new UsageError('give --pod-vm-ssh-key or --pod-vm-ssh-secret, not both');
   if (!keyFile && !keySecret) return undefined;
   if (args.options['pod-vms'] !== true) throw new UsageError('SSH to pod VMs needs --pod-vms');
   const skipHostKeyCheck = args.options['pod-vm-ssh-no-host-key-check'] === true;
+  const knownHostsFile = stringOption(args, 'pod-vm-known-hosts');
+  const knownHostsConfigMap = clusterObject(args, 'pod-vm-known-hosts-configmap', 'ConfigMap');
+  if (knownHostsFile && knownHostsConfigMap) throw new UsageError('give --pod-vm-known-hosts or --pod-vm-known-hosts-configmap, not both');
+  if (skipHostKeyCheck && (knownHostsFile || knownHostsConfigMap)) throw new UsageError('give known_hosts or --pod-vm-ssh-no-host-key-check, not both');
   if (skipHostKeyCheck) io.err('tunnelscope: WARNING: pod VM host keys are NOT checked (--pod-vm-ssh-no-host-key-check); every VM reached so says so in the bundle');
   const port = positiveInteger(args, 'pod-vm-ssh-port');
   return {
     ...(keyFile ? { keyFile } : { keySecret }),
-    knownHostsFile: stringOption(args, 'pod-vm-known-hosts'),
+    knownHostsFile,
+    ...(knownHostsConfigMap ? { knownHostsConfigMap } : {}),
     user: stringOption(args, 'pod-vm-ssh-user'),
     ...(port ? { port } : {}),
     skipHostKeyCheck,

@@ -18,7 +18,8 @@ ${COLLECT_USAGE.padEnd(53)} capture hosts into a bundle
   tunnelscope collect --source kube [--kubeconfig F] [--context C] [--mode agent|debug|cni-pod]
                       [--nodes a,b | --selector k=v] [--pod-vms] [--runtime-class NAME]
                       [--concurrency N] [--host-timeout SEC] [--debug-image IMAGE] -o FILE
-                      [--pod-vm-ssh-key FILE | --pod-vm-ssh-secret NS/NAME] [--pod-vm-known-hosts FILE]
+                      [--pod-vm-ssh-key FILE | --pod-vm-ssh-secret NS/NAME]
+                      [--pod-vm-known-hosts FILE | --pod-vm-known-hosts-configmap NS/NAME]
                       [--pod-vm-ssh-user USER] [--pod-vm-ssh-port N] [--pod-vm-ssh-no-host-key-check]
                                                       capture a live cluster's nodes (and peer-pod VMs: over SSH
                                                       when a key is given, else by exec into the peer pod)

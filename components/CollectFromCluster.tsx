@@ -5,28 +5,14 @@ import Link from 'next/link';
 import { useState } from 'react';
 import type { KubeMode } from '@/lib/kube/modes';
 import { CollectionProgress } from './CollectionProgress';
+import { EMPTY_SSH_DRAFT, PodVmSshFields, sshChoice, sshProblems, type PodVmSshDraft } from './PodVmSshFields';
 import { Progress } from './Progress';
+import { TextField } from './TextField';
 import { kubeContextsQuery, liveSearch, type KubeChoice } from './queries';
 import { useStoredSnapshot } from './useStoredSnapshot';
 import { useCollection } from './useCollection';
 
 const MODE_LABELS = { agent: 'the node agent', debug: 'a debug pod per node', 'cni-pod': "the CNI's agent pod" } as const satisfies Record<KubeMode, string>;
-
-function NodeField(props: { label: string; testId: string; placeholder: string; value: string; onChange: (value: string) => void }) {
-  return (
-    <label className="block">
-      <span className="mb-1 block font-medium">{props.label}</span>
-      <input
-        className="input w-full"
-        data-testid={props.testId}
-        placeholder={props.placeholder}
-        value={props.value}
-        onChange={(event) => props.onChange(event.target.value)}
-        aria-describedby="cluster-nodes-help"
-      />
-    </label>
-  );
-}
 
 /** "a, b" → ["a", "b"]: node names as the CLI's --nodes takes them. */
 function nodeList(text: string): string[] {
@@ -48,10 +34,13 @@ export function CollectFromCluster() {
   const [podVms, setPodVms] = useState(false);
   const [nodes, setNodes] = useState('');
   const [selector, setSelector] = useState('');
+  const [ssh, setSsh] = useState<PodVmSshDraft>(EMPTY_SSH_DRAFT);
   const current = contexts.data?.contexts.find((c) => c.current)?.name ?? contexts.data?.contexts[0]?.name;
   const context = picked ?? current;
   const named = nodeList(nodes);
   const choice: KubeChoice = { context, mode, podVms, ...(named.length ? { nodes: named } : {}), ...(selector.trim() ? { selector: selector.trim() } : {}) };
+  const podVmSsh = podVms ? sshChoice(ssh) : undefined;
+  const sshIncomplete = podVms && Object.keys(sshProblems(ssh)).length > 0;
   const both = named.length > 0 && selector.trim() !== '';
   const capture = useCollection(useStoredSnapshot(), 'cluster');
   if (contexts.error) {
@@ -67,7 +56,7 @@ export function CollectFromCluster() {
       className="space-y-2 text-sm"
       onSubmit={(event) => {
         event.preventDefault();
-        if (!both) capture.start({ source: 'kube', kube: choice });
+        if (!both && !sshIncomplete) capture.start({ source: 'kube', kube: { ...choice, ...(podVmSsh ? { podVmSsh } : {}) } });
       }}
     >
       <label className="block">
@@ -90,8 +79,8 @@ export function CollectFromCluster() {
         ))}
       </fieldset>
       <div className="grid gap-2 sm:grid-cols-2">
-        <NodeField label="Only these nodes" testId="cluster-nodes" placeholder="node-a, node-b" value={nodes} onChange={setNodes} />
-        <NodeField label="Or nodes with labels" testId="cluster-selector" placeholder="pool=blue" value={selector} onChange={setSelector} />
+        <TextField label="Only these nodes" testId="cluster-nodes" placeholder="node-a, node-b" value={nodes} onChange={setNodes} describedBy="cluster-nodes-help" />
+        <TextField label="Or nodes with labels" testId="cluster-selector" placeholder="pool=blue" value={selector} onChange={setSelector} describedBy="cluster-nodes-help" />
         <p id="cluster-nodes-help" className={`text-xs sm:col-span-2 ${both ? 'text-sev-critical' : 'text-slate-500'}`} role={both ? 'alert' : undefined}>
           {both ? 'Give node names or a label selector, not both.' : 'Empty: every node.'}
         </p>
@@ -100,8 +89,9 @@ export function CollectFromCluster() {
         <input type="checkbox" data-testid="cluster-pod-vms" checked={podVms} onChange={(event) => setPodVms(event.target.checked)} />
         Also reach peer-pod VMs
       </label>
+      {podVms && <PodVmSshFields draft={ssh} onChange={setSsh} />}
       <div className="flex items-center gap-2">
-        <button type="submit" className="btn-primary" data-testid="new-cluster-snapshot" disabled={capture.running || !context || both}>
+        <button type="submit" className="btn-primary" data-testid="new-cluster-snapshot" disabled={capture.running || !context || both || sshIncomplete}>
           New snapshot from the cluster
         </button>
         {context && !both && (

@@ -53,6 +53,15 @@ export interface KubeChoice {
   /** Only these nodes, or only the nodes matching a label selector (k=v,…): the CLI's --nodes and --selector. */
   nodes?: string[];
   selector?: string;
+  podVmSsh?: PodVmSshChoice;
+}
+
+/** SSH to pod VMs: objects in the cluster only (the key's Secret, a known_hosts ConfigMap), never a key or a path. */
+export interface PodVmSshChoice {
+  keySecret: string;
+  knownHostsConfigMap?: string;
+  user?: string;
+  skipHostKeyCheck?: true;
 }
 
 export interface KubeContext {

@@ -21,8 +21,11 @@ export interface PodVmTarget {
   script: string;
   timeoutMs: number;
   signal?: AbortSignal;
-  /** SSH when configured, with the capture of the pod's worker (where the VM's address is read). */
-  ssh?: { access: SshAccess; worker: Promise<HostCapture> | undefined };
+  /**
+   * SSH when configured, with the capture of the pod's worker (where the VM's address is read); the reason
+   * instead of the access when the key or known_hosts could not be read.
+   */
+  ssh?: { access: SshAccess | { reason: string }; worker: Promise<HostCapture> | undefined };
 }
 
 /** The VM's address as its worker sends to it: the remote of the tunnel device in the namespace holding the pod IP. */
@@ -52,6 +55,7 @@ async function addressFor(pod: DiscoveredPod, worker: Promise<HostCapture> | und
 }
 
 async function overSsh(target: PodVmTarget, ssh: NonNullable<PodVmTarget['ssh']>): Promise<HostCapture | { reason: string }> {
+  if ('reason' in ssh.access) return ssh.access;
   const where = await addressFor(target.pod, ssh.worker);
   if ('reason' in where) return where;
   const run = { enter: [], scriptArgs: ['--role', 'podvm'] };
@@ -71,7 +75,7 @@ export async function collectPodVm(kc: KubeConfig, target: PodVmTarget): Promise
   const skipped: PodVmReach['skipped'] = [];
   const reached = (host: HostCapture, via: PodVmWay): HostCapture => ({
     ...host,
-    podVm: { pod, via, skipped, ...(via === 'ssh' && target.ssh?.access.knownHosts === null ? { hostKeyUnchecked: true } : {}) },
+    podVm: { pod, via, skipped, ...(via === 'ssh' && target.ssh && 'knownHosts' in target.ssh.access && target.ssh.access.knownHosts === null ? { hostKeyUnchecked: true } : {}) },
   });
   if (target.ssh) {
     const host = await overSsh(target, target.ssh);

@@ -9,7 +9,8 @@ import { collectDiscovered, failedHost, type CaptureControl, type Discovery } fr
 import { clusterName, loadKubeConfig, type KubeAccess } from './config';
 import { collectThroughPod } from './collect-host';
 import { collectPodVm } from './pod-vm';
-import { loadSshAccess, type PodVmSshOptions, type SshAccess } from './ssh';
+import { loadSshAccess, type SshAccess } from './ssh';
+import type { PodVmSshOptions } from './ssh-settings';
 import { HOST_ENTER, removeLeftoverDebugPods, withDebugPod, DEFAULT_DEBUG_IMAGE } from './debug-pod';
 import { cniAgentContainer } from './cni';
 import { discoverCluster, isPeerPod, type DiscoveredPod } from './discover';
@@ -144,9 +145,12 @@ function podVmTargets(kc: KubeConfig, pods: readonly DiscoveredPod[], runtimeCla
     }));
 }
 
-/** SSH to pod VMs, with each worker's capture as it is collected (the VM's address is read from it). */
+/**
+ * SSH to pod VMs, with each worker's capture as it is collected (the VM's address is read from it). A key or
+ * known_hosts that cannot be read fails SSH for every VM with that reason; the nodes and the other ways still run.
+ */
 interface PodVmSsh {
-  access: SshAccess;
+  access: SshAccess | { reason: string };
   workers: Map<string, Promise<HostCapture>>;
 }
 
@@ -165,6 +169,14 @@ function keepingCaptures(targets: Target[], workers: Map<string, Promise<HostCap
   }));
 }
 
+async function sshAccessOrReason(kc: KubeConfig, opts: PodVmSshOptions): Promise<SshAccess | { reason: string }> {
+  try {
+    return await loadSshAccess(kc, opts);
+  } catch (error) {
+    return { reason: error instanceof Error ? error.message : String(error) };
+  }
+}
+
 /** Discovers the cluster: its nodes (and peer-pod VMs when asked), each with the exec that collects it. Throws when discovery fails. */
 export async function discoverKube(opts: KubeCaptureOptions): Promise<Discovery> {
   const kc = loadKubeConfig(opts);
@@ -181,7 +193,7 @@ export async function discoverKube(opts: KubeCaptureOptions): Promise<Discovery>
   const hostTimeoutMs = opts.hostTimeoutMs ?? 300_000;
   if (mode === 'debug') await removeLeftoverDebugPods(kc, opts.debugNamespace ?? AGENT_NAMESPACE).catch(() => []);
   const nodeTargets = mode === 'agent' ? agentTargets(kc, nodes, pods, opts) : mode === 'debug' ? debugTargets(kc, nodes, opts, hostTimeoutMs) : cniPodTargets(kc, nodes, pods, opts);
-  const ssh = opts.podVms && opts.podVmSsh ? { access: await loadSshAccess(kc, opts.podVmSsh), workers: new Map<string, Promise<HostCapture>>() } : undefined;
+  const ssh = opts.podVms && opts.podVmSsh ? { access: await sshAccessOrReason(kc, opts.podVmSsh), workers: new Map<string, Promise<HostCapture>>() } : undefined;
   const targets = [...(ssh ? keepingCaptures(nodeTargets, ssh.workers) : nodeTargets), ...(opts.podVms ? podVmTargets(kc, pods, runtimeClass, opts, ssh) : [])];
   return {
     source: { kind: 'kube', detail: `context ${kc.getCurrentContext()}, ${mode} mode` },

@@ -10,39 +10,7 @@ import { commandLine } from '@/lib/parse/parser';
 import { KubeError, withRetries } from './errors';
 import type { PodExecResult } from './exec';
 import { checkHostKey, parseKnownHosts, type KnownHostLine } from './ssh-known-hosts';
-
-export interface PodVmSshOptions {
-  /** The private key: a file, or a Secret `NAMESPACE/NAME` (key `ssh-privatekey`, as in a kubernetes.io/ssh-auth Secret). */
-  keyFile?: string;
-  keySecret?: string;
-  /** known_hosts: a file; without one, the `known_hosts` key of the key's Secret. */
-  knownHostsFile?: string;
-  /** Connect without checking host keys. Recorded on every pod VM reached this way. */
-  skipHostKeyCheck?: boolean;
-  /** Default root, as the adaptor's debug images allow. */
-  user?: string;
-  port?: number;
-}
-
-/**
- * The dashboard's SSH settings, from the server's environment (a request never names a key or a file):
- * TUNNELSCOPE_POD_VM_SSH_KEY (a file) or TUNNELSCOPE_POD_VM_SSH_SECRET (NAMESPACE/NAME), TUNNELSCOPE_POD_VM_KNOWN_HOSTS,
- * TUNNELSCOPE_POD_VM_SSH_USER, TUNNELSCOPE_POD_VM_SSH_PORT, and TUNNELSCOPE_POD_VM_SSH_NO_HOST_KEY_CHECK=1 to skip
- * host key checks (recorded on every VM reached so).
- */
-export function podVmSshFromEnv(env: NodeJS.ProcessEnv = process.env): PodVmSshOptions | undefined {
-  const keyFile = env.TUNNELSCOPE_POD_VM_SSH_KEY || undefined;
-  const keySecret = env.TUNNELSCOPE_POD_VM_SSH_SECRET || undefined;
-  if (!keyFile && !keySecret) return undefined;
-  const port = Number(env.TUNNELSCOPE_POD_VM_SSH_PORT);
-  return {
-    ...(keyFile ? { keyFile } : { keySecret }),
-    knownHostsFile: env.TUNNELSCOPE_POD_VM_KNOWN_HOSTS || undefined,
-    user: env.TUNNELSCOPE_POD_VM_SSH_USER || undefined,
-    ...(Number.isInteger(port) && port > 0 ? { port } : {}),
-    skipHostKeyCheck: env.TUNNELSCOPE_POD_VM_SSH_NO_HOST_KEY_CHECK === '1',
-  };
-}
+import type { PodVmSshOptions } from './ssh-settings';
 
 export interface SshAccess {
   user: string;
@@ -55,17 +23,35 @@ export interface SshAccess {
 const KEY_MEMBER = 'ssh-privatekey';
 const KNOWN_HOSTS_MEMBER = 'known_hosts';
 
-function splitRef(ref: string): { namespace: string; name: string } {
+function splitRef(ref: string, kind: 'Secret' | 'ConfigMap'): { namespace: string; name: string } {
   const [namespace, name, ...rest] = ref.split('/');
-  if (!namespace || !name || rest.length) throw new KubeError(`a Secret is named NAMESPACE/NAME, not "${ref}"`);
+  if (!namespace || !name || rest.length) throw new KubeError(`a ${kind} is named NAMESPACE/NAME, not "${ref}"`);
   return { namespace, name };
 }
 
 async function secretData(kc: KubeConfig, ref: string): Promise<Record<string, Buffer>> {
-  const { namespace, name } = splitRef(ref);
+  const { namespace, name } = splitRef(ref, 'Secret');
   const core = kc.makeApiClient(CoreV1Api);
   const secret = await withRetries({ verb: 'get', resource: 'secrets', namespace }, () => core.readNamespacedSecret({ name, namespace }));
   return Object.fromEntries(Object.entries(secret.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64')]));
+}
+
+/** known_hosts kept in a ConfigMap, as text (`data`) or, when it was not UTF-8 on creation, as `binaryData`. */
+async function configMapKnownHosts(kc: KubeConfig, ref: string): Promise<string> {
+  const { namespace, name } = splitRef(ref, 'ConfigMap');
+  const core = kc.makeApiClient(CoreV1Api);
+  let configMap;
+  try {
+    configMap = await withRetries({ verb: 'get', resource: 'configmaps', namespace }, () => core.readNamespacedConfigMap({ name, namespace }));
+  } catch (error) {
+    if (error instanceof KubeError) throw new KubeError(`the known_hosts ConfigMap ${ref} could not be read: ${error.message}`);
+    throw error;
+  }
+  const text = configMap.data?.[KNOWN_HOSTS_MEMBER];
+  if (text !== undefined) return text;
+  const binary = configMap.binaryData?.[KNOWN_HOSTS_MEMBER];
+  if (binary !== undefined) return Buffer.from(binary, 'base64').toString('utf8');
+  throw new KubeError(`ConfigMap ${ref} has no "${KNOWN_HOSTS_MEMBER}" key`);
 }
 
 /** Reads the key and known_hosts once for every VM; throws a KubeError naming what is missing. */
@@ -75,10 +61,14 @@ export async function loadSshAccess(kc: KubeConfig, opts: PodVmSshOptions): Prom
   if (!privateKey) throw new KubeError(opts.keySecret ? `Secret ${opts.keySecret} has no "${KEY_MEMBER}" key` : 'SSH to pod VMs needs a private key (a file or a Secret)');
   let knownHosts: KnownHostLine[] | null = null;
   if (!opts.skipHostKeyCheck) {
-    const text = opts.knownHostsFile ? await readFile(opts.knownHostsFile, 'utf8') : secret[KNOWN_HOSTS_MEMBER]?.toString('utf8');
+    const text = opts.knownHostsFile
+      ? await readFile(opts.knownHostsFile, 'utf8')
+      : opts.knownHostsConfigMap
+        ? await configMapKnownHosts(kc, opts.knownHostsConfigMap)
+        : secret[KNOWN_HOSTS_MEMBER]?.toString('utf8');
     if (text === undefined)
       throw new KubeError(
-        `SSH to pod VMs checks host keys: give a known_hosts file${opts.keySecret ? `, or a "${KNOWN_HOSTS_MEMBER}" key in Secret ${opts.keySecret}` : ''} (or skip the check explicitly)`,
+        `SSH to pod VMs checks host keys: give a known_hosts file or ConfigMap${opts.keySecret ? `, or a "${KNOWN_HOSTS_MEMBER}" key in Secret ${opts.keySecret}` : ''} (or skip the check explicitly)`,
       );
     knownHosts = parseKnownHosts(text);
   }

@@ -104,8 +104,10 @@ export function fromJsonText(text: string, hooks: IntakeHooks = {}): Promise<Int
   if (looksLikeBundle(value)) return { bundle: validBundle(value), problems: [] };
   const parsed = jsonBody.safeParse(value);
   if (!parsed.success) {
+    // A source request with one wrong choice is told which, as POST /api/collections tells it.
+    const issue = typeof value === 'object' && value !== null && 'kube' in value ? sourceRequest.safeParse(value).error?.issues[0] : undefined;
     throw badRequest(
-      `Send { "bundle": <capture bundle>, "title"?: string } or { "source": ${CAPTURE_KINDS.map((k) => `"${k}"`).join(' | ')}, "title"?: string, "kube"?: { "context"?, "mode"?, "podVms"?, "nodes"?, "selector"? } }.`,
+      `Send { "bundle": <capture bundle>, "title"?: string } or { "source": ${CAPTURE_KINDS.map((k) => `"${k}"`).join(' | ')}, "title"?: string, "kube"?: { "context"?, "mode"?, "podVms"?, "nodes"?, "selector"?, "podVmSsh"? } }.${issue ? ` ${issue.path.join('.')} ${issue.message}.` : ''}`,
     );
   }
   if ('source' in parsed.data)

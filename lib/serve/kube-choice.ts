@@ -6,22 +6,53 @@ import { z } from 'zod';
 import { KUBE_MODES } from '@/lib/kube/modes';
 import type { KubeSourceOptions } from '@/lib/kube/source';
 import type { Impersonation } from '@/lib/auth/impersonation';
+import { requestedPodVmSsh } from '@/lib/kube/ssh-settings';
+import { isObjectRef, OBJECT_REF_MAX, objectRefRule, SSH_USER } from '@/lib/kube/object-ref';
 
 const objectName = z.string().min(1).max(253);
 
-export const kubeChoice = z
+/** `NAMESPACE/NAME` of an object in the cluster: the only way a request points at a key or a known_hosts. */
+function clusterObject(kind: string) {
+  return z.string().max(OBJECT_REF_MAX).refine(isObjectRef, objectRefRule(kind));
+}
+
+/**
+ * SSH to pod VMs as a dashboard request may choose it: a key Secret, known_hosts from that Secret or a ConfigMap,
+ * a user; skipping host key checks only when asked for in so many words. Never a key or a path.
+ */
+const podVmSshChoice = z
+  .object({
+    keySecret: clusterObject('Secret'),
+    knownHostsConfigMap: clusterObject('ConfigMap').optional(),
+    user: z.string().regex(SSH_USER, "is a login name: lowercase letters, digits, '_' and '-', at most 32").optional(),
+    skipHostKeyCheck: z.literal(true, { errorMap: () => ({ message: 'is true or left out' }) }).optional(),
+  })
+  .strict()
+  .refine((c) => !(c.skipHostKeyCheck && c.knownHostsConfigMap), { message: 'cannot be given with a known_hosts ConfigMap', path: ['skipHostKeyCheck'] });
+
+const kubeChoiceFields = z
   .object({
     context: objectName.optional(),
     mode: z.enum(KUBE_MODES).optional(),
     podVms: z.boolean().optional(),
     nodes: z.array(objectName).max(5000).optional(),
     selector: z.string().max(1000).optional(),
+    podVmSsh: podVmSshChoice.optional(),
   })
   .strict();
 
+/** The fields one by one, for requests that spell a choice in a query string. */
+export const kubeChoiceShape = kubeChoiceFields.shape;
+
+export const kubeChoice = kubeChoiceFields.refine((c) => !c.podVmSsh || c.podVms === true, { message: 'needs podVms: true', path: ['podVmSsh'] });
+
 export type KubeChoice = z.infer<typeof kubeChoice>;
 
-/** The capture options of a choice; `impersonate` is the signed-in person a cluster capture acts as, if any. */
+/**
+ * The capture options of a choice; `impersonate` is the signed-in person a cluster capture acts as, if any. Without
+ * an SSH choice the server's own SSH settings (its environment) apply.
+ */
 export function kubeOptions(choice: KubeChoice | undefined, impersonate?: Impersonation): KubeSourceOptions {
-  return { ...choice, ...(impersonate ? { impersonate } : {}) };
+  const { podVmSsh, ...rest } = choice ?? {};
+  return { ...rest, ...(podVmSsh ? { podVmSsh: requestedPodVmSsh(podVmSsh) } : {}), ...(impersonate ? { impersonate } : {}) };
 }

@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { COLLECTOR_SCRIPT_PATH } from './files';
 import type { KubeSourceOptions } from '@/lib/kube/source';
+import { podVmSshFromEnv } from '@/lib/kube/ssh-settings';
 import { SourceError, type Discovery, type Source } from './source';
 
 /** The kube layer's errors are written for the user already; they become the source's own. */
@@ -32,7 +33,7 @@ export const kubeSource: Source<'kube', { kube?: KubeSourceOptions }> = {
   },
   async discover(options): Promise<Discovery> {
     const script = await readFile(COLLECTOR_SCRIPT_PATH, 'utf8');
-    const [{ discoverKube }, { podVmSshFromEnv }] = await Promise.all([import('@/lib/kube/source'), import('@/lib/kube/ssh')]);
+    const { discoverKube } = await import('@/lib/kube/source');
     const podVmSsh = options.kube?.podVmSsh ?? podVmSshFromEnv();
     return asSourceError(() => discoverKube({ ...options.kube, script, ...(podVmSsh ? { podVmSsh } : {}) }));
   },

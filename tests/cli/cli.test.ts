@@ -204,4 +204,19 @@ describe('collect --source kube, SSH to pod VMs', () => {
       [2, 'tunnelscope: error: --pod-vm-ssh-port needs a positive whole number, not "22x"'],
     ]);
   });
+
+  it('takes known_hosts from a file or a ConfigMap, not both, and never beside skipping the check', async () => {
+    const ssh = ['collect', '--source', 'kube', '--pod-vms', '--pod-vm-ssh-secret', 'tunnelscope/key'];
+    const twice = await run(...ssh, '--pod-vm-known-hosts', 'kh', '--pod-vm-known-hosts-configmap', 'tunnelscope/kh');
+    const skipped = await run(...ssh, '--pod-vm-known-hosts-configmap', 'tunnelscope/kh', '--pod-vm-ssh-no-host-key-check');
+    const badName = await run(...ssh, '--pod-vm-known-hosts-configmap', 'Tunnelscope/kh');
+    const badSecret = await run('collect', '--source', 'kube', '--pod-vms', '--pod-vm-ssh-secret', 'key');
+    const rule = (kind: string) => `names a ${kind} as NAMESPACE/NAME: lowercase letters, digits and '-' (the name may also hold '.')`;
+    expect([twice, skipped, badName, badSecret].map((r) => [r.code, r.err.trim()])).toEqual([
+      [2, 'tunnelscope: error: give --pod-vm-known-hosts or --pod-vm-known-hosts-configmap, not both'],
+      [2, 'tunnelscope: error: give known_hosts or --pod-vm-ssh-no-host-key-check, not both'],
+      [2, `tunnelscope: error: --pod-vm-known-hosts-configmap ${rule('ConfigMap')}, not "Tunnelscope/kh"`],
+      [2, `tunnelscope: error: --pod-vm-ssh-secret ${rule('Secret')}, not "key"`],
+    ]);
+  });
 });

@@ -17,6 +17,8 @@ import { DEBUG_EXPIRES_ANNOTATION, DEBUG_LABELS } from '@/lib/kube/debug-pod';
 import { discoverCluster } from '@/lib/kube/discover';
 import { execInPod } from '@/lib/kube/exec';
 import { captureKube, discoverKube, type KubeCaptureOptions } from '@/lib/kube/source';
+import { loadSshAccess } from '@/lib/kube/ssh';
+import { checkHostKey, parseKnownHosts } from '@/lib/kube/ssh-known-hosts';
 import { SAMPLE_BUNDLE_PATH } from '@/lib/sources/files';
 import { collectorOutput } from './collector-text';
 import { TestApiServer, type ExecBehaviour, type TestObject } from './test-apiserver';
@@ -104,7 +106,7 @@ const CNI_ANNOTATIONS: { cni: string; annotations: Record<string, string> }[] = 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'h16-api-'));
   server = new TestApiServer({
-    tokens: { 'token-admin': { user: 'admin' }, 'token-nodebug': { user: 'viewer', deny: ['create pods'] } },
+    tokens: { 'token-admin': { user: 'admin' }, 'token-nodebug': { user: 'viewer', deny: ['create pods'] }, 'token-nocm': { user: 'no-configmaps', deny: ['get configmaps'] } },
     execPrefix: (p) => (p.spec?.nodeName || p.spec?.runtimeClassName ? [] : null),
     execBehaviour: (p) => behaviours.get(p.metadata.name ?? '') ?? (p.metadata.generateName ? (behaviours.get('debug') ?? answer) : answer),
     fault: ({ method, path: pathname }) => faults.get(`${method} ${pathname}`)?.shift(),
@@ -331,6 +333,52 @@ describe('debug pods', () => {
     await captureKube(options({ mode: 'debug', nodes: ['cni-6'] }));
     expect(debugPods().map((p) => p.metadata.name)).toEqual(['tunnelscope-debug-busy']);
     server.pods.delete('tunnelscope-agent/tunnelscope-debug-busy');
+  });
+});
+
+describe('SSH settings read from the cluster', () => {
+  /** An ed25519 host key blob as SSH sends it: the type as an SSH string, then the 32-byte key. */
+  const blob = Buffer.concat([Buffer.from([0, 0, 0, 11]), Buffer.from('ssh-ed25519'), Buffer.from([0, 0, 0, 32]), Buffer.alloc(32, 7)]);
+  const line = `# pod VMs\n[10.1.0.50]:2222 ssh-ed25519 ${blob.toString('base64')}\n`;
+
+  beforeAll(() => {
+    server.addSecret('tunnelscope', 'ssh-key', { 'ssh-privatekey': 'key' });
+    server.addConfigMap('tunnelscope', 'kh-text', { known_hosts: line });
+    server.addConfigMap('tunnelscope', 'kh-binary', { known_hosts: Buffer.from(line) });
+    server.addConfigMap('tunnelscope', 'kh-other-key', { hosts: line });
+  });
+
+  it("reads known_hosts from a ConfigMap's data, or its binaryData", async () => {
+    for (const name of ['kh-text', 'kh-binary']) {
+      const access = await loadSshAccess(loadKubeConfig({ kubeconfig }), { keySecret: 'tunnelscope/ssh-key', knownHostsConfigMap: `tunnelscope/${name}` });
+      expect(access.knownHosts).toEqual(parseKnownHosts(line));
+      expect(checkHostKey(access.knownHosts ?? [], '10.1.0.50', 2222, blob)).toEqual({ ok: true });
+    }
+  });
+
+  it('gives every pod VM the reason a ConfigMap could not be read, and collects the nodes and the VMs by exec all the same', async () => {
+    const cases = [
+      {
+        token: 'token-admin',
+        configMap: 'tunnelscope/absent',
+        reason: 'the known_hosts ConfigMap tunnelscope/absent could not be read: not found while trying to get configmaps in namespace tunnelscope: configmaps "absent" not found',
+      },
+      {
+        token: 'token-nocm',
+        configMap: 'tunnelscope/kh-text',
+        reason:
+          'the known_hosts ConfigMap tunnelscope/kh-text could not be read: RBAC refused: the account may not get configmaps in namespace tunnelscope (missing verb "get" on "configmaps"): configmaps is forbidden: User "no-configmaps" cannot get resource "configmaps" in API group "" in the namespace "tunnelscope"',
+      },
+      { token: 'token-admin', configMap: 'tunnelscope/kh-other-key', reason: 'ConfigMap tunnelscope/kh-other-key has no "known_hosts" key' },
+    ];
+    for (const { token, configMap, reason } of cases) {
+      const bundle = await captureKube(options({ kubeconfig: configFor(token), nodes: ['cni-0'], podVms: true, podVmSsh: { keySecret: 'tunnelscope/ssh-key', knownHostsConfigMap: configMap } }));
+      expect(bundle.hosts.map((h) => [h.role, h.status])).toEqual([
+        ['worker', 'complete'],
+        ['podvm', 'partial'],
+      ]);
+      expect(bundle.hosts[1].podVm).toMatchObject({ pod: { namespace: 'shop', name: 'vm-remote' }, via: 'exec', skipped: [{ way: 'ssh', reason }] });
+    }
   });
 });
 

@@ -26,7 +26,7 @@ import * as contextsRoute from '@/app/api/kube/contexts/route';
 import * as liveRoute from '@/app/api/live/route';
 import { BASE, postJson, useDatabase } from '../api/api';
 import { buildHosts, PEER_POD, type TestHosts } from './hosts';
-import { loadAllYaml } from '@kubernetes/client-node';
+import { grantsOf } from './rbac';
 import { TestApiServer, type ExecBehaviour, type Grant, type TestObject, type TokenRule } from './test-apiserver';
 
 const SCRIPT = readFileSync(path.join(import.meta.dirname, '..', '..', 'public', 'tunnelscope-collect.sh'), 'utf8');
@@ -416,22 +416,6 @@ describe('command line', () => {
     ]);
   });
 });
-
-interface RoleDoc {
-  kind: string;
-  metadata: { name: string; namespace?: string };
-  rules?: { resources: string[]; verbs: string[] }[];
-}
-
-/** What the named Roles and ClusterRoles of deploy/rbac.yaml grant, rule by rule. */
-function grantsOf(roles: readonly string[]): Grant[] {
-  const docs = loadAllYaml(readFileSync(path.join(import.meta.dirname, '..', '..', 'deploy', 'rbac.yaml'), 'utf8')) as RoleDoc[];
-  return docs
-    .filter((d) => (d.kind === 'Role' || d.kind === 'ClusterRole') && roles.includes(d.metadata.name))
-    .flatMap((d) =>
-      (d.rules ?? []).flatMap((rule) => rule.resources.flatMap((resource) => rule.verbs.map((verb): Grant => ({ verb, resource, ...(d.kind === 'Role' ? { namespace: d.metadata.namespace } : {}) })))),
-    );
-}
 
 /** Did the collection do all it should, leaving nothing behind? */
 async function succeeds(grants: readonly Grant[], extra: Partial<KubeCaptureOptions>): Promise<boolean> {

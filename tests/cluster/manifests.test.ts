@@ -76,6 +76,20 @@ describe('deploy manifests', () => {
     expect(ns.metadata.labels['pod-security.kubernetes.io/enforce']).toBe('privileged');
   });
 
+  it('reads Secrets and ConfigMaps only by get, only in one namespace, and only those named', () => {
+    const reads = manifests().flatMap(({ doc }) =>
+      doc.kind === 'Role' || doc.kind === 'ClusterRole'
+        ? ((doc.rules ?? []) as { resources: string[]; verbs: string[]; resourceNames?: string[] }[])
+            .filter((r) => r.resources.some((res) => res === 'secrets' || res === 'configmaps'))
+            .map((r) => ({ role: `${doc.kind} ${doc.metadata.name}`, namespace: doc.metadata.namespace, ...r }))
+        : [],
+    );
+    expect(reads).toEqual([
+      { role: 'Role tunnelscope-pod-vm-ssh-key', namespace: 'tunnelscope', apiGroups: [''], resources: ['secrets'], resourceNames: ['tunnelscope-pod-vm-ssh'], verbs: ['get'] },
+      { role: 'Role tunnelscope-pod-vm-known-hosts', namespace: 'tunnelscope', apiGroups: [''], resources: ['configmaps'], resourceNames: ['tunnelscope-pod-vm-known-hosts'], verbs: ['get'] },
+    ]);
+  });
+
   it('makes debug pods the schema accepts', () => {
     expect(() => new Pod(debugPodManifest('node-a', { namespace: AGENT_NAMESPACE, image: 'busybox', lifetimeMs: 60_000 }) as never).validate()).not.toThrow();
   });

@@ -11,11 +11,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyze } from '@/lib/analyze';
 import type { CaptureBundle, HostCapture } from '@/lib/capture/types';
 import { onHost } from '@/lib/lab/host';
-import { DUMMY_TLS_KEY, sandboxOf, writeSandboxRecord } from '@/lib/lab/peerpod';
+import { DUMMY_TLS_KEY, sandboxOf } from '@/lib/lab/peerpod';
 import { exec } from '@/lib/lab/exec';
-import { startSshd, type LabSshd } from '@/lib/lab/sshd';
+import type { LabSshd } from '@/lib/lab/sshd';
 import type { LabHost } from '@/lib/lab/types';
 import { captureKube, type KubeCaptureOptions } from '@/lib/kube/source';
+import { loadKubeConfig } from '@/lib/kube/config';
 import { loadSshAccess, runOverSsh } from '@/lib/kube/ssh';
 import { collectPodVm } from '@/lib/kube/pod-vm';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -25,65 +26,27 @@ import { deriveSnapshot } from '@/lib/snapshot/derive';
 import { renderReport } from '@/lib/export/report';
 import { RULES_VERSION } from '@/lib/diagnose';
 import { main } from '@/cli/main';
-import { buildHosts, PEER_POD, type TestHosts } from './hosts';
-import { TestApiServer, type ExecBehaviour, type TestObject } from './test-apiserver';
+import { PEER_POD } from './hosts';
+import { buildPodVmLab, type PodVmLab } from './pod-vm-lab';
+import { grantsOf } from './rbac';
+import { TestApiServer, type ExecBehaviour, type Grant, type TokenRule } from './test-apiserver';
 
 const SCRIPT = readFileSync(path.join(import.meta.dirname, '..', '..', 'public', 'tunnelscope-collect.sh'), 'utf8');
 const POD_IP = PEER_POD.ip;
 const POD_MAC = PEER_POD.mac;
 const VNI = PEER_POD.vni;
-/** A /30 of the benchmarking range between this process's namespace and the VM, per run. */
-const NET = `198.18.${process.pid % 250}`;
-const VM_IP = `${NET}.2`;
 
-let hosts: TestHosts;
+let lab: PodVmLab;
 let server: TestApiServer;
 let sshd: LabSshd;
 let dir: string;
 let kubeconfig: string;
-let uplink: string;
+let VM_IP: string;
 const behaviours = new Map<string, ExecBehaviour>();
+const tokens: Record<string, TokenRule> = { 'token-admin': { user: 'admin' } };
 
-function host(name: string): LabHost {
-  const found = hosts.hosts.find((h) => h.name === name);
-  if (!found) throw new Error(`no test host ${name}`);
-  return found;
-}
-
-/** The worker's side of the peer pod: its namespace holds the pod IP and a VXLAN device sending to the VM. */
-async function workerTunnel(worker: LabHost): Promise<void> {
-  await onHost(worker, ['ip', 'link', 'add', 'vxlan1', 'type', 'vxlan', 'id', String(VNI), 'remote', VM_IP, 'dstport', '4789']);
-  await onHost(worker, ['ip', 'link', 'set', 'vxlan1', 'netns', 'cni-peer']);
-  await onHost(worker, ['ip', 'link', 'set', 'vxlan1', 'up'], 'cni-peer');
-  await writeSandboxRecord(worker, PEER_POD, '192.168.10.1');
-}
-
-/** The VM: an uplink from this process's namespace, and podns with vxlan0 carrying the pod IP and MAC. */
-async function podVm(vm: LabHost): Promise<void> {
-  uplink = `tsvm${process.pid % 100000}`;
-  execFileSync('ip', ['link', 'add', uplink, 'type', 'veth', 'peer', 'name', 'ens3', 'netns', vm.netns]);
-  execFileSync('ip', ['addr', 'add', `${NET}.1/30`, 'dev', uplink]);
-  execFileSync('ip', ['link', 'set', uplink, 'up']);
-  await onHost(vm, ['ip', 'addr', 'add', `${VM_IP}/30`, 'dev', 'ens3']);
-  await onHost(vm, ['ip', 'link', 'set', 'ens3', 'up']);
-  await onHost(vm, ['ip', 'netns', 'add', 'podns']);
-  await onHost(vm, ['ip', 'link', 'add', 'vxlan0', 'type', 'vxlan', 'id', String(VNI), 'remote', '192.168.10.1', 'dstport', '4789']);
-  await onHost(vm, ['ip', 'link', 'set', 'vxlan0', 'netns', 'podns']);
-  await onHost(vm, ['ip', 'link', 'set', 'vxlan0', 'address', POD_MAC, 'mtu', '1450', 'up'], 'podns');
-  await onHost(vm, ['ip', 'addr', 'add', `${POD_IP}/24`, 'dev', 'vxlan0'], 'podns');
-}
-
-function pod(namespace: string, name: string, spec: Record<string, unknown>, extra: { labels?: Record<string, string>; ip?: string } = {}): TestObject {
-  return {
-    metadata: { namespace, name, labels: extra.labels ?? {} },
-    spec: { containers: [{ name: 'main', image: 'busybox' }], ...spec },
-    status: { phase: 'Running', ...(extra.ip ? { podIP: extra.ip, podIPs: [{ ip: extra.ip }] } : {}) },
-  };
-}
-
-function execPrefix(p: TestObject): readonly string[] | null {
-  if (p.spec?.runtimeClassName === 'kata-remote') return [...host('vm-1').enter, 'ip', 'netns', 'exec', 'podns'];
-  return p.spec?.nodeName === 'worker-1' ? host('worker-1').enter : null;
+function host(name: 'worker-1' | 'vm-1'): LabHost {
+  return lab.host(name);
 }
 
 function options(extra: Partial<KubeCaptureOptions> = {}): KubeCaptureOptions {
@@ -103,31 +66,20 @@ function file(name: string, text: string): string {
 }
 
 beforeAll(async () => {
-  hosts = await buildHosts(
-    [
-      { name: 'worker-1', role: 'worker', pods: { 'cni-peer': `${POD_IP}/24` } },
-      { name: 'vm-1', role: 'podvm', pods: {} },
-    ],
-    'h16s-',
-  );
-  await workerTunnel(host('worker-1'));
-  await podVm(host('vm-1'));
-  sshd = await startSshd(host('vm-1'), VM_IP);
-  server = new TestApiServer({ tokens: { 'token-admin': { user: 'admin' } }, execPrefix, execBehaviour: (p) => behaviours.get(p.metadata.name ?? '') ?? { kind: 'run' } });
+  lab = await buildPodVmLab('h16s-', process.pid);
+  sshd = lab.sshd;
+  VM_IP = lab.vmIp;
+  server = new TestApiServer({ tokens, execPrefix: lab.execPrefix, execBehaviour: (p) => behaviours.get(p.metadata.name ?? '') ?? { kind: 'run' } });
   await server.start();
-  server.nodes.push({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'worker-1', labels: {} }, status: { addresses: [{ type: 'InternalIP', address: '192.168.10.1' }] } });
-  server.addPod(pod('tunnelscope-agent', 'agent-1', { nodeName: 'worker-1', hostNetwork: true }, { labels: { 'app.kubernetes.io/name': 'tunnelscope-agent' }, ip: '192.168.10.1' }));
-  server.addPod(pod('shop', 'peer-1', { nodeName: 'worker-1', runtimeClassName: 'kata-remote' }, { ip: POD_IP }));
+  lab.populate(server);
   server.addSecret('tunnelscope', 'podvm-ssh', { 'ssh-privatekey': sshd.clientKey, known_hosts: `${sshd.knownHostsLine}\n` });
   dir = mkdtempSync(path.join(os.tmpdir(), 'h16s-'));
   kubeconfig = file('config', server.kubeconfig({ context: 'admin@lab', cluster: 'test-cluster', token: 'token-admin' }));
 }, 120_000);
 
 afterAll(async () => {
-  await sshd?.stop();
   await server?.stop();
-  if (uplink) await exec(['ip', 'link', 'del', uplink]);
-  await hosts?.teardown();
+  await lab?.teardown();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -170,9 +122,7 @@ describe('pod VMs over SSH', () => {
   });
 
   it('refuses a changed host key with the reason and falls back to exec, which sees podns only', async () => {
-    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path.join(dir, 'other')]);
-    const [type, key] = readFileSync(path.join(dir, 'other.pub'), 'utf8').split(' ');
-    const wrong = file('wrong_known_hosts', `${VM_IP} ${type} ${key}\n`);
+    const wrong = file('wrong_known_hosts', otherHostKeyLine('other'));
     const bundle = await captureKube(options({ podVmSsh: { keyFile: file('key', sshd.clientKey), knownHostsFile: wrong } }));
     bundles.push(bundle);
     const vm = vmOf(bundle);
@@ -234,6 +184,64 @@ describe('skipping the host key check', () => {
     const vm = await collectPodVm(kc, { pod: peer, script, timeoutMs: 30_000, ssh: { access, worker: Promise.resolve(worker) } });
     expect(vm).toMatchObject({ name: 'vm-1', podVm: { via: 'ssh', hostKeyUnchecked: true } });
     expect(vm.status).not.toBe('failed');
+  });
+});
+
+/** A known_hosts line for the VM's address with a key the VM does not have. */
+function otherHostKeyLine(name: string): string {
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path.join(dir, name)]);
+  const [type, key] = readFileSync(path.join(dir, `${name}.pub`), 'utf8').split(' ');
+  return `${VM_IP} ${type} ${key}\n`;
+}
+
+describe('known_hosts from a ConfigMap', () => {
+  beforeAll(() => {
+    server.addSecret('tunnelscope', 'podvm-key-only', { 'ssh-privatekey': sshd.clientKey });
+    server.addConfigMap('tunnelscope', 'podvm-known-hosts', { known_hosts: `# pod VMs\n${sshd.knownHostsLine}\n` });
+    server.addConfigMap('tunnelscope', 'podvm-known-hosts-stale', { known_hosts: otherHostKeyLine('stale') });
+  });
+
+  it("reaches the VM over SSH when the ConfigMap holds the VM's host key", async () => {
+    const before = server.requests.length;
+    const bundle = await captureKube(options({ podVmSsh: { keySecret: 'tunnelscope/podvm-key-only', knownHostsConfigMap: 'tunnelscope/podvm-known-hosts' } }));
+    expect(server.requests.slice(before).filter((r) => r.method === 'GET' && r.path === '/api/v1/namespaces/tunnelscope/configmaps/podvm-known-hosts')).toHaveLength(1);
+    const vm = vmOf(bundle);
+    expect(vm).toMatchObject({ name: 'vm-1', status: 'complete', podVm: { via: 'ssh', skipped: [] } });
+    expect(vm.podVm?.hostKeyUnchecked).toBeUndefined();
+    expect(vm.namespaces.map((n) => n.netns)).toEqual([null, 'podns']);
+  });
+
+  it('refuses a VM whose key differs from the one the ConfigMap holds for its address', async () => {
+    const access = await loadSshAccess(loadKubeConfig({ kubeconfig }), { keySecret: 'tunnelscope/podvm-key-only', knownHostsConfigMap: 'tunnelscope/podvm-known-hosts-stale' });
+    const result = await runOverSsh(access, VM_IP, ['true'], { timeoutMs: 30_000 });
+    expect(result.outcome).toBe('refused');
+    expect(result.reason).toMatch(new RegExp(`^the host key of ${VM_IP.replace(/\./g, '\\.')} changed: it offered ssh-ed25519 SHA256:\\S+, known_hosts holds SHA256:`));
+  });
+});
+
+/** Did the collection reach every host, the pod VM over SSH, with only these grants? */
+async function sshSucceeds(grants: readonly Grant[]): Promise<boolean> {
+  const token = `token-rbac-${Object.keys(tokens).length}`;
+  tokens[token] = { user: 'rbac-check', allow: grants };
+  const config = file(token, server.kubeconfig({ context: 'rbac@lab', cluster: 'test-cluster', token }));
+  try {
+    const bundle = await captureKube(options({ kubeconfig: config, podVmSsh: { keySecret: 'tunnelscope/tunnelscope-pod-vm-ssh', knownHostsConfigMap: 'tunnelscope/tunnelscope-pod-vm-known-hosts' } }));
+    return bundle.hosts.every((h) => h.status === 'complete') && vmOf(bundle).podVm?.via === 'ssh';
+  } catch {
+    return false;
+  }
+}
+
+describe('RBAC of deploy/rbac.yaml for SSH to pod VMs', () => {
+  it('grants the key Secret and the known_hosts ConfigMap, each needed, beside discovery and agent mode', async () => {
+    server.addSecret('tunnelscope', 'tunnelscope-pod-vm-ssh', { 'ssh-privatekey': sshd.clientKey });
+    server.addConfigMap('tunnelscope', 'tunnelscope-pod-vm-known-hosts', { known_hosts: `${sshd.knownHostsLine}\n` });
+    const grants = grantsOf(['tunnelscope-discovery', 'tunnelscope-agent-exec', 'tunnelscope-pod-vm-ssh-key', 'tunnelscope-pod-vm-known-hosts']);
+    expect(grants).toContainEqual({ verb: 'get', resource: 'configmaps', namespace: 'tunnelscope' });
+    expect(await sshSucceeds(grants)).toBe(true);
+    for (const [i, g] of grants.entries()) {
+      expect(await sshSucceeds(grants.filter((_, j) => j !== i)), `SSH to pod VMs still works without ${g.verb} ${g.resource}`).toBe(false);
+    }
   });
 });
 

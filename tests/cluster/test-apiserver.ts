@@ -23,8 +23,10 @@ export interface TestObject {
   metadata: { name?: string; generateName?: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string>; creationTimestamp?: string; uid?: string };
   spec?: Record<string, unknown>;
   status?: Record<string, unknown>;
-  /** A Secret's values, base64 as the API serves them. */
+  /** A Secret's values, base64 as the API serves them; a ConfigMap's, as text. */
   data?: Record<string, string>;
+  /** A ConfigMap's values that are not UTF-8, base64. */
+  binaryData?: Record<string, string>;
 }
 
 /** A Node as the API server lists it: its hostname label, pod CIDR and internal IP. */
@@ -156,6 +158,8 @@ export class TestApiServer {
   readonly pods = new Map<string, TestObject>();
   /** Secrets by `namespace/name`. */
   readonly secrets = new Map<string, TestObject>();
+  /** ConfigMaps by `namespace/name`. */
+  readonly configMaps = new Map<string, TestObject>();
   /** Subprotocols this server speaks, preferred first (an older API server speaks only v4). */
   protocols = [...PROTOCOLS];
   /** The subprotocol each exec was held in. */
@@ -228,6 +232,15 @@ export class TestApiServer {
   addSecret(namespace: string, name: string, values: Record<string, string>): void {
     const data = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, Buffer.from(v).toString('base64')]));
     this.secrets.set(`${namespace}/${name}`, { apiVersion: 'v1', kind: 'Secret', metadata: { namespace, name, uid: `uid-${++this.counter}` }, data });
+  }
+
+  /** Values that are UTF-8 go to `data`, others (Buffers) to `binaryData`, as kubectl create configmap --from-file sorts them. */
+  addConfigMap(namespace: string, name: string, values: Record<string, string | Buffer>): void {
+    const entries = Object.entries(values);
+    const data = Object.fromEntries(entries.filter((e): e is [string, string] => typeof e[1] === 'string'));
+    const binary = Object.fromEntries(entries.filter((e): e is [string, Buffer] => typeof e[1] !== 'string').map(([k, v]) => [k, v.toString('base64')]));
+    const metadata = { namespace, name, uid: `uid-${++this.counter}`, creationTimestamp: new Date().toISOString() };
+    this.configMaps.set(`${namespace}/${name}`, { apiVersion: 'v1', kind: 'ConfigMap', metadata, data, ...(Object.keys(binary).length ? { binaryData: binary } : {}) });
   }
 
   private user(req: IncomingMessage): TokenRule | null {
@@ -341,9 +354,9 @@ export class TestApiServer {
     }
     if (route.resource === 'tokenreviews' || route.resource === 'subjectaccessreviews') return this.send(res, 201, this.review(route.resource, body));
     if (route.verb === 'create') return this.createPod(res, route.namespace ?? '', body as TestObject);
-    if (route.resource === 'secrets') {
-      const secret = this.secrets.get(`${route.namespace}/${route.name}`);
-      return secret ? this.send(res, 200, secret) : this.send(res, 404, status(404, 'NotFound', `secrets "${route.name}" not found`, { name: route.name, kind: 'secrets' }));
+    if (route.resource === 'secrets' || route.resource === 'configmaps') {
+      const found = (route.resource === 'secrets' ? this.secrets : this.configMaps).get(`${route.namespace}/${route.name}`);
+      return found ? this.send(res, 200, found) : this.send(res, 404, status(404, 'NotFound', `${route.resource} "${route.name}" not found`, { name: route.name, kind: route.resource }));
     }
     const key = `${route.namespace}/${route.name}`;
     const pod = this.pods.get(key);
@@ -370,8 +383,8 @@ export class TestApiServer {
     if (method === 'GET' && pathname === '/api/v1/pods') return { verb: 'list', resource: 'pods' };
     if (method === 'POST' && pathname === '/apis/authentication.k8s.io/v1/tokenreviews') return { verb: 'create', resource: 'tokenreviews' };
     if (method === 'POST' && pathname === '/apis/authorization.k8s.io/v1/subjectaccessreviews') return { verb: 'create', resource: 'subjectaccessreviews' };
-    const secret = /^\/api\/v1\/namespaces\/([^/]+)\/secrets\/([^/]+)$/.exec(pathname);
-    if (secret && method === 'GET') return { verb: 'get', resource: 'secrets', namespace: secret[1], name: secret[2] };
+    const stored = /^\/api\/v1\/namespaces\/([^/]+)\/(secrets|configmaps)\/([^/]+)$/.exec(pathname);
+    if (stored && method === 'GET') return { verb: 'get', resource: stored[2], namespace: stored[1], name: stored[3] };
     const m = /^\/api\/v1\/namespaces\/([^/]+)\/pods(?:\/([^/]+))?(\/exec)?$/.exec(pathname);
     if (!m) return null;
     const [, namespace, name, exec] = m;

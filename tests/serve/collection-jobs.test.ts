@@ -177,6 +177,39 @@ describe('the collection routes', () => {
     });
   }
 
+  it('takes SSH choices that name a Secret and a ConfigMap only, and says which field is wrong', async () => {
+    const refusal = async (who: keyof typeof TOKENS, podVmSsh: unknown, podVms = true) => {
+      const response = await start(who, { source: 'kube', kube: { podVms, podVmSsh } });
+      return [response.status, ((await response.json()) as { error: { message: string } }).error.message.replace(/^Send \{ "source", "title"\?, "kube"\? \}: /, '')];
+    };
+    const secret = "names a Secret as NAMESPACE/NAME: lowercase letters, digits and '-' (the name may also hold '.')";
+    expect(await refusal('alice', { keySecret: '/root/.ssh/id_ed25519' })).toEqual([400, `kube.podVmSsh.keySecret ${secret}`]);
+    expect(await refusal('alice', { keySecret: 'Tunnelscope/pod-vm-ssh' })).toEqual([400, `kube.podVmSsh.keySecret ${secret}`]);
+    expect(await refusal('alice', { keySecret: 'tunnelscope/pod-vm-ssh/extra' })).toEqual([400, `kube.podVmSsh.keySecret ${secret}`]);
+    expect(await refusal('alice', { keySecret: 'tunnelscope/pod-vm-ssh', knownHostsConfigMap: '../known_hosts' })).toEqual([
+      400,
+      "kube.podVmSsh.knownHostsConfigMap names a ConfigMap as NAMESPACE/NAME: lowercase letters, digits and '-' (the name may also hold '.')",
+    ]);
+    // A key, a key file or a known_hosts file is never taken from a request.
+    for (const field of ['privateKey', 'keyFile', 'knownHostsFile', 'port']) {
+      expect(await refusal('alice', { keySecret: 'tunnelscope/pod-vm-ssh', [field]: field === 'port' ? 22 : '-----BEGIN OPENSSH PRIVATE KEY-----' })).toEqual([
+        400,
+        `kube.podVmSsh Unrecognized key(s) in object: '${field}'`,
+      ]);
+    }
+    expect(await refusal('alice', { keySecret: 'tunnelscope/pod-vm-ssh', user: 'root;reboot' })).toEqual([
+      400,
+      "kube.podVmSsh.user is a login name: lowercase letters, digits, '_' and '-', at most 32",
+    ]);
+    expect(await refusal('alice', { keySecret: 'tunnelscope/pod-vm-ssh', skipHostKeyCheck: false })).toEqual([400, 'kube.podVmSsh.skipHostKeyCheck is true or left out']);
+    expect(await refusal('alice', { keySecret: 'tunnelscope/pod-vm-ssh', knownHostsConfigMap: 'tunnelscope/known-hosts', skipHostKeyCheck: true })).toEqual([
+      400,
+      'kube.podVmSsh.skipHostKeyCheck cannot be given with a known_hosts ConfigMap',
+    ]);
+    expect(await refusal('alice', { keySecret: 'tunnelscope/pod-vm-ssh' }, false)).toEqual([400, 'kube.podVmSsh needs podVms: true']);
+    expect((await refusal('viewer', { keySecret: 'tunnelscope/pod-vm-ssh' }))[0]).toBe(403);
+  });
+
   it('starts a collection at once, streams its hosts to the end, and stores the snapshot the end names', async () => {
     const response = await start('alice', { source: 'sample', title: 'as a job' });
     expect(response.status).toBe(202);

@@ -14,23 +14,23 @@ import { authorize, limitCollections } from '../_http/auth';
 import { ApiError } from '@/lib/serve/api-error';
 import { SECURITY_HEADERS, withErrors } from '../_http/errors';
 import { parseQuery } from '../_http/query';
-import { kubeChoice, kubeOptions } from '@/lib/serve/kube-choice';
+import { kubeChoiceShape, kubeOptions } from '@/lib/serve/kube-choice';
 
 const liveQuery = z.object({
   source: z
     .string()
     .default(process.env.TUNNELSCOPE_DEFAULT_SOURCE ?? 'lab')
     .pipe(z.enum(CAPTURE_KINDS)),
-  context: kubeChoice.shape.context,
-  mode: kubeChoice.shape.mode,
+  context: kubeChoiceShape.context,
+  mode: kubeChoiceShape.mode,
   podVms: z.enum(['1', '0']).optional(),
   nodes: z
     .string()
     .max(64_000)
     .transform((text) => text.split(',').filter(Boolean))
-    .pipe(kubeChoice.shape.nodes)
+    .pipe(kubeChoiceShape.nodes)
     .optional(),
-  selector: kubeChoice.shape.selector,
+  selector: kubeChoiceShape.selector,
 });
 
 export const dynamic = 'force-dynamic';
