@@ -3,14 +3,17 @@
  * the API view and the embed of the lab's incident snapshot, and of a 500-host snapshot's overview) and, in the same
  * run, a plain Node server that sends the same bytes with the same headers, so the figures are read against what
  * sending those bytes costs on this machine. BENCH_LOAD_SECONDS (default 10) per URL and client count,
- * BENCH_LOAD_CLIENTS (default 200,500). Clients ask for compressed answers, as browsers do.
+ * BENCH_LOAD_CLIENTS (default 200,500). Clients ask for compressed answers, as browsers do. The server runs with its
+ * per-client read and creation limits off (TUNNELSCOPE_READ_RATE_PER_MINUTE=0, TUNNELSCOPE_RATE_LIMIT_PER_MINUTE=0):
+ * every client here is this one process.
  *
  * Then creation under load: 200 viewers on the incident page, alone and while 20 uploads and collections run at
- * once; every creation must be stored whole, and the viewers' p99 is printed for both, next to the static server's.
+ * once; every creation must be stored whole, and the viewers' p99 is printed for both, next to the static server's
+ * (BENCH_SKIP_CREATION=1 skips it).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import autocannon, { type Result } from 'autocannon';
 import { parseBundle } from '@/lib/capture/bundle/bundle';
@@ -135,14 +138,19 @@ function failures(r: Result): string {
   return `${r.errors + r.non2xx} (${r.timeouts})`;
 }
 
+/** Errors and non-2xx answers other than timeouts, then timeouts. */
+function errorsAndTimeouts(r: Result): string {
+  return `${r.errors + r.non2xx - r.timeouts} | ${r.timeouts}`;
+}
+
 function print(rows: Row[]): void {
-  console.log(`  | URL | bytes sent | clients | Tunnelscope req/s | p50 | p99 | errors (timeouts) | static req/s | static p50 | static p99 | p99 ratio |`);
-  console.log(`  |---|---|---|---|---|---|---|---|---|---|---|`);
+  console.log(`  | URL | bytes sent | clients | Tunnelscope req/s | p50 | p99 | p99 ratio to static | errors | timeouts | static req/s | static p50 | static p99 | static errors | static timeouts |`);
+  console.log(`  |---|---|---|---|---|---|---|---|---|---|---|---|---|---|`);
   for (const r of rows) {
     const ratio = r.plain.latency.p99 > 0 ? (r.ts.latency.p99 / r.plain.latency.p99).toFixed(2) : '—';
     console.log(
-      `  | ${r.label} | ${kb(r.bytes)} | ${r.clients} | ${r.ts.requests.average.toFixed(0)} | ${r.ts.latency.p50} ms | ${r.ts.latency.p99} ms | ${failures(r.ts)} | ` +
-        `${r.plain.requests.average.toFixed(0)} | ${r.plain.latency.p50} ms | ${r.plain.latency.p99} ms | ${ratio}× |`,
+      `  | ${r.label} | ${kb(r.bytes)} | ${r.clients} | ${r.ts.requests.average.toFixed(0)} | ${r.ts.latency.p50} ms | ${r.ts.latency.p99} ms | ${ratio}× | ${errorsAndTimeouts(r.ts)} | ` +
+        `${r.plain.requests.average.toFixed(0)} | ${r.plain.latency.p50} ms | ${r.plain.latency.p99} ms | ${errorsAndTimeouts(r.plain)} |`,
     );
   }
 }
@@ -165,9 +173,9 @@ export async function loadBench(): Promise<void> {
 
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
-    // The creations come from one client (this one): the per-client creation limit is lifted for the bench.
+    // Creations and hundreds of viewers come from one client (this one): the per-client limits are lifted for the bench.
     const server = spawn(process.execPath, [cli, 'serve', '-p', String(port), '--host', '127.0.0.1'], {
-      env: { ...process.env, TUNNELSCOPE_DATA_DIR: dataDir, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production', TUNNELSCOPE_RATE_LIMIT_PER_MINUTE: '0' },
+      env: { ...process.env, TUNNELSCOPE_DATA_DIR: dataDir, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production', TUNNELSCOPE_RATE_LIMIT_PER_MINUTE: '0', TUNNELSCOPE_READ_RATE_PER_MINUTE: '0' },
       stdio: 'ignore',
     });
     children.push(server);
@@ -194,7 +202,9 @@ export async function loadBench(): Promise<void> {
     children.push(plain);
     await waitFor(`${staticUrl}/healthz`, plain);
 
-    console.log(`load (autocannon, ${SECONDS} s per row, loopback; static = a plain Node server sending the same bytes)`);
+    console.log(
+      `load (autocannon, ${SECONDS} s per row, loopback; static = a plain Node server sending the same bytes; per-client read and creation limits off; load average ${loadavg()[0].toFixed(1)} at the start)`,
+    );
     const rows: Row[] = [];
     for (const clients of CLIENTS) {
       for (const [i, [label, p]] of targets.entries()) {
@@ -204,7 +214,9 @@ export async function loadBench(): Promise<void> {
       }
     }
     print(rows);
-    await creationUnderLoad(url, staticUrl, targets[0][1]);
+    console.log(`  load average ${loadavg()[0].toFixed(1)} at the end of the rows`);
+    if (process.env.BENCH_SKIP_CREATION === '1') console.log('creation under load: skipped (BENCH_SKIP_CREATION=1)');
+    else await creationUnderLoad(url, staticUrl, targets[0][1]);
   } finally {
     for (const child of children) child.kill('SIGTERM');
     rmSync(dataDir, { recursive: true, force: true });

@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: pipeline figures on a synthetic capture of 500 workers × 60 peer-pod namespaces, each worker
- * with the pod VM of its first pod (bench/synthetic.ts), then one kernel host's collection side by side with the
+ * with the pod VM of its first pod (bench/synthetic.ts; BENCH_SKIP_PIPELINE=1 skips them), then one kernel host's collection side by side with the
  * batch floor (bench/collect.ts, needs root; BENCH_SKIP_COLLECT=1 skips it), then the command line's start-up
  * figures (bench/startup.ts; BENCH_SKIP_STARTUP=1 skips them), then the dashboard figures when a browser and a
  * build are present (BENCH_SKIP_UI=1 skips them), then the load figures (bench/load.ts; BENCH_SKIP_LOAD=1 skips
@@ -178,7 +178,8 @@ async function main(): Promise<void> {
     report(bundle, jsonMs, pipeline(bundle));
     return;
   }
-  pipelineBench();
+  if (process.env.BENCH_SKIP_PIPELINE === '1') console.log('pipeline: skipped (BENCH_SKIP_PIPELINE=1)');
+  else pipelineBench();
   if (process.env.BENCH_SKIP_COLLECT === '1') {
     console.log('collect: skipped (BENCH_SKIP_COLLECT=1)');
   } else {

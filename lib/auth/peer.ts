@@ -11,9 +11,18 @@ const installed = Symbol.for('tunnelscope.peerHeader');
 
 type Emit = http.Server['emit'];
 
+/** Per listening server: asking the socket (server.address()) on every request cost a tenth of a kept answer. */
+const loopbackBound = new WeakMap<http.Server, boolean>();
+
 function boundToLoopback(server: http.Server): boolean {
+  const known = loopbackBound.get(server);
+  if (known !== undefined) return known;
   const address = server.address();
-  return typeof address === 'object' && address !== null && isLoopback(address.address);
+  const bound = typeof address === 'object' && address !== null && isLoopback(address.address);
+  loopbackBound.set(server, bound);
+  // Listening again may be on another address.
+  server.once('listening', () => loopbackBound.delete(server));
+  return bound;
 }
 
 /**

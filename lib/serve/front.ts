@@ -5,8 +5,8 @@
  *
  * - Access is decided first, by the code the pages and routes use (lib/auth). Anything short of a clear yes goes to
  *   Next.js, which answers it exactly as it would without a front (the sign-in page, 401, 403, 503).
- * - A page's scripts carry a per-response CSP nonce. A kept page is split where its nonce stood and each response
- *   gets a fresh one, in the HTML and in its Content-Security-Policy; gzip pieces are spliced (gzip-splice.ts).
+ * - A page's scripts carry a per-response CSP nonce. A kept page has a slot wherever its nonce stood and each
+ *   response gets a fresh one, in the HTML and in its Content-Security-Policy (gzip-splice.ts).
  * - A miss goes through Next.js once, uncompressed, and its bytes and headers are kept as Next.js sent them;
  *   requests for the same key meanwhile wait for that one render.
  */
@@ -20,7 +20,7 @@ import type { Caller } from '@/lib/auth/identity';
 import { authConfig, callerOf, signingSecret } from '@/lib/auth/server';
 import type { ShareClaims } from '@/lib/auth/signed';
 import { isSnapshotId } from '@/lib/store/ids';
-import { compressPieces, splicedGzip, type SplicedGzip } from './gzip-splice';
+import { filledBody, slottedBody, type SlottedBody } from './gzip-splice';
 import { BoundedCache, envBytes, etagMatches } from './response-cache';
 
 const gzipAsync = promisify(gzip);
@@ -44,8 +44,8 @@ export interface FrontEntry {
   at: number;
   headers: KeptHeader[];
   etag?: string;
-  /** The body split where the nonce stood, gzip pieces ready to splice. */
-  gzip: SplicedGzip;
+  /** The body with a slot wherever the nonce stood, plain and gzip. */
+  body: SlottedBody;
   /** Whole compressed bodies, for answers without a nonce. */
   fixed?: { gzip: Buffer; br: Buffer };
 }
@@ -138,10 +138,12 @@ function keptHeaders(headers: OutgoingHttpHeaders, nonce: string | undefined): K
   return kept;
 }
 
-/** A fresh nonce as proxy.ts makes them. */
+/** A fresh nonce as proxy.ts makes them: always of this many characters, the width of a kept page's slots. */
 function freshNonce(): string {
   return Buffer.from(randomUUID()).toString('base64');
 }
+
+const NONCE_LENGTH = freshNonce().length;
 
 /** Bookkeeping per entry (key, headers), so that many small answers still count against the bound. */
 const ENTRY_OVERHEAD_BYTES = 1024;
@@ -150,14 +152,14 @@ export async function frontEntry(headers: OutgoingHttpHeaders, body: Buffer): Pr
   const policy = headers['content-security-policy'];
   const nonce = typeof policy === 'string' ? NONCE.exec(policy)?.[1] : undefined;
   const pieces = nonce === undefined ? [body] : splitBuffer(body, Buffer.from(nonce, 'utf8'));
-  const spliced = await compressPieces(pieces, nonce === undefined ? undefined : freshNonce().length);
+  const slotted = await slottedBody(pieces, NONCE_LENGTH);
   const etag = typeof headers.etag === 'string' ? headers.etag : undefined;
-  const entry: FrontEntry = { bytes: 0, at: Date.now(), headers: keptHeaders(headers, nonce), gzip: spliced, ...(etag === undefined ? {} : { etag }) };
+  const entry: FrontEntry = { bytes: 0, at: Date.now(), headers: keptHeaders(headers, nonce), body: slotted, ...(etag === undefined ? {} : { etag }) };
   if (nonce === undefined) {
     const [gz, br] = await Promise.all([gzipAsync(body, { level: 9 }), brotliAsync(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 9, [constants.BROTLI_PARAM_SIZE_HINT]: body.length } })]);
     entry.fixed = { gzip: gz, br };
   }
-  const held = pieces.reduce((n, p) => n + p.length, 0) + spliced.deflated.reduce((n, p) => n + p.length, 0) + (entry.fixed ? entry.fixed.gzip.length + entry.fixed.br.length : 0);
+  const held = slotted.plain.bytes.length + slotted.gzip.bytes.length + (entry.fixed ? entry.fixed.gzip.length + entry.fixed.br.length : 0);
   entry.bytes = held + ENTRY_OVERHEAD_BYTES;
   return entry;
 }
@@ -175,11 +177,11 @@ export function sendEntry(request: IncomingMessage, response: ServerResponse, en
     return;
   }
   const encoding = encodingFor(request.headers['accept-encoding']);
-  const joined = Buffer.from(nonce, 'utf8');
+  const value = Buffer.from(nonce, 'utf8');
   let body: Buffer;
   if (encoding === 'br' && entry.fixed) body = entry.fixed.br;
-  else if (encoding !== undefined) body = entry.fixed?.gzip ?? splicedGzip(entry.gzip, joined);
-  else body = entry.gzip.pieces.length === 1 ? entry.gzip.pieces[0] : Buffer.concat(entry.gzip.pieces.flatMap((p, i) => (i === 0 ? [p] : [joined, p])));
+  else if (encoding !== undefined) body = entry.fixed?.gzip ?? filledBody(entry.body, value, 'gzip');
+  else body = filledBody(entry.body, value, 'plain');
   const sentEncoding = encoding === 'br' && !entry.fixed ? 'gzip' : encoding;
   if (sentEncoding !== undefined) headers.push(['content-encoding', sentEncoding]);
   headers.push(['content-length', String(body.length)]);
@@ -230,6 +232,65 @@ export interface Front {
 }
 
 /**
+ * While connections are opening, requests answered per event-loop turn (TUNNELSCOPE_REQUESTS_PER_TURN); otherwise
+ * a turn answers all that came in.
+ */
+const REQUESTS_PER_TURN = 4;
+/** How long after a connection's first request the front still counts connections as opening. */
+const OPENING_MS = 100;
+/** Queue entries that ran, dropped from its front once this many. */
+const COMPACT_AT = 1024;
+
+function requestsPerTurn(value: string | undefined): number {
+  const n = Number(value);
+  return Number.isInteger(n) && n > 0 ? n : REQUESTS_PER_TURN;
+}
+
+/**
+ * Runs queued work in arrival order, at most `perTurn` items per event-loop turn while connections are opening.
+ * libuv takes one connection from the listen queue per turn (libuv#3696, Node 20), and a turn otherwise answers
+ * every request that came in during it: when hundreds of clients connect at once, each turn grows with the
+ * clients already in, and the last ones wait in the listen queue for seconds, past their timeouts. Each
+ * connection has one request in flight, so answering a few per turn keeps turns short until everyone is in;
+ * then every request of a turn is answered in it again.
+ */
+export function turnSlicer(perTurn: number, openingMs = OPENING_MS): { run(work: () => void, newConnection: boolean): void } {
+  const queue: (() => void)[] = [];
+  let head = 0;
+  let scheduled = false;
+  let openedAt = -Infinity;
+  const drain = (): void => {
+    scheduled = false;
+    const limit = performance.now() - openedAt < openingMs ? perTurn : Infinity;
+    const end = Math.min(queue.length, head + limit);
+    while (head < end) {
+      const work = queue[head];
+      head += 1;
+      work();
+    }
+    if (head === queue.length || head >= COMPACT_AT) {
+      // What ran is let go of (its request and response), also while the queue never empties.
+      queue.splice(0, head);
+      head = 0;
+    }
+    if (queue.length > 0) {
+      scheduled = true;
+      setImmediate(drain);
+    }
+  };
+  return {
+    run(work, newConnection) {
+      if (newConnection) openedAt = performance.now();
+      queue.push(work);
+      if (!scheduled) {
+        scheduled = true;
+        setImmediate(drain);
+      }
+    },
+  };
+}
+
+/**
  * The handler for every request. TUNNELSCOPE_RESPONSE_CACHE_BYTES bounds the kept bytes (default 128 MiB); an entry
  * is kept at most ten minutes, so a snapshot deleted through another replica stops being served within that time.
  */
@@ -258,7 +319,10 @@ export function createFront(next: NextHandler, cache = new BoundedCache<FrontEnt
     sendEntry(request, response, entry);
   }
 
-  function handle(request: IncomingMessage, response: ServerResponse): void {
+  const turns = turnSlicer(requestsPerTurn(process.env.TUNNELSCOPE_REQUESTS_PER_TURN));
+  const seen = new WeakSet<object>();
+
+  function handleNow(request: IncomingMessage, response: ServerResponse): void {
     const url = new URL(request.url ?? '/', 'http://front.invalid');
     const target = targetOf(request, url);
     if (!target) {
@@ -273,6 +337,18 @@ export function createFront(next: NextHandler, cache = new BoundedCache<FrontEnt
       return;
     }
     serveKept(request, response, url, target).catch(fail(response));
+  }
+
+  function handle(request: IncomingMessage, response: ServerResponse): void {
+    const opening = !seen.has(request.socket);
+    if (opening) seen.add(request.socket);
+    turns.run(() => {
+      try {
+        handleNow(request, response);
+      } catch (error) {
+        fail(response)(error);
+      }
+    }, opening);
   }
 
   return { handle, cache };

@@ -8,8 +8,8 @@ import * as zlib from 'node:zlib';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { resetAuth } from '@/lib/auth/server';
-import { compressPieces, splicedGzip, tableCrc32 } from '@/lib/serve/gzip-splice';
-import { createFront, type Front } from '@/lib/serve/front';
+import { filledBody, slottedBody, tableCrc32 } from '@/lib/serve/gzip-splice';
+import { createFront, turnSlicer, type Front } from '@/lib/serve/front';
 import { newSnapshotId } from '@/lib/store/ids';
 
 const TOKEN = 'front-test-token';
@@ -177,29 +177,72 @@ describe('the front server', () => {
   });
 });
 
-describe('gzip pieces', () => {
+describe('turns of the front', () => {
+  /** The event-loop turn each of `count` queued items ran in, counted by an immediate that renews itself. */
+  async function turnsOf(count: number, newConnection: (i: number) => boolean, openingMs: number): Promise<number[]> {
+    const slicer = turnSlicer(4, openingMs);
+    const ranIn: number[] = [];
+    let turn = 0;
+    const tick = (): void => {
+      turn += 1;
+      if (ranIn.length < count) setImmediate(tick);
+    };
+    setImmediate(tick);
+    await new Promise<void>((resolve) => {
+      for (let i = 0; i < count; i++) {
+        slicer.run(() => {
+          ranIn.push(turn);
+          if (ranIn.length === count) resolve();
+        }, newConnection(i));
+      }
+    });
+    return ranIn;
+  }
+
+  it('answer four requests per turn while connections open, in arrival order', async () => {
+    const ranIn = await turnsOf(10, (i) => i === 0, 60_000);
+    expect(ranIn.map((t) => t - ranIn[0])).toEqual([0, 0, 0, 0, 1, 1, 1, 1, 2, 2]);
+  });
+
+  it('answer every request of a turn in it when no connection is opening', async () => {
+    const ranIn = await turnsOf(50, () => false, 60_000);
+    expect(new Set(ranIn).size).toBe(1);
+  });
+});
+
+describe('slotted bodies', () => {
   const pieces = ['', 'a'.repeat(70_000), '', '<b>', ''].map((s) => Buffer.from(s));
 
-  it('decode to the pieces joined by any value, however the pieces fall', async () => {
-    const spliced = await compressPieces(pieces);
-    for (const between of ['x', 'nonce+/=', 'y'.repeat(70_000)]) {
-      expect(gunzipSync(splicedGzip(spliced, Buffer.from(between))).toString()).toBe(pieces.map(String).join(between));
+  it('decode to the pieces joined by any value of the slot width, however the pieces fall, plain and gzip', async () => {
+    for (const width of [1, 8, 48, 65_535]) {
+      const body = await slottedBody(pieces, width);
+      for (const fill of ['x', 'N', '+', '\u0000', 'é']) {
+        const value = Buffer.alloc(width, fill);
+        const expected = Buffer.concat(pieces.flatMap((p, i) => (i === 0 ? [p] : [value, p])));
+        // gunzip checks the trailer's CRC-32 and length against what it decoded.
+        expect(gunzipSync(filledBody(body, value, 'gzip')).equals(expected)).toBe(true);
+        expect(filledBody(body, value, 'plain').equals(expected)).toBe(true);
+      }
+    }
+    await expect(slottedBody(pieces, 65_536)).rejects.toThrow(/one stored block/);
+    const random = await slottedBody([Buffer.from('a'), Buffer.from('b')], 48);
+    for (let i = 0; i < 200; i++) {
+      const value = Buffer.from(crypto.randomUUID()).toString('base64');
+      expect(gunzipSync(filledBody(random, Buffer.from(value), 'gzip')).toString()).toBe(`a${value}b`);
     }
   });
 
-  it('refer back across the values between them when those keep their length, and compress as well as one piece', async () => {
+  it('refer back across the slots, compress as well as one piece, and refuse a value of another width', async () => {
     const slot = '\u0001';
     const html = Array.from({ length: 40 }, (_, i) => `<script nonce="${slot}">self.__next_f.push([1,"chunk ${i % 7} of the page"])</script>`).join('');
-    const textPieces = html.split(slot);
-    const spliced = await compressPieces(
-      textPieces.map((p) => Buffer.from(p)),
-      8,
-    );
-    const body = splicedGzip(spliced, Buffer.from('N0NCE+/='));
-    expect(gunzipSync(body).toString()).toBe(textPieces.join('N0NCE+/='));
-    const alone = await compressPieces(textPieces.map((p) => Buffer.from(p)));
-    expect(body.length).toBeLessThan(splicedGzip(alone, Buffer.from('N0NCE+/=')).length / 2);
-    expect(() => splicedGzip(spliced, Buffer.from('short'))).toThrow(/8 bytes/);
+    const textPieces = html.split(slot).map((p) => Buffer.from(p));
+    const slotted = await slottedBody(textPieces, 8);
+    const body = filledBody(slotted, Buffer.from('N0NCE+/='), 'gzip');
+    expect(gunzipSync(body).toString()).toBe(html.replaceAll(slot, 'N0NCE+/='));
+    // With a zero byte in a piece nothing may refer back across a slot: each piece is compressed on its own.
+    const alone = filledBody(await slottedBody([...textPieces.slice(0, -1), Buffer.from('\u0000')], 8), Buffer.from('N0NCE+/='), 'gzip');
+    expect(body.length).toBeLessThan(alone.length / 2);
+    expect(() => filledBody(slotted, Buffer.from('short'), 'gzip')).toThrow(/8 bytes/);
   });
 
   it('sum their bytes with the CRC-32 of Node 20.9 as zlib sums them on later versions', () => {
