@@ -368,7 +368,9 @@ collect_host
 collect_netns - 0
 
 [ "$no_netns" = 1 ] && exit 0
-ip netns list 2>/dev/null | while read -r name _rest; do
+# `ip netns list` prints NAME or NAME (id: N) a line each; a name may hold spaces, quotes and any other byte.
+ip netns list 2>/dev/null | while IFS= read -r name; do
+  name=${name% (id: *)}
   case $name in ''|-*|*/*) continue ;; esac
   if [ -n "$only_netns" ]; then
     case "$only_netns
