@@ -41,7 +41,7 @@ export function runRecorded(line: string, dir: string): string[][] {
   const log = path.join(dir, 'argv.log');
   fs.writeFileSync(log, '');
   const recorder = `#!/bin/sh\nprintf '%s\\0' "\${0##*/}" "$@" >> '${log}'\nprintf '\\1' >> '${log}'\n`;
-  for (const name of ['ip', 'tc', 'iptables', 'sysctl', 'kubectl', 'ping', 'touch', 'id']) fs.writeFileSync(path.join(bin, name), recorder, { mode: 0o755 });
+  for (const name of ['ip', 'tc', 'iptables', 'tcpdump', 'sysctl', 'kubectl', 'ping', 'touch', 'id']) fs.writeFileSync(path.join(bin, name), recorder, { mode: 0o755 });
   const result = spawnSync('/bin/sh', ['-c', line], { cwd: dir, env: { PATH: bin, NODE_ENV: 'test' }, encoding: 'utf8' });
   expect(result.stderr).toBe('');
   return fs
