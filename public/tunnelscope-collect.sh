@@ -434,7 +434,9 @@ collect_netns - 0
 command -v ip >/dev/null 2>&1 || collect_fallback -
 
 [ "$no_netns" = 1 ] && exit 0
-ip netns list 2>/dev/null | while read -r name _rest; do
+# `ip netns list` prints NAME or NAME (id: N) a line each; a name may hold spaces, quotes and any other byte.
+ip netns list 2>/dev/null | while IFS= read -r name; do
+  name=${name% (id: *)}
   case $name in ''|-*|*/*) continue ;; esac
   if [ -n "$only_netns" ]; then
     case "$only_netns

@@ -2,33 +2,19 @@
  * Fix commands are pasted into root shells. Each quoted word is read back by a real POSIX shell (dash as /bin/sh)
  * in a scratch directory, so a quoting mistake shows up as a different word or as a file the payload created.
  */
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { inNetns, iptablesDelete, note, part, sh, shellQuote, sysctlName } from '@/lib/diagnose/fix';
+import { runRecorded as runInScratch } from '../helpers/hostile-checks';
 
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'h20-fix-'));
 afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }));
 
-/** Runs `line` with a recorder as the only command on PATH; returns the argv of each command it ran. */
+/** Runs `line` with recorders as the only commands on PATH; returns the argv of each command it ran. */
 function runRecorded(line: string): string[][] {
-  const bin = path.join(scratch, 'bin');
-  fs.mkdirSync(bin, { recursive: true });
-  const log = path.join(scratch, 'argv.log');
-  fs.writeFileSync(log, '');
-  const recorder = `#!/bin/sh\nprintf '%s\\0' "\${0##*/}" "$@" >> '${log}'\nprintf '\\1' >> '${log}'\n`;
-  for (const name of ['ip', 'tc', 'iptables', 'tcpdump', 'kubectl', 'sysctl', 'touch', 'id']) {
-    fs.writeFileSync(path.join(bin, name), recorder, { mode: 0o755 });
-  }
-  const result = spawnSync('/bin/sh', ['-c', line], { cwd: scratch, env: { PATH: bin, NODE_ENV: 'test' }, encoding: 'utf8' });
-  expect(result.stderr).toBe('');
-  return fs
-    .readFileSync(log, 'utf8')
-    .split('\u0001')
-    .filter((r) => r !== '')
-    .map((r) => r.split('\0').slice(0, -1));
+  return runInScratch(line, scratch);
 }
 
 function createdFiles(): string[] {

@@ -6,6 +6,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SnapshotMeta, SnapshotView } from '@/lib/snapshot/types';
+import { NODE, startHostileCluster, VM_HOSTNAME, type HostileCluster } from '../helpers/hostile-cluster';
 import { buildHostileHost, collectHostileHost, DEV_SCRIPT, NS_SUBST, removeHostileHost } from '../helpers/hostile-host';
 import { createSnapshot, getJson, graphReady, POLL } from './browser';
 import { closeSession, openSession, type RunningApp } from './server';
@@ -15,6 +16,10 @@ let browser: Browser;
 let page: Page;
 let meta: SnapshotMeta;
 let view: SnapshotView;
+let cluster: HostileCluster;
+/** The same names collected through the cluster path, with a hostile node name, pod VM host name and annotations. */
+let clusterMeta: SnapshotMeta;
+let clusterView: SnapshotView;
 const dialogs: string[] = [];
 
 /** Anything a hostile name could make the page run reports itself here. */
@@ -29,6 +34,9 @@ beforeAll(async () => {
   ({ app, browser, page } = await openSession());
   meta = await createSnapshot(app.url, bundle, `<img src=x onerror=alert(1)> ${NS_SUBST}`);
   view = await getJson<SnapshotView>(`${app.url}/api/snapshots/${meta.id}`);
+  cluster = await startHostileCluster();
+  clusterMeta = await createSnapshot(app.url, await cluster.capture('agent', true), NODE);
+  clusterView = await getJson<SnapshotView>(`${app.url}/api/snapshots/${clusterMeta.id}`);
   page.on('dialog', (d) => {
     dialogs.push(d.message());
     void d.dismiss();
@@ -38,6 +46,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await closeSession({ app, browser });
+  await cluster?.stop();
   removeHostileHost();
 });
 
@@ -72,6 +81,30 @@ describe('hostile names in real Chromium', () => {
 
   it('the embed shows the same graph without running their script', async () => {
     await page.goto(`${app.url}/embed/${meta.id}?tab=graph`);
+    await graphReady(page);
+    await ranNothing(page);
+  });
+});
+
+describe('hostile names through the cluster path in real Chromium', () => {
+  it('the incident page shows the node and pod VM names as text and runs none of their script', async () => {
+    await page.goto(`${app.url}/s/${clusterMeta.id}`);
+    await graphReady(page);
+    await expect.poll(() => page.locator('body').innerText(), POLL).toContain(NODE);
+    expect(clusterView.meta.hosts).toEqual(expect.arrayContaining([NODE, VM_HOSTNAME]));
+    await ranNothing(page);
+  });
+
+  it("shows the flannel finding's kubectl lines with the node name quoted", async () => {
+    const finding = clusterView.findings.find((f) => f.rule === 'flannel-annotation-mismatch');
+    expect(finding?.fix?.[0]).toMatch(/^kubectl annotate node 'h25-\$\(touch\$\{IFS\}PWG1\)'\\''"<script>alert\(1\)<\/script>' --overwrite /);
+    await page.locator('[data-testid="finding"][data-rule="flannel-annotation-mismatch"]').first().click();
+    await expect.poll(() => page.locator('[data-testid="fix-commands"]').allTextContents(), POLL).toContainEqual(expect.stringContaining(finding?.fix?.[0] ?? '-'));
+    await ranNothing(page);
+  });
+
+  it('the embed shows the same graph without running their script', async () => {
+    await page.goto(`${app.url}/embed/${clusterMeta.id}?tab=graph`);
     await graphReady(page);
     await ranNothing(page);
   });

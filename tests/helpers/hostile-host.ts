@@ -34,24 +34,29 @@ export function removeHostileHost(): void {
 }
 
 /**
- * The kernel state: a veth pair across NS_SUBST and NS_QUOTES whose NS_SUBST end is down (link down, fix: set it
- * up), a veth pair across NS_QUOTES and NS_TICKS with MTUs 1500 and 1400 (fix: lower the MTU), and one address on
- * two devices (fix: delete it from one).
+ * The kernel state, as the `ip` argv that builds it: a veth pair across NS_SUBST and NS_QUOTES whose NS_SUBST end is
+ * down (link down, fix: set it up), a veth pair across NS_QUOTES and NS_TICKS with MTUs 1500 and 1400 (fix: lower
+ * the MTU), and one address on two devices (fix: delete it from one).
  */
+export const HOSTILE_STEPS: readonly (readonly string[])[] = [
+  ...NAMESPACES.map((ns) => ['netns', 'add', ns]),
+  ['link', 'add', DEV_TICK, 'netns', NS_SUBST, 'type', 'veth', 'peer', 'name', DEV_SUBST, 'netns', NS_QUOTES],
+  ['-n', NS_QUOTES, 'link', 'set', DEV_SUBST, 'up'],
+  ['-n', NS_SUBST, 'addr', 'add', '10.250.20.1/24', 'dev', DEV_TICK],
+  ['link', 'add', DEV_LONGEST, 'netns', NS_QUOTES, 'mtu', '1500', 'type', 'veth', 'peer', 'name', DEV_UNICODE, 'netns', NS_TICKS, 'mtu', '1400'],
+  ['-n', NS_QUOTES, 'link', 'set', DEV_LONGEST, 'up'],
+  ['-n', NS_TICKS, 'link', 'set', DEV_UNICODE, 'up'],
+  ['link', 'add', DEV_SCRIPT, 'netns', NS_TICKS, 'type', 'veth', 'peer', 'name', DEV_PLAIN, 'netns', NS_SUBST],
+  ['-n', NS_TICKS, 'link', 'set', DEV_SCRIPT, 'up'],
+  ['-n', NS_SUBST, 'link', 'set', DEV_PLAIN, 'up'],
+  ['-n', NS_TICKS, 'addr', 'add', '10.250.21.7/24', 'dev', DEV_SCRIPT],
+  ['-n', NS_SUBST, 'addr', 'add', '10.250.21.7/24', 'dev', DEV_PLAIN],
+];
+
+/** HOSTILE_STEPS on this machine (as root). */
 export function buildHostileHost(): void {
   removeHostileHost();
-  for (const ns of NAMESPACES) ip('netns', 'add', ns);
-  ip('link', 'add', DEV_TICK, 'netns', NS_SUBST, 'type', 'veth', 'peer', 'name', DEV_SUBST, 'netns', NS_QUOTES);
-  ip('-n', NS_QUOTES, 'link', 'set', DEV_SUBST, 'up');
-  ip('-n', NS_SUBST, 'addr', 'add', '10.250.20.1/24', 'dev', DEV_TICK);
-  ip('link', 'add', DEV_LONGEST, 'netns', NS_QUOTES, 'mtu', '1500', 'type', 'veth', 'peer', 'name', DEV_UNICODE, 'netns', NS_TICKS, 'mtu', '1400');
-  ip('-n', NS_QUOTES, 'link', 'set', DEV_LONGEST, 'up');
-  ip('-n', NS_TICKS, 'link', 'set', DEV_UNICODE, 'up');
-  ip('link', 'add', DEV_SCRIPT, 'netns', NS_TICKS, 'type', 'veth', 'peer', 'name', DEV_PLAIN, 'netns', NS_SUBST);
-  ip('-n', NS_TICKS, 'link', 'set', DEV_SCRIPT, 'up');
-  ip('-n', NS_SUBST, 'link', 'set', DEV_PLAIN, 'up');
-  ip('-n', NS_TICKS, 'addr', 'add', '10.250.21.7/24', 'dev', DEV_SCRIPT);
-  ip('-n', NS_SUBST, 'addr', 'add', '10.250.21.7/24', 'dev', DEV_PLAIN);
+  for (const step of HOSTILE_STEPS) ip(...step);
 }
 
 /** This machine's root namespace and the three hostile ones, as `collect --source local` collects them. */

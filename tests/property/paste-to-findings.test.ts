@@ -11,10 +11,14 @@ import { analyze } from '@/lib/analyze';
 import { commandLine } from '@/lib/parse/parser';
 import { applyDamage, assertInRounds, damage, firstElements, formatTally, newTally, sampleOutputs, timeBudgetMs, timedRun, transcriptLineCount } from './mutations';
 
-/** Each case runs import and the whole analysis, so fewer of them than a reader gets. */
-const RUNS = Math.max(400, Math.floor((Number(process.env.TUNNELSCOPE_PROPERTY_RUNS) || 0) / 25));
+/**
+ * Ten thousand transcripts, as each reader gets. A case costs about 1.4 ms on a quiet machine (profiled: the
+ * transcript reader 37%, the command readers 23%, topology and rules 19%, generating the case 7%, serialising 6%),
+ * so each is kept small: JSON outputs cut to two elements, at most six commands.
+ */
+const RUNS = Math.max(10_000, Number(process.env.TUNNELSCOPE_PROPERTY_RUNS) || 0);
 
-const records = [...sampleOutputs().values()].map((r) => ({ ...r, stdout: r.format === 'json' ? firstElements(r.stdout, 3) : r.stdout }));
+const records = [...sampleOutputs().values()].map((r) => ({ ...r, stdout: r.format === 'json' ? firstElements(r.stdout, 2) : r.stdout }));
 const tally = newTally();
 
 afterAll(() => console.log(`property cases of paste → findings: ${formatTally('transcripts', tally)}`));
@@ -29,7 +33,7 @@ const block = fc.record({
   damages: fc.array(damage, { maxLength: 2 }),
 });
 
-const transcript = fc.record({ blocks: fc.array(block, { minLength: 1, maxLength: 8 }), damages: fc.array(damage, { maxLength: 2 }) }).map(({ blocks, damages }) => {
+const transcript = fc.record({ blocks: fc.array(block, { minLength: 1, maxLength: 6 }), damages: fc.array(damage, { maxLength: 2 }) }).map(({ blocks, damages }) => {
   const text = blocks.map((b) => `${PROMPTS[b.prompt](b.host)}${commandLine(b.record.argv)}\n${b.damages.reduce(applyDamage, b.record.stdout)}\n`).join('');
   return damages.reduce(applyDamage, text);
 });
@@ -47,8 +51,9 @@ describe('a damaged paste, from import to findings', () => {
         });
         expect(ms).toBeLessThan(timeBudgetMs(text.length) * 4);
         const lines = transcriptLineCount(text);
-        for (const p of value.problems) expect(p.line >= 0 && p.line <= lines, `import problem on line ${p.line} of ${lines}`).toBe(true);
-        for (const host of value.hosts) for (const p of host.problems) expect(p.text === undefined || p.text.length <= 300).toBe(true);
+        // One assertion per case over all its problems: an assertion per problem cost as much as the import.
+        expect(value.problems.filter((p) => !(p.line >= 0 && p.line <= lines)).map((p) => `import problem on line ${p.line} of ${lines}`)).toEqual([]);
+        expect(value.hosts.flatMap((h) => h.problems).filter((p) => p.text !== undefined && p.text.length > 300)).toEqual([]);
         expect(typeof value.stored).toBe('string');
       }),
       RUNS,

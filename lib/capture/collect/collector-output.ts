@@ -17,18 +17,27 @@ export function looksLikeCollectorOutput(text: string): boolean {
   return text.startsWith(COLLECTOR_HEADER) || text.includes(`\n${COLLECTOR_HEADER}`);
 }
 
-function keyValues(text: string): Record<string, string> {
+function fields(words: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const part of text.trim().split(/\s+/)) {
+  for (const part of words) {
     const eq = part.indexOf('=');
     if (eq > 0) out[part.slice(0, eq)] = part.slice(eq + 1);
   }
   return out;
 }
 
-function unquote(word: string): string {
-  const split = splitShellLine(word);
-  return split.ok && split.segments.length === 1 && split.segments[0].words.length === 1 ? split.segments[0].words[0] : word;
+function keyValues(text: string): Record<string, string> {
+  return fields(text.trim().split(/\s+/));
+}
+
+/**
+ * The header's fields. The host name is printed as one shell word and may hold spaces, quotes and `=` (a host names
+ * itself, and the kernel takes any bytes), so the header is read as shell words; one a shell would not split into
+ * plain words is read at white space.
+ */
+function headerFields(text: string): Record<string, string> {
+  const split = splitShellLine(text);
+  return split.ok && split.unresolved.length === 0 && split.segments.length === 1 ? fields(split.segments[0].words) : keyValues(text);
 }
 
 function joinLines(lines: string[], endsWithNewline: boolean): string {
@@ -134,7 +143,7 @@ function toHost(reader: HostReader): HostCapture {
   const namespaces = reader.groups.namespaces();
   const role = ROLES.find((r) => r === h.role) ?? 'unknown';
   const date = h.date && !Number.isNaN(Date.parse(h.date)) ? new Date(h.date).toISOString() : new Date(0).toISOString();
-  return { name: unquote(h.host ?? 'unknown') || 'unknown', role, collectedAt: date, ...hostStatus(CATALOG, namespaces), namespaces };
+  return { name: h.host || 'unknown', role, collectedAt: date, ...hostStatus(CATALOG, namespaces), namespaces };
 }
 
 /**
@@ -177,7 +186,7 @@ export class CollectorOutputReader {
         this.reader.flush();
         this.hosts.push(toHost(this.reader));
       }
-      const header = keyValues(line.slice(COLLECTOR_HEADER.length));
+      const header = headerFields(line.slice(COLLECTOR_HEADER.length));
       if (header.format !== COLLECTOR_FORMAT) {
         this.problems.push(problemAt(lineNo, line, `collector output format ${header.format ?? '(none)'} is not supported; this Tunnelscope reads format ${COLLECTOR_FORMAT}`));
         this.reader = null;
