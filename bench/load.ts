@@ -165,9 +165,9 @@ export async function loadBench(): Promise<void> {
 
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
-    // The creations come from one client (this one): the per-client creation limit is lifted for the bench.
+    // Creations and hundreds of viewers come from one client (this one): the per-client limits are lifted for the bench.
     const server = spawn(process.execPath, [cli, 'serve', '-p', String(port), '--host', '127.0.0.1'], {
-      env: { ...process.env, TUNNELSCOPE_DATA_DIR: dataDir, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production', TUNNELSCOPE_RATE_LIMIT_PER_MINUTE: '0' },
+      env: { ...process.env, TUNNELSCOPE_DATA_DIR: dataDir, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production', TUNNELSCOPE_RATE_LIMIT_PER_MINUTE: '0', TUNNELSCOPE_READ_RATE_PER_MINUTE: '0' },
       stdio: 'ignore',
     });
     children.push(server);

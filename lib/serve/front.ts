@@ -22,6 +22,7 @@ import type { ShareClaims } from '@/lib/auth/signed';
 import { isSnapshotId } from '@/lib/store/ids';
 import { compressPieces, splicedGzip, type SplicedGzip } from './gzip-splice';
 import { BoundedCache, envBytes, etagMatches } from './response-cache';
+import { createReadLimit } from './read-limit';
 
 const gzipAsync = promisify(gzip);
 const brotliAsync = promisify(brotliCompress);
@@ -258,7 +259,10 @@ export function createFront(next: NextHandler, cache = new BoundedCache<FrontEnt
     sendEntry(request, response, entry);
   }
 
+  const reads = createReadLimit();
+
   function handle(request: IncomingMessage, response: ServerResponse): void {
+    if (!reads.admit(request, response)) return;
     const url = new URL(request.url ?? '/', 'http://front.invalid');
     const target = targetOf(request, url);
     if (!target) {
