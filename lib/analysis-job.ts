@@ -4,6 +4,7 @@
  * packing for storage. Its answers are plain data (packed blobs, JSON text), cheap to hand back to the thread that
  * serves requests. Never throws: a failure becomes an answer with the HTTP status it deserves.
  */
+import { readFileSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import { intakeFromBody, type Intake } from '@/lib/serve/intake';
 import type { KubeChoice } from '@/lib/serve/kube-choice';
@@ -13,6 +14,7 @@ import type { ImportProblem } from '@/lib/capture/problems';
 import type { CaptureBundle } from '@/lib/capture/types';
 import { analyze } from '@/lib/analyze';
 import { prepareSnapshot } from '@/lib/serve/snapshots';
+import { SnapshotLimitError } from '@/lib/snapshot/device-limit';
 import type { PreparedSnapshot } from '@/lib/store/types';
 
 export type AnalysisJob =
@@ -37,7 +39,8 @@ export interface AnalysisFailure {
 }
 
 export type WorkerMessage =
-  | { id: 0; kind: 'ready' }
+  /** `tid`: the thread's id on Linux, whose CPU time the pool reads to charge the time budget. */
+  | { id: 0; kind: 'ready'; tid?: number }
   | { id: 0; kind: 'broken'; message: string }
   | { id: number; kind: 'started' }
   | { id: number; kind: 'done'; answer: AnalysisAnswer }
@@ -54,8 +57,13 @@ class SourceRequested extends Error {
 }
 
 async function prepared(intake: Intake): Promise<AnalysisAnswer> {
-  const snapshot = await prepareSnapshot({ bundle: intake.bundle, title: intake.title });
-  return { kind: 'prepared', prepared: snapshot, title: intake.title, problems: intake.problems };
+  try {
+    const snapshot = await prepareSnapshot({ bundle: intake.bundle, title: intake.title });
+    return { kind: 'prepared', prepared: snapshot, title: intake.title, problems: intake.problems };
+  } catch (error) {
+    if (error instanceof SnapshotLimitError) throw new ApiError(422, 'too_many_devices', error.message, error.details);
+    throw error;
+  }
 }
 
 export async function runJob(job: AnalysisJob): Promise<AnalysisAnswer> {
@@ -93,6 +101,14 @@ function failureOf(error: unknown): AnalysisFailure {
   return { status: 500, code: 'internal', message: 'The analysis failed; the error is in the server log.' };
 }
 
+function ownThreadId(): number | undefined {
+  try {
+    return Number(readFileSync('/proc/thread-self/stat', 'utf8').split(' ')[0]);
+  } catch {
+    return undefined;
+  }
+}
+
 /** The thread's side: one job at a time, as the pool hands them out; 'started' lets the pool start the clock. */
 export function serveJobs(): void {
   const port = parentPort;
@@ -104,5 +120,5 @@ export function serveJobs(): void {
       (error: unknown) => port.postMessage({ id: message.id, kind: 'failed', failure: failureOf(error) } satisfies WorkerMessage),
     );
   });
-  port.postMessage({ id: 0, kind: 'ready' } satisfies WorkerMessage);
+  port.postMessage({ id: 0, kind: 'ready', tid: ownThreadId() } satisfies WorkerMessage);
 }

@@ -5,12 +5,17 @@
  * served. Threads are kept warm between jobs (loading the analysis takes a moment) and replaced when ended.
  *
  * Budgets (environment):
- *   TUNNELSCOPE_ANALYSIS_TIMEOUT_MS  time one analysis may take, from when its thread starts it (default 20 s)
+ *   TUNNELSCOPE_ANALYSIS_TIMEOUT_MS  time one analysis may take, from when its thread starts it (default 20 s):
+ *                                    CPU time on Linux, and at most five times that in wall time
  *   TUNNELSCOPE_ANALYSIS_MEMORY_MB   heap of one analysis thread (default 2048 MiB)
  *   TUNNELSCOPE_ANALYSIS_THREADS     analyses at once (default 2); more wait in line. 0 analyses on the calling
  *                                    thread, without budgets: only for tests that substitute the analysis
  *   TUNNELSCOPE_ANALYSIS_QUEUE       analyses waiting at most (default 32); past it a request is refused with 503
+ *                                    and a Retry-After from how long analyses have been taking
+ *   TUNNELSCOPE_ANALYSIS_NICE        CPU priority of the analysis threads on Linux, 0–19 (default 19, the lowest):
+ *                                    readers of snapshots are served first while uploads are analysed
  */
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { AnalysisAnswer, AnalysisFailure, AnalysisJob, WorkerMessage } from './analysis-job';
@@ -20,9 +25,10 @@ export interface AnalysisBudget {
   memoryMb: number;
   threads: number;
   queue: number;
+  nice: number;
 }
 
-export const DEFAULT_ANALYSIS_BUDGET: AnalysisBudget = { timeoutMs: 20_000, memoryMb: 2048, threads: 2, queue: 32 };
+export const DEFAULT_ANALYSIS_BUDGET: AnalysisBudget = { timeoutMs: 20_000, memoryMb: 2048, threads: 2, queue: 32, nice: 19 };
 
 function positive(raw: string | undefined, fallback: number): number {
   const value = raw?.trim() ? Number(raw) : NaN;
@@ -35,7 +41,13 @@ export function analysisBudget(env: Readonly<Record<string, string | undefined>>
     memoryMb: positive(env.TUNNELSCOPE_ANALYSIS_MEMORY_MB, DEFAULT_ANALYSIS_BUDGET.memoryMb),
     threads: env.TUNNELSCOPE_ANALYSIS_THREADS?.trim() === '0' ? 0 : positive(env.TUNNELSCOPE_ANALYSIS_THREADS, DEFAULT_ANALYSIS_BUDGET.threads),
     queue: positive(env.TUNNELSCOPE_ANALYSIS_QUEUE, DEFAULT_ANALYSIS_BUDGET.queue),
+    nice: niceness(env.TUNNELSCOPE_ANALYSIS_NICE),
   };
+}
+
+function niceness(raw: string | undefined): number {
+  const value = raw?.trim() ? Number(raw) : NaN;
+  return Number.isInteger(value) && value >= 0 && value <= 19 ? value : DEFAULT_ANALYSIS_BUDGET.nice;
 }
 
 /** A request whose analysis was refused or stopped; `status` is the HTTP status it deserves. */
@@ -45,6 +57,7 @@ export class AnalysisError extends Error {
     readonly code: string,
     message: string,
     readonly details?: unknown,
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
     this.name = 'AnalysisError';
@@ -78,13 +91,16 @@ class Slot {
   ready = false;
   current: Pending | undefined;
   timer: ReturnType<typeof setTimeout> | undefined;
+  startedAt = 0;
+  tid: number | undefined;
+  cpuAtStart: number | undefined;
   ended = false;
 
   constructor(
     private readonly pool: AnalysisPool,
     budget: AnalysisBudget,
   ) {
-    this.worker = new Worker(workerEntry(), { resourceLimits: { maxOldGenerationSizeMb: budget.memoryMb }, stdout: false, stderr: false });
+    this.worker = new Worker(workerEntry(), { resourceLimits: { maxOldGenerationSizeMb: budget.memoryMb }, workerData: { nice: budget.nice }, stdout: false, stderr: false });
     this.worker.unref();
     this.worker.on('message', (message: WorkerMessage) => this.onMessage(message));
     this.worker.on('error', (error: Error & { code?: string }) => {
@@ -107,6 +123,7 @@ class Slot {
   private onMessage(message: WorkerMessage): void {
     if (message.kind === 'ready') {
       this.ready = true;
+      this.tid = message.tid;
       this.pool.dispatch();
       return;
     }
@@ -117,15 +134,30 @@ class Slot {
     const pending = this.current;
     if (!pending || pending.id !== message.id) return;
     if (message.kind === 'started') {
-      this.timer = setTimeout(() => this.end(this.tooCostly('time')), this.pool.budget.timeoutMs);
+      this.startedAt = performance.now();
+      this.cpuAtStart = threadCpuMs(this.tid);
+      this.timer = setTimeout(() => this.checkTime(), this.pool.budget.timeoutMs);
       return;
     }
     clearTimeout(this.timer);
+    this.pool.took(performance.now() - this.startedAt);
     this.current = undefined;
     this.worker.unref();
     if (message.kind === 'done') pending.resolve(message.answer);
     else pending.reject(failureError(message.failure));
     this.pool.dispatch();
+  }
+
+  /**
+   * The budget is the thread's CPU time where Linux tells it: at a low priority the thread waits while requests are
+   * served, and that wait is not the input's cost. Waiting is still bounded, at a few budgets of wall time.
+   */
+  private checkTime(): void {
+    const budget = this.pool.budget.timeoutMs;
+    const now = threadCpuMs(this.tid);
+    const used = now === undefined || this.cpuAtStart === undefined ? budget : now - this.cpuAtStart;
+    if (used >= budget || performance.now() - this.startedAt >= budget * WALL_BUDGETS) this.end(this.tooCostly('time'));
+    else this.timer = setTimeout(() => this.checkTime(), Math.max(20, budget - used));
   }
 
   run(pending: Pending): void {
@@ -150,6 +182,24 @@ class Slot {
   }
 }
 
+/** How many time budgets of wall time an analysis may take while it waits for the CPU. */
+const WALL_BUDGETS = 5;
+
+/** Linux counts a thread's CPU time in clock ticks of 1/100 s (USER_HZ). */
+const TICKS_PER_SECOND = 100;
+
+/** CPU time (user and system) a thread of this process has used; undefined off Linux or when it has ended. */
+function threadCpuMs(tid: number | undefined): number | undefined {
+  if (tid === undefined) return undefined;
+  try {
+    const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
+  } catch {
+    return undefined;
+  }
+}
+
 function failureError(failure: AnalysisFailure): AnalysisError {
   return new AnalysisError(failure.status, failure.code, failure.message, failure.details);
 }
@@ -159,6 +209,8 @@ export class AnalysisPool {
   private readonly waiting: Pending[] = [];
   private nextId = 1;
   private closed = false;
+  /** A running mean of how long analyses take, for the Retry-After of a refusal; a first guess until one ends. */
+  private typicalMs = 2000;
 
   constructor(readonly budget: AnalysisBudget = analysisBudget()) {}
 
@@ -172,7 +224,16 @@ export class AnalysisPool {
     if (this.closed) return Promise.reject(new AnalysisError(503, 'unavailable', 'The server is shutting down.'));
     if (this.budget.threads === 0) return this.runHere(job);
     if (this.waiting.length >= this.budget.queue) {
-      return Promise.reject(new AnalysisError(503, 'unavailable', `${this.budget.queue} analyses are already waiting (TUNNELSCOPE_ANALYSIS_QUEUE); try again in a moment.`));
+      const retryAfter = Math.max(1, Math.ceil((this.typicalMs * (this.waiting.length + this.budget.threads)) / this.budget.threads / 1000));
+      return Promise.reject(
+        new AnalysisError(
+          503,
+          'unavailable',
+          `${this.budget.queue} analyses are already waiting (TUNNELSCOPE_ANALYSIS_QUEUE); nothing of this request was kept. Try again in ${retryAfter} s.`,
+          undefined,
+          retryAfter,
+        ),
+      );
     }
     return new Promise((resolve, reject) => {
       this.waiting.push({ id: this.nextId++, job, what, transfer, resolve, reject });
@@ -203,6 +264,10 @@ export class AnalysisPool {
       this.slots.add(new Slot(this, this.budget));
       starting++;
     }
+  }
+
+  took(ms: number): void {
+    this.typicalMs = 0.8 * this.typicalMs + 0.2 * ms;
   }
 
   remove(slot: Slot): void {

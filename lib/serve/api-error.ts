@@ -13,6 +13,7 @@ export type ErrorCode =
   | 'not_implemented'
   | 'unavailable'
   | 'analysis_too_costly'
+  | 'too_many_devices'
   | 'unauthenticated'
   | 'forbidden'
   | 'read_only'
@@ -26,6 +27,8 @@ export class ApiError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly details?: unknown,
+    /** Sent as Retry-After: when a refusal for load or rate is worth retrying. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
     this.name = 'ApiError';

@@ -22,6 +22,7 @@ import type { ShareClaims } from '@/lib/auth/signed';
 import { isSnapshotId } from '@/lib/store/ids';
 import { filledBody, slottedBody, type SlottedBody } from './gzip-splice';
 import { BoundedCache, envBytes, etagMatches } from './response-cache';
+import { createReadLimit } from './read-limit';
 
 const gzipAsync = promisify(gzip);
 const brotliAsync = promisify(brotliCompress);
@@ -321,8 +322,10 @@ export function createFront(next: NextHandler, cache = new BoundedCache<FrontEnt
 
   const turns = turnSlicer(requestsPerTurn(process.env.TUNNELSCOPE_REQUESTS_PER_TURN));
   const seen = new WeakSet<object>();
+  const reads = createReadLimit();
 
   function handleNow(request: IncomingMessage, response: ServerResponse): void {
+    if (!reads.admit(request, response)) return;
     const url = new URL(request.url ?? '/', 'http://front.invalid');
     const target = targetOf(request, url);
     if (!target) {

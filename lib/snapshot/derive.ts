@@ -6,16 +6,19 @@
 import { analyze, type Analysis } from '@/lib/analyze';
 import { redactBundle } from '@/lib/capture/redact';
 import type { CaptureBundle } from '@/lib/capture/types';
+import { checkDevicesPerHost, maxDevicesPerHost } from './device-limit';
 import { metaFor } from './meta';
 import { storedOverview, type DerivedSnapshot } from './subview';
 import type { SnapshotMeta, SnapshotView } from './types';
 
 export type AnalyzeBundle = (bundle: CaptureBundle) => Analysis;
 
-export function deriveSnapshot(input: { bundle: CaptureBundle; title?: string }, analyzeBundle: AnalyzeBundle = analyze): DerivedSnapshot {
+/** Throws SnapshotLimitError when a host holds more devices than `maxDevices`: nothing of such a capture is stored. */
+export function deriveSnapshot(input: { bundle: CaptureBundle; title?: string }, analyzeBundle: AnalyzeBundle = analyze, maxDevices = maxDevicesPerHost()): DerivedSnapshot {
   // Whatever path a bundle took here (an upload, a file, a script), no secret is stored with it.
   const bundle = redactBundle(input.bundle);
   const analysis = analyzeBundle(bundle);
+  checkDevicesPerHost(analysis.topology.hosts, maxDevices);
   const { id: _id, createdAt: _createdAt, ...meta } = metaFor('', '', bundle, analysis, input.title);
   return { meta, bundle, topology: analysis.topology, findings: analysis.findings, overview: storedOverview(analysis.topology, analysis.findings) };
 }

@@ -99,6 +99,29 @@ describe('the analysis thread', () => {
     await expect(next).resolves.toMatchObject({ kind: 'prepared' });
   });
 
+  it('refuses past its queue with a Retry-After and a message saying nothing was kept', async () => {
+    const small = pool({ threads: 1, queue: 1 });
+    const waiting = small.run(upload(MANGLED), 'the upload');
+    const refused = await small.run(upload(MANGLED), 'the upload').catch((error: unknown) => error);
+    expect(refused).toMatchObject({ status: 503, code: 'unavailable', message: expect.stringMatching(/nothing of this request was kept\. Try again in \d+ s\.$/) });
+    expect((refused as AnalysisError).retryAfterSeconds).toBeGreaterThanOrEqual(1);
+    await expect(waiting).resolves.toMatchObject({ kind: 'prepared' });
+  });
+
+  it.runIf(process.platform === 'linux')('runs analyses at the lowest CPU priority while this thread keeps its own', async () => {
+    const niceOf = (task: string) => {
+      const stat = fs.readFileSync(`/proc/self/task/${task}/stat`, 'utf8');
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+    };
+    const ownTask = fs.readFileSync('/proc/thread-self/stat', 'utf8').split(' ')[0];
+    const before = niceOf(ownTask);
+    const lowered = pool({ threads: 1 });
+    await lowered.run(upload(MANGLED), 'the upload');
+    const tasks = fs.readdirSync('/proc/self/task');
+    expect(tasks.filter((t) => niceOf(t) === 19).length).toBeGreaterThanOrEqual(1);
+    expect(niceOf(ownTask)).toBe(before);
+  });
+
   it('answers a bad upload with the importer’s own 4xx, from the thread', async () => {
     await expect(pool({}).run(upload('nothing here\n'), 'the upload')).rejects.toMatchObject({ status: 400, code: 'nothing_recognised' });
   });

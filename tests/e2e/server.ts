@@ -81,7 +81,8 @@ export async function startApp(options: AppOptions = {}): Promise<RunningApp> {
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'tunnelscope-e2e-'));
   const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'tunnelscope.mjs'), 'serve', '-p', String(port), '--host', '127.0.0.1'], {
     cwd: ROOT,
-    env: { ...process.env, TUNNELSCOPE_DATA_DIR: dataDir, NODE_ENV: 'production', DATABASE_URL: '', NEXT_TELEMETRY_DISABLED: '1', ...options.env },
+    // The tests are many readers from one address; tests/e2e/read-limit.test.ts sets the read limit it checks.
+    env: { ...process.env, TUNNELSCOPE_DATA_DIR: dataDir, NODE_ENV: 'production', DATABASE_URL: '', NEXT_TELEMETRY_DISABLED: '1', TUNNELSCOPE_READ_RATE_PER_MINUTE: '0', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -33,6 +33,7 @@ export function limitCollections(caller: Caller): void {
   holder.__tunnelscopeCollectLimit ??= new RateLimiter(collectPerMinute());
   const limiter = holder.__tunnelscopeCollectLimit;
   if (!limiter.take(caller.user)) {
-    throw new ApiError(429, 'rate_limited', `${caller.user} started too many collections; try again in ${limiter.retryAfter(caller.user)} s (TUNNELSCOPE_COLLECT_PER_MINUTE).`);
+    const seconds = limiter.retryAfter(caller.user);
+    throw new ApiError(429, 'rate_limited', `${caller.user} started too many collections; try again in ${seconds} s (TUNNELSCOPE_COLLECT_PER_MINUTE).`, undefined, seconds);
   }
 }

@@ -18,6 +18,8 @@ export function admitSnapshot(request: Request): void {
       429,
       'rate_limited',
       `Too many snapshots from this client: try again in ${admission.retryAfterSeconds} s (TUNNELSCOPE_RATE_LIMIT_PER_MINUTE sets how many one client may create per minute).`,
+      undefined,
+      admission.retryAfterSeconds,
     );
   }
 }

@@ -4,9 +4,10 @@ import { ApiError, type ErrorCode } from '@/lib/serve/api-error';
 
 export const SECURITY_HEADERS: Record<string, string> = { 'X-Content-Type-Options': 'nosniff' };
 
-export function errorResponse(status: number, code: ErrorCode, message: string, details?: unknown): Response {
+export function errorResponse(status: number, code: ErrorCode, message: string, details?: unknown, retryAfterSeconds?: number): Response {
   const body = details === undefined ? { error: { code, message } } : { error: { code, message, details } };
-  return Response.json(body, { status, headers: { ...SECURITY_HEADERS, 'Cache-Control': 'no-store' } });
+  const retry: Record<string, string> = retryAfterSeconds === undefined ? {} : { 'Retry-After': String(retryAfterSeconds) };
+  return Response.json(body, { status, headers: { ...SECURITY_HEADERS, 'Cache-Control': 'no-store', ...retry } });
 }
 
 export function notFound(what: string): ApiError {
@@ -43,7 +44,7 @@ function isDatabaseUnavailable(error: unknown): boolean {
 export function asApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
   if (error instanceof InvalidCursorError) return new ApiError(400, 'bad_request', error.message);
-  if (error instanceof AnalysisError) return new ApiError(error.status, error.code as ErrorCode, error.message, error.details);
+  if (error instanceof AnalysisError) return new ApiError(error.status, error.code as ErrorCode, error.message, error.details, error.retryAfterSeconds);
   if (isDatabaseUnavailable(error)) {
     logError('tunnelscope api error: the database is unavailable:', error);
     return new ApiError(503, 'unavailable', 'The snapshot database is not reachable right now; try again in a few seconds.');
@@ -66,6 +67,6 @@ export async function withErrors(handler: () => Promise<Response>): Promise<Resp
     return await handler();
   } catch (error) {
     const failure = asApiError(error);
-    return errorResponse(failure.status, failure.code, failure.message, failure.details);
+    return errorResponse(failure.status, failure.code, failure.message, failure.details, failure.retryAfterSeconds);
   }
 }

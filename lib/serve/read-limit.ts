@@ -1,0 +1,56 @@
+/**
+ * How often one client may read: pages, embeds and API answers, each a token from the client's bucket (rate-limit.ts),
+ * checked by the front before anything else. The app's static assets (/_next/static, hashed and immutable, pulled in
+ * by the dozen with each page) never count, so the default lets a person open pages as fast as they can click and
+ * stops only a client that loops. There is no server-wide bucket: reads are cheap once kept (front.ts), and one
+ * client forging addresses could otherwise lock everyone out of an incident link.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { clientOfRequest, RateLimiter } from './rate-limit';
+
+export const DEFAULT_READS_PER_MINUTE = 1200;
+
+/** TUNNELSCOPE_READ_RATE_PER_MINUTE: reads one client may make per minute, as a burst or spread out; 0 = no limit. */
+export function readsPerMinute(env: Readonly<Record<string, string | undefined>> = process.env): number {
+  const raw = env.TUNNELSCOPE_READ_RATE_PER_MINUTE?.trim();
+  const value = raw ? Number(raw) : NaN;
+  return Number.isInteger(value) && value >= 0 ? value : DEFAULT_READS_PER_MINUTE;
+}
+
+function counted(request: IncomingMessage): boolean {
+  if (request.method !== 'GET' && request.method !== 'HEAD') return false;
+  const url = request.url ?? '/';
+  return !url.startsWith('/_next/static/') && url !== '/favicon.ico';
+}
+
+function refuse(request: IncomingMessage, response: ServerResponse, retryAfterSeconds: number, perMinute: number): void {
+  const message = `Too many requests from this client: try again in ${retryAfterSeconds} s. This server answers ${perMinute} requests per minute per client (TUNNELSCOPE_READ_RATE_PER_MINUTE).`;
+  const api = (request.url ?? '').startsWith('/api/');
+  const body = api ? JSON.stringify({ error: { code: 'rate_limited', message } }) : `${message}\n`;
+  response.writeHead(429, {
+    'content-type': api ? 'application/json' : 'text/plain; charset=utf-8',
+    'retry-after': String(retryAfterSeconds),
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+    'content-length': Buffer.byteLength(body),
+  });
+  response.end(request.method === 'HEAD' ? undefined : body);
+}
+
+export interface ReadLimit {
+  /** True when `request` may go on; otherwise it has been answered 429 with Retry-After. */
+  admit(request: IncomingMessage, response: ServerResponse): boolean;
+}
+
+export function createReadLimit(perMinute = readsPerMinute(), now: () => number = Date.now): ReadLimit {
+  const limiter = new RateLimiter(perMinute, 10_000, now, 0);
+  return {
+    admit(request, response) {
+      if (perMinute === 0 || !counted(request)) return true;
+      const admission = limiter.take(clientOfRequest(request));
+      if (admission.ok) return true;
+      refuse(request, response, admission.retryAfterSeconds, perMinute);
+      return false;
+    },
+  };
+}
