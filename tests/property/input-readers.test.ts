@@ -66,6 +66,8 @@ describe.each(textReaders.map((r) => [r.argv.join(' '), r] as const))('the text 
 
 const FIXTURES = path.join(import.meta.dirname, '..', 'fixtures', 'parse');
 const fixture = (file: string): string => readFileSync(path.join(FIXTURES, file), 'utf8');
+/** This kernel's /proc/net and /sys/class/net reads, as the collector makes them where ip is missing. */
+const procfs = (...files: string[]): string => files.map((file) => readFileSync(path.join(FIXTURES, '..', 'procfs', file), 'utf8')).join('');
 
 /** Seeds of the readers whose output the sample does not hold: real outputs kept as parser fixtures, or as the tool prints them. */
 const UNSAMPLED: Partial<Record<CommandId, () => string>> = {
@@ -76,6 +78,12 @@ const UNSAMPLED: Partial<Record<CommandId, () => string>> = {
   'ovs-show': () => fixture('ovs/show.txt'),
   'route-n': () =>
     'Kernel IP routing table\nDestination     Gateway         Genmask         Flags Metric Ref    Use Iface\n0.0.0.0         10.0.0.1        0.0.0.0         UG    100    0        0 eth0\n10.244.1.0      0.0.0.0         255.255.255.0   U     0      0        0 cni0\n',
+  'sys-class-net': () => procfs('sys-class-net.txt'),
+  // Without the fixture's /32 address: it has no prefix route to name its device, which the reader rightly reports.
+  'proc-net-addr': () => procfs('if_inet6.txt', 'route.txt', 'fib_trie.txt').replace(/^ +\|-- 192\.0\.2\.7\n +\/32 host LOCAL\n/gm, ''),
+  'proc-net-route': () => procfs('route.txt'),
+  'proc-net-ipv6-route': () => procfs('ipv6_route.txt'),
+  'proc-net-arp': () => procfs('arp.txt'),
   'peerpod-sandboxes': () =>
     `${JSON.stringify({ sandbox: '9f2c1e0d7a4b', 'pod-network': { podip: '10.244.1.50/24', 'pod-hw-addr': '0a:58:0a:f4:01:32', 'worker-node-ip': '192.168.10.1/24', 'vxlan-id': 555001, 'vxlan-port': 4789, mtu: 1450 } })}\n`,
 };
