@@ -19,6 +19,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { AnalysisAnswer, AnalysisFailure, AnalysisJob, WorkerMessage } from './analysis-job';
+import { integerSetting } from '@/lib/capture/settings';
 
 export interface AnalysisBudget {
   timeoutMs: number;
@@ -30,24 +31,14 @@ export interface AnalysisBudget {
 
 export const DEFAULT_ANALYSIS_BUDGET: AnalysisBudget = { timeoutMs: 20_000, memoryMb: 2048, threads: 2, queue: 32, nice: 19 };
 
-function positive(raw: string | undefined, fallback: number): number {
-  const value = raw?.trim() ? Number(raw) : NaN;
-  return Number.isInteger(value) && value > 0 ? value : fallback;
-}
-
 export function analysisBudget(env: Readonly<Record<string, string | undefined>> = process.env): AnalysisBudget {
   return {
-    timeoutMs: positive(env.TUNNELSCOPE_ANALYSIS_TIMEOUT_MS, DEFAULT_ANALYSIS_BUDGET.timeoutMs),
-    memoryMb: positive(env.TUNNELSCOPE_ANALYSIS_MEMORY_MB, DEFAULT_ANALYSIS_BUDGET.memoryMb),
-    threads: env.TUNNELSCOPE_ANALYSIS_THREADS?.trim() === '0' ? 0 : positive(env.TUNNELSCOPE_ANALYSIS_THREADS, DEFAULT_ANALYSIS_BUDGET.threads),
-    queue: positive(env.TUNNELSCOPE_ANALYSIS_QUEUE, DEFAULT_ANALYSIS_BUDGET.queue),
-    nice: niceness(env.TUNNELSCOPE_ANALYSIS_NICE),
+    timeoutMs: integerSetting(env.TUNNELSCOPE_ANALYSIS_TIMEOUT_MS, DEFAULT_ANALYSIS_BUDGET.timeoutMs),
+    memoryMb: integerSetting(env.TUNNELSCOPE_ANALYSIS_MEMORY_MB, DEFAULT_ANALYSIS_BUDGET.memoryMb),
+    threads: env.TUNNELSCOPE_ANALYSIS_THREADS?.trim() === '0' ? 0 : integerSetting(env.TUNNELSCOPE_ANALYSIS_THREADS, DEFAULT_ANALYSIS_BUDGET.threads),
+    queue: integerSetting(env.TUNNELSCOPE_ANALYSIS_QUEUE, DEFAULT_ANALYSIS_BUDGET.queue),
+    nice: integerSetting(env.TUNNELSCOPE_ANALYSIS_NICE, DEFAULT_ANALYSIS_BUDGET.nice, 0, 19),
   };
-}
-
-function niceness(raw: string | undefined): number {
-  const value = raw?.trim() ? Number(raw) : NaN;
-  return Number.isInteger(value) && value >= 0 && value <= 19 ? value : DEFAULT_ANALYSIS_BUDGET.nice;
 }
 
 /** A request whose analysis was refused or stopped; `status` is the HTTP status it deserves. */

@@ -23,6 +23,7 @@ import { isSnapshotId } from '@/lib/store/ids';
 import { filledBody, slottedBody, type SlottedBody } from './gzip-splice';
 import { BoundedCache, envBytes, etagMatches } from './response-cache';
 import { createReadLimit } from './read-limit';
+import { integerSetting } from '@/lib/capture/settings';
 
 const gzipAsync = promisify(gzip);
 const brotliAsync = promisify(brotliCompress);
@@ -242,11 +243,6 @@ const OPENING_MS = 100;
 /** Queue entries that ran, dropped from its front once this many. */
 const COMPACT_AT = 1024;
 
-function requestsPerTurn(value: string | undefined): number {
-  const n = Number(value);
-  return Number.isInteger(n) && n > 0 ? n : REQUESTS_PER_TURN;
-}
-
 /**
  * Runs queued work in arrival order, at most `perTurn` items per event-loop turn while connections are opening.
  * libuv takes one connection from the listen queue per turn (libuv#3696, Node 20), and a turn otherwise answers
@@ -320,7 +316,7 @@ export function createFront(next: NextHandler, cache = new BoundedCache<FrontEnt
     sendEntry(request, response, entry);
   }
 
-  const turns = turnSlicer(requestsPerTurn(process.env.TUNNELSCOPE_REQUESTS_PER_TURN));
+  const turns = turnSlicer(integerSetting(process.env.TUNNELSCOPE_REQUESTS_PER_TURN, REQUESTS_PER_TURN));
   const seen = new WeakSet<object>();
   const reads = createReadLimit();
 

@@ -7,14 +7,13 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { clientOfRequest, RateLimiter } from './rate-limit';
+import { integerSetting } from '@/lib/capture/settings';
 
 export const DEFAULT_READS_PER_MINUTE = 1200;
 
 /** TUNNELSCOPE_READ_RATE_PER_MINUTE: reads one client may make per minute, as a burst or spread out; 0 = no limit. */
 export function readsPerMinute(env: Readonly<Record<string, string | undefined>> = process.env): number {
-  const raw = env.TUNNELSCOPE_READ_RATE_PER_MINUTE?.trim();
-  const value = raw ? Number(raw) : NaN;
-  return Number.isInteger(value) && value >= 0 ? value : DEFAULT_READS_PER_MINUTE;
+  return integerSetting(env.TUNNELSCOPE_READ_RATE_PER_MINUTE, DEFAULT_READS_PER_MINUTE, 0);
 }
 
 function counted(request: IncomingMessage): boolean {

@@ -4,15 +4,14 @@
  * (peers without ends, bridges without ports), and findings that are not true are worse than no snapshot.
  */
 import type { HostState } from '@/lib/parse/types';
+import { integerSetting } from '@/lib/capture/settings';
 
 /** A real node with a few hundred pods holds well under 5,000 devices (a veth pair end and a few tunnels each). */
 export const DEFAULT_MAX_DEVICES_PER_HOST = 20_000;
 
 /** TUNNELSCOPE_MAX_DEVICES_PER_HOST, a positive integer; anything else keeps the default. */
 export function maxDevicesPerHost(env: Readonly<Record<string, string | undefined>> = process.env): number {
-  const raw = env.TUNNELSCOPE_MAX_DEVICES_PER_HOST?.trim();
-  const value = raw ? Number(raw) : NaN;
-  return Number.isInteger(value) && value > 0 ? value : DEFAULT_MAX_DEVICES_PER_HOST;
+  return integerSetting(env.TUNNELSCOPE_MAX_DEVICES_PER_HOST, DEFAULT_MAX_DEVICES_PER_HOST);
 }
 
 /** A capture refused for holding more than a limit allows; the message names what and where. */

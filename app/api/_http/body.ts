@@ -1,11 +1,10 @@
 import { ApiError } from '@/lib/serve/api-error';
+import { integerSetting } from '@/lib/capture/settings';
 
 export const DEFAULT_MAX_UPLOAD_BYTES = 20 * 1024 * 1024;
 
 export function maxUploadBytes(env: Readonly<Record<string, string | undefined>> = process.env): number {
-  const raw = env.TUNNELSCOPE_MAX_UPLOAD_BYTES?.trim();
-  const value = raw ? Number(raw) : NaN;
-  return Number.isInteger(value) && value > 0 ? value : DEFAULT_MAX_UPLOAD_BYTES;
+  return integerSetting(env.TUNNELSCOPE_MAX_UPLOAD_BYTES, DEFAULT_MAX_UPLOAD_BYTES);
 }
 
 function tooLarge(limit: number): ApiError {
