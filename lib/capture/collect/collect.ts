@@ -129,11 +129,13 @@ class HostSession {
     });
     const records = new Array<CommandRecord>(jobs.length);
     // All units start at once: the host's slots bound what runs.
-    await mapWithLimit([...units], units.size, async ([key, indexes]) => {
-      const unit = indexes.map((i) => jobs[i]);
-      const done = key.startsWith('#') ? [await this.run(unit[0])] : await this.runBatch(key, unit, unit[0].netns);
-      done.forEach((record, j) => (records[indexes[j]] = record));
-    });
+    await Promise.all(
+      [...units].map(async ([key, indexes]) => {
+        const unit = indexes.map((i) => jobs[i]);
+        const done = key.startsWith('#') ? [await this.run(unit[0])] : await this.runBatch(key, unit, unit[0].netns);
+        done.forEach((record, j) => (records[indexes[j]] = record));
+      }),
+    );
     return records;
   }
 }
