@@ -1,12 +1,13 @@
 /**
- * How often one client may read: pages, embeds and API answers, each a token from the client's bucket (rate-limit.ts),
+ * How often one client may read: pages, embeds and API answers, each a token from the client's bucket (lib/auth/rate-limit.ts),
  * checked by the front before anything else. The app's static assets (/_next/static, hashed and immutable, pulled in
  * by the dozen with each page) never count, so the default lets a person open pages as fast as they can click and
  * stops only a client that loops. There is no server-wide bucket: reads are cheap once kept (front.ts), and one
  * client forging addresses could otherwise lock everyone out of an incident link.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { clientOfRequest, RateLimiter } from './rate-limit';
+import { clientOfRequest } from './rate-limit';
+import { RateLimiter } from '@/lib/auth/rate-limit';
 import { integerSetting } from '@/lib/capture/settings';
 
 export const DEFAULT_READS_PER_MINUTE = 1200;
@@ -42,7 +43,7 @@ export interface ReadLimit {
 }
 
 export function createReadLimit(perMinute = readsPerMinute(), now: () => number = Date.now): ReadLimit {
-  const limiter = new RateLimiter(perMinute, 10_000, now, 0);
+  const limiter = new RateLimiter(perMinute, { now });
   return {
     admit(request, response) {
       if (perMinute === 0 || !counted(request)) return true;

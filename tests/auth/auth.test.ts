@@ -193,12 +193,13 @@ describe('cross-site requests', () => {
 describe('collection rate limit', () => {
   it('gives each person their own budget per minute and refills it with time', () => {
     let now = 0;
-    const limiter = new RateLimiter(2, () => now);
-    expect([limiter.take('alice'), limiter.take('alice'), limiter.take('alice')]).toEqual([true, true, false]);
-    expect(limiter.take('bob')).toBe(true);
-    expect(limiter.retryAfter('alice')).toBe(30);
+    const limiter = new RateLimiter(2, { now: () => now });
+    const alice = [limiter.take('alice'), limiter.take('alice'), limiter.take('alice')];
+    expect(alice.map((a) => a.ok)).toEqual([true, true, false]);
+    expect(limiter.take('bob').ok).toBe(true);
+    expect(alice[2]).toEqual({ ok: false, retryAfterSeconds: 30 });
     now = 30_000;
-    expect(limiter.take('alice')).toBe(true);
+    expect(limiter.take('alice').ok).toBe(true);
   });
 });
 

@@ -32,8 +32,9 @@ const holder = globalThis as typeof globalThis & { __tunnelscopeCollectLimit?: R
 export function limitCollections(caller: Caller): void {
   holder.__tunnelscopeCollectLimit ??= new RateLimiter(collectPerMinute());
   const limiter = holder.__tunnelscopeCollectLimit;
-  if (!limiter.take(caller.user)) {
-    const seconds = limiter.retryAfter(caller.user);
+  const admission = limiter.take(caller.user);
+  if (!admission.ok) {
+    const seconds = admission.retryAfterSeconds;
     throw new ApiError(429, 'rate_limited', `${caller.user} started too many collections; try again in ${seconds} s (TUNNELSCOPE_COLLECT_PER_MINUTE).`, undefined, seconds);
   }
 }
