@@ -6,10 +6,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
-import { intakeFromBody, type Intake } from '@/lib/serve/intake';
+import { intakeFromBody, validBundle, type Intake } from '@/lib/serve/intake';
 import type { KubeChoice } from '@/lib/serve/kube-choice';
 import { ApiError } from '@/lib/serve/api-error';
-import { parseBundle } from '@/lib/capture/bundle/bundle';
 import type { ImportProblem } from '@/lib/capture/problems';
 import type { CaptureBundle } from '@/lib/capture/types';
 import { analyze } from '@/lib/analyze';
@@ -84,9 +83,7 @@ export async function runJob(job: AnalysisJob): Promise<AnalysisAnswer> {
       }
     }
     case 'bundle': {
-      const parsed = parseBundle(job.bundle);
-      if (!parsed.ok) throw new ApiError(400, 'invalid_bundle', parsed.error);
-      return prepared({ bundle: parsed.bundle, title: job.title, problems: [] });
+      return prepared({ bundle: validBundle(job.bundle), title: job.title, problems: [] });
     }
     case 'analyze': {
       const { topology, findings, rulesVersion } = analyze(job.bundle);

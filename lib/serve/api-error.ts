@@ -14,6 +14,7 @@ export type ErrorCode =
   | 'unavailable'
   | 'analysis_too_costly'
   | 'too_many_devices'
+  | 'too_many_hosts'
   | 'unauthenticated'
   | 'forbidden'
   | 'read_only'

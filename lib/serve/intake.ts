@@ -50,10 +50,12 @@ function badRequest(message: string, code: 'bad_request' | 'invalid_json' | 'inv
   return new ApiError(400, code, message);
 }
 
-function validBundle(value: unknown): CaptureBundle {
+/** The bundle checked; a malformed one is a bad request, one too large for a snapshot is refused as the other size limits are (422). */
+export function validBundle(value: unknown): CaptureBundle {
   const parsed = parseBundle(value);
-  if (!parsed.ok) throw badRequest(parsed.error, 'invalid_bundle');
-  return parsed.bundle;
+  if (parsed.ok) return parsed.bundle;
+  if (parsed.tooManyHosts) throw new ApiError(422, 'too_many_hosts', parsed.error, parsed.tooManyHosts);
+  throw badRequest(parsed.error, 'invalid_bundle');
 }
 
 function looksLikeBundle(value: unknown): boolean {

@@ -7,7 +7,9 @@ import { closeStore } from '@/lib/store';
 import { fromFiles } from '@/lib/serve/intake';
 import { deriveSnapshot } from '@/lib/snapshot/derive';
 import { DEFAULT_MAX_DEVICES_PER_HOST, maxDevicesPerHost, SnapshotLimitError } from '@/lib/snapshot/device-limit';
-import { list, postRaw, useDatabase, type ErrorBody } from '../api/api';
+import { BUNDLE_LIMITS } from '@/lib/capture/bundle/limits';
+import { incidentBundle } from '../helpers/incident-sample';
+import { list, postJson, postRaw, useDatabase, type ErrorBody } from '../api/api';
 
 /** A pasted `ip -j addr` of each host, with that many devices. */
 function transcript(devices: Record<string, number>): string {
@@ -59,7 +61,7 @@ describe('devices per host', () => {
   });
 });
 
-describe('POST /api/snapshots past the devices-per-host limit', () => {
+describe('POST /api/snapshots past the size limits of a snapshot', () => {
   let dir = '';
   beforeAll(async () => {
     // Read by the analysis thread, which starts with this process's environment at the first upload.
@@ -79,6 +81,27 @@ describe('POST /api/snapshots past the devices-per-host limit', () => {
     const body = (await response.json()) as ErrorBody;
     expect(body.error.code).toBe('too_many_devices');
     expect(body.error.message).toContain('Host "node-big" has 11 devices: more than the 10 one host may hold (TUNNELSCOPE_MAX_DEVICES_PER_HOST)');
+    expect(((await (await list()).json()) as { items: unknown[] }).items).toEqual([]);
+  });
+
+  it('answers a bundle of more hosts than a snapshot holds with 422 too_many_hosts, the count and how to split it', async () => {
+    const sample = incidentBundle();
+    // Small hosts, so that the bundle is within the upload limit and only its host count is over.
+    const hosts = Array.from({ length: BUNDLE_LIMITS.hosts + 7 }, (_, i) => ({ ...sample.hosts[0], name: `node-${i}`, namespaces: [{ netns: null, commands: [] }] }));
+    for (const body of [
+      { ...sample, hosts },
+      { bundle: { ...sample, hosts }, title: 'big' },
+    ]) {
+      const response = await postJson(body);
+      expect(response.status).toBe(422);
+      const { error } = (await response.json()) as ErrorBody & { error: { details: unknown } };
+      expect(error.code).toBe('too_many_hosts');
+      expect(error.message).toBe(
+        `The capture holds ${BUNDLE_LIMITS.hosts + 7} hosts: more than the ${BUNDLE_LIMITS.hosts} one snapshot may hold. Nothing was stored. ` +
+          `Capture the cluster in parts of at most ${BUNDLE_LIMITS.hosts} hosts (a collection or upload per group of nodes) and store each part as its own snapshot.`,
+      );
+      expect(error.details).toEqual({ limit: BUNDLE_LIMITS.hosts, hosts: BUNDLE_LIMITS.hosts + 7 });
+    }
     expect(((await (await list()).json()) as { items: unknown[] }).items).toEqual([]);
   });
 

@@ -1,7 +1,7 @@
 import { z } from 'zod/v4';
 import { CATALOG } from '../catalog';
 import { BUNDLE_FORMAT, BUNDLE_VERSION, type BundleEnvelope, type CaptureBundle, type CommandId, type HostCapture } from '../types';
-import { BUNDLE_LIMITS } from './limits';
+import { BUNDLE_LIMITS, tooManyHostsMessage } from './limits';
 import { isExactHost } from './bundle-check';
 import { RECORDED_KINDS } from '../source-kinds';
 
@@ -130,7 +130,10 @@ const issueMessage: z.core.$ZodErrorMap = (issue) => {
   }
 };
 
-export type ParseBundleResult = { ok: true; bundle: CaptureBundle } | { ok: false; error: string };
+export type ParseBundleResult =
+  | { ok: true; bundle: CaptureBundle }
+  /** `tooManyHosts`: refused for its size, not its form; checked before anything else, so the message says only that. */
+  | { ok: false; error: string; tooManyHosts?: { limit: number; hosts: number } };
 
 function formatPath(path: PropertyKey[]): string {
   return path.reduce<string>((acc, part) => (typeof part === 'number' ? `${acc}[${part}]` : acc ? `${acc}.${String(part)}` : String(part)), '');
@@ -171,6 +174,10 @@ export function parseBundle(input: unknown): ParseBundleResult {
   }
   const envelope = envelopeError(value);
   if (envelope) return { ok: false, error: envelope };
+  const hosts = (value as Record<string, unknown>).hosts;
+  if (Array.isArray(hosts) && hosts.length > BUNDLE_LIMITS.hosts) {
+    return { ok: false, error: tooManyHostsMessage(hosts.length), tooManyHosts: { limit: BUNDLE_LIMITS.hosts, hosts: hosts.length } };
+  }
   const exact = exactBundle(value as Record<string, unknown>);
   if (exact) return { ok: true, bundle: exact };
   const parsed = captureBundleSchema.safeParse(value, { error: issueMessage });
@@ -206,7 +213,7 @@ export function checkEnvelope(members: Record<string, unknown>): CheckEnvelopeRe
 /** The bundle itself, uncopied, when every host passes the in-place check and the rest passes the schema. */
 function exactBundle(value: Record<string, unknown>): CaptureBundle | undefined {
   const hosts = value.hosts;
-  if (!Array.isArray(hosts) || hosts.length > BUNDLE_LIMITS.hosts || !hosts.every(isExactHost)) return undefined;
+  if (!Array.isArray(hosts) || !hosts.every(isExactHost)) return undefined;
   const rest = captureBundleSchema.safeParse({ ...value, hosts: [] }, { error: issueMessage });
   return rest.success ? ({ ...rest.data, hosts } as CaptureBundle) : undefined;
 }
