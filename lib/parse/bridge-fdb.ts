@@ -1,9 +1,8 @@
 /** `bridge -j fdb show` and `bridge fdb show` (iproute2 bridge/fdb.c). */
 import type { FdbEntry, ParseProblem } from './types';
 import type { Parser } from './parser';
-import { deviceOf, lineProblem, printedSource, textSource, toInput, jsonExcerpt } from './parser';
-import { readJsonValues } from './json-values';
-import { isObject, num, str, strings } from './json-fields';
+import { deviceOf, lineProblem, textSource, toInput, itemsFromJson } from './parser';
+import { num, str, strings } from './json-fields';
 import { intOrUndefined, words } from './text-lines';
 import { stripUndefined } from './ip-link';
 
@@ -15,32 +14,27 @@ export const parseBridgeFdb: Parser = (record) => {
   const fdb: FdbEntry[] = [];
   const problems: ParseProblem[] = [];
   if (input.isJson) {
-    const read = readJsonValues(input.stdout, input.command);
-    problems.push(...read.problems);
-    for (const [i, { value, line }] of read.values.entries()) {
-      const mac = isObject(value) ? str(value, 'mac') : undefined;
-      const dev = isObject(value) ? (str(value, 'ifname') ?? deviceOf(input)) : undefined;
-      if (!isObject(value) || mac === undefined || dev === undefined) {
-        problems.push({ command: input.command, line, text: jsonExcerpt(value), message: 'not an fdb object' });
-        continue;
-      }
+    const json = itemsFromJson(input, 'not an fdb object', (o, source) => {
+      const mac = str(o, 'mac');
+      const dev = str(o, 'ifname') ?? deviceOf(input);
+      if (mac === undefined || dev === undefined) return undefined;
       // Optional fields are set only when present, in the order the model lists them (see stripUndefined).
       const entry = { mac, dev } as FdbEntry;
-      const dst = str(value, 'dst');
+      const dst = str(o, 'dst');
       if (dst !== undefined) entry.dst = dst;
-      const vni = num(value, 'vni');
+      const vni = num(o, 'vni');
       if (vni !== undefined) entry.vni = vni;
-      const port = num(value, 'port');
+      const port = num(o, 'port');
       if (port !== undefined) entry.port = port;
-      const master = str(value, 'master');
+      const master = str(o, 'master');
       if (master !== undefined) entry.master = master;
-      const state = str(value, 'state');
+      const state = str(o, 'state');
       if (state !== undefined) entry.state = state;
-      entry.flags = strings(value, 'flags');
-      entry.source = printedSource(input.command, read.texts, i);
-      fdb.push(entry);
-    }
-    return { state: { fdb }, problems };
+      entry.flags = strings(o, 'flags');
+      entry.source = source;
+      return entry;
+    });
+    return { state: { fdb: json.items }, problems: json.problems };
   }
   input.lines.forEach((line, i) => {
     const ws = words(line);

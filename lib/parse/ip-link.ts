@@ -4,8 +4,7 @@
  */
 import type { Address, Interface, InterfaceStats, ParseProblem, SourceRef, VxlanParams } from './types';
 import type { ParseInput, ParseResult, Parser } from './parser';
-import { lineProblem, printedSource, textSource, toInput, jsonExcerpt } from './parser';
-import { readJsonValues } from './json-values';
+import { lineProblem, textSource, toInput, itemsFromJson } from './parser';
 import { arr, bool, isObject, num, obj, str, strings, type JsonObject } from './json-fields';
 import { intOrUndefined, valueAfter, words } from './text-lines';
 
@@ -22,14 +21,8 @@ export function parseLinks(input: ParseInput): ParseResult {
 // ---------- JSON ----------
 
 function parseLinksJson(input: ParseInput): ParseResult {
-  const { values, problems, texts } = readJsonValues(input.stdout, input.command);
-  const interfaces: Interface[] = [];
-  for (const [i, { value, line }] of values.entries()) {
-    const iface = isObject(value) ? interfaceFromJson(value, printedSource(input.command, texts, i)) : undefined;
-    if (iface) interfaces.push(iface);
-    else problems.push({ command: input.command, line, text: jsonExcerpt(value), message: 'not a link object (no ifindex/ifname)' });
-  }
-  return { state: { interfaces }, problems };
+  const { items, problems } = itemsFromJson(input, 'not a link object (no ifindex/ifname)', interfaceFromJson);
+  return { state: { interfaces: items }, problems };
 }
 
 export function interfaceFromJson(o: JsonObject, source: SourceRef): Interface | undefined {

@@ -1,9 +1,8 @@
 /** `ip -j neigh show`, `ip neigh`, and the net-tools forms `arp -n` and `arp -a`. */
 import type { Neighbor, ParseProblem } from './types';
 import type { ParseInput, Parser } from './parser';
-import { deviceOf, lineProblem, printedSource, textSource, toInput, jsonExcerpt } from './parser';
-import { readJsonValues } from './json-values';
-import { bool, isObject, num, str, strings, type JsonObject } from './json-fields';
+import { deviceOf, lineProblem, textSource, toInput, itemsFromJson } from './parser';
+import { bool, num, str, strings, type JsonObject } from './json-fields';
 import { valueAfter, words } from './text-lines';
 import { stripUndefined } from './ip-link';
 
@@ -16,29 +15,14 @@ export const parseIpNeigh: Parser = (record) => {
 };
 
 function neighborsFromJson(input: ParseInput): { neighbors: Neighbor[]; problems: ParseProblem[] } {
-  const { values, problems, texts } = readJsonValues(input.stdout, input.command);
-  const neighbors: Neighbor[] = [];
-  for (const [i, { value, line }] of values.entries()) {
-    const dst = isObject(value) ? str(value, 'dst') : undefined;
-    const dev = isObject(value) ? (str(value, 'dev') ?? deviceOf(input)) : undefined;
-    if (!isObject(value) || dst === undefined || dev === undefined) {
-      problems.push({ command: input.command, line, text: jsonExcerpt(value), message: 'not a neighbour object (no dst/dev)' });
-      continue;
-    }
-    const router = 'router' in value ? (bool(value, 'router') ?? value.router === null) : undefined;
-    neighbors.push(
-      stripUndefined({
-        dst,
-        dev,
-        lladdr: str(value, 'lladdr'),
-        state: strings(value, 'state'),
-        router: router || undefined,
-        ...jsonAge(value),
-        source: printedSource(input.command, texts, i),
-      }),
-    );
-  }
-  return { neighbors, problems };
+  const { items, problems } = itemsFromJson(input, 'not a neighbour object (no dst/dev)', (o, source) => {
+    const dst = str(o, 'dst');
+    const dev = str(o, 'dev') ?? deviceOf(input);
+    if (dst === undefined || dev === undefined) return undefined;
+    const router = 'router' in o ? (bool(o, 'router') ?? o.router === null) : undefined;
+    return stripUndefined({ dst, dev, lladdr: str(o, 'lladdr'), state: strings(o, 'state'), router: router || undefined, ...jsonAge(o), source });
+  });
+  return { neighbors: items, problems };
 }
 
 function neighborsFromText(input: ParseInput): { neighbors: Neighbor[]; problems: ParseProblem[] } {

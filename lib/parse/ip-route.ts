@@ -1,8 +1,7 @@
 /** `ip -j route show table all`, `ip r`, `ip -6 r` (iproute2 ip/iproute.c). */
 import type { ParseProblem, Route, SourceRef } from './types';
 import type { ParseInput, Parser } from './parser';
-import { lineProblem, printedSource, textSource, toInput, jsonExcerpt } from './parser';
-import { readJsonValues } from './json-values';
+import { lineProblem, textSource, toInput, itemsFromJson } from './parser';
 import { arr, isObject, num, str, strings, type JsonObject } from './json-fields';
 import { intOrUndefined, valueAfter, words } from './text-lines';
 import { stripUndefined } from './ip-link';
@@ -37,17 +36,11 @@ function familyOf(input: ParseInput, ...addresses: (string | undefined)[]): 'ine
 }
 
 function routesFromJson(input: ParseInput): { routes: Route[]; problems: ParseProblem[] } {
-  const { values, problems, texts } = readJsonValues(input.stdout, input.command);
-  const routes: Route[] = [];
-  for (const [i, { value, line }] of values.entries()) {
-    const dst = isObject(value) ? str(value, 'dst') : undefined;
-    if (!isObject(value) || dst === undefined) {
-      problems.push({ command: input.command, line, text: jsonExcerpt(value), message: 'not a route object (no dst)' });
-      continue;
-    }
-    routes.push(routeFromJson(input, value, dst, printedSource(input.command, texts, i)));
-  }
-  return { routes, problems };
+  const { items, problems } = itemsFromJson(input, 'not a route object (no dst)', (o, source) => {
+    const dst = str(o, 'dst');
+    return dst === undefined ? undefined : routeFromJson(input, o, dst, source);
+  });
+  return { routes: items, problems };
 }
 
 function routeFromJson(input: ParseInput, o: JsonObject, dst: string, source: SourceRef): Route {

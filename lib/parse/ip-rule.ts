@@ -1,9 +1,8 @@
 /** `ip -j rule show` and `ip rule show` (iproute2 ip/iprule.c): the policy routing rules, by priority. */
 import type { ParseProblem, PolicyRule } from './types';
 import type { ParseInput, Parser } from './parser';
-import { jsonExcerpt, lineProblem, printedSource, textSource, toInput } from './parser';
-import { readJsonValues } from './json-values';
-import { isObject, num, str, type JsonObject } from './json-fields';
+import { lineProblem, textSource, toInput, itemsFromJson } from './parser';
+import { num, str, type JsonObject } from './json-fields';
 import { words } from './text-lines';
 
 export const parseIpRule: Parser = (record) => {
@@ -64,17 +63,11 @@ function ruleFromJson(input: ParseInput, o: JsonObject, priority: number): Polic
 }
 
 function rulesFromJson(input: ParseInput): { rules: PolicyRule[]; problems: ParseProblem[] } {
-  const { values, problems, texts } = readJsonValues(input.stdout, input.command);
-  const rules: PolicyRule[] = [];
-  for (const [i, { value, line }] of values.entries()) {
-    const priority = isObject(value) ? num(value, 'priority') : undefined;
-    if (!isObject(value) || priority === undefined) {
-      problems.push({ command: input.command, line, text: jsonExcerpt(value), message: 'not a rule object (no priority)' });
-      continue;
-    }
-    rules.push({ ...ruleFromJson(input, value, priority), source: printedSource(input.command, texts, i) });
-  }
-  return { rules, problems };
+  const { items, problems } = itemsFromJson(input, 'not a rule object (no priority)', (o, source) => {
+    const priority = num(o, 'priority');
+    return priority === undefined ? undefined : { ...ruleFromJson(input, o, priority), source };
+  });
+  return { rules: items, problems };
 }
 
 type TextField = 'from' | 'to' | 'iif' | 'oif' | 'fwmark' | 'ipproto' | 'sport' | 'dport' | 'uidrange' | 'table';

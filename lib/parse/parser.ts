@@ -147,3 +147,19 @@ export function jsonObjects(input: ParseInput, problems: ParseProblem[]): JsonOb
   problems.push(...read.problems);
   return read.values.map((v) => v.value).filter(isObject);
 }
+
+/**
+ * The items `read` makes of the JSON objects a command printed, each with the place it was printed. A value `read`
+ * cannot use (not an object, or a field it needs missing: it answers undefined) becomes a problem saying what it is
+ * not (`notA`, e.g. "not a route object (no dst)"), as do the parts of the output that are not JSON.
+ */
+export function itemsFromJson<T>(input: ParseInput, notA: string, read: (o: JsonObject, source: SourceRef) => T | undefined): { items: T[]; problems: ParseProblem[] } {
+  const { values, problems, texts } = readJsonValues(input.stdout, input.command);
+  const items: T[] = [];
+  for (const [i, { value, line }] of values.entries()) {
+    const item = isObject(value) ? read(value, printedSource(input.command, texts, i)) : undefined;
+    if (item === undefined) problems.push({ command: input.command, line, text: jsonExcerpt(value), message: notA });
+    else items.push(item);
+  }
+  return { items, problems };
+}

@@ -6,8 +6,7 @@
  */
 import type { ParseProblem, Qdisc, TcAction, TcFilter } from './types';
 import type { ParseInput, Parser } from './parser';
-import { deviceOf, lineProblem, printedSource, textSource, toInput, jsonExcerpt } from './parser';
-import { readJsonValues } from './json-values';
+import { deviceOf, lineProblem, textSource, toInput, itemsFromJson } from './parser';
 import { arr, bool, isObject, num, obj, str, type JsonObject } from './json-fields';
 import { indentOf, intOrUndefined, valueAfter, words } from './text-lines';
 import { stripUndefined } from './ip-link';
@@ -19,19 +18,14 @@ export const parseTcQdisc: Parser = (record) => {
   const qdiscs: Qdisc[] = [];
   const problems: ParseProblem[] = [];
   if (input.isJson) {
-    const read = readJsonValues(input.stdout, input.command);
-    problems.push(...read.problems);
-    for (const [i, { value, line }] of read.values.entries()) {
-      const kind = isObject(value) ? str(value, 'kind') : undefined;
-      const dev = isObject(value) ? (str(value, 'dev') ?? deviceOf(input)) : undefined;
-      if (!isObject(value) || kind === undefined || dev === undefined) {
-        problems.push({ command: input.command, line, text: jsonExcerpt(value), message: 'not a qdisc object' });
-        continue;
-      }
-      const parent = str(value, 'parent') ?? (bool(value, 'root') === true ? 'root' : undefined);
-      qdiscs.push(stripUndefined({ dev, kind, handle: str(value, 'handle'), parent, source: printedSource(input.command, read.texts, i) }));
-    }
-    return { state: { qdiscs }, problems };
+    const json = itemsFromJson(input, 'not a qdisc object', (o, source) => {
+      const kind = str(o, 'kind');
+      const dev = str(o, 'dev') ?? deviceOf(input);
+      if (kind === undefined || dev === undefined) return undefined;
+      const parent = str(o, 'parent') ?? (bool(o, 'root') === true ? 'root' : undefined);
+      return stripUndefined({ dev, kind, handle: str(o, 'handle'), parent, source });
+    });
+    return { state: { qdiscs: json.items }, problems: json.problems };
   }
   input.lines.forEach((line, i) => {
     const ws = words(line);
@@ -77,33 +71,28 @@ function hookOf(input: ParseInput, parent: string | undefined, said?: 'ingress' 
 const U32_NODE = /^[0-9a-f]*:[0-9a-f]*:[0-9a-f]+$/i;
 
 function entriesFromJson(input: ParseInput): { entries: FilterEntry[]; problems: ParseProblem[] } {
-  const { values, problems, texts } = readJsonValues(input.stdout, input.command);
-  const entries: FilterEntry[] = [];
-  for (const [i, { value, line }] of values.entries()) {
-    const kind = isObject(value) ? str(value, 'kind') : undefined;
-    const dev = isObject(value) ? (str(value, 'dev') ?? deviceOf(input)) : undefined;
-    if (!isObject(value) || kind === undefined || dev === undefined) {
-      problems.push({ command: input.command, line, text: jsonExcerpt(value), message: 'not a filter object' });
-      continue;
-    }
-    const options = obj(value, 'options') ?? {};
-    const said = bool(value, 'ingress') === true ? 'ingress' : bool(value, 'egress') === true ? 'egress' : undefined;
+  const { items, problems } = itemsFromJson(input, 'not a filter object', (o, source): FilterEntry | undefined => {
+    const kind = str(o, 'kind');
+    const dev = str(o, 'dev') ?? deviceOf(input);
+    if (kind === undefined || dev === undefined) return undefined;
+    const options = obj(o, 'options') ?? {};
+    const said = bool(o, 'ingress') === true ? 'ingress' : bool(o, 'egress') === true ? 'egress' : undefined;
     const actions = arr(options, 'actions').filter(isObject).map(actionFromJson);
     const bpfName = str(options, 'bpf_name') ?? str(obj(options, 'prog') ?? {}, 'name');
     const fh = str(options, 'fh');
     // Optional fields are set only when present, in the order the model lists them (see stripUndefined).
-    const filter = { dev, hook: hookOf(input, str(value, 'parent'), said), kind } as TcFilter;
-    const protocol = str(value, 'protocol');
+    const filter = { dev, hook: hookOf(input, str(o, 'parent'), said), kind } as TcFilter;
+    const protocol = str(o, 'protocol');
     if (protocol !== undefined) filter.protocol = protocol;
-    const pref = num(value, 'pref');
+    const pref = num(o, 'pref');
     if (pref !== undefined) filter.pref = pref;
     if (bpfName !== undefined) filter.bpfName = bpfName;
     filter.actions = actions;
-    filter.source = printedSource(input.command, texts, i);
+    filter.source = source;
     const isRule = actions.length > 0 || bpfName !== undefined || (fh !== undefined && U32_NODE.test(fh)) || (kind !== 'u32' && 'handle' in options);
-    entries.push({ filter, chain: num(value, 'chain'), isRule });
-  }
-  return { entries, problems };
+    return { filter, chain: num(o, 'chain'), isRule };
+  });
+  return { entries: items, problems };
 }
 
 function actionFromJson(a: JsonObject): TcAction {
