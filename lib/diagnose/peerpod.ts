@@ -9,7 +9,8 @@ import { edgeId } from '@/lib/topology/ids';
 import { memoize } from '@/lib/topology/memoize';
 import { edgesOf, otherEnd } from '@/lib/topology/query/graph';
 import { deviceById, plainTunnelsCarrying, rootAddressesOf } from '@/lib/topology/query/device-index';
-import { deviceId, globalAddresses, isPlainTunnel, tunnelParams, type Device } from '@/lib/topology/query/devices';
+import { deviceId, globalAddresses, isPlainTunnel, type Device } from '@/lib/topology/query/devices';
+import { tunnelParams } from '@/lib/topology/inventory';
 import { redirectsIn } from './redirects';
 
 export interface PeerPodLink {

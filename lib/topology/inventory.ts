@@ -1,6 +1,6 @@
 /** Lookups over parsed host state that several topology stages share. */
 import type { Address, HostState, Interface, NamespaceState, VxlanParams } from '@/lib/parse/types';
-import { isHostOnly } from './ip';
+import { isSpecialAddress } from './ip';
 
 export function findNamespace(host: HostState, netns: string | null): NamespaceState | undefined {
   return host.namespaces.find((ns) => ns.netns === netns);
@@ -8,10 +8,6 @@ export function findNamespace(host: HostState, netns: string | null): NamespaceS
 
 export function findIfaceByName(ns: NamespaceState, name: string): Interface | undefined {
   return ns.interfaces.find((i) => i.name === name);
-}
-
-export function findIfaceByIndex(ns: NamespaceState, ifindex: number): Interface | undefined {
-  return ns.interfaces.find((i) => i.ifindex === ifindex);
 }
 
 /**
@@ -27,9 +23,13 @@ export function resolveNsid(ns: NamespaceState, nsid: number): { known: true; ne
   return { known: true, netns: entry.name ?? null };
 }
 
-/** Global addresses: what other hosts and pods can reach (no loopback, no link-local). */
+/** What other hosts and pods can reach: global scope, and no loopback, link-local or unspecified address. */
+export function isGlobalAddress(a: Address): boolean {
+  return (a.scope === undefined || a.scope === 'global') && !isSpecialAddress(a.local);
+}
+
 export function globalAddresses(iface: Interface): Address[] {
-  return iface.addresses.filter((a) => (a.scope === undefined || a.scope === 'global') && !isHostOnly(a.local));
+  return iface.addresses.filter(isGlobalAddress);
 }
 
 /** Every address of every interface in every namespace of the host. */

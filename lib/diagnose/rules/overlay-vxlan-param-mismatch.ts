@@ -1,5 +1,6 @@
 import type { Finding, Rule } from '../types';
-import { deviceId, tunnelParams, tunnelPort, type Device } from '@/lib/topology/query/devices';
+import { deviceId, tunnelPort, type Device } from '@/lib/topology/query/devices';
+import { tunnelParams } from '@/lib/topology/inventory';
 import { deviceEvidence } from '../evidence';
 import { overlayVteps } from '../vteps';
 import { note, part, sh } from '../fix';

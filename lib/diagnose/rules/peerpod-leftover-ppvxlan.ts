@@ -1,5 +1,6 @@
 import type { Finding, Rule } from '../types';
-import { deviceId, rootNamespace, tunnelKind, tunnelParams, tunnelPort } from '@/lib/topology/query/devices';
+import { deviceId, rootNamespace, tunnelKind, tunnelPort } from '@/lib/topology/query/devices';
+import { tunnelParams } from '@/lib/topology/inventory';
 import { deviceEvidence } from '../evidence';
 import { note, sh, where } from '../fix';
 import { finding } from '../finding';

@@ -5,7 +5,8 @@
  */
 import type { Finding, Rule } from '../types';
 import type { PeerPodSandbox } from '@/lib/parse/types';
-import { deviceId, globalAddresses, tunnelParams, tunnelPort, type Device } from '@/lib/topology/query/devices';
+import { deviceId, globalAddresses, tunnelPort, type Device } from '@/lib/topology/query/devices';
+import { tunnelParams } from '@/lib/topology/inventory';
 import { deviceEvidence, entityEvidence } from '../evidence';
 import { peerPodLinks } from '../peerpod';
 import { note } from '../fix';

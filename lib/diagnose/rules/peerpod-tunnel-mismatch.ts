@@ -1,5 +1,6 @@
 import type { Finding, Rule } from '../types';
-import { deviceId, hostAddresses, tunnelParams, tunnelPort, type Device } from '@/lib/topology/query/devices';
+import { deviceId, hostAddresses, tunnelPort, type Device } from '@/lib/topology/query/devices';
+import { tunnelParams } from '@/lib/topology/inventory';
 import { deviceEvidence } from '../evidence';
 import { misdirectedTunnels, peerPodLinks } from '../peerpod';
 import { rootAddressesOf } from '@/lib/topology/query/device-index';

@@ -1,8 +1,8 @@
 /** A flat view of every device in a topology, with the host and namespace it lives in. */
-import type { HostState, Interface, NamespaceState, VxlanParams } from '@/lib/parse/types';
+import type { HostState, Interface, NamespaceState } from '@/lib/parse/types';
 import type { Topology } from '../types';
 import { ifaceId } from '../ids';
-import { isSpecialAddress } from '../ip';
+import { isGlobalAddress, tunnelParams } from '../inventory';
 import { memoize } from '../memoize';
 
 export interface Device {
@@ -35,12 +35,10 @@ export function rootNamespace(host: HostState): NamespaceState | undefined {
   return host.namespaces.find((ns) => ns.netns === null);
 }
 
-/** Addresses a device answers for (not loopback or link-local). */
+/** Addresses of one family a device answers for to other hosts (inventory.ts isGlobalAddress). */
 export function globalAddresses(iface: Interface, family: 'inet' | 'inet6' | 'any' = 'inet'): string[] {
   const out: string[] = [];
-  for (const a of iface.addresses) {
-    if ((family === 'any' || a.family === family) && a.scope !== 'host' && a.scope !== 'link' && !isSpecialAddress(a.local)) out.push(a.local);
-  }
+  for (const a of iface.addresses) if ((family === 'any' || a.family === family) && isGlobalAddress(a)) out.push(a.local);
   return out;
 }
 
@@ -49,10 +47,6 @@ export function hostAddresses(host: HostState, rootOnly = true): string[] {
 }
 
 export type TunnelKind = 'vxlan' | 'geneve';
-
-export function tunnelParams(iface: Interface): VxlanParams | undefined {
-  return iface.vxlan ?? iface.geneve;
-}
 
 export function tunnelKind(iface: Interface): TunnelKind | undefined {
   if (iface.kind === 'vxlan' || iface.vxlan) return 'vxlan';
