@@ -5,53 +5,20 @@
  * Kubernetes name comes back as the server's 400 there, is mended on the live view's form, and the view then shows
  * the VM reached over SSH with the key Secret and the known_hosts ConfigMap named on it.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { SnapshotView } from '@/lib/snapshot/types';
-import { buildPodVmLab, type PodVmLab } from '../cluster/pod-vm-lab';
-import { TestApiServer } from '../cluster/test-apiserver';
-import { graphReady, launchChromium, POLL, screenshot } from './browser';
-import { startApp, VIEWPORT, type RunningApp } from './server';
+import { graphReady, POLL, screenshot } from './browser';
+import { podVmSshAppForSuite } from './pod-vm-ssh-app';
 
-const SA_TOKEN = 'dashboard-sa-token';
 const KEY_SECRET = 'Key Secret (ssh-privatekey)';
 const CONFIGMAP = 'known_hosts ConfigMap';
 
 describe('SSH to pod VMs chosen for the live view of a cluster', () => {
-  let lab: PodVmLab;
-  let api: TestApiServer;
-  let app: RunningApp;
-  let browser: Browser;
-  let page: Page;
-  let dir: string;
-
-  beforeAll(async () => {
-    // Another /30 and uplink than the other pod VM suites', whatever the process ids.
-    lab = await buildPodVmLab('h16l-', process.pid + 137);
-    api = new TestApiServer({ tokens: { [SA_TOKEN]: { user: 'system:serviceaccount:tunnelscope:tunnelscope' } }, execPrefix: lab.execPrefix });
-    await api.start();
-    lab.populate(api);
-    api.addSecret('tunnelscope', 'pod-vm-ssh', { 'ssh-privatekey': lab.sshd.clientKey });
-    api.addConfigMap('tunnelscope', 'pod-vm-known-hosts', { known_hosts: `${lab.sshd.knownHostsLine}\n` });
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'h16l-kubeconfig-'));
-    const kubeconfig = path.join(dir, 'kubeconfig.yaml');
-    fs.writeFileSync(kubeconfig, api.kubeconfig({ context: 'lab', cluster: 'h16l-cluster', token: SA_TOKEN }));
-    app = await startApp({ env: { KUBECONFIG: kubeconfig, TUNNELSCOPE_DEFAULT_SOURCE: 'sample' } });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: VIEWPORT });
-  }, 600_000);
-  afterAll(async () => {
-    await browser?.close();
-    await app?.stop();
-    await api?.stop();
-    await lab?.teardown();
-    if (dir) fs.rmSync(dir, { recursive: true, force: true });
-  });
+  // Another /30 and uplink than the other pod VM suites', whatever the process ids.
+  const suite = podVmSshAppForSuite('h16l-', process.pid + 137);
 
   it("opens the live view with the cluster panel's SSH choices, and shows there the server refusing a name that is no Secret name", async () => {
+    const { api, app, page } = suite();
     await page.goto(app.url);
     await page.getByLabel('Also reach peer-pod VMs').check();
     await page.getByLabel('SSH into each pod VM', { exact: false }).check();
@@ -83,6 +50,7 @@ describe('SSH to pod VMs chosen for the live view of a cluster', () => {
   });
 
   it('reaches the pod VM over SSH, live, with the key Secret and the known_hosts ConfigMap named on its form', async () => {
+    const { lab, api, page } = suite();
     const choices = page.getByTestId('live-cluster-choices');
     await choices.getByLabel(KEY_SECRET).fill('tunnelscope/pod-vm-ssh');
     const answered = page.waitForResponse((r) => r.url().includes('/api/live?') && r.url().includes('podVmSsh.keySecret=tunnelscope%2Fpod-vm-ssh'), { timeout: 180_000 });
