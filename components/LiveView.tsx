@@ -3,7 +3,8 @@
 import { useQuery } from '@tanstack/react-query';
 import { useMemo } from 'react';
 import { CollectionProgress } from './CollectionProgress';
-import { LIVE_INTERVAL_MS, liveQuery, type KubeChoice } from './queries';
+import { LiveClusterChoices } from './LiveClusterChoices';
+import { LIVE_INTERVAL_MS, liveQuery, liveSearch, type KubeChoice } from './queries';
 import { useCollection } from './useCollection';
 import { useStoredSnapshot } from './useStoredSnapshot';
 import { LoadState } from './SnapshotDashboard';
@@ -17,9 +18,19 @@ export function LiveView({ source, kube }: { source: LiveKind; kube?: KubeChoice
   const live = useQuery(liveQuery(source, kube));
   const freeze = useCollection(useStoredSnapshot(), `live:${source}:${kube?.context ?? ''}`);
   const graphSource = useMemo((): GraphSource | undefined => live.data && { kind: 'view', view: live.data }, [live.data]);
-  if (!live.data || !graphSource) return <LoadState error={live.error} what={`the live ${kube ? `cluster${kube.context ? ` ${kube.context}` : ''}` : source} view`} />;
+  // Keyed by the link: another view's choices start from what that link says.
+  const choices = kube && <LiveClusterChoices key={liveSearch(source, kube)} kube={kube} open={live.error !== null} />;
+  if (!live.data || !graphSource) {
+    return (
+      <div className="space-y-2 p-3">
+        {choices}
+        <LoadState error={live.error} what={`the live ${kube ? `cluster${kube.context ? ` ${kube.context}` : ''}` : source} view`} />
+      </div>
+    );
+  }
   return (
     <div className="flex h-[calc(100vh-3.5rem)] min-h-[36rem] flex-col gap-2 p-3">
+      {choices}
       <SnapshotHeader meta={live.data.meta}>
         <span className="text-xs text-slate-500" role="status">
           {live.isFetching ? 'refreshing…' : `live, every ${LIVE_INTERVAL_MS / 1000}s`}

@@ -13,7 +13,20 @@ export interface PodVmSshDraft {
   skipHostKeyCheck: boolean;
 }
 
-export const EMPTY_SSH_DRAFT: PodVmSshDraft = { enabled: false, keySecret: '', user: '', knownHostsFrom: 'key-secret', configMap: '', skipHostKeyCheck: false };
+const EMPTY_SSH_DRAFT: PodVmSshDraft = { enabled: false, keySecret: '', user: '', knownHostsFrom: 'key-secret', configMap: '', skipHostKeyCheck: false };
+
+/** The form as `choice` fills it (a live view's link), or empty: the inverse of `sshChoice`. */
+export function sshDraft(choice?: PodVmSshChoice): PodVmSshDraft {
+  if (!choice) return EMPTY_SSH_DRAFT;
+  return {
+    enabled: true,
+    keySecret: choice.keySecret,
+    user: choice.user ?? '',
+    knownHostsFrom: choice.knownHostsConfigMap === undefined ? 'key-secret' : 'configmap',
+    configMap: choice.knownHostsConfigMap ?? '',
+    skipHostKeyCheck: choice.skipHostKeyCheck === true,
+  };
+}
 
 /**
  * The fields still empty that SSH needs; names are checked by the server, whose answer the form shows.

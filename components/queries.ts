@@ -276,7 +276,7 @@ export function sourcesQuery() {
   });
 }
 
-/** /api/live's query string for a source (and, for a cluster, its choices). */
+/** /api/live's query string for a source (and, for a cluster, its choices, SSH to pod VMs as `podVmSsh.<field>`). */
 export function liveSearch(source: CaptureKind, kube?: KubeChoice): string {
   const params = new URLSearchParams({ source });
   if (kube) {
@@ -285,6 +285,7 @@ export function liveSearch(source: CaptureKind, kube?: KubeChoice): string {
     if (kube.podVms) params.set('podVms', '1');
     if (kube.nodes?.length) params.set('nodes', kube.nodes.join(','));
     if (kube.selector) params.set('selector', kube.selector);
+    for (const [field, value] of Object.entries(kube.podVmSsh ?? {})) params.set(`podVmSsh.${field}`, value === true ? '1' : value);
   }
   return params.toString();
 }

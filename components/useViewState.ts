@@ -2,7 +2,7 @@
 
 import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { useCallback, useMemo } from 'react';
-import { parseViewState, serializeViewState, type ViewState } from '@/lib/view/view-state';
+import { parseViewState, withViewState, type ViewState } from '@/lib/view/view-state';
 
 export type ViewUpdate = Partial<ViewState> | ((current: ViewState) => Partial<ViewState>);
 
@@ -15,12 +15,12 @@ export function useViewState(): [ViewState, (update: ViewUpdate, options?: { rep
   const update = useCallback(
     (change: ViewUpdate, options?: { replace?: boolean }) => {
       const patch = typeof change === 'function' ? change(state) : change;
-      const query = serializeViewState({ ...state, ...patch });
+      const query = withViewState(params, { ...state, ...patch });
       const url = query ? `${pathname}?${query}` : pathname;
       if (options?.replace) router.replace(url, { scroll: false });
       else router.push(url, { scroll: false });
     },
-    [state, pathname, router],
+    [params, state, pathname, router],
   );
   return [state, update];
 }

@@ -41,12 +41,37 @@ const kubeChoiceFields = z
   })
   .strict();
 
-/** The fields one by one, for requests that spell a choice in a query string. */
-export const kubeChoiceShape = kubeChoiceFields.shape;
-
 export const kubeChoice = kubeChoiceFields.refine((c) => !c.podVmSsh || c.podVms === true, { message: 'needs podVms: true', path: ['podVmSsh'] });
 
 export type KubeChoice = z.infer<typeof kubeChoice>;
+
+const SSH_PARAM = 'podVmSsh.';
+
+/** `1` is how a query string says yes; anything else stays text, for the schema to refuse by name. */
+function flag(value: string | undefined, no?: boolean): boolean | string | undefined {
+  if (value === '1') return true;
+  return value === '0' && no !== undefined ? no : value;
+}
+
+/**
+ * A choice spelled in a query string (`context`, `mode`, `podVms=1`, `nodes=a,b`, `selector`, `podVmSsh.keySecret`, …)
+ * as the object a JSON body holds. Other top-level parameters are not the choice's and are left out, but every
+ * `podVmSsh.*` is kept, so that one naming a key or a file is refused as in a body.
+ */
+function choiceFromQuery(query: Record<string, string>): Record<string, unknown> {
+  const { context, mode, podVms, nodes, selector } = query;
+  const ssh = Object.entries(query)
+    .filter(([name]) => name.startsWith(SSH_PARAM))
+    .map(([name, value]) => [name.slice(SSH_PARAM.length), name === `${SSH_PARAM}skipHostKeyCheck` ? flag(value) : value]);
+  const given = { context, mode, podVms: flag(podVms, false), nodes: nodes?.split(',').filter(Boolean), selector, podVmSsh: ssh.length ? Object.fromEntries(ssh) : undefined };
+  return Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined));
+}
+
+/**
+ * A cluster choice from a query string (GET /api/live), checked by the same schema as a JSON body; a refused
+ * parameter is named by its path, which is its name in the query (`podVmSsh.keySecret`).
+ */
+export const kubeChoiceQuery = z.record(z.string()).transform(choiceFromQuery).pipe(kubeChoice);
 
 /**
  * The capture options of a choice; `impersonate` is the signed-in person a cluster capture acts as, if any. Without

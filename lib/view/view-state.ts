@@ -74,3 +74,12 @@ export function serializeViewState(state: ViewState): string {
   if (state.tab === 'graph') params.set('tab', 'graph');
   return params.toString();
 }
+
+/** The parameters view state owns; a page's others (a live view's source and cluster choices) are the page's. */
+const VIEW_PARAMS: readonly string[] = ['host', 'level', 'rules', 'focus', 'sel', 'q', 'f', 'trace', 'path', 'tab'];
+
+/** The query string of `current` with its view state replaced by `state`: the page's own parameters stay, first. */
+export function withViewState(current: Iterable<[string, string]>, state: ViewState): string {
+  const page = new URLSearchParams([...current].filter(([name]) => !VIEW_PARAMS.includes(name)));
+  return [page.toString(), serializeViewState(state)].filter(Boolean).join('&');
+}

@@ -4,53 +4,20 @@
  * (tests/cluster/pod-vm-lab.ts). The form names the key's Secret and a known_hosts ConfigMap; the server reads them
  * through the API and reaches the VM over SSH. A name that is no Kubernetes name comes back as the server's 400.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CaptureBundle } from '@/lib/capture/types';
-import { buildPodVmLab, type PodVmLab } from '../cluster/pod-vm-lab';
-import { TestApiServer } from '../cluster/test-apiserver';
-import { launchChromium, POLL, screenshot } from './browser';
-import { startApp, VIEWPORT, type RunningApp } from './server';
+import { POLL, screenshot } from './browser';
+import { podVmSshAppForSuite } from './pod-vm-ssh-app';
 
-const SA_TOKEN = 'dashboard-sa-token';
 const NO_CHECK = 'Do not check host keys';
 const FROM_CONFIGMAP = 'a ConfigMap (its known_hosts key)';
 
 describe('SSH to pod VMs chosen on the cluster panel', () => {
-  let lab: PodVmLab;
-  let api: TestApiServer;
-  let app: RunningApp;
-  let browser: Browser;
-  let page: Page;
-  let dir: string;
-
-  beforeAll(async () => {
-    // Another /30 and uplink than tests/cluster/pod-vm-ssh.test.ts's, whatever the process ids.
-    lab = await buildPodVmLab('h16f-', process.pid + 125);
-    api = new TestApiServer({ tokens: { [SA_TOKEN]: { user: 'system:serviceaccount:tunnelscope:tunnelscope' } }, execPrefix: lab.execPrefix });
-    await api.start();
-    lab.populate(api);
-    api.addSecret('tunnelscope', 'pod-vm-ssh', { 'ssh-privatekey': lab.sshd.clientKey });
-    api.addConfigMap('tunnelscope', 'pod-vm-known-hosts', { known_hosts: `${lab.sshd.knownHostsLine}\n` });
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'h16f-kubeconfig-'));
-    const kubeconfig = path.join(dir, 'kubeconfig.yaml');
-    fs.writeFileSync(kubeconfig, api.kubeconfig({ context: 'lab', cluster: 'h16f-cluster', token: SA_TOKEN }));
-    app = await startApp({ env: { KUBECONFIG: kubeconfig, TUNNELSCOPE_DEFAULT_SOURCE: 'sample' } });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: VIEWPORT });
-  }, 600_000);
-  afterAll(async () => {
-    await browser?.close();
-    await app?.stop();
-    await api?.stop();
-    await lab?.teardown();
-    if (dir) fs.rmSync(dir, { recursive: true, force: true });
-  });
+  // Another /30 and uplink than tests/cluster/pod-vm-ssh.test.ts's, whatever the process ids.
+  const suite = podVmSshAppForSuite('h16f-', process.pid + 125);
 
   it('offers the SSH choices, warns before host keys go unchecked, and shows the server refusing a name that is no Secret name', async () => {
+    const { api, app, page } = suite();
     await page.goto(app.url);
     await page.getByLabel('Also reach peer-pod VMs').check();
     await page.getByLabel('SSH into each pod VM', { exact: false }).check();
@@ -82,6 +49,7 @@ describe('SSH to pod VMs chosen on the cluster panel', () => {
   });
 
   it('reaches the pod VM over SSH with the key Secret and the known_hosts ConfigMap named on the form', async () => {
+    const { lab, api, app, page } = suite();
     await page.getByLabel('Key Secret (ssh-privatekey)').fill('tunnelscope/pod-vm-ssh');
     await page.getByTestId('new-cluster-snapshot').click();
     await page.waitForURL(/\/s\/[^/?]+/, { timeout: 180_000 });

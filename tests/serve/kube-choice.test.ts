@@ -1,7 +1,8 @@
 /** A dashboard request's cluster choice becomes capture options: SSH settings named in the request, the rest the server's. */
 import { describe, expect, it } from 'vitest';
 import { podVmSshFromEnv, requestedPodVmSsh } from '@/lib/kube/ssh-settings';
-import { kubeChoice, kubeOptions } from '@/lib/serve/kube-choice';
+import { kubeChoice, kubeChoiceQuery, kubeOptions } from '@/lib/serve/kube-choice';
+import { liveSearch, type KubeChoice } from '@/components/queries';
 
 const SERVER_ENV: NodeJS.ProcessEnv = {
   NODE_ENV: 'test',
@@ -46,5 +47,30 @@ describe('SSH choices from a request', () => {
       podVmSsh: { keySecret: 'tunnelscope/tunnelscope-pod-vm-ssh', knownHostsConfigMap: 'tunnelscope/tunnelscope-pod-vm-known-hosts' },
       impersonate: { user: 'alice' },
     });
+  });
+});
+
+describe('a cluster choice in a query string', () => {
+  const choice: KubeChoice = {
+    context: 'lab',
+    mode: 'debug',
+    podVms: true,
+    nodes: ['worker-1', 'worker-2'],
+    podVmSsh: { keySecret: 'tunnelscope/pod-vm-ssh', knownHostsConfigMap: 'tunnelscope/pod-vm-known-hosts', user: 'peerpod' },
+  };
+
+  it('is what a JSON body of the same choice is, through the link the dashboard writes for it', () => {
+    const query = Object.fromEntries(new URLSearchParams(liveSearch('kube', choice)));
+    expect(query).toMatchObject({ 'podVmSsh.keySecret': 'tunnelscope/pod-vm-ssh', 'podVmSsh.user': 'peerpod' });
+    expect(kubeChoiceQuery.parse(query)).toEqual(kubeChoice.parse(choice));
+    const unchecked: KubeChoice = { podVms: true, podVmSsh: { keySecret: 'tunnelscope/pod-vm-ssh', skipHostKeyCheck: true } };
+    expect(kubeChoiceQuery.parse(Object.fromEntries(new URLSearchParams(liveSearch('kube', unchecked))))).toEqual(kubeChoice.parse(unchecked));
+  });
+
+  it("leaves out parameters that are not the choice's, but refuses an SSH field the body would refuse", () => {
+    expect(kubeChoiceQuery.parse({ source: 'kube', podVms: '0', refresh: '3' })).toEqual({ podVms: false });
+    const refused = kubeChoiceQuery.safeParse({ podVms: '1', 'podVmSsh.keySecret': 'tunnelscope/pod-vm-ssh', 'podVmSsh.keyFile': '/root/.ssh/id_ed25519' });
+    expect(refused.error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([['podVmSsh', "Unrecognized key(s) in object: 'keyFile'"]]);
+    expect(kubeChoiceQuery.safeParse({ podVms: 'yes' }).error?.issues.map((i) => i.path.join('.'))).toEqual(['podVms']);
   });
 });

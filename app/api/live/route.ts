@@ -14,40 +14,35 @@ import { authorize, limitCollections } from '../_http/auth';
 import { ApiError } from '@/lib/serve/api-error';
 import { SECURITY_HEADERS, withErrors } from '../_http/errors';
 import { parseQuery } from '../_http/query';
-import { kubeChoiceShape, kubeOptions } from '@/lib/serve/kube-choice';
+import { kubeChoiceQuery, kubeOptions } from '@/lib/serve/kube-choice';
 
-const liveQuery = z.object({
+const sourceQuery = z.object({
   source: z
     .string()
     .default(process.env.TUNNELSCOPE_DEFAULT_SOURCE ?? 'lab')
     .pipe(z.enum(CAPTURE_KINDS)),
-  context: kubeChoiceShape.context,
-  mode: kubeChoiceShape.mode,
-  podVms: z.enum(['1', '0']).optional(),
-  nodes: z
-    .string()
-    .max(64_000)
-    .transform((text) => text.split(',').filter(Boolean))
-    .pipe(kubeChoiceShape.nodes)
-    .optional(),
-  selector: kubeChoiceShape.selector,
 });
 
 export const dynamic = 'force-dynamic';
 
 /**
- * GET /api/live?source=lab|local|sample|kube[&context=C&mode=agent|debug|cni-pod&podVms=1&nodes=a,b|selector=k=v]: capture now and return the view, without storing anything. Its findings
- * include what the counters say happened since the previous live capture of the same source.
+ * GET /api/live?source=lab|local|sample|kube[&context=C&mode=agent|debug|cni-pod&podVms=1&nodes=a,b|selector=k=v
+ * &podVmSsh.keySecret=NS/NAME&podVmSsh.knownHostsConfigMap=NS/NAME&podVmSsh.user=U&podVmSsh.skipHostKeyCheck=1]:
+ * capture now and return the view, without storing anything. The cluster choice is the one POST /api/collections
+ * takes, checked by the same schema. Its findings include what the counters say happened since the previous live
+ * capture of the same source.
  */
 export async function GET(request: Request): Promise<Response> {
   return withErrors(async () => {
     const { caller } = await authorize(request, 'collector', { collects: true });
     limitCollections(caller);
-    const { source, context, mode, podVms, nodes, selector } = parseQuery(liveQuery, new URL(request.url));
-    if (nodes?.length && selector) throw new ApiError(400, 'bad_request', 'Give nodes or selector, not both.');
-    const kube = kubeOptions({ context, mode, podVms: podVms === '1', ...(nodes?.length ? { nodes } : {}), ...(selector ? { selector } : {}) }, impersonationFor(caller) ?? undefined);
+    const url = new URL(request.url);
+    const { source } = parseQuery(sourceQuery, url);
+    const choice = parseQuery(kubeChoiceQuery, url);
+    if (choice.nodes?.length && choice.selector) throw new ApiError(400, 'bad_request', 'Give nodes or selector, not both.');
+    const kube = kubeOptions(choice, impersonationFor(caller) ?? undefined);
     // Counters are compared per source and cluster context, never across two clusters.
-    const liveKey = source === 'kube' ? `kube:${context ?? ''}` : source;
+    const liveKey = source === 'kube' ? `kube:${choice.context ?? ''}` : source;
     let bundle;
     try {
       bundle = await captureFromSource(source, { kube });
