@@ -1,7 +1,7 @@
 /**
  * How often one client may read: pages, embeds and API answers, each a token from the client's bucket (lib/auth/rate-limit.ts),
  * checked by the front before anything else. The app's static assets (/_next/static, hashed and immutable, pulled in
- * by the dozen with each page) never count, so the default lets a person open pages as fast as they can click and
+ * by the dozen with each page) and the site icons never count, so the default lets a person open pages as fast as they can click and
  * stops only a client that loops. There is no server-wide bucket: reads are cheap once kept (front.ts), and one
  * client forging addresses could otherwise lock everyone out of an incident link.
  */
@@ -17,10 +17,16 @@ export function readsPerMinute(env: Readonly<Record<string, string | undefined>>
   return integerSetting(env.TUNNELSCOPE_READ_RATE_PER_MINUTE, DEFAULT_READS_PER_MINUTE, 0);
 }
 
+/** The browser's own fetches of the site icons, asked for with every page (`/icon.svg?<hash>`), as cheap as assets. */
+const ICONS = new Set(['/favicon.ico', '/icon.svg']);
+
+export function countedPath(method: string | undefined, url: string): boolean {
+  if (method !== 'GET' && method !== 'HEAD') return false;
+  return !url.startsWith('/_next/static/') && !ICONS.has(url.split('?', 1)[0]);
+}
+
 function counted(request: IncomingMessage): boolean {
-  if (request.method !== 'GET' && request.method !== 'HEAD') return false;
-  const url = request.url ?? '/';
-  return !url.startsWith('/_next/static/') && url !== '/favicon.ico';
+  return countedPath(request.method, request.url ?? '/');
 }
 
 function refuse(request: IncomingMessage, response: ServerResponse, retryAfterSeconds: number, perMinute: number): void {

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CaptureBundle } from '@/lib/capture/types';
-import { DEFAULT_READS_PER_MINUTE } from '@/lib/serve/read-limit';
+import { countedPath, DEFAULT_READS_PER_MINUTE } from '@/lib/serve/read-limit';
 import { createSnapshot, graphReady, launchChromium } from './browser';
 import { LAB_SAMPLE, startApp, VIEWPORT, type RunningApp } from './server';
 
@@ -49,9 +49,9 @@ function record(page: Page): Seen[] {
   return seen;
 }
 
-/** What the read limit counts: reads other than the hashed build assets and the icon (lib/serve/read-limit.ts). */
+/** What the read limit counts, by its own rule: reads other than the hashed build assets and the icons. */
 function counted(seen: readonly Seen[]): Seen[] {
-  return seen.filter((s) => (s.method === 'GET' || s.method === 'HEAD') && !s.path.startsWith('/_next/static/') && s.path !== '/favicon.ico');
+  return seen.filter((s) => countedPath(s.method, s.path));
 }
 
 describe('a normal page load under the default read rate', () => {

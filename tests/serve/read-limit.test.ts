@@ -68,7 +68,7 @@ describe('read rate limit', () => {
         Array.from({ length: 10 }, (_, i) => `/_next/static/chunks/${i}.js`),
       ),
     ).toEqual(Array.from({ length: 10 }, () => 200));
-    expect(await statuses(base, ['/favicon.ico', '/favicon.ico'])).toEqual([200, 200]);
+    expect(await statuses(base, ['/favicon.ico', '/favicon.ico', '/icon.svg?8f2a0c1d', '/icon.svg'])).toEqual([200, 200, 200, 200]);
     expect(await statuses(base, ['/api/snapshots', '/api/snapshots'], { method: 'POST', body: '{}' })).toEqual([200, 200]);
     expect(await statuses(base, ['/', '/', '/'])).toEqual([200, 200, 429]);
   });
