@@ -31,12 +31,14 @@ let single: HostCapture;
 let runner: HostCapture;
 
 /**
- * A `tc` first on PATH that, after the script has listed the tc hooks of GONE's namespace, deletes the device those
- * hooks are on: the filters asked for next fail, as when a pod goes away during a collection.
+ * A `tc` first on PATH that deletes GONE's device dummy0 just before its filters are read, after its qdiscs were
+ * listed: the filters asked for fail, as when a pod goes away during a collection. On its own a read is
+ * `tc -j filter show dev dummy0 HOOK`; batched, a line of the batch file tc reads.
  */
 function writeRacingTc(dir: string): void {
   const tc = path.join(dir, 'tc');
-  writeFileSync(tc, `#!/bin/sh\n/usr/sbin/tc "$@"; rc=$?\n[ "$1 $2 $3 $4" = "-n ${GONE} qdisc show" ] && ip -n ${GONE} link del dummy0\nexit $rc\n`, { mode: 0o755 });
+  const readsFilters = `{ case " $* " in *" filter show dev dummy0 "*) true ;; *) [ "$4 $5" = "-force -batch" ] && grep -q "^filter show dev dummy0 " "$6" ;; esac; }`;
+  writeFileSync(tc, `#!/bin/sh\n${readsFilters} && ip -n ${GONE} link del dummy0 2>/dev/null\nexec /usr/sbin/tc "$@"\n`, { mode: 0o755 });
 }
 
 async function addDummy(): Promise<void> {
