@@ -324,6 +324,13 @@ queue() {
     case $w in '' | *[!A-Za-z0-9_@+=:,./-]*) return 1 ;; esac
     rest="$rest $w"
   done
+  declared="$key$rest"
+  # Listings iproute2 prints the same from a batch the namespace runs anyway, one process fewer each (compared byte
+  # for byte by tests/capture/collect-batch.test.ts); the record keeps the declared argv.
+  case "$key|$rest" in
+    'ip -j -s| neigh show') key='ip -j -d -s -s' ;;
+    'ip -j -6| route show table all') key='ip -j'; rest="$rest root ::/0" ;;
+  esac
   g=$bfirst
   while [ "$g" -le "$batches" ]; do
     read -r k <"$tmp/b.$g.key"
@@ -335,7 +342,7 @@ queue() {
     printf '%s\n' "$key" >"$tmp/b.$g.key"
     : >"$tmp/b.$g.q"; : >"$tmp/b.$g.in"
   fi
-  printf '%s %s%s\n' "$qid" "$qopt" "$rest" >>"$tmp/b.$g.q"
+  printf '%s %s %s\n' "$qid" "$qopt" "$declared" >>"$tmp/b.$g.q"
   printf '%s\n' "${rest# }" >>"$tmp/b.$g.in"
 }
 
@@ -418,15 +425,12 @@ function split_batch(g, rc,   f, l, n, k, failed, pend, pc, lines) {
   size[g] = n
   return 1
 }
-function print_batch(g, ms,   f, i, o, n, key, w, words, rc, st) {
+function print_batch(g, ms,   i, o, n, w, words, rc, st) {
   n = size[g]; ms = int(ms / n); o = 0
-  f = dir "/b." g ".key"
-  getline key < f
-  close(f)
   for (i = 1; i <= n; i++) {
     split(cmd[g, i], w, " ")
     words = cmd[g, i]; sub(/^[^ ]* [^ ]* /, "", words)
-    print head " " key " " words " " b
+    print head " " words " " b
     if ((g, i) in failed_at) { rc = 1; st = "error" } else { o++; print out[g, o]; rc = 0; st = "ok" }
     printf "%s", emsg[g, i]
     ending(w[1], rc, st, ms, 1, ecnt[g, i] + 0, 1, w[2])
@@ -495,9 +499,8 @@ format() {
         case $bad in
           *" $g "*)
             rk=$((rk + 1)); fk=$rk
-            read -r key <"$tmp/b.$g.key"
             while read -r qid qopt rest; do
-              set -f; set -- $key $rest; set +f
+              set -f; set -- $rest; set +f
               run_single "$qid" "$ns" "$qopt" "$@"
             done <"$tmp/b.$g.q" >"$tmp/f.$fk"
             entry="f $fk" ;;

@@ -138,6 +138,23 @@ describe('the collector script in batches', () => {
     expect(batched.status).toBe('partial');
   });
 
+  it('prints ip-neigh and ip6-route from batches shared with other listings byte for byte as their declared argv does', async () => {
+    // The script reads `ip -j -s neigh show` in the `-j -d -s -s` batch and `ip -j -6 route show table all` as
+    // `route show table all root ::/0` in the `-j` batch. The neighbours' timers move between two reads.
+    const timers = (text: string | undefined) => text?.replace(/"(used|confirmed|updated)":\d+/g, '"$1":0');
+    const spaces = batched.namespaces.filter((n) => n.netns !== BROKEN && n.netns !== GONE);
+    expect(spaces.length).toBeGreaterThan(2);
+    for (const space of spaces) {
+      const record = (id: string) => space.commands.find((c) => c.id === id);
+      const direct = async (id: string) => onHost(host, record(id)?.argv ?? [], space.netns ?? undefined);
+      expect(record('ip6-route')?.stdout, space.netns ?? 'root').toBe(await direct('ip6-route'));
+      expect(timers(record('ip-neigh')?.stdout), space.netns ?? 'root').toBe(timers(await direct('ip-neigh')));
+    }
+    const podA = spaces.find((n) => n.netns === 'pod-a')?.commands.find((c) => c.id === 'ip-neigh');
+    expect(podA?.argv).toEqual(['ip', '-j', '-s', 'neigh', 'show']);
+    expect(podA?.stdout).toContain('"lladdr":"02:00:00:00:00:09"');
+  });
+
   it("reads the same with `collect --source local`'s runner, which batches too", () => {
     const script = single;
     // The runner lists tc hooks from the JSON qdiscs, so the racing tc leaves its GONE device in place.
