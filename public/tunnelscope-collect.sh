@@ -381,10 +381,11 @@ flush() {
   bfirst=$g
 }
 
-# Prints a namespace's records from its manifest: batches split back into one record per command (each JSON command
-# prints exactly one line when it succeeds and nothing when it fails, and iproute2 names each failed line "Command
-# failed FILE:N" after its messages), the group's commands, and the records made on their own. When a batch's output
-# does not add up, awk exits 3 printing nothing, with the batch numbers in $1/bad.
+# Prints the records of finished namespaces (their directories as arguments, in order) from their manifests ($d/m2
+# when a rerun rewrote it, else $d/m): batches split back into one record per command (each JSON command prints
+# exactly one line when it succeeds and nothing when it fails, and iproute2 names each failed line "Command failed
+# FILE:N" after its messages), the group's commands, and the records made on their own. When a batch's output does
+# not add up, awk exits 3 printing nothing, with the batch numbers in that directory's file bad.
 format_records='
 function q(w) {
   if (w == "" || w ~ /[^A-Za-z0-9_@%+=:,.\/-]/) { gsub("\047", "\047\\\\\047\047", w); return "\047" w "\047" }
@@ -405,35 +406,35 @@ function ending(id, rc, st, ms, eol, errs, erreol, opt) {
 function split_batch(g, rc,   f, l, n, k, failed, pend, pc, lines) {
   n = 0; failed = 0; pend = ""; pc = 0
   f = dir "/b." g ".q"
-  while ((getline l < f) > 0) { n++; cmd[g, n] = l }
+  while ((getline l < f) > 0) { n++; cmd[a, g, n] = l }
   close(f)
   f = dir "/b." g ".err"
   while ((getline l < f) > 0) {
     if (l ~ /^Command failed .*:[0-9]+$/) {
       k = l; sub(/.*:/, "", k); k += 0
-      if (k < 1 || k > n || ((g, k) in failed_at)) { close(f); return 0 }
-      failed_at[g, k] = 1; failed++; emsg[g, k] = pend; ecnt[g, k] = pc; pend = ""; pc = 0
+      if (k < 1 || k > n || ((a, g, k) in failed_at)) { close(f); return 0 }
+      failed_at[a, g, k] = 1; failed++; emsg[a, g, k] = pend; ecnt[a, g, k] = pc; pend = ""; pc = 0
     } else { pend = pend b " stderr: " l "\n"; pc++ }
   }
   close(f)
   lines = 0
   f = dir "/b." g ".out"
-  while ((getline l < f) > 0) { lines++; out[g, lines] = l }
+  while ((getline l < f) > 0) { lines++; out[a, g, lines] = l }
   close(f)
   if (n == 0 || lines + failed != n || (failed == 0 && rc != 0)) return 0
-  if (pc > 0) { emsg[g, n] = emsg[g, n] pend; ecnt[g, n] += pc }
-  size[g] = n
+  if (pc > 0) { emsg[a, g, n] = emsg[a, g, n] pend; ecnt[a, g, n] += pc }
+  size[a, g] = n
   return 1
 }
 function print_batch(g, ms,   i, o, n, w, words, rc, st) {
-  n = size[g]; ms = int(ms / n); o = 0
+  n = size[a, g]; ms = int(ms / n); o = 0
   for (i = 1; i <= n; i++) {
-    split(cmd[g, i], w, " ")
-    words = cmd[g, i]; sub(/^[^ ]* [^ ]* /, "", words)
+    split(cmd[a, g, i], w, " ")
+    words = cmd[a, g, i]; sub(/^[^ ]* [^ ]* /, "", words)
     print head " " words " " b
-    if ((g, i) in failed_at) { rc = 1; st = "error" } else { o++; print out[g, o]; rc = 0; st = "ok" }
-    printf "%s", emsg[g, i]
-    ending(w[1], rc, st, ms, 1, ecnt[g, i] + 0, 1, w[2])
+    if ((a, g, i) in failed_at) { rc = 1; st = "error" } else { o++; print out[a, g, o]; rc = 0; st = "ok" }
+    printf "%s", emsg[a, g, i]
+    ending(w[1], rc, st, ms, 1, ecnt[a, g, i] + 0, 1, w[2])
   }
 }
 function print_grouped(k, id, opt, grp,   f, l, w, n, i, line, x, r, errf, eol, errs, st) {
@@ -461,34 +462,60 @@ function print_grouped(k, id, opt, grp,   f, l, w, n, i, line, x, r, errf, eol, 
   close(f)
   ending(id, r[1], st, r[2], eol, errs, last_eol, opt)
 }
-BEGIN {
-  b = ENVIRON["TS_B"]; ns = ENVIRON["TS_NS"]; dir = ARGV[1]
+function enter(i) {
+  a = i; dir = ARGV[i]
+  f = dir "/ns"
+  getline ns < f
+  close(f)
   head = "[tunnelscope@" ENVIRON["TS_HOST"] " /]#"
   if (ns != "-") head = head " ip netns exec " ns
-  n = 0
-  while ((getline l < ARGV[2]) > 0) { n++; entry[n] = l }
-  bad = ""
-  for (i = 1; i <= n; i++) {
-    split(entry[i], e, " ")
-    if (e[1] == "b" && !split_batch(e[2], e[3])) bad = bad e[2] "\n"
+}
+BEGIN {
+  b = ENVIRON["TS_B"]; failed_dirs = 0
+  for (i = 1; i < ARGC; i++) {
+    enter(i)
+    f = dir "/m2"
+    if ((getline l < f) < 0) f = dir "/m"
+    close(f)
+    n = 0
+    while ((getline l < f) > 0) { n++; entry[i, n] = l }
+    close(f)
+    entries[i] = n
+    bad = ""
+    for (j = 1; j <= n; j++) {
+      split(entry[i, j], e, " ")
+      if (e[1] == "b" && !split_batch(e[2], e[3])) bad = bad e[2] "\n"
+    }
+    if (bad != "") { printf "%s", bad > (dir "/bad"); close(dir "/bad"); failed_dirs++ }
   }
-  if (bad != "") { printf "%s", bad > (dir "/bad"); exit 3 }
-  for (i = 1; i <= n; i++) {
-    split(entry[i], e, " ")
-    if (e[1] == "b") print_batch(e[2], e[4])
-    else if (e[1] == "g") print_grouped(e[2], e[3], e[4], e[5])
-    else {
-      f = dir "/f." e[2]
-      while ((getline l < f) > 0) print l
-      close(f)
+  if (failed_dirs) exit 3
+  for (i = 1; i < ARGC; i++) {
+    enter(i)
+    for (j = 1; j <= entries[i]; j++) {
+      split(entry[i, j], e, " ")
+      if (e[1] == "b") print_batch(e[2], e[4])
+      else if (e[1] == "g") print_grouped(e[2], e[3], e[4], e[5])
+      else {
+        f = dir "/f." e[2]
+        while ((getline l < f) > 0) print l
+        close(f)
+      }
     }
   }
 }'
 
-# Prints the namespace's records. The commands of a batch whose output does not add up run again one by one.
+# The finished namespaces' records (their directories as arguments). The commands of a batch whose output does not
+# add up run again one by one, in their namespace, and its manifest is rewritten to hold their records instead.
 format() {
-  TS_B="#ts:$boundary" TS_HOST=$host TS_NS=$nsq awk "$format_records" "$tmp" "$tmp/m" && return
-  [ -s "$tmp/bad" ] || return
+  TS_B="#ts:$boundary" TS_HOST=$host awk "$format_records" "$@" && return
+  for d in "$@"; do [ -s "$d/bad" ] && ( rerun_bad "$d" ); done
+  TS_B="#ts:$boundary" TS_HOST=$host awk "$format_records" "$@"
+}
+rerun_bad() {
+  tmp=$1
+  IFS= read -r nsq <"$tmp/ns"
+  IFS= read -r ns <"$tmp/name"
+  read -r rk <"$tmp/rk"
   bad=' '
   while read -r g; do bad="$bad$g "; done <"$tmp/bad"
   : >"$tmp/m2"
@@ -508,7 +535,6 @@ format() {
     esac
     printf '%s\n' "$entry" >>"$tmp/m2"
   done <"$tmp/m"
-  TS_B="#ts:$boundary" TS_HOST=$host TS_NS=$nsq awk "$format_records" "$tmp" "$tmp/m2"
 }
 
 # Device names of a namespace from `ip -o link show` ("2: eth0@if5: <...").
@@ -705,16 +731,24 @@ collect_job() {
     case $2 in '' | *[!A-Za-z0-9_@%+=:,./-]*) nsq=$(q "$2") ;; *) nsq=$2 ;; esac
     collect_netns "$2" "$1"
   fi
-  if [ "$batching" = 1 ]; then format; fi
+  # What format and a rerun of its batches need: the name as the records spell it, the name, the last number used.
+  printf '%s\n' "$nsq" >"$tmp/ns"
+  printf '%s\n' "$2" >"$tmp/name"
+  echo "$rk" >"$tmp/rk"
 }
 
-# Namespaces finished and not printed yet: printed in their order, eight at a time by one cat.
+# Namespaces finished and not printed yet: printed in their order, eight at a time by one awk (batched) or one cat.
 pending=''
 npending=0
 print_pending() {
   set --
-  for j in $pending; do set -- "$@" "$top/ns.$j.out"; done
-  cat "$@"
+  if [ "$batching" = 1 ]; then
+    for j in $pending; do set -- "$@" "$top/ns.$j"; done
+    format "$@"
+  else
+    for j in $pending; do set -- "$@" "$top/ns.$j.out"; done
+    cat "$@"
+  fi
   pending=''; npending=0
 }
 # Waits for the oldest namespace still running, so the output keeps the namespaces' order.
