@@ -719,7 +719,6 @@ done >"$tmp/netns"
 # /proc and /sys instead).
 collect_job() {
   tmp=$top/ns.$1
-  mkdir "$tmp" || exit 1
   rk=0; batches=0; bfirst=1; grp=0; group=''; gpend=''
   : >"$tmp/m"
   if [ "$1" = 0 ]; then
@@ -765,6 +764,11 @@ start_job() {
   running="$running$1:$! "
   started=$((started + 1))
 }
+# Every namespace's directory, made by one mkdir.
+set -- "$top/ns.0"
+i=0
+while IFS= read -r name; do i=$((i + 1)); set -- "$@" "$top/ns.$i"; done <"$tmp/netns"
+mkdir "$@" || exit 1
 start_job 0 -
 i=0
 while IFS= read -r name; do
