@@ -17,7 +17,7 @@
 #   --netns NAME      collect only this named namespace (repeatable); default: all of `ip netns list`
 #   --no-netns        collect only the root namespace
 #   --role ROLE       worker | podvm | node | unknown (default: guessed)
-#   --timeout SEC     per-command time limit when `timeout` is available (default 20; per batch for batched ones)
+#   --timeout SEC     per-command time limit, checked every second or less (default 20; per batch for batched ones)
 #   --no-batch        run every command on its own instead of batching a namespace's ip, tc and bridge commands
 #                     (and reading a sysctl listing's files straight from /proc/sys)
 #   --parallel N      named namespaces collected at once (default 4); the output keeps their order
@@ -54,12 +54,18 @@ $2"; shift 2 ;;
   esac
 done
 
+case $limit in '' | *[!0-9.]* | *.*.*) echo "tunnelscope-collect: --timeout takes seconds, not $limit" >&2; exit 2 ;; esac
+case $limit in *.*) whole=${limit%%.*}; frac=${limit#*.}000; frac=${frac%"${frac#???}"} ;; *) whole=$limit; frac=000 ;; esac
+limit_ms=$(( ${whole:-0} * 1000 + 1$frac - 1000 ))
+
 tmp=$(mktemp -d 2>/dev/null || { d="/tmp/tunnelscope.$$"; mkdir -m 700 "$d" && echo "$d"; }) || exit 1
 top=$tmp
-# Namespaces being collected in the background, "INDEX:PID " in the order they started.
+# Namespaces being collected in the background, "INDEX:PID " in the order they started; the watchdog's pid.
 running=''
+watchdog_pid=''
 stop_all() {
   for job in $running; do kill "${job#*:}" 2>/dev/null; done
+  [ -n "$watchdog_pid" ] && kill "$watchdog_pid" 2>/dev/null
   rm -rf "$top"
 }
 trap stop_all EXIT
@@ -73,27 +79,28 @@ if [ -z "$role" ]; then
   elif [ -d /var/lib/kubelet ]; then role=worker
   else role=unknown; fi
 fi
-have_timeout=0
-command -v timeout >/dev/null 2>&1 && have_timeout=1
 have_nsenter=0
 command -v nsenter >/dev/null 2>&1 && have_nsenter=1
-have_awk=0
-command -v awk >/dev/null 2>&1 && have_awk=1
+# Batches are split back into records by awk; without it every command runs on its own.
+command -v awk >/dev/null 2>&1 || batching=0
+us=$(printf '\037')
+nl='
+'
 # busybox's ip reads and prints text only; the readers take iproute2's text forms, which it prints.
 ip_json=1
 ip -j link show >/dev/null 2>&1 || ip_json=0
 netns_dir=/run/netns
 [ -d "$netns_dir" ] || netns_dir=/var/run/netns
 
-# Any-case bracket form of a word, for sed without a case-insensitive flag: psk -> [Pp][Ss][Kk].
+# Any-case bracket form of a lowercase word, for sed without a case-insensitive flag: psk -> [Pp][Ss][Kk]. Shell
+# built-ins only: a `tr` per letter cost a hundred processes at every start.
 anycase() {
   w=$1; out=''
   while [ -n "$w" ]; do
     c=${w%"${w#?}"}; w=${w#?}
-    case $c in
-      [A-Za-z]) out="$out[$(printf '%s' "$c" | tr a-z A-Z)$(printf '%s' "$c" | tr A-Z a-z)]" ;;
-      *) out="$out$c" ;;
-    esac
+    lo=abcdefghijklmnopqrstuvwxyz; up=ABCDEFGHIJKLMNOPQRSTUVWXYZ
+    while [ -n "$lo" ] && [ "${lo%"${lo#?}"}" != "$c" ]; do lo=${lo#?}; up=${up#?}; done
+    if [ -n "$lo" ]; then out="$out[${up%"${up#?}"}$c]"; else out="$out$c"; fi
   done
   printf '%s' "$out"
 }
@@ -117,15 +124,17 @@ show_out() {
   cat "$tmp/out"
 }
 
-# Milliseconds since boot in $now, from /proc/uptime (10 ms steps) without starting a process; else from date.
-now_ms() {
+# Milliseconds since boot in $now, from /proc/uptime (10 ms steps) without starting a process; else from date. Kept
+# as text because the group shell inside a namespace needs it too.
+clock='now_ms() {
   if read -r up _ </proc/uptime 2>/dev/null; then
     cs=${up#*.}; cs=${cs#0}
     now=$(( ${up%.*} * 1000 + cs * 10 ))
   else
     now=$(( $(date +%s) * 1000 ))
   fi
-}
+}'
+eval "$clock"
 
 # Quotes one word so that the prompt line reads back as the same argv.
 q() {
@@ -155,12 +164,47 @@ ends_with_newline() {
 x" ]
 }
 
+# The watchdog: every tick it ends the commands that have run longer than the limit. A command is watched while its
+# directory's file `w` names it ("PID START_MS NUMBER ."); the marker t.NUMBER left before the kill makes its record
+# say timeout. One sleeping loop per host instead of a `timeout` process per command.
+watchdog() {
+  while sleep "$tick"; do
+    now_ms
+    for w in "$top/ns."*/w; do
+      [ -s "$w" ] && read -r wpid wstart wk wend <"$w" && [ "$wend" = . ] || continue
+      [ $(( now - wstart )) -ge "$limit_ms" ] || continue
+      : >"${w%/w}/t.$wk"
+      kill -KILL "$wpid" 2>/dev/null
+    done
+  done
+}
+
+# guarded OUT ERR ARGV...: runs ARGV watched by the watchdog. Sets $rc, $ms and $timed_out (1 when the watchdog ended
+# it); $rk numbers the commands of the namespace's directory.
+guarded() {
+  gout=$1; gerr=$2; shift 2
+  rk=$((rk + 1))
+  now_ms; start=$now
+  if [ -n "$watchdog_pid" ]; then
+    "$@" >"$gout" 2>"$gerr" </dev/null &
+    echo "$! $start $rk ." >"$tmp/w"
+    wait $!
+    rc=$?
+    : >"$tmp/w"
+  else
+    "$@" >"$gout" 2>"$gerr" </dev/null
+    rc=$?
+  fi
+  now_ms; ms=$(( now - start ))
+  timed_out=0
+  [ -e "$tmp/t.$rk" ] && timed_out=1
+}
+
 # run ID NETNS OPTIONAL TOOL ARGV...   (NETNS '-' = root namespace)
 run() {
   queue "$@" && return
   id=$1; ns=$2; optional=$3; shift 3
-  tool=$1
-  if [ "$tool" = ip ] && [ "$ip_json" = 0 ]; then
+  if [ "$1" = ip ] && [ "$ip_json" = 0 ]; then
     # An ip without -j (busybox): the same listing in text, without the options it does not know. Its `ip route`
     # lists every family where iproute2's lists IPv4: -4 says what iproute2 means.
     family=''
@@ -170,51 +214,101 @@ run() {
       case $w in -j|-d|-s) ;; ip) set -- "$@" ip $family ;; *) set -- "$@" "$w" ;; esac
     done
   fi
+  if [ "$batching" = 1 ]; then group "$id" "$ns" "$optional" "$@"; else run_single "$id" "$ns" "$optional" "$@"; fi
+}
+
+# run_single ID NETNS OPTIONAL ARGV...: one command on its own (in the namespace through nsenter, else `ip netns exec`),
+# its record printed.
+run_single() {
+  id=$1; ns=$2; optional=$3; shift 3
+  tool=$1
   prompt "$ns" "$@"
-  : >"$tmp/out"; : >"$tmp/err"
-  sysctl_files "$id"
-  if [ "$batching" = 1 ] && [ -n "$files" ]; then set -f; set -- sh -c "$sysctl_reader" sh $files; set +f; fi
-  now_ms; start=$now
+  eol=1; errs=0; erreol=1
   if ! command -v "$tool" >/dev/null 2>&1; then
-    rc=127; status=missing-tool
-    echo "$tool: command not found" >"$tmp/err"
+    rc=127; status=missing-tool; ms=0
+    printf '#ts:%s stderr: %s: command not found\n' "$boundary" "$tool"
+    errs=1
   else
     # A network namespace is all these tools need: nsenter skips the mount namespace `ip netns exec` sets up.
     if [ "$ns" != - ]; then
       if [ "$have_nsenter" = 1 ] && [ -e "$netns_dir/$ns" ]; then set -- nsenter "--net=$netns_dir/$ns" "$@"
       else set -- ip netns exec "$ns" "$@"; fi
     fi
-    [ "$have_timeout" = 1 ] && set -- timeout -s KILL "$limit" "$@"
-    "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
-    rc=$?
-    case $rc in
-      0) status=ok ;;
-      124|137) if [ "$have_timeout" = 1 ]; then status=timeout; else status=error; fi ;;
-      *) status=error ;;
-    esac
-  fi
-  now_ms; ms=$(( now - start ))
-  eol=1
-  if [ -s "$tmp/out" ]; then
-    show_out "$id"
-    ends_with_newline "$tmp/out" || { eol=0; echo; }
-  fi
-  errs=0; erreol=1
-  if [ -s "$tmp/err" ]; then
-    ends_with_newline "$tmp/err" || { erreol=0; echo >>"$tmp/err"; }
-    while IFS= read -r l; do
-      printf '#ts:%s stderr: %s\n' "$boundary" "$l"
-      errs=$((errs + 1))
-    done <"$tmp/err"
+    guarded "$tmp/out" "$tmp/err" "$@"
+    if [ "$timed_out" = 1 ]; then status=timeout; elif [ "$rc" = 0 ]; then status=ok; else status=error; fi
+    if [ -s "$tmp/out" ]; then
+      show_out "$id"
+      ends_with_newline "$tmp/out" || { eol=0; echo; }
+    fi
+    if [ -s "$tmp/err" ]; then
+      ends_with_newline "$tmp/err" || { erreol=0; echo >>"$tmp/err"; }
+      while IFS= read -r l; do
+        printf '#ts:%s stderr: %s\n' "$boundary" "$l"
+        errs=$((errs + 1))
+      done <"$tmp/err"
+    fi
   fi
   printf '#ts:%s end id=%s ns=%s exit=%s status=%s ms=%s eol=%s errs=%s erreol=%s optional=%s\n' \
     "$boundary" "$id" "$nsq" "$rc" "$status" "$ms" "$eol" "$errs" "$erreol" "$optional"
 }
 
+# A record made now by run_single, kept in the namespace's directory and noted in its manifest ($tmp/m).
+single() {
+  rk=$((rk + 1)); fk=$rk
+  run_single "$@" >"$tmp/f.$fk"
+  echo "f $fk" >>"$tmp/m"
+}
+
+# Puts a command in the namespace's group, which one shell inside the namespace runs at the next flush: the command
+# travels as positional parameters, its words separated by a unit separator, never as code. A missing tool, an output
+# that needs masking or a word the group cannot carry is recorded on its own.
+group() {
+  id=$1; optional=$3
+  masks "$id"
+  if [ -n "$mask" ] || ! command -v "$4" >/dev/null 2>&1; then single "$@"; return; fi
+  for w in "$@"; do
+    case $w in *"$us"* | *"$nl"*) single "$@"; return ;; esac
+  done
+  shift 3
+  rk=$((rk + 1))
+  printf '%s\037' "$@" >"$tmp/$rk.a"
+  mode=run
+  sysctl_files "$id"
+  if [ -n "$files" ]; then mode=sysctl; set -f; set -- $files; set +f; fi
+  group="$group$rk$us$#$us$mode$us"
+  for w in "$@"; do group="$group$w$us"; done
+  gpend="${gpend}g $rk $id $optional $((grp + 1))
+"
+}
+
+# The group shell's program ($1 the namespace's directory, then per command NUMBER COUNT MODE and COUNT words): each
+# command's stdout, stderr (each with a final x, so a missing newline shows) and "EXIT MS" in NUMBER.o, .e and .x,
+# watched by the watchdog through $1/w. MODE sysctl reads the /proc/sys files its words name, as sysctl prints them.
+group_body='dir=$1; shift
+one() {
+  k=$1; n=$2; mode=$3; shift 3; i=0
+  for w in "$@"; do shift; [ "$i" -lt "$n" ] && set -- "$@" "$w"; i=$((i + 1)); done
+  now_ms; start=$now
+  if [ "$mode" = sysctl ]; then sysctl_list "$@" >"$dir/$k.o" 2>"$dir/$k.e" </dev/null &
+  else "$@" >"$dir/$k.o" 2>"$dir/$k.e" </dev/null &
+  fi
+  echo "$! $start $k ." >"$dir/w"
+  wait $!
+  rc=$?
+  : >"$dir/w"
+  now_ms
+  printf x >>"$dir/$k.o"; printf x >>"$dir/$k.e"
+  echo "$rc $(( now - start ))" >"$dir/$k.x"
+}
+while [ $# -ge 3 ]; do
+  one "$@"
+  shift $(( $2 + 3 ))
+done'
+
 # iproute2 commands of a namespace wait in batches, one per tool and global options, until flush runs each batch as
 # one `TOOL -n NS OPTIONS -force -batch FILE`: no process per command, no mount namespace per command. Only words
-# iproute2's batch reader splits back unchanged go into a batch; any other command runs on its own.
-batches=0
+# iproute2's batch reader splits back unchanged go into a batch; any other command runs on its own. Batches are
+# numbered on across flushes ($bfirst the first of the next flush): format reads them all at the end.
 queue() {
   [ "$batching" = 1 ] || return 1
   case $4 in ip|tc|bridge) ;; *) return 1 ;; esac
@@ -230,7 +324,14 @@ queue() {
     case $w in '' | *[!A-Za-z0-9_@+=:,./-]*) return 1 ;; esac
     rest="$rest $w"
   done
-  g=1
+  declared="$key$rest"
+  # Listings iproute2 prints the same from a batch the namespace runs anyway, one process fewer each (compared byte
+  # for byte by tests/capture/collect-batch.test.ts); the record keeps the declared argv.
+  case "$key|$rest" in
+    'ip -j -s| neigh show') key='ip -j -d -s -s' ;;
+    'ip -j -6| route show table all') key='ip -j'; rest="$rest root ::/0" ;;
+  esac
+  g=$bfirst
   while [ "$g" -le "$batches" ]; do
     read -r k <"$tmp/b.$g.key"
     [ "$k" = "$key" ] && break
@@ -241,68 +342,199 @@ queue() {
     printf '%s\n' "$key" >"$tmp/b.$g.key"
     : >"$tmp/b.$g.q"; : >"$tmp/b.$g.in"
   fi
-  printf '%s %s%s\n' "$qid" "$qopt" "$rest" >>"$tmp/b.$g.q"
+  printf '%s %s %s\n' "$qid" "$qopt" "$declared" >>"$tmp/b.$g.q"
   printf '%s\n' "${rest# }" >>"$tmp/b.$g.in"
 }
 
-# Splits a batch's output back into one record per command: each JSON command prints exactly one line when it
-# succeeds and nothing when it fails, and iproute2 names each failed line ("Command failed FILE:N") after its
-# messages. Exits 3, printing nothing, when the output does not add up; the commands then run one by one.
-split_batch='
-BEGIN {
-  b = ENVIRON["TS_B"]; n = 0; failed = 0; pend = ""; pc = 0
-  while ((getline l < ARGV[1]) > 0) { n++; cmd[n] = l }
-  while ((getline l < ARGV[3]) > 0) {
-    if (l ~ /^Command failed .*:[0-9]+$/) {
-      k = l; sub(/.*:/, "", k); k += 0
-      if (k < 1 || k > n || (k in bad)) exit 3
-      bad[k] = 1; failed++; emsg[k] = pend; ecnt[k] = pc; pend = ""; pc = 0
-    } else { pend = pend b " stderr: " l "\n"; pc++ }
-  }
-  lines = 0
-  while ((getline l < ARGV[2]) > 0) { lines++; out[lines] = l }
-  if (n == 0 || lines + failed != n || (failed == 0 && ENVIRON["TS_RC"] != 0)) exit 3
-  if (pc > 0) { emsg[n] = emsg[n] pend; ecnt[n] += pc }
-  ms = int(ENVIRON["TS_MS"] / n); o = 0
-  for (i = 1; i <= n; i++) {
-    split(cmd[i], w, " "); id = w[1]; opt = w[2]
-    words = cmd[i]; sub(/^[^ ]* [^ ]* /, "", words)
-    printf "%s%s %s %s\n", ENVIRON["TS_PROMPT"], ENVIRON["TS_KEY"], words, b
-    if (i in bad) { rc = 1; st = "error" } else { o++; print out[o]; rc = 0; st = "ok" }
-    printf "%s", emsg[i]
-    printf "%s end id=%s ns=%s exit=%s status=%s ms=%s eol=1 errs=%d erreol=1 optional=%s\n", b, id, ENVIRON["TS_NS"], rc, st, ms, ecnt[i] + 0, opt
-  }
-}'
-
-# flush NETNS: runs the batches queued for the namespace.
+# flush NETNS: runs the namespace's group in one shell inside it, then its batches, and notes each in the manifest.
 flush() {
-  fns=$1; g=1
-  if [ "$fns" = - ]; then fprompt="[tunnelscope@$host /]# "; else fprompt="[tunnelscope@$host /]# ip netns exec $nsq "; fi
+  [ "$batching" = 1 ] || return 0
+  fns=$1
+  if [ -n "$group" ]; then
+    grp=$((grp + 1))
+    saved_ifs=$IFS; IFS=$us; set -f; set -- $group; set +f; IFS=$saved_ifs
+    if [ "$fns" = - ]; then set -- sh -c "$group_shell" sh "$tmp" "$@"
+    elif [ "$have_nsenter" = 1 ] && [ -e "$netns_dir/$fns" ]; then set -- nsenter "--net=$netns_dir/$fns" sh -c "$group_shell" sh "$tmp" "$@"
+    else set -- ip netns exec "$fns" sh -c "$group_shell" sh "$tmp" "$@"; fi
+    now_ms; start=$now
+    "$@" >/dev/null 2>"$tmp/grp.$grp.e" </dev/null
+    grc=$?
+    now_ms
+    # What the group's commands report when the shell never ran them (a namespace that cannot be entered).
+    printf x >>"$tmp/grp.$grp.e"
+    echo "$grc $(( now - start ))" >"$tmp/grp.$grp.x"
+    printf '%s' "$gpend" >>"$tmp/m"
+    group=''; gpend=''
+  fi
+  tc_json=''
+  g=$bfirst
   while [ "$g" -le "$batches" ]; do
     read -r key <"$tmp/b.$g.key"
     set -f; set -- $key; set +f
     tool=$1; shift
     if [ "$fns" = - ]; then set -- "$tool" "$@"; else set -- "$tool" -n "$fns" "$@"; fi
-    [ "$have_timeout" = 1 ] && set -- timeout -s KILL "$limit" "$@"
-    now_ms; start=$now
-    "$@" -force -batch "$tmp/b.$g.in" >"$tmp/out" 2>"$tmp/err" </dev/null
-    brc=$?
-    now_ms; bms=$(( now - start ))
-    # The split prints nothing before it knows the output adds up, so it writes straight to the script's output.
-    if [ "$have_awk" = 1 ] && TS_B="#ts:$boundary" TS_RC=$brc TS_MS=$bms TS_PROMPT=$fprompt TS_KEY=$key TS_NS=$nsq \
-      awk "$split_batch" "$tmp/b.$g.q" "$tmp/out" "$tmp/err"; then
-      :
-    else
-      was_batching=$batching; batching=0
-      while read -r qid qopt rest; do
-        set -f; set -- $key $rest; set +f
-        run "$qid" "$fns" "$qopt" "$@"
-      done <"$tmp/b.$g.q"
-      batching=$was_batching
-    fi
+    guarded "$tmp/b.$g.out" "$tmp/b.$g.err" "$@" -force -batch "$tmp/b.$g.in"
+    echo "b $g $rc $ms" >>"$tmp/m"
+    [ "$tool" = tc ] && { tc_json=$tmp/b.$g.out; tc_rc=$rc; }
     g=$((g + 1))
   done
-  batches=0
+  bfirst=$g
+}
+
+# Prints the records of finished namespaces (their directories as arguments, in order) from their manifests ($d/m2
+# when a rerun rewrote it, else $d/m): batches split back into one record per command (each JSON command prints
+# exactly one line when it succeeds and nothing when it fails, and iproute2 names each failed line "Command failed
+# FILE:N" after its messages), the group's commands, and the records made on their own. When a batch's output does
+# not add up, awk exits 3 printing nothing, with the batch numbers in that directory's file bad.
+format_records='
+function q(w) {
+  if (w == "" || w ~ /[^A-Za-z0-9_@%+=:,.\/-]/) { gsub("\047", "\047\\\\\047\047", w); return "\047" w "\047" }
+  return w
+}
+function show(file, pre,   l, prev, have, c) {
+  have = 0; c = 0; last_eol = 1
+  while ((getline l < file) > 0) { if (have) { print pre prev; c++ } prev = l; have = 1 }
+  close(file)
+  if (!have || prev == "x") return c
+  last_eol = 0
+  print pre substr(prev, 1, length(prev) - 1)
+  return c + 1
+}
+function ending(id, rc, st, ms, eol, errs, erreol, opt) {
+  printf "%s end id=%s ns=%s exit=%s status=%s ms=%s eol=%s errs=%s erreol=%s optional=%s\n", b, id, ns, rc, st, ms, eol, errs, erreol, opt
+}
+function split_batch(g, rc,   f, l, n, k, failed, pend, pc, lines) {
+  n = 0; failed = 0; pend = ""; pc = 0
+  f = dir "/b." g ".q"
+  while ((getline l < f) > 0) { n++; cmd[a, g, n] = l }
+  close(f)
+  f = dir "/b." g ".err"
+  while ((getline l < f) > 0) {
+    if (l ~ /^Command failed .*:[0-9]+$/) {
+      k = l; sub(/.*:/, "", k); k += 0
+      if (k < 1 || k > n || ((a, g, k) in failed_at)) { close(f); return 0 }
+      failed_at[a, g, k] = 1; failed++; emsg[a, g, k] = pend; ecnt[a, g, k] = pc; pend = ""; pc = 0
+    } else { pend = pend b " stderr: " l "\n"; pc++ }
+  }
+  close(f)
+  lines = 0
+  f = dir "/b." g ".out"
+  while ((getline l < f) > 0) { lines++; out[a, g, lines] = l }
+  close(f)
+  if (n == 0 || lines + failed != n || (failed == 0 && rc != 0)) return 0
+  if (pc > 0) { emsg[a, g, n] = emsg[a, g, n] pend; ecnt[a, g, n] += pc }
+  size[a, g] = n
+  return 1
+}
+function print_batch(g, ms,   i, o, n, w, words, rc, st) {
+  n = size[a, g]; ms = int(ms / n); o = 0
+  for (i = 1; i <= n; i++) {
+    split(cmd[a, g, i], w, " ")
+    words = cmd[a, g, i]; sub(/^[^ ]* [^ ]* /, "", words)
+    print head " " words " " b
+    if ((a, g, i) in failed_at) { rc = 1; st = "error" } else { o++; print out[a, g, o]; rc = 0; st = "ok" }
+    printf "%s", emsg[a, g, i]
+    ending(w[1], rc, st, ms, 1, ecnt[a, g, i] + 0, 1, w[2])
+  }
+}
+function print_grouped(k, id, opt, grp,   f, l, w, n, i, line, x, r, errf, eol, errs, st) {
+  f = dir "/" k ".a"
+  getline l < f
+  close(f)
+  n = split(l, w, "\037") - 1
+  line = head
+  for (i = 1; i <= n; i++) line = line " " q(w[i])
+  print line " " b
+  f = dir "/" k ".x"
+  errf = dir "/" k ".e"
+  if ((getline x < f) <= 0) {
+    close(f)
+    f = dir "/grp." grp ".x"; errf = dir "/grp." grp ".e"
+    getline x < f
+  }
+  close(f)
+  split(x, r, " ")
+  show(dir "/" k ".o", "")
+  eol = last_eol
+  errs = show(errf, b " stderr: ")
+  f = dir "/t." k
+  if ((getline l < f) >= 0) st = "timeout"; else if (r[1] == 0) st = "ok"; else st = "error"
+  close(f)
+  ending(id, r[1], st, r[2], eol, errs, last_eol, opt)
+}
+function enter(i) {
+  a = i; dir = ARGV[i]
+  f = dir "/ns"
+  getline ns < f
+  close(f)
+  head = "[tunnelscope@" ENVIRON["TS_HOST"] " /]#"
+  if (ns != "-") head = head " ip netns exec " ns
+}
+BEGIN {
+  b = ENVIRON["TS_B"]; failed_dirs = 0
+  for (i = 1; i < ARGC; i++) {
+    enter(i)
+    f = dir "/m2"
+    if ((getline l < f) < 0) f = dir "/m"
+    close(f)
+    n = 0
+    while ((getline l < f) > 0) { n++; entry[i, n] = l }
+    close(f)
+    entries[i] = n
+    bad = ""
+    for (j = 1; j <= n; j++) {
+      split(entry[i, j], e, " ")
+      if (e[1] == "b" && !split_batch(e[2], e[3])) bad = bad e[2] "\n"
+    }
+    if (bad != "") { printf "%s", bad > (dir "/bad"); close(dir "/bad"); failed_dirs++ }
+  }
+  if (failed_dirs) exit 3
+  for (i = 1; i < ARGC; i++) {
+    enter(i)
+    for (j = 1; j <= entries[i]; j++) {
+      split(entry[i, j], e, " ")
+      if (e[1] == "b") print_batch(e[2], e[4])
+      else if (e[1] == "g") print_grouped(e[2], e[3], e[4], e[5])
+      else {
+        f = dir "/f." e[2]
+        while ((getline l < f) > 0) print l
+        close(f)
+      }
+    }
+  }
+}'
+
+# The finished namespaces' records (their directories as arguments). The commands of a batch whose output does not
+# add up run again one by one, in their namespace, and its manifest is rewritten to hold their records instead.
+format() {
+  TS_B="#ts:$boundary" TS_HOST=$host awk "$format_records" "$@" && return
+  for d in "$@"; do [ -s "$d/bad" ] && ( rerun_bad "$d" ); done
+  TS_B="#ts:$boundary" TS_HOST=$host awk "$format_records" "$@"
+}
+rerun_bad() {
+  tmp=$1
+  IFS= read -r nsq <"$tmp/ns"
+  IFS= read -r ns <"$tmp/name"
+  read -r rk <"$tmp/rk"
+  bad=' '
+  while read -r g; do bad="$bad$g "; done <"$tmp/bad"
+  : >"$tmp/m2"
+  while IFS= read -r entry; do
+    case $entry in
+      'b '*)
+        g=${entry#b }; g=${g%% *}
+        case $bad in
+          *" $g "*)
+            rk=$((rk + 1)); fk=$rk
+            while read -r qid qopt rest; do
+              set -f; set -- $rest; set +f
+              run_single "$qid" "$ns" "$qopt" "$@"
+            done <"$tmp/b.$g.q" >"$tmp/f.$fk"
+            entry="f $fk" ;;
+        esac ;;
+    esac
+    printf '%s\n' "$entry" >>"$tmp/m2"
+  done <"$tmp/m"
 }
 
 # Device names of a namespace from `ip -o link show` ("2: eth0@if5: <...").
@@ -314,10 +546,38 @@ devices() {
     done
 }
 
+# "DEV HOOK" for each clsact or ingress qdisc of tc's JSON listing (FILE), its device name unescaped.
+hooks_from_json() {
+  while IFS= read -r l || [ -n "$l" ]; do
+    while :; do
+      case $l in *'"kind":"'*) ;; *) break ;; esac
+      l=${l#*\"kind\":\"}
+      kind=${l%%\"*}
+      obj=${l%%\"kind\":\"*}
+      case $kind in clsact | ingress) ;; *) continue ;; esac
+      case $obj in *'"dev":"'*) ;; *) continue ;; esac
+      raw=${obj#*\"dev\":\"}; dev=''
+      while :; do
+        case $raw in
+          '' | \"*) break ;;
+          \\b*) dev="$dev$(printf '\b')"; raw=${raw#??} ;;
+          \\?*) raw=${raw#?}; dev="$dev${raw%"${raw#?}"}"; raw=${raw#?} ;;
+          \\*) break ;;
+          *) run=${raw%%[\\\"]*}; dev="$dev$run"; raw=${raw#"$run"} ;;
+        esac
+      done
+      printf '%s ingress\n' "$dev"
+      [ "$kind" = clsact ] && printf '%s egress\n' "$dev"
+    done
+  done <"$1"
+}
+
 # "DEV HOOK" for each tc hook that can hold filters: a clsact qdisc has ingress and egress, the legacy ingress
 # qdisc only ingress (asked for egress, tc lists the same ingress filters again). A device with neither has no
-# filter to show. When the qdiscs cannot be read, every device and both hooks, as before.
+# filter to show. Batched, the qdiscs are those the namespace's tc batch listed; on their own, a `tc qdisc show`.
+# When the qdiscs cannot be read, every device and both hooks, as before.
 filter_hooks() {
+  if [ -n "$tc_json" ] && [ "$tc_rc" = 0 ]; then hooks_from_json "$tc_json"; return; fi
   if [ "$1" = - ]; then qdiscs=$(tc qdisc show 2>/dev/null); read_ok=$?
   else qdiscs=$(tc -n "$1" qdisc show 2>/dev/null); read_ok=$?; fi
   if [ "$read_ok" -ne 0 ]; then
@@ -423,19 +683,26 @@ collect_fallback() {
 }
 # END fallback
 
+group_shell="$clock
+sysctl_list() (
+$sysctl_reader
+)
+$group_body"
+
 printf '#tunnelscope-collect format=1 host=%s role=%s date=%s boundary=%s\n' \
   "$(q "$host")" "$role" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$boundary"
 
-nsq=-
-collect_host
-collect_netns - 0
-# Without ip (an image with a shell and little else) the listings above are recorded as missing-tool and the
-# namespace is read from /proc and /sys instead; there is no `ip netns list` to name other namespaces.
-command -v ip >/dev/null 2>&1 || collect_fallback -
+# A limit of 0 means none, as for timeout(1). Short limits are checked five times a second where sleep takes fractions.
+if [ "$limit_ms" -gt 0 ] && command -v sleep >/dev/null 2>&1; then
+  tick=1
+  [ "$limit_ms" -lt 5000 ] && sleep 0.01 2>/dev/null && tick=0.2
+  watchdog </dev/null >/dev/null 2>&1 &
+  watchdog_pid=$!
+fi
 
-[ "$no_netns" = 1 ] && exit 0
+: >"$tmp/netns"
 # `ip netns list` prints NAME or NAME (id: N) a line each; a name may hold spaces, quotes and any other byte.
-ip netns list 2>/dev/null | while IFS= read -r name; do
+[ "$no_netns" = 1 ] || ip netns list 2>/dev/null | while IFS= read -r name; do
   name=${name% (id: *)}
   case $name in ''|-*|*/*) continue ;; esac
   if [ -n "$only_netns" ]; then
@@ -447,24 +714,65 @@ $name
   printf '%s\n' "$name"
 done >"$tmp/netns"
 
-# Prints the oldest namespace still running once it is done, so the output keeps the namespaces' order.
+# One namespace's records (INDEX NAME; INDEX 0 is the host's commands and the root namespace, where without ip
+# (an image with a shell and little else) the listings are recorded as missing-tool and the namespace is read from
+# /proc and /sys instead).
+collect_job() {
+  tmp=$top/ns.$1
+  rk=0; batches=0; bfirst=1; grp=0; group=''; gpend=''
+  : >"$tmp/m"
+  if [ "$1" = 0 ]; then
+    nsq=-
+    collect_host
+    collect_netns - 0
+    command -v ip >/dev/null 2>&1 || { collect_fallback -; flush -; }
+  else
+    case $2 in '' | *[!A-Za-z0-9_@%+=:,./-]*) nsq=$(q "$2") ;; *) nsq=$2 ;; esac
+    collect_netns "$2" "$1"
+  fi
+  # What format and a rerun of its batches need: the name as the records spell it, the name, the last number used.
+  printf '%s\n' "$nsq" >"$tmp/ns"
+  printf '%s\n' "$2" >"$tmp/name"
+  echo "$rk" >"$tmp/rk"
+}
+
+# Namespaces finished and not printed yet: printed in their order, eight at a time by one awk (batched) or one cat.
+pending=''
+npending=0
+print_pending() {
+  set --
+  if [ "$batching" = 1 ]; then
+    for j in $pending; do set -- "$@" "$top/ns.$j"; done
+    format "$@"
+  else
+    for j in $pending; do set -- "$@" "$top/ns.$j.out"; done
+    cat "$@"
+  fi
+  pending=''; npending=0
+}
+# Waits for the oldest namespace still running, so the output keeps the namespaces' order.
 finish_oldest() {
   job=${running%% *}; running=${running#* }
   wait "${job#*:}"
-  cat "$top/ns.${job%%:*}.out"
-  rm -rf "$top/ns.${job%%:*}" "$top/ns.${job%%:*}.out"
+  pending="$pending ${job%%:*}"; npending=$((npending + 1))
+  if [ "$npending" -ge 8 ] || [ -z "$running" ]; then print_pending; fi
 }
-i=0; started=0
+started=0
+start_job() {
+  [ "$started" -ge "$parallel" ] && { finish_oldest; started=$((started - 1)); }
+  collect_job "$1" "$2" </dev/null >"$top/ns.$1.out" &
+  running="$running$1:$! "
+  started=$((started + 1))
+}
+# Every namespace's directory, made by one mkdir.
+set -- "$top/ns.0"
+i=0
+while IFS= read -r name; do i=$((i + 1)); set -- "$@" "$top/ns.$i"; done <"$tmp/netns"
+mkdir "$@" || exit 1
+start_job 0 -
+i=0
 while IFS= read -r name; do
   i=$((i + 1))
-  [ "$started" -ge "$parallel" ] && { finish_oldest; started=$((started - 1)); }
-  (
-    tmp=$top/ns.$i
-    mkdir "$tmp" || exit 1
-    nsq=$(q "$name")
-    collect_netns "$name" "$i" >"$top/ns.$i.out"
-  ) </dev/null &
-  running="$running$i:$! "
-  started=$((started + 1))
+  start_job "$i" "$name"
 done <"$tmp/netns"
 while [ -n "$running" ]; do finish_oldest; done
