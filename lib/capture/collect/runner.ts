@@ -60,20 +60,21 @@ const STOP_GRACE_MS = 1_000;
  * collector puts around its commands, moves each into a group of its own.
  */
 function signalSession(sid: number, signal: NodeJS.Signals): void {
-  const pids = new Set([sid]);
+  const pids: number[] = [];
   try {
     for (const entry of readdirSync('/proc')) {
       if (!/^\d+$/.test(entry)) continue;
       try {
         const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
         // After the command name in parentheses: state, ppid, pgrp, session.
-        if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[3]) === sid) pids.add(Number(entry));
+        if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[3]) === sid) pids.push(Number(entry));
       } catch {
         // The process ended while the list was read.
       }
     }
   } catch {
-    // No /proc: the command's own process is all that can be named.
+    // No /proc: the command's own process group is all that can be named.
+    pids.push(-sid);
   }
   for (const pid of pids) {
     try {
@@ -164,6 +165,8 @@ export class LocalRunner implements Runner {
       child.on('error', (error: NodeJS.ErrnoException) => (startError ??= error));
       child.on('close', (code: number | null, signal: NodeJS.Signals | null) => {
         for (const timer of timers) clearTimeout(timer);
+        // What outlived the command by ignoring SIGTERM does not outlive the result.
+        if (stopped && child.pid !== undefined) signalSession(child.pid, 'SIGKILL');
         opts.signal?.removeEventListener('abort', onAbort);
         const durationMs = Math.round(performance.now() - started);
         const ended = { stdout: stdout.text(), stderr: stderr.text(), exitCode: code, durationMs };
