@@ -30,7 +30,7 @@ export interface Runner {
   run(argv: string[], opts?: RunOptions): Promise<RunResult>;
 }
 
-export const DEFAULT_COMMAND_TIMEOUT_MS = 20_000;
+const DEFAULT_TIMEOUT_MS = 20_000;
 const MAX_OUTPUT_BYTES = 64 * 1024 * 1024;
 
 /**
@@ -123,10 +123,8 @@ type Stop = 'timeout' | 'cancelled' | 'overflow';
  * started (SIGTERM, then SIGKILL), and what it printed until then is kept.
  */
 export class LocalRunner implements Runner {
-  constructor(private readonly defaults: { timeoutMs?: number } = {}) {}
-
   run(argv: string[], opts: RunOptions = {}): Promise<RunResult> {
-    const timeoutMs = opts.timeoutMs ?? this.defaults.timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
+    const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const started = performance.now();
     return new Promise((resolve) => {
       if (argv.length === 0) {
