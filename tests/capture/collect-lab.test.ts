@@ -71,6 +71,15 @@ function privately(setup: string): Runner {
   return new PrefixRunner(['nsenter', `--net=/run/netns/${A}`, '--', 'unshare', '--mount', '--propagation', 'private', 'sh', '-c', `${setup} && exec "$@"`, 'sh'], local);
 }
 
+/**
+ * sh that leaves `tools` out of `dir` in a mount namespace of the run's own: `dir` becomes an empty tmpfs with a link
+ * to each of its other programs, kept reachable at `real`. The tools are then not installed at all, as on a host.
+ */
+function hiding(dir: string, real: string, tools: readonly string[]): string {
+  const link = `ln=$(command -v ln) && case $ln in ${dir}/*) ln=${real}/\${ln##*/} ;; esac`;
+  return `${link} && mount --bind ${dir} ${real} && mount -t tmpfs tmpfs ${dir} && for f in ${real}/*; do case \${f##*/} in ${tools.join('|')}) ;; *) "$ln" -s "$f" ${dir}/ ;; esac; done`;
+}
+
 function standIn(dir: string, name: string, body: string): void {
   writeFileSync(path.join(dir, name), `#!/bin/sh\n${body}\n`, { mode: 0o755 });
 }
@@ -117,7 +126,11 @@ describe('the collector script through a runner, on real namespaces', () => {
       bin,
       'tc',
       `for a in "$@"; do prev=$last; last=$a; [ "$a" = qdisc ] && q=1; done
-[ "$prev" = -batch ] && grep -q '^qdisc' "$last" && q=1
+if [ "$prev" = -batch ]; then
+  f=$last
+  [ "$f" = - ] && { f=$(mktemp -p '${bin}'); cat >"$f"; exec <"$f"; }
+  grep -q '^qdisc' "$f" && q=1
+fi
 [ -n "$q" ] && { echo 'RTNETLINK answers: Operation not permitted' >&2; exit 2; }
 exec ${sh(['sh', '-c', 'command -v tc']).trim()} "$@"`,
     );
@@ -152,8 +165,9 @@ exec ${sh(['sh', '-c', 'command -v tc']).trim()} "$@"`,
 
   it('records a tool that is not installed as missing-tool, in the root and a named namespace', async () => {
     // The tools are hidden in a mount namespace of the run's own: a device node where the program was is no program.
-    const hide = ['bpftool', 'conntrack'].map((tool) => `mount --bind /dev/null "$(command -v ${tool})"`).join(' && ');
-    const h = await collect(privately(`PATH="$PATH:/usr/sbin:/sbin" && ${hide}`), ['--netns', B]);
+    const tools = ['bpftool', 'conntrack'];
+    expect(tools.map((tool) => path.dirname(sh(['sh', '-c', `PATH="$PATH:/usr/sbin:/sbin"; command -v ${tool}`]).trim()))).toEqual(['/usr/sbin', '/usr/sbin']);
+    const h = await collect(privately(hiding('/usr/sbin', mkdtempSync(path.join(scratch, 'sbin-')), tools)), ['--netns', B]);
     expect(record(h, null, 'bpftool-net')?.status).toBe('missing-tool');
     expect(record(h, B, 'bpftool-net')?.status).toBe('missing-tool');
     expect(record(h, null, 'conntrack-stats')?.status).toBe('missing-tool');
@@ -163,7 +177,9 @@ exec ${sh(['sh', '-c', 'command -v tc']).trim()} "$@"`,
   it('enters named namespaces without nsenter, and skips names ip could read as an option or a path', async () => {
     const odd = 'ok ns;x';
     // /run/netns of the run's own: a real namespace with an odd name, and entries no namespace can have.
-    const setup = `PATH="$PATH:/usr/sbin:/sbin" && mount --bind /dev/null "$(command -v nsenter)" && mount -t tmpfs tmpfs /run/netns && touch /run/netns/-all /run/netns/-x && ip netns add '${odd}'`;
+    const bin = path.dirname(sh(['sh', '-c', 'command -v nsenter']).trim());
+    const hide = hiding(bin, mkdtempSync(path.join(scratch, 'bin-')), ['nsenter']);
+    const setup = `mount -t tmpfs tmpfs /run/netns && touch /run/netns/-all /run/netns/-x && ip netns add '${odd}' && ${hide}`;
     const h = await collect(privately(setup), []);
     expect(h.namespaces.map((n) => n.netns)).toEqual([null, odd]);
     expect(record(h, odd, 'iptables-raw')?.status).toBe('ok');
