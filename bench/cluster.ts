@@ -8,7 +8,7 @@
  *
  * Three processes per size, so that each figure belongs to one: the API server (a child: its CPU and memory are not
  * the collector's), the collection (a fresh process: wall time and peak RSS), and the baseline (a fresh process: the
- * same bytes read by the same reader, hostFromExec, without the network). Sizes: a quarter, half and all of
+ * same bytes read by the same reader, hostFromScript, without the network). Sizes: a quarter, half and all of
  * BENCH_CLUSTER_NODES (default 500), to show how the time grows; BENCH_CLUSTER_PODS sets the pods per node.
  */
 import { fork, type ChildProcess } from 'node:child_process';
@@ -178,9 +178,9 @@ async function collect(kubeconfig: string): Promise<void> {
   await tell({ result });
 }
 
-/** The same bytes in the same frames through the same reader as the kube source (hostFromReader), without the network. */
+/** The same bytes in the same frames through the same reader as the kube source (hostFromScript), without the network. */
 async function baseline(nodes: number): Promise<void> {
-  const [{ hostFromReader }, { CollectorOutputReader }] = await Promise.all([import('@/lib/kube/collect-host'), import('@/lib/capture/collect/collector-output')]);
+  const [{ hostFromScript }, { CollectorOutputReader }] = await Promise.all([import('@/lib/capture/collect/script-host'), import('@/lib/capture/collect/collector-output')]);
   const result: BaselineResult = { parseMs: 0, bytes: 0 };
   for (const { name, text } of workerOutputs(nodes)) {
     const bytes = Buffer.from(text);
@@ -189,7 +189,7 @@ async function baseline(nodes: number): Promise<void> {
     const decoder = new StringDecoder('utf8');
     for (let at = 0; at < bytes.length; at += FRAME_BYTES) reader.write(decoder.write(bytes.subarray(at, at + FRAME_BYTES)));
     reader.write(decoder.end());
-    hostFromReader(reader, name, 'worker', { stdout: '', stderr: '', exitCode: 0, outcome: 'ok', reason: '' }, name);
+    hostFromScript(reader, { stderr: '', outcome: 'ok', reason: '' }, { name, role: 'worker' });
     result.parseMs += performance.now() - start;
     result.bytes += bytes.length;
   }

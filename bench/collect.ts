@@ -3,19 +3,19 @@
  * each) built with the lab's host helpers, read three ways side by side and torn down after:
  * - the floor: per namespace one `ip -n NS -j -d -s -batch FILE` reading links, addresses, routes and neighbours,
  *   and one `tc -n NS -j qdisc show`, the namespaces one after the other in one shell on the host;
- * - the collector script (public/tunnelscope-collect.sh) run on the host, as every kube runner runs it;
- * - the runner of `collect --source local` and of the lab (collectHost): a LocalRunner whose every command enters
- *   the host first (`nsenter`, as the lab runner does; on a real host `collect --source local` runs the same
- *   commands without that prefix).
+ * - the collector script (public/tunnelscope-collect.sh) run on the host from its file, as a user runs it;
+ * - the path of `collect --source local` and of the lab (collectWithScript): the same script, sent on standard
+ *   input through a LocalRunner that enters the host first (`nsenter`, as the lab's runner does; on a real host
+ *   `collect --source local` runs it without that prefix), its output read as it streams, as every kube mode does.
  * Each figure is the median of BENCH_COLLECT_RUNS runs (default 3), the three taking turns.
  * Alone: `npx tsx bench/collect.ts` (as root, under `flock /tmp/tunnelscope-kernel.lock`).
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { collectHost } from '@/lib/capture/collect/collect';
 import { LocalRunner, PrefixRunner } from '@/lib/capture/collect/runner';
+import { collectWithScript } from '@/lib/capture/collect/script-host';
 import { parseCollectorOutput } from '@/lib/capture/collect/collector-output';
 import { exec } from '@/lib/lab/exec';
 import { listHostNamespaces } from '@/lib/lab/host';
@@ -56,7 +56,8 @@ async function script(host: LabHost, namespaces: number): Promise<void> {
 }
 
 async function runner(host: LabHost, namespaces: number): Promise<void> {
-  const capture = await collectHost(new PrefixRunner(host.enter, new LocalRunner()), { name: host.name, role: host.role });
+  const capture = await collectWithScript(new PrefixRunner(host.enter, new LocalRunner()), readFileSync(SCRIPT, 'utf8'), { name: host.name, role: host.role });
+  if (capture.status !== 'complete') throw new Error(`collect bench: the local runner's capture is ${capture.status}: ${capture.error ?? ''}`);
   if (capture.namespaces.length !== namespaces + 1) throw new Error(`collect bench: the local runner captured ${capture.namespaces.length} namespaces, ${namespaces + 1} expected`);
 }
 

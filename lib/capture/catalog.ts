@@ -1,5 +1,5 @@
 import { COMMANDS } from '@/lib/commands';
-import type { CommandDeclaration, CommandScope } from '@/lib/commands/declaration';
+import type { CommandDeclaration } from '@/lib/commands/declaration';
 import type { CommandId } from './types';
 
 export type CatalogEntry = CommandDeclaration<CommandId>;
@@ -15,22 +15,7 @@ export function catalogEntry(id: CommandId): CatalogEntry {
   return entry;
 }
 
-/** argv with `{name}` elements replaced by params; a missing parameter is an error of the caller. */
-export function fillArgv(entry: CatalogEntry, params: Record<string, string> = {}): string[] {
-  return entry.argv.map((arg) => {
-    const m = /^\{(\w+)\}$/.exec(arg);
-    if (!m) return arg;
-    const value = params[m[1]];
-    if (value === undefined) throw new Error(`command ${entry.id} needs parameter ${m[1]}`);
-    return value;
-  });
-}
-
-export function collectedEntries(scope: CommandScope): CatalogEntry[] {
-  return CATALOG.filter((e) => e.collect && e.scope === scope);
-}
-
-/** Reads the parameters back from an argv made by fillArgv; null when argv is not this entry's shape. */
+/** Reads the parameters back from an argv of the entry's shape (its `{name}` elements filled); null when argv is not that shape. */
 export function paramsFromArgv(entry: CatalogEntry, argv: readonly string[]): Record<string, string> | null {
   if (argv.length !== entry.argv.length) return null;
   const params: Record<string, string> = {};

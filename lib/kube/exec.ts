@@ -5,6 +5,7 @@
 import { StringDecoder } from 'node:string_decoder';
 import { PassThrough, Writable } from 'node:stream';
 import { Exec, type KubeConfig, type V1Status } from '@kubernetes/client-node';
+import type { ScriptEnd } from '@/lib/capture/collect/script-host';
 import { describeKubeError, isTransient } from './errors';
 
 export interface PodRef {
@@ -13,15 +14,11 @@ export interface PodRef {
   container?: string;
 }
 
-export interface PodExecResult {
+/** outcome ok: a Success status · exit: a non-zero exit code · cut: the stream ended without a status · refused: the upgrade failed. */
+export interface PodExecResult extends ScriptEnd {
   /** Empty when PodExecOptions.onStdout took it. */
   stdout: string;
-  stderr: string;
   exitCode: number | null;
-  /** ok: a Success status · exit: a non-zero exit code · cut: the stream ended without a status · timeout · cancelled · refused: the upgrade failed. */
-  outcome: 'ok' | 'exit' | 'cut' | 'timeout' | 'cancelled' | 'refused';
-  /** What went wrong, in a sentence for the user (empty when ok). */
-  reason: string;
 }
 
 export interface PodExecOptions {

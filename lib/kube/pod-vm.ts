@@ -9,7 +9,8 @@ import { unreachedPodVmName, type PodVmReach, type PodVmWay } from '@/lib/captur
 import type { HostCapture } from '@/lib/capture/types';
 import { parseHost } from '@/lib/parse';
 import type { HostState } from '@/lib/parse/types';
-import { collectThroughPod, hostFromExec, scriptArgv, type ScriptRun } from './collect-host';
+import { hostFromOutput, scriptArgv } from '@/lib/capture/collect/script-host';
+import { collectThroughPod, type ScriptRun } from './collect-host';
 import type { DiscoveredPod } from './discover';
 import { runOverSsh, type SshAccess } from './ssh';
 
@@ -60,7 +61,7 @@ async function overSsh(target: PodVmTarget, ssh: NonNullable<PodVmTarget['ssh']>
   if ('reason' in where) return where;
   const run = { enter: [], scriptArgs: ['--role', 'podvm'] };
   const result = await runOverSsh(ssh.access, where.address, scriptArgv(target.script, run), { timeoutMs: target.timeoutMs, signal: target.signal, stdin: Buffer.from(target.script) });
-  const host = hostFromExec(null, 'podvm', result, unreachedPodVmName(target.pod));
+  const host = hostFromOutput(result.stdout, result, { role: 'podvm', fallbackName: unreachedPodVmName(target.pod) });
   return host.status === 'failed' ? { reason: host.error ?? 'failed' } : host;
 }
 

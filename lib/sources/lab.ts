@@ -1,7 +1,9 @@
-/** The namespace lab on this machine: each lab host is entered with its own prefix (nsenter into its namespaces). */
-import { collectHost } from '@/lib/capture/collect/collect';
+/** The namespace lab on this machine: the collector script runs once on each lab host, entered with its own prefix (nsenter into its namespaces). */
+import { readFile } from 'node:fs/promises';
 import { LocalRunner, PrefixRunner } from '@/lib/capture/collect/runner';
+import { collectWithScript } from '@/lib/capture/collect/script-host';
 import { labStatus } from '@/lib/lab';
+import { COLLECTOR_SCRIPT_PATH } from './files';
 import { SourceError, type Source } from './source';
 
 const NOT_RUNNING = 'No lab is running. Start one with: tunnelscope lab up';
@@ -14,6 +16,7 @@ export const labSource: Source<'lab'> = {
   async discover() {
     const status = await labStatus({ probe: false });
     if (!status) throw new SourceError(NOT_RUNNING);
+    const script = await readFile(COLLECTOR_SCRIPT_PATH, 'utf8');
     const local = new LocalRunner();
     return {
       source: { kind: 'lab', detail: `scenario ${status.scenario}` },
@@ -21,7 +24,7 @@ export const labSource: Source<'lab'> = {
       hosts: status.hosts.map((host) => ({
         name: host.name,
         role: host.role,
-        collect: () => collectHost(new PrefixRunner(host.enter, local), { name: host.name, role: host.role }),
+        collect: (signal?: AbortSignal) => collectWithScript(new PrefixRunner(host.enter, local), script, { name: host.name, role: host.role, signal }),
       })),
       concurrency: 4,
     };

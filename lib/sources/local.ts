@@ -1,7 +1,9 @@
-/** The machine this process runs on, read in its own namespaces. */
+/** The machine this process runs on: the collector script, run once in its own namespaces. */
+import { readFile } from 'node:fs/promises';
 import os from 'node:os';
-import { collectHost } from '@/lib/capture/collect/collect';
 import { LocalRunner } from '@/lib/capture/collect/runner';
+import { collectWithScript } from '@/lib/capture/collect/script-host';
+import { COLLECTOR_SCRIPT_PATH } from './files';
 import type { Source } from './source';
 
 export const localSource: Source<'local'> = {
@@ -10,12 +12,13 @@ export const localSource: Source<'local'> = {
     return { available: true };
   },
   async discover() {
-    // The name the collected host records comes from its own `hostname`; this one names it in progress and the bundle's source.
+    const script = await readFile(COLLECTOR_SCRIPT_PATH, 'utf8');
+    // The collected host records its own `hostname` and the role the script finds; this name labels progress and the bundle's source.
     const name = os.hostname();
     return {
       source: { kind: 'local', detail: name },
       createdAt: new Date().toISOString(),
-      hosts: [{ name, role: 'unknown', collect: () => collectHost(new LocalRunner(), {}) }],
+      hosts: [{ name, role: 'unknown', collect: (signal) => collectWithScript(new LocalRunner(), script, { fallbackName: name, signal }) }],
       concurrency: 1,
     };
   },

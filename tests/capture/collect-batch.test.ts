@@ -10,13 +10,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCollectorOutput } from '@/lib/capture/collect/collector-output';
-import { collectHost } from '@/lib/capture/collect/collect';
 import { LocalRunner, PrefixRunner } from '@/lib/capture/collect/runner';
+import { collectWithScript } from '@/lib/capture/collect/script-host';
 import type { HostCapture } from '@/lib/capture/types';
 import { onHost, runOnHost } from '@/lib/lab/host';
 import type { LabHost } from '@/lib/lab/types';
 import { parseHost } from '@/lib/parse';
 import { buildHosts, type TestHosts } from '../cluster/hosts';
+import { COLLECTOR_SCRIPT } from '../helpers/collect-script';
 
 const SCRIPT = path.resolve(__dirname, '../../public/tunnelscope-collect.sh');
 const HOSTILE = 'ts$(touch${IFS}PWNED1)x';
@@ -90,7 +91,7 @@ beforeAll(async () => {
   batched = await collect();
   single = await collect('--no-batch');
   await addDummy();
-  runner = await collectHost(new PrefixRunner(host.enter, new LocalRunner()), { name: 'batch-host', role: 'worker' });
+  runner = await collectWithScript(new PrefixRunner(host.enter, new LocalRunner()), COLLECTOR_SCRIPT, { name: 'batch-host', role: 'worker' });
 }, 300_000);
 
 afterAll(async () => {
@@ -155,9 +156,9 @@ describe('the collector script in batches', () => {
     expect(podA?.stdout).toContain('"lladdr":"02:00:00:00:00:09"');
   });
 
-  it("reads the same with `collect --source local`'s runner, which batches too", () => {
+  it("reads the same with `collect --source local`'s runner, which runs the script through a Runner", () => {
     const script = single;
-    // The runner lists tc hooks from the JSON qdiscs, so the racing tc leaves its GONE device in place.
+    // The runner runs with the host's own PATH, without the racing tc: its GONE device stays in place.
     const settled = (capture: HostCapture): HostCapture => ({ ...capture, namespaces: capture.namespaces.filter((n) => n.netns !== GONE) });
     const outcome = (capture: HostCapture) => records(settled(capture)).map((r) => r.replace(/ (?:-?\d+|null) (?=\S+ )/, ' '));
     expect(outcome(runner)).toEqual(outcome(script));

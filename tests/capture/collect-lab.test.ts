@@ -4,21 +4,20 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CATALOG, type CatalogEntry } from '@/lib/capture/catalog';
-import { collectHost, collectHosts } from '@/lib/capture/collect/collect';
 import { parseBundle, serializeBundle } from '@/lib/capture/bundle/bundle';
 import { parseCollectorOutput } from '@/lib/capture/collect/collector-output';
 import { importFiles } from '@/lib/capture/import';
-import { LocalRunner, PrefixRunner } from '@/lib/capture/collect/runner';
+import { LocalRunner, PrefixRunner, type Runner } from '@/lib/capture/collect/runner';
+import { collectWithScript, type ScriptRunOptions } from '@/lib/capture/collect/script-host';
 import { parseTranscript } from '@/lib/capture/paste/transcript';
 import type { CommandRecord, HostCapture } from '@/lib/capture/types';
+import { COLLECTOR_SCRIPT, collectHostsWithScript } from '../helpers/collect-script';
 
 const A = `tscap-${process.pid}-a`;
 const B = `tscap-${process.pid}-b`;
 const SCRIPT = path.resolve(__dirname, '../../public/tunnelscope-collect.sh');
 const local = new LocalRunner();
 const inA = new PrefixRunner(['nsenter', `--net=/run/netns/${A}`, '--'], local);
-const onlyB = (name: string) => name === B;
 
 function sh(argv: string[]): string {
   return execFileSync(argv[0], argv.slice(1), { encoding: 'utf8' });
@@ -57,22 +56,59 @@ afterAll(() => {
   }
 });
 
-describe('collectHost on real namespaces', () => {
-  let host: HostCapture;
-  beforeAll(async () => {
-    host = await collectHost(inA, { role: 'worker', includeNetns: onlyB });
-  });
+/** Runs the collector once in A, as `collect --source local` does on a host; the options go to the script. */
+function collect(runner: Runner, scriptArgs: readonly string[], opts: Omit<ScriptRunOptions, 'scriptArgs'> = {}): Promise<HostCapture> {
+  return collectWithScript(runner, COLLECTOR_SCRIPT, { ...opts, scriptArgs });
+}
 
-  it('records every root-namespace command with its argv and verbatim JSON output', () => {
+/** A runner in A whose PATH starts with `dir`: its stand-in tools come before the host's. */
+function withPath(dir: string): Runner {
+  return new PrefixRunner(['nsenter', `--net=/run/netns/${A}`, '--', 'env', `PATH=${dir}:${process.env.PATH ?? ''}`], local);
+}
+
+/** A runner in A inside a mount namespace of its own, where `setup` (sh) runs first. */
+function privately(setup: string): Runner {
+  return new PrefixRunner(['nsenter', `--net=/run/netns/${A}`, '--', 'unshare', '--mount', '--propagation', 'private', 'sh', '-c', `${setup} && exec "$@"`, 'sh'], local);
+}
+
+/**
+ * sh that leaves `tools` out of `dir` in a mount namespace of the run's own: `dir` becomes an empty tmpfs with a link
+ * to each of its other programs, kept reachable at `real`. The tools are then not installed at all, as on a host.
+ */
+function hiding(dir: string, real: string, tools: readonly string[]): string {
+  const link = `ln=$(command -v ln) && case $ln in ${dir}/*) ln=${real}/\${ln##*/} ;; esac`;
+  return `${link} && mount --bind ${dir} ${real} && mount -t tmpfs tmpfs ${dir} && for f in ${real}/*; do case \${f##*/} in ${tools.join('|')}) ;; *) "$ln" -s "$f" ${dir}/ ;; esac; done`;
+}
+
+function standIn(dir: string, name: string, body: string): void {
+  writeFileSync(path.join(dir, name), `#!/bin/sh\n${body}\n`, { mode: 0o755 });
+}
+
+describe('the collector script through a runner, on real namespaces', () => {
+  let host: HostCapture;
+  let scratch: string;
+  beforeAll(async () => {
+    scratch = mkdtempSync(path.join(os.tmpdir(), 'tscap-run-'));
+    host = await collect(inA, ['--netns', B], { role: 'worker' });
+  });
+  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+  it('records every root-namespace command with its argv and verbatim JSON output', async () => {
     const link = record(host, null, 'ip-link');
     expect(link?.argv).toEqual(['ip', '-j', '-d', '-s', '-s', 'link', 'show']);
     expect(link?.status).toBe('ok');
     expect(link?.exitCode).toBe(0);
     const names = (JSON.parse(link?.stdout ?? '[]') as { ifname: string }[]).map((l) => l.ifname);
     expect(names).toEqual(expect.arrayContaining(['lo', 'va0', 'vx0']));
-    expect(JSON.parse(record(host, null, 'ip-addr')?.stdout ?? '')).toEqual(expect.arrayContaining([expect.objectContaining({ ifname: 'va0' })]));
+    expect(record(host, null, 'ip-addr')?.stdout).toBe((await inA.run(['ip', '-j', 'addr', 'show'])).stdout);
     expect(host.name).toBe(os.hostname());
     expect(host.role).toBe('worker');
+  });
+
+  it('names the host and takes the role the caller gives, else the ones the host prints', async () => {
+    const named = await collect(inA, ['--no-netns'], { name: 'given' });
+    expect([named.name, named.role]).toEqual(['given', 'unknown']);
+    expect(host.name).toBe(os.hostname());
   });
 
   it('runs tc filters only for hooks a qdisc can hold (clsact: both, ingress: ingress), and sees the mirred redirect', () => {
@@ -81,6 +117,27 @@ describe('collectHost on real namespaces', () => {
     const ingress = record(host, null, 'tc-filter', { dev: 'va0', hook: 'ingress' });
     expect(ingress?.argv).toEqual(['tc', '-j', 'filter', 'show', 'dev', 'va0', 'ingress']);
     expect(ingress?.stdout).toContain('"to_dev":"vx0"');
+  });
+
+  it('runs tc filters for every device and hook when the qdiscs cannot be listed', async () => {
+    const bin = mkdtempSync(path.join(scratch, 'tc-'));
+    // Any read of qdiscs fails, alone or in a batch; every other tc command is the host's.
+    standIn(
+      bin,
+      'tc',
+      `for a in "$@"; do prev=$last; last=$a; [ "$a" = qdisc ] && q=1; done
+if [ "$prev" = -batch ]; then
+  f=$last
+  [ "$f" = - ] && { f=$(mktemp -p '${bin}'); cat >"$f"; exec <"$f"; }
+  grep -q '^qdisc' "$f" && q=1
+fi
+[ -n "$q" ] && { echo 'RTNETLINK answers: Operation not permitted' >&2; exit 2; }
+exec ${sh(['sh', '-c', 'command -v tc']).trim()} "$@"`,
+    );
+    const h = await collect(withPath(bin), ['--netns', B]);
+    expect(record(h, B, 'tc-qdisc')?.status).toBe('error');
+    const hooks = h.namespaces.find((n) => n.netns === B)?.commands.filter((c) => c.id === 'tc-filter') ?? [];
+    expect(hooks.map((f) => `${f.params?.dev}/${f.params?.hook}`).sort()).toEqual(['lo/egress', 'lo/ingress', 'vb0/egress', 'vb0/ingress']);
   });
 
   it('collects the named namespace it was told to and no other', () => {
@@ -92,35 +149,49 @@ describe('collectHost on real namespaces', () => {
     expect(record(host, B, 'ovs-bridge')).toBeUndefined();
   });
 
+  it('records a sysctl listing as the declared command, and reads no /proc fallback where ip is present', () => {
+    const sysctl = record(host, B, 'sysctl');
+    expect(sysctl?.argv.slice(0, 2)).toEqual(['sysctl', '-a']);
+    expect(sysctl?.stdout).toMatch(/^net\.ipv4\.ip_forward = [01]$/m);
+    const fallbacks = ['sys-class-net', 'proc-net-addr', 'proc-net-route', 'proc-net-ipv6-route', 'proc-net-arp'];
+    expect(host.namespaces.flatMap((n) => n.commands).filter((c) => fallbacks.includes(c.id))).toEqual([]);
+  });
+
   it('is complete when only optional tools (OVS, OVN, peer-pod config) fail', () => {
     expect(record(host, null, 'peerpod-config')?.status).toBe('error');
     expect(host.status).toBe('complete');
     expect(host.error).toBeUndefined();
   });
 
-  it('records a tool that is not installed as missing-tool, through nsenter and through ip netns exec', async () => {
-    const fake: CatalogEntry = {
-      id: 'arp',
-      tool: 'tscap-no-such-tool',
-      format: 'text',
-      scope: 'netns',
-      argv: ['tscap-no-such-tool', '-n'],
-      collect: true,
-      summary: 'test',
-    };
-    const lean = CATALOG.filter((e) => ['hostname', 'netns-list', 'ip-link'].includes(e.id));
-    const h = await collectHost(inA, { catalog: [...lean, fake], includeNetns: onlyB });
-    expect(record(h, null, 'arp')?.status).toBe('missing-tool');
-    expect(record(h, B, 'arp')?.status).toBe('missing-tool');
+  it('records a tool that is not installed as missing-tool, in the root and a named namespace', async () => {
+    // The tools are hidden in a mount namespace of the run's own: a device node where the program was is no program.
+    const tools = ['bpftool', 'conntrack'];
+    expect(tools.map((tool) => path.dirname(sh(['sh', '-c', `PATH="$PATH:/usr/sbin:/sbin"; command -v ${tool}`]).trim()))).toEqual(['/usr/sbin', '/usr/sbin']);
+    const h = await collect(privately(hiding('/usr/sbin', mkdtempSync(path.join(scratch, 'sbin-')), tools)), ['--netns', B]);
+    expect(record(h, null, 'bpftool-net')?.status).toBe('missing-tool');
+    expect(record(h, B, 'bpftool-net')?.status).toBe('missing-tool');
+    expect(record(h, null, 'conntrack-stats')?.status).toBe('missing-tool');
     expect(h.status).toBe('complete');
   });
 
+  it('enters named namespaces without nsenter, and skips names ip could read as an option or a path', async () => {
+    const odd = 'ok ns;x';
+    // /run/netns of the run's own: a real namespace with an odd name, and entries no namespace can have.
+    const bin = path.dirname(sh(['sh', '-c', 'command -v nsenter']).trim());
+    const hide = hiding(bin, mkdtempSync(path.join(scratch, 'bin-')), ['nsenter']);
+    const setup = `mount -t tmpfs tmpfs /run/netns && touch /run/netns/-all /run/netns/-x && ip netns add '${odd}' && ${hide}`;
+    const h = await collect(privately(setup), []);
+    expect(h.namespaces.map((n) => n.netns)).toEqual([null, odd]);
+    expect(record(h, odd, 'iptables-raw')?.status).toBe('ok');
+    expect(record(h, odd, 'ip-link')?.stdout).toContain('"ifname":"lo"');
+  });
+
   it('records a command that exceeds its timeout as timeout and marks the host partial', async () => {
-    const slow: CatalogEntry = { id: 'conntrack-stats', tool: 'sleep', format: 'text', scope: 'host', argv: ['sleep', '5'], collect: true, summary: 'test' };
-    const lean = CATALOG.filter((e) => ['hostname', 'ip-link'].includes(e.id));
+    const bin = mkdtempSync(path.join(scratch, 'slow-'));
+    standIn(bin, 'conntrack', 'exec sleep 60');
     const started = Date.now();
-    const h = await collectHost(inA, { catalog: [...lean, slow], commandTimeoutMs: 1500 });
-    expect(Date.now() - started).toBeLessThan(4500);
+    const h = await collect(withPath(bin), ['--no-netns', '--timeout', '1']);
+    expect(Date.now() - started).toBeLessThan(30_000);
     expect(record(h, null, 'conntrack-stats')?.status).toBe('timeout');
     expect(record(h, null, 'ip-link')?.status).toBe('ok');
     expect(h.status).toBe('partial');
@@ -128,14 +199,10 @@ describe('collectHost on real namespaces', () => {
 
   it('marks a host whose namespace does not exist as failed with the reason, and the bundle keeps the good host', async () => {
     const gone = new PrefixRunner(['nsenter', '--net=/run/netns/tscap-does-not-exist', '--'], local);
-    const lean = CATALOG.filter((e) => ['hostname', 'ip-link', 'netns-list'].includes(e.id));
-    const bundle = await collectHosts(
-      [
-        { name: 'good', role: 'worker', runner: inA },
-        { name: 'gone', role: 'podvm', runner: gone },
-      ],
-      { catalog: lean, includeNetns: onlyB },
-    );
+    const bundle = await collectHostsWithScript([
+      { name: 'good', role: 'worker', runner: inA, scriptArgs: ['--netns', B] },
+      { name: 'gone', role: 'podvm', runner: gone },
+    ]);
     expect(bundle.hosts.map((h) => [h.name, h.status])).toEqual([
       ['good', 'complete'],
       ['gone', 'failed'],

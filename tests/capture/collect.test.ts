@@ -1,7 +1,11 @@
-import { describe, expect, it } from 'vitest';
-import { collectHost, isSafeNetnsName } from '@/lib/capture/collect/collect';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importFiles, sniffFile } from '@/lib/capture/import';
-import { PrefixRunner, statusFromExit, type RunResult, type Runner } from '@/lib/capture/collect/runner';
+import { LocalRunner, PrefixRunner, statusFromExit, type RunResult, type Runner } from '@/lib/capture/collect/runner';
+import { collectWithScript } from '@/lib/capture/collect/script-host';
+import { COLLECTOR_SCRIPT, collectHostsWithScript } from '../helpers/collect-script';
 
 class FakeRunner implements Runner {
   readonly calls: string[][] = [];
@@ -12,125 +16,75 @@ class FakeRunner implements Runner {
   }
 }
 
-describe('collectHost with a scripted runner', () => {
-  it('refuses namespace names that ip could read as an option or a path', () => {
-    expect(['', '-all', 'a/b', '../x'].map(isSafeNetnsName)).toEqual([false, false, false, false]);
-    expect(['podns', 'c16c7a01-5e8d', 'a b'].map(isSafeNetnsName)).toEqual([true, true, true]);
+/** A stand-in conntrack first on PATH that says where it runs and then hangs, as a stuck tool does. */
+function hangingTool(dir: string): Runner {
+  writeFileSync(path.join(dir, 'conntrack'), `#!/bin/sh\necho $$ > '${dir}/pid.tmp' && mv '${dir}/pid.tmp' '${dir}/pid'\nexec sleep 120\n`, { mode: 0o755 });
+  return new PrefixRunner(['env', `PATH=${dir}:${process.env.PATH ?? ''}`], new LocalRunner());
+}
+
+/** Polls a state until it holds (bounded, so a broken stop fails the test instead of hanging it). */
+async function until(state: () => boolean, boundMs = 20_000): Promise<void> {
+  const end = Date.now() + boundMs;
+  while (!state()) {
+    if (Date.now() > end) throw new Error('the state was not reached');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+function gone(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+describe('the collector script through a runner, on this machine', () => {
+  let scratch: string;
+  beforeAll(() => {
+    scratch = mkdtempSync(path.join(os.tmpdir(), 'tscol-'));
+  });
+  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+  it('stops a host past its time with everything the script started, keeps what it printed, and leaves the other hosts whole', async () => {
+    const dir = mkdtempSync(path.join(scratch, 'hang-'));
+    const bundle = await collectHostsWithScript([
+      { name: 'stuck', role: 'worker', runner: hangingTool(dir), scriptArgs: ['--no-netns'], timeoutMs: 8_000 },
+      { name: 'fine', role: 'worker', runner: new LocalRunner(), scriptArgs: ['--no-netns'] },
+    ]);
+    const [stuck, fine] = bundle.hosts;
+    expect([stuck.name, stuck.status, stuck.error]).toEqual(['stuck', 'partial', 'the collector did not finish within 8 s']);
+    expect(stuck.namespaces[0].commands.find((c) => c.id === 'hostname')).toMatchObject({ status: 'ok', stdout: `${os.hostname()}\n` });
+    expect([fine.name, fine.status]).toEqual(['fine', 'complete']);
+    const pid = Number(readFileSync(path.join(dir, 'pid'), 'utf8'));
+    await until(() => gone(pid));
   });
 
-  it('enters only namespaces with safe names, passing each name as one argv element', async () => {
-    const runner = new FakeRunner((argv) => (argv.join(' ') === 'ip -j netns list' ? { stdout: JSON.stringify([{ name: '-x' }, { name: 'a/b' }, { name: '' }, { name: 'ok ns;x' }]) } : {}));
-    const host = await collectHost(runner, { name: 'h' });
-    expect(host.namespaces.map((n) => n.netns)).toEqual([null, 'ok ns;x']);
-    const entered = runner.calls.filter((c) => c[0] === 'nsenter').map((c) => c[1]);
-    expect(new Set(entered)).toEqual(new Set(['--net=/run/netns/ok ns;x']));
-    expect(runner.calls.filter((c) => c[0] === 'ip' && c[1] === '-n').every((c) => c[2] === 'ok ns;x')).toBe(true);
+  it('stops the script and the tool it runs on cancel, keeping what it printed', async () => {
+    const dir = mkdtempSync(path.join(scratch, 'cancel-'));
+    const control = new AbortController();
+    const pidFile = path.join(dir, 'pid');
+    const collecting = collectWithScript(hangingTool(dir), COLLECTOR_SCRIPT, { name: 'h', scriptArgs: ['--no-netns'], signal: control.signal });
+    await until(() => existsSync(pidFile));
+    control.abort();
+    const host = await collecting;
+    expect([host.status, host.error]).toEqual(['partial', 'cancelled']);
+    expect(host.namespaces[0].commands.find((c) => c.id === 'hostname')?.status).toBe('ok');
+    await until(() => gone(Number(readFileSync(pidFile, 'utf8'))));
   });
 
-  it('enters named namespaces by ip netns exec once the host turns out to have no nsenter', async () => {
-    const runner = new FakeRunner((argv) => {
-      if (argv.join(' ') === 'ip -j netns list') return { stdout: JSON.stringify([{ name: 'pod-1' }, { name: 'pod-2' }]) };
-      if (argv[0] === 'nsenter') return { stdout: '', stderr: 'nsenter: command not found', exitCode: null, status: 'missing-tool' };
-      return { stdout: 'ran\n' };
-    });
-    const host = await collectHost(runner, { name: 'h', concurrency: 1 });
-    const iptables = host.namespaces.flatMap((n) => n.commands.filter((c) => c.id === 'iptables-raw').map((c) => `${n.netns} ${c.status} ${c.stdout.trim()}`));
-    expect(iptables).toEqual(['null ok ran', 'pod-1 ok ran', 'pod-2 ok ran']);
-    // The first tries tell; the rest of the host goes straight to ip netns exec.
-    expect(runner.calls.filter((c) => c[0] === 'nsenter').length).toBeLessThanOrEqual(2);
-    expect(runner.calls.filter((c) => c[0] === 'nsenter' && c[1].endsWith('/pod-2'))).toEqual([]);
-    expect(runner.calls.filter((c) => c[1] === 'netns' && c[2] === 'exec' && c[3] === 'pod-2').length).toBeGreaterThan(2);
-  });
-
-  it('keeps at most `concurrency` commands in flight across all namespaces of a host', async () => {
-    let inFlight = 0;
-    let peak = 0;
-    const names = Array.from({ length: 12 }, (_, i) => ({ name: `pod-${i}` }));
-    const runner: Runner = {
-      run: async (argv) => {
-        inFlight++;
-        peak = Math.max(peak, inFlight);
-        // Yield a few turns so that commands started together overlap.
-        for (let i = 0; i < 3; i++) await Promise.resolve();
-        inFlight--;
-        return { stdout: argv.join(' ') === 'ip -j netns list' ? JSON.stringify(names) : '', stderr: '', exitCode: 0, durationMs: 1, status: 'ok' };
-      },
-    };
-    const host = await collectHost(runner, { name: 'h', concurrency: 3 });
-    expect(host.namespaces).toHaveLength(13);
-    expect(host.namespaces.map((n) => n.netns)).toEqual([null, ...names.map((n) => n.name)]);
-    expect(peak).toBe(3);
-  });
-
-  it('reads a sysctl listing from /proc/sys in one process inside the namespace, recorded as the declared command', async () => {
-    const runner = new FakeRunner((argv) => (argv.join(' ') === 'ip -j netns list' ? { stdout: JSON.stringify([{ name: 'pod-1' }]) } : {}));
-    const host = await collectHost(runner, { name: 'h' });
-    const record = host.namespaces[1].commands.find((c) => c.id === 'sysctl');
-    expect(record?.argv.slice(0, 2)).toEqual(['sysctl', '-a']);
-    const call = runner.calls.find((c) => c[0] === 'nsenter' && c[3] === 'sh');
-    expect(call?.slice(0, 5)).toEqual(['nsenter', '--net=/run/netns/pod-1', '--', 'sh', '-c']);
-    expect(call?.slice(6)).toEqual(['sh', 'net/ipv4/conf/*/rp_filter', 'net/ipv4/ip_forward']);
-  });
-
-  it('reads the root namespace from /proc and /sys only when ip is missing', async () => {
-    const fallbacks = ['sys-class-net', 'proc-net-addr', 'proc-net-route', 'proc-net-ipv6-route', 'proc-net-arp'];
-    const without = await collectHost(new FakeRunner((argv) => (argv[0] === 'ip' ? { status: 'missing-tool', exitCode: null } : {})), { name: 'h' });
-    expect(without.namespaces[0].commands.map((c) => c.id)).toEqual(expect.arrayContaining(fallbacks));
-    const withIp = await collectHost(new FakeRunner(() => ({})), { name: 'h' });
-    expect(withIp.namespaces[0].commands.filter((c) => fallbacks.includes(c.id))).toEqual([]);
-  });
-
-  it('takes the host name from hostname output when none is given', async () => {
-    const host = await collectHost(new FakeRunner((argv) => (argv[0] === 'hostname' ? { stdout: 'node-7\n' } : {})));
-    expect(host.name).toBe('node-7');
-  });
-
-  it('marks the host failed, without throwing, when the runner rejects every command', async () => {
+  it('marks the host failed, without throwing, when the runner cannot reach it', async () => {
     const broken: Runner = { run: () => Promise.reject(new Error('connection refused')) };
-    const host = await collectHost(broken, { name: 'far' });
-    expect(host.status).toBe('failed');
-    expect(host.error).toMatch(/connection refused/);
+    const host = await collectWithScript(broken, COLLECTOR_SCRIPT, { name: 'far', role: 'podvm' });
+    expect([host.name, host.role, host.status, host.error]).toEqual(['far', 'podvm', 'failed', 'connection refused']);
   });
 
-  it('runs tc filter show only for the hooks that the namespace qdiscs can hold', async () => {
-    const runner = new FakeRunner((argv) => {
-      const line = argv.join(' ');
-      if (line === 'ip -j -d -s -s link show') return { stdout: '[{"ifindex":1,"ifname":"lo"},{"ifindex":2,"ifname":"eth0"},{"ifindex":3,"ifname":"vxlan1"}]' };
-      if (line === 'tc -j qdisc show')
-        return {
-          stdout: '[{"kind":"ingress","handle":"ffff:","dev":"eth0","parent":"ffff:fff1"},{"kind":"clsact","handle":"ffff:","dev":"vxlan1","parent":"ffff:fff1"}]',
-        };
-      return {};
-    });
-    await collectHost(runner, { name: 'h' });
-    const filters = runner.calls.filter((c) => c[0] === 'tc' && c[2] === 'filter').map((c) => c.slice(4).join(' '));
-    expect(filters).toEqual(['dev eth0 ingress', 'dev vxlan1 ingress', 'dev vxlan1 egress']);
-  });
-
-  it('runs tc filter show for every device and hook when the qdiscs could not be listed', async () => {
-    const runner = new FakeRunner((argv) => {
-      const line = argv.join(' ');
-      if (line === 'ip -j -d -s -s link show') return { stdout: '[{"ifindex":1,"ifname":"lo"},{"ifindex":2,"ifname":"eth0"}]' };
-      if (line === 'tc -j qdisc show') return { stdout: '', stderr: 'RTNETLINK answers: Operation not permitted', exitCode: 2, status: 'error' };
-      return {};
-    });
-    await collectHost(runner, { name: 'h' });
-    const filters = runner.calls.filter((c) => c[0] === 'tc' && c[2] === 'filter').map((c) => c.slice(4).join(' '));
-    expect(filters).toEqual(['dev lo ingress', 'dev lo egress', 'dev eth0 ingress', 'dev eth0 egress']);
-  });
-
-  it('records commands that would start after the host budget as timeouts without running them', async () => {
-    const slow = new FakeRunner(() => ({}));
-    const runner: Runner = {
-      run: async (argv) => {
-        await new Promise((r) => setTimeout(r, 30));
-        return slow.run(argv);
-      },
-    };
-    const host = await collectHost(runner, { name: 'h', hostTimeoutMs: 50, concurrency: 1 });
-    const statuses = host.namespaces.flatMap((n) => n.commands).map((c) => c.status);
-    expect(statuses).toContain('timeout');
-    expect(host.status).toBe('partial');
+  it('marks the host failed with what the shell said when the script cannot start', async () => {
+    const host = await collectWithScript(new LocalRunner(), 'exit 3', { name: 'h' });
+    expect([host.status, host.error]).toEqual(['failed', 'the collector exited with code 3']);
+    const noShell = await collectWithScript(new PrefixRunner(['tscol-no-such-entry'], new LocalRunner()), COLLECTOR_SCRIPT, { name: 'h' });
+    expect([noShell.status, noShell.error]).toEqual(['failed', 'tscol-no-such-entry: command not found']);
   });
 });
 

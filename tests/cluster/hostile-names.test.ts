@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CaptureBundle, HostCapture } from '@/lib/capture/types';
-import { scriptArgv } from '@/lib/kube/collect-host';
+import { scriptArgv } from '@/lib/capture/collect/script-host';
 import { HOST_ENTER } from '@/lib/kube/debug-pod';
 import type { SnapshotView } from '@/lib/snapshot/types';
 import { canaries, expectFixesInert, expectReportInert, expectSvgInert, fixLines, viewOf } from '../helpers/hostile-checks';

@@ -8,7 +8,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyze } from '@/lib/analyze';
-import { collectHosts } from '@/lib/capture/collect/collect';
 import { LocalRunner, PrefixRunner } from '@/lib/capture/collect/runner';
 import type { CaptureBundle, HostCapture } from '@/lib/capture/types';
 import { parseBundle } from '@/lib/capture/bundle/bundle';
@@ -25,6 +24,7 @@ import { closeStore } from '@/lib/store';
 import * as contextsRoute from '@/app/api/kube/contexts/route';
 import * as liveRoute from '@/app/api/live/route';
 import { BASE, postJson, useDatabase } from '../api/api';
+import { collectHostsWithScript } from '../helpers/collect-script';
 import { buildHosts, PEER_POD, type TestHosts } from './hosts';
 import { grantsOf } from './rbac';
 import { TestApiServer, type ExecBehaviour, type Grant, type TestObject, type TokenRule } from './test-apiserver';
@@ -206,7 +206,7 @@ describe('agent mode', () => {
     expect(progress.filter((p) => p.state === 'done').map((p) => p.host)).toEqual(expect.arrayContaining(['node-a', 'node-b']));
 
     const local = new LocalRunner();
-    const direct = await collectHosts(
+    const direct = await collectHostsWithScript(
       ['node-a', 'node-b'].map((name) => ({ name, role: 'worker' as const, runner: new PrefixRunner(host(name).enter, local) })),
       { cluster: bundle.cluster },
     );

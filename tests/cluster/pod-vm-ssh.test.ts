@@ -20,12 +20,12 @@ import { loadKubeConfig } from '@/lib/kube/config';
 import { loadSshAccess, runOverSsh } from '@/lib/kube/ssh';
 import { collectPodVm } from '@/lib/kube/pod-vm';
 import { KubeConfig } from '@kubernetes/client-node';
-import { collectHosts } from '@/lib/capture/collect/collect';
 import { LocalRunner, PrefixRunner } from '@/lib/capture/collect/runner';
 import { deriveSnapshot } from '@/lib/snapshot/derive';
 import { renderReport } from '@/lib/export/report';
 import { RULES_VERSION } from '@/lib/diagnose';
 import { main } from '@/cli/main';
+import { collectHostsWithScript } from '../helpers/collect-script';
 import { PEER_POD } from './hosts';
 import { buildPodVmLab, type PodVmLab } from './pod-vm-lab';
 import { grantsOf } from './rbac';
@@ -256,7 +256,7 @@ async function until(state: () => Promise<boolean>, boundMs = 20_000): Promise<v
 
 describe("the worker's record", () => {
   it('never lets the TLS key out, collected on the worker itself or through the cluster', async () => {
-    const local = await collectHosts([{ name: 'worker-1', role: 'worker', runner: new PrefixRunner(host('worker-1').enter, new LocalRunner()) }]);
+    const local = await collectHostsWithScript([{ name: 'worker-1', role: 'worker', runner: new PrefixRunner(host('worker-1').enter, new LocalRunner()) }]);
     const sandboxes = analyze(local).topology.hosts[0].peerpodSandboxes;
     expect(sandboxes?.map((s) => [s.podIp, s.vni])).toEqual([[POD_IP, VNI]]);
     expect(bundles).toHaveLength(3);

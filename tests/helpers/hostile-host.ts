@@ -5,9 +5,9 @@
  * file in the directory it ran in.
  */
 import { spawnSync } from 'node:child_process';
-import { collectHosts } from '@/lib/capture/collect/collect';
 import { LocalRunner } from '@/lib/capture/collect/runner';
 import type { CaptureBundle } from '@/lib/capture/types';
+import { collectHostsWithScript } from './collect-script';
 
 export const PREFIX = 'h20-';
 export const NS_SUBST = `${PREFIX}ts$(touch\${IFS}PWNED1)x`;
@@ -61,8 +61,6 @@ export function buildHostileHost(): void {
 
 /** This machine's root namespace and the three hostile ones, as `collect --source local` collects them. */
 export function collectHostileHost(): Promise<CaptureBundle> {
-  return collectHosts([{ name: `${PREFIX}host<script>`, role: 'unknown', runner: new LocalRunner() }], {
-    includeNetns: (ns) => NAMESPACES.includes(ns),
-    source: { kind: 'local' },
-  });
+  const scriptArgs = NAMESPACES.flatMap((ns) => ['--netns', ns]);
+  return collectHostsWithScript([{ name: `${PREFIX}host<script>`, role: 'unknown', runner: new LocalRunner(), scriptArgs }], { source: { kind: 'local' } });
 }

@@ -1,4 +1,6 @@
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
 import type { CommandStatus } from '../types';
 
 export interface RunResult {
@@ -11,8 +13,12 @@ export interface RunResult {
 
 export interface RunOptions {
   timeoutMs?: number;
-  /** Written to the command's stdin (an iproute2 batch); without it stdin is empty. */
+  /** Written to the command's stdin (the collector script); without it stdin is empty. */
   input?: string;
+  /** Takes standard output as it arrives (a collector's, read while it streams); the result's stdout is then empty. */
+  onStdout?: (text: string) => void;
+  /** Stops the command, and everything it started, once aborted. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -24,7 +30,7 @@ export interface Runner {
   run(argv: string[], opts?: RunOptions): Promise<RunResult>;
 }
 
-export const DEFAULT_COMMAND_TIMEOUT_MS = 20_000;
+const DEFAULT_TIMEOUT_MS = 20_000;
 const MAX_OUTPUT_BYTES = 64 * 1024 * 1024;
 
 /**
@@ -46,58 +52,150 @@ export function statusFromExit(exitCode: number | null, stderr: string): Command
   return 'error';
 }
 
-interface ExecError extends Error {
-  code?: string | number;
-  killed?: boolean;
-  signal?: NodeJS.Signals | null;
+/** Time a stopped command has to end on SIGTERM (the collector removes its scratch files) before SIGKILL. */
+const STOP_GRACE_MS = 1_000;
+
+/**
+ * Signals every process of the session `sid` leads. A process group is not enough: coreutils `timeout`, which the
+ * collector puts around its commands, moves each into a group of its own.
+ */
+function signalSession(sid: number, signal: NodeJS.Signals): void {
+  const pids: number[] = [];
+  try {
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+        // After the command name in parentheses: state, ppid, pgrp, session.
+        if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[3]) === sid) pids.push(Number(entry));
+      } catch {
+        // The process ended while the list was read.
+      }
+    }
+  } catch {
+    // No /proc: the command's own process group is all that can be named.
+    pids.push(-sid);
+  }
+  for (const pid of pids) {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // Already gone.
+    }
+  }
 }
 
-function asExecError(err: unknown): ExecError | null {
-  return err instanceof Error ? (err as ExecError) : null;
+/** A stream's text, decoded as it arrives: handed on, or kept up to a limit. */
+class Output {
+  private readonly decoder = new StringDecoder('utf8');
+  private readonly pieces: string[] = [];
+  private bytes = 0;
+
+  constructor(private readonly sink?: (text: string) => void) {}
+
+  /** False once more than the limit would be kept. */
+  add(chunk: Buffer): boolean {
+    const text = this.decoder.write(chunk);
+    if (this.sink) {
+      if (text !== '') this.sink(text);
+      return true;
+    }
+    this.bytes += chunk.length;
+    if (this.bytes > MAX_OUTPUT_BYTES) return false;
+    this.pieces.push(text);
+    return true;
+  }
+
+  text(): string {
+    const rest = this.decoder.end();
+    if (this.sink) {
+      if (rest !== '') this.sink(rest);
+      return '';
+    }
+    return this.pieces.join('') + rest;
+  }
 }
 
-/** Runs argv as a local process. */
+type Stop = 'timeout' | 'cancelled' | 'overflow';
+
+/**
+ * Runs argv as a local process, in a session of its own: a timeout or a cancel stops the process and everything it
+ * started (SIGTERM, then SIGKILL), and what it printed until then is kept.
+ */
 export class LocalRunner implements Runner {
-  constructor(private readonly defaults: { timeoutMs?: number; maxBufferBytes?: number } = {}) {}
-
   run(argv: string[], opts: RunOptions = {}): Promise<RunResult> {
-    const timeoutMs = opts.timeoutMs ?? this.defaults.timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
+    const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const started = performance.now();
     return new Promise((resolve) => {
       if (argv.length === 0) {
         resolve({ stdout: '', stderr: 'empty command', exitCode: null, durationMs: 0, status: 'error' });
         return;
       }
-      const child = execFile(
-        argv[0],
-        argv.slice(1),
-        { timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: this.defaults.maxBufferBytes ?? MAX_OUTPUT_BYTES, encoding: 'utf8', windowsHide: true },
-        (err, stdout, stderr) => {
-          const durationMs = Math.round(performance.now() - started);
-          resolve(toResult(asExecError(err), stdout, stderr, durationMs, argv[0], timeoutMs));
-        },
-      );
+      const child = spawn(argv[0], argv.slice(1), { detached: true, stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true });
+      const stdout = new Output(opts.onStdout);
+      const stderr = new Output();
+      let stopped: Stop | null = null;
+      let startError: NodeJS.ErrnoException | null = null;
+      const timers: NodeJS.Timeout[] = [];
+      const stop = (why: Stop): void => {
+        if (stopped || child.pid === undefined) return;
+        stopped = why;
+        const sid = child.pid;
+        signalSession(sid, 'SIGTERM');
+        timers.push(
+          setTimeout(() => {
+            signalSession(sid, 'SIGKILL');
+            // A process that left the session may still hold the pipes: the result does not wait for it.
+            timers.push(setTimeout(() => (child.stdout.destroy(), child.stderr.destroy()), STOP_GRACE_MS));
+          }, STOP_GRACE_MS),
+        );
+      };
+      const onAbort = (): void => stop('cancelled');
+      timers.push(setTimeout(() => stop('timeout'), timeoutMs));
+      if (opts.signal?.aborted) onAbort();
+      opts.signal?.addEventListener('abort', onAbort, { once: true });
+      child.stdout.on('data', (chunk: Buffer) => {
+        if (!stdout.add(chunk)) stop('overflow');
+      });
+      child.stderr.on('data', (chunk: Buffer) => {
+        if (!stderr.add(chunk)) stop('overflow');
+      });
+      child.on('error', (error: NodeJS.ErrnoException) => (startError ??= error));
+      child.on('close', (code: number | null, signal: NodeJS.Signals | null) => {
+        for (const timer of timers) clearTimeout(timer);
+        // What outlived the command by ignoring SIGTERM does not outlive the result.
+        if (stopped && child.pid !== undefined) signalSession(child.pid, 'SIGKILL');
+        opts.signal?.removeEventListener('abort', onAbort);
+        const durationMs = Math.round(performance.now() - started);
+        const ended = { stdout: stdout.text(), stderr: stderr.text(), exitCode: code, durationMs };
+        resolve(toResult(ended, { stopped, startError, signal, tool: argv[0], timeoutMs }));
+      });
       // A command that exits without reading its input closes the pipe: that is its business, not an error here.
-      child.stdin?.on('error', () => undefined);
-      child.stdin?.end(opts.input ?? '');
+      child.stdin.on('error', () => undefined);
+      child.stdin.end(opts.input ?? '');
     });
   }
 }
 
-function toResult(err: ExecError | null, stdout: string, stderr: string, durationMs: number, tool: string, timeoutMs: number): RunResult {
-  if (!err) return { stdout, stderr, exitCode: 0, durationMs, status: 'ok' };
-  if (err.code === 'ENOENT') {
-    return { stdout, stderr: stderr || `${tool}: command not found`, exitCode: null, durationMs, status: 'missing-tool' };
-  }
-  if (err.code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER') {
+interface Ending {
+  stopped: Stop | null;
+  startError: NodeJS.ErrnoException | null;
+  signal: NodeJS.Signals | null;
+  tool: string;
+  timeoutMs: number;
+}
+
+function toResult(ended: Omit<RunResult, 'status'>, how: Ending): RunResult {
+  const { stdout, stderr, durationMs } = ended;
+  if (how.startError?.code === 'ENOENT') return { stdout, stderr: stderr || `${how.tool}: command not found`, exitCode: null, durationMs, status: 'missing-tool' };
+  if (how.startError) return { stdout, stderr: appendLine(stderr, how.startError.message), exitCode: null, durationMs, status: 'error' };
+  if (how.stopped === 'overflow') {
     return { stdout, stderr: appendLine(stderr, `output exceeded the ${MAX_OUTPUT_BYTES / 1024 / 1024} MiB limit and was cut`), exitCode: null, durationMs, status: 'error' };
   }
-  if (err.killed) {
-    return { stdout, stderr: appendLine(stderr, `killed after ${timeoutMs} ms timeout`), exitCode: null, durationMs, status: 'timeout' };
-  }
-  const exitCode = typeof err.code === 'number' ? err.code : null;
-  const detail = exitCode === null && !stderr ? err.message : stderr;
-  return { stdout, stderr: detail, exitCode, durationMs, status: exitCode === null ? 'error' : statusFromExit(exitCode, stderr) };
+  if (how.stopped === 'timeout') return { stdout, stderr: appendLine(stderr, `killed after ${how.timeoutMs} ms timeout`), exitCode: null, durationMs, status: 'timeout' };
+  if (how.stopped === 'cancelled') return { stdout, stderr: appendLine(stderr, 'cancelled'), exitCode: null, durationMs, status: 'error' };
+  if (ended.exitCode === null) return { stdout, stderr: stderr || `killed by ${how.signal ?? 'a signal'}`, exitCode: null, durationMs, status: 'error' };
+  return { stdout, stderr, exitCode: ended.exitCode, durationMs, status: statusFromExit(ended.exitCode, stderr) };
 }
 
 function appendLine(text: string, line: string): string {

@@ -8,8 +8,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readlinkSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { collectHost } from '@/lib/capture/collect/collect';
 import { LocalRunner, PrefixRunner } from '@/lib/capture/collect/runner';
+import { collectWithScript } from '@/lib/capture/collect/script-host';
 import { diagnose } from '@/lib/diagnose';
 import type { Finding } from '@/lib/diagnose/types';
 import { createHost, onHost, runOnHost } from '@/lib/lab/host';
@@ -18,6 +18,7 @@ import type { LabHost, LabRole } from '@/lib/lab/types';
 import { parseHost } from '@/lib/parse';
 import { buildTopology } from '@/lib/topology/build';
 import type { EdgeKind, Topology } from '@/lib/topology/types';
+import { COLLECTOR_SCRIPT } from '../../helpers/collect-script';
 
 export const NETNS_PREFIX = 'tsu-';
 const stateDirPrefix = (prefix: string) => `${prefix}cluster-`;
@@ -239,7 +240,7 @@ export class KernelCluster {
   /** Collects every node with the product's collector and builds one topology from the captures. */
   async topology(): Promise<Topology> {
     const local = new LocalRunner();
-    const captures = await Promise.all(this.nodes.map((n) => collectHost(new PrefixRunner(n.host.enter, local), { name: n.host.name, role: n.host.role })));
+    const captures = await Promise.all(this.nodes.map((n) => collectWithScript(new PrefixRunner(n.host.enter, local), COLLECTOR_SCRIPT, { name: n.host.name, role: n.host.role })));
     const failed = captures.filter((c) => c.status !== 'complete');
     if (failed.length) throw new Error(`collect: ${failed.map((c) => `${c.name} ${c.status} ${c.error ?? ''}`).join('; ')}`);
     return buildTopology(captures.map(parseHost));
