@@ -63,13 +63,14 @@ top=$tmp
 # Namespaces being collected in the background, "INDEX:PID " in the order they started; the watchdog's pid.
 running=''
 watchdog_pid=''
+jobs_total=''
 stop_all() {
   for job in $running; do kill "${job#*:}" 2>/dev/null; done
   [ -n "$watchdog_pid" ] && kill "$watchdog_pid" 2>/dev/null
   rm -rf "$top"
 }
 trap stop_all EXIT
-trap 'exit 130' INT TERM
+trap 'salvage; exit 130' INT TERM
 
 host=$(hostname 2>/dev/null || cat /proc/sys/kernel/hostname)
 boundary=$(od -An -N6 -tx1 /dev/urandom 2>/dev/null | tr -d ' \n')
@@ -352,6 +353,8 @@ flush() {
   fns=$1
   if [ -n "$group" ]; then
     grp=$((grp + 1))
+    # Noted before the group runs, so that a stopped script still prints the commands of it that finished.
+    printf '%s' "$gpend" >>"$tmp/m"
     saved_ifs=$IFS; IFS=$us; set -f; set -- $group; set +f; IFS=$saved_ifs
     if [ "$fns" = - ]; then set -- sh -c "$group_shell" sh "$tmp" "$@"
     elif [ "$have_nsenter" = 1 ] && [ -e "$netns_dir/$fns" ]; then set -- nsenter "--net=$netns_dir/$fns" sh -c "$group_shell" sh "$tmp" "$@"
@@ -363,7 +366,6 @@ flush() {
     # What the group's commands report when the shell never ran them (a namespace that cannot be entered).
     printf x >>"$tmp/grp.$grp.e"
     echo "$grc $(( now - start ))" >"$tmp/grp.$grp.x"
-    printf '%s' "$gpend" >>"$tmp/m"
     group=''; gpend=''
   fi
   tc_json=''
@@ -442,17 +444,18 @@ function print_grouped(k, id, opt, grp,   f, l, w, n, i, line, x, r, errf, eol, 
   getline l < f
   close(f)
   n = split(l, w, "\037") - 1
-  line = head
-  for (i = 1; i <= n; i++) line = line " " q(w[i])
-  print line " " b
   f = dir "/" k ".x"
   errf = dir "/" k ".e"
   if ((getline x < f) <= 0) {
     close(f)
     f = dir "/grp." grp ".x"; errf = dir "/grp." grp ".e"
-    getline x < f
+    # Neither the command nor its group finished: the script was stopped while it ran, and it has no record.
+    if ((getline x < f) <= 0) { close(f); return }
   }
   close(f)
+  line = head
+  for (i = 1; i <= n; i++) line = line " " q(w[i])
+  print line " " b
   split(x, r, " ")
   show(dir "/" k ".o", "")
   eol = last_eol
@@ -721,18 +724,18 @@ collect_job() {
   tmp=$top/ns.$1
   rk=0; batches=0; bfirst=1; grp=0; group=''; gpend=''
   : >"$tmp/m"
+  nsq=-
+  [ "$1" = 0 ] || case $2 in '' | *[!A-Za-z0-9_@%+=:,./-]*) nsq=$(q "$2") ;; *) nsq=$2 ;; esac
+  # What format and a rerun of its batches need: the name as the records spell it, the name, the last number used.
+  printf '%s\n' "$nsq" >"$tmp/ns"
+  printf '%s\n' "$2" >"$tmp/name"
   if [ "$1" = 0 ]; then
-    nsq=-
     collect_host
     collect_netns - 0
     command -v ip >/dev/null 2>&1 || { collect_fallback -; flush -; }
   else
-    case $2 in '' | *[!A-Za-z0-9_@%+=:,./-]*) nsq=$(q "$2") ;; *) nsq=$2 ;; esac
     collect_netns "$2" "$1"
   fi
-  # What format and a rerun of its batches need: the name as the records spell it, the name, the last number used.
-  printf '%s\n' "$nsq" >"$tmp/ns"
-  printf '%s\n' "$2" >"$tmp/name"
   echo "$rk" >"$tmp/rk"
 }
 
@@ -748,7 +751,23 @@ print_pending() {
     for j in $pending; do set -- "$@" "$top/ns.$j.out"; done
     cat "$@"
   fi
+  unprinted=$((j + 1))
   pending=''; npending=0
+}
+# On INT or TERM (a cancel, a host's time budget run out) the records of every command that finished and is not
+# printed yet, namespaces in order, before the script exits; a command still running has none. Nothing runs again.
+unprinted=0
+salvage() {
+  trap '' INT TERM
+  [ -n "$jobs_total" ] || return
+  set --
+  j=$unprinted
+  while [ "$j" -le "$jobs_total" ]; do
+    if [ "$batching" = 1 ]; then set -- "$@" "$top/ns.$j"; elif [ -e "$top/ns.$j.out" ]; then set -- "$@" "$top/ns.$j.out"; fi
+    j=$((j + 1))
+  done
+  if [ "$batching" = 1 ]; then TS_B="#ts:$boundary" TS_HOST=$host awk "$format_records" "$@" 2>/dev/null
+  elif [ $# -gt 0 ]; then cat "$@"; fi
 }
 # Waits for the oldest namespace still running, so the output keeps the namespaces' order.
 finish_oldest() {
@@ -769,6 +788,7 @@ set -- "$top/ns.0"
 i=0
 while IFS= read -r name; do i=$((i + 1)); set -- "$@" "$top/ns.$i"; done <"$tmp/netns"
 mkdir "$@" || exit 1
+jobs_total=$i
 start_job 0 -
 i=0
 while IFS= read -r name; do
