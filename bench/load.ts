@@ -84,6 +84,12 @@ createServer((req, res) => {
 }).listen({ port: Number(process.argv[2]), host: '127.0.0.1', backlog: 4096 });
 `;
 
+/** The Node flags on the command's first line, which a shell gives it and `node bin/tunnelscope.mjs` would not. */
+function commandFlags(cli: string): string[] {
+  const [shebang] = readFileSync(cli, 'utf8').split('\n', 1);
+  return shebang.startsWith('#!') ? shebang.split(/\s+/).filter((word) => word.startsWith('--')) : [];
+}
+
 interface Row {
   label: string;
   bytes: number;
@@ -177,7 +183,7 @@ export async function loadBench(): Promise<void> {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
     // Creations and hundreds of viewers come from one client (this one): the per-client limits are lifted for the bench.
-    const server = spawn(process.execPath, [cli, 'serve', '-p', String(port), '--host', '127.0.0.1'], {
+    const server = spawn(process.execPath, [...commandFlags(cli), cli, 'serve', '-p', String(port), '--host', '127.0.0.1'], {
       env: { ...process.env, TUNNELSCOPE_DATA_DIR: dataDir, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production', TUNNELSCOPE_RATE_LIMIT_PER_MINUTE: '0', TUNNELSCOPE_READ_RATE_PER_MINUTE: '0' },
       stdio: 'ignore',
     });

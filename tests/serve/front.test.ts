@@ -78,6 +78,25 @@ function fakeNext(renders: { count: number }) {
   };
 }
 
+/** A data directory of its own and token mode with one token (alice's); the directory, to be removed after. */
+function tokenMode(prefix: string): string {
+  const dataDir = mkdtempSync(path.join(tmpdir(), prefix));
+  Object.assign(process.env, {
+    TUNNELSCOPE_DATA_DIR: dataDir,
+    DATABASE_URL: '',
+    TUNNELSCOPE_AUTH: 'token',
+    TUNNELSCOPE_TOKENS: `alice:viewers:${createHash('sha256').update(TOKEN).digest('hex')}`,
+  });
+  resetAuth();
+  return dataDir;
+}
+
+async function listening(handler: (request: IncomingMessage, response: ServerResponse) => void): Promise<[Server, string]> {
+  const server = createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return [server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`];
+}
+
 describe('the front server', () => {
   let server: Server;
   let base: string;
@@ -88,18 +107,9 @@ describe('the front server', () => {
   const saved = { ...process.env };
 
   beforeAll(async () => {
-    dataDir = mkdtempSync(path.join(tmpdir(), 'tunnelscope-front-'));
-    Object.assign(process.env, {
-      TUNNELSCOPE_DATA_DIR: dataDir,
-      DATABASE_URL: '',
-      TUNNELSCOPE_AUTH: 'token',
-      TUNNELSCOPE_TOKENS: `alice:viewers:${createHash('sha256').update(TOKEN).digest('hex')}`,
-    });
-    resetAuth();
+    dataDir = tokenMode('tunnelscope-front-');
     front = createFront(fakeNext(renders));
-    server = createServer(front.handle);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    [server, base] = await listening(front.handle);
   });
 
   afterAll(async () => {
@@ -208,17 +218,10 @@ describe('kept answers sent in the turn their request is read', () => {
 
   beforeAll(async () => {
     await closeStore();
-    dataDir = mkdtempSync(path.join(tmpdir(), 'tunnelscope-front-now-'));
-    Object.assign(process.env, {
-      TUNNELSCOPE_DATA_DIR: dataDir,
-      DATABASE_URL: '',
-      TUNNELSCOPE_AUTH: 'token',
-      TUNNELSCOPE_TOKENS: `alice:viewers:${createHash('sha256').update(TOKEN).digest('hex')}`,
-    });
-    resetAuth();
+    dataDir = tokenMode('tunnelscope-front-now-');
     hook.enable();
     front = createFront(anyone);
-    server = createServer((request, response) => {
+    [server, base] = await listening((request, response) => {
       const end = response.end.bind(response) as (...args: unknown[]) => ServerResponse;
       response.end = ((...args: unknown[]) => {
         endedIn.push(types.get(executionAsyncId()) ?? 'none');
@@ -226,8 +229,6 @@ describe('kept answers sent in the turn their request is read', () => {
       }) as ServerResponse['end'];
       front.handle(request, response);
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
 
   afterAll(async () => {
