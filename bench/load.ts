@@ -1,7 +1,7 @@
 /**
  * Load: an incident link opened by 200 and then 500 people at once. autocannon drives `tunnelscope serve` (the page,
  * the API view and the embed of the lab's incident snapshot, and of a 500-host snapshot's overview) and, in the same
- * run, a plain Node server that sends the same bytes with the same headers, so the figures are read against what
+ * run, a plain Node server that sends the same bytes with the same headers (a page's with the nonce of one answer), so the figures are read against what
  * sending those bytes costs on this machine. BENCH_LOAD_SECONDS (default 10) per URL and client count,
  * BENCH_LOAD_CLIENTS (default 200,500). Clients ask for compressed answers, as browsers do. The server runs with its
  * per-client read and creation limits off (TUNNELSCOPE_READ_RATE_PER_MINUTE=0, TUNNELSCOPE_RATE_LIMIT_PER_MINUTE=0):
@@ -46,6 +46,9 @@ interface Captured {
   body: string;
 }
 
+/** Written by Node's HTTP server itself on every response, by the static server as by Tunnelscope. */
+const PER_RESPONSE = new Set(['date', 'connection', 'keep-alive', 'transfer-encoding', 'content-length']);
+
 /** The exact answer Tunnelscope gives a browser for `path` (body bytes as base64, as sent on the wire). */
 async function capture(base: string, urlPath: string): Promise<Captured> {
   const { request } = await import('node:http');
@@ -54,10 +57,10 @@ async function capture(base: string, urlPath: string): Promise<Captured> {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
+        // Every header Tunnelscope sent but those Node writes per response, so that both servers send as many bytes.
         const headers: Record<string, string> = {};
-        for (const name of ['content-type', 'content-encoding', 'etag', 'cache-control', 'vary']) {
-          const value = res.headers[name];
-          if (typeof value === 'string') headers[name] = value;
+        for (const [name, value] of Object.entries(res.headers)) {
+          if (typeof value === 'string' && !PER_RESPONSE.has(name)) headers[name] = value;
         }
         resolve({ path: urlPath, status: res.statusCode ?? 0, headers, body: Buffer.concat(chunks).toString('base64') });
       });
@@ -80,6 +83,12 @@ createServer((req, res) => {
   res.end(a.bytes);
 }).listen({ port: Number(process.argv[2]), host: '127.0.0.1', backlog: 4096 });
 `;
+
+/** The Node flags on the command's first line, which a shell gives it and `node bin/tunnelscope.mjs` would not. */
+function commandFlags(cli: string): string[] {
+  const [shebang] = readFileSync(cli, 'utf8').split('\n', 1);
+  return shebang.startsWith('#!') ? shebang.split(/\s+/).filter((word) => word.startsWith('--')) : [];
+}
 
 interface Row {
   label: string;
@@ -174,7 +183,7 @@ export async function loadBench(): Promise<void> {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
     // Creations and hundreds of viewers come from one client (this one): the per-client limits are lifted for the bench.
-    const server = spawn(process.execPath, [cli, 'serve', '-p', String(port), '--host', '127.0.0.1'], {
+    const server = spawn(process.execPath, [...commandFlags(cli), cli, 'serve', '-p', String(port), '--host', '127.0.0.1'], {
       env: { ...process.env, TUNNELSCOPE_DATA_DIR: dataDir, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production', TUNNELSCOPE_RATE_LIMIT_PER_MINUTE: '0', TUNNELSCOPE_READ_RATE_PER_MINUTE: '0' },
       stdio: 'ignore',
     });

@@ -3,7 +3,7 @@
  * for a viewer of their one snapshot; collection is refused for everyone on a read-only server.
  */
 import type { AuthConfig } from './config';
-import { cookie, type Caller } from './identity';
+import { cookie, type Caller, type HeaderReader } from './identity';
 import { allows, type Role } from './roles';
 import { verifyShare, type ShareClaims } from './signed';
 
@@ -36,7 +36,7 @@ function shareCaller(address: string | undefined): Caller {
   return address === undefined ? caller : { ...caller, address };
 }
 
-export function decide(caller: Caller | null, needed: Role, needs: AccessNeeds, context: { config: AuthConfig; headers: Headers; secret?: string; address?: string; now?: number }): Decision {
+export function decide(caller: Caller | null, needed: Role, needs: AccessNeeds, context: { config: AuthConfig; headers: HeaderReader; secret?: string; address?: string; now?: number }): Decision {
   if (needs.collects && context.config.readOnly) {
     return { ok: false, status: 403, code: 'read_only', message: 'This server is read-only (TUNNELSCOPE_READ_ONLY): it does not collect. Upload a capture instead, or use a server that collects.' };
   }

@@ -41,14 +41,30 @@ export function audit(caller: Caller, action: AuditAction, event: AuditEvent = {
 const VIEW_WINDOW_MS = 10 * 60_000;
 const recentViews = new Map<string, number>();
 
-export async function auditView(caller: Caller, action: 'snapshot.view' | 'share.view', event: AuditEvent & { target: string }, now = Date.now()): Promise<boolean> {
-  const key = [caller.user, caller.via, caller.address ?? '', action, event.target, event.share?.nonce ?? ''].join('\u0000');
+type ViewAction = 'snapshot.view' | 'share.view';
+
+function viewKey(caller: Caller, action: ViewAction, event: AuditEvent & { target: string }): string {
+  return [caller.user, caller.via, caller.address ?? '', action, event.target, event.share?.nonce ?? ''].join('\u0000');
+}
+
+function recordedLately(key: string, now: number): boolean {
   const last = recentViews.get(key);
-  if (last !== undefined && now - last < VIEW_WINDOW_MS) return false;
+  return last !== undefined && now - last < VIEW_WINDOW_MS;
+}
+
+export async function auditView(caller: Caller, action: ViewAction, event: AuditEvent & { target: string }, now = Date.now()): Promise<boolean> {
+  const key = viewKey(caller, action, event);
+  if (recordedLately(key, now)) return false;
   if (recentViews.size > 10_000) recentViews.clear();
   recentViews.set(key, now);
   await audit(caller, action, event);
   return true;
+}
+
+/** The view a page puts on record, if any: every view of the page, and of the embed only views through a share link. */
+function pageView(page: 'snapshot' | 'embed', id: string, share: ShareClaims | undefined): { action: ViewAction; event: AuditEvent & { target: string } } | undefined {
+  if (page === 'snapshot') return { action: share ? 'share.view' : 'snapshot.view', event: { target: id, share } };
+  return share ? { action: 'share.view', event: { target: id, share, detail: { embed: true } } } : undefined;
 }
 
 /**
@@ -57,6 +73,12 @@ export async function auditView(caller: Caller, action: 'snapshot.view' | 'share
  * server that sends their cached bytes (lib/serve/front.ts) both record through here.
  */
 export async function auditPageView(page: 'snapshot' | 'embed', caller: Caller, id: string, share: ShareClaims | undefined): Promise<void> {
-  if (page === 'snapshot') await auditView(caller, share ? 'share.view' : 'snapshot.view', { target: id, share });
-  else if (share) await auditView(caller, 'share.view', { target: id, share, detail: { embed: true } });
+  const view = pageView(page, id, share);
+  if (view) await auditView(caller, view.action, view.event);
+}
+
+/** Whether auditPageView would put nothing on record now: the view needs none, or is on record within the window. */
+export function pageViewOnRecord(page: 'snapshot' | 'embed', caller: Caller, id: string, share: ShareClaims | undefined, now = Date.now()): boolean {
+  const view = pageView(page, id, share);
+  return view === undefined || recordedLately(viewKey(caller, view.action, view.event), now);
 }

@@ -37,12 +37,17 @@ export function matchToken(token: string, config: AuthConfig): AuthConfig['token
   return found;
 }
 
-export function bearerToken(headers: Headers): string | undefined {
+/** What the decisions read of a request's headers: a WHATWG Headers, or a view of Node's parsed ones (lib/serve/front.ts). */
+export interface HeaderReader {
+  get(name: string): string | null;
+}
+
+export function bearerToken(headers: HeaderReader): string | undefined {
   const match = /^Bearer\s+(\S{1,8192})\s*$/i.exec(headers.get('authorization') ?? '');
   return match?.[1];
 }
 
-export function cookie(headers: Headers, name: string): string | undefined {
+export function cookie(headers: HeaderReader, name: string): string | undefined {
   for (const part of (headers.get('cookie') ?? '').split(';')) {
     const eq = part.indexOf('=');
     if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
@@ -62,7 +67,7 @@ function headerList(value: string | null): string[] {
     .filter(Boolean);
 }
 
-function fromProxy(headers: Headers, config: AuthConfig, address: string | undefined): Omit<Caller, 'role' | 'via'> | null {
+function fromProxy(headers: HeaderReader, config: AuthConfig, address: string | undefined): Omit<Caller, 'role' | 'via'> | null {
   if (address === undefined || !config.trustedProxies.map(normaliseAddress).includes(address)) return null;
   const email = headers.get('x-forwarded-email')?.trim() || undefined;
   const user = headers.get('x-forwarded-preferred-username')?.trim() || headers.get('x-forwarded-user')?.trim() || email;
@@ -101,34 +106,71 @@ export interface IdentifyContext {
   now?: number;
 }
 
-/** The signed-in person, or null for an anonymous request (which may still hold a share link). */
-export async function identify(headers: Headers, context: IdentifyContext): Promise<Caller | null> {
+export interface KnownContext {
+  config: AuthConfig;
+  /** The key of signed sessions, when it has been read. */
+  secret: string | undefined;
+  now?: number;
+}
+
+function peerOf(headers: HeaderReader): string | undefined {
+  const peer = headers.get(PEER_HEADER);
+  return peer ? normaliseAddress(peer) : undefined;
+}
+
+function located(caller: Caller | null, address: string | undefined): Caller | null {
+  return caller && address !== undefined ? { ...caller, address } : caller;
+}
+
+/**
+ * The signed-in person as far as it can be known without waiting: undefined when the answer needs the signing key
+ * and it has not been read yet, or a Kubernetes review that is not held (identify then asks).
+ */
+export function identifyKnown(headers: HeaderReader, context: KnownContext): Caller | null | undefined {
   const { config } = context;
   const now = context.now ?? Date.now();
-  const peer = headers.get(PEER_HEADER);
-  const address = peer ? normaliseAddress(peer) : undefined;
-  const withAddress = (caller: Caller | null): Caller | null => (caller && address !== undefined ? { ...caller, address } : caller);
-  if (config.mode === 'none') return withAddress({ user: 'local', groups: [], role: 'admin', via: 'none' });
+  const address = peerOf(headers);
+  if (config.mode === 'none') {
+    // Every request of this mode asks, so the caller is made whole at once rather than copied to add the address.
+    const local: Caller = { user: 'local', groups: [], role: 'admin', via: 'none' };
+    if (address !== undefined) local.address = address;
+    return local;
+  }
   if (config.mode === 'proxy') {
     const person = fromProxy(headers, config, address);
-    return withAddress(person && { ...person, role: roleForGroups(person.groups, config.roleGroups), via: 'proxy' });
+    return located(person && { ...person, role: roleForGroups(person.groups, config.roleGroups), via: 'proxy' }, address);
   }
   const token = bearerToken(headers);
   if (token !== undefined) {
     if (config.mode === 'token') {
       const entry = matchToken(token, config);
-      return withAddress(entry ? { user: entry.user, groups: entry.groups, role: roleForGroups(entry.groups, config.roleGroups), via: 'token' } : null);
+      return located(entry ? { user: entry.user, groups: entry.groups, role: roleForGroups(entry.groups, config.roleGroups), via: 'token' } : null, address);
     }
-    if (!context.kube) return null;
-    return withAddress(await fromKube(token, context.kube(), config, now));
+    const hit = kubeCache.get(sha256Hex(token));
+    return hit && hit.until > now ? located(hit.caller, address) : undefined;
   }
   const session = cookie(headers, SESSION_COOKIE);
   if (session === undefined) return null;
-  const claims = verifySession(await context.secret(), session, now);
+  if (context.secret === undefined) return undefined;
+  const claims = verifySession(context.secret, session, now);
   if (!claims || claims.mode !== config.mode) return null;
   // Tokens taken out of the configuration end their sessions, and a changed group mapping applies at once.
   if (config.mode === 'token' && !config.tokens.some((t) => t.user === claims.user)) return null;
   const byGroups = roleForGroups(claims.groups, config.roleGroups);
   const role = config.mode === 'token' ? byGroups : higher(byGroups, claims.role);
-  return withAddress({ user: claims.user, groups: claims.groups, role, via: config.mode });
+  return located({ user: claims.user, groups: claims.groups, role, via: config.mode }, address);
+}
+
+/** The signed-in person, or null for an anonymous request (which may still hold a share link). */
+export async function identify(headers: HeaderReader, context: IdentifyContext): Promise<Caller | null> {
+  const { config } = context;
+  const now = context.now ?? Date.now();
+  const token = config.mode === 'kubernetes' ? bearerToken(headers) : undefined;
+  if (token !== undefined) {
+    if (!context.kube) return null;
+    return located(await fromKube(token, context.kube(), config, now), peerOf(headers));
+  }
+  const known = identifyKnown(headers, { config, secret: undefined, now });
+  if (known !== undefined) return known;
+  return identifyKnown(headers, { config, secret: await context.secret(), now }) ?? null;
 }

@@ -4,11 +4,11 @@
  */
 import { getStore } from '@/lib/store';
 import { authConfigFromEnv, type AuthConfig } from './config';
-import { identify, type Caller } from './identity';
+import { identify, identifyKnown, type Caller, type HeaderReader } from './identity';
 import { kubeReviewer, loadKubeConfig, type KubeReviewer } from './kube';
 
 const holder = globalThis as typeof globalThis & {
-  __tunnelscopeAuth?: { config: AuthConfig; secret?: Promise<string>; kube?: KubeReviewer };
+  __tunnelscopeAuth?: { config: AuthConfig; secret?: Promise<string>; secretRead?: string; kube?: KubeReviewer };
 };
 
 function state() {
@@ -30,9 +30,14 @@ export function signingSecret(): Promise<string> {
   if (!s.secret) {
     const secret = getStore().serverSecret('signing');
     s.secret = secret;
-    secret.catch(() => {
-      if (s.secret === secret) s.secret = undefined;
-    });
+    secret.then(
+      (value) => {
+        if (s.secret === secret) s.secretRead = value;
+      },
+      () => {
+        if (s.secret === secret) s.secret = undefined;
+      },
+    );
   }
   return s.secret;
 }
@@ -43,6 +48,16 @@ function kube(): KubeReviewer {
   return s.kube;
 }
 
-export function callerOf(headers: Headers): Promise<Caller | null> {
+/** The signing key once signingSecret has read it. */
+export function signingSecretRead(): string | undefined {
+  return state().secretRead;
+}
+
+export function callerOf(headers: HeaderReader): Promise<Caller | null> {
   return identify(headers, { config: authConfig(), secret: signingSecret, kube });
+}
+
+/** callerOf's answer when it needs nothing that is not at hand yet (see identifyKnown), else undefined. */
+export function callerKnown(headers: HeaderReader, now?: number): Caller | null | undefined {
+  return identifyKnown(headers, { config: authConfig(), secret: signingSecretRead(), now });
 }

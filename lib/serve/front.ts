@@ -9,15 +9,18 @@
  *   response gets a fresh one, in the HTML and in its Content-Security-Policy (gzip-splice.ts).
  * - A miss goes through Next.js once, uncompressed, and its bytes and headers are kept as Next.js sent them;
  *   requests for the same key meanwhile wait for that one render.
+ * - A hit is answered in the turn its request is read, with no promise, when the decision needs nothing that is not
+ *   at hand and the page view is already on record (Next.js's async hooks make every promise of a request cost);
+ *   a first hit, a key not yet read or a view to record takes the waiting path, which decides the same.
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { brotliCompress, constants, gzip } from 'node:zlib';
 import { promisify } from 'node:util';
 import { decide, pageShare, type AccessNeeds } from '@/lib/auth/access';
-import { auditPageView } from '@/lib/auth/audit';
-import type { Caller } from '@/lib/auth/identity';
-import { authConfig, callerOf, signingSecret } from '@/lib/auth/server';
+import { auditPageView, pageViewOnRecord } from '@/lib/auth/audit';
+import type { Caller, HeaderReader } from '@/lib/auth/identity';
+import { authConfig, callerKnown, callerOf, signingSecret, signingSecretRead } from '@/lib/auth/server';
 import type { ShareClaims } from '@/lib/auth/signed';
 import { isSnapshotId } from '@/lib/store/ids';
 import { filledBody, slottedBody, type SlottedBody } from './gzip-splice';
@@ -67,13 +70,40 @@ function decoded(segment: string): string | undefined {
   }
 }
 
+/** What the front reads of a request's URL; a URL is one. */
+interface RequestUrl {
+  pathname: string;
+  search: string;
+  searchParams: URLSearchParams;
+}
+
+/** Read only. */
+const NO_QUERY = new URLSearchParams();
+/** Segments that start with no dot (so none is . or ..) of characters the URL parser keeps as they are. */
+const PLAIN_PATH = /^(?:\/[A-Za-z0-9_-][A-Za-z0-9_.-]*)+$/;
+const PLAIN_QUERY = /^[A-Za-z0-9_.~=&%+-]*$/;
+
+/** The request's path and query as the URL parser reads them; the common plain ones are split without it. */
+export function requestUrl(raw: string): RequestUrl {
+  const mark = raw.indexOf('?');
+  const pathname = mark === -1 ? raw : raw.slice(0, mark);
+  const query = mark === -1 ? '' : raw.slice(mark + 1);
+  if (!PLAIN_PATH.test(pathname) || !PLAIN_QUERY.test(query)) return new URL(raw, 'http://front.invalid');
+  return query === '' ? { pathname, search: '', searchParams: NO_QUERY } : { pathname, search: `?${query}`, searchParams: new URLSearchParams(query) };
+}
+
+function fromNextNavigation(request: IncomingMessage, url: RequestUrl): boolean {
+  if (request.headers.rsc !== undefined || url.searchParams.has('_rsc')) return true;
+  for (const name in request.headers) if (name.startsWith('next-')) return true;
+  return false;
+}
+
 /**
  * The snapshot resource a request reads, when it is one the front keeps: a plain GET (a browser opening a page, not
  * Next.js's own navigation requests, which carry RSC and Next-Router headers and answer in another format).
  */
-function targetOf(request: IncomingMessage, url: URL): Target | undefined {
-  if (request.method !== 'GET') return undefined;
-  if (request.headers.rsc !== undefined || Object.keys(request.headers).some((h) => h.startsWith('next-')) || url.searchParams.has('_rsc')) return undefined;
+function targetOf(request: IncomingMessage, url: RequestUrl): Target | undefined {
+  if (request.method !== 'GET' || fromNextNavigation(request, url)) return undefined;
   const page = PAGE.exec(url.pathname);
   if (page) {
     const id = decoded(page[2]);
@@ -85,19 +115,26 @@ function targetOf(request: IncomingMessage, url: URL): Target | undefined {
   return id === undefined ? undefined : { kind: 'api', id, needs: { snapshot: id } };
 }
 
-function headersOf(request: IncomingMessage): Headers {
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(request.headers)) {
-    if (value === undefined) continue;
-    for (const one of Array.isArray(value) ? value : [value]) headers.append(name, one);
-  }
-  return headers;
+/** Node's parsed request headers as the access decision reads them, without copying them into a Headers. */
+function headerReader(request: IncomingMessage): HeaderReader {
+  const headers = request.headers;
+  return {
+    get(name) {
+      const value = headers[name];
+      if (value === undefined) return null;
+      return Array.isArray(value) ? value.join(', ') : value;
+    },
+  };
+}
+
+interface Access {
+  caller: Caller;
+  share?: ShareClaims;
 }
 
 /** The access decision of the page or route, or undefined when it is not a plain yes (Next.js then answers). */
-async function allowed(request: IncomingMessage, target: Target): Promise<{ caller: Caller; share?: ShareClaims } | undefined> {
+async function allowed(headers: HeaderReader, target: Target): Promise<Access | undefined> {
   try {
-    const headers = headersOf(request);
     const caller = await callerOf(headers);
     const secret = caller && caller.role ? undefined : await signingSecret();
     const decision = decide(caller, 'viewer', target.needs, { config: authConfig(), headers, secret, address: caller?.address });
@@ -107,16 +144,46 @@ async function allowed(request: IncomingMessage, target: Target): Promise<{ call
   }
 }
 
+/**
+ * The same decision when everything it needs is at hand (the configuration, the signing key once read, a held
+ * Kubernetes review): the access, null for anything short of a plain yes, undefined when only allowed can say.
+ */
+function allowedNow(headers: HeaderReader, target: Target, now: number): Access | null | undefined {
+  try {
+    const caller = callerKnown(headers, now);
+    if (caller === undefined) return undefined;
+    const secret = caller && caller.role ? undefined : signingSecretRead();
+    if (secret === undefined && !(caller && caller.role)) return undefined;
+    const decision = decide(caller, 'viewer', target.needs, { config: authConfig(), headers, secret, address: caller?.address, now });
+    return decision.ok ? { caller: decision.caller, share: decision.share } : null;
+  } catch {
+    return undefined;
+  }
+}
+
 /** br, else gzip, else none, as the client accepts them (q=0 refuses). */
-function encodingFor(acceptEncoding: string | undefined): 'br' | 'gzip' | undefined {
+function parsedEncoding(acceptEncoding: string): 'br' | 'gzip' | undefined {
   const accepted = new Set<string>();
-  for (const part of (acceptEncoding ?? '').split(',')) {
+  for (const part of acceptEncoding.split(',')) {
     const [token, ...params] = part.trim().toLowerCase().split(';');
     const q = params.map((p) => /^\s*q=([\d.]+)\s*$/.exec(p)?.[1]).find((v) => v !== undefined);
     if (token && (q === undefined || Number(q) > 0)) accepted.add(token);
   }
   if (accepted.has('br')) return 'br';
   return accepted.has('gzip') || accepted.has('*') ? 'gzip' : undefined;
+}
+
+/** Browsers send a handful of distinct Accept-Encoding values; each is parsed once. */
+const encodings = new Map<string, 'br' | 'gzip' | undefined>();
+const ENCODINGS_HELD = 64;
+
+function encodingFor(acceptEncoding: string | undefined): 'br' | 'gzip' | undefined {
+  if (acceptEncoding === undefined) return undefined;
+  if (encodings.has(acceptEncoding)) return encodings.get(acceptEncoding);
+  const encoding = parsedEncoding(acceptEncoding);
+  if (encodings.size >= ENCODINGS_HELD) encodings.clear();
+  encodings.set(acceptEncoding, encoding);
+  return encoding;
 }
 
 function splitBuffer(body: Buffer, separator: Buffer): Buffer[] {
@@ -169,12 +236,15 @@ export async function frontEntry(headers: OutgoingHttpHeaders, body: Buffer): Pr
 /** Sends a kept answer: a 304 when the client holds its ETag, else its bytes in the encoding the client takes. */
 export function sendEntry(request: IncomingMessage, response: ServerResponse, entry: FrontEntry): void {
   const nonce = freshNonce();
-  const headers: [string, string][] = entry.headers.map(([name, pieces]) => [name, pieces.join(nonce)]);
-  if (entry.etag !== undefined && etagMatches(request.headers['if-none-match'], entry.etag)) {
-    response.writeHead(
-      304,
-      headers.filter(([name]) => name !== 'content-type'),
-    );
+  const notModified = entry.etag !== undefined && etagMatches(request.headers['if-none-match'], entry.etag);
+  // Names and values in one list, as writeHead takes them.
+  const headers: string[] = [];
+  for (const [name, pieces] of entry.headers) {
+    if (notModified && name === 'content-type') continue;
+    headers.push(name, pieces.length === 1 ? pieces[0] : pieces.join(nonce));
+  }
+  if (notModified) {
+    response.writeHead(304, headers);
     response.end();
     return;
   }
@@ -185,8 +255,8 @@ export function sendEntry(request: IncomingMessage, response: ServerResponse, en
   else if (encoding !== undefined) body = entry.fixed?.gzip ?? filledBody(entry.body, value, 'gzip');
   else body = filledBody(entry.body, value, 'plain');
   const sentEncoding = encoding === 'br' && !entry.fixed ? 'gzip' : encoding;
-  if (sentEncoding !== undefined) headers.push(['content-encoding', sentEncoding]);
-  headers.push(['content-length', String(body.length)]);
+  if (sentEncoding !== undefined) headers.push('content-encoding', sentEncoding);
+  headers.push('content-length', String(body.length));
   response.writeHead(200, headers);
   response.end(body);
 }
@@ -298,14 +368,37 @@ export function createFront(next: NextHandler, cache = new BoundedCache<FrontEnt
     response.end();
   };
 
-  async function serveKept(request: IncomingMessage, response: ServerResponse, url: URL, target: Target): Promise<void> {
-    const access = await allowed(request, target);
-    if (!access) return next(request, response);
+  function keyOf(request: IncomingMessage, url: RequestUrl, target: Target, access: Access): string {
     const principal = access.share ? 'share' : (access.caller.role ?? '');
-    const key = [target.id, target.kind, request.headers.host ?? '', request.headers['x-forwarded-proto'] ?? '', url.pathname + url.search, principal].join('\u0000');
+    return [target.id, target.kind, request.headers.host ?? '', request.headers['x-forwarded-proto'] ?? '', url.pathname + url.search, principal].join('\u0000');
+  }
+
+  /**
+   * Answers in this turn, with no promise, when the decision needs nothing to be read, the answer is held and the
+   * view is already on record; false when it cannot (serveKept then answers).
+   */
+  function answerNow(request: IncomingMessage, response: ServerResponse, url: RequestUrl, target: Target, headers: HeaderReader): boolean {
+    // Next.js wraps Date.now; one reading serves the whole decision.
+    const now = Date.now();
+    const access = allowedNow(headers, target, now);
+    if (access === undefined) return false;
+    if (access === null) {
+      next(request, response).catch(fail(response));
+      return true;
+    }
+    const entry = cache.peek(keyOf(request, url, target, access));
+    if (!entry) return false;
+    if (target.kind !== 'api' && !pageViewOnRecord(target.kind, access.caller, target.id, access.share, now)) return false;
+    sendEntry(request, response, entry);
+    return true;
+  }
+
+  async function serveKept(request: IncomingMessage, response: ServerResponse, url: RequestUrl, target: Target, headers: HeaderReader): Promise<void> {
+    const access = await allowed(headers, target);
+    if (!access) return next(request, response);
     let rendered = false;
     const entry = await cache
-      .obtain(key, () => {
+      .obtain(keyOf(request, url, target, access), () => {
         rendered = true;
         return renderThrough(next, request, response);
       })
@@ -322,7 +415,7 @@ export function createFront(next: NextHandler, cache = new BoundedCache<FrontEnt
 
   function handleNow(request: IncomingMessage, response: ServerResponse): void {
     if (!reads.admit(request, response)) return;
-    const url = new URL(request.url ?? '/', 'http://front.invalid');
+    const url = requestUrl(request.url ?? '/');
     const target = targetOf(request, url);
     if (!target) {
       const deleted = request.method === 'DELETE' ? API.exec(url.pathname) : null;
@@ -335,7 +428,8 @@ export function createFront(next: NextHandler, cache = new BoundedCache<FrontEnt
       next(request, response).catch(fail(response));
       return;
     }
-    serveKept(request, response, url, target).catch(fail(response));
+    const headers = headerReader(request);
+    if (!answerNow(request, response, url, target, headers)) serveKept(request, response, url, target, headers).catch(fail(response));
   }
 
   function handle(request: IncomingMessage, response: ServerResponse): void {

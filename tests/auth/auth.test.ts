@@ -4,7 +4,7 @@ import { decide, shareCookieName } from '@/lib/auth/access';
 import { auditEntry } from '@/lib/auth/audit';
 import { AuthConfigError, authConfigFromEnv, describeAuth, isLoopback } from '@/lib/auth/config';
 import { crossSiteRefusal } from '@/lib/auth/csrf';
-import { identify, matchToken, SESSION_COOKIE, type Caller } from '@/lib/auth/identity';
+import { identify, identifyKnown, matchToken, SESSION_COOKIE, type Caller } from '@/lib/auth/identity';
 import type { KubeReviewer } from '@/lib/auth/kube';
 import { RateLimiter } from '@/lib/auth/rate-limit';
 import { roleForGroups } from '@/lib/auth/roles';
@@ -127,6 +127,54 @@ describe('identify', () => {
     expect(await identify(headers, ctx)).toMatchObject({ user: 'erin@corp' });
     expect(reviews).toBe(1);
     expect(await identify(new Headers({ authorization: 'Bearer other' }), ctx)).toBeNull();
+  });
+  it('knows the caller without waiting exactly when nothing is left to read, and then as identify does', async () => {
+    const exp = Math.floor(Date.now() / 1000) + 60;
+    const session = signSession(SECRET, { user: 'alice', groups: ['sre'], role: 'collector', mode: 'token', exp });
+    const removed = signSession(SECRET, { user: 'mallory', groups: ['leads'], role: 'admin', mode: 'token', exp });
+    const peer = { 'x-tunnelscope-peer': '::ffff:10.0.0.9' };
+    const requests: Record<string, string>[] = [
+      {},
+      { ...peer, authorization: 'Bearer alice-secret' },
+      { authorization: 'Bearer wrong' },
+      { ...peer, cookie: `other=1; ${SESSION_COOKIE}=${session}` },
+      { cookie: `${SESSION_COOKIE}=${removed}` },
+      { cookie: `${SESSION_COOKIE}=${session}x` },
+    ];
+    for (const [env, expiredToo] of [
+      [tokenEnv, true],
+      [{ TUNNELSCOPE_AUTH: 'none' }, false],
+      [{ TUNNELSCOPE_AUTH: 'proxy', TUNNELSCOPE_HOST: '0.0.0.0', TUNNELSCOPE_TRUSTED_PROXIES: '10.0.0.9' }, false],
+    ] as const) {
+      const ctx = context(env);
+      for (const raw of [...requests, { ...peer, 'x-forwarded-user': 'dana' }]) {
+        const headers = new Headers(raw);
+        const session = headers.get('cookie')?.includes(SESSION_COOKIE) === true && headers.get('authorization') === null && env.TUNNELSCOPE_AUTH === 'token';
+        // A session needs the signing key: without it only identify can say.
+        expect(identifyKnown(headers, { config: ctx.config, secret: undefined })).toEqual(session ? undefined : await identify(headers, ctx));
+        expect(identifyKnown(headers, { config: ctx.config, secret: SECRET })).toEqual(await identify(headers, ctx));
+        if (expiredToo) expect(identifyKnown(headers, { config: ctx.config, secret: SECRET, now: (exp + 1) * 1000 })).toEqual(await identify(headers, { ...ctx, now: (exp + 1) * 1000 }));
+      }
+    }
+    expect(identifyKnown(new Headers({ cookie: `${SESSION_COOKIE}=${session}` }), { config: authConfigFromEnv(tokenEnv), secret: SECRET })).toMatchObject({ user: 'alice', role: 'collector' });
+    expect(identifyKnown(new Headers({ cookie: `${SESSION_COOKIE}=${session}` }), { config: authConfigFromEnv(tokenEnv), secret: SECRET, now: (exp + 1) * 1000 })).toBeNull();
+  });
+
+  it('knows a Kubernetes caller without waiting only while the review is held', async () => {
+    const kube: KubeReviewer = {
+      async review(token) {
+        return token === 'kube-held' ? { user: 'fay@corp', groups: [] } : null;
+      },
+      async role() {
+        return 'viewer';
+      },
+    };
+    const ctx = context({ TUNNELSCOPE_AUTH: 'kubernetes', TUNNELSCOPE_HOST: '0.0.0.0' }, { kube });
+    const headers = new Headers({ authorization: 'Bearer kube-held' });
+    expect(identifyKnown(headers, { config: ctx.config, secret: SECRET })).toBeUndefined();
+    const reviewed = await identify(headers, ctx);
+    expect(identifyKnown(headers, { config: ctx.config, secret: SECRET })).toEqual(reviewed);
+    expect(identifyKnown(headers, { config: ctx.config, secret: SECRET, now: Date.now() + 31_000 })).toBeUndefined();
   });
 });
 

@@ -1,3 +1,4 @@
+import { createHook, executionAsyncId } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -7,9 +8,13 @@ import path from 'node:path';
 import * as zlib from 'node:zlib';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { SESSION_COOKIE } from '@/lib/auth/identity';
 import { resetAuth } from '@/lib/auth/server';
+import { signSession, signShare } from '@/lib/auth/signed';
+import { closeStore, getStore } from '@/lib/store';
 import { filledBody, slottedBody, tableCrc32 } from '@/lib/serve/gzip-splice';
-import { createFront, turnSlicer, type Front } from '@/lib/serve/front';
+import fc from 'fast-check';
+import { createFront, requestUrl, turnSlicer, type Front } from '@/lib/serve/front';
 import { newSnapshotId } from '@/lib/store/ids';
 
 const TOKEN = 'front-test-token';
@@ -73,6 +78,25 @@ function fakeNext(renders: { count: number }) {
   };
 }
 
+/** A data directory of its own and token mode with one token (alice's); the directory, to be removed after. */
+function tokenMode(prefix: string): string {
+  const dataDir = mkdtempSync(path.join(tmpdir(), prefix));
+  Object.assign(process.env, {
+    TUNNELSCOPE_DATA_DIR: dataDir,
+    DATABASE_URL: '',
+    TUNNELSCOPE_AUTH: 'token',
+    TUNNELSCOPE_TOKENS: `alice:viewers:${createHash('sha256').update(TOKEN).digest('hex')}`,
+  });
+  resetAuth();
+  return dataDir;
+}
+
+async function listening(handler: (request: IncomingMessage, response: ServerResponse) => void): Promise<[Server, string]> {
+  const server = createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return [server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`];
+}
+
 describe('the front server', () => {
   let server: Server;
   let base: string;
@@ -83,18 +107,9 @@ describe('the front server', () => {
   const saved = { ...process.env };
 
   beforeAll(async () => {
-    dataDir = mkdtempSync(path.join(tmpdir(), 'tunnelscope-front-'));
-    Object.assign(process.env, {
-      TUNNELSCOPE_DATA_DIR: dataDir,
-      DATABASE_URL: '',
-      TUNNELSCOPE_AUTH: 'token',
-      TUNNELSCOPE_TOKENS: `alice:viewers:${createHash('sha256').update(TOKEN).digest('hex')}`,
-    });
-    resetAuth();
+    dataDir = tokenMode('tunnelscope-front-');
     front = createFront(fakeNext(renders));
-    server = createServer(front.handle);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    [server, base] = await listening(front.handle);
   });
 
   afterAll(async () => {
@@ -174,6 +189,138 @@ describe('the front server', () => {
     expect((await get(base, `/api/snapshots/${ID}`, auth, 'DELETE')).status).toBe(204);
     await get(base, `/api/snapshots/${ID}/report.md`, auth);
     expect(renders.count).toBe(5);
+  });
+});
+
+describe('kept answers sent in the turn their request is read', () => {
+  let server: Server;
+  let base: string;
+  let dataDir: string;
+  const renders = { count: 0 };
+  const auth = { authorization: `Bearer ${TOKEN}` };
+  const saved = { ...process.env };
+  /** The kind of async resource each response was ended in: an Immediate is the front's turn, a PROMISE a wait. */
+  const types = new Map<number, string>();
+  const hook = createHook({
+    init: (id, type) => types.set(id, type),
+    destroy: (id) => types.delete(id),
+  });
+  const endedIn: string[] = [];
+  let front: Front;
+
+  /** Next.js stand-in that renders for anyone: the front has decided before it is asked. */
+  async function anyone(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    renders.count += 1;
+    await new Promise((r) => setImmediate(r));
+    response.setHeader('Content-Type', request.url?.startsWith('/api/') ? 'application/json' : 'text/html; charset=utf-8');
+    response.end(`{"hosts":${JSON.stringify(Array.from({ length: 50 }, (_, i) => `host-${i}`))}}`);
+  }
+
+  beforeAll(async () => {
+    await closeStore();
+    dataDir = tokenMode('tunnelscope-front-now-');
+    hook.enable();
+    front = createFront(anyone);
+    [server, base] = await listening((request, response) => {
+      const end = response.end.bind(response) as (...args: unknown[]) => ServerResponse;
+      response.end = ((...args: unknown[]) => {
+        endedIn.push(types.get(executionAsyncId()) ?? 'none');
+        return end(...args);
+      }) as ServerResponse['end'];
+      front.handle(request, response);
+    });
+  });
+
+  afterAll(async () => {
+    hook.disable();
+    await new Promise((r) => server.close(r));
+    await closeStore();
+    process.env = saved;
+    resetAuth();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  /** Until the front holds `count` answers: an answer is kept once compressed, after its first response has gone. */
+  async function held(count: number): Promise<void> {
+    while (front.cache.size < count) await new Promise((r) => setImmediate(r));
+  }
+
+  async function sentIn(urlPath: string, headers: Record<string, string> = {}): Promise<string> {
+    const answer = await get(base, urlPath, headers);
+    expect(answer.status).toBe(200);
+    return endedIn[endedIn.length - 1];
+  }
+
+  it('for a bearer token, a session cookie and a share link, once the key is read and the view is on record', async () => {
+    const id = newSnapshotId();
+    // The first request renders; the next takes the held answer at once, a bearer token needing no key.
+    await sentIn(`/api/snapshots/${id}`, auth);
+    await held(1);
+    expect(await sentIn(`/api/snapshots/${id}`, auth)).toBe('Immediate');
+    expect(renders.count).toBe(1);
+
+    // The signing key is read by the first request that needs it, which waits for it.
+    const secret = await getStore().serverSecret('signing');
+    const exp = Math.floor(Date.now() / 1000) + 600;
+    const share = signShare(secret, { snapshot: id, by: 'alice', exp });
+    await sentIn(`/embed/${id}?share=${share}`);
+    await held(2);
+    expect(await sentIn(`/embed/${id}?share=${share}`)).toBe('PROMISE');
+    // The embed's view through a share link goes on record (waited for) once, then the answer is sent at once.
+    expect(await sentIn(`/embed/${id}?share=${share}`)).toBe('Immediate');
+    const views = await getStore().listAudit({ action: 'share.view' });
+    expect(views.filter((v) => v.target === id)).toHaveLength(1);
+    // Another link for the same snapshot is another view on record.
+    const second = signShare(secret, { snapshot: id, by: 'bob', exp });
+    await sentIn(`/embed/${id}?share=${second}`);
+    await held(3);
+    expect(await sentIn(`/embed/${id}?share=${second}`)).toBe('PROMISE');
+    expect(await sentIn(`/embed/${id}?share=${second}`)).toBe('Immediate');
+    expect((await getStore().listAudit({ action: 'share.view' })).filter((v) => v.target === id).map((v) => v.actor)).toHaveLength(2);
+
+    const session = signSession(secret, { user: 'alice', groups: ['viewers'], role: null, mode: 'token', exp });
+    await sentIn(`/api/snapshots/${id}?level=overview`, { cookie: `${SESSION_COOKIE}=${session}` });
+    await held(4);
+    expect(await sentIn(`/api/snapshots/${id}?level=overview`, { cookie: `${SESSION_COOKIE}=${session}` })).toBe('Immediate');
+    expect(renders.count).toBe(4);
+  });
+
+  it('hands expired, foreign and revoked credentials to the app even when the answer is held', async () => {
+    const id = newSnapshotId();
+    await sentIn(`/s/${id}`, auth);
+    await held(5);
+    const secret = await getStore().serverSecret('signing');
+    const past = Math.floor(Date.now() / 1000) - 1;
+    const future = past + 600;
+    renders.count = 0;
+    await sentIn(`/s/${id}?share=${signShare(secret, { snapshot: id, by: 'alice', exp: past })}`);
+    await sentIn(`/s/${id}?share=${signShare(secret, { snapshot: newSnapshotId(), by: 'alice', exp: future })}`);
+    await sentIn(`/s/${id}`, { cookie: `${SESSION_COOKIE}=${signSession(secret, { user: 'alice', groups: ['viewers'], role: null, mode: 'token', exp: past })}` });
+    // mallory's token is not (or no longer) configured: her session ends with it.
+    await sentIn(`/s/${id}`, { cookie: `${SESSION_COOKIE}=${signSession(secret, { user: 'mallory', groups: ['viewers'], role: null, mode: 'token', exp: future })}` });
+    await sentIn(`/s/${id}`, { authorization: 'Bearer not-the-token' });
+    expect(renders.count).toBe(5);
+  });
+});
+
+describe('request URLs split without the URL parser', () => {
+  it('read as the URL parser reads them', () => {
+    const tail = fc.string({ unit: fc.constantFrom(...'aZ09_-./?=&%+~#: \\\'"<>sembdapi'.split('')), maxLength: 40 });
+    const raw = fc.tuple(fc.constantFrom('/', '/s/', '/embed/', '/api/snapshots/'), tail).map(([head, rest]) => head + rest);
+    fc.assert(
+      fc.property(raw, (value) => {
+        const read = (parse: () => { pathname: string; search: string; searchParams: URLSearchParams }) => {
+          try {
+            const url = parse();
+            return [url.pathname, url.search, [...url.searchParams]];
+          } catch {
+            return 'refused';
+          }
+        };
+        expect(read(() => requestUrl(value))).toEqual(read(() => new URL(value, 'http://front.invalid')));
+      }),
+      { numRuns: 5000 },
+    );
   });
 });
 
