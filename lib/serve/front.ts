@@ -136,12 +136,21 @@ interface Access {
 async function allowed(headers: HeaderReader, target: Target): Promise<Access | undefined> {
   try {
     const caller = await callerOf(headers);
-    const secret = caller && caller.role ? undefined : await signingSecret();
-    const decision = decide(caller, 'viewer', target.needs, { config: authConfig(), headers, secret, address: caller?.address });
-    return decision.ok ? { caller: decision.caller, share: decision.share } : undefined;
+    return decided(caller, needsKey(caller) ? await signingSecret() : undefined, headers, target) ?? undefined;
   } catch {
     return undefined;
   }
+}
+
+/** Only a caller without a role needs the signing key: a share link may still let them in. */
+function needsKey(caller: Caller | null): boolean {
+  return !(caller && caller.role);
+}
+
+/** The decision once the caller and, where needed, the key are known: the access, null for anything short of a plain yes. */
+function decided(caller: Caller | null, secret: string | undefined, headers: HeaderReader, target: Target, now?: number): Access | null {
+  const decision = decide(caller, 'viewer', target.needs, { config: authConfig(), headers, secret, address: caller?.address, now });
+  return decision.ok ? { caller: decision.caller, share: decision.share } : null;
 }
 
 /**
@@ -152,10 +161,9 @@ function allowedNow(headers: HeaderReader, target: Target, now: number): Access 
   try {
     const caller = callerKnown(headers, now);
     if (caller === undefined) return undefined;
-    const secret = caller && caller.role ? undefined : signingSecretRead();
-    if (secret === undefined && !(caller && caller.role)) return undefined;
-    const decision = decide(caller, 'viewer', target.needs, { config: authConfig(), headers, secret, address: caller?.address, now });
-    return decision.ok ? { caller: decision.caller, share: decision.share } : null;
+    if (!needsKey(caller)) return decided(caller, undefined, headers, target, now);
+    const secret = signingSecretRead();
+    return secret === undefined ? undefined : decided(caller, secret, headers, target, now);
   } catch {
     return undefined;
   }
