@@ -56,8 +56,8 @@ export function statusFromExit(exitCode: number | null, stderr: string): Command
 const STOP_GRACE_MS = 1_000;
 
 /**
- * Signals every process of the session `sid` leads. A process group is not enough: coreutils `timeout`, which the
- * collector puts around its commands, moves each into a group of its own.
+ * Signals every process of the session `sid` leads. A process group is not enough: a tool may move what it runs into
+ * a group of its own, as coreutils `timeout` does (the collector no longer uses it, a runner's command still may).
  */
 function signalSession(sid: number, signal: NodeJS.Signals): void {
   const pids: number[] = [];
