@@ -1,7 +1,8 @@
 /** FDB-driven overlay VTEPs (flannel.N, vxlan.calico): no remote, not collect-metadata, one per node in the root namespace. */
 import type { Topology } from '@/lib/topology/types';
 import type { HostState } from '@/lib/parse/types';
-import { allDevices, globalAddresses, isPlainTunnel, rootNamespace, type Device } from '@/lib/topology/query/devices';
+import { allDevices, globalAddresses, isPlainTunnel, type Device } from '@/lib/topology/query/devices';
+import { rootNamespace } from '@/lib/topology/inventory';
 import { tunnelParams } from '@/lib/topology/inventory';
 
 /** flannel's VTEP, flannel.<VNI>, in the root namespace. */

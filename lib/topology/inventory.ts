@@ -6,6 +6,10 @@ export function findNamespace(host: HostState, netns: string | null): NamespaceS
   return host.namespaces.find((ns) => ns.netns === netns);
 }
 
+export function rootNamespace(host: HostState): NamespaceState | undefined {
+  return findNamespace(host, null);
+}
+
 export function findIfaceByName(ns: NamespaceState, name: string): Interface | undefined {
   return ns.interfaces.find((i) => i.name === name);
 }
@@ -60,5 +64,5 @@ export function creatingNamespace(host: HostState, ns: NamespaceState, iface: In
   if (iface.linkNetnsId === undefined) return ns;
   const resolved = resolveNsid(ns, iface.linkNetnsId);
   const target = resolved.known ? findNamespace(host, resolved.netns) : undefined;
-  return target ?? findNamespace(host, null) ?? ns;
+  return target ?? rootNamespace(host) ?? ns;
 }

@@ -5,7 +5,7 @@
  */
 import type { HostState, OvsBridge, OvsInterface, OvsPort, OvsState } from '@/lib/parse/types';
 import { edgeId, hostId, ifaceId, ovsBridgeId } from './ids';
-import { findNamespace } from './inventory';
+import { rootNamespace } from './inventory';
 import type { StageInput, StageOutput } from './stage';
 import type { TopoEdge, TopoNode, UnresolvedRef } from './types';
 
@@ -20,7 +20,7 @@ export function bridgeInterfaces(ovs: OvsState, bridge: OvsBridge): OvsInterface
 
 /** The namespace holding a kernel device of this name: the root namespace first, then any unique match. */
 function locateDevice(host: HostState, name: string): string | null | undefined {
-  const root = findNamespace(host, null);
+  const root = rootNamespace(host);
   if (root?.interfaces.some((i) => i.name === name)) return null;
   const holders = host.namespaces.filter((ns) => ns.interfaces.some((i) => i.name === name));
   return holders.length === 1 ? holders[0].netns : undefined;

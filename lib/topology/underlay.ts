@@ -8,7 +8,7 @@
 import type { ClusterContext } from '@/lib/capture/types';
 import type { Address, HostState, Interface, NamespaceState } from '@/lib/parse/types';
 import { edgeId, hostId, ifaceId, segmentId } from './ids';
-import { creatingNamespace, findIfaceByName, findNamespace, globalAddresses, tunnelParams } from './inventory';
+import { creatingNamespace, findIfaceByName, globalAddresses, rootNamespace, tunnelParams } from './inventory';
 import { ipKey, sameIp } from './ip';
 import { memoize } from './memoize';
 import { lookupRoute } from './routing';
@@ -89,7 +89,7 @@ function tunnelUnderlayEdges(hosts: readonly HostState[]): { edges: TopoEdge[]; 
 
 /** Uplink addresses: of tunnel underlay devices, the root default-route device, and the node's InternalIPs. */
 function uplinkAddresses(host: HostState, tunnelUplinks: readonly Interface[], cluster?: ClusterContext): Address[] {
-  const root = findNamespace(host, null);
+  const root = rootNamespace(host);
   const defaults = (root?.routes ?? []).filter((r) => r.dst === 'default' && r.dev !== undefined && (r.table === undefined || r.table === 'main'));
   const devices = new Set<Interface>(tunnelUplinks);
   for (const r of defaults) {

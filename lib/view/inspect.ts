@@ -7,6 +7,7 @@ import type { HostState, Interface, NamespaceState } from '@/lib/parse/types';
 import { beyondLink, hostBrief, type HostBrief } from '@/lib/snapshot/subview';
 import type { TopoEdge, TopoNode, Topology } from '@/lib/topology/types';
 import { deviceClass } from '@/lib/graph/device-class';
+import { findNamespace } from '@/lib/topology/inventory';
 
 export interface InspectSection {
   title: string;
@@ -22,10 +23,6 @@ export interface Inspection {
 
 function nsLabel(netns: string | null | undefined): string {
   return netns ? netns : 'root';
-}
-
-function findNamespace(host: HostState | undefined, netns: string | null | undefined): NamespaceState | undefined {
-  return host?.namespaces.find((ns) => ns.netns === (netns ?? null));
 }
 
 function section(title: string, rows: [string, string | number | boolean | undefined | null][]): InspectSection | null {
@@ -142,7 +139,7 @@ function podVmSection(config: Record<string, unknown> | undefined): InspectSecti
 function interfaceSections(topology: Topology, node: TopoNode, host: HostState | undefined): InspectSection[] {
   const iface = node.iface;
   if (!iface) return [];
-  const ns = findNamespace(host, node.netns);
+  const ns = host && findNamespace(host, node.netns ?? null);
   return [
     deviceSection(iface, node),
     tunnelSection(iface),
@@ -195,7 +192,7 @@ function hostSections(node: TopoNode, host: HostBrief | undefined): InspectSecti
 }
 
 function netnsSections(node: TopoNode, host: HostState | undefined): InspectSection[] {
-  const ns = findNamespace(host, node.netns);
+  const ns = host && findNamespace(host, node.netns ?? null);
   if (!ns) return [];
   return [
     section('Namespace', [

@@ -1,7 +1,8 @@
 import type { Finding, Rule } from '../types';
 import type { HostState, NamespaceState } from '@/lib/parse/types';
 import { hostId } from '@/lib/topology/ids';
-import { deviceId, isOperDown, rootNamespace, tunnelPort, type Device } from '@/lib/topology/query/devices';
+import { deviceId, isOperDown, tunnelPort, type Device } from '@/lib/topology/query/devices';
+import { rootNamespace } from '@/lib/topology/inventory';
 import { tunnelParams } from '@/lib/topology/inventory';
 import { deviceEvidence } from '../evidence';
 import { vethPeer } from '../veth';

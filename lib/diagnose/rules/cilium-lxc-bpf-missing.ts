@@ -1,7 +1,8 @@
 import type { Finding, Rule } from '../types';
 import type { NamespaceState } from '@/lib/parse/types';
 import { ranIn, tcFiltersKnown } from '@/lib/parse/collected';
-import { deviceId, rootNamespace, type Device } from '@/lib/topology/query/devices';
+import { deviceId, type Device } from '@/lib/topology/query/devices';
+import { rootNamespace } from '@/lib/topology/inventory';
 import { deviceEvidence, entityEvidence } from '../evidence';
 import { vethPeer } from '../veth';
 import type { ClusterContext } from '@/lib/capture/types';

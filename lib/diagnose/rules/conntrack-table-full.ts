@@ -1,7 +1,8 @@
 import type { Finding, Rule } from '../types';
 import type { HostState, NamespaceState } from '@/lib/parse/types';
 import { hostId } from '@/lib/topology/ids';
-import { rootNamespace, tunnelKind, tunnelPort } from '@/lib/topology/query/devices';
+import { tunnelKind, tunnelPort } from '@/lib/topology/query/devices';
+import { rootNamespace } from '@/lib/topology/inventory';
 import { sh, type ShellLine } from '../fix';
 import { finding } from '../finding';
 

@@ -1,6 +1,6 @@
 import type { Finding, Rule } from '../types';
 import { hostId } from '@/lib/topology/ids';
-import { rootNamespace } from '@/lib/topology/query/devices';
+import { rootNamespace } from '@/lib/topology/inventory';
 import { podVethHostEnds } from '../veth';
 import { sh } from '../fix';
 import { finding } from '../finding';

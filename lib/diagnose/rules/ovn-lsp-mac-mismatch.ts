@@ -1,6 +1,7 @@
 import type { Finding, Rule } from '../types';
 import type { HostState, OvnLogicalSwitchPort } from '@/lib/parse/types';
-import { deviceId, rootNamespace, type Device } from '@/lib/topology/query/devices';
+import { deviceId, type Device } from '@/lib/topology/query/devices';
+import { rootNamespace } from '@/lib/topology/inventory';
 import { deviceEvidence, entityEvidence } from '../evidence';
 import { inNetns, note, sh } from '../fix';
 import { sameMac } from '../ip';

@@ -1,6 +1,7 @@
 import type { Finding, Rule } from '../types';
 import { ovsBridgeId, ifaceId } from '@/lib/topology/ids';
-import { isOperDown, rootNamespace } from '@/lib/topology/query/devices';
+import { isOperDown } from '@/lib/topology/query/devices';
+import { rootNamespace } from '@/lib/topology/inventory';
 import { deviceEvidence, entityEvidence } from '../evidence';
 import { integrationBridge, ovsBridgeInterfaces, usesOvn } from '../ovs';
 import { devicesListed } from '@/lib/parse/collected';

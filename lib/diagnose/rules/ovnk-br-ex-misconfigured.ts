@@ -1,7 +1,8 @@
 import type { Evidence, Finding, Rule } from '../types';
 import type { HostState, NamespaceState, OvsBridge, Route } from '@/lib/parse/types';
 import { ovsBridgeId } from '@/lib/topology/ids';
-import { deviceId, globalAddresses, rootNamespace, type Device } from '@/lib/topology/query/devices';
+import { deviceId, globalAddresses, type Device } from '@/lib/topology/query/devices';
+import { rootNamespace } from '@/lib/topology/inventory';
 import { deviceEvidence, entityEvidence } from '../evidence';
 import { externalIdEvidence } from '../open-vswitch';
 import { ovsBridgeInterfaces, usesOvn } from '../ovs';

@@ -1,6 +1,7 @@
 import type { Finding, Rule } from '../types';
 import type { HostState, NamespaceState } from '@/lib/parse/types';
-import { deviceId, rootNamespace, type Device } from '@/lib/topology/query/devices';
+import { deviceId, type Device } from '@/lib/topology/query/devices';
+import { rootNamespace } from '@/lib/topology/inventory';
 import { deviceEvidence } from '../evidence';
 import { isIpv4 } from '../ip';
 import { encapIps, externalIdEvidence } from '../open-vswitch';

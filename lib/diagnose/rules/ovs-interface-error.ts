@@ -3,7 +3,7 @@ import type { NamespaceState, OvsInterface } from '@/lib/parse/types';
 import { ifaceId, ovsBridgeId } from '@/lib/topology/ids';
 import { entityEvidence } from '../evidence';
 import { ovsBridgeOf } from '../ovs';
-import { rootNamespace } from '@/lib/topology/query/devices';
+import { rootNamespace } from '@/lib/topology/inventory';
 import { devicesListed } from '@/lib/parse/collected';
 import { sh } from '../fix';
 import { finding } from '../finding';

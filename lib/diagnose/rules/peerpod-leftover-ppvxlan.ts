@@ -1,5 +1,6 @@
 import type { Finding, Rule } from '../types';
-import { deviceId, rootNamespace, tunnelKind, tunnelPort } from '@/lib/topology/query/devices';
+import { deviceId, tunnelKind, tunnelPort } from '@/lib/topology/query/devices';
+import { rootNamespace } from '@/lib/topology/inventory';
 import { tunnelParams } from '@/lib/topology/inventory';
 import { deviceEvidence } from '../evidence';
 import { note, sh, where } from '../fix';

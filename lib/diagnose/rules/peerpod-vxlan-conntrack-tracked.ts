@@ -3,7 +3,8 @@ import type { FirewallRule, FirewallValue, HostState, NamespaceState } from '@/l
 import type { Topology } from '@/lib/topology/types';
 import { hostId } from '@/lib/topology/ids';
 import { ranIn } from '@/lib/parse/collected';
-import { deviceId, rootNamespace, tunnelPort, type Device } from '@/lib/topology/query/devices';
+import { deviceId, tunnelPort, type Device } from '@/lib/topology/query/devices';
+import { rootNamespace } from '@/lib/topology/inventory';
 import { tunnelParams } from '@/lib/topology/inventory';
 import { deviceEvidence, entityEvidence, mergeEvidence } from '../evidence';
 import { matchOption } from '../firewall';

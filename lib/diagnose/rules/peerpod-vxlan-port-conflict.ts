@@ -1,7 +1,8 @@
 import type { Finding, Rule } from '../types';
 import type { HostState } from '@/lib/parse/types';
 import type { Topology } from '@/lib/topology/types';
-import { deviceId, rootNamespace, tunnelKind, tunnelPort, type Device } from '@/lib/topology/query/devices';
+import { deviceId, tunnelKind, tunnelPort, type Device } from '@/lib/topology/query/devices';
+import { rootNamespace } from '@/lib/topology/inventory';
 import { tunnelParams } from '@/lib/topology/inventory';
 import { deviceEvidence } from '../evidence';
 import { note, sh, where } from '../fix';

@@ -1,6 +1,7 @@
 import type { Finding, Rule } from '../types';
 import type { HostState, Interface, NamespaceState } from '@/lib/parse/types';
-import { deviceId, globalAddresses, rootNamespace, type Device } from '@/lib/topology/query/devices';
+import { deviceId, globalAddresses, type Device } from '@/lib/topology/query/devices';
+import { rootNamespace } from '@/lib/topology/inventory';
 import { peerIndex } from '@/lib/topology/veth-peer';
 import { deviceEvidence } from '../evidence';
 import { inNetns, note, part, sh, type ShellLine, type ShellPart } from '../fix';

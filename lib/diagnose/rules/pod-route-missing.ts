@@ -1,6 +1,7 @@
 import type { Finding, Rule } from '../types';
 import type { Interface, NamespaceState } from '@/lib/parse/types';
-import { deviceId, globalAddresses, isOperDown, isPlainTunnel, rootNamespace } from '@/lib/topology/query/devices';
+import { deviceId, globalAddresses, isOperDown, isPlainTunnel } from '@/lib/topology/query/devices';
+import { rootNamespace } from '@/lib/topology/inventory';
 import { inCidr, networkOf } from '../ip';
 import { deviceEvidence, entityEvidence } from '../evidence';
 import { lookupRoute, isUnusableRoute, uplinkName } from '../routes';

@@ -1,6 +1,7 @@
 import type { Finding, Rule } from '../types';
 import type { NamespaceState } from '@/lib/parse/types';
-import { deviceId, rootNamespace, type Device } from '@/lib/topology/query/devices';
+import { deviceId, type Device } from '@/lib/topology/query/devices';
+import { rootNamespace } from '@/lib/topology/inventory';
 import { sh, sysctlName } from '../fix';
 import { ovsInterface } from '../ovs';
 import { podVethHostEnds } from '../veth';

@@ -1,7 +1,8 @@
 import type { Finding, Rule } from '../types';
 import type { Interface } from '@/lib/parse/types';
 import type { Topology } from '@/lib/topology/types';
-import { allDevices, deviceId, isPlainTunnel, rootNamespace, tunnelKind, type Device } from '@/lib/topology/query/devices';
+import { allDevices, deviceId, isPlainTunnel, tunnelKind, type Device } from '@/lib/topology/query/devices';
+import { rootNamespace } from '@/lib/topology/inventory';
 import { tunnelParams } from '@/lib/topology/inventory';
 import { deviceEvidence, entityEvidence } from '../evidence';
 import { inNetns, note, part, sh } from '../fix';

@@ -31,10 +31,6 @@ export function findDevice(host: HostState, ns: NamespaceState, name: string): D
   return iface ? { host, ns, iface } : undefined;
 }
 
-export function rootNamespace(host: HostState): NamespaceState | undefined {
-  return host.namespaces.find((ns) => ns.netns === null);
-}
-
 /** Addresses of one family a device answers for to other hosts (inventory.ts isGlobalAddress). */
 export function globalAddresses(iface: Interface, family: 'inet' | 'inet6' | 'any' = 'inet'): string[] {
   const out: string[] = [];
