@@ -4,7 +4,7 @@
  * and report every hop with why it was taken and the first hop that breaks.
  */
 import { edgeId, hostId, ovsBridgeId } from '@/lib/topology/ids';
-import { hostAddresses, tunnelParams } from '@/lib/topology/inventory';
+import { addressesOnHost, tunnelParams } from '@/lib/topology/inventory';
 import { bridgeInterfaces } from '@/lib/topology/ovs';
 import { ipFamily, sameIp } from '@/lib/topology/ip';
 import { edgesOf, findInterface, interfacesOwningIp, namespaceOf, nodeById, otherEnd } from '@/lib/topology/query/graph';
@@ -288,7 +288,7 @@ function crossOvnTunnel(w: Walk, bridge: TopoNode, inHost: string): Position | u
   const far = w.t.hosts.find((h) => h.name === holder.host);
   const encap = far === undefined ? [] : encapIps(far);
   const encapIp = encap.length > 0 ? encap.join(', ') : undefined;
-  const farAddresses = far === undefined ? [] : hostAddresses(far);
+  const farAddresses = far === undefined ? [] : addressesOnHost(far);
   const reaches = (ip: string): boolean => encap.some((e) => sameIp(e, ip)) || farAddresses.some((a) => sameIp(a, ip));
   const port = tunnels.find((t) => t.remoteIp !== undefined && reaches(t.remoteIp));
   const action = `${label} → tunnel ${port?.name ?? '?'} → ${holder.host}`;

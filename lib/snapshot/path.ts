@@ -8,7 +8,7 @@
 import { traceRoute, type TraceHop, type TraceResult } from '@/lib/diagnose/trace';
 import type { Finding, Severity } from '@/lib/diagnose/types';
 import { hostId } from '@/lib/topology/ids';
-import { isTunnel, tunnelParams, tunnelPort } from '@/lib/topology/inventory';
+import { isTunnel, tunnelParams, statedTunnelPort } from '@/lib/topology/inventory';
 import { edgeById, edgesOf, namespaceOf, nodeById, otherEnd } from '@/lib/topology/query/graph';
 import { lookupRoute } from '@/lib/topology/routing';
 import type { TopoNode, Topology } from '@/lib/topology/types';
@@ -94,7 +94,7 @@ function at(b: Builder, element: string, kind: HopKind, via?: HopLink): PathHop 
 function tunnelNote(node: TopoNode | undefined, remote?: string): string {
   const iface = node?.iface;
   const params = iface === undefined ? undefined : tunnelParams(iface);
-  const port = iface === undefined ? undefined : tunnelPort(iface);
+  const port = iface === undefined ? undefined : statedTunnelPort(iface);
   const parts = [`VNI ${params?.vni ?? '?'}`];
   if (port !== undefined) parts.push(`port ${port}`);
   if (remote !== undefined) parts.push(`remote ${remote}`);

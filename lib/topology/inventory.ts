@@ -36,8 +36,8 @@ export function globalAddresses(iface: Interface): Address[] {
   return iface.addresses.filter(isGlobalAddress);
 }
 
-/** Every address of every interface in every namespace of the host. */
-export function hostAddresses(host: HostState): string[] {
+/** Every address in every namespace of the host, once each (query/devices.ts hostAddresses: the root's by default). */
+export function addressesOnHost(host: HostState): string[] {
   const out = new Set<string>();
   for (const ns of host.namespaces) for (const i of ns.interfaces) for (const a of i.addresses) out.add(a.local);
   return [...out].sort();
@@ -51,8 +51,11 @@ export function isTunnel(iface: Interface): boolean {
   return tunnelParams(iface) !== undefined || iface.kind === 'vxlan' || iface.kind === 'geneve';
 }
 
-/** Destination port with the kernel default filled in when the parser did not see one. */
-export function tunnelPort(iface: Interface): number | undefined {
+/**
+ * The UDP port a tunnel device states, or Geneve's fixed one; a VXLAN device that states none stays unknown here,
+ * where query/devices.ts tunnelPort assumes Linux's 8472 for the rules.
+ */
+export function statedTunnelPort(iface: Interface): number | undefined {
   const params = tunnelParams(iface);
   if (params?.port !== undefined) return params.port;
   if (iface.kind === 'geneve') return 6081;

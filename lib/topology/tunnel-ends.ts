@@ -1,7 +1,7 @@
 /** Tunnel devices (VXLAN/Geneve) of all hosts, as the pairing stages see them. */
 import type { HostState, Interface, NamespaceState } from '@/lib/parse/types';
 import { ifaceId } from './ids';
-import { globalAddresses, hostAddresses, tunnelParams, tunnelPort } from './inventory';
+import { globalAddresses, addressesOnHost, tunnelParams, statedTunnelPort } from './inventory';
 import { isMulticast } from './ip';
 import { memoize } from './memoize';
 
@@ -37,7 +37,7 @@ function toEnd(host: HostState, ns: NamespaceState, iface: Interface): TunnelEnd
     iface,
     kind: iface.geneve !== undefined || iface.kind === 'geneve' ? 'geneve' : 'vxlan',
     vni: params.vni,
-    port: tunnelPort(iface),
+    port: statedTunnelPort(iface),
     remote: unicastRemote(iface),
     external: params.external === true,
     namespaceAddresses: ns.interfaces.flatMap((i) => globalAddresses(i).map((a) => a.local)),
@@ -59,7 +59,7 @@ export const tunnelEnds = memoize((hosts: readonly HostState[]): readonly Tunnel
 });
 
 /** Addresses of every host, any namespace: a device moved out of its creating namespace still sends from there. */
-export const addressesByHost = memoize((hosts: readonly HostState[]): ReadonlyMap<string, ReadonlySet<string>> => new Map(hosts.map((h) => [h.name, new Set(hostAddresses(h))])));
+export const addressesByHost = memoize((hosts: readonly HostState[]): ReadonlyMap<string, ReadonlySet<string>> => new Map(hosts.map((h) => [h.name, new Set(addressesOnHost(h))])));
 
 export function tunnelLabel(kind: TunnelEnd['kind'], vni: number | undefined, port: number | undefined): string {
   const prefix = kind === 'geneve' ? 'Geneve ' : '';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ipInCidr, networkOf, prefixLength, sameIp } from '@/lib/topology/ip';
 import { buildTopology } from '@/lib/topology/build';
 import { edgesOf, findInterface, interfacesOwningIp, nodeById } from '@/lib/topology/query/graph';
-import { hostAddresses } from '@/lib/topology/inventory';
+import { addressesOnHost } from '@/lib/topology/inventory';
 import { peerPodHosts, OTHER_PEERPOD } from '@/tests/fixtures/topology/ovn-peerpod';
 
 describe('ip arithmetic', () => {
@@ -46,7 +46,7 @@ describe('topology queries', () => {
   });
   it('collects addresses of all namespaces of a host', () => {
     const worker = t.hosts.find((h) => h.name === 'edge-worker-07');
-    expect(worker && hostAddresses(worker)).toEqual(expect.arrayContaining(['172.20.5.10', '10.200.4.9', '10.200.4.2']));
+    expect(worker && addressesOnHost(worker)).toEqual(expect.arrayContaining(['172.20.5.10', '10.200.4.9', '10.200.4.2']));
   });
   it('returns the edges of a node filtered by kind', () => {
     const id = `host:edge-worker-07/ns:${OTHER_PEERPOD.podNs}/if:eth0`;
