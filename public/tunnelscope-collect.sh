@@ -180,6 +180,14 @@ x" ]
 # say timeout. One sleeping loop per host instead of a `timeout` process per command.
 watchdog() {
   while sleep "$tick"; do
+    # The script killed outright (SIGKILL) ran no trap: the command running in each namespace ends, and with the
+    # directory gone the rest of its namespace's commands fail at once instead of running on, orphaned.
+    if ! kill -0 $$ 2>/dev/null; then
+      for w in "$top/ns."*/w; do [ -s "$w" ] && read -r wpid _ <"$w" && kill -KILL "$wpid" 2>/dev/null; done
+      # A job may write a file between rm's emptying a directory and removing it: tried again.
+      for _ in 1 2 3 4 5; do rm -rf "$top" 2>/dev/null && break; done
+      exit
+    fi
     now_ms
     for w in "$top/ns."*/w; do
       [ -s "$w" ] && read -r wpid wstart wk wend <"$w" && [ "$wend" = . ] || continue

@@ -37,6 +37,21 @@ function hangingHostname(dir: string, root: string): string {
   return bin;
 }
 
+/** Whether a process of the session `sid` leads still runs. */
+function sessionRuns(sid: number): boolean {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .some((pid) => {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        return Number(fields[3]) === sid && fields[0] !== 'Z';
+      } catch {
+        return false;
+      }
+    });
+}
+
 /** What the stand-in saw: the scratch directories, and its own pid (the sleep's). */
 function seen(dir: string): { dirs: string[]; pid: number } {
   const lines = readFileSync(path.join(dir, 'seen'), 'utf8').trim().split('\n');
@@ -75,6 +90,24 @@ describe("the collector's scratch directory", () => {
       if (before === undefined) delete process.env.TMPDIR;
       else process.env.TMPDIR = before;
     }
+  });
+
+  it("is removed, with all its run left running, when only the script's own shell is killed", async () => {
+    const root = mkdtempSync(path.join(scratch, 'orphaned-'));
+    const dir = mkdtempSync(path.join(scratch, 'orphaned-tool-'));
+    const bin = path.join(dir, 'bin');
+    mkdirSync(bin);
+    // A tool that hangs in a namespace's job, well within the time limit: only the script's end can stop it.
+    writeFileSync(path.join(bin, 'conntrack'), `#!/bin/sh\necho $$ >'${dir}/pid.tmp' && mv '${dir}/pid.tmp' '${dir}/pid'\nexec sleep 120\n`, { mode: 0o755 });
+    const child = spawn('sh', [SCRIPT_FILE, '--no-netns', '--timeout', '60', '--tmpdir', root], { detached: true, stdio: 'ignore', env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}` } });
+    const sid = child.pid ?? 0;
+    await until(() => existsSync(path.join(dir, 'pid')));
+    expect(readdirSync(root)).toHaveLength(1);
+    expect(sessionRuns(sid)).toBe(true);
+    process.kill(sid, 'SIGKILL');
+    await until(() => !sessionRuns(sid));
+    expect(running(Number(readFileSync(path.join(dir, 'pid'), 'utf8')))).toBe(false);
+    expect(readdirSync(root)).toEqual([]);
   });
 
   it('is removed by a later run once its run is dead, and kept while its run lives; nothing else is', async () => {
