@@ -67,7 +67,8 @@ limit_ms=$(( ${whole:-0} * 1000 + 1$frac - 1000 ))
 for old in "$tmp_in"/tunnelscope-collect.*; do
   [ -d "$old" ] && [ ! -L "$old" ] && [ -O "$old" ] && [ -e "$old/locked" ] && flock -n "$old/lock" true 2>/dev/null && rm -rf "$old"
 done
-tmp=$(mktemp -d "$tmp_in/tunnelscope-collect.XXXXXX" 2>/dev/null || { d="$tmp_in/tunnelscope-collect.$$"; mkdir -m 700 "$d" && echo "$d"; }) || exit 1
+tmp=$(mktemp -d "$tmp_in/tunnelscope-collect.XXXXXX" 2>/dev/null || { d="$tmp_in/tunnelscope-collect.$$"; mkdir -m 700 "$d" && echo "$d"; }) ||
+  { echo "tunnelscope-collect: cannot make a scratch directory in $tmp_in (see --tmpdir)" >&2; exit 1; }
 exec 8>"$tmp/lock" && flock -n 8 2>/dev/null && : >"$tmp/locked"
 top=$tmp
 # Namespaces being collected in the background, "INDEX:PID " in the order they started; the watchdog's pid.

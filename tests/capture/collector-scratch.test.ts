@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -108,6 +108,13 @@ describe("the collector's scratch directory", () => {
     await until(() => !sessionRuns(sid));
     expect(running(Number(readFileSync(path.join(dir, 'pid'), 'utf8')))).toBe(false);
     expect(readdirSync(root)).toEqual([]);
+  });
+
+  it('says where it could not be made, and collects nothing', () => {
+    const nowhere = path.join(scratch, 'no-such-dir');
+    const run = spawnSync('sh', [SCRIPT_FILE, '--no-netns', '--tmpdir', nowhere], { encoding: 'utf8' });
+    expect([run.status, run.stdout]).toEqual([1, '']);
+    expect(run.stderr).toContain(`tunnelscope-collect: cannot make a scratch directory in ${nowhere} (see --tmpdir)`);
   });
 
   it('is removed by a later run once its run is dead, and kept while its run lives; nothing else is', async () => {
