@@ -12,11 +12,12 @@ function summary(kube: KubeChoice): string {
 }
 
 /**
- * The live view of a cluster with the new-snapshot panel's fields, filled in as its link says. Showing other choices
- * changes the link, so a view with its choices can be shared and reloaded; the server checks them as it checks a
- * snapshot's. Open when the view could not be shown, so that a refused choice can be mended where it was made.
+ * The live view of a cluster with the new-snapshot panel's fields, filled in as its link says (`kube`; none while
+ * another source is shown and the cluster is being picked). Showing other choices changes the link, so a view with its
+ * choices can be shared and reloaded; the server checks them as it checks a snapshot's. Open when the view could not
+ * be shown, so that a refused choice can be mended where it was made, and while the cluster is being picked.
  */
-export function LiveClusterChoices({ kube, open }: { kube: KubeChoice; open: boolean }) {
+export function LiveClusterChoices({ kube, open }: { kube?: KubeChoice; open: boolean }) {
   const contexts = useQuery(kubeContextsQuery());
   const [draft, setDraft] = useState(() => clusterDraft(kube));
   const router = useRouter();
@@ -25,7 +26,7 @@ export function LiveClusterChoices({ kube, open }: { kube: KubeChoice; open: boo
   const ready = choice.context !== undefined && !both && !sshIncomplete;
   return (
     <details className="panel p-3 text-sm" open={open} data-testid="live-cluster-choices">
-      <summary className="cursor-pointer font-medium">Cluster choices: {summary(kube)}</summary>
+      <summary className="cursor-pointer font-medium">Cluster choices{kube ? `: ${summary(kube)}` : ''}</summary>
       {contexts.error ? (
         <p className="mt-2 text-slate-500">No cluster: {contexts.error.message}</p>
       ) : (

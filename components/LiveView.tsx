@@ -3,7 +3,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { useMemo } from 'react';
 import { CollectionProgress } from './CollectionProgress';
-import { LiveClusterChoices } from './LiveClusterChoices';
+import { LiveSourceSwitch } from './LiveSourceSwitch';
 import { LIVE_INTERVAL_MS, liveQuery, liveSearch, type KubeChoice } from './queries';
 import { useCollection } from './useCollection';
 import { useStoredSnapshot } from './useStoredSnapshot';
@@ -19,7 +19,7 @@ export function LiveView({ source, kube }: { source: LiveKind; kube?: KubeChoice
   const freeze = useCollection(useStoredSnapshot(), `live:${source}:${kube?.context ?? ''}`);
   const graphSource = useMemo((): GraphSource | undefined => live.data && { kind: 'view', view: live.data }, [live.data]);
   // Keyed by the link: another view's choices start from what that link says.
-  const choices = kube && <LiveClusterChoices key={liveSearch(source, kube)} kube={kube} open={live.error !== null} />;
+  const choices = <LiveSourceSwitch key={liveSearch(source, kube)} source={source} kube={kube} open={live.error !== null} />;
   if (!live.data || !graphSource) {
     return (
       <div className="space-y-2 p-3">

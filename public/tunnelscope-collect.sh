@@ -21,6 +21,7 @@
 #   --no-batch        run every command on its own instead of batching a namespace's ip, tc and bridge commands
 #                     (and reading a sysctl listing's files straight from /proc/sys)
 #   --parallel N      named namespaces collected at once (default 4); the output keeps their order
+#   --tmpdir DIR      where its scratch directory is made (default $TMPDIR, else /tmp)
 #
 # Output format 1: a header line, then per command a prompt-shaped line with the command and a marker comment,
 # its stdout verbatim, its stderr lines and an end line with the exit code:
@@ -40,6 +41,7 @@ batching=1
 role=''
 limit=20
 parallel=4
+tmp_in=${TMPDIR:-/tmp}
 while [ $# -gt 0 ]; do
   case $1 in
     --netns) only_netns="$only_netns
@@ -49,7 +51,8 @@ $2"; shift 2 ;;
     --timeout) limit=$2; shift 2 ;;
     --no-batch) batching=0; shift ;;
     --parallel) parallel=$2; shift 2 ;;
-    -h|--help) sed -n '2,31p' "$0"; exit 0 ;;
+    --tmpdir) tmp_in=$2; shift 2 ;;
+    -h|--help) sed -n '2,32p' "$0"; exit 0 ;;
     *) echo "tunnelscope-collect: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -58,7 +61,15 @@ case $limit in '' | *[!0-9.]* | *.*.*) echo "tunnelscope-collect: --timeout take
 case $limit in *.*) whole=${limit%%.*}; frac=${limit#*.}000; frac=${frac%"${frac#???}"} ;; *) whole=$limit; frac=000 ;; esac
 limit_ms=$(( ${whole:-0} * 1000 + 1$frac - 1000 ))
 
-tmp=$(mktemp -d 2>/dev/null || { d="/tmp/tunnelscope.$$"; mkdir -m 700 "$d" && echo "$d"; }) || exit 1
+# A run killed outright (SIGKILL) cannot remove its scratch directory, and after an exec on a node nobody else can:
+# each run holds a lock (flock) on its own while it or anything it started lives, and removes the earlier runs'
+# whose lock is free. Only such directories: its name, its owner, a lock that was once taken (the mark `locked`).
+for old in "$tmp_in"/tunnelscope-collect.*; do
+  [ -d "$old" ] && [ ! -L "$old" ] && [ -O "$old" ] && [ -e "$old/locked" ] && flock -n "$old/lock" true 2>/dev/null && rm -rf "$old"
+done
+tmp=$(mktemp -d "$tmp_in/tunnelscope-collect.XXXXXX" 2>/dev/null || { d="$tmp_in/tunnelscope-collect.$$"; mkdir -m 700 "$d" && echo "$d"; }) ||
+  { echo "tunnelscope-collect: cannot make a scratch directory in $tmp_in (see --tmpdir)" >&2; exit 1; }
+exec 8>"$tmp/lock" && flock -n 8 2>/dev/null && : >"$tmp/locked"
 top=$tmp
 # Namespaces being collected in the background, "INDEX:PID " in the order they started; the watchdog's pid.
 running=''
@@ -170,6 +181,14 @@ x" ]
 # say timeout. One sleeping loop per host instead of a `timeout` process per command.
 watchdog() {
   while sleep "$tick"; do
+    # The script killed outright (SIGKILL) ran no trap: the command running in each namespace ends, and with the
+    # directory gone the rest of its namespace's commands fail at once instead of running on, orphaned.
+    if ! kill -0 $$ 2>/dev/null; then
+      for w in "$top/ns."*/w; do [ -s "$w" ] && read -r wpid _ <"$w" && kill -KILL "$wpid" 2>/dev/null; done
+      # A job may write a file between rm's emptying a directory and removing it: tried again.
+      for _ in 1 2 3 4 5; do rm -rf "$top" 2>/dev/null && break; done
+      exit
+    fi
     now_ms
     for w in "$top/ns."*/w; do
       [ -s "$w" ] && read -r wpid wstart wk wend <"$w" && [ "$wend" = . ] || continue

@@ -6,6 +6,7 @@ import { importFiles, sniffFile } from '@/lib/capture/import';
 import { LocalRunner, PrefixRunner, statusFromExit, type RunResult, type Runner } from '@/lib/capture/collect/runner';
 import { collectWithScript } from '@/lib/capture/collect/script-host';
 import { COLLECTOR_SCRIPT, collectHostsWithScript } from '../helpers/collect-script';
+import { until } from '../helpers/until';
 
 class FakeRunner implements Runner {
   readonly calls: string[][] = [];
@@ -20,15 +21,6 @@ class FakeRunner implements Runner {
 function hangingTool(dir: string): Runner {
   writeFileSync(path.join(dir, 'conntrack'), `#!/bin/sh\necho $$ > '${dir}/pid.tmp' && mv '${dir}/pid.tmp' '${dir}/pid'\nexec sleep 120\n`, { mode: 0o755 });
   return new PrefixRunner(['env', `PATH=${dir}:${process.env.PATH ?? ''}`], new LocalRunner());
-}
-
-/** Polls a state until it holds (bounded, so a broken stop fails the test instead of hanging it). */
-async function until(state: () => boolean, boundMs = 20_000): Promise<void> {
-  const end = Date.now() + boundMs;
-  while (!state()) {
-    if (Date.now() > end) throw new Error('the state was not reached');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 function gone(pid: number): boolean {

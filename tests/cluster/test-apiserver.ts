@@ -40,6 +40,15 @@ export function nodeObject(name: string, ip: string, cidr: string): TestObject {
   };
 }
 
+/** The node agent's pod on `nodeName` (deploy/agent.yaml: host network, its labels), Running. */
+export function agentPodObject(name: string, nodeName: string, ip: string): TestObject {
+  return {
+    metadata: { namespace: 'tunnelscope-agent', name, labels: { 'app.kubernetes.io/name': 'tunnelscope-agent' } },
+    spec: { nodeName, hostNetwork: true, containers: [{ name: 'agent', image: 'tunnelscope-agent' }] },
+    status: { phase: 'Running', podIP: ip, podIPs: [{ ip }] },
+  };
+}
+
 /** An RBAC rule as a Role (namespace set) or ClusterRole (no namespace) grants it. */
 export interface Grant {
   verb: string;

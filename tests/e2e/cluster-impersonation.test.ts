@@ -11,20 +11,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CaptureBundle } from '@/lib/capture/types';
 import { RBAC_GROUP } from '@/lib/auth/kube';
 import { buildHosts, type TestHosts } from '../cluster/hosts';
-import { nodeObject, TestApiServer, type RequestRecord, type TestObject, type TokenRule } from '../cluster/test-apiserver';
+import { agentPodObject, nodeObject, TestApiServer, type RequestRecord, type TokenRule } from '../cluster/test-apiserver';
 import { startApp, type RunningApp } from './server';
 
 const SA_TOKEN = 'dashboard-sa-token';
-const AGENT_LABELS = { 'app.kubernetes.io/name': 'tunnelscope-agent' };
 const NODES = ['node-a', 'node-b'];
-
-function agentPod(name: string, nodeName: string, ip: string): TestObject {
-  return {
-    metadata: { namespace: 'tunnelscope-agent', name, labels: AGENT_LABELS },
-    spec: { nodeName, hostNetwork: true, containers: [{ name: 'agent', image: 'tunnelscope-agent' }] },
-    status: { phase: 'Running', podIP: ip, podIPs: [{ ip }] },
-  };
-}
 
 /** The cluster's RBAC for the dashboard's roles (tunnelscope.io) and for what an impersonated person may do. */
 const ROLES: Record<string, string[]> = {
@@ -71,8 +62,8 @@ describe('a cluster capture from the dashboard in Kubernetes mode', () => {
     });
     await api.start();
     api.nodes.push(nodeObject('node-a', '192.168.10.1', '10.244.1.0/24'), nodeObject('node-b', '192.168.10.2', '10.244.2.0/24'));
-    api.addPod(agentPod('agent-a', 'node-a', '192.168.10.1'));
-    api.addPod(agentPod('agent-b', 'node-b', '192.168.10.2'));
+    api.addPod(agentPodObject('agent-a', 'node-a', '192.168.10.1'));
+    api.addPod(agentPodObject('agent-b', 'node-b', '192.168.10.2'));
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'him-kubeconfig-'));
     const kubeconfig = path.join(dir, 'kubeconfig.yaml');
     fs.writeFileSync(kubeconfig, api.kubeconfig({ context: 'test', cluster: 'him-cluster', token: SA_TOKEN }));

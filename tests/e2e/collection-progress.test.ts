@@ -5,74 +5,40 @@
  * debug pod is then gone from the cluster and a partial snapshot of node-a is kept. With node-b answering, the page
  * goes to the new snapshot by itself. Leaving the page while the job runs and coming back finds it again.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CaptureBundle } from '@/lib/capture/types';
 import { DEBUG_LABELS } from '@/lib/kube/debug-pod';
-import { buildHosts, type TestHosts } from '../cluster/hosts';
-import { nodeObject, TestApiServer, type ExecBehaviour, type TestObject } from '../cluster/test-apiserver';
-import { launchChromium, POLL, screenshot } from './browser';
-import { startApp, VIEWPORT, type RunningApp } from './server';
-
-const SA_TOKEN = 'dashboard-sa-token';
+import type { ExecBehaviour, TestObject } from '../cluster/test-apiserver';
+import { POLL, screenshot } from './browser';
+import { clusterAppForSuite } from './cluster-app';
 
 describe('a cluster collection followed and cancelled on the dashboard', () => {
-  let hosts: TestHosts;
-  let api: TestApiServer;
-  let app: RunningApp;
-  let browser: Browser;
-  let page: Page;
-  let dir: string;
   const hanging = new Set<string>();
-
-  const debugPods = (): TestObject[] => [...api.pods.values()].filter((p) => p.metadata.labels?.['app.kubernetes.io/component'] === DEBUG_LABELS['app.kubernetes.io/component']);
-  const hostRow = (name: string, state: string) => `[data-testid="collection-host"][data-host="${name}"][data-state="${state}"]`;
-
-  beforeAll(async () => {
-    hosts = await buildHosts(
-      [
-        { name: 'node-a', role: 'worker', pods: { 'cpj-web': '10.244.1.10/24' } },
-        { name: 'node-b', role: 'worker', pods: { 'cpj-db': '10.244.2.10/24' } },
-      ],
-      'cpj-',
-    );
-    const enter = (nodeName: unknown) => hosts.hosts.find((h) => h.name === nodeName)?.enter;
-    api = new TestApiServer({
-      tokens: { [SA_TOKEN]: { user: 'system:serviceaccount:tunnelscope:dashboard' } },
+  const suite = clusterAppForSuite({
+    prefix: 'cpj-',
+    api: (hosts) => ({
       // A debug pod shares the host's PID namespace: its PID 1 is the host's, which nsenter -t 1 enters.
       execPrefix: (pod) => {
-        const prefix = enter(pod.spec?.nodeName);
+        const prefix = hosts.hosts.find((h) => h.name === pod.spec?.nodeName)?.enter;
         return prefix ? [...prefix, 'unshare', '--pid', '--fork', '--mount-proc'] : null;
       },
       execBehaviour: (pod): ExecBehaviour => (hanging.has(String(pod.spec?.nodeName)) ? { kind: 'hang' } : { kind: 'run' }),
-    });
-    await api.start();
-    api.nodes.push(nodeObject('node-a', '192.168.10.1', '10.244.1.0/24'), nodeObject('node-b', '192.168.10.2', '10.244.2.0/24'));
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cpj-kubeconfig-'));
-    const kubeconfig = path.join(dir, 'kubeconfig.yaml');
-    fs.writeFileSync(kubeconfig, api.kubeconfig({ context: 'test', cluster: 'cpj-cluster', token: SA_TOKEN }));
-    app = await startApp({ env: { KUBECONFIG: kubeconfig, TUNNELSCOPE_DEFAULT_SOURCE: 'sample' } });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: VIEWPORT });
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await app?.stop();
-    await api?.stop();
-    await hosts?.teardown();
-    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    }),
+    env: { TUNNELSCOPE_DEFAULT_SOURCE: 'sample' },
   });
 
+  const debugPods = (): TestObject[] => [...suite().api.pods.values()].filter((p) => p.metadata.labels?.['app.kubernetes.io/component'] === DEBUG_LABELS['app.kubernetes.io/component']);
+  const hostRow = (name: string, state: string) => `[data-testid="collection-host"][data-host="${name}"][data-state="${state}"]`;
+
   async function startFromDashboard(): Promise<void> {
+    const { app, page } = suite();
     await page.goto(app.url);
     await page.getByLabel('a debug pod per node').check();
     await page.getByTestId('new-cluster-snapshot').click();
   }
 
   it('shows each host as it goes, and Cancel stops the hanging one, removes its debug pod and keeps what was collected', async () => {
+    const { api, app, page } = suite();
     hanging.add('node-b');
     await startFromDashboard();
     await page.waitForSelector(hostRow('node-a', 'done'), { timeout: 60_000 });
@@ -112,6 +78,7 @@ describe('a cluster collection followed and cancelled on the dashboard', () => {
   });
 
   it('goes to the new snapshot when every host answers', async () => {
+    const { app, page } = suite();
     hanging.clear();
     await startFromDashboard();
     await page.waitForURL(/\/s\/[^/?]+/, { timeout: 90_000 });

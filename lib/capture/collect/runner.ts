@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import os from 'node:os';
 import { StringDecoder } from 'node:string_decoder';
 import type { CommandStatus } from '../types';
 
@@ -28,6 +29,12 @@ export interface RunOptions {
  */
 export interface Runner {
   run(argv: string[], opts?: RunOptions): Promise<RunResult>;
+  /**
+   * A directory of the host the commands run on where this process can make and remove files (this machine's
+   * temporary directory for a local process). A command's scratch directory made there can then be removed once its
+   * run has resolved, however it ended. Runners whose host's files are out of reach have none.
+   */
+  readonly scratchRoot?: string;
 }
 
 const DEFAULT_TIMEOUT_MS = 20_000;
@@ -55,33 +62,65 @@ export function statusFromExit(exitCode: number | null, stderr: string): Command
 /** Time a stopped command has to end on SIGTERM (the collector removes its scratch files) before SIGKILL. */
 const STOP_GRACE_MS = 1_000;
 
+/** The live (not zombie) processes of the session `sid` leads; null without /proc. */
+function sessionPids(sid: number): number[] | null {
+  const pids: number[] = [];
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return null;
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // After the command name in parentheses: state, ppid, pgrp, session.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[3]) === sid && fields[0] !== 'Z' && fields[0] !== 'X') pids.push(Number(entry));
+    } catch {
+      // The process ended while the list was read.
+    }
+  }
+  return pids;
+}
+
 /**
  * Signals every process of the session `sid` leads. A process group is not enough: a tool may move what it runs into
  * a group of its own, as coreutils `timeout` does (the collector no longer uses it, a runner's command still may).
  */
 function signalSession(sid: number, signal: NodeJS.Signals): void {
-  const pids: number[] = [];
-  try {
-    for (const entry of readdirSync('/proc')) {
-      if (!/^\d+$/.test(entry)) continue;
-      try {
-        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-        // After the command name in parentheses: state, ppid, pgrp, session.
-        if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[3]) === sid) pids.push(Number(entry));
-      } catch {
-        // The process ended while the list was read.
-      }
-    }
-  } catch {
-    // No /proc: the command's own process group is all that can be named.
-    pids.push(-sid);
-  }
+  // No /proc: the command's own process group is all that can be named.
+  const pids = sessionPids(sid) ?? [-sid];
   for (const pid of pids) {
     try {
       process.kill(pid, signal);
     } catch {
       // Already gone.
     }
+  }
+}
+
+/** How long a killed session may take to be gone: past it (a process stuck in the kernel) the result stops waiting. */
+const SESSION_END_BOUND_MS = 10_000;
+
+/**
+ * Kills what is left of the session `sid` and resolves once none of it lives, so that what it wrote can be removed
+ * without a process of it still writing there.
+ */
+async function endSession(sid: number): Promise<void> {
+  const bound = performance.now() + SESSION_END_BOUND_MS;
+  for (;;) {
+    const pids = sessionPids(sid);
+    if (pids === null || pids.length === 0 || performance.now() > bound) return;
+    for (const pid of pids) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
 
@@ -123,6 +162,10 @@ type Stop = 'timeout' | 'cancelled' | 'overflow';
  * started (SIGTERM, then SIGKILL), and what it printed until then is kept.
  */
 export class LocalRunner implements Runner {
+  get scratchRoot(): string {
+    return os.tmpdir();
+  }
+
   run(argv: string[], opts: RunOptions = {}): Promise<RunResult> {
     const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const started = performance.now();
@@ -163,12 +206,14 @@ export class LocalRunner implements Runner {
       child.on('error', (error: NodeJS.ErrnoException) => (startError ??= error));
       child.on('close', (code: number | null, signal: NodeJS.Signals | null) => {
         for (const timer of timers) clearTimeout(timer);
-        // What outlived the command by ignoring SIGTERM does not outlive the result.
-        if (stopped && child.pid !== undefined) signalSession(child.pid, 'SIGKILL');
         opts.signal?.removeEventListener('abort', onAbort);
         const durationMs = Math.round(performance.now() - started);
         const ended = { stdout: stdout.text(), stderr: stderr.text(), exitCode: code, durationMs };
-        resolve(toResult(ended, { stopped, startError, signal, tool: argv[0], timeoutMs }));
+        const result = toResult(ended, { stopped, startError, signal, tool: argv[0], timeoutMs });
+        // A command stopped here or killed by a signal could not end what it started: what outlived it (by ignoring
+        // SIGTERM, or orphaned) does not outlive the result, so its scratch files can be removed once it resolves.
+        if ((stopped || signal) && child.pid !== undefined) void endSession(child.pid).then(() => resolve(result));
+        else resolve(result);
       });
       // A command that exits without reading its input closes the pipe: that is its business, not an error here.
       child.stdin.on('error', () => undefined);
@@ -213,6 +258,11 @@ export class PrefixRunner implements Runner {
     private readonly prefix: readonly string[],
     private readonly inner: Runner,
   ) {}
+
+  /** The inner runner's: a prefix that enters a mount namespace keeps that directory in view (the lab's hosts do). */
+  get scratchRoot(): string | undefined {
+    return this.inner.scratchRoot;
+  }
 
   async run(argv: string[], opts?: RunOptions): Promise<RunResult> {
     const result = await this.inner.run([...this.prefix, ...argv], opts);

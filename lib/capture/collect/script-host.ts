@@ -4,6 +4,8 @@
  * host's status by what the run itself said (exited, cut, timed out, cancelled). A cluster runs it over an exec or
  * SSH, this machine and the lab through a Runner.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import path from 'node:path';
 import { CollectorOutputReader } from './collector-output';
 import type { RunResult, Runner } from './runner';
 import { redactHost } from '../redact';
@@ -77,7 +79,7 @@ function endOf(result: RunResult, timeoutMs: number, signal: AbortSignal | undef
 }
 
 export interface ScriptRunOptions extends ScriptHost {
-  /** The script's own options (--netns, --no-netns, --timeout, --parallel); `--role` is added from `role`. */
+  /** The script's own options (--netns, --no-netns, --timeout, --parallel); `--role` is added from `role`, `--tmpdir` from the runner. */
   scriptArgs?: readonly string[];
   /** The whole host's time: past it the script and everything it started are stopped, and what it printed is kept. */
   timeoutMs?: number;
@@ -86,15 +88,24 @@ export interface ScriptRunOptions extends ScriptHost {
 
 export const DEFAULT_HOST_TIMEOUT_MS = 300_000;
 
-/** Runs the script once through `runner` (which enters the host) and reads its output as it streams. Never throws. */
+/**
+ * Runs the script once through `runner` (which enters the host) and reads its output as it streams. Never throws.
+ * Where the runner reaches the host's files, the script's scratch directory goes in one made here and removed after
+ * the run, however it ended: a script killed outright cannot remove its own.
+ */
 export async function collectWithScript(runner: Runner, script: string, opts: ScriptRunOptions = {}): Promise<HostCapture> {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_HOST_TIMEOUT_MS;
-  const scriptArgs = [...(opts.role ? ['--role', opts.role] : []), ...(opts.scriptArgs ?? [])];
   const reader = new CollectorOutputReader();
+  let scratch: string | undefined;
   try {
+    scratch = runner.scratchRoot === undefined ? undefined : await mkdtemp(path.join(runner.scratchRoot, 'tunnelscope-run-'));
+    const scriptArgs = [...(opts.role ? ['--role', opts.role] : []), ...(scratch === undefined ? [] : ['--tmpdir', scratch]), ...(opts.scriptArgs ?? [])];
     const result = await runner.run(scriptArgv(script, { scriptArgs }), { input: script, timeoutMs, signal: opts.signal, onStdout: (text) => reader.write(text) });
     return hostFromScript(reader, endOf(result, timeoutMs, opts.signal), opts);
   } catch (error) {
     return failedHost(opts.fallbackName ?? opts.name ?? 'unknown', opts.role, error instanceof Error ? error.message : String(error));
+  } finally {
+    // A file still being removed by a dying process is retried; what cannot be removed is not the capture's failure.
+    if (scratch !== undefined) await rm(scratch, { recursive: true, force: true, maxRetries: 3 }).catch(() => undefined);
   }
 }
