@@ -60,8 +60,8 @@ limit_ms=$(( ${whole:-0} * 1000 + 1$frac - 1000 ))
 
 tmp=$(mktemp -d 2>/dev/null || { d="/tmp/tunnelscope.$$"; mkdir -m 700 "$d" && echo "$d"; }) || exit 1
 top=$tmp
-# Namespaces being collected in the background, "INDEX:PID " in the order they started; the watchdog's pid.
-running=''
+# Namespaces being collected in the background, " INDEX:PID ..." in the order they started; the watchdog's pid.
+running=' '
 watchdog_pid=''
 jobs_total=''
 stop_all() {
@@ -284,19 +284,31 @@ group() {
 
 # The group shell's program ($1 the namespace's directory, then per command NUMBER COUNT MODE and COUNT words): each
 # command's stdout, stderr (each with a final x, so a missing newline shows) and "EXIT MS" in NUMBER.o, .e and .x,
-# watched by the watchdog through $1/w. MODE sysctl reads the /proc/sys files its words name, as sysctl prints them.
+# watched by the watchdog through $1/w. MODE sysctl reads the /proc/sys files its words name, as sysctl prints them:
+# one grep, its lines rewritten by the shell itself; it fails only as a missing sysctl, as `sysctl` would.
 group_body='dir=$1; shift
 one() {
   k=$1; n=$2; mode=$3; shift 3; i=0
   for w in "$@"; do shift; [ "$i" -lt "$n" ] && set -- "$@" "$w"; i=$((i + 1)); done
   now_ms; start=$now
-  if [ "$mode" = sysctl ]; then sysctl_list "$@" >"$dir/$k.o" 2>"$dir/$k.e" </dev/null &
-  else "$@" >"$dir/$k.o" 2>"$dir/$k.e" </dev/null &
+  out=$dir/$k.o
+  if [ "$mode" = sysctl ]; then
+    out=$dir/$k.r
+    sysctl_select "$@"
+    set -f; set -- grep -H "" $files; set +f
   fi
-  echo "$! $start $k ." >"$dir/w"
-  wait $!
-  rc=$?
-  : >"$dir/w"
+  if [ "$mode" = sysctl ] && ! command -v sysctl >/dev/null 2>&1; then
+    : >"$dir/$k.o"; echo "sh: 1: sysctl: not found" >"$dir/$k.e"; rc=127
+  elif [ "$mode" = sysctl ] && [ -z "$files" ]; then
+    : >"$dir/$k.o"; : >"$dir/$k.e"; rc=0
+  else
+    "$@" >"$out" 2>"$dir/$k.e" </dev/null &
+    echo "$! $start $k ." >"$dir/w"
+    wait $!
+    rc=$?
+    : >"$dir/w"
+    if [ "$mode" = sysctl ]; then sysctl_format "$out" >"$dir/$k.o"; [ -e "$dir/t.$k" ] || rc=0; fi
+  fi
   now_ms
   printf x >>"$dir/$k.o"; printf x >>"$dir/$k.e"
   echo "$rc $(( now - start ))" >"$dir/$k.x"
@@ -604,33 +616,33 @@ masks() {
     *) mask='' ;;
   esac
 }
-# The /proc/sys files a sysctl listing selects (in $files); when batching, $sysctl_reader prints their lines.
+# The /proc/sys files a sysctl listing selects (in $files); when batching, $sysctl_reader's functions print their lines.
 sysctl_files() {
   case $1 in
     sysctl) files='net/ipv4/conf/*/rp_filter net/ipv4/ip_forward' ;;
     *) files='' ;;
   esac
 }
-sysctl_reader='LC_ALL=C; export LC_ALL
-command -v sysctl >/dev/null 2>&1 || { echo '\''sh: 1: sysctl: not found'\'' >&2; exit 127; }
-files=
-for g in "$@"; do
-  case $g in
-    */\*/*) for d in /proc/sys/${g%%/\**}/*; do f=$d/${g#*/\*/}; [ -f "$f" ] && files="$files $f"; done ;;
-    *) [ -f "/proc/sys/$g" ] && files="$files /proc/sys/$g" ;;
-  esac
-done
-[ -n "$files" ] || exit 0
-set -f
-grep -H '\'''\'' $files | while IFS= read -r l; do
-  k=; r=${l%%:*}; r=${r#/proc/sys/}/
-  while [ -n "$r" ]; do
-    c=${r%%/*}; r=${r#*/}
-    while :; do case $c in *.*) c="${c%%.*}/${c#*.}" ;; *) break ;; esac; done
-    k="$k${k:+.}$c"
+sysctl_reader='sysctl_select() {
+  files=
+  for sg in "$@"; do
+    case $sg in
+      */\*/*) for sd in /proc/sys/${sg%%/\**}/*; do sf=$sd/${sg#*/\*/}; [ -f "$sf" ] && files="$files $sf"; done ;;
+      *) [ -f "/proc/sys/$sg" ] && files="$files /proc/sys/$sg" ;;
+    esac
   done
-  printf '\''%s = %s\n'\'' "$k" "${l#*:}"
-done'
+}
+sysctl_format() {
+  while IFS= read -r sl; do
+    sk=; sr=${sl%%:*}; sr=${sr#/proc/sys/}/
+    while [ -n "$sr" ]; do
+      sc=${sr%%/*}; sr=${sr#*/}
+      while :; do case $sc in *.*) sc="${sc%%.*}/${sc#*.}" ;; *) break ;; esac; done
+      sk="$sk${sk:+.}$sc"
+    done
+    printf '\''%s = %s\n'\'' "$sk" "${sl#*:}"
+  done <"$1"
+}'
 
 # Once per host, in the root namespace.
 collect_host() {
@@ -687,9 +699,7 @@ collect_fallback() {
 # END fallback
 
 group_shell="$clock
-sysctl_list() (
 $sysctl_reader
-)
 $group_body"
 
 printf '#tunnelscope-collect format=1 host=%s role=%s date=%s boundary=%s\n' \
@@ -769,17 +779,30 @@ salvage() {
   if [ "$batching" = 1 ]; then TS_B="#ts:$boundary" TS_HOST=$host awk "$format_records" "$@" 2>/dev/null
   elif [ $# -gt 0 ]; then cat "$@"; fi
 }
-# Waits for the oldest namespace still running, so the output keeps the namespaces' order.
-finish_oldest() {
-  job=${running%% *}; running=${running#* }
-  wait "${job#*:}"
-  pending="$pending ${job%%:*}"; npending=$((npending + 1))
-  if [ "$npending" -ge 8 ] || [ -z "$running" ]; then print_pending; fi
-}
+# A namespace's job writes its number to the fifo on fd 8 when it ends, so that the next one starts as soon as any
+# ends, not only the oldest: a long job (the host's own commands come first) leaves no core idle behind it. Finished
+# namespaces are printed in their order. Without mkfifo the oldest is awaited instead. $running is " INDEX:PID ...".
+have_fifo=0
+mkfifo "$top/done" 2>/dev/null && exec 8<>"$top/done" && have_fifo=1
+finished=' '
+next=0
 started=0
+job_ended() {
+  if [ "$have_fifo" = 1 ]; then read -r k <&8; else k=${running# }; k=${k%%:*}; fi
+  started=$((started - 1))
+  finished="$finished$k "
+  while :; do
+    case $finished in *" $next "*) ;; *) break ;; esac
+    rest=${running#*" $next:"}
+    wait "${rest%% *}"
+    running="${running%%" $next:"*} ${rest#* }"
+    pending="$pending $next"; npending=$((npending + 1)); next=$((next + 1))
+  done
+  if [ "$npending" -ge 8 ] || { [ "$started" = 0 ] && [ "$npending" -gt 0 ]; }; then print_pending; fi
+}
 start_job() {
-  [ "$started" -ge "$parallel" ] && { finish_oldest; started=$((started - 1)); }
-  collect_job "$1" "$2" </dev/null >"$top/ns.$1.out" &
+  [ "$started" -ge "$parallel" ] && job_ended
+  { collect_job "$1" "$2" </dev/null >"$top/ns.$1.out" 8>&-; [ "$have_fifo" = 0 ] || echo "$1" >&8; } &
   running="$running$1:$! "
   started=$((started + 1))
 }
@@ -795,4 +818,4 @@ while IFS= read -r name; do
   i=$((i + 1))
   start_job "$i" "$name"
 done <"$tmp/netns"
-while [ -n "$running" ]; do finish_oldest; done
+while [ "$started" -gt 0 ]; do job_ended; done
