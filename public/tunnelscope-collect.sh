@@ -75,6 +75,9 @@ trap 'salvage; exit 130' INT TERM
 host=$(hostname 2>/dev/null || cat /proc/sys/kernel/hostname)
 boundary=$(od -An -N6 -tx1 /dev/urandom 2>/dev/null | tr -d ' \n')
 [ -n "$boundary" ] || boundary="$$$(date +%s)"
+# The lines that start a batch's and a group command's part of the shared output files (see flush and group_body).
+bmark="#ts:$boundary b"
+gmark="#ts:$boundary g"
 if [ -z "$role" ]; then
   if [ -f /run/peerpod/podnetwork.json ]; then role=podvm
   elif [ -d /var/lib/kubelet ]; then role=worker
@@ -180,20 +183,20 @@ watchdog() {
   done
 }
 
-# guarded OUT ERR ARGV...: runs ARGV watched by the watchdog. Sets $rc, $ms and $timed_out (1 when the watchdog ended
-# it); $rk numbers the commands of the namespace's directory.
+# guarded OUT ERR ARGV...: runs ARGV watched by the watchdog, its output appended to OUT and ERR. Sets $rc, $ms and
+# $timed_out (1 when the watchdog ended it); $rk numbers the commands of the namespace's directory.
 guarded() {
   gout=$1; gerr=$2; shift 2
   rk=$((rk + 1))
   now_ms; start=$now
   if [ -n "$watchdog_pid" ]; then
-    "$@" >"$gout" 2>"$gerr" </dev/null &
+    "$@" >>"$gout" 2>>"$gerr" </dev/null &
     echo "$! $start $rk ." >"$tmp/w"
     wait $!
     rc=$?
     : >"$tmp/w"
   else
-    "$@" >"$gout" 2>"$gerr" </dev/null
+    "$@" >>"$gout" 2>>"$gerr" </dev/null
     rc=$?
   fi
   now_ms; ms=$(( now - start ))
@@ -235,6 +238,7 @@ run_single() {
       if [ "$have_nsenter" = 1 ] && [ -e "$netns_dir/$ns" ]; then set -- nsenter "--net=$netns_dir/$ns" "$@"
       else set -- ip netns exec "$ns" "$@"; fi
     fi
+    : >"$tmp/out"; : >"$tmp/err"
     guarded "$tmp/out" "$tmp/err" "$@"
     if [ "$timed_out" = 1 ]; then status=timeout; elif [ "$rc" = 0 ]; then status=ok; else status=error; fi
     if [ -s "$tmp/out" ]; then
@@ -272,46 +276,50 @@ group() {
   done
   shift 3
   rk=$((rk + 1))
-  printf '%s\037' "$@" >"$tmp/$rk.a"
+  words=''
+  for w in "$@"; do words="$words$us$w"; done
   mode=run
   sysctl_files "$id"
   if [ -n "$files" ]; then mode=sysctl; set -f; set -- $files; set +f; fi
   group="$group$rk$us$#$us$mode$us"
   for w in "$@"; do group="$group$w$us"; done
-  gpend="${gpend}g $rk $id $optional $((grp + 1))
+  gpend="${gpend}g $rk $id $optional $((grp + 1))$words
 "
 }
 
-# The group shell's program ($1 the namespace's directory, then per command NUMBER COUNT MODE and COUNT words): each
-# command's stdout, stderr (each with a final x, so a missing newline shows) and "EXIT MS" in NUMBER.o, .e and .x,
-# watched by the watchdog through $1/w. MODE sysctl reads the /proc/sys files its words name, as sysctl prints them:
-# one grep, its lines rewritten by the shell itself; it fails only as a missing sysctl, as `sysctl` would.
-group_body='dir=$1; shift
+# The group shell's program ($1 the namespace's directory, $2 the mark that starts a command's part, then per command
+# NUMBER COUNT MODE and COUNT words): each command's stdout and stderr appended to the directory's go and ge, each
+# part after a line "MARK NUMBER" and ended by an x (so a missing newline shows), and "NUMBER EXIT MS" to gx; a few
+# shared files instead of four per command, as creating a file costs more than a process here. Watched by the
+# watchdog through $1/w. MODE sysctl reads the /proc/sys files its words name, as sysctl prints them: one grep, its
+# lines rewritten by the shell itself; it fails only as a missing sysctl, as `sysctl` would.
+group_body='dir=$1; mark=$2; shift 2
 one() {
   k=$1; n=$2; mode=$3; shift 3; i=0
   for w in "$@"; do shift; [ "$i" -lt "$n" ] && set -- "$@" "$w"; i=$((i + 1)); done
   now_ms; start=$now
-  out=$dir/$k.o
+  printf "%s %s\\n" "$mark" "$k" >>"$dir/go"; printf "%s %s\\n" "$mark" "$k" >>"$dir/ge"
   if [ "$mode" = sysctl ]; then
-    out=$dir/$k.r
     sysctl_select "$@"
     set -f; set -- grep -H "" $files; set +f
   fi
   if [ "$mode" = sysctl ] && ! command -v sysctl >/dev/null 2>&1; then
-    : >"$dir/$k.o"; echo "sh: 1: sysctl: not found" >"$dir/$k.e"; rc=127
+    echo "sh: 1: sysctl: not found" >>"$dir/ge"; rc=127
   elif [ "$mode" = sysctl ] && [ -z "$files" ]; then
-    : >"$dir/$k.o"; : >"$dir/$k.e"; rc=0
+    rc=0
   else
-    "$@" >"$out" 2>"$dir/$k.e" </dev/null &
+    if [ "$mode" = sysctl ]; then "$@" >"$dir/sr" 2>>"$dir/ge" </dev/null &
+    else "$@" >>"$dir/go" 2>>"$dir/ge" </dev/null &
+    fi
     echo "$! $start $k ." >"$dir/w"
     wait $!
     rc=$?
     : >"$dir/w"
-    if [ "$mode" = sysctl ]; then sysctl_format "$out" >"$dir/$k.o"; [ -e "$dir/t.$k" ] || rc=0; fi
+    if [ "$mode" = sysctl ]; then sysctl_format "$dir/sr" >>"$dir/go"; [ -e "$dir/t.$k" ] || rc=0; fi
   fi
   now_ms
-  printf x >>"$dir/$k.o"; printf x >>"$dir/$k.e"
-  echo "$rc $(( now - start ))" >"$dir/$k.x"
+  printf x >>"$dir/go"; printf x >>"$dir/ge"
+  echo "$k $rc $(( now - start ))" >>"$dir/gx"
 }
 while [ $# -ge 3 ]; do
   one "$@"
@@ -321,7 +329,9 @@ done'
 # iproute2 commands of a namespace wait in batches, one per tool and global options, until flush runs each batch as
 # one `TOOL -n NS OPTIONS -force -batch FILE`: no process per command, no mount namespace per command. Only words
 # iproute2's batch reader splits back unchanged go into a batch; any other command runs on its own. Batches are
-# numbered on across flushes ($bfirst the first of the next flush): format reads them all at the end.
+# numbered on across flushes ($bfirst the first of the next flush): format reads them all at the end. Until the
+# flush they are kept in variables: $bkeys the keys a line each, $bq "NUMBER ID OPTIONAL DECLARED ARGV" and $bin
+# "NUMBER BATCH LINE" a line per command.
 queue() {
   [ "$batching" = 1 ] || return 1
   case $4 in ip|tc|bridge) ;; *) return 1 ;; esac
@@ -345,18 +355,16 @@ queue() {
     'ip -j -6| route show table all') key='ip -j'; rest="$rest root ::/0" ;;
   esac
   g=$bfirst
-  while [ "$g" -le "$batches" ]; do
-    read -r k <"$tmp/b.$g.key"
-    [ "$k" = "$key" ] && break
+  found=0
+  saved_ifs=$IFS; IFS=$nl; set -f
+  for k in $bkeys; do
+    [ "$k" = "$key" ] && { found=1; break; }
     g=$((g + 1))
   done
-  if [ "$g" -gt "$batches" ]; then
-    batches=$g
-    printf '%s\n' "$key" >"$tmp/b.$g.key"
-    : >"$tmp/b.$g.q"; : >"$tmp/b.$g.in"
-  fi
-  printf '%s %s %s\n' "$qid" "$qopt" "$declared" >>"$tmp/b.$g.q"
-  printf '%s\n' "${rest# }" >>"$tmp/b.$g.in"
+  IFS=$saved_ifs; set +f
+  [ "$found" = 1 ] || bkeys="$bkeys$key$nl"
+  bq="$bq$g $qid $qopt $declared$nl"
+  bin="$bin$g ${rest# }$nl"
 }
 
 # flush NETNS: runs the namespace's group in one shell inside it, then its batches, and notes each in the manifest.
@@ -368,73 +376,99 @@ flush() {
     # Noted before the group runs, so that a stopped script still prints the commands of it that finished.
     printf '%s' "$gpend" >>"$tmp/m"
     saved_ifs=$IFS; IFS=$us; set -f; set -- $group; set +f; IFS=$saved_ifs
-    if [ "$fns" = - ]; then set -- sh -c "$group_shell" sh "$tmp" "$@"
-    elif [ "$have_nsenter" = 1 ] && [ -e "$netns_dir/$fns" ]; then set -- nsenter "--net=$netns_dir/$fns" sh -c "$group_shell" sh "$tmp" "$@"
-    else set -- ip netns exec "$fns" sh -c "$group_shell" sh "$tmp" "$@"; fi
+    if [ "$fns" = - ]; then set -- sh -c "$group_shell" sh "$tmp" "$gmark" "$@"
+    elif [ "$have_nsenter" = 1 ] && [ -e "$netns_dir/$fns" ]; then set -- nsenter "--net=$netns_dir/$fns" sh -c "$group_shell" sh "$tmp" "$gmark" "$@"
+    else set -- ip netns exec "$fns" sh -c "$group_shell" sh "$tmp" "$gmark" "$@"; fi
     now_ms; start=$now
     "$@" >/dev/null 2>"$tmp/grp.$grp.e" </dev/null
     grc=$?
     now_ms
     # What the group's commands report when the shell never ran them (a namespace that cannot be entered).
     printf x >>"$tmp/grp.$grp.e"
-    echo "$grc $(( now - start ))" >"$tmp/grp.$grp.x"
+    echo "G$grp $grc $(( now - start ))" >>"$tmp/gx"
     group=''; gpend=''
   fi
+  # Each batch's stdout and stderr are appended to bo and be after a line "MARK NUMBER"; its commands are noted in the
+  # manifest as "q NUMBER ID OPTIONAL DECLARED ARGV" lines before its "b NUMBER EXIT MS".
   tc_json=''
   g=$bfirst
-  while [ "$g" -le "$batches" ]; do
-    read -r key <"$tmp/b.$g.key"
-    set -f; set -- $key; set +f
+  saved_ifs=$IFS; set -f
+  IFS=$nl; set -- $bkeys; IFS=$saved_ifs
+  for key in "$@"; do
+    notes=''; input=''
+    IFS=$nl
+    for l in $bq; do case $l in "$g "*) notes="${notes}q $l$nl" ;; esac; done
+    for l in $bin; do case $l in "$g "*) input="$input${l#"$g "}$nl" ;; esac; done
+    IFS=$saved_ifs
+    printf '%s' "$notes" >>"$tmp/m"
+    printf '%s' "$input" >"$tmp/bi"
+    set -- $key
     tool=$1; shift
     if [ "$fns" = - ]; then set -- "$tool" "$@"; else set -- "$tool" -n "$fns" "$@"; fi
-    guarded "$tmp/b.$g.out" "$tmp/b.$g.err" "$@" -force -batch "$tmp/b.$g.in"
+    printf '%s %s\n' "$bmark" "$g" >>"$tmp/bo"; printf '%s %s\n' "$bmark" "$g" >>"$tmp/be"
+    guarded "$tmp/bo" "$tmp/be" "$@" -force -batch "$tmp/bi"
     echo "b $g $rc $ms" >>"$tmp/m"
-    [ "$tool" = tc ] && { tc_json=$tmp/b.$g.out; tc_rc=$rc; }
+    [ "$tool" = tc ] && { tc_json=$g; tc_rc=$rc; }
     g=$((g + 1))
   done
-  bfirst=$g
+  set +f
+  bfirst=$g; bkeys=''; bq=''; bin=''
 }
 
 # Prints the records of finished namespaces (their directories as arguments, in order) from their manifests ($d/m2
-# when a rerun rewrote it, else $d/m): batches split back into one record per command (each JSON command prints
-# exactly one line when it succeeds and nothing when it fails, and iproute2 names each failed line "Command failed
-# FILE:N" after its messages), the group's commands, and the records made on their own. When a batch's output does
-# not add up, awk exits 3 printing nothing, with the batch numbers in that directory's file bad.
+# when a rerun rewrote it, else $d/m) and the parts of the shared output files (bo and be for batches, go, ge and gx
+# for the group's commands, see flush and group_body): batches split back into one record per command (each JSON
+# command prints exactly one line when it succeeds and nothing when it fails, and iproute2 names each failed line
+# "Command failed FILE:N" after its messages), the group's commands, and the records made on their own. When a
+# batch's output does not add up, awk exits 3 printing nothing, with the batch numbers in that directory's file bad.
 format_records='
 function q(w) {
   if (w == "" || w ~ /[^A-Za-z0-9_@%+=:,.\/-]/) { gsub("\047", "\047\\\\\047\047", w); return "\047" w "\047" }
   return w
 }
-function show(file, pre,   l, prev, have, c) {
-  have = 0; c = 0; last_eol = 1
-  while ((getline l < file) > 0) { if (have) { print pre prev; c++ } prev = l; have = 1 }
+# The parts of FILE into cnt[KEY, NUMBER] (its line count) and line[KEY, NUMBER, I]: each starts after a line
+# "PRE NUMBER", which follows the previous part on its last line when that one has no newline. With PRE empty, the
+# whole file is part WHOLE.
+function load(file, key, pre, whole,   l, p, cur) {
+  cur = whole
+  if (cur != "") cnt[key, cur] += 0
+  while ((getline l < file) > 0) {
+    p = pre == "" ? 0 : index(l, pre)
+    if (p > 0) {
+      if (p > 1 && cur != "") line[key, cur, ++cnt[key, cur]] = substr(l, 1, p - 1)
+      cur = substr(l, p + length(pre)); cnt[key, cur] += 0
+    } else if (cur != "") line[key, cur, ++cnt[key, cur]] = l
+  }
   close(file)
-  if (!have || prev == "x") return c
+}
+# Prints a part that ends with the x its writer added, each line after PRE; the number of lines, last_eol 0 when the
+# last one had no newline.
+function show(key, k, pre,   i, n, l) {
+  last_eol = 1
+  n = cnt[key, k] + 0
+  if (n == 0) return 0
+  for (i = 1; i < n; i++) print pre line[key, k, i]
+  l = line[key, k, n]
+  if (l == "x") return n - 1
   last_eol = 0
-  print pre substr(prev, 1, length(prev) - 1)
-  return c + 1
+  print pre substr(l, 1, length(l) - 1)
+  return n
 }
 function ending(id, rc, st, ms, eol, errs, erreol, opt) {
   printf "%s end id=%s ns=%s exit=%s status=%s ms=%s eol=%s errs=%s erreol=%s optional=%s\n", b, id, ns, rc, st, ms, eol, errs, erreol, opt
 }
-function split_batch(g, rc,   f, l, n, k, failed, pend, pc, lines) {
-  n = 0; failed = 0; pend = ""; pc = 0
-  f = dir "/b." g ".q"
-  while ((getline l < f) > 0) { n++; cmd[a, g, n] = l }
-  close(f)
-  f = dir "/b." g ".err"
-  while ((getline l < f) > 0) {
+function split_batch(g, rc,   i, l, n, k, failed, pend, pc, lines, key) {
+  n = ncmd[a, g] + 0; failed = 0; pend = ""; pc = 0
+  key = a SUBSEP "be"
+  for (i = 1; i <= cnt[key, g]; i++) {
+    l = line[key, g, i]
     if (l ~ /^Command failed .*:[0-9]+$/) {
       k = l; sub(/.*:/, "", k); k += 0
-      if (k < 1 || k > n || ((a, g, k) in failed_at)) { close(f); return 0 }
+      if (k < 1 || k > n || ((a, g, k) in failed_at)) return 0
       failed_at[a, g, k] = 1; failed++; emsg[a, g, k] = pend; ecnt[a, g, k] = pc; pend = ""; pc = 0
     } else { pend = pend b " stderr: " l "\n"; pc++ }
   }
-  close(f)
-  lines = 0
-  f = dir "/b." g ".out"
-  while ((getline l < f) > 0) { lines++; out[a, g, lines] = l }
-  close(f)
+  lines = cnt[a, "bo", g] + 0
   if (n == 0 || lines + failed != n || (failed == 0 && rc != 0)) return 0
   if (pc > 0) { emsg[a, g, n] = emsg[a, g, n] pend; ecnt[a, g, n] += pc }
   size[a, g] = n
@@ -446,32 +480,31 @@ function print_batch(g, ms,   i, o, n, w, words, rc, st) {
     split(cmd[a, g, i], w, " ")
     words = cmd[a, g, i]; sub(/^[^ ]* [^ ]* /, "", words)
     print head " " words " " b
-    if ((a, g, i) in failed_at) { rc = 1; st = "error" } else { o++; print out[a, g, o]; rc = 0; st = "ok" }
+    if ((a, g, i) in failed_at) { rc = 1; st = "error" } else { o++; print line[a, "bo", g, o]; rc = 0; st = "ok" }
     printf "%s", emsg[a, g, i]
     ending(w[1], rc, st, ms, 1, ecnt[a, g, i] + 0, 1, w[2])
   }
 }
-function print_grouped(k, id, opt, grp,   f, l, w, n, i, line, x, r, errf, eol, errs, st) {
-  f = dir "/" k ".a"
-  getline l < f
-  close(f)
-  n = split(l, w, "\037") - 1
-  f = dir "/" k ".x"
-  errf = dir "/" k ".e"
-  if ((getline x < f) <= 0) {
-    close(f)
-    f = dir "/grp." grp ".x"; errf = dir "/grp." grp ".e"
-    # Neither the command nor its group finished: the script was stopped while it ran, and it has no record.
-    if ((getline x < f) <= 0) { close(f); return }
+function print_grouped(k, id, opt, grp, words,   f, l, w, n, i, text, r, eol, errs, st) {
+  n = split(words, w, "\037")
+  if ((a, k) in gx) split(gx[a, k], r, " ")
+  else {
+    # The group shell ended before the command did (or never ran it): its exit and its own messages.
+    if (!((a, "G" grp) in gx)) return
+    split(gx[a, "G" grp], r, " ")
+    load(dir "/grp." grp ".e", a SUBSEP "grp", "", grp)
   }
-  close(f)
-  line = head
-  for (i = 1; i <= n; i++) line = line " " q(w[i])
-  print line " " b
-  split(x, r, " ")
-  show(dir "/" k ".o", "")
-  eol = last_eol
-  errs = show(errf, b " stderr: ")
+  text = head
+  for (i = 1; i <= n; i++) text = text " " q(w[i])
+  print text " " b
+  if ((a, k) in gx) {
+    show(a SUBSEP "go", k, "")
+    eol = last_eol
+    errs = show(a SUBSEP "ge", k, b " stderr: ")
+  } else {
+    eol = 1
+    errs = show(a SUBSEP "grp", grp, b " stderr: ")
+  }
   f = dir "/t." k
   if ((getline l < f) >= 0) st = "timeout"; else if (r[1] == 0) st = "ok"; else st = "error"
   close(f)
@@ -493,9 +526,19 @@ BEGIN {
     if ((getline l < f) < 0) f = dir "/m"
     close(f)
     n = 0
-    while ((getline l < f) > 0) { n++; entry[i, n] = l }
+    while ((getline l < f) > 0) {
+      if (l ~ /^q /) { split(l, e, " "); c = l; sub(/^q [^ ]* /, "", c); cmd[i, e[2], ++ncmd[i, e[2]]] = c }
+      else if (l !~ /^r /) entry[i, ++n] = l
+    }
     close(f)
     entries[i] = n
+    load(dir "/bo", i SUBSEP "bo", b " b ", "")
+    load(dir "/be", i SUBSEP "be", b " b ", "")
+    load(dir "/go", i SUBSEP "go", b " g ", "")
+    load(dir "/ge", i SUBSEP "ge", b " g ", "")
+    f = dir "/gx"
+    while ((getline l < f) > 0) { split(l, e, " "); gx[i, e[1]] = e[2] " " e[3] }
+    close(f)
     bad = ""
     for (j = 1; j <= n; j++) {
       split(entry[i, j], e, " ")
@@ -507,10 +550,13 @@ BEGIN {
   for (i = 1; i < ARGC; i++) {
     enter(i)
     for (j = 1; j <= entries[i]; j++) {
-      split(entry[i, j], e, " ")
+      l = entry[i, j]; words = ""
+      k = index(l, "\037")
+      if (k > 0) { words = substr(l, k + 1); l = substr(l, 1, k - 1) }
+      split(l, e, " ")
       if (e[1] == "b") print_batch(e[2], e[4])
-      else if (e[1] == "g") print_grouped(e[2], e[3], e[4], e[5])
-      else {
+      else if (e[1] == "g") print_grouped(e[2], e[3], e[4], e[5], words)
+      else if (e[1] == "f") {
         f = dir "/f." e[2]
         while ((getline l < f) > 0) print l
         close(f)
@@ -528,9 +574,8 @@ format() {
 }
 rerun_bad() {
   tmp=$1
-  IFS= read -r nsq <"$tmp/ns"
-  IFS= read -r ns <"$tmp/name"
-  read -r rk <"$tmp/rk"
+  { IFS= read -r nsq; IFS= read -r ns; } <"$tmp/ns"
+  while read -r kind n _; do [ "$kind" = r ] && rk=$n; done <"$tmp/m"
   bad=' '
   while read -r g; do bad="$bad$g "; done <"$tmp/bad"
   : >"$tmp/m2"
@@ -541,10 +586,11 @@ rerun_bad() {
         case $bad in
           *" $g "*)
             rk=$((rk + 1)); fk=$rk
-            while read -r qid qopt rest; do
+            while read -r kind qg qid qopt rest; do
+              [ "$kind $qg" = "q $g" ] || continue
               set -f; set -- $rest; set +f
               run_single "$qid" "$ns" "$qopt" "$@"
-            done <"$tmp/b.$g.q" >"$tmp/f.$fk"
+            done <"$tmp/m" >"$tmp/f.$fk"
             entry="f $fk" ;;
         esac ;;
     esac
@@ -561,9 +607,16 @@ devices() {
     done
 }
 
-# "DEV HOOK" for each clsact or ingress qdisc of tc's JSON listing (FILE), its device name unescaped.
+# "DEV HOOK" for each clsact or ingress qdisc of tc's JSON listing (the part of batch NUMBER in FILE, see flush), its
+# device name unescaped.
 hooks_from_json() {
+  part=0
   while IFS= read -r l || [ -n "$l" ]; do
+    case $l in
+      "$bmark $2") part=1; continue ;;
+      *"$bmark "*) [ "$part" = 1 ] && break; continue ;;
+    esac
+    [ "$part" = 1 ] || continue
     while :; do
       case $l in *'"kind":"'*) ;; *) break ;; esac
       l=${l#*\"kind\":\"}
@@ -592,7 +645,7 @@ hooks_from_json() {
 # filter to show. Batched, the qdiscs are those the namespace's tc batch listed; on their own, a `tc qdisc show`.
 # When the qdiscs cannot be read, every device and both hooks, as before.
 filter_hooks() {
-  if [ -n "$tc_json" ] && [ "$tc_rc" = 0 ]; then hooks_from_json "$tc_json"; return; fi
+  if [ -n "$tc_json" ] && [ "$tc_rc" = 0 ]; then hooks_from_json "$tmp/bo" "$tc_json"; return; fi
   if [ "$1" = - ]; then qdiscs=$(tc qdisc show 2>/dev/null); read_ok=$?
   else qdiscs=$(tc -n "$1" qdisc show 2>/dev/null); read_ok=$?; fi
   if [ "$read_ok" -ne 0 ]; then
@@ -732,13 +785,13 @@ done >"$tmp/netns"
 # /proc and /sys instead).
 collect_job() {
   tmp=$top/ns.$1
-  rk=0; batches=0; bfirst=1; grp=0; group=''; gpend=''
+  rk=0; bfirst=1; bkeys=''; bq=''; bin=''; grp=0; group=''; gpend=''
   : >"$tmp/m"
   nsq=-
   [ "$1" = 0 ] || case $2 in '' | *[!A-Za-z0-9_@%+=:,./-]*) nsq=$(q "$2") ;; *) nsq=$2 ;; esac
-  # What format and a rerun of its batches need: the name as the records spell it, the name, the last number used.
-  printf '%s\n' "$nsq" >"$tmp/ns"
-  printf '%s\n' "$2" >"$tmp/name"
+  # What format and a rerun of its batches need: the name as the records spell it and the name (the last number
+  # used ends the manifest).
+  printf '%s\n%s\n' "$nsq" "$2" >"$tmp/ns"
   if [ "$1" = 0 ]; then
     collect_host
     collect_netns - 0
@@ -746,7 +799,7 @@ collect_job() {
   else
     collect_netns "$2" "$1"
   fi
-  echo "$rk" >"$tmp/rk"
+  echo "r $rk" >>"$tmp/m"
 }
 
 # Namespaces finished and not printed yet: printed in their order, eight at a time by one awk (batched) or one cat.
@@ -802,7 +855,9 @@ job_ended() {
 }
 start_job() {
   [ "$started" -ge "$parallel" ] && job_ended
-  { collect_job "$1" "$2" </dev/null >"$top/ns.$1.out" 8>&-; [ "$have_fifo" = 0 ] || echo "$1" >&8; } &
+  out=/dev/null
+  [ "$batching" = 1 ] || out=$top/ns.$1.out
+  { collect_job "$1" "$2" </dev/null >"$out" 8>&-; [ "$have_fifo" = 0 ] || echo "$1" >&8; } &
   running="$running$1:$! "
   started=$((started + 1))
 }
