@@ -60,7 +60,7 @@ function masks(commands: readonly CommandDeclaration[]): string[] {
 /** The /proc/sys files of sysctl listings (in $files), read by one short sh instead of sysctl walking all of /proc/sys. */
 function sysctlFiles(commands: readonly CommandDeclaration[]): string[] {
   return [
-    '# The /proc/sys files a sysctl listing selects (in $files); when batching, $sysctl_reader\'s functions print their lines.',
+    "# The /proc/sys files a sysctl listing selects (in $files); when batching, $sysctl_reader's functions print their lines.",
     'sysctl_files() {',
     '  case $1 in',
     ...commands.filter((c) => c.collect && c.sysctlFiles).map((c) => `    ${c.id}) files=${quoteWord((c.sysctlFiles ?? []).join(' '))} ;;`),
