@@ -246,8 +246,8 @@ run_single() {
       ends_with_newline "$tmp/out" || { eol=0; echo; }
     fi
     if [ -s "$tmp/err" ]; then
-      ends_with_newline "$tmp/err" || { erreol=0; echo >>"$tmp/err"; }
-      while IFS= read -r l; do
+      # A last line without a newline is read too, and noted (no `tail` for it).
+      while IFS= read -r l || { [ -n "$l" ] && erreol=0; }; do
         printf '#ts:%s stderr: %s\n' "$boundary" "$l"
         errs=$((errs + 1))
       done <"$tmp/err"
