@@ -388,8 +388,9 @@ flush() {
     echo "G$grp $grc $(( now - start ))" >>"$tmp/gx"
     group=''; gpend=''
   fi
-  # Each batch's stdout and stderr are appended to bo and be after a line "MARK NUMBER"; its commands are noted in the
-  # manifest as "q NUMBER ID OPTIONAL DECLARED ARGV" lines before its "b NUMBER EXIT MS".
+  # Each batch's stdout and stderr are appended to bo and be after a line "MARK NUMBER" (tc's stdout to bt, which
+  # filter_hooks reads a byte at a time); its commands are noted in the manifest as "q NUMBER ID OPTIONAL DECLARED
+  # ARGV" lines before its "b NUMBER EXIT MS".
   tc_json=''
   g=$bfirst
   saved_ifs=$IFS; set -f
@@ -405,8 +406,10 @@ flush() {
     set -- $key
     tool=$1; shift
     if [ "$fns" = - ]; then set -- "$tool" "$@"; else set -- "$tool" -n "$fns" "$@"; fi
-    printf '%s %s\n' "$bmark" "$g" >>"$tmp/bo"; printf '%s %s\n' "$bmark" "$g" >>"$tmp/be"
-    guarded "$tmp/bo" "$tmp/be" "$@" -force -batch "$tmp/bi"
+    bout=$tmp/bo
+    [ "$tool" = tc ] && bout=$tmp/bt
+    printf '%s %s\n' "$bmark" "$g" >>"$bout"; printf '%s %s\n' "$bmark" "$g" >>"$tmp/be"
+    guarded "$bout" "$tmp/be" "$@" -force -batch "$tmp/bi"
     echo "b $g $rc $ms" >>"$tmp/m"
     [ "$tool" = tc ] && { tc_json=$g; tc_rc=$rc; }
     g=$((g + 1))
@@ -416,10 +419,10 @@ flush() {
 }
 
 # Prints the records of finished namespaces (their directories as arguments, in order) from their manifests ($d/m2
-# when a rerun rewrote it, else $d/m) and the parts of the shared output files (bo and be for batches, go, ge and gx
-# for the group's commands, see flush and group_body): batches split back into one record per command (each JSON
-# command prints exactly one line when it succeeds and nothing when it fails, and iproute2 names each failed line
-# "Command failed FILE:N" after its messages), the group's commands, and the records made on their own. When a
+# when a rerun rewrote it, else $d/m) and the parts of the shared output files (bo, bt and be for batches, go, ge
+# and gx for the group's commands, see flush and group_body): batches split back into one record per command (each
+# JSON command prints exactly one line when it succeeds and nothing when it fails, and iproute2 names each failed
+# line "Command failed FILE:N" after its messages), the group's commands, and the records made on their own. When a
 # batch's output does not add up, awk exits 3 printing nothing, with the batch numbers in that directory's file bad.
 format_records='
 function q(w) {
@@ -533,6 +536,7 @@ BEGIN {
     close(f)
     entries[i] = n
     load(dir "/bo", i SUBSEP "bo", b " b ", "")
+    load(dir "/bt", i SUBSEP "bo", b " b ", "")
     load(dir "/be", i SUBSEP "be", b " b ", "")
     load(dir "/go", i SUBSEP "go", b " g ", "")
     load(dir "/ge", i SUBSEP "ge", b " g ", "")
@@ -645,7 +649,7 @@ hooks_from_json() {
 # filter to show. Batched, the qdiscs are those the namespace's tc batch listed; on their own, a `tc qdisc show`.
 # When the qdiscs cannot be read, every device and both hooks, as before.
 filter_hooks() {
-  if [ -n "$tc_json" ] && [ "$tc_rc" = 0 ]; then hooks_from_json "$tmp/bo" "$tc_json"; return; fi
+  if [ -n "$tc_json" ] && [ "$tc_rc" = 0 ]; then hooks_from_json "$tmp/bt" "$tc_json"; return; fi
   if [ "$1" = - ]; then qdiscs=$(tc qdisc show 2>/dev/null); read_ok=$?
   else qdiscs=$(tc -n "$1" qdisc show 2>/dev/null); read_ok=$?; fi
   if [ "$read_ok" -ne 0 ]; then
