@@ -169,29 +169,47 @@ x" ]
 }
 
 # The watchdog: every tick it ends the commands that have run longer than the limit. A command is watched while its
-# directory's file `w` names it ("PID START_MS NUMBER ."); the marker t.NUMBER left before the kill makes its record
-# say timeout. One sleeping loop per host instead of a `timeout` process per command.
+# directory's file `w` names it ("PID START_MS NUMBER KIND ."): KIND p, PID is the command; KIND c, the command is
+# the child of the shell PID, which runs it in the foreground (a shell starts a foreground command with vfork, a
+# background one with fork, which cost twice as much here). The marker t.NUMBER left before the kill makes its
+# record say timeout. One sleeping loop per host instead of a `timeout` process per command.
 watchdog() {
   while sleep "$tick"; do
     now_ms
     for w in "$top/ns."*/w; do
-      [ -s "$w" ] && read -r wpid wstart wk wend <"$w" && [ "$wend" = . ] || continue
+      [ -s "$w" ] && read -r wpid wstart wk wkind wend <"$w" && [ "$wend" = . ] || continue
       [ $(( now - wstart )) -ge "$limit_ms" ] || continue
       : >"${w%/w}/t.$wk"
-      kill -KILL "$wpid" 2>/dev/null
+      if [ "$wkind" = c ]; then kill_children "$wpid"; else kill -KILL "$wpid" 2>/dev/null; fi
     done
+  done
+}
+# Ends the processes whose parent is $1, found in /proc/PID/stat ("PID (COMM) STATE PPID ...").
+kill_children() {
+  for st in /proc/[0-9]*/stat; do
+    read -r sl <"$st" || continue
+    sl=${sl##*") "}; sl=${sl#* }
+    [ "${sl%% *}" = "$1" ] || continue
+    st=${st#/proc/}
+    kill -KILL "${st%/stat}" 2>/dev/null
   done
 }
 
 # guarded OUT ERR ARGV...: runs ARGV watched by the watchdog, its output appended to OUT and ERR. Sets $rc, $ms and
-# $timed_out (1 when the watchdog ended it); $rk numbers the commands of the namespace's directory.
+# $timed_out (1 when the watchdog ended it); $rk numbers the commands of the namespace's directory. In the foreground
+# when this shell knows its own pid ($selfpid, from /proc/self/stat: a subshell's $$ is its parent's).
 guarded() {
   gout=$1; gerr=$2; shift 2
   rk=$((rk + 1))
   now_ms; start=$now
-  if [ -n "$watchdog_pid" ]; then
+  if [ -n "$watchdog_pid" ] && [ -n "$selfpid" ]; then
+    echo "$selfpid $start $rk c ." >"$tmp/w"
+    "$@" >>"$gout" 2>>"$gerr" </dev/null
+    rc=$?
+    : >"$tmp/w"
+  elif [ -n "$watchdog_pid" ]; then
     "$@" >>"$gout" 2>>"$gerr" </dev/null &
-    echo "$! $start $rk ." >"$tmp/w"
+    echo "$! $start $rk p ." >"$tmp/w"
     wait $!
     rc=$?
     : >"$tmp/w"
@@ -303,9 +321,8 @@ batch() {
   for w in "$@"; do shift; i=$((i + 1)); if [ "$i" -le "$na" ]; then set -- "$@" "$w"; else input="$input$w$nl"; fi; done
   printf "%s" "$input" >"$dir/bi"
   printf "%s %s\\n" "${mark% g} b" "$g" >>"$dir/$bout"; printf "%s %s\\n" "${mark% g} b" "$g" >>"$dir/be"
-  "$@" "$dir/bi" >>"$dir/$bout" 2>>"$dir/be" </dev/null &
-  echo "$! $start $k ." >"$dir/w"
-  wait $!
+  echo "$$ $start $k c ." >"$dir/w"
+  "$@" "$dir/bi" >>"$dir/$bout" 2>>"$dir/be" </dev/null
   rc=$?
   : >"$dir/w"
   now_ms
@@ -327,11 +344,10 @@ one() {
   elif [ "$mode" = sysctl ] && [ -z "$files" ]; then
     rc=0
   else
-    if [ "$mode" = sysctl ]; then "$@" >"$dir/sr" 2>>"$dir/ge" </dev/null &
-    else "$@" >>"$dir/go" 2>>"$dir/ge" </dev/null &
+    echo "$$ $start $k c ." >"$dir/w"
+    if [ "$mode" = sysctl ]; then "$@" >"$dir/sr" 2>>"$dir/ge" </dev/null
+    else "$@" >>"$dir/go" 2>>"$dir/ge" </dev/null
     fi
-    echo "$! $start $k ." >"$dir/w"
-    wait $!
     rc=$?
     : >"$dir/w"
     if [ "$mode" = sysctl ]; then sysctl_format "$dir/sr" >>"$dir/go"; [ -e "$dir/t.$k" ] || rc=0; fi
@@ -624,6 +640,8 @@ format() {
 }
 rerun_bad() {
   tmp=$1
+  selfpid=''
+  read -r selfpid _ 2>/dev/null </proc/self/stat
   { IFS= read -r nsq; IFS= read -r ns; } <"$tmp/ns"
   while read -r kind n _; do [ "$kind" = r ] && rk=$n; done <"$tmp/m"
   bad=' '
@@ -835,6 +853,8 @@ done >"$tmp/netns"
 # /proc and /sys instead).
 collect_job() {
   tmp=$top/ns.$1
+  selfpid=''
+  read -r selfpid _ 2>/dev/null </proc/self/stat
   rk=0; bfirst=1; bkeys=''; bq=''; bin=''; grp=0; group=''; gpend=''
   : >"$tmp/m"
   nsq=-
