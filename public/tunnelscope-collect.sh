@@ -319,10 +319,10 @@ nl="
 batch() {
   g=$1; bout=$2; na=$3; shift 3; i=0; input=
   for w in "$@"; do shift; i=$((i + 1)); if [ "$i" -le "$na" ]; then set -- "$@" "$w"; else input="$input$w$nl"; fi; done
-  printf "%s" "$input" >"$dir/bi"
+  printf "%s" "$input" >"$dir/s"
   printf "%s %s\\n" "${mark% g} b" "$g" >>"$dir/$bout"; printf "%s %s\\n" "${mark% g} b" "$g" >>"$dir/be"
   echo "$$ $start $k c ." >"$dir/w"
-  "$@" "$dir/bi" >>"$dir/$bout" 2>>"$dir/be" </dev/null
+  "$@" "$dir/s" >>"$dir/$bout" 2>>"$dir/be" </dev/null
   rc=$?
   : >"$dir/w"
   now_ms
@@ -345,12 +345,12 @@ one() {
     rc=0
   else
     echo "$$ $start $k c ." >"$dir/w"
-    if [ "$mode" = sysctl ]; then "$@" >"$dir/sr" 2>>"$dir/ge" </dev/null
+    if [ "$mode" = sysctl ]; then "$@" >"$dir/s" 2>>"$dir/ge" </dev/null
     else "$@" >>"$dir/go" 2>>"$dir/ge" </dev/null
     fi
     rc=$?
     : >"$dir/w"
-    if [ "$mode" = sysctl ]; then sysctl_format "$dir/sr" >>"$dir/go"; [ -e "$dir/t.$k" ] || rc=0; fi
+    if [ "$mode" = sysctl ]; then sysctl_format "$dir/s" >>"$dir/go"; [ -e "$dir/t.$k" ] || rc=0; fi
   fi
   now_ms
   printf x >>"$dir/go"; printf x >>"$dir/ge"
@@ -464,14 +464,14 @@ flush() {
     input=${inputs%%"$nl"*}; inputs=${inputs#*"$nl"}
     case $ran in *" $g "*) g=$((g + 1)); continue ;; esac
     IFS=$us; set -- ${input#"$us"}; IFS=$saved_ifs
-    [ $# -gt 0 ] && printf '%s\n' "$@" >"$tmp/bi"
+    [ $# -gt 0 ] && printf '%s\n' "$@" >"$tmp/s"
     set -- $key
     tool=$1; shift
     if [ "$fns" = - ]; then set -- "$tool" "$@"; else set -- "$tool" -n "$fns" "$@"; fi
     bout=$tmp/bo
     [ "$tool" = tc ] && bout=$tmp/bt
     printf '%s %s\n' "$bmark" "$g" >>"$bout"; printf '%s %s\n' "$bmark" "$g" >>"$tmp/be"
-    guarded "$bout" "$tmp/be" "$@" -force -batch "$tmp/bi"
+    guarded "$bout" "$tmp/be" "$@" -force -batch "$tmp/s"
     echo "b $g $rc $ms" >>"$tmp/m"
     [ "$tool" = tc ] && tc_rc=$rc
     g=$((g + 1))
@@ -576,10 +576,7 @@ function print_grouped(k, id, opt, grp, words,   f, l, w, n, i, text, r, eol, er
   ending(id, r[1], st, r[2], eol, errs, last_eol, opt)
 }
 function enter(i) {
-  a = i; dir = ARGV[i]
-  f = dir "/ns"
-  getline ns < f
-  close(f)
+  a = i; dir = ARGV[i]; ns = nsq[i]
   head = "[tunnelscope@" ENVIRON["TS_HOST"] " /]#"
   if (ns != "-") head = head " ip netns exec " ns
 }
@@ -593,9 +590,11 @@ BEGIN {
     n = 0
     while ((getline l < f) > 0) {
       if (l ~ /^q /) { split(l, e, " "); c = l; sub(/^q [^ ]* /, "", c); cmd[i, e[2], ++ncmd[i, e[2]]] = c }
-      else if (l !~ /^r /) entry[i, ++n] = l
+      else if (l ~ /^n /) nsq[i] = substr(l, 3)
+      else if (l ~ /^[bgf] /) entry[i, ++n] = l
     }
     close(f)
+    enter(i)
     entries[i] = n
     load(dir "/bo", i SUBSEP "bo", b " b ", "")
     load(dir "/bt", i SUBSEP "bo", b " b ", "")
@@ -642,8 +641,9 @@ rerun_bad() {
   tmp=$1
   selfpid=''
   read -r selfpid _ 2>/dev/null </proc/self/stat
-  { IFS= read -r nsq; IFS= read -r ns; } <"$tmp/ns"
-  while read -r kind n _; do [ "$kind" = r ] && rk=$n; done <"$tmp/m"
+  while IFS= read -r l; do
+    case $l in 'n '*) nsq=${l#n } ;; 'N '*) ns=${l#N } ;; 'r '*) rk=${l#r } ;; esac
+  done <"$tmp/m"
   bad=' '
   while read -r g; do bad="$bad$g "; done <"$tmp/bad"
   : >"$tmp/m2"
@@ -798,10 +798,10 @@ collect_netns() {
   run sysctl "$ns" 1 sysctl -a -r '^net\.ipv4\.(ip_forward|conf\..*\.rp_filter)$'
   run bpftool-net "$ns" 1 bpftool -j net show
   flush "$ns"
-  filter_hooks "$ns" >"$tmp/tc-filter.$2"
+  filter_hooks "$ns" >"$tmp/s"
   while read -r dev hook; do
     run tc-filter "$ns" 0 tc -j filter show dev "$dev" "$hook"
-  done <"$tmp/tc-filter.$2"
+  done <"$tmp/s"
   flush "$ns"
 }
 # END commands
@@ -856,12 +856,11 @@ collect_job() {
   selfpid=''
   read -r selfpid _ 2>/dev/null </proc/self/stat
   rk=0; bfirst=1; bkeys=''; bq=''; bin=''; grp=0; group=''; gpend=''
-  : >"$tmp/m"
   nsq=-
   [ "$1" = 0 ] || case $2 in '' | *[!A-Za-z0-9_@%+=:,./-]*) nsq=$(q "$2") ;; *) nsq=$2 ;; esac
-  # What format and a rerun of its batches need: the name as the records spell it and the name (the last number
-  # used ends the manifest).
-  printf '%s\n%s\n' "$nsq" "$2" >"$tmp/ns"
+  # What format and a rerun of its batches need, first in the manifest: the name as the records spell it and the
+  # name (the last number used ends it).
+  printf 'n %s\nN %s\n' "$nsq" "$2" >"$tmp/m"
   if [ "$1" = 0 ]; then
     collect_host
     collect_netns - 0

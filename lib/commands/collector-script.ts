@@ -35,7 +35,8 @@ function runLine(command: CommandDeclaration, ns: string): string {
 function deviceRuns(command: CommandDeclaration): string[] {
   if (command.collectorJobs === undefined) throw new Error(`command ${command.id} runs per device but names no collectorJobs function`);
   const params = command.argv.flatMap((w) => paramName(w) ?? []);
-  const jobs = `"$tmp/${command.id}.$2"`;
+  // The namespace's scratch file, free between flushes: one file fewer to create per namespace.
+  const jobs = '"$tmp/s"';
   return [`  ${command.collectorJobs} "$ns" >${jobs}`, `  while read -r ${params.join(' ')}; do`, `    ${runLine(command, '"$ns"')}`, `  done <${jobs}`];
 }
 
