@@ -312,49 +312,52 @@ group() {
 # watchdog through $1/w. MODE sysctl reads the /proc/sys files its words name, as sysctl prints them: one grep, its
 # lines rewritten by the shell itself; it fails only as a missing sysctl, as `sysctl` would. MODE batch runs one of
 # flush's batches (words: BATCH, its output file, the count of ARGV words, ARGV, its lines) and notes it in the
-# manifest and as "BBATCH EXIT" in gx.
+# manifest and as "BBATCH EXIT" in gx. The shared files are opened once, on fds 3 to 7.
 group_body='dir=$1; mark=$2; shift 2
 nl="
 "
+exec 3>>"$dir/go" 4>>"$dir/ge" 5>>"$dir/gx" 6>>"$dir/bo" 7>>"$dir/be"
 batch() {
   g=$1; bout=$2; na=$3; shift 3; i=0; input=
   for w in "$@"; do shift; i=$((i + 1)); if [ "$i" -le "$na" ]; then set -- "$@" "$w"; else input="$input$w$nl"; fi; done
   printf "%s" "$input" >"$dir/s"
-  printf "%s %s\\n" "${mark% g} b" "$g" >>"$dir/$bout"; printf "%s %s\\n" "${mark% g} b" "$g" >>"$dir/be"
+  printf "%s %s\\n" "${mark% g} b" "$g" >&7
   echo "$$ $start $k c ." >"$dir/w"
-  "$@" "$dir/s" >>"$dir/$bout" 2>>"$dir/be" </dev/null
+  if [ "$bout" = bo ]; then printf "%s %s\\n" "${mark% g} b" "$g" >&6; "$@" "$dir/s" >&6 2>&7 </dev/null
+  else printf "%s %s\\n" "${mark% g} b" "$g" >>"$dir/$bout"; "$@" "$dir/s" >>"$dir/$bout" 2>&7 </dev/null
+  fi
   rc=$?
   : >"$dir/w"
   now_ms
   echo "b $g $rc $(( now - start ))" >>"$dir/m"
-  echo "B$g $rc" >>"$dir/gx"
+  echo "B$g $rc" >&5
 }
 one() {
   k=$1; n=$2; mode=$3; shift 3; i=0
   for w in "$@"; do shift; [ "$i" -lt "$n" ] && set -- "$@" "$w"; i=$((i + 1)); done
   now_ms; start=$now
   if [ "$mode" = batch ]; then batch "$@"; return; fi
-  printf "%s %s\\n" "$mark" "$k" >>"$dir/go"; printf "%s %s\\n" "$mark" "$k" >>"$dir/ge"
+  printf "%s %s\\n" "$mark" "$k" >&3; printf "%s %s\\n" "$mark" "$k" >&4
   if [ "$mode" = sysctl ]; then
     sysctl_select "$@"
     set -f; set -- grep -H "" $files; set +f
   fi
   if [ "$mode" = sysctl ] && ! command -v sysctl >/dev/null 2>&1; then
-    echo "sh: 1: sysctl: not found" >>"$dir/ge"; rc=127
+    echo "sh: 1: sysctl: not found" >&4; rc=127
   elif [ "$mode" = sysctl ] && [ -z "$files" ]; then
     rc=0
   else
     echo "$$ $start $k c ." >"$dir/w"
-    if [ "$mode" = sysctl ]; then "$@" >"$dir/s" 2>>"$dir/ge" </dev/null
-    else "$@" >>"$dir/go" 2>>"$dir/ge" </dev/null
+    if [ "$mode" = sysctl ]; then "$@" >"$dir/s" 2>&4 </dev/null
+    else "$@" >&3 2>&4 </dev/null
     fi
     rc=$?
     : >"$dir/w"
-    if [ "$mode" = sysctl ]; then sysctl_format "$dir/s" >>"$dir/go"; [ -e "$dir/t.$k" ] || rc=0; fi
+    if [ "$mode" = sysctl ]; then sysctl_format "$dir/s" >&3; [ -e "$dir/t.$k" ] || rc=0; fi
   fi
   now_ms
-  printf x >>"$dir/go"; printf x >>"$dir/ge"
-  echo "$k $rc $(( now - start ))" >>"$dir/gx"
+  printf x >&3; printf x >&4
+  echo "$k $rc $(( now - start ))" >&5
 }
 while [ $# -ge 3 ]; do
   one "$@"
