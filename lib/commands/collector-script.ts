@@ -58,7 +58,7 @@ function masks(commands: readonly CommandDeclaration[]): string[] {
   ];
 }
 
-/** The /proc/sys files of sysctl listings (in $files), read by one short sh instead of sysctl walking all of /proc/sys. */
+/** The /proc/sys files of sysctl listings (in $files), read by one grep instead of sysctl walking all of /proc/sys. */
 function sysctlFiles(commands: readonly CommandDeclaration[]): string[] {
   return [
     "# The /proc/sys files a sysctl listing selects (in $files); when batching, $sysctl_reader's functions print their lines.",
