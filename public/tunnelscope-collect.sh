@@ -560,7 +560,7 @@ function print_grouped(k, id, opt, grp, words,   f, l, w, n, i, text, r, eol, er
     # The group shell ended before the command did (or never ran it): its exit and its own messages.
     if (!((a, "G" grp) in gx)) return
     split(gx[a, "G" grp], r, " ")
-    load(dir "/grp." grp ".e", a SUBSEP "grp", "", grp)
+    if (!((a, "grp", grp) in cnt)) load(dir "/grp." grp ".e", a SUBSEP "grp", "", grp)
   }
   text = head
   for (i = 1; i <= n; i++) text = text " " q(w[i])

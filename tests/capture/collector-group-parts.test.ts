@@ -48,4 +48,19 @@ describe("the collector script's group of commands", () => {
     expect(grouped.get('iptables-filter')?.stdout).toBe('*filter\nCOMMIT\nx\n');
     for (const id of ['bpftool-net', 'iptables-raw', 'iptables-filter', 'sysctl']) expect(comparable(grouped.get(id)), id).toEqual(comparable(single.get(id)));
   });
+
+  it('gives each command of a namespace its shell cannot enter the reason once', () => {
+    // A private mount namespace whose /run holds a namespace name that is no namespace: listed, never entered.
+    const enter = 'mount --make-rprivate / && mount -t tmpfs tmpfs /run && mkdir /run/netns && : >/run/netns/bogus && exec sh "$1" --netns bogus';
+    const run = spawnSync('unshare', ['-m', 'sh', '-c', enter, 'sh', SCRIPT], { encoding: 'utf8', timeout: 60_000 });
+    expect(run.status, run.stderr).toBe(0);
+    const { hosts, problems } = parseCollectorOutput(run.stdout);
+    expect(problems).toEqual([]);
+    const commands = hosts[0]?.namespaces.find((n) => n.netns === 'bogus')?.commands ?? [];
+    expect(commands.map((c) => c.id)).toEqual(expect.arrayContaining(['ip-link', 'tc-qdisc', 'iptables-raw', 'iptables-filter', 'sysctl', 'bpftool-net']));
+    for (const c of commands) {
+      expect(c.status, c.id).toBe('error');
+      expect(c.stderr, c.id).toMatch(/^nsenter: [^\n]+\n$/);
+    }
+  });
 });
