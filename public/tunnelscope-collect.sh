@@ -904,16 +904,16 @@ salvage() {
   if [ "$batching" = 1 ]; then TS_B="#ts:$boundary" TS_HOST=$host awk "$format_records" "$@" 2>/dev/null
   elif [ $# -gt 0 ]; then cat "$@"; fi
 }
-# A namespace's job writes its number to the fifo on fd 8 when it ends, so that the next one starts as soon as any
+# A namespace's job writes its number to the fifo on fd 9 when it ends, so that the next one starts as soon as any
 # ends, not only the oldest: a long job (the host's own commands come first) leaves no core idle behind it. Finished
 # namespaces are printed in their order. Without mkfifo the oldest is awaited instead. $running is " INDEX:PID ...".
 have_fifo=0
-mkfifo "$top/done" 2>/dev/null && exec 8<>"$top/done" && have_fifo=1
+mkfifo "$top/done" 2>/dev/null && exec 9<>"$top/done" && have_fifo=1
 finished=' '
 next=0
 started=0
 job_ended() {
-  if [ "$have_fifo" = 1 ]; then read -r k <&8; else k=${running# }; k=${k%%:*}; fi
+  if [ "$have_fifo" = 1 ]; then read -r k <&9; else k=${running# }; k=${k%%:*}; fi
   started=$((started - 1))
   finished="$finished$k "
   while :; do
@@ -929,7 +929,7 @@ start_job() {
   [ "$started" -ge "$parallel" ] && job_ended
   out=/dev/null
   [ "$batching" = 1 ] || out=$top/ns.$1.out
-  { collect_job "$1" "$2" </dev/null >"$out" 8>&-; [ "$have_fifo" = 0 ] || echo "$1" >&8; } &
+  { collect_job "$1" "$2" </dev/null >"$out" 9>&-; [ "$have_fifo" = 0 ] || echo "$1" >&9; } &
   running="$running$1:$! "
   started=$((started + 1))
 }
