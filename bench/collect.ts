@@ -7,7 +7,9 @@
  * - the path of `collect --source local` and of the lab (collectWithScript): the same script, sent on standard
  *   input through a LocalRunner that enters the host first (`nsenter`, as the lab's runner does; on a real host
  *   `collect --source local` runs it without that prefix), its output read as it streams, as every kube mode does.
- * Each figure is the median of BENCH_COLLECT_RUNS runs (default 3), the three taking turns.
+ * - with BENCH_COLLECT_BASELINE=FILE, another version of the script (an older one, say) run the same way, so that a
+ *   change is measured against it in the same conditions.
+ * Each figure is the median of BENCH_COLLECT_RUNS runs (default 3), the cases taking turns.
  * Alone: `npx tsx bench/collect.ts` (as root, under `flock /tmp/tunnelscope-kernel.lock`).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -25,6 +27,7 @@ import { buildHosts } from '../tests/cluster/hosts';
 const PODS = Number(process.env.BENCH_COLLECT_PODS ?? 60);
 const RUNS = Number(process.env.BENCH_COLLECT_RUNS ?? 3);
 const SCRIPT = path.resolve('public', 'tunnelscope-collect.sh');
+const BASELINE = process.env.BENCH_COLLECT_BASELINE;
 const FLOOR_BATCH = 'link show\naddr show\nroute show table all\nneigh show\n';
 
 async function must(argv: string[]): Promise<string> {
@@ -48,8 +51,8 @@ async function floor(host: LabHost, batchFile: string, namespaces: readonly stri
   await must([...host.enter, 'sh', '-c', FLOOR_LOOP, 'sh', batchFile, ...namespaces]);
 }
 
-async function script(host: LabHost, namespaces: number): Promise<void> {
-  const text = await must([...host.enter, 'sh', SCRIPT]);
+async function script(host: LabHost, namespaces: number, file = SCRIPT): Promise<void> {
+  const text = await must([...host.enter, 'sh', file]);
   const imported = parseCollectorOutput(text);
   const captured = imported.hosts[0]?.namespaces.length ?? 0;
   if (captured !== namespaces + 1) throw new Error(`collect bench: the collector script's output holds ${captured} namespaces, ${namespaces + 1} expected`);
@@ -77,11 +80,12 @@ export async function collectBench(): Promise<void> {
   try {
     const host = built.hosts[0];
     const namespaces = await listHostNamespaces(host);
-    const cases = {
+    const cases: Record<string, () => Promise<void>> = {
       floor: () => floor(host, batchFile, namespaces),
       'collector script': () => script(host, namespaces.length),
       'local/lab runner': () => runner(host, namespaces.length),
     };
+    if (BASELINE) cases['baseline script'] = () => script(host, namespaces.length, path.resolve(BASELINE));
     const times = new Map<string, number[]>(Object.keys(cases).map((k) => [k, []]));
     for (let i = 0; i < RUNS; i++) for (const [label, fn] of Object.entries(cases)) times.get(label)?.push(await timed(fn));
     const floorSeconds = median(times.get('floor') ?? []);

@@ -71,8 +71,8 @@ tmp=$(mktemp -d "$tmp_in/tunnelscope-collect.XXXXXX" 2>/dev/null || { d="$tmp_in
   { echo "tunnelscope-collect: cannot make a scratch directory in $tmp_in (see --tmpdir)" >&2; exit 1; }
 exec 8>"$tmp/lock" && flock -n 8 2>/dev/null && : >"$tmp/locked"
 top=$tmp
-# Namespaces being collected in the background, "INDEX:PID " in the order they started; the watchdog's pid.
-running=''
+# Namespaces being collected in the background, " INDEX:PID ..." in the order they started; the watchdog's pid.
+running=' '
 watchdog_pid=''
 jobs_total=''
 stop_all() {
@@ -86,6 +86,9 @@ trap 'salvage; exit 130' INT TERM
 host=$(hostname 2>/dev/null || cat /proc/sys/kernel/hostname)
 boundary=$(od -An -N6 -tx1 /dev/urandom 2>/dev/null | tr -d ' \n')
 [ -n "$boundary" ] || boundary="$$$(date +%s)"
+# The lines that start a batch's and a group command's part of the shared output files (see flush and group_body).
+bmark="#ts:$boundary b"
+gmark="#ts:$boundary g"
 if [ -z "$role" ]; then
   if [ -f /run/peerpod/podnetwork.json ]; then role=podvm
   elif [ -d /var/lib/kubelet ]; then role=worker
@@ -177,8 +180,10 @@ x" ]
 }
 
 # The watchdog: every tick it ends the commands that have run longer than the limit. A command is watched while its
-# directory's file `w` names it ("PID START_MS NUMBER ."); the marker t.NUMBER left before the kill makes its record
-# say timeout. One sleeping loop per host instead of a `timeout` process per command.
+# directory's file `w` names it ("PID START_MS NUMBER KIND ."): KIND p, PID is the command; KIND c, the command is
+# the child of the shell PID, which runs it in the foreground (a shell starts a foreground command with vfork, a
+# background one with fork, which cost twice as much here). The marker t.NUMBER left before the kill makes its
+# record say timeout. One sleeping loop per host instead of a `timeout` process per command.
 watchdog() {
   while sleep "$tick"; do
     # The script killed outright (SIGKILL) ran no trap: the command running in each namespace ends, and with the
@@ -191,28 +196,44 @@ watchdog() {
     fi
     now_ms
     for w in "$top/ns."*/w; do
-      [ -s "$w" ] && read -r wpid wstart wk wend <"$w" && [ "$wend" = . ] || continue
+      [ -s "$w" ] && read -r wpid wstart wk wkind wend <"$w" && [ "$wend" = . ] || continue
       [ $(( now - wstart )) -ge "$limit_ms" ] || continue
       : >"${w%/w}/t.$wk"
-      kill -KILL "$wpid" 2>/dev/null
+      if [ "$wkind" = c ]; then kill_children "$wpid"; else kill -KILL "$wpid" 2>/dev/null; fi
     done
   done
 }
+# Ends the processes whose parent is $1, found in /proc/PID/stat ("PID (COMM) STATE PPID ...").
+kill_children() {
+  for st in /proc/[0-9]*/stat; do
+    read -r sl <"$st" || continue
+    sl=${sl##*") "}; sl=${sl#* }
+    [ "${sl%% *}" = "$1" ] || continue
+    st=${st#/proc/}
+    kill -KILL "${st%/stat}" 2>/dev/null
+  done
+}
 
-# guarded OUT ERR ARGV...: runs ARGV watched by the watchdog. Sets $rc, $ms and $timed_out (1 when the watchdog ended
-# it); $rk numbers the commands of the namespace's directory.
+# guarded OUT ERR ARGV...: runs ARGV watched by the watchdog, its output appended to OUT and ERR. Sets $rc, $ms and
+# $timed_out (1 when the watchdog ended it); $rk numbers the commands of the namespace's directory. In the foreground
+# when this shell knows its own pid ($selfpid, from /proc/self/stat: a subshell's $$ is its parent's).
 guarded() {
   gout=$1; gerr=$2; shift 2
   rk=$((rk + 1))
   now_ms; start=$now
-  if [ -n "$watchdog_pid" ]; then
-    "$@" >"$gout" 2>"$gerr" </dev/null &
-    echo "$! $start $rk ." >"$tmp/w"
+  if [ -n "$watchdog_pid" ] && [ -n "$selfpid" ]; then
+    echo "$selfpid $start $rk c ." >"$tmp/w"
+    "$@" >>"$gout" 2>>"$gerr" </dev/null
+    rc=$?
+    : >"$tmp/w"
+  elif [ -n "$watchdog_pid" ]; then
+    "$@" >>"$gout" 2>>"$gerr" </dev/null &
+    echo "$! $start $rk p ." >"$tmp/w"
     wait $!
     rc=$?
     : >"$tmp/w"
   else
-    "$@" >"$gout" 2>"$gerr" </dev/null
+    "$@" >>"$gout" 2>>"$gerr" </dev/null
     rc=$?
   fi
   now_ms; ms=$(( now - start ))
@@ -254,6 +275,7 @@ run_single() {
       if [ "$have_nsenter" = 1 ] && [ -e "$netns_dir/$ns" ]; then set -- nsenter "--net=$netns_dir/$ns" "$@"
       else set -- ip netns exec "$ns" "$@"; fi
     fi
+    : >"$tmp/out"; : >"$tmp/err"
     guarded "$tmp/out" "$tmp/err" "$@"
     if [ "$timed_out" = 1 ]; then status=timeout; elif [ "$rc" = 0 ]; then status=ok; else status=error; fi
     if [ -s "$tmp/out" ]; then
@@ -261,8 +283,8 @@ run_single() {
       ends_with_newline "$tmp/out" || { eol=0; echo; }
     fi
     if [ -s "$tmp/err" ]; then
-      ends_with_newline "$tmp/err" || { erreol=0; echo >>"$tmp/err"; }
-      while IFS= read -r l; do
+      # A last line without a newline is read too, and noted (no `tail` for it).
+      while IFS= read -r l || { [ -n "$l" ] && erreol=0; }; do
         printf '#ts:%s stderr: %s\n' "$boundary" "$l"
         errs=$((errs + 1))
       done <"$tmp/err"
@@ -291,34 +313,70 @@ group() {
   done
   shift 3
   rk=$((rk + 1))
-  printf '%s\037' "$@" >"$tmp/$rk.a"
+  words=''
+  for w in "$@"; do words="$words$us$w"; done
   mode=run
   sysctl_files "$id"
   if [ -n "$files" ]; then mode=sysctl; set -f; set -- $files; set +f; fi
   group="$group$rk$us$#$us$mode$us"
   for w in "$@"; do group="$group$w$us"; done
-  gpend="${gpend}g $rk $id $optional $((grp + 1))
+  gpend="${gpend}g $rk $id $optional $((grp + 1))$words
 "
 }
 
-# The group shell's program ($1 the namespace's directory, then per command NUMBER COUNT MODE and COUNT words): each
-# command's stdout, stderr (each with a final x, so a missing newline shows) and "EXIT MS" in NUMBER.o, .e and .x,
-# watched by the watchdog through $1/w. MODE sysctl reads the /proc/sys files its words name, as sysctl prints them.
-group_body='dir=$1; shift
+# The group shell's program ($1 the namespace's directory, $2 the mark that starts a command's part, then per command
+# NUMBER COUNT MODE and COUNT words): each command's stdout and stderr appended to the directory's go and ge, each
+# part after a line "MARK NUMBER" and ended by an x (so a missing newline shows), and "NUMBER EXIT MS" to gx; a few
+# shared files instead of four per command, as creating a file costs more than a process here. Watched by the
+# watchdog through $1/w. MODE sysctl reads the /proc/sys files its words name, as sysctl prints them: one grep, its
+# lines rewritten by the shell itself; it fails only as a missing sysctl, as `sysctl` would. MODE batch runs one of
+# flush's batches (words: BATCH, its output file, the count of ARGV words, ARGV, its lines) and notes it in the
+# manifest and as "BBATCH EXIT" in gx. The shared files are opened once, on fds 3 to 7.
+group_body='dir=$1; mark=$2; shift 2
+nl="
+"
+exec 3>>"$dir/go" 4>>"$dir/ge" 5>>"$dir/gx" 6>>"$dir/bo" 7>>"$dir/be"
+batch() {
+  g=$1; bout=$2; na=$3; shift 3; i=0; input=
+  for w in "$@"; do shift; i=$((i + 1)); if [ "$i" -le "$na" ]; then set -- "$@" "$w"; else input="$input$w$nl"; fi; done
+  printf "%s" "$input" >"$dir/s"
+  printf "%s %s\\n" "${mark% g} b" "$g" >&7
+  echo "$$ $start $k c ." >"$dir/w"
+  if [ "$bout" = bo ]; then printf "%s %s\\n" "${mark% g} b" "$g" >&6; "$@" "$dir/s" >&6 2>&7 </dev/null
+  else printf "%s %s\\n" "${mark% g} b" "$g" >>"$dir/$bout"; "$@" "$dir/s" >>"$dir/$bout" 2>&7 </dev/null
+  fi
+  rc=$?
+  : >"$dir/w"
+  now_ms
+  echo "b $g $rc $(( now - start ))" >>"$dir/m"
+  echo "B$g $rc" >&5
+}
 one() {
   k=$1; n=$2; mode=$3; shift 3; i=0
   for w in "$@"; do shift; [ "$i" -lt "$n" ] && set -- "$@" "$w"; i=$((i + 1)); done
   now_ms; start=$now
-  if [ "$mode" = sysctl ]; then sysctl_list "$@" >"$dir/$k.o" 2>"$dir/$k.e" </dev/null &
-  else "$@" >"$dir/$k.o" 2>"$dir/$k.e" </dev/null &
+  if [ "$mode" = batch ]; then batch "$@"; return; fi
+  printf "%s %s\\n" "$mark" "$k" >&3; printf "%s %s\\n" "$mark" "$k" >&4
+  if [ "$mode" = sysctl ]; then
+    sysctl_select "$@"
+    set -f; set -- grep -H "" $files; set +f
   fi
-  echo "$! $start $k ." >"$dir/w"
-  wait $!
-  rc=$?
-  : >"$dir/w"
+  if [ "$mode" = sysctl ] && ! command -v sysctl >/dev/null 2>&1; then
+    echo "sh: 1: sysctl: not found" >&4; rc=127
+  elif [ "$mode" = sysctl ] && [ -z "$files" ]; then
+    rc=0
+  else
+    echo "$$ $start $k c ." >"$dir/w"
+    if [ "$mode" = sysctl ]; then "$@" >"$dir/s" 2>&4 </dev/null
+    else "$@" >&3 2>&4 </dev/null
+    fi
+    rc=$?
+    : >"$dir/w"
+    if [ "$mode" = sysctl ]; then sysctl_format "$dir/s" >&3; [ -e "$dir/t.$k" ] || rc=0; fi
+  fi
   now_ms
-  printf x >>"$dir/$k.o"; printf x >>"$dir/$k.e"
-  echo "$rc $(( now - start ))" >"$dir/$k.x"
+  printf x >&3; printf x >&4
+  echo "$k $rc $(( now - start ))" >&5
 }
 while [ $# -ge 3 ]; do
   one "$@"
@@ -328,7 +386,9 @@ done'
 # iproute2 commands of a namespace wait in batches, one per tool and global options, until flush runs each batch as
 # one `TOOL -n NS OPTIONS -force -batch FILE`: no process per command, no mount namespace per command. Only words
 # iproute2's batch reader splits back unchanged go into a batch; any other command runs on its own. Batches are
-# numbered on across flushes ($bfirst the first of the next flush): format reads them all at the end.
+# numbered on across flushes ($bfirst the first of the next flush): format reads them all at the end. Until the
+# flush they are kept in variables: $bkeys the keys a line each, $bq "NUMBER ID OPTIONAL DECLARED ARGV" and $bin
+# "NUMBER BATCH LINE" a line per command.
 queue() {
   [ "$batching" = 1 ] || return 1
   case $4 in ip|tc|bridge) ;; *) return 1 ;; esac
@@ -352,96 +412,150 @@ queue() {
     'ip -j -6| route show table all') key='ip -j'; rest="$rest root ::/0" ;;
   esac
   g=$bfirst
-  while [ "$g" -le "$batches" ]; do
-    read -r k <"$tmp/b.$g.key"
-    [ "$k" = "$key" ] && break
+  found=0
+  saved_ifs=$IFS; IFS=$nl; set -f
+  for k in $bkeys; do
+    [ "$k" = "$key" ] && { found=1; break; }
     g=$((g + 1))
   done
-  if [ "$g" -gt "$batches" ]; then
-    batches=$g
-    printf '%s\n' "$key" >"$tmp/b.$g.key"
-    : >"$tmp/b.$g.q"; : >"$tmp/b.$g.in"
-  fi
-  printf '%s %s %s\n' "$qid" "$qopt" "$declared" >>"$tmp/b.$g.q"
-  printf '%s\n' "${rest# }" >>"$tmp/b.$g.in"
+  IFS=$saved_ifs; set +f
+  [ "$found" = 1 ] || bkeys="$bkeys$key$nl"
+  bq="$bq$g $qid $qopt $declared$nl"
+  bin="$bin$g ${rest# }$nl"
 }
 
 # flush NETNS: runs the namespace's group in one shell inside it, then its batches, and notes each in the manifest.
+# Each batch's stdout and stderr are appended to bo and be after a line "MARK NUMBER" (tc's stdout to bt, which
+# filter_hooks reads a byte at a time); its commands are noted in the manifest as "q NUMBER ID OPTIONAL DECLARED
+# ARGV" lines before its "b NUMBER EXIT MS". With a group to run, its shell runs the batches too, already inside the
+# namespace: `TOOL -n NS` sets up a mount namespace and remounts /sys for every batch, which here cost more than the
+# tool itself (compared byte for byte by tests/capture/collect-batch.test.ts). A batch that shell did not report (it
+# could not enter the namespace) runs here with -n, as without a group.
 flush() {
   [ "$batching" = 1 ] || return 0
   fns=$1
+  tc_json=''; notes=''; inputs=''
+  g=$bfirst
+  saved_ifs=$IFS; set -f
+  IFS=$nl; set -- $bkeys; IFS=$saved_ifs
+  for key in "$@"; do
+    input=''; nlines=0
+    IFS=$nl
+    for l in $bq; do case $l in "$g "*) notes="${notes}q $l$nl" ;; esac; done
+    for l in $bin; do case $l in "$g "*) input="$input$us${l#"$g "}"; nlines=$((nlines + 1)) ;; esac; done
+    IFS=$saved_ifs
+    inputs="$inputs$input$nl"
+    bout=bo
+    case $key in tc\ *) bout=bt; tc_json=$g ;; esac
+    if [ -n "$group" ]; then
+      rk=$((rk + 1))
+      set -- $key
+      group="$group$rk$us$(( $# + 5 + nlines ))${us}batch$us$g$us$bout$us$(( $# + 2 ))$us"
+      for w in "$@"; do group="$group$w$us"; done
+      group="$group-force$us-batch$input$us"
+    fi
+    g=$((g + 1))
+  done
+  set +f
+  printf '%s' "$notes" >>"$tmp/m"
+  ran=' '
   if [ -n "$group" ]; then
     grp=$((grp + 1))
     # Noted before the group runs, so that a stopped script still prints the commands of it that finished.
     printf '%s' "$gpend" >>"$tmp/m"
     saved_ifs=$IFS; IFS=$us; set -f; set -- $group; set +f; IFS=$saved_ifs
-    if [ "$fns" = - ]; then set -- sh -c "$group_shell" sh "$tmp" "$@"
-    elif [ "$have_nsenter" = 1 ] && [ -e "$netns_dir/$fns" ]; then set -- nsenter "--net=$netns_dir/$fns" sh -c "$group_shell" sh "$tmp" "$@"
-    else set -- ip netns exec "$fns" sh -c "$group_shell" sh "$tmp" "$@"; fi
+    if [ "$fns" = - ]; then set -- sh -c "$group_shell" sh "$tmp" "$gmark" "$@"
+    elif [ "$have_nsenter" = 1 ] && [ -e "$netns_dir/$fns" ]; then set -- nsenter "--net=$netns_dir/$fns" sh -c "$group_shell" sh "$tmp" "$gmark" "$@"
+    else set -- ip netns exec "$fns" sh -c "$group_shell" sh "$tmp" "$gmark" "$@"; fi
     now_ms; start=$now
     "$@" >/dev/null 2>"$tmp/grp.$grp.e" </dev/null
     grc=$?
     now_ms
     # What the group's commands report when the shell never ran them (a namespace that cannot be entered).
     printf x >>"$tmp/grp.$grp.e"
-    echo "$grc $(( now - start ))" >"$tmp/grp.$grp.x"
+    echo "G$grp $grc $(( now - start ))" >>"$tmp/gx"
     group=''; gpend=''
+    while read -r gk grc _; do
+      case $gk in B*) ran="$ran${gk#B} "; [ "${gk#B}" = "$tc_json" ] && tc_rc=$grc ;; esac
+    done <"$tmp/gx"
   fi
-  tc_json=''
   g=$bfirst
-  while [ "$g" -le "$batches" ]; do
-    read -r key <"$tmp/b.$g.key"
-    set -f; set -- $key; set +f
+  set -f
+  IFS=$nl; set -- $bkeys; IFS=$saved_ifs
+  for key in "$@"; do
+    input=${inputs%%"$nl"*}; inputs=${inputs#*"$nl"}
+    case $ran in *" $g "*) g=$((g + 1)); continue ;; esac
+    IFS=$us; set -- ${input#"$us"}; IFS=$saved_ifs
+    [ $# -gt 0 ] && printf '%s\n' "$@" >"$tmp/s"
+    set -- $key
     tool=$1; shift
     if [ "$fns" = - ]; then set -- "$tool" "$@"; else set -- "$tool" -n "$fns" "$@"; fi
-    guarded "$tmp/b.$g.out" "$tmp/b.$g.err" "$@" -force -batch "$tmp/b.$g.in"
+    bout=$tmp/bo
+    [ "$tool" = tc ] && bout=$tmp/bt
+    printf '%s %s\n' "$bmark" "$g" >>"$bout"; printf '%s %s\n' "$bmark" "$g" >>"$tmp/be"
+    guarded "$bout" "$tmp/be" "$@" -force -batch "$tmp/s"
     echo "b $g $rc $ms" >>"$tmp/m"
-    [ "$tool" = tc ] && { tc_json=$tmp/b.$g.out; tc_rc=$rc; }
+    [ "$tool" = tc ] && tc_rc=$rc
     g=$((g + 1))
   done
-  bfirst=$g
+  set +f
+  bfirst=$g; bkeys=''; bq=''; bin=''
 }
 
 # Prints the records of finished namespaces (their directories as arguments, in order) from their manifests ($d/m2
-# when a rerun rewrote it, else $d/m): batches split back into one record per command (each JSON command prints
-# exactly one line when it succeeds and nothing when it fails, and iproute2 names each failed line "Command failed
-# FILE:N" after its messages), the group's commands, and the records made on their own. When a batch's output does
-# not add up, awk exits 3 printing nothing, with the batch numbers in that directory's file bad.
+# when a rerun rewrote it, else $d/m) and the parts of the shared output files (bo, bt and be for batches, go, ge
+# and gx for the group's commands, see flush and group_body): batches split back into one record per command (each
+# JSON command prints exactly one line when it succeeds and nothing when it fails, and iproute2 names each failed
+# line "Command failed FILE:N" after its messages), the group's commands, and the records made on their own. When a
+# batch's output does not add up, awk exits 3 printing nothing, with the batch numbers in that directory's file bad.
 format_records='
 function q(w) {
   if (w == "" || w ~ /[^A-Za-z0-9_@%+=:,.\/-]/) { gsub("\047", "\047\\\\\047\047", w); return "\047" w "\047" }
   return w
 }
-function show(file, pre,   l, prev, have, c) {
-  have = 0; c = 0; last_eol = 1
-  while ((getline l < file) > 0) { if (have) { print pre prev; c++ } prev = l; have = 1 }
+# The parts of FILE into cnt[KEY, NUMBER] (its line count) and line[KEY, NUMBER, I]: each starts after a line
+# "PRE NUMBER", which follows the previous part on its last line when that one has no newline. With PRE empty, the
+# whole file is part WHOLE.
+function load(file, key, pre, whole,   l, p, cur) {
+  cur = whole
+  if (cur != "") cnt[key, cur] += 0
+  while ((getline l < file) > 0) {
+    p = pre == "" ? 0 : index(l, pre)
+    if (p > 0) {
+      if (p > 1 && cur != "") line[key, cur, ++cnt[key, cur]] = substr(l, 1, p - 1)
+      cur = substr(l, p + length(pre)); cnt[key, cur] += 0
+    } else if (cur != "") line[key, cur, ++cnt[key, cur]] = l
+  }
   close(file)
-  if (!have || prev == "x") return c
+}
+# Prints a part that ends with the x its writer added, each line after PRE; the number of lines, last_eol 0 when the
+# last one had no newline.
+function show(key, k, pre,   i, n, l) {
+  last_eol = 1
+  n = cnt[key, k] + 0
+  if (n == 0) return 0
+  for (i = 1; i < n; i++) print pre line[key, k, i]
+  l = line[key, k, n]
+  if (l == "x") return n - 1
   last_eol = 0
-  print pre substr(prev, 1, length(prev) - 1)
-  return c + 1
+  print pre substr(l, 1, length(l) - 1)
+  return n
 }
 function ending(id, rc, st, ms, eol, errs, erreol, opt) {
   printf "%s end id=%s ns=%s exit=%s status=%s ms=%s eol=%s errs=%s erreol=%s optional=%s\n", b, id, ns, rc, st, ms, eol, errs, erreol, opt
 }
-function split_batch(g, rc,   f, l, n, k, failed, pend, pc, lines) {
-  n = 0; failed = 0; pend = ""; pc = 0
-  f = dir "/b." g ".q"
-  while ((getline l < f) > 0) { n++; cmd[a, g, n] = l }
-  close(f)
-  f = dir "/b." g ".err"
-  while ((getline l < f) > 0) {
+function split_batch(g, rc,   i, l, n, k, failed, pend, pc, lines, key) {
+  n = ncmd[a, g] + 0; failed = 0; pend = ""; pc = 0
+  key = a SUBSEP "be"
+  for (i = 1; i <= cnt[key, g]; i++) {
+    l = line[key, g, i]
     if (l ~ /^Command failed .*:[0-9]+$/) {
       k = l; sub(/.*:/, "", k); k += 0
-      if (k < 1 || k > n || ((a, g, k) in failed_at)) { close(f); return 0 }
+      if (k < 1 || k > n || ((a, g, k) in failed_at)) return 0
       failed_at[a, g, k] = 1; failed++; emsg[a, g, k] = pend; ecnt[a, g, k] = pc; pend = ""; pc = 0
     } else { pend = pend b " stderr: " l "\n"; pc++ }
   }
-  close(f)
-  lines = 0
-  f = dir "/b." g ".out"
-  while ((getline l < f) > 0) { lines++; out[a, g, lines] = l }
-  close(f)
+  lines = cnt[a, "bo", g] + 0
   if (n == 0 || lines + failed != n || (failed == 0 && rc != 0)) return 0
   if (pc > 0) { emsg[a, g, n] = emsg[a, g, n] pend; ecnt[a, g, n] += pc }
   size[a, g] = n
@@ -453,42 +567,38 @@ function print_batch(g, ms,   i, o, n, w, words, rc, st) {
     split(cmd[a, g, i], w, " ")
     words = cmd[a, g, i]; sub(/^[^ ]* [^ ]* /, "", words)
     print head " " words " " b
-    if ((a, g, i) in failed_at) { rc = 1; st = "error" } else { o++; print out[a, g, o]; rc = 0; st = "ok" }
+    if ((a, g, i) in failed_at) { rc = 1; st = "error" } else { o++; print line[a, "bo", g, o]; rc = 0; st = "ok" }
     printf "%s", emsg[a, g, i]
     ending(w[1], rc, st, ms, 1, ecnt[a, g, i] + 0, 1, w[2])
   }
 }
-function print_grouped(k, id, opt, grp,   f, l, w, n, i, line, x, r, errf, eol, errs, st) {
-  f = dir "/" k ".a"
-  getline l < f
-  close(f)
-  n = split(l, w, "\037") - 1
-  f = dir "/" k ".x"
-  errf = dir "/" k ".e"
-  if ((getline x < f) <= 0) {
-    close(f)
-    f = dir "/grp." grp ".x"; errf = dir "/grp." grp ".e"
-    # Neither the command nor its group finished: the script was stopped while it ran, and it has no record.
-    if ((getline x < f) <= 0) { close(f); return }
+function print_grouped(k, id, opt, grp, words,   f, l, w, n, i, text, r, eol, errs, st) {
+  n = split(words, w, "\037")
+  if ((a, k) in gx) split(gx[a, k], r, " ")
+  else {
+    # The group shell ended before the command did (or never ran it): its exit and its own messages.
+    if (!((a, "G" grp) in gx)) return
+    split(gx[a, "G" grp], r, " ")
+    if (!((a, "grp", grp) in cnt)) load(dir "/grp." grp ".e", a SUBSEP "grp", "", grp)
   }
-  close(f)
-  line = head
-  for (i = 1; i <= n; i++) line = line " " q(w[i])
-  print line " " b
-  split(x, r, " ")
-  show(dir "/" k ".o", "")
-  eol = last_eol
-  errs = show(errf, b " stderr: ")
+  text = head
+  for (i = 1; i <= n; i++) text = text " " q(w[i])
+  print text " " b
+  if ((a, k) in gx) {
+    show(a SUBSEP "go", k, "")
+    eol = last_eol
+    errs = show(a SUBSEP "ge", k, b " stderr: ")
+  } else {
+    eol = 1
+    errs = show(a SUBSEP "grp", grp, b " stderr: ")
+  }
   f = dir "/t." k
   if ((getline l < f) >= 0) st = "timeout"; else if (r[1] == 0) st = "ok"; else st = "error"
   close(f)
   ending(id, r[1], st, r[2], eol, errs, last_eol, opt)
 }
 function enter(i) {
-  a = i; dir = ARGV[i]
-  f = dir "/ns"
-  getline ns < f
-  close(f)
+  a = i; dir = ARGV[i]; ns = nsq[i]
   head = "[tunnelscope@" ENVIRON["TS_HOST"] " /]#"
   if (ns != "-") head = head " ip netns exec " ns
 }
@@ -500,9 +610,22 @@ BEGIN {
     if ((getline l < f) < 0) f = dir "/m"
     close(f)
     n = 0
-    while ((getline l < f) > 0) { n++; entry[i, n] = l }
+    while ((getline l < f) > 0) {
+      if (l ~ /^q /) { split(l, e, " "); c = l; sub(/^q [^ ]* /, "", c); cmd[i, e[2], ++ncmd[i, e[2]]] = c }
+      else if (l ~ /^n /) nsq[i] = substr(l, 3)
+      else if (l ~ /^[bgf] /) entry[i, ++n] = l
+    }
     close(f)
+    enter(i)
     entries[i] = n
+    load(dir "/bo", i SUBSEP "bo", b " b ", "")
+    load(dir "/bt", i SUBSEP "bo", b " b ", "")
+    load(dir "/be", i SUBSEP "be", b " b ", "")
+    load(dir "/go", i SUBSEP "go", b " g ", "")
+    load(dir "/ge", i SUBSEP "ge", b " g ", "")
+    f = dir "/gx"
+    while ((getline l < f) > 0) { split(l, e, " "); gx[i, e[1]] = e[2] " " e[3] }
+    close(f)
     bad = ""
     for (j = 1; j <= n; j++) {
       split(entry[i, j], e, " ")
@@ -514,10 +637,13 @@ BEGIN {
   for (i = 1; i < ARGC; i++) {
     enter(i)
     for (j = 1; j <= entries[i]; j++) {
-      split(entry[i, j], e, " ")
+      l = entry[i, j]; words = ""
+      k = index(l, "\037")
+      if (k > 0) { words = substr(l, k + 1); l = substr(l, 1, k - 1) }
+      split(l, e, " ")
       if (e[1] == "b") print_batch(e[2], e[4])
-      else if (e[1] == "g") print_grouped(e[2], e[3], e[4], e[5])
-      else {
+      else if (e[1] == "g") print_grouped(e[2], e[3], e[4], e[5], words)
+      else if (e[1] == "f") {
         f = dir "/f." e[2]
         while ((getline l < f) > 0) print l
         close(f)
@@ -535,9 +661,11 @@ format() {
 }
 rerun_bad() {
   tmp=$1
-  IFS= read -r nsq <"$tmp/ns"
-  IFS= read -r ns <"$tmp/name"
-  read -r rk <"$tmp/rk"
+  selfpid=''
+  read -r selfpid _ 2>/dev/null </proc/self/stat
+  while IFS= read -r l; do
+    case $l in 'n '*) nsq=${l#n } ;; 'N '*) ns=${l#N } ;; 'r '*) rk=${l#r } ;; esac
+  done <"$tmp/m"
   bad=' '
   while read -r g; do bad="$bad$g "; done <"$tmp/bad"
   : >"$tmp/m2"
@@ -548,10 +676,11 @@ rerun_bad() {
         case $bad in
           *" $g "*)
             rk=$((rk + 1)); fk=$rk
-            while read -r qid qopt rest; do
+            while read -r kind qg qid qopt rest; do
+              [ "$kind $qg" = "q $g" ] || continue
               set -f; set -- $rest; set +f
               run_single "$qid" "$ns" "$qopt" "$@"
-            done <"$tmp/b.$g.q" >"$tmp/f.$fk"
+            done <"$tmp/m" >"$tmp/f.$fk"
             entry="f $fk" ;;
         esac ;;
     esac
@@ -568,9 +697,16 @@ devices() {
     done
 }
 
-# "DEV HOOK" for each clsact or ingress qdisc of tc's JSON listing (FILE), its device name unescaped.
+# "DEV HOOK" for each clsact or ingress qdisc of tc's JSON listing (the part of batch NUMBER in FILE, see flush), its
+# device name unescaped.
 hooks_from_json() {
+  part=0
   while IFS= read -r l || [ -n "$l" ]; do
+    case $l in
+      "$bmark $2") part=1; continue ;;
+      *"$bmark "*) [ "$part" = 1 ] && break; continue ;;
+    esac
+    [ "$part" = 1 ] || continue
     while :; do
       case $l in *'"kind":"'*) ;; *) break ;; esac
       l=${l#*\"kind\":\"}
@@ -599,7 +735,7 @@ hooks_from_json() {
 # filter to show. Batched, the qdiscs are those the namespace's tc batch listed; on their own, a `tc qdisc show`.
 # When the qdiscs cannot be read, every device and both hooks, as before.
 filter_hooks() {
-  if [ -n "$tc_json" ] && [ "$tc_rc" = 0 ]; then hooks_from_json "$tc_json"; return; fi
+  if [ -n "$tc_json" ] && [ "$tc_rc" = 0 ]; then hooks_from_json "$tmp/bt" "$tc_json"; return; fi
   if [ "$1" = - ]; then qdiscs=$(tc qdisc show 2>/dev/null); read_ok=$?
   else qdiscs=$(tc -n "$1" qdisc show 2>/dev/null); read_ok=$?; fi
   if [ "$read_ok" -ne 0 ]; then
@@ -623,33 +759,33 @@ masks() {
     *) mask='' ;;
   esac
 }
-# The /proc/sys files a sysctl listing selects (in $files); when batching, $sysctl_reader prints their lines.
+# The /proc/sys files a sysctl listing selects (in $files); when batching, $sysctl_reader's functions print their lines.
 sysctl_files() {
   case $1 in
     sysctl) files='net/ipv4/conf/*/rp_filter net/ipv4/ip_forward' ;;
     *) files='' ;;
   esac
 }
-sysctl_reader='LC_ALL=C; export LC_ALL
-command -v sysctl >/dev/null 2>&1 || { echo '\''sh: 1: sysctl: not found'\'' >&2; exit 127; }
-files=
-for g in "$@"; do
-  case $g in
-    */\*/*) for d in /proc/sys/${g%%/\**}/*; do f=$d/${g#*/\*/}; [ -f "$f" ] && files="$files $f"; done ;;
-    *) [ -f "/proc/sys/$g" ] && files="$files /proc/sys/$g" ;;
-  esac
-done
-[ -n "$files" ] || exit 0
-set -f
-grep -H '\'''\'' $files | while IFS= read -r l; do
-  k=; r=${l%%:*}; r=${r#/proc/sys/}/
-  while [ -n "$r" ]; do
-    c=${r%%/*}; r=${r#*/}
-    while :; do case $c in *.*) c="${c%%.*}/${c#*.}" ;; *) break ;; esac; done
-    k="$k${k:+.}$c"
+sysctl_reader='sysctl_select() {
+  files=
+  for sg in "$@"; do
+    case $sg in
+      */\*/*) for sd in /proc/sys/${sg%%/\**}/*; do sf=$sd/${sg#*/\*/}; [ -f "$sf" ] && files="$files $sf"; done ;;
+      *) [ -f "/proc/sys/$sg" ] && files="$files /proc/sys/$sg" ;;
+    esac
   done
-  printf '\''%s = %s\n'\'' "$k" "${l#*:}"
-done'
+}
+sysctl_format() {
+  while IFS= read -r sl; do
+    sk=; sr=${sl%%:*}; sr=${sr#/proc/sys/}/
+    while [ -n "$sr" ]; do
+      sc=${sr%%/*}; sr=${sr#*/}
+      while :; do case $sc in *.*) sc="${sc%%.*}/${sc#*.}" ;; *) break ;; esac; done
+      sk="$sk${sk:+.}$sc"
+    done
+    printf '\''%s = %s\n'\'' "$sk" "${sl#*:}"
+  done <"$1"
+}'
 
 # Once per host, in the root namespace.
 collect_host() {
@@ -684,10 +820,10 @@ collect_netns() {
   run sysctl "$ns" 1 sysctl -a -r '^net\.ipv4\.(ip_forward|conf\..*\.rp_filter)$'
   run bpftool-net "$ns" 1 bpftool -j net show
   flush "$ns"
-  filter_hooks "$ns" >"$tmp/tc-filter.$2"
+  filter_hooks "$ns" >"$tmp/s"
   while read -r dev hook; do
     run tc-filter "$ns" 0 tc -j filter show dev "$dev" "$hook"
-  done <"$tmp/tc-filter.$2"
+  done <"$tmp/s"
   flush "$ns"
 }
 # END commands
@@ -706,9 +842,7 @@ collect_fallback() {
 # END fallback
 
 group_shell="$clock
-sysctl_list() (
 $sysctl_reader
-)
 $group_body"
 
 printf '#tunnelscope-collect format=1 host=%s role=%s date=%s boundary=%s\n' \
@@ -741,13 +875,14 @@ done >"$tmp/netns"
 # /proc and /sys instead).
 collect_job() {
   tmp=$top/ns.$1
-  rk=0; batches=0; bfirst=1; grp=0; group=''; gpend=''
-  : >"$tmp/m"
+  selfpid=''
+  read -r selfpid _ 2>/dev/null </proc/self/stat
+  rk=0; bfirst=1; bkeys=''; bq=''; bin=''; grp=0; group=''; gpend=''
   nsq=-
   [ "$1" = 0 ] || case $2 in '' | *[!A-Za-z0-9_@%+=:,./-]*) nsq=$(q "$2") ;; *) nsq=$2 ;; esac
-  # What format and a rerun of its batches need: the name as the records spell it, the name, the last number used.
-  printf '%s\n' "$nsq" >"$tmp/ns"
-  printf '%s\n' "$2" >"$tmp/name"
+  # What format and a rerun of its batches need, first in the manifest: the name as the records spell it and the
+  # name (the last number used ends it).
+  printf 'n %s\nN %s\n' "$nsq" "$2" >"$tmp/m"
   if [ "$1" = 0 ]; then
     collect_host
     collect_netns - 0
@@ -755,7 +890,7 @@ collect_job() {
   else
     collect_netns "$2" "$1"
   fi
-  echo "$rk" >"$tmp/rk"
+  echo "r $rk" >>"$tmp/m"
 }
 
 # Namespaces finished and not printed yet: printed in their order, eight at a time by one awk (batched) or one cat.
@@ -788,17 +923,32 @@ salvage() {
   if [ "$batching" = 1 ]; then TS_B="#ts:$boundary" TS_HOST=$host awk "$format_records" "$@" 2>/dev/null
   elif [ $# -gt 0 ]; then cat "$@"; fi
 }
-# Waits for the oldest namespace still running, so the output keeps the namespaces' order.
-finish_oldest() {
-  job=${running%% *}; running=${running#* }
-  wait "${job#*:}"
-  pending="$pending ${job%%:*}"; npending=$((npending + 1))
-  if [ "$npending" -ge 8 ] || [ -z "$running" ]; then print_pending; fi
-}
+# A namespace's job writes its number to the fifo on fd 9 when it ends, so that the next one starts as soon as any
+# ends, not only the oldest: a long job (the host's own commands come first) leaves no core idle behind it. Finished
+# namespaces are printed in their order. Without mkfifo the oldest is awaited instead. $running is " INDEX:PID ...".
+have_fifo=0
+mkfifo "$top/done" 2>/dev/null && exec 9<>"$top/done" && have_fifo=1
+finished=' '
+next=0
 started=0
+job_ended() {
+  if [ "$have_fifo" = 1 ]; then read -r k <&9; else k=${running# }; k=${k%%:*}; fi
+  started=$((started - 1))
+  finished="$finished$k "
+  while :; do
+    case $finished in *" $next "*) ;; *) break ;; esac
+    rest=${running#*" $next:"}
+    wait "${rest%% *}"
+    running="${running%%" $next:"*} ${rest#* }"
+    pending="$pending $next"; npending=$((npending + 1)); next=$((next + 1))
+  done
+  if [ "$npending" -ge 8 ] || { [ "$started" = 0 ] && [ "$npending" -gt 0 ]; }; then print_pending; fi
+}
 start_job() {
-  [ "$started" -ge "$parallel" ] && { finish_oldest; started=$((started - 1)); }
-  collect_job "$1" "$2" </dev/null >"$top/ns.$1.out" &
+  [ "$started" -ge "$parallel" ] && job_ended
+  out=/dev/null
+  [ "$batching" = 1 ] || out=$top/ns.$1.out
+  { collect_job "$1" "$2" </dev/null >"$out" 9>&-; [ "$have_fifo" = 0 ] || echo "$1" >&9; } &
   running="$running$1:$! "
   started=$((started + 1))
 }
@@ -814,4 +964,4 @@ while IFS= read -r name; do
   i=$((i + 1))
   start_job "$i" "$name"
 done <"$tmp/netns"
-while [ -n "$running" ]; do finish_oldest; done
+while [ "$started" -gt 0 ]; do job_ended; done

@@ -35,7 +35,8 @@ function runLine(command: CommandDeclaration, ns: string): string {
 function deviceRuns(command: CommandDeclaration): string[] {
   if (command.collectorJobs === undefined) throw new Error(`command ${command.id} runs per device but names no collectorJobs function`);
   const params = command.argv.flatMap((w) => paramName(w) ?? []);
-  const jobs = `"$tmp/${command.id}.$2"`;
+  // The namespace's scratch file, free between flushes: one file fewer to create per namespace.
+  const jobs = '"$tmp/s"';
   return [`  ${command.collectorJobs} "$ns" >${jobs}`, `  while read -r ${params.join(' ')}; do`, `    ${runLine(command, '"$ns"')}`, `  done <${jobs}`];
 }
 
@@ -57,10 +58,10 @@ function masks(commands: readonly CommandDeclaration[]): string[] {
   ];
 }
 
-/** The /proc/sys files of sysctl listings (in $files), read by one short sh instead of sysctl walking all of /proc/sys. */
+/** The /proc/sys files of sysctl listings (in $files), read by one grep instead of sysctl walking all of /proc/sys. */
 function sysctlFiles(commands: readonly CommandDeclaration[]): string[] {
   return [
-    '# The /proc/sys files a sysctl listing selects (in $files); when batching, $sysctl_reader prints their lines.',
+    "# The /proc/sys files a sysctl listing selects (in $files); when batching, $sysctl_reader's functions print their lines.",
     'sysctl_files() {',
     '  case $1 in',
     ...commands.filter((c) => c.collect && c.sysctlFiles).map((c) => `    ${c.id}) files=${quoteWord((c.sysctlFiles ?? []).join(' '))} ;;`),

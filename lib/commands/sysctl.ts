@@ -19,32 +19,34 @@ export const sysctl = {
 } as const satisfies CommandDeclaration;
 
 /**
- * sh program printing `sysctl -a`'s "key = value" lines for the /proc/sys files its arguments name, each a path
- * with at most one `*` component, in sysctl's order: the directories a `*` matches in byte order, as the kernel
- * keeps them (a glob of the whole path would put `eth0.7/x` before `eth0/x`). Keys are spelled as sysctl spells
- * them (a dot inside a name becomes `/`). One grep reads the files: a shell's `read` takes a /proc/sys
- * file one byte at a time, and the kernel answers only the first. The files are those of the reading process's network
- * namespace, so it runs inside the namespace. It answers as a shell does when sysctl itself is missing, so a host
- * without sysctl reports the same status as when sysctl runs. Fixed text: globs come from declarations, never from
- * a host; device names go through no expansion.
+ * sh functions for the group shell that runs inside a namespace, printing `sysctl -a`'s "key = value" lines for the
+ * /proc/sys files its arguments name, each a path with at most one `*` component. `sysctl_select` puts the files in
+ * $files in sysctl's order: the directories a `*` matches in byte order, as the kernel keeps them (a glob of the
+ * whole path would put `eth0.7/x` before `eth0/x`). One `grep -H` reads them (a shell's `read` takes a /proc/sys
+ * file one byte at a time, and the kernel answers only the first), run by the group shell as any command is, so the
+ * watchdog sees it and no subshell or pipeline is started; `sysctl_format` then turns grep's "FILE:VALUE" lines (a
+ * file of the group's directory) into keys spelled as sysctl spells them (a dot inside a name becomes `/`). The files
+ * are those of the reading process's network namespace, so grep runs inside the namespace. Their variables start
+ * with s, apart from $files, so that the group shell's own survive. Fixed text: globs come from declarations, never
+ * from a host; device names go through no expansion.
  */
-export const SYSCTL_FILES_READER = `LC_ALL=C; export LC_ALL
-command -v sysctl >/dev/null 2>&1 || { echo 'sh: 1: sysctl: not found' >&2; exit 127; }
-files=
-for g in "$@"; do
-  case $g in
-    */\\*/*) for d in /proc/sys/\${g%%/\\**}/*; do f=$d/\${g#*/\\*/}; [ -f "$f" ] && files="$files $f"; done ;;
-    *) [ -f "/proc/sys/$g" ] && files="$files /proc/sys/$g" ;;
-  esac
-done
-[ -n "$files" ] || exit 0
-set -f
-grep -H '' $files | while IFS= read -r l; do
-  k=; r=\${l%%:*}; r=\${r#/proc/sys/}/
-  while [ -n "$r" ]; do
-    c=\${r%%/*}; r=\${r#*/}
-    while :; do case $c in *.*) c="\${c%%.*}/\${c#*.}" ;; *) break ;; esac; done
-    k="$k\${k:+.}$c"
+export const SYSCTL_FILES_READER = `sysctl_select() {
+  files=
+  for sg in "$@"; do
+    case $sg in
+      */\\*/*) for sd in /proc/sys/\${sg%%/\\**}/*; do sf=$sd/\${sg#*/\\*/}; [ -f "$sf" ] && files="$files $sf"; done ;;
+      *) [ -f "/proc/sys/$sg" ] && files="$files /proc/sys/$sg" ;;
+    esac
   done
-  printf '%s = %s\\n' "$k" "\${l#*:}"
-done`;
+}
+sysctl_format() {
+  while IFS= read -r sl; do
+    sk=; sr=\${sl%%:*}; sr=\${sr#/proc/sys/}/
+    while [ -n "$sr" ]; do
+      sc=\${sr%%/*}; sr=\${sr#*/}
+      while :; do case $sc in *.*) sc="\${sc%%.*}/\${sc#*.}" ;; *) break ;; esac; done
+      sk="$sk\${sk:+.}$sc"
+    done
+    printf '%s = %s\\n' "$sk" "\${sl#*:}"
+  done <"$1"
+}`;
