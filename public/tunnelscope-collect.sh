@@ -189,7 +189,11 @@ watchdog() {
     # The script killed outright (SIGKILL) ran no trap: the command running in each namespace ends, and with the
     # directory gone the rest of its namespace's commands fail at once instead of running on, orphaned.
     if ! kill -0 $$ 2>/dev/null; then
-      for w in "$top/ns."*/w; do [ -s "$w" ] && read -r wpid _ <"$w" && kill -KILL "$wpid" 2>/dev/null; done
+      for w in "$top/ns."*/w; do
+        [ -s "$w" ] && read -r wpid _ _ wkind _ <"$w" || continue
+        [ "$wkind" = c ] && kill_children "$wpid"
+        kill -KILL "$wpid" 2>/dev/null
+      done
       # A job may write a file between rm's emptying a directory and removing it: tried again.
       for _ in 1 2 3 4 5; do rm -rf "$top" 2>/dev/null && break; done
       exit
@@ -203,6 +207,7 @@ watchdog() {
     done
   done
 }
+
 # Ends the processes whose parent is $1, found in /proc/PID/stat ("PID (COMM) STATE PPID ...").
 kill_children() {
   for st in /proc/[0-9]*/stat; do
