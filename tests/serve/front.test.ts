@@ -14,7 +14,8 @@ import { signSession, signShare } from '@/lib/auth/signed';
 import { closeStore, getStore } from '@/lib/store';
 import { filledBody, slottedBody, tableCrc32 } from '@/lib/serve/gzip-splice';
 import fc from 'fast-check';
-import { createFront, requestUrl, turnSlicer, type Front } from '@/lib/serve/front';
+import { createFront, type Front } from '@/lib/serve/front';
+import { requestUrl, turnSlicer } from '@/lib/serve/front-kept';
 import { newSnapshotId } from '@/lib/store/ids';
 
 const TOKEN = 'front-test-token';
