@@ -93,14 +93,18 @@ function relay(agent: Agent, socketPath: string, request: IncomingMessage, respo
     answer.pipe(response);
     answer.once('error', () => response.destroy());
   });
+  let gone = false;
   upstream.once('error', (error) => {
+    if (gone) return;
     console.error('tunnelscope front thread: relay to the app failed:', error.message);
     if (response.headersSent) response.destroy();
     else response.writeHead(502, { 'content-type': 'text/plain; charset=utf-8' }).end('The dashboard did not answer.\n');
   });
   // A client gone before the answer's end (a closed live view) ends the request there too.
   response.once('close', () => {
-    if (!response.writableFinished) upstream.destroy();
+    if (response.writableFinished) return;
+    gone = true;
+    upstream.destroy();
   });
   request.pipe(upstream);
 }

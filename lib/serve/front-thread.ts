@@ -6,7 +6,8 @@
  *
  * This thread stays the one that decides by waiting, renders, records views and keeps answers; the thread gets a copy
  * of what that teaches (lib/auth/learned.ts, and the kept answers through the cache's watcher), at its start and as
- * it comes. A thread that dies (killed, or an error nobody caught) cuts the connections it held; it is said on
+ * it comes. The copy has the cache's bound too, so kept answers may take up to twice TUNNELSCOPE_RESPONSE_CACHE_BYTES
+ * in all. A thread that dies (killed, or an error nobody caught) cuts the connections it held; it is said on
  * stderr and started again with everything known so far, and after RESTARTS deaths within a minute the server gives
  * up with a message instead of flapping.
  */

@@ -12,6 +12,8 @@
  * - A hit is answered in the turn its request is read, with no promise, when the decision needs nothing that is not
  *   at hand and the page view is already on record (Next.js's async hooks make every promise of a request cost);
  *   a first hit, a key not yet read or a view to record takes the waiting path, which decides the same.
+ * - `serve` puts the front thread (front-thread.ts) before it: that thread listens and answers hits itself, away
+ *   from Next.js's thread, and relays the rest here; the thread holds a copy of what this front keeps.
  */
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { brotliCompress, constants, gzip } from 'node:zlib';
