@@ -37,8 +37,8 @@ export interface FrontEntry {
 }
 
 const PAGE = /^\/(s|embed)\/([^/?]+)$/;
-export const API = /^\/api\/snapshots\/([^/?]+)(?:\/(?:report\.md|graph\.svg|path))?$/;
-export function decoded(segment: string): string | undefined {
+const API = /^\/api\/snapshots\/([^/?]+)(?:\/(?:report\.md|graph\.svg|path))?$/;
+function decoded(segment: string): string | undefined {
   try {
     const id = decodeURIComponent(segment);
     return isSnapshotId(id) ? id : undefined;
@@ -281,4 +281,38 @@ export function turnSlicer(perTurn: number, openingMs = OPENING_MS): { run(work:
       }
     },
   };
+}
+
+type Handler = (request: IncomingMessage, response: ServerResponse) => void;
+
+/** What answers a request whose handling failed: the error on stderr under `label`, and a 500 if nothing went out yet. */
+export function failure(label: string): (response: ServerResponse) => (error: unknown) => void {
+  return (response) => (error) => {
+    console.error(`${label}:`, error instanceof Error ? error.message : String(error));
+    if (!response.headersSent) response.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
+    response.end();
+  };
+}
+
+/** `handleNow` for every request, at most `perTurn` per turn while connections are opening (turnSlicer). */
+export function inTurns(perTurn: number, handleNow: Handler, fail: (response: ServerResponse) => (error: unknown) => void): Handler {
+  const turns = turnSlicer(perTurn);
+  const seen = new WeakSet<object>();
+  return (request, response) => {
+    const opening = !seen.has(request.socket);
+    if (opening) seen.add(request.socket);
+    turns.run(() => {
+      try {
+        handleNow(request, response);
+      } catch (error) {
+        fail(response)(error);
+      }
+    }, opening);
+  };
+}
+
+/** The snapshot a DELETE of the API names, whose kept answers go once the deletion succeeds. */
+export function deletedSnapshot(request: IncomingMessage, url: RequestUrl): string | undefined {
+  const deleted = request.method === 'DELETE' ? API.exec(url.pathname) : null;
+  return deleted ? decoded(deleted[1]) : undefined;
 }

@@ -16,7 +16,7 @@ import { holdKubeCaller, PEER_HEADER } from '@/lib/auth/identity';
 import type { AuthFact } from '@/lib/auth/learned';
 import { installPeerHeader } from '@/lib/auth/peer';
 import { noteView } from '@/lib/auth/views';
-import { API, answerNow, decoded, headerReader, requestUrl, targetOf, turnSlicer, type FrontEntry, type KnownAuth } from './front-kept';
+import { answerNow, deletedSnapshot, failure, headerReader, inTurns, requestUrl, targetOf, type FrontEntry, type KnownAuth } from './front-kept';
 import type { Slotted } from './gzip-splice';
 import { createReadLimit } from './read-limit';
 import { BoundedCache, type ResponseCacheOptions } from './response-cache';
@@ -130,29 +130,14 @@ export function listenFront(data: FrontThreadData, port: MessagePort): void {
     const url = requestUrl(request.url ?? '/');
     const target = targetOf(request, url);
     if (target && answerNow(known, cache, request, response, url, target, headerReader(request)) === 'sent') return;
-    const deleted = request.method === 'DELETE' ? API.exec(url.pathname) : null;
-    const deletedId = deleted ? decoded(deleted[1]) : undefined;
+    const deletedId = deletedSnapshot(request, url);
     relay(agent, data.relay, request, response, (status) => {
       // Forgotten here before the client hears of the deletion, whichever comes first of the app's message and this.
       if (deletedId !== undefined && status < 300) cache.forget(`${deletedId}\u0000`);
     });
   }
 
-  const turns = turnSlicer(data.perTurn);
-  const seen = new WeakSet<object>();
-  const server = createServer((request, response) => {
-    const opening = !seen.has(request.socket);
-    if (opening) seen.add(request.socket);
-    turns.run(() => {
-      try {
-        handleNow(request, response);
-      } catch (error) {
-        console.error('tunnelscope front thread:', error instanceof Error ? error.message : String(error));
-        if (!response.headersSent) response.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
-        response.end();
-      }
-    }, opening);
-  });
+  const server = createServer(inTurns(data.perTurn, handleNow, failure('tunnelscope front thread')));
   server.once('error', (error) => port.postMessage({ kind: 'failed', message: error.message } satisfies FromFrontThread));
   server.listen({ port: data.port, host: data.host, backlog: data.backlog }, () => port.postMessage({ kind: 'listening' } satisfies FromFrontThread));
 }

@@ -22,7 +22,7 @@ import { auditPageView } from '@/lib/auth/audit';
 import type { HeaderReader } from '@/lib/auth/identity';
 import { authConfig, callerOf, signingSecret, signingSecretRead } from '@/lib/auth/server';
 import { integerSetting } from '@/lib/capture/settings';
-import { API, answerNow, decided, decoded, headerReader, keyOf, NONCE_LENGTH, needsKey, requestUrl, REQUESTS_PER_TURN, sendEntry, targetOf, turnSlicer } from './front-kept';
+import { answerNow, decided, deletedSnapshot, failure, headerReader, inTurns, keyOf, NONCE_LENGTH, needsKey, requestUrl, REQUESTS_PER_TURN, sendEntry, targetOf } from './front-kept';
 import type { Access, FrontEntry, KeptHeader, RequestUrl, Target } from './front-kept';
 import { slottedBody } from './gzip-splice';
 import { BoundedCache, envBytes, type ResponseCacheOptions } from './response-cache';
@@ -146,11 +146,7 @@ export interface FrontOptions {
 /** The handler for every request. */
 export function createFront(next: NextHandler, options: FrontOptions = {}): Front {
   const cache = options.cache ?? new BoundedCache<FrontEntry>(frontCacheOptions());
-  const fail = (response: ServerResponse) => (error: unknown) => {
-    console.error('tunnelscope front:', error instanceof Error ? error.message : String(error));
-    if (!response.headersSent) response.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
-    response.end();
-  };
+  const fail = failure('tunnelscope front');
 
   async function serveKept(request: IncomingMessage, response: ServerResponse, url: RequestUrl, target: Target, headers: HeaderReader): Promise<void> {
     const access = await allowed(headers, target);
@@ -168,8 +164,6 @@ export function createFront(next: NextHandler, options: FrontOptions = {}): Fron
     sendEntry(request, response, entry);
   }
 
-  const turns = turnSlicer(integerSetting(process.env.TUNNELSCOPE_REQUESTS_PER_TURN, REQUESTS_PER_TURN));
-  const seen = new WeakSet<object>();
   const reads = options.reads ?? createReadLimit();
 
   function handleNow(request: IncomingMessage, response: ServerResponse): void {
@@ -177,8 +171,7 @@ export function createFront(next: NextHandler, options: FrontOptions = {}): Fron
     const url = requestUrl(request.url ?? '/');
     const target = targetOf(request, url);
     if (!target) {
-      const deleted = request.method === 'DELETE' ? API.exec(url.pathname) : null;
-      const deletedId = deleted ? decoded(deleted[1]) : undefined;
+      const deletedId = deletedSnapshot(request, url);
       if (deletedId !== undefined) {
         response.once('finish', () => {
           if (response.statusCode < 300) cache.forget(`${deletedId}\u0000`);
@@ -193,17 +186,5 @@ export function createFront(next: NextHandler, options: FrontOptions = {}): Fron
     else if (immediate === 'wait') serveKept(request, response, url, target, headers).catch(fail(response));
   }
 
-  function handle(request: IncomingMessage, response: ServerResponse): void {
-    const opening = !seen.has(request.socket);
-    if (opening) seen.add(request.socket);
-    turns.run(() => {
-      try {
-        handleNow(request, response);
-      } catch (error) {
-        fail(response)(error);
-      }
-    }, opening);
-  }
-
-  return { handle, cache };
+  return { handle: inTurns(integerSetting(process.env.TUNNELSCOPE_REQUESTS_PER_TURN, REQUESTS_PER_TURN), handleNow, fail), cache };
 }

@@ -1,8 +1,5 @@
-import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import http, { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { rmSync } from 'node:fs';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PEER_HEADER, SESSION_COOKIE } from '@/lib/auth/identity';
@@ -12,26 +9,9 @@ import { closeStore, getStore } from '@/lib/store';
 import { newSnapshotId } from '@/lib/store/ids';
 import { startFrontThread, type FrontThread } from '@/lib/serve/front-thread';
 import { freePort } from '@/tests/e2e/server';
+import { get, tokenMode, type Answer } from './front-helpers';
 
 const TOKEN = 'front-thread-token';
-
-interface Answer {
-  status: number;
-  headers: IncomingMessage['headers'];
-  body: Buffer;
-}
-
-function get(base: string, urlPath: string, headers: Record<string, string> = {}, method = 'GET'): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(`${base}${urlPath}`, { headers, method }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
 
 /** Requests this thread's HTTP servers were given: the front thread answers in a thread of its own, so only relayed ones count. */
 function countRequests(): { readonly count: number; stop(): void } {
@@ -93,14 +73,7 @@ describe('the front thread', () => {
 
   beforeAll(async () => {
     await closeStore();
-    dataDir = mkdtempSync(path.join(tmpdir(), 'tunnelscope-front-thread-'));
-    Object.assign(process.env, {
-      TUNNELSCOPE_DATA_DIR: dataDir,
-      DATABASE_URL: '',
-      TUNNELSCOPE_AUTH: 'token',
-      TUNNELSCOPE_TOKENS: `alice:viewers:${createHash('sha256').update(TOKEN).digest('hex')}`,
-    });
-    resetAuth();
+    dataDir = tokenMode('tunnelscope-front-thread-', TOKEN);
     const port = await freePort();
     thread = await startFrontThread(app, { host: '127.0.0.1', port, backlog: 511 });
     base = `http://127.0.0.1:${port}`;
