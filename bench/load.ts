@@ -94,6 +94,30 @@ function commandFlags(cli: string): string[] {
   return shebang.startsWith('#!') ? shebang.split(/\s+/).filter((word) => word.startsWith('--')) : [];
 }
 
+/** Clock ticks per second of /proc's CPU times (USER_HZ, 100 on Linux). */
+const CLOCK_TICKS = 100;
+
+/** CPU time a process has used (all its threads, user and system), in ms; Linux's /proc. */
+function cpuMs(pid: number | undefined): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The fields after the command name, which is in parentheses and may hold spaces: utime and stime are 14th and 15th.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+}
+
+interface Measured {
+  result: Result;
+  /** CPU time of the server per answered request, in µs. */
+  cpuUs: number;
+}
+
+/** `run`, with the server's CPU time per request. */
+async function measured(url: string, connections: number, server: ChildProcess): Promise<Measured> {
+  const before = cpuMs(server.pid);
+  const result = await run(url, connections);
+  return { result, cpuUs: ((cpuMs(server.pid) - before) * 1000) / Math.max(1, result.requests.total) };
+}
+
 interface Row {
   label: string;
   bytes: number;
@@ -103,6 +127,8 @@ interface Row {
   /** Tunnelscope with the front in Next.js's thread (TUNNELSCOPE_FRONT_THREAD=0), for comparison. */
   inThread: Result;
   plain: Result;
+  /** CPU µs per request of each. */
+  cpu: { ts: number; inThread: number; plain: number };
 }
 
 function run(url: string, connections: number): Promise<Result> {
@@ -169,14 +195,15 @@ function shown(value: number | undefined): string {
 
 function print(rows: Row[]): void {
   console.log(
-    `  | URL | bytes sent | clients | Tunnelscope req/s | p50 | p99 | p99 ratio to static | errors | timeouts | front in Next.js's thread: req/s | p99 | ratio | errors | timeouts | static req/s | static p50 | static p99 | static errors | static timeouts |`,
+    `  | URL | bytes sent | clients | Tunnelscope req/s | p50 | p99 | p99 ratio to static | errors | timeouts | front in Next.js's thread: req/s | p99 | ratio | errors | timeouts | static req/s | static p50 | static p99 | static errors | static timeouts | CPU µs/request: Tunnelscope, in Next.js's thread, static |`,
   );
-  console.log(`  |---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|`);
+  console.log(`  |---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|`);
   for (const r of rows) {
     console.log(
       `  | ${r.label} | ${kb(r.bytes)} | ${r.clients} | ${r.ts.requests.average.toFixed(0)} | ${r.ts.latency.p50} ms | ${r.ts.latency.p99} ms | ${shown(ratio(r.ts, r.plain))} | ${errorsAndTimeouts(r.ts)} | ` +
         `${r.inThread.requests.average.toFixed(0)} | ${r.inThread.latency.p99} ms | ${shown(ratio(r.inThread, r.plain))} | ${errorsAndTimeouts(r.inThread)} | ` +
-        `${r.plain.requests.average.toFixed(0)} | ${r.plain.latency.p50} ms | ${r.plain.latency.p99} ms | ${errorsAndTimeouts(r.plain)} |`,
+        `${r.plain.requests.average.toFixed(0)} | ${r.plain.latency.p50} ms | ${r.plain.latency.p99} ms | ${errorsAndTimeouts(r.plain)} | ` +
+        `${r.cpu.ts.toFixed(0)}, ${r.cpu.inThread.toFixed(0)}, ${r.cpu.plain.toFixed(0)} |`,
     );
   }
 }
@@ -190,15 +217,21 @@ function median(values: number[]): number {
 /** Per row over the rounds: the median p99 ratio of each server to static, and the rounds within 2×. */
 function printMedians(rounds: Row[][]): void {
   console.log(`load, medians over ${rounds.length} rounds (p99 ratio to the static server of the same round)`);
-  console.log(`  | URL | clients | Tunnelscope ratio | rounds within 2× | front in Next.js's thread ratio | rounds within 2× | errors + timeouts (all rounds) |`);
-  console.log(`  |---|---|---|---|---|---|---|`);
+  console.log(
+    `  | URL | clients | Tunnelscope ratio | rounds within 2× | front in Next.js's thread ratio | rounds within 2× | errors + timeouts (all rounds) | CPU µs/request: Tunnelscope, in Next.js's thread, static |`,
+  );
+  console.log(`  |---|---|---|---|---|---|---|---|`);
   for (const [i, first] of rounds[0].entries()) {
     const rows = rounds.map((round) => round[i]);
     const ts = rows.map((r) => ratio(r.ts, r.plain) ?? Infinity);
     const inThread = rows.map((r) => ratio(r.inThread, r.plain) ?? Infinity);
     const failed = rows.reduce((sum, r) => sum + r.ts.errors + r.ts.non2xx, 0);
     const within = (values: number[]) => `${values.filter((v) => v <= 2).length}/${values.length}`;
-    console.log(`  | ${first.label} | ${first.clients} | ${median(ts).toFixed(2)}× | ${within(ts)} | ${median(inThread).toFixed(2)}× | ${within(inThread)} | ${failed} |`);
+    const cpu = (pick: (r: Row) => number) => median(rows.map(pick)).toFixed(0);
+    console.log(
+      `  | ${first.label} | ${first.clients} | ${median(ts).toFixed(2)}× | ${within(ts)} | ${median(inThread).toFixed(2)}× | ${within(inThread)} | ${failed} | ` +
+        `${cpu((r) => r.cpu.ts)}, ${cpu((r) => r.cpu.inThread)}, ${cpu((r) => r.cpu.plain)} |`,
+    );
   }
 }
 
@@ -275,10 +308,11 @@ export async function loadBench(): Promise<void> {
       const rows: Row[] = [];
       for (const clients of CLIENTS) {
         for (const [i, [label, p]] of targets.entries()) {
-          const ts = await run(`${url}${p}`, clients);
-          const inThread = await run(`${inThreadUrl}${p}`, clients);
-          const st = await run(`${staticUrl}${p}`, clients);
-          rows.push({ label, bytes: Buffer.from(captured[i]?.body ?? '', 'base64').length, clients, ts, inThread, plain: st });
+          const ts = await measured(`${url}${p}`, clients, server);
+          const inThread = await measured(`${inThreadUrl}${p}`, clients, inThreadServer);
+          const st = await measured(`${staticUrl}${p}`, clients, plain);
+          const cpu = { ts: ts.cpuUs, inThread: inThread.cpuUs, plain: st.cpuUs };
+          rows.push({ label, bytes: Buffer.from(captured[i]?.body ?? '', 'base64').length, clients, ts: ts.result, inThread: inThread.result, plain: st.result, cpu });
         }
       }
       if (ROUNDS > 1) console.log(`round ${round} of ${ROUNDS}`);

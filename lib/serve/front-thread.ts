@@ -48,6 +48,8 @@ export class FrontThread extends EventEmitter {
   private thread: Worker | undefined;
   private closing = false;
   private readonly deaths: number[] = [];
+  /** What this thread learns by waiting, told to the thread as it comes. */
+  private readonly unheard = onLearned((fact: AuthFact) => this.post({ kind: 'fact', fact }));
 
   constructor(
     private readonly data: FrontThreadData,
@@ -105,6 +107,7 @@ export class FrontThread extends EventEmitter {
   /** Stops the thread and the app's socket. */
   async close(): Promise<void> {
     this.closing = true;
+    this.unheard();
     await this.thread?.terminate();
     this.app.closeAllConnections();
     await new Promise<void>((resolve) => this.app.close(() => resolve()));
@@ -142,7 +145,6 @@ export async function startFrontThread(next: NextHandler, listen: Listen): Promi
   };
   const started = new FrontThread(data, cache, app);
   made.thread = started;
-  onLearned((fact: AuthFact) => started.post({ kind: 'fact', fact }));
   const listening = new Promise<void>((resolve, reject) => {
     started.once('listening', resolve);
     started.once('failed', reject);
