@@ -5,7 +5,9 @@
  * sending those bytes costs on this machine. BENCH_LOAD_SECONDS (default 10) per URL and client count,
  * BENCH_LOAD_CLIENTS (default 200,500). Clients ask for compressed answers, as browsers do. The server runs with its
  * per-client read and creation limits off (TUNNELSCOPE_READ_RATE_PER_MINUTE=0, TUNNELSCOPE_RATE_LIMIT_PER_MINUTE=0):
- * every client here is this one process.
+ * every client here is this one process. Each row runs against Tunnelscope as it starts (the front thread
+ * answering kept answers), against a second server on the same store with the front in Next.js's thread
+ * (TUNNELSCOPE_FRONT_THREAD=0), and against the static server, one after the other.
  *
  * Then creation under load: 200 viewers on the incident page, alone and while 20 uploads and collections run at
  * once; every creation must be stored whole, and the viewers' p99 is printed for both, next to the static server's
@@ -24,6 +26,8 @@ import { syntheticBundle } from './synthetic';
 
 const SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 10);
 const CLIENTS = (process.env.BENCH_LOAD_CLIENTS ?? '200,500').split(',').map(Number);
+/** BENCH_LOAD_ROUNDS (default 1): the rows again, each round printed, then each row's median ratio. */
+const ROUNDS = Number(process.env.BENCH_LOAD_ROUNDS ?? 1);
 const HEADERS = { 'accept-encoding': 'gzip, deflate, br' };
 
 async function waitFor(url: string, child: ChildProcess): Promise<void> {
@@ -90,12 +94,41 @@ function commandFlags(cli: string): string[] {
   return shebang.startsWith('#!') ? shebang.split(/\s+/).filter((word) => word.startsWith('--')) : [];
 }
 
+/** Clock ticks per second of /proc's CPU times (USER_HZ, 100 on Linux). */
+const CLOCK_TICKS = 100;
+
+/** CPU time a process has used (all its threads, user and system), in ms; Linux's /proc. */
+function cpuMs(pid: number | undefined): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The fields after the command name, which is in parentheses and may hold spaces: utime and stime are 14th and 15th.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+}
+
+interface Measured {
+  result: Result;
+  /** CPU time of the server per answered request, in µs. */
+  cpuUs: number;
+}
+
+/** `run`, with the server's CPU time per request. */
+async function measured(url: string, connections: number, server: ChildProcess): Promise<Measured> {
+  const before = cpuMs(server.pid);
+  const result = await run(url, connections);
+  return { result, cpuUs: ((cpuMs(server.pid) - before) * 1000) / Math.max(1, result.requests.total) };
+}
+
 interface Row {
   label: string;
   bytes: number;
   clients: number;
+  /** Tunnelscope as it starts (the front thread answering kept answers). */
   ts: Result;
+  /** Tunnelscope with the front in Next.js's thread (TUNNELSCOPE_FRONT_THREAD=0), for comparison. */
+  inThread: Result;
   plain: Result;
+  /** CPU µs per request of each. */
+  cpu: { ts: number; inThread: number; plain: number };
 }
 
 function run(url: string, connections: number): Promise<Result> {
@@ -152,14 +185,52 @@ function errorsAndTimeouts(r: Result): string {
   return `${r.errors + r.non2xx - r.timeouts} | ${r.timeouts}`;
 }
 
+function ratio(r: Result, plain: Result): number | undefined {
+  return plain.latency.p99 > 0 ? r.latency.p99 / plain.latency.p99 : undefined;
+}
+
+function shown(value: number | undefined): string {
+  return value === undefined ? '—' : `${value.toFixed(2)}×`;
+}
+
 function print(rows: Row[]): void {
-  console.log(`  | URL | bytes sent | clients | Tunnelscope req/s | p50 | p99 | p99 ratio to static | errors | timeouts | static req/s | static p50 | static p99 | static errors | static timeouts |`);
-  console.log(`  |---|---|---|---|---|---|---|---|---|---|---|---|---|---|`);
+  console.log(
+    `  | URL | bytes sent | clients | Tunnelscope req/s | p50 | p99 | p99 ratio to static | errors | timeouts | front in Next.js's thread: req/s | p99 | ratio | errors | timeouts | static req/s | static p50 | static p99 | static errors | static timeouts | CPU µs/request: Tunnelscope, in Next.js's thread, static |`,
+  );
+  console.log(`  |---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|`);
   for (const r of rows) {
-    const ratio = r.plain.latency.p99 > 0 ? (r.ts.latency.p99 / r.plain.latency.p99).toFixed(2) : '—';
     console.log(
-      `  | ${r.label} | ${kb(r.bytes)} | ${r.clients} | ${r.ts.requests.average.toFixed(0)} | ${r.ts.latency.p50} ms | ${r.ts.latency.p99} ms | ${ratio}× | ${errorsAndTimeouts(r.ts)} | ` +
-        `${r.plain.requests.average.toFixed(0)} | ${r.plain.latency.p50} ms | ${r.plain.latency.p99} ms | ${errorsAndTimeouts(r.plain)} |`,
+      `  | ${r.label} | ${kb(r.bytes)} | ${r.clients} | ${r.ts.requests.average.toFixed(0)} | ${r.ts.latency.p50} ms | ${r.ts.latency.p99} ms | ${shown(ratio(r.ts, r.plain))} | ${errorsAndTimeouts(r.ts)} | ` +
+        `${r.inThread.requests.average.toFixed(0)} | ${r.inThread.latency.p99} ms | ${shown(ratio(r.inThread, r.plain))} | ${errorsAndTimeouts(r.inThread)} | ` +
+        `${r.plain.requests.average.toFixed(0)} | ${r.plain.latency.p50} ms | ${r.plain.latency.p99} ms | ${errorsAndTimeouts(r.plain)} | ` +
+        `${r.cpu.ts.toFixed(0)}, ${r.cpu.inThread.toFixed(0)}, ${r.cpu.plain.toFixed(0)} |`,
+    );
+  }
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+/** Per row over the rounds: the median p99 ratio of each server to static, and the rounds within 2×. */
+function printMedians(rounds: Row[][]): void {
+  console.log(`load, medians over ${rounds.length} rounds (p99 ratio to the static server of the same round)`);
+  console.log(
+    `  | URL | clients | Tunnelscope ratio | rounds within 2× | front in Next.js's thread ratio | rounds within 2× | errors + timeouts (all rounds) | CPU µs/request: Tunnelscope, in Next.js's thread, static |`,
+  );
+  console.log(`  |---|---|---|---|---|---|---|---|`);
+  for (const [i, first] of rounds[0].entries()) {
+    const rows = rounds.map((round) => round[i]);
+    const ts = rows.map((r) => ratio(r.ts, r.plain) ?? Infinity);
+    const inThread = rows.map((r) => ratio(r.inThread, r.plain) ?? Infinity);
+    const failed = rows.reduce((sum, r) => sum + r.ts.errors + r.ts.non2xx, 0);
+    const within = (values: number[]) => `${values.filter((v) => v <= 2).length}/${values.length}`;
+    const cpu = (pick: (r: Row) => number) => median(rows.map(pick)).toFixed(0);
+    console.log(
+      `  | ${first.label} | ${first.clients} | ${median(ts).toFixed(2)}× | ${within(ts)} | ${median(inThread).toFixed(2)}× | ${within(inThread)} | ${failed} | ` +
+        `${cpu((r) => r.cpu.ts)}, ${cpu((r) => r.cpu.inThread)}, ${cpu((r) => r.cpu.plain)} |`,
     );
   }
 }
@@ -183,12 +254,28 @@ export async function loadBench(): Promise<void> {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
     // Creations and hundreds of viewers come from one client (this one): the per-client limits are lifted for the bench.
-    const server = spawn(process.execPath, [...commandFlags(cli), cli, 'serve', '-p', String(port), '--host', '127.0.0.1'], {
-      env: { ...process.env, TUNNELSCOPE_DATA_DIR: dataDir, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production', TUNNELSCOPE_RATE_LIMIT_PER_MINUTE: '0', TUNNELSCOPE_READ_RATE_PER_MINUTE: '0' },
-      stdio: 'ignore',
-    });
+    const serve = (listenPort: number, frontThread: string): ChildProcess =>
+      spawn(process.execPath, [...commandFlags(cli), cli, 'serve', '-p', String(listenPort), '--host', '127.0.0.1'], {
+        env: {
+          ...process.env,
+          TUNNELSCOPE_DATA_DIR: dataDir,
+          NEXT_TELEMETRY_DISABLED: '1',
+          NODE_ENV: 'production',
+          TUNNELSCOPE_RATE_LIMIT_PER_MINUTE: '0',
+          TUNNELSCOPE_READ_RATE_PER_MINUTE: '0',
+          TUNNELSCOPE_FRONT_THREAD: frontThread,
+        },
+        stdio: 'ignore',
+      });
+    const server = serve(port, '1');
     children.push(server);
     await waitFor(`${url}/api/healthz`, server);
+    // The same store, served with the front in Next.js's thread: before and after in the same run.
+    const inThreadPort = await freePort();
+    const inThreadUrl = `http://127.0.0.1:${inThreadPort}`;
+    const inThreadServer = serve(inThreadPort, '0');
+    children.push(inThreadServer);
+    await waitFor(`${inThreadUrl}/api/healthz`, inThreadServer);
 
     const targets: [string, string][] = [
       ['incident page /s/<id>', `/s/${incident.id}`],
@@ -200,7 +287,7 @@ export async function loadBench(): Promise<void> {
     ];
     // The first request renders (and goes out uncompressed, as the front keeps it); the static server sends what
     // everyone after gets, the kept answer compressed as the client asked.
-    await Promise.all(targets.map(([, p]) => capture(url, p)));
+    await Promise.all(targets.flatMap(([, p]) => [capture(url, p), capture(inThreadUrl, p)]));
     const captured = await Promise.all(targets.map(([, p]) => capture(url, p)));
     for (const c of captured) if (c.status !== 200) throw new Error(`${c.path} answered ${c.status}`);
     const answersFile = path.join(dataDir, 'answers.json');
@@ -214,16 +301,26 @@ export async function loadBench(): Promise<void> {
     console.log(
       `load (autocannon, ${SECONDS} s per row, loopback; static = a plain Node server sending the same bytes; per-client read and creation limits off; load average ${loadavg()[0].toFixed(1)} at the start)`,
     );
-    const rows: Row[] = [];
-    for (const clients of CLIENTS) {
-      for (const [i, [label, p]] of targets.entries()) {
-        const ts = await run(`${url}${p}`, clients);
-        const st = await run(`${staticUrl}${p}`, clients);
-        rows.push({ label, bytes: Buffer.from(captured[i]?.body ?? '', 'base64').length, clients, ts, plain: st });
+    // autocannon's own code is compiled while it runs: a first short run on its own, so no row pays for that.
+    await autocannon({ url: `${staticUrl}${targets[0][1]}`, connections: 50, duration: 2, headers: HEADERS });
+    const rounds: Row[][] = [];
+    for (let round = 1; round <= ROUNDS; round += 1) {
+      const rows: Row[] = [];
+      for (const clients of CLIENTS) {
+        for (const [i, [label, p]] of targets.entries()) {
+          const ts = await measured(`${url}${p}`, clients, server);
+          const inThread = await measured(`${inThreadUrl}${p}`, clients, inThreadServer);
+          const st = await measured(`${staticUrl}${p}`, clients, plain);
+          const cpu = { ts: ts.cpuUs, inThread: inThread.cpuUs, plain: st.cpuUs };
+          rows.push({ label, bytes: Buffer.from(captured[i]?.body ?? '', 'base64').length, clients, ts: ts.result, inThread: inThread.result, plain: st.result, cpu });
+        }
       }
+      if (ROUNDS > 1) console.log(`round ${round} of ${ROUNDS}`);
+      print(rows);
+      console.log(`  load average ${loadavg()[0].toFixed(1)} at the end of the rows`);
+      rounds.push(rows);
     }
-    print(rows);
-    console.log(`  load average ${loadavg()[0].toFixed(1)} at the end of the rows`);
+    if (ROUNDS > 1) printMedians(rounds);
     if (process.env.BENCH_SKIP_CREATION === '1') console.log('creation under load: skipped (BENCH_SKIP_CREATION=1)');
     else await creationUnderLoad(url, staticUrl, targets[0][1]);
   } finally {

@@ -11,7 +11,8 @@ import { captureFromSource } from '@/lib/sources';
 import { PROJECT_HOME } from '@/lib/sources/files';
 import { labPrerequisites, labUp } from '@/lib/lab';
 import { AuthConfigError, authConfigFromEnv } from '@/lib/auth/config';
-import { createFront } from '@/lib/serve/front';
+import { createFront, type NextHandler } from '@/lib/serve/front';
+import { startFrontThread } from '@/lib/serve/front-thread';
 
 function nextBin(): string {
   return path.join(PROJECT_HOME, 'node_modules', 'next', 'dist', 'bin', 'next');
@@ -57,8 +58,33 @@ export async function cmdServe(args: ParsedArgs, io: Io): Promise<number> {
 }
 
 /**
+ * A link opened by hundreds at once opens as many connections at once: Node's default backlog (511) overflows and the
+ * dropped connections wait for the client's SYN retries (1, 3, 7 s), far past everyone else.
+ */
+const BACKLOG = 4096;
+
+/** TUNNELSCOPE_FRONT_THREAD=0: the front answers in Next.js's thread, as before the front thread (for comparison). */
+function frontThreadWanted(): boolean {
+  return !['0', 'false', 'no'].includes((process.env.TUNNELSCOPE_FRONT_THREAD ?? '').trim().toLowerCase());
+}
+
+/** The front in Next.js's thread, listening itself. */
+async function listenInProcess(next: NextHandler, host: string, port: number): Promise<() => Promise<void>> {
+  const server = createServer(createFront(next).handle);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ port, host, backlog: BACKLOG }, resolve);
+  });
+  return async () => {
+    server.close();
+    server.closeAllConnections();
+  };
+}
+
+/**
  * Next.js in this process behind the front (lib/serve/front.ts), which sends what never changes (a snapshot's
- * pages and answers) from its cache and hands everything else to Next.js.
+ * pages and answers) from its cache and hands everything else to Next.js; the front thread (front-thread.ts) listens
+ * and sends the kept answers away from Next.js's thread.
  */
 async function serveDashboard(host: string, port: number, io: Io): Promise<number> {
   Object.assign(process.env, {
@@ -71,22 +97,22 @@ async function serveDashboard(host: string, port: number, io: Io): Promise<numbe
   const { default: next } = await import('next');
   const app = next({ dev: false, dir: PROJECT_HOME, hostname: host, port });
   await app.prepare();
-  const front = createFront(app.getRequestHandler());
-  const server = createServer(front.handle);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    // A link opened by hundreds at once opens as many connections at once: Node's default backlog (511) overflows
-    // and the dropped connections wait for the client's SYN retries (1, 3, 7 s), far past everyone else.
-    server.listen({ port, host, backlog: 4096 }, resolve);
-  });
+  const handler = app.getRequestHandler();
+  let stopListening: () => Promise<void>;
+  if (frontThreadWanted()) {
+    const thread = await startFrontThread(handler, { host, port, backlog: BACKLOG });
+    thread.on('failed', (error: Error) => {
+      io.err(`tunnelscope: stopping: ${error.message}`);
+      process.exit(1);
+    });
+    stopListening = () => thread.close();
+  } else {
+    stopListening = await listenInProcess(handler, host, port);
+  }
   io.err(`dashboard on http://${host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? 'localhost' : host}:${port}`);
   // As `next start` does: stop taking requests and end at once, whatever is still running (an analysis thread).
   return new Promise(() => {
-    const stop = () => {
-      server.close();
-      server.closeAllConnections();
-      process.exit(0);
-    };
+    const stop = () => void stopListening().finally(() => process.exit(0));
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });

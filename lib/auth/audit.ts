@@ -6,6 +6,7 @@ import { getStore } from '@/lib/store';
 import type { AuditAction, AuditEntry, AuditEntryInput } from '@/lib/store/audit';
 import type { Caller } from './identity';
 import type { ShareClaims } from './signed';
+import { noteRecordedView, pageView, recordedLately, viewKey, type ViewAction } from './views';
 
 export interface AuditEvent {
   target?: string;
@@ -34,37 +35,12 @@ export function audit(caller: Caller, action: AuditAction, event: AuditEvent = {
   return getStore().recordAudit(auditEntry(caller, action, event));
 }
 
-/**
- * Every change of a snapshot page's view (selection, filters, host) renders the page again on the server; one
- * entry per person, snapshot and way in within VIEW_WINDOW_MS says who looked, without an entry per click.
- */
-const VIEW_WINDOW_MS = 10 * 60_000;
-const recentViews = new Map<string, number>();
-
-type ViewAction = 'snapshot.view' | 'share.view';
-
-function viewKey(caller: Caller, action: ViewAction, event: AuditEvent & { target: string }): string {
-  return [caller.user, caller.via, caller.address ?? '', action, event.target, event.share?.nonce ?? ''].join('\u0000');
-}
-
-function recordedLately(key: string, now: number): boolean {
-  const last = recentViews.get(key);
-  return last !== undefined && now - last < VIEW_WINDOW_MS;
-}
-
 export async function auditView(caller: Caller, action: ViewAction, event: AuditEvent & { target: string }, now = Date.now()): Promise<boolean> {
   const key = viewKey(caller, action, event);
   if (recordedLately(key, now)) return false;
-  if (recentViews.size > 10_000) recentViews.clear();
-  recentViews.set(key, now);
+  noteRecordedView(key, now);
   await audit(caller, action, event);
   return true;
-}
-
-/** The view a page puts on record, if any: every view of the page, and of the embed only views through a share link. */
-function pageView(page: 'snapshot' | 'embed', id: string, share: ShareClaims | undefined): { action: ViewAction; event: AuditEvent & { target: string } } | undefined {
-  if (page === 'snapshot') return { action: share ? 'share.view' : 'snapshot.view', event: { target: id, share } };
-  return share ? { action: 'share.view', event: { target: id, share, detail: { embed: true } } } : undefined;
 }
 
 /**
@@ -75,10 +51,4 @@ function pageView(page: 'snapshot' | 'embed', id: string, share: ShareClaims | u
 export async function auditPageView(page: 'snapshot' | 'embed', caller: Caller, id: string, share: ShareClaims | undefined): Promise<void> {
   const view = pageView(page, id, share);
   if (view) await auditView(caller, view.action, view.event);
-}
-
-/** Whether auditPageView would put nothing on record now: the view needs none, or is on record within the window. */
-export function pageViewOnRecord(page: 'snapshot' | 'embed', caller: Caller, id: string, share: ShareClaims | undefined, now = Date.now()): boolean {
-  const view = pageView(page, id, share);
-  return view === undefined || recordedLately(viewKey(caller, view.action, view.event), now);
 }

@@ -6,6 +6,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { AuthConfig, AuthMode } from './config';
 import type { KubeReviewer } from './kube';
 import { higher, roleForGroups, type Role } from './roles';
+import { learned } from './learned';
 import { verifySession } from './signed';
 
 export interface Caller {
@@ -93,9 +94,20 @@ async function fromKube(token: string, kube: KubeReviewer, config: AuthConfig, n
   if (!person) return null;
   const role = higher(roleForGroups(person.groups, config.roleGroups), await kube.role(person));
   const caller: Caller = { user: person.user, groups: person.groups, role, via: 'kubernetes' };
-  if (kubeCache.size >= KUBE_CACHE_ENTRIES) kubeCache.clear();
-  kubeCache.set(key, { caller, until: now + KUBE_CACHE_MS });
+  holdKubeCaller(key, caller, now + KUBE_CACHE_MS);
+  learned({ kind: 'kube', digest: key, caller, until: now + KUBE_CACHE_MS });
   return caller;
+}
+
+/** Holds a review of the token with SHA-256 `digest` until `until`, made here or reported by another thread. */
+export function holdKubeCaller(digest: string, caller: Caller, until: number): void {
+  if (kubeCache.size >= KUBE_CACHE_ENTRIES) kubeCache.clear();
+  kubeCache.set(digest, { caller, until });
+}
+
+/** The reviews held at `now`, for a thread that starts deciding later. */
+export function kubeCallersHeld(now = Date.now()): { digest: string; caller: Caller; until: number }[] {
+  return [...kubeCache].filter(([, held]) => held.until > now).map(([digest, held]) => ({ digest, caller: held.caller, until: held.until }));
 }
 
 export interface IdentifyContext {

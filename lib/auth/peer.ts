@@ -8,6 +8,18 @@ import { isLoopback } from './config';
 import { PEER_HEADER } from './identity';
 
 const installed = Symbol.for('tunnelscope.peerHeader');
+/** By symbol, as the hook may be installed by another copy of this module (Next.js bundles its own). */
+const relayed = Symbol.for('tunnelscope.relayedPeer');
+
+type Marked = http.Server & { [relayed]?: true };
+
+/**
+ * Marks a server that only the front thread can reach (lib/serve/front-thread.ts): that thread set the peer header
+ * from the client's socket and refused what mode none refuses, so the hook leaves its requests as they come.
+ */
+export function trustRelayedPeer(server: http.Server): void {
+  (server as Marked)[relayed] = true;
+}
 
 type Emit = http.Server['emit'];
 
@@ -35,7 +47,7 @@ export function installPeerHeader({ loopbackOnly }: { loopbackOnly: boolean }): 
   proto[installed] = true;
   const emit: Emit = proto.emit;
   proto.emit = function (this: http.Server, event: string | symbol, ...args: unknown[]): boolean {
-    if (event === 'request') {
+    if (event === 'request' && !(this as Marked)[relayed]) {
       const request = args[0] as http.IncomingMessage;
       // Node lower-cases header names, so a client's X-Tunnelscope-Peer lands on this key and is replaced here.
       const address = request.socket?.remoteAddress;

@@ -5,6 +5,7 @@
 import { getStore } from '@/lib/store';
 import { authConfigFromEnv, type AuthConfig } from './config';
 import { identify, identifyKnown, type Caller, type HeaderReader } from './identity';
+import { learned } from './learned';
 import { kubeReviewer, loadKubeConfig, type KubeReviewer } from './kube';
 
 const holder = globalThis as typeof globalThis & {
@@ -32,7 +33,9 @@ export function signingSecret(): Promise<string> {
     s.secret = secret;
     secret.then(
       (value) => {
-        if (s.secret === secret) s.secretRead = value;
+        if (s.secret !== secret) return;
+        s.secretRead = value;
+        learned({ kind: 'secret', secret: value });
       },
       () => {
         if (s.secret === secret) s.secret = undefined;

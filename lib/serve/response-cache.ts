@@ -41,6 +41,12 @@ export interface ResponseCacheOptions {
   maxAgeMs: number;
 }
 
+/** Told of what a cache keeps and forgets, for a copy of it elsewhere (the front thread's). */
+export interface CacheWatcher<V> {
+  kept(key: string, value: V): void;
+  forgotten(prefix: string): void;
+}
+
 /** What a bounded cache holds: its size counted against the bound, and when it was made, for the age bound. */
 export interface Sized {
   bytes: number;
@@ -55,7 +61,16 @@ export class BoundedCache<V extends Sized> {
   /** Computations run, for tests and the benchmark: a hit costs none. */
   computed = 0;
 
-  constructor(private readonly options: ResponseCacheOptions) {}
+  constructor(
+    private readonly options: ResponseCacheOptions,
+    private readonly watcher?: CacheWatcher<V>,
+  ) {}
+
+  /** Every fresh entry, least recently used first. */
+  *fresh(): Generator<[string, V]> {
+    const now = Date.now();
+    for (const [key, entry] of this.entries) if (now - entry.at <= this.options.maxAgeMs) yield [key, entry];
+  }
 
   get bytes(): number {
     return this.held;
@@ -104,9 +119,11 @@ export class BoundedCache<V extends Sized> {
       this.entries.delete(key);
       this.held -= entry.bytes;
     }
+    this.watcher?.forgotten(prefix);
   }
 
-  private keep(key: string, answer: V): void {
+  /** Keeps `answer` for `key` (computed elsewhere), within the bounds. */
+  keep(key: string, answer: V): void {
     // An answer bigger than a quarter of the cache (the whole view of a very big snapshot) would push out everything
     // else for one reader: it is served once and not kept.
     if (answer.bytes > this.options.maxBytes / 4) return;
@@ -115,6 +132,7 @@ export class BoundedCache<V extends Sized> {
     this.entries.delete(key);
     this.entries.set(key, answer);
     this.held += answer.bytes;
+    this.watcher?.kept(key, answer);
     for (const [oldest, entry] of this.entries) {
       if (this.held <= this.options.maxBytes) break;
       this.entries.delete(oldest);

@@ -1,10 +1,7 @@
 import { createHook, executionAsyncId } from 'node:async_hooks';
-import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { rmSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import * as zlib from 'node:zlib';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -14,29 +11,13 @@ import { signSession, signShare } from '@/lib/auth/signed';
 import { closeStore, getStore } from '@/lib/store';
 import { filledBody, slottedBody, tableCrc32 } from '@/lib/serve/gzip-splice';
 import fc from 'fast-check';
-import { createFront, requestUrl, turnSlicer, type Front } from '@/lib/serve/front';
+import { createFront, type Front } from '@/lib/serve/front';
+import { requestUrl, turnSlicer } from '@/lib/serve/front-kept';
 import { newSnapshotId } from '@/lib/store/ids';
+import { get, tokenMode, type Answer } from './front-helpers';
 
 const TOKEN = 'front-test-token';
 const ID = newSnapshotId();
-
-interface Answer {
-  status: number;
-  headers: IncomingMessage['headers'];
-  body: Buffer;
-}
-
-function get(base: string, urlPath: string, headers: Record<string, string> = {}, method = 'GET'): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(`${base}${urlPath}`, { headers, method }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
 
 function decoded(answer: Answer): string {
   const encoding = answer.headers['content-encoding'];
@@ -78,19 +59,6 @@ function fakeNext(renders: { count: number }) {
   };
 }
 
-/** A data directory of its own and token mode with one token (alice's); the directory, to be removed after. */
-function tokenMode(prefix: string): string {
-  const dataDir = mkdtempSync(path.join(tmpdir(), prefix));
-  Object.assign(process.env, {
-    TUNNELSCOPE_DATA_DIR: dataDir,
-    DATABASE_URL: '',
-    TUNNELSCOPE_AUTH: 'token',
-    TUNNELSCOPE_TOKENS: `alice:viewers:${createHash('sha256').update(TOKEN).digest('hex')}`,
-  });
-  resetAuth();
-  return dataDir;
-}
-
 async function listening(handler: (request: IncomingMessage, response: ServerResponse) => void): Promise<[Server, string]> {
   const server = createServer(handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -107,7 +75,7 @@ describe('the front server', () => {
   const saved = { ...process.env };
 
   beforeAll(async () => {
-    dataDir = tokenMode('tunnelscope-front-');
+    dataDir = tokenMode('tunnelscope-front-', TOKEN);
     front = createFront(fakeNext(renders));
     [server, base] = await listening(front.handle);
   });
@@ -218,7 +186,7 @@ describe('kept answers sent in the turn their request is read', () => {
 
   beforeAll(async () => {
     await closeStore();
-    dataDir = tokenMode('tunnelscope-front-now-');
+    dataDir = tokenMode('tunnelscope-front-now-', TOKEN);
     hook.enable();
     front = createFront(anyone);
     [server, base] = await listening((request, response) => {
