@@ -6,15 +6,7 @@ import { getStore } from '@/lib/store';
 import type { AuditAction, AuditEntry, AuditEntryInput } from '@/lib/store/audit';
 import type { Caller } from './identity';
 import type { ShareClaims } from './signed';
-import { noteRecordedView, pageView, recordedLately, viewKey, type ViewAction } from './views';
-
-export interface AuditEvent {
-  target?: string;
-  hosts?: string[];
-  detail?: Record<string, string | number | boolean>;
-  /** The share link the caller came through, if any: its creator and expiry go on record. */
-  share?: ShareClaims;
-}
+import { noteRecordedView, pageView, recordedLately, viewKey, type AuditEvent, type ViewAction } from './views';
 
 export function auditEntry(caller: Caller, action: AuditAction, event: AuditEvent = {}): AuditEntryInput {
   const detail: Record<string, string | number | boolean> = { ...event.detail };

@@ -4,8 +4,7 @@
  */
 import { getStore } from '@/lib/store';
 import { authConfigFromEnv, type AuthConfig } from './config';
-import { identify, identifyKnown, type Caller, type HeaderReader } from './identity';
-import { learned } from './learned';
+import { identify, identifyKnown, learned, type Caller, type HeaderReader } from './identity';
 import { kubeReviewer, loadKubeConfig, type KubeReviewer } from './kube';
 
 const holder = globalThis as typeof globalThis & {

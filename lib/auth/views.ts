@@ -4,14 +4,20 @@
  * without an entry per click. Kept apart from the audit log's writing (audit.ts), so that the front thread can tell
  * without the database whether a view still needs recording.
  */
-import type { AuditEvent } from './audit';
-import type { Caller } from './identity';
-import { learned } from './learned';
+import { learned, type Caller } from './identity';
 import type { ShareClaims } from './signed';
 
 const VIEW_WINDOW_MS = 10 * 60_000;
 const VIEWS_HELD = 10_000;
 const recentViews = new Map<string, number>();
+
+export interface AuditEvent {
+  target?: string;
+  hosts?: string[];
+  detail?: Record<string, string | number | boolean>;
+  /** The share link the caller came through, if any: its creator and expiry go on record. */
+  share?: ShareClaims;
+}
 
 export type ViewAction = 'snapshot.view' | 'share.view';
 
@@ -30,7 +36,7 @@ export function noteView(key: string, now: number): void {
   recentViews.set(key, now);
 }
 
-/** Notes a view this thread puts on record, and tells those who decide elsewhere (lib/auth/learned.ts). */
+/** Notes a view this thread puts on record, and tells those who decide elsewhere (identity.ts's learned). */
 export function noteRecordedView(key: string, now: number): void {
   noteView(key, now);
   learned({ kind: 'view', key, at: now });

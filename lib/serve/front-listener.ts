@@ -13,7 +13,7 @@ import { Agent, createServer, request as relayRequest, type IncomingMessage, typ
 import type { MessagePort } from 'node:worker_threads';
 import type { AuthConfig } from '@/lib/auth/config';
 import { holdKubeCaller, PEER_HEADER } from '@/lib/auth/identity';
-import type { AuthFact } from '@/lib/auth/learned';
+import type { AuthFact } from '@/lib/auth/identity';
 import { installPeerHeader } from '@/lib/auth/peer';
 import { noteView } from '@/lib/auth/views';
 import { answerNow, deletedSnapshot, failure, headerReader, inTurns, requestUrl, targetOf, type FrontEntry, type KnownAuth } from './front-kept';

@@ -5,7 +5,7 @@
  * the front thread, and the peer address it sends is believed.
  *
  * This thread stays the one that decides by waiting, renders, records views and keeps answers; the thread gets a copy
- * of what that teaches (lib/auth/learned.ts, and the kept answers through the cache's watcher), at its start and as
+ * of what that teaches (lib/auth/identity.ts's onLearned, and the kept answers through the cache's watcher), at its start and as
  * it comes. The copy has the cache's bound too, so kept answers may take up to twice TUNNELSCOPE_RESPONSE_CACHE_BYTES
  * in all. A thread that dies (killed, or an error nobody caught) cuts the connections it held; it is said on
  * stderr and started again with everything known so far, and after RESTARTS deaths within a minute the server gives
@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { kubeCallersHeld } from '@/lib/auth/identity';
-import { onLearned, type AuthFact } from '@/lib/auth/learned';
+import { onLearned, type AuthFact } from '@/lib/auth/identity';
 import { trustRelayedPeer } from '@/lib/auth/peer';
 import { authConfig, signingSecretRead } from '@/lib/auth/server';
 import { viewsOnRecord } from '@/lib/auth/views';
