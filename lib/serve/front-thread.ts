@@ -124,7 +124,8 @@ export async function startFrontThread(next: NextHandler, listen: Listen): Promi
   process.once('exit', () => rmSync(directory, { recursive: true, force: true }));
   // The thread is made once the cache it copies exists.
   const made: { thread?: FrontThread } = {};
-  const cache = new BoundedCache<FrontEntry>(frontCacheOptions(), {
+  const cacheOptions = frontCacheOptions();
+  const cache = new BoundedCache<FrontEntry>(cacheOptions, {
     kept: (key, entry) => made.thread?.post({ kind: 'kept', key, entry }),
     forgotten: (prefix) => made.thread?.post({ kind: 'forgotten', prefix }),
   });
@@ -140,7 +141,7 @@ export async function startFrontThread(next: NextHandler, listen: Listen): Promi
     ...listen,
     relay,
     config: authConfig(),
-    cache: frontCacheOptions(),
+    cache: cacheOptions,
     perTurn: integerSetting(process.env.TUNNELSCOPE_REQUESTS_PER_TURN, REQUESTS_PER_TURN),
   };
   const started = new FrontThread(data, cache, app);

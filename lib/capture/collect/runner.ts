@@ -91,7 +91,10 @@ function sessionPids(sid: number): number[] | null {
  */
 function signalSession(sid: number, signal: NodeJS.Signals): void {
   // No /proc: the command's own process group is all that can be named.
-  const pids = sessionPids(sid) ?? [-sid];
+  signalEach(sessionPids(sid) ?? [-sid], signal);
+}
+
+function signalEach(pids: readonly number[], signal: NodeJS.Signals): void {
   for (const pid of pids) {
     try {
       process.kill(pid, signal);
@@ -113,13 +116,7 @@ async function endSession(sid: number): Promise<void> {
   for (;;) {
     const pids = sessionPids(sid);
     if (pids === null || pids.length === 0 || performance.now() > bound) return;
-    for (const pid of pids) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // Already gone.
-      }
-    }
+    signalEach(pids, 'SIGKILL');
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
