@@ -429,6 +429,19 @@ queue() {
   bin="$bin$g ${rest# }$nl"
 }
 
+# batched ID NETNS OPTIONAL ARGV...: a command that runs only as a line of the namespace's batch (no process of its
+# own), where the host answered it (probe_batched); elsewhere nothing is recorded, and `covered ID` stays false so that
+# the listing it covers runs instead.
+batched() {
+  case $unbatchable in *" $1 "*) return 0 ;; esac
+  queue "$@" && covering="$covering$1 "
+  return 0
+}
+covered() {
+  case $covering in *" $1 "*) return 0 ;; esac
+  return 1
+}
+
 # flush NETNS: runs the namespace's group in one shell inside it, then its batches, and notes each in the manifest.
 # Each batch's stdout and stderr are appended to bo and be after a line "MARK NUMBER" (tc's stdout to bt, which
 # filter_hooks reads a byte at a time); its commands are noted in the manifest as "q NUMBER ID OPTIONAL DECLARED
@@ -791,6 +804,11 @@ sysctl_format() {
     printf '\''%s = %s\n'\'' "$sk" "${sl#*:}"
   done <"$1"
 }'
+# Batched-only commands the host does not answer (tried once, before any namespace), in $unbatchable.
+probe_batched() {
+  unbatchable=' '
+  ip -j netconf show >/dev/null 2>&1 </dev/null || unbatchable="${unbatchable}ip-netconf "
+}
 
 # Once per host, in the root namespace.
 collect_host() {
@@ -811,18 +829,20 @@ collect_host() {
 # commands run at each flush, in batches, so the per-device ones are chosen from listings already read.
 collect_netns() {
   ns=$1
+  covering=' '
   run ip-link "$ns" 0 ip -j -d -s -s link show
   run ip-addr "$ns" 0 ip -j addr show
   run ip-route "$ns" 0 ip -j route show table all
   run ip6-route "$ns" 0 ip -j -6 route show table all
   run ip-rule "$ns" 1 ip -j rule show
   run ip-neigh "$ns" 0 ip -j -s neigh show
+  batched ip-netconf "$ns" 1 ip -j netconf show
   run netns-list-id "$ns" 0 ip -j netns list-id
   run tc-qdisc "$ns" 0 tc -j qdisc show
   run bridge-fdb "$ns" 0 bridge -j fdb show
   run iptables-raw "$ns" 1 iptables-save -t raw
   run iptables-filter "$ns" 1 iptables-save -t filter
-  run sysctl "$ns" 1 sysctl -a -r '^net\.ipv4\.(ip_forward|conf\..*\.rp_filter)$'
+  covered ip-netconf || run sysctl "$ns" 1 sysctl -a -r '^net\.ipv4\.(ip_forward|conf\..*\.rp_filter)$'
   run bpftool-net "$ns" 1 bpftool -j net show
   flush "$ns"
   filter_hooks "$ns" >"$tmp/s"
@@ -845,6 +865,9 @@ collect_fallback() {
   run proc-net-arp "$ns" 1 cat /proc/net/arp
 }
 # END fallback
+
+unbatchable=' '
+[ "$batching" = 1 ] && [ "$ip_json" = 1 ] && probe_batched
 
 group_shell="$clock
 $sysctl_reader

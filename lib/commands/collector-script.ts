@@ -23,12 +23,40 @@ function paramName(word: string): string | undefined {
   return /^\{(\w+)\}$/.exec(word)?.[1];
 }
 
+function argvWords(command: CommandDeclaration): string {
+  return command.argv
+    .map((w) => {
+      const param = paramName(w);
+      return param === undefined ? quoteWord(w) : `"$${param}"`;
+    })
+    .join(' ');
+}
+
 function runLine(command: CommandDeclaration, ns: string): string {
-  const argv = command.argv.map((w) => {
-    const param = paramName(w);
-    return param === undefined ? quoteWord(w) : `"$${param}"`;
-  });
-  return `run ${command.id} ${ns} ${command.optional ? 1 : 0} ${argv.join(' ')}`;
+  return `run ${command.id} ${ns} ${command.optional ? 1 : 0} ${argvWords(command)}`;
+}
+
+/**
+ * A namespace's line for a command: `batched` for one run only in a batch, a skip where the batch holds the command
+ * covering it (which must come earlier in the list, so that it is queued first).
+ */
+function netnsLine(command: CommandDeclaration, earlier: readonly CommandDeclaration[]): string {
+  if (command.batchedOnly) return `batched ${command.id} "$ns" ${command.optional ? 1 : 0} ${argvWords(command)}`;
+  if (command.coveredBy === undefined) return runLine(command, '"$ns"');
+  if (!earlier.some((c) => c.id === command.coveredBy && c.batchedOnly))
+    throw new Error(`command ${command.id} is covered by ${command.coveredBy}, which is not a batched-only command listed before it`);
+  return `covered ${command.coveredBy} || ${runLine(command, '"$ns"')}`;
+}
+
+/** Batched-only commands, tried once on the host before any namespace: one the tool does not answer is run nowhere. */
+function probes(commands: readonly CommandDeclaration[]): string[] {
+  return [
+    '# Batched-only commands the host does not answer (tried once, before any namespace), in $unbatchable.',
+    'probe_batched() {',
+    "  unbatchable=' '",
+    ...commands.filter((c) => c.collect && c.batchedOnly).map((c) => `  ${argvWords(c)} >/dev/null 2>&1 </dev/null || unbatchable="\${unbatchable}${c.id} "`),
+    '}',
+  ];
 }
 
 /** A device-scoped command: its jobs function prints one line of parameters per run. */
@@ -80,6 +108,7 @@ export function commandBlock(commands: readonly CommandDeclaration[]): string {
     BEGIN_MARK,
     ...masks(commands),
     ...sysctlFiles(commands),
+    ...probes(commands),
     '',
     '# Once per host, in the root namespace.',
     'collect_host() {',
@@ -91,7 +120,8 @@ export function commandBlock(commands: readonly CommandDeclaration[]): string {
     '# commands run at each flush, in batches, so the per-device ones are chosen from listings already read.',
     'collect_netns() {',
     '  ns=$1',
-    ...at('netns').map((c) => `  ${runLine(c, '"$ns"')}`),
+    "  covering=' '",
+    ...at('netns').map((c, i, all) => `  ${netnsLine(c, all.slice(0, i))}`),
     '  flush "$ns"',
     ...at('device').flatMap(deviceRuns),
     '  flush "$ns"',

@@ -35,6 +35,17 @@ export interface CommandDeclaration<Id extends string = string> {
    * of argv's `{parameters}` in the order argv names them.
    */
   collectorJobs?: string;
+  /**
+   * Run by the collector only as a line of its namespace's iproute2 batch, where it costs no process of its own, and
+   * only where the tool answered it once on the host; elsewhere it is not run, and the listing that names it in
+   * `coveredBy` runs instead.
+   */
+  batchedOnly?: boolean;
+  /**
+   * A `batchedOnly` command that reads the same values as this one: the collector skips this one in a namespace whose
+   * batch holds that command. Both fill the same keys, so a capture holding both (a paste) reads each value once.
+   */
+  coveredBy?: string;
   /** Failures are expected on many hosts (no OVS, not a pod VM, an iproute2 without it): they do not make the host partial. */
   optional?: boolean;
   /** False for forms recognised in pastes but not run by the collector (text forms, `ip route get`). */

@@ -21,6 +21,7 @@ import { ip6Route } from './ip6-route';
 import { ipAddr } from './ip-addr';
 import { ipLink } from './ip-link';
 import { ipNeigh } from './ip-neigh';
+import { ipNetconf } from './ip-netconf';
 import { ipRoute } from './ip-route';
 import { ipRouteGet } from './ip-route-get';
 import { ipRule } from './ip-rule';
@@ -57,6 +58,7 @@ export const COMMANDS = [
   ip6Route,
   ipRule,
   ipNeigh,
+  ipNetconf,
   netnsListId,
   netnsList,
   tcQdisc,

@@ -10,6 +10,7 @@ export const sysctl = {
   scope: 'netns',
   argv: ['sysctl', '-a', '-r', RP_FILTER_KEYS],
   optional: true,
+  coveredBy: 'ip-netconf',
   collect: true,
   summary: 'ip_forward and rp_filter',
   parse: parseSysctl,

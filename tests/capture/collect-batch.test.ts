@@ -70,8 +70,28 @@ function steady(value: unknown): unknown {
   );
 }
 
+/**
+ * ip_forward and rp_filter are read by `ip -j netconf show` in a namespace's ip batch and by the sysctl listing only
+ * where no batch runs (--no-batch): the records of either read are compared as one, "sysctls".
+ */
+const SYSCTL_READS = new Set(['ip-netconf', 'sysctl']);
+
 function records(capture: HostCapture): string[] {
-  return capture.namespaces.flatMap((ns) => ns.commands.map((c) => `${ns.netns ?? '-'} ${c.id} ${JSON.stringify(c.params ?? {})} ${c.status} ${c.exitCode} ${c.argv.join(' ')}`).sort());
+  return capture.namespaces.flatMap((ns) =>
+    ns.commands
+      .map((c) => (SYSCTL_READS.has(c.id) ? `${ns.netns ?? '-'} sysctls ${c.status}` : `${ns.netns ?? '-'} ${c.id} ${JSON.stringify(c.params ?? {})} ${c.status} ${c.exitCode} ${c.argv.join(' ')}`))
+      .sort(),
+  );
+}
+
+/** A parsed host that names either sysctl read "sysctls", in the listings its namespaces collected and in its problems. */
+function sysctlsAsOne(state: ReturnType<typeof parseHost>): ReturnType<typeof parseHost> {
+  const read = /^(ip -j netconf show|sysctl -a -r \S+)/;
+  return {
+    ...state,
+    namespaces: state.namespaces.map((n) => ({ ...n, collected: n.collected?.map((id) => (SYSCTL_READS.has(id) ? 'sysctls' : id)).sort() })),
+    problems: state.problems.map((p) => ({ ...p, command: p.command.replace(read, 'sysctls') })),
+  };
 }
 
 beforeAll(async () => {
@@ -102,8 +122,11 @@ afterAll(async () => {
 describe('the collector script in batches', () => {
   it('reads the same records and state as running every command on its own', () => {
     expect(records(batched)).toEqual(records(single));
-    const batchedState = parseHost(batched);
-    const singleState = parseHost(single);
+    const batchedState = sysctlsAsOne(parseHost(batched));
+    const singleState = sysctlsAsOne(parseHost(single));
+    const ids = (capture: HostCapture) => [...new Set(capture.namespaces.flatMap((n) => n.commands.map((c) => c.id)).filter((id) => SYSCTL_READS.has(id)))];
+    expect(ids(batched)).toEqual(['ip-netconf']);
+    expect(ids(single)).toEqual(['sysctl']);
     // Batches run a namespace's ip, tc and bridge commands before its other ones: problems come in another order.
     const problems = (state: typeof batchedState) => state.problems.map((p) => JSON.stringify(p)).sort();
     expect(problems(batchedState)).toEqual(problems(singleState));
@@ -119,9 +142,11 @@ describe('the collector script in batches', () => {
     expect(podA?.qdiscs.map((q) => q.kind)).toContain('clsact');
     expect(podA?.tcFilters.map((f) => `${f.dev} ${f.hook} ${f.kind}`)).toEqual(['eth0 ingress u32']);
     expect(podA?.sysctls).toMatchObject({ 'net.ipv4.conf.eth0.7.rp_filter': '2', 'net.ipv4.conf.eth0.rp_filter': '0', 'net.ipv4.ip_forward': '1' });
-    const sysctlLines = (capture: HostCapture) => capture.namespaces.find((n) => n.netns === 'pod-a')?.commands.find((c) => c.id === 'sysctl')?.stdout;
-    expect(sysctlLines(batched)).toBe(sysctlLines(single));
-    expect(sysctlLines(runner)).toBe(sysctlLines(single));
+    // Every key the sysctl listing printed, with its value, and no other, from the ip batch of the script and of the runner.
+    const sysctls = (capture: HostCapture) => parseHost(capture).namespaces.map((n) => [n.netns, n.sysctls]);
+    expect(sysctls(batched)).toEqual(sysctls(single));
+    expect(sysctls(runner).filter(([name]) => name !== GONE)).toEqual(sysctls(single).filter(([name]) => name !== GONE));
+    expect(Object.keys(podA?.sysctls ?? {}).length).toBeGreaterThan(4);
 
     // The device that went away: its filters failed one by one, the rest of its namespace was read.
     const gone = batched.namespaces.find((n) => n.netns === GONE);
@@ -162,7 +187,7 @@ describe('the collector script in batches', () => {
     const moving = /"(bytes|packets|errors|dropped|over_errors|multicast|carrier_changes|carrier_up_count|carrier_down_count|nohandler|used|confirmed|updated)":\d+/g;
     const still = (text: string | undefined) => text?.replace(moving, '"$1":0');
     const spaces = batched.namespaces.filter((n) => n.netns !== BROKEN && n.netns !== GONE);
-    const ids = ['ip-link', 'ip-addr', 'ip-route', 'ip-rule', 'netns-list-id', 'tc-qdisc', 'bridge-fdb', 'tc-filter'];
+    const ids = ['ip-link', 'ip-addr', 'ip-route', 'ip-rule', 'ip-netconf', 'netns-list-id', 'tc-qdisc', 'bridge-fdb', 'tc-filter'];
     let compared = 0;
     for (const space of spaces) {
       for (const record of space.commands.filter((c) => ids.includes(c.id) && c.status === 'ok')) {
@@ -171,7 +196,7 @@ describe('the collector script in batches', () => {
       }
     }
     // Every listing of the root, pod-a and the hostile namespace, and pod-a's two tc filter hooks.
-    expect(compared).toBeGreaterThanOrEqual(3 * 7 + 2);
+    expect(compared).toBeGreaterThanOrEqual(3 * 8 + 2);
   });
 
   it("reads the same with `collect --source local`'s runner, which runs the script through a Runner", () => {
@@ -181,7 +206,7 @@ describe('the collector script in batches', () => {
     const outcome = (capture: HostCapture) => records(settled(capture)).map((r) => r.replace(/ (?:-?\d+|null) (?=\S+ )/, ' '));
     expect(outcome(runner)).toEqual(outcome(script));
     const state = (capture: HostCapture) => {
-      const parsed = parseHost(settled(capture));
+      const parsed = sysctlsAsOne(parseHost(settled(capture)));
       return steady({ ...parsed, problems: parsed.problems.map((p) => p.command).sort() });
     };
     expect(state(runner)).toEqual(state(script));

@@ -22,11 +22,18 @@ const STAND_INS: Record<string, string> = {
   'iptables-save': `#!/bin/sh\nprintf '*%s\\nCOMMIT\\nx\\n' "$2"\n`,
 };
 for (const [tool, text] of Object.entries(STAND_INS)) fs.writeFileSync(path.join(scratch, tool), text, { mode: 0o755 });
+/** An ip that does not know `netconf` (as an old or trimmed one), so that the group reads the sysctl listing itself. */
+const noNetconf = path.join(scratch, 'no-netconf');
+fs.mkdirSync(noNetconf);
+const realIp = spawnSync('sh', ['-c', 'command -v ip'], { encoding: 'utf8' }).stdout.trim();
+fs.writeFileSync(path.join(noNetconf, 'ip'), `#!/bin/sh\ncase " $* " in *" netconf "*) echo 'Object "netconf" is unknown, try "ip help".' >&2; exit 255 ;; esac\nexec ${realIp} "$@"\n`, {
+  mode: 0o755,
+});
 
 afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }));
 
-function collect(...options: string[]): Map<string, CommandRecord> {
-  const run = spawnSync('sh', [SCRIPT, '--no-netns', ...options], { env: { ...process.env, PATH: `${scratch}:${process.env.PATH ?? ''}` }, encoding: 'utf8', timeout: 60_000 });
+function collect(options: string[] = [], first = scratch): Map<string, CommandRecord> {
+  const run = spawnSync('sh', [SCRIPT, '--no-netns', ...options], { env: { ...process.env, PATH: `${first}:${scratch}:${process.env.PATH ?? ''}` }, encoding: 'utf8', timeout: 60_000 });
   expect(run.status, run.stderr).toBe(0);
   const { hosts, problems } = parseCollectorOutput(run.stdout);
   expect(problems).toEqual([]);
@@ -41,12 +48,19 @@ function comparable(record: CommandRecord | undefined) {
 
 describe("the collector script's group of commands", () => {
   it('records each command as it records it run on its own, its part only', () => {
-    const grouped = collect();
-    const single = collect('--no-batch');
+    const grouped = collect([], noNetconf);
+    const single = collect(['--no-batch']);
+    // Without netconf in the ip batch, the group reads the sysctl listing's files with one grep.
+    expect(grouped.has('ip-netconf')).toBe(false);
+    expect(grouped.get('sysctl')?.stdout).toMatch(/^net\.ipv4\.conf\.all\.rp_filter = \d\n/m);
     expect(grouped.get('bpftool-net')).toMatchObject({ stdout: 'x\nends in x\n#ts:000000000000 g 3\nlast', stderr: 'warn one\nwarn two', exitCode: 3, status: 'error' });
     expect(grouped.get('iptables-raw')?.stdout).toBe('*raw\nCOMMIT\nx\n');
     expect(grouped.get('iptables-filter')?.stdout).toBe('*filter\nCOMMIT\nx\n');
     for (const id of ['bpftool-net', 'iptables-raw', 'iptables-filter', 'sysctl']) expect(comparable(grouped.get(id)), id).toEqual(comparable(single.get(id)));
+    // Where the ip batch reads netconf, the sysctl listing is not run.
+    const batched = collect();
+    expect(batched.get('ip-netconf')?.status).toBe('ok');
+    expect(batched.has('sysctl')).toBe(false);
   });
 
   it('gives each command of a namespace its shell cannot enter the reason once', () => {
@@ -57,7 +71,7 @@ describe("the collector script's group of commands", () => {
     const { hosts, problems } = parseCollectorOutput(run.stdout);
     expect(problems).toEqual([]);
     const commands = hosts[0]?.namespaces.find((n) => n.netns === 'bogus')?.commands ?? [];
-    expect(commands.map((c) => c.id)).toEqual(expect.arrayContaining(['ip-link', 'tc-qdisc', 'iptables-raw', 'iptables-filter', 'sysctl', 'bpftool-net']));
+    expect(commands.map((c) => c.id)).toEqual(expect.arrayContaining(['ip-link', 'ip-netconf', 'tc-qdisc', 'iptables-raw', 'iptables-filter', 'bpftool-net']));
     for (const c of commands) {
       expect(c.status, c.id).toBe('error');
       expect(c.stderr, c.id).toMatch(/^nsenter: [^\n]+\n$/);

@@ -11,17 +11,17 @@ const SCRIPT = readFileSync(path.join(__dirname, '..', '..', 'public', 'tunnelsc
  * `run ID NETNS OPTIONAL ARGV...` lines of one of the script's generated blocks, read back as sh would split them
  * (variables kept by name). Outside the blocks, the batch fallback runs queued commands again by variable.
  */
-function runLines(begin = BEGIN_MARK, end = END_MARK): { id: string; ns: string; optional: string; argv: string[] }[] {
+function runLines(begin = BEGIN_MARK, end = END_MARK): { id: string; ns: string; optional: string; argv: string[]; how: string }[] {
   const vars = { ns: '$ns', dev: '{dev}', hook: '{hook}' };
   return SCRIPT.slice(SCRIPT.indexOf(begin), SCRIPT.indexOf(end))
     .split('\n')
-    .map((line) => line.trim())
-    .filter((line) => line.startsWith('run '))
-    .map((line) => {
+    .map((line) => /^\s*(covered \S+ \|\| )?((?:run|batched) .*)$/.exec(line))
+    .flatMap((m) => (m === null ? [] : [m]))
+    .map(([, covered, line]) => {
       const split = splitShellLine(line, vars);
       if (!split.ok) throw new Error(`cannot split ${line}: ${split.reason}`);
-      const [, id, ns, optional, ...argv] = split.segments[0].words;
-      return { id, ns, optional, argv };
+      const [how, id, ns, optional, ...argv] = split.segments[0].words;
+      return { id, ns, optional, argv, how: covered === undefined ? how : `${covered.trim()} run` };
     });
 }
 
@@ -48,6 +48,26 @@ describe('the collector script', () => {
     expect(fallbacks.length).toBeGreaterThan(0);
     expect(runLines(FALLBACK_BEGIN_MARK, FALLBACK_END_MARK).map((r) => r.id)).toEqual(fallbacks);
     expect(runLines().filter((r) => fallbacks.includes(r.id))).toEqual([]);
+  });
+
+  it('runs a batched-only command only in batches, and the listing it covers only where the batch does not hold it', () => {
+    const runs = runLines();
+    const batchedOnly = CATALOG.filter((c) => c.collect && c.batchedOnly);
+    expect(batchedOnly.length).toBeGreaterThan(0);
+    for (const command of batchedOnly) expect(runs.find((r) => r.id === command.id)?.how, command.id).toBe('batched');
+    const covered = CATALOG.filter((c) => c.collect && c.coveredBy !== undefined);
+    expect(covered.map((c) => c.id)).toContain('sysctl');
+    for (const command of covered) expect(runs.find((r) => r.id === command.id)?.how, command.id).toBe(`covered ${command.coveredBy} || run`);
+    expect(runs.filter((r) => r.how === 'run').map((r) => r.id)).not.toContain('sysctl');
+  });
+
+  it('refuses a covering command that is not batched-only or comes after the listing it covers', () => {
+    const sysctl = CATALOG.find((c) => c.id === 'sysctl');
+    const netconf = CATALOG.find((c) => c.id === 'ip-netconf');
+    if (!sysctl || !netconf) throw new Error('sysctl and ip-netconf are declared');
+    const rest = CATALOG.filter((c) => c !== sysctl && c !== netconf);
+    expect(() => withCommandBlock(SCRIPT, [...rest, sysctl, netconf])).toThrow(/covered by ip-netconf/);
+    expect(() => withCommandBlock(SCRIPT, [...rest, { ...netconf, batchedOnly: false }, sysctl])).toThrow(/covered by ip-netconf/);
   });
 
   it('refuses a script without the generated block instead of appending one', () => {
