@@ -807,7 +807,7 @@ sysctl_format() {
 # Batched-only commands the host does not answer (tried once, before any namespace), in $unbatchable.
 probe_batched() {
   unbatchable=' '
-  ip -j netconf show >/dev/null 2>&1 </dev/null || unbatchable="${unbatchable}ip-netconf "
+  case $(ip -j netconf show 2>/dev/null </dev/null) in '['* | '{'*) ;; *) unbatchable="${unbatchable}ip-netconf " ;; esac
 }
 
 # Once per host, in the root namespace.

@@ -48,13 +48,21 @@ function netnsLine(command: CommandDeclaration, earlier: readonly CommandDeclara
   return `covered ${command.coveredBy} || ${runLine(command, '"$ns"')}`;
 }
 
-/** Batched-only commands, tried once on the host before any namespace: one the tool does not answer is run nowhere. */
+/**
+ * Batched-only commands, tried once on the host before any namespace: one the tool does not answer is run nowhere.
+ * A JSON one must print JSON: a batch of JSON commands is split back at their one line each, and an iproute2 that
+ * takes -j but prints an object's text form would make the namespace's batch run again command by command.
+ */
 function probes(commands: readonly CommandDeclaration[]): string[] {
+  const probe = (c: CommandDeclaration) =>
+    c.format === 'json'
+      ? `  case $(${argvWords(c)} 2>/dev/null </dev/null) in '['* | '{'*) ;; *) unbatchable="\${unbatchable}${c.id} " ;; esac`
+      : `  ${argvWords(c)} >/dev/null 2>&1 </dev/null || unbatchable="\${unbatchable}${c.id} "`;
   return [
     '# Batched-only commands the host does not answer (tried once, before any namespace), in $unbatchable.',
     'probe_batched() {',
     "  unbatchable=' '",
-    ...commands.filter((c) => c.collect && c.batchedOnly).map((c) => `  ${argvWords(c)} >/dev/null 2>&1 </dev/null || unbatchable="\${unbatchable}${c.id} "`),
+    ...commands.filter((c) => c.collect && c.batchedOnly).map(probe),
     '}',
   ];
 }

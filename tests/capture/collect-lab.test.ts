@@ -149,10 +149,13 @@ exec ${sh(['sh', '-c', 'command -v tc']).trim()} "$@"`,
     expect(record(host, B, 'ovs-bridge')).toBeUndefined();
   });
 
-  it('records a sysctl listing as the declared command, and reads no /proc fallback where ip is present', () => {
-    const sysctl = record(host, B, 'sysctl');
-    expect(sysctl?.argv.slice(0, 2)).toEqual(['sysctl', '-a']);
-    expect(sysctl?.stdout).toMatch(/^net\.ipv4\.ip_forward = [01]$/m);
+  it('records ip_forward and rp_filter as the declared `ip -j netconf show` of the ip batch (no sysctl listing), and reads no /proc fallback where ip is present', () => {
+    // The sysctl listing runs only where no batch can hold netconf (tests/capture/collector-group-parts.test.ts).
+    const netconf = record(host, B, 'ip-netconf');
+    expect(netconf?.argv).toEqual(['ip', '-j', 'netconf', 'show']);
+    expect(netconf?.status).toBe('ok');
+    expect(netconf?.stdout).toMatch(/"interface":"all","forwarding":(true|false),"rp_filter":"(off|strict|loose)"/);
+    expect(record(host, B, 'sysctl')).toBeUndefined();
     const fallbacks = ['sys-class-net', 'proc-net-addr', 'proc-net-route', 'proc-net-ipv6-route', 'proc-net-arp'];
     expect(host.namespaces.flatMap((n) => n.commands).filter((c) => fallbacks.includes(c.id))).toEqual([]);
   });

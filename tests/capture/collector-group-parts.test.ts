@@ -22,12 +22,20 @@ const STAND_INS: Record<string, string> = {
   'iptables-save': `#!/bin/sh\nprintf '*%s\\nCOMMIT\\nx\\n' "$2"\n`,
 };
 for (const [tool, text] of Object.entries(STAND_INS)) fs.writeFileSync(path.join(scratch, tool), text, { mode: 0o755 });
-/** An ip that does not know `netconf` (as an old or trimmed one), so that the group reads the sysctl listing itself. */
-const noNetconf = path.join(scratch, 'no-netconf');
-fs.mkdirSync(noNetconf);
 const realIp = spawnSync('sh', ['-c', 'command -v ip'], { encoding: 'utf8' }).stdout.trim();
-fs.writeFileSync(path.join(noNetconf, 'ip'), `#!/bin/sh\ncase " $* " in *" netconf "*) echo 'Object "netconf" is unknown, try "ip help".' >&2; exit 255 ;; esac\nexec ${realIp} "$@"\n`, {
-  mode: 0o755,
+/**
+ * ips whose `netconf` the ip batch cannot hold, so that the group reads the sysctl listing itself: one without the
+ * object (old or trimmed), one that takes -j but prints its text form (iproute2 before netconf's JSON).
+ */
+const NETCONF_ANSWERS = {
+  unknown: `echo 'Object "netconf" is unknown, try "ip help".' >&2; exit 255`,
+  text: `echo 'ipv4 all forwarding off rp_filter off mc_forwarding 0'; exit 0`,
+};
+const withoutJsonNetconf = Object.entries(NETCONF_ANSWERS).map(([name, answer]) => {
+  const dir = path.join(scratch, `netconf-${name}`);
+  fs.mkdirSync(dir);
+  fs.writeFileSync(path.join(dir, 'ip'), `#!/bin/sh\ncase " $* " in *" netconf "*) ${answer} ;; esac\nexec ${realIp} "$@"\n`, { mode: 0o755 });
+  return dir;
 });
 
 afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }));
@@ -48,11 +56,13 @@ function comparable(record: CommandRecord | undefined) {
 
 describe("the collector script's group of commands", () => {
   it('records each command as it records it run on its own, its part only', () => {
-    const grouped = collect([], noNetconf);
+    const [grouped, textNetconf] = withoutJsonNetconf.map((dir) => collect([], dir));
     const single = collect(['--no-batch']);
     // Without netconf in the ip batch, the group reads the sysctl listing's files with one grep.
-    expect(grouped.has('ip-netconf')).toBe(false);
-    expect(grouped.get('sysctl')?.stdout).toMatch(/^net\.ipv4\.conf\.all\.rp_filter = \d\n/m);
+    for (const records of [grouped, textNetconf]) {
+      expect(records.has('ip-netconf')).toBe(false);
+      expect(records.get('sysctl')?.stdout).toMatch(/^net\.ipv4\.conf\.all\.rp_filter = \d\n/m);
+    }
     expect(grouped.get('bpftool-net')).toMatchObject({ stdout: 'x\nends in x\n#ts:000000000000 g 3\nlast', stderr: 'warn one\nwarn two', exitCode: 3, status: 'error' });
     expect(grouped.get('iptables-raw')?.stdout).toBe('*raw\nCOMMIT\nx\n');
     expect(grouped.get('iptables-filter')?.stdout).toBe('*filter\nCOMMIT\nx\n');
