@@ -88,7 +88,7 @@ const UNSAMPLED: Partial<Record<CommandId, () => string>> = {
     `${JSON.stringify({ sandbox: '9f2c1e0d7a4b', 'pod-network': { podip: '10.244.1.50/24', 'pod-hw-addr': '0a:58:0a:f4:01:32', 'worker-node-ip': '192.168.10.1/24', 'vxlan-id': 555001, 'vxlan-port': 4789, mtu: 1450 } })}\n`,
 };
 /** Readers the JSON-reader properties feed with a form the sample does not hold (json-readers.test.ts's EXTRA). */
-const JSON_EXTRA: readonly CommandId[] = ['sysctl', 'ip-route-get', 'netns-list'];
+const JSON_EXTRA: readonly CommandId[] = ['sysctl', 'ip-route-get', 'netns-list', 'ip-netconf'];
 
 describe('the command registry', () => {
   it('gives every parser it declares to a property: a reader added without a seed fails here', () => {

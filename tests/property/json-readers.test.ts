@@ -38,6 +38,11 @@ const EXTRA: CommandRecord[] = [
   record('sysctl', ['sysctl', '-a', '--json'], '{"net.ipv4.ip_forward":"1","net.ipv4.conf.all.rp_filter":"0","net.ipv4.conf.eth0.rp_filter":2}'),
   record('ip-route-get', ['ip', '-j', 'route', 'get', '192.0.2.7'], '[{"dst":"192.0.2.7","gateway":"10.0.0.1","dev":"eth0","prefsrc":"10.0.0.21","flags":[],"uid":0,"cache":[]}]'),
   record('netns-list', ['ip', '-j', 'netns', 'list'], '[{"name":"pod-a","id":1},{"name":"pod-b"}]'),
+  record(
+    'ip-netconf',
+    ['ip', '-j', 'netconf', 'show'],
+    '[{"family":"inet","interface":"eth0","forwarding":true,"rp_filter":"loose","mc_forwarding":false,"proxy_neigh":false,"ignore_routes_with_linkdown":false},{"family":"inet","interface":"all","forwarding":true,"rp_filter":"strict","mc_forwarding":false,"proxy_neigh":false,"ignore_routes_with_linkdown":false},{"family":"inet","interface":"br0","forwarding":true,"rp_filter":3},{"family":"inet6","interface":"all","forwarding":false,"proxy_neigh":false,"ignore_routes_with_linkdown":false}]',
+  ),
 ];
 
 function record(id: CommandId, argv: string[], stdout: string): CommandRecord {
