@@ -16,13 +16,13 @@
  * processes it started, and this process (the viewers' load tool and the creating client).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import autocannon, { type Result } from 'autocannon';
 import { parseBundle } from '@/lib/capture/bundle/bundle';
 import { SAMPLE_BUNDLE_PATH } from '@/lib/sources/files';
-import { createAtOnce, storedWhole } from '@/tests/e2e/creation-load';
+import { createAtOnce, SCHED_IDLE, statFields, storedWhole, threadsOf, type ThreadState } from '@/tests/e2e/creation-load';
 import { ensureBuild, freePort } from '@/tests/e2e/server';
 import { syntheticBundle } from './synthetic';
 
@@ -150,46 +150,28 @@ async function runDuring<T>(url: string, connections: number, during: Promise<T>
   return [await viewers, outcome];
 }
 
-interface ThreadCpu {
-  tid: number;
-  nice: number;
-  ms: number;
-}
-
-/** CPU time of each thread of `pid` (ms) and its nice value, and that of the processes it has reaped. */
-function threadsCpu(pid: number): { threads: ThreadCpu[]; reapedMs: number } {
-  const fieldsOf = (file: string): string[] => {
-    const stat = readFileSync(file, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  };
-  const threads: ThreadCpu[] = [];
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      const fields = fieldsOf(`/proc/${pid}/task/${tid}/stat`);
-      threads.push({ tid: Number(tid), nice: Number(fields[16]), ms: ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS });
-    } catch {
-      // The thread ended while the list was read.
-    }
-  }
-  const own = fieldsOf(`/proc/${pid}/stat`);
-  return { threads, reapedMs: ((Number(own[13]) + Number(own[14])) * 1000) / CLOCK_TICKS };
+/** The server's threads and the CPU time of the processes it has reaped (ms). */
+function threadsCpu(pid: number): { threads: ThreadState[]; reapedMs: number } {
+  const own = statFields(`/proc/${pid}/stat`);
+  return { threads: threadsOf(pid), reapedMs: ((Number(own[13]) + Number(own[14])) * 1000) / CLOCK_TICKS };
 }
 
 /** CPU used between two readings: the server's main thread, its other threads at its priority (the busiest named), those it lowered, its reaped processes. */
 function cpuSplit(pid: number, before: ReturnType<typeof threadsCpu>, after: ReturnType<typeof threadsCpu>): string {
-  const then = new Map(before.threads.map((t) => [t.tid, t.ms]));
-  const used = after.threads.map((t) => ({ ...t, ms: t.ms - (then.get(t.tid) ?? 0) }));
-  const sum = (list: ThreadCpu[]) => list.reduce((total, t) => total + t.ms, 0).toFixed(0);
+  const then = new Map(before.threads.map((t) => [t.tid, t.cpuMs]));
+  const used = after.threads.map((t) => ({ ...t, cpuMs: t.cpuMs - (then.get(t.tid) ?? 0) }));
+  const sum = (list: ThreadState[]) => list.reduce((total, t) => total + t.cpuMs, 0).toFixed(0);
+  const lowered = (t: ThreadState) => t.nice > 0 || t.policy === SCHED_IDLE;
   const main = used.filter((t) => t.tid === pid);
-  const others = used.filter((t) => t.tid !== pid && t.nice <= 0).sort((a, b) => b.ms - a.ms);
-  const lowered = used.filter((t) => t.nice > 0);
+  const others = used.filter((t) => t.tid !== pid && !lowered(t)).sort((a, b) => b.cpuMs - a.cpuMs);
+  const below = used.filter(lowered);
   const busiest = others
     .slice(0, 3)
-    .map((t) => `${t.ms.toFixed(0)}`)
+    .map((t) => `${t.cpuMs.toFixed(0)}`)
     .join(', ');
   return (
     `main thread ${sum(main)} ms; other threads at its priority ${sum(others)} ms (busiest ${busiest}); ` +
-    `threads it lowered ${sum(lowered)} ms (${lowered.length} threads now); processes it started ${(after.reapedMs - before.reapedMs).toFixed(0)} ms`
+    `threads it lowered ${sum(below)} ms (${below.length} threads now, ${below.filter((t) => t.policy === SCHED_IDLE).length} under SCHED_IDLE); processes it started ${(after.reapedMs - before.reapedMs).toFixed(0)} ms`
   );
 }
 
