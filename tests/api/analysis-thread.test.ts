@@ -2,7 +2,7 @@
  * Uploads are imported and analysed on an analysis thread within a time and a memory budget (issue 21): past
  * either, that one upload fails with a message naming the budget, and the thread that serves requests stays free.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -137,6 +137,26 @@ describe('the analysis thread', () => {
     const started = fs.readdirSync('/proc/self/task').filter((t) => !tasksBefore.has(t));
     expect(started.length).toBeGreaterThanOrEqual(1);
     expect(started.map(niceOf)).toEqual(started.map(() => niceOf(fs.readFileSync('/proc/thread-self/stat', 'utf8').split(' ')[0])));
+  });
+
+  it.runIf(process.platform === 'linux')('analyses all the same when SCHED_IDLE is refused, and says so once', async () => {
+    // No chrt to be found: the thread cannot change its policy.
+    const emptyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tunnelscope-no-chrt-'));
+    const path0 = process.env.PATH;
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      process.env.PATH = emptyDir;
+      const refused = pool({ threads: 2 });
+      const answers = await Promise.all([refused.run(upload(MANGLED), 'the upload'), refused.run(upload(MANGLED), 'the upload')]);
+      expect(answers.map((a) => a.kind)).toEqual(['prepared', 'prepared']);
+      const said = warn.mock.calls.map((call) => String(call[0])).filter((line) => line.includes('SCHED_IDLE'));
+      expect(said).toHaveLength(1);
+      expect(said[0]).toMatch(/an analysis thread could not be lowered/);
+    } finally {
+      process.env.PATH = path0;
+      warn.mockRestore();
+      fs.rmSync(emptyDir, { recursive: true, force: true });
+    }
   });
 
   it('answers a bad upload with the importer’s own 4xx, from the thread', async () => {
