@@ -11,7 +11,9 @@
  *
  * Then creation under load: 200 viewers on the incident page, alone and while 20 uploads and collections run at
  * once; every creation must be stored whole, and the viewers' p99 is printed for both, next to the static server's
- * (BENCH_SKIP_CREATION=1 skips it).
+ * (BENCH_SKIP_CREATION=1 skips it; BENCH_LOAD_ONLY=creation runs it without the rows before). With it, where the CPU went
+ * while the creations ran: the server's threads (its main thread, the rest at its priority, those it lowered), the
+ * processes it started, and this process (the viewers' load tool and the creating client).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,7 +22,7 @@ import path from 'node:path';
 import autocannon, { type Result } from 'autocannon';
 import { parseBundle } from '@/lib/capture/bundle/bundle';
 import { SAMPLE_BUNDLE_PATH } from '@/lib/sources/files';
-import { createAtOnce, storedWhole } from '@/tests/e2e/creation-load';
+import { createAtOnce, SCHED_IDLE, statFields, storedWhole, threadsOf, type ThreadState } from '@/tests/e2e/creation-load';
 import { ensureBuild, freePort } from '@/tests/e2e/server';
 import { syntheticBundle } from './synthetic';
 
@@ -148,12 +150,46 @@ async function runDuring<T>(url: string, connections: number, during: Promise<T>
   return [await viewers, outcome];
 }
 
+/** The server's threads and the CPU time of the processes it has reaped (ms). */
+function threadsCpu(pid: number): { threads: ThreadState[]; reapedMs: number } {
+  const own = statFields(`/proc/${pid}/stat`);
+  return { threads: threadsOf(pid), reapedMs: ((Number(own[13]) + Number(own[14])) * 1000) / CLOCK_TICKS };
+}
+
+/** CPU used between two readings: the server's main thread, its other threads at its priority (the busiest named), those it lowered, its reaped processes. */
+function cpuSplit(pid: number, before: ReturnType<typeof threadsCpu>, after: ReturnType<typeof threadsCpu>): string {
+  const then = new Map(before.threads.map((t) => [t.tid, t.cpuMs]));
+  const used = after.threads.map((t) => ({ ...t, cpuMs: t.cpuMs - (then.get(t.tid) ?? 0) }));
+  const sum = (list: ThreadState[]) => list.reduce((total, t) => total + t.cpuMs, 0).toFixed(0);
+  const lowered = (t: ThreadState) => t.nice > 0 || t.policy === SCHED_IDLE;
+  const main = used.filter((t) => t.tid === pid);
+  const others = used.filter((t) => t.tid !== pid && !lowered(t)).sort((a, b) => b.cpuMs - a.cpuMs);
+  const below = used.filter(lowered);
+  const busiest = others
+    .slice(0, 3)
+    .map((t) => `${t.cpuMs.toFixed(0)}`)
+    .join(', ');
+  return (
+    `main thread ${sum(main)} ms; other threads at its priority ${sum(others)} ms (busiest ${busiest}); ` +
+    `threads it lowered ${sum(below)} ms (${below.length} threads now, ${below.filter((t) => t.policy === SCHED_IDLE).length} under SCHED_IDLE); processes it started ${(after.reapedMs - before.reapedMs).toFixed(0)} ms`
+  );
+}
+
+function ms(usage: NodeJS.CpuUsage): string {
+  return ((usage.user + usage.system) / 1000).toFixed(0);
+}
+
 /** 20 creations at once while 200 viewers load the incident page; before and during, next to the static server. */
-async function creationUnderLoad(url: string, staticUrl: string, page: string): Promise<void> {
+async function creationUnderLoad(url: string, staticUrl: string, page: string, server: ChildProcess): Promise<void> {
   const clients = 200;
+  const pid = server.pid as number;
+  const quietCpu = { server: threadsCpu(pid), self: process.cpuUsage() };
   const quiet = await run(`${url}${page}`, clients);
+  const quietSplit = `${cpuSplit(pid, quietCpu.server, threadsCpu(pid))}; this process ${ms(process.cpuUsage(quietCpu.self))} ms`;
   const started = performance.now();
+  const busyCpu = { server: threadsCpu(pid), self: process.cpuUsage() };
   const [busy, creations] = await runDuring(`${url}${page}`, clients, createAtOnce(url, 20));
+  const busySplit = `${cpuSplit(pid, busyCpu.server, threadsCpu(pid))}; this process (load tool and creating client) ${ms(process.cpuUsage(busyCpu.self))} ms`;
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   const plain = await run(`${staticUrl}${page}`, clients);
   const problems = await storedWhole(url, creations);
@@ -167,6 +203,8 @@ async function creationUnderLoad(url: string, staticUrl: string, page: string): 
   ] as const) {
     console.log(`  | ${label} | ${r.requests.average.toFixed(0)} | ${r.latency.p50} ms | ${r.latency.p99} ms | ${failures(r)} | ${(r.latency.p99 / Math.max(1, plain.latency.p99)).toFixed(2)}× |`);
   }
+  console.log(`  CPU before, server: ${quietSplit}`);
+  console.log(`  CPU during the creations, server: ${busySplit}`);
   console.log(`  stored whole and listed: ${creations.length - problems.length}/${creations.length}${problems.length ? ` — ${problems.join('; ')}` : ''}`);
   if (problems.length > 0) throw new Error(`creations under load were lost or half-written: ${problems.join('; ')}`);
 }
@@ -304,7 +342,8 @@ export async function loadBench(): Promise<void> {
     // autocannon's own code is compiled while it runs: a first short run on its own, so no row pays for that.
     await autocannon({ url: `${staticUrl}${targets[0][1]}`, connections: 50, duration: 2, headers: HEADERS });
     const rounds: Row[][] = [];
-    for (let round = 1; round <= ROUNDS; round += 1) {
+    const onlyCreation = process.env.BENCH_LOAD_ONLY === 'creation';
+    for (let round = 1; round <= (onlyCreation ? 0 : ROUNDS); round += 1) {
       const rows: Row[] = [];
       for (const clients of CLIENTS) {
         for (const [i, [label, p]] of targets.entries()) {
@@ -320,9 +359,9 @@ export async function loadBench(): Promise<void> {
       console.log(`  load average ${loadavg()[0].toFixed(1)} at the end of the rows`);
       rounds.push(rows);
     }
-    if (ROUNDS > 1) printMedians(rounds);
+    if (rounds.length > 1) printMedians(rounds);
     if (process.env.BENCH_SKIP_CREATION === '1') console.log('creation under load: skipped (BENCH_SKIP_CREATION=1)');
-    else await creationUnderLoad(url, staticUrl, targets[0][1]);
+    else await creationUnderLoad(url, staticUrl, targets[0][1], server);
   } finally {
     for (const child of children) child.kill('SIGTERM');
     rmSync(dataDir, { recursive: true, force: true });

@@ -4,7 +4,6 @@
  * packing for storage. Its answers are plain data (packed blobs, JSON text), cheap to hand back to the thread that
  * serves requests. Never throws: a failure becomes an answer with the HTTP status it deserves.
  */
-import { readFileSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import { intakeFromBody, validBundle, type Intake } from '@/lib/serve/intake';
 import type { KubeChoice } from '@/lib/serve/kube-choice';
@@ -38,8 +37,11 @@ export interface AnalysisFailure {
 }
 
 export type WorkerMessage =
-  /** `tid`: the thread's id on Linux, whose CPU time the pool reads to charge the time budget. */
-  | { id: 0; kind: 'ready'; tid?: number }
+  /**
+   * `tid`: the thread's id on Linux, whose CPU time the pool reads to charge the time budget; `refused`: how the
+   * thread could not lower its priority (lib/capture/background.ts), for the pool to log.
+   */
+  | { id: 0; kind: 'ready'; tid?: number; refused: string[] }
   | { id: 0; kind: 'broken'; message: string }
   | { id: number; kind: 'started' }
   | { id: number; kind: 'done'; answer: AnalysisAnswer }
@@ -98,16 +100,8 @@ function failureOf(error: unknown): AnalysisFailure {
   return { status: 500, code: 'internal', message: 'The analysis failed; the error is in the server log.' };
 }
 
-function ownThreadId(): number | undefined {
-  try {
-    return Number(readFileSync('/proc/thread-self/stat', 'utf8').split(' ')[0]);
-  } catch {
-    return undefined;
-  }
-}
-
 /** The thread's side: one job at a time, as the pool hands them out; 'started' lets the pool start the clock. */
-export function serveJobs(): void {
+export function serveJobs(tid: number | undefined, refused: string[]): void {
   const port = parentPort;
   if (!port) throw new Error('serveJobs runs on an analysis thread');
   port.on('message', (message: { id: number; job: AnalysisJob }) => {
@@ -117,5 +111,5 @@ export function serveJobs(): void {
       (error: unknown) => port.postMessage({ id: message.id, kind: 'failed', failure: failureOf(error) } satisfies WorkerMessage),
     );
   });
-  port.postMessage({ id: 0, kind: 'ready', tid: ownThreadId() } satisfies WorkerMessage);
+  port.postMessage({ id: 0, kind: 'ready', tid, refused } satisfies WorkerMessage);
 }

@@ -12,13 +12,15 @@
  *                                    thread, without budgets: only for tests that substitute the analysis
  *   TUNNELSCOPE_ANALYSIS_QUEUE       analyses waiting at most (default 32); past it a request is refused with 503
  *                                    and a Retry-After from how long analyses have been taking
- *   TUNNELSCOPE_ANALYSIS_NICE        CPU priority of the analysis threads on Linux, 0–19 (default 19, the lowest):
- *                                    readers of snapshots are served first while uploads are analysed
+ *
+ * The threads run as background work, below the threads that serve readers (TUNNELSCOPE_BACKGROUND_NICE and
+ * TUNNELSCOPE_BACKGROUND_IDLE, lib/capture/background.ts).
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { AnalysisAnswer, AnalysisFailure, AnalysisJob, WorkerMessage } from './analysis-job';
+import { backgroundPriority, logRefusal, type BackgroundPriority } from '@/lib/capture/background';
 import { integerSetting } from '@/lib/capture/settings';
 
 export interface AnalysisBudget {
@@ -26,10 +28,10 @@ export interface AnalysisBudget {
   memoryMb: number;
   threads: number;
   queue: number;
-  nice: number;
+  priority: BackgroundPriority;
 }
 
-export const DEFAULT_ANALYSIS_BUDGET: AnalysisBudget = { timeoutMs: 20_000, memoryMb: 2048, threads: 2, queue: 32, nice: 19 };
+export const DEFAULT_ANALYSIS_BUDGET: AnalysisBudget = { timeoutMs: 20_000, memoryMb: 2048, threads: 2, queue: 32, priority: backgroundPriority({}) };
 
 export function analysisBudget(env: Readonly<Record<string, string | undefined>> = process.env): AnalysisBudget {
   return {
@@ -37,7 +39,7 @@ export function analysisBudget(env: Readonly<Record<string, string | undefined>>
     memoryMb: integerSetting(env.TUNNELSCOPE_ANALYSIS_MEMORY_MB, DEFAULT_ANALYSIS_BUDGET.memoryMb),
     threads: env.TUNNELSCOPE_ANALYSIS_THREADS?.trim() === '0' ? 0 : integerSetting(env.TUNNELSCOPE_ANALYSIS_THREADS, DEFAULT_ANALYSIS_BUDGET.threads),
     queue: integerSetting(env.TUNNELSCOPE_ANALYSIS_QUEUE, DEFAULT_ANALYSIS_BUDGET.queue),
-    nice: integerSetting(env.TUNNELSCOPE_ANALYSIS_NICE, DEFAULT_ANALYSIS_BUDGET.nice, 0, 19),
+    priority: backgroundPriority(env),
   };
 }
 
@@ -91,7 +93,7 @@ class Slot {
     private readonly pool: AnalysisPool,
     budget: AnalysisBudget,
   ) {
-    this.worker = new Worker(workerEntry(), { resourceLimits: { maxOldGenerationSizeMb: budget.memoryMb }, workerData: { nice: budget.nice }, stdout: false, stderr: false });
+    this.worker = new Worker(workerEntry(), { resourceLimits: { maxOldGenerationSizeMb: budget.memoryMb }, workerData: budget.priority, stdout: false, stderr: false });
     this.worker.unref();
     this.worker.on('message', (message: WorkerMessage) => this.onMessage(message));
     this.worker.on('error', (error: Error & { code?: string }) => {
@@ -115,6 +117,7 @@ class Slot {
     if (message.kind === 'ready') {
       this.ready = true;
       this.tid = message.tid;
+      if (message.refused.length > 0) logRefusal('an analysis thread', message.refused.join('; '));
       this.pool.dispatch();
       return;
     }

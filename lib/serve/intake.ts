@@ -12,6 +12,7 @@ import { ApiError } from './api-error';
 import { kubeChoice, kubeOptions, type KubeChoice } from './kube-choice';
 import type { Impersonation } from '@/lib/auth/impersonation';
 import { CAPTURE_KINDS, isCaptureKind, unknownSourceMessage } from '@/lib/capture/source-kinds';
+import { backgroundPriority } from '@/lib/capture/background';
 import { collectDiscovered, SourceError, type CaptureControl } from '@/lib/sources/source';
 import type { HostRole } from '@/lib/capture/types';
 
@@ -80,7 +81,7 @@ export async function fromSource(kind: string, titleText: string | undefined, ho
   if (!isCaptureKind(kind)) throw badRequest(unknownSourceMessage(kind));
   const collected = await hooks.beforeCollect?.(kind);
   try {
-    const options = { ...hooks.control, kube: kubeOptions(kube, hooks.impersonate) };
+    const options = { ...hooks.control, kube: kubeOptions(kube, hooks.impersonate), nice: backgroundPriority().nice };
     const discovery = await sources.sourceFor(kind).discover(options);
     hooks.control?.discovered?.(discovery.hosts);
     const bundle = await collectDiscovered(discovery, options);

@@ -13,11 +13,11 @@ export const labSource: Source<'lab'> = {
   async availability() {
     return (await labStatus({ probe: false })) ? { available: true } : { available: false, reason: NOT_RUNNING };
   },
-  async discover() {
+  async discover({ nice }) {
     const status = await labStatus({ probe: false });
     if (!status) throw new SourceError(NOT_RUNNING);
     const script = await readFile(COLLECTOR_SCRIPT_PATH, 'utf8');
-    const local = new LocalRunner();
+    const local = new LocalRunner({ nice });
     return {
       source: { kind: 'lab', detail: `scenario ${status.scenario}` },
       createdAt: new Date().toISOString(),

@@ -11,14 +11,14 @@ export const localSource: Source<'local'> = {
   async availability() {
     return { available: true };
   },
-  async discover() {
+  async discover({ nice }) {
     const script = await readFile(COLLECTOR_SCRIPT_PATH, 'utf8');
     // The collected host records its own `hostname` and the role the script finds; this name labels progress and the bundle's source.
     const name = os.hostname();
     return {
       source: { kind: 'local', detail: name },
       createdAt: new Date().toISOString(),
-      hosts: [{ name, role: 'unknown', collect: (signal) => collectWithScript(new LocalRunner(), script, { fallbackName: name, signal }) }],
+      hosts: [{ name, role: 'unknown', collect: (signal) => collectWithScript(new LocalRunner({ nice }), script, { fallbackName: name, signal }) }],
       concurrency: 1,
     };
   },

@@ -21,6 +21,8 @@ export interface HostProgress {
 export interface CaptureControl {
   signal?: AbortSignal;
   onProgress?: (progress: HostProgress) => void;
+  /** CPU priority (nice) of the processes a collection starts on this machine: the dashboard's yield to its readers. */
+  nice?: number;
 }
 
 export interface SourceHost {

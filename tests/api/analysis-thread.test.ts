@@ -2,11 +2,12 @@
  * Uploads are imported and analysed on an analysis thread within a time and a memory budget (issue 21): past
  * either, that one upload fails with a message naming the budget, and the thread that serves requests stays free.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { AnalysisError, AnalysisPool, analysisBudget } from '@/lib/analysis-thread';
+import { backgroundPriority } from '@/lib/capture/background';
 import type { AnalysisAnswer } from '@/lib/analysis-job';
 import { closeStore } from '@/lib/store';
 import { unpackJson } from '@/lib/store/codec';
@@ -108,18 +109,54 @@ describe('the analysis thread', () => {
     await expect(waiting).resolves.toMatchObject({ kind: 'prepared' });
   });
 
-  it.runIf(process.platform === 'linux')('runs analyses at the lowest CPU priority while this thread keeps its own', async () => {
+  it.runIf(process.platform === 'linux')('runs analyses at the lowest CPU priority, under SCHED_IDLE, while this thread and the main thread keep theirs', async () => {
+    /** nice and scheduling policy (fields 19 and 41 of stat; 5 is SCHED_IDLE) of one thread of this process. */
+    const priorityOf = (task: string | number) => {
+      const stat = fs.readFileSync(`/proc/self/task/${task}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return { nice: Number(fields[16]), policy: Number(fields[38]) };
+    };
+    const ownTask = fs.readFileSync('/proc/thread-self/stat', 'utf8').split(' ')[0];
+    const before = { own: priorityOf(ownTask), main: priorityOf(process.pid) };
+    const lowered = pool({ threads: 1 });
+    await lowered.run(upload(MANGLED), 'the upload');
+    const tasks = fs.readdirSync('/proc/self/task').map((task) => ({ task, ...priorityOf(task) }));
+    expect(tasks.filter((t) => t.nice === 19 && t.policy === 5).length).toBeGreaterThanOrEqual(1);
+    expect(priorityOf(ownTask)).toEqual(before.own);
+    expect(priorityOf(process.pid)).toEqual(before.main);
+  });
+
+  it.runIf(process.platform === 'linux')('leaves the analysis at the server’s priority when background work is not lowered', async () => {
     const niceOf = (task: string) => {
       const stat = fs.readFileSync(`/proc/self/task/${task}/stat`, 'utf8');
       return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
     };
-    const ownTask = fs.readFileSync('/proc/thread-self/stat', 'utf8').split(' ')[0];
-    const before = niceOf(ownTask);
-    const lowered = pool({ threads: 1 });
-    await lowered.run(upload(MANGLED), 'the upload');
-    const tasks = fs.readdirSync('/proc/self/task');
-    expect(tasks.filter((t) => niceOf(t) === 19).length).toBeGreaterThanOrEqual(1);
-    expect(niceOf(ownTask)).toBe(before);
+    const tasksBefore = new Set(fs.readdirSync('/proc/self/task'));
+    const level = pool({ threads: 1, priority: backgroundPriority({ TUNNELSCOPE_BACKGROUND_NICE: '0', TUNNELSCOPE_BACKGROUND_IDLE: '0' }) });
+    await level.run(upload(MANGLED), 'the upload');
+    const started = fs.readdirSync('/proc/self/task').filter((t) => !tasksBefore.has(t));
+    expect(started.length).toBeGreaterThanOrEqual(1);
+    expect(started.map(niceOf)).toEqual(started.map(() => niceOf(fs.readFileSync('/proc/thread-self/stat', 'utf8').split(' ')[0])));
+  });
+
+  it.runIf(process.platform === 'linux')('analyses all the same when SCHED_IDLE is refused, and says so once', async () => {
+    // No chrt to be found: the thread cannot change its policy.
+    const emptyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tunnelscope-no-chrt-'));
+    const path0 = process.env.PATH;
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      process.env.PATH = emptyDir;
+      const refused = pool({ threads: 2 });
+      const answers = await Promise.all([refused.run(upload(MANGLED), 'the upload'), refused.run(upload(MANGLED), 'the upload')]);
+      expect(answers.map((a) => a.kind)).toEqual(['prepared', 'prepared']);
+      const said = warn.mock.calls.map((call) => String(call[0])).filter((line) => line.includes('SCHED_IDLE'));
+      expect(said).toHaveLength(1);
+      expect(said[0]).toMatch(/an analysis thread could not be lowered/);
+    } finally {
+      process.env.PATH = path0;
+      warn.mockRestore();
+      fs.rmSync(emptyDir, { recursive: true, force: true });
+    }
   });
 
   it('answers a bad upload with the importer’s own 4xx, from the thread', async () => {

@@ -3,7 +3,7 @@
  * collections from the bundled sample source, then a check that each was stored whole (listed, and its view,
  * report and page readable). Shared by tests/e2e/creation-load.test.ts and the load bench.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import type { CaptureBundle } from '@/lib/capture/types';
 import { LAB_SAMPLE } from './server';
 
@@ -49,4 +49,38 @@ export async function storedWhole(base: string, creations: Creation[], headers: 
     if (page.status !== 200) problems.push(`${creation.title}: page answered ${page.status}`);
   }
   return problems;
+}
+
+/** The scheduling policy Linux numbers 5: a thread that runs only on CPU time nothing else wants. */
+export const SCHED_IDLE = 5;
+
+export interface ThreadState {
+  tid: number;
+  nice: number;
+  /** The scheduling policy: 0 the usual one, or SCHED_IDLE. */
+  policy: number;
+  cpuMs: number;
+}
+
+/** Linux counts CPU time in /proc in ticks of 1/100 s (USER_HZ). */
+const TICKS_PER_SECOND = 100;
+
+/** The fields of a /proc stat file after the command name, which is in parentheses and may hold spaces. */
+export function statFields(file: string): string[] {
+  const stat = readFileSync(file, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
+/** Each thread of process `pid` as Linux schedules it; a thread that ends while they are read is left out. */
+export function threadsOf(pid: number): ThreadState[] {
+  const threads: ThreadState[] = [];
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const fields = statFields(`/proc/${pid}/task/${tid}/stat`);
+      threads.push({ tid: Number(tid), nice: Number(fields[16]), policy: Number(fields[38]), cpuMs: ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND });
+    } catch {
+      // Ended meanwhile.
+    }
+  }
+  return threads;
 }

@@ -45,6 +45,8 @@ export function freePort(): Promise<number> {
 export interface RunningApp {
   url: string;
   dataDir: string;
+  /** The server's process id; none for a server this run did not start (TUNNELSCOPE_E2E_URL). */
+  pid?: number;
   /** What the server printed so far. */
   output(): string;
   stop(): Promise<void>;
@@ -93,6 +95,7 @@ export async function startApp(options: AppOptions = {}): Promise<RunningApp> {
   return {
     url,
     dataDir,
+    pid: child.pid,
     output: () => output,
     async stop() {
       if (child.exitCode === null) {

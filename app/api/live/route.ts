@@ -3,6 +3,7 @@ import type { Analysis } from '@/lib/analyze';
 import { analysisPool } from '@/lib/analysis-thread';
 import { compareFindings } from '@/lib/diagnose';
 import { liveCounters } from '@/lib/diff/live-counters';
+import { backgroundPriority } from '@/lib/capture/background';
 import { CAPTURE_KINDS } from '@/lib/capture/source-kinds';
 import { captureFromSource } from '@/lib/sources';
 import { SourceError } from '@/lib/sources/source';
@@ -45,7 +46,7 @@ export async function GET(request: Request): Promise<Response> {
     const liveKey = source === 'kube' ? `kube:${choice.context ?? ''}` : source;
     let bundle;
     try {
-      bundle = await captureFromSource(source, { kube });
+      bundle = await captureFromSource(source, { kube, nice: backgroundPriority().nice });
     } catch (error) {
       if (error instanceof SourceError) throw new ApiError(409, 'source_unavailable', error.message);
       throw error;

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { StringDecoder } from 'node:string_decoder';
+import { lowerSession } from '../background';
 import type { CommandStatus } from '../types';
 
 export interface RunResult {
@@ -159,6 +160,9 @@ type Stop = 'timeout' | 'cancelled' | 'overflow';
  * started (SIGTERM, then SIGKILL), and what it printed until then is kept.
  */
 export class LocalRunner implements Runner {
+  /** `nice`: the CPU priority of the processes run (0–19; 0 leaves them at this process's), as background work has. */
+  constructor(private readonly options: { nice?: number } = {}) {}
+
   get scratchRoot(): string {
     return os.tmpdir();
   }
@@ -172,6 +176,8 @@ export class LocalRunner implements Runner {
         return;
       }
       const child = spawn(argv[0], argv.slice(1), { detached: true, stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true });
+      // Before its input is written: the collector script has not started anything yet, so all of it runs lowered.
+      if (child.pid !== undefined) lowerSession(child.pid, this.options.nice ?? 0);
       const stdout = new Output(opts.onStdout);
       const stderr = new Output();
       let stopped: Stop | null = null;
