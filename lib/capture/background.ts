@@ -4,8 +4,10 @@
  * priority, so lowering an analysis thread leaves the threads that serve requests as they were.
  *
  *   TUNNELSCOPE_BACKGROUND_NICE  nice of that work, 0–19 (default 19, the lowest; 0 = the server's own priority)
- *   TUNNELSCOPE_BACKGROUND_IDLE  1 (default): analysis threads also run under SCHED_IDLE, so a request waking up
- *                                takes their core at once instead of at the end of their time slice; 0 = nice alone
+ *   TUNNELSCOPE_BACKGROUND_IDLE  1: analysis threads also run under SCHED_IDLE, so a request waking up takes their
+ *                                core at once instead of at the end of their time slice; 0 (default): nice alone.
+ *                                Off by default: under reading that never stops, an idle analysis can wait past its
+ *                                wall-time cap and an upload would be refused for the load of others.
  *
  * Lowering is never a reason to fail: where it is refused the work runs at the server's priority, and the first
  * refusal of each kind is logged.
@@ -22,7 +24,7 @@ export interface BackgroundPriority {
 export function backgroundPriority(env: Readonly<Record<string, string | undefined>> = process.env): BackgroundPriority {
   return {
     nice: env.TUNNELSCOPE_BACKGROUND_NICE?.trim() === '0' ? 0 : integerSetting(env.TUNNELSCOPE_BACKGROUND_NICE, 19, 1, 19),
-    idle: env.TUNNELSCOPE_BACKGROUND_IDLE?.trim() !== '0',
+    idle: env.TUNNELSCOPE_BACKGROUND_IDLE?.trim() === '1',
   };
 }
 

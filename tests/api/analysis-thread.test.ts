@@ -109,7 +109,7 @@ describe('the analysis thread', () => {
     await expect(waiting).resolves.toMatchObject({ kind: 'prepared' });
   });
 
-  it.runIf(process.platform === 'linux')('runs analyses at the lowest CPU priority, under SCHED_IDLE, while this thread and the main thread keep theirs', async () => {
+  it.runIf(process.platform === 'linux')('runs analyses at the lowest CPU priority, under SCHED_IDLE when asked, while this thread and the main thread keep theirs', async () => {
     /** nice and scheduling policy (fields 19 and 41 of stat; 5 is SCHED_IDLE) of one thread of this process. */
     const priorityOf = (task: string | number) => {
       const stat = fs.readFileSync(`/proc/self/task/${task}/stat`, 'utf8');
@@ -118,7 +118,7 @@ describe('the analysis thread', () => {
     };
     const ownTask = fs.readFileSync('/proc/thread-self/stat', 'utf8').split(' ')[0];
     const before = { own: priorityOf(ownTask), main: priorityOf(process.pid) };
-    const lowered = pool({ threads: 1 });
+    const lowered = pool({ threads: 1, priority: backgroundPriority({ TUNNELSCOPE_BACKGROUND_IDLE: '1' }) });
     await lowered.run(upload(MANGLED), 'the upload');
     const tasks = fs.readdirSync('/proc/self/task').map((task) => ({ task, ...priorityOf(task) }));
     expect(tasks.filter((t) => t.nice === 19 && t.policy === 5).length).toBeGreaterThanOrEqual(1);
@@ -146,7 +146,7 @@ describe('the analysis thread', () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
     try {
       process.env.PATH = emptyDir;
-      const refused = pool({ threads: 2 });
+      const refused = pool({ threads: 2, priority: backgroundPriority({ TUNNELSCOPE_BACKGROUND_IDLE: '1' }) });
       const answers = await Promise.all([refused.run(upload(MANGLED), 'the upload'), refused.run(upload(MANGLED), 'the upload')]);
       expect(answers.map((a) => a.kind)).toEqual(['prepared', 'prepared']);
       const said = warn.mock.calls.map((call) => String(call[0])).filter((line) => line.includes('SCHED_IDLE'));

@@ -21,7 +21,7 @@ let app: RunningApp;
 let link = '';
 
 beforeAll(async () => {
-  app = await startApp({ env: { TUNNELSCOPE_RATE_LIMIT_PER_MINUTE: '0' } });
+  app = await startApp({ env: { TUNNELSCOPE_RATE_LIMIT_PER_MINUTE: '0', TUNNELSCOPE_BACKGROUND_IDLE: '1' } });
   link = `${app.url}/s/${(await createSnapshot(app.url, incidentBundle(), 'read while others create')).id}`;
 }, 600_000);
 
