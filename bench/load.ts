@@ -3,7 +3,8 @@
  * the API view and the embed of the lab's incident snapshot, and of a 500-host snapshot's overview) and, in the same
  * run, a plain Node server that sends the same bytes with the same headers (a page's with the nonce of one answer), so the figures are read against what
  * sending those bytes costs on this machine. BENCH_LOAD_SECONDS (default 10) per URL and client count,
- * BENCH_LOAD_CLIENTS (default 200,500). Clients ask for compressed answers, as browsers do. The server runs with its
+ * BENCH_LOAD_CLIENTS (default 200,500), BENCH_LOAD_ROWS (words, comma separated: only the rows whose label holds one, e.g.
+ * `page`). Clients ask for compressed answers, as browsers do. The server runs with its
  * per-client read and creation limits off (TUNNELSCOPE_READ_RATE_PER_MINUTE=0, TUNNELSCOPE_RATE_LIMIT_PER_MINUTE=0):
  * every client here is this one process. Each row runs against Tunnelscope as it starts (the front thread
  * answering kept answers), against a second server on the same store with the front in Next.js's thread
@@ -30,6 +31,7 @@ const SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 10);
 const CLIENTS = (process.env.BENCH_LOAD_CLIENTS ?? '200,500').split(',').map(Number);
 /** BENCH_LOAD_ROUNDS (default 1): the rows again, each round printed, then each row's median ratio. */
 const ROUNDS = Number(process.env.BENCH_LOAD_ROUNDS ?? 1);
+const ROW_WORDS = (process.env.BENCH_LOAD_ROWS ?? '').split(',').filter(Boolean);
 const HEADERS = { 'accept-encoding': 'gzip, deflate, br' };
 
 async function waitFor(url: string, child: ChildProcess): Promise<void> {
@@ -339,14 +341,16 @@ export async function loadBench(): Promise<void> {
     console.log(
       `load (autocannon, ${SECONDS} s per row, loopback; static = a plain Node server sending the same bytes; per-client read and creation limits off; load average ${loadavg()[0].toFixed(1)} at the start)`,
     );
-    // autocannon's own code is compiled while it runs: a first short run on its own, so no row pays for that.
-    await autocannon({ url: `${staticUrl}${targets[0][1]}`, connections: 50, duration: 2, headers: HEADERS });
+    // autocannon's code, and each server's path for a kept answer, are compiled while they run: a first short run
+    // against each server, so that the first row does not pay for it alone.
+    for (const warmed of [staticUrl, url, inThreadUrl]) await autocannon({ url: `${warmed}${targets[0][1]}`, connections: 50, duration: 2, headers: HEADERS });
     const rounds: Row[][] = [];
     const onlyCreation = process.env.BENCH_LOAD_ONLY === 'creation';
     for (let round = 1; round <= (onlyCreation ? 0 : ROUNDS); round += 1) {
       const rows: Row[] = [];
       for (const clients of CLIENTS) {
         for (const [i, [label, p]] of targets.entries()) {
+          if (ROW_WORDS.length > 0 && !ROW_WORDS.some((word) => label.includes(word))) continue;
           const ts = await measured(`${url}${p}`, clients, server);
           const inThread = await measured(`${inThreadUrl}${p}`, clients, inThreadServer);
           const st = await measured(`${staticUrl}${p}`, clients, plain);

@@ -23,9 +23,9 @@ export function framingHeaders(pathname: string, embedOrigins: string | undefine
 }
 
 /**
- * The policy of every page: scripts only from this origin or carrying the request's nonce (Next.js puts it on its
- * own inline scripts; `strict-dynamic` lets those load the chunks), no plugins, no foreign form targets, and the
- * framing rule above. Styles stay inline-able: React and Cytoscape set style attributes.
+ * The policy of every page as rendered: scripts only carrying the request's nonce (Next.js puts it on its own
+ * scripts; `strict-dynamic` lets those load the chunks), no plugins, no foreign form targets, and the framing rule
+ * above. Styles stay inline-able: React and Cytoscape set style attributes.
  */
 export function pageSecurityPolicy(pathname: string, embedOrigins: string | undefined, nonce: string, dev = false): string {
   const ancestors = isEmbedPath(pathname) ? embedAncestors(embedOrigins) : "'none'";
@@ -41,4 +41,19 @@ export function pageSecurityPolicy(pathname: string, embedOrigins: string | unde
     "form-action 'self'",
     `frame-ancestors ${ancestors}`,
   ].join('; ');
+}
+
+/**
+ * The policy of a kept page, whose HTML every viewer gets as it is (lib/serve/script-hashes.ts): `policy` with its
+ * nonce and `strict-dynamic` replaced by the hashes of the page's inline scripts. Next.js's chunks, parser-inserted
+ * `<script src>` without a nonce now, are then allowed by 'self', which `X-Content-Type-Options: nosniff` on every
+ * response (proxy.ts) keeps to JavaScript. Undefined when `policy` is not a page policy with that nonce.
+ */
+export function hashedPagePolicy(policy: string, nonce: string, hashes: string[]): string | undefined {
+  const nonced = ` 'nonce-${nonce}' 'strict-dynamic'`;
+  const directives = policy.split('; ');
+  const at = directives.findIndex((directive) => directive.startsWith('script-src ') && directive.includes(nonced));
+  if (at === -1) return undefined;
+  directives[at] = directives[at].replace(nonced, hashes.map((hash) => ` ${hash}`).join(''));
+  return directives.join('; ');
 }

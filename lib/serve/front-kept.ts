@@ -1,7 +1,7 @@
 /**
  * What the front answers without waiting, in Next.js's thread (front.ts) and in the front thread
  * (front-listener.ts) alike: which snapshot resource a request reads, the access decision when everything it needs
- * is at hand, and a kept answer's bytes with a fresh nonce.
+ * is at hand, and a kept answer's bytes (with a fresh nonce for a page that keeps one).
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -176,7 +176,8 @@ export const NONCE_LENGTH = freshNonce().length;
 
 /** Sends a kept answer: a 304 when the client holds its ETag, else its bytes in the encoding the client takes. */
 export function sendEntry(request: IncomingMessage, response: ServerResponse, entry: FrontEntry): void {
-  const nonce = freshNonce();
+  // An answer compressed once has no slot: it costs no nonce.
+  const nonce = entry.fixed ? '' : freshNonce();
   const notModified = entry.etag !== undefined && etagMatches(request.headers['if-none-match'], entry.etag);
   // Names and values in one list, as writeHead takes them.
   const headers: string[] = [];
@@ -289,7 +290,7 @@ type Handler = (request: IncomingMessage, response: ServerResponse) => void;
 export function failure(label: string): (response: ServerResponse) => (error: unknown) => void {
   return (response) => (error) => {
     console.error(`${label}:`, error instanceof Error ? error.message : String(error));
-    if (!response.headersSent) response.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
+    if (!response.headersSent) response.writeHead(500, { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' });
     response.end();
   };
 }

@@ -98,7 +98,7 @@ function relay(agent: Agent, socketPath: string, request: IncomingMessage, respo
     if (gone) return;
     console.error('tunnelscope front thread: relay to the app failed:', error.message);
     if (response.headersSent) response.destroy();
-    else response.writeHead(502, { 'content-type': 'text/plain; charset=utf-8' }).end('The dashboard did not answer.\n');
+    else response.writeHead(502, { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' }).end('The dashboard did not answer.\n');
   });
   // A client gone before the answer's end (a closed live view) ends the request there too.
   response.once('close', () => {

@@ -5,8 +5,10 @@
  *
  * - Access is decided first, by the code the pages and routes use (lib/auth). Anything short of a clear yes goes to
  *   Next.js, which answers it exactly as it would without a front (the sign-in page, 401, 403, 503).
- * - A page's scripts carry a per-response CSP nonce. A kept page has a slot wherever its nonce stood and each
- *   response gets a fresh one, in the HTML and in its Content-Security-Policy (gzip-splice.ts).
+ * - A page's scripts carry a per-response CSP nonce as rendered. A kept page is the same for every viewer, so its
+ *   inline scripts are allowed by their hashes instead, and it is sent compressed once, as the other answers
+ *   (script-hashes.ts). A page whose scripts cannot be hashed has a slot wherever its nonce stood, and each response
+ *   gets a fresh one, in the HTML and in its Content-Security-Policy (gzip-splice.ts).
  * - A miss goes through Next.js once, uncompressed, and its bytes and headers are kept as Next.js sent them;
  *   requests for the same key meanwhile wait for that one render.
  * - A hit is answered in the turn its request is read, with no promise, when the decision needs nothing that is not
@@ -15,16 +17,19 @@
  * - `serve` puts the front thread (front-thread.ts) before it: that thread listens and answers hits itself, away
  *   from Next.js's thread, and relays the rest here; the thread holds a copy of what this front keeps.
  */
+import { createHash } from 'node:crypto';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { brotliCompress, constants, gzip } from 'node:zlib';
 import { promisify } from 'node:util';
 import { auditPageView } from '@/lib/auth/audit';
+import { hashedPagePolicy } from '@/lib/auth/framing';
 import type { HeaderReader } from '@/lib/auth/identity';
 import { authConfig, callerOf, signingSecret, signingSecretRead } from '@/lib/auth/server';
 import { integerSetting } from '@/lib/capture/settings';
 import { answerNow, decided, deletedSnapshot, failure, headerReader, inTurns, keyOf, NONCE_LENGTH, needsKey, requestUrl, REQUESTS_PER_TURN, sendEntry, targetOf } from './front-kept';
 import type { Access, FrontEntry, KeptHeader, RequestUrl, Target } from './front-kept';
 import { slottedBody } from './gzip-splice';
+import { hashedPage } from './script-hashes';
 import { BoundedCache, envBytes, type ResponseCacheOptions } from './response-cache';
 import { createReadLimit, type ReadLimit } from './read-limit';
 
@@ -71,9 +76,23 @@ function keptHeaders(headers: OutgoingHttpHeaders, nonce: string | undefined): K
 /** Bookkeeping per entry (key, headers), so that many small answers still count against the bound. */
 const ENTRY_OVERHEAD_BYTES = 1024;
 
+/**
+ * A rendered page as every later viewer gets it: hash-based policy, no nonce, and an ETag of its bytes when Next.js
+ * gave none (a page's HTML no longer changes per response). Undefined when its scripts keep it on the nonce path.
+ */
+function hashedAnswer(headers: OutgoingHttpHeaders, body: Buffer, policy: string, nonce: string): { headers: OutgoingHttpHeaders; body: Buffer } | undefined {
+  const page = hashedPage(body, nonce);
+  const hashedPolicy = page && hashedPagePolicy(policy, nonce, page.hashes);
+  if (!page || hashedPolicy === undefined) return undefined;
+  const etag = headers.etag ?? `"${createHash('sha256').update(page.body).digest('base64url').slice(0, 27)}"`;
+  return { headers: { ...headers, 'content-security-policy': hashedPolicy, etag }, body: page.body };
+}
+
 export async function frontEntry(headers: OutgoingHttpHeaders, body: Buffer): Promise<FrontEntry> {
   const policy = headers['content-security-policy'];
   const nonce = typeof policy === 'string' ? NONCE.exec(policy)?.[1] : undefined;
+  const hashed = typeof policy === 'string' && nonce !== undefined ? hashedAnswer(headers, body, policy, nonce) : undefined;
+  if (hashed) return frontEntry(hashed.headers, hashed.body);
   const pieces = nonce === undefined ? [body] : splitBuffer(body, Buffer.from(nonce, 'utf8'));
   const slotted = await slottedBody(pieces, NONCE_LENGTH);
   const etag = typeof headers.etag === 'string' ? headers.etag : undefined;

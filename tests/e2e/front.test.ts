@@ -1,8 +1,9 @@
 /**
  * `tunnelscope serve` sends a snapshot's page, embed and answers from the front's cache (lib/serve/front.ts). Against
- * the built server in token mode: refusals are the app's own, every page response has a fresh nonce that its CSP
- * names, a kept page still runs in Chromium, the embed keeps its framing rule, API answers are revalidated by ETag,
- * and after a restart over the same store the same links, ETags and share links hold.
+ * the built server in token mode: refusals are the app's own, a page's render has a fresh nonce that its CSP names
+ * and a kept page the hashes of its scripts instead, both run in Chromium, every answer says nosniff, the embed keeps
+ * its framing rule, API answers are revalidated by ETag, and after a restart over the same store the same links,
+ * ETags and share links hold.
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -12,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { incidentBundle } from '../helpers/incident-sample';
 import { graphReady, launchChromium } from './browser';
+import { inlineScriptHashes } from '../serve/front-helpers';
 import { startApp, VIEWPORT, type RunningApp } from './server';
 
 const TOKENS = { viewer: 'front-viewer-token', collector: 'front-collector-token' };
@@ -69,23 +71,41 @@ describe('the front server of tunnelscope serve', () => {
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('gives every page response its own nonce, in the HTML and the CSP, with the headers the app set', async () => {
+  it('gives the render its own nonce, and every later viewer the same page by the hashes of its scripts', async () => {
     const responses = [];
     for (let i = 0; i < 3; i += 1) responses.push(await fetch(`${app.url}/s/${id}`, { headers: viewer }));
-    const nonces = new Set<string>();
-    for (const response of responses) {
-      expect(response.status).toBe(200);
-      const nonce = nonceOf(response);
-      const html = await response.text();
-      const attributes = [...html.matchAll(/nonce="([^"]+)"/g)].map((m) => m[1]);
-      expect(attributes.length).toBeGreaterThan(0);
-      expect(new Set(attributes)).toEqual(new Set([nonce]));
-      nonces.add(nonce);
-    }
-    expect(nonces.size).toBe(3);
-    expect(stableHeaders(responses[2])).toEqual(stableHeaders(responses[0]));
+    const htmls = await Promise.all(responses.map((response) => response.text()));
+    for (const response of responses) expect(response.status).toBe(200);
+    const nonce = nonceOf(responses[0]);
+    const attributes = [...htmls[0].matchAll(/nonce="([^"]+)"/g)].map((m) => m[1]);
+    expect(attributes.length).toBeGreaterThan(0);
+    expect(new Set(attributes)).toEqual(new Set([nonce]));
+
+    const policy = responses[1].headers.get('content-security-policy') ?? '';
+    expect(policy).not.toMatch(/'nonce-|'strict-dynamic'/);
+    expect(new Set(policy.match(/'sha256-[^']+'/g))).toEqual(inlineScriptHashes(htmls[1]));
+    expect(inlineScriptHashes(htmls[1]).size).toBeGreaterThan(1);
+    expect(htmls[1]).not.toContain(nonce);
+    expect(htmls[1]).not.toContain('nonce=');
+    expect(htmls[2]).toBe(htmls[1]);
+    expect(stableHeaders(responses[2])).toEqual(stableHeaders(responses[1]));
+    const { 'content-security-policy': rendered, ...rest } = stableHeaders(responses[0]);
+    expect(rendered).toBe(policy.replace(/script-src 'self'( '[^']+')*;/, "script-src 'self' 'nonce-N' 'strict-dynamic';"));
+    expect(stableHeaders(responses[1])).toMatchObject(rest);
     expect(responses[2].headers.get('x-frame-options')).toBe('DENY');
     expect(responses[2].headers.get('referrer-policy')).toBe('same-origin');
+  });
+
+  it("says nosniff on every kind of answer, so that the kept pages' 'self' runs only what is served as JavaScript", async () => {
+    const page = await (await fetch(`${app.url}/s/${id}`, { headers: viewer })).text();
+    const chunk = /<script src="([^"]+)"/.exec(page)?.[1];
+    expect(chunk).toMatch(/^\/_next\/static\//);
+    const paths = [`/s/${id}`, `/api/snapshots/${id}`, `/api/snapshots/${id}/report.md`, `/api/snapshots/${id}/graph.svg`, chunk, '/icon.svg', '/no-such-page', `/s/${id}`];
+    for (const urlPath of paths) {
+      const response = await fetch(`${app.url}${urlPath}`, { headers: urlPath === paths[6] ? {} : viewer });
+      await response.arrayBuffer();
+      expect(response.headers.get('x-content-type-options'), urlPath).toBe('nosniff');
+    }
   });
 
   it('answers a refused request as the app does, whether or not the answer is held', async () => {
@@ -124,17 +144,26 @@ describe('the front server of tunnelscope serve', () => {
     expect(revalidated.headers.get('etag')).toBe(etag);
   });
 
-  it('serves a held page that Chromium runs under its CSP, through a share link', async () => {
+  it('serves the render and then the kept page and embed, which Chromium runs with no CSP violation, through a share link', async () => {
     browser = await launchChromium();
-    for (let i = 0; i < 2; i += 1) {
+    const embedUrl = `${shareUrl.replace(`/s/${id}`, `/embed/${id}`)}&tab=graph`;
+    for (const [url, i] of [shareUrl, shareUrl, embedUrl, embedUrl].map((u, n) => [u, n] as const)) {
       const context = await browser.newContext({ viewport: VIEWPORT });
       const page = await context.newPage();
       const refused: string[] = [];
       page.on('console', (message) => {
         if (/Content Security Policy|Refused to/i.test(message.text())) refused.push(message.text());
       });
-      await page.goto(`${app.url}${shareUrl}`);
-      await graphReady(page);
+      await page.exposeFunction('reportViolation', (text: string) => refused.push(text));
+      await page.addInitScript(() => {
+        document.addEventListener('securitypolicyviolation', (e) => (window as unknown as { reportViolation(t: string): void }).reportViolation(`${e.violatedDirective} ${e.blockedURI}`));
+      });
+      const response = await page.goto(`${app.url}${url}`);
+      // The first load of each renders (its nonce), the second is the kept answer (the hashes).
+      expect(response?.headers()['content-security-policy']).toMatch(i % 2 === 0 ? /'nonce-/ : /script-src 'self' 'sha256-/);
+      await graphReady(page).catch((error: unknown) => {
+        throw new Error(`${url} (load ${i + 1}) did not draw its graph; CSP said: ${refused.join(' | ')}`, { cause: error });
+      });
       expect(refused).toEqual([]);
       await context.close();
     }

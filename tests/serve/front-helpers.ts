@@ -36,3 +36,9 @@ export function tokenMode(prefix: string, token: string): string {
   resetAuth();
   return dataDir;
 }
+
+/** The CSP hash sources (as a kept page's policy lists them) of the inline scripts (those without src) of `html`. */
+export function inlineScriptHashes(html: string): Set<string> {
+  const texts = [...html.matchAll(/<script(?![^>]*\ssrc=)[^>]*>([\s\S]*?)<\/script>/g)].map((m) => m[1]);
+  return new Set(texts.map((text) => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`));
+}

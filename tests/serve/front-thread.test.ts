@@ -9,7 +9,7 @@ import { closeStore, getStore } from '@/lib/store';
 import { newSnapshotId } from '@/lib/store/ids';
 import { startFrontThread, type FrontThread } from '@/lib/serve/front-thread';
 import { freePort } from '@/tests/e2e/server';
-import { get, tokenMode, type Answer } from './front-helpers';
+import { get, inlineScriptHashes, tokenMode, type Answer } from './front-helpers';
 
 const TOKEN = 'front-thread-token';
 
@@ -67,7 +67,7 @@ describe('the front thread', () => {
     }
     const nonce = Buffer.from(crypto.randomUUID()).toString('base64');
     response.setHeader('content-type', 'text/html; charset=utf-8');
-    response.setHeader('content-security-policy', `script-src 'nonce-${nonce}'`);
+    response.setHeader('content-security-policy', `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'`);
     response.end(`<html><script nonce="${nonce}">go()</script>${'<p>page</p>'.repeat(100)}</html>`);
   }
 
@@ -102,18 +102,25 @@ describe('the front thread', () => {
     throw new Error(`${urlPath} was relayed every time`);
   }
 
-  it('answers kept answers itself, with a fresh nonce per page, compressed, and 304 for the held ETag', async () => {
+  it('answers kept answers itself, a page by the hashes of its scripts and the same bytes each time, compressed, and 304 for the held ETag', async () => {
     const id = newSnapshotId();
     const rendersBefore = renders.count;
-    expect((await get(base, `/s/${id}`, auth)).status).toBe(200);
+    const rendered = await get(base, `/s/${id}`, auth);
+    expect(rendered.status).toBe(200);
+    expect(String(rendered.headers['content-security-policy'])).toMatch(/'nonce-[^']+' 'strict-dynamic'/);
     const page = await answeredByThread(`/s/${id}`, { ...auth, 'accept-encoding': 'gzip' });
     expect(page.status).toBe(200);
     expect(page.headers['content-encoding']).toBe('gzip');
     const html = gunzipSync(page.body).toString('utf8');
-    const nonce = /'nonce-([^']+)'/.exec(String(page.headers['content-security-policy']))?.[1];
-    expect(html).toContain(`<script nonce="${nonce}">go()</script>`);
-    const again = await answeredByThread(`/s/${id}`, auth);
-    expect(/'nonce-([^']+)'/.exec(String(again.headers['content-security-policy']))?.[1]).not.toBe(nonce);
+    const policy = String(page.headers['content-security-policy']);
+    expect(policy).not.toMatch(/'nonce-|'strict-dynamic'/);
+    expect(html).toContain('<script>go()</script>');
+    expect(new Set(policy.match(/'sha256-[^']+'/g))).toEqual(inlineScriptHashes(html));
+    const again = await answeredByThread(`/s/${id}`, { ...auth, 'accept-encoding': 'gzip' });
+    expect(again.body.equals(page.body)).toBe(true);
+    expect(again.headers['content-security-policy']).toBe(policy);
+    const revalidated = await answeredByThread(`/s/${id}`, { ...auth, 'if-none-match': String(page.headers.etag) });
+    expect(revalidated.status).toBe(304);
 
     expect((await get(base, `/api/snapshots/${id}`, auth)).status).toBe(200);
     const api = await answeredByThread(`/api/snapshots/${id}`, auth);

@@ -14,7 +14,7 @@ import fc from 'fast-check';
 import { createFront, type Front } from '@/lib/serve/front';
 import { requestUrl, turnSlicer } from '@/lib/serve/front-kept';
 import { newSnapshotId } from '@/lib/store/ids';
-import { get, tokenMode, type Answer } from './front-helpers';
+import { get, inlineScriptHashes, tokenMode, type Answer } from './front-helpers';
 
 const TOKEN = 'front-test-token';
 const ID = newSnapshotId();
@@ -25,6 +25,8 @@ function decoded(answer: Answer): string {
   if (encoding === 'br') return brotliDecompressSync(answer.body).toString('utf8');
   return answer.body.toString('utf8');
 }
+
+const POLICY_NONCE = /'nonce-([^']+)'/;
 
 /**
  * Stands in for Next.js: a page whose scripts carry the nonce of its CSP (as proxy.ts and the root layout make
@@ -54,8 +56,10 @@ function fakeNext(renders: { count: number }) {
     response.setHeader('Content-Type', 'text/html; charset=utf-8');
     response.setHeader('Content-Security-Policy', `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'; frame-ancestors 'none'`);
     response.setHeader('X-Frame-Options', 'DENY');
-    response.write(`<html><head><script nonce="${nonce}">theme()</script></head>`);
-    response.end(`<body>${'<p>shell</p>'.repeat(200)}<script nonce="${nonce}">self.__next_f.push([1,"{\\"nonce\\":\\"${nonce}\\"}"])</script></body></html>`);
+    response.write(`<html><head><script nonce="${nonce}">theme()</script><script src="/_next/static/a.js" async="" nonce="${nonce}"></script></head>`);
+    // The embed here holds a script whose text the browser ignores (it has a src): it cannot be hashed, so it keeps its nonce.
+    const unhashable = request.url?.startsWith('/embed/') ? `<script nonce="${nonce}" src="/b.js">ignored()</script>` : '';
+    response.end(`<body>${'<p>shell</p>'.repeat(200)}${unhashable}<script nonce="${nonce}">self.__next_f.push([1,"{\\"nonce\\":\\"${nonce}\\"}"])</script></body></html>`);
   };
 }
 
@@ -91,19 +95,54 @@ describe('the front server', () => {
     renders.count = 0;
   });
 
-  it('renders a page once, then sends it with a fresh nonce per response that matches its CSP, plain and gzip', async () => {
+  it('sends the render with its nonce, then the kept page by the hashes of its scripts, the same bytes to everyone', async () => {
     const first = await get(base, `/s/${ID}`, auth);
     expect(first.status).toBe(200);
-    const answers = await Promise.all([get(base, `/s/${ID}`, auth), get(base, `/s/${ID}`, { ...auth, 'accept-encoding': 'gzip, br' })]);
+    const renderNonce = POLICY_NONCE.exec(String(first.headers['content-security-policy']))?.[1] ?? '';
+    expect([...decoded(first).matchAll(/nonce="([^"]+)"/g)].map((m) => m[1])).toEqual([renderNonce, renderNonce, renderNonce]);
+    const answers = await Promise.all([
+      get(base, `/s/${ID}`, auth),
+      get(base, `/s/${ID}`, { ...auth, 'accept-encoding': 'gzip' }),
+      get(base, `/s/${ID}`, { ...auth, 'accept-encoding': 'gzip' }),
+      get(base, `/s/${ID}`, { ...auth, 'accept-encoding': 'gzip, br' }),
+    ]);
+    expect(renders.count).toBe(1);
+    const html = decoded(answers[0]);
+    const policy = String(answers[0].headers['content-security-policy']);
+    for (const answer of answers) {
+      expect(answer.status).toBe(200);
+      expect(answer.headers['content-security-policy']).toBe(policy);
+      expect(answer.headers['x-content-type-options']).toBe('nosniff');
+      expect(decoded(answer)).toBe(html);
+    }
+    expect(answers[1].body.equals(answers[2].body)).toBe(true);
+    expect(answers[3].headers['content-encoding']).toBe('br');
+    const scriptSrc = /script-src ([^;]*)/.exec(policy)?.[1].split(' ') ?? [];
+    expect(scriptSrc).not.toContain("'strict-dynamic'");
+    expect(scriptSrc.some((source) => source.startsWith("'nonce-"))).toBe(false);
+    expect(new Set(scriptSrc.filter((source) => source.startsWith("'sha256-")))).toEqual(inlineScriptHashes(html));
+    expect(inlineScriptHashes(html).size).toBe(2);
+    expect(html).not.toContain(renderNonce);
+    expect(html).not.toContain('nonce=');
+    const etag = String(answers[0].headers.etag);
+    const revalidated = await get(base, `/s/${ID}`, { ...auth, 'if-none-match': etag });
+    expect(revalidated.status).toBe(304);
+    expect(revalidated.body.length).toBe(0);
+  });
+
+  it('keeps a fresh nonce per response for a page whose scripts cannot be hashed, plain and gzip', async () => {
+    const first = await get(base, `/embed/${ID}`, auth);
+    expect(first.status).toBe(200);
+    const answers = await Promise.all([get(base, `/embed/${ID}`, auth), get(base, `/embed/${ID}`, { ...auth, 'accept-encoding': 'gzip, br' })]);
     expect(renders.count).toBe(1);
     const nonces = new Set<string>();
     for (const answer of [first, ...answers]) {
       expect(answer.status).toBe(200);
-      const policyNonce = /'nonce-([^']+)'/.exec(String(answer.headers['content-security-policy']))?.[1];
+      const policyNonce = POLICY_NONCE.exec(String(answer.headers['content-security-policy']))?.[1];
       expect(policyNonce).toBeDefined();
       const html = decoded(answer);
       const inHtml = [...html.matchAll(/nonce="([^"]+)"/g)].map((m) => m[1]);
-      expect(inHtml).toEqual([policyNonce, policyNonce]);
+      expect(inHtml).toEqual([policyNonce, policyNonce, policyNonce, policyNonce]);
       expect(html).toContain(`\\"nonce\\":\\"${policyNonce}\\"`);
       expect(answer.headers['x-frame-options']).toBe('DENY');
       expect(answer.headers['x-content-type-options']).toBe('nosniff');
