@@ -134,7 +134,9 @@ describe('snapshot creation while viewers load a link', () => {
         body: JSON.stringify({ source: 'local', title: 'collected below the readers' }),
       }).finally(() => (answered = true));
       let child: ReturnType<typeof collectionChild>;
-      await until(() => (child = collectionChild(pid)) !== undefined || answered, 120_000);
+      // The server lowers the process right after starting it, before the script gets its input (nothing of the
+      // collection runs before): a look in between sees it unlowered, so this waits for the lowered state or the end.
+      await until(() => (child = collectionChild(pid))?.nice === 19 || answered, 120_000);
       const response = await creation;
       expect(response.status).toBe(201);
       expect(child?.nice).toBe(19);
