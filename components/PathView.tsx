@@ -132,7 +132,23 @@ function revealBroken(section: HTMLElement | null): void {
 export function PathView({ path, loading, error, onSelect }: PathViewProps) {
   const section = useRef<HTMLElement>(null);
   useEffect(() => {
-    if (!loading && path) revealBroken(section.current);
+    if (loading || !path) return;
+    const here = section.current;
+    revealBroken(here);
+    const box = here?.parentElement;
+    if (!here || !box || typeof ResizeObserver === 'undefined') return;
+    // The panels around the path settle after it (the graph, the findings, fonts) and may resize its box: the hop is
+    // revealed again until the reader moves the box themselves.
+    const resized = new ResizeObserver(() => revealBroken(here));
+    resized.observe(box);
+    resized.observe(here);
+    const readerMoves = ['wheel', 'touchstart', 'pointerdown', 'keydown'] as const;
+    const stop = () => resized.disconnect();
+    for (const kind of readerMoves) box.addEventListener(kind, stop, { once: true, passive: true });
+    return () => {
+      resized.disconnect();
+      for (const kind of readerMoves) box.removeEventListener(kind, stop);
+    };
   }, [loading, path]);
   return (
     <section ref={section} className="panel min-w-0" aria-label="Packet path" data-path-view data-ready={loading ? 'false' : 'true'}>
