@@ -23,7 +23,7 @@ export interface BackgroundPriority {
 
 export function backgroundPriority(env: Readonly<Record<string, string | undefined>> = process.env): BackgroundPriority {
   return {
-    nice: env.TUNNELSCOPE_BACKGROUND_NICE?.trim() === '0' ? 0 : integerSetting(env.TUNNELSCOPE_BACKGROUND_NICE, 19, 1, 19),
+    nice: integerSetting(env.TUNNELSCOPE_BACKGROUND_NICE, 19, 0, 19),
     idle: env.TUNNELSCOPE_BACKGROUND_IDLE?.trim() === '1',
   };
 }
