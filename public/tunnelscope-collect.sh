@@ -21,7 +21,8 @@
 #   --no-batch        run every command on its own instead of batching a namespace's ip, tc and bridge commands
 #                     (and reading a sysctl listing's files straight from /proc/sys)
 #   --parallel N      named namespaces collected at once (default 4); the output keeps their order
-#   --tmpdir DIR      where its scratch directory is made (default $TMPDIR, else /tmp)
+#   --tmpdir DIR      where its scratch directory is made (default $TMPDIR, else /dev/shm when it is a tmpfs with
+#                     256 MiB free, else /tmp)
 #
 # Output format 1: a header line, then per command a prompt-shaped line with the command and a marker comment,
 # its stdout verbatim, its stderr lines and an end line with the exit code:
@@ -41,7 +42,7 @@ batching=1
 role=''
 limit=20
 parallel=4
-tmp_in=${TMPDIR:-/tmp}
+tmp_in=''
 while [ $# -gt 0 ]; do
   case $1 in
     --netns) only_netns="$only_netns
@@ -52,7 +53,7 @@ $2"; shift 2 ;;
     --no-batch) batching=0; shift ;;
     --parallel) parallel=$2; shift 2 ;;
     --tmpdir) tmp_in=$2; shift 2 ;;
-    -h|--help) sed -n '2,32p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,33p' "$0"; exit 0 ;;
     *) echo "tunnelscope-collect: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -60,6 +61,25 @@ done
 case $limit in '' | *[!0-9.]* | *.*.*) echo "tunnelscope-collect: --timeout takes seconds, not $limit" >&2; exit 2 ;; esac
 case $limit in *.*) whole=${limit%%.*}; frac=${limit#*.}000; frac=${frac%"${frac#???}"} ;; *) whole=$limit; frac=000 ;; esac
 limit_ms=$(( ${whole:-0} * 1000 + 1$frac - 1000 ))
+
+# The scratch files: a dozen small ones per namespace, made and removed within milliseconds. In memory when the host
+# has it to spare, as making a file costs more on a disk (on an ext4 without a journal, which checks each new inode
+# against recently deleted ones, it was half of the script's time); a container's small /dev/shm is left alone.
+shm_room() {
+  shm_fs=''
+  while read -r _ mp fst _; do [ "$mp" = /dev/shm ] && shm_fs=$fst; done </proc/mounts 2>/dev/null
+  [ "$shm_fs" = tmpfs ] && [ -d /dev/shm ] && [ -w /dev/shm ] || return 1
+  set -f; set -- $(df -Pk /dev/shm 2>/dev/null); set +f
+  [ $# -ge 11 ] || return 1
+  shift 7
+  case $4 in '' | *[!0-9]*) return 1 ;; esac
+  [ "$4" -ge 262144 ]
+}
+if [ -z "$tmp_in" ]; then
+  if [ -n "${TMPDIR:-}" ]; then tmp_in=$TMPDIR
+  elif shm_room; then tmp_in=/dev/shm
+  else tmp_in=/tmp; fi
+fi
 
 # A run killed outright (SIGKILL) cannot remove its scratch directory, and after an exec on a node nobody else can:
 # each run holds a lock (flock) on its own while it or anything it started lives, and removes the earlier runs'
