@@ -860,8 +860,13 @@ collect_netns() {
   run netns-list-id "$ns" 0 ip -j netns list-id
   run tc-qdisc "$ns" 0 tc -j qdisc show
   run bridge-fdb "$ns" 0 bridge -j fdb show
-  run iptables-raw "$ns" 1 iptables-save -t raw
-  run iptables-filter "$ns" 1 iptables-save -t filter
+  if [ "$ns" = - ]; then
+    run iptables-raw "$ns" 1 iptables-save -t raw
+    run iptables-filter "$ns" 1 iptables-save -t filter
+  fi
+  if [ "$ns" != - ]; then
+    run iptables-tables "$ns" 1 iptables-save
+  fi
   covered ip-netconf || run sysctl "$ns" 1 sysctl -a -r '^net\.ipv4\.(ip_forward|conf\..*\.rp_filter)$'
   run bpftool-net "$ns" 1 bpftool -j net show
   flush "$ns"

@@ -4,7 +4,7 @@
  * the script (options, the `run` function, namespace discovery) is hand-written around the marked block.
  * `npm run generate:collector` rewrites the block; a test fails when the checked-in script is out of date.
  */
-import type { CommandDeclaration } from './declaration';
+import type { CommandDeclaration, NamespaceKind } from './declaration';
 import { SYSCTL_FILES_READER } from './sysctl';
 
 export const BEGIN_MARK = '# BEGIN commands: generated from lib/commands by `npm run generate:collector`; do not edit by hand.';
@@ -73,7 +73,30 @@ function deviceRuns(command: CommandDeclaration): string[] {
   const params = command.argv.flatMap((w) => paramName(w) ?? []);
   // The namespace's scratch file, free between flushes: one file fewer to create per namespace.
   const jobs = '"$tmp/s"';
-  return [`  ${command.collectorJobs} "$ns" >${jobs}`, `  while read -r ${params.join(' ')}; do`, `    ${runLine(command, '"$ns"')}`, `  done <${jobs}`];
+  return [`${command.collectorJobs} "$ns" >${jobs}`, `while read -r ${params.join(' ')}; do`, `  ${runLine(command, '"$ns"')}`, `done <${jobs}`];
+}
+
+/** The test collect_netns makes of its namespace ($ns, - for the root one) for commands run in only some. */
+const NAMESPACE_TEST: Record<NamespaceKind, string> = { root: '[ "$ns" = - ]', named: '[ "$ns" != - ]' };
+
+/**
+ * The lines of a namespace's commands, indented for collect_netns: each run of neighbours declared for the root or
+ * the named namespaces only inside an `if` on the namespace, the others as they are.
+ */
+function inNamespaces(commands: readonly CommandDeclaration[], lines: (command: CommandDeclaration, i: number) => string[]): string[] {
+  const out: string[] = [];
+  let open: NamespaceKind | undefined;
+  commands.forEach((command, i) => {
+    if (command.namespaces !== open) {
+      if (open !== undefined) out.push('  fi');
+      if (command.namespaces !== undefined) out.push(`  if ${NAMESPACE_TEST[command.namespaces]}; then`);
+      open = command.namespaces;
+    }
+    const indent = open === undefined ? '  ' : '    ';
+    out.push(...lines(command, i).map((l) => indent + l));
+  });
+  if (open !== undefined) out.push('  fi');
+  return out;
 }
 
 function masks(commands: readonly CommandDeclaration[]): string[] {
@@ -112,6 +135,9 @@ function sysctlFiles(commands: readonly CommandDeclaration[]): string[] {
 export function commandBlock(commands: readonly CommandDeclaration[]): string {
   const collected = commands.filter((c) => c.collect && c.fallbackFor === undefined);
   const at = (scope: CommandDeclaration['scope']) => collected.filter((c) => c.scope === scope);
+  const netns = at('netns');
+  const rootOnly = at('host').find((c) => c.namespaces !== undefined);
+  if (rootOnly) throw new Error(`command ${rootOnly.id} runs once per host, in the root namespace: \`namespaces\` narrows only netns and device scopes`);
   return [
     BEGIN_MARK,
     ...masks(commands),
@@ -129,9 +155,9 @@ export function commandBlock(commands: readonly CommandDeclaration[]): string {
     'collect_netns() {',
     '  ns=$1',
     "  covering=' '",
-    ...at('netns').map((c, i, all) => `  ${netnsLine(c, all.slice(0, i))}`),
+    ...inNamespaces(netns, (c, i) => [netnsLine(c, netns.slice(0, i))]),
     '  flush "$ns"',
-    ...at('device').flatMap(deviceRuns),
+    ...inNamespaces(at('device'), deviceRuns),
     '  flush "$ns"',
     '}',
     END_MARK,

@@ -5,10 +5,17 @@ import type { StateFieldName } from '@/lib/parse/state';
 /**
  * Where a command runs:
  * host: once per host, in the root namespace (OVS/OVN databases, files, the host name);
- * netns: in the root namespace and in every named namespace;
- * device: in every namespace, once per network device and per variant (tc filters per hook), narrowed by `select`.
+ * netns: in the root namespace and in every named namespace (narrowed by `namespaces`);
+ * device: in every namespace, once per network device and per variant (tc filters per hook), narrowed by `select`
+ * and `namespaces`.
  */
 export type CommandScope = 'host' | 'netns' | 'device';
+
+/**
+ * Which namespaces a netns- or device-scoped command runs in when not all: the root namespace only, or the named
+ * (pod) namespaces only. A host's root namespace and its pod namespaces can need different forms of one listing.
+ */
+export type NamespaceKind = 'root' | 'named';
 
 /** Shapes of text output that lib/capture/paste/shapes.ts tells apart in a paste without its command line. */
 export type TextShape =
@@ -21,6 +28,8 @@ export interface CommandDeclaration<Id extends string = string> {
   tool: string;
   format: 'json' | 'text';
   scope: CommandScope;
+  /** netns and device scopes: run only in the root namespace or only in the named ones; without it, in every one. */
+  namespaces?: NamespaceKind;
   /** argv; elements `{dev}` and `{hook}` are replaced as whole elements, never spliced into a string. */
   argv: readonly string[];
   /** Parameter sets for device-scoped commands, e.g. one per tc hook. */
@@ -46,6 +55,12 @@ export interface CommandDeclaration<Id extends string = string> {
    * batch holds that command. Both fill the same keys, so a capture holding both (a paste) reads each value once.
    */
   coveredBy?: string;
+  /**
+   * Listings whose whole output this one's holds (`iptables-save` prints every table, `iptables-save -t raw` one of
+   * them): where it ran, they count as collected too, so that rules judge an absence from them as from their own
+   * record. Its parser fills the same state as theirs.
+   */
+  holds?: readonly string[];
   /** Failures are expected on many hosts (no OVS, not a pod VM, an iproute2 without it): they do not make the host partial. */
   optional?: boolean;
   /** False for forms recognised in pastes but not run by the collector (text forms, `ip route get`). */

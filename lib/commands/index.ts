@@ -28,6 +28,7 @@ import { ipRule } from './ip-rule';
 import { iptablesFilter } from './iptables-filter';
 import { iptablesRaw } from './iptables-raw';
 import { iptablesRules } from './iptables-rules';
+import { iptablesTables } from './iptables-tables';
 import { netnsList } from './netns-list';
 import { netnsListId } from './netns-list-id';
 import { ovnLsp } from './ovn-lsp';
@@ -73,6 +74,7 @@ export const COMMANDS = [
   ovnLsp,
   iptablesRaw,
   iptablesFilter,
+  iptablesTables,
   iptablesRules,
   sysctl,
   bpftoolNet,

@@ -6,6 +6,8 @@ export const iptablesFilter = {
   tool: 'iptables-save',
   format: 'text',
   scope: 'netns',
+  // Named namespaces read every table at once (iptables-tables).
+  namespaces: 'root',
   argv: ['iptables-save', '-t', 'filter'],
   optional: true,
   collect: true,

@@ -6,6 +6,8 @@ export const iptablesRaw = {
   tool: 'iptables-save',
   format: 'text',
   scope: 'netns',
+  // Named namespaces read every table at once (iptables-tables).
+  namespaces: 'root',
   argv: ['iptables-save', '-t', 'raw'],
   optional: true,
   collect: true,

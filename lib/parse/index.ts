@@ -72,6 +72,9 @@ function narrowedTo(params: Record<string, string> | undefined): string | undefi
 /** The ip listing a /proc or /sys read stands in for, by the read's id (lib/commands: fallbackFor). */
 const FALLBACK_FOR: ReadonlyMap<string, { id: string; whole: boolean }> = new Map(COMMANDS.flatMap((c) => ('fallbackFor' in c ? [[c.id, c.fallbackFor]] : [])));
 
+/** The listings a whole one holds, by its id (lib/commands: holds): `iptables-save` holds each table's. */
+const HOLDS: ReadonlyMap<string, readonly string[]> = new Map(COMMANDS.flatMap((c) => ('holds' in c ? [[c.id, c.holds]] : [])));
+
 /** ip's listings that ran in a namespace: a /proc or /sys read of the same is then not read (ip's output wins). */
 function ipListingsRan(records: readonly CommandRecord[]): Set<string> {
   return new Set(records.filter((r) => r.status === 'ok' && !FALLBACK_FOR.has(r.id) && !isBlank(r.stdout)).map((r) => r.id));
@@ -87,7 +90,7 @@ class Coverage {
     const standsFor = FALLBACK_FOR.get(record.id);
     // A whole fallback listing lets rules judge absences as they would from ip's.
     if (dev === '' && standsFor?.whole) this.whole.add(standsFor.id);
-    if (dev === '') this.whole.add(record.id);
+    if (dev === '') for (const id of [record.id, ...(HOLDS.get(record.id) ?? [])]) this.whole.add(id);
     else if (dev !== undefined) {
       const devs = this.devices.get(record.id);
       if (devs) devs.add(dev);

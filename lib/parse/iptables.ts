@@ -165,12 +165,22 @@ export function readFirewallRule(table: string, line: string, lineNumber: number
   };
 }
 
+/**
+ * The table of rules before any "*TABLE" line: the one -t names; without it, `iptables -S` lists the filter table
+ * and `iptables-save` every table ("all": a rule cut from its header is of none a rule can judge).
+ */
+function firstTable(argv: readonly string[], params: Record<string, string>): string {
+  const t = argv.findIndex((a) => a === '-t' || a === '--table');
+  const named = params.table ?? (t >= 0 ? argv[t + 1] : undefined);
+  if (named !== undefined) return named;
+  return /(?:^|\/)iptables-save$/.test(argv[0] ?? '') ? 'all' : 'filter';
+}
+
 export const parseIptables: Parser = (record) => {
   const input = toInput(record);
   const firewall: FirewallRule[] = [];
   const problems: ParseProblem[] = [];
-  const t = input.argv.findIndex((a) => a === '-t' || a === '--table');
-  let table = input.params.table ?? (t >= 0 ? input.argv[t + 1] : undefined) ?? 'filter';
+  let table = firstTable(input.argv, input.params);
   input.lines.forEach((line, i) => {
     const trimmed = line.trim();
     if (trimmed === '' || trimmed.startsWith('#') || trimmed === 'COMMIT') return;

@@ -1,6 +1,6 @@
 // Runs against real kernel namespaces created here (names start with tscap-); needs root and iproute2.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -149,6 +149,47 @@ exec ${sh(['sh', '-c', 'command -v tc']).trim()} "$@"`,
     expect(record(host, B, 'ovs-bridge')).toBeUndefined();
   });
 
+  it('reads every iptables table of a named namespace with one iptables-save, and the root namespace table by table', () => {
+    const ids = (netns: string | null) => (host.namespaces.find((n) => n.netns === netns)?.commands ?? []).filter((c) => c.argv[0] === 'iptables-save').map((c) => [c.id, c.argv.join(' '), c.status]);
+    expect(ids(null)).toEqual([
+      ['iptables-raw', 'iptables-save -t raw', 'ok'],
+      ['iptables-filter', 'iptables-save -t filter', 'ok'],
+    ]);
+    expect(ids(B)).toEqual([['iptables-tables', 'iptables-save', 'ok']]);
+  });
+
+  it('starts eight processes per named namespace, one of them iptables-save (strace -f of a run with one namespace and with two)', () => {
+    const C = `tscap-${process.pid}-c`;
+    sh(['ip', 'netns', 'add', C]);
+    try {
+      // No --timeout: the watchdog's sleeps would add processes by the second.
+      const traced = (names: readonly string[]) => {
+        const out = path.join(scratch, `strace-${names.length}.txt`);
+        const netns = names.flatMap((n) => ['--netns', n]);
+        execFileSync('nsenter', [`--net=/run/netns/${A}`, '--', 'strace', '-f', '-e', 'trace=process', '-o', out, 'sh', SCRIPT, '--timeout', '0', ...netns], { stdio: 'ignore' });
+        const lines = readFileSync(out, 'utf8')
+          .split('\n')
+          .filter((l) => l !== '');
+        // By process: strace prints a call another process interrupts in two parts, and a PATH search tries several paths.
+        const saves = new Map(
+          lines.flatMap((l) => {
+            const m = /^(\d+) +execve\("[^"]*\/iptables-save", \[([^\]]*)\]/.exec(l);
+            return m ? [[m[1], m[2].replace(/"/g, '').replace(/, /g, ' ')] as const] : [];
+          }),
+        );
+        return { processes: new Set(lines.map((l) => l.split(' ')[0])).size, saves: [...saves.values()].sort() };
+      };
+      const one = traced([B]);
+      const two = traced([B, C]);
+      expect(one.saves).toEqual(['iptables-save', 'iptables-save -t filter', 'iptables-save -t raw']);
+      expect(two.saves).toEqual(['iptables-save', 'iptables-save', 'iptables-save -t filter', 'iptables-save -t raw']);
+      expect(two.processes - one.processes).toBeGreaterThan(0);
+      expect(two.processes - one.processes).toBeLessThanOrEqual(8);
+    } finally {
+      sh(['ip', 'netns', 'del', C]);
+    }
+  });
+
   it('records ip_forward and rp_filter as the declared `ip -j netconf show` of the ip batch (no sysctl listing), and reads no /proc fallback where ip is present', () => {
     // The sysctl listing runs only where no batch can hold netconf (tests/capture/collector-group-parts.test.ts).
     const netconf = record(host, B, 'ip-netconf');
@@ -168,12 +209,14 @@ exec ${sh(['sh', '-c', 'command -v tc']).trim()} "$@"`,
 
   it('records a tool that is not installed as missing-tool, in the root and a named namespace', async () => {
     // The tools are hidden in a mount namespace of the run's own: a device node where the program was is no program.
-    const tools = ['bpftool', 'conntrack'];
-    expect(tools.map((tool) => path.dirname(sh(['sh', '-c', `PATH="$PATH:/usr/sbin:/sbin"; command -v ${tool}`]).trim()))).toEqual(['/usr/sbin', '/usr/sbin']);
+    const tools = ['bpftool', 'conntrack', 'iptables-save'];
+    expect(tools.map((tool) => path.dirname(sh(['sh', '-c', `PATH="$PATH:/usr/sbin:/sbin"; command -v ${tool}`]).trim()))).toEqual(['/usr/sbin', '/usr/sbin', '/usr/sbin']);
     const h = await collect(privately(hiding('/usr/sbin', mkdtempSync(path.join(scratch, 'sbin-')), tools)), ['--netns', B]);
     expect(record(h, null, 'bpftool-net')?.status).toBe('missing-tool');
     expect(record(h, B, 'bpftool-net')?.status).toBe('missing-tool');
     expect(record(h, null, 'conntrack-stats')?.status).toBe('missing-tool');
+    expect(['iptables-raw', 'iptables-filter'].map((id) => record(h, null, id)?.status)).toEqual(['missing-tool', 'missing-tool']);
+    expect(record(h, B, 'iptables-tables')).toMatchObject({ status: 'missing-tool', argv: ['iptables-save'] });
     expect(h.status).toBe('complete');
   });
 
@@ -185,7 +228,7 @@ exec ${sh(['sh', '-c', 'command -v tc']).trim()} "$@"`,
     const setup = `mount -t tmpfs tmpfs /run/netns && touch /run/netns/-all /run/netns/-x && ip netns add '${odd}' && ${hide}`;
     const h = await collect(privately(setup), []);
     expect(h.namespaces.map((n) => n.netns)).toEqual([null, odd]);
-    expect(record(h, odd, 'iptables-raw')?.status).toBe('ok');
+    expect(record(h, odd, 'iptables-tables')?.status).toBe('ok');
     expect(record(h, odd, 'ip-link')?.stdout).toContain('"ifname":"lo"');
   });
 

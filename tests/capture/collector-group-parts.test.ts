@@ -81,7 +81,7 @@ describe("the collector script's group of commands", () => {
     const { hosts, problems } = parseCollectorOutput(run.stdout);
     expect(problems).toEqual([]);
     const commands = hosts[0]?.namespaces.find((n) => n.netns === 'bogus')?.commands ?? [];
-    expect(commands.map((c) => c.id)).toEqual(expect.arrayContaining(['ip-link', 'ip-netconf', 'tc-qdisc', 'iptables-raw', 'iptables-filter', 'bpftool-net']));
+    expect(commands.map((c) => c.id)).toEqual(expect.arrayContaining(['ip-link', 'ip-netconf', 'tc-qdisc', 'iptables-tables', 'bpftool-net']));
     for (const c of commands) {
       expect(c.status, c.id).toBe('error');
       expect(c.stderr, c.id).toMatch(/^nsenter: [^\n]+\n$/);

@@ -37,7 +37,7 @@ describe('recognizeCommand', () => {
     ['ovn-nbctl --db=ssl:10.0.0.1:9641 -f json list Logical_Switch_Port', 'ovn-lsp', 'json', undefined],
     ['iptables -S', 'iptables-rules', 'text', undefined],
     ['iptables -t raw -S', 'iptables-rules', 'text', { table: 'raw' }],
-    ['iptables-save', 'iptables-filter', 'text', { table: 'all' }],
+    ['iptables-save', 'iptables-tables', 'text', undefined],
     ['iptables-save -t raw', 'iptables-raw', 'text', undefined],
     ['sysctl net.ipv4.ip_forward', 'sysctl', 'text', undefined],
     ['cat /run/peerpod/podnetwork.json', 'peerpod-config', 'json', undefined],

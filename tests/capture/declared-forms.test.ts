@@ -7,7 +7,9 @@ describe('paste forms read from the command declarations', () => {
     expect(recognizeCommand('ovs-vsctl -f json list interface')?.id).toBe('ovs-interface');
     expect(recognizeCommand('ovs-vsctl list br')?.id).toBe('ovs-bridge');
     expect(recognizeCommand('iptables-save -t raw')?.id).toBe('iptables-raw');
-    expect(recognizeCommand('iptables-save')).toMatchObject({ id: 'iptables-filter', params: { table: 'all' } });
+    expect(recognizeCommand('iptables-save')).toMatchObject({ id: 'iptables-tables', format: 'text' });
+    expect(recognizeCommand('iptables-save')?.params).toBeUndefined();
+    expect(recognizeCommand('iptables-save -c')?.id).toBe('iptables-tables');
   });
 
   it('takes no name that an object inherits for a table', () => {

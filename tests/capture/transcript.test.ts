@@ -207,7 +207,7 @@ describe('parseTranscript', () => {
       'arp/text',
       'route-n/text',
       'tc-qdisc/text',
-      'iptables-filter/text',
+      'iptables-tables/text',
       'netns-list-id/text',
       'ip-route/json',
     ]);

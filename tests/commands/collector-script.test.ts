@@ -7,22 +7,40 @@ import { splitShellLine } from '@/lib/capture/paste/shell-words';
 
 const SCRIPT = readFileSync(path.join(__dirname, '..', '..', 'public', 'tunnelscope-collect.sh'), 'utf8');
 
+/** The test on $ns that `if` lines of the block make, as a declaration's `namespaces` names it. */
+const IF_NAMESPACES: Record<string, 'root' | 'named'> = { '[ "$ns" = - ]': 'root', '[ "$ns" != - ]': 'named' };
+
+interface RunLine {
+  id: string;
+  ns: string;
+  optional: string;
+  argv: string[];
+  how: string;
+  /** The namespaces an enclosing `if` on $ns narrows the line to; undefined outside one. */
+  namespaces?: 'root' | 'named';
+}
+
 /**
  * `run ID NETNS OPTIONAL ARGV...` lines of one of the script's generated blocks, read back as sh would split them
  * (variables kept by name). Outside the blocks, the batch fallback runs queued commands again by variable.
  */
-function runLines(begin = BEGIN_MARK, end = END_MARK): { id: string; ns: string; optional: string; argv: string[]; how: string }[] {
+function runLines(script = SCRIPT, begin = BEGIN_MARK, end = END_MARK): RunLine[] {
   const vars = { ns: '$ns', dev: '{dev}', hook: '{hook}' };
-  return SCRIPT.slice(SCRIPT.indexOf(begin), SCRIPT.indexOf(end))
-    .split('\n')
-    .map((line) => /^\s*(covered \S+ \|\| )?((?:run|batched) .*)$/.exec(line))
-    .flatMap((m) => (m === null ? [] : [m]))
-    .map(([, covered, line]) => {
-      const split = splitShellLine(line, vars);
-      if (!split.ok) throw new Error(`cannot split ${line}: ${split.reason}`);
-      const [how, id, ns, optional, ...argv] = split.segments[0].words;
-      return { id, ns, optional, argv, how: covered === undefined ? how : `${covered.trim()} run` };
-    });
+  const out: RunLine[] = [];
+  let namespaces: RunLine['namespaces'];
+  for (const line of script.slice(script.indexOf(begin), script.indexOf(end)).split('\n')) {
+    const test = /^\s*if (.*); then$/.exec(line)?.[1];
+    if (test !== undefined && test in IF_NAMESPACES) namespaces = IF_NAMESPACES[test];
+    if (/^\s*fi$/.test(line)) namespaces = undefined;
+    const m = /^\s*(covered \S+ \|\| )?((?:run|batched) .*)$/.exec(line);
+    if (m === null) continue;
+    const [, covered, command] = m;
+    const split = splitShellLine(command, vars);
+    if (!split.ok) throw new Error(`cannot split ${command}: ${split.reason}`);
+    const [how, id, ns, optional, ...argv] = split.segments[0].words;
+    out.push({ id, ns, optional, argv, how: covered === undefined ? how : `${covered.trim()} run`, ...(namespaces ? { namespaces } : {}) });
+  }
+  return out;
 }
 
 describe('the collector script', () => {
@@ -32,7 +50,7 @@ describe('the collector script', () => {
   });
 
   it('runs every collected command once, with its declared argv, optional flag and scope, and nothing else', () => {
-    const runs = [...runLines(), ...runLines(FALLBACK_BEGIN_MARK, FALLBACK_END_MARK)];
+    const runs = [...runLines(), ...runLines(SCRIPT, FALLBACK_BEGIN_MARK, FALLBACK_END_MARK)];
     const collected = CATALOG.filter((c) => c.collect);
     expect(runs.map((r) => r.id).sort()).toEqual(collected.map((c) => c.id).sort());
     for (const command of collected) {
@@ -40,13 +58,32 @@ describe('the collector script', () => {
       expect(run?.argv, command.id).toEqual(command.argv);
       expect(run?.optional, command.id).toBe(command.optional ? '1' : '0');
       expect(run?.ns, command.id).toBe(command.scope === 'host' ? '-' : '$ns');
+      expect(run?.namespaces, command.id).toBe(command.namespaces);
     }
+  });
+
+  it('runs iptables-save once for every table in a named namespace, and per table in the root one', () => {
+    const saves = runLines().filter((r) => r.argv[0] === 'iptables-save');
+    expect(saves.map((r) => [r.namespaces, r.argv.join(' ')])).toEqual([
+      ['root', 'iptables-save -t raw'],
+      ['root', 'iptables-save -t filter'],
+      ['named', 'iptables-save'],
+    ]);
+  });
+
+  it('narrows per-device commands to their namespaces too, and refuses namespaces on a command run once per host', () => {
+    const narrowed = CATALOG.map((c) => (c.scope === 'device' ? { ...c, namespaces: 'named' as const } : c));
+    const devices = runLines(withCommandBlock(SCRIPT, narrowed)).filter((r) => CATALOG.find((c) => c.id === r.id)?.scope === 'device');
+    expect(devices.length).toBeGreaterThan(0);
+    expect(devices.map((r) => r.namespaces)).toEqual(devices.map(() => 'named'));
+    const hostly = CATALOG.map((c) => (c.scope === 'host' ? { ...c, namespaces: 'root' as const } : c));
+    expect(() => withCommandBlock(SCRIPT, hostly)).toThrow(/runs once per host/);
   });
 
   it('runs the /proc and /sys reads only in the fallback block, and every other command only in the main one', () => {
     const fallbacks: string[] = CATALOG.filter((c) => c.collect && c.fallbackFor !== undefined).map((c) => c.id);
     expect(fallbacks.length).toBeGreaterThan(0);
-    expect(runLines(FALLBACK_BEGIN_MARK, FALLBACK_END_MARK).map((r) => r.id)).toEqual(fallbacks);
+    expect(runLines(SCRIPT, FALLBACK_BEGIN_MARK, FALLBACK_END_MARK).map((r) => r.id)).toEqual(fallbacks);
     expect(runLines().filter((r) => fallbacks.includes(r.id))).toEqual([]);
   });
 

@@ -25,6 +25,17 @@ describe('command declarations', () => {
     }
   });
 
+  it('hold only declared listings whose state they fill, and narrow namespaces only where a command runs per namespace', () => {
+    for (const command of CATALOG) {
+      for (const held of command.holds ?? []) {
+        const listing = CATALOG.find((c) => c.id === held);
+        expect(listing, `${command.id} holds ${held}`).toBeDefined();
+        expect(command.fills, `${command.id} holds ${held}`).toEqual(expect.arrayContaining([...(listing?.fills ?? [])]));
+      }
+      if (command.namespaces !== undefined) expect(['netns', 'device'], command.id).toContain(command.scope);
+    }
+  });
+
   it('have parsers that fill only the fields their declaration names', () => {
     for (const command of CATALOG) {
       const parse = command.parse;
@@ -58,5 +69,30 @@ describe('a capture made before ip rule was collected', () => {
       commands: [record('ip-link', ['ip', '-j', 'link', 'show'], '[]'), record('ip-rule', ['ip', '-j', 'rule', 'show'], '', 'error')],
     };
     expect(defaultHostStatus([ns]).status).toBe('complete');
+  });
+});
+
+describe('iptables-save of every table in a pod namespace', () => {
+  const save = (status: CommandRecord['status']): CommandRecord => ({
+    ...record('iptables-tables', ['iptables-save'], status === 'ok' ? '*nat\n-A PREROUTING -j RETURN\nCOMMIT\n*filter\n-A INPUT -j DROP\nCOMMIT\n' : '', status),
+    format: 'text',
+    ...(status === 'missing-tool' ? { stderr: 'iptables-save: command not found', exitCode: 127 } : {}),
+  });
+  const root: NamespaceCapture = { netns: null, commands: [record('ip-link', ['ip', '-j', 'link', 'show'], '[]')] };
+
+  it('counts as the per-table listings it holds, so that an absence from them is judged as from their own records', () => {
+    const host = parseHost({ name: 'n', role: 'worker', collectedAt: new Date(0).toISOString(), status: 'complete', namespaces: [root, { netns: 'pod', commands: [save('ok')] }] });
+    const pod = host.namespaces.find((ns) => ns.netns === 'pod');
+    expect(pod?.collected).toEqual(['iptables-filter', 'iptables-raw', 'iptables-tables']);
+    expect(pod?.firewall.map((r) => [r.table, r.chain, r.target?.name])).toEqual([
+      ['nat', 'PREROUTING', 'RETURN'],
+      ['filter', 'INPUT', 'DROP'],
+    ]);
+    const failed = parseHost({ name: 'n', role: 'worker', collectedAt: new Date(0).toISOString(), status: 'complete', namespaces: [root, { netns: 'pod', commands: [save('error')] }] });
+    expect(failed.namespaces.find((ns) => ns.netns === 'pod')?.collected).toEqual([]);
+  });
+
+  it('keeps the host complete where iptables-save is missing or fails, as the per-table listings do', () => {
+    for (const status of ['missing-tool', 'error'] as const) expect(defaultHostStatus([root, { netns: 'pod', commands: [save(status)] }]).status, status).toBe('complete');
   });
 });

@@ -92,6 +92,19 @@ describe('iptables -t raw -S of iptables 1.8.9', () => {
   });
 });
 
+describe('the table of a rule above any table line', () => {
+  const tableOf = (id: 'iptables-rules' | 'iptables-tables' | 'iptables-raw', argv: string[]) =>
+    parseRecord(recordOf(id, argv, '-A INPUT -p udp --dport 4789 -j DROP\n*raw\n-A PREROUTING -j NOTRACK\n'))?.state.firewall?.map((r) => r.table);
+
+  it('is the filter table for iptables -S, the one -t names, and none a rule judges for iptables-save of every table', () => {
+    expect(tableOf('iptables-rules', ['iptables', '-S'])).toEqual(['filter', 'raw']);
+    expect(tableOf('iptables-raw', ['iptables-save', '-t', 'raw'])).toEqual(['raw', 'raw']);
+    // Cut from its "*TABLE" line (a grep of a paste), a rule of `iptables-save` may be in any table.
+    expect(tableOf('iptables-tables', ['iptables-save'])).toEqual(['all', 'raw']);
+    expect(tableOf('iptables-tables', ['/usr/sbin/iptables-save', '-c'])).toEqual(['all', 'raw']);
+  });
+});
+
 describe('rule lines as people write them', () => {
   it('reads -I with and without a position; -A appends', () => {
     expect(read('-I INPUT 3 -i lo -j ACCEPT')).toMatchObject({ chain: 'INPUT', insert: { position: 3 }, matches: { inInterface: { name: 'lo' } } });

@@ -300,7 +300,7 @@ describe('Open vSwitch text', () => {
 
 describe('iptables and bridge fdb', () => {
   it('reads iptables-save -c: counters are not part of the rule', () => {
-    const rules = parse('iptables-filter', ['iptables-save', '-c'], 'iptables-save-counters.txt', { table: 'all' }).firewall ?? [];
+    const rules = parse('iptables-tables', ['iptables-save', '-c'], 'iptables-save-counters.txt').firewall ?? [];
     expect(rules.map((r) => [r.table, r.chain, r.target?.name])).toEqual([
       ['nat', 'POSTROUTING', 'FLANNEL-POSTRTG'],
       ['nat', 'FLANNEL-POSTRTG', 'MASQUERADE'],

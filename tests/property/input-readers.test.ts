@@ -74,6 +74,7 @@ const UNSAMPLED: Partial<Record<CommandId, () => string>> = {
   arp: () => fixture('text/arp-n.txt'),
   'ip-rule': () => fixture('ip-rule/root.json'),
   'iptables-rules': () => fixture('iptables-1.8.9/iptables-t-raw-S.txt'),
+  'iptables-tables': () => fixture('iptables-1.8.9/iptables-save.txt'),
   'ovs-ofctl-dump-ports': () => fixture('text/ovs-ofctl-dump-ports.txt'),
   'ovs-show': () => fixture('ovs/show.txt'),
   'route-n': () =>

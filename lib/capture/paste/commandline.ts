@@ -307,10 +307,11 @@ const SAVED_TABLES = declaredWords('iptables-save', '-t');
 
 function recognizeIptablesSave(args: string[]): Outcome {
   const table = iptablesTable(args);
-  const id = SAVED_TABLES.get(table ?? 'filter');
-  // Without -t, iptables-save prints every table; the filter table's rules are among them.
-  if (id !== undefined) return { id, format: 'text', ...(table ? {} : { params: { table: 'all' } }) };
-  return `iptables-save -t ${table} is not read by Tunnelscope (${[...SAVED_TABLES.keys()].join(' and ')} are)`;
+  // Without -t, iptables-save prints every table, as the collector's own iptables-save in a pod namespace.
+  if (table === undefined) return { id: 'iptables-tables', format: 'text' };
+  const id = SAVED_TABLES.get(table);
+  if (id !== undefined) return { id, format: 'text' };
+  return `iptables-save -t ${table} is not read by Tunnelscope (${[...SAVED_TABLES.keys()].join(' and ')} are, and iptables-save without -t)`;
 }
 
 function recognizeSysctl(args: string[]): Outcome {

@@ -129,7 +129,7 @@ function commandFor(family: TextShape, lines: readonly string[]): { command: Rec
       return { command: null, label: 'ovs-ofctl dump-flows (not read by Tunnelscope)' };
     case 'iptables': {
       const save = lines.some((l) => /^\*\w+$|^COMMIT$|^:\S+ \S+ \[/.test(l));
-      return save ? text('iptables-filter', ['iptables-save'], { table: 'all' }) : text('iptables-rules', ['iptables', '-S']);
+      return save ? text('iptables-tables', ['iptables-save']) : text('iptables-rules', ['iptables', '-S']);
     }
     case 'nsid':
       return text('netns-list-id', ['ip', 'netns', 'list-id']);
