@@ -1,6 +1,7 @@
 /**
  * The part of public/tunnelscope-collect.sh that names commands, written from the declarations: what runs once
- * per host, what runs in every namespace and per device, and which outputs get their secrets masked. The rest of
+ * per host, what runs in every namespace (or only the root or the named ones) and per device, and which outputs get
+ * their secrets masked. The rest of
  * the script (options, the `run` function, namespace discovery) is hand-written around the marked block.
  * `npm run generate:collector` rewrites the block; a test fails when the checked-in script is out of date.
  */

@@ -8,7 +8,7 @@
 import type { CommandId } from '@/lib/capture/types';
 import type { HostState, NamespaceState } from '@/lib/parse/types';
 
-/** Whether the whole `command` listing of the namespace ran. */
+/** Whether the whole `command` listing of the namespace ran, alone or held in one that ran (lib/commands: holds). */
 export function ranIn(ns: NamespaceState, command: CommandId, tableHasRows: boolean): boolean {
   return ns.collected ? ns.collected.includes(command) : tableHasRows;
 }
