@@ -27,7 +27,7 @@
 # Output format 1: a header line, then per command a prompt-shaped line with the command and a marker comment,
 # its stdout verbatim, its stderr lines and an end line with the exit code:
 #   #tunnelscope-collect format=1 host=H role=R date=D boundary=B
-#   [tunnelscope@H /]# ip netns exec NS ip -j addr show #ts:B
+#   [tunnelscope@H /]# ip netns exec NS ip -j -d -s -s addr show #ts:B
 #   ...stdout...
 #   #ts:B stderr: ...
 #   #ts:B end id=ip-addr ns=NS exit=0 status=ok ms=4 eol=1 errs=0 erreol=1
@@ -430,11 +430,12 @@ queue() {
     rest="$rest $w"
   done
   declared="$key$rest"
-  # Listings iproute2 prints the same from a batch the namespace runs anyway, one process fewer each (compared byte
-  # for byte by tests/capture/collect-batch.test.ts); the record keeps the declared argv.
+  # Listings iproute2 prints the same in the namespace's one ip batch (-d and -s change nothing in them), so that a
+  # namespace runs one ip (compared byte for byte by tests/capture/collect-batch.test.ts); the record keeps the
+  # declared argv. `root ::/0` asks for the IPv6 routes as -6 does, which a batch cannot say per line.
   case "$key|$rest" in
-    'ip -j -s| neigh show') key='ip -j -d -s -s' ;;
-    'ip -j -6| route show table all') key='ip -j'; rest="$rest root ::/0" ;;
+    'ip -j -s| neigh show' | 'ip -j| netconf show' | 'ip -j| netns list-id') key='ip -j -d -s -s' ;;
+    'ip -j -d -s -s -6| route show table all') key='ip -j -d -s -s'; rest="$rest root ::/0" ;;
   esac
   g=$bfirst
   found=0
@@ -850,11 +851,11 @@ collect_host() {
 collect_netns() {
   ns=$1
   covering=' '
+  run ip-addr "$ns" 0 ip -j -d -s -s addr show
   run ip-link "$ns" 0 ip -j -d -s -s link show
-  run ip-addr "$ns" 0 ip -j addr show
-  run ip-route "$ns" 0 ip -j route show table all
-  run ip6-route "$ns" 0 ip -j -6 route show table all
-  run ip-rule "$ns" 1 ip -j rule show
+  run ip-route "$ns" 0 ip -j -d -s -s route show table all
+  run ip6-route "$ns" 0 ip -j -d -s -s -6 route show table all
+  run ip-rule "$ns" 1 ip -j -d -s -s rule show
   run ip-neigh "$ns" 0 ip -j -s neigh show
   batched ip-netconf "$ns" 1 ip -j netconf show
   run netns-list-id "$ns" 0 ip -j netns list-id

@@ -50,11 +50,16 @@ import { sysctl } from './sysctl';
 import { tcFilter } from './tc-filter';
 import { tcQdisc } from './tc-qdisc';
 
-/** In the order the collector runs them (the /proc and /sys reads only where `ip` is missing), then the forms only read from pastes. */
+/**
+ * In the order the collector runs them (the /proc and /sys reads only where `ip` is missing), then the forms only read
+ * from pastes. Addresses before links: in one ip batch, `link show` leaves iproute2 printing every later `addr show`
+ * as it prints links (do_link in ip/ipaddress.c, never reset), with the link mode, the IPv6 address generation mode
+ * and the counters before the addresses.
+ */
 export const COMMANDS = [
   hostname,
-  ipLink,
   ipAddr,
+  ipLink,
   ipRoute,
   ip6Route,
   ipRule,

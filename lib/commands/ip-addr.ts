@@ -1,5 +1,5 @@
 import type { CommandDeclaration } from './declaration';
-import { LINK_RECORD_START } from './ip-link';
+import { IP_LISTING_OPTIONS, LINK_RECORD_START } from './ip-link';
 import { parseIpAddr } from '@/lib/parse/ip-addr';
 
 export const ipAddr = {
@@ -7,7 +7,7 @@ export const ipAddr = {
   tool: 'ip',
   format: 'json',
   scope: 'netns',
-  argv: ['ip', '-j', 'addr', 'show'],
+  argv: ['ip', ...IP_LISTING_OPTIONS, 'addr', 'show'],
   collect: true,
   summary: 'addresses',
   parse: parseIpAddr,

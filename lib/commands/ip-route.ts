@@ -1,4 +1,5 @@
 import type { CommandDeclaration } from './declaration';
+import { IP_LISTING_OPTIONS } from './ip-link';
 import { parseIpRoute } from '@/lib/parse/ip-route';
 
 /** A route line is a destination (or route type) followed by more words; a lone address is a wrapped tail. */
@@ -9,7 +10,7 @@ export const ipRoute = {
   tool: 'ip',
   format: 'json',
   scope: 'netns',
-  argv: ['ip', '-j', 'route', 'show', 'table', 'all'],
+  argv: ['ip', ...IP_LISTING_OPTIONS, 'route', 'show', 'table', 'all'],
   collect: true,
   summary: 'IPv4 routes, all tables',
   parse: parseIpRoute,

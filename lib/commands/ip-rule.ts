@@ -1,4 +1,5 @@
 import type { CommandDeclaration } from './declaration';
+import { IP_LISTING_OPTIONS } from './ip-link';
 import { parseIpRule } from '@/lib/parse/ip-rule';
 
 export const ipRule = {
@@ -6,7 +7,7 @@ export const ipRule = {
   tool: 'ip',
   format: 'json',
   scope: 'netns',
-  argv: ['ip', '-j', 'rule', 'show'],
+  argv: ['ip', ...IP_LISTING_OPTIONS, 'rule', 'show'],
   // iproute2 before 4.17 has no JSON for rules: a failure there is no reason to call the host partial.
   optional: true,
   collect: true,

@@ -1,4 +1,5 @@
 import type { CommandDeclaration } from './declaration';
+import { IP_LISTING_OPTIONS } from './ip-link';
 import { ROUTE_RECORD_START } from './ip-route';
 import { parseIpRoute } from '@/lib/parse/ip-route';
 
@@ -7,7 +8,7 @@ export const ip6Route = {
   tool: 'ip',
   format: 'json',
   scope: 'netns',
-  argv: ['ip', '-j', '-6', 'route', 'show', 'table', 'all'],
+  argv: ['ip', ...IP_LISTING_OPTIONS, '-6', 'route', 'show', 'table', 'all'],
   collect: true,
   summary: 'IPv6 routes, all tables',
   parse: parseIpRoute,

@@ -1,4 +1,4 @@
-/** `ip -j addr show` and `ip a`: the same device blocks as `ip link`, with `addr_info` / `inet` lines. */
+/** `ip -j [-d -s -s] addr show` and `ip a`: the same device blocks as `ip link`, with `addr_info` / `inet` lines. */
 import type { Parser } from './parser';
 import { toInput } from './parser';
 import { parseLinks } from './ip-link';

@@ -1,4 +1,4 @@
-/** `ip -j route show table all`, `ip r`, `ip -6 r` (iproute2 ip/iproute.c). */
+/** `ip -j [-d -s -s] route show table all` (the collector's form spells out defaults), `ip r`, `ip -6 r` (iproute2 ip/iproute.c). */
 import type { ParseProblem, Route, SourceRef } from './types';
 import type { ParseInput, Parser } from './parser';
 import { lineProblem, textSource, toInput, itemsFromJson } from './parser';
@@ -43,6 +43,13 @@ function routesFromJson(input: ParseInput): { routes: Route[]; problems: ParsePr
   return { routes: items, problems };
 }
 
+/**
+ * What iproute2 prints of a route only under -d (ip/iproute.c print_route): the main table, the boot protocol and
+ * the global scope, the defaults it otherwise leaves out. They are read as left out, so that `ip -j -d route` (the
+ * collector's form) and `ip -j route` (a paste) give the same routes: a route without them is in the main table.
+ */
+const SHOWN_BY_DETAILS = { table: 'main', protocol: 'boot', scope: 'global' } as const;
+
 function routeFromJson(input: ParseInput, o: JsonObject, dst: string, source: SourceRef): Route {
   const gateway = str(o, 'gateway');
   const prefsrc = str(o, 'prefsrc');
@@ -55,12 +62,12 @@ function routeFromJson(input: ParseInput, o: JsonObject, dst: string, source: So
   if (dev !== undefined) route.dev = dev;
   const tableName = str(o, 'table');
   const tableNumber = tableName === undefined ? num(o, 'table') : undefined;
-  if (tableName !== undefined) route.table = tableName;
-  else if (tableNumber !== undefined) route.table = String(tableNumber);
+  const table = tableName ?? (tableNumber === undefined ? undefined : String(tableNumber));
+  if (table !== undefined && table !== SHOWN_BY_DETAILS.table) route.table = table;
   const protocol = str(o, 'protocol');
-  if (protocol !== undefined) route.protocol = protocol;
+  if (protocol !== undefined && protocol !== SHOWN_BY_DETAILS.protocol) route.protocol = protocol;
   const scope = str(o, 'scope');
-  if (scope !== undefined) route.scope = scope;
+  if (scope !== undefined && scope !== SHOWN_BY_DETAILS.scope) route.scope = scope;
   if (prefsrc !== undefined) route.prefsrc = prefsrc;
   const metric = num(o, 'metric');
   if (metric !== undefined) route.metric = metric;
@@ -143,9 +150,9 @@ const ROUTE_KEYS: Record<string, (route: Route, ws: string[], i: number) => numb
     return hasFamily ? i + 2 : i + 1;
   },
   dev: (r, ws, i) => ((r.dev = ws[i]), i + 1),
-  table: (r, ws, i) => ((r.table = ws[i]), i + 1),
-  proto: (r, ws, i) => ((r.protocol = ws[i]), i + 1),
-  scope: (r, ws, i) => ((r.scope = ws[i]), i + 1),
+  table: (r, ws, i) => ((r.table = ws[i] === SHOWN_BY_DETAILS.table ? undefined : ws[i]), i + 1),
+  proto: (r, ws, i) => ((r.protocol = ws[i] === SHOWN_BY_DETAILS.protocol ? undefined : ws[i]), i + 1),
+  scope: (r, ws, i) => ((r.scope = ws[i] === SHOWN_BY_DETAILS.scope ? undefined : ws[i]), i + 1),
   src: (r, ws, i) => ((r.prefsrc = ws[i]), i + 1),
   metric: (r, ws, i) => ((r.metric = intOrUndefined(ws[i])), i + 1),
   mtu: (r, ws, i) => {

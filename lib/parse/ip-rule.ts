@@ -1,4 +1,4 @@
-/** `ip -j rule show` and `ip rule show` (iproute2 ip/iprule.c): the policy routing rules, by priority. */
+/** `ip -j [-d] rule show` and `ip rule show` (iproute2 ip/iprule.c): the policy routing rules, by priority. */
 import type { ParseProblem, PolicyRule } from './types';
 import type { ParseInput, Parser } from './parser';
 import { lineProblem, textSource, toInput, itemsFromJson } from './parser';

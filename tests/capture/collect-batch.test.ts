@@ -5,7 +5,7 @@
  * devices, addresses, routes, neighbours, qdiscs and filters. The host has a pod with a hostile name, a pod whose
  * device disappears between listing its tc hooks and reading its filters, and a namespace that cannot be entered.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -30,6 +30,8 @@ let scratch: string;
 let batched: HostCapture;
 let single: HostCapture;
 let runner: HostCapture;
+/** The ip batches of the batched run, a line each (see writeBatchLoggingIp). */
+let ipBatches: string[];
 
 /**
  * A `tc` first on PATH that deletes GONE's device dummy0 just before its filters are read, after its qdiscs were
@@ -40,6 +42,16 @@ function writeRacingTc(dir: string): void {
   const tc = path.join(dir, 'tc');
   const readsFilters = `{ case " $* " in *" filter show dev dummy0 "*) true ;; *) [ "$4 $5" = "-force -batch" ] && grep -q "^filter show dev dummy0 " "$6" ;; esac; }`;
   writeFileSync(tc, `#!/bin/sh\n${readsFilters} && ip -n ${GONE} link del dummy0 2>/dev/null\nexec /usr/sbin/tc "$@"\n`, { mode: 0o755 });
+}
+
+/**
+ * An `ip` first on PATH that notes each batch it runs ("NETNS-INODE ARGV", -n NS for one run from outside) in
+ * ip-batches, then runs the real ip.
+ */
+function writeBatchLoggingIp(dir: string): void {
+  const ip = path.join(dir, 'ip');
+  const log = path.join(dir, 'ip-batches');
+  writeFileSync(ip, `#!/bin/sh\ncase " $* " in *" -batch "*) echo "$(readlink /proc/self/ns/net) $*" >>${log} ;; esac\nexec /usr/sbin/ip "$@"\n`, { mode: 0o755 });
 }
 
 async function addDummy(): Promise<void> {
@@ -97,6 +109,7 @@ function sysctlsAsOne(state: ReturnType<typeof parseHost>): ReturnType<typeof pa
 beforeAll(async () => {
   scratch = mkdtempSync(path.join(os.tmpdir(), 'tsbat-'));
   writeRacingTc(scratch);
+  writeBatchLoggingIp(scratch);
   built = await buildHosts([{ name: 'batch-host', role: 'worker', pods: { 'pod-a': '10.61.0.2/24', [HOSTILE]: '10.61.1.2/24', [GONE]: '10.61.2.2/24' } }], 'tsbat-');
   host = built.hosts[0];
   await onHost(host, ['tc', 'qdisc', 'add', 'dev', 'eth0', 'clsact'], 'pod-a');
@@ -109,6 +122,7 @@ beforeAll(async () => {
   // Listed by `ip netns list`, but nothing can enter it.
   await onHost(host, ['touch', `/run/netns/${BROKEN}`]);
   batched = await collect();
+  ipBatches = readFileSync(path.join(scratch, 'ip-batches'), 'utf8').trimEnd().split('\n');
   single = await collect('--no-batch');
   await addDummy();
   runner = await collectWithScript(new PrefixRunner(host.enter, new LocalRunner()), COLLECTOR_SCRIPT, { name: 'batch-host', role: 'worker' });
@@ -164,21 +178,44 @@ describe('the collector script in batches', () => {
     expect(batched.status).toBe('partial');
   });
 
-  it('prints ip-neigh and ip6-route from batches shared with other listings byte for byte as their declared argv does', async () => {
-    // The script reads `ip -j -s neigh show` in the `-j -d -s -s` batch and `ip -j -6 route show table all` as
-    // `route show table all root ::/0` in the `-j` batch. The neighbours' timers move between two reads.
+  it('prints ip-neigh, ip6-route, ip-netconf and netns-list-id from the one ip batch byte for byte as their declared argv does', async () => {
+    // The script reads `ip -j -s neigh show`, `ip -j netconf show` and `ip -j netns list-id` in the `-j -d -s -s`
+    // batch, and `ip -j -d -s -s -6 route show table all` as `route show table all root ::/0` in it. The neighbours'
+    // timers move between two reads.
     const timers = (text: string | undefined) => text?.replace(/"(used|confirmed|updated)":\d+/g, '"$1":0');
     const spaces = batched.namespaces.filter((n) => n.netns !== BROKEN && n.netns !== GONE);
     expect(spaces.length).toBeGreaterThan(2);
     for (const space of spaces) {
       const record = (id: string) => space.commands.find((c) => c.id === id);
       const direct = async (id: string) => onHost(host, record(id)?.argv ?? [], space.netns ?? undefined);
-      expect(record('ip6-route')?.stdout, space.netns ?? 'root').toBe(await direct('ip6-route'));
+      for (const id of ['ip6-route', 'ip-netconf', 'netns-list-id']) {
+        expect(record(id)?.status, `${space.netns ?? 'root'} ${id}`).toBe('ok');
+        expect(record(id)?.stdout, `${space.netns ?? 'root'} ${id}`).toBe(await direct(id));
+      }
       expect(timers(record('ip-neigh')?.stdout), space.netns ?? 'root').toBe(timers(await direct('ip-neigh')));
     }
-    const podA = spaces.find((n) => n.netns === 'pod-a')?.commands.find((c) => c.id === 'ip-neigh');
-    expect(podA?.argv).toEqual(['ip', '-j', '-s', 'neigh', 'show']);
-    expect(podA?.stdout).toContain('"lladdr":"02:00:00:00:00:09"');
+    const podA = spaces.find((n) => n.netns === 'pod-a')?.commands;
+    expect(podA?.find((c) => c.id === 'ip-neigh')?.argv).toEqual(['ip', '-j', '-s', 'neigh', 'show']);
+    expect(podA?.find((c) => c.id === 'ip-netconf')?.argv).toEqual(['ip', '-j', 'netconf', 'show']);
+    expect(podA?.find((c) => c.id === 'netns-list-id')?.argv).toEqual(['ip', '-j', 'netns', 'list-id']);
+    expect(podA?.find((c) => c.id === 'ip-neigh')?.stdout).toContain('"lladdr":"02:00:00:00:00:09"');
+    // The hostile pod's IPv6 route came through the root ::/0 line.
+    expect(spaces.find((n) => n.netns === HOSTILE)?.commands.find((c) => c.id === 'ip6-route')?.stdout).toContain('"dst":"fd00:61::/64"');
+  });
+
+  it('runs one ip in each pod namespace: a batch that holds all its ip listings', async () => {
+    const pods = ['pod-a', HOSTILE, GONE];
+    for (const pod of pods) {
+      const inode = (await onHost(host, ['readlink', '/proc/self/ns/net'], pod)).trim();
+      const runs = ipBatches.filter((line) => line.startsWith(`${inode} `));
+      expect(
+        runs.map((line) => line.slice(inode.length + 1).replace(/ \S+$/, '')),
+        pod,
+      ).toEqual(['-j -d -s -s -force -batch']);
+    }
+    // Every listing the pods recorded of ip came from that batch.
+    const ipIds = new Set(batched.namespaces.filter((n) => n.netns === 'pod-a').flatMap((n) => n.commands.filter((c) => c.argv[0] === 'ip').map((c) => c.id)));
+    expect([...ipIds].sort()).toEqual(['ip-addr', 'ip-link', 'ip-neigh', 'ip-netconf', 'ip-route', 'ip-rule', 'ip6-route', 'netns-list-id']);
   });
 
   it('prints every batched listing as `ip netns exec NS` and its declared argv print it, though the batches run inside the namespace without -n', async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { recognizeCommand, interpretLine } from '@/lib/capture/paste/commandline';
+import { COMMANDS } from '@/lib/commands';
 
 describe('paste forms read from the command declarations', () => {
   it('maps each declared ovs-vsctl table and iptables-save table to its command', () => {
@@ -10,6 +11,15 @@ describe('paste forms read from the command declarations', () => {
     expect(recognizeCommand('iptables-save')).toMatchObject({ id: 'iptables-tables', format: 'text' });
     expect(recognizeCommand('iptables-save')?.params).toBeUndefined();
     expect(recognizeCommand('iptables-save -c')?.id).toBe('iptables-tables');
+  });
+
+  it('reads each ip listing the collector runs in its declared form and in the plain -j form people paste', () => {
+    const listings = COMMANDS.filter((c) => c.tool === 'ip' && c.collect && c.scope === 'netns' && c.format === 'json');
+    expect(listings.map((c) => c.id)).toEqual(expect.arrayContaining(['ip-addr', 'ip-route', 'ip6-route', 'ip-rule']));
+    for (const c of listings) {
+      const plain = c.argv.filter((w, i) => i === 0 || !['-d', '-s'].includes(w));
+      for (const form of [c.argv.join(' '), plain.join(' ')]) expect(recognizeCommand(form), form).toMatchObject({ id: c.id, format: 'json' });
+    }
   });
 
   it('takes no name that an object inherits for a table', () => {

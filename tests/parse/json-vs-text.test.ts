@@ -106,6 +106,21 @@ describe('ip addr', () => {
     );
     expect(comparable(text.interfaces)).toEqual(comparable(json.interfaces));
   });
+
+  it('reads the collector\'s "ip -j -d -s -s addr show" into the interfaces "ip -j -d -s -s link show" and "ip -j addr show" give together', () => {
+    const collectorForm = ['ip', '-j', '-d', '-s', '-s', 'addr', 'show'];
+    const link = capture(NS_A, 'ip-link', ['ip', '-j', '-d', '-s', '-s', 'link', 'show']);
+    const interfaces = (addr: CommandRecord) =>
+      parseHost({ name: 'h', role: 'unknown', collectedAt: '', status: 'complete', namespaces: [{ netns: NS_A, commands: [link, addr] }] }).namespaces[0].interfaces.map(
+        ({ source: _source, stats: _stats, ...rest }) => rest,
+      );
+    expect(interfaces(capture(NS_A, 'ip-addr', collectorForm))).toEqual(interfaces(capture(NS_A, 'ip-addr', ['ip', '-j', 'addr', 'show'])));
+    // On its own (a namespace whose link listing failed) it holds the details too.
+    const alone = parsed(capture(NS_A, 'ip-addr', collectorForm)).interfaces;
+    expect(byName(alone, 'tun7')).toMatchObject({ kind: 'vxlan', vxlan: { vni: 555123, remote: '203.0.113.9', port: 4789 } });
+    expect(byName(alone, 'pod0')).toMatchObject({ kind: 'veth', linkNetnsId: expect.any(Number) });
+    expect(byName(alone, 'pod0').addresses.map((a) => a.local)).toContain('198.51.100.10');
+  });
 });
 
 describe('parseHost', () => {
@@ -153,6 +168,19 @@ describe('ip route', () => {
     });
   }
 
+  for (const family of [[], ['-6']]) {
+    it(`reads the collector's "ip -j -d -s -s ${family.join(' ')} route show table all" as "ip -j route show table all" and "ip -d route show table all"`, () => {
+      // -d spells out the unicast type, the main table, the boot protocol and the global scope: defaults, read as left out.
+      const detailed = capture(NS_A, 'ip-route', ['ip', '-j', '-d', '-s', '-s', ...family, 'route', 'show', 'table', 'all']);
+      expect(detailed.stdout).toContain('"table":"main"');
+      expect(detailed.stdout).toContain('"protocol":"boot"');
+      const plain = parsed(capture(NS_A, 'ip-route', ['ip', '-j', ...family, 'route', 'show', 'table', 'all']));
+      const text = parsed(capture(NS_A, 'ip-route', ['ip', '-d', ...family, 'route', 'show', 'table', 'all']));
+      expect(withoutSource(parsed(detailed).routes)).toEqual(withoutSource(plain.routes));
+      expect(withoutSource(text.routes)).toEqual(withoutSource(plain.routes));
+    });
+  }
+
   it('keeps metric, mtu, the non-main table and local/broadcast types', () => {
     const { routes } = parsed(capture(NS_A, 'ip-route', ['ip', 'route', 'show', 'table', 'all']));
     expect(routes).toContainEqual(expect.objectContaining({ dst: '192.0.2.0/24', gateway: '198.51.100.1', metric: 50, mtu: 1400 }));
@@ -166,6 +194,18 @@ describe('ip route', () => {
     const text = parsed(capture(NS_A, 'ip-route-get', ['ip', 'route', 'get', '192.0.2.77']));
     expect(json.routeLookups?.[0]).toMatchObject({ dst: '192.0.2.77', gateway: '198.51.100.1', dev: 'pod0', prefsrc: '198.51.100.10' });
     expect(withoutSource(text.routeLookups)).toEqual(withoutSource(json.routeLookups));
+  });
+});
+
+describe('ip rule', () => {
+  it('gives the same rules from the collector\'s "ip -j -d -s -s rule show", "ip -j rule show" and "ip rule show"', () => {
+    const detailed = capture(NS_A, 'ip-rule', ['ip', '-j', '-d', '-s', '-s', 'rule', 'show']);
+    // -d adds each rule's protocol, which the model does not keep.
+    expect(detailed.stdout).toContain('"protocol":"unspec"');
+    const plain = parsed(capture(NS_A, 'ip-rule', ['ip', '-j', 'rule', 'show']));
+    expect(plain.policyRules).toContainEqual(expect.objectContaining({ priority: 100, from: '198.51.100.0/24', table: '7' }));
+    expect(withoutSource(parsed(detailed).policyRules)).toEqual(withoutSource(plain.policyRules));
+    expect(withoutSource(parsed(capture(NS_A, 'ip-rule', ['ip', 'rule', 'show'])).policyRules)).toEqual(withoutSource(plain.policyRules));
   });
 });
 

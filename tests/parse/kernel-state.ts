@@ -42,6 +42,8 @@ export function buildKernelState(): void {
   inA('route', 'add', '192.0.2.0/24', 'via', '198.51.100.1', 'dev', 'pod0', 'metric', '50', 'mtu', '1400');
   inA('route', 'add', 'default', 'via', '198.51.100.1', 'dev', 'pod0', 'table', '7');
   inA('route', 'add', '2001:db8:9::/64', 'via', '2001:db8:5::1', 'dev', 'pod0');
+  // a routing rule into the second table, added by hand (protocol unspec, where the kernel's own say kernel)
+  inA('rule', 'add', 'from', '198.51.100.0/24', 'table', '7', 'pref', '100');
   // permanent and router neighbours
   inA('neigh', 'add', '198.51.100.46', 'lladdr', '0a:58:0a:84:02:2e', 'dev', 'pod0', 'nud', 'permanent');
   inA('neigh', 'add', '2001:db8:5::1', 'lladdr', '0a:58:0a:84:02:01', 'dev', 'pod0', 'nud', 'permanent', 'router');
