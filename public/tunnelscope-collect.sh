@@ -87,8 +87,25 @@ fi
 for old in "$tmp_in"/tunnelscope-collect.*; do
   [ -d "$old" ] && [ ! -L "$old" ] && [ -O "$old" ] && [ -e "$old/locked" ] && flock -n "$old/lock" true 2>/dev/null && rm -rf "$old"
 done
-tmp=$(mktemp -d "$tmp_in/tunnelscope-collect.XXXXXX" 2>/dev/null || { d="$tmp_in/tunnelscope-collect.$$"; mkdir -m 700 "$d" && echo "$d"; }) ||
-  { echo "tunnelscope-collect: cannot make a scratch directory in $tmp_in (see --tmpdir)" >&2; exit 1; }
+# Random words from the kernel's uuid (122 random bits) read by the shell itself, od where /proc does not offer one: the
+# output's boundary, and the scratch directory's name, made with the root namespace's directory by one mkdir.
+uuid=''
+read -r uuid 2>/dev/null </proc/sys/kernel/random/uuid
+case $uuid in
+  ????????-????-????-????-????????????) boundary=${uuid%%-*}${uuid#*-}; boundary=${boundary%%-*}; scratch_id=${uuid##*-} ;;
+  *) boundary=$(od -An -N6 -tx1 /dev/urandom 2>/dev/null | tr -d ' \n'); scratch_id='' ;;
+esac
+[ -n "$boundary" ] || boundary="$$$(date +%s)"
+tmp=''
+if [ -n "$scratch_id" ]; then
+  d="$tmp_in/tunnelscope-collect.$scratch_id"
+  mkdir -m 700 "$d" "$d/ns.0" 2>/dev/null && tmp=$d
+fi
+if [ -z "$tmp" ]; then
+  tmp=$(mktemp -d "$tmp_in/tunnelscope-collect.XXXXXX" 2>/dev/null || { d="$tmp_in/tunnelscope-collect.$$"; mkdir -m 700 "$d" && echo "$d"; }) &&
+    mkdir "$tmp/ns.0" ||
+    { echo "tunnelscope-collect: cannot make a scratch directory in $tmp_in (see --tmpdir)" >&2; exit 1; }
+fi
 exec 8>"$tmp/lock" && flock -n 8 2>/dev/null && : >"$tmp/locked"
 top=$tmp
 # Namespaces being collected in the background, " INDEX:PID ..." in the order they started; the watchdog's pid.
@@ -103,9 +120,9 @@ stop_all() {
 trap stop_all EXIT
 trap 'salvage; exit 130' INT TERM
 
-host=$(hostname 2>/dev/null || cat /proc/sys/kernel/hostname)
-boundary=$(od -An -N6 -tx1 /dev/urandom 2>/dev/null | tr -d ' \n')
-[ -n "$boundary" ] || boundary="$$$(date +%s)"
+# The host name as hostname(1) prints it (the UTS namespace's), read without starting a process where /proc has it.
+host=''
+IFS= read -r host 2>/dev/null </proc/sys/kernel/hostname || host=$(hostname 2>/dev/null)
 # The lines that start a batch's and a group command's part of the shared output files (see flush and group_body).
 bmark="#ts:$boundary b"
 gmark="#ts:$boundary g"
@@ -123,12 +140,12 @@ nl='
 '
 # busybox's ip reads and prints text only; the readers take iproute2's text forms, which it prints.
 ip_json=1
-ip -j link show >/dev/null 2>&1 || ip_json=0
+ip -j link show lo >/dev/null 2>&1 || ip_json=0
 netns_dir=/run/netns
 [ -d "$netns_dir" ] || netns_dir=/var/run/netns
 
-# Any-case bracket form of a lowercase word, for sed without a case-insensitive flag: psk -> [Pp][Ss][Kk]. Shell
-# built-ins only: a `tr` per letter cost a hundred processes at every start.
+# Any-case bracket form of a lowercase pattern in $out, for sed without a case-insensitive flag: psk -> [Pp][Ss][Kk];
+# other characters stay. Shell built-ins only: a `tr` per letter cost a hundred processes at every start.
 anycase() {
   w=$1; out=''
   while [ -n "$w" ]; do
@@ -137,24 +154,32 @@ anycase() {
     while [ -n "$lo" ] && [ "${lo%"${lo#?}"}" != "$c" ]; do lo=${lo#?}; up=${up#?}; done
     if [ -n "$lo" ]; then out="$out[${up%"${up#?}"}$c]"; else out="$out$c"; fi
   done
-  printf '%s' "$out"
 }
-# Key names whose value is a secret (the patterns of lib/capture/redact.ts). `key` alone is a tunnel's VNI, not one.
-secret_key="[A-Za-z0-9_.-]*($(anycase psk)|$(anycase password)|$(anycase passwd)|$(anycase secret)|$(anycase token)|$(anycase private)[_-]?$(anycase key)|$(anycase api)[_-]?$(anycase key)|$(anycase credential)[Ss]?)"
-json_string='"([^"\\]|\\.)*"'
-mask_json="s/\\[(\"$secret_key\")[[:space:]]*,[[:space:]]*$json_string[[:space:]]*\\]/[\\1,\"<redacted>\"]/g;s/(\"$secret_key\")([[:space:]]*):([[:space:]]*)$json_string/\\1\\3:\\4\"<redacted>\"/g"
-mask_text="s/([{, ])($secret_key)=($json_string|[^,} ]*)/\\1\\2=\"<redacted>\"/g"
-have_sed_e=0
-[ "$(echo ab | sed -E 's/(a)(b)/\2\1/' 2>/dev/null)" = ba ] && have_sed_e=1
+# The sed programs that mask secret values ($mask_json, $mask_text) and whether this sed takes -E ($have_sed_e), made
+# when an output first needs them (in the host's own job): no namespace waits for them.
+mask_programs() {
+  # Key names whose value is a secret (the patterns of lib/capture/redact.ts). `key` alone is a tunnel's VNI, not one.
+  anycase 'psk|password|passwd|secret|token|private[_-]?key|api[_-]?key|credentials?'
+  secret_key="[A-Za-z0-9_.-]*($out)"
+  json_string='"([^"\\]|\\.)*"'
+  mask_json="s/\\[(\"$secret_key\")[[:space:]]*,[[:space:]]*$json_string[[:space:]]*\\]/[\\1,\"<redacted>\"]/g;s/(\"$secret_key\")([[:space:]]*):([[:space:]]*)$json_string/\\1\\3:\\4\"<redacted>\"/g"
+  mask_text="s/([{, ])($secret_key)=($json_string|[^,} ]*)/\\1\\2=\"<redacted>\"/g"
+  have_sed_e=0
+  [ "$(echo ab | sed -E 's/(a)(b)/\2\1/' 2>/dev/null)" = ba ] && have_sed_e=1
+}
+have_sed_e=''
 
 # A command's stdout as printed, with secret values masked in the outputs that can hold them.
 show_out() {
-  if [ "$have_sed_e" = 1 ]; then
-    masks "$1"
-    case $mask in
-      json+text) sed -E -e "$mask_json" -e "$mask_text" "$tmp/out"; return ;;
-      json) sed -E -e "$mask_json" "$tmp/out"; return ;;
-    esac
+  masks "$1"
+  if [ -n "$mask" ]; then
+    [ -n "$have_sed_e" ] || mask_programs
+    if [ "$have_sed_e" = 1 ]; then
+      case $mask in
+        json+text) sed -E -e "$mask_json" -e "$mask_text" "$tmp/out"; return ;;
+        json) sed -E -e "$mask_json" "$tmp/out"; return ;;
+      esac
+    fi
   fi
   cat "$tmp/out"
 }
@@ -893,8 +918,9 @@ group_shell="$clock
 $sysctl_reader
 $group_body"
 
+case $host in '' | *[!A-Za-z0-9_@%+=:,./-]*) hostq=$(q "$host") ;; *) hostq=$host ;; esac
 printf '#tunnelscope-collect format=1 host=%s role=%s date=%s boundary=%s\n' \
-  "$(q "$host")" "$role" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$boundary"
+  "$hostq" "$role" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$boundary"
 
 # A limit of 0 means none, as for timeout(1). Short limits are checked five times a second where sleep takes fractions.
 if [ "$limit_ms" -gt 0 ] && command -v sleep >/dev/null 2>&1; then
@@ -903,20 +929,6 @@ if [ "$limit_ms" -gt 0 ] && command -v sleep >/dev/null 2>&1; then
   watchdog </dev/null >/dev/null 2>&1 &
   watchdog_pid=$!
 fi
-
-: >"$tmp/netns"
-# `ip netns list` prints NAME or NAME (id: N) a line each; a name may hold spaces, quotes and any other byte.
-[ "$no_netns" = 1 ] || ip netns list 2>/dev/null | while IFS= read -r name; do
-  name=${name% (id: *)}
-  case $name in ''|-*|*/*) continue ;; esac
-  if [ -n "$only_netns" ]; then
-    case "$only_netns
-" in *"
-$name
-"*) ;; *) continue ;; esac
-  fi
-  printf '%s\n' "$name"
-done >"$tmp/netns"
 
 # One namespace's records (INDEX NAME; INDEX 0 is the host's commands and the root namespace, where without ip
 # (an image with a shell and little else) the listings are recorded as missing-tool and the namespace is read from
@@ -1000,13 +1012,29 @@ start_job() {
   running="$running$1:$! "
   started=$((started + 1))
 }
-# Every namespace's directory, made by one mkdir.
-set -- "$top/ns.0"
+# The host's own job (its directory made with the scratch directory) starts first, and the namespaces are listed
+# while it runs: nothing it does depends on them.
+jobs_total=0
+start_job 0 -
+: >"$tmp/netns"
+# `ip netns list` prints NAME or NAME (id: N) a line each; a name may hold spaces, quotes and any other byte.
+[ "$no_netns" = 1 ] || ip netns list 2>/dev/null | while IFS= read -r name; do
+  name=${name% (id: *)}
+  case $name in ''|-*|*/*) continue ;; esac
+  if [ -n "$only_netns" ]; then
+    case "$only_netns
+" in *"
+$name
+"*) ;; *) continue ;; esac
+  fi
+  printf '%s\n' "$name"
+done >"$tmp/netns"
+# Every other namespace's directory, made by one mkdir.
+set --
 i=0
 while IFS= read -r name; do i=$((i + 1)); set -- "$@" "$top/ns.$i"; done <"$tmp/netns"
-mkdir "$@" || exit 1
+[ $# = 0 ] || mkdir "$@" || exit 1
 jobs_total=$i
-start_job 0 -
 i=0
 while IFS= read -r name; do
   i=$((i + 1))
