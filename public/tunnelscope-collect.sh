@@ -293,6 +293,7 @@ guarded() {
 
 # run ID NETNS OPTIONAL TOOL ARGV...   (NETNS '-' = root namespace)
 run() {
+  case $planning in replay | over) return 0 ;; esac
   queue "$@" && return
   id=$1; ns=$2; optional=$3; shift 3
   if [ "$1" = ip ] && [ "$ip_json" = 0 ]; then
@@ -346,6 +347,7 @@ run_single() {
 
 # A record made now by run_single, kept in the namespace's directory and noted in its manifest ($tmp/m).
 single() {
+  [ "$planning" = dry ] && { plan_ok=0; return 0; }
   rk=$((rk + 1)); fk=$rk
   run_single "$@" >"$tmp/f.$fk"
   echo "f $fk" >>"$tmp/m"
@@ -381,7 +383,9 @@ group() {
 # watchdog through $1/w. MODE sysctl reads the /proc/sys files its words name, as sysctl prints them: one grep, its
 # lines rewritten by the shell itself; it fails only as a missing sysctl, as `sysctl` would. MODE batch runs one of
 # flush's batches (words: BATCH, its output file, the count of ARGV words, ARGV, its lines) and notes it in the
-# manifest and as "BBATCH EXIT" in gx. The shared files are opened once, on fds 3 to 7.
+# manifest and as "BBATCH EXIT" in gx. The shared files are opened once, on fds 3 to 7. `one` keeps its command's
+# words by appending them and shifting away all it was given: a loop over every word of the group per command was
+# a quarter of the group shell's own work (measured with the tools replaced by a built-in).
 group_body='dir=$1; mark=$2; shift 2
 nl="
 "
@@ -402,8 +406,9 @@ batch() {
   echo "B$g $rc" >&5
 }
 one() {
-  k=$1; n=$2; mode=$3; shift 3; i=0
-  for w in "$@"; do shift; [ "$i" -lt "$n" ] && set -- "$@" "$w"; i=$((i + 1)); done
+  k=$1; n=$2; mode=$3; shift 3; i=0; total=$#
+  for w in "$@"; do [ "$i" -lt "$n" ] || break; set -- "$@" "$w"; i=$((i + 1)); done
+  shift "$total"
   now_ms; start=$now
   if [ "$mode" = batch ]; then batch "$@"; return; fi
   printf "%s %s\\n" "$mark" "$k" >&3; printf "%s %s\\n" "$mark" "$k" >&4
@@ -478,6 +483,7 @@ queue() {
 # own), where the host answered it (probe_batched); elsewhere nothing is recorded, and `covered ID` stays false so that
 # the listing it covers runs instead.
 batched() {
+  case $planning in replay | over) return 0 ;; esac
   case $unbatchable in *" $1 "*) return 0 ;; esac
   queue "$@" && covering="$covering$1 "
   return 0
@@ -497,6 +503,26 @@ covered() {
 flush() {
   [ "$batching" = 1 ] || return 0
   fns=$1
+  case $planning in
+    over) return 0 ;;
+    replay)
+      planning=''
+      rk=$plan_rk; bkeys=$plan_bkeys; group=$plan_group; gpend=$plan_gpend; covering=$plan_covering
+      tc_json=$plan_tc_json; notes=$plan_notes; inputs=$plan_inputs ;;
+    *) flush_plan ;;
+  esac
+  if [ "$planning" = dry ]; then
+    plan_rk=$rk; plan_bkeys=$bkeys; plan_group=$group; plan_gpend=$gpend; plan_covering=$covering
+    plan_tc_json=$tc_json; plan_notes=$notes; plan_inputs=$inputs
+    planning=over
+    return 0
+  fi
+  flush_run
+}
+
+# The first half of flush: the manifest's q lines ($notes), each batch's lines ($inputs, a line per batch, words
+# separated by the unit separator) and, with a group to run, the batches added to it; $tc_json the tc batch.
+flush_plan() {
   tc_json=''; notes=''; inputs=''
   g=$bfirst
   saved_ifs=$IFS; set -f
@@ -520,6 +546,11 @@ flush() {
     g=$((g + 1))
   done
   set +f
+}
+
+# The second half of flush: the group and the batches run, noted in the manifest.
+flush_run() {
+  saved_ifs=$IFS
   printf '%s' "$notes" >>"$tmp/m"
   ran=' '
   if [ -n "$group" ]; then
@@ -798,6 +829,7 @@ hooks_from_json() {
 # filter to show. Batched, the qdiscs are those the namespace's tc batch listed; on their own, a `tc qdisc show`.
 # When the qdiscs cannot be read, every device and both hooks, as before.
 filter_hooks() {
+  [ "$planning" = over ] && return 0
   if [ -n "$tc_json" ] && [ "$tc_rc" = 0 ]; then hooks_from_json "$tmp/bt" "$tc_json"; return; fi
   if [ "$1" = - ]; then qdiscs=$(tc qdisc show 2>/dev/null); read_ok=$?
   else qdiscs=$(tc -n "$1" qdisc show 2>/dev/null); read_ok=$?; fi
@@ -953,6 +985,18 @@ collect_job() {
   echo "r $rk" >>"$tmp/m"
 }
 
+# A named namespace's plan up to its first flush (its batches, group words and manifest lines, see flush) is the same
+# for every one of them, the name aside, unless a command of it runs on its own (a missing tool, a word a group cannot
+# carry): one dry run in the main shell makes it (planning=dry: nothing runs, and a command that would run on its own
+# drops the plan), and each namespace's job takes it over (planning=replay: run and batched do nothing until flush).
+planning=''
+plan_netns() {
+  planning=dry; plan_ok=1
+  rk=0; bfirst=1; bkeys=''; bq=''; bin=''; grp=0; group=''; gpend=''
+  collect_netns -plan- 1
+  if [ "$plan_ok" = 1 ] && [ "$planning" = over ]; then planning=replay; else planning=''; fi
+}
+
 # Namespaces finished and not printed yet: printed in their order, eight at a time by one awk (batched) or one cat.
 pending=''
 npending=0
@@ -1035,6 +1079,7 @@ i=0
 while IFS= read -r name; do i=$((i + 1)); set -- "$@" "$top/ns.$i"; done <"$tmp/netns"
 [ $# = 0 ] || mkdir "$@" || exit 1
 jobs_total=$i
+[ "$batching" = 1 ] && [ "$i" -ge 2 ] && plan_netns
 i=0
 while IFS= read -r name; do
   i=$((i + 1))
