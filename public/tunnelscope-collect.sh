@@ -264,9 +264,17 @@ kill_children() {
   done
 }
 
+# This shell's pid in $selfpid, or nothing: the name of its one thread's directory in /proc/self/task, listed by the
+# shell itself (reading it from /proc/self/stat took a read call per byte of its long line).
+own_pid() {
+  selfpid=''
+  set -- /proc/self/task/*
+  [ $# = 1 ] && [ -d "$1" ] && selfpid=${1##*/}
+}
+
 # guarded OUT ERR ARGV...: runs ARGV watched by the watchdog, its output appended to OUT and ERR. Sets $rc, $ms and
 # $timed_out (1 when the watchdog ended it); $rk numbers the commands of the namespace's directory. In the foreground
-# when this shell knows its own pid ($selfpid, from /proc/self/stat: a subshell's $$ is its parent's).
+# when this shell knows its own pid ($selfpid, see own_pid: a subshell's $$ is its parent's).
 guarded() {
   gout=$1; gerr=$2; shift 2
   rk=$((rk + 1))
@@ -383,9 +391,11 @@ group() {
 # watchdog through $1/w. MODE sysctl reads the /proc/sys files its words name, as sysctl prints them: one grep, its
 # lines rewritten by the shell itself; it fails only as a missing sysctl, as `sysctl` would. MODE batch runs one of
 # flush's batches (words: BATCH, its output file, the count of ARGV words, ARGV, its lines) and notes it in the
-# manifest and as "BBATCH EXIT" in gx. The shared files are opened once, on fds 3 to 7. `one` keeps its command's
-# words by appending them and shifting away all it was given: a loop over every word of the group per command was
-# a quarter of the group shell's own work (measured with the tools replaced by a built-in).
+# manifest and as "BBATCH EXIT" in gx. The shared files are opened once, on fds 3 to 7, and `one` runs with go and ge
+# as its stdout and stderr: a redirection costs a handful of system calls, which were most of the group shell's own
+# work. For the same reason a command's start is the previous one's end (one read of /proc/uptime per command), and
+# `one` keeps its command's words by appending them and shifting away all it was given instead of walking every word
+# of the group per command.
 group_body='dir=$1; mark=$2; shift 2
 nl="
 "
@@ -409,32 +419,33 @@ one() {
   k=$1; n=$2; mode=$3; shift 3; i=0; total=$#
   for w in "$@"; do [ "$i" -lt "$n" ] || break; set -- "$@" "$w"; i=$((i + 1)); done
   shift "$total"
-  now_ms; start=$now
+  start=$now
   if [ "$mode" = batch ]; then batch "$@"; return; fi
-  printf "%s %s\\n" "$mark" "$k" >&3; printf "%s %s\\n" "$mark" "$k" >&4
+  printf "%s %s\\n" "$mark" "$k"; printf "%s %s\\n" "$mark" "$k" >&2
   if [ "$mode" = sysctl ]; then
     sysctl_select "$@"
     set -f; set -- grep -H "" $files; set +f
   fi
   if [ "$mode" = sysctl ] && ! command -v sysctl >/dev/null 2>&1; then
-    echo "sh: 1: sysctl: not found" >&4; rc=127
+    echo "sh: 1: sysctl: not found" >&2; rc=127
   elif [ "$mode" = sysctl ] && [ -z "$files" ]; then
     rc=0
   else
     echo "$$ $start $k c ." >"$dir/w"
-    if [ "$mode" = sysctl ]; then "$@" >"$dir/s" 2>&4 </dev/null
-    else "$@" >&3 2>&4 </dev/null
+    if [ "$mode" = sysctl ]; then "$@" >"$dir/s" </dev/null
+    else "$@" </dev/null
     fi
     rc=$?
     : >"$dir/w"
-    if [ "$mode" = sysctl ]; then sysctl_format "$dir/s" >&3; [ -e "$dir/t.$k" ] || rc=0; fi
+    if [ "$mode" = sysctl ]; then sysctl_format "$dir/s"; [ -e "$dir/t.$k" ] || rc=0; fi
   fi
   now_ms
-  printf x >&3; printf x >&4
+  printf x; printf x >&2
   echo "$k $rc $(( now - start ))" >&5
 }
+now_ms
 while [ $# -ge 3 ]; do
-  one "$@"
+  one "$@" >&3 2>&4
   shift $(( $2 + 3 ))
 done'
 
@@ -755,8 +766,7 @@ format() {
 }
 rerun_bad() {
   tmp=$1
-  selfpid=''
-  read -r selfpid _ 2>/dev/null </proc/self/stat
+  own_pid
   while IFS= read -r l; do
     case $l in 'n '*) nsq=${l#n } ;; 'N '*) ns=${l#N } ;; 'r '*) rk=${l#r } ;; esac
   done <"$tmp/m"
@@ -967,8 +977,7 @@ fi
 # /proc and /sys instead).
 collect_job() {
   tmp=$top/ns.$1
-  selfpid=''
-  read -r selfpid _ 2>/dev/null </proc/self/stat
+  own_pid
   rk=0; bfirst=1; bkeys=''; bq=''; bin=''; grp=0; group=''; gpend=''
   nsq=-
   [ "$1" = 0 ] || case $2 in '' | *[!A-Za-z0-9_@%+=:,./-]*) nsq=$(q "$2") ;; *) nsq=$2 ;; esac
