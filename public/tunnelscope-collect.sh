@@ -1074,11 +1074,14 @@ start_job() {
   running="$running$1:$! "
   started=$((started + 1))
 }
-# The host's own job (its directory made with the scratch directory) starts first, and the namespaces are listed
-# while it runs: nothing it does depends on them.
+# The host's own job (its directory made with the scratch directory) starts first; the namespaces, listed in the
+# background since the start, are read while it runs: nothing it does depends on them. Every other namespace's
+# directory is made by one mkdir.
 jobs_total=0
 start_job 0 -
 : >"$tmp/netns"
+set --
+i=0
 # `ip netns list` prints NAME or NAME (id: N) a line each; a name may hold spaces, quotes and any other byte.
 [ -z "$netns_pid" ] || { wait "$netns_pid"; while IFS= read -r name; do
   name=${name% (id: *)}
@@ -1090,11 +1093,8 @@ $name
 "*) ;; *) continue ;; esac
   fi
   printf '%s\n' "$name"
+  i=$((i + 1)); set -- "$@" "$top/ns.$i"
 done <"$tmp/netns.all" >"$tmp/netns"; }
-# Every other namespace's directory, made by one mkdir.
-set --
-i=0
-while IFS= read -r name; do i=$((i + 1)); set -- "$@" "$top/ns.$i"; done <"$tmp/netns"
 [ $# = 0 ] || mkdir "$@" || exit 1
 jobs_total=$i
 [ "$batching" = 1 ] && [ "$i" -ge 2 ] && plan_netns
