@@ -236,6 +236,27 @@ describe('the collector script in batches', () => {
     expect(compared).toBeGreaterThanOrEqual(3 * 8 + 2);
   });
 
+  it('records a tool the host lacks in every namespace under its own name, and reads the rest as before', async () => {
+    // Every namespace's commands are planned once for all of them, unless one runs on its own: a missing tool does.
+    // bpftool is hidden by a file that cannot run, mounted over it in a mount namespace of this run's own.
+    const hidden = path.join(scratch, 'not-a-tool');
+    writeFileSync(hidden, '', { mode: 0o644 });
+    const run = `mount --bind '${hidden}' "$(command -v bpftool)" && exec sh '${SCRIPT}' --role worker`;
+    const result = await runOnHost(host, ['unshare', '-m', '--propagation', 'private', 'sh', '-c', run], { timeoutMs: 120_000 });
+    expect(result.exitCode, result.stderr).toBe(0);
+    const lacking = parseCollectorOutput(result.stdout).hosts[0];
+    expect(lacking.namespaces.map((n) => n.netns ?? '-').sort()).toEqual(['-', 'pod-a', HOSTILE, GONE, BROKEN].sort());
+    for (const space of lacking.namespaces) {
+      expect(
+        space.commands.find((c) => c.id === 'bpftool-net'),
+        space.netns ?? 'root',
+      ).toMatchObject({ status: 'missing-tool' });
+    }
+    // This run's PATH has no racing tc: GONE's device stays, and its filters read.
+    const others = (capture: HostCapture) => records({ ...capture, namespaces: capture.namespaces.filter((n) => n.netns !== GONE) }).filter((r) => !/ bpftool-net /.test(r));
+    expect(others(lacking)).toEqual(others(batched));
+  });
+
   it("reads the same with `collect --source local`'s runner, which runs the script through a Runner", () => {
     const script = single;
     // The runner runs with the host's own PATH, without the racing tc: its GONE device stays in place.

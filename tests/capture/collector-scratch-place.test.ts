@@ -8,8 +8,9 @@ import { LocalRunner, localScratchRoot } from '@/lib/capture/collect/runner';
 const SCRIPT_FILE = path.join(import.meta.dirname, '..', '..', 'public', 'tunnelscope-collect.sh');
 
 /**
- * Where the collector script makes its scratch directory, seen from inside a run: a stand-in `hostname` (which the
- * script asks once its directory exists) reads the path of the lock the script holds open on fd 8. The run goes in
+ * Where the collector script makes its scratch directory, seen from inside a run: a stand-in `date` (which the
+ * script asks for its header's date once its directory exists) reads the path of the lock the script holds open on
+ * fd 8. The run goes in
  * a mount namespace of its own where /dev/shm is what `shm` mounts: the machine's own is never touched.
  */
 function scratchOf(shm: string, env: NodeJS.ProcessEnv): { place: string; output: string } {
@@ -17,7 +18,7 @@ function scratchOf(shm: string, env: NodeJS.ProcessEnv): { place: string; output
   const bin = path.join(dir, 'bin');
   mkdirSync(bin);
   const seen = path.join(dir, 'seen');
-  writeFileSync(path.join(bin, 'hostname'), `#!/bin/sh\nreadlink /proc/$$/fd/8 >'${seen}'\necho scratch-host\n`, { mode: 0o755 });
+  writeFileSync(path.join(bin, 'date'), `#!/bin/sh\nreadlink /proc/$$/fd/8 >'${seen}'\necho 2001-02-03T04:05:06Z\n`, { mode: 0o755 });
   const run = spawnSync('unshare', ['-m', '--propagation', 'private', 'sh', '-c', `${shm}\nexec sh "$0" --no-netns`, SCRIPT_FILE], {
     encoding: 'utf8',
     env: { ...env, PATH: `${bin}:${process.env.PATH ?? ''}` },
@@ -40,7 +41,7 @@ describe("where the collector's scratch files go", () => {
   it('goes in memory when /dev/shm is a tmpfs with room, and the run is whole', () => {
     const { place, output } = scratchOf('mount -t tmpfs -o size=1g tunnelscope-test /dev/shm', withoutTmpdir);
     expect(place).toBe('/dev/shm');
-    expect(output).toMatch(/^#tunnelscope-collect format=1 host=scratch-host /);
+    expect(output).toMatch(/^#tunnelscope-collect format=1 host=\S+ role=\S+ date=2001-02-03T04:05:06Z /);
     expect(output).toMatch(/ end id=ip-link ns=- exit=0 status=ok /);
   });
 

@@ -21,16 +21,17 @@ function running(pid: number): boolean {
 }
 
 /**
- * A directory with a stand-in `hostname` that ignores SIGTERM and hangs, after writing its pid and the scratch
- * directories it finds under `root`. The script asks for the host name outside any watched command, so a stop
- * reaches its SIGTERM trap only once that ends: past the grace, only SIGKILL ends the run.
+ * A directory with a stand-in `date` that ignores SIGTERM and hangs, after writing its pid and the scratch
+ * directories it finds under `root`. The script asks for the date of its header once its scratch directory exists,
+ * outside any watched command, so a stop reaches its SIGTERM trap only once that ends: past the grace, only SIGKILL
+ * ends the run.
  */
-function hangingHostname(dir: string, root: string): string {
+function hangingDate(dir: string, root: string): string {
   const bin = path.join(dir, 'bin');
   mkdirSync(bin);
   const seen = path.join(dir, 'seen');
   writeFileSync(
-    path.join(bin, 'hostname'),
+    path.join(bin, 'date'),
     `#!/bin/sh\ntrap '' TERM\nls -d '${root}'/tunnelscope-run-*/tunnelscope-collect.* '${root}'/tunnelscope-collect.* >'${seen}.tmp' 2>/dev/null\necho $$ >>'${seen}.tmp' && mv '${seen}.tmp' '${seen}'\nexec sleep 120\n`,
     { mode: 0o755 },
   );
@@ -69,7 +70,7 @@ describe("the collector's scratch directory", () => {
     const dir = mkdtempSync(path.join(scratch, 'killed-'));
     const root = path.join(dir, 'tmp');
     mkdirSync(root);
-    const bin = hangingHostname(dir, root);
+    const bin = hangingDate(dir, root);
     const before = process.env.TMPDIR;
     process.env.TMPDIR = root;
     try {
@@ -122,7 +123,7 @@ describe("the collector's scratch directory", () => {
     const start = (name: string): { dir: string; child: ChildProcess; ended: Promise<unknown> } => {
       const dir = path.join(scratch, `${path.basename(root)}-${name}`);
       mkdirSync(dir);
-      const bin = hangingHostname(dir, root);
+      const bin = hangingDate(dir, root);
       const child = spawn('sh', [SCRIPT_FILE, '--no-netns', '--tmpdir', root], { detached: true, stdio: 'ignore', env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}` } });
       return { dir, child, ended: new Promise((resolve) => child.once('exit', resolve)) };
     };

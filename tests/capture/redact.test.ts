@@ -28,8 +28,8 @@ function record(id: CommandRecord['id'], stdout: string): CommandRecord {
 /** The collector's own masking (its sed programs), run on the same text. */
 function collectorMask(id: string, text: string): string {
   const script = readFileSync(SCRIPT, 'utf8');
-  const defs = script.slice(script.indexOf('anycase() {'), script.indexOf('have_sed_e=0'));
-  const program = `${defs}\ncase "$1" in ovs-show) sed -E -e "$mask_json" -e "$mask_text" ;; *) sed -E -e "$mask_json" ;; esac`;
+  const defs = script.slice(script.indexOf('anycase() {'), script.indexOf("have_sed_e=''"));
+  const program = `${defs}\nmask_programs\ncase "$1" in ovs-show) sed -E -e "$mask_json" -e "$mask_text" ;; *) sed -E -e "$mask_json" ;; esac`;
   return execFileSync('sh', ['-c', program, 'sh', id], { input: text, encoding: 'utf8' });
 }
 
