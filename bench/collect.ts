@@ -7,6 +7,9 @@
  * - the path of `collect --source local` and of the lab (collectWithScript): the same script, sent on standard
  *   input through a LocalRunner that enters the host first (`nsenter`, as the lab's runner does; on a real host
  *   `collect --source local` runs it without that prefix), its output read as it streams, as every kube mode does.
+ * - the path of `collect --source kube` (agent mode): the same script run by one exec into a pod on the host over the
+ *   real @kubernetes/client-node, against the test API server (tests/cluster/test-apiserver.ts: TLS, bearer token,
+ *   WebSocket channel protocol) in this process, which runs the exec on the host; its output read as it streams.
  * - with BENCH_COLLECT_BASELINE=FILE, another version of the script (an older one, say) run the same way, so that a
  *   change is measured against it in the same conditions.
  * Each figure is the median of BENCH_COLLECT_RUNS runs (default 3), the cases taking turns.
@@ -22,6 +25,9 @@ import { parseCollectorOutput } from '@/lib/capture/collect/collector-output';
 import { exec } from '@/lib/lab/exec';
 import { listHostNamespaces } from '@/lib/lab/host';
 import type { LabHost } from '@/lib/lab/types';
+import { KubeConfig } from '@kubernetes/client-node';
+import { collectThroughPod } from '@/lib/kube/collect-host';
+import { agentPodObject, nodeObject, TestApiServer } from '@/tests/cluster/test-apiserver';
 import { buildHosts } from '../tests/cluster/hosts';
 
 const PODS = Number(process.env.BENCH_COLLECT_PODS ?? 60);
@@ -64,6 +70,26 @@ async function runner(host: LabHost, namespaces: number): Promise<void> {
   if (capture.namespaces.length !== namespaces + 1) throw new Error(`collect bench: the local runner captured ${capture.namespaces.length} namespaces, ${namespaces + 1} expected`);
 }
 
+const AGENT_POD = 'tunnelscope-agent-bench';
+
+/** The test API server with one node, the host, and the agent's pod on it; its execs run on the host. */
+async function apiServer(host: LabHost): Promise<{ server: TestApiServer; kc: KubeConfig }> {
+  const server = new TestApiServer({ tokens: { 'bench-token': { user: 'bench' } }, execPrefix: (pod) => (pod.spec?.nodeName === host.name ? host.enter : null) });
+  await server.start();
+  server.nodes.push(nodeObject(host.name, '192.168.77.1', '10.77.0.0/16'));
+  server.addPod(agentPodObject(AGENT_POD, host.name, '192.168.77.1'));
+  const kc = new KubeConfig();
+  kc.loadFromString(server.kubeconfig({ context: 'bench', cluster: 'bench', token: 'bench-token' }));
+  return { server, kc };
+}
+
+async function kubeExec(kc: KubeConfig, host: LabHost, namespaces: number): Promise<void> {
+  const pod = { namespace: 'tunnelscope-agent', name: AGENT_POD, container: 'agent' };
+  const capture = await collectThroughPod(kc, readFileSync(SCRIPT, 'utf8'), { pod, enter: [], scriptArgs: [] }, { name: host.name, role: host.role, timeoutMs: 600_000 });
+  if (capture.status !== 'complete') throw new Error(`collect bench: the kube exec's capture is ${capture.status}: ${capture.error ?? ''}`);
+  if (capture.namespaces.length !== namespaces + 1) throw new Error(`collect bench: the kube exec captured ${capture.namespaces.length} namespaces, ${namespaces + 1} expected`);
+}
+
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
@@ -77,13 +103,17 @@ export async function collectBench(): Promise<void> {
   const built = await buildHosts([{ name: 'bench-host', role: 'worker', pods }], 'tsbench-');
   const batchFile = path.join(built.stateDir, 'floor.batch');
   writeFileSync(batchFile, FLOOR_BATCH);
+  let api: { server: TestApiServer; kc: KubeConfig } | undefined;
   try {
     const host = built.hosts[0];
     const namespaces = await listHostNamespaces(host);
+    api = await apiServer(host);
+    const { kc } = api;
     const cases: Record<string, () => Promise<void>> = {
       floor: () => floor(host, batchFile, namespaces),
       'collector script': () => script(host, namespaces.length),
       'local/lab runner': () => runner(host, namespaces.length),
+      'kube exec runner': () => kubeExec(kc, host, namespaces.length),
     };
     if (BASELINE) cases['baseline script'] = () => script(host, namespaces.length, path.resolve(BASELINE));
     const times = new Map<string, number[]>(Object.keys(cases).map((k) => [k, []]));
@@ -94,8 +124,9 @@ export async function collectBench(): Promise<void> {
       const s = median(values);
       console.log(`  ${label.padEnd(18)}${s.toFixed(2).padStart(7)} s  ${(s / floorSeconds).toFixed(2)}× the floor  (runs: ${values.map((v) => v.toFixed(2)).join(', ')} s)`);
     }
-    console.log(`  target              ≤ 2× the floor for the script and the runner; load average ${loadAtStart.toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end`);
+    console.log(`  target              ≤ 2× the floor for the script and every runner; load average ${loadAtStart.toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end`);
   } finally {
+    await api?.server.stop();
     await built.teardown();
   }
 }
