@@ -12,4 +12,4 @@ if (!existsSync('node_modules/.package-lock.json') && run('npm', ['ci', '--no-au
 await ensureCliBuild();
 // The lab needs root and Debian's OVS/OVN; without them the demo shows the bundled sample instead.
 if (process.getuid?.() === 0) run('sh', ['scripts/install-system-deps.sh']);
-process.exit(run(process.execPath, ['bin/tunnelscope.mjs', 'demo', ...process.argv.slice(2)]));
+process.exit(run(process.execPath, ['--single-threaded-gc', 'bin/tunnelscope.mjs', 'demo', ...process.argv.slice(2)]));
