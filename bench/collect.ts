@@ -24,6 +24,7 @@ import { collectWithScript } from '@/lib/capture/collect/script-host';
 import { parseCollectorOutput } from '@/lib/capture/collect/collector-output';
 import { exec } from '@/lib/lab/exec';
 import { listHostNamespaces } from '@/lib/lab/host';
+import type { HostCapture } from '@/lib/capture/types';
 import type { LabHost } from '@/lib/lab/types';
 import { KubeConfig } from '@kubernetes/client-node';
 import { collectThroughPod } from '@/lib/kube/collect-host';
@@ -64,10 +65,14 @@ async function script(host: LabHost, namespaces: number, file = SCRIPT): Promise
   if (captured !== namespaces + 1) throw new Error(`collect bench: the collector script's output holds ${captured} namespaces, ${namespaces + 1} expected`);
 }
 
-async function runner(host: LabHost, namespaces: number): Promise<void> {
-  const capture = await collectWithScript(new PrefixRunner(host.enter, new LocalRunner()), readFileSync(SCRIPT, 'utf8'), { name: host.name, role: host.role });
-  if (capture.status !== 'complete') throw new Error(`collect bench: the local runner's capture is ${capture.status}: ${capture.error ?? ''}`);
-  if (capture.namespaces.length !== namespaces + 1) throw new Error(`collect bench: the local runner captured ${capture.namespaces.length} namespaces, ${namespaces + 1} expected`);
+/** A runner's capture of the host must be whole: every namespace, nothing failed. */
+function expectWhole(capture: HostCapture, who: string, namespaces: number): void {
+  if (capture.status !== 'complete') throw new Error(`collect bench: ${who}'s capture is ${capture.status}: ${capture.error ?? ''}`);
+  if (capture.namespaces.length !== namespaces + 1) throw new Error(`collect bench: ${who} captured ${capture.namespaces.length} namespaces, ${namespaces + 1} expected`);
+}
+
+async function runner(host: LabHost, text: string, namespaces: number): Promise<void> {
+  expectWhole(await collectWithScript(new PrefixRunner(host.enter, new LocalRunner()), text, { name: host.name, role: host.role }), 'the local runner', namespaces);
 }
 
 const AGENT_POD = 'tunnelscope-agent-bench';
@@ -83,11 +88,9 @@ async function apiServer(host: LabHost): Promise<{ server: TestApiServer; kc: Ku
   return { server, kc };
 }
 
-async function kubeExec(kc: KubeConfig, host: LabHost, namespaces: number): Promise<void> {
+async function kubeExec(kc: KubeConfig, host: LabHost, text: string, namespaces: number): Promise<void> {
   const pod = { namespace: 'tunnelscope-agent', name: AGENT_POD, container: 'agent' };
-  const capture = await collectThroughPod(kc, readFileSync(SCRIPT, 'utf8'), { pod, enter: [], scriptArgs: [] }, { name: host.name, role: host.role, timeoutMs: 600_000 });
-  if (capture.status !== 'complete') throw new Error(`collect bench: the kube exec's capture is ${capture.status}: ${capture.error ?? ''}`);
-  if (capture.namespaces.length !== namespaces + 1) throw new Error(`collect bench: the kube exec captured ${capture.namespaces.length} namespaces, ${namespaces + 1} expected`);
+  expectWhole(await collectThroughPod(kc, text, { pod, enter: [], scriptArgs: [] }, { name: host.name, role: host.role, timeoutMs: 600_000 }), 'the kube exec', namespaces);
 }
 
 function median(values: number[]): number {
@@ -109,11 +112,13 @@ export async function collectBench(): Promise<void> {
     const namespaces = await listHostNamespaces(host);
     api = await apiServer(host);
     const { kc } = api;
+    // The script the runners send, read once: its file's read is no part of a collection.
+    const text = readFileSync(SCRIPT, 'utf8');
     const cases: Record<string, () => Promise<void>> = {
       floor: () => floor(host, batchFile, namespaces),
       'collector script': () => script(host, namespaces.length),
-      'local/lab runner': () => runner(host, namespaces.length),
-      'kube exec runner': () => kubeExec(kc, host, namespaces.length),
+      'local/lab runner': () => runner(host, text, namespaces.length),
+      'kube exec runner': () => kubeExec(kc, host, text, namespaces.length),
     };
     if (BASELINE) cases['baseline script'] = () => script(host, namespaces.length, path.resolve(BASELINE));
     const times = new Map<string, number[]>(Object.keys(cases).map((k) => [k, []]));

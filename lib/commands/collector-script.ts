@@ -1,8 +1,8 @@
 /**
  * The part of public/tunnelscope-collect.sh that names commands, written from the declarations: what runs once
  * per host, what runs in every namespace (or only the root or the named ones) and per device, and which outputs get
- * their secrets masked. The rest of
- * the script (options, the `run` function, namespace discovery) is hand-written around the marked block.
+ * their secrets masked. The rest of the script (options, the `run` function, namespace discovery) is hand-written
+ * around the marked block.
  * `npm run generate:collector` rewrites the block; a test fails when the checked-in script is out of date.
  */
 import type { CommandDeclaration, NamespaceKind } from './declaration';
@@ -137,8 +137,8 @@ export function commandBlock(commands: readonly CommandDeclaration[]): string {
   const collected = commands.filter((c) => c.collect && c.fallbackFor === undefined);
   const at = (scope: CommandDeclaration['scope']) => collected.filter((c) => c.scope === scope);
   const netns = at('netns');
-  const rootOnly = at('host').find((c) => c.namespaces !== undefined);
-  if (rootOnly) throw new Error(`command ${rootOnly.id} runs once per host, in the root namespace: \`namespaces\` narrows only netns and device scopes`);
+  const narrowedHost = at('host').find((c) => c.namespaces !== undefined);
+  if (narrowedHost) throw new Error(`command ${narrowedHost.id} runs once per host, in the root namespace: \`namespaces\` narrows only netns and device scopes`);
   return [
     BEGIN_MARK,
     ...masks(commands),

@@ -116,18 +116,21 @@ describe('firewall rules of a pod namespace read from iptables-save of every tab
     return diagnose(topo(hosts)).findings.map((f) => `${f.rule}: ${f.title}`);
   }
   const tables = (filter: string) => SIDECAR_TABLES.replace('FILTER\n', filter);
-  const filterOnly = (filter: string) => `*filter\n:INPUT ACCEPT [0:0]\n${filter}COMMIT\n`;
+  /** The findings with the sidecar's every table read by one `iptables-save`, `filter` rules in its filter table. */
+  const fromEveryTable = (filter: string) => diagnosed('iptables-tables', ['iptables-save'], tables(filter));
+  /** The findings with the same filter rules read alone, as `iptables-save -t filter`. */
+  const fromFilterAlone = (filter: string) => diagnosed('iptables-filter', ['iptables-save', '-t', 'filter'], `*filter\n:INPUT ACCEPT [0:0]\n${filter}COMMIT\n`);
 
   it('finds nothing in the nat and mangle tables a sidecar fills', () => {
     const rules = parseRecord(recordOf('iptables-tables', ['iptables-save'], tables('')))?.state.firewall ?? [];
     expect(new Set(rules.map((r) => r.table))).toEqual(new Set(['mangle', 'nat']));
-    expect(diagnosed('iptables-tables', ['iptables-save'], tables(''))).toEqual(diagnosed('iptables-filter', ['iptables-save', '-t', 'filter'], filterOnly('')));
+    expect(fromEveryTable('')).toEqual(fromFilterAlone(''));
   });
 
   it('finds a DROP of its filter table as from the filter table read alone', () => {
     const drop = '-A INPUT -j DROP\n';
-    const alone = diagnosed('iptables-filter', ['iptables-save', '-t', 'filter'], filterOnly(drop));
+    const alone = fromFilterAlone(drop);
     expect(alone.filter((f) => f.startsWith('firewall-drops-pod-traffic'))).toHaveLength(1);
-    expect(diagnosed('iptables-tables', ['iptables-save'], tables(drop))).toEqual(alone);
+    expect(fromEveryTable(drop)).toEqual(alone);
   });
 });
